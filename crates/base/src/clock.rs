@@ -1,0 +1,110 @@
+//! Time: the [`Clock`] trait, a real and a simulated implementation, and [`UnixMs`].
+//!
+//! Every component that needs "now" takes a `&dyn Clock` (or an `Arc<dyn Clock>`), so tests
+//! can move time forward by hand. Instants are UTC; conversion to Europe/London happens only
+//! when showing a time to a person.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// A UTC instant as whole milliseconds since 1970-01-01T00:00:00Z.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnixMs(pub i64);
+
+impl UnixMs {
+    /// The instant as a `jiff::Timestamp`, or `None` if it is outside jiff's range.
+    pub fn to_timestamp(self) -> Option<jiff::Timestamp> {
+        jiff::Timestamp::from_millisecond(self.0).ok()
+    }
+
+    /// RFC 3339 in UTC with a `Z` suffix, e.g. `2026-11-23T09:30:00Z`; for logs and files.
+    pub fn to_rfc3339(self) -> String {
+        match self.to_timestamp() {
+            Some(ts) => ts.to_string(),
+            None => format!("(invalid time {} ms)", self.0),
+        }
+    }
+
+    /// The local time in Europe/London, e.g. `2026-11-23 09:30 GMT`; for people.
+    pub fn to_london_display(self) -> String {
+        let Some(ts) = self.to_timestamp() else {
+            return format!("(invalid time {} ms)", self.0);
+        };
+        match jiff::tz::TimeZone::get("Europe/London") {
+            Ok(tz) => ts.to_zoned(tz).strftime("%Y-%m-%d %H:%M %Z").to_string(),
+            Err(_) => ts.to_string(),
+        }
+    }
+}
+
+/// The source of "now" for everything in Custos.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    /// The current instant.
+    fn now(&self) -> UnixMs;
+}
+
+/// The machine's real-time clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> UnixMs {
+        UnixMs(jiff::Timestamp::now().as_millisecond())
+    }
+}
+
+/// A clock that only moves when told to; for tests. Clones share the same time.
+#[derive(Debug, Clone)]
+pub struct SimulatedClock {
+    now_ms: Arc<AtomicI64>,
+}
+
+impl SimulatedClock {
+    /// A clock standing at `start`.
+    pub fn new(start: UnixMs) -> Self {
+        Self {
+            now_ms: Arc::new(AtomicI64::new(start.0)),
+        }
+    }
+
+    /// Moves time forward (or backward, for a negative argument) by `delta_ms`.
+    pub fn advance_ms(&self, delta_ms: i64) {
+        self.now_ms.fetch_add(delta_ms, Ordering::SeqCst);
+    }
+
+    /// Sets the time.
+    pub fn set(&self, to: UnixMs) {
+        self.now_ms.store(to.0, Ordering::SeqCst);
+    }
+}
+
+impl Clock for SimulatedClock {
+    fn now(&self) -> UnixMs {
+        UnixMs(self.now_ms.load(Ordering::SeqCst))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simulated_clock_moves_only_when_told() {
+        let c = SimulatedClock::new(UnixMs(1_000));
+        assert_eq!(c.now(), UnixMs(1_000));
+        c.advance_ms(500);
+        assert_eq!(c.clone().now(), UnixMs(1_500));
+        c.set(UnixMs(0));
+        assert_eq!(c.now(), UnixMs(0));
+    }
+
+    #[test]
+    fn times_are_shown_in_london() {
+        // 2026-07-01T12:00:00Z is 13:00 BST; 2026-12-01T12:00:00Z is 12:00 GMT.
+        let summer = UnixMs(1_782_907_200_000);
+        assert_eq!(summer.to_rfc3339(), "2026-07-01T12:00:00Z");
+        assert_eq!(summer.to_london_display(), "2026-07-01 13:00 BST");
+        let winter = UnixMs(1_796_126_400_000);
+        assert_eq!(winter.to_london_display(), "2026-12-01 12:00 GMT");
+    }
+}

@@ -1,0 +1,538 @@
+//! Running each subcommand: wiring configuration, store and web server together.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use custos_base::{Actor, Clock, SystemClock, UnixMs};
+use custos_domain::PolicyPack;
+use custos_store::{DatabaseLocation, Store, StoredPolicy};
+
+use crate::cli::{Cli, Command, PolicyCommand};
+use crate::config::{Config, LogLevel};
+
+/// The policy pack `custos demo` loads when none is given: the primary school's.
+pub const DEMO_POLICY: &str = include_str!("../../../policies/bosmere-junior-school.toml");
+
+/// The SQLite file's name inside the data directory.
+pub const SQLITE_FILE: &str = "custos.db";
+
+/// Runs the command line's subcommand.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = Config::load(cli.global.config.as_deref(), &cli.overrides())?;
+    init_logging(config.log.level);
+    // Validation needs no runtime, database or data directory.
+    if let Command::Policy(PolicyCommand::Validate { files }) = &cli.command {
+        return Ok(validate_files(files));
+    }
+    if let Command::Config = &cli.command {
+        print!("{}", config.to_toml_redacted());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let data_given = cli.global.data_dir.is_some();
+    runtime.block_on(run_async(cli.command, config, data_given))
+}
+
+fn init_logging(level: LogLevel) {
+    let level = match level {
+        LogLevel::Error => tracing::Level::ERROR,
+        LogLevel::Warn => tracing::Level::WARN,
+        LogLevel::Info => tracing::Level::INFO,
+        LogLevel::Debug => tracing::Level::DEBUG,
+        LogLevel::Trace => tracing::Level::TRACE,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Init { policy } => init(&config, policy.as_deref()).await,
+        Command::Serve => serve(&config).await,
+        Command::Demo { policy } => demo(config, data_given, policy.as_deref()).await,
+        Command::Migrate => migrate(&config).await,
+        Command::Check => check(&config).await,
+        Command::Policy(PolicyCommand::Load { file }) => policy_load(&config, &file).await,
+        Command::Policy(PolicyCommand::Show { version }) => policy_show(&config, version).await,
+        Command::Policy(PolicyCommand::History) => policy_history(&config).await,
+        Command::Policy(PolicyCommand::Validate { files }) => Ok(validate_files(&files)),
+        Command::Config => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// The person at the console, for the record of who changed what.
+fn console_actor() -> Actor {
+    let name = std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".to_owned());
+    Actor::Console(name)
+}
+
+fn location(config: &Config) -> anyhow::Result<DatabaseLocation> {
+    match &config.database.url {
+        Some(url) => DatabaseLocation::from_url(url.expose()).map_err(anyhow::Error::msg),
+        None => Ok(DatabaseLocation::Sqlite(config.data_dir.join(SQLITE_FILE))),
+    }
+}
+
+/// Opens the store without changing the schema.
+async fn open(config: &Config) -> anyhow::Result<Store> {
+    let loc = location(config)?;
+    if let DatabaseLocation::Sqlite(path) = &loc
+        && !path.exists()
+    {
+        bail!(
+            "there is no scheme in {}: run `custos init` to create one, or give the right folder with --data",
+            config.data_dir.display()
+        );
+    }
+    Ok(Store::open(&loc, Arc::new(SystemClock)).await?)
+}
+
+/// Opens the store, creating the data directory and bringing the schema up to date.
+async fn open_and_migrate(config: &Config) -> anyhow::Result<Store> {
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data folder {}",
+            config.data_dir.display()
+        )
+    })?;
+    let store = Store::open(&location(config)?, Arc::new(SystemClock)).await?;
+    let report = store.migrate().await?;
+    for step in &report.applied {
+        tracing::info!("schema migration applied: {step}");
+    }
+    Ok(store)
+}
+
+fn read_pack_file(file: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read the policy pack {}", file.display()))
+}
+
+/// Loads a pack, reporting problems with the file's name and positions.
+async fn load_pack(
+    store: &Store,
+    file: &Path,
+    source: &str,
+) -> anyhow::Result<custos_store::PolicyVersion> {
+    match store.load_policy(&console_actor(), source).await {
+        Ok(v) => Ok(v),
+        Err(custos_store::StoreError::InvalidPolicy(e)) => {
+            bail!(
+                "the policy pack is not valid; nothing was loaded:\n{}",
+                e.render(&file.display().to_string()).trim_end()
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn init(config: &Config, policy: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let store = open_and_migrate(config).await?;
+    println!(
+        "Scheme ready in {} ({}).",
+        config.data_dir.display(),
+        store.location()
+    );
+    match policy {
+        Some(file) => {
+            let v = load_pack(&store, file, &read_pack_file(file)?).await?;
+            println!(
+                "Loaded policy pack {} as version {} and made it active.",
+                v.pack_id, v.version
+            );
+        }
+        None if store.active_policy().await?.is_none() => {
+            println!(
+                "No policy pack is loaded yet. Load your scheme's rules with: custos policy load FILE"
+            );
+        }
+        None => {}
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn migrate(config: &Config) -> anyhow::Result<ExitCode> {
+    let store = open_and_migrate_report(config).await?;
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn open_and_migrate_report(config: &Config) -> anyhow::Result<Store> {
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data folder {}",
+            config.data_dir.display()
+        )
+    })?;
+    let store = Store::open(&location(config)?, Arc::new(SystemClock)).await?;
+    let report = store.migrate().await?;
+    if report.applied.is_empty() {
+        println!("The database is up to date (schema version {}).", report.to);
+    } else {
+        println!(
+            "Upgraded the database from schema version {} to {}:",
+            report.from, report.to
+        );
+        for step in &report.applied {
+            println!("  applied {step}");
+        }
+    }
+    Ok(store)
+}
+
+async fn check(config: &Config) -> anyhow::Result<ExitCode> {
+    let store = open(config).await?;
+    let report = store.check().await?;
+    store.close().await;
+    for line in &report.passed {
+        println!("ok       {line}");
+    }
+    for line in &report.problems {
+        println!("PROBLEM  {line}");
+    }
+    if report.problems.is_empty() {
+        println!("All {} checks passed.", report.passed.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("{} problem(s) found.", report.problems.len());
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+fn validate_files(files: &[PathBuf]) -> ExitCode {
+    let mut bad = 0;
+    for file in files {
+        let name = file.display().to_string();
+        match std::fs::read_to_string(file) {
+            Err(e) => {
+                bad += 1;
+                println!("{name}:1:1: cannot read the file: {e}");
+            }
+            Ok(src) => match PolicyPack::parse(&src) {
+                Ok(p) => println!(
+                    "{name}: ok: {} ({} purposes, footage kept {} days)",
+                    p.id,
+                    p.purposes.len(),
+                    p.retention.default_days
+                ),
+                Err(e) => {
+                    bad += 1;
+                    print!("{}", e.render(&name));
+                }
+            },
+        }
+    }
+    if bad == 0 {
+        ExitCode::SUCCESS
+    } else {
+        println!("{bad} of {} pack(s) invalid.", files.len());
+        ExitCode::FAILURE
+    }
+}
+
+async fn policy_load(config: &Config, file: &Path) -> anyhow::Result<ExitCode> {
+    let source = read_pack_file(file)?;
+    let store = open(config).await?;
+    store.require_current_schema().await?;
+    let v = load_pack(&store, file, &source).await?;
+    store.close().await;
+    println!(
+        "Loaded policy pack {} as version {}; it is now the scheme's rules.",
+        v.pack_id, v.version
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn policy_show(config: &Config, version: Option<i64>) -> anyhow::Result<ExitCode> {
+    let store = open(config).await?;
+    store.require_current_schema().await?;
+    let p = match version {
+        Some(n) => store.policy_version(n).await?,
+        None => match store.active_policy().await? {
+            Some(p) => p,
+            None => bail!("no policy pack is loaded; load one with `custos policy load FILE`"),
+        },
+    };
+    store.close().await;
+    print!("{}", describe(&p));
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn policy_history(config: &Config) -> anyhow::Result<ExitCode> {
+    let store = open(config).await?;
+    store.require_current_schema().await?;
+    let versions = store.policy_history().await?;
+    store.close().await;
+    if versions.is_empty() {
+        println!("No policy pack has been loaded.");
+    }
+    for v in versions {
+        println!(
+            "{:>4}{} {}  {}  loaded {} by {}  sha256 {}",
+            v.version,
+            if v.active { "*" } else { " " },
+            v.pack_id,
+            v.name,
+            UnixMs(v.loaded_at_unix_ms).to_london_display(),
+            v.loaded_by,
+            v.sha256_hex
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A stored pack in plain words.
+fn describe(p: &StoredPolicy) -> String {
+    use std::fmt::Write;
+    let pack = &p.pack;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} — policy version {}{}",
+        pack.name,
+        p.meta.version,
+        if p.meta.active { " (in force)" } else { "" }
+    );
+    let _ = writeln!(
+        s,
+        "Pack {} {}, loaded {} by {}, sha256 {}",
+        pack.id,
+        pack.version_label.as_deref().unwrap_or(""),
+        UnixMs(p.meta.loaded_at_unix_ms).to_london_display(),
+        p.meta.loaded_by,
+        p.meta.sha256_hex
+    );
+    let c = &pack.controller;
+    let _ = writeln!(s, "\nController: {}, {}", c.name, c.address);
+    let _ = writeln!(s, "Contact point: {}", c.contact_point);
+    let _ = writeln!(s, "DPO: {}", c.dpo);
+    let _ = writeln!(s, "Bank holidays: {}", pack.nation);
+    let _ = writeln!(s, "\nPurposes:");
+    for pu in &pack.purposes {
+        let modes: Vec<&str> = pu.recording.iter().map(|m| m.as_str()).collect();
+        let _ = writeln!(
+            s,
+            "  {} — {}: live view {}, recording {}{}",
+            pu.id,
+            pu.name,
+            if pu.live_view { "yes" } else { "no" },
+            if modes.is_empty() {
+                "none".to_owned()
+            } else {
+                modes.join(", ")
+            },
+            if pu.consent_required {
+                ", consent required"
+            } else {
+                ""
+            }
+        );
+    }
+    let r = &pack.retention;
+    let _ = writeln!(
+        s,
+        "\nRetention: {} days (maximum {} days)",
+        r.default_days, r.maximum_days
+    );
+    for (kind, days) in &r.by_camera_kind {
+        let _ = writeln!(s, "  {kind} cameras: {days} days");
+    }
+    for cl in &r.classes {
+        let _ = writeln!(s, "  {}: {} — {}", cl.id, cl.period, cl.description);
+    }
+    let d = &pack.deadlines;
+    let _ = writeln!(s, "\nDeadlines:");
+    let _ = writeln!(s, "  subject access: {}", d.subject_access);
+    if let Some(x) = d.subject_access_extension {
+        let _ = writeln!(s, "  subject access extension: up to {x}");
+    }
+    let _ = writeln!(s, "  other rights requests: {}", d.rights_request);
+    let _ = writeln!(
+        s,
+        "  complaint acknowledged: {}; answered: {}",
+        d.complaint_acknowledge, d.complaint_answer
+    );
+    if let Some(x) = d.complaint_window {
+        let _ = writeln!(s, "  complaints accepted within: {x} of the incident");
+    }
+    let _ = writeln!(s, "  breach notified to the ICO: {}", d.breach_notification);
+    let _ = writeln!(s, "  FOI: {}", d.foi);
+    let _ = writeln!(s, "\nWho may authorise:");
+    for (action, a) in pack.authorise.actions() {
+        let who = if a.allowed {
+            a.roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            "never done in this scheme".to_owned()
+        };
+        let ext = a
+            .external
+            .as_deref()
+            .map(|e| format!(" (and: {e})"))
+            .unwrap_or_default();
+        let _ = writeln!(s, "  {action}: {who}{ext}");
+    }
+    let custom: Vec<&str> = pack
+        .roles
+        .iter()
+        .filter(|r| !r.built_in)
+        .map(|r| r.id.as_str())
+        .collect();
+    if !custom.is_empty() {
+        let _ = writeln!(s, "\nCustom roles: {}", custom.join(", "));
+    }
+    let a = &pack.access;
+    let _ = writeln!(
+        s,
+        "\nAccess: SIA licence {}; screens lock after {} idle minutes; second factor for {}",
+        if a.sia_licence_required {
+            "required for operators"
+        } else {
+            "not required"
+        },
+        a.idle_lock_minutes,
+        if a.mfa_roles.is_empty() {
+            "nobody".to_owned()
+        } else {
+            a.mfa_roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    );
+    let _ = writeln!(
+        s,
+        "Audio on new cameras: {}",
+        match pack.recording.audio_default {
+            custos_domain::policy::AudioDefault::Off =>
+                "off (needs a recorded approval to turn on)",
+            custos_domain::policy::AudioDefault::On => "on",
+        }
+    );
+    s
+}
+
+async fn serve(config: &Config) -> anyhow::Result<ExitCode> {
+    let store = open_and_migrate(config).await?;
+    if store.active_policy().await?.is_none() {
+        tracing::warn!("no policy pack is loaded; load one with `custos policy load FILE`");
+    }
+    run_web(config, store).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.web.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (is another program using that port? choose another with --listen)", config.web.listen))?;
+    let addr = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
+    println!("Custos is running at http://{addr}/ — press Ctrl-C to stop.");
+    tracing::info!(%addr, database = %store.location(), "web server started");
+    let state = custos_web::AppState {
+        store: store.clone(),
+    };
+    custos_web::serve(listener, state, shutdown_signal())
+        .await
+        .context("the web server failed")?;
+    store.close().await;
+    println!("Custos stopped.");
+    Ok(())
+}
+
+/// Completes on Ctrl-C (SIGINT) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("stopping");
+}
+
+async fn demo(
+    mut config: Config,
+    data_given: bool,
+    policy: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    // A fresh data directory unless one was given (by flag, variable or file).
+    let temp = if !data_given && config.data_dir == Config::default().data_dir {
+        let dir = std::env::temp_dir().join(format!(
+            "custos-demo-{}-{}",
+            std::process::id(),
+            SystemClock.now().0
+        ));
+        config.data_dir = dir.clone();
+        Some(dir)
+    } else {
+        None
+    };
+    let (name, source) = match policy {
+        Some(file) => (file.display().to_string(), read_pack_file(file)?),
+        None => (
+            "bosmere-junior-school.toml (built in)".to_owned(),
+            DEMO_POLICY.to_owned(),
+        ),
+    };
+    let store = open_and_migrate(&config).await?;
+    let current = store.active_policy().await?;
+    if current.as_ref().map(|p| p.source.as_str()) != Some(source.as_str()) {
+        let v = load_pack(&store, Path::new(&name), &source).await?;
+        println!("Demo scheme: {} (policy version {}).", v.name, v.version);
+    }
+    match &temp {
+        Some(dir) => println!(
+            "Demo data in {} (deleted when the demo stops; give --data DIR to keep it).",
+            dir.display()
+        ),
+        None => println!("Demo data in {}.", config.data_dir.display()),
+    }
+    let result = run_web(&config, store).await;
+    if let Some(dir) = temp
+        && let Err(e) = std::fs::remove_dir_all(&dir)
+    {
+        eprintln!(
+            "warning: could not delete the demo data in {}: {e}",
+            dir.display()
+        );
+    }
+    result?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,289 @@
+//! Configuration: one typed struct, read from a TOML file, then `CUSTOS_*` environment
+//! variables, then command-line flags (each later source overrides the earlier).
+//!
+//! Invariants: unknown keys in the file are errors, and so are unknown `CUSTOS_*`
+//! environment variables (a misspelt setting never silently does nothing). Secrets (the
+//! database password) are held in [`SecretUrl`], whose `Debug` and `Display` hide them, so
+//! they cannot reach logs or error messages by accident. Every key is listed, with its
+//! default, in `docs/ref/config.md`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+
+/// The environment variables Custos reads. Any other `CUSTOS_*` variable is refused.
+pub const KNOWN_ENV: &[&str] = &[
+    "CUSTOS_CONFIG",
+    "CUSTOS_DATA",
+    "CUSTOS_DATABASE_URL",
+    "CUSTOS_LISTEN",
+    "CUSTOS_LOG",
+];
+
+/// The whole configuration of one `custos` process.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The data directory: database file, keys, footage.
+    pub data_dir: PathBuf,
+    /// Database settings.
+    pub database: DatabaseConfig,
+    /// Web server settings.
+    pub web: WebConfig,
+    /// Logging.
+    pub log: LogConfig,
+}
+
+/// `[database]`
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `postgres://…` to use PostgreSQL; unset for the SQLite file in the data directory.
+    pub url: Option<SecretUrl>,
+}
+
+/// `[web]`
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebConfig {
+    /// The address and port the web server listens on.
+    pub listen: SocketAddr,
+}
+
+/// `[log]`
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// The least severe level written: `error`, `warn`, `info`, `debug` or `trace`.
+    pub level: LogLevel,
+}
+
+/// A log level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    /// Errors only.
+    Error,
+    /// Warnings and errors.
+    Warn,
+    /// Normal operation.
+    Info,
+    /// Detail for diagnosing problems.
+    Debug,
+    /// Everything.
+    Trace,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("custos-data"),
+            database: DatabaseConfig::default(),
+            web: WebConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            level: LogLevel::Info,
+        }
+    }
+}
+
+/// A database URL that may contain a password; shown only with the password hidden.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct SecretUrl(String);
+
+impl SecretUrl {
+    /// Wraps a URL.
+    pub fn new(url: String) -> Self {
+        Self(url)
+    }
+
+    /// The full URL, password included: only for handing to the database driver.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&custos_store::redact_url(&self.0))
+    }
+}
+
+impl std::fmt::Display for SecretUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&custos_store::redact_url(&self.0))
+    }
+}
+
+impl Serialize for SecretUrl {
+    /// Serialises redacted, so printing the configuration never shows the password.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&custos_store::redact_url(&self.0))
+    }
+}
+
+/// Values given on the command line or in `CUSTOS_*` variables (clap reads both; a flag
+/// wins over its variable). `None` means "not given: keep the file's value".
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `--data` / `CUSTOS_DATA`.
+    pub data_dir: Option<PathBuf>,
+    /// `--database-url` / `CUSTOS_DATABASE_URL`.
+    pub database_url: Option<String>,
+    /// `--listen` / `CUSTOS_LISTEN`.
+    pub listen: Option<SocketAddr>,
+    /// `--log` / `CUSTOS_LOG`.
+    pub log: Option<LogLevel>,
+}
+
+impl Config {
+    /// Reads the file (if any), then applies the overrides.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Self> {
+        check_environment(std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()))?;
+        let mut config = match file {
+            Some(path) => Self::from_file(path)?,
+            None => Self::default(),
+        };
+        if let Some(d) = &overrides.data_dir {
+            config.data_dir = d.clone();
+        }
+        if let Some(u) = &overrides.database_url {
+            config.database.url = Some(SecretUrl::new(u.clone()));
+        }
+        if let Some(l) = overrides.listen {
+            config.web.listen = l;
+        }
+        if let Some(l) = overrides.log {
+            config.log.level = l;
+        }
+        Ok(config)
+    }
+
+    fn from_file(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+        Self::from_toml(&text).map_err(|e| anyhow::anyhow!("{}:{e}", path.display()))
+    }
+
+    /// Parses configuration TOML; the error is `LINE:COLUMN: message`.
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|e| {
+            let (line, col) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+            let msg = e.message().trim().trim_end_matches('.').replace('\n', " ");
+            // Never echo the offending text back: it may be a password.
+            format!("{line}:{col}: {msg}; see docs/ref/config.md for the keys Custos reads")
+        })
+    }
+
+    /// The effective configuration as TOML, with secrets hidden.
+    pub fn to_toml_redacted(&self) -> String {
+        toml::to_string(self).unwrap_or_else(|e| format!("# cannot show the configuration: {e}\n"))
+    }
+}
+
+/// Refuses `CUSTOS_*` variables that Custos does not read (`CUSTOS_TEST_*` belong to the
+/// test suite and are allowed).
+pub fn check_environment(names: impl Iterator<Item = String>) -> anyhow::Result<()> {
+    let mut unknown: Vec<String> = names
+        .filter(|k| k.starts_with("CUSTOS_") && !k.starts_with("CUSTOS_TEST_"))
+        .filter(|k| !KNOWN_ENV.contains(&k.as_str()))
+        .collect();
+    unknown.sort();
+    if !unknown.is_empty() {
+        bail!(
+            "unknown environment variable{} {}: Custos reads only {}; unset or rename {}",
+            if unknown.len() == 1 { "" } else { "s" },
+            unknown.join(", "),
+            KNOWN_ENV.join(", "),
+            if unknown.len() == 1 { "it" } else { "them" }
+        );
+    }
+    Ok(())
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |s| s.chars().count()) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_as_documented() {
+        let c = Config::default();
+        assert_eq!(c.data_dir, PathBuf::from("custos-data"));
+        assert_eq!(c.database.url, None);
+        assert_eq!(c.web.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.log.level, LogLevel::Info);
+    }
+
+    #[test]
+    fn file_then_overrides() {
+        let file = "data_dir = \"/srv/custos\"\n[web]\nlisten = \"0.0.0.0:9000\"\n[log]\nlevel = \"debug\"\n";
+        let mut c = Config::from_toml(file).expect("valid");
+        assert_eq!(c.web.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.log.level, LogLevel::Debug);
+        let o = Overrides {
+            listen: Some("127.0.0.1:1".parse().expect("addr")),
+            ..Default::default()
+        };
+        if let Some(l) = o.listen {
+            c.web.listen = l;
+        }
+        assert_eq!(c.web.listen.to_string(), "127.0.0.1:1");
+        assert_eq!(c.data_dir, PathBuf::from("/srv/custos"));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_position() {
+        let e = Config::from_toml("[web]\nlisen = \"127.0.0.1:1\"\n").expect_err("unknown key");
+        assert!(e.starts_with("2:1: unknown field `lisen`"), "{e}");
+        let e = Config::from_toml("colour = 1\n").expect_err("unknown key");
+        assert!(e.contains("unknown field `colour`"), "{e}");
+    }
+
+    #[test]
+    fn a_password_never_appears_in_errors_debug_or_output() {
+        let text = "[database]\nurl = \"postgres://custos:hunter2hunter2@db/custos\"\n";
+        let c = Config::from_toml(text).expect("valid");
+        assert!(!format!("{c:?}").contains("hunter2"));
+        assert!(!c.to_toml_redacted().contains("hunter2"));
+        assert!(
+            c.to_toml_redacted()
+                .contains("postgres://custos:***@db/custos")
+        );
+        // A malformed value must not be echoed back either.
+        let e = Config::from_toml("[database]\nurl = 5 # hunter2\n").expect_err("wrong type");
+        assert!(!e.contains("hunter2"), "{e}");
+    }
+
+    #[test]
+    fn unknown_custos_variables_are_refused_but_test_ones_allowed() {
+        let ok = ["CUSTOS_DATA", "CUSTOS_TEST_POSTGRES_URL", "PATH"].map(String::from);
+        assert!(check_environment(ok.into_iter()).is_ok());
+        let e = check_environment(["CUSTOS_LISTN".to_owned()].into_iter()).expect_err("typo");
+        assert!(e.to_string().contains("CUSTOS_LISTN"), "{e}");
+        assert!(e.to_string().contains("CUSTOS_LISTEN"), "{e}");
+    }
+}

@@ -1,0 +1,16 @@
+//! Pure rules of a CCTV scheme: policy packs, purposes, roles, deadline rules.
+//!
+//! Invariants: no I/O, no async, no clock reads. Everything here is a function of its
+//! arguments, so the rules can be tested exhaustively and reused by every front end.
+
+pub mod camera;
+pub mod deadline;
+pub mod ident;
+pub mod policy;
+pub mod role;
+
+pub use camera::{CameraKind, Nation, RecordingMode};
+pub use deadline::DeadlineRule;
+pub use ident::{Ident, IdentError};
+pub use policy::{LocatedProblem, PolicyError, PolicyPack, Problem};
+pub use role::Role;

@@ -1,0 +1,1150 @@
+//! Policy packs: a scheme's code of practice as data (TOML), parsed and validated.
+//!
+//! A pack fixes what the codes of practice fix: the controller and contact points, the
+//! nation whose bank holidays count, the purposes, retention periods, deadlines, which roles
+//! may authorise each controlled action, access rules and the audio default. The format is
+//! specified in `docs/ref/policy.md`.
+//!
+//! Invariants: [`PolicyPack::parse`] either returns a pack in which every reference resolves
+//! (roles exist, retention never exceeds the maximum, every rule parses) or a
+//! [`PolicyError`] listing every problem found, each with the line and column of the value
+//! at fault and one sentence saying what is wrong and what would be right. A TOML syntax or
+//! shape error (missing key, unknown key, wrong type) stops parsing, so it is reported alone;
+//! all semantic problems are reported together.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::ops::Range;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::camera::{CameraKind, Nation, RecordingMode};
+use crate::deadline::DeadlineRule;
+use crate::ident::Ident;
+use crate::role::{BUILT_IN_ROLES, Role, is_built_in};
+
+/// The pack format this version of Custos reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The longest idle-lock time a pack may set, in minutes.
+pub const MAX_IDLE_LOCK_MINUTES: u32 = 120;
+
+// ---------------------------------------------------------------------------------------
+// The validated pack
+// ---------------------------------------------------------------------------------------
+
+/// A validated policy pack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyPack {
+    /// The pack's id, e.g. `bosmere-junior-school`.
+    pub id: Ident,
+    /// The scheme's name for people.
+    pub name: String,
+    /// The author's label for this edition of the pack, if any.
+    pub version_label: Option<String>,
+    /// Where the published code of practice can be read (SCC-3, LJM-12), if given.
+    pub code_of_practice: Option<String>,
+    /// Who runs the scheme and how to reach them.
+    pub controller: Controller,
+    /// Whose bank holidays count for working days.
+    pub nation: Nation,
+    /// The specified purposes (SCC-1).
+    pub purposes: Vec<Purpose>,
+    /// How long footage and evidence are kept.
+    pub retention: Retention,
+    /// Statutory and scheme deadlines.
+    pub deadlines: Deadlines,
+    /// Built-in roles followed by the pack's custom roles.
+    pub roles: Vec<Role>,
+    /// Who may authorise each controlled action.
+    pub authorise: Authorisations,
+    /// Access rules for people using the system.
+    pub access: Access,
+    /// Defaults for newly registered cameras.
+    pub recording: RecordingDefaults,
+}
+
+/// The data controller and the published contact points (SCC-3, BDC-13, LBU-9, BJS-7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Controller {
+    /// The controller's legal name.
+    pub name: String,
+    /// Postal address.
+    pub address: String,
+    /// Who to contact about the scheme.
+    pub contact_point: String,
+    /// How to reach the Data Protection Officer.
+    pub dpo: String,
+    /// How to ask for your footage or exercise other rights.
+    pub requests: String,
+    /// How to complain.
+    pub complaints: String,
+    /// E-mail address, if published.
+    pub email: Option<String>,
+    /// Telephone number, if published.
+    pub phone: Option<String>,
+    /// Web address, if published.
+    pub website: Option<String>,
+}
+
+/// A specified purpose (SCC-1, BJS-1, ALT-1, LBU-1, BDC-8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Purpose {
+    /// Stable id, e.g. `crime-prevention`.
+    pub id: Ident,
+    /// Short title.
+    pub name: String,
+    /// What the purpose is, for the transparency page.
+    pub description: String,
+    /// Whether cameras may be watched live for this purpose.
+    pub live_view: bool,
+    /// The recording modes this purpose allows; empty means live viewing only (LJM-1).
+    pub recording: Vec<RecordingMode>,
+    /// Whether the people recorded must consent first (LJM-1, LJM-2).
+    pub consent_required: bool,
+}
+
+/// A length of time for keeping something, as people state it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Period {
+    /// Whole days.
+    Days(u32),
+    /// Calendar months.
+    Months(u32),
+    /// Calendar years.
+    Years(u32),
+}
+
+impl Period {
+    /// Parses "21 days", "6 months", "1 year", "5 years".
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let hint =
+            "write a whole number and a unit, such as \"21 days\", \"6 months\" or \"3 years\"";
+        let mut words = text.split_whitespace();
+        let (Some(n), Some(unit), None) = (words.next(), words.next(), words.next()) else {
+            return Err(format!("{text:?} is not a period: {hint}"));
+        };
+        let n: u32 = match n.parse() {
+            Ok(n) if n > 0 && n <= 10_000 => n,
+            _ => {
+                return Err(format!(
+                    "{text:?} is not a period: {n:?} is not a count from 1 to 10000; {hint}"
+                ));
+            }
+        };
+        match unit {
+            "day" | "days" => Ok(Self::Days(n)),
+            "month" | "months" => Ok(Self::Months(n)),
+            "year" | "years" => Ok(Self::Years(n)),
+            _ => Err(format!(
+                "{text:?} is not a period: the unit {unit:?} is unknown; {hint}"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (n, one, many) = match *self {
+            Self::Days(n) => (n, "day", "days"),
+            Self::Months(n) => (n, "month", "months"),
+            Self::Years(n) => (n, "year", "years"),
+        };
+        write!(f, "{n} {}", if n == 1 { one } else { many })
+    }
+}
+
+/// Retention rules (BJS-8, LBU-17, ALT-16, BDC-2, BDC-3, BDC-16).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retention {
+    /// How long recorded footage is kept unless a camera says otherwise.
+    pub default_days: u32,
+    /// No camera may keep routine footage longer than this.
+    pub maximum_days: u32,
+    /// Retention for particular kinds of camera (never above the maximum).
+    pub by_camera_kind: Vec<(CameraKind, u32)>,
+    /// Evidence classes that keep material for their own periods.
+    pub classes: Vec<EvidenceClass>,
+}
+
+impl Retention {
+    /// The days footage from a camera of `kind` is kept, before any per-camera override.
+    pub fn days_for(&self, kind: CameraKind) -> u32 {
+        self.by_camera_kind
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(self.default_days, |(_, d)| *d)
+    }
+}
+
+/// An evidence class with its own retention period (e.g. SAR copies for 6 months, ALT-16).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceClass {
+    /// Stable id, e.g. `sar-copy`.
+    pub id: Ident,
+    /// What belongs in the class.
+    pub description: String,
+    /// How long material of this class is kept.
+    pub period: Period,
+}
+
+/// Deadline rules for requests and notifications.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deadlines {
+    /// Answering a subject access request (LBU-18, BJS-10, ALT-10, BDC-29).
+    pub subject_access: DeadlineRule,
+    /// The most a subject access deadline may be extended by, if the pack allows it.
+    pub subject_access_extension: Option<DeadlineRule>,
+    /// Answering objection, erasure, rectification and restriction requests (BDC-30).
+    pub rights_request: DeadlineRule,
+    /// Acknowledging a complaint (BDC-21).
+    pub complaint_acknowledge: DeadlineRule,
+    /// Answering a complaint (BDC-21, LBU-25).
+    pub complaint_answer: DeadlineRule,
+    /// How long after an incident a complaint may be made, if limited (LBU-25).
+    pub complaint_window: Option<DeadlineRule>,
+    /// Notifying the ICO of a breach (ALT-18).
+    pub breach_notification: DeadlineRule,
+    /// Answering a Freedom of Information request.
+    pub foi: DeadlineRule,
+}
+
+/// Who may authorise one controlled action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authority {
+    /// Whether the action may happen at all in this scheme.
+    pub allowed: bool,
+    /// The scheme roles that may authorise it (empty exactly when not allowed).
+    pub roles: Vec<Ident>,
+    /// An authority outside the scheme that must also agree, in words (e.g. "a police
+    /// Inspector or above, in writing", BDC-34).
+    pub external: Option<String>,
+}
+
+/// Third-party disclosure categories (LBU-19, ALT-13, BDC-39, BDC-17).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisclosureAuthorities {
+    /// Police and other law-enforcement agencies.
+    pub law_enforcement: Authority,
+    /// The National Crime Agency (BDC-17).
+    pub national_crime_agency: Authority,
+    /// Prosecuting bodies.
+    pub prosecuting_body: Authority,
+    /// Legal representatives of a data subject.
+    pub legal_representative: Authority,
+    /// Under a court order.
+    pub court_order: Authority,
+    /// Statutory bodies with a power to obtain footage.
+    pub statutory_body: Authority,
+    /// Internal HR or disciplinary processes.
+    pub hr_discipline: Authority,
+    /// The media.
+    pub media: Authority,
+}
+
+impl DisclosureAuthorities {
+    /// Each category's id and authority, in a fixed order.
+    pub fn categories(&self) -> [(&'static str, &Authority); 8] {
+        [
+            ("law-enforcement", &self.law_enforcement),
+            ("national-crime-agency", &self.national_crime_agency),
+            ("prosecuting-body", &self.prosecuting_body),
+            ("legal-representative", &self.legal_representative),
+            ("court-order", &self.court_order),
+            ("statutory-body", &self.statutory_body),
+            ("hr-discipline", &self.hr_discipline),
+            ("media", &self.media),
+        ]
+    }
+}
+
+/// Who may authorise each controlled action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorisations {
+    /// Downloading (exporting) footage (ALT-8).
+    pub download: Authority,
+    /// Deleting footage that is being retained (ALT-8, LJM-9).
+    pub delete_retained: Authority,
+    /// Covert recording (LJM-4, LBU-11, BDC-16).
+    pub covert_recording: Authority,
+    /// Video prints (stills) (BDC-34).
+    pub video_prints: Authority,
+    /// Police taking partial or total control (BDC-25).
+    pub police_control: Authority,
+    /// A change of use (LBU-6, BDC-6).
+    pub change_of_use: Authority,
+    /// Disclosure to third parties, per category.
+    pub disclosure: DisclosureAuthorities,
+}
+
+impl Authorisations {
+    /// Each action's id and authority, in a fixed order (disclosures as `disclosure.CATEGORY`).
+    pub fn actions(&self) -> Vec<(String, &Authority)> {
+        let mut out = vec![
+            ("download".to_owned(), &self.download),
+            ("delete_retained".to_owned(), &self.delete_retained),
+            ("covert_recording".to_owned(), &self.covert_recording),
+            ("video_prints".to_owned(), &self.video_prints),
+            ("police_control".to_owned(), &self.police_control),
+            ("change_of_use".to_owned(), &self.change_of_use),
+        ];
+        for (cat, a) in self.disclosure.categories() {
+            out.push((format!("disclosure.{cat}"), a));
+        }
+        out
+    }
+}
+
+/// Rules for people using the system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    /// Whether operators need a valid SIA CCTV licence (BDC-22).
+    pub sia_licence_required: bool,
+    /// Minutes of inactivity before a screen locks (LBU-14).
+    pub idle_lock_minutes: u32,
+    /// Roles that must use a second factor to sign in.
+    pub mfa_roles: Vec<Ident>,
+}
+
+/// Whether audio is recorded on a newly registered camera.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AudioDefault {
+    /// Audio off until someone approves it with a reason (LJM-3, BJS-3).
+    Off,
+    /// Audio on by default.
+    On,
+}
+
+/// Defaults for newly registered cameras.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordingDefaults {
+    /// The audio setting of a new camera.
+    pub audio_default: AudioDefault,
+}
+
+impl PolicyPack {
+    /// Parses and validates a pack from its TOML source.
+    pub fn parse(source: &str) -> Result<Self, PolicyError> {
+        let raw: RawPack = toml::from_str(source).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            PolicyError::new(
+                source,
+                vec![Problem {
+                    span,
+                    message: toml_message(&e),
+                }],
+            )
+        })?;
+        let mut v = Validator {
+            problems: Vec::new(),
+        };
+        let pack = v.pack(raw);
+        match pack {
+            Some(pack) if v.problems.is_empty() => Ok(pack),
+            _ => Err(PolicyError::new(source, v.problems)),
+        }
+    }
+
+    /// Looks up a purpose by id.
+    pub fn purpose(&self, id: &str) -> Option<&Purpose> {
+        self.purposes.iter().find(|p| p.id.as_str() == id)
+    }
+
+    /// Looks up a role by id.
+    pub fn role(&self, id: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| r.id.as_str() == id)
+    }
+}
+
+/// Turns a TOML parser message into one sentence with a hint.
+fn toml_message(e: &toml::de::Error) -> String {
+    let msg = e.message().trim().trim_end_matches('.').replace('\n', " ");
+    if msg.starts_with("unknown field") {
+        format!("{msg}; remove or rename the key (see docs/ref/policy.md)")
+    } else if msg.starts_with("missing field") {
+        format!("{msg}; add it (see docs/ref/policy.md)")
+    } else {
+        format!("{msg}; fix the TOML here (see docs/ref/policy.md)")
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors with positions
+// ---------------------------------------------------------------------------------------
+
+/// One problem in a pack: where (a byte range of the source) and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Byte range in the source of the value at fault.
+    pub span: Range<usize>,
+    /// One sentence: what is wrong and what would be right.
+    pub message: String,
+}
+
+/// A problem placed at a 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocatedProblem {
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column, counted in characters.
+    pub column: usize,
+    /// One sentence: what is wrong and what would be right.
+    pub message: String,
+}
+
+/// Every problem found in a pack, in source order.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct PolicyError {
+    /// The problems, sorted by position.
+    pub problems: Vec<LocatedProblem>,
+}
+
+impl PolicyError {
+    fn new(source: &str, problems: Vec<Problem>) -> Self {
+        let mut located: Vec<LocatedProblem> = problems
+            .into_iter()
+            .map(|p| {
+                let (line, column) = line_column(source, p.span.start);
+                LocatedProblem {
+                    line,
+                    column,
+                    message: p.message,
+                }
+            })
+            .collect();
+        located.sort_by_key(|p| (p.line, p.column));
+        Self { problems: located }
+    }
+
+    /// The problems as `FILE:LINE:COLUMN: message` lines, one per problem.
+    pub fn render(&self, file: &str) -> String {
+        self.problems
+            .iter()
+            .map(|p| format!("{file}:{}:{}: {}\n", p.line, p.column, p.message))
+            .collect()
+    }
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.render("policy pack").trim_end())
+    }
+}
+
+/// The 1-based line and character column of byte `offset` in `source`.
+fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(source.len());
+    let before = source.get(..offset).unwrap_or(source);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before
+        .get(line_start..)
+        .map_or(1, |s| s.chars().count() + 1);
+    (line, column)
+}
+
+// ---------------------------------------------------------------------------------------
+// The raw TOML shape
+// ---------------------------------------------------------------------------------------
+
+type Text = Spanned<String>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPack {
+    format: Spanned<u32>,
+    id: Text,
+    name: Text,
+    version: Option<String>,
+    code_of_practice: Option<String>,
+    controller: RawController,
+    scheme: RawScheme,
+    #[serde(rename = "purpose")]
+    purposes: Option<Spanned<Vec<Spanned<RawPurpose>>>>,
+    retention: RawRetention,
+    deadlines: RawDeadlines,
+    #[serde(default)]
+    roles: RawRoles,
+    authorise: RawAuthorise,
+    access: RawAccess,
+    recording: RawRecording,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawController {
+    name: Text,
+    address: Text,
+    contact_point: Text,
+    dpo: Text,
+    requests: Text,
+    complaints: Text,
+    email: Option<String>,
+    phone: Option<String>,
+    website: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScheme {
+    nation: Text,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPurpose {
+    id: Text,
+    name: Text,
+    description: Text,
+    live_view: bool,
+    recording: Vec<Text>,
+    #[serde(default)]
+    consent_required: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRetention {
+    default_days: Spanned<u32>,
+    maximum_days: Spanned<u32>,
+    #[serde(default)]
+    by_camera_kind: RawByKind,
+    #[serde(default, rename = "class")]
+    classes: Vec<RawClass>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawByKind {
+    fixed: Option<Spanned<u32>>,
+    ptz: Option<Spanned<u32>>,
+    body_worn: Option<Spanned<u32>>,
+    anpr: Option<Spanned<u32>>,
+    redeployable: Option<Spanned<u32>>,
+    vehicle: Option<Spanned<u32>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClass {
+    id: Text,
+    description: Text,
+    period: Text,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeadlines {
+    subject_access: Text,
+    subject_access_extension: Option<Text>,
+    rights_request: Text,
+    complaint_acknowledge: Text,
+    complaint_answer: Text,
+    complaint_window: Option<Text>,
+    breach_notification: Text,
+    foi: Text,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRoles {
+    #[serde(default)]
+    custom: Vec<RawCustomRole>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCustomRole {
+    id: Text,
+    description: Text,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuthorise {
+    download: Spanned<RawAuthority>,
+    delete_retained: Spanned<RawAuthority>,
+    covert_recording: Spanned<RawAuthority>,
+    video_prints: Spanned<RawAuthority>,
+    police_control: Spanned<RawAuthority>,
+    change_of_use: Spanned<RawAuthority>,
+    disclosure: RawDisclosure,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawDisclosure {
+    law_enforcement: Spanned<RawAuthority>,
+    national_crime_agency: Spanned<RawAuthority>,
+    prosecuting_body: Spanned<RawAuthority>,
+    legal_representative: Spanned<RawAuthority>,
+    court_order: Spanned<RawAuthority>,
+    statutory_body: Spanned<RawAuthority>,
+    hr_discipline: Spanned<RawAuthority>,
+    media: Spanned<RawAuthority>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuthority {
+    #[serde(default)]
+    roles: Vec<Text>,
+    external: Option<String>,
+    allowed: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccess {
+    sia_licence_required: bool,
+    idle_lock_minutes: Spanned<u32>,
+    #[serde(default)]
+    mfa_roles: Vec<Text>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRecording {
+    audio_default: Text,
+}
+
+// ---------------------------------------------------------------------------------------
+// Validation: raw shape → validated pack, collecting every problem
+// ---------------------------------------------------------------------------------------
+
+struct Validator {
+    problems: Vec<Problem>,
+}
+
+impl Validator {
+    fn problem(&mut self, span: Range<usize>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            span,
+            message: message.into(),
+        });
+    }
+
+    /// A required, non-blank text value.
+    fn text(&mut self, t: &Text, key: &str, what: &str) -> String {
+        let v = t.get_ref().trim();
+        if v.is_empty() {
+            self.problem(t.span(), format!("{key} is empty; write {what}"));
+        }
+        v.to_owned()
+    }
+
+    fn ident(&mut self, t: &Text, key: &str) -> Option<Ident> {
+        match Ident::parse(t.get_ref()) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                self.problem(t.span(), format!("{key}: {e}"));
+                None
+            }
+        }
+    }
+
+    fn rule(&mut self, t: &Text, key: &str) -> Option<DeadlineRule> {
+        match t.get_ref().parse::<DeadlineRule>() {
+            Ok(r) => Some(r),
+            Err(e) => {
+                self.problem(t.span(), format!("deadlines.{key}: {e}"));
+                None
+            }
+        }
+    }
+
+    fn pack(&mut self, raw: RawPack) -> Option<PolicyPack> {
+        if *raw.format.get_ref() != FORMAT_VERSION {
+            self.problem(
+                raw.format.span(),
+                format!(
+                    "format = {} is not supported: this version of Custos reads policy pack format {FORMAT_VERSION}; write format = {FORMAT_VERSION} and check the pack against docs/ref/policy.md",
+                    raw.format.get_ref()
+                ),
+            );
+        }
+        let id = self.ident(&raw.id, "id");
+        let name = self.text(
+            &raw.name,
+            "name",
+            "the scheme's name as the public will see it",
+        );
+        let controller = self.controller(&raw.controller);
+        let nation = match raw.scheme.nation.get_ref().parse::<Nation>() {
+            Ok(n) => Some(n),
+            Err(e) => {
+                self.problem(raw.scheme.nation.span(), format!("scheme.nation: {e}"));
+                None
+            }
+        };
+        let purposes = self.purposes(&raw.purposes);
+        let retention = self.retention(&raw.retention);
+        let deadlines = self.deadlines(&raw.deadlines);
+        let roles = self.roles(&raw.roles);
+        let known: BTreeSet<String> = roles.iter().map(|r| r.id.to_string()).collect();
+        let authorise = self.authorise(&raw.authorise, &known);
+        let access = self.access(&raw.access, &known);
+        let audio_default = match raw.recording.audio_default.get_ref().as_str() {
+            "off" => Some(AudioDefault::Off),
+            "on" => Some(AudioDefault::On),
+            other => {
+                self.problem(
+                    raw.recording.audio_default.span(),
+                    format!(
+                        "recording.audio_default: {other:?} is not an audio setting; write \"off\" (the lawful default, LJM-3, BJS-3) or \"on\""
+                    ),
+                );
+                None
+            }
+        };
+        Some(PolicyPack {
+            id: id?,
+            name,
+            version_label: raw.version,
+            code_of_practice: raw.code_of_practice,
+            controller,
+            nation: nation?,
+            purposes: purposes?,
+            retention: retention?,
+            deadlines: deadlines?,
+            roles,
+            authorise: authorise?,
+            access: access?,
+            recording: RecordingDefaults {
+                audio_default: audio_default?,
+            },
+        })
+    }
+
+    fn controller(&mut self, c: &RawController) -> Controller {
+        Controller {
+            name: self.text(&c.name, "controller.name", "the controller's legal name"),
+            address: self.text(
+                &c.address,
+                "controller.address",
+                "the controller's postal address",
+            ),
+            contact_point: self.text(
+                &c.contact_point,
+                "controller.contact_point",
+                "who the public should contact about the scheme (SCC-3)",
+            ),
+            dpo: self.text(
+                &c.dpo,
+                "controller.dpo",
+                "how to reach the Data Protection Officer",
+            ),
+            requests: self.text(
+                &c.requests,
+                "controller.requests",
+                "how a person asks for their footage or exercises their other rights",
+            ),
+            complaints: self.text(&c.complaints, "controller.complaints", "how to complain"),
+            email: c.email.clone(),
+            phone: c.phone.clone(),
+            website: c.website.clone(),
+        }
+    }
+
+    fn purposes(
+        &mut self,
+        raw: &Option<Spanned<Vec<Spanned<RawPurpose>>>>,
+    ) -> Option<Vec<Purpose>> {
+        let Some(raw) = raw.as_ref().filter(|r| !r.get_ref().is_empty()) else {
+            self.problem(
+                0..0,
+                "the pack has no purposes; add at least one [[purpose]] table naming what the cameras are for (SCC-1)",
+            );
+            return None;
+        };
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        let mut ok = true;
+        for sp in raw.get_ref() {
+            let p = sp.get_ref();
+            let id = self.ident(&p.id, "purpose.id");
+            if let Some(id) = &id
+                && !seen.insert(id.to_string())
+            {
+                self.problem(
+                    p.id.span(),
+                    format!("purpose {id:?} is defined twice; give each purpose its own id"),
+                );
+            }
+            let name = self.text(&p.name, "purpose.name", "a short title for the purpose");
+            let description = self.text(
+                &p.description,
+                "purpose.description",
+                "what the purpose is, for the public",
+            );
+            let mut recording = Vec::new();
+            for m in &p.recording {
+                match m.get_ref().parse::<RecordingMode>() {
+                    Ok(RecordingMode::LiveOnly) => self.problem(
+                        m.span(),
+                        "purpose.recording: \"live-only\" is not a recording mode; leave it out of recording and set live_view = true",
+                    ),
+                    Ok(mode) if recording.contains(&mode) => {
+                        self.problem(m.span(), format!("purpose.recording lists {mode:?} twice; list it once"));
+                    }
+                    Ok(mode) => recording.push(mode),
+                    Err(_) => self.problem(
+                        m.span(),
+                        format!(
+                            "purpose.recording: {:?} is not a recording mode; use \"continuous\" or \"alarm-triggered\"",
+                            m.get_ref()
+                        ),
+                    ),
+                }
+            }
+            if !p.live_view && p.recording.is_empty() {
+                self.problem(
+                    sp.span(),
+                    format!(
+                        "purpose {:?} allows neither live viewing nor recording, so no camera could serve it; set live_view = true or list a recording mode",
+                        p.id.get_ref()
+                    ),
+                );
+            }
+            match id {
+                Some(id) => out.push(Purpose {
+                    id,
+                    name,
+                    description,
+                    live_view: p.live_view,
+                    recording,
+                    consent_required: p.consent_required,
+                }),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn retention(&mut self, r: &RawRetention) -> Option<Retention> {
+        let max = *r.maximum_days.get_ref();
+        let default = *r.default_days.get_ref();
+        if max == 0 {
+            self.problem(
+                r.maximum_days.span(),
+                "retention.maximum_days is 0; footage must be kept at least a day, so write the scheme's maximum in days (e.g. 30)",
+            );
+        }
+        if default == 0 {
+            self.problem(
+                r.default_days.span(),
+                "retention.default_days is 0; write how many days footage is normally kept (e.g. 21)",
+            );
+        }
+        if default > max {
+            self.problem(
+                r.default_days.span(),
+                format!(
+                    "retention.default_days is {default}, above the pack's maximum of {max} days; lower it to {max} or less, or raise maximum_days"
+                ),
+            );
+        }
+        let k = &r.by_camera_kind;
+        let mut by_camera_kind = Vec::new();
+        for (kind, days) in [
+            (CameraKind::Fixed, &k.fixed),
+            (CameraKind::Ptz, &k.ptz),
+            (CameraKind::BodyWorn, &k.body_worn),
+            (CameraKind::Anpr, &k.anpr),
+            (CameraKind::Redeployable, &k.redeployable),
+            (CameraKind::Vehicle, &k.vehicle),
+        ] {
+            let Some(days) = days else { continue };
+            let d = *days.get_ref();
+            if d > max {
+                self.problem(
+                    days.span(),
+                    format!(
+                        "retention.by_camera_kind.{kind} is {d} days, above the pack's maximum of {max} days; lower it to {max} or less"
+                    ),
+                );
+            } else if d == 0 {
+                self.problem(
+                    days.span(),
+                    format!("retention.by_camera_kind.{kind} is 0 days; write at least 1"),
+                );
+            }
+            by_camera_kind.push((kind, d));
+        }
+        let mut seen = BTreeSet::new();
+        let mut classes = Vec::new();
+        let mut ok = true;
+        for c in &r.classes {
+            let id = self.ident(&c.id, "retention.class.id");
+            if let Some(id) = &id
+                && !seen.insert(id.to_string())
+            {
+                self.problem(
+                    c.id.span(),
+                    format!("evidence class {id:?} is defined twice; give each class its own id"),
+                );
+            }
+            let description = self.text(
+                &c.description,
+                "retention.class.description",
+                "what material belongs in the class",
+            );
+            let period = match Period::parse(c.period.get_ref()) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    self.problem(c.period.span(), format!("retention.class.period: {e}"));
+                    None
+                }
+            };
+            match (id, period) {
+                (Some(id), Some(period)) => classes.push(EvidenceClass {
+                    id,
+                    description,
+                    period,
+                }),
+                _ => ok = false,
+            }
+        }
+        ok.then_some(Retention {
+            default_days: default,
+            maximum_days: max,
+            by_camera_kind,
+            classes,
+        })
+    }
+
+    fn deadlines(&mut self, d: &RawDeadlines) -> Option<Deadlines> {
+        let subject_access = self.rule(&d.subject_access, "subject_access");
+        let extension = d
+            .subject_access_extension
+            .as_ref()
+            .map(|t| self.rule(t, "subject_access_extension"));
+        let rights_request = self.rule(&d.rights_request, "rights_request");
+        let ack = self.rule(&d.complaint_acknowledge, "complaint_acknowledge");
+        let answer = self.rule(&d.complaint_answer, "complaint_answer");
+        let window = d
+            .complaint_window
+            .as_ref()
+            .map(|t| self.rule(t, "complaint_window"));
+        let breach = self.rule(&d.breach_notification, "breach_notification");
+        let foi = self.rule(&d.foi, "foi");
+        Some(Deadlines {
+            subject_access: subject_access?,
+            subject_access_extension: extension.map_or(Some(None), |r| r.map(Some))?,
+            rights_request: rights_request?,
+            complaint_acknowledge: ack?,
+            complaint_answer: answer?,
+            complaint_window: window.map_or(Some(None), |r| r.map(Some))?,
+            breach_notification: breach?,
+            foi: foi?,
+        })
+    }
+
+    fn roles(&mut self, r: &RawRoles) -> Vec<Role> {
+        let mut roles: Vec<Role> = BUILT_IN_ROLES
+            .iter()
+            .filter_map(|(id, description)| {
+                Ident::parse(id).ok().map(|id| Role {
+                    id,
+                    description: (*description).to_owned(),
+                    built_in: true,
+                })
+            })
+            .collect();
+        for c in &r.custom {
+            let Some(id) = self.ident(&c.id, "roles.custom.id") else {
+                continue;
+            };
+            if is_built_in(id.as_str()) {
+                self.problem(
+                    c.id.span(),
+                    format!(
+                        "custom role {id:?} has the same id as a built-in role; use the built-in role, or give the custom role another id"
+                    ),
+                );
+                continue;
+            }
+            if roles.iter().any(|r| r.id == id) {
+                self.problem(
+                    c.id.span(),
+                    format!("custom role {id:?} is defined twice; define it once"),
+                );
+                continue;
+            }
+            let description = self.text(
+                &c.description,
+                "roles.custom.description",
+                "what the role is for",
+            );
+            roles.push(Role {
+                id,
+                description,
+                built_in: false,
+            });
+        }
+        roles
+    }
+
+    fn role_refs(
+        &mut self,
+        refs: &[Text],
+        key: &str,
+        known: &BTreeSet<String>,
+    ) -> Option<Vec<Ident>> {
+        let mut out = Vec::new();
+        let mut ok = true;
+        for t in refs {
+            if known.contains(t.get_ref().as_str()) {
+                if let Some(id) = self.ident(t, key) {
+                    out.push(id);
+                }
+            } else {
+                let known_list = known
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.problem(
+                    t.span(),
+                    format!(
+                        "{key}: there is no role {:?}; use one of {known_list}, or define it under [[roles.custom]]",
+                        t.get_ref()
+                    ),
+                );
+                ok = false;
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn authority(
+        &mut self,
+        a: &Spanned<RawAuthority>,
+        key: &str,
+        known: &BTreeSet<String>,
+    ) -> Option<Authority> {
+        let raw = a.get_ref();
+        let allowed = raw.allowed.unwrap_or(true);
+        let roles = self.role_refs(&raw.roles, &format!("authorise.{key}.roles"), known);
+        if allowed && raw.roles.is_empty() {
+            self.problem(
+                a.span(),
+                format!(
+                    "authorise.{key} names no role, so nobody could authorise it; list the roles that may, or write allowed = false if the scheme never does it"
+                ),
+            );
+        }
+        if !allowed && !raw.roles.is_empty() {
+            self.problem(
+                a.span(),
+                format!(
+                    "authorise.{key} says allowed = false but lists roles; remove the roles, or remove allowed = false"
+                ),
+            );
+        }
+        Some(Authority {
+            allowed,
+            roles: roles?,
+            external: raw.external.clone(),
+        })
+    }
+
+    fn authorise(&mut self, a: &RawAuthorise, known: &BTreeSet<String>) -> Option<Authorisations> {
+        let d = &a.disclosure;
+        let download = self.authority(&a.download, "download", known);
+        let delete_retained = self.authority(&a.delete_retained, "delete_retained", known);
+        let covert = self.authority(&a.covert_recording, "covert_recording", known);
+        let prints = self.authority(&a.video_prints, "video_prints", known);
+        let police = self.authority(&a.police_control, "police_control", known);
+        let change = self.authority(&a.change_of_use, "change_of_use", known);
+        let le = self.authority(&d.law_enforcement, "disclosure.law-enforcement", known);
+        let nca = self.authority(
+            &d.national_crime_agency,
+            "disclosure.national-crime-agency",
+            known,
+        );
+        let pb = self.authority(&d.prosecuting_body, "disclosure.prosecuting-body", known);
+        let lr = self.authority(
+            &d.legal_representative,
+            "disclosure.legal-representative",
+            known,
+        );
+        let co = self.authority(&d.court_order, "disclosure.court-order", known);
+        let sb = self.authority(&d.statutory_body, "disclosure.statutory-body", known);
+        let hr = self.authority(&d.hr_discipline, "disclosure.hr-discipline", known);
+        let media = self.authority(&d.media, "disclosure.media", known);
+        Some(Authorisations {
+            download: download?,
+            delete_retained: delete_retained?,
+            covert_recording: covert?,
+            video_prints: prints?,
+            police_control: police?,
+            change_of_use: change?,
+            disclosure: DisclosureAuthorities {
+                law_enforcement: le?,
+                national_crime_agency: nca?,
+                prosecuting_body: pb?,
+                legal_representative: lr?,
+                court_order: co?,
+                statutory_body: sb?,
+                hr_discipline: hr?,
+                media: media?,
+            },
+        })
+    }
+
+    fn access(&mut self, a: &RawAccess, known: &BTreeSet<String>) -> Option<Access> {
+        let minutes = *a.idle_lock_minutes.get_ref();
+        if minutes == 0 || minutes > MAX_IDLE_LOCK_MINUTES {
+            self.problem(
+                a.idle_lock_minutes.span(),
+                format!(
+                    "access.idle_lock_minutes is {minutes}; screens must lock when unattended (LBU-14), so write a number of minutes from 1 to {MAX_IDLE_LOCK_MINUTES}"
+                ),
+            );
+        }
+        let mfa_roles = self.role_refs(&a.mfa_roles, "access.mfa_roles", known);
+        Some(Access {
+            sia_licence_required: a.sia_licence_required,
+            idle_lock_minutes: minutes,
+            mfa_roles: mfa_roles?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let src = "ab\ncd é\nxyz";
+        assert_eq!(line_column(src, 0), (1, 1));
+        assert_eq!(line_column(src, 3), (2, 1));
+        assert_eq!(line_column(src, 5), (2, 3));
+        // 'é' is two bytes; the byte after it is column 5 of line 2.
+        assert_eq!(line_column(src, 8), (2, 5));
+        assert_eq!(line_column(src, 999), (3, 4));
+    }
+
+    #[test]
+    fn periods_parse_and_print() {
+        assert_eq!(Period::parse("6 months"), Ok(Period::Months(6)));
+        assert_eq!(
+            Period::parse("1 year").map(|p| p.to_string()),
+            Ok("1 year".to_owned())
+        );
+        assert_eq!(Period::parse("21 days"), Ok(Period::Days(21)));
+        for bad in [
+            "six months",
+            "6",
+            "6 fortnights",
+            "0 days",
+            "6 months please",
+        ] {
+            let e = Period::parse(bad).expect_err(bad);
+            assert!(e.contains("such as \"21 days\""), "{bad}: {e}");
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! The five policy packs shipped in `policies/` load and say what their codes of practice say.
+
+use std::path::PathBuf;
+
+use custos_domain::policy::{AudioDefault, Period};
+use custos_domain::{CameraKind, DeadlineRule, Nation, PolicyPack, RecordingMode};
+
+fn load(name: &str) -> PolicyPack {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../policies")
+        .join(name);
+    let src = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    PolicyPack::parse(&src).unwrap_or_else(|e| panic!("{}", e.render(&path.display().to_string())))
+}
+
+const SHIPPED: [&str; 5] = [
+    "bosmere-junior-school.toml",
+    "active-learning-trust.toml",
+    "loughborough-university.toml",
+    "ljmu-operational-cameras.toml",
+    "bassetlaw-district-council.toml",
+];
+
+#[test]
+fn all_five_shipped_packs_load() {
+    for name in SHIPPED {
+        let pack = load(name);
+        assert_eq!(
+            format!("{}.toml", pack.id),
+            name,
+            "the file is named after the pack id"
+        );
+        assert!(!pack.purposes.is_empty());
+    }
+}
+
+#[test]
+fn every_shipped_value_line_cites_a_clause_or_says_the_code_is_silent() {
+    // Each `key = value` line carries a comment naming a clause ID (e.g. BJS-8) or saying
+    // the code is silent and which lawful default was chosen.
+    let clause = |s: &str| {
+        s.split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+            .any(|w| {
+                let mut parts = w.splitn(2, '-');
+                matches!(
+                    (parts.next(), parts.next()),
+                    (Some("LJM" | "LBU" | "BJS" | "ALT" | "BDC" | "SCC"), Some(_))
+                )
+            })
+    };
+    for name in SHIPPED {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../policies")
+            .join(name);
+        let src = std::fs::read_to_string(&path).expect("pack readable");
+        let lines: Vec<&str> = src.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let t = line.trim_start();
+            if t.is_empty() || t.starts_with('#') || t.starts_with('[') || !t.contains('=') {
+                continue;
+            }
+            // The comment may sit on the line itself or on the comment lines just above it.
+            let mut context = line.to_string();
+            let mut j = i;
+            while j > 0 && lines[j - 1].trim_start().starts_with('#') {
+                j -= 1;
+                context.push_str(lines[j]);
+            }
+            assert!(
+                clause(&context) || context.to_lowercase().contains("silent"),
+                "{name}:{}: value without a clause ID or a note that the code is silent: {line}",
+                i + 1
+            );
+        }
+    }
+}
+
+/// BJS-8: the school keeps footage 21 days; BJS-3: audio off; england-wales holidays.
+#[test]
+fn bjs_8_school_keeps_footage_21_days_without_audio() {
+    let p = load("bosmere-junior-school.toml");
+    assert_eq!(p.retention.default_days, 21);
+    assert!(p.retention.maximum_days <= 21);
+    assert_eq!(p.recording.audio_default, AudioDefault::Off);
+    assert_eq!(p.nation, Nation::EnglandWales);
+    assert_eq!(p.deadlines.subject_access, DeadlineRule::Month);
+}
+
+/// ALT-16: 30 days at most, SAR copies 6 months; ALT-18: breaches to the ICO in 72 hours.
+#[test]
+fn alt_16_trust_keeps_30_days_and_sar_copies_6_months() {
+    let p = load("active-learning-trust.toml");
+    assert!(p.retention.maximum_days <= 30);
+    assert!(
+        p.retention
+            .classes
+            .iter()
+            .any(|c| c.period == Period::Months(6))
+    );
+    assert_eq!(p.deadlines.breach_notification, DeadlineRule::Hours(72));
+    assert!(p.retention.days_for(CameraKind::Vehicle) <= 30);
+}
+
+/// BDC-2: 30 days; BDC-3: master copies 3 years; BDC-16: RIPA 5 years; BDC-21: complaints
+/// acknowledged in 5 and answered in 15 working days; BDC-22: SIA licence required.
+#[test]
+fn bdc_2_3_16_21_22_council_retention_deadlines_and_licensing() {
+    let p = load("bassetlaw-district-council.toml");
+    assert_eq!(p.retention.maximum_days, 30);
+    let periods: Vec<Period> = p.retention.classes.iter().map(|c| c.period).collect();
+    assert!(periods.contains(&Period::Years(3)), "{periods:?}");
+    assert!(periods.contains(&Period::Years(5)), "{periods:?}");
+    assert_eq!(
+        p.deadlines.complaint_acknowledge,
+        DeadlineRule::WorkingDays(5)
+    );
+    assert_eq!(p.deadlines.complaint_answer, DeadlineRule::WorkingDays(15));
+    assert!(p.access.sia_licence_required);
+}
+
+/// LJM-1: operational cameras are live-only for some purposes; recording needs consent
+/// (learning material) or an alarm (security).
+#[test]
+fn ljm_1_operational_cameras_are_live_only_or_consent_or_alarm() {
+    let p = load("ljmu-operational-cameras.toml");
+    assert!(
+        p.purposes
+            .iter()
+            .any(|x| x.live_view && x.recording.is_empty())
+    );
+    assert!(
+        p.purposes
+            .iter()
+            .any(|x| x.consent_required && !x.recording.is_empty())
+    );
+    assert!(
+        p.purposes
+            .iter()
+            .any(|x| x.recording == vec![RecordingMode::AlarmTriggered])
+    );
+    assert!(
+        !p.purposes
+            .iter()
+            .any(|x| x.recording.contains(&RecordingMode::Continuous))
+    );
+}
+
+/// LBU-17: about 30 days; LBU-14: idle lock; LBU-25: complaints within 30 days of the incident.
+#[test]
+fn lbu_17_25_university_retention_and_complaint_window() {
+    let p = load("loughborough-university.toml");
+    assert!(p.retention.maximum_days <= 31 && p.retention.default_days >= 28);
+    assert_eq!(
+        p.deadlines.complaint_window,
+        Some(DeadlineRule::CalendarDays(30))
+    );
+    assert_eq!(p.deadlines.complaint_answer, DeadlineRule::Month);
+    assert!(p.access.idle_lock_minutes >= 1);
+}

@@ -1,0 +1,76 @@
+//! Store errors and their kinds.
+
+use custos_base::ErrorKind;
+use custos_domain::PolicyError;
+
+/// Result of a store operation.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Why a store operation failed. Messages never contain a database password.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be reached or opened.
+    #[error("could not open the database at {location}: {reason}")]
+    Open {
+        /// Where (with any password removed).
+        location: String,
+        /// Why, in words.
+        reason: String,
+    },
+    /// A database operation failed.
+    #[error("database error while {doing}: {source}")]
+    Database {
+        /// What the store was doing.
+        doing: &'static str,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// The database was written by a newer Custos.
+    #[error(
+        "the database schema is version {database}, but this custos understands versions up to {binary}; it was written by a newer Custos. Run that newer version (or a later one) instead; Custos never downgrades a database"
+    )]
+    SchemaTooNew {
+        /// The schema version found in the database.
+        database: i64,
+        /// The newest version this binary knows.
+        binary: i64,
+    },
+    /// The database has not been brought up to this binary's schema.
+    #[error(
+        "the database schema is version {database}, but this custos needs version {binary}; run `custos migrate` first"
+    )]
+    SchemaBehind {
+        /// The schema version found in the database.
+        database: i64,
+        /// The version this binary needs.
+        binary: i64,
+    },
+    /// A policy pack failed validation.
+    #[error("the policy pack is not valid:\n{0}")]
+    InvalidPolicy(#[from] PolicyError),
+    /// Something asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// Stored data failed a check.
+    #[error("{0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Open { .. } | Self::Database { .. } => ErrorKind::Unavailable,
+            Self::SchemaTooNew { .. } | Self::SchemaBehind { .. } => ErrorKind::Unsupported,
+            Self::InvalidPolicy(_) => ErrorKind::InvalidInput,
+            Self::NotFound(_) => ErrorKind::NotFound,
+            Self::Corrupt(_) => ErrorKind::Corrupt,
+        }
+    }
+
+    /// Wraps a driver error with what the store was doing.
+    pub(crate) fn db(doing: &'static str) -> impl FnOnce(sqlx::Error) -> Self {
+        move |source| Self::Database { doing, source }
+    }
+}

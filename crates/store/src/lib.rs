@@ -1,0 +1,24 @@
+//! The only owner of persistence in Custos: the database (SQLite or PostgreSQL) and, as the
+//! system grows, footage files and the ledger.
+//!
+//! Invariants:
+//! - One API for both backends; SQL is portable (`$N` placeholders) and the few dialect
+//!   differences live in [`dialect`].
+//! - The schema is created by numbered, forward-only migrations embedded in the binary
+//!   ([`migrate`]); a database whose schema is newer than this binary is refused.
+//! - Every write goes through [`Store::write`], which on SQLite serialises writers inside the
+//!   process and takes the write lock up front (`BEGIN IMMEDIATE`), so concurrent writers
+//!   queue instead of failing with "database is locked".
+//! - Connection URLs are never logged or put in errors with their password ([`redact_url`]).
+
+pub mod dialect;
+pub mod error;
+pub mod migrate;
+pub mod policy;
+mod store;
+
+pub use dialect::Backend;
+pub use error::{StoreError, StoreResult};
+pub use migrate::{MigrationReport, SchemaStatus};
+pub use policy::{PolicyVersion, StoredPolicy};
+pub use store::{CheckReport, DatabaseLocation, Store, WriteTx, redact_url};

@@ -1,0 +1,190 @@
+//! Numbered, forward-only schema migrations, embedded in the binary.
+//!
+//! Each backend has its own list (`migrations/sqlite`, `migrations/postgres`) with the same
+//! version numbers. The table `custos_schema` records each version applied. Each migration
+//! runs in its own transaction together with its `custos_schema` row, so a failed
+//! migration leaves the schema at the previous version. A database at a version newer than
+//! the newest here is refused, never touched.
+
+use sqlx::Row;
+
+use crate::error::{StoreError, StoreResult};
+use crate::store::Store;
+
+/// One schema step.
+#[derive(Debug)]
+pub struct Migration {
+    /// The version the schema has after this step (1, 2, 3, …, no gaps).
+    pub version: i64,
+    /// A short name for people.
+    pub name: &'static str,
+    /// The SQL, possibly several statements.
+    pub sql: &'static str,
+}
+
+macro_rules! migrations {
+    ($dir:literal: $($v:literal $name:literal),+ $(,)?) => {
+        &[$(Migration {
+            version: $v,
+            name: $name,
+            sql: include_str!(concat!("../migrations/", $dir, "/", stringify!($v), "_", $name, ".sql")),
+        }),+]
+    };
+}
+
+/// SQLite migrations.
+pub(crate) const SQLITE: &[Migration] = migrations!("sqlite": 0001 "policy_versions");
+/// PostgreSQL migrations.
+pub(crate) const POSTGRES: &[Migration] = migrations!("postgres": 0001 "policy_versions");
+
+/// Where a database's schema stands relative to this binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemaStatus {
+    /// The version in the database (0 for an empty database).
+    pub database: i64,
+    /// The newest version this binary knows.
+    pub binary: i64,
+}
+
+/// What a migration run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationReport {
+    /// The version before.
+    pub from: i64,
+    /// The version after.
+    pub to: i64,
+    /// The names of the steps applied, in order.
+    pub applied: Vec<String>,
+}
+
+const CREATE_SCHEMA_TABLE: &str = "CREATE TABLE IF NOT EXISTS custos_schema (
+    version BIGINT PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at_unix_ms BIGINT NOT NULL
+)";
+
+/// The newest schema version of a migration list.
+pub(crate) fn latest(list: &[Migration]) -> i64 {
+    list.last().map_or(0, |m| m.version)
+}
+
+impl Store {
+    /// The schema version in the database and the one this binary knows.
+    pub async fn schema_status(&self) -> StoreResult<SchemaStatus> {
+        sqlx::query(CREATE_SCHEMA_TABLE)
+            .execute(self.pool())
+            .await
+            .map_err(StoreError::db("creating the schema table"))?;
+        let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM custos_schema")
+            .fetch_one(self.pool())
+            .await
+            .map_err(StoreError::db("reading the schema version"))?;
+        let database: i64 = row
+            .try_get("v")
+            .map_err(StoreError::db("reading the schema version"))?;
+        Ok(SchemaStatus {
+            database,
+            binary: latest(self.backend().migrations()),
+        })
+    }
+
+    /// Refuses a database whose schema is newer than this binary, or behind it.
+    pub async fn require_current_schema(&self) -> StoreResult<()> {
+        let s = self.schema_status().await?;
+        if s.database > s.binary {
+            Err(StoreError::SchemaTooNew {
+                database: s.database,
+                binary: s.binary,
+            })
+        } else if s.database < s.binary {
+            Err(StoreError::SchemaBehind {
+                database: s.database,
+                binary: s.binary,
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Brings the schema up to this binary's version, one transaction per step.
+    pub async fn migrate(&self) -> StoreResult<MigrationReport> {
+        let start = self.schema_status().await?;
+        if start.database > start.binary {
+            return Err(StoreError::SchemaTooNew {
+                database: start.database,
+                binary: start.binary,
+            });
+        }
+        let mut applied = Vec::new();
+        let mut current = start.database;
+        for m in self.backend().migrations() {
+            if m.version <= current {
+                continue;
+            }
+            let mut tx = self.write().await?;
+            if let Some(lock) = self.backend().migration_lock() {
+                sqlx::query(lock)
+                    .execute(tx.conn())
+                    .await
+                    .map_err(StoreError::db("locking the schema table"))?;
+            }
+            // Another process may have migrated while this one waited for the lock.
+            let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM custos_schema")
+                .fetch_one(tx.conn())
+                .await
+                .map_err(StoreError::db("reading the schema version"))?;
+            let now_at: i64 = row
+                .try_get("v")
+                .map_err(StoreError::db("reading the schema version"))?;
+            if now_at >= m.version {
+                current = now_at;
+                tx.rollback().await?;
+                continue;
+            }
+            sqlx::raw_sql(m.sql)
+                .execute(tx.conn())
+                .await
+                .map_err(StoreError::db("applying a schema migration"))?;
+            sqlx::query(
+                "INSERT INTO custos_schema (version, name, applied_at_unix_ms) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(self.clock().now().0)
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::db("recording a schema migration"))?;
+            tx.commit().await?;
+            tracing::info!(
+                version = m.version,
+                name = m.name,
+                "applied schema migration"
+            );
+            applied.push(format!("{:04} {}", m.version, m.name));
+            current = m.version;
+        }
+        Ok(MigrationReport {
+            from: start.database,
+            to: current,
+            applied,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_backends_have_the_same_numbered_steps_without_gaps() {
+        assert_eq!(SQLITE.len(), POSTGRES.len());
+        for (i, (s, p)) in SQLITE.iter().zip(POSTGRES).enumerate() {
+            assert_eq!(
+                s.version,
+                i as i64 + 1,
+                "versions are 1, 2, 3, … with no gaps"
+            );
+            assert_eq!((s.version, s.name), (p.version, p.name));
+        }
+    }
+}

@@ -1,0 +1,392 @@
+//! [`Store`]: opening a database, the write path, and the integrity check.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use custos_base::Clock;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyConnection, AnyPool, Row, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::dialect::Backend;
+use crate::error::{StoreError, StoreResult};
+
+/// Where the database is.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseLocation {
+    /// A SQLite file (created if missing).
+    Sqlite(PathBuf),
+    /// A PostgreSQL server, as a `postgres://` URL (which may hold a password).
+    Postgres(String),
+}
+
+impl std::fmt::Debug for DatabaseLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl std::fmt::Display for DatabaseLocation {
+    /// Shows the location without any password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(p) => write!(f, "SQLite file {}", p.display()),
+            Self::Postgres(url) => write!(f, "PostgreSQL {}", redact_url(url)),
+        }
+    }
+}
+
+impl DatabaseLocation {
+    /// Parses a `--database-url`: `postgres://…`/`postgresql://…` or `sqlite://PATH`.
+    pub fn from_url(url: &str) -> Result<Self, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(url.to_owned()))
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            Ok(Self::Sqlite(PathBuf::from(path)))
+        } else {
+            Err(format!(
+                "the database URL {} is not one Custos understands; use postgres://USER:PASSWORD@HOST:PORT/DATABASE for PostgreSQL, or leave it out to use the SQLite file in the data directory",
+                redact_url(url)
+            ))
+        }
+    }
+
+    fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// A URL with any password replaced by `***`, safe for logs and error messages.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        // No credentials before the host; a password may still be a query parameter.
+        return format!("{scheme}://{authority}{}", redact_query(tail));
+    };
+    let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+    let shown = if userinfo.contains(':') {
+        format!("{user}:***")
+    } else {
+        user.to_owned()
+    };
+    format!("{scheme}://{shown}@{host}{}", redact_query(tail))
+}
+
+fn redact_query(tail: &str) -> String {
+    let Some((path, query)) = tail.split_once('?') else {
+        return tail.to_owned();
+    };
+    let q: Vec<String> = query
+        .split('&')
+        .map(|kv| match kv.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+            _ => kv.to_owned(),
+        })
+        .collect();
+    format!("{path}?{}", q.join("&"))
+}
+
+/// The store: a connection pool and what every operation needs.
+#[derive(Debug, Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    pool: AnyPool,
+    backend: Backend,
+    clock: Arc<dyn Clock>,
+    /// SQLite allows one writer at a time; writers in this process queue here.
+    write_lock: Option<Arc<Mutex<()>>>,
+    location: DatabaseLocation,
+}
+
+/// A write transaction. Commit it, or drop it to roll back. On SQLite it also holds the
+/// process's writer lock until it ends.
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    /// The connection, for queries inside the transaction.
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    /// Commits.
+    pub async fn commit(self) -> StoreResult<()> {
+        self.tx
+            .commit()
+            .await
+            .map_err(StoreError::db("committing a transaction"))
+    }
+
+    /// Rolls back.
+    pub async fn rollback(self) -> StoreResult<()> {
+        self.tx
+            .rollback()
+            .await
+            .map_err(StoreError::db("rolling back a transaction"))
+    }
+}
+
+/// What `Store::check` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckReport {
+    /// One line per check that passed.
+    pub passed: Vec<String>,
+    /// One line per problem found; empty when all is well.
+    pub problems: Vec<String>,
+}
+
+fn sqlite_url(path: &Path) -> String {
+    let mut out = String::from("sqlite://");
+    for c in path.display().to_string().chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3F"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    out.push_str("?mode=rwc");
+    out
+}
+
+impl Store {
+    /// Opens (creating, for SQLite) the database. Does not migrate; see [`Store::migrate`].
+    pub async fn open(location: &DatabaseLocation, clock: Arc<dyn Clock>) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = location.backend();
+        let url = match location {
+            DatabaseLocation::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+                        location: location.to_string(),
+                        reason: format!("cannot create the directory {}: {e}", dir.display()),
+                    })?;
+                }
+                sqlite_url(path)
+            }
+            DatabaseLocation::Postgres(url) => url.clone(),
+        };
+        let options: AnyConnectOptions =
+            url.parse().map_err(|e: sqlx::Error| StoreError::Open {
+                location: location.to_string(),
+                reason: without_secret(&e.to_string(), &url),
+            })?;
+        let max_connections = match backend {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    for stmt in backend.connection_setup() {
+                        sqlx::query(*stmt).execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Open {
+                location: location.to_string(),
+                reason: without_secret(&e.to_string(), &url),
+            })?;
+        let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Ok(Self {
+            inner: Arc::new(Inner {
+                pool,
+                backend,
+                clock,
+                write_lock,
+                location: location.clone(),
+            }),
+        })
+    }
+
+    /// Which engine this store runs on.
+    pub fn backend(&self) -> Backend {
+        self.inner.backend
+    }
+
+    /// Where the database is (safe to show: no password).
+    pub fn location(&self) -> &DatabaseLocation {
+        &self.inner.location
+    }
+
+    /// The clock the store stamps changes with.
+    pub fn clock(&self) -> &dyn Clock {
+        self.inner.clock.as_ref()
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.inner.pool
+    }
+
+    /// Begins a write transaction. On SQLite, writers in this process queue for their turn
+    /// and the transaction takes the database's write lock at once.
+    pub async fn write(&self) -> StoreResult<WriteTx> {
+        let guard = match &self.inner.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        let tx = self
+            .inner
+            .pool
+            .begin_with(self.inner.backend.begin_write())
+            .await
+            .map_err(StoreError::db("beginning a write transaction"))?;
+        Ok(WriteTx { tx, _guard: guard })
+    }
+
+    /// Closes every connection (on SQLite this also checkpoints the WAL).
+    pub async fn close(&self) {
+        self.inner.pool.close().await;
+    }
+
+    /// Checks the database: schema version, the engine's own integrity check, foreign keys,
+    /// and that the active policy pack still validates.
+    pub async fn check(&self) -> StoreResult<CheckReport> {
+        let mut report = CheckReport::default();
+        let s = self.schema_status().await?;
+        if s.database == s.binary {
+            report
+                .passed
+                .push(format!("schema is at version {}", s.database));
+        } else {
+            report.problems.push(
+                match s.database > s.binary {
+                    true => StoreError::SchemaTooNew {
+                        database: s.database,
+                        binary: s.binary,
+                    },
+                    false => StoreError::SchemaBehind {
+                        database: s.database,
+                        binary: s.binary,
+                    },
+                }
+                .to_string(),
+            );
+            return Ok(report);
+        }
+        if self.backend() == Backend::Sqlite {
+            let rows = sqlx::query("PRAGMA integrity_check")
+                .fetch_all(self.pool())
+                .await
+                .map_err(StoreError::db("running the SQLite integrity check"))?;
+            let lines: Vec<String> = rows
+                .iter()
+                .filter_map(|r| r.try_get::<String, _>(0).ok())
+                .collect();
+            if lines == ["ok"] {
+                report
+                    .passed
+                    .push("SQLite integrity check passed".to_owned());
+            } else {
+                report
+                    .problems
+                    .extend(lines.into_iter().map(|l| format!("SQLite integrity: {l}")));
+            }
+            let fk = sqlx::query("PRAGMA foreign_key_check")
+                .fetch_all(self.pool())
+                .await
+                .map_err(StoreError::db("checking foreign keys"))?;
+            if fk.is_empty() {
+                report
+                    .passed
+                    .push("every reference between tables resolves".to_owned());
+            } else {
+                report
+                    .problems
+                    .push(format!("{} rows refer to rows that do not exist", fk.len()));
+            }
+        }
+        match self.active_policy().await {
+            Ok(Some(p)) => report.passed.push(format!(
+                "active policy pack {} (version {}) validates",
+                p.meta.pack_id, p.meta.version
+            )),
+            Ok(None) => report.problems.push(
+                "no policy pack is active; load one with `custos policy load FILE`".to_owned(),
+            ),
+            Err(e) => report.problems.push(e.to_string()),
+        }
+        Ok(report)
+    }
+}
+
+/// Removes the URL's password from a driver message, whatever the driver put in it.
+fn without_secret(message: &str, url: &str) -> String {
+    let redacted = redact_url(url);
+    let mut out = message.replace(url, &redacted);
+    if let Some((_, rest)) = url.split_once("://")
+        && let Some((userinfo, _)) = rest.split_once('@')
+        && let Some((_, password)) = userinfo.split_once(':')
+        && !password.is_empty()
+    {
+        out = out.replace(password, "***");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_survive_redaction() {
+        assert_eq!(
+            redact_url("postgres://custos:s3cret@db.example:5432/custos?sslmode=require"),
+            "postgres://custos:***@db.example:5432/custos?sslmode=require"
+        );
+        assert_eq!(
+            redact_url("postgres://custos@db/custos"),
+            "postgres://custos@db/custos"
+        );
+        assert_eq!(
+            redact_url("postgres://db/custos?user=a&password=s3cret"),
+            "postgres://db/custos?user=a&password=***"
+        );
+        let msg = without_secret(
+            "failed for s3cret at postgres://u:s3cret@h/d",
+            "postgres://u:s3cret@h/d",
+        );
+        assert!(!msg.contains("s3cret"), "{msg}");
+    }
+
+    #[test]
+    fn database_urls_are_parsed_or_refused_with_advice() {
+        assert_eq!(
+            DatabaseLocation::from_url("sqlite:///var/lib/custos/custos.db"),
+            Ok(DatabaseLocation::Sqlite(PathBuf::from(
+                "/var/lib/custos/custos.db"
+            )))
+        );
+        let e = DatabaseLocation::from_url("mysql://u:pw@h/d").expect_err("mysql is refused");
+        assert!(e.contains("postgres://") && !e.contains("pw"), "{e}");
+    }
+
+    #[test]
+    fn sqlite_paths_with_url_characters_are_escaped() {
+        assert_eq!(
+            sqlite_url(Path::new("/a b/c?#%.db")),
+            "sqlite:///a b/c%3F%23%25.db?mode=rwc"
+        );
+    }
+}
