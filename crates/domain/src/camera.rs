@@ -70,6 +70,9 @@ kebab_enum! {
         LiveOnly = "live-only",
         /// Recorded only when an alarm triggers it.
         AlarmTriggered = "alarm-triggered",
+        /// Recorded only while an authorised person has started it: an agreed teaching
+        /// session (LJM-1) or a body-worn camera switched on by its wearer (LBU-24).
+        OnDemand = "on-demand",
     }
 }
 
@@ -82,5 +85,17 @@ kebab_enum! {
         Scotland = "scotland",
         /// Northern Ireland.
         NorthernIreland = "northern-ireland",
+    }
+}
+
+impl RecordingMode {
+    /// The mode in words for the public, e.g. "around the clock".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Continuous => "around the clock",
+            Self::LiveOnly => "never (watched live only)",
+            Self::AlarmTriggered => "only when an alarm is triggered",
+            Self::OnDemand => "only while a member of staff has switched recording on",
+        }
     }
 }

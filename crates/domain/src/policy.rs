@@ -769,7 +769,7 @@ impl Validator {
             {
                 self.problem(
                     p.id.span(),
-                    format!("purpose {id:?} is defined twice; give each purpose its own id"),
+                    format!("purpose \"{id}\" is defined twice; give each purpose its own id"),
                 );
             }
             let name = self.text(&p.name, "purpose.name", "a short title for the purpose");
@@ -792,7 +792,7 @@ impl Validator {
                     Err(_) => self.problem(
                         m.span(),
                         format!(
-                            "purpose.recording: {:?} is not a recording mode; use \"continuous\" or \"alarm-triggered\"",
+                            "purpose.recording: {:?} is not a recording mode; use \"continuous\", \"alarm-triggered\" or \"on-demand\"",
                             m.get_ref()
                         ),
                     ),
@@ -882,7 +882,7 @@ impl Validator {
             {
                 self.problem(
                     c.id.span(),
-                    format!("evidence class {id:?} is defined twice; give each class its own id"),
+                    format!("evidence class \"{id}\" is defined twice; give each class its own id"),
                 );
             }
             let description = self.text(
@@ -960,7 +960,7 @@ impl Validator {
                 self.problem(
                     c.id.span(),
                     format!(
-                        "custom role {id:?} has the same id as a built-in role; use the built-in role, or give the custom role another id"
+                        "custom role \"{id}\" has the same id as a built-in role; use the built-in role, or give the custom role another id"
                     ),
                 );
                 continue;
@@ -968,7 +968,7 @@ impl Validator {
             if roles.iter().any(|r| r.id == id) {
                 self.problem(
                     c.id.span(),
-                    format!("custom role {id:?} is defined twice; define it once"),
+                    format!("custom role \"{id}\" is defined twice; define it once"),
                 );
                 continue;
             }

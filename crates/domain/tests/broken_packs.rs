@@ -1,0 +1,278 @@
+//! Broken policy packs: each produces its expected message at the right line and column,
+//! and a pack with several problems reports all of them.
+
+use custos_domain::PolicyPack;
+
+const MINIMAL: &str = include_str!("fixtures/minimal.toml");
+
+/// The minimal pack with the first occurrence of `find` replaced by `replace`.
+fn broken(find: &str, replace: &str) -> String {
+    assert!(MINIMAL.contains(find), "fixture does not contain {find:?}");
+    MINIMAL.replacen(find, replace, 1)
+}
+
+/// Asserts that `source` fails with a problem at `line:column` whose message contains each
+/// of `fragments`.
+#[track_caller]
+fn assert_problem(source: &str, line: usize, column: usize, fragments: &[&str]) {
+    let err = PolicyPack::parse(source).expect_err("the pack should be refused");
+    let rendered = err.render("pack.toml");
+    let hit = err.problems.iter().any(|p| {
+        p.line == line && p.column == column && fragments.iter().all(|f| p.message.contains(f))
+    });
+    assert!(
+        hit,
+        "expected a problem at {line}:{column} containing {fragments:?}; got:\n{rendered}"
+    );
+    assert!(rendered.starts_with("pack.toml:"), "{rendered}");
+}
+
+#[test]
+fn the_minimal_fixture_is_valid() {
+    let pack = PolicyPack::parse(MINIMAL).expect("fixture valid");
+    assert_eq!(pack.id.as_str(), "test-scheme");
+    assert!(pack.role("headteacher").is_some());
+}
+
+/// ALT-16, BDC-2: no camera may keep footage beyond the scheme's maximum.
+#[test]
+fn alt_16_camera_kind_retention_above_maximum_is_refused() {
+    let src = broken(
+        "by_camera_kind = { vehicle = 14 }",
+        "by_camera_kind = { vehicle = 45 }",
+    );
+    assert_problem(
+        &src,
+        27,
+        30,
+        &[
+            "by_camera_kind.vehicle is 45 days",
+            "maximum of 30 days",
+            "lower it to 30",
+        ],
+    );
+}
+
+#[test]
+fn default_retention_above_maximum_is_refused() {
+    let src = broken("default_days = 30", "default_days = 45");
+    assert_problem(&src, 25, 16, &["default_days is 45", "maximum of 30 days"]);
+}
+
+#[test]
+fn a_role_that_does_not_exist_is_refused() {
+    let src = broken(
+        "download = { roles = [\"headteacher\"] }",
+        "download = { roles = [\"head\"] }",
+    );
+    assert_problem(
+        &src,
+        47,
+        23,
+        &[
+            "authorise.download.roles",
+            "no role \"head\"",
+            "headteacher",
+            "[[roles.custom]]",
+        ],
+    );
+}
+
+/// SCC-1: a purpose must be usable by some camera.
+#[test]
+fn scc_1_a_purpose_allowing_neither_live_viewing_nor_recording_is_refused() {
+    let src = broken(
+        "live_view = true\nrecording = [\"continuous\"]",
+        "live_view = false\nrecording = []",
+    );
+    assert_problem(
+        &src,
+        17,
+        1,
+        &[
+            "\"crime-prevention\" allows neither live viewing nor recording",
+            "live_view = true",
+        ],
+    );
+}
+
+#[test]
+fn an_unparseable_deadline_rule_is_refused() {
+    let src = broken(
+        "complaint_acknowledge = \"working-days:5\"",
+        "complaint_acknowledge = \"5 working days\"",
+    );
+    assert_problem(
+        &src,
+        37,
+        25,
+        &[
+            "deadlines.complaint_acknowledge",
+            "\"5 working days\" is not a deadline rule",
+            "working-days:N",
+        ],
+    );
+}
+
+#[test]
+fn an_unknown_nation_is_refused() {
+    let src = broken("nation = \"england-wales\"", "nation = \"wales\"");
+    assert_problem(
+        &src,
+        15,
+        10,
+        &[
+            "scheme.nation",
+            "\"wales\" is not a nation",
+            "\"england-wales\"",
+        ],
+    );
+}
+
+#[test]
+fn an_unknown_key_is_refused_with_the_keys_allowed() {
+    let src = broken("live_view = true", "live_veiw = true");
+    assert_problem(&src, 21, 1, &["unknown field `live_veiw`", "live_view"]);
+}
+
+#[test]
+fn a_missing_section_is_refused() {
+    let src = broken("[recording]\naudio_default = \"off\"\n", "");
+    assert_problem(&src, 1, 1, &["missing field `recording`", "add it"]);
+}
+
+#[test]
+fn a_toml_syntax_error_is_placed() {
+    let src = broken("name = \"Test Council\"", "name = \"Test Council");
+    let err = PolicyPack::parse(&src).expect_err("syntax error");
+    assert_eq!(err.problems.len(), 1);
+    assert_eq!(err.problems[0].line, 7, "{}", err.render("pack.toml"));
+}
+
+#[test]
+fn a_value_of_the_wrong_type_is_refused() {
+    let src = broken("idle_lock_minutes = 10", "idle_lock_minutes = \"ten\"");
+    assert_problem(&src, 66, 21, &["invalid type", "expected u32"]);
+}
+
+/// LBU-14: screens must lock when unattended, so an idle lock of 0 is refused.
+#[test]
+fn lbu_14_an_idle_lock_of_zero_minutes_is_refused() {
+    let src = broken("idle_lock_minutes = 10", "idle_lock_minutes = 0");
+    assert_problem(&src, 66, 21, &["idle_lock_minutes is 0", "from 1 to 120"]);
+}
+
+#[test]
+fn an_unsupported_format_is_refused() {
+    let src = broken("format = 1", "format = 2");
+    assert_problem(&src, 2, 10, &["format = 2 is not supported", "format = 1"]);
+}
+
+#[test]
+fn a_bad_retention_period_is_refused() {
+    let src = broken("period = \"6 months\"", "period = \"half a year\"");
+    assert_problem(
+        &src,
+        32,
+        10,
+        &[
+            "retention.class.period",
+            "\"half a year\" is not a period",
+            "\"6 months\"",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_purposes_are_refused() {
+    let extra = "[[purpose]]\nid = \"crime-prevention\"\nname = \"Again\"\ndescription = \"Again.\"\nlive_view = true\nrecording = []\n\n[retention]";
+    let src = broken("[retention]", extra);
+    assert_problem(
+        &src,
+        25,
+        6,
+        &["purpose \"crime-prevention\" is defined twice"],
+    );
+}
+
+#[test]
+fn an_authority_with_no_roles_or_contradicting_allowed_is_refused() {
+    let src = broken(
+        "police_control = { roles = [\"owner\"] }",
+        "police_control = { roles = [] }",
+    );
+    assert_problem(
+        &src,
+        51,
+        18,
+        &["authorise.police_control names no role", "allowed = false"],
+    );
+    let src = broken(
+        "media = { allowed = false }",
+        "media = { allowed = false, roles = [\"owner\"] }",
+    );
+    assert_problem(
+        &src,
+        62,
+        9,
+        &["disclosure.media says allowed = false but lists roles"],
+    );
+}
+
+#[test]
+fn a_custom_role_may_not_reuse_a_built_in_id() {
+    let src = broken("id = \"headteacher\"", "id = \"manager\"");
+    assert_problem(
+        &src,
+        43,
+        6,
+        &["custom role \"manager\" has the same id as a built-in role"],
+    );
+}
+
+/// LJM-1: "live-only" is a camera mode, not a recording mode of a purpose.
+#[test]
+fn ljm_1_live_only_is_not_a_recording_mode() {
+    let src = broken(
+        "recording = [\"continuous\"]",
+        "recording = [\"live-only\"]",
+    );
+    assert_problem(
+        &src,
+        22,
+        14,
+        &["\"live-only\" is not a recording mode", "live_view = true"],
+    );
+}
+
+/// LJM-3, BJS-3: audio is off or on, nothing else.
+#[test]
+fn ljm_3_an_unknown_audio_default_is_refused() {
+    let src = broken("audio_default = \"off\"", "audio_default = \"quiet\"");
+    assert_problem(
+        &src,
+        70,
+        17,
+        &["\"quiet\" is not an audio setting", "\"off\""],
+    );
+}
+
+#[test]
+fn every_semantic_problem_is_reported_at_once() {
+    let src = broken("default_days = 30", "default_days = 45")
+        .replacen("nation = \"england-wales\"", "nation = \"wales\"", 1)
+        .replacen(
+            "download = { roles = [\"headteacher\"] }",
+            "download = { roles = [\"head\"] }",
+            1,
+        )
+        .replacen("foi = \"working-days:20\"", "foi = \"20 days\"", 1);
+    let err = PolicyPack::parse(&src).expect_err("broken");
+    assert_eq!(err.problems.len(), 4, "{}", err.render("pack.toml"));
+    let lines: Vec<usize> = err.problems.iter().map(|p| p.line).collect();
+    assert_eq!(
+        lines,
+        vec![15, 25, 40, 47],
+        "problems are listed in source order"
+    );
+}
