@@ -23,19 +23,19 @@ pub struct Migration {
 }
 
 macro_rules! migrations {
-    ($dir:literal: $($v:literal $name:literal),+ $(,)?) => {
+    ($dir:literal: $($v:literal $prefix:literal $name:literal),+ $(,)?) => {
         &[$(Migration {
             version: $v,
             name: $name,
-            sql: include_str!(concat!("../migrations/", $dir, "/", stringify!($v), "_", $name, ".sql")),
+            sql: include_str!(concat!("../migrations/", $dir, "/", $prefix, "_", $name, ".sql")),
         }),+]
     };
 }
 
 /// SQLite migrations.
-pub(crate) const SQLITE: &[Migration] = migrations!("sqlite": 0001 "policy_versions");
+pub(crate) const SQLITE: &[Migration] = migrations!("sqlite": 1 "0001" "policy_versions");
 /// PostgreSQL migrations.
-pub(crate) const POSTGRES: &[Migration] = migrations!("postgres": 0001 "policy_versions");
+pub(crate) const POSTGRES: &[Migration] = migrations!("postgres": 1 "0001" "policy_versions");
 
 /// Where a database's schema stands relative to this binary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -187,6 +187,15 @@ impl Store {
                 location: location.to_string(),
                 reason: without_secret(&e.to_string(), &url),
             })?;
+        // One direct connection first, so an unreachable server or a wrong password fails
+        // at once with the driver's reason instead of after the pool's retries.
+        let probe = <AnyConnection as sqlx::Connection>::connect_with(&options)
+            .await
+            .map_err(|e| StoreError::Open {
+                location: location.to_string(),
+                reason: without_secret(&e.to_string(), &url),
+            })?;
+        let _ = sqlx::Connection::close(probe).await;
         let max_connections = match backend {
             Backend::Sqlite => 8,
             Backend::Postgres => 16,

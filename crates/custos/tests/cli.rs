@@ -1,0 +1,489 @@
+//! The `custos` binary as a person uses it: validating packs, creating a scheme, loading and
+//! showing policy, checking, configuration precedence, and the demo serving its
+//! transparency page until Ctrl-C.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use custos_domain::PolicyPack;
+
+fn policies() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../policies")
+}
+
+/// A `custos` command with no `CUSTOS_*` settings inherited from the test's environment.
+fn custos() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_custos"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CUSTOS_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("USER", "tester");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("custos runs");
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+#[test]
+fn help_names_every_subcommand_in_plain_words() {
+    let (code, out, _) = run(custos().arg("--help"));
+    assert_eq!(code, 0);
+    for (cmd, words) in [
+        ("init", "Set up a new scheme"),
+        ("serve", "Run the scheme"),
+        ("demo", "Try Custos"),
+        ("migrate", "Upgrade the database"),
+        ("check", "Check that the database"),
+        ("policy", "policy packs"),
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.trim_start().starts_with(cmd) && l.contains(words)),
+            "{cmd}: {out}"
+        );
+    }
+    let (code, out, _) = run(custos().args(["policy", "--help"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("validate") && out.contains("every problem with its line and column"),
+        "{out}"
+    );
+    assert!(out.contains("show") && out.contains("plain words"), "{out}");
+}
+
+#[test]
+fn policy_validate_accepts_every_shipped_pack() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(policies())
+        .expect("policies/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 5);
+    let (code, out, err) = run(custos().args(["policy", "validate"]).args(&files));
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        out.lines().filter(|l| l.contains(": ok: ")).count(),
+        5,
+        "{out}"
+    );
+}
+
+#[test]
+fn policy_validate_reports_file_line_and_column_and_fails() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let school =
+        std::fs::read_to_string(policies().join("bosmere-junior-school.toml")).expect("read");
+    let broken = school.replacen(
+        "[retention]\n",
+        "[retention]\nby_camera_kind = { vehicle = 45 }\n",
+        1,
+    );
+    assert_ne!(broken, school);
+    let path = dir.path().join("broken.toml");
+    std::fs::write(&path, &broken).expect("write");
+    let line = broken
+        .lines()
+        .position(|l| l.starts_with("by_camera_kind"))
+        .expect("line")
+        + 1;
+
+    let good = policies().join("bosmere-junior-school.toml");
+    let (code, out, _) = run(custos().args(["policy", "validate"]).arg(&good).arg(&path));
+    assert_eq!(code, 1, "{out}");
+    let expected = format!(
+        "{}:{line}:30: retention.by_camera_kind.vehicle is 45 days, above the pack's maximum of 21 days",
+        path.display()
+    );
+    assert!(out.contains(&expected), "expected {expected:?} in:\n{out}");
+    assert!(out.contains("1 of 2 pack(s) invalid"), "{out}");
+}
+
+#[test]
+fn init_load_show_history_and_check_a_scheme() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("scheme");
+    let school = policies().join("bosmere-junior-school.toml");
+    let (code, out, err) = run(custos()
+        .arg("--data")
+        .arg(&data)
+        .arg("init")
+        .arg("--policy")
+        .arg(&school));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(data.join("custos.db").exists());
+    assert!(out.contains("as version 1"), "{out}");
+
+    let (code, out, _) = run(custos().arg("--data").arg(&data).args(["policy", "show"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Bosmere Junior School") && out.contains("Retention: 21 days"),
+        "{out}"
+    );
+
+    // CUSTOS_DATA names the same directory as --data.
+    let trust = policies().join("active-learning-trust.toml");
+    let (code, out, err) = run(custos()
+        .env("CUSTOS_DATA", &data)
+        .args(["policy", "load"])
+        .arg(&trust));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("as version 2"), "{out}");
+
+    let (code, out, _) = run(custos()
+        .arg("--data")
+        .arg(&data)
+        .args(["policy", "history"]));
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].contains("bosmere-junior-school") && lines[0].contains("console:tester"));
+    assert!(
+        lines[1].trim_start().starts_with("2*"),
+        "the active version is starred: {out}"
+    );
+
+    let (code, out, _) =
+        run(custos()
+            .arg("--data")
+            .arg(&data)
+            .args(["policy", "show", "--version", "1"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Bosmere Junior School") && !out.contains("(in force)"),
+        "{out}"
+    );
+
+    let (code, out, _) = run(custos().arg("--data").arg(&data).arg("check"));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("All") && out.contains("checks passed"),
+        "{out}"
+    );
+
+    let (code, out, _) = run(custos().arg("--data").arg(&data).arg("migrate"));
+    assert_eq!(code, 0);
+    assert!(out.contains("up to date"), "{out}");
+}
+
+#[test]
+fn a_broken_pack_is_not_loaded() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("scheme");
+    let (code, ..) = run(custos().arg("--data").arg(&data).arg("init"));
+    assert_eq!(code, 0);
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "format = 1\n").expect("write");
+    let (code, _, err) = run(custos()
+        .arg("--data")
+        .arg(&data)
+        .args(["policy", "load"])
+        .arg(&bad));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("nothing was loaded") && err.contains("bad.toml:1:1: missing field"),
+        "{err}"
+    );
+    let (code, out, _) = run(custos().arg("--data").arg(&data).arg("check"));
+    assert_eq!(code, 1, "no pack is active, so check fails: {out}");
+    assert!(out.contains("PROBLEM  no policy pack is active"), "{out}");
+}
+
+#[test]
+fn commands_on_a_missing_scheme_say_how_to_create_one() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (code, _, err) = run(custos()
+        .arg("--data")
+        .arg(dir.path().join("nope"))
+        .arg("check"));
+    assert_eq!(code, 1);
+    assert!(err.contains("run `custos init`"), "{err}");
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_custos_is_refused() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("scheme");
+    let (code, ..) = run(custos().arg("--data").arg(&data).arg("init"));
+    assert_eq!(code, 0);
+    let url = format!("sqlite://{}", data.join("custos.db").display());
+    let mut c = sqlx::SqliteConnection::connect(&url)
+        .await
+        .expect("connect");
+    sqlx::query(
+        "INSERT INTO custos_schema (version, name, applied_at_unix_ms) VALUES (999, 'future', 0)",
+    )
+    .execute(&mut c)
+    .await
+    .expect("insert");
+    c.close().await.expect("close");
+    for args in [
+        &["migrate"][..],
+        &["serve", "--listen", "127.0.0.1:0"],
+        &["policy", "show"],
+    ] {
+        let (code, _, err) = run(custos().arg("--data").arg(&data).args(args));
+        assert_eq!(code, 1, "{args:?}");
+        assert!(
+            err.contains("schema is version 999") && err.contains("newer Custos"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn configuration_file_then_environment_then_flags() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("custos.toml");
+    std::fs::write(
+        &file,
+        "data_dir = \"/srv/custos\"\n[web]\nlisten = \"127.0.0.1:1111\"\n",
+    )
+    .expect("write");
+    let show = |cmd: &mut Command| {
+        let (code, out, err) = run(cmd.arg("--config").arg(&file).arg("config"));
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let out = show(&mut custos());
+    assert!(
+        out.contains("listen = \"127.0.0.1:1111\"") && out.contains("data_dir = \"/srv/custos\""),
+        "{out}"
+    );
+    let out = show(custos().env("CUSTOS_LISTEN", "127.0.0.1:2222"));
+    assert!(
+        out.contains("listen = \"127.0.0.1:2222\"") && out.contains("/srv/custos"),
+        "{out}"
+    );
+    let out = show(
+        custos()
+            .env("CUSTOS_LISTEN", "127.0.0.1:2222")
+            .args(["--listen", "127.0.0.1:3333"]),
+    );
+    assert!(out.contains("listen = \"127.0.0.1:3333\""), "{out}");
+
+    std::fs::write(&file, "[web]\nlisen = \"127.0.0.1:1\"\n").expect("write");
+    let (code, _, err) = run(custos().arg("--config").arg(&file).arg("config"));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("custos.toml:2:1: unknown field `lisen`"),
+        "{err}"
+    );
+
+    let (code, _, err) = run(custos().env("CUSTOS_LISTN", "x").arg("config"));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("unknown environment variable CUSTOS_LISTN"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_database_password_never_appears_in_output_or_errors() {
+    let secret = "Sup3rSecretPw";
+    let url = format!("postgres://custos:{secret}@127.0.0.1:1/custos");
+    let (code, out, err) = run(custos().args(["--database-url", &url, "check"]));
+    assert_eq!(code, 1, "nothing listens on port 1");
+    assert!(!out.contains(secret) && !err.contains(secret), "{out}{err}");
+    assert!(
+        err.contains("postgres://custos:***@127.0.0.1:1/custos"),
+        "{err}"
+    );
+    let (code, out, err) = run(custos().env("CUSTOS_DATABASE_URL", &url).arg("config"));
+    assert_eq!(code, 0);
+    assert!(!out.contains(secret) && out.contains("***"), "{out}{err}");
+    let (_, help, _) = run(custos().env("CUSTOS_DATABASE_URL", &url).arg("--help"));
+    assert!(!help.contains(secret), "{help}");
+}
+
+/// Sends a GET and returns (status, body).
+fn get(addr: &str, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).expect("read");
+    let status = resp
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = resp
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('\'', "&#39;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// SCC-3, BJS-7, LBU-9, BDC-13: the demo's first page publishes the controller, the
+/// purposes, how long footage is kept, how to ask for footage or complain, and the contact
+/// point; the demo stops cleanly on Ctrl-C and removes its fresh data directory.
+#[test]
+fn scc_3_demo_serves_the_transparency_page_and_stops_on_ctrl_c() {
+    let mut child = custos()
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut data_dir = None;
+    let mut addr = None;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while addr.is_none() && Instant::now() < deadline {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Some(rest) = line.strip_prefix("Demo data in ") {
+            data_dir = rest.split(" (").next().map(PathBuf::from);
+        }
+        if let Some(rest) = line.split("running at http://").nth(1) {
+            addr = rest.split('/').next().map(str::to_owned);
+        }
+    }
+    let addr = addr.expect("the demo prints its URL");
+    let data_dir = data_dir.expect("the demo says where its data is");
+    assert!(data_dir.join("custos.db").exists());
+
+    let (status, page) = get(&addr, "/");
+    assert_eq!(status, 200, "{page}");
+    let pack = PolicyPack::parse(include_str!("../../../policies/bosmere-junior-school.toml"))
+        .expect("pack");
+    assert!(
+        page.contains(&html_escape(&pack.controller.name)),
+        "controller named"
+    );
+    assert!(
+        page.contains(&html_escape(&pack.controller.contact_point)),
+        "contact point"
+    );
+    assert!(
+        page.contains(&html_escape(&pack.controller.requests)),
+        "how to ask for footage"
+    );
+    assert!(
+        page.contains(&html_escape(&pack.controller.complaints)),
+        "how to complain"
+    );
+    for p in &pack.purposes {
+        assert!(
+            page.contains(&html_escape(&p.name)),
+            "purpose {} listed",
+            p.id
+        );
+        assert!(
+            page.contains(&html_escape(&p.description)),
+            "purpose {} described",
+            p.id
+        );
+    }
+    assert!(page.contains(&format!(
+        "<strong>{} days</strong>",
+        pack.retention.default_days
+    )));
+    assert!(page.contains("Information Commissioner"));
+    assert_eq!(get(&addr, "/healthz"), (200, "ok\n".to_owned()));
+    assert_eq!(get(&addr, "/no-such-page").0, 404);
+
+    // Ctrl-C.
+    let pid = child.id().to_string();
+    let killed = Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().expect("demo exits");
+    assert!(status.success(), "clean exit: {status:?} {rest:?}");
+    assert!(
+        rest.iter().any(|l| l.contains("Custos stopped")),
+        "{rest:?}"
+    );
+    assert!(
+        !data_dir.exists(),
+        "the fresh demo data directory is removed"
+    );
+}
+
+/// The same scheme commands work against PostgreSQL (CI sets CUSTOS_TEST_POSTGRES_URL).
+#[tokio::test]
+async fn init_and_show_on_postgresql() {
+    use sqlx::Connection;
+    let Ok(base) = std::env::var("CUSTOS_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set CUSTOS_TEST_POSTGRES_URL"
+        );
+        eprintln!("skipped: CUSTOS_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let name = format!("custos_cli_{}", std::process::id());
+    let mut admin = sqlx::PgConnection::connect(&base).await.expect("connect");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name}"
+    )))
+    .execute(&mut admin)
+    .await
+    .expect("drop");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("create");
+    let server = base
+        .split('?')
+        .next()
+        .and_then(|p| p.rsplit_once('/'))
+        .map(|(s, _)| s.to_owned())
+        .expect("url");
+    let url = format!("{server}/{name}");
+    let dir = tempfile::tempdir().expect("tmp");
+    let with_db = |args: &[&str]| {
+        let mut c = custos();
+        c.arg("--data")
+            .arg(dir.path())
+            .env("CUSTOS_DATABASE_URL", &url)
+            .args(args);
+        c
+    };
+    let school = policies().join("bosmere-junior-school.toml");
+    let (code, out, err) = run(with_db(&["init", "--policy"]).arg(&school));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("PostgreSQL"), "{out}");
+    assert!(
+        !dir.path().join("custos.db").exists(),
+        "no SQLite file when PostgreSQL is used"
+    );
+    let (code, out, _) = run(&mut with_db(&["policy", "show"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("Bosmere Junior School"), "{out}");
+    let (code, out, _) = run(&mut with_db(&["check"]));
+    assert_eq!(code, 0, "{out}");
+}
