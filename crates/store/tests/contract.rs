@@ -357,3 +357,30 @@ async fn a_write_transaction_not_committed_changes_nothing(db: &TestDb) {
         .await
         .expect("load after rollback");
 }
+
+/// The embedded default: a SQLite file in WAL mode with foreign keys enforced.
+#[tokio::test]
+async fn sqlite_uses_wal_and_enforces_foreign_keys() {
+    let db = TestDb::sqlite();
+    let store = db.migrated().await;
+    store.load_policy(&console(), SCHOOL).await.expect("load");
+    let DatabaseLocation::Sqlite(path) = &db.location else {
+        unreachable!("sqlite")
+    };
+    let wal = path.with_file_name("custos.db-wal");
+    assert!(
+        wal.exists(),
+        "a WAL file sits beside the database while it is open"
+    );
+
+    let mut tx = store.write().await.expect("begin");
+    let err = sqlx::query(
+        "INSERT INTO active_policy (id, version, activated_at_unix_ms, activated_by) \
+         VALUES (1, 999, 0, 'x') \
+         ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+    )
+    .execute(tx.conn())
+    .await
+    .expect_err("a reference to a version that does not exist is refused");
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+}
