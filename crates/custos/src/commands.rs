@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use custos_base::{Actor, Clock, SystemClock, UnixMs};
 use custos_domain::PolicyPack;
-use custos_store::{DatabaseLocation, Store, StoredPolicy};
+use custos_store::{DatabaseLocation, MigrationReport, Store, StoredPolicy};
 
 use crate::cli::{Cli, Command, PolicyCommand};
 use crate::config::{Config, LogLevel};
@@ -100,7 +100,7 @@ async fn open(config: &Config) -> anyhow::Result<Store> {
 }
 
 /// Opens the store, creating the data directory and bringing the schema up to date.
-async fn open_and_migrate(config: &Config) -> anyhow::Result<Store> {
+async fn open_and_migrate(config: &Config) -> anyhow::Result<(Store, MigrationReport)> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data folder {}",
@@ -109,10 +109,7 @@ async fn open_and_migrate(config: &Config) -> anyhow::Result<Store> {
     })?;
     let store = Store::open(&location(config)?, Arc::new(SystemClock)).await?;
     let report = store.migrate().await?;
-    for step in &report.applied {
-        tracing::info!("schema migration applied: {step}");
-    }
-    Ok(store)
+    Ok((store, report))
 }
 
 fn read_pack_file(file: &Path) -> anyhow::Result<String> {
@@ -139,7 +136,7 @@ async fn load_pack(
 }
 
 async fn init(config: &Config, policy: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let store = open_and_migrate(config).await?;
+    let (store, _) = open_and_migrate(config).await?;
     println!(
         "Scheme ready in {} ({}).",
         config.data_dir.display(),
@@ -165,20 +162,8 @@ async fn init(config: &Config, policy: Option<&Path>) -> anyhow::Result<ExitCode
 }
 
 async fn migrate(config: &Config) -> anyhow::Result<ExitCode> {
-    let store = open_and_migrate_report(config).await?;
+    let (store, report) = open_and_migrate(config).await?;
     store.close().await;
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn open_and_migrate_report(config: &Config) -> anyhow::Result<Store> {
-    std::fs::create_dir_all(&config.data_dir).with_context(|| {
-        format!(
-            "cannot create the data folder {}",
-            config.data_dir.display()
-        )
-    })?;
-    let store = Store::open(&location(config)?, Arc::new(SystemClock)).await?;
-    let report = store.migrate().await?;
     if report.applied.is_empty() {
         println!("The database is up to date (schema version {}).", report.to);
     } else {
@@ -190,7 +175,7 @@ async fn open_and_migrate_report(config: &Config) -> anyhow::Result<Store> {
             println!("  applied {step}");
         }
     }
-    Ok(store)
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn check(config: &Config) -> anyhow::Result<ExitCode> {
@@ -430,7 +415,7 @@ fn describe(p: &StoredPolicy) -> String {
 }
 
 async fn serve(config: &Config) -> anyhow::Result<ExitCode> {
-    let store = open_and_migrate(config).await?;
+    let (store, _) = open_and_migrate(config).await?;
     if store.active_policy().await?.is_none() {
         tracing::warn!("no policy pack is loaded; load one with `custos policy load FILE`");
     }
@@ -511,7 +496,7 @@ async fn demo(
             DEMO_POLICY.to_owned(),
         ),
     };
-    let store = open_and_migrate(&config).await?;
+    let (store, _) = open_and_migrate(&config).await?;
     let current = store.active_policy().await?;
     if current.as_ref().map(|p| p.source.as_str()) != Some(source.as_str()) {
         let v = load_pack(&store, Path::new(&name), &source).await?;
