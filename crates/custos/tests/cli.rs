@@ -415,8 +415,9 @@ fn scc_3_demo_serves_the_transparency_page_and_stops_on_ctrl_c() {
 
     // Ctrl-C.
     let pid = child.id().to_string();
-    let killed = Command::new("kill")
-        .args(["-INT", &pid])
+    // The shell's built-in `kill`, so no extra package is needed.
+    let killed = Command::new("sh")
+        .args(["-c", &format!("kill -INT {pid}")])
         .status()
         .expect("kill");
     assert!(killed.success());
