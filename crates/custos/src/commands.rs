@@ -22,14 +22,6 @@ pub const SQLITE_FILE: &str = "custos.db";
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::load(cli.global.config.as_deref(), &cli.overrides())?;
     init_logging(config.log.level);
-    // Validation needs no runtime, database or data directory.
-    if let Command::Policy(PolicyCommand::Validate { files }) = &cli.command {
-        return Ok(validate_files(files));
-    }
-    if let Command::Config = &cli.command {
-        print!("{}", config.to_toml_redacted());
-        return Ok(ExitCode::SUCCESS);
-    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -65,7 +57,10 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
         Command::Policy(PolicyCommand::Show { version }) => policy_show(&config, version).await,
         Command::Policy(PolicyCommand::History) => policy_history(&config).await,
         Command::Policy(PolicyCommand::Validate { files }) => Ok(validate_files(&files)),
-        Command::Config => Ok(ExitCode::SUCCESS),
+        Command::Config => {
+            print!("{}", config.to_toml_redacted());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -185,7 +185,9 @@ impl Config {
     /// Parses configuration TOML; the error is `LINE:COLUMN: message`.
     pub fn from_toml(text: &str) -> Result<Self, String> {
         toml::from_str(text).map_err(|e| {
-            let (line, col) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+            let (line, col) = e.span().map_or((1, 1), |s| {
+                custos_domain::policy::line_column(text, s.start)
+            });
             let msg = e.message().trim().trim_end_matches('.').replace('\n', " ");
             // Never echo the offending text back: it may be a password.
             format!("{line}:{col}: {msg}; see docs/ref/config.md for the keys Custos reads")
@@ -216,13 +218,6 @@ pub fn check_environment(names: impl Iterator<Item = String>) -> anyhow::Result<
         );
     }
     Ok(())
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset.min(text.len())).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |s| s.chars().count()) + 1;
-    (line, col)
 }
 
 #[cfg(test)]

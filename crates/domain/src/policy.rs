@@ -433,7 +433,7 @@ impl fmt::Display for PolicyError {
 }
 
 /// The 1-based line and character column of byte `offset` in `source`.
-fn line_column(source: &str, offset: usize) -> (usize, usize) {
+pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(source.len());
     let before = source.get(..offset).unwrap_or(source);
     let line = before.matches('\n').count() + 1;

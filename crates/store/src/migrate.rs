@@ -46,6 +46,18 @@ pub struct SchemaStatus {
     pub binary: i64,
 }
 
+impl SchemaStatus {
+    /// The error for a database at a version other than this binary's, if it is.
+    pub fn mismatch(self) -> Option<StoreError> {
+        let (database, binary) = (self.database, self.binary);
+        match database.cmp(&binary) {
+            std::cmp::Ordering::Greater => Some(StoreError::SchemaTooNew { database, binary }),
+            std::cmp::Ordering::Less => Some(StoreError::SchemaBehind { database, binary }),
+            std::cmp::Ordering::Equal => None,
+        }
+    }
+}
+
 /// What a migration run did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MigrationReport {
@@ -90,30 +102,14 @@ impl Store {
 
     /// Refuses a database whose schema is newer than this binary, or behind it.
     pub async fn require_current_schema(&self) -> StoreResult<()> {
-        let s = self.schema_status().await?;
-        if s.database > s.binary {
-            Err(StoreError::SchemaTooNew {
-                database: s.database,
-                binary: s.binary,
-            })
-        } else if s.database < s.binary {
-            Err(StoreError::SchemaBehind {
-                database: s.database,
-                binary: s.binary,
-            })
-        } else {
-            Ok(())
-        }
+        self.schema_status().await?.mismatch().map_or(Ok(()), Err)
     }
 
     /// Brings the schema up to this binary's version, one transaction per step.
     pub async fn migrate(&self) -> StoreResult<MigrationReport> {
         let start = self.schema_status().await?;
-        if start.database > start.binary {
-            return Err(StoreError::SchemaTooNew {
-                database: start.database,
-                binary: start.binary,
-            });
+        if let Some(e @ StoreError::SchemaTooNew { .. }) = start.mismatch() {
+            return Err(e);
         }
         let mut applied = Vec::new();
         let mut current = start.database;

@@ -274,26 +274,13 @@ impl Store {
     pub async fn check(&self) -> StoreResult<CheckReport> {
         let mut report = CheckReport::default();
         let s = self.schema_status().await?;
-        if s.database == s.binary {
-            report
-                .passed
-                .push(format!("schema is at version {}", s.database));
-        } else {
-            report.problems.push(
-                match s.database > s.binary {
-                    true => StoreError::SchemaTooNew {
-                        database: s.database,
-                        binary: s.binary,
-                    },
-                    false => StoreError::SchemaBehind {
-                        database: s.database,
-                        binary: s.binary,
-                    },
-                }
-                .to_string(),
-            );
+        if let Some(e) = s.mismatch() {
+            report.problems.push(e.to_string());
             return Ok(report);
         }
+        report
+            .passed
+            .push(format!("schema is at version {}", s.database));
         if self.backend() == Backend::Sqlite {
             let rows = sqlx::query("PRAGMA integrity_check")
                 .fetch_all(self.pool())
