@@ -1,47 +1,6 @@
 //! Camera vocabulary that policy packs and the camera register share: the kinds of camera
 //! (LBU-7, BDC-2, ALT-2) and the recording modes (LJM-1).
 
-use std::fmt;
-use std::str::FromStr;
-
-macro_rules! kebab_enum {
-    ($(#[$m:meta])* $name:ident, $what:literal { $($(#[$vm:meta])* $v:ident = $s:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum $name { $($(#[$vm])* $v),+ }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-
-            /// The value's id as written in packs and the database.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$v => $s),+ }
-            }
-
-            /// All ids, quoted and comma-separated, for error messages.
-            pub fn choices() -> String {
-                Self::ALL.iter().map(|v| format!("\"{}\"", v.as_str())).collect::<Vec<_>>().join(", ")
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                match s {
-                    $($s => Ok($name::$v),)+
-                    _ => Err(format!("{s:?} is not a {}; use one of {}", $what, Self::choices())),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
 
 kebab_enum! {
     /// What sort of camera it is (LBU-7, BJS-3, BDC-2, ALT-2).

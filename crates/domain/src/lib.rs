@@ -3,9 +3,13 @@
 //! Invariants: no I/O, no async, no clock reads. Everything here is a function of its
 //! arguments, so the rules can be tested exhaustively and reused by every front end.
 
+#[macro_use]
+mod macros;
+
 pub mod camera;
 pub mod deadline;
 pub mod ident;
+pub mod ledger;
 pub mod policy;
 pub mod role;
 

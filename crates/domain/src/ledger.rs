@@ -1,0 +1,750 @@
+//! The ledger format: what an entry is, how it is hashed and chained, what a signed
+//! checkpoint and a witness line are, and the verifier that checks all of them.
+//!
+//! This is the logbook of the scheme (BDC-35: "sequential in order that pages or entries
+//! cannot be removed"). The byte encoding here is specified in `docs/ref/ledger.md` so that
+//! anyone can write an independent verifier; `tests/ledger_vectors.rs` pins it with test
+//! vectors.
+//!
+//! Invariants:
+//! - An entry's hash is SHA-256 over [`ENTRY_DOMAIN`], the previous entry's hash, and the
+//!   entry's fields in a fixed order (integers big-endian, strings length-prefixed UTF-8),
+//!   exactly as stored. Nothing is re-serialised before hashing, so a verifier never has to
+//!   reproduce a JSON canonicalisation.
+//! - The first entry has sequence number 1 and chains from [`GENESIS`] (32 zero bytes).
+//! - A checkpoint signs (sequence, hash, time) with the scheme's Ed25519 key; a witness line
+//!   is the same signed triple written outside the database.
+//! - [`Verifier`] reports the first problem in sequence order and names the entry.
+//!
+//! Costs: hashing is one SHA-256 pass over roughly the entry's size; the verifier keeps only
+//! the previous entry's hash and the checkpoints and witness lines still ahead of it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier as _, VerifyingKey};
+use sha2::{Digest, Sha256};
+
+use crate::ident::Ident;
+
+/// The bytes every entry hash starts with (16 bytes, ASCII).
+pub const ENTRY_DOMAIN: &[u8; 16] = b"custos-ledger-v1";
+/// The bytes every checkpoint message starts with (20 bytes, ASCII).
+pub const CHECKPOINT_DOMAIN: &[u8; 20] = b"custos-checkpoint-v1";
+/// The first word of every witness line.
+pub const WITNESS_TAG: &str = "custos-witness-v1";
+/// The hash the first entry chains from.
+pub const GENESIS: Hash = Hash([0; 32]);
+
+/// A SHA-256 hash.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Hash(pub [u8; 32]);
+
+impl Hash {
+    /// Parses 64 hex digits (either case).
+    pub fn from_hex(s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        if b.len() != 64 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, pair) in b.chunks_exact(2).enumerate() {
+            out[i] = (hex_digit(pair[0])? << 4) | hex_digit(pair[1])?;
+        }
+        Some(Self(out))
+    }
+
+    /// Takes exactly 32 bytes.
+    pub fn from_slice(b: &[u8]) -> Option<Self> {
+        b.try_into().ok().map(Self)
+    }
+}
+
+impl fmt::Display for Hash {
+    /// Lower-case hex.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Hash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Hash({self})")
+    }
+}
+
+fn hex_digit(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Lower-case hex of any bytes.
+pub fn to_hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// Parses hex of any even length.
+pub fn from_hex(s: &str) -> Option<Vec<u8>> {
+    let b = s.as_bytes();
+    if b.len() % 2 != 0 {
+        return None;
+    }
+    b.chunks_exact(2)
+        .map(|p| Some((hex_digit(p[0])? << 4) | hex_digit(p[1])?))
+        .collect()
+}
+
+kebab_enum! {
+    /// The logbook an entry belongs to. Each logbook the codes ask for is the ledger
+    /// filtered to one book (BDC-18, BDC-37).
+    Book, "logbook" {
+        /// Reviews of recorded footage (LBU-13, BDC-32).
+        Review = "review",
+        /// Downloads of footage (ALT-8).
+        Download = "download",
+        /// Disclosures to third parties (LBU-20).
+        Disclosure = "disclosure",
+        /// Incidents (BDC-24).
+        Incident = "incident",
+        /// Control-room visitors (LBU-12, BDC-23).
+        Visitors = "visitors",
+        /// Operators on and off duty (BDC-36).
+        Duty = "duty",
+        /// Faults and maintenance (LBU-16, BDC-19).
+        Maintenance = "maintenance",
+        /// The media register (BDC-32).
+        Media = "media",
+        /// Video prints (BDC-34).
+        VideoPrints = "video-prints",
+        /// Body-worn camera issue and return (LBU-24).
+        Bwv = "bwv",
+        /// Redeployable camera deployments (BDC-38).
+        Deployment = "deployment",
+        /// Case events: requests, complaints, authorisations.
+        Case = "case",
+        /// Configuration: policy packs, cameras, users, rights, purposes.
+        Config = "config",
+        /// Logins, logouts, lockouts.
+        Access = "access",
+        /// Retention: holds, deletions.
+        Retention = "retention",
+        /// Recording: segments sealed, cameras up and down.
+        Recording = "recording",
+        /// The system itself: schema changes, ledger verification.
+        System = "system",
+    }
+}
+
+/// Why a reference is not valid.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReferenceError {
+    /// The kind is not a kebab-case word.
+    #[error("reference kind {0:?} is not a lower-case kebab-case word such as \"camera\"")]
+    Kind(String),
+    /// The value is empty or has control characters.
+    #[error(
+        "reference value {0:?} for {1} must be non-empty and contain no control characters"
+    )]
+    Value(String, String),
+}
+
+/// What an entry concerns: a camera, a case, a user, a range of segments…, as
+/// `kind:value`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Reference {
+    kind: Ident,
+    value: String,
+}
+
+impl Reference {
+    /// A reference; the kind is kebab-case, the value non-empty without control characters.
+    pub fn new(kind: &str, value: impl Into<String>) -> Result<Self, ReferenceError> {
+        let kind = Ident::parse(kind).map_err(|_| ReferenceError::Kind(kind.to_owned()))?;
+        let value = value.into();
+        if value.is_empty() || value.chars().any(char::is_control) {
+            return Err(ReferenceError::Value(value, kind.to_string()));
+        }
+        Ok(Self { kind, value })
+    }
+
+    /// The kind (`camera`, `case`, `user`, …).
+    pub fn kind(&self) -> &str {
+        self.kind.as_str()
+    }
+
+    /// The value.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+}
+
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.kind, self.value)
+    }
+}
+
+/// The stored form of a set of references: sorted, without duplicates, one `kind:value` per
+/// line, joined by `\n` with no final newline; empty when there are none.
+pub fn refs_text(refs: &[Reference]) -> String {
+    let mut sorted: Vec<String> = refs.iter().map(ToString::to_string).collect();
+    sorted.sort();
+    sorted.dedup();
+    sorted.join("\n")
+}
+
+/// Reads the references back from their stored form (lines that do not parse are skipped:
+/// the stored text, not this reading, is what the hash covers).
+pub fn parse_refs(text: &str) -> Vec<Reference> {
+    text.split('\n')
+        .filter_map(|l| l.split_once(':'))
+        .filter_map(|(k, v)| Reference::new(k, v).ok())
+        .collect()
+}
+
+/// An entry as stored: every field exactly as the database holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEntry {
+    /// Sequence number, 1, 2, 3, … with no gaps.
+    pub seq: i64,
+    /// When it was appended (UTC, ms since the Unix epoch); never earlier than the entry
+    /// before.
+    pub at_unix_ms: i64,
+    /// Who: `user:NAME`, `console:NAME` or `system:COMPONENT`.
+    pub actor: String,
+    /// The logbook ([`Book`] id).
+    pub book: String,
+    /// What happened, a kebab-case word (`policy-loaded`, `review-opened`, …).
+    pub kind: String,
+    /// What it concerns, in the form of [`refs_text`].
+    pub refs: String,
+    /// The structured body: a JSON object as text.
+    pub body: String,
+    /// The previous entry's hash as stored (32 bytes when intact).
+    pub prev_hash: Vec<u8>,
+    /// This entry's hash as stored (32 bytes when intact).
+    pub hash: Vec<u8>,
+}
+
+/// The fields an entry's hash covers, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryFields<'a> {
+    /// Sequence number.
+    pub seq: i64,
+    /// Time, ms since the epoch.
+    pub at_unix_ms: i64,
+    /// Actor text.
+    pub actor: &'a str,
+    /// Book id.
+    pub book: &'a str,
+    /// Kind.
+    pub kind: &'a str,
+    /// References text.
+    pub refs: &'a str,
+    /// Body text.
+    pub body: &'a str,
+}
+
+impl StoredEntry {
+    /// The hashed fields of this entry.
+    pub fn fields(&self) -> EntryFields<'_> {
+        EntryFields {
+            seq: self.seq,
+            at_unix_ms: self.at_unix_ms,
+            actor: &self.actor,
+            book: &self.book,
+            kind: &self.kind,
+            refs: &self.refs,
+            body: &self.body,
+        }
+    }
+}
+
+/// The canonical bytes of an entry (what its hash is taken over), for test vectors and
+/// independent verifiers.
+pub fn canonical_bytes(prev: &Hash, f: &EntryFields<'_>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(
+        16 + 32 + 16 + 20 + f.actor.len() + f.book.len() + f.kind.len() + f.refs.len() + f.body.len(),
+    );
+    out.extend_from_slice(ENTRY_DOMAIN);
+    out.extend_from_slice(&prev.0);
+    out.extend_from_slice(&f.seq.to_be_bytes());
+    out.extend_from_slice(&f.at_unix_ms.to_be_bytes());
+    for s in [f.actor, f.book, f.kind, f.refs, f.body] {
+        out.extend_from_slice(&len_u32(s).to_be_bytes());
+        out.extend_from_slice(s.as_bytes());
+    }
+    out
+}
+
+fn len_u32(s: &str) -> u32 {
+    // Entries are bounded far below 4 GiB by the store; saturate rather than wrap so an
+    // impossible length can never collide with a real one.
+    u32::try_from(s.len()).unwrap_or(u32::MAX)
+}
+
+/// An entry's hash: SHA-256 of [`canonical_bytes`], computed without building them.
+pub fn entry_hash(prev: &Hash, f: &EntryFields<'_>) -> Hash {
+    let mut h = Sha256::new();
+    h.update(ENTRY_DOMAIN);
+    h.update(prev.0);
+    h.update(f.seq.to_be_bytes());
+    h.update(f.at_unix_ms.to_be_bytes());
+    for s in [f.actor, f.book, f.kind, f.refs, f.body] {
+        h.update(len_u32(s).to_be_bytes());
+        h.update(s.as_bytes());
+    }
+    Hash(h.finalize().into())
+}
+
+/// A signed statement that the ledger's entry `seq` has hash `hash`, made at `at_unix_ms`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// The entry's sequence number.
+    pub seq: i64,
+    /// The entry's hash.
+    pub hash: Hash,
+    /// When the checkpoint was made (ms since the epoch).
+    pub at_unix_ms: i64,
+    /// Ed25519 signature over [`Checkpoint::message`] (64 bytes when intact).
+    pub signature: Vec<u8>,
+}
+
+impl Checkpoint {
+    /// The signed bytes: [`CHECKPOINT_DOMAIN`], seq (i64 BE), hash (32), time (i64 BE).
+    pub fn message(seq: i64, hash: &Hash, at_unix_ms: i64) -> [u8; 68] {
+        let mut m = [0u8; 68];
+        m[..20].copy_from_slice(CHECKPOINT_DOMAIN);
+        m[20..28].copy_from_slice(&seq.to_be_bytes());
+        m[28..60].copy_from_slice(&hash.0);
+        m[60..68].copy_from_slice(&at_unix_ms.to_be_bytes());
+        m
+    }
+
+    /// Signs a checkpoint.
+    pub fn sign(key: &SigningKey, seq: i64, hash: Hash, at_unix_ms: i64) -> Self {
+        let sig = key.sign(&Self::message(seq, &hash, at_unix_ms));
+        Self {
+            seq,
+            hash,
+            at_unix_ms,
+            signature: sig.to_bytes().to_vec(),
+        }
+    }
+
+    /// Whether the signature is the scheme key's over this checkpoint.
+    pub fn signature_valid(&self, key: &VerifyingKey) -> bool {
+        let Ok(sig) = Signature::from_slice(&self.signature) else {
+            return false;
+        };
+        key.verify(&Self::message(self.seq, &self.hash, self.at_unix_ms), &sig)
+            .is_ok()
+    }
+
+    /// The witness line for this checkpoint (without a newline):
+    /// `custos-witness-v1 SEQ HASH_HEX AT_UNIX_MS SIGNATURE_HEX`.
+    pub fn witness_line(&self) -> String {
+        format!(
+            "{WITNESS_TAG} {} {} {} {}",
+            self.seq,
+            self.hash,
+            self.at_unix_ms,
+            to_hex(&self.signature)
+        )
+    }
+
+    /// Parses a witness line.
+    pub fn parse_witness_line(line: &str) -> Option<Self> {
+        let mut w = line.split(' ');
+        if w.next()? != WITNESS_TAG {
+            return None;
+        }
+        let seq = w.next()?.parse().ok()?;
+        let hash = Hash::from_hex(w.next()?)?;
+        let at_unix_ms = w.next()?.parse().ok()?;
+        let signature = from_hex(w.next()?)?;
+        if w.next().is_some() {
+            return None;
+        }
+        Some(Self {
+            seq,
+            hash,
+            at_unix_ms,
+            signature,
+        })
+    }
+}
+
+/// Where a checkpoint came from, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The checkpoint table in the database.
+    Database,
+    /// The witness file; the number is its line (1-based).
+    Witness(usize),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Database => f.write_str("the checkpoint"),
+            Self::Witness(line) => write!(f, "witness line {line}"),
+        }
+    }
+}
+
+/// The first thing wrong with a ledger. Every variant names an entry by sequence number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    /// An entry's stored hash is not the hash of its contents: it was edited.
+    #[error(
+        "entry {seq}: hash mismatch: its contents do not hash to its stored hash, so the entry (or its hash) was changed after it was written"
+    )]
+    HashMismatch {
+        /// The entry.
+        seq: i64,
+    },
+    /// An entry's stored previous-entry hash is not the previous entry's hash.
+    #[error(
+        "entry {seq}: broken chain: its stored previous hash is not the hash of entry {}",
+        seq - 1
+    )]
+    BrokenChain {
+        /// The entry.
+        seq: i64,
+    },
+    /// An entry is missing.
+    #[error("entry {missing}: missing (gap: the next entry found is {found})")]
+    Gap {
+        /// The first missing sequence number.
+        missing: i64,
+        /// The sequence number found in its place.
+        found: i64,
+    },
+    /// Entries are not in order (by sequence number or by time).
+    #[error("entry {seq}: out of order: {why}")]
+    OutOfOrder {
+        /// The entry.
+        seq: i64,
+        /// What is out of order.
+        why: String,
+    },
+    /// A checkpoint's signature is not the scheme key's.
+    #[error(
+        "entry {seq}: bad signature: {from} for this entry is not signed by the scheme's key"
+    )]
+    BadSignature {
+        /// The entry the checkpoint covers.
+        seq: i64,
+        /// Which checkpoint.
+        from: Source,
+    },
+    /// A checkpoint records a different hash for an entry than the entry has.
+    #[error(
+        "entry {seq}: {from} records hash {recorded} but the ledger has {found}: the entry was rewritten after it was signed"
+    )]
+    CheckpointMismatch {
+        /// The entry.
+        seq: i64,
+        /// Which checkpoint.
+        from: Source,
+        /// What the checkpoint says.
+        recorded: Hash,
+        /// What the ledger has.
+        found: Hash,
+    },
+    /// The ledger ends before an entry a checkpoint or the witness recorded: it was
+    /// truncated, or an older copy of the database was restored.
+    #[error(
+        "entry {missing}: missing: the ledger ends at entry {head} but {from} records entry {recorded}, so the head is behind the witness (entries were removed from the end or an older copy of the database was restored)"
+    )]
+    HeadBehindWitness {
+        /// The first missing entry.
+        missing: i64,
+        /// The last entry present (0 when empty).
+        head: i64,
+        /// The entry recorded.
+        recorded: i64,
+        /// Which record.
+        from: Source,
+    },
+    /// A stored value has the wrong shape (a hash that is not 32 bytes, a bad witness line).
+    #[error("entry {seq}: malformed: {what}")]
+    Malformed {
+        /// The entry.
+        seq: i64,
+        /// What is wrong.
+        what: String,
+    },
+}
+
+impl Problem {
+    /// The entry named.
+    pub fn seq(&self) -> i64 {
+        match self {
+            Self::HashMismatch { seq }
+            | Self::BrokenChain { seq }
+            | Self::OutOfOrder { seq, .. }
+            | Self::BadSignature { seq, .. }
+            | Self::CheckpointMismatch { seq, .. }
+            | Self::Malformed { seq, .. } => *seq,
+            Self::Gap { missing, .. } | Self::HeadBehindWitness { missing, .. } => *missing,
+        }
+    }
+}
+
+/// What an intact ledger looks like.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Entries checked.
+    pub entries: u64,
+    /// Checkpoints whose signature and hash were checked.
+    pub checkpoints: u64,
+    /// Witness lines checked.
+    pub witness_lines: u64,
+    /// The last entry: sequence number (0 when empty) and hash.
+    pub head: (i64, Hash),
+}
+
+/// Checks a ledger entry by entry, in sequence order.
+///
+/// Feed every entry from `from` onwards with [`Verifier::entry`], then call
+/// [`Verifier::finish`]. The first problem is returned and the verifier should be dropped.
+#[derive(Debug)]
+pub struct Verifier {
+    key: VerifyingKey,
+    next_seq: i64,
+    prev_hash: Option<Hash>,
+    prev_at: i64,
+    pending: BTreeMap<i64, Vec<(Source, Checkpoint)>>,
+    summary: Summary,
+}
+
+impl Verifier {
+    /// A verifier for the entries from `from` (1 for the whole ledger), with the checkpoints
+    /// from the database and the lines of the witness file (in file order). Checkpoints and
+    /// witness lines before `from` are ignored; so is the chain link into entry `from` when
+    /// `from > 1` (that entry's stored previous hash is taken as given).
+    pub fn new(
+        key: VerifyingKey,
+        from: i64,
+        checkpoints: Vec<Checkpoint>,
+        witness: &[String],
+    ) -> Result<Self, Problem> {
+        let from = from.max(1);
+        let mut pending: BTreeMap<i64, Vec<(Source, Checkpoint)>> = BTreeMap::new();
+        for c in checkpoints {
+            pending.entry(c.seq).or_default().push((Source::Database, c));
+        }
+        for (i, line) in witness.iter().enumerate() {
+            let source = Source::Witness(i + 1);
+            if line.trim().is_empty() {
+                continue;
+            }
+            let Some(c) = Checkpoint::parse_witness_line(line.trim_end_matches('\r')) else {
+                // Name the entry the damaged line is about if its number is readable.
+                let seq = line
+                    .split(' ')
+                    .nth(1)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0);
+                return Err(Problem::Malformed {
+                    seq,
+                    what: format!("{source} is not a valid witness line: {line:?}"),
+                });
+            };
+            pending.entry(c.seq).or_default().push((source, c));
+        }
+        let pending = pending.split_off(&from);
+        Ok(Self {
+            key,
+            next_seq: from,
+            prev_hash: (from == 1).then_some(GENESIS),
+            prev_at: i64::MIN,
+            pending,
+            summary: Summary {
+                entries: 0,
+                checkpoints: 0,
+                witness_lines: 0,
+                head: (from - 1, GENESIS),
+            },
+        })
+    }
+
+    /// Checks the next entry.
+    pub fn entry(&mut self, e: &StoredEntry) -> Result<(), Problem> {
+        let seq = e.seq;
+        if seq != self.next_seq {
+            return Err(if seq > self.next_seq {
+                Problem::Gap {
+                    missing: self.next_seq,
+                    found: seq,
+                }
+            } else {
+                Problem::OutOfOrder {
+                    seq,
+                    why: format!("it comes after entry {}", self.next_seq - 1),
+                }
+            });
+        }
+        let stored_prev = Hash::from_slice(&e.prev_hash).ok_or_else(|| Problem::Malformed {
+            seq,
+            what: format!("its previous hash is {} bytes, not 32", e.prev_hash.len()),
+        })?;
+        let stored_hash = Hash::from_slice(&e.hash).ok_or_else(|| Problem::Malformed {
+            seq,
+            what: format!("its hash is {} bytes, not 32", e.hash.len()),
+        })?;
+        let prev = self.prev_hash.unwrap_or(stored_prev);
+        if entry_hash(&prev, &e.fields()) != stored_hash {
+            return Err(Problem::HashMismatch { seq });
+        }
+        if stored_prev != prev {
+            return Err(Problem::BrokenChain { seq });
+        }
+        if e.at_unix_ms < self.prev_at {
+            return Err(Problem::OutOfOrder {
+                seq,
+                why: format!(
+                    "its time ({} ms) is earlier than the previous entry's ({} ms)",
+                    e.at_unix_ms, self.prev_at
+                ),
+            });
+        }
+        if let Some(first) = self.pending.first_key_value().map(|(k, _)| *k)
+            && first <= seq
+        {
+            let checks = self.pending.remove(&first).unwrap_or_default();
+            for (source, c) in checks {
+                // A checkpoint for an entry before this one would have been met already,
+                // so `first == seq` here.
+                if c.hash != stored_hash {
+                    return Err(Problem::CheckpointMismatch {
+                        seq,
+                        from: source,
+                        recorded: c.hash,
+                        found: stored_hash,
+                    });
+                }
+                if !c.signature_valid(&self.key) {
+                    return Err(Problem::BadSignature { seq, from: source });
+                }
+                match source {
+                    Source::Database => self.summary.checkpoints += 1,
+                    Source::Witness(_) => self.summary.witness_lines += 1,
+                }
+            }
+        }
+        self.prev_hash = Some(stored_hash);
+        self.prev_at = e.at_unix_ms;
+        self.next_seq = seq + 1;
+        self.summary.entries += 1;
+        self.summary.head = (seq, stored_hash);
+        Ok(())
+    }
+
+    /// Ends verification: no checkpoint or witness line may be beyond the last entry.
+    pub fn finish(self) -> Result<Summary, Problem> {
+        if let Some((&recorded, list)) = self.pending.first_key_value() {
+            let source = list.first().map_or(Source::Database, |(s, _)| *s);
+            return Err(Problem::HeadBehindWitness {
+                missing: self.next_seq,
+                head: self.next_seq - 1,
+                recorded,
+                from: source,
+            });
+        }
+        Ok(self.summary)
+    }
+}
+
+/// A new entry, before the store gives it a number, a time, an actor and hashes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEntry {
+    /// The logbook.
+    pub book: Book,
+    /// What happened.
+    pub kind: Ident,
+    /// What it concerns.
+    pub refs: Vec<Reference>,
+    /// The structured body (a JSON object; keys are written sorted).
+    pub body: serde_json::Map<String, serde_json::Value>,
+}
+
+impl NewEntry {
+    /// An entry with no references and an empty body. `kind` must be kebab-case; kinds
+    /// are chosen in code, so a bad one is a programming error reported at once.
+    pub fn new(book: Book, kind: &'static str) -> Self {
+        Self {
+            book,
+            kind: Ident::parse(kind).unwrap_or_else(|_| {
+                panic!("ledger entry kind {kind:?} must be a kebab-case word")
+            }),
+            refs: Vec::new(),
+            body: serde_json::Map::new(),
+        }
+    }
+
+    /// Adds a reference.
+    pub fn with_ref(mut self, r: Reference) -> Self {
+        self.refs.push(r);
+        self
+    }
+
+    /// Adds a body field.
+    pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.body.insert(key.to_owned(), value.into());
+        self
+    }
+
+    /// The body as stored: compact JSON with keys sorted.
+    pub fn body_text(&self) -> String {
+        serde_json::Value::Object(self.body.clone()).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_round_trip_through_hex() {
+        let h = Hash([0xab; 32]);
+        assert_eq!(Hash::from_hex(&h.to_string()), Some(h));
+        assert_eq!(Hash::from_hex("zz"), None);
+    }
+
+    #[test]
+    fn references_refuse_bad_kinds_and_values_and_sort() {
+        assert!(Reference::new("Camera", "x").is_err());
+        assert!(Reference::new("camera", "").is_err());
+        assert!(Reference::new("camera", "a\nb").is_err());
+        let refs = vec![
+            Reference::new("user", "alice").expect("valid"),
+            Reference::new("camera", "front-gate").expect("valid"),
+            Reference::new("user", "alice").expect("valid"),
+        ];
+        assert_eq!(refs_text(&refs), "camera:front-gate\nuser:alice");
+        assert_eq!(parse_refs("camera:front-gate\nuser:alice").len(), 2);
+    }
+
+    #[test]
+    fn witness_lines_round_trip() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let c = Checkpoint::sign(&key, 42, Hash([1; 32]), 1_700_000_000_000);
+        let line = c.witness_line();
+        assert_eq!(Checkpoint::parse_witness_line(&line), Some(c.clone()));
+        assert!(c.signature_valid(&key.verifying_key()));
+    }
+}
