@@ -1,7 +1,6 @@
 //! Camera vocabulary that policy packs and the camera register share: the kinds of camera
 //! (LBU-7, BDC-2, ALT-2) and the recording modes (LJM-1).
 
-
 kebab_enum! {
     /// What sort of camera it is (LBU-7, BJS-3, BDC-2, ALT-2).
     CameraKind, "camera kind" {

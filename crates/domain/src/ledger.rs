@@ -153,9 +153,7 @@ pub enum ReferenceError {
     #[error("reference kind {0:?} is not a lower-case kebab-case word such as \"camera\"")]
     Kind(String),
     /// The value is empty or has control characters.
-    #[error(
-        "reference value {0:?} for {1} must be non-empty and contain no control characters"
-    )]
+    #[error("reference value {0:?} for {1} must be non-empty and contain no control characters")]
     Value(String, String),
 }
 
@@ -275,7 +273,14 @@ impl StoredEntry {
 /// independent verifiers.
 pub fn canonical_bytes(prev: &Hash, f: &EntryFields<'_>) -> Vec<u8> {
     let mut out = Vec::with_capacity(
-        16 + 32 + 16 + 20 + f.actor.len() + f.book.len() + f.kind.len() + f.refs.len() + f.body.len(),
+        16 + 32
+            + 16
+            + 20
+            + f.actor.len()
+            + f.book.len()
+            + f.kind.len()
+            + f.refs.len()
+            + f.body.len(),
     );
     out.extend_from_slice(ENTRY_DOMAIN);
     out.extend_from_slice(&prev.0);
@@ -441,9 +446,7 @@ pub enum Problem {
         why: String,
     },
     /// A checkpoint's signature is not the scheme key's.
-    #[error(
-        "entry {seq}: bad signature: {from} for this entry is not signed by the scheme's key"
-    )]
+    #[error("entry {seq}: bad signature: {from} for this entry is not signed by the scheme's key")]
     BadSignature {
         /// The entry the checkpoint covers.
         seq: i64,
@@ -545,7 +548,10 @@ impl Verifier {
         let from = from.max(1);
         let mut pending: BTreeMap<i64, Vec<(Source, Checkpoint)>> = BTreeMap::new();
         for c in checkpoints {
-            pending.entry(c.seq).or_default().push((Source::Database, c));
+            pending
+                .entry(c.seq)
+                .or_default()
+                .push((Source::Database, c));
         }
         for (i, line) in witness.iter().enumerate() {
             let source = Source::Witness(i + 1);
@@ -688,9 +694,8 @@ impl NewEntry {
     pub fn new(book: Book, kind: &'static str) -> Self {
         Self {
             book,
-            kind: Ident::parse(kind).unwrap_or_else(|_| {
-                panic!("ledger entry kind {kind:?} must be a kebab-case word")
-            }),
+            kind: Ident::parse(kind)
+                .unwrap_or_else(|_| panic!("ledger entry kind {kind:?} must be a kebab-case word")),
             refs: Vec::new(),
             body: serde_json::Map::new(),
         }

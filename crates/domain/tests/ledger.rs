@@ -3,8 +3,7 @@
 //! removed, edited or reordered without it being detected and the entry named).
 
 use custos_domain::ledger::{
-    Checkpoint, GENESIS, Hash, Problem, StoredEntry, Verifier, canonical_bytes, entry_hash,
-    to_hex,
+    Checkpoint, GENESIS, Hash, Problem, StoredEntry, Verifier, canonical_bytes, entry_hash, to_hex,
 };
 use ed25519_dalek::SigningKey;
 
@@ -26,7 +25,9 @@ impl Rng {
         xs[self.below(xs.len() as u64) as usize]
     }
     fn text(&mut self) -> String {
-        let alphabet = ['a', 'b', 'z', '0', ' ', '"', '\\', 'é', '€', '😀', '\n', '{'];
+        let alphabet = [
+            'a', 'b', 'z', '0', ' ', '"', '\\', 'é', '€', '😀', '\n', '{',
+        ];
         let n = self.below(24) as usize;
         (0..n)
             .map(|_| alphabet[self.below(alphabet.len() as u64) as usize])
@@ -61,11 +62,7 @@ fn random_ledger(rng: &mut Rng, key: &SigningKey) -> Ledger {
             refs: rng
                 .pick(&["", "camera:front-gate", "camera:a\nuser:alice"])
                 .to_owned(),
-            body: format!(
-                "{{\"n\":{},\"text\":{:?}}}",
-                rng.next(),
-                rng.text()
-            ),
+            body: format!("{{\"n\":{},\"text\":{:?}}}", rng.next(), rng.text()),
             prev_hash: prev.0.to_vec(),
             hash: Vec::new(),
         };
@@ -115,7 +112,14 @@ fn mutate(l: &mut Ledger, rng: &mut Rng, key: &SigningKey) -> (String, i64) {
                 0 => e.seq = n + 1 + rng.below(100) as i64,
                 1 => e.at_unix_ms += 1 + rng.below(5) as i64,
                 2 => e.actor.push('x'),
-                3 => e.book = if e.book == "review" { "download" } else { "review" }.to_owned(),
+                3 => {
+                    e.book = if e.book == "review" {
+                        "download"
+                    } else {
+                        "review"
+                    }
+                    .to_owned()
+                }
                 4 => e.kind.push_str("-edited"),
                 5 => e.refs.push_str("\ncase:X"),
                 6 => e.body.insert(1, ' '),
@@ -168,7 +172,10 @@ fn mutate(l: &mut Ledger, rng: &mut Rng, key: &SigningKey) -> (String, i64) {
                 let forged = Checkpoint::sign(&other, cp.seq, cp.hash, cp.at_unix_ms);
                 cp.signature = forged.signature;
             }
-            (format!("replace signature of checkpoint at {}", cp.seq), cp.seq)
+            (
+                format!("replace signature of checkpoint at {}", cp.seq),
+                cp.seq,
+            )
         }
         _ => {
             let w = rng.below(l.witness.len() as u64) as usize;
@@ -222,7 +229,10 @@ fn a_garbled_witness_line_is_reported_with_its_entry() {
     let seq = l.checkpoints[0].seq;
     l.witness[0] = format!("custos-witness-v1 {seq} not-a-hash");
     let e = verify(&l, &key).expect_err("garbled line");
-    assert!(matches!(e, Problem::Malformed { .. }) && e.seq() == seq, "{e}");
+    assert!(
+        matches!(e, Problem::Malformed { .. }) && e.seq() == seq,
+        "{e}"
+    );
 }
 
 #[test]
@@ -283,7 +293,15 @@ fn vectors_text() -> String {
             "camera:front-gate\nuser:alice",
             r#"{"footage_from":"2026-11-23T09:00:00Z","reason":"Théft from a car ☂"}"#,
         ),
-        (3, 1_795_392_060_000, "system:recorder", "recording", "camera-up", "", "{}"),
+        (
+            3,
+            1_795_392_060_000,
+            "system:recorder",
+            "recording",
+            "camera-up",
+            "",
+            "{}",
+        ),
     ];
     let mut out = String::new();
     out.push_str(&format!("key-seed {}\n", to_hex(&seed)));

@@ -47,6 +47,16 @@ impl Backend {
         }
     }
 
+    /// A statement that makes ledger appends in concurrent transactions take turns
+    /// (`None` where [`Backend::begin_write`] already does). Held until the transaction ends.
+    pub(crate) fn ledger_lock(self) -> Option<&'static str> {
+        match self {
+            Self::Sqlite => None,
+            // The key is an arbitrary constant reserved for the ledger ("CUSTOSLG").
+            Self::Postgres => Some("SELECT pg_advisory_xact_lock(4851875795134794823)"),
+        }
+    }
+
     /// A statement, run first inside a migration transaction, that keeps two processes
     /// from migrating at once (`None` where [`Backend::begin_write`] already does).
     pub(crate) fn migration_lock(self) -> Option<&'static str> {

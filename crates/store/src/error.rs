@@ -52,6 +52,14 @@ pub enum StoreError {
     /// Something asked for does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// The ledger could not be written or read.
+    #[error("ledger: {0}")]
+    Ledger(String),
+    /// A transaction tried to change data without writing a ledger entry (a bug in Custos).
+    #[error(
+        "refused to commit a change with no ledger entry; every change must be recorded in the ledger (this is a bug in Custos: please report it)"
+    )]
+    Unledgered,
     /// Stored data failed a check.
     #[error("{0}")]
     Corrupt(String),
@@ -61,7 +69,8 @@ impl StoreError {
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Open { .. } | Self::Database { .. } => ErrorKind::Unavailable,
+            Self::Open { .. } | Self::Database { .. } | Self::Ledger(_) => ErrorKind::Unavailable,
+            Self::Unledgered => ErrorKind::Internal,
             Self::SchemaTooNew { .. } | Self::SchemaBehind { .. } => ErrorKind::Unsupported,
             Self::InvalidPolicy(_) => ErrorKind::InvalidInput,
             Self::NotFound(_) => ErrorKind::NotFound,

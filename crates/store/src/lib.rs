@@ -9,16 +9,20 @@
 //! - Every write goes through [`Store::write`], which on SQLite serialises writers inside the
 //!   process and takes the write lock up front (`BEGIN IMMEDIATE`), so concurrent writers
 //!   queue instead of failing with "database is locked".
+//! - Every change commits together with the ledger entries that describe it
+//!   ([`WriteTx::record`]); a write transaction without an entry is refused ([`ledger`]).
 //! - Connection URLs are never logged or put in errors with their password ([`redact_url`]).
 
 pub mod dialect;
 pub mod error;
+pub mod ledger;
 pub mod migrate;
 pub mod policy;
 mod store;
 
 pub use dialect::Backend;
 pub use error::{StoreError, StoreResult};
+pub use ledger::{Appended, LedgerQuery, LedgerSigner, read_witness};
 pub use migrate::{MigrationReport, SchemaStatus};
 pub use policy::{PolicyVersion, StoredPolicy};
 pub use store::{CheckReport, DatabaseLocation, Store, WriteTx, redact_url};

@@ -6,6 +6,8 @@
 //! migration leaves the schema at the previous version. A database at a version newer than
 //! the newest here is refused, never touched.
 
+use custos_base::Actor;
+use custos_domain::ledger::{Book, NewEntry};
 use sqlx::Row;
 
 use crate::error::{StoreError, StoreResult};
@@ -33,9 +35,14 @@ macro_rules! migrations {
 }
 
 /// SQLite migrations.
-pub(crate) const SQLITE: &[Migration] = migrations!("sqlite": 1 "0001" "policy_versions");
+pub(crate) const SQLITE: &[Migration] =
+    migrations!("sqlite": 1 "0001" "policy_versions", 2 "0002" "ledger");
 /// PostgreSQL migrations.
-pub(crate) const POSTGRES: &[Migration] = migrations!("postgres": 1 "0001" "policy_versions");
+pub(crate) const POSTGRES: &[Migration] =
+    migrations!("postgres": 1 "0001" "policy_versions", 2 "0002" "ledger");
+
+/// The schema version that creates the ledger.
+const LEDGER_SINCE: i64 = 2;
 
 /// Where a database's schema stands relative to this binary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,8 +112,9 @@ impl Store {
         self.schema_status().await?.mismatch().map_or(Ok(()), Err)
     }
 
-    /// Brings the schema up to this binary's version, one transaction per step.
-    pub async fn migrate(&self) -> StoreResult<MigrationReport> {
+    /// Brings the schema up to this binary's version, one transaction per step. Steps from
+    /// the one that creates the ledger onwards are recorded in it (book `system`).
+    pub async fn migrate(&self, actor: &Actor) -> StoreResult<MigrationReport> {
         let start = self.schema_status().await?;
         if let Some(e @ StoreError::SchemaTooNew { .. }) = start.mismatch() {
             return Err(e);
@@ -150,7 +158,18 @@ impl Store {
             .execute(tx.conn())
             .await
             .map_err(StoreError::db("recording a schema migration"))?;
-            tx.commit().await?;
+            if m.version >= LEDGER_SINCE {
+                tx.record(
+                    actor,
+                    NewEntry::new(Book::System, "schema-migrated")
+                        .with("from_version", current)
+                        .with("to_version", m.version)
+                        .with("step", m.name),
+                );
+                tx.commit().await?;
+            } else {
+                tx.commit_unledgered().await?;
+            }
             tracing::info!(
                 version = m.version,
                 name = m.name,

@@ -7,6 +7,7 @@
 
 use custos_base::Actor;
 use custos_domain::PolicyPack;
+use custos_domain::ledger::{Book, NewEntry, Reference};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -118,6 +119,16 @@ impl Store {
         .execute(tx.conn())
         .await
         .map_err(StoreError::db("activating a policy version"))?;
+        tx.record(
+            actor,
+            NewEntry::new(Book::Config, "policy-loaded")
+                .with_ref(policy_ref(version))
+                .with("version", version)
+                .with("pack_id", pack.id.as_str())
+                .with("pack_version_label", pack.version_label.clone())
+                .with("name", pack.name.as_str())
+                .with("sha256", sha256_hex.as_str()),
+        );
         tx.commit().await?;
         tracing::info!(version, pack = %pack.id, by = %by, "policy pack loaded and activated");
         Ok(PolicyVersion {
@@ -165,6 +176,11 @@ impl Store {
             .map(|r| meta(r).map_err(StoreError::db("listing policy versions")))
             .collect()
     }
+}
+
+fn policy_ref(version: i64) -> Reference {
+    // A positive integer is always a valid reference value.
+    Reference::new("policy-version", version.to_string()).unwrap_or_else(|e| unreachable!("{e}"))
 }
 
 fn hex(bytes: &[u8]) -> String {

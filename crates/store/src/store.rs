@@ -4,13 +4,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use custos_base::Clock;
+use custos_base::{Actor, Clock};
+use custos_domain::ledger::NewEntry;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyConnection, AnyPool, Row, Transaction};
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::sync::{Mutex, OwnedMutexGuard, mpsc};
 
 use crate::dialect::Backend;
 use crate::error::{StoreError, StoreResult};
+use crate::ledger::{Appended, Job, LedgerSigner, append_in, spawn_committer};
 
 /// Where the database is.
 #[derive(Clone, PartialEq, Eq)]
@@ -103,20 +105,28 @@ pub struct Store {
 }
 
 #[derive(Debug)]
-struct Inner {
+pub(crate) struct Inner {
     pool: AnyPool,
     backend: Backend,
     clock: Arc<dyn Clock>,
     /// SQLite allows one writer at a time; writers in this process queue here.
     write_lock: Option<Arc<Mutex<()>>>,
     location: DatabaseLocation,
+    /// The group committer behind [`Store::append`].
+    committer: mpsc::Sender<Job>,
+    /// The checkpoint signer, if one was given, and the last checkpointed sequence number.
+    signer: std::sync::Mutex<Option<(Arc<LedgerSigner>, i64)>>,
 }
 
-/// A write transaction. Commit it, or drop it to roll back. On SQLite it also holds the
-/// process's writer lock until it ends.
+/// A write transaction. Record the ledger entries that describe the change with
+/// [`WriteTx::record`], then commit: the entries are appended in the same transaction, so
+/// the change and its entries commit together or not at all. Drop it to roll back. On
+/// SQLite it also holds the process's writer lock until it ends.
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
-    _guard: Option<OwnedMutexGuard<()>>,
+    guard: Option<OwnedMutexGuard<()>>,
+    store: Store,
+    pending: Vec<(String, NewEntry)>,
 }
 
 impl WriteTx {
@@ -125,8 +135,47 @@ impl WriteTx {
         &mut self.tx
     }
 
-    /// Commits.
+    /// Records a ledger entry to append when the transaction commits.
+    pub fn record(&mut self, actor: &Actor, entry: NewEntry) {
+        self.pending.push((actor.to_string(), entry));
+    }
+
+    pub(crate) fn record_as(&mut self, actor: String, entry: NewEntry) {
+        self.pending.push((actor, entry));
+    }
+
+    /// Appends the recorded entries and commits. A transaction with no entries is refused
+    /// and rolled back: no change may go unrecorded.
     pub async fn commit(self) -> StoreResult<()> {
+        self.commit_returning().await.map(|_| ())
+    }
+
+    /// As [`WriteTx::commit`], returning where the entries landed.
+    pub async fn commit_returning(mut self) -> StoreResult<Vec<Appended>> {
+        if self.pending.is_empty() {
+            self.rollback().await?;
+            return Err(StoreError::Unledgered);
+        }
+        let now = self.store.clock().now().0;
+        let backend = self.store.backend();
+        let pending = std::mem::take(&mut self.pending);
+        let appended = append_in(&mut self.tx, backend, now, &pending).await?;
+        let WriteTx {
+            tx, guard, store, ..
+        } = self;
+        tx.commit()
+            .await
+            .map_err(StoreError::db("committing a transaction"))?;
+        drop(guard);
+        if let Some(last) = appended.last() {
+            store.after_append(last.seq).await;
+        }
+        Ok(appended)
+    }
+
+    /// Commits a transaction that changes only the store's own bookkeeping (schema steps
+    /// before the ledger exists, checkpoints), which has no ledger entry.
+    pub(crate) async fn commit_unledgered(self) -> StoreResult<()> {
         self.tx
             .commit()
             .await
@@ -218,15 +267,52 @@ impl Store {
                 reason: without_secret(&e.to_string(), &url),
             })?;
         let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Self {
-            inner: Arc::new(Inner {
-                pool,
-                backend,
-                clock,
-                write_lock,
-                location: location.clone(),
-            }),
-        })
+        let inner = Arc::new_cyclic(|weak| Inner {
+            pool,
+            backend,
+            clock,
+            write_lock,
+            location: location.clone(),
+            committer: spawn_committer(weak.clone()),
+            signer: std::sync::Mutex::new(None),
+        });
+        Ok(Self { inner })
+    }
+
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> Self {
+        Self { inner }
+    }
+
+    pub(crate) fn committer(&self) -> &mpsc::Sender<Job> {
+        &self.inner.committer
+    }
+
+    pub(crate) fn signer(&self) -> Option<(Arc<LedgerSigner>, i64)> {
+        self.inner
+            .signer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(crate) fn install_signer(&self, signer: Arc<LedgerSigner>, last_seq: i64) {
+        *self
+            .inner
+            .signer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((signer, last_seq));
+    }
+
+    pub(crate) fn note_checkpoint(&self, seq: i64) {
+        if let Some((_, last)) = self
+            .inner
+            .signer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_mut()
+        {
+            *last = (*last).max(seq);
+        }
     }
 
     /// Which engine this store runs on.
@@ -261,7 +347,12 @@ impl Store {
             .begin_with(self.inner.backend.begin_write())
             .await
             .map_err(StoreError::db("beginning a write transaction"))?;
-        Ok(WriteTx { tx, _guard: guard })
+        Ok(WriteTx {
+            tx,
+            guard,
+            store: self.clone(),
+            pending: Vec::new(),
+        })
     }
 
     /// Closes every connection (on SQLite this also checkpoints the WAL).

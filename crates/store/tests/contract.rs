@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use custos_base::{Actor, SimulatedClock, UnixMs};
-use custos_store::{DatabaseLocation, Store, StoreError};
+use custos_domain::ledger::{Book, NewEntry, Problem, Reference};
+use custos_store::{DatabaseLocation, LedgerQuery, LedgerSigner, Store, StoreError, read_witness};
+use ed25519_dalek::SigningKey;
 use sha2::{Digest, Sha256};
 use sqlx::Connection;
 
@@ -19,6 +21,10 @@ struct TestDb {
 }
 
 impl TestDb {
+    fn is_sqlite(&self) -> bool {
+        matches!(self.location, DatabaseLocation::Sqlite(_))
+    }
+
     fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         Self {
@@ -73,7 +79,9 @@ impl TestDb {
 
     async fn migrated(&self) -> Store {
         let s = self.store().await;
-        s.migrate().await.expect("migrate");
+        s.migrate(&Actor::System("test".into()))
+            .await
+            .expect("migrate");
         s
     }
 
@@ -133,6 +141,13 @@ contract!(
     check_reports_a_missing_policy_then_passes,
     many_concurrent_writers_all_succeed_in_sequence,
     a_write_transaction_not_committed_changes_nothing,
+    bdc_35_concurrent_appends_are_numbered_without_gaps_and_verify,
+    a_failing_ledger_append_rolls_back_the_change_it_accompanies,
+    a_change_without_a_ledger_entry_is_refused,
+    checkpoints_are_signed_every_n_entries_and_witnessed,
+    bdc_35_verify_names_the_entry_edited_or_deleted_behind_the_stores_back,
+    the_ledger_refuses_updates_and_deletes,
+    ledger_queries_filter_by_book_time_actor_and_reference,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -140,7 +155,10 @@ async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &Test
     let before = store.schema_status().await.expect("status");
     assert_eq!(before.database, 0);
     assert!(before.binary >= 1);
-    let first = store.migrate().await.expect("migrate");
+    let first = store
+        .migrate(&Actor::System("test".into()))
+        .await
+        .expect("migrate");
     assert_eq!((first.from, first.to), (0, before.binary));
     assert_eq!(first.applied.len() as i64, before.binary);
     store
@@ -148,7 +166,12 @@ async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &Test
         .await
         .expect("current after migrating");
     // Reopening and migrating again does nothing.
-    let again = db.store().await.migrate().await.expect("migrate again");
+    let again = db
+        .store()
+        .await
+        .migrate(&Actor::System("test".into()))
+        .await
+        .expect("migrate again");
     assert!(again.applied.is_empty());
     assert_eq!((again.from, again.to), (before.binary, before.binary));
 }
@@ -164,7 +187,7 @@ async fn a_database_newer_than_the_binary_is_refused(db: &TestDb) {
     .await;
     let store = db.store().await;
     let err = store
-        .migrate()
+        .migrate(&Actor::System("test".into()))
         .await
         .expect_err("newer schema must be refused");
     assert!(
@@ -331,6 +354,7 @@ async fn read_then_write(store: &Store) -> Result<i64, Box<dyn std::error::Error
     .fetch_one(tx.conn())
     .await?;
     let version: i64 = row.try_get("version")?;
+    tx.record(&console(), NewEntry::new(Book::System, "test-write"));
     tx.commit().await?;
     Ok(version)
 }
@@ -383,4 +407,338 @@ async fn sqlite_uses_wal_and_enforces_foreign_keys() {
     .await
     .expect_err("a reference to a version that does not exist is refused");
     assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+}
+
+fn test_key() -> SigningKey {
+    SigningKey::from_bytes(&[42; 32])
+}
+
+async fn with_signer(store: &Store, every: u64) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let witness = dir.path().join("witness.txt");
+    store
+        .set_ledger_signer(LedgerSigner {
+            key: test_key(),
+            witness_path: witness.clone(),
+            every_entries: every,
+        })
+        .await
+        .expect("signer");
+    (dir, witness)
+}
+
+fn review(i: usize) -> NewEntry {
+    NewEntry::new(Book::Review, "review-opened")
+        .with_ref(Reference::new("camera", format!("cam-{}", i % 3)).expect("ref"))
+        .with("reason", format!("enquiry {i}"))
+}
+
+async fn verify(
+    store: &Store,
+    witness: &std::path::Path,
+) -> Result<custos_domain::ledger::Summary, Problem> {
+    let lines = read_witness(witness).expect("witness");
+    store
+        .verify_ledger(test_key().verifying_key(), 1, &lines, |_| {})
+        .await
+        .expect("verification runs")
+}
+
+/// BDC-35: entries appended at once by many writers, through two stores, by group commit
+/// and inside change transactions, get the numbers 1..=N with no gaps or duplicates, and
+/// the chain verifies.
+async fn bdc_35_concurrent_appends_are_numbered_without_gaps_and_verify(db: &TestDb) {
+    const TASKS: usize = 16;
+    const EACH: usize = 40;
+    let a = db.migrated().await;
+    let b = db.store().await;
+    let (_dir, witness) = with_signer(&a, 100).await;
+    let base = a.ledger_head().await.expect("head").map_or(0, |h| h.0);
+    let mut handles = Vec::new();
+    for t in 0..TASKS {
+        let store = if t % 2 == 0 { a.clone() } else { b.clone() };
+        handles.push(tokio::spawn(async move {
+            let mut seqs = Vec::new();
+            for i in 0..EACH {
+                if i % 10 == 0 {
+                    store
+                        .load_policy(&console(), SCHOOL)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                } else {
+                    seqs.push(
+                        store
+                            .append(&console(), review(i))
+                            .await
+                            .map_err(|e| e.to_string())?
+                            .seq,
+                    );
+                }
+            }
+            Ok::<_, String>(seqs)
+        }));
+    }
+    let mut seqs = Vec::new();
+    for h in handles {
+        seqs.extend(h.await.expect("task").expect("every append succeeds"));
+    }
+    seqs.sort_unstable();
+    seqs.dedup();
+    assert_eq!(
+        seqs.len(),
+        TASKS * EACH * 9 / 10,
+        "no two appends got the same number"
+    );
+    let head = a.ledger_head().await.expect("head").expect("entries");
+    assert_eq!(head.0, base + (TASKS * EACH) as i64, "no gaps");
+    a.checkpoint().await.expect("checkpoint");
+    let summary = verify(&a, &witness).await.expect("intact");
+    assert_eq!(summary.entries as i64, head.0);
+    assert!(
+        summary.checkpoints >= 1 && summary.witness_lines >= 1,
+        "{summary:?}"
+    );
+}
+
+async fn install_failing_ledger(db: &TestDb) {
+    if db.is_sqlite() {
+        db.raw(
+            "CREATE TRIGGER ledger_full BEFORE INSERT ON ledger_entries \
+             BEGIN SELECT RAISE(ABORT, 'ledger disk full (test)'); END;",
+        )
+        .await;
+    } else {
+        db.raw(
+            "CREATE FUNCTION ledger_full() RETURNS trigger AS $$ BEGIN \
+             RAISE EXCEPTION 'ledger disk full (test)'; END; $$ LANGUAGE plpgsql; \
+             CREATE TRIGGER ledger_full BEFORE INSERT ON ledger_entries \
+             FOR EACH ROW EXECUTE FUNCTION ledger_full();",
+        )
+        .await;
+    }
+}
+
+/// Fail closed: when the ledger entry cannot be written, the change it describes does not
+/// happen either.
+async fn a_failing_ledger_append_rolls_back_the_change_it_accompanies(db: &TestDb) {
+    let store = db.migrated().await;
+    let before = store.ledger_head().await.expect("head");
+    install_failing_ledger(db).await;
+    let err = store
+        .load_policy(&console(), SCHOOL)
+        .await
+        .expect_err("append fails");
+    assert!(err.to_string().contains("appending to the ledger"), "{err}");
+    assert!(
+        store.policy_history().await.expect("history").is_empty(),
+        "the change was rolled back"
+    );
+    assert!(store.active_policy().await.expect("read").is_none());
+    assert_eq!(store.ledger_head().await.expect("head"), before);
+    let err = store
+        .append(&console(), review(1))
+        .await
+        .expect_err("append fails");
+    assert!(err.to_string().contains("ledger"), "{err}");
+}
+
+async fn a_change_without_a_ledger_entry_is_refused(db: &TestDb) {
+    let store = db.migrated().await;
+    let mut tx = store.write().await.expect("begin");
+    sqlx::query(
+        "INSERT INTO policy_versions (pack_id, name, source_toml, sha256_hex, loaded_at_unix_ms, loaded_by) \
+         VALUES ('x', 'x', 'x', $1, 0, 'x')",
+    )
+    .bind("0".repeat(64))
+    .execute(tx.conn())
+    .await
+    .expect("insert");
+    let err = tx.commit().await.expect_err("refused");
+    assert!(matches!(err, StoreError::Unledgered), "{err}");
+    assert!(store.policy_history().await.expect("history").is_empty());
+}
+
+async fn checkpoints_are_signed_every_n_entries_and_witnessed(db: &TestDb) {
+    let store = db.migrated().await;
+    let (_dir, witness) = with_signer(&store, 10).await;
+    let base = store.ledger_head().await.expect("head").map_or(0, |h| h.0);
+    for i in 0..25 {
+        store.append(&console(), review(i)).await.expect("append");
+    }
+    let cps = store.ledger_checkpoints().await.expect("checkpoints");
+    let seqs: Vec<i64> = cps.iter().map(|c| c.seq).collect();
+    assert_eq!(
+        seqs,
+        vec![10, 20],
+        "one checkpoint per 10 entries"
+    );
+    let last = store
+        .checkpoint()
+        .await
+        .expect("checkpoint")
+        .expect("new head");
+    assert_eq!(last.seq, base + 25);
+    assert!(
+        store.checkpoint().await.expect("again").is_none(),
+        "the head is already signed"
+    );
+    let lines = read_witness(&witness).expect("witness");
+    assert_eq!(lines.len(), 3);
+    assert!(lines[2].starts_with(&format!("custos-witness-v1 {} ", base + 25)));
+    for c in store.ledger_checkpoints().await.expect("checkpoints") {
+        assert!(c.signature_valid(&test_key().verifying_key()));
+    }
+}
+
+async fn drop_append_only_guard(db: &TestDb) {
+    if db.is_sqlite() {
+        db.raw("DROP TRIGGER ledger_entries_no_update; DROP TRIGGER ledger_entries_no_delete;")
+            .await;
+    } else {
+        db.raw("DROP TRIGGER ledger_entries_append_only ON ledger_entries;")
+            .await;
+    }
+}
+
+/// BDC-35: someone with database access who disables the append-only guard and edits,
+/// deletes or truncates entries is caught, and the entry is named.
+async fn bdc_35_verify_names_the_entry_edited_or_deleted_behind_the_stores_back(db: &TestDb) {
+    let store = db.migrated().await;
+    let (_dir, witness) = with_signer(&store, 1000).await;
+    for i in 0..20 {
+        store.append(&console(), review(i)).await.expect("append");
+    }
+    store.checkpoint().await.expect("checkpoint");
+    let head = store.ledger_head().await.expect("head").expect("entries").0;
+    verify(&store, &witness)
+        .await
+        .expect("intact before tampering");
+    drop_append_only_guard(db).await;
+
+    db.raw("UPDATE ledger_entries SET body = '{\"reason\":\"nothing to see\"}' WHERE seq = 7")
+        .await;
+    let p = verify(&store, &witness).await.expect_err("edit detected");
+    assert!(matches!(p, Problem::HashMismatch { seq: 7 }), "{p}");
+
+    db.raw("DELETE FROM ledger_entries WHERE seq = 5").await;
+    let p = verify(&store, &witness)
+        .await
+        .expect_err("deletion detected");
+    assert!(matches!(p, Problem::Gap { missing: 5, .. }), "{p}");
+
+    db.raw(&format!(
+        "DELETE FROM ledger_entries WHERE seq >= {}",
+        head - 2
+    ))
+    .await;
+    db.raw("DELETE FROM ledger_entries WHERE seq <= 7").await;
+    let lines = read_witness(&witness).expect("witness");
+    let p = store
+        .verify_ledger(test_key().verifying_key(), 8, &lines, |_| {})
+        .await
+        .expect("runs")
+        .expect_err("truncation detected by the witness");
+    assert!(
+        matches!(p, Problem::HeadBehindWitness { .. }) && p.seq() == head - 2,
+        "{p}"
+    );
+}
+
+async fn the_ledger_refuses_updates_and_deletes(db: &TestDb) {
+    let store = db.migrated().await;
+    store.append(&console(), review(1)).await.expect("append");
+    let mut tx = store.write().await.expect("begin");
+    let err = sqlx::query("UPDATE ledger_entries SET body = '{}'")
+        .execute(tx.conn())
+        .await
+        .expect_err("update refused");
+    assert!(err.to_string().contains("append-only"), "{err}");
+    drop(tx);
+    let mut tx = store.write().await.expect("begin");
+    let err = sqlx::query("DELETE FROM ledger_entries")
+        .execute(tx.conn())
+        .await
+        .expect_err("delete refused");
+    assert!(err.to_string().contains("append-only"), "{err}");
+}
+
+async fn ledger_queries_filter_by_book_time_actor_and_reference(db: &TestDb) {
+    let store = db.migrated().await;
+    let alice = Actor::User("alice".to_owned());
+    for i in 0..6 {
+        let who = if i % 2 == 0 { &alice } else { &console() };
+        store.append(who, review(i)).await.expect("append");
+    }
+    store
+        .append(
+            &alice,
+            NewEntry::new(Book::Download, "downloaded")
+                .with_ref(Reference::new("camera", "cam_%").expect("ref")),
+        )
+        .await
+        .expect("append");
+    let reviews = store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Review),
+            ..Default::default()
+        })
+        .await
+        .expect("query");
+    assert_eq!(reviews.len(), 6);
+    let by_alice = store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Review),
+            actor: Some("user:alice".to_owned()),
+            ..Default::default()
+        })
+        .await
+        .expect("query");
+    assert_eq!(by_alice.len(), 3);
+    let cam1 = store
+        .ledger_entries(&LedgerQuery {
+            reference: Some("camera:cam-1".to_owned()),
+            ..Default::default()
+        })
+        .await
+        .expect("query");
+    assert_eq!(
+        cam1.iter()
+            .map(|e| e.body.as_str())
+            .collect::<Vec<_>>()
+            .len(),
+        2
+    );
+    // LIKE wildcards in a reference are matched literally.
+    let odd = store
+        .ledger_entries(&LedgerQuery {
+            reference: Some("camera:cam_%".to_owned()),
+            ..Default::default()
+        })
+        .await
+        .expect("query");
+    assert_eq!(odd.len(), 1);
+    assert_eq!(odd[0].book, "download");
+    let none = store
+        .ledger_entries(&LedgerQuery {
+            from_unix_ms: Some(1_790_000_000_001),
+            ..Default::default()
+        })
+        .await
+        .expect("query");
+    assert!(
+        none.is_empty(),
+        "the simulated clock never moved past its start"
+    );
+    let page = store
+        .ledger_entries(&LedgerQuery {
+            after_seq: Some(reviews[1].seq),
+            limit: Some(2),
+            ..Default::default()
+        })
+        .await
+        .expect("query");
+    assert_eq!(
+        page.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![reviews[2].seq, reviews[3].seq]
+    );
 }

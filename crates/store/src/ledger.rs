@@ -1,0 +1,516 @@
+//! The ledger in the database: appending entries inside write transactions, group commit
+//! for entries that accompany no other change, signed checkpoints with a witness file,
+//! verification, and reading entries back for logbooks and exports.
+//!
+//! Invariants:
+//! - Entries are appended only by [`crate::WriteTx::commit`] (inside the caller's
+//!   transaction) or by the group committer behind [`Store::append`]; both go through
+//!   [`append_in`], which takes the ledger lock (SQLite: the write lock; PostgreSQL: a
+//!   transaction-scoped advisory lock), reads the head and numbers entries from it. So
+//!   sequence numbers have no gaps and follow commit order, on both backends.
+//! - An entry's time is the clock's, but never earlier than the entry before it.
+//! - A checkpoint is written in its own transaction and, after it commits, appended to the
+//!   witness file and flushed to disk; a witness line therefore never names an entry the
+//!   database does not have, unless the database lost it.
+//!
+//! Costs: an append is one indexed read of the head plus one insert per entry; group
+//! commit shares one transaction (one fsync on SQLite) among every entry queued meanwhile.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use custos_base::Actor;
+use custos_domain::ledger::{
+    Book, Checkpoint, EntryFields, GENESIS, Hash, NewEntry, Problem, StoredEntry, Summary,
+    Verifier, entry_hash, refs_text,
+};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::dialect::Backend;
+use crate::error::{StoreError, StoreResult};
+use crate::store::Store;
+
+/// Where an appended entry landed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Appended {
+    /// Its sequence number.
+    pub seq: i64,
+    /// Its hash.
+    pub hash: Hash,
+    /// Its time (ms since the epoch).
+    pub at_unix_ms: i64,
+}
+
+/// The most entries one group commit writes.
+const MAX_BATCH: usize = 4096;
+
+/// Appends `items` after the current head, inside the caller's transaction.
+pub(crate) async fn append_in(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    now_unix_ms: i64,
+    items: &[(String, NewEntry)],
+) -> StoreResult<Vec<Appended>> {
+    if let Some(lock) = backend.ledger_lock() {
+        sqlx::query(lock)
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::db("taking the ledger lock"))?;
+    }
+    let head =
+        sqlx::query("SELECT seq, at_unix_ms, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(StoreError::db("reading the ledger head"))?;
+    let (mut seq, mut at, mut prev) = match head {
+        None => (0, i64::MIN, GENESIS),
+        Some(row) => {
+            let seq: i64 = row
+                .try_get(0)
+                .map_err(StoreError::db("reading the ledger head"))?;
+            let at: i64 = row
+                .try_get(1)
+                .map_err(StoreError::db("reading the ledger head"))?;
+            let hash: Vec<u8> = row
+                .try_get(2)
+                .map_err(StoreError::db("reading the ledger head"))?;
+            let hash = Hash::from_slice(&hash).ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "the ledger's last entry ({seq}) has a damaged hash; run `custos ledger verify`"
+                ))
+            })?;
+            (seq, at, hash)
+        }
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (actor, entry) in items {
+        seq += 1;
+        at = at.max(now_unix_ms);
+        let refs = refs_text(&entry.refs);
+        let body = entry.body_text();
+        let fields = EntryFields {
+            seq,
+            at_unix_ms: at,
+            actor,
+            book: entry.book.as_str(),
+            kind: entry.kind.as_str(),
+            refs: &refs,
+            body: &body,
+        };
+        let hash = entry_hash(&prev, &fields);
+        sqlx::query(
+            "INSERT INTO ledger_entries (seq, at_unix_ms, actor, book, kind, refs, body, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(seq)
+        .bind(at)
+        .bind(actor.as_str())
+        .bind(entry.book.as_str())
+        .bind(entry.kind.as_str())
+        .bind(refs)
+        .bind(body)
+        .bind(prev.0.to_vec())
+        .bind(hash.0.to_vec())
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::db("appending to the ledger"))?;
+        out.push(Appended {
+            seq,
+            hash,
+            at_unix_ms: at,
+        });
+        prev = hash;
+    }
+    Ok(out)
+}
+
+/// A request to the group committer.
+pub(crate) struct Job {
+    actor: String,
+    entry: NewEntry,
+    done: oneshot::Sender<Result<Appended, String>>,
+}
+
+/// Starts the group committer for a store; it ends when the last handle to the store is
+/// dropped (the sender lives in the store).
+pub(crate) fn spawn_committer(store: std::sync::Weak<crate::store::Inner>) -> mpsc::Sender<Job> {
+    let (tx, mut rx) = mpsc::channel::<Job>(MAX_BATCH);
+    tokio::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+            let Some(inner) = store.upgrade() else { break };
+            let store = Store::from_inner(inner);
+            let result = commit_batch(&store, &mut batch).await;
+            match result {
+                Ok(appended) => {
+                    for (job, a) in batch.into_iter().zip(appended) {
+                        let _ = job.done.send(Ok(a));
+                    }
+                }
+                Err(e) => {
+                    let msg = e.to_string();
+                    for job in batch {
+                        let _ = job.done.send(Err(msg.clone()));
+                    }
+                }
+            }
+        }
+    });
+    tx
+}
+
+async fn commit_batch(store: &Store, batch: &mut [Job]) -> StoreResult<Vec<Appended>> {
+    let mut tx = store.write().await?;
+    for job in batch.iter() {
+        tx.record_as(job.actor.clone(), job.entry.clone());
+    }
+    tx.commit_returning().await
+}
+
+/// What the store needs to sign checkpoints.
+#[derive(Debug)]
+pub struct LedgerSigner {
+    /// The scheme's signing key.
+    pub key: SigningKey,
+    /// The witness file, appended to at each checkpoint.
+    pub witness_path: PathBuf,
+    /// Write a checkpoint once this many entries have been appended since the last.
+    pub every_entries: u64,
+}
+
+/// Which entries to read back.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerQuery {
+    /// Only this book.
+    pub book: Option<Book>,
+    /// Only entries at or after this time (ms since the epoch).
+    pub from_unix_ms: Option<i64>,
+    /// Only entries before this time (ms since the epoch).
+    pub to_unix_ms: Option<i64>,
+    /// Only entries by this actor (`user:alice`).
+    pub actor: Option<String>,
+    /// Only entries with this reference (`camera:front-gate`).
+    pub reference: Option<String>,
+    /// Only entries after this sequence number (for paging).
+    pub after_seq: Option<i64>,
+    /// At most this many entries.
+    pub limit: Option<i64>,
+}
+
+macro_rules! entry_columns {
+    () => {
+        "SELECT seq, at_unix_ms, actor, book, kind, refs, body, prev_hash, hash FROM ledger_entries"
+    };
+}
+
+fn read_entry(row: &AnyRow) -> Result<StoredEntry, sqlx::Error> {
+    Ok(StoredEntry {
+        seq: row.try_get(0)?,
+        at_unix_ms: row.try_get(1)?,
+        actor: row.try_get(2)?,
+        book: row.try_get(3)?,
+        kind: row.try_get(4)?,
+        refs: row.try_get(5)?,
+        body: row.try_get(6)?,
+        prev_hash: row.try_get(7)?,
+        hash: row.try_get(8)?,
+    })
+}
+
+/// How many entries verification reads per query.
+const VERIFY_CHUNK: i64 = 20_000;
+
+impl Store {
+    /// Appends one entry that accompanies no other change (a review opened, a login), in a
+    /// transaction shared with every other entry queued meanwhile (group commit). Returns
+    /// once the entry is durable.
+    pub async fn append(&self, actor: &Actor, entry: NewEntry) -> StoreResult<Appended> {
+        let (done, wait) = oneshot::channel();
+        let job = Job {
+            actor: actor.to_string(),
+            entry,
+            done,
+        };
+        let fail = |why: String| StoreError::Ledger(why);
+        self.committer()
+            .send(job)
+            .await
+            .map_err(|_| fail("the ledger writer has stopped".to_owned()))?;
+        wait.await
+            .map_err(|_| fail("the ledger writer has stopped".to_owned()))?
+            .map_err(fail)
+    }
+
+    /// Gives the store the key and witness file for checkpoints. Without one, entries are
+    /// still chained but no checkpoints are written.
+    pub async fn set_ledger_signer(&self, signer: LedgerSigner) -> StoreResult<()> {
+        let last = self.last_checkpoint_seq().await?;
+        self.install_signer(Arc::new(signer), last);
+        Ok(())
+    }
+
+    async fn last_checkpoint_seq(&self) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM ledger_checkpoints")
+            .fetch_one(self.pool())
+            .await
+            .map_err(StoreError::db("reading the last checkpoint"))?;
+        row.try_get(0)
+            .map_err(StoreError::db("reading the last checkpoint"))
+    }
+
+    /// Called after entries commit: writes a checkpoint if enough entries have been appended
+    /// since the last one. A checkpoint that fails is logged, not returned: the caller's
+    /// change has already committed, and the next checkpoint covers it.
+    pub(crate) async fn after_append(&self, head_seq: i64) {
+        let Some((signer, last)) = self.signer() else {
+            return;
+        };
+        let every = i64::try_from(signer.every_entries.max(1)).unwrap_or(i64::MAX);
+        if head_seq - last >= every
+            && let Err(e) = self.checkpoint().await
+        {
+            tracing::error!(error = %e, "could not write a ledger checkpoint");
+        }
+    }
+
+    /// Signs the current head and records it in the database and the witness file, unless
+    /// the head is already checkpointed. Returns the new checkpoint, if any.
+    pub async fn checkpoint(&self) -> StoreResult<Option<Checkpoint>> {
+        let Some((signer, _)) = self.signer() else {
+            return Ok(None);
+        };
+        let mut tx = self.write().await?;
+        if let Some(lock) = self.backend().ledger_lock() {
+            sqlx::query(lock)
+                .execute(tx.conn())
+                .await
+                .map_err(StoreError::db("taking the ledger lock"))?;
+        }
+        let head = sqlx::query("SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(tx.conn())
+            .await
+            .map_err(StoreError::db("reading the ledger head"))?;
+        let Some(head) = head else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let seq: i64 = head
+            .try_get(0)
+            .map_err(StoreError::db("reading the ledger head"))?;
+        let hash: Vec<u8> = head
+            .try_get(1)
+            .map_err(StoreError::db("reading the ledger head"))?;
+        let hash = Hash::from_slice(&hash).ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "the ledger's last entry ({seq}) has a damaged hash; run `custos ledger verify`"
+            ))
+        })?;
+        let exists = sqlx::query("SELECT seq FROM ledger_checkpoints WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(tx.conn())
+            .await
+            .map_err(StoreError::db("reading checkpoints"))?;
+        if exists.is_some() {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        let c = Checkpoint::sign(&signer.key, seq, hash, self.clock().now().0);
+        sqlx::query(
+            "INSERT INTO ledger_checkpoints (seq, hash, at_unix_ms, signature) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(c.seq)
+        .bind(c.hash.0.to_vec())
+        .bind(c.at_unix_ms)
+        .bind(c.signature.clone())
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("writing a ledger checkpoint"))?;
+        tx.commit_unledgered().await?;
+        self.note_checkpoint(seq);
+        append_witness(&signer.witness_path, &c)?;
+        tracing::debug!(seq, "ledger checkpoint written");
+        Ok(Some(c))
+    }
+
+    /// The last entry's sequence number and hash, or `None` for an empty ledger.
+    pub async fn ledger_head(&self) -> StoreResult<Option<(i64, Hash)>> {
+        let row = sqlx::query("SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(self.pool())
+            .await
+            .map_err(StoreError::db("reading the ledger head"))?;
+        let Some(row) = row else { return Ok(None) };
+        let seq: i64 = row
+            .try_get(0)
+            .map_err(StoreError::db("reading the ledger head"))?;
+        let hash: Vec<u8> = row
+            .try_get(1)
+            .map_err(StoreError::db("reading the ledger head"))?;
+        let hash = Hash::from_slice(&hash).ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "the ledger's last entry ({seq}) has a damaged hash; run `custos ledger verify`"
+            ))
+        })?;
+        Ok(Some((seq, hash)))
+    }
+
+    /// The number of entries and checkpoints (for progress and summaries).
+    pub async fn ledger_counts(&self) -> StoreResult<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM ledger_entries), (SELECT COUNT(*) FROM ledger_checkpoints)",
+        )
+        .fetch_one(self.pool())
+        .await
+        .map_err(StoreError::db("counting ledger entries"))?;
+        Ok((
+            row.try_get(0)
+                .map_err(StoreError::db("counting ledger entries"))?,
+            row.try_get(1)
+                .map_err(StoreError::db("counting ledger entries"))?,
+        ))
+    }
+
+    /// Every checkpoint, in sequence order.
+    pub async fn ledger_checkpoints(&self) -> StoreResult<Vec<Checkpoint>> {
+        let rows = sqlx::query(
+            "SELECT seq, hash, at_unix_ms, signature FROM ledger_checkpoints ORDER BY seq",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::db("reading checkpoints"))?;
+        rows.iter()
+            .map(|r| {
+                let seq: i64 = r.try_get(0)?;
+                let hash: Vec<u8> = r.try_get(1)?;
+                Ok(Checkpoint {
+                    seq,
+                    // A damaged hash becomes one that cannot match, so verification names it.
+                    hash: Hash::from_slice(&hash).unwrap_or(Hash([0xff; 32])),
+                    at_unix_ms: r.try_get(2)?,
+                    signature: r.try_get(3)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::db("reading checkpoints"))
+    }
+
+    /// Recomputes every hash from entry `from` on, checks continuity, the checkpoints'
+    /// signatures against `key`, and the witness lines. `progress` is called with the
+    /// number of entries checked so far. `Ok(Err(problem))` names the first bad entry.
+    pub async fn verify_ledger(
+        &self,
+        key: VerifyingKey,
+        from: i64,
+        witness_lines: &[String],
+        mut progress: impl FnMut(u64),
+    ) -> StoreResult<Result<Summary, Problem>> {
+        let checkpoints = self.ledger_checkpoints().await?;
+        let mut v = match Verifier::new(key, from, checkpoints, witness_lines) {
+            Ok(v) => v,
+            Err(p) => return Ok(Err(p)),
+        };
+        let mut after = from.max(1) - 1;
+        let mut done = 0u64;
+        loop {
+            let rows = sqlx::query(concat!(
+                entry_columns!(),
+                " WHERE seq > $1 ORDER BY seq LIMIT $2"
+            ))
+            .bind(after)
+            .bind(VERIFY_CHUNK)
+            .fetch_all(self.pool())
+            .await
+            .map_err(StoreError::db("reading ledger entries"))?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                let e = read_entry(row).map_err(StoreError::db("reading ledger entries"))?;
+                if let Err(p) = v.entry(&e) {
+                    return Ok(Err(p));
+                }
+                after = e.seq;
+            }
+            done += rows.len() as u64;
+            progress(done);
+        }
+        Ok(v.finish())
+    }
+
+    /// Entries matching `q`, in sequence order.
+    pub async fn ledger_entries(&self, q: &LedgerQuery) -> StoreResult<Vec<StoredEntry>> {
+        // Every filter is always present in the SQL and switched off by a NULL parameter,
+        // so the statement stays one static string.
+        let rows = sqlx::query(concat!(
+            entry_columns!(),
+            " WHERE (CAST($1 AS TEXT) IS NULL OR book = $1)",
+            " AND (CAST($2 AS BIGINT) IS NULL OR at_unix_ms >= $2)",
+            " AND (CAST($3 AS BIGINT) IS NULL OR at_unix_ms < $3)",
+            " AND (CAST($4 AS TEXT) IS NULL OR actor = $4)",
+            " AND (CAST($5 AS TEXT) IS NULL",
+            " OR ('\n' || refs || '\n') LIKE ('%\n' || $5 || '\n%') ESCAPE '!')",
+            " AND seq > $6",
+            " ORDER BY seq LIMIT $7"
+        ))
+        .bind(q.book.map(|b| b.as_str().to_owned()))
+        .bind(q.from_unix_ms)
+        .bind(q.to_unix_ms)
+        .bind(q.actor.clone())
+        .bind(q.reference.as_deref().map(like_literal))
+        .bind(q.after_seq.unwrap_or(0))
+        .bind(q.limit.unwrap_or(i64::MAX))
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::db("reading ledger entries"))?;
+        rows.iter()
+            .map(read_entry)
+            .collect::<Result<_, _>>()
+            .map_err(StoreError::db("reading ledger entries"))
+    }
+}
+
+/// Escapes `%`, `_` and the escape character itself for a `LIKE … ESCAPE '!'` pattern.
+fn like_literal(s: &str) -> String {
+    s.replace('!', "!!").replace('%', "!%").replace('_', "!_")
+}
+
+/// Appends a checkpoint's line to the witness file and flushes it to disk.
+fn append_witness(path: &Path, c: &Checkpoint) -> StoreResult<()> {
+    let fail = |e: std::io::Error| {
+        StoreError::Ledger(format!(
+            "could not append to the witness file {}: {e}",
+            path.display()
+        ))
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(fail)?;
+    writeln!(f, "{}", c.witness_line()).map_err(fail)?;
+    f.sync_all().map_err(fail)
+}
+
+/// Reads the witness file's lines; a missing file has none.
+pub fn read_witness(path: &Path) -> StoreResult<Vec<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text.lines().map(str::to_owned).collect()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(StoreError::Ledger(format!(
+            "could not read the witness file {}: {e}",
+            path.display()
+        ))),
+    }
+}
