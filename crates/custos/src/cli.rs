@@ -74,6 +74,61 @@ pub enum Command {
     Policy(PolicyCommand),
     /// Show the settings in force, after the file, environment and flags (passwords hidden)
     Config,
+    /// The ledger: the logbooks' tamper-evident record of everything done
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+    /// The scheme's signing key
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Recompute every entry's hash and check the chain, the signed checkpoints and the
+    /// witness file; exit 1 naming the first bad entry
+    Verify {
+        /// Start at this entry instead of the first
+        #[arg(long, value_name = "SEQ")]
+        from: Option<i64>,
+    },
+    /// Print the last entry's number and hash (to publish, e.g. in the annual report)
+    Head,
+    /// Write one logbook (review, download, config, …) as CSV or JSON Lines
+    Export {
+        /// The logbook: review, download, disclosure, incident, visitors, duty, maintenance,
+        /// media, video-prints, bwv, deployment, case, config, access, retention, recording,
+        /// system
+        #[arg(long, value_name = "BOOK")]
+        book: String,
+        /// First day (YYYY-MM-DD, UK time) or instant (RFC 3339) to include
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day (YYYY-MM-DD, UK time, included) or instant (RFC 3339, excluded)
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// csv: the logbook's columns as the code of practice names them; jsonl: every
+        /// stored field of every entry, one JSON object per line
+        #[arg(long, value_name = "FORMAT", default_value = "csv")]
+        format: ExportFormat,
+        /// Write to this file instead of the standard output
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// JSON Lines.
+    Jsonl,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Print the public half of the scheme's signing key, also in OpenSSH format
+    Show,
 }
 
 #[derive(Debug, Subcommand)]

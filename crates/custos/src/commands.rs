@@ -7,10 +7,11 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use custos_base::{Actor, Clock, SystemClock, UnixMs};
 use custos_domain::PolicyPack;
-use custos_store::{DatabaseLocation, MigrationReport, Store, StoredPolicy};
+use custos_store::{DatabaseLocation, LedgerSigner, MigrationReport, Store, StoredPolicy};
 
-use crate::cli::{Cli, Command, PolicyCommand};
+use crate::cli::{Cli, Command, KeyCommand, LedgerCommand, PolicyCommand};
 use crate::config::{Config, LogLevel};
+use crate::keys;
 
 /// The policy pack `custos demo` loads when none is given: the primary school's.
 pub const DEMO_POLICY: &str = include_str!("../../../policies/bosmere-junior-school.toml");
@@ -57,6 +58,28 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
         Command::Policy(PolicyCommand::Show { version }) => policy_show(&config, version).await,
         Command::Policy(PolicyCommand::History) => policy_history(&config).await,
         Command::Policy(PolicyCommand::Validate { files }) => Ok(validate_files(&files)),
+        Command::Ledger(LedgerCommand::Verify { from }) => {
+            crate::ledger::verify(&config, from).await
+        }
+        Command::Ledger(LedgerCommand::Head) => crate::ledger::head(&config).await,
+        Command::Ledger(LedgerCommand::Export {
+            book,
+            from,
+            to,
+            format,
+            output,
+        }) => {
+            crate::ledger::export(
+                &config,
+                &book,
+                from.as_deref(),
+                to.as_deref(),
+                format,
+                output.as_deref(),
+            )
+            .await
+        }
+        Command::Key(KeyCommand::Show) => crate::ledger::key_show(&config),
         Command::Config => {
             print!("{}", config.to_toml_redacted());
             Ok(ExitCode::SUCCESS)
@@ -80,8 +103,9 @@ fn location(config: &Config) -> anyhow::Result<DatabaseLocation> {
     }
 }
 
-/// Opens the store without changing the schema.
-async fn open(config: &Config) -> anyhow::Result<Store> {
+/// Opens the store without changing the schema (and without a signer: for commands that
+/// only read).
+pub(crate) async fn open(config: &Config) -> anyhow::Result<Store> {
     let loc = location(config)?;
     if let DatabaseLocation::Sqlite(path) = &loc
         && !path.exists()
@@ -94,17 +118,77 @@ async fn open(config: &Config) -> anyhow::Result<Store> {
     Ok(Store::open(&loc, Arc::new(SystemClock)).await?)
 }
 
-/// Opens the store, creating the data directory and bringing the schema up to date.
-async fn open_and_migrate(config: &Config) -> anyhow::Result<(Store, MigrationReport)> {
+/// Whether a command may create the scheme's signing key when there is none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NewKey {
+    Create,
+    MustExist,
+}
+
+/// Opens the store, creating the data directory, bringing the schema up to date, and
+/// giving it the signing key so that it writes checkpoints.
+async fn open_and_migrate(
+    config: &Config,
+    new_key: NewKey,
+) -> anyhow::Result<(Store, MigrationReport)> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data folder {}",
             config.data_dir.display()
         )
     })?;
+    let key_path = config.signing_key_path();
+    // The key is read before anything changes, so a missing key changes nothing.
+    let key = match new_key {
+        NewKey::Create => {
+            let (key, created) = keys::load_or_create(&key_path)?;
+            if created {
+                println!(
+                    "Created the scheme's signing key {} (keep a copy somewhere safe; `custos key show` prints its public half).",
+                    key_path.display()
+                );
+            }
+            key
+        }
+        NewKey::MustExist => keys::load(&key_path)?,
+    };
     let store = Store::open(&location(config)?, Arc::new(SystemClock)).await?;
-    let report = store.migrate().await?;
+    let report = store.migrate(&console_actor()).await?;
+    attach_signer(&store, config, key).await?;
     Ok((store, report))
+}
+
+/// Opens the store for a command that changes data: schema current, signer attached.
+async fn open_for_writing(config: &Config) -> anyhow::Result<Store> {
+    let key = keys::load(&config.signing_key_path())?;
+    let store = open(config).await?;
+    store.require_current_schema().await?;
+    attach_signer(&store, config, key).await?;
+    Ok(store)
+}
+
+async fn attach_signer(
+    store: &Store,
+    config: &Config,
+    key: ed25519_dalek::SigningKey,
+) -> anyhow::Result<()> {
+    store
+        .set_ledger_signer(LedgerSigner {
+            key,
+            witness_path: config.witness_path(),
+            every_entries: config.ledger.checkpoint_every_entries,
+        })
+        .await?;
+    Ok(())
+}
+
+/// A clean end for a command that wrote: sign the ledger's head (so the witness file
+/// records it), then close the database.
+async fn finish(store: Store) -> anyhow::Result<()> {
+    let result = store.checkpoint().await;
+    store.close().await;
+    result.context("cannot sign the ledger's head at shutdown")?;
+    Ok(())
 }
 
 fn read_pack_file(file: &Path) -> anyhow::Result<String> {
@@ -131,7 +215,7 @@ async fn load_pack(
 }
 
 async fn init(config: &Config, policy: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let (store, _) = open_and_migrate(config).await?;
+    let (store, _) = open_and_migrate(config, NewKey::Create).await?;
     println!(
         "Scheme ready in {} ({}).",
         config.data_dir.display(),
@@ -152,13 +236,13 @@ async fn init(config: &Config, policy: Option<&Path>) -> anyhow::Result<ExitCode
         }
         None => {}
     }
-    store.close().await;
+    finish(store).await?;
     Ok(ExitCode::SUCCESS)
 }
 
 async fn migrate(config: &Config) -> anyhow::Result<ExitCode> {
-    let (store, report) = open_and_migrate(config).await?;
-    store.close().await;
+    let (store, report) = open_and_migrate(config, NewKey::MustExist).await?;
+    finish(store).await?;
     if report.applied.is_empty() {
         println!("The database is up to date (schema version {}).", report.to);
     } else {
@@ -225,10 +309,9 @@ fn validate_files(files: &[PathBuf]) -> ExitCode {
 
 async fn policy_load(config: &Config, file: &Path) -> anyhow::Result<ExitCode> {
     let source = read_pack_file(file)?;
-    let store = open(config).await?;
-    store.require_current_schema().await?;
+    let store = open_for_writing(config).await?;
     let v = load_pack(&store, file, &source).await?;
-    store.close().await;
+    finish(store).await?;
     println!(
         "Loaded policy pack {} as version {}; it is now the scheme's rules.",
         v.pack_id, v.version
@@ -410,7 +493,7 @@ fn describe(p: &StoredPolicy) -> String {
 }
 
 async fn serve(config: &Config) -> anyhow::Result<ExitCode> {
-    let (store, _) = open_and_migrate(config).await?;
+    let (store, _) = open_and_migrate(config, NewKey::MustExist).await?;
     if store.active_policy().await?.is_none() {
         tracing::warn!("no policy pack is loaded; load one with `custos policy load FILE`");
     }
@@ -430,12 +513,31 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
     let state = custos_web::AppState {
         store: store.clone(),
     };
-    custos_web::serve(listener, state, shutdown_signal())
-        .await
-        .context("the web server failed")?;
-    store.close().await;
+    let checkpoints = tokio::spawn(checkpoint_periodically(
+        store.clone(),
+        config.ledger.checkpoint_every_minutes,
+    ));
+    let served = custos_web::serve(listener, state, shutdown_signal()).await;
+    checkpoints.abort();
+    let finished = finish(store).await;
+    served.context("the web server failed")?;
+    finished?;
     println!("Custos stopped.");
     Ok(())
+}
+
+/// Signs the ledger's head every `minutes` minutes, if entries were added since the last
+/// checkpoint (the count-based checkpoints happen as entries are written).
+async fn checkpoint_periodically(store: Store, minutes: u64) {
+    let period = std::time::Duration::from_secs(minutes.max(1) * 60);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.checkpoint().await {
+            tracing::error!(error = %e, "could not write a ledger checkpoint");
+        }
+    }
 }
 
 /// Completes on Ctrl-C (SIGINT) or SIGTERM.
@@ -491,7 +593,7 @@ async fn demo(
             DEMO_POLICY.to_owned(),
         ),
     };
-    let (store, _) = open_and_migrate(&config).await?;
+    let (store, _) = open_and_migrate(&config, NewKey::Create).await?;
     let current = store.active_policy().await?;
     if current.as_ref().map(|p| p.source.as_str()) != Some(source.as_str()) {
         let v = load_pack(&store, Path::new(&name), &source).await?;

@@ -34,6 +34,34 @@ pub struct Config {
     pub web: WebConfig,
     /// Logging.
     pub log: LogConfig,
+    /// The ledger: signing key, witness file, checkpoints.
+    pub ledger: LedgerConfig,
+}
+
+/// `[ledger]`
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LedgerConfig {
+    /// The scheme's Ed25519 signing key (OpenSSH format); default `DATA/ledger-signing-key`.
+    pub signing_key: Option<PathBuf>,
+    /// The witness file; default `DATA/ledger-witness`. Best on a different disk or machine
+    /// from the database.
+    pub witness: Option<PathBuf>,
+    /// Sign a checkpoint after this many entries (at least 1).
+    pub checkpoint_every_entries: u64,
+    /// And at least this often while entries are being written, in minutes (at least 1).
+    pub checkpoint_every_minutes: u64,
+}
+
+impl Default for LedgerConfig {
+    fn default() -> Self {
+        Self {
+            signing_key: None,
+            witness: None,
+            checkpoint_every_entries: 1000,
+            checkpoint_every_minutes: 10,
+        }
+    }
 }
 
 /// `[database]`
@@ -83,6 +111,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             web: WebConfig::default(),
             log: LogConfig::default(),
+            ledger: LedgerConfig::default(),
         }
     }
 }
@@ -184,14 +213,36 @@ impl Config {
 
     /// Parses configuration TOML; the error is `LINE:COLUMN: message`.
     pub fn from_toml(text: &str) -> Result<Self, String> {
-        toml::from_str(text).map_err(|e| {
+        let config: Self = toml::from_str(text).map_err(|e| {
             let (line, col) = e.span().map_or((1, 1), |s| {
                 custos_domain::policy::line_column(text, s.start)
             });
             let msg = e.message().trim().trim_end_matches('.').replace('\n', " ");
             // Never echo the offending text back: it may be a password.
             format!("{line}:{col}: {msg}; see docs/ref/config.md for the keys Custos reads")
-        })
+        })?;
+        if config.ledger.checkpoint_every_entries == 0
+            || config.ledger.checkpoint_every_minutes == 0
+        {
+            return Err("[ledger] checkpoint_every_entries and checkpoint_every_minutes must be at least 1; see docs/ref/config.md".to_owned());
+        }
+        Ok(config)
+    }
+
+    /// Where the scheme's signing key is.
+    pub fn signing_key_path(&self) -> PathBuf {
+        self.ledger
+            .signing_key
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("ledger-signing-key"))
+    }
+
+    /// Where the witness file is.
+    pub fn witness_path(&self) -> PathBuf {
+        self.ledger
+            .witness
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("ledger-witness"))
     }
 
     /// The effective configuration as TOML, with secrets hidden.

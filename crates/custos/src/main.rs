@@ -8,6 +8,8 @@
 mod cli;
 mod commands;
 mod config;
+mod keys;
+mod ledger;
 
 use std::process::ExitCode;
 

@@ -488,3 +488,305 @@ async fn init_and_show_on_postgresql() {
     let (code, out, _) = run(&mut with_db(&["check"]));
     assert_eq!(code, 0, "{out}");
 }
+
+/// Starts `custos demo` on a kept data folder, waits until it serves, and stops it with
+/// Ctrl-C as a person would.
+fn run_demo_once(data: &std::path::Path) {
+    let mut child = custos()
+        .arg("--data")
+        .arg(data)
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut running = false;
+    while !running && Instant::now() < deadline {
+        let Some(Ok(line)) = lines.next() else { break };
+        running = line.contains("running at http://");
+    }
+    assert!(running, "the demo started");
+    let killed = Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", child.id())])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let _: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(child.wait().expect("demo exits").success());
+}
+
+fn sqlite3(db: &std::path::Path, sql: &str) -> (i32, String) {
+    let out = Command::new("sqlite3")
+        .arg(db)
+        .arg(sql)
+        .output()
+        .expect("the sqlite3 tool is installed (./scripts/test installs it)");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir") {
+        let e = e.expect("entry");
+        std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+    }
+}
+
+/// BDC-35, the ledger's acceptance test: `custos ledger verify` passes on an untouched
+/// demo scheme, and fails naming the entry after any single row of the ledger table is
+/// edited (in any column) or deleted with the sqlite3 tool, by someone who first removes
+/// the append-only guard that otherwise refuses the change.
+#[test]
+fn bdc_35_ledger_verify_passes_on_a_demo_scheme_and_names_any_row_edited_or_deleted() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let scheme = dir.path().join("scheme");
+    run_demo_once(&scheme);
+    let (code, out, err) = run(custos()
+        .arg("--data")
+        .arg(&scheme)
+        .args(["ledger", "verify"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("Ledger intact: "), "{out}");
+    assert_eq!(out.lines().count(), 1, "one summary line: {out}");
+    let (code, head, _) = run(custos().arg("--data").arg(&scheme).args(["ledger", "head"]));
+    assert_eq!(code, 0);
+    let entries: i64 = head
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("head");
+    assert!(
+        entries >= 2,
+        "the demo's schema step and policy load are ledgered: {head}"
+    );
+    assert!(out.contains(&format!("head is entry {entries}")), "{out}");
+
+    // The guard refuses an ordinary edit.
+    let (code, err) = sqlite3(
+        &scheme.join("custos.db"),
+        "UPDATE ledger_entries SET actor = 'console:mallory' WHERE seq = 1",
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("append-only"), "{err}");
+
+    let edits = [
+        "at_unix_ms = at_unix_ms + 1",
+        "actor = 'console:mallory'",
+        "book = CASE book WHEN 'review' THEN 'config' ELSE 'review' END",
+        "kind = kind || '-x'",
+        "refs = refs || 'x'",
+        "body = '{}'",
+        "prev_hash = randomblob(32)",
+        "hash = randomblob(32)",
+        "seq = seq + 1000",
+    ];
+    for seq in 1..=entries {
+        let mut damage: Vec<String> = edits
+            .iter()
+            .map(|e| {
+                format!("DROP TRIGGER ledger_entries_no_update; UPDATE ledger_entries SET {e} WHERE seq = {seq}")
+            })
+            .collect();
+        damage.push(format!(
+            "DROP TRIGGER ledger_entries_no_delete; DELETE FROM ledger_entries WHERE seq = {seq}"
+        ));
+        for (i, sql) in damage.iter().enumerate() {
+            let copy = dir.path().join(format!("copy-{seq}-{i}"));
+            copy_dir(&scheme, &copy);
+            let (code, err) = sqlite3(&copy.join("custos.db"), sql);
+            assert_eq!(code, 0, "{sql}: {err}");
+            let (code, out, err) =
+                run(custos().arg("--data").arg(&copy).args(["ledger", "verify"]));
+            assert_eq!(code, 1, "{sql} must be detected: {out}{err}");
+            assert!(
+                out.starts_with(&format!("LEDGER DAMAGED: entry {seq}: ")),
+                "{sql} must name entry {seq}: {out}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_signing_key_is_private_and_its_public_half_reads_in_ssh_keygen() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (code, out, err) = run(custos().arg("--data").arg(dir.path()).arg("init"));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Created the scheme's signing key"), "{out}");
+    let key = dir.path().join("ledger-signing-key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).expect("key").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "only the owner may read the key");
+    }
+    let (code, out, _) = run(custos().arg("--data").arg(dir.path()).args(["key", "show"]));
+    assert_eq!(code, 0);
+    let openssh = out
+        .lines()
+        .find_map(|l| l.strip_prefix("OpenSSH: "))
+        .expect("an OpenSSH line");
+    assert!(openssh.starts_with("ssh-ed25519 "), "{openssh}");
+    let fingerprint = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Fingerprint: "))
+        .expect("a fingerprint");
+    let public = dir.path().join("scheme.pub");
+    std::fs::write(&public, format!("{openssh}\n")).expect("write");
+    let keygen = Command::new("ssh-keygen")
+        .arg("-l")
+        .arg("-f")
+        .arg(&public)
+        .output()
+        .expect("ssh-keygen is installed (./scripts/test installs it)");
+    let listed = String::from_utf8_lossy(&keygen.stdout);
+    assert!(
+        keygen.status.success() && listed.contains(fingerprint),
+        "{listed}"
+    );
+    // The private key file is an ordinary OpenSSH key too.
+    let keygen = Command::new("ssh-keygen")
+        .arg("-y")
+        .arg("-f")
+        .arg(&key)
+        .output()
+        .expect("ssh-keygen");
+    assert!(keygen.status.success());
+    assert!(
+        String::from_utf8_lossy(&keygen.stdout)
+            .starts_with(openssh.rsplit_once(' ').map_or(openssh, |(k, _)| k))
+    );
+    // A second init keeps the key.
+    let before = std::fs::read(&key).expect("key");
+    let (code, out, _) = run(custos().arg("--data").arg(dir.path()).arg("init"));
+    assert_eq!(code, 0);
+    assert!(!out.contains("Created the scheme's signing key"));
+    assert_eq!(std::fs::read(&key).expect("key"), before);
+}
+
+#[test]
+fn commands_that_write_refuse_to_run_without_the_signing_key_and_change_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let school = policies().join("bosmere-junior-school.toml");
+    let (code, ..) = run(custos()
+        .arg("--data")
+        .arg(dir.path())
+        .args(["init", "--policy"])
+        .arg(&school));
+    assert_eq!(code, 0);
+    std::fs::remove_file(dir.path().join("ledger-signing-key")).expect("remove key");
+    let trust = policies().join("active-learning-trust.toml");
+    let (code, _, err) = run(custos()
+        .arg("--data")
+        .arg(dir.path())
+        .args(["policy", "load"])
+        .arg(&trust));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("signing key") && err.contains("custos init"),
+        "{err}"
+    );
+    let (_, out, _) = run(custos()
+        .arg("--data")
+        .arg(dir.path())
+        .args(["policy", "history"]));
+    assert_eq!(out.lines().count(), 1, "nothing was loaded: {out}");
+}
+
+/// LBU-13, BDC-18, ALT-8: a logbook exports as CSV with its columns, or as JSON Lines with
+/// every stored field; dates select UK days.
+#[test]
+fn bdc_18_logbooks_export_as_csv_and_json_lines() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let school = policies().join("bosmere-junior-school.toml");
+    let trust = policies().join("active-learning-trust.toml");
+    assert_eq!(
+        run(custos()
+            .arg("--data")
+            .arg(d)
+            .args(["init", "--policy"])
+            .arg(&school))
+        .0,
+        0
+    );
+    assert_eq!(
+        run(custos()
+            .arg("--data")
+            .arg(d)
+            .args(["policy", "load"])
+            .arg(&trust))
+        .0,
+        0
+    );
+
+    let (code, csv, err) = run(custos()
+        .arg("--data")
+        .arg(d)
+        .args(["ledger", "export", "--book", "config"]));
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines[0], "Entry,Time,Actor,Kind,Concerning,Details");
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(
+        lines[1].contains("console:tester,policy-loaded,policy-version:1"),
+        "{csv}"
+    );
+    assert!(lines[2].contains("active-learning-trust"), "{csv}");
+
+    let (code, _, err) = run(custos()
+        .arg("--data")
+        .arg(d)
+        .args(["ledger", "export", "--book", "download"]));
+    assert_eq!(code, 0, "{err}");
+
+    let out_file = d.join("config.jsonl");
+    let (code, _, err) = run(custos()
+        .arg("--data")
+        .arg(d)
+        .args([
+            "ledger", "export", "--book", "config", "--format", "jsonl", "-o",
+        ])
+        .arg(&out_file));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("Wrote 2 entries"), "{err}");
+    let text = std::fs::read_to_string(&out_file).expect("written");
+    assert_eq!(text.lines().count(), 2);
+    assert!(
+        text.lines()
+            .all(|l| l.starts_with('{') && l.contains("\"hash\":\"")),
+        "{text}"
+    );
+
+    let (code, csv, _) = run(custos().arg("--data").arg(d).args([
+        "ledger",
+        "export",
+        "--book",
+        "config",
+        "--from",
+        "2999-01-01",
+    ]));
+    assert_eq!(code, 0);
+    assert_eq!(csv.lines().count(), 1, "only the header: {csv}");
+
+    let (code, _, err) = run(custos()
+        .arg("--data")
+        .arg(d)
+        .args(["ledger", "export", "--book", "reviews"]));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("\"review\"") && err.contains("not a logbook"),
+        "{err}"
+    );
+    let (code, _, err) = run(custos()
+        .arg("--data")
+        .arg(d)
+        .args(["ledger", "export", "--book", "config", "--from", "1/7/2026"]));
+    assert_eq!(code, 1);
+    assert!(err.contains("YYYY-MM-DD"), "{err}");
+}

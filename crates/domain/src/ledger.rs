@@ -97,7 +97,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
 /// Parses hex of any even length.
 pub fn from_hex(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
-    if b.len() % 2 != 0 {
+    if !b.len().is_multiple_of(2) {
         return None;
     }
     b.chunks_exact(2)

@@ -10,6 +10,7 @@ pub mod camera;
 pub mod deadline;
 pub mod ident;
 pub mod ledger;
+pub mod logbook;
 pub mod policy;
 pub mod role;
 

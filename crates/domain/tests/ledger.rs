@@ -203,7 +203,7 @@ fn mutate(l: &mut Ledger, rng: &mut Rng, key: &SigningKey) -> (String, i64) {
 #[test]
 fn bdc_35_verify_detects_every_single_mutation_and_names_the_entry() {
     let key = SigningKey::from_bytes(&[42; 32]);
-    let mut rng = Rng(0xC057_05);
+    let mut rng = Rng(0x00C0_5705);
     let runs = 5_000;
     for run in 0..runs {
         let mut ledger = random_ledger(&mut rng, &key);

@@ -567,11 +567,7 @@ async fn checkpoints_are_signed_every_n_entries_and_witnessed(db: &TestDb) {
     }
     let cps = store.ledger_checkpoints().await.expect("checkpoints");
     let seqs: Vec<i64> = cps.iter().map(|c| c.seq).collect();
-    assert_eq!(
-        seqs,
-        vec![10, 20],
-        "one checkpoint per 10 entries"
-    );
+    assert_eq!(seqs, vec![10, 20], "one checkpoint per 10 entries");
     let last = store
         .checkpoint()
         .await

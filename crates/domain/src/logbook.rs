@@ -1,0 +1,393 @@
+//! Logbooks: the ledger filtered to one book and laid out with the columns the codes of
+//! practice name for it, for CSV export and the Logbooks page.
+//!
+//! Invariants: every column is read from the entry as stored (its actor, time, references
+//! or a body field); nothing is computed that the ledger does not say. A column whose value
+//! the entry does not carry is left empty, never guessed. Times are shown in Europe/London.
+//!
+//! The review log (LBU-13, BDC-32) has one row per review entry. The download log (ALT-8)
+//! has exactly the Active Learning Trust's Appendix I columns, one row per download: the
+//! entries that share a `download:ID` reference, filled from the kinds
+//! [`DOWNLOAD_KINDS`] names. Every other book has the generic columns.
+
+use std::collections::BTreeMap;
+
+use custos_base::UnixMs;
+use serde_json::Value;
+
+use crate::ledger::{Book, StoredEntry, parse_refs};
+
+/// What the download log's rows are built from: (entry kind, what it supplies).
+pub const DOWNLOAD_KINDS: &[(&str, &str)] = &[
+    (
+        "download-authorised",
+        "the authorisation to download (who, when)",
+    ),
+    ("downloaded", "date and time downloaded, reason, requestor"),
+    ("download-viewed", "date and time the recording was viewed"),
+    (
+        "download-deletion-authorised",
+        "the authorisation to delete (who, when)",
+    ),
+    ("download-deleted", "date the recording was deleted"),
+];
+
+/// A logbook laid out as a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// Column headings.
+    pub headers: Vec<&'static str>,
+    /// Rows, each as long as `headers`.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The column headings for a book.
+pub fn headers(book: Book) -> Vec<&'static str> {
+    match book {
+        Book::Review => vec![
+            "Entry",
+            "Reviewer",
+            "When reviewed",
+            "Camera",
+            "Location",
+            "Footage from",
+            "Footage to",
+            "Reason",
+            "Persons present",
+            "Result",
+        ],
+        // ALT-8: Appendix I of the trust's policy, column for column.
+        Book::Download => vec![
+            "Headteacher's or nominated alternate's authorisation to download a recording",
+            "Date and time that recording was downloaded",
+            "Reason for recording being downloaded",
+            "Name of Requestor who wants to see the recording",
+            "Date and time the recording was viewed",
+            "Headteacher's or nominated alternate's authorisation to delete a recording",
+            "Date that a recording was deleted",
+        ],
+        _ => vec!["Entry", "Time", "Actor", "Kind", "Concerning", "Details"],
+    }
+}
+
+/// Lays out entries of one book (in sequence order) as its logbook.
+pub fn table(book: Book, entries: &[StoredEntry]) -> Table {
+    let rows = match book {
+        Book::Review => entries.iter().map(review_row).collect(),
+        Book::Download => download_rows(entries),
+        _ => entries.iter().map(generic_row).collect(),
+    };
+    Table {
+        headers: headers(book),
+        rows,
+    }
+}
+
+fn body(e: &StoredEntry) -> serde_json::Map<String, Value> {
+    match serde_json::from_str::<Value>(&e.body) {
+        Ok(Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// A body field as text: strings as they are, lists joined with "; ", others as JSON.
+fn field(m: &serde_json::Map<String, Value>, key: &str) -> String {
+    match m.get(key) {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(xs)) => xs
+            .iter()
+            .map(|x| match x {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn refs_of(e: &StoredEntry, kind: &str) -> String {
+    parse_refs(&e.refs)
+        .iter()
+        .filter(|r| r.kind() == kind)
+        .map(|r| r.value().to_owned())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn when(at_unix_ms: i64) -> String {
+    UnixMs(at_unix_ms).to_london_display()
+}
+
+/// Who did it, without the `user:` prefix for people.
+fn who(actor: &str) -> String {
+    actor.strip_prefix("user:").unwrap_or(actor).to_owned()
+}
+
+fn review_row(e: &StoredEntry) -> Vec<String> {
+    let b = body(e);
+    vec![
+        e.seq.to_string(),
+        who(&e.actor),
+        when(e.at_unix_ms),
+        refs_of(e, "camera"),
+        field(&b, "location"),
+        field(&b, "footage_from"),
+        field(&b, "footage_to"),
+        field(&b, "reason"),
+        field(&b, "persons_present"),
+        field(&b, "result"),
+    ]
+}
+
+fn generic_row(e: &StoredEntry) -> Vec<String> {
+    vec![
+        e.seq.to_string(),
+        when(e.at_unix_ms),
+        e.actor.clone(),
+        e.kind.clone(),
+        e.refs.replace('\n', "; "),
+        e.body.clone(),
+    ]
+}
+
+fn download_rows(entries: &[StoredEntry]) -> Vec<Vec<String>> {
+    // One row per download, in the order each download first appears.
+    let mut order: Vec<String> = Vec::new();
+    let mut rows: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for e in entries {
+        let id = refs_of(e, "download");
+        if id.is_empty() {
+            continue;
+        }
+        let row = rows.entry(id.clone()).or_insert_with(|| {
+            order.push(id.clone());
+            vec![String::new(); 7]
+        });
+        let b = body(e);
+        let by_at = || format!("{} ({})", who(&e.actor), when(e.at_unix_ms));
+        match e.kind.as_str() {
+            "download-authorised" => row[0] = by_at(),
+            "downloaded" => {
+                row[1] = when(e.at_unix_ms);
+                row[2] = field(&b, "reason");
+                row[3] = field(&b, "requestor");
+            }
+            "download-viewed" => row[4] = when(e.at_unix_ms),
+            "download-deletion-authorised" => row[5] = by_at(),
+            "download-deleted" => row[6] = when(e.at_unix_ms),
+            _ => {}
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|id| rows.remove(&id))
+        .collect()
+}
+
+/// One CSV record (RFC 4180: fields with commas, quotes or line breaks are quoted, quotes
+/// doubled), ending in CRLF. A field starting with `=`, `+`, `-` or `@` is prefixed with
+/// `'` so that spreadsheets do not run it as a formula.
+pub fn csv_record<S: AsRef<str>>(fields: &[S]) -> String {
+    let mut out = String::new();
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let f = f.as_ref();
+        let f = if f.starts_with(['=', '+', '-', '@']) {
+            format!("'{f}")
+        } else {
+            f.to_owned()
+        };
+        if f.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(&f.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(&f);
+        }
+    }
+    out.push_str("\r\n");
+    out
+}
+
+/// An entry as one JSON object (for JSON Lines export): every stored field, hashes in hex,
+/// the time also in RFC 3339, references as a list and the body as an object. Enough to
+/// re-verify the entry's hash.
+pub fn json_line(e: &StoredEntry) -> String {
+    let body = serde_json::from_str::<Value>(&e.body).unwrap_or(Value::String(e.body.clone()));
+    let refs: Vec<&str> = if e.refs.is_empty() {
+        Vec::new()
+    } else {
+        e.refs.split('\n').collect()
+    };
+    serde_json::json!({
+        "seq": e.seq,
+        "at_unix_ms": e.at_unix_ms,
+        "at": UnixMs(e.at_unix_ms).to_rfc3339(),
+        "actor": e.actor,
+        "book": e.book,
+        "kind": e.kind,
+        "refs": refs,
+        "body": body,
+        "body_text": e.body,
+        "prev_hash": crate::ledger::to_hex(&e.prev_hash),
+        "hash": crate::ledger::to_hex(&e.hash),
+    })
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(seq: i64, actor: &str, book: &str, kind: &str, refs: &str, body: &str) -> StoredEntry {
+        StoredEntry {
+            seq,
+            at_unix_ms: 1_795_392_000_000 + seq * 60_000,
+            actor: actor.into(),
+            book: book.into(),
+            kind: kind.into(),
+            refs: refs.into(),
+            body: body.into(),
+            prev_hash: vec![0; 32],
+            hash: vec![1; 32],
+        }
+    }
+
+    /// LBU-13, BDC-32: the review log shows reviewer, when, camera, location, footage
+    /// range, reason, persons present and result.
+    #[test]
+    fn lbu_13_review_log_has_the_columns_the_codes_name() {
+        let e = entry(
+            4,
+            "user:alice",
+            "review",
+            "review-opened",
+            "camera:front-gate\nuser:alice",
+            r#"{"footage_from":"09:00","footage_to":"09:30","location":"Main gate","persons_present":["PC Jones","B. Smith"],"reason":"Theft","result":"Suspect identified"}"#,
+        );
+        let t = table(Book::Review, &[e]);
+        assert_eq!(t.headers.len(), t.rows[0].len());
+        assert_eq!(
+            t.rows[0],
+            vec![
+                "4",
+                "alice",
+                "2026-11-23 00:04 GMT",
+                "front-gate",
+                "Main gate",
+                "09:00",
+                "09:30",
+                "Theft",
+                "PC Jones; B. Smith",
+                "Suspect identified"
+            ]
+        );
+    }
+
+    /// ALT-8: the download log has exactly Appendix I's seven columns and one row per
+    /// download, assembled from the entries about that download.
+    #[test]
+    fn alt_8_download_log_has_appendix_i_columns_one_row_per_download() {
+        let es = vec![
+            entry(
+                1,
+                "user:head",
+                "download",
+                "download-authorised",
+                "download:d1",
+                "{}",
+            ),
+            entry(
+                2,
+                "user:office",
+                "download",
+                "downloaded",
+                "download:d1",
+                r#"{"reason":"Damage to a car","requestor":"Mr Patel"}"#,
+            ),
+            entry(
+                3,
+                "user:head",
+                "download",
+                "download-authorised",
+                "download:d2",
+                "{}",
+            ),
+            entry(
+                4,
+                "user:patel",
+                "download",
+                "download-viewed",
+                "download:d1",
+                "{}",
+            ),
+            entry(
+                5,
+                "user:head",
+                "download",
+                "download-deletion-authorised",
+                "download:d1",
+                "{}",
+            ),
+            entry(
+                6,
+                "system:retention",
+                "download",
+                "download-deleted",
+                "download:d1",
+                "{}",
+            ),
+        ];
+        let t = table(Book::Download, &es);
+        assert_eq!(t.headers.len(), 7);
+        assert!(
+            t.headers[0]
+                .starts_with("Headteacher's or nominated alternate's authorisation to download")
+        );
+        assert_eq!(t.headers[6], "Date that a recording was deleted");
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(
+            t.rows[0],
+            vec![
+                "head (2026-11-23 00:01 GMT)",
+                "2026-11-23 00:02 GMT",
+                "Damage to a car",
+                "Mr Patel",
+                "2026-11-23 00:04 GMT",
+                "head (2026-11-23 00:05 GMT)",
+                "2026-11-23 00:06 GMT"
+            ]
+        );
+        assert_eq!(t.rows[1][0], "head (2026-11-23 00:03 GMT)");
+        assert!(t.rows[1][1..].iter().all(String::is_empty));
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting_and_defuses_formulas() {
+        assert_eq!(
+            csv_record(&["a", "b,c", "say \"hi\"", "=1+1", "x\ny"]),
+            "a,\"b,c\",\"say \"\"hi\"\"\",'=1+1,\"x\ny\"\r\n"
+        );
+    }
+
+    #[test]
+    fn json_lines_carry_every_field() {
+        let e = entry(
+            2,
+            "user:a",
+            "config",
+            "policy-loaded",
+            "policy-version:1",
+            r#"{"v":1}"#,
+        );
+        let v: Value = serde_json::from_str(&json_line(&e)).expect("json");
+        assert_eq!(v["seq"], 2);
+        assert_eq!(v["refs"][0], "policy-version:1");
+        assert_eq!(v["body"]["v"], 1);
+        assert_eq!(v["hash"], "01".repeat(32));
+    }
+}
