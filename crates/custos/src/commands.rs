@@ -508,6 +508,7 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
     let addr = listener
         .local_addr()
         .context("cannot read the listening address")?;
+    let stop = shutdown_signal();
     println!("Custos is running at http://{addr}/ — press Ctrl-C to stop.");
     tracing::info!(%addr, database = %store.location(), "web server started");
     let state = custos_web::AppState {
@@ -517,7 +518,7 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
         store.clone(),
         config.ledger.checkpoint_every_minutes,
     ));
-    let served = custos_web::serve(listener, state, shutdown_signal()).await;
+    let served = custos_web::serve(listener, state, stop).await;
     checkpoints.abort();
     let finished = finish(store).await;
     served.context("the web server failed")?;
@@ -540,33 +541,39 @@ async fn checkpoint_periodically(store: Store, minutes: u64) {
     }
 }
 
-/// Completes on Ctrl-C (SIGINT) or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
+/// Completes on Ctrl-C (SIGINT) or SIGTERM. The handlers are installed when this is
+/// called, not when the future is first polled, so a signal that arrives as soon as the
+/// server says it is running is not lost (and does not kill the process uncleanly).
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let int = signal(SignalKind::interrupt());
+        let term = signal(SignalKind::terminate());
+        async move {
+            match (int, term) {
+                (Ok(mut int), Ok(mut term)) => {
+                    tokio::select! {
+                        _ = int.recv() => {},
+                        _ = term.recv() => {},
+                    }
+                }
+                (Err(e), _) | (_, Err(e)) => {
+                    tracing::error!(error = %e, "cannot listen for Ctrl-C or SIGTERM");
+                    std::future::pending::<()>().await;
+                }
+            }
+            tracing::info!("stopping");
+        }
+    }
+    #[cfg(not(unix))]
+    async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::error!(error = %e, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+        tracing::info!("stopping");
     }
-    tracing::info!("stopping");
 }
 
 async fn demo(
