@@ -91,6 +91,17 @@ pub enum LedgerCommand {
         #[arg(long, value_name = "SEQ")]
         from: Option<i64>,
     },
+    /// List verification failures nobody has acknowledged yet
+    Alarms,
+    /// Acknowledge a verification failure, saying what was done (kept in the ledger)
+    Acknowledge {
+        /// The entry that records the failure (from `custos ledger alarms`)
+        #[arg(value_name = "SEQ")]
+        entry: i64,
+        /// What was done about it: who was told, what was found
+        #[arg(long, value_name = "TEXT")]
+        note: String,
+    },
     /// Print the last entry's number and hash (to publish, e.g. in the annual report)
     Head,
     /// Write one logbook (review, download, config, …) as CSV or JSON Lines

@@ -62,6 +62,20 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             crate::ledger::verify(&config, from).await
         }
         Command::Ledger(LedgerCommand::Head) => crate::ledger::head(&config).await,
+        Command::Ledger(LedgerCommand::Alarms) => crate::ledger::alarms(&config).await,
+        Command::Ledger(LedgerCommand::Acknowledge { entry, note }) => {
+            let store = open_for_writing(&config).await?;
+            let result = store
+                .acknowledge_ledger_alarm(&console_actor(), entry, &note)
+                .await;
+            finish(store).await?;
+            let a = result?;
+            println!(
+                "Acknowledged the failure recorded in entry {entry} (entry {}).",
+                a.seq
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Ledger(LedgerCommand::Export {
             book,
             from,
@@ -518,8 +532,13 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
         store.clone(),
         config.ledger.checkpoint_every_minutes,
     ));
+    let verification = tokio::spawn(verify_periodically(
+        store.clone(),
+        config.ledger.verify_every_hours,
+    ));
     let served = custos_web::serve(listener, state, stop).await;
     checkpoints.abort();
+    verification.abort();
     let finished = finish(store).await;
     served.context("the web server failed")?;
     finished?;
@@ -537,6 +556,21 @@ async fn checkpoint_periodically(store: Store, minutes: u64) {
         tick.tick().await;
         if let Err(e) = store.checkpoint().await {
             tracing::error!(error = %e, "could not write a ledger checkpoint");
+        }
+    }
+}
+
+/// Verifies the whole ledger when the server starts and every `hours` hours after, and
+/// records each outcome in the ledger; a failure raises the alarm until acknowledged.
+async fn verify_periodically(store: Store, hours: u64) {
+    let period = std::time::Duration::from_secs(hours.max(1) * 3600);
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let actor = Actor::System("ledger-verifier".to_owned());
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.verify_and_record(&actor).await {
+            tracing::error!(error = %e, "could not verify the ledger");
         }
     }
 }

@@ -51,6 +51,8 @@ pub struct LedgerConfig {
     pub checkpoint_every_entries: u64,
     /// And at least this often while entries are being written, in minutes (at least 1).
     pub checkpoint_every_minutes: u64,
+    /// `custos serve` verifies the whole ledger at start and then this often, in hours.
+    pub verify_every_hours: u64,
 }
 
 impl Default for LedgerConfig {
@@ -60,6 +62,7 @@ impl Default for LedgerConfig {
             witness: None,
             checkpoint_every_entries: 1000,
             checkpoint_every_minutes: 10,
+            verify_every_hours: 24,
         }
     }
 }

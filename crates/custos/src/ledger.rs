@@ -91,6 +91,41 @@ pub async fn verify(config: &Config, from: Option<i64>) -> anyhow::Result<ExitCo
     }
 }
 
+/// `custos ledger alarms`.
+pub async fn alarms(config: &Config) -> anyhow::Result<ExitCode> {
+    let store = open(config).await?;
+    store.require_current_schema().await?;
+    let alarms = store.ledger_alarms().await?;
+    let last = store.latest_verification().await?;
+    store.close().await;
+    match last {
+        Some(v) if v.intact => println!(
+            "Last verification: {}, intact ({} entries).",
+            custos_base::UnixMs(v.at_unix_ms).to_london_display(),
+            v.entries
+        ),
+        Some(v) => println!(
+            "Last verification: {}, FAILED.",
+            custos_base::UnixMs(v.at_unix_ms).to_london_display()
+        ),
+        None => println!("The ledger has not been verified by `custos serve` yet."),
+    }
+    if alarms.is_empty() {
+        println!("No unacknowledged verification failures.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for a in &alarms {
+        println!(
+            "ALARM entry {}: {} — {}",
+            a.seq,
+            custos_base::UnixMs(a.at_unix_ms).to_london_display(),
+            a.problem
+        );
+    }
+    println!("Acknowledge each with: custos ledger acknowledge SEQ --note \"what was done\"");
+    Ok(ExitCode::FAILURE)
+}
+
 /// `custos ledger head`.
 pub async fn head(config: &Config) -> anyhow::Result<ExitCode> {
     let store = open(config).await?;

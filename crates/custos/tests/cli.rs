@@ -790,3 +790,109 @@ fn bdc_18_logbooks_export_as_csv_and_json_lines() {
     assert_eq!(code, 1);
     assert!(err.contains("YYYY-MM-DD"), "{err}");
 }
+
+/// Runs `custos serve` until `until` holds for the output of `custos ledger alarms`, then
+/// stops it with Ctrl-C.
+fn serve_until(data: &std::path::Path, until: impl Fn(&str) -> bool) -> String {
+    let mut child = custos()
+        .arg("--data")
+        .arg(data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut running = false;
+    while !running {
+        let Some(Ok(line)) = lines.next() else { break };
+        running = line.contains("running at http://");
+    }
+    assert!(running, "serve started");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = String::new();
+    while Instant::now() < deadline {
+        seen = run(custos().arg("--data").arg(data).args(["ledger", "alarms"])).1;
+        if until(&seen) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", child.id())])
+        .status()
+        .expect("kill");
+    let _: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(child.wait().expect("exits").success());
+    seen
+}
+
+/// BDC-35: `custos serve` verifies the ledger when it starts (and daily); a failure is an
+/// alarm until someone acknowledges it with a note, which is itself ledgered.
+#[test]
+fn bdc_35_serve_verifies_the_ledger_and_a_failure_stays_an_alarm_until_acknowledged() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let school = policies().join("bosmere-junior-school.toml");
+    assert_eq!(
+        run(custos()
+            .arg("--data")
+            .arg(d)
+            .args(["init", "--policy"])
+            .arg(&school))
+        .0,
+        0
+    );
+    let (code, out, _) = run(custos().arg("--data").arg(d).args(["ledger", "alarms"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("not been verified"), "{out}");
+
+    let out = serve_until(d, |o| o.contains("Last verification"));
+    assert!(out.contains("intact"), "{out}");
+
+    let (code, err) = sqlite3(
+        &d.join("custos.db"),
+        "DROP TRIGGER ledger_entries_no_update; UPDATE ledger_entries SET body = '{}' WHERE seq = 2",
+    );
+    assert_eq!(code, 0, "{err}");
+    let out = serve_until(d, |o| o.contains("ALARM"));
+    assert!(
+        out.contains("ALARM entry") && out.contains("entry 2: hash mismatch"),
+        "{out}"
+    );
+    let (code, ..) = run(custos().arg("--data").arg(d).args(["ledger", "alarms"]));
+    assert_eq!(code, 1, "an open alarm fails the command, for monitoring");
+
+    let seq: String = out
+        .lines()
+        .find_map(|l| l.strip_prefix("ALARM entry "))
+        .and_then(|l| l.split(':').next())
+        .expect("alarm entry")
+        .to_owned();
+    let (code, _, err) =
+        run(custos()
+            .arg("--data")
+            .arg(d)
+            .args(["ledger", "acknowledge", &seq, "--note", ""]));
+    assert_eq!(code, 1);
+    assert!(err.contains("say what was done"), "{err}");
+    let (code, out, err) = run(custos().arg("--data").arg(d).args([
+        "ledger",
+        "acknowledge",
+        &seq,
+        "--note",
+        "Restored from backup; DPO told",
+    ]));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, _) = run(custos().arg("--data").arg(d).args(["ledger", "alarms"]));
+    assert_eq!(code, 0, "{out}");
+    let (_, csv, _) = run(custos()
+        .arg("--data")
+        .arg(d)
+        .args(["ledger", "export", "--book", "system"]));
+    assert!(
+        csv.contains("console:tester,ledger-alarm-acknowledged,ledger-entry:")
+            && csv.contains("Restored from backup"),
+        "{csv}"
+    );
+}

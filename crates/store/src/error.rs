@@ -49,6 +49,9 @@ pub enum StoreError {
     /// A policy pack failed validation.
     #[error("the policy pack is not valid:\n{0}")]
     InvalidPolicy(#[from] PolicyError),
+    /// A request was not valid; the message says what would be.
+    #[error("{0}")]
+    Invalid(String),
     /// Something asked for does not exist.
     #[error("{0}")]
     NotFound(String),
@@ -72,7 +75,7 @@ impl StoreError {
             Self::Open { .. } | Self::Database { .. } | Self::Ledger(_) => ErrorKind::Unavailable,
             Self::Unledgered => ErrorKind::Internal,
             Self::SchemaTooNew { .. } | Self::SchemaBehind { .. } => ErrorKind::Unsupported,
-            Self::InvalidPolicy(_) => ErrorKind::InvalidInput,
+            Self::InvalidPolicy(_) | Self::Invalid(_) => ErrorKind::InvalidInput,
             Self::NotFound(_) => ErrorKind::NotFound,
             Self::Corrupt(_) => ErrorKind::Corrupt,
         }

@@ -22,8 +22,8 @@ use std::sync::Arc;
 
 use custos_base::Actor;
 use custos_domain::ledger::{
-    Book, Checkpoint, EntryFields, GENESIS, Hash, NewEntry, Problem, StoredEntry, Summary,
-    Verifier, entry_hash, refs_text,
+    Book, Checkpoint, EntryFields, GENESIS, Hash, NewEntry, Problem, Reference, StoredEntry,
+    Summary, Verifier, entry_hash, refs_text,
 };
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use sqlx::any::AnyRow;
@@ -226,6 +226,36 @@ fn read_entry(row: &AnyRow) -> Result<StoredEntry, sqlx::Error> {
         hash: row.try_get(8)?,
     })
 }
+
+/// The outcome of a recorded verification, as the ledger holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerificationRecord {
+    /// The entry that records it.
+    pub seq: i64,
+    /// When it was recorded (ms since the epoch).
+    pub at_unix_ms: i64,
+    /// Whether the ledger was intact.
+    pub intact: bool,
+    /// Entries checked (when intact).
+    pub entries: i64,
+    /// What was wrong (when not intact).
+    pub problem: Option<String>,
+}
+
+/// A verification failure nobody has acknowledged yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerAlarm {
+    /// The entry that records the failure; acknowledge it by this number.
+    pub seq: i64,
+    /// When the failure was found (ms since the epoch).
+    pub at_unix_ms: i64,
+    /// What was wrong.
+    pub problem: String,
+}
+
+const VERIFIED: &str = "ledger-verified";
+const VERIFICATION_FAILED: &str = "ledger-verification-failed";
+const ALARM_ACKNOWLEDGED: &str = "ledger-alarm-acknowledged";
 
 /// How many entries verification reads per query.
 const VERIFY_CHUNK: i64 = 20_000;
@@ -475,6 +505,148 @@ impl Store {
             .map(read_entry)
             .collect::<Result<_, _>>()
             .map_err(StoreError::db("reading ledger entries"))
+    }
+}
+
+impl Store {
+    /// Verifies the whole ledger with the signer's key and witness file and records the
+    /// outcome in the ledger (book `system`): `ledger-verified` with the counts and head,
+    /// or `ledger-verification-failed` naming the entry, which raises the alarm until
+    /// someone acknowledges it. Needs a signer ([`Store::set_ledger_signer`]).
+    pub async fn verify_and_record(&self, actor: &Actor) -> StoreResult<VerificationRecord> {
+        let Some((signer, _)) = self.signer() else {
+            return Err(StoreError::Ledger(
+                "the ledger cannot be verified without the scheme's key".to_owned(),
+            ));
+        };
+        let witness = read_witness(&signer.witness_path)?;
+        let outcome = self
+            .verify_ledger(signer.key.verifying_key(), 1, &witness, |_| {})
+            .await?;
+        let entry = match &outcome {
+            Ok(s) => NewEntry::new(Book::System, VERIFIED)
+                .with("entries", s.entries)
+                .with("checkpoints", s.checkpoints)
+                .with("witness_lines", s.witness_lines)
+                .with("head_seq", s.head.0)
+                .with("head_hash", s.head.1.to_string()),
+            Err(p) => NewEntry::new(Book::System, VERIFICATION_FAILED)
+                .with("entry", p.seq())
+                .with("problem", p.to_string()),
+        };
+        let a = self.append(actor, entry).await?;
+        match outcome {
+            Ok(s) => {
+                tracing::info!(entries = s.entries, "ledger verified");
+                Ok(VerificationRecord {
+                    seq: a.seq,
+                    at_unix_ms: a.at_unix_ms,
+                    intact: true,
+                    entries: i64::try_from(s.entries).unwrap_or(i64::MAX),
+                    problem: None,
+                })
+            }
+            Err(p) => {
+                tracing::error!(problem = %p, "THE LEDGER FAILED VERIFICATION");
+                Ok(VerificationRecord {
+                    seq: a.seq,
+                    at_unix_ms: a.at_unix_ms,
+                    intact: false,
+                    entries: 0,
+                    problem: Some(p.to_string()),
+                })
+            }
+        }
+    }
+
+    /// The most recent recorded verification, if any.
+    pub async fn latest_verification(&self) -> StoreResult<Option<VerificationRecord>> {
+        let row = sqlx::query(concat!(
+            entry_columns!(),
+            " WHERE book = 'system' AND kind IN ('ledger-verified', 'ledger-verification-failed')",
+            " ORDER BY seq DESC LIMIT 1"
+        ))
+        .fetch_optional(self.pool())
+        .await
+        .map_err(StoreError::db("reading the last verification"))?;
+        let Some(row) = row else { return Ok(None) };
+        let e = read_entry(&row).map_err(StoreError::db("reading the last verification"))?;
+        let body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
+        let intact = e.kind == VERIFIED;
+        Ok(Some(VerificationRecord {
+            seq: e.seq,
+            at_unix_ms: e.at_unix_ms,
+            intact,
+            entries: body["entries"].as_i64().unwrap_or(0),
+            problem: (!intact).then(|| body["problem"].as_str().unwrap_or("").to_owned()),
+        }))
+    }
+
+    /// The verification failures not yet acknowledged, oldest first.
+    pub async fn ledger_alarms(&self) -> StoreResult<Vec<LedgerAlarm>> {
+        let rows = sqlx::query(concat!(
+            entry_columns!(),
+            " WHERE book = 'system' AND kind IN ('ledger-verification-failed', 'ledger-alarm-acknowledged')",
+            " ORDER BY seq"
+        ))
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::db("reading ledger alarms"))?;
+        let mut open: Vec<LedgerAlarm> = Vec::new();
+        for row in &rows {
+            let e = read_entry(row).map_err(StoreError::db("reading ledger alarms"))?;
+            if e.kind == VERIFICATION_FAILED {
+                let body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
+                open.push(LedgerAlarm {
+                    seq: e.seq,
+                    at_unix_ms: e.at_unix_ms,
+                    problem: body["problem"].as_str().unwrap_or("").to_owned(),
+                });
+            } else {
+                let acked: Vec<i64> = custos_domain::ledger::parse_refs(&e.refs)
+                    .iter()
+                    .filter(|r| r.kind() == "ledger-entry")
+                    .filter_map(|r| r.value().parse().ok())
+                    .collect();
+                open.retain(|a| !acked.contains(&a.seq));
+            }
+        }
+        Ok(open)
+    }
+
+    /// Acknowledges a verification failure (recorded in the ledger with the reason), which
+    /// clears its alarm. The failure itself stays in the ledger.
+    pub async fn acknowledge_ledger_alarm(
+        &self,
+        actor: &Actor,
+        failure_seq: i64,
+        note: &str,
+    ) -> StoreResult<Appended> {
+        let note = note.trim();
+        if note.is_empty() {
+            return Err(StoreError::Invalid(
+                "say what was done about the failure (for example who was told and what was found); it is kept in the ledger".to_owned(),
+            ));
+        }
+        if !self
+            .ledger_alarms()
+            .await?
+            .iter()
+            .any(|a| a.seq == failure_seq)
+        {
+            return Err(StoreError::NotFound(format!(
+                "entry {failure_seq} is not an unacknowledged verification failure; `custos ledger alarms` lists them"
+            )));
+        }
+        let target = Reference::new("ledger-entry", failure_seq.to_string())
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.append(
+            actor,
+            NewEntry::new(Book::System, ALARM_ACKNOWLEDGED)
+                .with_ref(target)
+                .with("note", note),
+        )
+        .await
     }
 }
 

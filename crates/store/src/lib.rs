@@ -22,7 +22,9 @@ mod store;
 
 pub use dialect::Backend;
 pub use error::{StoreError, StoreResult};
-pub use ledger::{Appended, LedgerQuery, LedgerSigner, read_witness};
+pub use ledger::{
+    Appended, LedgerAlarm, LedgerQuery, LedgerSigner, VerificationRecord, read_witness,
+};
 pub use migrate::{MigrationReport, SchemaStatus};
 pub use policy::{PolicyVersion, StoredPolicy};
 pub use store::{CheckReport, DatabaseLocation, Store, WriteTx, redact_url};

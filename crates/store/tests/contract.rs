@@ -148,6 +148,7 @@ contract!(
     bdc_35_verify_names_the_entry_edited_or_deleted_behind_the_stores_back,
     the_ledger_refuses_updates_and_deletes,
     ledger_queries_filter_by_book_time_actor_and_reference,
+    bdc_35_a_failed_verification_raises_an_alarm_until_acknowledged,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -737,4 +738,67 @@ async fn ledger_queries_filter_by_book_time_actor_and_reference(db: &TestDb) {
         page.iter().map(|e| e.seq).collect::<Vec<_>>(),
         vec![reviews[2].seq, reviews[3].seq]
     );
+}
+
+/// BDC-35: the scheduled verification records its outcome in the ledger; a failure stays an
+/// alarm until someone acknowledges it with a note, and the acknowledgement is ledgered.
+async fn bdc_35_a_failed_verification_raises_an_alarm_until_acknowledged(db: &TestDb) {
+    let store = db.migrated().await;
+    let (_dir, _witness) = with_signer(&store, 1000).await;
+    let verifier = Actor::System("ledger-verifier".to_owned());
+    for i in 0..5 {
+        store.append(&console(), review(i)).await.expect("append");
+    }
+    assert!(store.latest_verification().await.expect("read").is_none());
+    let ok = store.verify_and_record(&verifier).await.expect("verify");
+    assert!(ok.intact && ok.entries == 6, "{ok:?}");
+    assert_eq!(store.latest_verification().await.expect("read"), Some(ok));
+    assert!(store.ledger_alarms().await.expect("alarms").is_empty());
+
+    drop_append_only_guard(db).await;
+    db.raw("UPDATE ledger_entries SET actor = 'user:mallory' WHERE seq = 3")
+        .await;
+    let bad = store.verify_and_record(&verifier).await.expect("verify");
+    assert!(!bad.intact);
+    assert!(
+        bad.problem
+            .as_deref()
+            .is_some_and(|p| p.starts_with("entry 3: hash mismatch")),
+        "{bad:?}"
+    );
+    let alarms = store.ledger_alarms().await.expect("alarms");
+    assert_eq!(alarms.len(), 1);
+    assert_eq!(alarms[0].seq, bad.seq);
+
+    let dpo = Actor::User("dpo".to_owned());
+    let err = store
+        .acknowledge_ledger_alarm(&dpo, bad.seq, "  ")
+        .await
+        .expect_err("a note is required");
+    assert_eq!(err.kind(), custos_base::ErrorKind::InvalidInput);
+    let err = store
+        .acknowledge_ledger_alarm(&dpo, 2, "x")
+        .await
+        .expect_err("not a failure");
+    assert_eq!(err.kind(), custos_base::ErrorKind::NotFound);
+    let ack = store
+        .acknowledge_ledger_alarm(
+            &dpo,
+            bad.seq,
+            "Database restored from backup; police informed",
+        )
+        .await
+        .expect("acknowledged");
+    assert!(store.ledger_alarms().await.expect("alarms").is_empty());
+    let recorded = store
+        .ledger_entries(&LedgerQuery {
+            after_seq: Some(ack.seq - 1),
+            limit: Some(1),
+            ..Default::default()
+        })
+        .await
+        .expect("read");
+    assert_eq!(recorded[0].kind, "ledger-alarm-acknowledged");
+    assert_eq!(recorded[0].actor, "user:dpo");
+    assert_eq!(recorded[0].refs, format!("ledger-entry:{}", bad.seq));
 }
