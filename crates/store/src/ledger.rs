@@ -26,7 +26,6 @@ use custos_domain::ledger::{
     Summary, Verifier, entry_hash, refs_text,
 };
 use ed25519_dalek::{SigningKey, VerifyingKey};
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use tokio::sync::{mpsc, oneshot};
 
@@ -213,7 +212,13 @@ macro_rules! entry_columns {
     };
 }
 
-fn read_entry(row: &AnyRow) -> Result<StoredEntry, sqlx::Error> {
+fn read_entry<'r, R: Row>(row: &'r R) -> Result<StoredEntry, sqlx::Error>
+where
+    usize: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
     Ok(StoredEntry {
         seq: row.try_get(0)?,
         at_unix_ms: row.try_get(1)?,
@@ -259,6 +264,44 @@ const ALARM_ACKNOWLEDGED: &str = "ledger-alarm-acknowledged";
 
 /// How many entries verification reads per query.
 const VERIFY_CHUNK: i64 = 20_000;
+
+/// Reads every entry after `after` in sequence order, in chunks, on `conn`, sending each
+/// chunk to `out`; a macro because SQLite and PostgreSQL connections are different types.
+macro_rules! send_chunks {
+    ($conn:expr, $after:expr, $out:expr) => {{
+        let mut after: i64 = $after;
+        loop {
+            let rows = sqlx::query(concat!(
+                entry_columns!(),
+                " WHERE seq > $1 ORDER BY seq LIMIT $2"
+            ))
+            .bind(after)
+            .bind(VERIFY_CHUNK)
+            .fetch_all(&mut $conn)
+            .await
+            .map_err(StoreError::db("reading ledger entries"));
+            let chunk = rows.and_then(|rows| {
+                rows.iter()
+                    .map(read_entry)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(StoreError::db("reading ledger entries"))
+            });
+            match chunk {
+                Ok(c) if c.is_empty() => break,
+                Ok(c) => {
+                    after = c.last().map_or(after, |e| e.seq);
+                    if $out.send(Ok(c)).await.is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    let _ = $out.send(Err(e)).await;
+                    break;
+                }
+            }
+        }
+    }};
+}
 
 impl Store {
     /// Appends one entry that accompanies no other change (a review opened, a login), in a
@@ -448,32 +491,55 @@ impl Store {
             Ok(v) => v,
             Err(p) => return Ok(Err(p)),
         };
-        let mut after = from.max(1) - 1;
+        let mut chunks = self.read_entries_from(from.max(1) - 1).await?;
         let mut done = 0u64;
-        loop {
-            let rows = sqlx::query(concat!(
-                entry_columns!(),
-                " WHERE seq > $1 ORDER BY seq LIMIT $2"
-            ))
-            .bind(after)
-            .bind(VERIFY_CHUNK)
-            .fetch_all(self.pool())
-            .await
-            .map_err(StoreError::db("reading ledger entries"))?;
-            if rows.is_empty() {
-                break;
-            }
-            for row in &rows {
-                let e = read_entry(row).map_err(StoreError::db("reading ledger entries"))?;
-                if let Err(p) = v.entry(&e) {
+        while let Some(chunk) = chunks.recv().await {
+            let chunk = chunk?;
+            for e in &chunk {
+                if let Err(p) = v.entry(e) {
                     return Ok(Err(p));
                 }
-                after = e.seq;
             }
-            done += rows.len() as u64;
+            done += chunk.len() as u64;
             progress(done);
         }
         Ok(v.finish())
+    }
+
+    /// Streams every entry after `after`, in sequence order and in chunks, read by a task of
+    /// its own on a dedicated connection of the backend's own driver (decoding rows through
+    /// the driver directly is about twice as fast as through the pool's generic rows), so
+    /// the next chunk is read while the caller checks this one.
+    async fn read_entries_from(
+        &self,
+        after: i64,
+    ) -> StoreResult<mpsc::Receiver<StoreResult<Vec<StoredEntry>>>> {
+        use sqlx::Connection as _;
+        let (tx, rx) = mpsc::channel(2);
+        match self.location() {
+            crate::DatabaseLocation::Sqlite(path) => {
+                let options = sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(path)
+                    .read_only(true);
+                let mut conn = sqlx::SqliteConnection::connect_with(&options)
+                    .await
+                    .map_err(StoreError::db("opening a connection to read the ledger"))?;
+                tokio::spawn(async move {
+                    send_chunks!(conn, after, tx);
+                    let _ = conn.close().await;
+                });
+            }
+            crate::DatabaseLocation::Postgres(url) => {
+                let mut conn = sqlx::PgConnection::connect(url)
+                    .await
+                    .map_err(StoreError::db("opening a connection to read the ledger"))?;
+                tokio::spawn(async move {
+                    send_chunks!(conn, after, tx);
+                    let _ = conn.close().await;
+                });
+            }
+        }
+        Ok(rx)
     }
 
     /// Entries matching `q`, in sequence order.
