@@ -588,6 +588,11 @@ impl Verifier {
         })
     }
 
+    /// The sequence number the next entry must have.
+    pub fn next_seq(&self) -> i64 {
+        self.next_seq
+    }
+
     /// Checks the next entry.
     pub fn entry(&mut self, e: &StoredEntry) -> Result<(), Problem> {
         let seq = e.seq;

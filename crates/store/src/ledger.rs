@@ -265,18 +265,24 @@ const ALARM_ACKNOWLEDGED: &str = "ledger-alarm-acknowledged";
 /// How many entries verification reads per query.
 const VERIFY_CHUNK: i64 = 20_000;
 
-/// Reads every entry after `after` in sequence order, in chunks, on `conn`, sending each
-/// chunk to `out`; a macro because SQLite and PostgreSQL connections are different types.
+/// Reads the chunks `k = first, first + step, …` of the entries after `after` (chunk `k`
+/// holds the entries with `after + k·VERIFY_CHUNK < seq ≤ after + (k+1)·VERIFY_CHUNK`), up
+/// to `last_seq`, on `conn`, sending each (even an empty one) to `out` in turn; a macro
+/// because SQLite and PostgreSQL connections are different types.
 macro_rules! send_chunks {
-    ($conn:expr, $after:expr, $out:expr) => {{
-        let mut after: i64 = $after;
+    ($conn:expr, $after:expr, $first:expr, $step:expr, $last_seq:expr, $out:expr) => {{
+        let mut k: i64 = $first;
         loop {
+            let lo = $after + k * VERIFY_CHUNK;
+            if lo >= $last_seq {
+                break;
+            }
             let rows = sqlx::query(concat!(
                 entry_columns!(),
-                " WHERE seq > $1 ORDER BY seq LIMIT $2"
+                " WHERE seq > $1 AND seq <= $2 ORDER BY seq"
             ))
-            .bind(after)
-            .bind(VERIFY_CHUNK)
+            .bind(lo)
+            .bind(lo + VERIFY_CHUNK)
             .fetch_all(&mut $conn)
             .await
             .map_err(StoreError::db("reading ledger entries"));
@@ -286,21 +292,29 @@ macro_rules! send_chunks {
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(StoreError::db("reading ledger entries"))
             });
-            match chunk {
-                Ok(c) if c.is_empty() => break,
-                Ok(c) => {
-                    after = c.last().map_or(after, |e| e.seq);
-                    if $out.send(Ok(c)).await.is_err() {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    let _ = $out.send(Err(e)).await;
-                    break;
-                }
+            let failed = chunk.is_err();
+            if $out.send(chunk).await.is_err() || failed {
+                break;
             }
+            k += $step;
         }
     }};
+}
+
+/// Chunks of entries in sequence order, read ahead by several connections at once.
+struct ChunkReader {
+    lanes: Vec<mpsc::Receiver<StoreResult<Vec<StoredEntry>>>>,
+    next: usize,
+}
+
+impl ChunkReader {
+    /// The next chunk in order, or `None` after the last.
+    async fn next(&mut self) -> Option<StoreResult<Vec<StoredEntry>>> {
+        let n = self.lanes.len();
+        let lane = self.lanes.get_mut(self.next % n)?;
+        self.next += 1;
+        lane.recv().await
+    }
 }
 
 impl Store {
@@ -493,8 +507,26 @@ impl Store {
         };
         let mut chunks = self.read_entries_from(from.max(1) - 1).await?;
         let mut done = 0u64;
-        while let Some(chunk) = chunks.recv().await {
+        while let Some(chunk) = chunks.next().await {
             let chunk = chunk?;
+            if chunk.is_empty() {
+                // A whole range without entries: they are missing (or the ledger ends).
+                // Feed the next entry that exists, so the verifier names the gap, instead
+                // of walking an empty range that an edited sequence number made huge.
+                let next = self
+                    .ledger_entries(&LedgerQuery {
+                        after_seq: Some(v.next_seq() - 1),
+                        limit: Some(1),
+                        ..Default::default()
+                    })
+                    .await?;
+                if let Some(e) = next.first()
+                    && let Err(p) = v.entry(e)
+                {
+                    return Ok(Err(p));
+                }
+                break;
+            }
             for e in &chunk {
                 if let Err(p) = v.entry(e) {
                     return Ok(Err(p));
@@ -506,40 +538,54 @@ impl Store {
         Ok(v.finish())
     }
 
-    /// Streams every entry after `after`, in sequence order and in chunks, read by a task of
-    /// its own on a dedicated connection of the backend's own driver (decoding rows through
-    /// the driver directly is about twice as fast as through the pool's generic rows), so
-    /// the next chunk is read while the caller checks this one.
-    async fn read_entries_from(
-        &self,
-        after: i64,
-    ) -> StoreResult<mpsc::Receiver<StoreResult<Vec<StoredEntry>>>> {
+    /// Streams every entry after `after` (up to the last one present when called), in
+    /// sequence order and in chunks. Chunks are read ahead by one task per processor, each
+    /// on its own connection of the backend's own driver (decoding rows through the driver
+    /// directly is about twice as fast as through the pool's generic rows), so reading
+    /// keeps every core busy while the caller checks the chunks in order.
+    async fn read_entries_from(&self, after: i64) -> StoreResult<ChunkReader> {
         use sqlx::Connection as _;
-        let (tx, rx) = mpsc::channel(2);
-        match self.location() {
-            crate::DatabaseLocation::Sqlite(path) => {
-                let options = sqlx::sqlite::SqliteConnectOptions::new()
-                    .filename(path)
-                    .read_only(true);
-                let mut conn = sqlx::SqliteConnection::connect_with(&options)
-                    .await
-                    .map_err(StoreError::db("opening a connection to read the ledger"))?;
-                tokio::spawn(async move {
-                    send_chunks!(conn, after, tx);
-                    let _ = conn.close().await;
-                });
-            }
-            crate::DatabaseLocation::Postgres(url) => {
-                let mut conn = sqlx::PgConnection::connect(url)
-                    .await
-                    .map_err(StoreError::db("opening a connection to read the ledger"))?;
-                tokio::spawn(async move {
-                    send_chunks!(conn, after, tx);
-                    let _ = conn.close().await;
-                });
+        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM ledger_entries")
+            .fetch_one(self.pool())
+            .await
+            .map_err(StoreError::db("reading the ledger head"))?;
+        let last_seq: i64 = row
+            .try_get(0)
+            .map_err(StoreError::db("reading the ledger head"))?;
+        let lanes = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
+        let step = i64::try_from(lanes).unwrap_or(2);
+        let mut receivers = Vec::with_capacity(lanes);
+        for first in 0..step {
+            let (tx, rx) = mpsc::channel(2);
+            receivers.push(rx);
+            match self.location() {
+                crate::DatabaseLocation::Sqlite(path) => {
+                    let options = sqlx::sqlite::SqliteConnectOptions::new()
+                        .filename(path)
+                        .read_only(true);
+                    let mut conn = sqlx::SqliteConnection::connect_with(&options)
+                        .await
+                        .map_err(StoreError::db("opening a connection to read the ledger"))?;
+                    tokio::spawn(async move {
+                        send_chunks!(conn, after, first, step, last_seq, tx);
+                        let _ = conn.close().await;
+                    });
+                }
+                crate::DatabaseLocation::Postgres(url) => {
+                    let mut conn = sqlx::PgConnection::connect(url)
+                        .await
+                        .map_err(StoreError::db("opening a connection to read the ledger"))?;
+                    tokio::spawn(async move {
+                        send_chunks!(conn, after, first, step, last_seq, tx);
+                        let _ = conn.close().await;
+                    });
+                }
             }
         }
-        Ok(rx)
+        Ok(ChunkReader {
+            lanes: receivers,
+            next: 0,
+        })
     }
 
     /// Entries matching `q`, in sequence order.

@@ -149,6 +149,7 @@ contract!(
     the_ledger_refuses_updates_and_deletes,
     ledger_queries_filter_by_book_time_actor_and_reference,
     bdc_35_a_failed_verification_raises_an_alarm_until_acknowledged,
+    bdc_35_verify_reads_many_chunks_in_parallel_and_names_the_first_bad_entry,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -801,4 +802,83 @@ async fn bdc_35_a_failed_verification_raises_an_alarm_until_acknowledged(db: &Te
     assert_eq!(recorded[0].kind, "ledger-alarm-acknowledged");
     assert_eq!(recorded[0].actor, "user:dpo");
     assert_eq!(recorded[0].refs, format!("ledger-entry:{}", bad.seq));
+}
+
+/// BDC-35: a ledger long enough to be read in several chunks by parallel readers still
+/// verifies in order: the first damaged entry is named, whichever chunk it is in, and a
+/// sequence number moved far ahead is reported at once rather than walked to.
+async fn bdc_35_verify_reads_many_chunks_in_parallel_and_names_the_first_bad_entry(db: &TestDb) {
+    let store = db.migrated().await;
+    let (_dir, witness) = with_signer(&store, 1_000_000).await;
+    let actor = console();
+    let mut i = 0;
+    while i < 50_000 {
+        let mut tx = store.write().await.expect("write");
+        for _ in 0..10_000 {
+            tx.record(&actor, review(i));
+            i += 1;
+        }
+        tx.commit().await.expect("commit");
+    }
+    store.checkpoint().await.expect("checkpoint");
+    let s = verify(&store, &witness).await.expect("intact");
+    assert_eq!(s.entries, 50_001);
+    drop_append_only_guard(db).await;
+
+    db.raw("UPDATE ledger_entries SET body = '{}' WHERE seq = 45000")
+        .await;
+    let p = verify(&store, &witness)
+        .await
+        .expect_err("edit in the last chunk");
+    assert_eq!(p, Problem::HashMismatch { seq: 45_000 });
+
+    db.raw("DELETE FROM ledger_entries WHERE seq = 35000").await;
+    let p = verify(&store, &witness)
+        .await
+        .expect_err("deletion in the second chunk");
+    assert!(
+        matches!(
+            p,
+            Problem::Gap {
+                missing: 35_000,
+                ..
+            }
+        ),
+        "{p}"
+    );
+
+    db.raw("DELETE FROM ledger_entries WHERE seq > 20000 AND seq <= 40000")
+        .await;
+    let p = verify(&store, &witness)
+        .await
+        .expect_err("a whole chunk deleted");
+    assert!(
+        matches!(
+            p,
+            Problem::Gap {
+                missing: 20_001,
+                found: 40_001
+            }
+        ),
+        "{p}"
+    );
+
+    db.raw("UPDATE ledger_entries SET seq = 1000000000000000 WHERE seq = 15000")
+        .await;
+    let started = std::time::Instant::now();
+    let p = verify(&store, &witness).await.expect_err("a moved entry");
+    assert!(
+        matches!(
+            p,
+            Problem::Gap {
+                missing: 15_000,
+                ..
+            }
+        ),
+        "{p}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "not walked to"
+    );
 }
