@@ -273,7 +273,10 @@ async fn migrate(config: &Config) -> anyhow::Result<ExitCode> {
 
 async fn check(config: &Config) -> anyhow::Result<ExitCode> {
     let store = open(config).await?;
-    let report = store.check().await?;
+    let mut report = store.check().await?;
+    if store.require_current_schema().await.is_ok() {
+        check_ledger(config, &store, &mut report).await?;
+    }
     store.close().await;
     for line in &report.passed {
         println!("ok       {line}");
@@ -288,6 +291,38 @@ async fn check(config: &Config) -> anyhow::Result<ExitCode> {
         println!("{} problem(s) found.", report.problems.len());
         Ok(ExitCode::FAILURE)
     }
+}
+
+/// Adds the ledger to `custos check`: full verification, and any open alarm.
+async fn check_ledger(
+    config: &Config,
+    store: &Store,
+    report: &mut custos_store::CheckReport,
+) -> anyhow::Result<()> {
+    match keys::load(&config.signing_key_path()) {
+        Err(e) => report.problems.push(format!("{e:#}")),
+        Ok(key) => {
+            let witness = custos_store::read_witness(&config.witness_path())?;
+            match store
+                .verify_ledger(key.verifying_key(), 1, &witness, |_| {})
+                .await?
+            {
+                Ok(s) => report.passed.push(format!(
+                    "ledger intact: {} entries, {} signed checkpoints, {} witness lines",
+                    s.entries, s.checkpoints, s.witness_lines
+                )),
+                Err(p) => report.problems.push(format!("ledger damaged: {p}")),
+            }
+        }
+    }
+    let alarms = store.ledger_alarms().await?;
+    if !alarms.is_empty() {
+        report.problems.push(format!(
+            "{} ledger verification failure(s) not yet acknowledged; see `custos ledger alarms`",
+            alarms.len()
+        ));
+    }
+    Ok(())
 }
 
 fn validate_files(files: &[PathBuf]) -> ExitCode {

@@ -175,6 +175,10 @@ fn init_load_show_history_and_check_a_scheme() {
         out.contains("All") && out.contains("checks passed"),
         "{out}"
     );
+    assert!(
+        out.contains("ok       ledger intact: "),
+        "check verifies the ledger: {out}"
+    );
 
     let (code, out, _) = run(custos().arg("--data").arg(&data).arg("migrate"));
     assert_eq!(code, 0);
@@ -862,6 +866,13 @@ fn bdc_35_serve_verifies_the_ledger_and_a_failure_stays_an_alarm_until_acknowled
     );
     let (code, ..) = run(custos().arg("--data").arg(d).args(["ledger", "alarms"]));
     assert_eq!(code, 1, "an open alarm fails the command, for monitoring");
+    let (code, checked, _) = run(custos().arg("--data").arg(d).arg("check"));
+    assert_eq!(code, 1);
+    assert!(
+        checked.contains("PROBLEM  ledger damaged: entry 2: hash mismatch")
+            && checked.contains("not yet acknowledged"),
+        "{checked}"
+    );
 
     let seq: String = out
         .lines()
