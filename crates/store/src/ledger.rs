@@ -47,6 +47,31 @@ pub struct Appended {
 /// The most entries one group commit writes.
 const MAX_BATCH: usize = 4096;
 
+/// Rows per multi-row insert (9 parameters each; well below both engines' limits).
+const INSERT_ROWS: usize = 64;
+
+const INSERT_ONE: &str = "INSERT INTO ledger_entries \
+     (seq, at_unix_ms, actor, book, kind, refs, body, prev_hash, hash) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/// `INSERT … VALUES (…), (…), …` for [`INSERT_ROWS`] rows, built once. It holds only
+/// placeholders, never data.
+fn insert_sql_many() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        let rows: Vec<String> = (0..INSERT_ROWS)
+            .map(|r| {
+                let p: Vec<String> = (1..=9).map(|c| format!("${}", r * 9 + c)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        format!(
+            "INSERT INTO ledger_entries (seq, at_unix_ms, actor, book, kind, refs, body, prev_hash, hash) VALUES {}",
+            rows.join(", ")
+        )
+    })
+}
+
 /// Appends `items` after the current head, inside the caller's transaction.
 pub(crate) async fn append_in(
     conn: &mut AnyConnection,
@@ -85,7 +110,9 @@ pub(crate) async fn append_in(
             (seq, at, hash)
         }
     };
-    let mut out = Vec::with_capacity(items.len());
+    // Hash every entry first, then insert them several rows per statement: per-statement
+    // overhead, not hashing, is what limits a large group commit.
+    let mut rows = Vec::with_capacity(items.len());
     for (actor, entry) in items {
         seq += 1;
         at = at.max(now_unix_ms);
@@ -101,29 +128,43 @@ pub(crate) async fn append_in(
             body: &body,
         };
         let hash = entry_hash(&prev, &fields);
-        sqlx::query(
-            "INSERT INTO ledger_entries (seq, at_unix_ms, actor, book, kind, refs, body, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(seq)
-        .bind(at)
-        .bind(actor.as_str())
-        .bind(entry.book.as_str())
-        .bind(entry.kind.as_str())
-        .bind(refs)
-        .bind(body)
-        .bind(prev.0.to_vec())
-        .bind(hash.0.to_vec())
-        .execute(&mut *conn)
-        .await
-        .map_err(StoreError::db("appending to the ledger"))?;
-        out.push(Appended {
-            seq,
-            hash,
-            at_unix_ms: at,
-        });
+        rows.push((seq, at, actor.as_str(), entry, refs, body, prev, hash));
         prev = hash;
     }
+    let mut rest = rows.as_slice();
+    while !rest.is_empty() {
+        let (n, sql) = if rest.len() >= INSERT_ROWS {
+            (INSERT_ROWS, insert_sql_many())
+        } else {
+            (1, INSERT_ONE)
+        };
+        let (part, tail) = rest.split_at(n);
+        let mut q = sqlx::query(sql);
+        for (seq, at, actor, entry, refs, body, prev, hash) in part {
+            q = q
+                .bind(*seq)
+                .bind(*at)
+                .bind(*actor)
+                .bind(entry.book.as_str())
+                .bind(entry.kind.as_str())
+                .bind(refs.as_str())
+                .bind(body.as_str())
+                .bind(prev.0.to_vec())
+                .bind(hash.0.to_vec());
+        }
+        q.execute(&mut *conn)
+            .await
+            .map_err(StoreError::db("appending to the ledger"))?;
+        rest = tail;
+    }
+    let out = rows
+        .iter()
+        .map(|(seq, at, .., hash)| Appended {
+            seq: *seq,
+            hash: *hash,
+            at_unix_ms: *at,
+        })
+        .collect();
     Ok(out)
 }
 
