@@ -6,11 +6,13 @@
 #[macro_use]
 mod macros;
 
+pub mod access;
 pub mod camera;
 pub mod deadline;
 pub mod ident;
 pub mod ledger;
 pub mod logbook;
+pub mod password;
 pub mod policy;
 pub mod role;
 

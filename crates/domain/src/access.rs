@@ -1,0 +1,312 @@
+//! Who may do what: rights, what each role holds, where an assignment applies, and the one
+//! authorisation function every route and command asks (LJM-6, LBU-4, BDC-11, SCC-7,
+//! ALT-21).
+//!
+//! Invariants:
+//! - [`decide`] is the only place that answers "may this person do this here, now?"; it
+//!   is a pure function of its arguments and always says why when the answer is no.
+//! - Rights to *authorise* controlled actions come from the policy pack (its `authorise`
+//!   section), not from role defaults, so a scheme's rules decide who may authorise a
+//!   download or a deletion.
+//! - A right held on a site applies only to that site's cameras; on a camera group, only to
+//!   that group's cameras; on the scheme, everywhere (ALT-21: a trust's headteacher sees
+//!   only their own school).
+//! - Disabled people may do nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::Ident;
+use crate::policy::PolicyPack;
+
+kebab_enum! {
+    /// A fine-grained permission.
+    Right, "right" {
+        /// Watch cameras live (ALT-5).
+        ViewLive = "view-live",
+        /// Review recorded footage, stating a reason (LBU-4, ALT-6, BDC-33).
+        ReviewRecordings = "review-recordings",
+        /// Export or download footage.
+        Export = "export",
+        /// Authorise a download (ALT-8); held by the roles the pack names.
+        AuthoriseDownload = "authorise-download",
+        /// Authorise deleting retained footage (LJM-9, ALT-8); held by the roles the pack
+        /// names.
+        AuthoriseDeletion = "authorise-deletion",
+        /// Place and release holds on footage (LBU-17, BDC-28).
+        ManageHolds = "manage-holds",
+        /// Add, change and retire cameras.
+        ManageCameras = "manage-cameras",
+        /// Add, change and disable user accounts and their roles.
+        ManageUsers = "manage-users",
+        /// Work cases: requests, complaints, disclosures.
+        WorkCases = "work-cases",
+        /// Read the logbooks (BDC-18, SCC-10).
+        ReadLogbooks = "read-logbooks",
+        /// Change the scheme's settings and policy.
+        Administer = "administer",
+    }
+}
+
+/// The rights each built-in role holds by default, apart from the authorisation rights,
+/// which the pack gives.
+pub fn default_rights(role: &str) -> &'static [Right] {
+    use Right::*;
+    match role {
+        "owner" => &[
+            ViewLive,
+            ReviewRecordings,
+            Export,
+            ManageHolds,
+            ManageCameras,
+            ManageUsers,
+            WorkCases,
+            ReadLogbooks,
+            Administer,
+        ],
+        "manager" => &[
+            ViewLive,
+            ReviewRecordings,
+            Export,
+            ManageHolds,
+            ManageCameras,
+            ManageUsers,
+            WorkCases,
+            ReadLogbooks,
+        ],
+        "supervisor" => &[
+            ViewLive,
+            ReviewRecordings,
+            Export,
+            ManageHolds,
+            ReadLogbooks,
+        ],
+        "operator" | "trainee-operator" => &[ViewLive, ReviewRecordings],
+        "dpo" => &[
+            ReviewRecordings,
+            Export,
+            ManageHolds,
+            WorkCases,
+            ReadLogbooks,
+        ],
+        "auditor" => &[ReadLogbooks],
+        "viewer" => &[ViewLive],
+        // "authoriser" and custom roles hold only what the pack gives them.
+        _ => &[],
+    }
+}
+
+/// Which rights each role of a scheme holds: the defaults plus what the pack's
+/// `authorise` section gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RightsTable {
+    by_role: BTreeMap<Ident, BTreeSet<Right>>,
+}
+
+impl RightsTable {
+    /// The table for a pack.
+    pub fn from_pack(pack: &PolicyPack) -> Self {
+        let mut by_role: BTreeMap<Ident, BTreeSet<Right>> = BTreeMap::new();
+        for role in &pack.roles {
+            by_role
+                .entry(role.id.clone())
+                .or_default()
+                .extend(default_rights(role.id.as_str()));
+        }
+        let grants = [
+            (Right::AuthoriseDownload, &pack.authorise.download),
+            (Right::AuthoriseDeletion, &pack.authorise.delete_retained),
+        ];
+        for (right, authority) in grants {
+            if authority.allowed {
+                for role in &authority.roles {
+                    by_role.entry(role.clone()).or_default().insert(right);
+                }
+            }
+        }
+        Self { by_role }
+    }
+
+    /// The rights a role holds (none for an unknown role).
+    pub fn rights(&self, role: &str) -> BTreeSet<Right> {
+        self.by_role
+            .iter()
+            .find(|(r, _)| r.as_str() == role)
+            .map(|(_, rights)| rights.clone())
+            .unwrap_or_default()
+    }
+
+    /// Whether the pack knows the role.
+    pub fn knows(&self, role: &str) -> bool {
+        self.by_role.keys().any(|r| r.as_str() == role)
+    }
+}
+
+/// Where an assignment of a role applies.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    /// Everywhere in the scheme.
+    Scheme,
+    /// One site (e.g. one school of a trust).
+    Site(Ident),
+    /// One group of cameras.
+    CameraGroup(Ident),
+}
+
+impl Scope {
+    /// Parses `scheme`, `site:ID` or `group:ID`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let bad = || {
+            format!(
+                "{s:?} is not a scope: use \"scheme\", \"site:ID\" or \"group:ID\" (IDs in kebab case, e.g. site:bosmere)"
+            )
+        };
+        match s.split_once(':') {
+            None if s == "scheme" => Ok(Self::Scheme),
+            Some(("site", id)) => Ident::parse(id).map(Self::Site).map_err(|_| bad()),
+            Some(("group", id)) => Ident::parse(id).map(Self::CameraGroup).map_err(|_| bad()),
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Scheme => f.write_str("scheme"),
+            Self::Site(s) => write!(f, "site:{s}"),
+            Self::CameraGroup(g) => write!(f, "group:{g}"),
+        }
+    }
+}
+
+/// One role held by a person, where it applies.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Assignment {
+    /// The role.
+    pub role: Ident,
+    /// Where it applies.
+    pub scope: Scope,
+}
+
+/// The person asking, as far as authorisation needs to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    /// Their user name.
+    pub username: String,
+    /// Whether their account is disabled.
+    pub disabled: bool,
+    /// The roles they hold.
+    pub assignments: Vec<Assignment>,
+}
+
+/// What an action is done to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The scheme as a whole (settings, users, logbooks).
+    Scheme,
+    /// Something on one site, e.g. a camera: its site and the camera groups it is in.
+    Located {
+        /// The site.
+        site: Ident,
+        /// The camera groups.
+        groups: Vec<Ident>,
+    },
+}
+
+/// Why an action is refused, in words for the person refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denial {
+    /// The account is disabled.
+    #[error("your account is disabled; ask a manager if you need access again")]
+    Disabled,
+    /// No role gives the right at all.
+    #[error(
+        "none of your roles ({roles}) lets you {}; ask a manager if your work needs it",
+        .right.describe()
+    )]
+    NoRight {
+        /// The right needed.
+        right: Right,
+        /// The roles held, for the message.
+        roles: String,
+    },
+    /// A role gives the right, but not where the target is.
+    #[error("you may {} only at {scopes}, not here", .right.describe())]
+    OutOfScope {
+        /// The right needed.
+        right: Right,
+        /// Where the person holds it.
+        scopes: String,
+    },
+}
+
+impl Right {
+    /// The right in words, completing "lets you …".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Right::ViewLive => "watch cameras live",
+            Right::ReviewRecordings => "review recorded footage",
+            Right::Export => "export or download footage",
+            Right::AuthoriseDownload => "authorise downloads",
+            Right::AuthoriseDeletion => "authorise deleting retained footage",
+            Right::ManageHolds => "place or release holds on footage",
+            Right::ManageCameras => "manage cameras",
+            Right::ManageUsers => "manage user accounts",
+            Right::WorkCases => "work on cases",
+            Right::ReadLogbooks => "read the logbooks",
+            Right::Administer => "administer the scheme",
+        }
+    }
+}
+
+fn applies(scope: &Scope, target: &Target) -> bool {
+    match (scope, target) {
+        (Scope::Scheme, _) => true,
+        (_, Target::Scheme) => false,
+        (Scope::Site(s), Target::Located { site, .. }) => s == site,
+        (Scope::CameraGroup(g), Target::Located { groups, .. }) => groups.contains(g),
+    }
+}
+
+/// Whether `subject` may use `right` on `target` under `table`; if not, why.
+pub fn decide(
+    table: &RightsTable,
+    subject: &Subject,
+    right: Right,
+    target: &Target,
+) -> Result<(), Denial> {
+    if subject.disabled {
+        return Err(Denial::Disabled);
+    }
+    let holding: Vec<&Assignment> = subject
+        .assignments
+        .iter()
+        .filter(|a| table.rights(a.role.as_str()).contains(&right))
+        .collect();
+    if holding.is_empty() {
+        let roles: Vec<String> = subject
+            .assignments
+            .iter()
+            .map(|a| a.role.to_string())
+            .collect();
+        return Err(Denial::NoRight {
+            right,
+            roles: if roles.is_empty() {
+                "none".to_owned()
+            } else {
+                roles.join(", ")
+            },
+        });
+    }
+    if holding.iter().any(|a| applies(&a.scope, target)) {
+        return Ok(());
+    }
+    Err(Denial::OutOfScope {
+        right,
+        scopes: holding
+            .iter()
+            .map(|a| a.scope.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}
