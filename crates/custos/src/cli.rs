@@ -80,6 +80,76 @@ pub enum Command {
     /// The scheme's signing key
     #[command(subcommand)]
     Key(KeyCommand),
+    /// People who use Custos: accounts, passwords and roles
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; prints a new random password unless --password-stdin is given
+    Add {
+        /// The user name (lower-case letters, digits, dots, hyphens), e.g. j.smith
+        #[arg(value_name = "USERNAME")]
+        username: String,
+        /// The person's name, as logbooks should show it
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// A role, optionally where it applies: operator, manager@site:school-a,
+        /// viewer@group:car-park (repeat for several)
+        #[arg(long = "role", value_name = "ROLE[@SCOPE]", required = true)]
+        roles: Vec<String>,
+        /// Read the password from the first line of standard input instead
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List every account with its roles
+    List,
+    /// Disable an account (accounts are never deleted)
+    Disable {
+        /// The user name
+        #[arg(value_name = "USERNAME")]
+        username: String,
+        /// Why (kept in the ledger)
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Enable a disabled account again
+    Enable {
+        /// The user name
+        #[arg(value_name = "USERNAME")]
+        username: String,
+        /// Why (kept in the ledger)
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Set a new password; prints a new random one unless --password-stdin is given
+    Password {
+        /// The user name
+        #[arg(value_name = "USERNAME")]
+        username: String,
+        /// Read the password from the first line of standard input instead
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Give a person a role, optionally where it applies (ROLE or ROLE@SCOPE)
+    Grant {
+        /// The user name
+        #[arg(value_name = "USERNAME")]
+        username: String,
+        /// The role, e.g. supervisor or headteacher@site:school-a
+        #[arg(value_name = "ROLE[@SCOPE]")]
+        role: String,
+    },
+    /// Take a role away from a person
+    Revoke {
+        /// The user name
+        #[arg(value_name = "USERNAME")]
+        username: String,
+        /// The role as granted, e.g. headteacher@site:school-a
+        #[arg(value_name = "ROLE[@SCOPE]")]
+        role: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

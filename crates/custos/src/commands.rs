@@ -93,6 +93,12 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             )
             .await
         }
+        Command::User(cmd) => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::users::run(&store, &console_actor(), cmd).await;
+            finish(store).await?;
+            result
+        }
         Command::Key(KeyCommand::Show) => crate::ledger::key_show(&config),
         Command::Config => {
             print!("{}", config.to_toml_redacted());
@@ -173,7 +179,7 @@ async fn open_and_migrate(
 }
 
 /// Opens the store for a command that changes data: schema current, signer attached.
-async fn open_for_writing(config: &Config) -> anyhow::Result<Store> {
+pub(crate) async fn open_for_writing(config: &Config) -> anyhow::Result<Store> {
     let key = keys::load(&config.signing_key_path())?;
     let store = open(config).await?;
     store.require_current_schema().await?;

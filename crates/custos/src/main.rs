@@ -10,6 +10,7 @@ mod commands;
 mod config;
 mod keys;
 mod ledger;
+mod users;
 
 use std::process::ExitCode;
 

@@ -907,3 +907,159 @@ fn bdc_35_serve_verifies_the_ledger_and_a_failure_stays_an_alarm_until_acknowled
         "{csv}"
     );
 }
+
+/// LJM-6, LBU-4: named accounts with roles from the console; passwords generated or read
+/// from standard input, never shown again; changes go into the ledger.
+#[test]
+fn lbu_4_user_accounts_from_the_console() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let trust = policies().join("active-learning-trust.toml");
+    assert_eq!(
+        run(custos()
+            .arg("--data")
+            .arg(d)
+            .args(["init", "--policy"])
+            .arg(&trust))
+        .0,
+        0
+    );
+
+    let (code, out, err) = run(custos().arg("--data").arg(d).args([
+        "user",
+        "add",
+        "j.okafor",
+        "--name",
+        "Jo Okafor",
+        "--role",
+        "headteacher@site:school-a",
+    ]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("Added j.okafor (Jo Okafor) with headteacher at site:school-a."),
+        "{out}"
+    );
+    let password = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Password: "))
+        .expect("a generated password");
+    assert_eq!(password.len(), 19);
+
+    let mut add = custos();
+    add.arg("--data")
+        .arg(d)
+        .args([
+            "user",
+            "add",
+            "a.ng",
+            "--name",
+            "Alex Ng",
+            "--role",
+            "operator",
+            "--role",
+            "dpo",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = add.spawn().expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"walnut kettle lamp\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Password:"));
+
+    let (code, _, err) = run(custos().arg("--data").arg(d).args([
+        "user",
+        "add",
+        "x",
+        "--name",
+        "X",
+        "--role",
+        "superuser",
+    ]));
+    assert_eq!(code, 1);
+    assert!(err.contains("no role \"superuser\""), "{err}");
+    let (code, _, err) = run(custos().arg("--data").arg(d).args([
+        "user", "add", "Bad Name", "--name", "X", "--role", "operator",
+    ]));
+    assert_eq!(code, 1);
+    assert!(err.contains("is not a user name"), "{err}");
+
+    assert_eq!(
+        run(custos().arg("--data").arg(d).args([
+            "user",
+            "grant",
+            "a.ng",
+            "supervisor@site:school-b"
+        ]))
+        .0,
+        0
+    );
+    assert_eq!(
+        run(custos()
+            .arg("--data")
+            .arg(d)
+            .args(["user", "revoke", "a.ng", "dpo"]))
+        .0,
+        0
+    );
+    let (code, _, err) = run(custos()
+        .arg("--data")
+        .arg(d)
+        .args(["user", "disable", "j.okafor", "--reason", ""]));
+    assert_eq!(code, 1);
+    assert!(err.contains("give the reason"), "{err}");
+    assert_eq!(
+        run(custos()
+            .arg("--data")
+            .arg(d)
+            .args(["user", "disable", "j.okafor", "--reason", "left"]))
+        .0,
+        0
+    );
+
+    let (code, list, _) = run(custos().arg("--data").arg(d).args(["user", "list"]));
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 2, "{list}");
+    assert!(
+        lines[0].starts_with("a.ng") && lines[0].contains("operator, supervisor at site:school-b"),
+        "{list}"
+    );
+    assert!(
+        lines[1].starts_with("j.okafor") && lines[1].contains("DISABLED"),
+        "{list}"
+    );
+
+    let (_, csv, _) = run(custos()
+        .arg("--data")
+        .arg(d)
+        .args(["ledger", "export", "--book", "config"]));
+    for kind in [
+        "user-added",
+        "role-granted",
+        "role-revoked",
+        "user-disabled",
+    ] {
+        assert!(
+            csv.contains(&format!("console:tester,{kind},user:")),
+            "{kind}: {csv}"
+        );
+    }
+    assert!(
+        !csv.contains(password) && !csv.contains("walnut"),
+        "no password in the ledger"
+    );
+    let (code, out, _) = run(custos().arg("--data").arg(d).args(["ledger", "verify"]));
+    assert_eq!(code, 0, "{out}");
+}

@@ -310,3 +310,37 @@ pub fn decide(
             .join(", "),
     })
 }
+
+/// A user name: 1 to 64 characters, lower-case letters, digits, `.`, `-` and `_`,
+/// starting with a letter (so it is safe in URLs, logs and the ledger's `user:NAME`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Username(String);
+
+impl Username {
+    /// Parses a user name, saying what is wrong with a bad one.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let ok = (1..=64).contains(&s.len())
+            && s.starts_with(|c: char| c.is_ascii_lowercase())
+            && s.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_')
+            });
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(format!(
+                "{s:?} is not a user name: use 1 to 64 lower-case letters, digits, dots, hyphens or underscores, starting with a letter (e.g. j.smith)"
+            ))
+        }
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Username {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}

@@ -19,6 +19,7 @@ pub mod ledger;
 pub mod migrate;
 pub mod policy;
 mod store;
+pub mod users;
 
 pub use dialect::Backend;
 pub use error::{StoreError, StoreResult};
@@ -28,3 +29,4 @@ pub use ledger::{
 pub use migrate::{MigrationReport, SchemaStatus};
 pub use policy::{PolicyVersion, StoredPolicy};
 pub use store::{CheckReport, DatabaseLocation, Store, WriteTx, redact_url};
+pub use users::UserRecord;

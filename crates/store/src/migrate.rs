@@ -36,10 +36,10 @@ macro_rules! migrations {
 
 /// SQLite migrations.
 pub(crate) const SQLITE: &[Migration] =
-    migrations!("sqlite": 1 "0001" "policy_versions", 2 "0002" "ledger");
+    migrations!("sqlite": 1 "0001" "policy_versions", 2 "0002" "ledger", 3 "0003" "users");
 /// PostgreSQL migrations.
 pub(crate) const POSTGRES: &[Migration] =
-    migrations!("postgres": 1 "0001" "policy_versions", 2 "0002" "ledger");
+    migrations!("postgres": 1 "0001" "policy_versions", 2 "0002" "ledger", 3 "0003" "users");
 
 /// The schema version that creates the ledger.
 const LEDGER_SINCE: i64 = 2;
@@ -81,6 +81,11 @@ const CREATE_SCHEMA_TABLE: &str = "CREATE TABLE IF NOT EXISTS custos_schema (
     name TEXT NOT NULL,
     applied_at_unix_ms BIGINT NOT NULL
 )";
+
+/// The newest schema version this binary knows (the same for both backends).
+pub fn latest_version() -> i64 {
+    latest(SQLITE)
+}
 
 /// The newest schema version of a migration list.
 pub(crate) fn latest(list: &[Migration]) -> i64 {

@@ -1,0 +1,201 @@
+//! `custos user …`: accounts, passwords and roles from the console.
+
+use std::io::BufRead as _;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use custos_base::{Actor, UnixMs};
+use custos_domain::Ident;
+use custos_domain::access::{Assignment, Scope, Username};
+use custos_store::Store;
+
+use crate::cli::UserCommand;
+
+/// Runs one `custos user` subcommand.
+pub async fn run(store: &Store, actor: &Actor, cmd: UserCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        UserCommand::Add {
+            username,
+            name,
+            roles,
+            password_stdin,
+        } => {
+            let username = Username::parse(&username).map_err(anyhow::Error::msg)?;
+            let assignments = roles
+                .iter()
+                .map(|r| parse_role(r))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let (password, generated) = password(password_stdin)?;
+            let u = store
+                .add_user(actor, &username, &name, &password, &assignments)
+                .await?;
+            println!(
+                "Added {} ({}) with {}.",
+                u.username,
+                u.display_name,
+                describe(&u.assignments)
+            );
+            if generated {
+                print_password(&password);
+            }
+        }
+        UserCommand::List => {
+            let users = store.users().await?;
+            if users.is_empty() {
+                println!(
+                    "No accounts yet. Add one with: custos user add NAME --name \"Full Name\" --role ROLE"
+                );
+            }
+            for u in users {
+                println!(
+                    "{:<20} {:<24} {}{}  (added {} by {})",
+                    u.username,
+                    u.display_name,
+                    describe(&u.assignments),
+                    if u.disabled { "  DISABLED" } else { "" },
+                    UnixMs(u.created_at_unix_ms).to_london_display(),
+                    u.created_by
+                );
+            }
+        }
+        UserCommand::Disable { username, reason } => {
+            let username = Username::parse(&username).map_err(anyhow::Error::msg)?;
+            store
+                .set_user_disabled(actor, &username, true, &reason)
+                .await?;
+            println!(
+                "Disabled {username}. The account stays in the records; `custos user enable` restores it."
+            );
+        }
+        UserCommand::Enable { username, reason } => {
+            let username = Username::parse(&username).map_err(anyhow::Error::msg)?;
+            store
+                .set_user_disabled(actor, &username, false, &reason)
+                .await?;
+            println!("Enabled {username}.");
+        }
+        UserCommand::Password {
+            username,
+            password_stdin,
+        } => {
+            let username = Username::parse(&username).map_err(anyhow::Error::msg)?;
+            let (password, generated) = password(password_stdin)?;
+            store.set_password(actor, &username, &password).await?;
+            println!("Set a new password for {username}.");
+            if generated {
+                print_password(&password);
+            }
+        }
+        UserCommand::Grant { username, role } => {
+            let username = Username::parse(&username).map_err(anyhow::Error::msg)?;
+            let a = parse_role(&role)?;
+            store.grant_role(actor, &username, &a).await?;
+            println!(
+                "{username} now holds {}.",
+                describe(std::slice::from_ref(&a))
+            );
+        }
+        UserCommand::Revoke { username, role } => {
+            let username = Username::parse(&username).map_err(anyhow::Error::msg)?;
+            let a = parse_role(&role)?;
+            store.revoke_role(actor, &username, &a).await?;
+            println!(
+                "{username} no longer holds {}.",
+                describe(std::slice::from_ref(&a))
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ROLE` (the whole scheme) or `ROLE@SCOPE`.
+fn parse_role(text: &str) -> anyhow::Result<Assignment> {
+    let (role, scope) = text.split_once('@').unwrap_or((text, "scheme"));
+    let role = Ident::parse(role).map_err(|e| anyhow::anyhow!("role: {e}"))?;
+    let scope = Scope::parse(scope).map_err(anyhow::Error::msg)?;
+    Ok(Assignment { role, scope })
+}
+
+fn describe(assignments: &[Assignment]) -> String {
+    let parts: Vec<String> = assignments
+        .iter()
+        .map(|a| match &a.scope {
+            Scope::Scheme => a.role.to_string(),
+            s => format!("{} at {s}", a.role),
+        })
+        .collect();
+    if parts.is_empty() {
+        "no roles".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// The password from standard input, or a new random one (and whether it was generated).
+fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the password from standard input")?;
+        let p = line.trim_end_matches(['\r', '\n']).to_owned();
+        if p.is_empty() {
+            bail!("standard input held no password");
+        }
+        return Ok((p, false));
+    }
+    Ok((random_password()?, true))
+}
+
+/// Four groups of four random lower-case letters (about 75 bits), easy to type and read
+/// out; the person should change it at first sign-in.
+fn random_password() -> anyhow::Result<String> {
+    const LETTERS: &[u8] = b"abcdefghijkmnpqrstuvwxyz";
+    let mut out = String::new();
+    for group in 0..4 {
+        if group > 0 {
+            out.push('-');
+        }
+        let mut i = 0;
+        while i < 4 {
+            let mut b = [0u8; 1];
+            getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("no random bytes: {e}"))?;
+            // Reject bytes that would bias the choice.
+            let n = usize::from(b[0]);
+            if n < 240 {
+                out.push(char::from(LETTERS[n % LETTERS.len()]));
+                i += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn print_password(p: &str) {
+    println!("Password: {p}");
+    println!("Give it to the person privately; it is not shown again or stored in readable form.");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_parse_with_and_without_scope() {
+        let a = parse_role("headteacher@site:school-a").expect("role");
+        assert_eq!(a.role.as_str(), "headteacher");
+        assert_eq!(a.scope.to_string(), "site:school-a");
+        assert_eq!(parse_role("operator").expect("role").scope, Scope::Scheme);
+        assert!(parse_role("Operator").is_err());
+        assert!(parse_role("operator@school").is_err());
+    }
+
+    #[test]
+    fn random_passwords_are_long_and_pass_the_rules() {
+        let p = random_password().expect("random");
+        assert_eq!(p.len(), 19);
+        assert!(custos_domain::password::check(&p, &[]).is_ok(), "{p}");
+        assert_ne!(p, random_password().expect("random"));
+    }
+}

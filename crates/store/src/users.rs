@@ -1,0 +1,464 @@
+//! User accounts: who may use Custos, their password (as an Argon2id hash) and the roles
+//! they hold where.
+//!
+//! Invariants:
+//! - Accounts are disabled, never deleted: the ledger refers to them by name.
+//! - Every change (account added, disabled or enabled, password set, role granted or
+//!   revoked) writes its ledger entry in the same transaction (books `config` and
+//!   `access`). Entries never contain a password or its hash.
+//! - Passwords follow the NCSC rules in `domain::password` and are stored only as Argon2id
+//!   hashes in PHC string form ([`ARGON2_MEMORY_KIB`], [`ARGON2_ITERATIONS`],
+//!   [`ARGON2_LANES`]); hashing runs off the async threads.
+//! - A role must be one the active policy pack knows.
+//!
+//! Costs: hashing or checking a password takes about 19 MiB of memory and a few tens of
+//! milliseconds of one core, by design.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use custos_base::Actor;
+use custos_domain::access::{Assignment, RightsTable, Scope, Username};
+use custos_domain::ledger::{Book, NewEntry, Reference};
+use custos_domain::{Ident, password};
+use sqlx::Row;
+
+use crate::error::{StoreError, StoreResult};
+use crate::store::{Store, WriteTx};
+
+/// Argon2id memory cost, KiB (OWASP's minimum recommendation for Argon2id).
+pub const ARGON2_MEMORY_KIB: u32 = 19_456;
+/// Argon2id passes over memory.
+pub const ARGON2_ITERATIONS: u32 = 2;
+/// Argon2id parallelism.
+pub const ARGON2_LANES: u32 = 1;
+
+/// An account as stored (without its password hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    /// The user name.
+    pub username: String,
+    /// The person's name.
+    pub display_name: String,
+    /// Whether the account is disabled.
+    pub disabled: bool,
+    /// When it was created (ms since the epoch).
+    pub created_at_unix_ms: i64,
+    /// Who created it.
+    pub created_by: String,
+    /// The roles held, sorted.
+    pub assignments: Vec<Assignment>,
+}
+
+fn argon2() -> StoreResult<Argon2<'static>> {
+    let params = Params::new(ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_LANES, None)
+        .map_err(|e| StoreError::Invalid(format!("password hashing parameters: {e}")))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// Hashes a password with a fresh random salt (on a blocking thread).
+async fn hash_password(password: String) -> StoreResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let mut salt = [0u8; 16];
+        getrandom::fill(&mut salt)
+            .map_err(|e| StoreError::Invalid(format!("no random bytes for a salt: {e}")))?;
+        let salt =
+            SaltString::encode_b64(&salt).map_err(|e| StoreError::Invalid(format!("salt: {e}")))?;
+        argon2()?
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| StoreError::Invalid(format!("cannot hash the password: {e}")))
+    })
+    .await
+    .map_err(|e| StoreError::Invalid(format!("password hashing stopped: {e}")))?
+}
+
+/// Checks a password against a stored hash (on a blocking thread). The stored hash's own
+/// parameters are used, so hashes made with older parameters still check.
+pub(crate) async fn password_matches(password: String, phc: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&phc).is_ok_and(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn user_ref(u: &Username) -> StoreResult<Reference> {
+    Reference::new("user", u.as_str()).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+impl Store {
+    /// The rights table of the active policy pack; people cannot be given roles before a
+    /// pack is loaded.
+    pub async fn rights_table(&self) -> StoreResult<RightsTable> {
+        match self.active_policy().await? {
+            Some(p) => Ok(RightsTable::from_pack(&p.pack)),
+            None => Err(StoreError::Invalid(
+                "no policy pack is loaded, so there are no roles yet; load one with `custos policy load FILE`".to_owned(),
+            )),
+        }
+    }
+
+    async fn check_roles(&self, assignments: &[Assignment]) -> StoreResult<()> {
+        let table = self.rights_table().await?;
+        for a in assignments {
+            if !table.knows(a.role.as_str()) {
+                return Err(StoreError::Invalid(format!(
+                    "the policy pack has no role {:?}; `custos policy show` lists the roles",
+                    a.role.as_str()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    async fn password_context(&self, username: &Username, display_name: &str) -> Vec<String> {
+        let mut ctx = vec![username.to_string(), display_name.to_owned()];
+        if let Ok(Some(p)) = self.active_policy().await {
+            ctx.push(p.pack.name.clone());
+        }
+        ctx
+    }
+
+    /// Creates an account with a password and roles.
+    pub async fn add_user(
+        &self,
+        actor: &Actor,
+        username: &Username,
+        display_name: &str,
+        password: &str,
+        assignments: &[Assignment],
+    ) -> StoreResult<UserRecord> {
+        let display_name = display_name.trim();
+        if display_name.is_empty() {
+            return Err(StoreError::Invalid(
+                "give the person's name (e.g. --name \"Jane Smith\"), so logbooks say who did what"
+                    .to_owned(),
+            ));
+        }
+        if assignments.is_empty() {
+            return Err(StoreError::Invalid(
+                "give the account at least one role (e.g. --role operator)".to_owned(),
+            ));
+        }
+        self.check_roles(assignments).await?;
+        let ctx = self.password_context(username, display_name).await;
+        let ctx: Vec<&str> = ctx.iter().map(String::as_str).collect();
+        password::check(password, &ctx).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let hash = hash_password(password.to_owned()).await?;
+        let now = self.clock().now().0;
+        let by = actor.to_string();
+        let mut tx = self.write().await?;
+        let exists = sqlx::query("SELECT username FROM users WHERE username = $1")
+            .bind(username.as_str())
+            .fetch_optional(tx.conn())
+            .await
+            .map_err(StoreError::db("looking up a user"))?;
+        if exists.is_some() {
+            return Err(StoreError::Invalid(format!(
+                "there is already an account called {username}; accounts are never deleted, so choose another name"
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO users (username, display_name, password_hash, disabled, created_at_unix_ms, created_by) \
+             VALUES ($1, $2, $3, 0, $4, $5)",
+        )
+        .bind(username.as_str())
+        .bind(display_name)
+        .bind(hash)
+        .bind(now)
+        .bind(&by)
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("adding a user"))?;
+        for a in assignments {
+            insert_role(&mut tx, username, a, now, &by).await?;
+        }
+        let roles: Vec<String> = assignments
+            .iter()
+            .map(|a| format!("{} at {}", a.role, a.scope))
+            .collect();
+        tx.record(
+            actor,
+            NewEntry::new(Book::Config, "user-added")
+                .with_ref(user_ref(username)?)
+                .with("display_name", display_name)
+                .with("roles", roles),
+        );
+        tx.commit().await?;
+        self.user(username).await?.ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "the account {username} vanished after it was added"
+            ))
+        })
+    }
+
+    /// Sets a new password (after the NCSC rules).
+    pub async fn set_password(
+        &self,
+        actor: &Actor,
+        username: &Username,
+        password: &str,
+    ) -> StoreResult<()> {
+        let user = self.require_user(username).await?;
+        let ctx = self.password_context(username, &user.display_name).await;
+        let ctx: Vec<&str> = ctx.iter().map(String::as_str).collect();
+        password::check(password, &ctx).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let hash = hash_password(password.to_owned()).await?;
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
+            .bind(hash)
+            .bind(username.as_str())
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::db("setting a password"))?;
+        tx.record(
+            actor,
+            NewEntry::new(Book::Access, "password-set").with_ref(user_ref(username)?),
+        );
+        tx.commit().await
+    }
+
+    /// Disables or re-enables an account, with the reason.
+    pub async fn set_user_disabled(
+        &self,
+        actor: &Actor,
+        username: &Username,
+        disabled: bool,
+        reason: &str,
+    ) -> StoreResult<()> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::Invalid(
+                "give the reason (e.g. --reason \"left the school\"); it is kept in the ledger"
+                    .to_owned(),
+            ));
+        }
+        let user = self.require_user(username).await?;
+        if user.disabled == disabled {
+            return Err(StoreError::Invalid(format!(
+                "the account {username} is already {}",
+                if disabled { "disabled" } else { "enabled" }
+            )));
+        }
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE users SET disabled = $1 WHERE username = $2")
+            .bind(i64::from(disabled))
+            .bind(username.as_str())
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::db("disabling a user"))?;
+        tx.record(
+            actor,
+            NewEntry::new(
+                Book::Config,
+                if disabled {
+                    "user-disabled"
+                } else {
+                    "user-enabled"
+                },
+            )
+            .with_ref(user_ref(username)?)
+            .with("reason", reason),
+        );
+        tx.commit().await
+    }
+
+    /// Gives a person a role at a scope.
+    pub async fn grant_role(
+        &self,
+        actor: &Actor,
+        username: &Username,
+        assignment: &Assignment,
+    ) -> StoreResult<()> {
+        self.check_roles(std::slice::from_ref(assignment)).await?;
+        let user = self.require_user(username).await?;
+        if user.assignments.contains(assignment) {
+            return Err(StoreError::Invalid(format!(
+                "{username} already holds {} at {}",
+                assignment.role, assignment.scope
+            )));
+        }
+        let now = self.clock().now().0;
+        let mut tx = self.write().await?;
+        insert_role(&mut tx, username, assignment, now, &actor.to_string()).await?;
+        tx.record(
+            actor,
+            NewEntry::new(Book::Config, "role-granted")
+                .with_ref(user_ref(username)?)
+                .with("role", assignment.role.as_str())
+                .with("scope", assignment.scope.to_string()),
+        );
+        tx.commit().await
+    }
+
+    /// Takes a role at a scope away from a person.
+    pub async fn revoke_role(
+        &self,
+        actor: &Actor,
+        username: &Username,
+        assignment: &Assignment,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let done =
+            sqlx::query("DELETE FROM user_roles WHERE username = $1 AND role = $2 AND scope = $3")
+                .bind(username.as_str())
+                .bind(assignment.role.as_str())
+                .bind(assignment.scope.to_string())
+                .execute(tx.conn())
+                .await
+                .map_err(StoreError::db("revoking a role"))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!(
+                "{username} does not hold {} at {}; `custos user list` shows who holds what",
+                assignment.role, assignment.scope
+            )));
+        }
+        tx.record(
+            actor,
+            NewEntry::new(Book::Config, "role-revoked")
+                .with_ref(user_ref(username)?)
+                .with("role", assignment.role.as_str())
+                .with("scope", assignment.scope.to_string()),
+        );
+        tx.commit().await
+    }
+
+    /// An account, if it exists.
+    pub async fn user(&self, username: &Username) -> StoreResult<Option<UserRecord>> {
+        Ok(self
+            .users_where(Some(username.as_str()))
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    async fn require_user(&self, username: &Username) -> StoreResult<UserRecord> {
+        self.user(username).await?.ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "there is no account called {username}; `custos user list` lists them"
+            ))
+        })
+    }
+
+    /// Every account, by user name.
+    pub async fn users(&self) -> StoreResult<Vec<UserRecord>> {
+        self.users_where(None).await
+    }
+
+    async fn users_where(&self, username: Option<&str>) -> StoreResult<Vec<UserRecord>> {
+        let rows = sqlx::query(
+            "SELECT username, display_name, disabled, created_at_unix_ms, created_by FROM users \
+             WHERE (CAST($1 AS TEXT) IS NULL OR username = $1) ORDER BY username",
+        )
+        .bind(username)
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::db("reading users"))?;
+        let roles = sqlx::query(
+            "SELECT username, role, scope FROM user_roles \
+             WHERE (CAST($1 AS TEXT) IS NULL OR username = $1) ORDER BY username, role, scope",
+        )
+        .bind(username)
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::db("reading roles"))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let name: String = r.try_get(0).map_err(StoreError::db("reading users"))?;
+            let mut assignments = Vec::new();
+            for x in roles
+                .iter()
+                .filter(|x| x.try_get::<String, _>(0).ok().as_deref() == Some(name.as_str()))
+            {
+                let role: String = x.try_get(1).map_err(StoreError::db("reading roles"))?;
+                let scope: String = x.try_get(2).map_err(StoreError::db("reading roles"))?;
+                let role = Ident::parse(&role)
+                    .map_err(|e| StoreError::Corrupt(format!("stored role of {name}: {e}")))?;
+                let scope = Scope::parse(&scope)
+                    .map_err(|e| StoreError::Corrupt(format!("stored scope of {name}: {e}")))?;
+                assignments.push(Assignment { role, scope });
+            }
+            out.push(UserRecord {
+                username: name,
+                display_name: r.try_get(1).map_err(StoreError::db("reading users"))?,
+                disabled: r
+                    .try_get::<i64, _>(2)
+                    .map_err(StoreError::db("reading users"))?
+                    != 0,
+                created_at_unix_ms: r.try_get(3).map_err(StoreError::db("reading users"))?,
+                created_by: r.try_get(4).map_err(StoreError::db("reading users"))?,
+                assignments,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Whether `password` is the account's password (false for unknown or disabled
+    /// accounts). Sign-in attempts are ledgered by the sign-in flow, not here.
+    pub async fn check_password(&self, username: &Username, password: &str) -> StoreResult<bool> {
+        let row = sqlx::query("SELECT password_hash, disabled FROM users WHERE username = $1")
+            .bind(username.as_str())
+            .fetch_optional(self.pool())
+            .await
+            .map_err(StoreError::db("reading a password"))?;
+        let Some(row) = row else {
+            // Spend the same time as a real check, so timing does not reveal who has an
+            // account.
+            let _ = password_matches(password.to_owned(), DUMMY_HASH.to_owned()).await;
+            return Ok(false);
+        };
+        let phc: String = row
+            .try_get(0)
+            .map_err(StoreError::db("reading a password"))?;
+        let disabled: i64 = row
+            .try_get(1)
+            .map_err(StoreError::db("reading a password"))?;
+        let ok = password_matches(password.to_owned(), phc).await;
+        Ok(ok && disabled == 0)
+    }
+}
+
+/// An Argon2id hash (of a random password nobody knows) with the current parameters.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3Nwx0N9o4b6n1qvL9k4b1mG2C0p0Wm7XHqv0d8cV0uY";
+
+async fn insert_role(
+    tx: &mut WriteTx,
+    username: &Username,
+    a: &Assignment,
+    now: i64,
+    by: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO user_roles (username, role, scope, granted_at_unix_ms, granted_by) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(username.as_str())
+    .bind(a.role.as_str())
+    .bind(a.scope.to_string())
+    .bind(now)
+    .bind(by)
+    .execute(tx.conn())
+    .await
+    .map_err(StoreError::db("granting a role"))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dummy_hash_is_a_real_argon2id_hash_with_the_current_parameters() {
+        let h = PasswordHash::new(DUMMY_HASH).expect("parses");
+        assert_eq!(h.algorithm.as_str(), "argon2id");
+        let p = Params::try_from(&h).expect("params");
+        assert_eq!(
+            (p.m_cost(), p.t_cost(), p.p_cost()),
+            (ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_LANES)
+        );
+    }
+}
