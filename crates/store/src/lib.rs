@@ -18,6 +18,7 @@ pub mod error;
 pub mod ledger;
 pub mod migrate;
 pub mod policy;
+pub mod sessions;
 mod store;
 pub mod users;
 
@@ -28,5 +29,6 @@ pub use ledger::{
 };
 pub use migrate::{MigrationReport, SchemaStatus};
 pub use policy::{PolicyVersion, StoredPolicy};
+pub use sessions::{NewSession, SessionInfo, SessionState};
 pub use store::{CheckReport, DatabaseLocation, Store, WriteTx, redact_url};
 pub use users::UserRecord;

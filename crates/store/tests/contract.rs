@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use custos_base::{Actor, SimulatedClock, UnixMs};
 use custos_domain::access::{Assignment, Scope, Username};
 use custos_domain::ledger::{Book, NewEntry, Problem, Reference};
-use custos_store::{DatabaseLocation, LedgerQuery, LedgerSigner, Store, StoreError, read_witness};
+use custos_store::{
+    DatabaseLocation, LedgerQuery, LedgerSigner, SessionState, Store, StoreError, read_witness,
+};
 use ed25519_dalek::SigningKey;
 use sha2::{Digest, Sha256};
 use sqlx::Connection;
@@ -153,6 +155,7 @@ contract!(
     bdc_35_verify_reads_many_chunks_in_parallel_and_names_the_first_bad_entry,
     lbu_4_accounts_hold_pack_roles_every_change_is_ledgered_and_none_deleted,
     accounts_need_a_policy_pack_and_a_strong_password,
+    lbu_14_sessions_sign_in_and_out_end_when_idle_and_store_no_token,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -1085,4 +1088,142 @@ async fn accounts_need_a_policy_pack_and_a_strong_password(db: &TestDb) {
         store.users().await.expect("users").is_empty(),
         "nothing was added"
     );
+}
+
+/// LBU-14 and the access book: signing in (and a refused attempt) and out are ledgered; a
+/// session idle for longer than the limit ends; only a hash of the token is stored; a
+/// disabled account's sessions end at once.
+async fn lbu_14_sessions_sign_in_and_out_end_when_idle_and_store_no_token(db: &TestDb) {
+    let clock = SimulatedClock::new(UnixMs(1_790_000_000_000));
+    let store = Store::open(&db.location, Arc::new(clock.clone()))
+        .await
+        .expect("open");
+    store.migrate(&console()).await.expect("migrate");
+    store.load_policy(&console(), SCHOOL).await.expect("load");
+    let op = username("op1");
+    store
+        .add_user(
+            &console(),
+            &op,
+            "Op One",
+            "walnut kettle lamp",
+            &[assignment("operator", "scheme")],
+        )
+        .await
+        .expect("user");
+    let day = 12 * 3600 * 1000;
+    let idle = 5 * 60 * 1000;
+
+    assert!(
+        store
+            .sign_in(&op, "wrong password!", "192.0.2.7", day)
+            .await
+            .expect("runs")
+            .is_none()
+    );
+    let s = store
+        .sign_in(&op, "walnut kettle lamp", "192.0.2.7", day)
+        .await
+        .expect("runs")
+        .expect("signed in");
+    assert_eq!(s.token.len(), 64);
+    let SessionState::Live(info) = store.session(&s.token, idle).await.expect("session") else {
+        panic!("live session expected");
+    };
+    assert_eq!(info.subject.username, "op1");
+    assert_eq!(info.csrf, s.csrf);
+    assert_eq!(
+        store.session("not-a-token", idle).await.expect("session"),
+        SessionState::None
+    );
+
+    // Activity keeps it alive; silence beyond the limit ends it.
+    clock.advance_ms(idle - 1000);
+    assert!(matches!(
+        store.session(&s.token, idle).await.expect("s"),
+        SessionState::Live(_)
+    ));
+    clock.advance_ms(idle + 1);
+    assert_eq!(
+        store.session(&s.token, idle).await.expect("s"),
+        SessionState::IdleEnded
+    );
+    assert_eq!(
+        store.session(&s.token, idle).await.expect("s"),
+        SessionState::None,
+        "never comes back"
+    );
+
+    // Signing out, and disabling the account, end sessions.
+    let s2 = store
+        .sign_in(&op, "walnut kettle lamp", "192.0.2.7", day)
+        .await
+        .expect("runs")
+        .expect("in");
+    store
+        .end_session(&s2.token, &Actor::User("op1".into()), "signed out")
+        .await
+        .expect("out");
+    assert_eq!(
+        store.session(&s2.token, idle).await.expect("s"),
+        SessionState::None
+    );
+    let s3 = store
+        .sign_in(&op, "walnut kettle lamp", "192.0.2.7", day)
+        .await
+        .expect("runs")
+        .expect("in");
+    store
+        .set_user_disabled(&console(), &op, true, "left")
+        .await
+        .expect("disable");
+    assert_eq!(
+        store.session(&s3.token, idle).await.expect("s"),
+        SessionState::None
+    );
+
+    let kinds: Vec<String> = entries_about(&store, "op1")
+        .await
+        .into_iter()
+        .filter(|e| e.book == "access")
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "sign-in-refused",
+            "signed-in",
+            "signed-out",
+            "signed-in",
+            "signed-out",
+            "signed-in",
+            "signed-out"
+        ]
+    );
+    assert_eq!(
+        session_keys(db, &s.token).await,
+        (0, 1),
+        "only the token's hash is stored"
+    );
+}
+
+/// How many session rows are keyed by the token itself (as bytes), and how many by its
+/// SHA-256.
+async fn session_keys(db: &TestDb, token: &str) -> (i64, i64) {
+    use sqlx::Row;
+    let store = db.store().await;
+    let mut n = Vec::new();
+    for key in [
+        token.as_bytes().to_vec(),
+        Sha256::digest(token.as_bytes()).to_vec(),
+    ] {
+        let mut tx = store.write().await.expect("w");
+        let row = sqlx::query("SELECT COUNT(*) FROM sessions WHERE token_hash = $1")
+            .bind(key)
+            .fetch_one(tx.conn())
+            .await
+            .expect("count");
+        n.push(row.try_get::<i64, _>(0).expect("n"));
+    }
+    (n[0], n[1])
 }

@@ -1,0 +1,202 @@
+//! Signed-in sessions: signing in and out, and finding the person behind a session token.
+//!
+//! Invariants:
+//! - Only the SHA-256 hash of a session token is stored; the token itself exists only in
+//!   the person's browser cookie.
+//! - Signing in, a refused sign-in and signing out (including being signed out after the
+//!   idle limit) are ledgered in book `access`, with the source address.
+//! - A session ends at its absolute lifetime, when its owner is disabled, or after the
+//!   policy's idle limit without a request (LBU-14); an ended session never comes back.
+//! - Noting a session's last activity is bookkeeping, not a change to the scheme's data,
+//!   so it has no ledger entry; it is written at most every [`TOUCH_EVERY_MS`].
+
+use custos_base::Actor;
+use custos_domain::access::{Subject, Username};
+use custos_domain::ledger::{Book, NewEntry, Reference, to_hex};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::error::{StoreError, StoreResult};
+use crate::store::Store;
+
+/// How often a session's last activity is written, at most.
+pub const TOUCH_EVERY_MS: i64 = 30_000;
+
+/// A session just created: the token for the cookie and the CSRF token for forms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// The session token (secret; goes only into the cookie).
+    pub token: String,
+    /// The token every state-changing form must carry.
+    pub csrf: String,
+}
+
+/// The person behind a live session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// Who, with their roles.
+    pub subject: Subject,
+    /// Their name for display.
+    pub display_name: String,
+    /// The token every state-changing form must carry.
+    pub csrf: String,
+}
+
+/// Why a session could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionState {
+    /// Live.
+    Live(SessionInfo),
+    /// Ended after the idle limit just now (the person must sign in again).
+    IdleEnded,
+    /// No such session, or it has ended.
+    None,
+}
+
+fn random_token() -> StoreResult<String> {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b)
+        .map_err(|e| StoreError::Invalid(format!("no random bytes for a session: {e}")))?;
+    Ok(to_hex(&b))
+}
+
+fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn user_ref(u: &str) -> StoreResult<Reference> {
+    Reference::new("user", u).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+impl Store {
+    /// Signs a person in if the password is right and the account enabled, creating a
+    /// session that lasts at most `lifetime_ms`. A refusal is ledgered and says nothing
+    /// about which part was wrong.
+    pub async fn sign_in(
+        &self,
+        username: &Username,
+        password: &str,
+        source: &str,
+        lifetime_ms: i64,
+    ) -> StoreResult<Option<NewSession>> {
+        let actor = Actor::User(username.to_string());
+        if !self.check_password(username, password).await? {
+            self.append(
+                &actor,
+                NewEntry::new(Book::Access, "sign-in-refused")
+                    .with_ref(user_ref(username.as_str())?)
+                    .with("source", source),
+            )
+            .await?;
+            return Ok(None);
+        }
+        let token = random_token()?;
+        let csrf = random_token()?;
+        let now = self.clock().now().0;
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, username, csrf_token, source, created_at_unix_ms, \
+             last_seen_at_unix_ms, expires_at_unix_ms) VALUES ($1, $2, $3, $4, $5, $5, $6)",
+        )
+        .bind(token_hash(&token))
+        .bind(username.as_str())
+        .bind(&csrf)
+        .bind(source)
+        .bind(now)
+        .bind(now.saturating_add(lifetime_ms))
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("creating a session"))?;
+        tx.record(
+            &actor,
+            NewEntry::new(Book::Access, "signed-in")
+                .with_ref(user_ref(username.as_str())?)
+                .with("source", source),
+        );
+        tx.commit().await?;
+        Ok(Some(NewSession { token, csrf }))
+    }
+
+    /// The person behind `token`, if the session is live; a session idle for longer than
+    /// `idle_limit_ms` is ended (and ledgered) instead.
+    pub async fn session(&self, token: &str, idle_limit_ms: i64) -> StoreResult<SessionState> {
+        let now = self.clock().now().0;
+        let row = sqlx::query(
+            "SELECT username, csrf_token, last_seen_at_unix_ms, expires_at_unix_ms \
+             FROM sessions WHERE token_hash = $1 AND ended_at_unix_ms IS NULL",
+        )
+        .bind(token_hash(token))
+        .fetch_optional(self.pool())
+        .await
+        .map_err(StoreError::db("reading a session"))?;
+        let Some(row) = row else {
+            return Ok(SessionState::None);
+        };
+        let get = |e| StoreError::db("reading a session")(e);
+        let username: String = row.try_get(0).map_err(get)?;
+        let csrf: String = row.try_get(1).map_err(get)?;
+        let last_seen: i64 = row.try_get(2).map_err(get)?;
+        let expires: i64 = row.try_get(3).map_err(get)?;
+        let name = Username::parse(&username).map_err(StoreError::Corrupt)?;
+        let Some(user) = self.user(&name).await? else {
+            return Ok(SessionState::None);
+        };
+        if now >= expires || user.disabled {
+            self.end_session(token, &Actor::System("sessions".to_owned()), "expired")
+                .await?;
+            return Ok(SessionState::None);
+        }
+        if now - last_seen > idle_limit_ms {
+            self.end_session(token, &Actor::System("sessions".to_owned()), "idle")
+                .await?;
+            return Ok(SessionState::IdleEnded);
+        }
+        if now - last_seen >= TOUCH_EVERY_MS {
+            let mut tx = self.write().await?;
+            sqlx::query("UPDATE sessions SET last_seen_at_unix_ms = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(token_hash(token))
+                .execute(tx.conn())
+                .await
+                .map_err(StoreError::db("noting session activity"))?;
+            tx.commit_unledgered().await?;
+        }
+        Ok(SessionState::Live(SessionInfo {
+            subject: Subject {
+                username: user.username.clone(),
+                disabled: user.disabled,
+                assignments: user.assignments.clone(),
+            },
+            display_name: user.display_name,
+            csrf,
+        }))
+    }
+
+    /// Ends a session (signing out, or the system ending it), ledgered with the reason.
+    /// Ending a session that has already ended does nothing.
+    pub async fn end_session(&self, token: &str, actor: &Actor, reason: &str) -> StoreResult<()> {
+        let now = self.clock().now().0;
+        let mut tx = self.write().await?;
+        let row = sqlx::query(
+            "UPDATE sessions SET ended_at_unix_ms = $1 \
+             WHERE token_hash = $2 AND ended_at_unix_ms IS NULL RETURNING username",
+        )
+        .bind(now)
+        .bind(token_hash(token))
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(StoreError::db("ending a session"))?;
+        let Some(row) = row else {
+            tx.rollback().await?;
+            return Ok(());
+        };
+        let username: String = row.try_get(0).map_err(StoreError::db("ending a session"))?;
+        tx.record(
+            actor,
+            NewEntry::new(Book::Access, "signed-out")
+                .with_ref(user_ref(&username)?)
+                .with("reason", reason),
+        );
+        tx.commit().await
+    }
+}
