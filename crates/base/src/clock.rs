@@ -17,6 +17,33 @@ impl UnixMs {
         jiff::Timestamp::from_millisecond(self.0).ok()
     }
 
+    /// Reads a date bound typed by a person: a UK calendar day `YYYY-MM-DD` (its start in
+    /// Europe/London; with `end`, the start of the next day, so the day is included) or an
+    /// RFC 3339 instant.
+    pub fn parse_bound(text: &str, end: bool) -> Result<Self, String> {
+        let text = text.trim();
+        if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+            return Ok(Self(ts.as_millisecond()));
+        }
+        let date: jiff::civil::Date = text.parse().map_err(|_| {
+            format!(
+                "{text:?} is not a date: use YYYY-MM-DD (a day in UK time) or an instant such as 2026-11-23T09:00:00Z"
+            )
+        })?;
+        let date = if end {
+            date.tomorrow()
+                .map_err(|_| "that date is too late".to_owned())?
+        } else {
+            date
+        };
+        let tz = jiff::tz::TimeZone::get("Europe/London")
+            .map_err(|e| format!("no UK time zone data: {e}"))?;
+        let zoned = date
+            .to_zoned(tz)
+            .map_err(|e| format!("{text} cannot be placed in UK time: {e}"))?;
+        Ok(Self(zoned.timestamp().as_millisecond()))
+    }
+
     /// RFC 3339 in UTC with a `Z` suffix, e.g. `2026-11-23T09:30:00Z`; for logs and files.
     pub fn to_rfc3339(self) -> String {
         match self.to_timestamp() {

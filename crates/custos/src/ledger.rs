@@ -203,26 +203,11 @@ pub async fn export(
     Ok(ExitCode::SUCCESS)
 }
 
-/// A `--from`/`--to` value: a UK calendar day (its start; for `--to`, the start of the
-/// next day, so the day is included) or an RFC 3339 instant.
+/// A `--from`/`--to` value (see [`custos_base::UnixMs::parse_bound`]).
 fn parse_bound(text: &str, end: bool) -> anyhow::Result<i64> {
-    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
-        return Ok(ts.as_millisecond());
-    }
-    let date: jiff::civil::Date = text.parse().map_err(|_| {
-        anyhow::anyhow!(
-            "{text:?} is not a date: use YYYY-MM-DD (a day in UK time) or an instant such as 2026-11-23T09:00:00Z"
-        )
-    })?;
-    let date = if end {
-        date.tomorrow().context("that date is too late")?
-    } else {
-        date
-    };
-    let zoned = date
-        .to_zoned(jiff::tz::TimeZone::get("Europe/London").context("no UK time zone data")?)
-        .context("that date cannot be placed in UK time")?;
-    Ok(zoned.timestamp().as_millisecond())
+    custos_base::UnixMs::parse_bound(text, end)
+        .map(|t| t.0)
+        .map_err(anyhow::Error::msg)
 }
 
 #[cfg(test)]

@@ -19,25 +19,59 @@ pub fn status_for(kind: ErrorKind) -> StatusCode {
 
 /// An error on its way to becoming a page.
 #[derive(Debug)]
-pub struct WebError(pub StoreError);
+pub enum WebError {
+    /// The store failed or refused; its kind decides the status.
+    Store(StoreError),
+    /// Refused: the message says why and what to do (it is shown to the person).
+    Forbidden(String),
+    /// The request was malformed; the message says what is wrong.
+    BadRequest(String),
+}
 
 impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
-        Self(e)
+        Self::Store(e)
     }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn page(status: StatusCode, title: &str, message: &str) -> Response {
+    let body = format!(
+        "<!doctype html><html lang=\"en-GB\"><meta charset=\"utf-8\"><title>Custos: {title}</title>\
+         <link rel=\"stylesheet\" href=\"/static/custos.css\"><main><h1>{title}</h1><p>{}</p>\
+         <p><a href=\"/logbooks\">Logbooks</a> · <a href=\"/\">About this CCTV scheme</a></p></main></html>",
+        escape(message)
+    );
+    (status, Html(body)).into_response()
 }
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let status = status_for(self.0.kind());
-        tracing::error!(error = %self.0, status = status.as_u16(), "request failed");
-        // The detail is in the server log; the page says what a visitor can do.
-        let body = format!(
-            "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Custos: {code}</title>\
-             <h1>Something went wrong ({code})</h1><p>The server could not complete this request. \
-             The details are in the server's log; please tell the scheme's contact point.</p></html>",
-            code = status.as_u16()
-        );
-        (status, Html(body)).into_response()
+        match self {
+            Self::Forbidden(why) => page(StatusCode::FORBIDDEN, "Not allowed", &why),
+            Self::BadRequest(why) => {
+                page(StatusCode::BAD_REQUEST, "Please check the request", &why)
+            }
+            Self::Store(e) => {
+                let status = status_for(e.kind());
+                if status == StatusCode::BAD_REQUEST || status == StatusCode::NOT_FOUND {
+                    // The store's message says what is wrong and how to fix it.
+                    return page(status, "Please check the request", &e.to_string());
+                }
+                tracing::error!(error = %e, status = status.as_u16(), "request failed");
+                // The detail is in the server log; the page says what a visitor can do.
+                page(
+                    status,
+                    &format!("Something went wrong ({})", status.as_u16()),
+                    "The server could not complete this request. The details are in the server's log; please tell the scheme's contact point.",
+                )
+            }
+        }
     }
 }

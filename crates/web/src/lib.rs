@@ -4,11 +4,13 @@
 //! error becomes an HTTP status through [`error::status_for`], in one place. The web layer
 //! reads the store and never talks to the recorder.
 
+pub mod auth;
 pub mod error;
 mod pages;
+mod staff;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use custos_store::Store;
 use tokio::net::TcpListener;
 
@@ -25,6 +27,14 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::transparency))
         .route("/healthz", get(pages::health))
         .route("/static/custos.css", get(pages::stylesheet))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/logbooks", get(staff::logbooks))
+        .route("/logbooks/export.csv", get(staff::logbook_csv))
+        .route(
+            "/ledger/alarms/{seq}/acknowledge",
+            post(staff::acknowledge_alarm),
+        )
         .fallback(pages::not_found)
         .with_state(state)
 }
@@ -36,7 +46,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

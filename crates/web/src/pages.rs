@@ -39,7 +39,8 @@ pub(crate) async fn transparency(State(state): State<AppState>) -> Result<Respon
     Ok(render(StatusCode::OK, &page))
 }
 
-fn render(status: StatusCode, t: &impl Template) -> Response {
+/// Renders a template with a status, or a plain 500 if the template fails.
+pub(crate) fn render(status: StatusCode, t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {

@@ -1,0 +1,295 @@
+//! Signing in and out, and the [`Staff`] extractor that every staff page takes: it finds
+//! the person behind the session cookie, or sends the browser to the sign-in page.
+//!
+//! Invariants:
+//! - The session cookie is `HttpOnly`, `Secure` and `SameSite=Strict`; it holds the only
+//!   copy of the session token (the store keeps its hash).
+//! - Every state-changing request carries the session's CSRF token, checked by
+//!   [`Staff::check_csrf`] in constant time.
+//! - Whether a person may do something is asked of `domain::access::decide` through
+//!   [`Staff::require`], never decided here.
+//! - After a sign-in, the browser is sent only to a path on this site.
+
+use axum::Form;
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use custos_base::Actor;
+use custos_domain::access::{Right, RightsTable, Target, Username, decide};
+use custos_store::{SessionInfo, SessionState};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::pages::render;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "custos_session";
+/// A session's absolute lifetime: one working shift.
+pub const SESSION_LIFETIME_MS: i64 = 12 * 3600 * 1000;
+
+/// A signed-in person, with what they may do.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    /// The session's person and CSRF token.
+    pub info: SessionInfo,
+    /// The active pack's rights table.
+    pub table: RightsTable,
+}
+
+impl Staff {
+    /// The ledger actor for what this person does.
+    pub fn actor(&self) -> Actor {
+        Actor::User(self.info.subject.username.clone())
+    }
+
+    /// Refuses, with the reason, unless the person may use `right` on `target`.
+    pub fn require(&self, right: Right, target: &Target) -> Result<(), WebError> {
+        decide(&self.table, &self.info.subject, right, target)
+            .map_err(|d| WebError::Forbidden(d.to_string()))
+    }
+
+    /// Whether the person may use `right` on `target` (for showing or hiding parts of a
+    /// page; the action itself still calls [`Staff::require`]).
+    pub fn may(&self, right: Right, target: &Target) -> bool {
+        decide(&self.table, &self.info.subject, right, target).is_ok()
+    }
+
+    /// Refuses a state-changing request whose CSRF token is not this session's.
+    pub fn check_csrf(&self, given: &str) -> Result<(), WebError> {
+        let want = self.info.csrf.as_bytes();
+        let got = given.as_bytes();
+        let same = want.len() == got.len()
+            && want.iter().zip(got).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        if same {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden(
+                "this form has expired or did not come from this site; go back, reload the page and try again".to_owned(),
+            ))
+        }
+    }
+
+    /// The roles held, for the page header.
+    pub fn roles_text(&self) -> String {
+        let parts: Vec<String> = self
+            .info
+            .subject
+            .assignments
+            .iter()
+            .map(|a| match &a.scope {
+                custos_domain::access::Scope::Scheme => a.role.to_string(),
+                s => format!("{} ({s})", a.role),
+            })
+            .collect();
+        parts.join(", ")
+    }
+}
+
+/// The session token from the request's cookies.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// What happens when a page needs a signed-in person and there is none.
+#[derive(Debug)]
+pub enum NotSignedIn {
+    /// Send the browser to the sign-in page.
+    Redirect(String),
+    /// The store failed.
+    Error(WebError),
+}
+
+impl IntoResponse for NotSignedIn {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Redirect(to) => Redirect::to(&to).into_response(),
+            Self::Error(e) => e.into_response(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = NotSignedIn;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let next = parts
+            .uri
+            .path_and_query()
+            .map_or("/logbooks".to_owned(), |p| p.as_str().to_owned());
+        let to_login =
+            |why: &str| NotSignedIn::Redirect(format!("/login?{why}next={}", url_encode(&next)));
+        let Some(token) = session_token(&parts.headers) else {
+            return Err(to_login(""));
+        };
+        let policy = state
+            .store
+            .active_policy()
+            .await
+            .map_err(|e| NotSignedIn::Error(e.into()))?;
+        let Some(policy) = policy else {
+            return Err(NotSignedIn::Error(WebError::Forbidden(
+                "no policy pack is loaded, so nobody can sign in yet".to_owned(),
+            )));
+        };
+        let idle_ms = i64::from(policy.pack.access.idle_lock_minutes) * 60_000;
+        match state
+            .store
+            .session(&token, idle_ms)
+            .await
+            .map_err(|e| NotSignedIn::Error(e.into()))?
+        {
+            SessionState::Live(info) => Ok(Staff {
+                info,
+                table: RightsTable::from_pack(&policy.pack),
+            }),
+            SessionState::IdleEnded => Err(to_login("idle=1&")),
+            SessionState::None => Err(to_login("")),
+        }
+    }
+}
+
+fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Only a path on this site (`/…`, not `//…`), else the logbooks.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/logbooks".to_owned(),
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    next: String,
+    message: Option<String>,
+    username: String,
+}
+
+/// `?next=…&idle=1`
+#[derive(Debug, Deserialize)]
+pub(crate) struct LoginQuery {
+    next: Option<String>,
+    idle: Option<String>,
+}
+
+/// `GET /login`
+pub(crate) async fn login_form(Query(q): Query<LoginQuery>) -> Response {
+    let message = q.idle.map(|_| {
+        "You were signed out because the screen was left unattended. Sign in again to carry on."
+            .to_owned()
+    });
+    render(
+        StatusCode::OK,
+        &LoginPage {
+            next: safe_next(q.next.as_deref()),
+            message,
+            username: String::new(),
+        },
+    )
+}
+
+/// The sign-in form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// `POST /login`
+pub(crate) async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    let next = safe_next(f.next.as_deref());
+    let refused = |username: String| {
+        render(
+            StatusCode::UNAUTHORIZED,
+            &LoginPage {
+                next: next.clone(),
+                message: Some(
+                    "The user name or password is not right, or the account is disabled."
+                        .to_owned(),
+                ),
+                username,
+            },
+        )
+    };
+    let Ok(username) = Username::parse(f.username.trim()) else {
+        return Ok(refused(f.username));
+    };
+    let source = peer.ip().to_string();
+    match state
+        .store
+        .sign_in(&username, &f.password, &source, SESSION_LIFETIME_MS)
+        .await?
+    {
+        None => Ok(refused(username.to_string())),
+        Some(session) => {
+            let cookie = format!(
+                "{SESSION_COOKIE}={}; Path=/; HttpOnly; Secure; SameSite=Strict",
+                session.token
+            );
+            let mut response = Redirect::to(&next).into_response();
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&cookie).map_err(|e| WebError::BadRequest(e.to_string()))?,
+            );
+            Ok(response)
+        }
+    }
+}
+
+/// A form that carries only the CSRF token.
+#[derive(Debug, Deserialize)]
+pub(crate) struct CsrfForm {
+    csrf: String,
+}
+
+/// `POST /logout`
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    if let Some(token) = session_token(&headers) {
+        state
+            .store
+            .end_session(&token, &staff.actor(), "signed out")
+            .await?;
+    }
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static(
+            "custos_session=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0",
+        ),
+    );
+    Ok(response)
+}

@@ -1,0 +1,265 @@
+//! Staff pages: the logbooks (BDC-18, LBU-13, ALT-8), the ledger's verification status and
+//! its alarm (BDC-35).
+//!
+//! Invariants: every handler takes [`Staff`] and calls [`Staff::require`] before reading
+//! anything; state-changing forms check the CSRF token; handlers make one store call for
+//! what they show and render it.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use custos_base::UnixMs;
+use custos_domain::access::{Right, Target};
+use custos_domain::ledger::Book;
+use custos_domain::logbook;
+use custos_store::{LedgerAlarm, LedgerQuery, VerificationRecord};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::Staff;
+use crate::error::WebError;
+use crate::pages::render;
+
+/// Rows per page of a logbook.
+pub const PAGE_ROWS: usize = 50;
+
+/// The filters of the Logbooks page (all optional).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct LogbookFilter {
+    book: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    camera: Option<String>,
+    actor: Option<String>,
+    after: Option<i64>,
+}
+
+fn nonempty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl LogbookFilter {
+    fn book(&self) -> Result<Book, WebError> {
+        nonempty(&self.book)
+            .unwrap_or("review")
+            .parse()
+            .map_err(WebError::BadRequest)
+    }
+
+    fn query(&self, book: Book) -> Result<LedgerQuery, WebError> {
+        let bound = |s: &Option<String>, end: bool| {
+            nonempty(s)
+                .map(|t| UnixMs::parse_bound(t, end).map(|u| u.0))
+                .transpose()
+                .map_err(WebError::BadRequest)
+        };
+        let actor = nonempty(&self.actor).map(|a| {
+            if a.contains(':') {
+                a.to_owned()
+            } else {
+                format!("user:{a}")
+            }
+        });
+        Ok(LedgerQuery {
+            book: Some(book),
+            from_unix_ms: bound(&self.from, false)?,
+            to_unix_ms: bound(&self.to, true)?,
+            actor,
+            reference: nonempty(&self.camera).map(|c| format!("camera:{c}")),
+            after_seq: self.after,
+            limit: None,
+        })
+    }
+
+    /// The filters as a query string (without `after`), for links.
+    fn query_string(&self, book: Book) -> String {
+        let mut parts = vec![format!("book={book}")];
+        for (k, v) in [
+            ("from", &self.from),
+            ("to", &self.to),
+            ("camera", &self.camera),
+            ("actor", &self.actor),
+        ] {
+            if let Some(v) = nonempty(v) {
+                parts.push(format!("{k}={}", form_encode(v)));
+            }
+        }
+        parts.join("&")
+    }
+}
+
+fn form_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b' ' => out.push('+'),
+            b if b.is_ascii_alphanumeric() || b"-_.~:".contains(&b) => out.push(char::from(b)),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// What every staff page shows at the top.
+pub(crate) struct Banner {
+    pub(crate) name: String,
+    pub(crate) roles: String,
+    pub(crate) csrf: String,
+    pub(crate) verification: Option<String>,
+    pub(crate) alarms: Vec<AlarmView>,
+}
+
+pub(crate) struct AlarmView {
+    seq: i64,
+    at: String,
+    problem: String,
+}
+
+impl Banner {
+    /// The banner for `staff`: who is signed in; for those who read logbooks, the last
+    /// verification and any alarm not yet acknowledged (which then shows on every page).
+    pub(crate) async fn load(state: &AppState, staff: &Staff) -> Result<Self, WebError> {
+        let reader = staff.may(Right::ReadLogbooks, &Target::Scheme);
+        let (verification, alarms) = if reader {
+            let v = state.store.latest_verification().await?;
+            let a = state.store.ledger_alarms().await?;
+            (
+                v.map(|v| describe_verification(&v)),
+                a.iter().map(alarm_view).collect(),
+            )
+        } else {
+            (None, Vec::new())
+        };
+        Ok(Self {
+            name: staff.info.display_name.clone(),
+            roles: staff.roles_text(),
+            csrf: staff.info.csrf.clone(),
+            verification,
+            alarms,
+        })
+    }
+}
+
+fn describe_verification(v: &VerificationRecord) -> String {
+    let at = UnixMs(v.at_unix_ms).to_london_display();
+    if v.intact {
+        format!("Ledger verified at {at}: {} entries intact.", v.entries)
+    } else {
+        format!("Ledger verification FAILED at {at}.")
+    }
+}
+
+fn alarm_view(a: &LedgerAlarm) -> AlarmView {
+    AlarmView {
+        seq: a.seq,
+        at: UnixMs(a.at_unix_ms).to_london_display(),
+        problem: a.problem.clone(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "logbooks.html")]
+struct LogbooksPage {
+    banner: Banner,
+    books: Vec<&'static str>,
+    book: String,
+    filter_from: String,
+    filter_to: String,
+    filter_camera: String,
+    filter_actor: String,
+    headers: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+    csv_link: String,
+    next_link: Option<String>,
+    first_link: Option<String>,
+}
+
+/// `GET /logbooks`: one logbook, filtered, a page at a time.
+pub(crate) async fn logbooks(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(filter): Query<LogbookFilter>,
+) -> Result<Response, WebError> {
+    staff.require(Right::ReadLogbooks, &Target::Scheme)?;
+    let book = filter.book()?;
+    let mut q = filter.query(book)?;
+    q.limit = Some(PAGE_ROWS as i64 + 1);
+    let mut entries = state.store.ledger_entries(&q).await?;
+    let more = entries.len() > PAGE_ROWS;
+    entries.truncate(PAGE_ROWS);
+    let table = logbook::table(book, &entries);
+    let qs = filter.query_string(book);
+    let page = LogbooksPage {
+        banner: Banner::load(&state, &staff).await?,
+        books: Book::ALL.iter().map(|b| b.as_str()).collect(),
+        book: book.to_string(),
+        filter_from: nonempty(&filter.from).unwrap_or("").to_owned(),
+        filter_to: nonempty(&filter.to).unwrap_or("").to_owned(),
+        filter_camera: nonempty(&filter.camera).unwrap_or("").to_owned(),
+        filter_actor: nonempty(&filter.actor).unwrap_or("").to_owned(),
+        headers: table.headers,
+        rows: table.rows,
+        csv_link: format!("/logbooks/export.csv?{qs}"),
+        next_link: more
+            .then(|| {
+                entries
+                    .last()
+                    .map(|e| format!("/logbooks?{qs}&after={}", e.seq))
+            })
+            .flatten(),
+        first_link: filter.after.map(|_| format!("/logbooks?{qs}")),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `GET /logbooks/export.csv`: the filtered logbook as CSV, every row.
+pub(crate) async fn logbook_csv(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(filter): Query<LogbookFilter>,
+) -> Result<Response, WebError> {
+    staff.require(Right::ReadLogbooks, &Target::Scheme)?;
+    let book = filter.book()?;
+    let entries = state.store.ledger_entries(&filter.query(book)?).await?;
+    let table = logbook::table(book, &entries);
+    let mut csv = logbook::csv_record(&table.headers);
+    for row in &table.rows {
+        csv.push_str(&logbook::csv_record(row));
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"custos-{book}-logbook.csv\""),
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+/// The acknowledgement form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct AcknowledgeForm {
+    csrf: String,
+    note: String,
+}
+
+/// `POST /ledger/alarms/{seq}/acknowledge`
+pub(crate) async fn acknowledge_alarm(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(seq): Path<i64>,
+    Form(f): Form<AcknowledgeForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    staff.require(Right::ReadLogbooks, &Target::Scheme)?;
+    state
+        .store
+        .acknowledge_ledger_alarm(&staff.actor(), seq, &f.note)
+        .await?;
+    Ok(Redirect::to("/logbooks?book=system").into_response())
+}

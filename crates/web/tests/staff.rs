@@ -1,0 +1,448 @@
+//! The staff pages over HTTP against a real (SQLite) store: signing in and out, the
+//! Logbooks page for those allowed to read it, CSV download, paging and filters, CSRF, the
+//! idle limit, and the ledger alarm shown until acknowledged.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use custos_base::{Actor, SimulatedClock, UnixMs};
+use custos_domain::access::{Assignment, Scope, Username};
+use custos_domain::ledger::{Book, NewEntry, Reference};
+use custos_store::{DatabaseLocation, LedgerQuery, LedgerSigner, Store};
+use custos_web::{AppState, router};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+const SCHOOL: &str = include_str!("../../../policies/bosmere-junior-school.toml");
+const PASSWORD: &str = "walnut kettle lamp";
+
+struct App {
+    store: Store,
+    clock: SimulatedClock,
+    dir: tempfile::TempDir,
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+fn console() -> Actor {
+    Actor::Console("tester".to_owned())
+}
+
+async fn app() -> App {
+    let dir = tempfile::tempdir().expect("tmp");
+    let clock = SimulatedClock::new(UnixMs(1_790_000_000_000));
+    let store = Store::open(
+        &DatabaseLocation::Sqlite(dir.path().join("custos.db")),
+        Arc::new(clock.clone()),
+    )
+    .await
+    .expect("open");
+    store.migrate(&console()).await.expect("migrate");
+    store
+        .set_ledger_signer(LedgerSigner {
+            key: ed25519_dalek::SigningKey::from_bytes(&[3; 32]),
+            witness_path: dir.path().join("witness"),
+            every_entries: 1000,
+        })
+        .await
+        .expect("signer");
+    store.load_policy(&console(), SCHOOL).await.expect("load");
+    for (name, role) in [("aud", "auditor"), ("op", "operator")] {
+        store
+            .add_user(
+                &console(),
+                &Username::parse(name).expect("name"),
+                &format!("Person {name}"),
+                PASSWORD,
+                &[Assignment {
+                    role: custos_domain::Ident::parse(role).expect("role"),
+                    scope: Scope::Scheme,
+                }],
+            )
+            .await
+            .expect("user");
+    }
+    App { store, clock, dir }
+}
+
+impl App {
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        cookie: Option<&str>,
+        form: Option<&str>,
+    ) -> Reply {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, format!("custos_session={c}"));
+        }
+        let body = match form {
+            Some(f) => {
+                req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                Body::from(f.to_owned())
+            }
+            None => Body::empty(),
+        };
+        let mut req = req.body(body).expect("request");
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 50000))));
+        let res = router(AppState {
+            store: self.store.clone(),
+        })
+        .oneshot(req)
+        .await
+        .expect("response");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        self.send("GET", path, cookie, None).await
+    }
+
+    /// Signs in; returns the session token from the cookie.
+    async fn sign_in(&self, user: &str) -> String {
+        let r = self
+            .send(
+                "POST",
+                "/login",
+                None,
+                Some(&format!(
+                    "username={user}&password=walnut+kettle+lamp&next=%2Flogbooks"
+                )),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let cookie = r
+            .headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .expect("a session cookie")
+            .to_owned();
+        for attr in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+            assert!(cookie.contains(attr), "{attr}: {cookie}");
+        }
+        cookie
+            .split(';')
+            .next()
+            .and_then(|kv| kv.strip_prefix("custos_session="))
+            .expect("token")
+            .to_owned()
+    }
+
+    fn csrf(page: &str) -> String {
+        page.split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("a CSRF field")
+            .to_owned()
+    }
+}
+
+/// BDC-18, LBU-4: the logbooks open only after signing in, and only for a role that may
+/// read them; the operator is told why not.
+#[tokio::test]
+async fn bdc_18_logbooks_need_sign_in_and_the_right_to_read_them() {
+    let app = app().await;
+    let r = app.get("/logbooks?book=config", None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/login?next=/logbooks%3Fbook%3Dconfig");
+
+    let op = app.sign_in("op").await;
+    let r = app.get("/logbooks", Some(&op)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(
+        r.body
+            .contains("none of your roles (operator) lets you read the logbooks"),
+        "{}",
+        r.body
+    );
+
+    let aud = app.sign_in("aud").await;
+    let r = app.get("/logbooks?book=config", Some(&aud)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body
+            .contains("Signed in as <strong id=\"who\">Person aud</strong> — auditor"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("policy-loaded") && r.body.contains("user-added"),
+        "{}",
+        r.body
+    );
+
+    let r = app
+        .get("/logbooks/export.csv?book=config", Some(&aud))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some("text/csv; charset=utf-8")
+    );
+    assert!(
+        r.body
+            .starts_with("Entry,Time,Actor,Kind,Concerning,Details\r\n"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains(",console:tester,policy-loaded,"),
+        "{}",
+        r.body
+    );
+    let r = app.get("/logbooks/export.csv?book=config", Some(&op)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "the CSV is guarded too");
+}
+
+/// The access book: a wrong password is refused without saying which part was wrong, and
+/// the attempt is ledgered.
+#[tokio::test]
+async fn a_wrong_password_is_refused_and_ledgered() {
+    let app = app().await;
+    let r = app
+        .send(
+            "POST",
+            "/login",
+            None,
+            Some("username=aud&password=nope+nope+nope"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        r.body.contains("The user name or password is not right"),
+        "{}",
+        r.body
+    );
+    assert!(r.headers.get(header::SET_COOKIE).is_none());
+    let refused = app
+        .store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Access),
+            ..Default::default()
+        })
+        .await
+        .expect("entries");
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].kind, "sign-in-refused");
+    assert!(
+        refused[0].body.contains("192.0.2.7"),
+        "the source address is kept"
+    );
+}
+
+/// LBU-13: the review log a page at a time, filtered by camera and person, all of it in
+/// the CSV; bad dates are explained.
+#[tokio::test]
+async fn lbu_13_review_log_pages_filters_and_downloads() {
+    let app = app().await;
+    for i in 0..120 {
+        let who = Actor::User(if i % 2 == 0 { "op" } else { "aud" }.to_owned());
+        app.store
+            .append(
+                &who,
+                NewEntry::new(Book::Review, "review-opened")
+                    .with_ref(
+                        Reference::new("camera", if i % 3 == 0 { "gate" } else { "hall" })
+                            .expect("ref"),
+                    )
+                    .with("reason", format!("enquiry {i}")),
+            )
+            .await
+            .expect("append");
+    }
+    let aud = app.sign_in("aud").await;
+    let r = app.get("/logbooks?book=review", Some(&aud)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body.matches("<tr><td>").count(), 50);
+    assert!(r.body.contains("enquiry 0<") && !r.body.contains("enquiry 50<"));
+    let next = r
+        .body
+        .split("\" id=\"next\"")
+        .next()
+        .and_then(|before| before.rsplit("href=\"").next())
+        .expect("a next link")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let r = app.get(&next, Some(&aud)).await;
+    assert_eq!(r.body.matches("<tr><td>").count(), 50);
+    assert!(r.body.contains("enquiry 50<") && r.body.contains("First page"), "{next}: {}", r.body);
+
+    let r = app
+        .get("/logbooks?book=review&camera=gate&actor=op", Some(&aud))
+        .await;
+    // i % 3 == 0 and i even: i % 6 == 0, 20 of them.
+    assert_eq!(r.body.matches("<tr><td>").count(), 20, "{}", r.body);
+
+    let r = app
+        .get("/logbooks/export.csv?book=review", Some(&aud))
+        .await;
+    assert_eq!(r.body.matches("\r\n").count(), 121, "header and every row");
+    assert!(r.body.starts_with("Entry,Reviewer,When reviewed,Camera,Location,Footage from,Footage to,Reason,Persons present,Result\r\n"));
+
+    let r = app
+        .get("/logbooks?book=review&from=1%2F7%2F2026", Some(&aud))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("YYYY-MM-DD"), "{}", r.body);
+    let r = app.get("/logbooks?book=reviews", Some(&aud)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("not a logbook"), "{}", r.body);
+}
+
+/// Signing out needs the session's CSRF token; afterwards the session is gone.
+#[tokio::test]
+async fn sign_out_needs_the_csrf_token_and_ends_the_session() {
+    let app = app().await;
+    let aud = app.sign_in("aud").await;
+    let page = app.get("/logbooks", Some(&aud)).await.body;
+    let r = app
+        .send("POST", "/logout", Some(&aud), Some("csrf=forged"))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("did not come from this site"), "{}", r.body);
+    assert_eq!(
+        app.get("/logbooks", Some(&aud)).await.status,
+        StatusCode::OK,
+        "still signed in"
+    );
+    let r = app
+        .send(
+            "POST",
+            "/logout",
+            Some(&aud),
+            Some(&format!("csrf={}", App::csrf(&page))),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/login");
+    let r = app.get("/logbooks", Some(&aud)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "signed out");
+}
+
+/// LBU-14: after the pack's idle minutes without a request, the session ends and the
+/// person is told why at the sign-in page.
+#[tokio::test]
+async fn lbu_14_an_unattended_session_ends_after_the_idle_limit() {
+    let app = app().await;
+    let aud = app.sign_in("aud").await;
+    app.clock.advance_ms(4 * 60_000);
+    assert_eq!(
+        app.get("/logbooks", Some(&aud)).await.status,
+        StatusCode::OK
+    );
+    app.clock.advance_ms(5 * 60_000 + 1);
+    let r = app.get("/logbooks", Some(&aud)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        r.location().starts_with("/login?idle=1&"),
+        "{}",
+        r.location()
+    );
+    let r = app.get(r.location(), None).await;
+    assert!(
+        r.body.contains("the screen was left unattended"),
+        "{}",
+        r.body
+    );
+}
+
+/// BDC-35: a failed verification puts an alarm on the page until someone acknowledges it
+/// with a note; the acknowledgement is ledgered under their name.
+#[tokio::test]
+async fn bdc_35_a_verification_failure_is_an_alarm_until_acknowledged() {
+    use sqlx::Connection;
+    let app = app().await;
+    let verifier = Actor::System("ledger-verifier".to_owned());
+    assert!(
+        app.store
+            .verify_and_record(&verifier)
+            .await
+            .expect("verify")
+            .intact
+    );
+    let aud = app.sign_in("aud").await;
+    let r = app.get("/logbooks", Some(&aud)).await;
+    assert!(
+        r.body.contains("id=\"verification\">Ledger verified at"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("class=\"alarm\""));
+
+    let url = format!("sqlite://{}", app.dir.path().join("custos.db").display());
+    let mut c = sqlx::SqliteConnection::connect(&url)
+        .await
+        .expect("connect");
+    sqlx::raw_sql("DROP TRIGGER ledger_entries_no_update; UPDATE ledger_entries SET actor = 'user:x' WHERE seq = 2")
+        .execute(&mut c)
+        .await
+        .expect("tamper");
+    c.close().await.expect("close");
+    let failed = app
+        .store
+        .verify_and_record(&verifier)
+        .await
+        .expect("verify");
+    assert!(!failed.intact);
+
+    let r = app.get("/logbooks?book=review", Some(&aud)).await;
+    assert!(
+        r.body.contains("class=\"alarm\"") && r.body.contains("entry 2: hash mismatch"),
+        "{}",
+        r.body
+    );
+    let csrf = App::csrf(&r.body);
+    let path = format!("/ledger/alarms/{}/acknowledge", failed.seq);
+    let r = app
+        .send(
+            "POST",
+            &path,
+            Some(&aud),
+            Some(&format!("csrf={csrf}&note=")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "a note is needed");
+    let r = app
+        .send(
+            "POST",
+            &path,
+            Some(&aud),
+            Some(&format!("csrf={csrf}&note=Restored+from+backup")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = app.get("/logbooks?book=system", Some(&aud)).await;
+    assert!(!r.body.contains("class=\"alarm\""), "{}", r.body);
+    assert!(
+        r.body.contains("ledger-alarm-acknowledged") && r.body.contains("user:aud"),
+        "{}",
+        r.body
+    );
+}
