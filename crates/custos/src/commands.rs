@@ -587,6 +587,40 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Gives a demonstration scheme one account per role of its pack (each with the role
+/// across the whole scheme) and prints the names and passwords, unless it has accounts.
+async fn seed_demo_users(store: &Store) -> anyhow::Result<()> {
+    if !store.users().await?.is_empty() {
+        println!("Demo accounts: kept the scheme's existing accounts (`custos user list`).");
+        return Ok(());
+    }
+    let Some(policy) = store.active_policy().await? else {
+        return Ok(());
+    };
+    println!("Demo accounts, one per role (sign in at /login; user name = role):");
+    let actor = Actor::System("demo".to_owned());
+    for role in &policy.pack.roles {
+        let name =
+            custos_domain::access::Username::parse(role.id.as_str()).map_err(anyhow::Error::msg)?;
+        let password = crate::users::random_password()?;
+        let title = role.id.as_str().replace('-', " ");
+        store
+            .add_user(
+                &actor,
+                &name,
+                &format!("Demo {title}"),
+                &password,
+                &[custos_domain::access::Assignment {
+                    role: role.id.clone(),
+                    scope: custos_domain::access::Scope::Scheme,
+                }],
+            )
+            .await?;
+        println!("  {:<22} password {password}", role.id);
+    }
+    Ok(())
+}
+
 /// Signs the ledger's head every `minutes` minutes, if entries were added since the last
 /// checkpoint (the count-based checkpoints happen as entries are written).
 async fn checkpoint_periodically(store: Store, minutes: u64) {
@@ -681,6 +715,7 @@ async fn demo(
         let v = load_pack(&store, Path::new(&name), &source).await?;
         println!("Demo scheme: {} (policy version {}).", v.name, v.version);
     }
+    seed_demo_users(&store).await?;
     match &temp {
         Some(dir) => println!(
             "Demo data in {} (deleted when the demo stops; give --data DIR to keep it).",

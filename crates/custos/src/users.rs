@@ -150,7 +150,7 @@ fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
 
 /// Four groups of four random lower-case letters (about 75 bits), easy to type and read
 /// out; the person should change it at first sign-in.
-fn random_password() -> anyhow::Result<String> {
+pub(crate) fn random_password() -> anyhow::Result<String> {
     const LETTERS: &[u8] = b"abcdefghijkmnpqrstuvwxyz";
     let mut out = String::new();
     for group in 0..4 {

@@ -340,6 +340,55 @@ fn get(addr: &str, path: &str) -> (u16, String) {
     (status, body)
 }
 
+/// Sends a raw HTTP request and returns the whole response.
+fn exchange(addr: &str, request: &str) -> String {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    s.write_all(request.as_bytes()).expect("send");
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).expect("read");
+    resp
+}
+
+/// Signs in through the form and returns the session cookie (`custos_session=…`).
+fn sign_in(addr: &str, user: &str, password: &str) -> String {
+    let form = format!("username={user}&password={password}&next=%2Flogbooks");
+    let resp = exchange(
+        addr,
+        &format!(
+            "POST /login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+            form.len()
+        ),
+    );
+    assert!(resp.starts_with("HTTP/1.1 303"), "{resp}");
+    resp.lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_owned()
+}
+
+/// A GET with a cookie; returns (status, body).
+fn get_with_cookie(addr: &str, path: &str, cookie: &str) -> (u16, String) {
+    let resp = exchange(
+        addr,
+        &format!(
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    let status = resp
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = resp
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
 fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('\'', "&#39;")
@@ -363,11 +412,15 @@ fn scc_3_demo_serves_the_transparency_page_and_stops_on_ctrl_c() {
     let mut lines = BufReader::new(stdout).lines();
     let mut data_dir = None;
     let mut addr = None;
+    let mut accounts = std::collections::BTreeMap::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     while addr.is_none() && Instant::now() < deadline {
         let Some(Ok(line)) = lines.next() else { break };
         if let Some(rest) = line.strip_prefix("Demo data in ") {
             data_dir = rest.split(" (").next().map(PathBuf::from);
+        }
+        if let Some((role, pw)) = line.trim().split_once(" password ") {
+            accounts.insert(role.trim().to_owned(), pw.trim().to_owned());
         }
         if let Some(rest) = line.split("running at http://").nth(1) {
             addr = rest.split('/').next().map(str::to_owned);
@@ -416,6 +469,20 @@ fn scc_3_demo_serves_the_transparency_page_and_stops_on_ctrl_c() {
     assert!(page.contains("Information Commissioner"));
     assert_eq!(get(&addr, "/healthz"), (200, "ok\n".to_owned()));
     assert_eq!(get(&addr, "/no-such-page").0, 404);
+
+    // One demo account per role; the auditor reads the logbooks, the viewer may not.
+    for role in ["owner", "manager", "operator", "dpo", "auditor", "viewer"] {
+        assert!(accounts.contains_key(role), "{role}: {accounts:?}");
+    }
+    let cookie = sign_in(&addr, "auditor", &accounts["auditor"]);
+    let (status, page) = get_with_cookie(&addr, "/logbooks?book=config", &cookie);
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("Demo auditor") && page.contains("policy-loaded"),
+        "{page}"
+    );
+    let cookie = sign_in(&addr, "viewer", &accounts["viewer"]);
+    assert_eq!(get_with_cookie(&addr, "/logbooks", &cookie).0, 403);
 
     // Ctrl-C.
     let pid = child.id().to_string();

@@ -292,7 +292,11 @@ async fn lbu_13_review_log_pages_filters_and_downloads() {
         .replace("&amp;", "&");
     let r = app.get(&next, Some(&aud)).await;
     assert_eq!(r.body.matches("<tr><td>").count(), 50);
-    assert!(r.body.contains("enquiry 50<") && r.body.contains("First page"), "{next}: {}", r.body);
+    assert!(
+        r.body.contains("enquiry 50<") && r.body.contains("First page"),
+        "{next}: {}",
+        r.body
+    );
 
     let r = app
         .get("/logbooks?book=review&camera=gate&actor=op", Some(&aud))
