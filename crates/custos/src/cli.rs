@@ -123,6 +123,15 @@ pub enum UserCommand {
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },
+    /// Lift the lock on an account after too many refused sign-ins
+    Unlock {
+        /// The user name
+        #[arg(value_name = "USERNAME")]
+        username: String,
+        /// Why (kept in the ledger), e.g. how you confirmed it was them
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
     /// Set a new password; prints a new random one unless --password-stdin is given
     Password {
         /// The user name

@@ -74,6 +74,11 @@ pub async fn run(store: &Store, actor: &Actor, cmd: UserCommand) -> anyhow::Resu
                 .await?;
             println!("Enabled {username}.");
         }
+        UserCommand::Unlock { username, reason } => {
+            let username = Username::parse(&username).map_err(anyhow::Error::msg)?;
+            store.unlock_account(actor, &username, &reason).await?;
+            println!("Unlocked {username}: they may sign in again now.");
+        }
         UserCommand::Password {
             username,
             password_stdin,

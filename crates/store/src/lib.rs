@@ -29,6 +29,6 @@ pub use ledger::{
 };
 pub use migrate::{MigrationReport, SchemaStatus};
 pub use policy::{PolicyVersion, StoredPolicy};
-pub use sessions::{NewSession, SessionInfo, SessionState};
+pub use sessions::{NewSession, SessionInfo, SessionState, SignIn};
 pub use store::{CheckReport, DatabaseLocation, Store, WriteTx, redact_url};
 pub use users::UserRecord;

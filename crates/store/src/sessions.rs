@@ -17,10 +17,37 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::error::{StoreError, StoreResult};
+use crate::ledger::LedgerQuery;
 use crate::store::Store;
 
 /// How often a session's last activity is written, at most.
 pub const TOUCH_EVERY_MS: i64 = 30_000;
+
+/// Refused sign-ins to one account within [`THROTTLE_WINDOW_MS`] that lock it.
+pub const ACCOUNT_FAILURE_LIMIT: usize = 5;
+/// Refused sign-ins from one address within [`THROTTLE_WINDOW_MS`] that pause it.
+pub const SOURCE_FAILURE_LIMIT: usize = 20;
+/// The window refusals are counted over, and so how long a lock lasts.
+pub const THROTTLE_WINDOW_MS: i64 = 15 * 60_000;
+
+/// How a sign-in went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignIn {
+    /// Signed in.
+    Signed(NewSession),
+    /// Wrong user name or password, or a disabled account.
+    Refused,
+    /// Too many refused sign-ins to this account lately.
+    AccountLocked {
+        /// When the lock lifts (ms since the epoch).
+        until_unix_ms: i64,
+    },
+    /// Too many refused sign-ins from this address lately.
+    SourceThrottled {
+        /// When sign-ins from it are accepted again (ms since the epoch).
+        until_unix_ms: i64,
+    },
+}
 
 /// A session just created: the token for the cookie and the CSRF token for forms.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,26 +96,88 @@ fn user_ref(u: &str) -> StoreResult<Reference> {
 }
 
 impl Store {
-    /// Signs a person in if the password is right and the account enabled, creating a
-    /// session that lasts at most `lifetime_ms`. A refusal is ledgered and says nothing
-    /// about which part was wrong.
+    /// Signs a person in if the password is right, the account enabled and not locked,
+    /// and the source address not throttled, creating a session that lasts at most
+    /// `lifetime_ms`. A refusal is ledgered (with the source address) and does not say
+    /// which part was wrong.
+    ///
+    /// Throttling is counted from the ledger itself: [`ACCOUNT_FAILURE_LIMIT`] refused
+    /// sign-ins to one account within [`THROTTLE_WINDOW_MS`] (since its last successful
+    /// sign-in or unlock) lock the account until they are that old; so do
+    /// [`SOURCE_FAILURE_LIMIT`] from one address for that address. The lock itself is
+    /// ledgered once (`account-locked`, `source-throttled`); attempts while locked are
+    /// refused without checking the password and without further entries, so an attacker
+    /// cannot flood the ledger.
     pub async fn sign_in(
         &self,
         username: &Username,
         password: &str,
         source: &str,
         lifetime_ms: i64,
-    ) -> StoreResult<Option<NewSession>> {
+    ) -> StoreResult<SignIn> {
         let actor = Actor::User(username.to_string());
+        let now = self.clock().now().0;
+        let since = now - THROTTLE_WINDOW_MS;
+        let source_ref =
+            Reference::new("source", source).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let by_source = self.recent_access(&source_ref.to_string(), since).await?;
+        let source_failures: Vec<i64> = by_source
+            .iter()
+            .filter(|e| e.kind == "sign-in-refused")
+            .map(|e| e.at_unix_ms)
+            .collect();
+        if source_failures.len() >= SOURCE_FAILURE_LIMIT {
+            if !by_source.iter().any(|e| e.kind == "source-throttled") {
+                self.append(
+                    &Actor::System("sign-in".to_owned()),
+                    NewEntry::new(Book::Access, "source-throttled")
+                        .with_ref(source_ref.clone())
+                        .with("failures", source_failures.len())
+                        .with("window_minutes", THROTTLE_WINDOW_MS / 60_000),
+                )
+                .await?;
+            }
+            let until = source_failures.iter().min().copied().unwrap_or(now) + THROTTLE_WINDOW_MS;
+            return Ok(SignIn::SourceThrottled {
+                until_unix_ms: until,
+            });
+        }
+        let who = user_ref(username.as_str())?;
+        let by_user = self.recent_access(&who.to_string(), since).await?;
+        let fresh_start = by_user
+            .iter()
+            .rposition(|e| e.kind == "signed-in" || e.kind == "account-unlocked")
+            .map_or(0, |i| i + 1);
+        let failures: Vec<i64> = by_user[fresh_start..]
+            .iter()
+            .filter(|e| e.kind == "sign-in-refused")
+            .map(|e| e.at_unix_ms)
+            .collect();
+        if failures.len() >= ACCOUNT_FAILURE_LIMIT {
+            let until = failures.iter().min().copied().unwrap_or(now) + THROTTLE_WINDOW_MS;
+            return Ok(SignIn::AccountLocked {
+                until_unix_ms: until,
+            });
+        }
         if !self.check_password(username, password).await? {
             self.append(
                 &actor,
                 NewEntry::new(Book::Access, "sign-in-refused")
-                    .with_ref(user_ref(username.as_str())?)
-                    .with("source", source),
+                    .with_ref(who.clone())
+                    .with_ref(source_ref.clone()),
             )
             .await?;
-            return Ok(None);
+            if failures.len() + 1 >= ACCOUNT_FAILURE_LIMIT {
+                self.append(
+                    &Actor::System("sign-in".to_owned()),
+                    NewEntry::new(Book::Access, "account-locked")
+                        .with_ref(who)
+                        .with("failures", failures.len() + 1)
+                        .with("window_minutes", THROTTLE_WINDOW_MS / 60_000),
+                )
+                .await?;
+            }
+            return Ok(SignIn::Refused);
         }
         let token = random_token()?;
         let csrf = random_token()?;
@@ -110,11 +199,54 @@ impl Store {
         tx.record(
             &actor,
             NewEntry::new(Book::Access, "signed-in")
-                .with_ref(user_ref(username.as_str())?)
-                .with("source", source),
+                .with_ref(who)
+                .with_ref(source_ref),
         );
         tx.commit().await?;
-        Ok(Some(NewSession { token, csrf }))
+        Ok(SignIn::Signed(NewSession { token, csrf }))
+    }
+
+    /// The `access` entries about `reference` since `since_unix_ms`, oldest first.
+    async fn recent_access(
+        &self,
+        reference: &str,
+        since_unix_ms: i64,
+    ) -> StoreResult<Vec<custos_domain::ledger::StoredEntry>> {
+        self.ledger_entries(&LedgerQuery {
+            book: Some(Book::Access),
+            from_unix_ms: Some(since_unix_ms),
+            reference: Some(reference.to_owned()),
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// Lifts a lock on an account after refused sign-ins, ledgered with the reason.
+    pub async fn unlock_account(
+        &self,
+        actor: &Actor,
+        username: &Username,
+        reason: &str,
+    ) -> StoreResult<()> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::Invalid(
+                "give the reason (e.g. --reason \"confirmed by phone it was them\"); it is kept in the ledger".to_owned(),
+            ));
+        }
+        if self.user(username).await?.is_none() {
+            return Err(StoreError::NotFound(format!(
+                "there is no account called {username}; `custos user list` lists them"
+            )));
+        }
+        self.append(
+            actor,
+            NewEntry::new(Book::Access, "account-unlocked")
+                .with_ref(user_ref(username.as_str())?)
+                .with("reason", reason),
+        )
+        .await?;
+        Ok(())
     }
 
     /// The person behind `token`, if the session is live; a session idle for longer than

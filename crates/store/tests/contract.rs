@@ -9,7 +9,8 @@ use custos_base::{Actor, SimulatedClock, UnixMs};
 use custos_domain::access::{Assignment, Scope, Username};
 use custos_domain::ledger::{Book, NewEntry, Problem, Reference};
 use custos_store::{
-    DatabaseLocation, LedgerQuery, LedgerSigner, SessionState, Store, StoreError, read_witness,
+    DatabaseLocation, LedgerQuery, LedgerSigner, NewSession, SessionState, SignIn, Store,
+    StoreError, read_witness,
 };
 use ed25519_dalek::SigningKey;
 use sha2::{Digest, Sha256};
@@ -156,6 +157,7 @@ contract!(
     lbu_4_accounts_hold_pack_roles_every_change_is_ledgered_and_none_deleted,
     accounts_need_a_policy_pack_and_a_strong_password,
     lbu_14_sessions_sign_in_and_out_end_when_idle_and_store_no_token,
+    refused_sign_ins_lock_the_account_and_throttle_the_source,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -1114,18 +1116,18 @@ async fn lbu_14_sessions_sign_in_and_out_end_when_idle_and_store_no_token(db: &T
     let day = 12 * 3600 * 1000;
     let idle = 5 * 60 * 1000;
 
-    assert!(
+    assert_eq!(
         store
             .sign_in(&op, "wrong password!", "192.0.2.7", day)
             .await
-            .expect("runs")
-            .is_none()
+            .expect("runs"),
+        SignIn::Refused
     );
     let s = store
         .sign_in(&op, "walnut kettle lamp", "192.0.2.7", day)
         .await
-        .expect("runs")
-        .expect("signed in");
+        .expect("runs");
+    let s = signed(s);
     assert_eq!(s.token.len(), 64);
     let SessionState::Live(info) = store.session(&s.token, idle).await.expect("session") else {
         panic!("live session expected");
@@ -1158,8 +1160,8 @@ async fn lbu_14_sessions_sign_in_and_out_end_when_idle_and_store_no_token(db: &T
     let s2 = store
         .sign_in(&op, "walnut kettle lamp", "192.0.2.7", day)
         .await
-        .expect("runs")
-        .expect("in");
+        .expect("runs");
+    let s2 = signed(s2);
     store
         .end_session(&s2.token, &Actor::User("op1".into()), "signed out")
         .await
@@ -1171,8 +1173,8 @@ async fn lbu_14_sessions_sign_in_and_out_end_when_idle_and_store_no_token(db: &T
     let s3 = store
         .sign_in(&op, "walnut kettle lamp", "192.0.2.7", day)
         .await
-        .expect("runs")
-        .expect("in");
+        .expect("runs");
+    let s3 = signed(s3);
     store
         .set_user_disabled(&console(), &op, true, "left")
         .await
@@ -1226,4 +1228,144 @@ async fn session_keys(db: &TestDb, token: &str) -> (i64, i64) {
         n.push(row.try_get::<i64, _>(0).expect("n"));
     }
     (n[0], n[1])
+}
+
+fn signed(s: SignIn) -> NewSession {
+    match s {
+        SignIn::Signed(n) => n,
+        other => panic!("expected to be signed in: {other:?}"),
+    }
+}
+
+/// Login throttling: five refused sign-ins lock the account for the window (even the right
+/// password is refused, and no more entries are written while locked); an unlock lifts it;
+/// twenty from one address pause that address. Each lock is ledgered once.
+async fn refused_sign_ins_lock_the_account_and_throttle_the_source(db: &TestDb) {
+    let clock = SimulatedClock::new(UnixMs(1_790_000_000_000));
+    let store = Store::open(&db.location, Arc::new(clock.clone()))
+        .await
+        .expect("open");
+    store.migrate(&console()).await.expect("migrate");
+    store.load_policy(&console(), SCHOOL).await.expect("load");
+    let op = username("op1");
+    let good = "walnut kettle lamp";
+    store
+        .add_user(
+            &console(),
+            &op,
+            "Op One",
+            good,
+            &[assignment("operator", "scheme")],
+        )
+        .await
+        .expect("user");
+    let day = 12 * 3600 * 1000;
+    for _ in 0..5 {
+        assert_eq!(
+            store
+                .sign_in(&op, "guess guess guess", "198.51.100.1", day)
+                .await
+                .expect("runs"),
+            SignIn::Refused
+        );
+        clock.advance_ms(1000);
+    }
+    let locked = store
+        .sign_in(&op, good, "198.51.100.2", day)
+        .await
+        .expect("runs");
+    assert!(matches!(locked, SignIn::AccountLocked { .. }), "{locked:?}");
+    let before = store.ledger_counts().await.expect("counts").0;
+    for _ in 0..10 {
+        store
+            .sign_in(&op, "guess guess guess", "198.51.100.3", day)
+            .await
+            .expect("runs");
+    }
+    assert_eq!(
+        store.ledger_counts().await.expect("counts").0,
+        before,
+        "no flood while locked"
+    );
+    clock.advance_ms(15 * 60_000);
+    signed(
+        store
+            .sign_in(&op, good, "198.51.100.2", day)
+            .await
+            .expect("runs"),
+    );
+
+    // An unlock lifts a lock at once.
+    for _ in 0..5 {
+        store
+            .sign_in(&op, "guess guess guess", "198.51.100.4", day)
+            .await
+            .expect("runs");
+    }
+    assert!(matches!(
+        store
+            .sign_in(&op, good, "198.51.100.2", day)
+            .await
+            .expect("runs"),
+        SignIn::AccountLocked { .. }
+    ));
+    let err = store
+        .unlock_account(&console(), &op, " ")
+        .await
+        .expect_err("reason needed");
+    assert_eq!(err.kind(), custos_base::ErrorKind::InvalidInput);
+    store
+        .unlock_account(&console(), &op, "it was them")
+        .await
+        .expect("unlock");
+    signed(
+        store
+            .sign_in(&op, good, "198.51.100.2", day)
+            .await
+            .expect("runs"),
+    );
+
+    // Twenty refusals from one address, spread over many names, pause that address only.
+    for i in 0..20 {
+        let name = username(&format!("guess{i}"));
+        store
+            .sign_in(&name, "guess guess guess", "203.0.113.9", day)
+            .await
+            .expect("runs");
+    }
+    let paused = store
+        .sign_in(&op, good, "203.0.113.9", day)
+        .await
+        .expect("runs");
+    assert!(
+        matches!(paused, SignIn::SourceThrottled { .. }),
+        "{paused:?}"
+    );
+    signed(
+        store
+            .sign_in(&op, good, "198.51.100.2", day)
+            .await
+            .expect("runs"),
+    );
+
+    let kinds: Vec<String> = store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Access),
+            ..Default::default()
+        })
+        .await
+        .expect("entries")
+        .into_iter()
+        .map(|e| e.kind)
+        .filter(|k| k != "sign-in-refused" && k != "signed-in")
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "account-locked",
+            "account-locked",
+            "account-unlocked",
+            "source-throttled"
+        ]
+    );
 }

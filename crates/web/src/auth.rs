@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use custos_base::Actor;
 use custos_domain::access::{Right, RightsTable, Target, Username, decide};
-use custos_store::{SessionInfo, SessionState};
+use custos_store::{SessionInfo, SessionState, SignIn};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -248,8 +248,21 @@ pub(crate) async fn login(
         .sign_in(&username, &f.password, &source, SESSION_LIFETIME_MS)
         .await?
     {
-        None => Ok(refused(username.to_string())),
-        Some(session) => {
+        // A locked account gets the same answer as a wrong password, so the page does not
+        // tell a guesser which names exist.
+        SignIn::Refused | SignIn::AccountLocked { .. } => Ok(refused(username.to_string())),
+        SignIn::SourceThrottled { until_unix_ms } => Ok(render(
+            StatusCode::TOO_MANY_REQUESTS,
+            &LoginPage {
+                next: next.clone(),
+                message: Some(format!(
+                    "Too many sign-in attempts from this computer. Try again after {}.",
+                    custos_base::UnixMs(until_unix_ms).to_london_display()
+                )),
+                username: username.to_string(),
+            },
+        )),
+        SignIn::Signed(session) => {
             let cookie = format!(
                 "{SESSION_COOKIE}={}; Path=/; HttpOnly; Secure; SameSite=Strict",
                 session.token

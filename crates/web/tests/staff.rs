@@ -252,7 +252,7 @@ async fn a_wrong_password_is_refused_and_ledgered() {
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0].kind, "sign-in-refused");
     assert!(
-        refused[0].body.contains("192.0.2.7"),
+        refused[0].refs.contains("source:192.0.2.7"),
         "the source address is kept"
     );
 }
