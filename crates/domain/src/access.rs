@@ -126,6 +126,13 @@ impl RightsTable {
         Self { by_role }
     }
 
+    /// A table in which no role holds anything.
+    pub fn empty() -> Self {
+        Self {
+            by_role: BTreeMap::new(),
+        }
+    }
+
     /// The rights a role holds (none for an unknown role).
     pub fn rights(&self, role: &str) -> BTreeSet<Right> {
         self.by_role

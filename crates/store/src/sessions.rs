@@ -3,10 +3,11 @@
 //! Invariants:
 //! - Only the SHA-256 hash of a session token is stored; the token itself exists only in
 //!   the person's browser cookie.
-//! - Signing in, a refused sign-in and signing out (including being signed out after the
-//!   idle limit) are ledgered in book `access`, with the source address.
-//! - A session ends at its absolute lifetime, when its owner is disabled, or after the
-//!   policy's idle limit without a request (LBU-14); an ended session never comes back.
+//! - Signing in, a refused sign-in, signing out, and a screen locked and unlocked are
+//!   ledgered in book `access`, with the source address.
+//! - A session ends at its absolute lifetime, when its owner is disabled, or when they
+//!   sign out; an ended session never comes back. After the policy's idle limit without a
+//!   request it is locked (LBU-14) until its owner enters their password again.
 //! - Noting a session's last activity is bookkeeping, not a change to the scheme's data,
 //!   so it has no ledger entry; it is written at most every [`TOUCH_EVERY_MS`].
 
@@ -74,8 +75,9 @@ pub struct SessionInfo {
 pub enum SessionState {
     /// Live.
     Live(SessionInfo),
-    /// Ended after the idle limit just now (the person must sign in again).
-    IdleEnded,
+    /// Locked after the idle limit (LBU-14): the person must enter their password again
+    /// before anything is shown.
+    Locked(SessionInfo),
     /// No such session, or it has ended.
     None,
 }
@@ -115,6 +117,49 @@ impl Store {
         source: &str,
         lifetime_ms: i64,
     ) -> StoreResult<SignIn> {
+        if let Some(refused) = self.authenticate(username, password, source).await? {
+            return Ok(refused);
+        }
+        let who = user_ref(username.as_str())?;
+        let source_ref =
+            Reference::new("source", source).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let actor = Actor::User(username.to_string());
+        let now = self.clock().now().0;
+        let token = random_token()?;
+        let csrf = random_token()?;
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, username, csrf_token, source, created_at_unix_ms, \
+             last_seen_at_unix_ms, expires_at_unix_ms) VALUES ($1, $2, $3, $4, $5, $5, $6)",
+        )
+        .bind(token_hash(&token))
+        .bind(username.as_str())
+        .bind(&csrf)
+        .bind(source)
+        .bind(now)
+        .bind(now.saturating_add(lifetime_ms))
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("creating a session"))?;
+        tx.record(
+            &actor,
+            NewEntry::new(Book::Access, "signed-in")
+                .with_ref(who)
+                .with_ref(source_ref),
+        );
+        tx.commit().await?;
+        Ok(SignIn::Signed(NewSession { token, csrf }))
+    }
+
+    /// Checks a password for signing in or unlocking, with the throttling described at
+    /// [`Store::sign_in`]; refusals and locks are ledgered here. `None` means the password
+    /// is right and nothing stops the person; otherwise the refusal.
+    async fn authenticate(
+        &self,
+        username: &Username,
+        password: &str,
+        source: &str,
+    ) -> StoreResult<Option<SignIn>> {
         let actor = Actor::User(username.to_string());
         let now = self.clock().now().0;
         let since = now - THROTTLE_WINDOW_MS;
@@ -138,9 +183,9 @@ impl Store {
                 .await?;
             }
             let until = source_failures.iter().min().copied().unwrap_or(now) + THROTTLE_WINDOW_MS;
-            return Ok(SignIn::SourceThrottled {
+            return Ok(Some(SignIn::SourceThrottled {
                 until_unix_ms: until,
-            });
+            }));
         }
         let who = user_ref(username.as_str())?;
         let by_user = self.recent_access(&who.to_string(), since).await?;
@@ -155,9 +200,9 @@ impl Store {
             .collect();
         if failures.len() >= ACCOUNT_FAILURE_LIMIT {
             let until = failures.iter().min().copied().unwrap_or(now) + THROTTLE_WINDOW_MS;
-            return Ok(SignIn::AccountLocked {
+            return Ok(Some(SignIn::AccountLocked {
                 until_unix_ms: until,
-            });
+            }));
         }
         if !self.check_password(username, password).await? {
             self.append(
@@ -177,33 +222,9 @@ impl Store {
                 )
                 .await?;
             }
-            return Ok(SignIn::Refused);
+            return Ok(Some(SignIn::Refused));
         }
-        let token = random_token()?;
-        let csrf = random_token()?;
-        let now = self.clock().now().0;
-        let mut tx = self.write().await?;
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, username, csrf_token, source, created_at_unix_ms, \
-             last_seen_at_unix_ms, expires_at_unix_ms) VALUES ($1, $2, $3, $4, $5, $5, $6)",
-        )
-        .bind(token_hash(&token))
-        .bind(username.as_str())
-        .bind(&csrf)
-        .bind(source)
-        .bind(now)
-        .bind(now.saturating_add(lifetime_ms))
-        .execute(tx.conn())
-        .await
-        .map_err(StoreError::db("creating a session"))?;
-        tx.record(
-            &actor,
-            NewEntry::new(Book::Access, "signed-in")
-                .with_ref(who)
-                .with_ref(source_ref),
-        );
-        tx.commit().await?;
-        Ok(SignIn::Signed(NewSession { token, csrf }))
+        Ok(None)
     }
 
     /// The `access` entries about `reference` since `since_unix_ms`, oldest first.
@@ -249,13 +270,14 @@ impl Store {
         Ok(())
     }
 
-    /// The person behind `token`, if the session is live; a session idle for longer than
-    /// `idle_limit_ms` is ended (and ledgered) instead.
+    /// The person behind `token`, if the session is live. A session idle for longer than
+    /// `idle_limit_ms` is locked (ledgered as `screen-locked`) and stays locked until
+    /// [`Store::unlock_session`].
     pub async fn session(&self, token: &str, idle_limit_ms: i64) -> StoreResult<SessionState> {
         let now = self.clock().now().0;
         let row = sqlx::query(
-            "SELECT username, csrf_token, last_seen_at_unix_ms, expires_at_unix_ms \
-             FROM sessions WHERE token_hash = $1 AND ended_at_unix_ms IS NULL",
+            "SELECT username, csrf_token, last_seen_at_unix_ms, expires_at_unix_ms, \
+             locked_at_unix_ms FROM sessions WHERE token_hash = $1 AND ended_at_unix_ms IS NULL",
         )
         .bind(token_hash(token))
         .fetch_optional(self.pool())
@@ -269,6 +291,7 @@ impl Store {
         let csrf: String = row.try_get(1).map_err(get)?;
         let last_seen: i64 = row.try_get(2).map_err(get)?;
         let expires: i64 = row.try_get(3).map_err(get)?;
+        let locked_at: Option<i64> = row.try_get(4).map_err(get)?;
         let name = Username::parse(&username).map_err(StoreError::Corrupt)?;
         let Some(user) = self.user(&name).await? else {
             return Ok(SessionState::None);
@@ -278,10 +301,41 @@ impl Store {
                 .await?;
             return Ok(SessionState::None);
         }
+        let info = SessionInfo {
+            subject: Subject {
+                username: user.username.clone(),
+                disabled: user.disabled,
+                assignments: user.assignments.clone(),
+            },
+            display_name: user.display_name.clone(),
+            csrf: csrf.clone(),
+        };
+        if locked_at.is_some() {
+            return Ok(SessionState::Locked(info));
+        }
         if now - last_seen > idle_limit_ms {
-            self.end_session(token, &Actor::System("sessions".to_owned()), "idle")
-                .await?;
-            return Ok(SessionState::IdleEnded);
+            let mut tx = self.write().await?;
+            let locked = sqlx::query(
+                "UPDATE sessions SET locked_at_unix_ms = $1 \
+                 WHERE token_hash = $2 AND locked_at_unix_ms IS NULL",
+            )
+            .bind(now)
+            .bind(token_hash(token))
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::db("locking a session"))?;
+            if locked.rows_affected() == 1 {
+                tx.record(
+                    &Actor::System("sessions".to_owned()),
+                    NewEntry::new(Book::Access, "screen-locked")
+                        .with_ref(user_ref(&username)?)
+                        .with("idle_minutes", (now - last_seen) / 60_000),
+                );
+                tx.commit().await?;
+            } else {
+                tx.rollback().await?;
+            }
+            return Ok(SessionState::Locked(info));
         }
         if now - last_seen >= TOUCH_EVERY_MS {
             let mut tx = self.write().await?;
@@ -293,15 +347,60 @@ impl Store {
                 .map_err(StoreError::db("noting session activity"))?;
             tx.commit_unledgered().await?;
         }
-        Ok(SessionState::Live(SessionInfo {
-            subject: Subject {
-                username: user.username.clone(),
-                disabled: user.disabled,
-                assignments: user.assignments.clone(),
-            },
-            display_name: user.display_name,
-            csrf,
-        }))
+        Ok(SessionState::Live(info))
+    }
+
+    /// Unlocks a locked session when its owner enters their password (with the same
+    /// throttling as signing in; a wrong password counts as a refused sign-in). Returns
+    /// `None` once unlocked, or the refusal.
+    pub async fn unlock_session(
+        &self,
+        token: &str,
+        password: &str,
+        source: &str,
+    ) -> StoreResult<Option<SignIn>> {
+        let row = sqlx::query(
+            "SELECT username FROM sessions WHERE token_hash = $1 AND ended_at_unix_ms IS NULL \
+             AND locked_at_unix_ms IS NOT NULL",
+        )
+        .bind(token_hash(token))
+        .fetch_optional(self.pool())
+        .await
+        .map_err(StoreError::db("reading a session"))?;
+        let Some(row) = row else {
+            return Err(StoreError::NotFound(
+                "this session is not locked or has ended; sign in again".to_owned(),
+            ));
+        };
+        let username: String = row
+            .try_get(0)
+            .map_err(StoreError::db("reading a session"))?;
+        let name = Username::parse(&username).map_err(StoreError::Corrupt)?;
+        if let Some(refused) = self.authenticate(&name, password, source).await? {
+            return Ok(Some(refused));
+        }
+        let now = self.clock().now().0;
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "UPDATE sessions SET locked_at_unix_ms = NULL, last_seen_at_unix_ms = $1 \
+             WHERE token_hash = $2",
+        )
+        .bind(now)
+        .bind(token_hash(token))
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("unlocking a session"))?;
+        tx.record(
+            &Actor::User(username.clone()),
+            NewEntry::new(Book::Access, "screen-unlocked")
+                .with_ref(user_ref(&username)?)
+                .with_ref(
+                    Reference::new("source", source)
+                        .map_err(|e| StoreError::Invalid(e.to_string()))?,
+                ),
+        );
+        tx.commit().await?;
+        Ok(None)
     }
 
     /// Ends a session (signing out, or the system ending it), ledgered with the reason.

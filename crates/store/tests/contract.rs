@@ -156,7 +156,7 @@ contract!(
     bdc_35_verify_reads_many_chunks_in_parallel_and_names_the_first_bad_entry,
     lbu_4_accounts_hold_pack_roles_every_change_is_ledgered_and_none_deleted,
     accounts_need_a_policy_pack_and_a_strong_password,
-    lbu_14_sessions_sign_in_and_out_end_when_idle_and_store_no_token,
+    lbu_14_sessions_sign_in_and_out_lock_when_idle_and_store_no_token,
     refused_sign_ins_lock_the_account_and_throttle_the_source,
 );
 
@@ -1093,9 +1093,9 @@ async fn accounts_need_a_policy_pack_and_a_strong_password(db: &TestDb) {
 }
 
 /// LBU-14 and the access book: signing in (and a refused attempt) and out are ledgered; a
-/// session idle for longer than the limit ends; only a hash of the token is stored; a
-/// disabled account's sessions end at once.
-async fn lbu_14_sessions_sign_in_and_out_end_when_idle_and_store_no_token(db: &TestDb) {
+/// session idle for longer than the limit locks until the password is entered again; only a
+/// hash of the token is stored; a disabled account's sessions end at once.
+async fn lbu_14_sessions_sign_in_and_out_lock_when_idle_and_store_no_token(db: &TestDb) {
     let clock = SimulatedClock::new(UnixMs(1_790_000_000_000));
     let store = Store::open(&db.location, Arc::new(clock.clone()))
         .await
@@ -1139,22 +1139,44 @@ async fn lbu_14_sessions_sign_in_and_out_end_when_idle_and_store_no_token(db: &T
         SessionState::None
     );
 
-    // Activity keeps it alive; silence beyond the limit ends it.
+    // Activity keeps it alive; silence beyond the limit locks it until the password is
+    // entered again (a wrong one does not unlock it).
     clock.advance_ms(idle - 1000);
     assert!(matches!(
         store.session(&s.token, idle).await.expect("s"),
         SessionState::Live(_)
     ));
     clock.advance_ms(idle + 1);
-    assert_eq!(
+    assert!(matches!(
         store.session(&s.token, idle).await.expect("s"),
-        SessionState::IdleEnded
+        SessionState::Locked(_)
+    ));
+    clock.advance_ms(1000);
+    assert!(
+        matches!(
+            store.session(&s.token, idle).await.expect("s"),
+            SessionState::Locked(_)
+        ),
+        "stays locked however soon the next request comes"
     );
     assert_eq!(
-        store.session(&s.token, idle).await.expect("s"),
-        SessionState::None,
-        "never comes back"
+        store
+            .unlock_session(&s.token, "not my password", "192.0.2.7")
+            .await
+            .expect("runs"),
+        Some(SignIn::Refused)
     );
+    assert_eq!(
+        store
+            .unlock_session(&s.token, "walnut kettle lamp", "192.0.2.7")
+            .await
+            .expect("runs"),
+        None
+    );
+    assert!(matches!(
+        store.session(&s.token, idle).await.expect("s"),
+        SessionState::Live(_)
+    ));
 
     // Signing out, and disabling the account, end sessions.
     let s2 = store
@@ -1195,7 +1217,9 @@ async fn lbu_14_sessions_sign_in_and_out_end_when_idle_and_store_no_token(db: &T
         [
             "sign-in-refused",
             "signed-in",
-            "signed-out",
+            "screen-locked",
+            "sign-in-refused",
+            "screen-unlocked",
             "signed-in",
             "signed-out",
             "signed-in",

@@ -104,6 +104,8 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
 pub enum NotSignedIn {
     /// Send the browser to the sign-in page.
     Redirect(String),
+    /// The session is locked: show the lock screen, and nothing of the page (LBU-14).
+    Locked(Response),
     /// The store failed.
     Error(WebError),
 }
@@ -112,9 +114,52 @@ impl IntoResponse for NotSignedIn {
     fn into_response(self) -> Response {
         match self {
             Self::Redirect(to) => Redirect::to(&to).into_response(),
+            Self::Locked(page) => page,
             Self::Error(e) => e.into_response(),
         }
     }
+}
+
+#[derive(askama::Template)]
+#[template(path = "locked.html")]
+struct LockedPage {
+    name: String,
+    username: String,
+    csrf: String,
+    next: String,
+    minutes: u32,
+    message: Option<String>,
+}
+
+fn locked_page(
+    info: &SessionInfo,
+    next: &str,
+    minutes: u32,
+    status: StatusCode,
+    message: Option<String>,
+) -> Response {
+    render(
+        status,
+        &LockedPage {
+            name: info.display_name.clone(),
+            username: info.subject.username.clone(),
+            csrf: info.csrf.clone(),
+            next: safe_next(Some(next)),
+            minutes,
+            message,
+        },
+    )
+}
+
+/// The idle limit of the active pack, in minutes and milliseconds.
+async fn idle_limit(state: &AppState) -> Result<(u32, i64), WebError> {
+    let Some(policy) = state.store.active_policy().await? else {
+        return Err(WebError::Forbidden(
+            "no policy pack is loaded, so nobody can sign in yet".to_owned(),
+        ));
+    };
+    let minutes = policy.pack.access.idle_lock_minutes;
+    Ok((minutes, i64::from(minutes) * 60_000))
 }
 
 impl FromRequestParts<AppState> for Staff {
@@ -143,10 +188,10 @@ impl FromRequestParts<AppState> for Staff {
                 "no policy pack is loaded, so nobody can sign in yet".to_owned(),
             )));
         };
-        let idle_ms = i64::from(policy.pack.access.idle_lock_minutes) * 60_000;
+        let minutes = policy.pack.access.idle_lock_minutes;
         match state
             .store
-            .session(&token, idle_ms)
+            .session(&token, i64::from(minutes) * 60_000)
             .await
             .map_err(|e| NotSignedIn::Error(e.into()))?
         {
@@ -154,7 +199,13 @@ impl FromRequestParts<AppState> for Staff {
                 info,
                 table: RightsTable::from_pack(&policy.pack),
             }),
-            SessionState::IdleEnded => Err(to_login("idle=1&")),
+            SessionState::Locked(info) => Err(NotSignedIn::Locked(locked_page(
+                &info,
+                &next,
+                minutes,
+                StatusCode::UNAUTHORIZED,
+                None,
+            ))),
             SessionState::None => Err(to_login("")),
         }
     }
@@ -283,18 +334,44 @@ pub(crate) struct CsrfForm {
     csrf: String,
 }
 
-/// `POST /logout`
+/// The live or locked session behind the request's cookie, with its token.
+async fn current(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<(String, SessionInfo, u32)>, WebError> {
+    let Some(token) = session_token(headers) else {
+        return Ok(None);
+    };
+    let (minutes, idle_ms) = idle_limit(state).await?;
+    Ok(match state.store.session(&token, idle_ms).await? {
+        SessionState::Live(info) | SessionState::Locked(info) => Some((token, info, minutes)),
+        SessionState::None => None,
+    })
+}
+
+fn check_csrf(info: &SessionInfo, given: &str) -> Result<(), WebError> {
+    Staff {
+        info: info.clone(),
+        table: RightsTable::empty(),
+    }
+    .check_csrf(given)
+}
+
+/// `POST /logout` (also from the lock screen).
 pub(crate) async fn logout(
     State(state): State<AppState>,
-    staff: Staff,
     headers: HeaderMap,
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
-    staff.check_csrf(&f.csrf)?;
-    if let Some(token) = session_token(&headers) {
+    if let Some((token, info, _)) = current(&state, &headers).await? {
+        check_csrf(&info, &f.csrf)?;
         state
             .store
-            .end_session(&token, &staff.actor(), "signed out")
+            .end_session(
+                &token,
+                &Actor::User(info.subject.username.clone()),
+                "signed out",
+            )
             .await?;
     }
     let mut response = Redirect::to("/login").into_response();
@@ -305,4 +382,58 @@ pub(crate) async fn logout(
         ),
     );
     Ok(response)
+}
+
+/// The unlock form on the lock screen.
+#[derive(Debug, Deserialize)]
+pub(crate) struct UnlockForm {
+    csrf: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// `POST /unlock`: the lock screen's password (LBU-14).
+pub(crate) async fn unlock(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<UnlockForm>,
+) -> Result<Response, WebError> {
+    let next = safe_next(f.next.as_deref());
+    let Some((token, info, minutes)) = current(&state, &headers).await? else {
+        return Ok(Redirect::to(&format!("/login?next={}", url_encode(&next))).into_response());
+    };
+    check_csrf(&info, &f.csrf)?;
+    let refused = state
+        .store
+        .unlock_session(&token, &f.password, &peer.ip().to_string())
+        .await;
+    match refused {
+        Ok(None) => Ok(Redirect::to(&next).into_response()),
+        // Not locked (any more): carry on.
+        Err(e) if e.kind() == custos_base::ErrorKind::NotFound => {
+            Ok(Redirect::to(&next).into_response())
+        }
+        Err(e) => Err(e.into()),
+        Ok(Some(SignIn::SourceThrottled { until_unix_ms })) => Ok(locked_page(
+            &info,
+            &next,
+            minutes,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(format!(
+                "Too many attempts from this computer. Try again after {}.",
+                custos_base::UnixMs(until_unix_ms).to_london_display()
+            )),
+        )),
+        Ok(Some(_)) => Ok(locked_page(
+            &info,
+            &next,
+            minutes,
+            StatusCode::UNAUTHORIZED,
+            Some(
+                "That password is not right (or sign-in is paused after too many attempts)."
+                    .to_owned(),
+            ),
+        )),
+    }
 }

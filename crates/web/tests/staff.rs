@@ -350,30 +350,69 @@ async fn sign_out_needs_the_csrf_token_and_ends_the_session() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "signed out");
 }
 
-/// LBU-14: after the pack's idle minutes without a request, the session ends and the
-/// person is told why at the sign-in page.
+/// LBU-14: after the pack's idle minutes without a request the screen locks: the page
+/// underneath is not shown until the password is entered again.
 #[tokio::test]
-async fn lbu_14_an_unattended_session_ends_after_the_idle_limit() {
+async fn lbu_14_an_unattended_screen_locks_until_the_password_is_entered() {
     let app = app().await;
     let aud = app.sign_in("aud").await;
     app.clock.advance_ms(4 * 60_000);
     assert_eq!(
-        app.get("/logbooks", Some(&aud)).await.status,
+        app.get("/logbooks?book=config", Some(&aud)).await.status,
         StatusCode::OK
     );
     app.clock.advance_ms(5 * 60_000 + 1);
-    let r = app.get("/logbooks", Some(&aud)).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = app.get("/logbooks?book=config", Some(&aud)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(
-        r.location().starts_with("/login?idle=1&"),
-        "{}",
-        r.location()
-    );
-    let r = app.get(r.location(), None).await;
-    assert!(
-        r.body.contains("the screen was left unattended"),
+        r.body.contains("Screen locked") && r.body.contains("after 5 minutes"),
         "{}",
         r.body
+    );
+    assert!(
+        !r.body.contains("policy-loaded") && !r.body.contains("id=\"logbook\""),
+        "nothing of the page underneath is shown"
+    );
+    let csrf = App::csrf(&r.body);
+    let r = app
+        .send(
+            "POST",
+            "/unlock",
+            Some(&aud),
+            Some(&format!(
+                "csrf={csrf}&password=wrong+wrong+wrong&next=%2Flogbooks"
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("That password is not right"), "{}", r.body);
+    let r = app
+        .send(
+            "POST",
+            "/unlock",
+            Some(&aud),
+            Some("csrf=forged&password=walnut+kettle+lamp"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "the CSRF token is checked");
+    let r = app
+        .send(
+            "POST",
+            "/unlock",
+            Some(&aud),
+            Some(&format!(
+                "csrf={csrf}&password=walnut+kettle+lamp&next=%2Flogbooks%3Fbook%3Dconfig"
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/logbooks?book=config");
+    let r = app.get("/logbooks?book=config", Some(&aud)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let access = app.get("/logbooks?book=access", Some(&aud)).await.body;
+    assert!(
+        access.contains("screen-locked") && access.contains("screen-unlocked"),
+        "the lock and unlock are in the access logbook: {access}"
     );
 }
 
