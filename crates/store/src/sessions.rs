@@ -403,6 +403,37 @@ impl Store {
         Ok(None)
     }
 
+    /// Ends every live session of `username` ("sign out everywhere"), in one transaction
+    /// with one ledger entry saying how many. Returns that number.
+    pub async fn end_all_sessions(
+        &self,
+        actor: &Actor,
+        username: &Username,
+        reason: &str,
+    ) -> StoreResult<u64> {
+        let now = self.clock().now().0;
+        let mut tx = self.write().await?;
+        let done = sqlx::query(
+            "UPDATE sessions SET ended_at_unix_ms = $1 \
+             WHERE username = $2 AND ended_at_unix_ms IS NULL",
+        )
+        .bind(now)
+        .bind(username.as_str())
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("ending sessions"))?;
+        let n = done.rows_affected();
+        tx.record(
+            actor,
+            NewEntry::new(Book::Access, "signed-out-everywhere")
+                .with_ref(user_ref(username.as_str())?)
+                .with("sessions", n)
+                .with("reason", reason),
+        );
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Ends a session (signing out, or the system ending it), ledgered with the reason.
     /// Ending a session that has already ended does nothing.
     pub async fn end_session(&self, token: &str, actor: &Actor, reason: &str) -> StoreResult<()> {

@@ -384,6 +384,29 @@ pub(crate) async fn logout(
     Ok(response)
 }
 
+/// `POST /logout/everywhere`: ends every session of the signed-in person, on every
+/// computer (for a lost or shared device).
+pub(crate) async fn logout_everywhere(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    let name = Username::parse(&staff.info.subject.username).map_err(WebError::BadRequest)?;
+    state
+        .store
+        .end_all_sessions(&staff.actor(), &name, "signed out everywhere")
+        .await?;
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static(
+            "custos_session=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0",
+        ),
+    );
+    Ok(response)
+}
+
 /// The unlock form on the lock screen.
 #[derive(Debug, Deserialize)]
 pub(crate) struct UnlockForm {

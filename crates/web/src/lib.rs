@@ -29,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/custos.css", get(pages::stylesheet))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
+        .route("/logout/everywhere", post(auth::logout_everywhere))
         .route("/unlock", post(auth::unlock))
         .route("/logbooks", get(staff::logbooks))
         .route("/logbooks/export.csv", get(staff::logbook_csv))

@@ -489,3 +489,46 @@ async fn bdc_35_a_verification_failure_is_an_alarm_until_acknowledged() {
         r.body
     );
 }
+
+/// "Log out everywhere": one request ends the person's sessions on every computer, and is
+/// ledgered once.
+#[tokio::test]
+async fn signing_out_everywhere_ends_every_session_of_the_person() {
+    let app = app().await;
+    let first = app.sign_in("aud").await;
+    let second = app.sign_in("aud").await;
+    let other = app.sign_in("op").await;
+    let page = app.get("/logbooks", Some(&first)).await.body;
+    let r = app
+        .send(
+            "POST",
+            "/logout/everywhere",
+            Some(&first),
+            Some(&format!("csrf={}", App::csrf(&page))),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    for token in [&first, &second] {
+        assert_eq!(
+            app.get("/logbooks", Some(token)).await.status,
+            StatusCode::SEE_OTHER
+        );
+    }
+    assert_eq!(
+        app.get("/logbooks", Some(&other)).await.status,
+        StatusCode::FORBIDDEN,
+        "another person's session is untouched (still signed in, still not allowed)"
+    );
+    let entries = app
+        .store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Access),
+            reference: Some("user:aud".to_owned()),
+            ..Default::default()
+        })
+        .await
+        .expect("entries");
+    let last = entries.last().expect("entries");
+    assert_eq!(last.kind, "signed-out-everywhere");
+    assert!(last.body.contains("\"sessions\":2"), "{}", last.body);
+}
