@@ -10,7 +10,8 @@ mod pages;
 mod staff;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
+use custos_domain::access::Right;
 use custos_store::Store;
 use tokio::net::TcpListener;
 
@@ -21,24 +22,91 @@ pub struct AppState {
     pub store: Store,
 }
 
+/// Who may use a route. Handlers enforce it (staff handlers through
+/// [`auth::Staff::require`]); the route × role matrix test checks that each does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Anyone signed in.
+    SignedIn,
+    /// Someone holding this right (at the scheme scope for scheme-wide pages).
+    Right(Right),
+}
+
+/// One route: its method, path and who may use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteSpec {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// The path, with `{param}` placeholders.
+    pub path: &'static str,
+    /// Who may use it.
+    pub access: Access,
+}
+
+const fn spec(method: &'static str, path: &'static str, access: Access) -> RouteSpec {
+    RouteSpec {
+        method,
+        path,
+        access,
+    }
+}
+
+/// Every route with its declared access and handler; [`router`] is built from this list
+/// alone, so a route cannot exist without declaring who may use it.
+fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    use Access::{Public, SignedIn};
+    vec![
+        (spec("GET", "/", Public), get(pages::transparency)),
+        (spec("GET", "/healthz", Public), get(pages::health)),
+        (
+            spec("GET", "/static/custos.css", Public),
+            get(pages::stylesheet),
+        ),
+        (spec("GET", "/login", Public), get(auth::login_form)),
+        (spec("POST", "/login", Public), post(auth::login)),
+        (spec("POST", "/logout", SignedIn), post(auth::logout)),
+        (
+            spec("POST", "/logout/everywhere", SignedIn),
+            post(auth::logout_everywhere),
+        ),
+        (spec("POST", "/unlock", SignedIn), post(auth::unlock)),
+        (
+            spec("GET", "/logbooks", Access::Right(Right::ReadLogbooks)),
+            get(staff::logbooks),
+        ),
+        (
+            spec(
+                "GET",
+                "/logbooks/export.csv",
+                Access::Right(Right::ReadLogbooks),
+            ),
+            get(staff::logbook_csv),
+        ),
+        (
+            spec(
+                "POST",
+                "/ledger/alarms/{seq}/acknowledge",
+                Access::Right(Right::ReadLogbooks),
+            ),
+            post(staff::acknowledge_alarm),
+        ),
+    ]
+}
+
+/// Every route's method, path and declared access.
+pub fn route_specs() -> Vec<RouteSpec> {
+    routes().into_iter().map(|(s, _)| s).collect()
+}
+
 /// The application's routes.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(pages::transparency))
-        .route("/healthz", get(pages::health))
-        .route("/static/custos.css", get(pages::stylesheet))
-        .route("/login", get(auth::login_form).post(auth::login))
-        .route("/logout", post(auth::logout))
-        .route("/logout/everywhere", post(auth::logout_everywhere))
-        .route("/unlock", post(auth::unlock))
-        .route("/logbooks", get(staff::logbooks))
-        .route("/logbooks/export.csv", get(staff::logbook_csv))
-        .route(
-            "/ledger/alarms/{seq}/acknowledge",
-            post(staff::acknowledge_alarm),
-        )
-        .fallback(pages::not_found)
-        .with_state(state)
+    let mut r = Router::new();
+    for (spec, handler) in routes() {
+        r = r.route(spec.path, handler);
+    }
+    r.fallback(pages::not_found).with_state(state)
 }
 
 /// Serves the application on `listener` until `shutdown` completes, then finishes the

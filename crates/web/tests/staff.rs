@@ -46,13 +46,43 @@ fn console() -> Actor {
 
 async fn app() -> App {
     let dir = tempfile::tempdir().expect("tmp");
+    let location = DatabaseLocation::Sqlite(dir.path().join("custos.db"));
+    app_on(dir, location).await
+}
+
+/// A fresh PostgreSQL database on the test server, when `CUSTOS_TEST_POSTGRES_URL` names
+/// one (CI always does).
+async fn postgres() -> Option<DatabaseLocation> {
+    use sqlx::Connection;
+    let Ok(base) = std::env::var("CUSTOS_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set CUSTOS_TEST_POSTGRES_URL"
+        );
+        eprintln!("skipped on PostgreSQL: CUSTOS_TEST_POSTGRES_URL is not set");
+        return None;
+    };
+    let name = format!(
+        "custos_web_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+    );
+    let mut admin = sqlx::PgConnection::connect(&base).await.expect("connect");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("create database");
+    let server = base.split('?').next()?.rsplit_once('/')?.0.to_owned();
+    Some(DatabaseLocation::Postgres(format!("{server}/{name}")))
+}
+
+async fn app_on(dir: tempfile::TempDir, location: DatabaseLocation) -> App {
     let clock = SimulatedClock::new(UnixMs(1_790_000_000_000));
-    let store = Store::open(
-        &DatabaseLocation::Sqlite(dir.path().join("custos.db")),
-        Arc::new(clock.clone()),
-    )
-    .await
-    .expect("open");
+    let store = Store::open(&location, Arc::new(clock.clone()))
+        .await
+        .expect("open");
     store.migrate(&console()).await.expect("migrate");
     store
         .set_ledger_signer(LedgerSigner {
@@ -531,4 +561,125 @@ async fn signing_out_everywhere_ends_every_session_of_the_person() {
     let last = entries.last().expect("entries");
     assert_eq!(last.kind, "signed-out-everywhere");
     assert!(last.body.contains("\"sessions\":2"), "{}", last.body);
+}
+
+/// Who the matrix expects to get through a route.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// Everyone, signed in or not.
+    Public,
+    /// Every signed-in person, whatever their role.
+    SignedIn,
+    /// Only these roles.
+    Roles(&'static [&'static str]),
+}
+
+/// The roles that may read the logbooks (BDC-18): the owner, manager, supervisor, DPO and
+/// auditor; not operators, trainees, authorisers or viewers.
+const READERS: &[&str] = &["owner", "manager", "supervisor", "dpo", "auditor"];
+
+/// The route × role matrix: every route the router has, and who may use it.
+const MATRIX: &[(&str, &str, Expect)] = &[
+    ("GET", "/", Expect::Public),
+    ("GET", "/healthz", Expect::Public),
+    ("GET", "/static/custos.css", Expect::Public),
+    ("GET", "/login", Expect::Public),
+    ("POST", "/login", Expect::Public),
+    ("POST", "/logout", Expect::SignedIn),
+    ("POST", "/logout/everywhere", Expect::SignedIn),
+    ("POST", "/unlock", Expect::SignedIn),
+    ("GET", "/logbooks", Expect::Roles(READERS)),
+    ("GET", "/logbooks/export.csv", Expect::Roles(READERS)),
+    (
+        "POST",
+        "/ledger/alarms/{seq}/acknowledge",
+        Expect::Roles(READERS),
+    ),
+];
+
+async fn matrix_on(app: App) {
+    let pack = custos_domain::PolicyPack::parse(SCHOOL).expect("pack");
+    let roles: Vec<String> = pack.roles.iter().map(|r| r.id.to_string()).collect();
+    for role in &roles {
+        app.store
+            .add_user(
+                &console(),
+                &Username::parse(&format!("as-{role}")).expect("name"),
+                &format!("Tester {role}"),
+                PASSWORD,
+                &[Assignment {
+                    role: custos_domain::Ident::parse(role).expect("role"),
+                    scope: Scope::Scheme,
+                }],
+            )
+            .await
+            .expect("user");
+    }
+    for spec in custos_web::route_specs() {
+        let Some((_, _, expect)) = MATRIX
+            .iter()
+            .find(|(m, p, _)| *m == spec.method && *p == spec.path)
+        else {
+            panic!(
+                "{} {} has no row in the route × role matrix; add one saying who may use it",
+                spec.method, spec.path
+            );
+        };
+        let path = spec.path.replace("{seq}", "999999");
+        // Nobody signed in.
+        let form = "csrf=x&note=x&username=nobody&password=wrong+wrong+wrong";
+        let body = (spec.method == "POST").then_some(form);
+        let r = app.send(spec.method, &path, None, body).await;
+        let denied = r.status == StatusCode::FORBIDDEN || r.location().starts_with("/login");
+        assert_eq!(
+            denied,
+            !matches!(expect, Expect::Public),
+            "{} {} for someone not signed in: {} {}",
+            spec.method,
+            spec.path,
+            r.status,
+            r.location()
+        );
+        for role in &roles {
+            let token = app.sign_in(&format!("as-{role}")).await;
+            let csrf = match app.store.session(&token, 3_600_000).await.expect("session") {
+                custos_store::SessionState::Live(info) => info.csrf,
+                other => panic!("{other:?}"),
+            };
+            let form =
+                format!("csrf={csrf}&note=checked&password=wrong+wrong+wrong&username=nobody");
+            let body = (spec.method == "POST").then_some(form.as_str());
+            let r = app.send(spec.method, &path, Some(&token), body).await;
+            let denied = r.status == StatusCode::FORBIDDEN || r.location().starts_with("/login?");
+            let allowed = match expect {
+                Expect::Public | Expect::SignedIn => true,
+                Expect::Roles(rs) => rs.contains(&role.as_str()),
+            };
+            assert_eq!(
+                denied,
+                !allowed,
+                "{} {} as {role}: {} {}",
+                spec.method,
+                spec.path,
+                r.status,
+                r.location()
+            );
+        }
+    }
+}
+
+/// Route × role matrix (LJM-6, LBU-4, BDC-11, SCC-7), on SQLite: every route the router
+/// has is in the matrix, and each lets through exactly the roles the matrix says.
+#[tokio::test]
+async fn lbu_4_route_role_matrix_on_sqlite() {
+    matrix_on(app().await).await;
+}
+
+/// The same matrix on PostgreSQL.
+#[tokio::test]
+async fn lbu_4_route_role_matrix_on_postgresql() {
+    let Some(location) = postgres().await else {
+        return;
+    };
+    matrix_on(app_on(tempfile::tempdir().expect("tmp"), location).await).await;
 }
