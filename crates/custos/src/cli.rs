@@ -132,6 +132,16 @@ pub enum UserCommand {
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },
+    /// Remove an account's second factor (e.g. a lost phone); they set up a new one at
+    /// their next sign-in
+    ResetMfa {
+        /// The user name
+        #[arg(value_name = "USERNAME")]
+        username: String,
+        /// Why (kept in the ledger), e.g. how you checked it was them
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
     /// Set a new password; prints a new random one unless --password-stdin is given
     Password {
         /// The user name

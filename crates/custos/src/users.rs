@@ -48,10 +48,11 @@ pub async fn run(store: &Store, actor: &Actor, cmd: UserCommand) -> anyhow::Resu
             }
             for u in users {
                 println!(
-                    "{:<20} {:<24} {}{}  (added {} by {})",
+                    "{:<20} {:<24} {}{}{}  (added {} by {})",
                     u.username,
                     u.display_name,
                     describe(&u.assignments),
+                    if u.mfa_enrolled { "  [2FA]" } else { "" },
                     if u.disabled { "  DISABLED" } else { "" },
                     UnixMs(u.created_at_unix_ms).to_london_display(),
                     u.created_by
@@ -73,6 +74,13 @@ pub async fn run(store: &Store, actor: &Actor, cmd: UserCommand) -> anyhow::Resu
                 .set_user_disabled(actor, &username, false, &reason)
                 .await?;
             println!("Enabled {username}.");
+        }
+        UserCommand::ResetMfa { username, reason } => {
+            let username = Username::parse(&username).map_err(anyhow::Error::msg)?;
+            store.reset_mfa(actor, &username, &reason).await?;
+            println!(
+                "Removed the second factor of {username}; they set up a new one at their next sign-in."
+            );
         }
         UserCommand::Unlock { username, reason } => {
             let username = Username::parse(&username).map_err(anyhow::Error::msg)?;

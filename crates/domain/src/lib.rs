@@ -15,6 +15,7 @@ pub mod logbook;
 pub mod password;
 pub mod policy;
 pub mod role;
+pub mod totp;
 
 pub use camera::{CameraKind, Nation, RecordingMode};
 pub use deadline::DeadlineRule;

@@ -68,6 +68,8 @@ pub struct SessionInfo {
     pub display_name: String,
     /// The token every state-changing form must carry.
     pub csrf: String,
+    /// Whether the person has a second factor set up.
+    pub mfa_enrolled: bool,
 }
 
 /// Why a session could not be used.
@@ -98,8 +100,9 @@ fn user_ref(u: &str) -> StoreResult<Reference> {
 }
 
 impl Store {
-    /// Signs a person in if the password is right, the account enabled and not locked,
-    /// and the source address not throttled, creating a session that lasts at most
+    /// Signs a person in if the password is right (and, for an account with a second
+    /// factor, `code` is its current code), the account enabled and not locked, and the
+    /// source address not throttled, creating a session that lasts at most
     /// `lifetime_ms`. A refusal is ledgered (with the source address) and does not say
     /// which part was wrong.
     ///
@@ -114,6 +117,7 @@ impl Store {
         &self,
         username: &Username,
         password: &str,
+        code: Option<&str>,
         source: &str,
         lifetime_ms: i64,
     ) -> StoreResult<SignIn> {
@@ -128,6 +132,19 @@ impl Store {
         let token = random_token()?;
         let csrf = random_token()?;
         let mut tx = self.write().await?;
+        if self.check_mfa_in(&mut tx, username, code).await? == Some(false) {
+            tx.rollback().await?;
+            // A right password with a wrong or missing code counts as a refused sign-in.
+            self.append(
+                &actor,
+                NewEntry::new(Book::Access, "sign-in-refused")
+                    .with_ref(who)
+                    .with_ref(source_ref)
+                    .with("second_factor", true),
+            )
+            .await?;
+            return Ok(SignIn::Refused);
+        }
         sqlx::query(
             "INSERT INTO sessions (token_hash, username, csrf_token, source, created_at_unix_ms, \
              last_seen_at_unix_ms, expires_at_unix_ms) VALUES ($1, $2, $3, $4, $5, $5, $6)",
@@ -309,6 +326,7 @@ impl Store {
             },
             display_name: user.display_name.clone(),
             csrf: csrf.clone(),
+            mfa_enrolled: user.mfa_enrolled,
         };
         if locked_at.is_some() {
             return Ok(SessionState::Locked(info));

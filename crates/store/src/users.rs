@@ -19,7 +19,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use custos_base::Actor;
 use custos_domain::access::{Assignment, RightsTable, Scope, Username};
 use custos_domain::ledger::{Book, NewEntry, Reference};
-use custos_domain::{Ident, password};
+use custos_domain::{Ident, password, totp};
 use sqlx::Row;
 
 use crate::error::{StoreError, StoreResult};
@@ -47,6 +47,8 @@ pub struct UserRecord {
     pub created_by: String,
     /// The roles held, sorted.
     pub assignments: Vec<Assignment>,
+    /// Whether a second factor (TOTP) is set up.
+    pub mfa_enrolled: bool,
 }
 
 fn argon2() -> StoreResult<Argon2<'static>> {
@@ -351,7 +353,8 @@ impl Store {
 
     async fn users_where(&self, username: Option<&str>) -> StoreResult<Vec<UserRecord>> {
         let rows = sqlx::query(
-            "SELECT username, display_name, disabled, created_at_unix_ms, created_by FROM users \
+            "SELECT username, display_name, disabled, created_at_unix_ms, created_by, \
+             CASE WHEN totp_secret IS NULL THEN 0 ELSE 1 END FROM users \
              WHERE (CAST($1 AS TEXT) IS NULL OR username = $1) ORDER BY username",
         )
         .bind(username)
@@ -392,6 +395,10 @@ impl Store {
                 created_at_unix_ms: r.try_get(3).map_err(StoreError::db("reading users"))?,
                 created_by: r.try_get(4).map_err(StoreError::db("reading users"))?,
                 assignments,
+                mfa_enrolled: r
+                    .try_get::<i32, _>(5)
+                    .map_err(StoreError::db("reading users"))?
+                    != 0,
             });
         }
         Ok(out)
@@ -419,6 +426,127 @@ impl Store {
             .map_err(StoreError::db("reading a password"))?;
         let ok = password_matches(password.to_owned(), phc).await;
         Ok(ok && disabled == 0)
+    }
+}
+
+impl Store {
+    /// A new random secret for enrolling a second factor (nothing is stored until
+    /// [`Store::enrol_mfa`] confirms it with a code).
+    pub fn new_mfa_secret(&self) -> StoreResult<Vec<u8>> {
+        let mut secret = vec![0u8; totp::SECRET_BYTES];
+        getrandom::fill(&mut secret)
+            .map_err(|e| StoreError::Invalid(format!("no random bytes for a secret: {e}")))?;
+        Ok(secret)
+    }
+
+    /// Sets up the account's second factor once the person has proved, with a code from
+    /// their authenticator app, that it holds `secret`. Ledgered (`mfa-enrolled`).
+    pub async fn enrol_mfa(
+        &self,
+        actor: &Actor,
+        username: &Username,
+        secret: &[u8],
+        code: &str,
+    ) -> StoreResult<()> {
+        if secret.len() < 16 {
+            return Err(StoreError::Invalid(
+                "the secret is too short; reload the page to get a new one".to_owned(),
+            ));
+        }
+        self.require_user(username).await?;
+        let now = self.clock().now().0;
+        let Some(step) = totp::verify(secret, code, now, None) else {
+            return Err(StoreError::Invalid(
+                "that code is not right; check the time on your phone and enter the 6-digit code the app shows now".to_owned(),
+            ));
+        };
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = $2 WHERE username = $3")
+            .bind(totp::base32_encode(secret))
+            .bind(step)
+            .bind(username.as_str())
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::db("setting up a second factor"))?;
+        tx.record(
+            actor,
+            NewEntry::new(Book::Access, "mfa-enrolled").with_ref(user_ref(username)?),
+        );
+        tx.commit().await
+    }
+
+    /// Removes an account's second factor (a lost phone), with the reason; the person sets
+    /// up a new one at their next sign-in. Ledgered (`mfa-reset`).
+    pub async fn reset_mfa(
+        &self,
+        actor: &Actor,
+        username: &Username,
+        reason: &str,
+    ) -> StoreResult<()> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::Invalid(
+                "give the reason (e.g. --reason \"lost phone, identity checked in person\"); it is kept in the ledger".to_owned(),
+            ));
+        }
+        let user = self.require_user(username).await?;
+        if !user.mfa_enrolled {
+            return Err(StoreError::Invalid(format!(
+                "{username} has no second factor set up"
+            )));
+        }
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "UPDATE users SET totp_secret = NULL, totp_last_step = NULL WHERE username = $1",
+        )
+        .bind(username.as_str())
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("resetting a second factor"))?;
+        tx.record(
+            actor,
+            NewEntry::new(Book::Access, "mfa-reset")
+                .with_ref(user_ref(username)?)
+                .with("reason", reason),
+        );
+        tx.commit().await
+    }
+
+    /// Checks a second-factor code for an account that has one; `Ok(None)` when the
+    /// account has none. A right code's step is remembered in `tx`, so it cannot be used
+    /// again.
+    pub(crate) async fn check_mfa_in(
+        &self,
+        tx: &mut WriteTx,
+        username: &Username,
+        code: Option<&str>,
+    ) -> StoreResult<Option<bool>> {
+        let row = sqlx::query("SELECT totp_secret, totp_last_step FROM users WHERE username = $1")
+            .bind(username.as_str())
+            .fetch_optional(tx.conn())
+            .await
+            .map_err(StoreError::db("reading a second factor"))?;
+        let Some(row) = row else { return Ok(None) };
+        let secret: Option<String> = row
+            .try_get(0)
+            .map_err(StoreError::db("reading a second factor"))?;
+        let last: Option<i64> = row
+            .try_get(1)
+            .map_err(StoreError::db("reading a second factor"))?;
+        let Some(secret) = secret.and_then(|s| totp::base32_decode(&s)) else {
+            return Ok(None);
+        };
+        let now = self.clock().now().0;
+        let Some(step) = code.and_then(|c| totp::verify(&secret, c, now, last)) else {
+            return Ok(Some(false));
+        };
+        sqlx::query("UPDATE users SET totp_last_step = $1 WHERE username = $2")
+            .bind(step)
+            .bind(username.as_str())
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::db("noting a second-factor code"))?;
+        Ok(Some(true))
     }
 }
 

@@ -572,25 +572,35 @@ async fn checkpoints_are_signed_every_n_entries_and_witnessed(db: &TestDb) {
     let store = db.migrated().await;
     let (_dir, witness) = with_signer(&store, 10).await;
     let base = store.ledger_head().await.expect("head").map_or(0, |h| h.0);
-    for i in 0..25 {
-        store.append(&console(), review(i)).await.expect("append");
+    // Up to five past the third multiple of ten after the schema steps' entries.
+    let head = (base / 10 + 3) * 10 + 5;
+    for i in 0..(head - base) {
+        store
+            .append(&console(), review(i as usize))
+            .await
+            .expect("append");
     }
     let cps = store.ledger_checkpoints().await.expect("checkpoints");
     let seqs: Vec<i64> = cps.iter().map(|c| c.seq).collect();
-    assert_eq!(seqs, vec![10, 20], "one checkpoint per 10 entries");
+    let expected: Vec<i64> = (1..).map(|k| k * 10).take_while(|s| *s < head).collect();
+    assert_eq!(seqs, expected, "one checkpoint per 10 entries");
     let last = store
         .checkpoint()
         .await
         .expect("checkpoint")
         .expect("new head");
-    assert_eq!(last.seq, base + 25);
+    assert_eq!(last.seq, head);
     assert!(
         store.checkpoint().await.expect("again").is_none(),
         "the head is already signed"
     );
     let lines = read_witness(&witness).expect("witness");
-    assert_eq!(lines.len(), 3);
-    assert!(lines[2].starts_with(&format!("custos-witness-v1 {} ", base + 25)));
+    assert_eq!(lines.len(), expected.len() + 1);
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l.starts_with(&format!("custos-witness-v1 {head} ")))
+    );
     for c in store.ledger_checkpoints().await.expect("checkpoints") {
         assert!(c.signature_valid(&test_key().verifying_key()));
     }
@@ -1118,13 +1128,13 @@ async fn lbu_14_sessions_sign_in_and_out_lock_when_idle_and_store_no_token(db: &
 
     assert_eq!(
         store
-            .sign_in(&op, "wrong password!", "192.0.2.7", day)
+            .sign_in(&op, "wrong password!", None, "192.0.2.7", day)
             .await
             .expect("runs"),
         SignIn::Refused
     );
     let s = store
-        .sign_in(&op, "walnut kettle lamp", "192.0.2.7", day)
+        .sign_in(&op, "walnut kettle lamp", None, "192.0.2.7", day)
         .await
         .expect("runs");
     let s = signed(s);
@@ -1180,7 +1190,7 @@ async fn lbu_14_sessions_sign_in_and_out_lock_when_idle_and_store_no_token(db: &
 
     // Signing out, and disabling the account, end sessions.
     let s2 = store
-        .sign_in(&op, "walnut kettle lamp", "192.0.2.7", day)
+        .sign_in(&op, "walnut kettle lamp", None, "192.0.2.7", day)
         .await
         .expect("runs");
     let s2 = signed(s2);
@@ -1193,7 +1203,7 @@ async fn lbu_14_sessions_sign_in_and_out_lock_when_idle_and_store_no_token(db: &
         SessionState::None
     );
     let s3 = store
-        .sign_in(&op, "walnut kettle lamp", "192.0.2.7", day)
+        .sign_in(&op, "walnut kettle lamp", None, "192.0.2.7", day)
         .await
         .expect("runs");
     let s3 = signed(s3);
@@ -1287,7 +1297,7 @@ async fn refused_sign_ins_lock_the_account_and_throttle_the_source(db: &TestDb) 
     for _ in 0..5 {
         assert_eq!(
             store
-                .sign_in(&op, "guess guess guess", "198.51.100.1", day)
+                .sign_in(&op, "guess guess guess", None, "198.51.100.1", day)
                 .await
                 .expect("runs"),
             SignIn::Refused
@@ -1295,14 +1305,14 @@ async fn refused_sign_ins_lock_the_account_and_throttle_the_source(db: &TestDb) 
         clock.advance_ms(1000);
     }
     let locked = store
-        .sign_in(&op, good, "198.51.100.2", day)
+        .sign_in(&op, good, None, "198.51.100.2", day)
         .await
         .expect("runs");
     assert!(matches!(locked, SignIn::AccountLocked { .. }), "{locked:?}");
     let before = store.ledger_counts().await.expect("counts").0;
     for _ in 0..10 {
         store
-            .sign_in(&op, "guess guess guess", "198.51.100.3", day)
+            .sign_in(&op, "guess guess guess", None, "198.51.100.3", day)
             .await
             .expect("runs");
     }
@@ -1314,7 +1324,7 @@ async fn refused_sign_ins_lock_the_account_and_throttle_the_source(db: &TestDb) 
     clock.advance_ms(15 * 60_000);
     signed(
         store
-            .sign_in(&op, good, "198.51.100.2", day)
+            .sign_in(&op, good, None, "198.51.100.2", day)
             .await
             .expect("runs"),
     );
@@ -1322,13 +1332,13 @@ async fn refused_sign_ins_lock_the_account_and_throttle_the_source(db: &TestDb) 
     // An unlock lifts a lock at once.
     for _ in 0..5 {
         store
-            .sign_in(&op, "guess guess guess", "198.51.100.4", day)
+            .sign_in(&op, "guess guess guess", None, "198.51.100.4", day)
             .await
             .expect("runs");
     }
     assert!(matches!(
         store
-            .sign_in(&op, good, "198.51.100.2", day)
+            .sign_in(&op, good, None, "198.51.100.2", day)
             .await
             .expect("runs"),
         SignIn::AccountLocked { .. }
@@ -1344,7 +1354,7 @@ async fn refused_sign_ins_lock_the_account_and_throttle_the_source(db: &TestDb) 
         .expect("unlock");
     signed(
         store
-            .sign_in(&op, good, "198.51.100.2", day)
+            .sign_in(&op, good, None, "198.51.100.2", day)
             .await
             .expect("runs"),
     );
@@ -1353,12 +1363,12 @@ async fn refused_sign_ins_lock_the_account_and_throttle_the_source(db: &TestDb) 
     for i in 0..20 {
         let name = username(&format!("guess{i}"));
         store
-            .sign_in(&name, "guess guess guess", "203.0.113.9", day)
+            .sign_in(&name, "guess guess guess", None, "203.0.113.9", day)
             .await
             .expect("runs");
     }
     let paused = store
-        .sign_in(&op, good, "203.0.113.9", day)
+        .sign_in(&op, good, None, "203.0.113.9", day)
         .await
         .expect("runs");
     assert!(
@@ -1367,7 +1377,7 @@ async fn refused_sign_ins_lock_the_account_and_throttle_the_source(db: &TestDb) 
     );
     signed(
         store
-            .sign_in(&op, good, "198.51.100.2", day)
+            .sign_in(&op, good, None, "198.51.100.2", day)
             .await
             .expect("runs"),
     );

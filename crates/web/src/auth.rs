@@ -195,10 +195,23 @@ impl FromRequestParts<AppState> for Staff {
             .await
             .map_err(|e| NotSignedIn::Error(e.into()))?
         {
-            SessionState::Live(info) => Ok(Staff {
-                info,
-                table: RightsTable::from_pack(&policy.pack),
-            }),
+            SessionState::Live(info) => {
+                // The pack makes a second factor mandatory for its privileged roles: until
+                // it is set up, every staff page leads to setting it up.
+                let needs_mfa = info
+                    .subject
+                    .assignments
+                    .iter()
+                    .any(|a| policy.pack.access.mfa_roles.contains(&a.role));
+                let exempt = ["/account/mfa", "/logout", "/logout/everywhere"];
+                if needs_mfa && !info.mfa_enrolled && !exempt.contains(&parts.uri.path()) {
+                    return Err(NotSignedIn::Redirect("/account/mfa".to_owned()));
+                }
+                Ok(Staff {
+                    info,
+                    table: RightsTable::from_pack(&policy.pack),
+                })
+            }
             SessionState::Locked(info) => Err(NotSignedIn::Locked(locked_page(
                 &info,
                 &next,
@@ -267,6 +280,8 @@ pub(crate) async fn login_form(Query(q): Query<LoginQuery>) -> Response {
 pub(crate) struct LoginForm {
     username: String,
     password: String,
+    /// The authenticator app's code, for accounts with a second factor.
+    code: Option<String>,
     next: Option<String>,
 }
 
@@ -296,7 +311,13 @@ pub(crate) async fn login(
     let source = peer.ip().to_string();
     match state
         .store
-        .sign_in(&username, &f.password, &source, SESSION_LIFETIME_MS)
+        .sign_in(
+            &username,
+            &f.password,
+            f.code.as_deref().filter(|c| !c.trim().is_empty()),
+            &source,
+            SESSION_LIFETIME_MS,
+        )
         .await?
     {
         // A locked account gets the same answer as a wrong password, so the page does not

@@ -4,6 +4,7 @@
 //! error becomes an HTTP status through [`error::status_for`], in one place. The web layer
 //! reads the store and never talks to the recorder.
 
+mod account;
 pub mod auth;
 pub mod error;
 mod pages;
@@ -72,6 +73,14 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(auth::logout_everywhere),
         ),
         (spec("POST", "/unlock", SignedIn), post(auth::unlock)),
+        (
+            spec("GET", "/account/mfa", SignedIn),
+            get(account::mfa_form),
+        ),
+        (
+            spec("POST", "/account/mfa", SignedIn),
+            post(account::mfa_enrol),
+        ),
         (
             spec("GET", "/logbooks", Access::Right(Right::ReadLogbooks)),
             get(staff::logbooks),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use custos_base::{Actor, SimulatedClock, UnixMs};
+use custos_base::{Actor, Clock, SimulatedClock, UnixMs};
 use custos_domain::access::{Assignment, Scope, Username};
 use custos_domain::ledger::{Book, NewEntry, Reference};
 use custos_store::{DatabaseLocation, LedgerQuery, LedgerSigner, Store};
@@ -155,13 +155,18 @@ impl App {
 
     /// Signs in; returns the session token from the cookie.
     async fn sign_in(&self, user: &str) -> String {
+        self.sign_in_with(user, "").await
+    }
+
+    /// Signs in with a second-factor code; returns the session token from the cookie.
+    async fn sign_in_with(&self, user: &str, code: &str) -> String {
         let r = self
             .send(
                 "POST",
                 "/login",
                 None,
                 Some(&format!(
-                    "username={user}&password=walnut+kettle+lamp&next=%2Flogbooks"
+                    "username={user}&password=walnut+kettle+lamp&code={code}&next=%2Flogbooks"
                 )),
             )
             .await;
@@ -588,6 +593,8 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("POST", "/logout", Expect::SignedIn),
     ("POST", "/logout/everywhere", Expect::SignedIn),
     ("POST", "/unlock", Expect::SignedIn),
+    ("GET", "/account/mfa", Expect::SignedIn),
+    ("POST", "/account/mfa", Expect::SignedIn),
     ("GET", "/logbooks", Expect::Roles(READERS)),
     ("GET", "/logbooks/export.csv", Expect::Roles(READERS)),
     (
@@ -600,11 +607,15 @@ const MATRIX: &[(&str, &str, Expect)] = &[
 async fn matrix_on(app: App) {
     let pack = custos_domain::PolicyPack::parse(SCHOOL).expect("pack");
     let roles: Vec<String> = pack.roles.iter().map(|r| r.id.to_string()).collect();
+    // Everyone has a second factor, so that roles for which the pack makes it mandatory
+    // reach the pages rather than the set-up page.
+    let secret = [7u8; 20];
     for role in &roles {
+        let name = Username::parse(&format!("as-{role}")).expect("name");
         app.store
             .add_user(
                 &console(),
-                &Username::parse(&format!("as-{role}")).expect("name"),
+                &name,
                 &format!("Tester {role}"),
                 PASSWORD,
                 &[Assignment {
@@ -614,6 +625,11 @@ async fn matrix_on(app: App) {
             )
             .await
             .expect("user");
+        let code = custos_domain::totp::code_at(&secret, app.clock.now().0);
+        app.store
+            .enrol_mfa(&console(), &name, &secret, &code)
+            .await
+            .expect("enrol");
     }
     for spec in custos_web::route_specs() {
         let Some((_, _, expect)) = MATRIX
@@ -641,7 +657,10 @@ async fn matrix_on(app: App) {
             r.location()
         );
         for role in &roles {
-            let token = app.sign_in(&format!("as-{role}")).await;
+            // A fresh time step, so the code is not a replay.
+            app.clock.advance_ms(30_000);
+            let code = custos_domain::totp::code_at(&secret, app.clock.now().0);
+            let token = app.sign_in_with(&format!("as-{role}"), &code).await;
             let csrf = match app.store.session(&token, 3_600_000).await.expect("session") {
                 custos_store::SessionState::Live(info) => info.csrf,
                 other => panic!("{other:?}"),
@@ -682,4 +701,113 @@ async fn lbu_4_route_role_matrix_on_postgresql() {
         return;
     };
     matrix_on(app_on(tempfile::tempdir().expect("tmp"), location).await).await;
+}
+
+/// The pack's privileged roles must set up a second factor (RFC 6238): until they do, every
+/// staff page leads to the set-up page; afterwards a sign-in needs the password and a
+/// current code, and a code cannot be used twice.
+#[tokio::test]
+async fn a_privileged_role_must_set_up_and_then_use_a_second_factor() {
+    let app = app().await;
+    let boss = Username::parse("boss").expect("name");
+    app.store
+        .add_user(
+            &console(),
+            &boss,
+            "The Site Manager",
+            PASSWORD,
+            &[Assignment {
+                role: custos_domain::Ident::parse("manager").expect("role"),
+                scope: Scope::Scheme,
+            }],
+        )
+        .await
+        .expect("user");
+    let token = app.sign_in("boss").await;
+    let r = app.get("/logbooks", Some(&token)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.location(),
+        "/account/mfa",
+        "the manager must set up a second factor first"
+    );
+
+    let r = app.get("/account/mfa", Some(&token)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("<svg") && r.body.contains("id=\"secret\""),
+        "{}",
+        r.body
+    );
+    let secret_b32 = r
+        .body
+        .split("id=\"secret\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("the key")
+        .to_owned();
+    let secret = custos_domain::totp::base32_decode(&secret_b32).expect("base32");
+    let csrf = App::csrf(&r.body);
+    let r = app
+        .send(
+            "POST",
+            "/account/mfa",
+            Some(&token),
+            Some(&format!("csrf={csrf}&secret={secret_b32}&code=000000")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("that code is not right"), "{}", r.body);
+    let code = custos_domain::totp::code_at(&secret, app.clock.now().0);
+    let r = app
+        .send(
+            "POST",
+            "/account/mfa",
+            Some(&token),
+            Some(&format!("csrf={csrf}&secret={secret_b32}&code={code}")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        app.get("/logbooks", Some(&token)).await.status,
+        StatusCode::OK
+    );
+
+    // From now on the password alone is not enough, and a code works once.
+    let r = app
+        .send(
+            "POST",
+            "/login",
+            None,
+            Some("username=boss&password=walnut+kettle+lamp"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = app
+        .send(
+            "POST",
+            "/login",
+            None,
+            Some(&format!(
+                "username=boss&password=walnut+kettle+lamp&code={code}"
+            )),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "a code already used is refused"
+    );
+    app.clock.advance_ms(30_000);
+    let code = custos_domain::totp::code_at(&secret, app.clock.now().0);
+    let token = app.sign_in_with("boss", &code).await;
+    assert_eq!(
+        app.get("/logbooks", Some(&token)).await.status,
+        StatusCode::OK
+    );
+    let access = app.get("/logbooks?book=access", Some(&token)).await.body;
+    assert!(
+        access.contains("mfa-enrolled") && access.contains("second_factor"),
+        "{access}"
+    );
 }

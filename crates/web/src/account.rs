@@ -1,0 +1,109 @@
+//! The person's own account: setting up the second factor (RFC 6238 TOTP) with a QR code
+//! for their authenticator app, mandatory for the roles the pack lists in
+//! `access.mfa_roles`.
+//!
+//! Invariants: the secret is shown once, on this page, to the signed-in person; it is
+//! stored only after they prove their app holds it by entering a current code; enrolment
+//! is ledgered by the store.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use custos_domain::access::Username;
+use custos_domain::totp;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::Staff;
+use crate::error::WebError;
+use crate::pages::render;
+
+#[derive(Template)]
+#[template(path = "mfa.html")]
+struct MfaPage {
+    name: String,
+    enrolled: bool,
+    csrf: String,
+    secret: String,
+    qr_svg: String,
+    message: Option<String>,
+}
+
+fn page(
+    staff: &Staff,
+    scheme: &str,
+    secret: &[u8],
+    message: Option<String>,
+) -> Result<MfaPage, WebError> {
+    let uri = totp::otpauth_uri(scheme, &staff.info.subject.username, secret);
+    let qr = qrcode::QrCode::new(uri.as_bytes())
+        .map_err(|e| WebError::BadRequest(format!("cannot make the QR code: {e}")))?;
+    let qr_svg = qr
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(220, 220)
+        .build();
+    Ok(MfaPage {
+        name: staff.info.display_name.clone(),
+        enrolled: staff.info.mfa_enrolled,
+        csrf: staff.info.csrf.clone(),
+        secret: totp::base32_encode(secret),
+        qr_svg,
+        message,
+    })
+}
+
+async fn scheme_name(state: &AppState) -> Result<String, WebError> {
+    Ok(state.store.active_policy().await?.map_or_else(
+        || "Custos".to_owned(),
+        |p| format!("Custos {}", p.pack.name),
+    ))
+}
+
+/// `GET /account/mfa`: a new secret as a QR code, and a form for the first code.
+pub(crate) async fn mfa_form(
+    State(state): State<AppState>,
+    staff: Staff,
+) -> Result<Response, WebError> {
+    let secret = state.store.new_mfa_secret()?;
+    let p = page(&staff, &scheme_name(&state).await?, &secret, None)?;
+    Ok(render(StatusCode::OK, &p))
+}
+
+/// The enrolment form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct MfaForm {
+    csrf: String,
+    secret: String,
+    code: String,
+}
+
+/// `POST /account/mfa`: stores the secret once the code proves the app holds it.
+pub(crate) async fn mfa_enrol(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(f): Form<MfaForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    let secret = totp::base32_decode(&f.secret)
+        .ok_or_else(|| WebError::BadRequest("the secret is damaged; reload the page".to_owned()))?;
+    let name = Username::parse(&staff.info.subject.username).map_err(WebError::BadRequest)?;
+    match state
+        .store
+        .enrol_mfa(&staff.actor(), &name, &secret, &f.code)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/logbooks").into_response()),
+        Err(e) if e.kind() == custos_base::ErrorKind::InvalidInput => {
+            let p = page(
+                &staff,
+                &scheme_name(&state).await?,
+                &secret,
+                Some(e.to_string()),
+            )?;
+            Ok(render(StatusCode::BAD_REQUEST, &p))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
