@@ -369,6 +369,27 @@ fn sign_in(addr: &str, user: &str, password: &str) -> String {
         .to_owned()
 }
 
+/// Accepts the confidentiality declaration through its form, as a person would.
+fn accept_declaration(addr: &str, cookie: &str) {
+    let (status, page) = get_with_cookie(addr, "/account/declaration", cookie);
+    assert_eq!(status, 200, "{page}");
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a CSRF field")
+        .to_owned();
+    let form = format!("csrf={csrf}");
+    let resp = exchange(
+        addr,
+        &format!(
+            "POST /account/declaration HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+            form.len()
+        ),
+    );
+    assert!(resp.starts_with("HTTP/1.1 303"), "{resp}");
+}
+
 /// A GET with a cookie; returns (status, body).
 fn get_with_cookie(addr: &str, path: &str, cookie: &str) -> (u16, String) {
     let resp = exchange(
@@ -475,6 +496,9 @@ fn scc_3_demo_serves_the_transparency_page_and_stops_on_ctrl_c() {
         assert!(accounts.contains_key(role), "{role}: {accounts:?}");
     }
     let cookie = sign_in(&addr, "auditor", &accounts["auditor"]);
+    let (status, _) = get_with_cookie(&addr, "/logbooks?book=config", &cookie);
+    assert_eq!(status, 303, "the declaration comes first (BDC-7)");
+    accept_declaration(&addr, &cookie);
     let (status, page) = get_with_cookie(&addr, "/logbooks?book=config", &cookie);
     assert_eq!(status, 200, "{page}");
     assert!(
@@ -482,6 +506,7 @@ fn scc_3_demo_serves_the_transparency_page_and_stops_on_ctrl_c() {
         "{page}"
     );
     let cookie = sign_in(&addr, "viewer", &accounts["viewer"]);
+    accept_declaration(&addr, &cookie);
     assert_eq!(get_with_cookie(&addr, "/logbooks", &cookie).0, 403);
 
     // Ctrl-C.

@@ -305,7 +305,16 @@ pub struct Access {
     pub idle_lock_minutes: u32,
     /// Roles that must use a second factor to sign in.
     pub mfa_roles: Vec<Ident>,
+    /// The confidentiality declaration every user accepts before using the system, and
+    /// again whenever it changes (BDC-7); [`DEFAULT_DECLARATION`] when the pack has none.
+    pub declaration: String,
 }
+
+/// The confidentiality declaration used when a pack gives none (BDC-7).
+pub const DEFAULT_DECLARATION: &str = "I will use this CCTV system only for the purposes of the scheme and as its code of practice says. I will treat everything I see, hear or read here, live or recorded, as strictly confidential, and I will not pass it on to anyone except as the code of practice allows. I understand that what I do on this system is recorded.";
+
+/// The longest declaration accepted, in characters.
+pub const MAX_DECLARATION_CHARS: usize = 2000;
 
 /// Whether audio is recorded on a newly registered camera.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -601,6 +610,8 @@ struct RawAccess {
     idle_lock_minutes: Spanned<u32>,
     #[serde(default)]
     mfa_roles: Vec<Text>,
+    #[serde(default)]
+    declaration: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -1105,10 +1116,27 @@ impl Validator {
             );
         }
         let mfa_roles = self.role_refs(&a.mfa_roles, "access.mfa_roles", known);
+        let declaration = match &a.declaration {
+            None => DEFAULT_DECLARATION.to_owned(),
+            Some(d) => {
+                let text = d.get_ref().trim();
+                let chars = text.chars().count();
+                if text.is_empty() || chars > MAX_DECLARATION_CHARS {
+                    self.problem(
+                        d.span(),
+                        format!(
+                            "access.declaration has {chars} characters; write the confidentiality declaration users accept (BDC-7) in 1 to {MAX_DECLARATION_CHARS} characters, or leave the key out to use Custos's standard one"
+                        ),
+                    );
+                }
+                text.to_owned()
+            }
+        };
         Some(Access {
             sia_licence_required: a.sia_licence_required,
             idle_lock_minutes: minutes,
             mfa_roles: mfa_roles?,
+            declaration,
         })
     }
 }

@@ -276,3 +276,18 @@ fn every_semantic_problem_is_reported_at_once() {
         "problems are listed in source order"
     );
 }
+
+/// BDC-7: a declaration users must accept cannot be empty.
+#[test]
+fn bdc_7_an_empty_declaration_is_refused() {
+    let src = broken(
+        "idle_lock_minutes = 10",
+        "idle_lock_minutes = 10\ndeclaration = \"  \"",
+    );
+    assert_problem(
+        &src,
+        67,
+        15,
+        &["access.declaration has 0 characters", "BDC-7"],
+    );
+}

@@ -157,3 +157,21 @@ fn lbu_17_25_university_retention_and_complaint_window() {
     assert_eq!(p.deadlines.complaint_answer, DeadlineRule::Month);
     assert!(p.access.idle_lock_minutes >= 1);
 }
+
+/// BDC-7: the council's users give a formal undertaking and confidentiality declaration;
+/// packs without their own declaration get Custos's standard one.
+#[test]
+fn bdc_7_confidentiality_declarations() {
+    let council = load("bassetlaw-district-council.toml");
+    assert!(
+        council.access.declaration.contains("strictly confidential")
+            && council.access.declaration.contains("comply with"),
+        "{}",
+        council.access.declaration
+    );
+    let school = load("bosmere-junior-school.toml");
+    assert_eq!(
+        school.access.declaration,
+        custos_domain::policy::DEFAULT_DECLARATION
+    );
+}

@@ -550,6 +550,65 @@ impl Store {
     }
 }
 
+/// The SHA-256 of a declaration's text, lower-case hex.
+pub fn declaration_sha256(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    custos_domain::ledger::to_hex(&Sha256::digest(text.as_bytes()))
+}
+
+impl Store {
+    /// Whether `username` has accepted the declaration `text` (this exact text).
+    pub async fn has_accepted_declaration(
+        &self,
+        username: &Username,
+        text: &str,
+    ) -> StoreResult<bool> {
+        let row = sqlx::query(
+            "SELECT 1 FROM declaration_acceptances WHERE username = $1 AND sha256_hex = $2",
+        )
+        .bind(username.as_str())
+        .bind(declaration_sha256(text))
+        .fetch_optional(self.pool())
+        .await
+        .map_err(StoreError::db("reading declarations"))?;
+        Ok(row.is_some())
+    }
+
+    /// Records that `username` accepts the declaration `text` (BDC-7), with the text
+    /// itself in the ledger entry, so the record shows exactly what was accepted.
+    /// Accepting the same text again changes nothing.
+    pub async fn accept_declaration(
+        &self,
+        actor: &Actor,
+        username: &Username,
+        text: &str,
+    ) -> StoreResult<()> {
+        if self.has_accepted_declaration(username, text).await? {
+            return Ok(());
+        }
+        let sha = declaration_sha256(text);
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO declaration_acceptances (username, sha256_hex, accepted_at_unix_ms) \
+             VALUES ($1, $2, $3)",
+        )
+        .bind(username.as_str())
+        .bind(&sha)
+        .bind(self.clock().now().0)
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("recording a declaration"))?;
+        tx.record(
+            actor,
+            NewEntry::new(Book::Access, "declaration-accepted")
+                .with_ref(user_ref(username)?)
+                .with("sha256", sha)
+                .with("text", text),
+        );
+        tx.commit().await
+    }
+}
+
 /// An Argon2id hash (of a random password nobody knows) with the current parameters.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3Nwx0N9o4b6n1qvL9k4b1mG2C0p0Wm7XHqv0d8cV0uY";
 

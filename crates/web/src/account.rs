@@ -16,7 +16,7 @@ use custos_domain::totp;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::Staff;
+use crate::auth::{Staff, safe_next};
 use crate::error::WebError;
 use crate::pages::render;
 
@@ -106,4 +106,73 @@ pub(crate) async fn mfa_enrol(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Template)]
+#[template(path = "declaration.html")]
+struct DeclarationPage {
+    name: String,
+    text: String,
+    csrf: String,
+    next: String,
+    accepted: bool,
+}
+
+/// `?next=…`
+#[derive(Debug, Deserialize)]
+pub(crate) struct NextQuery {
+    next: Option<String>,
+}
+
+async fn declaration_text(state: &AppState) -> Result<String, WebError> {
+    match state.store.active_policy().await? {
+        Some(p) => Ok(p.pack.access.declaration),
+        None => Err(WebError::Forbidden(
+            "no policy pack is loaded, so there is no declaration yet".to_owned(),
+        )),
+    }
+}
+
+/// `GET /account/declaration`: the scheme's confidentiality declaration (BDC-7).
+pub(crate) async fn declaration_form(
+    State(state): State<AppState>,
+    staff: Staff,
+    axum::extract::Query(q): axum::extract::Query<NextQuery>,
+) -> Result<Response, WebError> {
+    let text = declaration_text(&state).await?;
+    let name = Username::parse(&staff.info.subject.username).map_err(WebError::BadRequest)?;
+    let accepted = state.store.has_accepted_declaration(&name, &text).await?;
+    Ok(render(
+        StatusCode::OK,
+        &DeclarationPage {
+            name: staff.info.display_name.clone(),
+            text,
+            csrf: staff.info.csrf.clone(),
+            next: safe_next(q.next.as_deref()),
+            accepted,
+        },
+    ))
+}
+
+/// The acceptance form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct DeclarationForm {
+    csrf: String,
+    next: Option<String>,
+}
+
+/// `POST /account/declaration`: records the acceptance (ledgered with the text).
+pub(crate) async fn declaration_accept(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(f): Form<DeclarationForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    let text = declaration_text(&state).await?;
+    let name = Username::parse(&staff.info.subject.username).map_err(WebError::BadRequest)?;
+    state
+        .store
+        .accept_declaration(&staff.actor(), &name, &text)
+        .await?;
+    Ok(Redirect::to(&safe_next(f.next.as_deref())).into_response())
 }

@@ -203,9 +203,32 @@ impl FromRequestParts<AppState> for Staff {
                     .assignments
                     .iter()
                     .any(|a| policy.pack.access.mfa_roles.contains(&a.role));
-                let exempt = ["/account/mfa", "/logout", "/logout/everywhere"];
-                if needs_mfa && !info.mfa_enrolled && !exempt.contains(&parts.uri.path()) {
+                let path = parts.uri.path();
+                let exempt = [
+                    "/account/mfa",
+                    "/account/declaration",
+                    "/logout",
+                    "/logout/everywhere",
+                ];
+                if needs_mfa && !info.mfa_enrolled && !exempt.contains(&path) {
                     return Err(NotSignedIn::Redirect("/account/mfa".to_owned()));
+                }
+                // BDC-7: the scheme's confidentiality declaration, accepted at first sign-in
+                // and again whenever its text changes.
+                if !exempt.contains(&path) {
+                    let name = Username::parse(&info.subject.username)
+                        .map_err(|e| NotSignedIn::Error(WebError::BadRequest(e)))?;
+                    let accepted = state
+                        .store
+                        .has_accepted_declaration(&name, &policy.pack.access.declaration)
+                        .await
+                        .map_err(|e| NotSignedIn::Error(e.into()))?;
+                    if !accepted {
+                        return Err(NotSignedIn::Redirect(format!(
+                            "/account/declaration?next={}",
+                            url_encode(&next)
+                        )));
+                    }
                 }
                 Ok(Staff {
                     info,
@@ -224,7 +247,7 @@ impl FromRequestParts<AppState> for Staff {
     }
 }
 
-fn url_encode(s: &str) -> String {
+pub(crate) fn url_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
@@ -237,7 +260,7 @@ fn url_encode(s: &str) -> String {
 }
 
 /// Only a path on this site (`/…`, not `//…`), else the logbooks.
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
         _ => "/logbooks".to_owned(),

@@ -82,6 +82,14 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(account::mfa_enrol),
         ),
         (
+            spec("GET", "/account/declaration", SignedIn),
+            get(account::declaration_form),
+        ),
+        (
+            spec("POST", "/account/declaration", SignedIn),
+            post(account::declaration_accept),
+        ),
+        (
             spec("GET", "/logbooks", Access::Right(Right::ReadLogbooks)),
             get(staff::logbooks),
         ),

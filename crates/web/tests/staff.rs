@@ -44,6 +44,23 @@ fn console() -> Actor {
     Actor::Console("tester".to_owned())
 }
 
+/// Accepts the active pack's confidentiality declaration for `user` (BDC-7), as they
+/// would at their first sign-in.
+async fn accept_declaration(store: &Store, user: &Username) {
+    let text = store
+        .active_policy()
+        .await
+        .expect("policy")
+        .expect("a pack")
+        .pack
+        .access
+        .declaration;
+    store
+        .accept_declaration(&Actor::User(user.to_string()), user, &text)
+        .await
+        .expect("accept");
+}
+
 async fn app() -> App {
     let dir = tempfile::tempdir().expect("tmp");
     let location = DatabaseLocation::Sqlite(dir.path().join("custos.db"));
@@ -94,10 +111,11 @@ async fn app_on(dir: tempfile::TempDir, location: DatabaseLocation) -> App {
         .expect("signer");
     store.load_policy(&console(), SCHOOL).await.expect("load");
     for (name, role) in [("aud", "auditor"), ("op", "operator")] {
+        let user = Username::parse(name).expect("name");
         store
             .add_user(
                 &console(),
-                &Username::parse(name).expect("name"),
+                &user,
                 &format!("Person {name}"),
                 PASSWORD,
                 &[Assignment {
@@ -107,6 +125,7 @@ async fn app_on(dir: tempfile::TempDir, location: DatabaseLocation) -> App {
             )
             .await
             .expect("user");
+        accept_declaration(&store, &user).await;
     }
     App { store, clock, dir }
 }
@@ -276,14 +295,17 @@ async fn a_wrong_password_is_refused_and_ledgered() {
         r.body
     );
     assert!(r.headers.get(header::SET_COOKIE).is_none());
-    let refused = app
+    let refused: Vec<_> = app
         .store
         .ledger_entries(&LedgerQuery {
             book: Some(Book::Access),
             ..Default::default()
         })
         .await
-        .expect("entries");
+        .expect("entries")
+        .into_iter()
+        .filter(|e| e.kind != "declaration-accepted")
+        .collect();
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0].kind, "sign-in-refused");
     assert!(
@@ -595,6 +617,8 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("POST", "/unlock", Expect::SignedIn),
     ("GET", "/account/mfa", Expect::SignedIn),
     ("POST", "/account/mfa", Expect::SignedIn),
+    ("GET", "/account/declaration", Expect::SignedIn),
+    ("POST", "/account/declaration", Expect::SignedIn),
     ("GET", "/logbooks", Expect::Roles(READERS)),
     ("GET", "/logbooks/export.csv", Expect::Roles(READERS)),
     (
@@ -630,6 +654,7 @@ async fn matrix_on(app: App) {
             .enrol_mfa(&console(), &name, &secret, &code)
             .await
             .expect("enrol");
+        accept_declaration(&app.store, &name).await;
     }
     for spec in custos_web::route_specs() {
         let Some((_, _, expect)) = MATRIX
@@ -723,6 +748,7 @@ async fn a_privileged_role_must_set_up_and_then_use_a_second_factor() {
         )
         .await
         .expect("user");
+    accept_declaration(&app.store, &boss).await;
     let token = app.sign_in("boss").await;
     let r = app.get("/logbooks", Some(&token)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -809,5 +835,112 @@ async fn a_privileged_role_must_set_up_and_then_use_a_second_factor() {
     assert!(
         access.contains("mfa-enrolled") && access.contains("second_factor"),
         "{access}"
+    );
+}
+
+/// BDC-7: users accept the scheme's confidentiality declaration at their first sign-in,
+/// before any staff page, and again when the pack's text changes; each acceptance is
+/// ledgered with the text accepted.
+#[tokio::test]
+async fn bdc_7_the_declaration_is_accepted_first_and_again_when_it_changes() {
+    let app = app().await;
+    let new = Username::parse("newbie").expect("name");
+    app.store
+        .add_user(
+            &console(),
+            &new,
+            "New Person",
+            PASSWORD,
+            &[Assignment {
+                role: custos_domain::Ident::parse("auditor").expect("role"),
+                scope: Scope::Scheme,
+            }],
+        )
+        .await
+        .expect("user");
+    let token = app.sign_in("newbie").await;
+    let r = app.get("/logbooks?book=config", Some(&token)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.location(),
+        "/account/declaration?next=/logbooks%3Fbook%3Dconfig"
+    );
+    let r = app.get(r.location(), Some(&token)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains(custos_domain::policy::DEFAULT_DECLARATION),
+        "{}",
+        r.body
+    );
+    let csrf = App::csrf(&r.body);
+    let r = app
+        .send(
+            "POST",
+            "/account/declaration",
+            Some(&token),
+            Some(&format!("csrf={csrf}&next=%2Flogbooks%3Fbook%3Dconfig")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/logbooks?book=config");
+    assert_eq!(
+        app.get("/logbooks?book=config", Some(&token)).await.status,
+        StatusCode::OK
+    );
+
+    // A new text must be accepted again.
+    let changed = SCHOOL.replace(
+        "idle_lock_minutes = 5",
+        "idle_lock_minutes = 5\ndeclaration = \"I will keep what I see here confidential, as the school's CCTV policy says.\"",
+    );
+    assert_ne!(changed, SCHOOL);
+    app.store
+        .load_policy(&console(), &changed)
+        .await
+        .expect("load");
+    let r = app.get("/logbooks", Some(&token)).await;
+    assert!(
+        r.location().starts_with("/account/declaration"),
+        "{}",
+        r.location()
+    );
+    let r = app.get("/account/declaration", Some(&token)).await;
+    assert!(
+        r.body.contains("as the school&#39;s CCTV policy says")
+            || r.body.contains("as the school's CCTV policy says"),
+        "{}",
+        r.body
+    );
+    let csrf = App::csrf(&r.body);
+    app.send(
+        "POST",
+        "/account/declaration",
+        Some(&token),
+        Some(&format!("csrf={csrf}")),
+    )
+    .await;
+    assert_eq!(
+        app.get("/logbooks", Some(&token)).await.status,
+        StatusCode::OK
+    );
+
+    let accepted: Vec<String> = app
+        .store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Access),
+            reference: Some("user:newbie".to_owned()),
+            ..Default::default()
+        })
+        .await
+        .expect("entries")
+        .into_iter()
+        .filter(|e| e.kind == "declaration-accepted")
+        .map(|e| e.body)
+        .collect();
+    assert_eq!(accepted.len(), 2);
+    assert!(
+        accepted[1].contains("as the school's CCTV policy says"),
+        "{}",
+        accepted[1]
     );
 }
