@@ -1155,3 +1155,223 @@ fn lbu_4_user_accounts_from_the_console() {
     let (code, out, _) = run(custos().arg("--data").arg(d).args(["ledger", "verify"]));
     assert_eq!(code, 0, "{out}");
 }
+
+/// A free port on 127.0.0.1.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// ChromeDriver on a free port, stopped when dropped.
+struct Driver {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Self {
+        let port = free_port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver is installed (./scripts/test installs chromium-driver)");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Self { child, port }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Headless Chromium through ChromeDriver, with the flags this machine needs.
+async fn browser(driver: &Driver, profile: &std::path::Path) -> fantoccini::Client {
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }
+    });
+    let serde_json::Value::Object(caps) = caps else {
+        unreachable!("an object")
+    };
+    fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a Chromium session")
+}
+
+/// Issue 4's acceptance in a real browser: every demo role signs in through the form (the
+/// pack's privileged roles setting up their second factor from the page's key), accepts
+/// the confidentiality declaration (BDC-7), sees who is signed in, and sees the logbooks
+/// only if the role may read them (BDC-18, LBU-4).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() {
+    use fantoccini::Locator;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut demo = custos()
+        .arg("--data")
+        .arg(dir.path().join("scheme"))
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo starts");
+    let mut lines = BufReader::new(demo.stdout.take().expect("stdout")).lines();
+    let mut accounts = Vec::new();
+    let mut addr = None;
+    while addr.is_none() {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Some((role, pw)) = line.trim().split_once(" password ") {
+            accounts.push((role.trim().to_owned(), pw.trim().to_owned()));
+        }
+        if let Some(rest) = line.split("running at http://").nth(1) {
+            addr = rest.split('/').next().map(str::to_owned);
+        }
+    }
+    let addr = addr.expect("the demo prints its URL");
+    let pack = PolicyPack::parse(include_str!("../../../policies/bosmere-junior-school.toml"))
+        .expect("pack");
+    assert_eq!(accounts.len(), pack.roles.len(), "one account per role");
+    let readers = ["owner", "manager", "supervisor", "dpo", "auditor"];
+
+    let driver = Driver::start();
+    let c = browser(&driver, &dir.path().join("profile")).await;
+    for (role, password) in &accounts {
+        c.goto(&format!("http://{addr}/login"))
+            .await
+            .expect("login page");
+        c.find(Locator::Id("username"))
+            .await
+            .expect("field")
+            .send_keys(role)
+            .await
+            .expect("type");
+        c.find(Locator::Id("password"))
+            .await
+            .expect("field")
+            .send_keys(password)
+            .await
+            .expect("type");
+        c.find(Locator::Css("form[action='/login'] button"))
+            .await
+            .expect("button")
+            .click()
+            .await
+            .expect("click");
+        let mut path = c.current_url().await.expect("url").path().to_owned();
+        if path == "/account/mfa" {
+            assert!(
+                pack.access.mfa_roles.iter().any(|r| r.as_str() == role),
+                "{role} was asked for a second factor"
+            );
+            let key = c
+                .find(Locator::Id("secret"))
+                .await
+                .expect("key")
+                .text()
+                .await
+                .expect("text");
+            let secret = custos_domain::totp::base32_decode(&key).expect("base32");
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .expect("time");
+            let code = custos_domain::totp::code_at(&secret, now);
+            c.find(Locator::Id("code"))
+                .await
+                .expect("code")
+                .send_keys(&code)
+                .await
+                .expect("type");
+            c.find(Locator::Css("form[action='/account/mfa'] button"))
+                .await
+                .expect("button")
+                .click()
+                .await
+                .expect("click");
+            path = c.current_url().await.expect("url").path().to_owned();
+        } else {
+            assert!(
+                !pack.access.mfa_roles.iter().any(|r| r.as_str() == role),
+                "{role} skipped the second factor"
+            );
+        }
+        assert_eq!(
+            path, "/account/declaration",
+            "{role}: the declaration comes first"
+        );
+        let text = c
+            .find(Locator::Id("declaration-text"))
+            .await
+            .expect("text")
+            .text()
+            .await
+            .expect("text");
+        assert_eq!(text.trim(), pack.access.declaration);
+        c.find(Locator::Css("form[action='/account/declaration'] button"))
+            .await
+            .expect("accept")
+            .click()
+            .await
+            .expect("click");
+
+        c.goto(&format!("http://{addr}/logbooks?book=config"))
+            .await
+            .expect("logbooks");
+        let page = c.source().await.expect("source");
+        if readers.contains(&role.as_str()) {
+            let who = c
+                .find(Locator::Id("who"))
+                .await
+                .expect("who is signed in")
+                .text()
+                .await
+                .expect("text");
+            assert_eq!(who, format!("Demo {}", role.replace('-', " ")));
+            assert!(
+                page.contains("policy-loaded") && page.contains("user-added"),
+                "{role} reads the logbook"
+            );
+            c.find(Locator::Css("form[action='/logout'] button"))
+                .await
+                .expect("sign out")
+                .click()
+                .await
+                .expect("click");
+        } else {
+            assert!(
+                page.contains("Not allowed") && !page.contains("policy-loaded"),
+                "{role} must not read the logbooks: {page}"
+            );
+            c.delete_all_cookies()
+                .await
+                .expect("sign out by forgetting the cookie");
+        }
+    }
+    c.close().await.expect("close");
+    drop(driver);
+    Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", demo.id())])
+        .status()
+        .expect("kill");
+    let _: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(demo.wait().expect("demo exits").success());
+}
