@@ -595,7 +595,23 @@ impl Verifier {
 
     /// Checks the next entry.
     pub fn entry(&mut self, e: &StoredEntry) -> Result<(), Problem> {
-        let seq = e.seq;
+        self.check(&e.fields(), &e.prev_hash, &e.hash)
+    }
+
+    /// Leaves out checkpoints and witness lines after entry `last`, for a verifier that
+    /// checks only the entries up to `last` (one part of a ledger checked in parts).
+    pub fn stop_at(&mut self, last: i64) {
+        let _beyond = self.pending.split_off(&(last + 1));
+    }
+
+    /// Checks the next entry, given its fields and stored hashes as borrowed values.
+    pub fn check(
+        &mut self,
+        f: &EntryFields<'_>,
+        prev_hash: &[u8],
+        hash: &[u8],
+    ) -> Result<(), Problem> {
+        let seq = f.seq;
         if seq != self.next_seq {
             return Err(if seq > self.next_seq {
                 Problem::Gap {
@@ -609,27 +625,27 @@ impl Verifier {
                 }
             });
         }
-        let stored_prev = Hash::from_slice(&e.prev_hash).ok_or_else(|| Problem::Malformed {
+        let stored_prev = Hash::from_slice(prev_hash).ok_or_else(|| Problem::Malformed {
             seq,
-            what: format!("its previous hash is {} bytes, not 32", e.prev_hash.len()),
+            what: format!("its previous hash is {} bytes, not 32", prev_hash.len()),
         })?;
-        let stored_hash = Hash::from_slice(&e.hash).ok_or_else(|| Problem::Malformed {
+        let stored_hash = Hash::from_slice(hash).ok_or_else(|| Problem::Malformed {
             seq,
-            what: format!("its hash is {} bytes, not 32", e.hash.len()),
+            what: format!("its hash is {} bytes, not 32", hash.len()),
         })?;
         let prev = self.prev_hash.unwrap_or(stored_prev);
-        if entry_hash(&prev, &e.fields()) != stored_hash {
+        if entry_hash(&prev, f) != stored_hash {
             return Err(Problem::HashMismatch { seq });
         }
         if stored_prev != prev {
             return Err(Problem::BrokenChain { seq });
         }
-        if e.at_unix_ms < self.prev_at {
+        if f.at_unix_ms < self.prev_at {
             return Err(Problem::OutOfOrder {
                 seq,
                 why: format!(
                     "its time ({} ms) is earlier than the previous entry's ({} ms)",
-                    e.at_unix_ms, self.prev_at
+                    f.at_unix_ms, self.prev_at
                 ),
             });
         }
@@ -658,11 +674,17 @@ impl Verifier {
             }
         }
         self.prev_hash = Some(stored_hash);
-        self.prev_at = e.at_unix_ms;
+        self.prev_at = f.at_unix_ms;
         self.next_seq = seq + 1;
         self.summary.entries += 1;
         self.summary.head = (seq, stored_hash);
         Ok(())
+    }
+
+    /// What has been checked so far, without the end-of-ledger check of
+    /// [`Verifier::finish`] (for a verifier that checks one part of a ledger).
+    pub fn summary(&self) -> Summary {
+        self.summary.clone()
     }
 
     /// Ends verification: no checkpoint or witness line may be beyond the last entry.

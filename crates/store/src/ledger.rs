@@ -542,6 +542,11 @@ impl Store {
         mut progress: impl FnMut(u64),
     ) -> StoreResult<Result<Summary, Problem>> {
         let checkpoints = self.ledger_checkpoints().await?;
+        if let crate::DatabaseLocation::Sqlite(path) = self.location() {
+            return self
+                .verify_sqlite(path.clone(), key, from, checkpoints, witness_lines, progress)
+                .await;
+        }
         let mut v = match Verifier::new(key, from, checkpoints, witness_lines) {
             Ok(v) => v,
             Err(p) => return Ok(Err(p)),
@@ -627,6 +632,36 @@ impl Store {
             lanes: receivers,
             next: 0,
         })
+    }
+
+    /// [`Store::verify_ledger`] for SQLite, through [`crate::sqlite_verify`] on blocking
+    /// threads, reporting progress meanwhile.
+    async fn verify_sqlite(
+        &self,
+        path: std::path::PathBuf,
+        key: VerifyingKey,
+        from: i64,
+        checkpoints: Vec<Checkpoint>,
+        witness_lines: &[String],
+        mut progress: impl FnMut(u64),
+    ) -> StoreResult<Result<Summary, Problem>> {
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let witness = witness_lines.to_vec();
+        let parts = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8));
+        let counter = done.clone();
+        let mut job = tokio::task::spawn_blocking(move || {
+            crate::sqlite_verify::verify(&path, key, from, checkpoints, &witness, parts, &counter)
+        });
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
+        loop {
+            tokio::select! {
+                out = &mut job => {
+                    progress(done.load(std::sync::atomic::Ordering::Relaxed));
+                    return out.map_err(|e| StoreError::Ledger(format!("verification stopped: {e}")))?;
+                }
+                _ = tick.tick() => progress(done.load(std::sync::atomic::Ordering::Relaxed)),
+            }
+        }
     }
 
     /// Entries matching `q`, in sequence order.

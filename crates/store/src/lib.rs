@@ -19,6 +19,7 @@ pub mod ledger;
 pub mod migrate;
 pub mod policy;
 pub mod sessions;
+mod sqlite_verify;
 mod store;
 pub mod users;
 
