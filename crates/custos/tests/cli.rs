@@ -1218,6 +1218,29 @@ async fn browser(driver: &Driver, profile: &std::path::Path) -> fantoccini::Clie
         .expect("a Chromium session")
 }
 
+/// Clicks the submit button `selector` and waits until the browser has left `from` (the
+/// click only starts the form's navigation).
+async fn submit_and_leave(c: &fantoccini::Client, selector: &str, from: &str) -> String {
+    c.find(fantoccini::Locator::Css(selector))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let path = c.current_url().await.expect("url").path().to_owned();
+        if path != from {
+            return path;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still on {from} after submitting"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Issue 4's acceptance in a real browser: every demo role signs in through the form (the
 /// pack's privileged roles setting up their second factor from the page's key), accepts
 /// the confidentiality declaration (BDC-7), sees who is signed in, and sees the logbooks
@@ -1270,13 +1293,7 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
             .send_keys(password)
             .await
             .expect("type");
-        c.find(Locator::Css("form[action='/login'] button"))
-            .await
-            .expect("button")
-            .click()
-            .await
-            .expect("click");
-        let mut path = c.current_url().await.expect("url").path().to_owned();
+        let mut path = submit_and_leave(&c, "form[action='/login'] button", "/login").await;
         if path == "/account/mfa" {
             assert!(
                 pack.access.mfa_roles.iter().any(|r| r.as_str() == role),
@@ -1301,13 +1318,7 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
                 .send_keys(&code)
                 .await
                 .expect("type");
-            c.find(Locator::Css("form[action='/account/mfa'] button"))
-                .await
-                .expect("button")
-                .click()
-                .await
-                .expect("click");
-            path = c.current_url().await.expect("url").path().to_owned();
+            path = submit_and_leave(&c, "form[action='/account/mfa'] button", "/account/mfa").await;
         } else {
             assert!(
                 !pack.access.mfa_roles.iter().any(|r| r.as_str() == role),
@@ -1326,12 +1337,12 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
             .await
             .expect("text");
         assert_eq!(text.trim(), pack.access.declaration);
-        c.find(Locator::Css("form[action='/account/declaration'] button"))
-            .await
-            .expect("accept")
-            .click()
-            .await
-            .expect("click");
+        submit_and_leave(
+            &c,
+            "form[action='/account/declaration'] button",
+            "/account/declaration",
+        )
+        .await;
 
         c.goto(&format!("http://{addr}/logbooks?book=config"))
             .await
@@ -1350,12 +1361,8 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
                 page.contains("policy-loaded") && page.contains("user-added"),
                 "{role} reads the logbook"
             );
-            c.find(Locator::Css("form[action='/logout'] button"))
-                .await
-                .expect("sign out")
-                .click()
-                .await
-                .expect("click");
+            let path = submit_and_leave(&c, "form[action='/logout'] button", "/logbooks").await;
+            assert_eq!(path, "/login", "{role} signed out");
         } else {
             assert!(
                 page.contains("Not allowed") && !page.contains("policy-loaded"),

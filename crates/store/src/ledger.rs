@@ -544,7 +544,14 @@ impl Store {
         let checkpoints = self.ledger_checkpoints().await?;
         if let crate::DatabaseLocation::Sqlite(path) = self.location() {
             return self
-                .verify_sqlite(path.clone(), key, from, checkpoints, witness_lines, progress)
+                .verify_sqlite(
+                    path.clone(),
+                    key,
+                    from,
+                    checkpoints,
+                    witness_lines,
+                    progress,
+                )
                 .await;
         }
         let mut v = match Verifier::new(key, from, checkpoints, witness_lines) {
