@@ -86,3 +86,15 @@ impl StoreError {
         move |source| Self::Database { doing, source }
     }
 }
+
+/// The reason a person gave for a change, trimmed; refused when empty, with an example,
+/// because the ledger must say why.
+pub(crate) fn required_reason<'a>(reason: &'a str, example: &str) -> StoreResult<&'a str> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "give the reason (e.g. --reason \"{example}\"); it is kept in the ledger"
+        )));
+    }
+    Ok(reason)
+}

@@ -85,31 +85,10 @@ pub(crate) async fn append_in(
             .await
             .map_err(StoreError::db("taking the ledger lock"))?;
     }
-    let head =
-        sqlx::query("SELECT seq, at_unix_ms, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(StoreError::db("reading the ledger head"))?;
-    let (mut seq, mut at, mut prev) = match head {
-        None => (0, i64::MIN, GENESIS),
-        Some(row) => {
-            let seq: i64 = row
-                .try_get(0)
-                .map_err(StoreError::db("reading the ledger head"))?;
-            let at: i64 = row
-                .try_get(1)
-                .map_err(StoreError::db("reading the ledger head"))?;
-            let hash: Vec<u8> = row
-                .try_get(2)
-                .map_err(StoreError::db("reading the ledger head"))?;
-            let hash = Hash::from_slice(&hash).ok_or_else(|| {
-                StoreError::Corrupt(format!(
-                    "the ledger's last entry ({seq}) has a damaged hash; run `custos ledger verify`"
-                ))
-            })?;
-            (seq, at, hash)
-        }
-    };
+    let (mut seq, mut at, mut prev) =
+        read_head(&mut *conn)
+            .await?
+            .unwrap_or((0, i64::MIN, GENESIS));
     // Hash every entry first, then insert them several rows per statement: per-statement
     // overhead, not hashing, is what limits a large group commit.
     let mut rows = Vec::with_capacity(items.len());
@@ -166,6 +145,31 @@ pub(crate) async fn append_in(
         })
         .collect();
     Ok(out)
+}
+
+/// The last entry's sequence number, time and hash, or `None` for an empty ledger.
+async fn read_head(conn: &mut AnyConnection) -> StoreResult<Option<(i64, i64, Hash)>> {
+    let row =
+        sqlx::query("SELECT seq, at_unix_ms, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(StoreError::db("reading the ledger head"))?;
+    let Some(row) = row else { return Ok(None) };
+    let seq: i64 = row
+        .try_get(0)
+        .map_err(StoreError::db("reading the ledger head"))?;
+    let at: i64 = row
+        .try_get(1)
+        .map_err(StoreError::db("reading the ledger head"))?;
+    let hash: Vec<u8> = row
+        .try_get(2)
+        .map_err(StoreError::db("reading the ledger head"))?;
+    let hash = Hash::from_slice(&hash).ok_or_else(|| {
+        StoreError::Corrupt(format!(
+            "the ledger's last entry ({seq}) has a damaged hash; run `custos ledger verify`"
+        ))
+    })?;
+    Ok(Some((seq, at, hash)))
 }
 
 /// A request to the group committer.
@@ -424,25 +428,10 @@ impl Store {
                 .await
                 .map_err(StoreError::db("taking the ledger lock"))?;
         }
-        let head = sqlx::query("SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(tx.conn())
-            .await
-            .map_err(StoreError::db("reading the ledger head"))?;
-        let Some(head) = head else {
+        let Some((seq, _, hash)) = read_head(tx.conn()).await? else {
             tx.rollback().await?;
             return Ok(None);
         };
-        let seq: i64 = head
-            .try_get(0)
-            .map_err(StoreError::db("reading the ledger head"))?;
-        let hash: Vec<u8> = head
-            .try_get(1)
-            .map_err(StoreError::db("reading the ledger head"))?;
-        let hash = Hash::from_slice(&hash).ok_or_else(|| {
-            StoreError::Corrupt(format!(
-                "the ledger's last entry ({seq}) has a damaged hash; run `custos ledger verify`"
-            ))
-        })?;
         let exists = sqlx::query("SELECT seq FROM ledger_checkpoints WHERE seq = $1")
             .bind(seq)
             .fetch_optional(tx.conn())
@@ -472,23 +461,14 @@ impl Store {
 
     /// The last entry's sequence number and hash, or `None` for an empty ledger.
     pub async fn ledger_head(&self) -> StoreResult<Option<(i64, Hash)>> {
-        let row = sqlx::query("SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(self.pool())
+        let mut conn = self
+            .pool()
+            .acquire()
             .await
             .map_err(StoreError::db("reading the ledger head"))?;
-        let Some(row) = row else { return Ok(None) };
-        let seq: i64 = row
-            .try_get(0)
-            .map_err(StoreError::db("reading the ledger head"))?;
-        let hash: Vec<u8> = row
-            .try_get(1)
-            .map_err(StoreError::db("reading the ledger head"))?;
-        let hash = Hash::from_slice(&hash).ok_or_else(|| {
-            StoreError::Corrupt(format!(
-                "the ledger's last entry ({seq}) has a damaged hash; run `custos ledger verify`"
-            ))
-        })?;
-        Ok(Some((seq, hash)))
+        Ok(read_head(&mut conn)
+            .await?
+            .map(|(seq, _, hash)| (seq, hash)))
     }
 
     /// The number of entries and checkpoints (for progress and summaries).

@@ -266,12 +266,7 @@ impl Store {
         username: &Username,
         reason: &str,
     ) -> StoreResult<()> {
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(StoreError::Invalid(
-                "give the reason (e.g. --reason \"confirmed by phone it was them\"); it is kept in the ledger".to_owned(),
-            ));
-        }
+        let reason = crate::error::required_reason(reason, "confirmed by phone it was them")?;
         if self.user(username).await?.is_none() {
             return Err(StoreError::NotFound(format!(
                 "there is no account called {username}; `custos user list` lists them"

@@ -232,13 +232,7 @@ impl Store {
         disabled: bool,
         reason: &str,
     ) -> StoreResult<()> {
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(StoreError::Invalid(
-                "give the reason (e.g. --reason \"left the school\"); it is kept in the ledger"
-                    .to_owned(),
-            ));
-        }
+        let reason = crate::error::required_reason(reason, "left the school")?;
         let user = self.require_user(username).await?;
         if user.disabled == disabled {
             return Err(StoreError::Invalid(format!(
@@ -483,12 +477,8 @@ impl Store {
         username: &Username,
         reason: &str,
     ) -> StoreResult<()> {
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(StoreError::Invalid(
-                "give the reason (e.g. --reason \"lost phone, identity checked in person\"); it is kept in the ledger".to_owned(),
-            ));
-        }
+        let reason =
+            crate::error::required_reason(reason, "lost phone, identity checked in person")?;
         let user = self.require_user(username).await?;
         if !user.mfa_enrolled {
             return Err(StoreError::Invalid(format!(

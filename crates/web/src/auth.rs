@@ -378,6 +378,18 @@ pub(crate) struct CsrfForm {
     csrf: String,
 }
 
+/// A redirect to the sign-in page that also removes the session cookie.
+fn to_login_forgetting_session() -> Response {
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static(
+            "custos_session=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0",
+        ),
+    );
+    response
+}
+
 /// The live or locked session behind the request's cookie, with its token.
 async fn current(
     state: &AppState,
@@ -418,14 +430,7 @@ pub(crate) async fn logout(
             )
             .await?;
     }
-    let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static(
-            "custos_session=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0",
-        ),
-    );
-    Ok(response)
+    Ok(to_login_forgetting_session())
 }
 
 /// `POST /logout/everywhere`: ends every session of the signed-in person, on every
@@ -441,14 +446,7 @@ pub(crate) async fn logout_everywhere(
         .store
         .end_all_sessions(&staff.actor(), &name, "signed out everywhere")
         .await?;
-    let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static(
-            "custos_session=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0",
-        ),
-    );
-    Ok(response)
+    Ok(to_login_forgetting_session())
 }
 
 /// The unlock form on the lock screen.
