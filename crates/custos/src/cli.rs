@@ -123,6 +123,34 @@ pub enum UserCommand {
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },
+    /// Record an SIA licence (BDC-22): operators' rights need one in date where the
+    /// scheme's pack requires it
+    Licence {
+        /// The user name
+        #[arg(value_name = "USERNAME")]
+        username: String,
+        /// The licence number as printed
+        #[arg(long, value_name = "NUMBER")]
+        number: String,
+        /// The expiry date, YYYY-MM-DD
+        #[arg(long, value_name = "DATE")]
+        expires: String,
+    },
+    /// Record a training course completed (BDC-11)
+    Training {
+        /// The user name
+        #[arg(value_name = "USERNAME")]
+        username: String,
+        /// The course's name
+        #[arg(long, value_name = "NAME")]
+        course: String,
+        /// When it was completed, YYYY-MM-DD
+        #[arg(long, value_name = "DATE")]
+        completed: String,
+        /// When it needs renewing, YYYY-MM-DD, if it does
+        #[arg(long, value_name = "DATE")]
+        expires: Option<String>,
+    },
     /// Lift the lock on an account after too many refused sign-ins
     Unlock {
         /// The user name

@@ -75,6 +75,29 @@ pub async fn run(store: &Store, actor: &Actor, cmd: UserCommand) -> anyhow::Resu
                 .await?;
             println!("Enabled {username}.");
         }
+        UserCommand::Licence {
+            username,
+            number,
+            expires,
+        } => {
+            let username = Username::parse(&username).map_err(anyhow::Error::msg)?;
+            store
+                .record_licence(actor, &username, &number, &expires)
+                .await?;
+            println!("Recorded SIA licence {number} for {username}, valid until {expires}.");
+        }
+        UserCommand::Training {
+            username,
+            course,
+            completed,
+            expires,
+        } => {
+            let username = Username::parse(&username).map_err(anyhow::Error::msg)?;
+            store
+                .record_training(actor, &username, &course, &completed, expires.as_deref())
+                .await?;
+            println!("Recorded {course:?} for {username}, completed {completed}.");
+        }
         UserCommand::ResetMfa { username, reason } => {
             let username = Username::parse(&username).map_err(anyhow::Error::msg)?;
             store.reset_mfa(actor, &username, &reason).await?;

@@ -100,6 +100,8 @@ pub fn default_rights(role: &str) -> &'static [Right] {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RightsTable {
     by_role: BTreeMap<Ident, BTreeSet<Right>>,
+    /// Whether control-room roles need a valid SIA licence (BDC-22).
+    licence_required: bool,
 }
 
 impl RightsTable {
@@ -123,13 +125,17 @@ impl RightsTable {
                 }
             }
         }
-        Self { by_role }
+        Self {
+            by_role,
+            licence_required: pack.access.sia_licence_required,
+        }
     }
 
     /// A table in which no role holds anything.
     pub fn empty() -> Self {
         Self {
             by_role: BTreeMap::new(),
+            licence_required: false,
         }
     }
 
@@ -204,7 +210,27 @@ pub struct Subject {
     pub disabled: bool,
     /// The roles they hold.
     pub assignments: Vec<Assignment>,
+    /// What their licence and the control room's duty roster allow (BDC-22).
+    pub competence: Competence,
 }
+
+/// The facts about competence that control-room rights depend on (BDC-11, BDC-22).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Competence {
+    /// The person holds an SIA licence that has not expired.
+    pub licence_valid: bool,
+    /// Someone holding an operator or supervisor role is signed on duty now.
+    pub operator_on_duty: bool,
+    /// Someone holding a valid licence and an operator or supervisor role is signed on
+    /// duty now.
+    pub licensed_operator_on_duty: bool,
+}
+
+/// Control-room roles whose rights need a valid SIA licence when the pack requires one.
+pub const LICENSED_ROLES: &[&str] = &["operator", "supervisor"];
+
+/// The role that may act only while a licensed operator is on duty (BDC-22).
+pub const TRAINEE_ROLE: &str = "trainee-operator";
 
 /// What an action is done to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -236,6 +262,25 @@ pub enum Denial {
         right: Right,
         /// The roles held, for the message.
         roles: String,
+    },
+    /// The right comes only from control-room roles, and the person's SIA licence is
+    /// missing or expired (BDC-22).
+    #[error(
+        "you may {} only with a valid SIA licence, and Custos has none for you that is in date; ask a supervisor to record your licence",
+        .right.describe()
+    )]
+    LicenceMissing {
+        /// The right needed.
+        right: Right,
+    },
+    /// A trainee operator with no (licensed, where required) operator on duty (BDC-22).
+    #[error(
+        "as a trainee operator you may {} only while an operator (licensed, where the scheme requires it) is signed on duty",
+        .right.describe()
+    )]
+    NoLicensedOperatorOnDuty {
+        /// The right needed.
+        right: Right,
     },
     /// A role gives the right, but not where the target is.
     #[error("you may {} only at {scopes}, not here", .right.describe())]
@@ -305,6 +350,33 @@ pub fn decide(
             },
         });
     }
+    // BDC-22: when the pack requires a licence, control-room roles give their rights
+    // only to licensed people, and a trainee's only while a licensed operator is on duty.
+    let gate = |a: &Assignment| -> Result<(), Denial> {
+        let role = a.role.as_str();
+        if table.licence_required
+            && LICENSED_ROLES.contains(&role)
+            && !subject.competence.licence_valid
+        {
+            return Err(Denial::LicenceMissing { right });
+        }
+        let supervised = if table.licence_required {
+            subject.competence.licensed_operator_on_duty
+        } else {
+            subject.competence.operator_on_duty
+        };
+        if role == TRAINEE_ROLE && !supervised {
+            return Err(Denial::NoLicensedOperatorOnDuty { right });
+        }
+        Ok(())
+    };
+    let gated: Vec<Result<(), Denial>> = holding.iter().map(|a| gate(a)).collect();
+    if !gated.iter().any(Result::is_ok)
+        && let Some(Err(d)) = gated.into_iter().next()
+    {
+        return Err(d);
+    }
+    let holding: Vec<&Assignment> = holding.into_iter().filter(|a| gate(a).is_ok()).collect();
     if holding.iter().any(|a| applies(&a.scope, target)) {
         return Ok(());
     }

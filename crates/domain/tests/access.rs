@@ -2,7 +2,7 @@
 //! rights from the pack, scopes by site and camera group, and reasons for every refusal.
 
 use custos_domain::access::{
-    Assignment, Denial, Right, RightsTable, Scope, Subject, Target, decide,
+    Assignment, Competence, Denial, Right, RightsTable, Scope, Subject, Target, decide,
 };
 use custos_domain::{Ident, PolicyPack};
 
@@ -26,6 +26,7 @@ fn person(name: &str, roles: &[(&str, Scope)]) -> Subject {
                 scope: s.clone(),
             })
             .collect(),
+        competence: Competence::default(),
     }
 }
 
@@ -75,7 +76,8 @@ fn lbu_4_each_built_in_role_holds_only_its_rights() {
     let table = RightsTable::from_pack(&pack("bassetlaw-district-council"));
     let everywhere = Target::Scheme;
     let cam = camera_at("town-centre", &["market"]);
-    let op = person("op", &[("operator", Scope::Scheme)]);
+    let mut op = person("op", &[("operator", Scope::Scheme)]);
+    op.competence.licence_valid = true;
     assert!(decide(&table, &op, Right::ViewLive, &cam).is_ok());
     assert!(decide(&table, &op, Right::ReviewRecordings, &cam).is_ok());
     for r in [
@@ -152,4 +154,57 @@ fn scopes_parse_and_explain_mistakes() {
     );
     let e = Scope::parse("School A").expect_err("bad");
     assert!(e.contains("site:ID"), "{e}");
+}
+
+/// BDC-22, BDC-11: in a scheme that requires SIA licences, an operator without a licence in
+/// date has no operator rights; a trainee acts only while a licensed operator is on duty;
+/// other roles' rights do not depend on a licence.
+#[test]
+fn bdc_22_licences_and_trainees_gate_control_room_rights() {
+    let table = RightsTable::from_pack(&pack("bassetlaw-district-council"));
+    let cam = camera_at("town-centre", &["market"]);
+    let mut op = person("op", &[("operator", Scope::Scheme)]);
+    let refused = decide(&table, &op, Right::ViewLive, &cam).expect_err("no licence");
+    assert_eq!(
+        refused,
+        Denial::LicenceMissing {
+            right: Right::ViewLive
+        }
+    );
+    assert!(
+        refused.to_string().contains("valid SIA licence"),
+        "{refused}"
+    );
+    op.competence.licence_valid = true;
+    assert_eq!(decide(&table, &op, Right::ViewLive, &cam), Ok(()));
+
+    let mut trainee = person("tr", &[("trainee-operator", Scope::Scheme)]);
+    trainee.competence.licence_valid = true;
+    assert_eq!(
+        decide(&table, &trainee, Right::ViewLive, &cam),
+        Err(Denial::NoLicensedOperatorOnDuty {
+            right: Right::ViewLive
+        })
+    );
+    trainee.competence.operator_on_duty = true;
+    assert!(
+        decide(&table, &trainee, Right::ViewLive, &cam).is_err(),
+        "an unlicensed operator on duty is not enough where licences are required"
+    );
+    trainee.competence.licensed_operator_on_duty = true;
+    assert_eq!(decide(&table, &trainee, Right::ViewLive, &cam), Ok(()));
+
+    // A manager's rights are not control-room operator rights.
+    let manager = person("m", &[("manager", Scope::Scheme)]);
+    assert_eq!(decide(&table, &manager, Right::ViewLive, &cam), Ok(()));
+
+    // A school that requires no licence does not gate its operators.
+    let school = RightsTable::from_pack(&pack("bosmere-junior-school"));
+    let op = person("op", &[("operator", Scope::Scheme)]);
+    assert_eq!(decide(&school, &op, Right::ViewLive, &cam), Ok(()));
+    // There a trainee needs an operator on duty, licensed or not.
+    let mut trainee = person("tr", &[("trainee-operator", Scope::Scheme)]);
+    assert!(decide(&school, &trainee, Right::ViewLive, &cam).is_err());
+    trainee.competence.operator_on_duty = true;
+    assert_eq!(decide(&school, &trainee, Right::ViewLive, &cam), Ok(()));
 }

@@ -13,6 +13,7 @@
 //!   ([`WriteTx::record`]); a write transaction without an entry is refused ([`ledger`]).
 //! - Connection URLs are never logged or put in errors with their password ([`redact_url`]).
 
+pub mod competence;
 pub mod dialect;
 pub mod error;
 pub mod ledger;

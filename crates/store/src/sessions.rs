@@ -318,6 +318,7 @@ impl Store {
                 username: user.username.clone(),
                 disabled: user.disabled,
                 assignments: user.assignments.clone(),
+                competence: self.competence(&user.username).await?,
             },
             display_name: user.display_name.clone(),
             csrf: csrf.clone(),

@@ -158,6 +158,7 @@ contract!(
     accounts_need_a_policy_pack_and_a_strong_password,
     lbu_14_sessions_sign_in_and_out_lock_when_idle_and_store_no_token,
     refused_sign_ins_lock_the_account_and_throttle_the_source,
+    bdc_22_licences_expire_and_a_licensed_operator_on_duty_supervises_trainees,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -1401,5 +1402,114 @@ async fn refused_sign_ins_lock_the_account_and_throttle_the_source(db: &TestDb) 
             "account-unlocked",
             "source-throttled"
         ]
+    );
+}
+
+/// BDC-22, BDC-36: a licence is valid up to and including its expiry date; a trainee is
+/// supervised only while an operator with a valid licence is signed on duty; duty is
+/// ledgered in book `duty`.
+async fn bdc_22_licences_expire_and_a_licensed_operator_on_duty_supervises_trainees(db: &TestDb) {
+    // 2026-11-23 12:00 UTC.
+    let clock = SimulatedClock::new(UnixMs(1_795_435_200_000));
+    let store = Store::open(&db.location, Arc::new(clock.clone()))
+        .await
+        .expect("open");
+    store.migrate(&console()).await.expect("migrate");
+    store
+        .load_policy(
+            &console(),
+            include_str!("../../../policies/bassetlaw-district-council.toml"),
+        )
+        .await
+        .expect("load");
+    let op = username("op1");
+    let tr = username("tr1");
+    for (u, role) in [(&op, "operator"), (&tr, "trainee-operator")] {
+        store
+            .add_user(
+                &console(),
+                u,
+                "Control Room",
+                "walnut kettle lamp",
+                &[assignment(role, "scheme")],
+            )
+            .await
+            .expect("user");
+    }
+    assert!(!store.competence("op1").await.expect("c").licence_valid);
+    let err = store
+        .record_licence(&console(), &op, "1234 5678 9012 3456", "23/11/2026")
+        .await
+        .expect_err("bad date");
+    assert!(err.to_string().contains("YYYY-MM-DD"), "{err}");
+    store
+        .record_licence(&console(), &op, "1234 5678 9012 3456", "2026-11-23")
+        .await
+        .expect("licence");
+    assert!(
+        store.competence("op1").await.expect("c").licence_valid,
+        "valid on its last day"
+    );
+    store
+        .record_training(
+            &console(),
+            &op,
+            "CCTV control room induction",
+            "2026-10-01",
+            Some("2027-10-01"),
+        )
+        .await
+        .expect("training");
+
+    assert!(
+        !store
+            .competence("tr1")
+            .await
+            .expect("c")
+            .licensed_operator_on_duty
+    );
+    store
+        .set_duty(&Actor::User("op1".into()), &op, true)
+        .await
+        .expect("on");
+    let err = store
+        .set_duty(&Actor::User("op1".into()), &op, true)
+        .await
+        .expect_err("twice");
+    assert!(err.to_string().contains("already on duty"), "{err}");
+    let c = store.competence("tr1").await.expect("c");
+    assert!(c.operator_on_duty && c.licensed_operator_on_duty);
+
+    // The next day the licence has expired: the operator on duty no longer counts.
+    clock.advance_ms(24 * 3600 * 1000);
+    assert!(!store.competence("op1").await.expect("c").licence_valid);
+    let c = store.competence("tr1").await.expect("c");
+    assert!(c.operator_on_duty && !c.licensed_operator_on_duty);
+    store
+        .set_duty(&Actor::User("op1".into()), &op, false)
+        .await
+        .expect("off");
+    assert!(!store.competence("tr1").await.expect("c").operator_on_duty);
+
+    let duty: Vec<String> = store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Duty),
+            ..Default::default()
+        })
+        .await
+        .expect("entries")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(duty, ["signed-on", "signed-off"]);
+    let kinds: Vec<String> = entries_about(&store, "op1")
+        .await
+        .into_iter()
+        .filter(|e| e.book == "config")
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        ["user-added", "licence-recorded", "training-recorded"]
     );
 }

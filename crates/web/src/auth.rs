@@ -449,6 +449,37 @@ pub(crate) async fn logout_everywhere(
     Ok(to_login_forgetting_session())
 }
 
+/// `POST /duty/on` and `POST /duty/off`: signing on and off duty in the control room
+/// (BDC-36), which a trainee's rights depend on (BDC-22).
+pub(crate) async fn duty_on(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    set_duty(&state, &staff, &f.csrf, true).await
+}
+
+/// `POST /duty/off`
+pub(crate) async fn duty_off(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    set_duty(&state, &staff, &f.csrf, false).await
+}
+
+async fn set_duty(
+    state: &AppState,
+    staff: &Staff,
+    csrf: &str,
+    on: bool,
+) -> Result<Response, WebError> {
+    staff.check_csrf(csrf)?;
+    let name = Username::parse(&staff.info.subject.username).map_err(WebError::BadRequest)?;
+    state.store.set_duty(&staff.actor(), &name, on).await?;
+    Ok(Redirect::to("/logbooks?book=duty").into_response())
+}
+
 /// The unlock form on the lock screen.
 #[derive(Debug, Deserialize)]
 pub(crate) struct UnlockForm {

@@ -73,6 +73,8 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(auth::logout_everywhere),
         ),
         (spec("POST", "/unlock", SignedIn), post(auth::unlock)),
+        (spec("POST", "/duty/on", SignedIn), post(auth::duty_on)),
+        (spec("POST", "/duty/off", SignedIn), post(auth::duty_off)),
         (
             spec("GET", "/account/mfa", SignedIn),
             get(account::mfa_form),

@@ -104,6 +104,7 @@ fn form_encode(s: &str) -> String {
 
 /// What every staff page shows at the top.
 pub(crate) struct Banner {
+    pub(crate) on_duty: bool,
     pub(crate) name: String,
     pub(crate) roles: String,
     pub(crate) csrf: String,
@@ -133,6 +134,7 @@ impl Banner {
             (None, Vec::new())
         };
         Ok(Self {
+            on_duty: state.store.on_duty(&staff.info.subject.username).await?,
             name: staff.info.display_name.clone(),
             roles: staff.roles_text(),
             csrf: staff.info.csrf.clone(),

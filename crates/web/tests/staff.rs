@@ -615,6 +615,8 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("POST", "/logout", Expect::SignedIn),
     ("POST", "/logout/everywhere", Expect::SignedIn),
     ("POST", "/unlock", Expect::SignedIn),
+    ("POST", "/duty/on", Expect::SignedIn),
+    ("POST", "/duty/off", Expect::SignedIn),
     ("GET", "/account/mfa", Expect::SignedIn),
     ("POST", "/account/mfa", Expect::SignedIn),
     ("GET", "/account/declaration", Expect::SignedIn),
@@ -942,5 +944,52 @@ async fn bdc_7_the_declaration_is_accepted_first_and_again_when_it_changes() {
         accepted[1].contains("as the school's CCTV policy says"),
         "{}",
         accepted[1]
+    );
+}
+
+/// BDC-36: signing on and off duty from the page header, ledgered in the duty logbook.
+#[tokio::test]
+async fn bdc_36_staff_sign_on_and_off_duty() {
+    let app = app().await;
+    let aud = app.sign_in("aud").await;
+    let page = app.get("/logbooks", Some(&aud)).await.body;
+    assert!(page.contains("Sign on duty"), "{page}");
+    let csrf = App::csrf(&page);
+    let r = app
+        .send(
+            "POST",
+            "/duty/on",
+            Some(&aud),
+            Some(&format!("csrf={csrf}")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = app.get("/logbooks?book=duty", Some(&aud)).await.body;
+    assert!(
+        page.contains("Sign off duty") && page.contains("signed-on"),
+        "{page}"
+    );
+    let r = app
+        .send(
+            "POST",
+            "/duty/on",
+            Some(&aud),
+            Some(&format!("csrf={csrf}")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "already on duty");
+    let r = app
+        .send(
+            "POST",
+            "/duty/off",
+            Some(&aud),
+            Some(&format!("csrf={csrf}")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = app.get("/logbooks?book=duty", Some(&aud)).await.body;
+    assert!(
+        page.contains("signed-off") && page.contains("Sign on duty"),
+        "{page}"
     );
 }
