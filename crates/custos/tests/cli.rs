@@ -1230,7 +1230,14 @@ async fn submit_and_leave(c: &fantoccini::Client, selector: &str, from: &str) ->
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let path = c.current_url().await.expect("url").path().to_owned();
-        if path != from {
+        if path != from
+            && c.find(fantoccini::Locator::Css("h1")).await.is_ok()
+            && c.execute("return document.readyState", vec![])
+                .await
+                .ok()
+                .and_then(|v| v.as_str().map(|s| s == "complete"))
+                .unwrap_or(false)
+        {
             return path;
         }
         assert!(
@@ -1347,6 +1354,12 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
         c.goto(&format!("http://{addr}/logbooks?book=config"))
             .await
             .expect("logbooks");
+        // Wait until the page is there (a heading), not just the navigation started.
+        c.wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css("h1"))
+            .await
+            .expect("a page with a heading");
         let page = c.source().await.expect("source");
         if readers.contains(&role.as_str()) {
             let who = c

@@ -90,7 +90,8 @@ pub fn default_rights(role: &str) -> &'static [Right] {
         ],
         "auditor" => &[ReadLogbooks],
         "viewer" => &[ViewLive],
-        // "authoriser" and custom roles hold only what the pack gives them.
+        // "authoriser" holds only what the pack's `authorise` section gives it; custom
+        // roles hold that and their own `rights` list.
         _ => &[],
     }
 }
@@ -109,10 +110,12 @@ impl RightsTable {
     pub fn from_pack(pack: &PolicyPack) -> Self {
         let mut by_role: BTreeMap<Ident, BTreeSet<Right>> = BTreeMap::new();
         for role in &pack.roles {
-            by_role
-                .entry(role.id.clone())
-                .or_default()
-                .extend(default_rights(role.id.as_str()));
+            let rights = by_role.entry(role.id.clone()).or_default();
+            if role.built_in {
+                rights.extend(default_rights(role.id.as_str()));
+            } else {
+                rights.extend(role.rights.iter().copied());
+            }
         }
         let grants = [
             (Right::AuthoriseDownload, &pack.authorise.download),

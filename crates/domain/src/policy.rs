@@ -567,6 +567,8 @@ struct RawRoles {
 struct RawCustomRole {
     id: Text,
     description: Text,
+    #[serde(default)]
+    rights: Vec<Text>,
 }
 
 #[derive(Deserialize)]
@@ -960,6 +962,7 @@ impl Validator {
                     id,
                     description: (*description).to_owned(),
                     built_in: true,
+                    rights: Vec::new(),
                 })
             })
             .collect();
@@ -988,10 +991,18 @@ impl Validator {
                 "roles.custom.description",
                 "what the role is for",
             );
+            let mut rights = Vec::new();
+            for r in &c.rights {
+                match r.get_ref().parse::<crate::access::Right>() {
+                    Ok(right) => rights.push(right),
+                    Err(e) => self.problem(r.span(), format!("roles.custom.rights: {e}")),
+                }
+            }
             roles.push(Role {
                 id,
                 description,
                 built_in: false,
+                rights,
             });
         }
         roles

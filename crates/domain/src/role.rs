@@ -43,6 +43,10 @@ pub struct Role {
     pub description: String,
     /// Whether the role is one of the built-in roles.
     pub built_in: bool,
+    /// For a custom role, the rights the pack gives it (beyond any authorisation rights
+    /// from the pack's `authorise` section); empty for built-in roles, whose rights are
+    /// fixed (`access::default_rights`).
+    pub rights: Vec<crate::access::Right>,
 }
 
 /// Whether `id` is a built-in role.

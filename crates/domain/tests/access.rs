@@ -208,3 +208,33 @@ fn bdc_22_licences_and_trainees_gate_control_room_rights() {
     trainee.competence.operator_on_duty = true;
     assert_eq!(decide(&school, &trainee, Right::ViewLive, &cam), Ok(()));
 }
+
+/// LBU-4, ALT-21: a pack may give its custom roles rights of their own, on top of the
+/// authorisation rights its `authorise` section gives them.
+#[test]
+fn lbu_4_custom_roles_hold_the_rights_the_pack_lists() {
+    let path = format!(
+        "{}/../../policies/active-learning-trust.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let src = std::fs::read_to_string(path).expect("pack").replace(
+        "id = \"headteacher\"",
+        "id = \"headteacher\"\nrights = [\"view-live\", \"read-logbooks\"]",
+    );
+    let table = RightsTable::from_pack(&PolicyPack::parse(&src).expect("valid"));
+    let head = person("head-a", &[("headteacher", Scope::Site(id("school-a")))]);
+    let own = camera_at("school-a", &["entrance"]);
+    assert_eq!(decide(&table, &head, Right::ViewLive, &own), Ok(()));
+    assert_eq!(
+        decide(&table, &head, Right::AuthoriseDownload, &own),
+        Ok(())
+    );
+    assert!(
+        decide(&table, &head, Right::Export, &own).is_err(),
+        "not listed"
+    );
+    assert!(
+        decide(&table, &head, Right::ViewLive, &camera_at("school-b", &[])).is_err(),
+        "still only at their own school"
+    );
+}

@@ -291,3 +291,21 @@ fn bdc_7_an_empty_declaration_is_refused() {
         &["access.declaration has 0 characters", "BDC-7"],
     );
 }
+
+/// A custom role's rights must be rights Custos knows, listed by their ids.
+#[test]
+fn a_custom_role_with_an_unknown_right_is_refused() {
+    let src = broken(
+        "description = \"Authorises downloads for one school\"",
+        "description = \"Authorises downloads for one school\"\nrights = [\"view-live\", \"watch-everything\"]",
+    );
+    assert_problem(
+        &src,
+        45,
+        24,
+        &[
+            "\"watch-everything\" is not a right",
+            "\"review-recordings\"",
+        ],
+    );
+}
