@@ -184,28 +184,9 @@ fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
     Ok((random_password()?, true))
 }
 
-/// Four groups of four random lower-case letters (about 75 bits), easy to type and read
-/// out; the person should change it at first sign-in.
+/// A new random password (see [`custos_store::users::generate_password`]).
 pub(crate) fn random_password() -> anyhow::Result<String> {
-    const LETTERS: &[u8] = b"abcdefghijkmnpqrstuvwxyz";
-    let mut out = String::new();
-    for group in 0..4 {
-        if group > 0 {
-            out.push('-');
-        }
-        let mut i = 0;
-        while i < 4 {
-            let mut b = [0u8; 1];
-            getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("no random bytes: {e}"))?;
-            // Reject bytes that would bias the choice.
-            let n = usize::from(b[0]);
-            if n < 240 {
-                out.push(char::from(LETTERS[n % LETTERS.len()]));
-                i += 1;
-            }
-        }
-    }
-    Ok(out)
+    Ok(custos_store::users::generate_password()?)
 }
 
 fn print_password(p: &str) {

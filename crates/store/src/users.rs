@@ -540,6 +540,32 @@ impl Store {
     }
 }
 
+/// A new random password: four groups of four lower-case letters (about 75 bits), easy
+/// to type and read out; the person should change it at first sign-in.
+pub fn generate_password() -> StoreResult<String> {
+    const LETTERS: &[u8] = b"abcdefghijkmnpqrstuvwxyz";
+    let mut out = String::new();
+    for group in 0..4 {
+        if group > 0 {
+            out.push('-');
+        }
+        let mut i = 0;
+        while i < 4 {
+            let mut b = [0u8; 1];
+            getrandom::fill(&mut b)
+                .map_err(|e| StoreError::Invalid(format!("no random bytes: {e}")))?;
+            // 240 is a multiple of the 24 letters, so rejecting larger bytes keeps the
+            // choice unbiased.
+            let n = usize::from(b[0]);
+            if n < 240 {
+                out.push(char::from(LETTERS[n % LETTERS.len()]));
+                i += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The SHA-256 of a declaration's text, lower-case hex.
 pub fn declaration_sha256(text: &str) -> String {
     use sha2::{Digest, Sha256};

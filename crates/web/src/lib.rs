@@ -9,6 +9,7 @@ pub mod auth;
 pub mod error;
 mod pages;
 mod staff;
+mod users;
 
 use axum::Router;
 use axum::routing::{MethodRouter, get, post};
@@ -102,6 +103,46 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Right(Right::ReadLogbooks),
             ),
             get(staff::logbook_csv),
+        ),
+        (
+            spec("GET", "/users", Access::Right(Right::ManageUsers)),
+            get(users::list),
+        ),
+        (
+            spec("POST", "/users", Access::Right(Right::ManageUsers)),
+            post(users::add),
+        ),
+        (
+            spec(
+                "POST",
+                "/users/{name}/disable",
+                Access::Right(Right::ManageUsers),
+            ),
+            post(users::disable),
+        ),
+        (
+            spec(
+                "POST",
+                "/users/{name}/enable",
+                Access::Right(Right::ManageUsers),
+            ),
+            post(users::enable),
+        ),
+        (
+            spec(
+                "POST",
+                "/users/{name}/grant",
+                Access::Right(Right::ManageUsers),
+            ),
+            post(users::grant),
+        ),
+        (
+            spec(
+                "POST",
+                "/users/{name}/revoke",
+                Access::Right(Right::ManageUsers),
+            ),
+            post(users::revoke),
         ),
         (
             spec(

@@ -113,9 +113,9 @@ pub(crate) struct Banner {
 }
 
 pub(crate) struct AlarmView {
-    seq: i64,
-    at: String,
-    problem: String,
+    pub(crate) seq: i64,
+    pub(crate) at: String,
+    pub(crate) problem: String,
 }
 
 impl Banner {

@@ -628,7 +628,16 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/ledger/alarms/{seq}/acknowledge",
         Expect::Roles(READERS),
     ),
+    ("GET", "/users", Expect::Roles(MANAGERS)),
+    ("POST", "/users", Expect::Roles(MANAGERS)),
+    ("POST", "/users/{name}/disable", Expect::Roles(MANAGERS)),
+    ("POST", "/users/{name}/enable", Expect::Roles(MANAGERS)),
+    ("POST", "/users/{name}/grant", Expect::Roles(MANAGERS)),
+    ("POST", "/users/{name}/revoke", Expect::Roles(MANAGERS)),
 ];
+
+/// The roles that manage accounts: the owner and the manager.
+const MANAGERS: &[&str] = &["owner", "manager"];
 
 async fn matrix_on(app: App) {
     let pack = custos_domain::PolicyPack::parse(SCHOOL).expect("pack");
@@ -668,7 +677,10 @@ async fn matrix_on(app: App) {
                 spec.method, spec.path
             );
         };
-        let path = spec.path.replace("{seq}", "999999");
+        let path = spec
+            .path
+            .replace("{seq}", "999999")
+            .replace("{name}", "nobody");
         // Nobody signed in.
         let form = "csrf=x&note=x&username=nobody&password=wrong+wrong+wrong";
         let body = (spec.method == "POST").then_some(form);
@@ -692,8 +704,9 @@ async fn matrix_on(app: App) {
                 custos_store::SessionState::Live(info) => info.csrf,
                 other => panic!("{other:?}"),
             };
-            let form =
-                format!("csrf={csrf}&note=checked&password=wrong+wrong+wrong&username=nobody");
+            let form = format!(
+                "csrf={csrf}&note=checked&password=wrong+wrong+wrong&username=nobody&name=No+Body&role=viewer&scope=scheme&reason=checked"
+            );
             let body = (spec.method == "POST").then_some(form.as_str());
             let r = app.send(spec.method, &path, Some(&token), body).await;
             let denied = r.status == StatusCode::FORBIDDEN || r.location().starts_with("/login?");
@@ -991,5 +1004,174 @@ async fn bdc_36_staff_sign_on_and_off_duty() {
     assert!(
         page.contains("signed-off") && page.contains("Sign on duty"),
         "{page}"
+    );
+}
+
+/// LJM-6, LBU-4: a manager adds a person on the web (the new password is shown once and
+/// works), grants and revokes roles and disables the account with a reason; each change is
+/// ledgered under the manager's name.
+#[tokio::test]
+async fn lbu_4_a_manager_manages_people_on_the_web() {
+    let app = app().await;
+    let boss = Username::parse("boss").expect("name");
+    app.store
+        .add_user(
+            &console(),
+            &boss,
+            "The Site Manager",
+            PASSWORD,
+            &[Assignment {
+                role: custos_domain::Ident::parse("manager").expect("role"),
+                scope: Scope::Scheme,
+            }],
+        )
+        .await
+        .expect("user");
+    accept_declaration(&app.store, &boss).await;
+    let secret = [5u8; 20];
+    let code = custos_domain::totp::code_at(&secret, app.clock.now().0);
+    app.store
+        .enrol_mfa(&console(), &boss, &secret, &code)
+        .await
+        .expect("mfa");
+    app.clock.advance_ms(30_000);
+    let token = app
+        .sign_in_with(
+            "boss",
+            &custos_domain::totp::code_at(&secret, app.clock.now().0),
+        )
+        .await;
+    let op = app.sign_in("op").await;
+    assert_eq!(
+        app.get("/users", Some(&op)).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let r = app.get("/users", Some(&token)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("id=\"user-aud\"") && r.body.contains("id=\"user-op\""),
+        "{}",
+        r.body
+    );
+    let csrf = App::csrf(&r.body);
+    let r = app
+        .send(
+            "POST",
+            "/users",
+            Some(&token),
+            Some(&format!(
+                "csrf={csrf}&username=n.patel&name=Nita+Patel&role=operator&scope="
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let password = r
+        .body
+        .split("id=\"new-password\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("the new password, shown once")
+        .to_owned();
+    assert!(
+        !app.get("/users", Some(&token))
+            .await
+            .body
+            .contains(&password),
+        "shown only once"
+    );
+    let r = app
+        .send(
+            "POST",
+            "/login",
+            None,
+            Some(&format!("username=n.patel&password={password}")),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "the new person can sign in"
+    );
+
+    let r = app
+        .send(
+            "POST",
+            "/users",
+            Some(&token),
+            Some(&format!(
+                "csrf={csrf}&username=n.patel&name=X&role=operator"
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("already an account"), "{}", r.body);
+
+    for (path, form) in [
+        ("/users/n.patel/grant", "role=supervisor&scope=site%3Amain"),
+        ("/users/n.patel/revoke", "role=operator&scope=scheme"),
+    ] {
+        let r = app
+            .send(
+                "POST",
+                path,
+                Some(&token),
+                Some(&format!("csrf={csrf}&{form}")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}: {}", r.body);
+    }
+    let r = app
+        .send(
+            "POST",
+            "/users/n.patel/disable",
+            Some(&token),
+            Some(&format!("csrf={csrf}&reason=")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "a reason is needed");
+    let r = app
+        .send(
+            "POST",
+            "/users/n.patel/disable",
+            Some(&token),
+            Some(&format!("csrf={csrf}&reason=left")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = app.get("/users", Some(&token)).await.body;
+    let row = page
+        .split("id=\"user-n.patel\"")
+        .nth(1)
+        .and_then(|s| s.split("</tr>").next())
+        .expect("row");
+    let roles_cell = row.split("<td>").nth(3).unwrap_or_default();
+    assert!(
+        roles_cell.starts_with("supervisor at site:main") && !roles_cell.contains("operator"),
+        "{roles_cell}"
+    );
+    assert!(row.contains("<td>disabled</td>"), "{row}");
+
+    let kinds: Vec<(String, String)> = app
+        .store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Config),
+            reference: Some("user:n.patel".to_owned()),
+            ..Default::default()
+        })
+        .await
+        .expect("entries")
+        .into_iter()
+        .map(|e| (e.actor, e.kind))
+        .collect();
+    let by = "user:boss".to_owned();
+    assert_eq!(
+        kinds,
+        [
+            (by.clone(), "user-added".to_owned()),
+            (by.clone(), "role-granted".to_owned()),
+            (by.clone(), "role-revoked".to_owned()),
+            (by, "user-disabled".to_owned()),
+        ]
     );
 }

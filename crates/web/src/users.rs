@@ -1,0 +1,224 @@
+//! Managing accounts on the web, for those with `manage-users` over the whole scheme:
+//! listing accounts, adding one (with a new random password shown once), disabling and
+//! enabling with a reason, and granting and revoking roles (LJM-6, LBU-4, BDC-1).
+//!
+//! Invariants: every handler requires `manage-users` at the scheme scope and checks the
+//! CSRF token on changes; every change is one store call, which ledgers it; a password is
+//! shown once, on the page that created it, and never stored readably.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use custos_domain::Ident;
+use custos_domain::access::{Assignment, Right, Scope, Target, Username};
+use custos_store::UserRecord;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::Staff;
+use crate::error::WebError;
+use crate::pages::render;
+use crate::staff::Banner;
+
+struct UserRow {
+    username: String,
+    name: String,
+    roles: Vec<(String, String)>,
+    mfa: bool,
+    disabled: bool,
+}
+
+fn row(u: &UserRecord) -> UserRow {
+    UserRow {
+        username: u.username.clone(),
+        name: u.display_name.clone(),
+        roles: u
+            .assignments
+            .iter()
+            .map(|a| (a.role.to_string(), a.scope.to_string()))
+            .collect(),
+        mfa: u.mfa_enrolled,
+        disabled: u.disabled,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    banner: Banner,
+    users: Vec<UserRow>,
+    roles: Vec<String>,
+    created: Option<(String, String)>,
+}
+
+async fn page(
+    state: &AppState,
+    staff: &Staff,
+    created: Option<(String, String)>,
+) -> Result<Response, WebError> {
+    let roles = match state.store.active_policy().await? {
+        Some(p) => p.pack.roles.iter().map(|r| r.id.to_string()).collect(),
+        None => Vec::new(),
+    };
+    let users = state.store.users().await?.iter().map(row).collect();
+    Ok(render(
+        StatusCode::OK,
+        &UsersPage {
+            banner: Banner::load(state, staff).await?,
+            users,
+            roles,
+            created,
+        },
+    ))
+}
+
+fn assignment(role: &str, scope: &str) -> Result<Assignment, WebError> {
+    let role = Ident::parse(role.trim()).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let scope = if scope.trim().is_empty() {
+        Scope::Scheme
+    } else {
+        Scope::parse(scope.trim()).map_err(WebError::BadRequest)?
+    };
+    Ok(Assignment { role, scope })
+}
+
+fn username(s: &str) -> Result<Username, WebError> {
+    Username::parse(s.trim()).map_err(WebError::BadRequest)
+}
+
+/// `GET /users`
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+) -> Result<Response, WebError> {
+    staff.require(Right::ManageUsers, &Target::Scheme)?;
+    page(&state, &staff, None).await
+}
+
+/// The form for a new account.
+#[derive(Debug, Deserialize)]
+pub(crate) struct AddForm {
+    csrf: String,
+    username: String,
+    name: String,
+    role: String,
+    #[serde(default)]
+    scope: String,
+}
+
+/// `POST /users`: adds an account and shows its new password once.
+pub(crate) async fn add(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(f): Form<AddForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    staff.require(Right::ManageUsers, &Target::Scheme)?;
+    let name = username(&f.username)?;
+    let password = custos_store::users::generate_password()?;
+    state
+        .store
+        .add_user(
+            &staff.actor(),
+            &name,
+            &f.name,
+            &password,
+            &[assignment(&f.role, &f.scope)?],
+        )
+        .await?;
+    page(&state, &staff, Some((name.to_string(), password))).await
+}
+
+/// A change with a reason.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ReasonForm {
+    csrf: String,
+    reason: String,
+}
+
+/// `POST /users/{name}/disable`
+pub(crate) async fn disable(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Form(f): Form<ReasonForm>,
+) -> Result<Response, WebError> {
+    set_disabled(&state, &staff, &name, &f, true).await
+}
+
+/// `POST /users/{name}/enable`
+pub(crate) async fn enable(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Form(f): Form<ReasonForm>,
+) -> Result<Response, WebError> {
+    set_disabled(&state, &staff, &name, &f, false).await
+}
+
+async fn set_disabled(
+    state: &AppState,
+    staff: &Staff,
+    name: &str,
+    f: &ReasonForm,
+    disabled: bool,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    staff.require(Right::ManageUsers, &Target::Scheme)?;
+    state
+        .store
+        .set_user_disabled(&staff.actor(), &username(name)?, disabled, &f.reason)
+        .await?;
+    Ok(Redirect::to("/users").into_response())
+}
+
+/// A role at a scope.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RoleForm {
+    csrf: String,
+    role: String,
+    #[serde(default)]
+    scope: String,
+}
+
+/// `POST /users/{name}/grant`
+pub(crate) async fn grant(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Form(f): Form<RoleForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    staff.require(Right::ManageUsers, &Target::Scheme)?;
+    state
+        .store
+        .grant_role(
+            &staff.actor(),
+            &username(&name)?,
+            &assignment(&f.role, &f.scope)?,
+        )
+        .await?;
+    Ok(Redirect::to("/users").into_response())
+}
+
+/// `POST /users/{name}/revoke`
+pub(crate) async fn revoke(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Form(f): Form<RoleForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    staff.require(Right::ManageUsers, &Target::Scheme)?;
+    state
+        .store
+        .revoke_role(
+            &staff.actor(),
+            &username(&name)?,
+            &assignment(&f.role, &f.scope)?,
+        )
+        .await?;
+    Ok(Redirect::to("/users").into_response())
+}
