@@ -616,7 +616,7 @@ async fn seed_demo_users(store: &Store) -> anyhow::Result<()> {
                 }],
             )
             .await?;
-        println!("  {:<22} password {password}", role.id);
+        println!("  {:<18} password {password}", role.id.as_str());
     }
     Ok(())
 }
