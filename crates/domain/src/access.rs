@@ -134,14 +134,6 @@ impl RightsTable {
         }
     }
 
-    /// A table in which no role holds anything.
-    pub fn empty() -> Self {
-        Self {
-            by_role: BTreeMap::new(),
-            licence_required: false,
-        }
-    }
-
     /// The rights a role holds (none for an unknown role).
     pub fn rights(&self, role: &str) -> BTreeSet<Right> {
         self.by_role

@@ -3,7 +3,9 @@
 //!
 //! Invariants: a stored pack validated when it was loaded; loading stores the version and
 //! makes it active in one transaction. Reading a version re-validates its source, so a pack
-//! that a newer Custos no longer accepts is reported, not silently used.
+//! that a newer Custos no longer accepts is reported, not silently used (the last source
+//! parsed is remembered by its SHA-256, so the active pack is parsed once, not on every
+//! request).
 
 use custos_base::Actor;
 use custos_domain::PolicyPack;
@@ -68,12 +70,12 @@ fn meta(row: &AnyRow) -> Result<PolicyVersion, sqlx::Error> {
     })
 }
 
-fn stored(row: &AnyRow) -> StoreResult<StoredPolicy> {
+fn stored(store: &Store, row: &AnyRow) -> StoreResult<StoredPolicy> {
     let meta = meta(row).map_err(StoreError::db("reading a policy version"))?;
     let source: String = row
         .try_get("source_toml")
         .map_err(StoreError::db("reading a policy version"))?;
-    let pack = PolicyPack::parse(&source).map_err(|e| {
+    let pack = store.parse_policy(&source).map_err(|e| {
         StoreError::Corrupt(format!(
             "policy version {} ({}) no longer validates with this Custos; load a corrected pack with `custos policy load FILE`:\n{}",
             meta.version,
@@ -148,7 +150,7 @@ impl Store {
             .fetch_optional(self.pool())
             .await
             .map_err(StoreError::db("reading the active policy"))?;
-        row.as_ref().map(stored).transpose()
+        row.as_ref().map(|r| stored(self, r)).transpose()
     }
 
     /// A stored version by number.
@@ -159,7 +161,7 @@ impl Store {
             .await
             .map_err(StoreError::db("reading a policy version"))?;
         match row {
-            Some(row) => stored(&row),
+            Some(row) => stored(self, &row),
             None => Err(StoreError::NotFound(format!(
                 "there is no policy version {version}; `custos policy history` lists the versions"
             ))),

@@ -12,7 +12,7 @@
 //!   so it has no ledger entry; it is written at most every [`TOUCH_EVERY_MS`].
 
 use custos_base::Actor;
-use custos_domain::access::{Subject, Username};
+use custos_domain::access::{Competence, LICENSED_ROLES, Subject, TRAINEE_ROLE, Username};
 use custos_domain::ledger::{Book, NewEntry, Reference, to_hex};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -318,7 +318,15 @@ impl Store {
                 username: user.username.clone(),
                 disabled: user.disabled,
                 assignments: user.assignments.clone(),
-                competence: self.competence(&user.username).await?,
+                // Only control-room roles depend on licences and the duty roster, so the
+                // roster is read only for them.
+                competence: if user.assignments.iter().any(|a| {
+                    LICENSED_ROLES.contains(&a.role.as_str()) || a.role.as_str() == TRAINEE_ROLE
+                }) {
+                    self.competence(&user.username).await?
+                } else {
+                    Competence::default()
+                },
             },
             display_name: user.display_name.clone(),
             csrf: csrf.clone(),

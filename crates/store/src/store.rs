@@ -116,6 +116,9 @@ pub(crate) struct Inner {
     committer: mpsc::Sender<Job>,
     /// The checkpoint signer, if one was given, and the last checkpointed sequence number.
     signer: std::sync::Mutex<Option<(Arc<LedgerSigner>, i64)>>,
+    /// The last policy pack parsed, by the SHA-256 of its source: every staff request reads
+    /// the active pack, and parsing it each time is the costly part.
+    parsed_policy: std::sync::Mutex<Option<([u8; 32], custos_domain::PolicyPack)>>,
 }
 
 /// A write transaction. Record the ledger entries that describe the change with
@@ -275,6 +278,7 @@ impl Store {
             location: location.clone(),
             committer: spawn_committer(weak.clone()),
             signer: std::sync::Mutex::new(None),
+            parsed_policy: std::sync::Mutex::new(None),
         });
         Ok(Self { inner })
     }
@@ -301,6 +305,29 @@ impl Store {
             .signer
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((signer, last_seq));
+    }
+
+    /// The pack parsed from `source`: the cached one when the source is the one parsed
+    /// last (same SHA-256), else parsed now and cached.
+    pub(crate) fn parse_policy(
+        &self,
+        source: &str,
+    ) -> Result<custos_domain::PolicyPack, custos_domain::PolicyError> {
+        use sha2::{Digest, Sha256};
+        let digest: [u8; 32] = Sha256::digest(source.as_bytes()).into();
+        let mut cache = self
+            .inner
+            .parsed_policy
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((d, pack)) = cache.as_ref()
+            && *d == digest
+        {
+            return Ok(pack.clone());
+        }
+        let pack = custos_domain::PolicyPack::parse(source)?;
+        *cache = Some((digest, pack.clone()));
+        Ok(pack)
     }
 
     pub(crate) fn note_checkpoint(&self, seq: i64) {

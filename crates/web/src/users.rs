@@ -190,17 +190,7 @@ pub(crate) async fn grant(
     Path(name): Path<String>,
     Form(f): Form<RoleForm>,
 ) -> Result<Response, WebError> {
-    staff.check_csrf(&f.csrf)?;
-    staff.require(Right::ManageUsers, &Target::Scheme)?;
-    state
-        .store
-        .grant_role(
-            &staff.actor(),
-            &username(&name)?,
-            &assignment(&f.role, &f.scope)?,
-        )
-        .await?;
-    Ok(Redirect::to("/users").into_response())
+    change_role(&state, &staff, &name, &f, true).await
 }
 
 /// `POST /users/{name}/revoke`
@@ -210,15 +200,23 @@ pub(crate) async fn revoke(
     Path(name): Path<String>,
     Form(f): Form<RoleForm>,
 ) -> Result<Response, WebError> {
+    change_role(&state, &staff, &name, &f, false).await
+}
+
+async fn change_role(
+    state: &AppState,
+    staff: &Staff,
+    name: &str,
+    f: &RoleForm,
+    grant: bool,
+) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
     staff.require(Right::ManageUsers, &Target::Scheme)?;
-    state
-        .store
-        .revoke_role(
-            &staff.actor(),
-            &username(&name)?,
-            &assignment(&f.role, &f.scope)?,
-        )
-        .await?;
+    let (who, what) = (username(name)?, assignment(&f.role, &f.scope)?);
+    if grant {
+        state.store.grant_role(&staff.actor(), &who, &what).await?;
+    } else {
+        state.store.revoke_role(&staff.actor(), &who, &what).await?;
+    }
     Ok(Redirect::to("/users").into_response())
 }
