@@ -19,6 +19,15 @@ pub use error::ErrorKind;
 pub enum Actor {
     /// A person signed in to Custos, by user name.
     User(String),
+    /// A person signed in to Custos using rights they hold only as deputy while the holders
+    /// of other roles are absent (BDC-1). Recorded as the person (`user:NAME`); the store
+    /// adds `as_deputy_for` to each entry they cause.
+    Deputy {
+        /// Their user name.
+        user: String,
+        /// The absent roles they stand in for, e.g. `manager, supervisor`.
+        for_roles: String,
+    },
     /// Someone at the server's console running the `custos` command, by operating-system
     /// user name.
     Console(String),
@@ -29,7 +38,7 @@ pub enum Actor {
 impl std::fmt::Display for Actor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Actor::User(n) => write!(f, "user:{n}"),
+            Actor::User(n) | Actor::Deputy { user: n, .. } => write!(f, "user:{n}"),
             Actor::Console(n) => write!(f, "console:{n}"),
             Actor::System(n) => write!(f, "system:{n}"),
         }

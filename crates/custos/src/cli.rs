@@ -83,6 +83,43 @@ pub enum Command {
     /// People who use Custos: accounts, passwords and roles
     #[command(subcommand)]
     User(UserCommand),
+    /// Camera groups: where roles apply and which workstations may watch them
+    #[command(subcommand)]
+    Group(GroupCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// Register a camera group on a site
+    Add {
+        /// The group's id (kebab case), e.g. main-entrance
+        #[arg(value_name = "ID")]
+        id: String,
+        /// The site its cameras are on (kebab case), e.g. school-a
+        #[arg(long, value_name = "SITE")]
+        site: String,
+        /// Its name for people
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// Client networks it may be watched from (CIDR, comma-separated), e.g.
+        /// 10.20.0.0/24; leave out to allow anywhere (LJM-8)
+        #[arg(long, value_name = "CIDR,...")]
+        workstations: Option<String>,
+    },
+    /// List camera groups with their workstations
+    List,
+    /// Change the client networks a group may be watched from (LJM-8)
+    Workstations {
+        /// The group's id
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Client networks (CIDR, comma-separated), or `anywhere` to lift the restriction
+        #[arg(value_name = "CIDR,...|anywhere")]
+        networks: String,
+        /// Why (kept in the ledger)
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,6 +187,27 @@ pub enum UserCommand {
         /// When it needs renewing, YYYY-MM-DD, if it does
         #[arg(long, value_name = "DATE")]
         expires: Option<String>,
+    },
+    /// Mark someone absent for whole days, so the pack's deputies act for them (BDC-1)
+    Absent {
+        /// The user name
+        #[arg(value_name = "USERNAME")]
+        username: String,
+        /// The first day away, YYYY-MM-DD
+        #[arg(long, value_name = "DATE")]
+        from: String,
+        /// The last day away, YYYY-MM-DD
+        #[arg(long, value_name = "DATE")]
+        until: String,
+        /// Why (kept in the ledger), e.g. "annual leave"
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// End someone's absence now: they are back
+    Back {
+        /// The user name
+        #[arg(value_name = "USERNAME")]
+        username: String,
     },
     /// Lift the lock on an account after too many refused sign-ins
     Unlock {

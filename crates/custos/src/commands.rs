@@ -99,6 +99,12 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             finish(store).await?;
             result
         }
+        Command::Group(cmd) => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::users::group(&store, &console_actor(), cmd).await;
+            finish(store).await?;
+            result
+        }
         Command::Key(KeyCommand::Show) => crate::ledger::key_show(&config),
         Command::Config => {
             print!("{}", config.to_toml_redacted());
@@ -568,6 +574,10 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
     tracing::info!(%addr, database = %store.location(), "web server started");
     let state = custos_web::AppState {
         store: store.clone(),
+        trusted_proxies: config
+            .web
+            .trusted_proxy_networks()
+            .map_err(anyhow::Error::msg)?,
     };
     let checkpoints = tokio::spawn(checkpoint_periodically(
         store.clone(),
@@ -599,6 +609,15 @@ async fn seed_demo_users(store: &Store) -> anyhow::Result<()> {
     };
     println!("Demo accounts, one per role (sign in at /login; user name = role):");
     let actor = Actor::System("demo".to_owned());
+    let now = jiff::Zoned::now().with_time_zone(
+        jiff::tz::TimeZone::get("Europe/London").context("the UK time zone is unavailable")?,
+    );
+    let today = now.date().to_string();
+    let a_year_on = now
+        .date()
+        .checked_add(jiff::Span::new().years(1))
+        .context("a year from today")?
+        .to_string();
     for role in &policy.pack.roles {
         let name =
             custos_domain::access::Username::parse(role.id.as_str()).map_err(anyhow::Error::msg)?;
@@ -616,6 +635,22 @@ async fn seed_demo_users(store: &Store) -> anyhow::Result<()> {
                 }],
             )
             .await?;
+        // So that every demo role can be tried, control-room roles get a demonstration
+        // licence and the training the pack requires, each in date for a year.
+        if policy.pack.access.sia_licence_required
+            && custos_domain::access::LICENSED_ROLES.contains(&role.id.as_str())
+        {
+            store
+                .record_licence(&actor, &name, "DEMO 0000 0000 0000", &a_year_on)
+                .await?;
+        }
+        for rule in &policy.pack.access.training {
+            if rule.roles.contains(&role.id) {
+                store
+                    .record_training(&actor, &name, &rule.course, &today, Some(&a_year_on))
+                    .await?;
+            }
+        }
         println!("  {:<18} password {password}", role.id.as_str());
     }
     Ok(())

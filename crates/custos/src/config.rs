@@ -81,6 +81,23 @@ pub struct DatabaseConfig {
 pub struct WebConfig {
     /// The address and port the web server listens on.
     pub listen: SocketAddr,
+    /// Reverse proxies (addresses or CIDR networks) whose `X-Forwarded-For` header names
+    /// the real client; empty (the default) trusts no header, so workstation rules and
+    /// sign-in throttling judge by the connecting address.
+    pub trusted_proxies: Vec<String>,
+}
+
+impl WebConfig {
+    /// The trusted proxies, parsed.
+    pub fn trusted_proxy_networks(&self) -> Result<Vec<custos_domain::network::Network>, String> {
+        self.trusted_proxies
+            .iter()
+            .map(|p| {
+                custos_domain::network::Network::parse(p)
+                    .map_err(|e| format!("[web] trusted_proxies: {e}"))
+            })
+            .collect()
+    }
 }
 
 /// `[log]`
@@ -123,6 +140,7 @@ impl Default for WebConfig {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -229,6 +247,7 @@ impl Config {
         {
             return Err("[ledger] checkpoint_every_entries and checkpoint_every_minutes must be at least 1; see docs/ref/config.md".to_owned());
         }
+        config.web.trusted_proxy_networks()?;
         Ok(config)
     }
 

@@ -11,6 +11,86 @@ use custos_store::Store;
 
 use crate::cli::UserCommand;
 
+/// Runs one `custos group` subcommand.
+pub async fn group(
+    store: &Store,
+    actor: &Actor,
+    cmd: crate::cli::GroupCommand,
+) -> anyhow::Result<ExitCode> {
+    use crate::cli::GroupCommand;
+    use custos_domain::network::parse_networks;
+    let ident =
+        |s: &str, what: &str| Ident::parse(s).map_err(|e| anyhow::anyhow!("{what} {s:?}: {e}"));
+    match cmd {
+        GroupCommand::Add {
+            id,
+            site,
+            name,
+            workstations,
+        } => {
+            let networks = parse_networks(workstations.as_deref().unwrap_or(""))
+                .map_err(anyhow::Error::msg)?;
+            let id = ident(&id, "group id")?;
+            store
+                .add_camera_group(actor, &id, &ident(&site, "site")?, &name, &networks)
+                .await?;
+            let g = store
+                .camera_group(&id)
+                .await?
+                .context("the group just added is missing")?;
+            println!(
+                "Added camera group {id} ({name}) on site {site}, watched from {}.",
+                g.networks_text()
+            );
+        }
+        GroupCommand::List => {
+            let groups = store.camera_groups().await?;
+            if groups.is_empty() {
+                println!(
+                    "No camera groups yet. Add one with: custos group add ID --site SITE --name \"Name\""
+                );
+            }
+            for g in groups {
+                println!(
+                    "{:<20} {:<16} {:<28} watched from {}",
+                    g.id,
+                    g.site,
+                    g.name,
+                    g.networks_text()
+                );
+            }
+        }
+        GroupCommand::Workstations {
+            id,
+            networks,
+            reason,
+        } => {
+            let networks = if networks.trim() == "anywhere" {
+                Vec::new()
+            } else {
+                let n = parse_networks(&networks).map_err(anyhow::Error::msg)?;
+                if n.is_empty() {
+                    bail!("give the networks in CIDR notation (e.g. 10.20.0.0/24), or `anywhere`");
+                }
+                n
+            };
+            let id = ident(&id, "group id")?;
+            store
+                .set_group_workstations(actor, &id, &networks, &reason)
+                .await?;
+            let g = store
+                .camera_group(&id)
+                .await?
+                .context("the group just changed is missing")?;
+            println!(
+                "Camera group {id} is now watched from {}.",
+                g.networks_text()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Runs one `custos user` subcommand.
 pub async fn run(store: &Store, actor: &Actor, cmd: UserCommand) -> anyhow::Result<ExitCode> {
     match cmd {
@@ -97,6 +177,25 @@ pub async fn run(store: &Store, actor: &Actor, cmd: UserCommand) -> anyhow::Resu
                 .record_training(actor, &username, &course, &completed, expires.as_deref())
                 .await?;
             println!("Recorded {course:?} for {username}, completed {completed}.");
+        }
+        UserCommand::Absent {
+            username,
+            from,
+            until,
+            reason,
+        } => {
+            let username = Username::parse(&username).map_err(anyhow::Error::msg)?;
+            store
+                .record_absence(actor, &username, &from, &until, &reason)
+                .await?;
+            println!(
+                "Recorded {username} as away from {from} to {until} (UK days, inclusive); the pack's deputies act for them meanwhile. `custos user back {username}` ends it early."
+            );
+        }
+        UserCommand::Back { username } => {
+            let username = Username::parse(&username).map_err(anyhow::Error::msg)?;
+            store.end_absence(actor, &username).await?;
+            println!("Recorded {username} as back.");
         }
         UserCommand::ResetMfa { username, reason } => {
             let username = Username::parse(&username).map_err(anyhow::Error::msg)?;

@@ -1250,8 +1250,9 @@ async fn submit_and_leave(c: &fantoccini::Client, selector: &str, from: &str) ->
 
 /// Issue 4's acceptance in a real browser: every demo role signs in through the form (the
 /// pack's privileged roles setting up their second factor from the page's key), accepts
-/// the confidentiality declaration (BDC-7), sees who is signed in, and sees the logbooks
-/// only if the role may read them (BDC-18, LBU-4).
+/// the confidentiality declaration (BDC-7), lands on the start page, whose navigation and
+/// list of rights show only what the role may do (LBU-4, ALT-5), and sees the logbooks
+/// only if the role may read them (BDC-18).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() {
     use fantoccini::Locator;
@@ -1281,6 +1282,8 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
         .expect("pack");
     assert_eq!(accounts.len(), pack.roles.len(), "one account per role");
     let readers = ["owner", "manager", "supervisor", "dpo", "auditor"];
+    // The trainee watches only while an operator is signed on duty (BDC-22); nobody is.
+    let watchers = ["owner", "manager", "supervisor", "operator", "viewer"];
 
     let driver = Driver::start();
     let c = browser(&driver, &dir.path().join("profile")).await;
@@ -1344,12 +1347,38 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
             .await
             .expect("text");
         assert_eq!(text.trim(), pack.access.declaration);
-        submit_and_leave(
+        let path = submit_and_leave(
             &c,
             "form[action='/account/declaration'] button",
             "/account/declaration",
         )
         .await;
+        assert_eq!(path, "/start", "{role}: the start page after signing in");
+        let nav = c
+            .find(Locator::Id("nav"))
+            .await
+            .expect("navigation")
+            .text()
+            .await
+            .expect("text");
+        let expected: Vec<&str> = [
+            ("Start", true),
+            ("Cameras", watchers.contains(&role.as_str())),
+            ("Logbooks", readers.contains(&role.as_str())),
+            ("People", ["owner", "manager"].contains(&role.as_str())),
+            ("Transparency page", true),
+        ]
+        .iter()
+        .filter(|(_, shown)| *shown)
+        .map(|(label, _)| *label)
+        .collect();
+        assert_eq!(nav, expected.join(" · "), "{role}'s navigation");
+        let start = c.source().await.expect("source");
+        assert_eq!(
+            start.contains("<li>watch cameras live</li>"),
+            watchers.contains(&role.as_str()),
+            "{role}'s rights: {start}"
+        );
 
         c.goto(&format!("http://{addr}/logbooks?book=config"))
             .await
@@ -1394,4 +1423,229 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
         .expect("kill");
     let _: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(demo.wait().expect("demo exits").success());
+}
+
+/// LBU-14 in a real browser: a page left for longer than the pack's idle limit (one minute
+/// here) comes back as the lock screen, with nothing of the page underneath; the password
+/// unlocks it and returns to the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lbu_14_an_idle_browser_shows_the_lock_screen_until_the_password_is_given() {
+    use fantoccini::Locator;
+    let dir = tempfile::tempdir().expect("tmp");
+    let pack = include_str!("../../../policies/bosmere-junior-school.toml").replacen(
+        "idle_lock_minutes = 5 ",
+        "idle_lock_minutes = 1 ",
+        1,
+    );
+    let pack_file = dir.path().join("one-minute.toml");
+    std::fs::write(&pack_file, pack).expect("pack");
+    let mut demo = custos()
+        .arg("--data")
+        .arg(dir.path().join("scheme"))
+        .args(["demo", "--listen", "127.0.0.1:0", "--policy"])
+        .arg(&pack_file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo starts");
+    let mut lines = BufReader::new(demo.stdout.take().expect("stdout")).lines();
+    let mut password = None;
+    let mut addr = None;
+    while addr.is_none() {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Some(("auditor", pw)) = line
+            .trim()
+            .split_once(" password ")
+            .map(|(r, p)| (r.trim(), p.trim()))
+        {
+            password = Some(pw.to_owned());
+        }
+        if let Some(rest) = line.split("running at http://").nth(1) {
+            addr = rest.split('/').next().map(str::to_owned);
+        }
+    }
+    let addr = addr.expect("the demo prints its URL");
+    let password = password.expect("the auditor's password");
+
+    let driver = Driver::start();
+    let c = browser(&driver, &dir.path().join("profile")).await;
+    c.goto(&format!(
+        "http://{addr}/login?next=/logbooks%3Fbook%3Dconfig"
+    ))
+    .await
+    .expect("login page");
+    c.find(Locator::Id("username"))
+        .await
+        .expect("field")
+        .send_keys("auditor")
+        .await
+        .expect("type");
+    c.find(Locator::Id("password"))
+        .await
+        .expect("field")
+        .send_keys(&password)
+        .await
+        .expect("type");
+    let path = submit_and_leave(&c, "form[action='/login'] button", "/login").await;
+    assert_eq!(path, "/account/declaration");
+    let path = submit_and_leave(
+        &c,
+        "form[action='/account/declaration'] button",
+        "/account/declaration",
+    )
+    .await;
+    assert_eq!(path, "/logbooks");
+    assert!(c.source().await.expect("page").contains("policy-loaded"));
+
+    // Leave it alone for longer than the limit, then come back to it.
+    tokio::time::sleep(Duration::from_secs(65)).await;
+    c.refresh().await.expect("reload");
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id("locked"))
+        .await
+        .expect("the lock screen");
+    let locked = c.source().await.expect("page");
+    assert!(
+        locked.contains("locked after 1 minute without use") && !locked.contains("policy-loaded"),
+        "nothing of the page shows under the lock: {locked}"
+    );
+    c.find(Locator::Id("password"))
+        .await
+        .expect("field")
+        .send_keys(&password)
+        .await
+        .expect("type");
+    c.find(Locator::Css("form[action='/unlock'] button"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+    // Unlocking returns to the page that was open, at the same address.
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id("csv"))
+        .await
+        .expect("the logbook again");
+    assert_eq!(c.current_url().await.expect("url").path(), "/logbooks");
+    assert!(c.source().await.expect("page").contains("policy-loaded"));
+    c.close().await.expect("close");
+    drop(driver);
+    Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", demo.id())])
+        .status()
+        .expect("kill");
+    let _: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(demo.wait().expect("demo exits").success());
+}
+
+/// LJM-8, BDC-1: camera groups with their workstations, and absences, from the console;
+/// mistakes are explained and change nothing; every change is in the ledger.
+#[test]
+fn ljm_8_camera_groups_and_absences_from_the_console() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let council = policies().join("bassetlaw-district-council.toml");
+    assert_eq!(
+        run(custos()
+            .arg("--data")
+            .arg(d)
+            .args(["init", "--policy"])
+            .arg(&council))
+        .0,
+        0
+    );
+    let custos_in = |args: &[&str]| run(custos().arg("--data").arg(d).args(args));
+
+    let (code, out, err) = custos_in(&[
+        "group",
+        "add",
+        "control-room",
+        "--site",
+        "worksop",
+        "--name",
+        "Control room wall",
+        "--workstations",
+        "10.20.0.0/24,10.20.1.0/24",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("watched from 10.20.0.0/24 10.20.1.0/24"),
+        "{out}"
+    );
+    let (code, out, err) = custos_in(&[
+        "group",
+        "workstations",
+        "control-room",
+        "10.20.0.0/33",
+        "--reason",
+        "moved",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("CIDR notation"), "{out}{err}");
+    let (code, out, err) = custos_in(&[
+        "group",
+        "workstations",
+        "control-room",
+        "10.30.0.0/24",
+        "--reason",
+        "control room moved",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, out, _) = custos_in(&["group", "list"]);
+    assert!(
+        out.contains("control-room") && out.contains("watched from 10.30.0.0/24"),
+        "{out}"
+    );
+
+    let (code, out, err) = custos_in(&[
+        "user",
+        "add",
+        "k.manager",
+        "--name",
+        "Kim Manager",
+        "--role",
+        "manager",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = custos_in(&[
+        "user",
+        "absent",
+        "k.manager",
+        "--from",
+        "2026-12-21",
+        "--until",
+        "2027-01-02",
+        "--reason",
+        "annual leave",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("away from 2026-12-21 to 2027-01-02"), "{out}");
+    let (code, _, err) = custos_in(&[
+        "user",
+        "absent",
+        "k.manager",
+        "--from",
+        "2027-01-05",
+        "--until",
+        "2027-01-04",
+        "--reason",
+        "leave",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("before the first"), "{err}");
+    let (code, out, err) = custos_in(&["user", "back", "k.manager"]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    let (_, out, _) = custos_in(&["ledger", "export", "--book", "config", "--format", "jsonl"]);
+    assert!(
+        out.contains("camera-group-added") && out.contains("workstations-changed"),
+        "{out}"
+    );
+    let (_, out, _) = custos_in(&["ledger", "export", "--book", "access", "--format", "jsonl"]);
+    assert!(
+        out.contains("absence-recorded") && out.contains("absence-ended"),
+        "{out}"
+    );
 }

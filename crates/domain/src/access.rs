@@ -12,11 +12,20 @@
 //!   that group's cameras; on the scheme, everywhere (ALT-21: a trust's headteacher sees
 //!   only their own school).
 //! - Disabled people may do nothing.
+//! - A role whose training the pack requires gives no right until the person has an
+//!   in-date record of that course (BDC-11).
+//! - A deputy's extra rights (BDC-1) apply only while every holder of each absent role is
+//!   absent where the deputy holds their role, and the answer says so ([`Grant::Deputy`]),
+//!   so that what is done with them is ledgered as done as deputy.
+//! - Watching or reviewing footage of a camera group restricted to client networks is
+//!   refused from anywhere else, whoever asks (LJM-8, LBU-5).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
 
 use crate::Ident;
-use crate::policy::PolicyPack;
+use crate::network::Network;
+use crate::policy::{DeputyRule, PolicyPack};
 
 kebab_enum! {
     /// A fine-grained permission.
@@ -103,6 +112,10 @@ pub struct RightsTable {
     by_role: BTreeMap<Ident, BTreeSet<Right>>,
     /// Whether control-room roles need a valid SIA licence (BDC-22).
     licence_required: bool,
+    /// Courses each role needs (BDC-11).
+    training: BTreeMap<Ident, Vec<String>>,
+    /// Deputising arrangements (BDC-1).
+    deputies: Vec<DeputyRule>,
 }
 
 impl RightsTable {
@@ -128,10 +141,70 @@ impl RightsTable {
                 }
             }
         }
+        let mut training: BTreeMap<Ident, Vec<String>> = BTreeMap::new();
+        for rule in &pack.access.training {
+            for role in &rule.roles {
+                training
+                    .entry(role.clone())
+                    .or_default()
+                    .push(rule.course.clone());
+            }
+        }
         Self {
             by_role,
             licence_required: pack.access.sia_licence_required,
+            training,
+            deputies: pack.access.deputies.clone(),
         }
+    }
+
+    /// The (role, scope) pairs whose absence would make `assignments` a deputy: what the
+    /// store must look up before [`decide`] can answer for a deputy.
+    pub fn deputy_needs(&self, assignments: &[Assignment]) -> Vec<Assignment> {
+        let mut out = BTreeSet::new();
+        for rule in &self.deputies {
+            for a in assignments.iter().filter(|a| a.role == rule.deputy) {
+                for role in &rule.absent {
+                    out.insert(Assignment {
+                        role: role.clone(),
+                        scope: a.scope.clone(),
+                    });
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// The deputising arrangements in effect for `subject` now, in words for their page
+    /// header (BDC-1).
+    pub fn deputising(&self, subject: &Subject) -> Vec<String> {
+        let mut out = Vec::new();
+        for rule in &self.deputies {
+            for a in subject.assignments.iter().filter(|a| a.role == rule.deputy) {
+                let away = rule.absent.iter().all(|role| {
+                    subject.absent_roles.contains(&Assignment {
+                        role: role.clone(),
+                        scope: a.scope.clone(),
+                    })
+                });
+                if away {
+                    let roles: Vec<String> = rule.absent.iter().map(Ident::to_string).collect();
+                    let rights: Vec<&str> = rule.rights.iter().map(|r| r.describe()).collect();
+                    out.push(format!(
+                        "You are deputising for the absent {} ({}): you may also {}. What you do with these rights is recorded as done as deputy.",
+                        roles.join(" and "),
+                        a.scope,
+                        rights.join(", ")
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether any role's rights depend on training records.
+    pub fn needs_training(&self, role: &str) -> bool {
+        self.training.keys().any(|r| r.as_str() == role)
     }
 
     /// The rights a role holds (none for an unknown role).
@@ -207,11 +280,19 @@ pub struct Subject {
     pub assignments: Vec<Assignment>,
     /// What their licence and the control room's duty roster allow (BDC-22).
     pub competence: Competence,
+    /// Roles, where, that have no holder present now (each holder absent or disabled), as
+    /// far as the person's deputising needs to know ([`RightsTable::deputy_needs`]).
+    pub absent_roles: Vec<Assignment>,
+    /// The address the request comes from; `None` at the server's console.
+    pub client: Option<IpAddr>,
 }
 
-/// The facts about competence that control-room rights depend on (BDC-11, BDC-22).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// The facts about competence that rights depend on (BDC-11, BDC-22).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Competence {
+    /// The courses the person has completed and whose records have not expired, in lower
+    /// case ([`course_key`]).
+    pub courses: BTreeSet<String>,
     /// The person holds an SIA licence that has not expired.
     pub licence_valid: bool,
     /// Someone holding an operator or supervisor role is signed on duty now.
@@ -219,6 +300,11 @@ pub struct Competence {
     /// Someone holding a valid licence and an operator or supervisor role is signed on
     /// duty now.
     pub licensed_operator_on_duty: bool,
+}
+
+/// How a course's name is compared: trimmed, in lower case.
+pub fn course_key(course: &str) -> String {
+    course.trim().to_lowercase()
 }
 
 /// Control-room roles whose rights need a valid SIA licence when the pack requires one.
@@ -238,8 +324,52 @@ pub enum Target {
         site: Ident,
         /// The camera groups.
         groups: Vec<Ident>,
+        /// The workstation rules of those groups that restrict where they may be watched
+        /// from (LJM-8).
+        workstations: Vec<WorkstationRule>,
     },
 }
+
+/// A camera group's rule: its cameras may be watched, live or recorded, only from these
+/// client networks (LJM-8, LBU-5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkstationRule {
+    /// The camera group.
+    pub group: Ident,
+    /// The networks allowed.
+    pub networks: Vec<Network>,
+}
+
+/// How a right was granted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grant {
+    /// By the person's own roles.
+    Own,
+    /// As deputy while the holders of these roles are absent (BDC-1).
+    Deputy {
+        /// The absent roles.
+        for_roles: Vec<Ident>,
+    },
+}
+
+impl Grant {
+    /// The absent roles, joined for a ledger entry, when granted as deputy.
+    pub fn deputy_for(&self) -> Option<String> {
+        match self {
+            Self::Own => None,
+            Self::Deputy { for_roles } => Some(
+                for_roles
+                    .iter()
+                    .map(Ident::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        }
+    }
+}
+
+/// The rights that show footage, and so are bound by workstation rules (LJM-8).
+pub const VIEWING_RIGHTS: &[Right] = &[Right::ViewLive, Right::ReviewRecordings, Right::Export];
 
 /// Why an action is refused, in words for the person refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -276,6 +406,31 @@ pub enum Denial {
     NoLicensedOperatorOnDuty {
         /// The right needed.
         right: Right,
+    },
+    /// A role needs a course the person has no in-date record of (BDC-11).
+    #[error(
+        "you may {} only once your training in {course:?} is recorded and in date; ask a manager to record it",
+        .right.describe()
+    )]
+    TrainingMissing {
+        /// The right needed.
+        right: Right,
+        /// The course.
+        course: String,
+    },
+    /// The camera group may be watched only from listed networks, and the request comes
+    /// from elsewhere (LJM-8, LBU-5).
+    #[error(
+        "the cameras of group {group} may be watched only from the workstations registered for it, and this request comes from {}; use a registered workstation, or ask a manager to register this one",
+        .address.map_or_else(|| "an unknown address".to_owned(), |a| a.to_string())
+    )]
+    Workstation {
+        /// The right needed.
+        right: Right,
+        /// The restricting group.
+        group: Ident,
+        /// Where the request came from.
+        address: Option<IpAddr>,
     },
     /// A role gives the right, but not where the target is.
     #[error("you may {} only at {scopes}, not here", .right.describe())]
@@ -315,21 +470,62 @@ fn applies(scope: &Scope, target: &Target) -> bool {
     }
 }
 
-/// Whether `subject` may use `right` on `target` under `table`; if not, why.
+/// Whether `subject` may use `right` on `target` under `table`, and how; if not, why.
 pub fn decide(
     table: &RightsTable,
     subject: &Subject,
     right: Right,
     target: &Target,
-) -> Result<(), Denial> {
+) -> Result<Grant, Denial> {
     if subject.disabled {
         return Err(Denial::Disabled);
     }
+    // LJM-8: a restricted camera group is watched only from its workstations, whoever asks.
+    if VIEWING_RIGHTS.contains(&right)
+        && let Target::Located { workstations, .. } = target
+        && let Some(rule) = workstations.iter().find(|w| {
+            !subject
+                .client
+                .is_some_and(|c| w.networks.iter().any(|n| n.contains(c)))
+        })
+    {
+        return Err(Denial::Workstation {
+            right,
+            group: rule.group.clone(),
+            address: subject.client,
+        });
+    }
+    let gate = |a: &Assignment| gate(table, subject, right, a);
     let holding: Vec<&Assignment> = subject
         .assignments
         .iter()
         .filter(|a| table.rights(a.role.as_str()).contains(&right))
         .collect();
+    if holding
+        .iter()
+        .any(|a| gate(a).is_ok() && applies(&a.scope, target))
+    {
+        return Ok(Grant::Own);
+    }
+    // BDC-1: a deputy's rights while the holders of the roles they stand in for are absent.
+    for rule in table.deputies.iter().filter(|r| r.rights.contains(&right)) {
+        let covering = subject.assignments.iter().any(|a| {
+            a.role == rule.deputy
+                && gate(a).is_ok()
+                && applies(&a.scope, target)
+                && rule.absent.iter().all(|role| {
+                    subject.absent_roles.contains(&Assignment {
+                        role: role.clone(),
+                        scope: a.scope.clone(),
+                    })
+                })
+        });
+        if covering {
+            return Ok(Grant::Deputy {
+                for_roles: rule.absent.clone(),
+            });
+        }
+    }
     if holding.is_empty() {
         let roles: Vec<String> = subject
             .assignments
@@ -345,44 +541,58 @@ pub fn decide(
             },
         });
     }
-    // BDC-22: when the pack requires a licence, control-room roles give their rights
-    // only to licensed people, and a trainee's only while a licensed operator is on duty.
-    let gate = |a: &Assignment| -> Result<(), Denial> {
-        let role = a.role.as_str();
-        if table.licence_required
-            && LICENSED_ROLES.contains(&role)
-            && !subject.competence.licence_valid
-        {
-            return Err(Denial::LicenceMissing { right });
-        }
-        let supervised = if table.licence_required {
-            subject.competence.licensed_operator_on_duty
-        } else {
-            subject.competence.operator_on_duty
-        };
-        if role == TRAINEE_ROLE && !supervised {
-            return Err(Denial::NoLicensedOperatorOnDuty { right });
-        }
-        Ok(())
-    };
-    let gated: Vec<Result<(), Denial>> = holding.iter().map(|a| gate(a)).collect();
-    if !gated.iter().any(Result::is_ok)
-        && let Some(Err(d)) = gated.into_iter().next()
+    let gated: Vec<&Assignment> = holding
+        .iter()
+        .copied()
+        .filter(|a| gate(a).is_ok())
+        .collect();
+    if gated.is_empty()
+        && let Some(Err(d)) = holding.first().map(|a| gate(a))
     {
         return Err(d);
     }
-    let holding: Vec<&Assignment> = holding.into_iter().filter(|a| gate(a).is_ok()).collect();
-    if holding.iter().any(|a| applies(&a.scope, target)) {
-        return Ok(());
-    }
     Err(Denial::OutOfScope {
         right,
-        scopes: holding
+        scopes: gated
             .iter()
             .map(|a| a.scope.to_string())
             .collect::<Vec<_>>()
             .join(", "),
     })
+}
+
+/// Whether an assignment's rights are usable now: licence (BDC-22), supervision of
+/// trainees (BDC-22) and training (BDC-11).
+fn gate(
+    table: &RightsTable,
+    subject: &Subject,
+    right: Right,
+    a: &Assignment,
+) -> Result<(), Denial> {
+    let role = a.role.as_str();
+    let competence = &subject.competence;
+    if table.licence_required && LICENSED_ROLES.contains(&role) && !competence.licence_valid {
+        return Err(Denial::LicenceMissing { right });
+    }
+    let supervised = if table.licence_required {
+        competence.licensed_operator_on_duty
+    } else {
+        competence.operator_on_duty
+    };
+    if role == TRAINEE_ROLE && !supervised {
+        return Err(Denial::NoLicensedOperatorOnDuty { right });
+    }
+    if let Some(courses) = table.training.get(&a.role)
+        && let Some(missing) = courses
+            .iter()
+            .find(|c| !competence.courses.contains(&course_key(c)))
+    {
+        return Err(Denial::TrainingMissing {
+            right,
+            course: missing.clone(),
+        });
+    }
+    Ok(())
 }
 
 /// A user name: 1 to 64 characters, lower-case letters, digits, `.`, `-` and `_`,

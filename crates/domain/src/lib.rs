@@ -12,6 +12,7 @@ pub mod deadline;
 pub mod ident;
 pub mod ledger;
 pub mod logbook;
+pub mod network;
 pub mod password;
 pub mod policy;
 pub mod role;

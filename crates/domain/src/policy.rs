@@ -308,6 +308,35 @@ pub struct Access {
     /// The confidentiality declaration every user accepts before using the system, and
     /// again whenever it changes (BDC-7); [`DEFAULT_DECLARATION`] when the pack has none.
     pub declaration: String,
+    /// Training each role needs before its rights apply (BDC-11, LBU-4, BJS-9, ALT-17).
+    pub training: Vec<TrainingRule>,
+    /// Who deputises for whom, with which rights, while a role's holders are absent
+    /// (BDC-1).
+    pub deputies: Vec<DeputyRule>,
+}
+
+/// A course that holders of some roles must have completed, and not let expire, before
+/// those roles give them any right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrainingRule {
+    /// The course's name, as recorded in training records (compared ignoring case and
+    /// surrounding spaces).
+    pub course: String,
+    /// The roles that need it.
+    pub roles: Vec<Ident>,
+}
+
+/// A deputising arrangement (BDC-1): while every holder of each `absent` role is absent
+/// (at the deputy's site or camera group, or scheme-wide), holders of `deputy` there hold
+/// `rights` too, and what they do with them is ledgered as done as deputy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeputyRule {
+    /// The roles whose holders must all be absent.
+    pub absent: Vec<Ident>,
+    /// The role that deputises.
+    pub deputy: Ident,
+    /// The rights it gains while deputising.
+    pub rights: Vec<crate::access::Right>,
 }
 
 /// The confidentiality declaration used when a pack gives none (BDC-7).
@@ -614,6 +643,25 @@ struct RawAccess {
     mfa_roles: Vec<Text>,
     #[serde(default)]
     declaration: Option<Spanned<String>>,
+    #[serde(default)]
+    training: Vec<RawTraining>,
+    #[serde(default)]
+    deputies: Vec<RawDeputies>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTraining {
+    course: Text,
+    roles: Vec<Text>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeputies {
+    absent: Vec<Text>,
+    deputy: Text,
+    rights: Vec<Text>,
 }
 
 #[derive(Deserialize)]
@@ -1143,11 +1191,83 @@ impl Validator {
                 text.to_owned()
             }
         };
+        let mut training = Vec::new();
+        for t in &a.training {
+            let course = t.course.get_ref().trim();
+            if course.is_empty() || course.chars().any(char::is_control) {
+                self.problem(
+                    t.course.span(),
+                    "access.training.course is empty; write the course's name as it is recorded with `custos user training`".to_owned(),
+                );
+            }
+            if t.roles.is_empty() {
+                self.problem(
+                    t.course.span(),
+                    format!("access.training for {course:?} lists no roles; list the roles that need the course"),
+                );
+            }
+            let roles = self.role_refs(&t.roles, "access.training.roles", known);
+            if let Some(roles) = roles {
+                training.push(TrainingRule {
+                    course: course.to_owned(),
+                    roles,
+                });
+            }
+        }
+        let mut deputies = Vec::new();
+        for d in &a.deputies {
+            let absent = self.role_refs(&d.absent, "access.deputies.absent", known);
+            let deputy = self.role_refs(
+                std::slice::from_ref(&d.deputy),
+                "access.deputies.deputy",
+                known,
+            );
+            if d.absent.is_empty() {
+                self.problem(
+                    d.deputy.span(),
+                    "access.deputies: `absent` lists no roles; list the roles whose absence makes the deputy act".to_owned(),
+                );
+            }
+            if d.absent.iter().any(|r| r.get_ref() == d.deputy.get_ref()) {
+                self.problem(
+                    d.deputy.span(),
+                    format!(
+                        "access.deputies: {:?} cannot deputise for itself; name another role as deputy",
+                        d.deputy.get_ref()
+                    ),
+                );
+            }
+            let mut rights = Vec::new();
+            for r in &d.rights {
+                match r.get_ref().parse::<crate::access::Right>() {
+                    Ok(right) => rights.push(right),
+                    Err(e) => self.problem(r.span(), format!("access.deputies.rights: {e}")),
+                }
+            }
+            if d.rights.is_empty() {
+                self.problem(
+                    d.deputy.span(),
+                    "access.deputies: `rights` is empty; list the rights the deputy gains"
+                        .to_owned(),
+                );
+            }
+            if let (Some(absent), Some(mut deputy)) = (absent, deputy)
+                && let Some(deputy) = deputy.pop()
+            {
+                deputies.push(DeputyRule {
+                    absent,
+                    deputy,
+                    rights,
+                });
+            }
+        }
         Some(Access {
             sia_licence_required: a.sia_licence_required,
             idle_lock_minutes: minutes,
             mfa_roles: mfa_roles?,
             declaration,
+            training,
+            deputies,
         })
     }
 }

@@ -2,8 +2,10 @@
 //! rights from the pack, scopes by site and camera group, and reasons for every refusal.
 
 use custos_domain::access::{
-    Assignment, Competence, Denial, Right, RightsTable, Scope, Subject, Target, decide,
+    Assignment, Competence, Denial, Grant, Right, RightsTable, Scope, Subject, Target,
+    WorkstationRule, course_key, decide,
 };
+use custos_domain::network::Network;
 use custos_domain::{Ident, PolicyPack};
 
 fn pack(name: &str) -> PolicyPack {
@@ -27,6 +29,8 @@ fn person(name: &str, roles: &[(&str, Scope)]) -> Subject {
             })
             .collect(),
         competence: Competence::default(),
+        absent_roles: Vec::new(),
+        client: None,
     }
 }
 
@@ -34,6 +38,7 @@ fn camera_at(site: &str, groups: &[&str]) -> Target {
     Target::Located {
         site: id(site),
         groups: groups.iter().map(|g| id(g)).collect(),
+        workstations: Vec::new(),
     }
 }
 
@@ -47,11 +52,11 @@ fn alt_21_a_headteacher_acts_only_for_their_own_school() {
     let other = camera_at("school-b", &["entrance"]);
     assert_eq!(
         decide(&table, &head, Right::AuthoriseDownload, &own),
-        Ok(())
+        Ok(Grant::Own)
     );
     assert_eq!(
         decide(&table, &head, Right::AuthoriseDeletion, &own),
-        Ok(())
+        Ok(Grant::Own)
     );
     let refused =
         decide(&table, &head, Right::AuthoriseDownload, &other).expect_err("other school");
@@ -78,6 +83,7 @@ fn lbu_4_each_built_in_role_holds_only_its_rights() {
     let cam = camera_at("town-centre", &["market"]);
     let mut op = person("op", &[("operator", Scope::Scheme)]);
     op.competence.licence_valid = true;
+    trained(&mut op);
     assert!(decide(&table, &op, Right::ViewLive, &cam).is_ok());
     assert!(decide(&table, &op, Right::ReviewRecordings, &cam).is_ok());
     for r in [
@@ -156,6 +162,12 @@ fn scopes_parse_and_explain_mistakes() {
     assert!(e.contains("site:ID"), "{e}");
 }
 
+fn trained(p: &mut Subject) {
+    p.competence
+        .courses
+        .insert(course_key("CCTV operator training"));
+}
+
 /// BDC-22, BDC-11: in a scheme that requires SIA licences, an operator without a licence in
 /// date has no operator rights; a trainee acts only while a licensed operator is on duty;
 /// other roles' rights do not depend on a licence.
@@ -176,7 +188,8 @@ fn bdc_22_licences_and_trainees_gate_control_room_rights() {
         "{refused}"
     );
     op.competence.licence_valid = true;
-    assert_eq!(decide(&table, &op, Right::ViewLive, &cam), Ok(()));
+    trained(&mut op);
+    assert_eq!(decide(&table, &op, Right::ViewLive, &cam), Ok(Grant::Own));
 
     let mut trainee = person("tr", &[("trainee-operator", Scope::Scheme)]);
     trainee.competence.licence_valid = true;
@@ -192,21 +205,30 @@ fn bdc_22_licences_and_trainees_gate_control_room_rights() {
         "an unlicensed operator on duty is not enough where licences are required"
     );
     trainee.competence.licensed_operator_on_duty = true;
-    assert_eq!(decide(&table, &trainee, Right::ViewLive, &cam), Ok(()));
+    assert_eq!(
+        decide(&table, &trainee, Right::ViewLive, &cam),
+        Ok(Grant::Own)
+    );
 
     // A manager's rights are not control-room operator rights.
     let manager = person("m", &[("manager", Scope::Scheme)]);
-    assert_eq!(decide(&table, &manager, Right::ViewLive, &cam), Ok(()));
+    assert_eq!(
+        decide(&table, &manager, Right::ViewLive, &cam),
+        Ok(Grant::Own)
+    );
 
     // A school that requires no licence does not gate its operators.
     let school = RightsTable::from_pack(&pack("bosmere-junior-school"));
     let op = person("op", &[("operator", Scope::Scheme)]);
-    assert_eq!(decide(&school, &op, Right::ViewLive, &cam), Ok(()));
+    assert_eq!(decide(&school, &op, Right::ViewLive, &cam), Ok(Grant::Own));
     // There a trainee needs an operator on duty, licensed or not.
     let mut trainee = person("tr", &[("trainee-operator", Scope::Scheme)]);
     assert!(decide(&school, &trainee, Right::ViewLive, &cam).is_err());
     trainee.competence.operator_on_duty = true;
-    assert_eq!(decide(&school, &trainee, Right::ViewLive, &cam), Ok(()));
+    assert_eq!(
+        decide(&school, &trainee, Right::ViewLive, &cam),
+        Ok(Grant::Own)
+    );
 }
 
 /// LBU-4, ALT-21: a pack may give its custom roles rights of their own, on top of the
@@ -224,10 +246,10 @@ fn lbu_4_custom_roles_hold_the_rights_the_pack_lists() {
     let table = RightsTable::from_pack(&PolicyPack::parse(&src).expect("valid"));
     let head = person("head-a", &[("headteacher", Scope::Site(id("school-a")))]);
     let own = camera_at("school-a", &["entrance"]);
-    assert_eq!(decide(&table, &head, Right::ViewLive, &own), Ok(()));
+    assert_eq!(decide(&table, &head, Right::ViewLive, &own), Ok(Grant::Own));
     assert_eq!(
         decide(&table, &head, Right::AuthoriseDownload, &own),
-        Ok(())
+        Ok(Grant::Own)
     );
     assert!(
         decide(&table, &head, Right::Export, &own).is_err(),
@@ -236,5 +258,130 @@ fn lbu_4_custom_roles_hold_the_rights_the_pack_lists() {
     assert!(
         decide(&table, &head, Right::ViewLive, &camera_at("school-b", &[])).is_err(),
         "still only at their own school"
+    );
+}
+
+/// BDC-11: where the pack requires a course for a role, the role gives no right until the
+/// person has an in-date record of it; names compare ignoring case and spaces; roles the
+/// rule does not name are unaffected.
+#[test]
+fn bdc_11_untrained_operators_hold_no_operator_rights() {
+    let table = RightsTable::from_pack(&pack("bassetlaw-district-council"));
+    let cam = camera_at("town-centre", &["market"]);
+    let mut op = person("op", &[("operator", Scope::Scheme)]);
+    op.competence.licence_valid = true;
+    let refused = decide(&table, &op, Right::ViewLive, &cam).expect_err("untrained");
+    assert_eq!(
+        refused,
+        Denial::TrainingMissing {
+            right: Right::ViewLive,
+            course: "CCTV operator training".to_owned()
+        }
+    );
+    assert!(
+        refused
+            .to_string()
+            .contains("once your training in \"CCTV operator training\" is recorded and in date"),
+        "{refused}"
+    );
+    op.competence
+        .courses
+        .insert(course_key("  cctv OPERATOR training "));
+    assert_eq!(decide(&table, &op, Right::ViewLive, &cam), Ok(Grant::Own));
+    // The DPO's rights do not depend on the operators' course.
+    let dpo = person("d", &[("dpo", Scope::Scheme)]);
+    assert_eq!(
+        decide(&table, &dpo, Right::ReviewRecordings, &cam),
+        Ok(Grant::Own)
+    );
+}
+
+/// BDC-1: while the manager is absent the supervisor deputises for the manager's release of
+/// data, and the grant says it is as deputy; while both manager and supervisor are absent,
+/// an operator does; nobody deputises while the holders are present, and a deputy's
+/// licence and training still count.
+#[test]
+fn bdc_1_deputies_act_only_while_the_holders_are_absent() {
+    let table = RightsTable::from_pack(&pack("bassetlaw-district-council"));
+    let cam = camera_at("town-centre", &["market"]);
+    let mut sup = person("s", &[("supervisor", Scope::Scheme)]);
+    sup.competence.licence_valid = true;
+    trained(&mut sup);
+    let refused = decide(&table, &sup, Right::AuthoriseDownload, &cam).expect_err("present");
+    assert!(matches!(refused, Denial::NoRight { .. }), "{refused}");
+    assert_eq!(
+        table.deputy_needs(&sup.assignments),
+        vec![Assignment {
+            role: id("manager"),
+            scope: Scope::Scheme
+        }]
+    );
+    sup.absent_roles = table.deputy_needs(&sup.assignments);
+    assert_eq!(
+        decide(&table, &sup, Right::AuthoriseDownload, &cam),
+        Ok(Grant::Deputy {
+            for_roles: vec![id("manager")]
+        })
+    );
+    // Deputising gives only the listed rights.
+    assert!(decide(&table, &sup, Right::AuthoriseDeletion, &cam).is_err());
+
+    let mut op = person("o", &[("operator", Scope::Scheme)]);
+    op.competence.licence_valid = true;
+    trained(&mut op);
+    let needs = table.deputy_needs(&op.assignments);
+    assert_eq!(needs.len(), 2, "{needs:?}");
+    // The manager is away but the supervisor is in: the operator does not deputise.
+    op.absent_roles = vec![Assignment {
+        role: id("manager"),
+        scope: Scope::Scheme,
+    }];
+    assert!(decide(&table, &op, Right::AuthoriseDownload, &cam).is_err());
+    op.absent_roles = needs;
+    let grant = decide(&table, &op, Right::AuthoriseDownload, &cam).expect("deputy");
+    assert_eq!(grant.deputy_for().as_deref(), Some("manager, supervisor"));
+    // An operator whose licence has lapsed deputises for nobody.
+    op.competence.licence_valid = false;
+    assert!(matches!(
+        decide(&table, &op, Right::AuthoriseDownload, &cam),
+        Err(Denial::NoRight { .. })
+    ));
+}
+
+/// LJM-8, LBU-5: a camera group restricted to client networks is watched, live or
+/// recorded, only from them, even by the owner; other rights on it are unaffected.
+#[test]
+fn ljm_8_restricted_groups_are_watched_only_from_their_workstations() {
+    let table = RightsTable::from_pack(&pack("ljmu-operational-cameras"));
+    let cam = Target::Located {
+        site: id("main"),
+        groups: vec![id("control-room")],
+        workstations: vec![WorkstationRule {
+            group: id("control-room"),
+            networks: vec![Network::parse("10.20.0.0/16").expect("net")],
+        }],
+    };
+    let mut owner = person("o", &[("owner", Scope::Scheme)]);
+    let refused = decide(&table, &owner, Right::ViewLive, &cam).expect_err("console");
+    assert!(
+        refused.to_string().contains("an unknown address"),
+        "{refused}"
+    );
+    owner.client = Some("192.0.2.9".parse().expect("ip"));
+    for right in [Right::ViewLive, Right::ReviewRecordings, Right::Export] {
+        let refused = decide(&table, &owner, right, &cam).expect_err("elsewhere");
+        assert_eq!(
+            refused.to_string(),
+            "the cameras of group control-room may be watched only from the workstations registered for it, and this request comes from 192.0.2.9; use a registered workstation, or ask a manager to register this one"
+        );
+    }
+    assert_eq!(
+        decide(&table, &owner, Right::ManageCameras, &cam),
+        Ok(Grant::Own)
+    );
+    owner.client = Some("10.20.3.4".parse().expect("ip"));
+    assert_eq!(
+        decide(&table, &owner, Right::ViewLive, &cam),
+        Ok(Grant::Own)
     );
 }

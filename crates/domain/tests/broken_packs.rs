@@ -309,3 +309,45 @@ fn a_custom_role_with_an_unknown_right_is_refused() {
         ],
     );
 }
+
+/// BDC-1: a deputising arrangement names known roles, a deputy other than the absent
+/// roles, and rights Custos knows.
+#[test]
+fn bdc_1_a_bad_deputising_arrangement_is_refused() {
+    let src = broken(
+        "mfa_roles = [\"owner\", \"manager\"]\n",
+        "mfa_roles = [\"owner\", \"manager\"]\n\n[[access.deputies]]\nabsent = [\"manager\", \"bursar\"]\ndeputy = \"manager\"\nrights = [\"authorise-everything\"]\n",
+    );
+    assert_problem(
+        &src,
+        70,
+        22,
+        &["access.deputies.absent", "no role \"bursar\""],
+    );
+    assert_problem(&src, 71, 10, &["\"manager\" cannot deputise for itself"]);
+    assert_problem(
+        &src,
+        72,
+        11,
+        &[
+            "access.deputies.rights",
+            "\"authorise-everything\" is not a right",
+        ],
+    );
+}
+
+/// BDC-11: a training rule names a course and the known roles that need it.
+#[test]
+fn bdc_11_a_bad_training_rule_is_refused() {
+    let src = broken(
+        "mfa_roles = [\"owner\", \"manager\"]\n",
+        "mfa_roles = [\"owner\", \"manager\"]\n\n[[access.training]]\ncourse = \" \"\nroles = [\"operater\"]\n",
+    );
+    assert_problem(&src, 70, 10, &["access.training.course is empty"]);
+    assert_problem(
+        &src,
+        71,
+        10,
+        &["access.training.roles", "no role \"operater\""],
+    );
+}

@@ -1,13 +1,17 @@
-//! Competence: SIA licences and training records (BDC-11, BDC-22), and who is signed on
-//! duty in the control room (BDC-36).
+//! Competence: SIA licences and training records (BDC-11, BDC-22), who is signed on duty
+//! in the control room (BDC-36), and who is absent so that deputies act for them (BDC-1).
 //!
 //! Invariants: records are added, never changed or removed, each with its ledger entry
 //! (books `config` for licences and training, `duty` for signing on and off); a licence is
-//! valid on the days up to and including its expiry date, in UK time; the facts
-//! `domain::access::decide` needs are computed here, at the time asked.
+//! valid on the days up to and including its expiry date, in UK time, and so is a training
+//! record; an absence covers from the start of its first day to the end of its last, UK
+//! time, unless ended early; the facts `domain::access::decide` needs are computed here, at
+//! the time asked.
 
 use custos_base::{Actor, UnixMs};
-use custos_domain::access::{Competence, LICENSED_ROLES, Username};
+use std::collections::BTreeSet;
+
+use custos_domain::access::{Assignment, Competence, LICENSED_ROLES, Scope, Username, course_key};
 use custos_domain::ledger::{Book, NewEntry, Reference};
 use sqlx::Row;
 
@@ -138,8 +142,31 @@ impl Store {
         Ok(row.is_some())
     }
 
+    /// The courses `username` has completed whose records are in date today, as
+    /// [`course_key`]s.
+    pub async fn current_courses(&self, username: &str) -> StoreResult<BTreeSet<String>> {
+        let today = today(self.clock().now());
+        let rows = sqlx::query(
+            "SELECT course FROM training WHERE username = $1 AND completed_on <= $2 \
+             AND (expires_on IS NULL OR expires_on >= $2)",
+        )
+        .bind(username)
+        .bind(today)
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::db("reading training records"))?;
+        rows.iter()
+            .map(|r| {
+                r.try_get::<String, _>(0)
+                    .map(|c| course_key(&c))
+                    .map_err(StoreError::db("reading training records"))
+            })
+            .collect()
+    }
+
     /// The competence facts for `username` now.
     pub async fn competence(&self, username: &str) -> StoreResult<Competence> {
+        let courses = self.current_courses(username).await?;
         let licence_valid = self.licence_valid(username).await?;
         // Someone with a valid licence and a control-room role is signed on duty.
         let on_duty = sqlx::query(
@@ -164,6 +191,7 @@ impl Store {
             }
         }
         Ok(Competence {
+            courses,
             licence_valid,
             operator_on_duty,
             licensed_operator_on_duty,
@@ -226,5 +254,193 @@ impl Store {
                 .with_ref(user_ref(username)?),
         );
         tx.commit().await
+    }
+}
+
+/// One recorded absence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Absence {
+    /// Who is away.
+    pub username: String,
+    /// The first day away (UK date).
+    pub from: String,
+    /// The last day away (UK date).
+    pub until: String,
+    /// Why, as recorded.
+    pub reason: String,
+    /// Who recorded it.
+    pub recorded_by: String,
+    /// Whether it was ended early (the person came back).
+    pub ended: bool,
+}
+
+/// Start of a UK day, in milliseconds since the epoch.
+fn day_start_ms(date: &str) -> StoreResult<i64> {
+    let d: jiff::civil::Date = date.parse().map_err(|_| {
+        StoreError::Invalid(format!("{date:?} is not a date; write it as YYYY-MM-DD"))
+    })?;
+    let tz = jiff::tz::TimeZone::get("Europe/London")
+        .map_err(|e| StoreError::Invalid(format!("the UK time zone is unavailable: {e}")))?;
+    d.to_zoned(tz)
+        .map(|z| z.timestamp().as_millisecond())
+        .map_err(|e| StoreError::Invalid(format!("{date}: {e}")))
+}
+
+fn ms_to_date(ms: i64) -> String {
+    today(UnixMs(ms))
+}
+
+impl Store {
+    /// Marks `username` absent from the start of `from` to the end of `until` (UK dates,
+    /// inclusive), so that the pack's deputies act for them (BDC-1); ledgered in book
+    /// `access`.
+    pub async fn record_absence(
+        &self,
+        actor: &Actor,
+        username: &Username,
+        from: &str,
+        until: &str,
+        reason: &str,
+    ) -> StoreResult<()> {
+        let from = date(from, "the first day away")?;
+        let until = date(until, "the last day away")?;
+        if until < from {
+            return Err(StoreError::Invalid(format!(
+                "the last day away ({until}) is before the first ({from}); give the dates in order"
+            )));
+        }
+        let reason = crate::error::required_reason(reason, "annual leave")?.to_owned();
+        if self.user(username).await?.is_none() {
+            return Err(StoreError::NotFound(format!(
+                "there is no account called {username}; `custos user list` lists them"
+            )));
+        }
+        let from_ms = day_start_ms(&from)?;
+        let next_day = jiff::civil::Date::strptime("%Y-%m-%d", &until)
+            .ok()
+            .and_then(|d| d.tomorrow().ok())
+            .map(|d| d.to_string())
+            .ok_or_else(|| StoreError::Invalid(format!("{until}: no day follows it")))?;
+        let until_ms = day_start_ms(&next_day)?;
+        let mut tx = self.write().await?;
+        let clash = sqlx::query("SELECT 1 FROM absences WHERE username = $1 AND from_unix_ms = $2")
+            .bind(username.as_str())
+            .bind(from_ms)
+            .fetch_optional(tx.conn())
+            .await
+            .map_err(StoreError::db("reading absences"))?;
+        if clash.is_some() {
+            return Err(StoreError::Invalid(format!(
+                "{username} already has an absence starting on {from}; end it with `custos user back` first, or choose another first day"
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO absences (username, from_unix_ms, until_unix_ms, reason, \
+             recorded_at_unix_ms, recorded_by) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(username.as_str())
+        .bind(from_ms)
+        .bind(until_ms)
+        .bind(&reason)
+        .bind(self.clock().now().0)
+        .bind(actor.to_string())
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("recording an absence"))?;
+        tx.record(
+            actor,
+            NewEntry::new(Book::Access, "absence-recorded")
+                .with_ref(user_ref(username)?)
+                .with("from", from)
+                .with("until", until)
+                .with("reason", reason),
+        );
+        tx.commit().await
+    }
+
+    /// Ends `username`'s current and future absences now (they are back); ledgered in
+    /// book `access`. Refused when they have none.
+    pub async fn end_absence(&self, actor: &Actor, username: &Username) -> StoreResult<()> {
+        let now = self.clock().now().0;
+        let mut tx = self.write().await?;
+        let ended = sqlx::query(
+            "UPDATE absences SET ended_at_unix_ms = $1 \
+             WHERE username = $2 AND ended_at_unix_ms IS NULL AND until_unix_ms > $1",
+        )
+        .bind(now)
+        .bind(username.as_str())
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("ending an absence"))?
+        .rows_affected();
+        if ended == 0 {
+            return Err(StoreError::Invalid(format!(
+                "{username} has no current or coming absence to end"
+            )));
+        }
+        tx.record(
+            actor,
+            NewEntry::new(Book::Access, "absence-ended")
+                .with_ref(user_ref(username)?)
+                .with("absences", ended),
+        );
+        tx.commit().await
+    }
+
+    /// Absences now or to come (or all of `username`'s, if given), earliest first.
+    pub async fn absences(&self, username: Option<&Username>) -> StoreResult<Vec<Absence>> {
+        let now = self.clock().now().0;
+        let rows = sqlx::query(
+            "SELECT username, from_unix_ms, until_unix_ms, reason, recorded_by, \
+             ended_at_unix_ms FROM absences \
+             WHERE (CAST($1 AS TEXT) IS NULL AND ended_at_unix_ms IS NULL AND until_unix_ms > $2) \
+             OR username = $1 ORDER BY from_unix_ms, username",
+        )
+        .bind(username.map(Username::as_str))
+        .bind(now)
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::db("reading absences"))?;
+        let get = |e| StoreError::db("reading absences")(e);
+        rows.iter()
+            .map(|r| {
+                let until_ms: i64 = r.try_get(2).map_err(get)?;
+                Ok(Absence {
+                    username: r.try_get(0).map_err(get)?,
+                    from: ms_to_date(r.try_get(1).map_err(get)?),
+                    until: ms_to_date(until_ms - 1),
+                    reason: r.try_get(3).map_err(get)?,
+                    recorded_by: r.try_get(4).map_err(get)?,
+                    ended: r.try_get::<Option<i64>, _>(5).map_err(get)?.is_some(),
+                })
+            })
+            .collect()
+    }
+
+    /// Which of `needs` (roles where) have nobody present now: every holder of the role
+    /// there, or scheme-wide, is absent or disabled (BDC-1).
+    pub async fn absent_roles(&self, needs: &[Assignment]) -> StoreResult<Vec<Assignment>> {
+        let now = self.clock().now().0;
+        let mut out = Vec::new();
+        for need in needs {
+            let present = sqlx::query(
+                "SELECT 1 FROM user_roles r JOIN users u ON u.username = r.username \
+                 WHERE r.role = $1 AND (r.scope = $2 OR r.scope = $3) AND u.disabled = 0 \
+                 AND NOT EXISTS (SELECT 1 FROM absences a WHERE a.username = r.username \
+                   AND a.ended_at_unix_ms IS NULL AND a.from_unix_ms <= $4 AND a.until_unix_ms > $4) \
+                 LIMIT 1",
+            )
+            .bind(need.role.as_str())
+            .bind(need.scope.to_string())
+            .bind(Scope::Scheme.to_string())
+            .bind(now)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(StoreError::db("reading who is present"))?;
+            if present.is_none() {
+                out.push(need.clone());
+            }
+        }
+        Ok(out)
     }
 }

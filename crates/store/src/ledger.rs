@@ -362,17 +362,24 @@ impl ChunkReader {
     }
 }
 
+/// The actor's ledger name and the entry as it will be written: an entry caused by a deputy
+/// says so (`as_deputy_for`, BDC-1).
+pub(crate) fn attributed(actor: &Actor, entry: NewEntry) -> (String, NewEntry) {
+    let entry = match actor {
+        Actor::Deputy { for_roles, .. } => entry.with("as_deputy_for", for_roles.as_str()),
+        _ => entry,
+    };
+    (actor.to_string(), entry)
+}
+
 impl Store {
     /// Appends one entry that accompanies no other change (a review opened, a login), in a
     /// transaction shared with every other entry queued meanwhile (group commit). Returns
     /// once the entry is durable.
     pub async fn append(&self, actor: &Actor, entry: NewEntry) -> StoreResult<Appended> {
         let (done, wait) = oneshot::channel();
-        let job = Job {
-            actor: actor.to_string(),
-            entry,
-            done,
-        };
+        let (actor, entry) = attributed(actor, entry);
+        let job = Job { actor, entry, done };
         let fail = |why: String| StoreError::Ledger(why);
         self.committer()
             .send(job)

@@ -16,6 +16,7 @@
 pub mod competence;
 pub mod dialect;
 pub mod error;
+pub mod groups;
 pub mod ledger;
 pub mod migrate;
 pub mod policy;
@@ -24,8 +25,10 @@ mod sqlite_verify;
 mod store;
 pub mod users;
 
+pub use competence::Absence;
 pub use dialect::Backend;
 pub use error::{StoreError, StoreResult};
+pub use groups::CameraGroup;
 pub use ledger::{
     Appended, LedgerAlarm, LedgerQuery, LedgerSigner, VerificationRecord, read_witness,
 };

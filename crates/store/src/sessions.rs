@@ -319,14 +319,20 @@ impl Store {
                 disabled: user.disabled,
                 assignments: user.assignments.clone(),
                 // Only control-room roles depend on licences and the duty roster, so the
-                // roster is read only for them.
+                // roster is read only for them; any role may need training.
                 competence: if user.assignments.iter().any(|a| {
                     LICENSED_ROLES.contains(&a.role.as_str()) || a.role.as_str() == TRAINEE_ROLE
                 }) {
                     self.competence(&user.username).await?
                 } else {
-                    Competence::default()
+                    Competence {
+                        courses: self.current_courses(&user.username).await?,
+                        ..Competence::default()
+                    }
                 },
+                // Filled in by the caller, which knows the pack's deputies and the request.
+                absent_roles: Vec::new(),
+                client: None,
             },
             display_name: user.display_name.clone(),
             csrf: csrf.clone(),

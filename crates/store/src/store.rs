@@ -138,9 +138,10 @@ impl WriteTx {
         &mut self.tx
     }
 
-    /// Records a ledger entry to append when the transaction commits.
+    /// Records a ledger entry to append when the transaction commits. An entry caused by a
+    /// deputy says so (`as_deputy_for`, BDC-1).
     pub fn record(&mut self, actor: &Actor, entry: NewEntry) {
-        self.pending.push((actor.to_string(), entry));
+        self.pending.push(crate::ledger::attributed(actor, entry));
     }
 
     pub(crate) fn record_as(&mut self, actor: String, entry: NewEntry) {

@@ -159,6 +159,9 @@ contract!(
     lbu_14_sessions_sign_in_and_out_lock_when_idle_and_store_no_token,
     refused_sign_ins_lock_the_account_and_throttle_the_source,
     bdc_22_licences_expire_and_a_licensed_operator_on_duty_supervises_trainees,
+    bdc_11_training_counts_only_while_in_date,
+    bdc_1_absences_make_a_role_absent_until_its_holders_return,
+    ljm_8_camera_groups_keep_their_workstations_and_refusals_are_ledgered,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -1512,4 +1515,230 @@ async fn bdc_22_licences_expire_and_a_licensed_operator_on_duty_supervises_train
         kinds,
         ["user-added", "licence-recorded", "training-recorded"]
     );
+}
+
+/// BDC-11: a training record counts from its completion date up to and including its
+/// expiry date; one without an expiry date counts from then on.
+async fn bdc_11_training_counts_only_while_in_date(db: &TestDb) {
+    // 2026-11-23 12:00 UTC.
+    let clock = SimulatedClock::new(UnixMs(1_795_435_200_000));
+    let store = Store::open(&db.location, Arc::new(clock.clone()))
+        .await
+        .expect("open");
+    store.migrate(&console()).await.expect("migrate");
+    store
+        .load_policy(
+            &console(),
+            include_str!("../../../policies/bassetlaw-district-council.toml"),
+        )
+        .await
+        .expect("load");
+    let op = username("op1");
+    store
+        .add_user(
+            &console(),
+            &op,
+            "Control Room",
+            "walnut kettle lamp",
+            &[assignment("operator", "scheme")],
+        )
+        .await
+        .expect("user");
+    let t = |c: &str, done: &str, until: Option<&'static str>| {
+        let store = store.clone();
+        let op = op.clone();
+        let c = c.to_owned();
+        let done = done.to_owned();
+        async move {
+            store
+                .record_training(&console(), &op, &c, &done, until)
+                .await
+                .expect("training")
+        }
+    };
+    t("CCTV Operator Training", "2025-11-23", Some("2026-11-23")).await;
+    t("Data protection", "2026-12-01", None).await;
+    t("First aid", "2020-01-01", None).await;
+    let courses = store.current_courses("op1").await.expect("courses");
+    assert_eq!(
+        courses.into_iter().collect::<Vec<_>>(),
+        ["cctv operator training", "first aid"],
+        "in date on its expiry day; not before completion"
+    );
+    clock.advance_ms(24 * 3600 * 1000);
+    assert!(
+        !store
+            .competence("op1")
+            .await
+            .expect("c")
+            .courses
+            .contains("cctv operator training"),
+        "expired the day after"
+    );
+}
+
+/// BDC-1: a role is absent where every holder is absent (or disabled); an absence covers
+/// whole UK days, is ledgered, and ends early when the person is back.
+async fn bdc_1_absences_make_a_role_absent_until_its_holders_return(db: &TestDb) {
+    // 2026-11-23 12:00 UTC.
+    let clock = SimulatedClock::new(UnixMs(1_795_435_200_000));
+    let store = Store::open(&db.location, Arc::new(clock.clone()))
+        .await
+        .expect("open");
+    store.migrate(&console()).await.expect("migrate");
+    store
+        .load_policy(
+            &console(),
+            include_str!("../../../policies/bassetlaw-district-council.toml"),
+        )
+        .await
+        .expect("load");
+    let m1 = username("m1");
+    let m2 = username("m2");
+    for (u, scope) in [(&m1, "scheme"), (&m2, "site:retford")] {
+        store
+            .add_user(
+                &console(),
+                u,
+                "Manager",
+                "walnut kettle lamp",
+                &[assignment("manager", scope)],
+            )
+            .await
+            .expect("user");
+    }
+    let needs = vec![
+        assignment("manager", "scheme"),
+        assignment("manager", "site:retford"),
+        assignment("manager", "site:worksop"),
+    ];
+    assert!(store.absent_roles(&needs).await.expect("absent").is_empty());
+
+    let err = store
+        .record_absence(&console(), &m1, "2026-11-25", "2026-11-24", "leave")
+        .await
+        .expect_err("order");
+    assert!(err.to_string().contains("before the first"), "{err}");
+    let err = store
+        .record_absence(&console(), &m1, "2026-11-23", "2026-11-24", " ")
+        .await
+        .expect_err("reason");
+    assert!(err.to_string().contains("give the reason"), "{err}");
+    store
+        .record_absence(&console(), &m1, "2026-11-24", "2026-11-30", "annual leave")
+        .await
+        .expect("future absence");
+    assert!(
+        store.absent_roles(&needs).await.expect("absent").is_empty(),
+        "not yet away"
+    );
+    // Midnight UK time on 24 November (GMT): away from then.
+    clock.set(UnixMs(1_795_478_400_000));
+    let absent = store.absent_roles(&needs).await.expect("absent");
+    assert_eq!(
+        absent,
+        [
+            assignment("manager", "scheme"),
+            assignment("manager", "site:worksop")
+        ],
+        "the Retford manager still covers Retford"
+    );
+    let listed = store.absences(None).await.expect("absences");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (listed[0].from.as_str(), listed[0].until.as_str()),
+        ("2026-11-24", "2026-11-30")
+    );
+    store.end_absence(&console(), &m1).await.expect("back");
+    assert!(store.absent_roles(&needs).await.expect("absent").is_empty());
+    let err = store.end_absence(&console(), &m1).await.expect_err("none");
+    assert!(
+        err.to_string().contains("no current or coming absence"),
+        "{err}"
+    );
+    // A disabled holder is not present either.
+    store
+        .set_user_disabled(&console(), &m2, true, "left the council")
+        .await
+        .expect("disable");
+    assert_eq!(
+        store
+            .absent_roles(&[assignment("manager", "site:retford")])
+            .await
+            .expect("absent")
+            .len(),
+        0,
+        "the scheme-wide manager covers Retford"
+    );
+    let kinds: Vec<String> = entries_about(&store, "m1")
+        .await
+        .into_iter()
+        .filter(|e| e.book == "access")
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, ["absence-recorded", "absence-ended"]);
+}
+
+/// LJM-8, LBU-5: a camera group keeps the client networks it may be watched from; changes
+/// need a reason and are ledgered with before and after; refusals are ledgered.
+async fn ljm_8_camera_groups_keep_their_workstations_and_refusals_are_ledgered(db: &TestDb) {
+    let store = db.store().await;
+    store.migrate(&console()).await.expect("migrate");
+    let id = custos_domain::Ident::parse("control-room").expect("id");
+    let site = custos_domain::Ident::parse("main").expect("site");
+    let lan = custos_domain::network::parse_networks("10.20.0.0/16").expect("net");
+    store
+        .add_camera_group(&console(), &id, &site, "Control room wall", &lan)
+        .await
+        .expect("add");
+    let err = store
+        .add_camera_group(&console(), &id, &site, "Again", &[])
+        .await
+        .expect_err("twice");
+    assert!(err.to_string().contains("already a camera group"), "{err}");
+    let g = store.camera_group(&id).await.expect("read").expect("group");
+    assert_eq!(g.networks_text(), "10.20.0.0/16");
+    assert!(matches!(
+        g.target(),
+        custos_domain::access::Target::Located { ref workstations, .. } if workstations.len() == 1
+    ));
+    let err = store
+        .set_group_workstations(&console(), &id, &[], "")
+        .await
+        .expect_err("reason");
+    assert!(err.to_string().contains("give the reason"), "{err}");
+    store
+        .set_group_workstations(&console(), &id, &[], "restriction lifted by the DPO")
+        .await
+        .expect("change");
+    assert_eq!(
+        store.camera_groups().await.expect("list")[0].networks_text(),
+        "anywhere"
+    );
+    store
+        .record_workstation_refusal(
+            &Actor::User("op1".into()),
+            &id,
+            custos_domain::access::Right::ViewLive,
+            Some("192.0.2.7".parse().expect("ip")),
+        )
+        .await
+        .expect("refusal");
+    let entries = store
+        .ledger_entries(&LedgerQuery {
+            reference: Some("group:control-room".to_owned()),
+            ..Default::default()
+        })
+        .await
+        .expect("entries");
+    let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "camera-group-added",
+            "workstations-changed",
+            "workstation-refused"
+        ]
+    );
+    assert!(entries[2].body.contains("192.0.2.7"), "{}", entries[2].body);
 }

@@ -11,16 +11,17 @@
 //! - After a sign-in, the browser is sent only to a path on this site.
 
 use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use custos_base::Actor;
-use custos_domain::access::{Right, RightsTable, Target, Username, decide};
+use custos_domain::access::{Denial, Grant, Right, RightsTable, Target, Username, decide};
 use custos_store::{SessionInfo, SessionState, SignIn};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::client::ClientAddr;
 use crate::error::WebError;
 use crate::pages::render;
 
@@ -44,10 +45,51 @@ impl Staff {
         Actor::User(self.info.subject.username.clone())
     }
 
-    /// Refuses, with the reason, unless the person may use `right` on `target`.
-    pub fn require(&self, right: Right, target: &Target) -> Result<(), WebError> {
-        decide(&self.table, &self.info.subject, right, target)
-            .map_err(|d| WebError::Forbidden(d.to_string()))
+    /// Refuses, with the reason, unless the person may use `right` on `target`; otherwise
+    /// the actor to record what they do as: the person, or the person as deputy (BDC-1),
+    /// which the store marks on every entry. A refusal by a workstation rule is ledgered
+    /// (LJM-8).
+    pub async fn require(
+        &self,
+        state: &AppState,
+        right: Right,
+        target: &Target,
+    ) -> Result<Actor, WebError> {
+        match decide(&self.table, &self.info.subject, right, target) {
+            Ok(Grant::Own) => Ok(self.actor()),
+            Ok(grant @ Grant::Deputy { .. }) => Ok(Actor::Deputy {
+                user: self.info.subject.username.clone(),
+                for_roles: grant.deputy_for().unwrap_or_default(),
+            }),
+            Err(denial) => {
+                if let Denial::Workstation {
+                    right,
+                    group,
+                    address,
+                } = &denial
+                {
+                    state
+                        .store
+                        .record_workstation_refusal(&self.actor(), group, *right, *address)
+                        .await?;
+                }
+                Err(WebError::Forbidden(denial.to_string()))
+            }
+        }
+    }
+
+    /// Refuses, with the reason, unless the person holds `right` somewhere (for pages that
+    /// list what the right reaches, filtered by [`decide`] row by row).
+    pub fn require_somewhere(&self, right: Right) -> Result<(), WebError> {
+        match decide(&self.table, &self.info.subject, right, &Target::Scheme) {
+            Ok(_) | Err(Denial::OutOfScope { .. }) => Ok(()),
+            Err(d) => Err(WebError::Forbidden(d.to_string())),
+        }
+    }
+
+    /// Whether the person holds `right` anywhere (for the navigation).
+    pub fn holds(&self, right: Right) -> bool {
+        self.require_somewhere(right).is_ok()
     }
 
     /// Whether the person may use `right` on `target` (for showing or hiding parts of a
@@ -162,7 +204,7 @@ impl FromRequestParts<AppState> for Staff {
         let next = parts
             .uri
             .path_and_query()
-            .map_or("/logbooks".to_owned(), |p| p.as_str().to_owned());
+            .map_or("/start".to_owned(), |p| p.as_str().to_owned());
         let to_login =
             |why: &str| NotSignedIn::Redirect(format!("/login?{why}next={}", url_encode(&next)));
         let Some(token) = session_token(&parts.headers) else {
@@ -220,10 +262,19 @@ impl FromRequestParts<AppState> for Staff {
                         )));
                     }
                 }
-                Ok(Staff {
-                    info,
-                    table: RightsTable::from_pack(&policy.pack),
-                })
+                let table = RightsTable::from_pack(&policy.pack);
+                let mut info = info;
+                info.subject.client = crate::client::from_parts(parts, state);
+                // BDC-1: who is absent matters only to someone who may deputise.
+                let needs = table.deputy_needs(&info.subject.assignments);
+                if !needs.is_empty() {
+                    info.subject.absent_roles = state
+                        .store
+                        .absent_roles(&needs)
+                        .await
+                        .map_err(|e| NotSignedIn::Error(e.into()))?;
+                }
+                Ok(Staff { info, table })
             }
             SessionState::Locked(info) => Err(NotSignedIn::Locked(locked_page(
                 &info,
@@ -249,11 +300,11 @@ pub(crate) fn url_encode(s: &str) -> String {
     out
 }
 
-/// Only a path on this site (`/…`, not `//…`), else the logbooks.
+/// Only a path on this site (`/…`, not `//…`), else the start page.
 pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/logbooks".to_owned(),
+        _ => "/start".to_owned(),
     }
 }
 
@@ -301,7 +352,7 @@ pub(crate) struct LoginForm {
 /// `POST /login`
 pub(crate) async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientAddr(client): ClientAddr,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, WebError> {
     let next = safe_next(f.next.as_deref());
@@ -321,7 +372,7 @@ pub(crate) async fn login(
     let Ok(username) = Username::parse(f.username.trim()) else {
         return Ok(refused(f.username));
     };
-    let source = peer.ip().to_string();
+    let source = client.to_string();
     match state
         .store
         .sign_in(
@@ -489,7 +540,7 @@ pub(crate) struct UnlockForm {
 /// `POST /unlock`: the lock screen's password (LBU-14).
 pub(crate) async fn unlock(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Form(f): Form<UnlockForm>,
 ) -> Result<Response, WebError> {
@@ -500,7 +551,7 @@ pub(crate) async fn unlock(
     check_csrf(&info, &f.csrf)?;
     let refused = state
         .store
-        .unlock_session(&token, &f.password, &peer.ip().to_string())
+        .unlock_session(&token, &f.password, &client.to_string())
         .await;
     match refused {
         Ok(None) => Ok(Redirect::to(&next).into_response()),

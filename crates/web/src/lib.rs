@@ -6,7 +6,9 @@
 
 mod account;
 pub mod auth;
+pub mod client;
 pub mod error;
+mod groups;
 mod pages;
 mod staff;
 mod users;
@@ -22,6 +24,19 @@ use tokio::net::TcpListener;
 pub struct AppState {
     /// The scheme's store.
     pub store: Store,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`web.trusted_proxies`); none
+    /// unless configured.
+    pub trusted_proxies: Vec<custos_domain::network::Network>,
+}
+
+impl AppState {
+    /// The state for `store`, trusting no proxy.
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            trusted_proxies: Vec::new(),
+        }
+    }
 }
 
 /// Who may use a route. Handlers enforce it (staff handlers through
@@ -92,6 +107,7 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             spec("POST", "/account/declaration", SignedIn),
             post(account::declaration_accept),
         ),
+        (spec("GET", "/start", SignedIn), get(staff::start)),
         (
             spec("GET", "/logbooks", Access::Right(Right::ReadLogbooks)),
             get(staff::logbooks),
@@ -143,6 +159,30 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Right(Right::ManageUsers),
             ),
             post(users::revoke),
+        ),
+        (
+            spec(
+                "POST",
+                "/users/{name}/absent",
+                Access::Right(Right::ManageUsers),
+            ),
+            post(users::absent),
+        ),
+        (
+            spec(
+                "POST",
+                "/users/{name}/back",
+                Access::Right(Right::ManageUsers),
+            ),
+            post(users::back),
+        ),
+        (
+            spec("GET", "/groups", Access::Right(Right::ViewLive)),
+            get(groups::list),
+        ),
+        (
+            spec("GET", "/groups/{id}", Access::Right(Right::ViewLive)),
+            get(groups::show),
         ),
         (
             spec(

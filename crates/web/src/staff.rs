@@ -110,6 +110,10 @@ pub(crate) struct Banner {
     pub(crate) csrf: String,
     pub(crate) verification: Option<String>,
     pub(crate) alarms: Vec<AlarmView>,
+    /// The pages this person may open: (path, label).
+    pub(crate) nav: Vec<(&'static str, &'static str)>,
+    /// Deputising arrangements in effect for this person now (BDC-1).
+    pub(crate) deputising: Vec<String>,
 }
 
 pub(crate) struct AlarmView {
@@ -133,7 +137,24 @@ impl Banner {
         } else {
             (None, Vec::new())
         };
+        let pages = [
+            ("/groups", "Cameras", Right::ViewLive),
+            ("/logbooks", "Logbooks", Right::ReadLogbooks),
+            ("/users", "People", Right::ManageUsers),
+        ];
+        let nav = [("/start", "Start")]
+            .into_iter()
+            .chain(
+                pages
+                    .iter()
+                    .filter(|(_, _, right)| staff.holds(*right))
+                    .map(|(path, label, _)| (*path, *label)),
+            )
+            .chain([("/", "Transparency page")])
+            .collect();
         Ok(Self {
+            nav,
+            deputising: staff.table.deputising(&staff.info.subject),
             on_duty: state.store.on_duty(&staff.info.subject.username).await?,
             name: staff.info.display_name.clone(),
             roles: staff.roles_text(),
@@ -142,6 +163,33 @@ impl Banner {
             alarms,
         })
     }
+}
+
+#[derive(Template)]
+#[template(path = "start.html")]
+struct StartPage {
+    banner: Banner,
+    rights: Vec<&'static str>,
+}
+
+/// `GET /start`: the page after signing in: who you are, and what you may do here (each
+/// right your roles give you, as [`Staff::holds`] finds it now).
+pub(crate) async fn start(
+    State(state): State<AppState>,
+    staff: Staff,
+) -> Result<Response, WebError> {
+    let rights = Right::ALL
+        .iter()
+        .filter(|r| staff.holds(**r))
+        .map(|r| r.describe())
+        .collect();
+    Ok(render(
+        StatusCode::OK,
+        &StartPage {
+            banner: Banner::load(&state, &staff).await?,
+            rights,
+        },
+    ))
 }
 
 fn describe_verification(v: &VerificationRecord) -> String {
@@ -184,7 +232,9 @@ pub(crate) async fn logbooks(
     staff: Staff,
     Query(filter): Query<LogbookFilter>,
 ) -> Result<Response, WebError> {
-    staff.require(Right::ReadLogbooks, &Target::Scheme)?;
+    staff
+        .require(&state, Right::ReadLogbooks, &Target::Scheme)
+        .await?;
     let book = filter.book()?;
     let mut q = filter.query(book)?;
     q.limit = Some(PAGE_ROWS as i64 + 1);
@@ -222,7 +272,9 @@ pub(crate) async fn logbook_csv(
     staff: Staff,
     Query(filter): Query<LogbookFilter>,
 ) -> Result<Response, WebError> {
-    staff.require(Right::ReadLogbooks, &Target::Scheme)?;
+    staff
+        .require(&state, Right::ReadLogbooks, &Target::Scheme)
+        .await?;
     let book = filter.book()?;
     let entries = state.store.ledger_entries(&filter.query(book)?).await?;
     let table = logbook::table(book, &entries);
@@ -258,10 +310,12 @@ pub(crate) async fn acknowledge_alarm(
     Form(f): Form<AcknowledgeForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
-    staff.require(Right::ReadLogbooks, &Target::Scheme)?;
+    let actor = staff
+        .require(&state, Right::ReadLogbooks, &Target::Scheme)
+        .await?;
     state
         .store
-        .acknowledge_ledger_alarm(&staff.actor(), seq, &f.note)
+        .acknowledge_ledger_alarm(&actor, seq, &f.note)
         .await?;
     Ok(Redirect::to("/logbooks?book=system").into_response())
 }

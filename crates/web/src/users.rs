@@ -1,6 +1,7 @@
 //! Managing accounts on the web, for those with `manage-users` over the whole scheme:
 //! listing accounts, adding one (with a new random password shown once), disabling and
-//! enabling with a reason, and granting and revoking roles (LJM-6, LBU-4, BDC-1).
+//! enabling with a reason, granting and revoking roles, and marking people absent and back
+//! so that the pack's deputies act for them (LJM-6, LBU-4, BDC-1).
 //!
 //! Invariants: every handler requires `manage-users` at the scheme scope and checks the
 //! CSRF token on changes; every change is one store call, which ledgers it; a password is
@@ -13,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use custos_domain::Ident;
 use custos_domain::access::{Assignment, Right, Scope, Target, Username};
-use custos_store::UserRecord;
+use custos_store::{Absence, UserRecord};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -28,10 +29,17 @@ struct UserRow {
     roles: Vec<(String, String)>,
     mfa: bool,
     disabled: bool,
+    /// Current or coming absences, as "from – until (reason)".
+    away: Vec<String>,
 }
 
-fn row(u: &UserRecord) -> UserRow {
+fn row(u: &UserRecord, absences: &[Absence]) -> UserRow {
     UserRow {
+        away: absences
+            .iter()
+            .filter(|a| a.username == u.username)
+            .map(|a| format!("{} to {} ({})", a.from, a.until, a.reason))
+            .collect(),
         username: u.username.clone(),
         name: u.display_name.clone(),
         roles: u
@@ -62,7 +70,14 @@ async fn page(
         Some(p) => p.pack.roles.iter().map(|r| r.id.to_string()).collect(),
         None => Vec::new(),
     };
-    let users = state.store.users().await?.iter().map(row).collect();
+    let absences = state.store.absences(None).await?;
+    let users = state
+        .store
+        .users()
+        .await?
+        .iter()
+        .map(|u| row(u, &absences))
+        .collect();
     Ok(render(
         StatusCode::OK,
         &UsersPage {
@@ -93,7 +108,9 @@ pub(crate) async fn list(
     State(state): State<AppState>,
     staff: Staff,
 ) -> Result<Response, WebError> {
-    staff.require(Right::ManageUsers, &Target::Scheme)?;
+    staff
+        .require(&state, Right::ManageUsers, &Target::Scheme)
+        .await?;
     page(&state, &staff, None).await
 }
 
@@ -115,13 +132,15 @@ pub(crate) async fn add(
     Form(f): Form<AddForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
-    staff.require(Right::ManageUsers, &Target::Scheme)?;
+    let actor = staff
+        .require(&state, Right::ManageUsers, &Target::Scheme)
+        .await?;
     let name = username(&f.username)?;
     let password = custos_store::users::generate_password()?;
     state
         .store
         .add_user(
-            &staff.actor(),
+            &actor,
             &name,
             &f.name,
             &password,
@@ -166,10 +185,12 @@ async fn set_disabled(
     disabled: bool,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
-    staff.require(Right::ManageUsers, &Target::Scheme)?;
+    let actor = staff
+        .require(state, Right::ManageUsers, &Target::Scheme)
+        .await?;
     state
         .store
-        .set_user_disabled(&staff.actor(), &username(name)?, disabled, &f.reason)
+        .set_user_disabled(&actor, &username(name)?, disabled, &f.reason)
         .await?;
     Ok(Redirect::to("/users").into_response())
 }
@@ -211,12 +232,62 @@ async fn change_role(
     grant: bool,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
-    staff.require(Right::ManageUsers, &Target::Scheme)?;
+    let actor = staff
+        .require(state, Right::ManageUsers, &Target::Scheme)
+        .await?;
     let (who, what) = (username(name)?, assignment(&f.role, &f.scope)?);
     if grant {
-        state.store.grant_role(&staff.actor(), &who, &what).await?;
+        state.store.grant_role(&actor, &who, &what).await?;
     } else {
-        state.store.revoke_role(&staff.actor(), &who, &what).await?;
+        state.store.revoke_role(&actor, &who, &what).await?;
     }
+    Ok(Redirect::to("/users").into_response())
+}
+
+/// An absence: first and last day away, and why.
+#[derive(Debug, Deserialize)]
+pub(crate) struct AbsentForm {
+    csrf: String,
+    from: String,
+    until: String,
+    reason: String,
+}
+
+/// `POST /users/{name}/absent`: marks a person away for whole days (BDC-1).
+pub(crate) async fn absent(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Form(f): Form<AbsentForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    let actor = staff
+        .require(&state, Right::ManageUsers, &Target::Scheme)
+        .await?;
+    state
+        .store
+        .record_absence(&actor, &username(&name)?, &f.from, &f.until, &f.reason)
+        .await?;
+    Ok(Redirect::to("/users").into_response())
+}
+
+/// Only the CSRF token.
+#[derive(Debug, Deserialize)]
+pub(crate) struct CsrfForm {
+    csrf: String,
+}
+
+/// `POST /users/{name}/back`: ends a person's absence now (BDC-1).
+pub(crate) async fn back(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    let actor = staff
+        .require(&state, Right::ManageUsers, &Target::Scheme)
+        .await?;
+    state.store.end_absence(&actor, &username(&name)?).await?;
     Ok(Redirect::to("/users").into_response())
 }

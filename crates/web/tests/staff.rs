@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use custos_base::{Actor, Clock, SimulatedClock, UnixMs};
 use custos_domain::access::{Assignment, Scope, Username};
 use custos_domain::ledger::{Book, NewEntry, Reference};
+use custos_domain::network::Network;
 use custos_store::{DatabaseLocation, LedgerQuery, LedgerSigner, Store};
 use custos_web::{AppState, router};
 use http_body_util::BodyExt;
@@ -23,6 +24,10 @@ struct App {
     store: Store,
     clock: SimulatedClock,
     dir: tempfile::TempDir,
+    /// The reverse proxies the server trusts.
+    proxies: Vec<Network>,
+    /// The `X-Forwarded-For` header sent, if any.
+    forwarded_for: Option<String>,
 }
 
 struct Reply {
@@ -127,7 +132,13 @@ async fn app_on(dir: tempfile::TempDir, location: DatabaseLocation) -> App {
             .expect("user");
         accept_declaration(&store, &user).await;
     }
-    App { store, clock, dir }
+    App {
+        store,
+        clock,
+        dir,
+        proxies: Vec::new(),
+        forwarded_for: None,
+    }
 }
 
 impl App {
@@ -149,15 +160,15 @@ impl App {
             }
             None => Body::empty(),
         };
+        if let Some(f) = &self.forwarded_for {
+            req = req.header("x-forwarded-for", f);
+        }
         let mut req = req.body(body).expect("request");
         req.extensions_mut()
             .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 50000))));
-        let res = router(AppState {
-            store: self.store.clone(),
-        })
-        .oneshot(req)
-        .await
-        .expect("response");
+        let mut state = AppState::new(self.store.clone());
+        state.trusted_proxies = self.proxies.clone();
+        let res = router(state).oneshot(req).await.expect("response");
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.expect("body").to_bytes();
@@ -621,6 +632,7 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("POST", "/account/mfa", Expect::SignedIn),
     ("GET", "/account/declaration", Expect::SignedIn),
     ("POST", "/account/declaration", Expect::SignedIn),
+    ("GET", "/start", Expect::SignedIn),
     ("GET", "/logbooks", Expect::Roles(READERS)),
     ("GET", "/logbooks/export.csv", Expect::Roles(READERS)),
     (
@@ -634,7 +646,15 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("POST", "/users/{name}/enable", Expect::Roles(MANAGERS)),
     ("POST", "/users/{name}/grant", Expect::Roles(MANAGERS)),
     ("POST", "/users/{name}/revoke", Expect::Roles(MANAGERS)),
+    ("POST", "/users/{name}/absent", Expect::Roles(MANAGERS)),
+    ("POST", "/users/{name}/back", Expect::Roles(MANAGERS)),
+    ("GET", "/groups", Expect::Roles(WATCHERS)),
+    ("GET", "/groups/{id}", Expect::Roles(WATCHERS)),
 ];
+
+/// The roles that watch cameras live (ALT-5): not the trainee while no operator is on duty
+/// (BDC-22), nor the DPO, auditor or authoriser.
+const WATCHERS: &[&str] = &["owner", "manager", "supervisor", "operator", "viewer"];
 
 /// The roles that manage accounts: the owner and the manager.
 const MANAGERS: &[&str] = &["owner", "manager"];
@@ -680,7 +700,8 @@ async fn matrix_on(app: App) {
         let path = spec
             .path
             .replace("{seq}", "999999")
-            .replace("{name}", "nobody");
+            .replace("{name}", "nobody")
+            .replace("{id}", "nowhere");
         // Nobody signed in.
         let form = "csrf=x&note=x&username=nobody&password=wrong+wrong+wrong";
         let body = (spec.method == "POST").then_some(form);
@@ -705,7 +726,7 @@ async fn matrix_on(app: App) {
                 other => panic!("{other:?}"),
             };
             let form = format!(
-                "csrf={csrf}&note=checked&password=wrong+wrong+wrong&username=nobody&name=No+Body&role=viewer&scope=scheme&reason=checked"
+                "csrf={csrf}&note=checked&password=wrong+wrong+wrong&username=nobody&name=No+Body&role=viewer&scope=scheme&reason=checked&from=2026-01-05&until=2026-01-09"
             );
             let body = (spec.method == "POST").then_some(form.as_str());
             let r = app.send(spec.method, &path, Some(&token), body).await;
@@ -1173,5 +1194,196 @@ async fn lbu_4_a_manager_manages_people_on_the_web() {
             (by.clone(), "role-revoked".to_owned()),
             (by, "user-disabled".to_owned()),
         ]
+    );
+}
+
+/// Adds a person holding `role` scheme-wide, with a second factor set up and the
+/// declaration accepted, and signs them in; returns the session token.
+async fn person(app: &App, name: &str, role: &str) -> String {
+    let user = Username::parse(name).expect("name");
+    app.store
+        .add_user(
+            &console(),
+            &user,
+            &format!("Person {name}"),
+            PASSWORD,
+            &[Assignment {
+                role: custos_domain::Ident::parse(role).expect("role"),
+                scope: Scope::Scheme,
+            }],
+        )
+        .await
+        .expect("user");
+    let secret = [9u8; 20];
+    let code = custos_domain::totp::code_at(&secret, app.clock.now().0);
+    app.store
+        .enrol_mfa(&console(), &user, &secret, &code)
+        .await
+        .expect("enrol");
+    accept_declaration(&app.store, &user).await;
+    app.clock.advance_ms(30_000);
+    let code = custos_domain::totp::code_at(&secret, app.clock.now().0);
+    app.sign_in_with(name, &code).await
+}
+
+/// BDC-1: while the manager is absent, the supervisor deputises with the rights the pack
+/// gives (here: managing accounts); the page says so, and what they do is ledgered under
+/// their name as deputy for the manager. When the manager is back, the right goes.
+#[tokio::test]
+async fn bdc_1_a_deputy_acts_while_the_manager_is_away_and_the_ledger_says_so() {
+    let app = app().await;
+    let pack = format!(
+        "{SCHOOL}\n[[access.deputies]]\nabsent = [\"manager\"]\ndeputy = \"supervisor\"\nrights = [\"manage-users\"]\n"
+    );
+    app.store
+        .load_policy(&console(), &pack)
+        .await
+        .expect("load");
+    let mgr = person(&app, "mgr", "manager").await;
+    let sup = person(&app, "sup", "supervisor").await;
+    let r = app.get("/users", Some(&sup)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+    // The manager records their own leave, from today.
+    let page = app.get("/users", Some(&mgr)).await;
+    let today = custos_base::UnixMs(app.clock.now().0).to_london_display();
+    let today = &today[..10];
+    let r = app
+        .send(
+            "POST",
+            "/users/mgr/absent",
+            Some(&mgr),
+            Some(&format!(
+                "csrf={}&from={today}&until={today}&reason=annual+leave",
+                App::csrf(&page.body)
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    let page = app.get("/users", Some(&sup)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains("You are deputising for the absent manager (scheme)"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("away "), "{}", page.body);
+    let r = app
+        .send(
+            "POST",
+            "/users",
+            Some(&sup),
+            Some(&format!(
+                "csrf={}&username=newbie&name=New+Starter&role=viewer&scope=scheme",
+                App::csrf(&page.body)
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let added = app
+        .store
+        .ledger_entries(&LedgerQuery {
+            reference: Some("user:newbie".to_owned()),
+            ..Default::default()
+        })
+        .await
+        .expect("entries");
+    assert_eq!(added.len(), 1);
+    assert_eq!(added[0].actor, "user:sup");
+    assert!(
+        added[0].body.contains("\"as_deputy_for\":\"manager\""),
+        "{}",
+        added[0].body
+    );
+
+    // Back early: the supervisor's deputy rights end at once.
+    let r = app
+        .send(
+            "POST",
+            "/users/mgr/back",
+            Some(&sup),
+            Some(&format!("csrf={}", App::csrf(&page.body))),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = app.get("/users", Some(&sup)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+}
+
+/// LJM-8, LBU-5: a camera group restricted to the control room's network is refused from
+/// elsewhere with a page that says why, and the refusal is ledgered; forwarded addresses
+/// count only from a configured proxy. The navigation shows each role only the pages it
+/// may open.
+#[tokio::test]
+async fn ljm_8_a_restricted_group_is_refused_outside_its_workstations_and_ledgered() {
+    let mut app = app().await;
+    let id = custos_domain::Ident::parse("office").expect("id");
+    app.store
+        .add_camera_group(
+            &console(),
+            &id,
+            &custos_domain::Ident::parse("bosmere").expect("site"),
+            "School office",
+            &custos_domain::network::parse_networks("10.9.0.0/16").expect("nets"),
+        )
+        .await
+        .expect("group");
+    let op = app.sign_in("op").await;
+    let list = app.get("/groups", Some(&op)).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(
+        list.body.contains("not from this workstation (192.0.2.7)"),
+        "{}",
+        list.body
+    );
+    let r = app.get("/groups/office", Some(&op)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(
+        r.body.contains("the cameras of group office may be watched only from the workstations registered for it, and this request comes from 192.0.2.7"),
+        "{}",
+        r.body
+    );
+    let refusals = app
+        .store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Access),
+            actor: Some("user:op".to_owned()),
+            ..Default::default()
+        })
+        .await
+        .expect("entries");
+    let refusal = refusals
+        .iter()
+        .find(|e| e.kind == "workstation-refused")
+        .expect("ledgered");
+    assert!(refusal.refs.contains("group:office"), "{}", refusal.refs);
+    assert!(refusal.body.contains("192.0.2.7"), "{}", refusal.body);
+
+    // A forged header from a client the server does not trust changes nothing.
+    app.forwarded_for = Some("10.9.4.4".to_owned());
+    let r = app.get("/groups/office", Some(&op)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Behind a configured proxy, the forwarded address is the client's.
+    app.proxies = vec![Network::parse("192.0.2.7").expect("net")];
+    let r = app.get("/groups/office", Some(&op)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("School office"), "{}", r.body);
+    assert!(
+        r.body.contains("<a href=\"/groups\">Cameras</a>")
+            && !r.body.contains("href=\"/logbooks\"")
+            && !r.body.contains("href=\"/users\""),
+        "an operator's navigation: {}",
+        r.body
+    );
+    let aud = app.sign_in("aud").await;
+    let r = app.get("/logbooks", Some(&aud)).await;
+    assert!(
+        r.body.contains("<a href=\"/logbooks\">Logbooks</a>")
+            && !r.body.contains("href=\"/groups\"")
+            && !r.body.contains("href=\"/users\""),
+        "an auditor's navigation: {}",
+        r.body
     );
 }
