@@ -24,6 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use crate::Ident;
+use crate::case::CaseKind;
 use crate::network::Network;
 use crate::policy::{DeputyRule, PolicyPack};
 
@@ -116,6 +117,8 @@ pub struct RightsTable {
     training: BTreeMap<Ident, Vec<String>>,
     /// Deputising arrangements (BDC-1).
     deputies: Vec<DeputyRule>,
+    /// The case kinds a role's `work-cases` covers, for roles the pack limits.
+    case_kinds: BTreeMap<Ident, Vec<CaseKind>>,
 }
 
 impl RightsTable {
@@ -155,6 +158,7 @@ impl RightsTable {
             licence_required: pack.access.sia_licence_required,
             training,
             deputies: pack.access.deputies.clone(),
+            case_kinds: pack.access.case_kinds.clone(),
         }
     }
 
@@ -328,6 +332,13 @@ pub enum Target {
         /// from (LJM-8).
         workstations: Vec<WorkstationRule>,
     },
+    /// A case: its kind, and the site it concerns, if one (ALT-21).
+    Case {
+        /// The kind.
+        kind: CaseKind,
+        /// The site, or `None` for a case about the whole scheme.
+        site: Option<Ident>,
+    },
 }
 
 /// A camera group's rule: its cameras may be watched, live or recorded, only from these
@@ -432,6 +443,16 @@ pub enum Denial {
         /// Where the request came from.
         address: Option<IpAddr>,
     },
+    /// The person works cases, but not of this kind (`access.case_kinds`).
+    #[error(
+        "your roles ({roles}) work other kinds of case, not {kind} cases; ask a manager if your work needs it"
+    )]
+    CaseKind {
+        /// The case's kind.
+        kind: CaseKind,
+        /// The roles that work cases, for the message.
+        roles: String,
+    },
     /// A role gives the right, but not where the target is.
     #[error("you may {} only at {scopes}, not here", .right.describe())]
     OutOfScope {
@@ -467,6 +488,22 @@ fn applies(scope: &Scope, target: &Target) -> bool {
         (_, Target::Scheme) => false,
         (Scope::Site(s), Target::Located { site, .. }) => s == site,
         (Scope::CameraGroup(g), Target::Located { groups, .. }) => groups.contains(g),
+        (Scope::Site(s), Target::Case { site, .. }) => site.as_ref() == Some(s),
+        (Scope::CameraGroup(_), Target::Case { .. }) => false,
+    }
+}
+
+impl RightsTable {
+    /// Whether `role`'s `right` reaches `target`'s kind: a role the pack limits to some
+    /// case kinds works only those.
+    fn covers_kind(&self, role: &Ident, right: Right, target: &Target) -> bool {
+        match (right, target) {
+            (Right::WorkCases, Target::Case { kind, .. }) => self
+                .case_kinds
+                .get(role)
+                .is_none_or(|kinds| kinds.contains(kind)),
+            _ => true,
+        }
     }
 }
 
@@ -496,10 +533,15 @@ pub fn decide(
         });
     }
     let gate = |a: &Assignment| gate(table, subject, right, a);
-    let holding: Vec<&Assignment> = subject
+    let holding_any_kind: Vec<&Assignment> = subject
         .assignments
         .iter()
         .filter(|a| table.rights(a.role.as_str()).contains(&right))
+        .collect();
+    let holding: Vec<&Assignment> = holding_any_kind
+        .iter()
+        .copied()
+        .filter(|a| table.covers_kind(&a.role, right, target))
         .collect();
     if holding
         .iter()
@@ -525,6 +567,19 @@ pub fn decide(
                 for_roles: rule.absent.clone(),
             });
         }
+    }
+    if holding.is_empty()
+        && !holding_any_kind.is_empty()
+        && let Target::Case { kind, .. } = target
+    {
+        return Err(Denial::CaseKind {
+            kind: *kind,
+            roles: holding_any_kind
+                .iter()
+                .map(|a| a.role.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
     }
     if holding.is_empty() {
         let roles: Vec<String> = subject

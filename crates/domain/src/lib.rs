@@ -8,6 +8,7 @@ mod macros;
 
 pub mod access;
 pub mod camera;
+pub mod case;
 pub mod deadline;
 pub mod ident;
 pub mod ledger;

@@ -12,7 +12,7 @@
 //! shape error (missing key, unknown key, wrong type) stops parsing, so it is reported alone;
 //! all semantic problems are reported together.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
 
@@ -313,6 +313,9 @@ pub struct Access {
     /// Who deputises for whom, with which rights, while a role's holders are absent
     /// (BDC-1).
     pub deputies: Vec<DeputyRule>,
+    /// The kinds of case each listed role's `work-cases` right covers; a role not listed
+    /// works every kind.
+    pub case_kinds: BTreeMap<Ident, Vec<crate::case::CaseKind>>,
 }
 
 /// A course that holders of some roles must have completed, and not let expire, before
@@ -647,6 +650,8 @@ struct RawAccess {
     training: Vec<RawTraining>,
     #[serde(default)]
     deputies: Vec<RawDeputies>,
+    #[serde(default)]
+    case_kinds: BTreeMap<String, Spanned<Vec<Text>>>,
 }
 
 #[derive(Deserialize)]
@@ -1261,7 +1266,39 @@ impl Validator {
                 });
             }
         }
+        let mut case_kinds = BTreeMap::new();
+        for (role, kinds) in &a.case_kinds {
+            let span = kinds.span();
+            if !known.contains(role.as_str()) {
+                self.problem(
+                    span,
+                    format!(
+                        "access.case_kinds: there is no role {role:?}; list only the pack's roles"
+                    ),
+                );
+                continue;
+            }
+            let mut parsed = Vec::new();
+            for k in kinds.get_ref() {
+                match k.get_ref().parse::<crate::case::CaseKind>() {
+                    Ok(kind) => parsed.push(kind),
+                    Err(e) => self.problem(k.span(), format!("access.case_kinds.{role}: {e}")),
+                }
+            }
+            if kinds.get_ref().is_empty() {
+                self.problem(
+                    span,
+                    format!(
+                        "access.case_kinds.{role} is empty; list the kinds of case the role works, or take the role's `work-cases` right away"
+                    ),
+                );
+            }
+            if let Ok(id) = Ident::parse(role) {
+                case_kinds.insert(id, parsed);
+            }
+        }
         Some(Access {
+            case_kinds,
             sia_licence_required: a.sia_licence_required,
             idle_lock_minutes: minutes,
             mfa_roles: mfa_roles?,

@@ -385,3 +385,93 @@ fn ljm_8_restricted_groups_are_watched_only_from_their_workstations() {
         Ok(Grant::Own)
     );
 }
+
+fn case(kind: &str, site: Option<&str>) -> Target {
+    Target::Case {
+        kind: kind.parse().expect("kind"),
+        site: site.map(id),
+    }
+}
+
+/// LBU-4, BDC-39, BDC-29: `work-cases` is limited per kind of case where the pack says so
+/// — Bassetlaw's manager and Heads of Service work third-party disclosures, its Data
+/// Protection Manager the requests from data subjects, its owner every kind — and a case
+/// about one site is worked only by those whose roles reach that site (ALT-21).
+#[test]
+fn lbu_4_cases_are_worked_only_by_the_roles_the_pack_gives_their_kind() {
+    let table = RightsTable::from_pack(&pack("bassetlaw-district-council"));
+    let manager = person("m", &[("manager", Scope::Scheme)]);
+    assert_eq!(
+        decide(
+            &table,
+            &manager,
+            Right::WorkCases,
+            &case("disclosure", None)
+        ),
+        Ok(Grant::Own)
+    );
+    let refused = decide(
+        &table,
+        &manager,
+        Right::WorkCases,
+        &case("subject-access", None),
+    )
+    .expect_err("not the manager's kind");
+    assert_eq!(
+        refused.to_string(),
+        "your roles (manager) work other kinds of case, not subject-access cases; ask a manager if your work needs it"
+    );
+    let head = person("h", &[("head-of-service", Scope::Scheme)]);
+    assert!(decide(&table, &head, Right::WorkCases, &case("disclosure", None)).is_ok());
+    assert!(decide(&table, &head, Right::WorkCases, &case("complaint", None)).is_err());
+    let dpo = person("d", &[("dpo", Scope::Scheme)]);
+    assert!(
+        decide(
+            &table,
+            &dpo,
+            Right::WorkCases,
+            &case("subject-access", None)
+        )
+        .is_ok()
+    );
+    assert!(decide(&table, &dpo, Right::WorkCases, &case("complaint", None)).is_err());
+    let owner = person("o", &[("owner", Scope::Scheme)]);
+    assert!(decide(&table, &owner, Right::WorkCases, &case("complaint", None)).is_ok());
+    let op = person("op", &[("operator", Scope::Scheme)]);
+    assert!(matches!(
+        decide(&table, &op, Right::WorkCases, &case("complaint", None)),
+        Err(Denial::NoRight { .. })
+    ));
+
+    // A trust's school manager works their own school's cases only.
+    let trust = RightsTable::from_pack(&pack("active-learning-trust"));
+    let school_manager = person("sm", &[("manager", Scope::Site(id("school-a")))]);
+    assert!(
+        decide(
+            &trust,
+            &school_manager,
+            Right::WorkCases,
+            &case("subject-access", Some("school-a"))
+        )
+        .is_ok()
+    );
+    assert!(matches!(
+        decide(
+            &trust,
+            &school_manager,
+            Right::WorkCases,
+            &case("subject-access", Some("school-b"))
+        ),
+        Err(Denial::OutOfScope { .. })
+    ));
+    assert!(
+        decide(
+            &trust,
+            &school_manager,
+            Right::WorkCases,
+            &case("subject-access", None)
+        )
+        .is_err(),
+        "a case about the whole trust needs the right trust-wide"
+    );
+}

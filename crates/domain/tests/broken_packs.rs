@@ -351,3 +351,24 @@ fn bdc_11_a_bad_training_rule_is_refused() {
         &["access.training.roles", "no role \"operater\""],
     );
 }
+
+/// LBU-4: `access.case_kinds` names the pack's roles and kinds of case Custos knows.
+#[test]
+fn lbu_4_bad_case_kinds_are_refused() {
+    let src = broken(
+        "mfa_roles = [\"owner\", \"manager\"]\n",
+        "mfa_roles = [\"owner\", \"manager\"]\ncase_kinds = { dpo = [\"subject-access\", \"gossip\"], bursar = [\"complaint\"] }\n",
+    );
+    let err = PolicyPack::parse(&src).expect_err("refused");
+    let text = err.render("pack.toml");
+    assert!(
+        text.contains(
+            "access.case_kinds.dpo: \"gossip\" is not a case kind; use one of \"subject-access\""
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("access.case_kinds: there is no role \"bursar\""),
+        "{text}"
+    );
+}
