@@ -86,6 +86,106 @@ pub enum Command {
     /// Camera groups: where roles apply and which workstations may watch them
     #[command(subcommand)]
     Group(GroupCommand),
+    /// The camera register: what each camera is, what it is for and how it is reached
+    #[command(subcommand)]
+    Camera(CameraCommand),
+}
+
+/// What a camera is, for `camera add` (all needed) and `camera edit` (only what changes).
+#[derive(Debug, clap::Args)]
+pub struct CameraFields {
+    /// Its name for people, e.g. "Front gate"
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The site it is on (kebab case), e.g. bosmere
+    #[arg(long, value_name = "SITE")]
+    pub site: Option<String>,
+    /// Where it is, e.g. "Above the main gate"
+    #[arg(long, value_name = "TEXT")]
+    pub location: Option<String>,
+    /// What it covers, e.g. "The gate and the path to reception"
+    #[arg(long, value_name = "TEXT")]
+    pub area: Option<String>,
+    /// fixed, ptz, body-worn, anpr, redeployable or vehicle
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// continuous, live-only, alarm-triggered or on-demand (LJM-1)
+    #[arg(long, value_name = "MODE")]
+    pub mode: Option<String>,
+    /// A purpose of the scheme's pack it serves (repeat for several)
+    #[arg(long = "purpose", value_name = "PURPOSE")]
+    pub purposes: Vec<String>,
+    /// A camera group it is in (repeat for several; `custos group list`)
+    #[arg(long = "group", value_name = "GROUP")]
+    pub groups: Vec<String>,
+    /// The main stream, rtsp://[USER[:PASSWORD]@]HOST[:PORT]/PATH; a user name and password
+    /// in it are taken out and stored encrypted
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// An H.264 substream for watching in a browser
+    #[arg(long, value_name = "URL")]
+    pub substream: Option<String>,
+    /// tcp (default) or udp
+    #[arg(long, value_name = "TRANSPORT")]
+    pub transport: Option<String>,
+    /// Read the camera's password from the first line of standard input (instead of
+    /// writing it in the URL, where other users of this computer could see it)
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Record sound: on or off (LJM-3); turning it on needs --audio-reason
+    #[arg(long, value_name = "on|off")]
+    pub audio: Option<String>,
+    /// Why sound is approved (kept in the ledger)
+    #[arg(long, value_name = "TEXT")]
+    pub audio_reason: Option<String>,
+    /// Days to keep its footage, if not the pack's default for its kind (never above the
+    /// pack's maximum); `default` to go back to the default
+    #[arg(long, value_name = "DAYS")]
+    pub retention_days: Option<String>,
+    /// The data protection impact assessment that covers it (BDC-9)
+    #[arg(long, value_name = "REF")]
+    pub dpia: Option<String>,
+    /// The operational requirement it meets (BDC-9)
+    #[arg(long, value_name = "TEXT")]
+    pub requirement: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CameraCommand {
+    /// Register a camera
+    Add {
+        /// The camera's id (kebab case), e.g. front-gate
+        #[arg(value_name = "ID")]
+        id: String,
+        #[command(flatten)]
+        fields: Box<CameraFields>,
+    },
+    /// List the cameras (add --retired to include retired ones)
+    List {
+        /// Include retired cameras
+        #[arg(long)]
+        retired: bool,
+    },
+    /// Change a camera; only the fields given change
+    Edit {
+        /// The camera's id
+        #[arg(value_name = "ID")]
+        id: String,
+        #[command(flatten)]
+        fields: Box<CameraFields>,
+        /// Why (kept in the ledger)
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Retire a camera (cameras are never deleted: their footage and history stay)
+    Retire {
+        /// The camera's id
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Why (kept in the ledger)
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

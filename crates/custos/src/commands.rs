@@ -99,6 +99,12 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             finish(store).await?;
             result
         }
+        Command::Camera(cmd) => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::cameras::run(&store, &console_actor(), cmd).await;
+            finish(store).await?;
+            result
+        }
         Command::Group(cmd) => {
             let store = open_for_writing(&config).await?;
             let result = crate::users::group(&store, &console_actor(), cmd).await;
@@ -178,9 +184,18 @@ async fn open_and_migrate(
         }
         NewKey::MustExist => keys::load(&key_path)?,
     };
+    if matches!(new_key, NewKey::Create) && keys::create_master_if_missing(config)? {
+        println!(
+            "Created the scheme's master key {} (it encrypts footage and camera passwords: without it they cannot be read, so keep a copy somewhere safe and apart from the data).",
+            config.master_key_path().display()
+        );
+    }
     let store = Store::open(&location(config)?, Arc::new(SystemClock)).await?;
     let report = store.migrate(&console_actor()).await?;
     attach_signer(&store, config, key).await?;
+    if let Some(master) = keys::load_master(config)? {
+        store.set_master_key(master);
+    }
     Ok((store, report))
 }
 
@@ -190,6 +205,9 @@ pub(crate) async fn open_for_writing(config: &Config) -> anyhow::Result<Store> {
     let store = open(config).await?;
     store.require_current_schema().await?;
     attach_signer(&store, config, key).await?;
+    if let Some(master) = keys::load_master(config)? {
+        store.set_master_key(master);
+    }
     Ok(store)
 }
 

@@ -36,6 +36,19 @@ pub struct Config {
     pub log: LogConfig,
     /// The ledger: signing key, witness file, checkpoints.
     pub ledger: LedgerConfig,
+    /// `[storage]`
+    pub storage: StorageConfig,
+}
+
+/// `[storage]`
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageConfig {
+    /// The master key file (64 hex digits); default `DATA/master-key`.
+    pub master_key_file: Option<PathBuf>,
+    /// A command whose output is the master key, instead of the file (e.g. to fetch it
+    /// from a key management service).
+    pub master_key_command: Option<String>,
 }
 
 /// `[ledger]`
@@ -132,6 +145,7 @@ impl Default for Config {
             web: WebConfig::default(),
             log: LogConfig::default(),
             ledger: LedgerConfig::default(),
+            storage: StorageConfig::default(),
         }
     }
 }
@@ -249,6 +263,14 @@ impl Config {
         }
         config.web.trusted_proxy_networks()?;
         Ok(config)
+    }
+
+    /// Where the master key file is.
+    pub fn master_key_path(&self) -> PathBuf {
+        self.storage
+            .master_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("master-key"))
     }
 
     /// Where the scheme's signing key is.

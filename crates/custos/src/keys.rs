@@ -97,3 +97,62 @@ pub fn fingerprint(key: &SigningKey) -> String {
         .fingerprint(HashAlg::Sha256)
         .to_string()
 }
+
+/// The scheme's master key (BJS-6, SCC-9): from `storage.master_key_command` when set (its
+/// standard output, 64 hex digits — for a KMS or secret store), otherwise from the key file.
+/// `None` when neither exists yet; commands that need it then say how to provide it.
+pub fn load_master(
+    config: &crate::config::Config,
+) -> anyhow::Result<Option<custos_store::secrets::SecretKey>> {
+    if let Some(cmd) = &config.storage.master_key_command {
+        let out = std::process::Command::new("sh")
+            .args(["-c", cmd])
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .context("cannot run storage.master_key_command")?;
+        if !out.status.success() {
+            bail!(
+                "storage.master_key_command failed ({}); it must print the master key as 64 hex digits",
+                out.status
+            );
+        }
+        let text = String::from_utf8(out.stdout)
+            .context("storage.master_key_command printed something that is not text")?;
+        let key = custos_store::secrets::SecretKey::from_hex(&text)
+            .map_err(|e| anyhow::anyhow!("storage.master_key_command: {e}"))?;
+        return Ok(Some(key));
+    }
+    let path = config.master_key_path();
+    match std::fs::read_to_string(&path) {
+        Ok(text) => custos_store::secrets::SecretKey::from_hex(&text)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("the master key file {}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read the master key {}", path.display())),
+    }
+}
+
+/// Creates the master key file (mode 0600) unless a key command is configured or the file
+/// exists. Returns whether it was created.
+pub fn create_master_if_missing(config: &crate::config::Config) -> anyhow::Result<bool> {
+    let path = config.master_key_path();
+    if config.storage.master_key_command.is_some() || path.exists() {
+        return Ok(false);
+    }
+    let key = custos_store::secrets::SecretKey::generate()?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the folder {}", dir.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options
+        .open(&path)
+        .with_context(|| format!("cannot create the master key {}", path.display()))?;
+    f.write_all(format!("{}\n", key.to_hex()).as_bytes())
+        .and_then(|()| f.sync_all())
+        .with_context(|| format!("cannot write the master key {}", path.display()))?;
+    Ok(true)
+}

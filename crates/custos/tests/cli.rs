@@ -1649,3 +1649,184 @@ fn ljm_8_camera_groups_and_absences_from_the_console() {
         "{out}"
     );
 }
+
+/// LJM-1, LJM-3, BDC-9, BJS-6: cameras registered from the console against the pack; the
+/// password in a camera's address is split out, stored encrypted with the scheme's master
+/// key (created by `init`, mode 0600) and appears in no output or ledger entry; sound needs
+/// an approval reason; every change is ledgered.
+#[test]
+fn ljm_1_cameras_from_the_console_keep_their_passwords_secret() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let school = policies().join("bosmere-junior-school.toml");
+    let (code, out, err) = run(custos()
+        .arg("--data")
+        .arg(d)
+        .args(["init", "--policy"])
+        .arg(&school));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Created the scheme's master key"), "{out}");
+    let key = d.join("master-key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&key).expect("key").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let custos_in = |args: &[&str]| run(custos().arg("--data").arg(d).args(args));
+    assert_eq!(
+        custos_in(&[
+            "group",
+            "add",
+            "entrances",
+            "--site",
+            "bosmere",
+            "--name",
+            "Entrances"
+        ])
+        .0,
+        0
+    );
+    let add = [
+        "camera",
+        "add",
+        "front-gate",
+        "--name",
+        "Front gate",
+        "--site",
+        "bosmere",
+        "--location",
+        "Above the main gate",
+        "--area",
+        "Gate and path",
+        "--purpose",
+        "security-and-safety",
+        "--group",
+        "entrances",
+        "--dpia",
+        "DPIA-2026-03",
+        "--requirement",
+        "Identify people entering",
+    ];
+    let (code, out, err) = custos_in(
+        &[
+            &add[..],
+            &[
+                "--url",
+                "rtsp://admin:Sup3rSecret@192.0.2.10/stream1",
+                "--mode",
+                "alarm-triggered",
+            ],
+        ]
+        .concat(),
+    );
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("does not allow alarm-triggered cameras (LJM-1)"),
+        "{err}"
+    );
+    assert!(!format!("{out}{err}").contains("Sup3rSecret"));
+    let (code, out, err) = custos_in(
+        &[
+            &add[..],
+            &["--url", "rtsp://admin:Sup3rSecret@192.0.2.10/stream1"],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("stored encrypted"), "{out}");
+    assert!(
+        !out.contains("Sup3rSecret") && out.contains("rtsp://192.0.2.10/stream1"),
+        "{out}"
+    );
+
+    let (code, _, err) = custos_in(&[
+        "camera",
+        "edit",
+        "front-gate",
+        "--audio",
+        "on",
+        "--reason",
+        "reception",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("approval"), "{err}");
+    let (code, out, err) = custos_in(&[
+        "camera",
+        "edit",
+        "front-gate",
+        "--audio",
+        "on",
+        "--audio-reason",
+        "approved by the DPO",
+        "--reason",
+        "reception desk",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("[sound]"), "{out}");
+    let (_, out, _) = custos_in(&["camera", "list"]);
+    assert!(
+        out.contains("front-gate") && out.contains("Front gate"),
+        "{out}"
+    );
+
+    let (_, ledger, _) = custos_in(&["ledger", "export", "--book", "config", "--format", "jsonl"]);
+    assert!(
+        ledger.contains("camera-added") && ledger.contains("camera-changed"),
+        "{ledger}"
+    );
+    assert!(ledger.contains("approved by the DPO"), "{ledger}");
+    assert!(
+        !ledger.contains("Sup3rSecret"),
+        "the password is in the ledger"
+    );
+    let (_, dump) = sqlite3(&d.join("custos.db"), ".dump");
+    assert!(
+        !dump.contains("Sup3rSecret"),
+        "the password is in the database in the clear"
+    );
+
+    // Without the master key, the stored password cannot be used; with it moved to a
+    // key command, it can.
+    let moved = d.join("kept-elsewhere");
+    std::fs::rename(&key, &moved).expect("move key");
+    let (code, _, err) = custos_in(&[
+        "camera",
+        "edit",
+        "front-gate",
+        "--url",
+        "rtsp://admin:N3w@192.0.2.10/stream1",
+        "--reason",
+        "new password",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("master key is not loaded"), "{err}");
+    let config = d.join("custos.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[storage]\nmaster_key_command = \"cat '{}'\"\n",
+            moved.display()
+        ),
+    )
+    .expect("config");
+    let (code, out, err) = run(custos()
+        .arg("--config")
+        .arg(&config)
+        .arg("--data")
+        .arg(d)
+        .args([
+            "camera",
+            "edit",
+            "front-gate",
+            "--url",
+            "rtsp://admin:N3w@192.0.2.10/stream1",
+            "--reason",
+            "new password",
+        ]));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = custos_in(&["camera", "retire", "front-gate", "--reason", "replaced"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, out, _) = custos_in(&["camera", "list", "--retired"]);
+    assert!(out.contains("RETIRED"), "{out}");
+}

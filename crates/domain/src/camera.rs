@@ -57,3 +57,246 @@ impl RecordingMode {
         }
     }
 }
+
+kebab_enum! {
+    /// How RTP travels from a camera: interleaved in the RTSP connection, or over UDP.
+    Transport, "transport" {
+        /// RTP interleaved in the RTSP TCP connection (works through firewalls and NAT).
+        Tcp = "tcp",
+        /// RTP over UDP (less overhead on a clean local network).
+        Udp = "udp",
+    }
+}
+
+/// An RTSP address with any user name and password taken out of it, so that the address
+/// can be shown and logged and the credentials stored apart, encrypted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RtspAddress {
+    /// The address without credentials, e.g. `rtsp://192.0.2.10:554/stream1`.
+    pub url: String,
+    /// The user name, if the address had one (percent-decoded).
+    pub username: Option<String>,
+    /// The password, if the address had one (percent-decoded).
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for RtspAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RtspAddress")
+            .field("url", &self.url)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+fn percent_decode(s: &str) -> Result<String, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| {
+                    "a % in the user name or password is not followed by two hex digits".to_owned()
+                })?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out)
+        .map_err(|_| "the user name or password is not UTF-8 once decoded".to_owned())
+}
+
+impl RtspAddress {
+    /// Parses `rtsp://[user[:password]@]host[:port]/path` (or `rtsps://`), splitting out the
+    /// credentials. Errors never repeat the address, which may hold a password.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let bad = |why: &str| {
+            format!(
+                "the camera's address is not an RTSP address: {why}; write it as rtsp://HOST[:PORT]/PATH (a user name and password in it are taken out and stored encrypted)"
+            )
+        };
+        let (scheme, rest) = text
+            .split_once("://")
+            .ok_or_else(|| bad("it does not start with rtsp://"))?;
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "rtsp" && scheme != "rtsps" {
+            return Err(bad("it does not start with rtsp:// or rtsps://"));
+        }
+        if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(bad("it contains spaces or control characters"));
+        }
+        let (authority, path) = match rest.find(['/', '?']) {
+            Some(i) => rest.split_at(i),
+            None => (rest, ""),
+        };
+        let (userinfo, host) = match authority.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, authority),
+        };
+        if host.is_empty() || host.starts_with(':') {
+            return Err(bad("it names no host"));
+        }
+        if let Some((_, port)) = host.rsplit_once(':')
+            && !host.ends_with(']')
+            && port.parse::<u16>().is_err()
+        {
+            return Err(bad("the port is not a number from 0 to 65535"));
+        }
+        let (username, password) = match userinfo {
+            None => (None, None),
+            Some(u) => match u.split_once(':') {
+                Some((name, pw)) => (Some(percent_decode(name)?), Some(percent_decode(pw)?)),
+                None => (Some(percent_decode(u)?), None),
+            },
+        };
+        Ok(Self {
+            url: format!("{scheme}://{host}{path}"),
+            username: username.filter(|u| !u.is_empty()),
+            password: password.filter(|p| !p.is_empty()),
+        })
+    }
+}
+
+/// A camera as registered or about to be: everything the register checks against the
+/// scheme's policy pack (LJM-1, LJM-3, BDC-9, ALT-16).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CameraDraft {
+    /// The camera's name for people.
+    pub name: String,
+    /// The site it is on.
+    pub site: crate::Ident,
+    /// Where it is.
+    pub location: String,
+    /// What it covers.
+    pub area: String,
+    /// Its kind.
+    pub kind: CameraKind,
+    /// How its pictures are kept.
+    pub mode: RecordingMode,
+    /// The pack purposes it serves (at least one).
+    pub purposes: Vec<crate::Ident>,
+    /// Whether sound is recorded (off unless approved, LJM-3).
+    pub audio: bool,
+    /// Days its footage is kept, if not the pack's default for its kind.
+    pub retention_days: Option<u32>,
+    /// The data protection impact assessment that covers it (BDC-9).
+    pub dpia_ref: String,
+    /// The operational requirement it meets (BDC-9).
+    pub operational_requirement: String,
+}
+
+impl CameraDraft {
+    /// Every way this camera breaks the pack's rules, in words; empty when it is fine.
+    pub fn problems(&self, pack: &crate::PolicyPack) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.name.trim().is_empty() {
+            out.push("give the camera a name people will recognise".to_owned());
+        }
+        if self.purposes.is_empty() {
+            out.push(format!(
+                "name at least one purpose the camera serves: one of {}",
+                purpose_ids(pack)
+            ));
+        }
+        for id in &self.purposes {
+            let Some(p) = pack.purposes.iter().find(|p| &p.id == id) else {
+                out.push(format!(
+                    "the scheme has no purpose \"{id}\"; use one of {}",
+                    purpose_ids(pack)
+                ));
+                continue;
+            };
+            let allowed = match self.mode {
+                RecordingMode::LiveOnly => p.live_view,
+                mode => p.recording.contains(&mode),
+            };
+            if !allowed {
+                let modes: Vec<&str> = p.recording.iter().map(|m| m.as_str()).collect();
+                out.push(format!(
+                    "purpose {id} does not allow {} cameras (LJM-1); it allows {}{}",
+                    self.mode,
+                    if modes.is_empty() {
+                        "no recording".to_owned()
+                    } else {
+                        modes.join(", ")
+                    },
+                    if p.live_view { " and live viewing" } else { "" }
+                ));
+            }
+        }
+        if let Some(days) = self.retention_days {
+            let max = pack.retention.maximum_days;
+            if days == 0 || days > max {
+                out.push(format!(
+                    "the camera would keep footage {days} days; the scheme keeps footage at most {max} days (and at least 1), so choose 1 to {max}, or leave it to the default of {} days for a {} camera",
+                    pack.retention.days_for(self.kind),
+                    self.kind
+                ));
+            }
+            if self.mode == RecordingMode::LiveOnly {
+                out.push(
+                    "a live-only camera keeps no footage, so it takes no retention period"
+                        .to_owned(),
+                );
+            }
+        }
+        if self.audio && self.mode == RecordingMode::LiveOnly {
+            out.push("a live-only camera records nothing, so it cannot record sound".to_owned());
+        }
+        out
+    }
+
+    /// Days this camera's footage is kept under `pack`.
+    pub fn retention_days(&self, pack: &crate::PolicyPack) -> u32 {
+        self.retention_days
+            .unwrap_or_else(|| pack.retention.days_for(self.kind))
+    }
+}
+
+fn purpose_ids(pack: &crate::PolicyPack) -> String {
+    pack.purposes
+        .iter()
+        .map(|p| p.id.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rtsp_addresses_lose_their_credentials() {
+        let a = RtspAddress::parse("rtsp://admin:p%40ss:w0rd@192.0.2.10:554/Streaming/101?x=1")
+            .expect("parse");
+        assert_eq!(a.url, "rtsp://192.0.2.10:554/Streaming/101?x=1");
+        assert_eq!(a.username.as_deref(), Some("admin"));
+        assert_eq!(a.password.as_deref(), Some("p@ss:w0rd"));
+        assert!(!format!("{a:?}").contains("w0rd"));
+        let plain = RtspAddress::parse("RTSP://cam.example:8554/cam1").expect("parse");
+        assert_eq!(plain.url, "rtsp://cam.example:8554/cam1");
+        assert_eq!((plain.username, plain.password), (None, None));
+        let v6 = RtspAddress::parse("rtsp://u:p@[2001:db8::5]:554/s").expect("parse");
+        assert_eq!(v6.url, "rtsp://[2001:db8::5]:554/s");
+        for bad in [
+            "http://cam/stream",
+            "rtsp://",
+            "rtsp://u:secret@/x",
+            "rtsp://cam:99999/x",
+            "rtsp://u:se cret@cam/x",
+            "cam/stream",
+        ] {
+            let e = RtspAddress::parse(bad).expect_err(bad);
+            assert!(e.contains("rtsp://HOST"), "{e}");
+            assert!(!e.contains("secret"), "{e}");
+        }
+    }
+}

@@ -13,6 +13,7 @@
 //!   ([`WriteTx::record`]); a write transaction without an entry is refused ([`ledger`]).
 //! - Connection URLs are never logged or put in errors with their password ([`redact_url`]).
 
+pub mod cameras;
 pub mod competence;
 pub mod dialect;
 pub mod error;
@@ -20,11 +21,13 @@ pub mod groups;
 pub mod ledger;
 pub mod migrate;
 pub mod policy;
+pub mod secrets;
 pub mod sessions;
 mod sqlite_verify;
 mod store;
 pub mod users;
 
+pub use cameras::{Camera, CameraRequest, Credentials};
 pub use competence::Absence;
 pub use dialect::Backend;
 pub use error::{StoreError, StoreResult};

@@ -119,6 +119,8 @@ pub(crate) struct Inner {
     /// The last policy pack parsed, by the SHA-256 of its source: every staff request reads
     /// the active pack, and parsing it each time is the costly part.
     parsed_policy: std::sync::Mutex<Option<([u8; 32], custos_domain::PolicyPack)>>,
+    /// The scheme's master key, once given ([`Store::set_master_key`]).
+    pub(crate) master_key: std::sync::Mutex<Option<crate::secrets::SecretKey>>,
 }
 
 /// A write transaction. Record the ledger entries that describe the change with
@@ -280,6 +282,7 @@ impl Store {
             committer: spawn_committer(weak.clone()),
             signer: std::sync::Mutex::new(None),
             parsed_policy: std::sync::Mutex::new(None),
+            master_key: std::sync::Mutex::new(None),
         });
         Ok(Self { inner })
     }
@@ -360,6 +363,10 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.inner.pool
+    }
+
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.inner
     }
 
     /// Begins a write transaction. On SQLite, writers in this process queue for their turn

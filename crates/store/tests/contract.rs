@@ -89,6 +89,32 @@ impl TestDb {
         s
     }
 
+    /// Counts the rows a query returns, behind the store's back.
+    async fn count(&self, sql: &str) -> usize {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match &self.location {
+            DatabaseLocation::Sqlite(path) => {
+                let url = format!("sqlite://{}", path.display());
+                let mut c = sqlx::SqliteConnection::connect(&url)
+                    .await
+                    .expect("connect");
+                sqlx::raw_sql(sql)
+                    .fetch_all(&mut c)
+                    .await
+                    .expect("raw sql")
+                    .len()
+            }
+            DatabaseLocation::Postgres(url) => {
+                let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
+                sqlx::raw_sql(sql)
+                    .fetch_all(&mut c)
+                    .await
+                    .expect("raw sql")
+                    .len()
+            }
+        }
+    }
+
     /// Runs SQL behind the store's back, to set up states the store itself never creates.
     async fn raw(&self, sql: &str) {
         let sql = sqlx::AssertSqlSafe(sql.to_owned());
@@ -162,6 +188,7 @@ contract!(
     bdc_11_training_counts_only_while_in_date,
     bdc_1_absences_make_a_role_absent_until_its_holders_return,
     ljm_8_camera_groups_keep_their_workstations_and_refusals_are_ledgered,
+    ljm_1_cameras_are_registered_against_the_pack_with_credentials_sealed,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -1741,4 +1768,178 @@ async fn ljm_8_camera_groups_keep_their_workstations_and_refusals_are_ledgered(d
         ]
     );
     assert!(entries[2].body.contains("192.0.2.7"), "{}", entries[2].body);
+}
+
+fn camera_request(id: &str, url: &str) -> custos_store::CameraRequest {
+    use custos_domain::camera::{CameraDraft, RtspAddress, Transport};
+    let ident = |s: &str| custos_domain::Ident::parse(s).expect("id");
+    custos_store::CameraRequest {
+        id: ident(id),
+        draft: CameraDraft {
+            name: "Front gate".to_owned(),
+            site: ident("bosmere"),
+            location: "Above the main gate".to_owned(),
+            area: "The gate and the path to reception".to_owned(),
+            kind: custos_domain::CameraKind::Fixed,
+            mode: custos_domain::RecordingMode::Continuous,
+            purposes: vec![ident("security-and-safety")],
+            audio: false,
+            retention_days: None,
+            dpia_ref: "DPIA-2026-03".to_owned(),
+            operational_requirement: "Identify people entering the site".to_owned(),
+        },
+        groups: vec![ident("entrances")],
+        main: RtspAddress::parse(url).expect("url"),
+        sub: None,
+        transport: Transport::Tcp,
+        audio_reason: None,
+    }
+}
+
+/// LJM-1, LJM-3, BDC-9, ALT-16: a camera is registered only for purposes of the pack that
+/// allow its recording mode, within the maximum retention and in groups on its site;
+/// credentials in its address are stored sealed with the master key (and never in the
+/// ledger); sound needs an approval reason; every change is ledgered with before and after;
+/// cameras are retired, never deleted.
+async fn ljm_1_cameras_are_registered_against_the_pack_with_credentials_sealed(db: &TestDb) {
+    let store = db.store().await;
+    store.migrate(&console()).await.expect("migrate");
+    store
+        .load_policy(
+            &console(),
+            include_str!("../../../policies/bosmere-junior-school.toml"),
+        )
+        .await
+        .expect("load");
+    let site = custos_domain::Ident::parse("bosmere").expect("site");
+    let entrances = custos_domain::Ident::parse("entrances").expect("group");
+    store
+        .add_camera_group(&console(), &entrances, &site, "Entrances", &[])
+        .await
+        .expect("group");
+    let req = camera_request("front-gate", "rtsp://admin:s3cret@192.0.2.10:554/stream1");
+    let err = store
+        .add_camera(&console(), &req)
+        .await
+        .expect_err("no key");
+    assert!(
+        err.to_string().contains("master key is not loaded"),
+        "{err}"
+    );
+    store.set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+
+    let mut bad = req.clone();
+    bad.draft.retention_days = Some(400);
+    bad.draft
+        .purposes
+        .push(custos_domain::Ident::parse("marketing").expect("id"));
+    bad.draft.audio = true;
+    let err = store.add_camera(&console(), &bad).await.expect_err("bad");
+    let text = err.to_string();
+    for part in [
+        "no purpose \"marketing\"",
+        "keep footage 400 days",
+        "sound is recorded only with an approval",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    let mut live_only_purpose = req.clone();
+    live_only_purpose.draft.mode = custos_domain::RecordingMode::AlarmTriggered;
+    let err = store
+        .add_camera(&console(), &live_only_purpose)
+        .await
+        .expect_err("mode");
+    assert!(
+        err.to_string()
+            .contains("does not allow alarm-triggered cameras"),
+        "{err}"
+    );
+
+    let cam = store.add_camera(&console(), &req).await.expect("add");
+    assert!(cam.has_credentials);
+    assert_eq!(cam.main_url, "rtsp://192.0.2.10:554/stream1");
+    let creds = store
+        .camera_credentials(&cam.id)
+        .await
+        .expect("read")
+        .expect("some");
+    assert_eq!(
+        (creds.username.as_str(), creds.password.as_str()),
+        ("admin", "s3cret")
+    );
+    // The password is nowhere in the clear: not in the table, not in the ledger.
+    assert_eq!(
+        db.count("SELECT id FROM cameras WHERE credentials_sealed IS NOT NULL")
+            .await,
+        1
+    );
+    assert_eq!(
+        db.count(
+            "SELECT id FROM cameras WHERE credentials_sealed LIKE '%s3cret%' OR main_url LIKE '%s3cret%' OR main_url LIKE '%admin%'"
+        )
+        .await,
+        0
+    );
+    let entries = entries_about_ref(&store, "camera:front-gate").await;
+    assert!(entries.iter().all(|e| !e.body.contains("s3cret")));
+    assert!(
+        entries[0].body.contains("stored encrypted"),
+        "{}",
+        entries[0].body
+    );
+
+    let mut louder = req.clone();
+    louder.main =
+        custos_domain::camera::RtspAddress::parse("rtsp://192.0.2.10:554/stream1").expect("url");
+    louder.draft.audio = true;
+    let err = store
+        .change_camera(&console(), &louder, "sound for the reception desk")
+        .await
+        .expect_err("no approval");
+    assert!(err.to_string().contains("approval"), "{err}");
+    louder.audio_reason = Some("approved by the DPO, DPIA-2026-03 review".to_owned());
+    let after = store
+        .change_camera(&console(), &louder, "sound for the reception desk")
+        .await
+        .expect("change");
+    assert!(
+        after.draft.audio && after.has_credentials,
+        "credentials kept"
+    );
+    let entries = entries_about_ref(&store, "camera:front-gate").await;
+    let change = &entries[1];
+    assert_eq!(change.kind, "camera-changed");
+    assert!(
+        change.body.contains("\"audio\":[false,true]"),
+        "{}",
+        change.body
+    );
+    assert!(
+        change.body.contains("approved by the DPO"),
+        "{}",
+        change.body
+    );
+
+    store
+        .retire_camera(&console(), &cam.id, "removed")
+        .await
+        .expect("retire");
+    assert!(store.cameras(false).await.expect("list").is_empty());
+    assert!(store.cameras(true).await.expect("list")[0].retired);
+    assert!(
+        store
+            .retire_camera(&console(), &cam.id, "again")
+            .await
+            .is_err()
+    );
+}
+
+async fn entries_about_ref(store: &Store, r: &str) -> Vec<custos_domain::ledger::StoredEntry> {
+    store
+        .ledger_entries(&LedgerQuery {
+            reference: Some(r.to_owned()),
+            ..Default::default()
+        })
+        .await
+        .expect("entries")
 }
