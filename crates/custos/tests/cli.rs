@@ -1364,6 +1364,10 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
         let expected: Vec<&str> = [
             ("Start", true),
             ("Cameras", watchers.contains(&role.as_str())),
+            (
+                "Camera register",
+                ["owner", "manager"].contains(&role.as_str()),
+            ),
             ("Logbooks", readers.contains(&role.as_str())),
             ("People", ["owner", "manager"].contains(&role.as_str())),
             ("Transparency page", true),

@@ -529,3 +529,26 @@ async fn write_groups(tx: &mut WriteTx, camera: &Camera) -> StoreResult<()> {
     }
     Ok(())
 }
+
+impl Store {
+    /// What an action on `camera` is done to, for `domain::access::decide`: its site, its
+    /// groups and their workstation rules.
+    pub async fn camera_target(&self, camera: &Camera) -> StoreResult<custos_domain::access::Target> {
+        let mut workstations = Vec::new();
+        for g in &camera.groups {
+            if let Some(group) = self.camera_group(g).await?
+                && !group.networks.is_empty()
+            {
+                workstations.push(custos_domain::access::WorkstationRule {
+                    group: group.id.clone(),
+                    networks: group.networks.clone(),
+                });
+            }
+        }
+        Ok(custos_domain::access::Target::Located {
+            site: camera.draft.site.clone(),
+            groups: camera.groups.clone(),
+            workstations,
+        })
+    }
+}

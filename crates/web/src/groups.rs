@@ -89,6 +89,7 @@ fn row(g: &CameraGroup, here: bool) -> GroupRow {
 struct GroupPage {
     banner: Banner,
     group: GroupRow,
+    cameras: Vec<crate::cameras::CameraView>,
 }
 
 /// `GET /groups/{id}`: the group's page, where its cameras are watched.
@@ -110,11 +111,19 @@ pub(crate) async fn show(
     staff
         .require(&state, Right::ViewLive, &group.target())
         .await?;
+    let cameras = state
+        .store
+        .cameras_in_group(&group.id)
+        .await?
+        .iter()
+        .map(|c| crate::cameras::view(c, None))
+        .collect();
     Ok(render(
         StatusCode::OK,
         &GroupPage {
             banner: Banner::load(&state, &staff).await?,
             group: row(&group, true),
+            cameras,
         },
     ))
 }

@@ -6,6 +6,7 @@
 
 mod account;
 pub mod auth;
+mod cameras;
 pub mod client;
 pub mod error;
 mod groups;
@@ -175,6 +176,30 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Right(Right::ManageUsers),
             ),
             post(users::back),
+        ),
+        (
+            spec("GET", "/cameras", Access::Right(Right::ManageCameras)),
+            get(cameras::list),
+        ),
+        (
+            spec("POST", "/cameras", Access::Right(Right::ManageCameras)),
+            post(cameras::add),
+        ),
+        (
+            spec("GET", "/cameras/{id}", Access::Right(Right::ManageCameras)),
+            get(cameras::show),
+        ),
+        (
+            spec("POST", "/cameras/{id}", Access::Right(Right::ManageCameras)),
+            post(cameras::change),
+        ),
+        (
+            spec(
+                "POST",
+                "/cameras/{id}/retire",
+                Access::Right(Right::ManageCameras),
+            ),
+            post(cameras::retire),
         ),
         (
             spec("GET", "/groups", Access::Right(Right::ViewLive)),

@@ -139,6 +139,7 @@ impl Banner {
         };
         let pages = [
             ("/groups", "Cameras", Right::ViewLive),
+            ("/cameras", "Camera register", Right::ManageCameras),
             ("/logbooks", "Logbooks", Right::ReadLogbooks),
             ("/users", "People", Right::ManageUsers),
         ];

@@ -648,6 +648,11 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("POST", "/users/{name}/revoke", Expect::Roles(MANAGERS)),
     ("POST", "/users/{name}/absent", Expect::Roles(MANAGERS)),
     ("POST", "/users/{name}/back", Expect::Roles(MANAGERS)),
+    ("GET", "/cameras", Expect::Roles(MANAGERS)),
+    ("POST", "/cameras", Expect::Roles(MANAGERS)),
+    ("GET", "/cameras/{id}", Expect::Roles(MANAGERS)),
+    ("POST", "/cameras/{id}", Expect::Roles(MANAGERS)),
+    ("POST", "/cameras/{id}/retire", Expect::Roles(MANAGERS)),
     ("GET", "/groups", Expect::Roles(WATCHERS)),
     ("GET", "/groups/{id}", Expect::Roles(WATCHERS)),
 ];
@@ -726,7 +731,7 @@ async fn matrix_on(app: App) {
                 other => panic!("{other:?}"),
             };
             let form = format!(
-                "csrf={csrf}&note=checked&password=wrong+wrong+wrong&username=nobody&name=No+Body&role=viewer&scope=scheme&reason=checked&from=2026-01-05&until=2026-01-09"
+                "csrf={csrf}&note=checked&password=wrong+wrong+wrong&username=nobody&name=No+Body&role=viewer&scope=scheme&reason=checked&from=2026-01-05&until=2026-01-09&id=x&site=bosmere&kind=fixed&mode=continuous&url=rtsp%3A%2F%2Fh%2Fs"
             );
             let body = (spec.method == "POST").then_some(form.as_str());
             let r = app.send(spec.method, &path, Some(&token), body).await;
@@ -1386,4 +1391,96 @@ async fn ljm_8_a_restricted_group_is_refused_outside_its_workstations_and_ledger
         "an auditor's navigation: {}",
         r.body
     );
+}
+
+/// LJM-1, BDC-9, ALT-21: a manager registers a camera on the web; its page shows what it is
+/// for and never the password typed in its address; it appears on its group's page; a
+/// manager of another site neither sees it in the register nor opens it.
+#[tokio::test]
+async fn ljm_1_managers_register_cameras_on_the_web_for_their_own_site() {
+    let app = app().await;
+    app.store
+        .set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+    let site = custos_domain::Ident::parse("bosmere").expect("site");
+    let group = custos_domain::Ident::parse("entrances").expect("group");
+    app.store
+        .add_camera_group(&console(), &group, &site, "Entrances", &[])
+        .await
+        .expect("group");
+    let mgr = person(&app, "mgr", "manager").await;
+    let page = app.get("/cameras", Some(&mgr)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let csrf = App::csrf(&page.body);
+    let form = |purpose: &str| {
+        format!(
+            "csrf={csrf}&id=front-gate&name=Front+gate&site=bosmere&location=Above+the+gate&area=The+path&kind=fixed&mode=continuous&purposes={purpose}&groups=entrances&url=rtsp%3A%2F%2Fadmin%3AHidd3n%40192.0.2.10%2Fs1&transport=tcp&dpia=DPIA-7&requirement=Identify+visitors"
+        )
+    };
+    let r = app
+        .send("POST", "/cameras", Some(&mgr), Some(&form("gossip")))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("no purpose"), "{}", r.body);
+    assert!(!r.body.contains("Hidd3n"));
+    let r = app
+        .send(
+            "POST",
+            "/cameras",
+            Some(&mgr),
+            Some(&form("security-and-safety")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/cameras/front-gate");
+    let page = app.get("/cameras/front-gate", Some(&mgr)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("rtsp://192.0.2.10/s1")
+            && page.body.contains("credentials stored encrypted")
+            && page.body.contains("DPIA-7")
+            && !page.body.contains("Hidd3n"),
+        "{}",
+        page.body
+    );
+    let l = app.get("/cameras", Some(&mgr)).await;
+    assert!(l.body.contains("id=\"camera-front-gate\""), "{}", l.body);
+    let op = app.sign_in("op").await;
+    let g = app.get("/groups/entrances", Some(&op)).await;
+    assert!(g.body.contains("Front gate"), "{}", g.body);
+
+    // A manager of another site.
+    let other = Username::parse("other").expect("name");
+    app.store
+        .add_user(
+            &console(),
+            &other,
+            "Other Site",
+            PASSWORD,
+            &[Assignment {
+                role: custos_domain::Ident::parse("manager").expect("role"),
+                scope: Scope::parse("site:elsewhere").expect("scope"),
+            }],
+        )
+        .await
+        .expect("user");
+    let secret = [5u8; 20];
+    let code = custos_domain::totp::code_at(&secret, app.clock.now().0);
+    app.store
+        .enrol_mfa(&console(), &other, &secret, &code)
+        .await
+        .expect("enrol");
+    accept_declaration(&app.store, &other).await;
+    app.clock.advance_ms(30_000);
+    let code = custos_domain::totp::code_at(&secret, app.clock.now().0);
+    let other = app.sign_in_with("other", &code).await;
+    let list = app.get("/cameras", Some(&other)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        !list.body.contains("id=\"camera-front-gate\""),
+        "{}",
+        list.body
+    );
+    let r = app.get("/cameras/front-gate", Some(&other)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("only at site:elsewhere"), "{}", r.body);
 }
