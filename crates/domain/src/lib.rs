@@ -17,6 +17,7 @@ pub mod network;
 pub mod password;
 pub mod policy;
 pub mod role;
+pub mod seal;
 pub mod totp;
 
 pub use camera::{CameraKind, Nation, RecordingMode};

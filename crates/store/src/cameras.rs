@@ -533,7 +533,10 @@ async fn write_groups(tx: &mut WriteTx, camera: &Camera) -> StoreResult<()> {
 impl Store {
     /// What an action on `camera` is done to, for `domain::access::decide`: its site, its
     /// groups and their workstation rules.
-    pub async fn camera_target(&self, camera: &Camera) -> StoreResult<custos_domain::access::Target> {
+    pub async fn camera_target(
+        &self,
+        camera: &Camera,
+    ) -> StoreResult<custos_domain::access::Target> {
         let mut workstations = Vec::new();
         for g in &camera.groups {
             if let Some(group) = self.camera_group(g).await?

@@ -21,6 +21,7 @@ pub mod groups;
 pub mod ledger;
 pub mod migrate;
 pub mod policy;
+pub mod recordings;
 pub mod secrets;
 pub mod sessions;
 mod sqlite_verify;

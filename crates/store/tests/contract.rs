@@ -189,6 +189,7 @@ contract!(
     bdc_1_absences_make_a_role_absent_until_its_holders_return,
     ljm_8_camera_groups_keep_their_workstations_and_refusals_are_ledgered,
     ljm_1_cameras_are_registered_against_the_pack_with_credentials_sealed,
+    bjs_4_closed_camera_hours_are_sealed_into_the_ledger_once,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -1942,4 +1943,164 @@ async fn entries_about_ref(store: &Store, r: &str) -> Vec<custos_domain::ledger:
         })
         .await
         .expect("entries")
+}
+
+/// BJS-4, BJS-6, LBU-7: a camera-day's data key is made once, sealed, and ledgered without
+/// the key; segments are indexed; each closed camera-hour is sealed once with the Merkle
+/// root of its segments' hashes in the ledger; a segment cannot join a sealed hour; gaps
+/// open and close.
+async fn bjs_4_closed_camera_hours_are_sealed_into_the_ledger_once(db: &TestDb) {
+    use custos_base::Clock as _;
+    use custos_store::recordings::{FragmentIndex, HOUR_MS, InitSegment, Segment};
+    // 2026-11-23 12:00 UTC.
+    let clock = SimulatedClock::new(UnixMs(1_795_435_200_000));
+    let store = Store::open(&db.location, Arc::new(clock.clone()))
+        .await
+        .expect("open");
+    store.migrate(&console()).await.expect("migrate");
+    store
+        .load_policy(
+            &console(),
+            include_str!("../../../policies/bosmere-junior-school.toml"),
+        )
+        .await
+        .expect("load");
+    store.set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+    let site = custos_domain::Ident::parse("bosmere").expect("site");
+    let entrances = custos_domain::Ident::parse("entrances").expect("group");
+    store
+        .add_camera_group(&console(), &entrances, &site, "Entrances", &[])
+        .await
+        .expect("group");
+    let cam = store
+        .add_camera(
+            &console(),
+            &camera_request("front-gate", "rtsp://192.0.2.10/s1"),
+        )
+        .await
+        .expect("camera")
+        .id;
+    let k1 = store.data_key(&cam, "2026-11-23").await.expect("key");
+    let k2 = store.data_key(&cam, "2026-11-23").await.expect("key");
+    assert_eq!(k1.bytes(), k2.bytes(), "one key per camera-day");
+    let k3 = store.data_key(&cam, "2026-11-24").await.expect("key");
+    assert_ne!(k1.bytes(), k3.bytes());
+    let keys = entries_about_ref(&store, "camera:front-gate")
+        .await
+        .into_iter()
+        .filter(|e| e.kind == "data-key-created")
+        .collect::<Vec<_>>();
+    assert_eq!(keys.len(), 2);
+
+    store
+        .add_init_segment(&InitSegment {
+            id: "front-gate-aa".to_owned(),
+            camera: cam.clone(),
+            stream: "main".to_owned(),
+            codec: "avc1.42c01f".to_owned(),
+            width: 1280,
+            height: 720,
+            path: "front-gate/2026-11-23/init-aa.cinit".to_owned(),
+            day: "2026-11-23".to_owned(),
+            sha256: "aa".repeat(32),
+        })
+        .await
+        .expect("init");
+    let hour = 1_795_435_200_000 - HOUR_MS; // 11:00 UTC
+    let seg = |i: i64, sha: &str| Segment {
+        path: format!("front-gate/2026-11-23/{i}.cseg"),
+        camera: cam.clone(),
+        stream: "main".to_owned(),
+        init_id: "front-gate-aa".to_owned(),
+        day: "2026-11-23".to_owned(),
+        start_unix_ms: hour + i * 60_000,
+        end_unix_ms: hour + (i + 1) * 60_000,
+        frames: 1500,
+        bytes: 1000,
+        sha256: sha.to_owned(),
+        fragments: vec![FragmentIndex {
+            offset: 0,
+            len: 1000,
+            start_unix_ms: hour + i * 60_000,
+            frames: 1500,
+        }],
+        recovered: false,
+    };
+    let hashes: Vec<String> = (0..3u8).map(|i| format!("{i:02x}").repeat(32)).collect();
+    for (i, h) in hashes.iter().enumerate() {
+        store.add_segment(&seg(i as i64, h)).await.expect("segment");
+    }
+    // A segment in the current hour (12:00) stays unsealed.
+    store
+        .add_segment(&seg(60, &"ff".repeat(32)))
+        .await
+        .expect("segment");
+    assert_eq!(
+        store
+            .segments(Some(&cam), Some("main"), hour, hour + 2 * HOUR_MS)
+            .await
+            .expect("list")
+            .len(),
+        4
+    );
+
+    let seals = store
+        .seal_closed_hours(clock.now().0, 5 * 60_000)
+        .await
+        .expect("seal");
+    assert!(seals.is_empty(), "within the grace period after the hour");
+    clock.advance_ms(10 * 60_000);
+    let seals = store
+        .seal_closed_hours(clock.now().0, 5 * 60_000)
+        .await
+        .expect("seal");
+    assert_eq!(seals.len(), 1);
+    let expected = custos_domain::seal::merkle_root(
+        &hashes
+            .iter()
+            .map(|h| custos_domain::ledger::Hash::from_hex(h).expect("hash"))
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(seals[0].root, expected.to_string());
+    assert_eq!(seals[0].hour_unix_ms, hour);
+    let entry = entries_about_ref(&store, "camera:front-gate")
+        .await
+        .into_iter()
+        .find(|e| e.kind == "hour-sealed")
+        .expect("sealed in the ledger");
+    assert_eq!(entry.book, "recording");
+    assert!(entry.body.contains(&expected.to_string()), "{}", entry.body);
+    assert_eq!(entry.seq, seals[0].ledger_seq);
+    assert!(
+        store
+            .seal_closed_hours(clock.now().0, 5 * 60_000)
+            .await
+            .expect("again")
+            .is_empty(),
+        "sealed once"
+    );
+    let err = store
+        .add_segment(&seg(10, &"ee".repeat(32)))
+        .await
+        .expect_err("late");
+    assert!(err.to_string().contains("already sealed"), "{err}");
+
+    store
+        .open_gap(&cam, "main", hour + 3 * 60_000, "camera unreachable")
+        .await
+        .expect("gap");
+    store
+        .open_gap(&cam, "main", hour + 4 * 60_000, "still unreachable")
+        .await
+        .expect("gap again");
+    assert_eq!(
+        store
+            .close_gap(&cam, "main", hour + 9 * 60_000)
+            .await
+            .expect("close"),
+        Some(hour + 3 * 60_000)
+    );
+    let gaps = store.gaps(&cam, hour, hour + HOUR_MS).await.expect("gaps");
+    assert_eq!(gaps.len(), 1);
+    assert_eq!(gaps[0].2, Some(hour + 9 * 60_000));
 }
