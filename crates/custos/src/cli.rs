@@ -65,6 +65,22 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         policy: Option<PathBuf>,
     },
+    /// Serve simulated cameras over RTSP (a synthetic picture with each camera's name and a
+    /// running clock, in H.264), for trying and testing Custos
+    Simcam {
+        /// Where to listen
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8554")]
+        listen: std::net::SocketAddr,
+        /// How many cameras (served at /cam1 … /camN)
+        #[arg(long, default_value_t = 2)]
+        cameras: usize,
+        /// Picture size, WIDTHxHEIGHT
+        #[arg(long, value_name = "WxH", default_value = "1280x720")]
+        size: String,
+        /// Frames per second
+        #[arg(long, default_value_t = 25)]
+        fps: u32,
+    },
     /// Upgrade the database to this version of Custos (never downgrades)
     Migrate,
     /// Check that the database and stored data are intact; report every problem found

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use custos_base::{Actor, Clock, SystemClock, UnixMs};
-use custos_domain::PolicyPack;
+use custos_domain::{Ident, PolicyPack};
 use custos_store::{DatabaseLocation, LedgerSigner, MigrationReport, Store, StoredPolicy};
 
 use crate::cli::{Cli, Command, KeyCommand, LedgerCommand, PolicyCommand};
@@ -52,6 +52,12 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
         Command::Init { policy } => init(&config, policy.as_deref()).await,
         Command::Serve => serve(&config).await,
         Command::Demo { policy } => demo(config, data_given, policy.as_deref()).await,
+        Command::Simcam {
+            listen,
+            cameras,
+            size,
+            fps,
+        } => simcam(listen, cameras, &size, fps).await,
         Command::Migrate => migrate(&config).await,
         Command::Check => check(&config).await,
         Command::Policy(PolicyCommand::Load { file }) => policy_load(&config, &file).await,
@@ -306,6 +312,7 @@ async fn check(config: &Config) -> anyhow::Result<ExitCode> {
     let mut report = store.check().await?;
     if store.require_current_schema().await.is_ok() {
         check_ledger(config, &store, &mut report).await?;
+        check_footage(config, &store, &mut report).await?;
     }
     store.close().await;
     for line in &report.passed {
@@ -321,6 +328,38 @@ async fn check(config: &Config) -> anyhow::Result<ExitCode> {
         println!("{} problem(s) found.", report.problems.len());
         Ok(ExitCode::FAILURE)
     }
+}
+
+/// Adds footage to `custos check`. With nobody recording, files a crash left are first
+/// recovered (as the recorder does when it starts); then every file is checked against the
+/// index.
+async fn check_footage(
+    config: &Config,
+    store: &Store,
+    report: &mut custos_store::CheckReport,
+) -> anyhow::Result<()> {
+    let footage = crate::recorder::footage_dir(&config.data_dir);
+    if !footage.exists() {
+        return Ok(());
+    }
+    if let Some(master) = keys::load_master(config)? {
+        store.set_master_key(master);
+    } else {
+        report.problems.push(
+            "the master key is missing, so footage cannot be checked (see docs/ref/storage.md)"
+                .to_owned(),
+        );
+        return Ok(());
+    }
+    let lock = crate::recorder::recover::try_lock(&footage)?;
+    if lock.is_some() {
+        for line in crate::recorder::recover::reconcile(store, &footage).await? {
+            report.passed.push(line);
+        }
+    }
+    crate::recorder::recover::check(store, &footage, lock.is_none(), report).await?;
+    drop(lock);
+    Ok(())
 }
 
 /// Adds the ledger to `custos check`: full verification, and any open alarm.
@@ -605,13 +644,123 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
         store.clone(),
         config.ledger.verify_every_hours,
     ));
+    let recorder = crate::recorder::Recorder::start(
+        store.clone(),
+        crate::recorder::footage_dir(&config.data_dir),
+    )
+    .await
+    .context("cannot start the recorder")?;
     let served = custos_web::serve(listener, state, stop).await;
+    if let Some(r) = recorder {
+        r.stop().await;
+    }
     checkpoints.abort();
     verification.abort();
     let finished = finish(store).await;
     served.context("the web server failed")?;
     finished?;
     println!("Custos stopped.");
+    Ok(())
+}
+
+/// Serves simulated cameras until Ctrl-C.
+async fn simcam(
+    listen: std::net::SocketAddr,
+    cameras: usize,
+    size: &str,
+    fps: u32,
+) -> anyhow::Result<ExitCode> {
+    let (w, h) = size
+        .split_once(['x', 'X'])
+        .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
+        .ok_or_else(|| anyhow::anyhow!("--size is WIDTHxHEIGHT, e.g. 1280x720, not {size:?}"))?;
+    let config = custos_media::simcam::SimCamConfig {
+        cameras,
+        width: w,
+        height: h,
+        fps,
+        gop_frames: fps * 2,
+    };
+    config.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen} (is another program using that port? choose another with --listen)"))?;
+    let addr = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
+    println!(
+        "Simulated cameras at {} — press Ctrl-C to stop.",
+        config.urls(addr).join(" ")
+    );
+    custos_media::simcam::serve(listener, config, shutdown_signal())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Registers the demo's simulated cameras (or points them at this run's server).
+async fn register_demo_cameras(store: &Store, urls: &[String]) -> anyhow::Result<()> {
+    use custos_domain::camera::{CameraDraft, RtspAddress, Transport};
+    let Some(policy) = store.active_policy().await? else {
+        return Ok(());
+    };
+    let Some(purpose) = policy.pack.purposes.iter().find(|p| {
+        p.recording
+            .contains(&custos_domain::RecordingMode::Continuous)
+    }) else {
+        println!(
+            "The demo pack has no purpose that allows continuous recording, so no simulated cameras are recorded."
+        );
+        return Ok(());
+    };
+    let actor = Actor::System("demo".to_owned());
+    let site = Ident::parse("main-site").map_err(anyhow::Error::msg)?;
+    let group = Ident::parse("demo-cameras").map_err(anyhow::Error::msg)?;
+    if store.camera_group(&group).await?.is_none() {
+        store
+            .add_camera_group(&actor, &group, &site, "Demonstration cameras", &[])
+            .await?;
+    }
+    for (i, url) in urls.iter().enumerate() {
+        let n = i + 1;
+        let id = Ident::parse(&format!("sim-{n}")).map_err(anyhow::Error::msg)?;
+        let req = custos_store::CameraRequest {
+            id: id.clone(),
+            draft: CameraDraft {
+                name: format!("Simulated camera {n}"),
+                site: site.clone(),
+                location: "Nowhere: a picture made by Custos".to_owned(),
+                area: "A test pattern with the time".to_owned(),
+                kind: custos_domain::CameraKind::Fixed,
+                mode: custos_domain::RecordingMode::Continuous,
+                purposes: vec![purpose.id.clone()],
+                audio: false,
+                retention_days: None,
+                dpia_ref: "DEMO".to_owned(),
+                operational_requirement: "Show how Custos records".to_owned(),
+            },
+            groups: vec![group.clone()],
+            main: RtspAddress::parse(url).map_err(anyhow::Error::msg)?,
+            sub: None,
+            transport: Transport::Tcp,
+            audio_reason: None,
+        };
+        match store.camera(&id).await? {
+            None => {
+                store.add_camera(&actor, &req).await?;
+            }
+            Some(c) if c.main_url != req.main.url => {
+                store
+                    .change_camera(
+                        &actor,
+                        &req,
+                        "the simulated cameras restarted on a new port",
+                    )
+                    .await?;
+            }
+            Some(_) => {}
+        }
+    }
     Ok(())
 }
 
@@ -769,6 +918,33 @@ async fn demo(
         println!("Demo scheme: {} (policy version {}).", v.name, v.version);
     }
     seed_demo_users(&store).await?;
+    // Two simulated cameras, recorded like real ones.
+    let sim_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .context("cannot start the simulated cameras")?;
+    let sim_addr = sim_listener
+        .local_addr()
+        .context("cannot read the simulated cameras' address")?;
+    let sim_config = custos_media::simcam::SimCamConfig {
+        cameras: 2,
+        width: 640,
+        height: 360,
+        fps: 25,
+        gop_frames: 50,
+    };
+    let (sim_stop, sim_stopped) = tokio::sync::oneshot::channel::<()>();
+    let sim = tokio::spawn(custos_media::simcam::serve(
+        sim_listener,
+        sim_config.clone(),
+        async move {
+            let _ = sim_stopped.await;
+        },
+    ));
+    register_demo_cameras(&store, &sim_config.urls(sim_addr)).await?;
+    println!(
+        "Recording two simulated cameras ({}).",
+        sim_config.urls(sim_addr).join(", ")
+    );
     match &temp {
         Some(dir) => println!(
             "Demo data in {} (deleted when the demo stops; give --data DIR to keep it).",
@@ -777,6 +953,8 @@ async fn demo(
         None => println!("Demo data in {}.", config.data_dir.display()),
     }
     let result = run_web(&config, store).await;
+    let _ = sim_stop.send(());
+    let _ = sim.await;
     if let Some(dir) = temp
         && let Err(e) = std::fs::remove_dir_all(&dir)
     {

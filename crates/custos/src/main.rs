@@ -11,6 +11,7 @@ mod commands;
 mod config;
 mod keys;
 mod ledger;
+mod recorder;
 mod users;
 
 use std::process::ExitCode;

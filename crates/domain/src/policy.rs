@@ -362,7 +362,13 @@ pub enum AudioDefault {
 pub struct RecordingDefaults {
     /// The audio setting of a new camera.
     pub audio_default: AudioDefault,
+    /// Minutes a camera may be down before a fault is opened in the maintenance log
+    /// (LBU-16, BDC-18); [`DEFAULT_FAULT_AFTER_MINUTES`] when the pack says nothing.
+    pub fault_after_minutes: u32,
 }
+
+/// Minutes a camera may be down before a fault is opened, when the pack does not say.
+pub const DEFAULT_FAULT_AFTER_MINUTES: u32 = 5;
 
 impl PolicyPack {
     /// Parses and validates a pack from its TOML source.
@@ -673,6 +679,8 @@ struct RawDeputies {
 #[serde(deny_unknown_fields)]
 struct RawRecording {
     audio_default: Text,
+    #[serde(default)]
+    fault_after_minutes: Option<Spanned<u32>>,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -751,6 +759,20 @@ impl Validator {
         let known: BTreeSet<String> = roles.iter().map(|r| r.id.to_string()).collect();
         let authorise = self.authorise(&raw.authorise, &known);
         let access = self.access(&raw.access, &known);
+        let fault_after_minutes = match &raw.recording.fault_after_minutes {
+            None => Some(DEFAULT_FAULT_AFTER_MINUTES),
+            Some(m) if (1..=1440).contains(m.get_ref()) => Some(*m.get_ref()),
+            Some(m) => {
+                self.problem(
+                    m.span(),
+                    format!(
+                        "recording.fault_after_minutes is {}; write the minutes a camera may be down before a fault is logged, from 1 to 1440",
+                        m.get_ref()
+                    ),
+                );
+                None
+            }
+        };
         let audio_default = match raw.recording.audio_default.get_ref().as_str() {
             "off" => Some(AudioDefault::Off),
             "on" => Some(AudioDefault::On),
@@ -779,6 +801,7 @@ impl Validator {
             access: access?,
             recording: RecordingDefaults {
                 audio_default: audio_default?,
+                fault_after_minutes: fault_after_minutes?,
             },
         })
     }

@@ -2,5 +2,16 @@
 //! redaction. No database access: this crate turns camera streams into bytes and bytes into
 //! files, and the recorder in the `custos` binary hands the results to the store.
 //!
-//! It is empty until recording lands; it exists now so the crate boundaries of
-//! `docs/ARCHITECTURE.md` hold from the start and nothing media-shaped grows elsewhere.
+//! [`mp4`] writes (and strictly reads back) the fragmented-MP4 layout that recordings are
+//! stored in: one init segment per codec configuration, then one fragment per group of
+//! pictures, with the camera's H.264 or H.265 data untouched.
+//!
+//! [`segfile`] is the encrypted file form footage is kept in on disk: records of
+//! XChaCha20-Poly1305 ciphertext, one per fragment.
+//!
+//! [`simcam`] simulates cameras for trying and testing Custos: an RTSP server whose
+//! cameras stream synthetic H.264 video with their name and a running clock on every frame.
+
+pub mod mp4;
+pub mod segfile;
+pub mod simcam;

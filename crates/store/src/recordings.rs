@@ -232,7 +232,9 @@ impl Store {
     }
 
     /// Records a closed segment whose file is complete on disk. Refused for an hour
-    /// already sealed: that hour's root is in the ledger and cannot take more.
+    /// already sealed — that hour's root is in the ledger and cannot take more — unless the
+    /// segment was recovered after a crash, when it is indexed but stays outside the seal
+    /// (and says so: `recovered`).
     pub async fn add_segment(&self, s: &Segment) -> StoreResult<()> {
         let hour = s.start_unix_ms - s.start_unix_ms.rem_euclid(HOUR_MS);
         let mut tx = self.write().await?;
@@ -245,7 +247,7 @@ impl Store {
         .fetch_optional(tx.conn())
         .await
         .map_err(db("reading seals"))?;
-        if sealed.is_some() {
+        if sealed.is_some() && !s.recovered {
             return Err(StoreError::Invalid(format!(
                 "the hour of segment {} is already sealed; a segment cannot join it afterwards",
                 s.path
@@ -311,8 +313,11 @@ impl Store {
     ) -> StoreResult<Vec<Seal>> {
         let before = now_unix_ms - grace_ms;
         let rows = sqlx::query(
-            "SELECT DISTINCT camera_id, stream, start_unix_ms - (start_unix_ms % 3600000) \
-             FROM segments WHERE sealed_hour_unix_ms IS NULL AND start_unix_ms < $1",
+            "SELECT DISTINCT s.camera_id, s.stream, s.start_unix_ms - (s.start_unix_ms % 3600000) \
+             FROM segments s WHERE s.sealed_hour_unix_ms IS NULL AND s.start_unix_ms < $1 \
+             AND NOT EXISTS (SELECT 1 FROM seals x WHERE x.camera_id = s.camera_id \
+               AND x.stream = s.stream \
+               AND x.hour_unix_ms = s.start_unix_ms - (s.start_unix_ms % 3600000))",
         )
         .bind(before - before.rem_euclid(HOUR_MS))
         .fetch_all(self.pool())

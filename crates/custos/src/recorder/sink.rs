@@ -1,0 +1,424 @@
+//! Turns a camera's frames into encrypted segment files and index rows (BDC-2, LBU-7,
+//! BJS-4, BJS-6): one fragment per group of pictures, a segment file about every minute
+//! (the first one of each camera shortened by its stagger, so cameras do not all close
+//! their segments at the same moment), and an init segment per codec configuration.
+//!
+//! Invariants — the crash-safety order, documented in `docs/ref/storage.md`:
+//! 1. a fragment is written to its segment file as one encrypted record, then flushed to
+//!    disk (`fdatasync`): a crash loses at most the group of pictures still in memory;
+//! 2. when a segment closes, its file is flushed again and only then is its index row
+//!    committed, with the SHA-256 of its plaintext;
+//! 3. an init segment's file is complete and flushed before its row is committed, and
+//!    before any segment that needs it is started.
+//!
+//! A segment file's name holds its start time, stream and init segment, so that start-up
+//! recovery can index a file whose row a crash prevented.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use custos_domain::Ident;
+use custos_media::mp4::{FragmentBuilder, Sample, TrackConfig, init_segment};
+use custos_media::segfile::{FileKind, RecordMeta, SegmentWriter};
+use custos_store::Store;
+use custos_store::recordings::{FragmentIndex, InitSegment, Segment};
+use sha2::{Digest, Sha256};
+
+/// Target length of a segment file.
+pub const SEGMENT_MS: i64 = 60_000;
+
+/// One frame from a camera.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// The access unit as 4-byte-length-prefixed NAL units, parameter sets left out.
+    pub data: Vec<u8>,
+    /// Its RTP time in 90 kHz ticks since the session began (monotonic).
+    pub time_90k: i64,
+    /// Its wall-clock time (ms since the epoch), as corrected by the session.
+    pub wall_unix_ms: i64,
+    /// Whether it is a key frame (random access point).
+    pub is_key: bool,
+}
+
+/// Frames held back to find decode times: a camera's frames come in decode order stamped
+/// with presentation times, which B-frames put out of order; the decode time of the n-th
+/// frame is the n-th smallest presentation time, so it is known once this many later
+/// frames have arrived (deeper reordering than this is not used by cameras).
+pub const REORDER_FRAMES: usize = 8;
+
+/// A frame with its decode time.
+struct Timed {
+    frame: Frame,
+    dts_90k: i64,
+}
+
+/// The UK day of a time, `YYYY-MM-DD`.
+pub fn uk_day(unix_ms: i64) -> String {
+    custos_base::UnixMs(unix_ms)
+        .to_timestamp()
+        .and_then(|t| {
+            jiff::tz::TimeZone::get("Europe/London")
+                .ok()
+                .map(|tz| t.to_zoned(tz).date().to_string())
+        })
+        .unwrap_or_else(|| "1970-01-01".to_owned())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+struct OpenSegment {
+    writer: SegmentWriter,
+    rel_path: String,
+    abs_path: PathBuf,
+    init_id: String,
+    day: String,
+    start_unix_ms: i64,
+    end_unix_ms: i64,
+    frames: u64,
+    plain_bytes: u64,
+    hasher: Sha256,
+    fragments: Vec<FragmentIndex>,
+}
+
+/// The writer of one camera stream.
+pub struct Sink {
+    store: Store,
+    footage: PathBuf,
+    camera: Ident,
+    stream: String,
+    stagger_ms: i64,
+    track: Option<(TrackConfig, String)>,
+    gop: Vec<Timed>,
+    /// Frames waiting for their decode time, oldest first.
+    pending: std::collections::VecDeque<Frame>,
+    /// Their presentation times, smallest first.
+    pending_pts: std::collections::BinaryHeap<std::cmp::Reverse<i64>>,
+    /// How far decode times run behind presentation times in this session.
+    shift_90k: Option<i64>,
+    segment: Option<OpenSegment>,
+    sequence: u32,
+    segments_closed: u64,
+}
+
+impl Sink {
+    /// A sink for `camera`'s `stream`, writing under `footage`; the first segment is
+    /// shortened by `stagger_ms`.
+    pub fn new(store: Store, footage: &Path, camera: Ident, stream: &str, stagger_ms: i64) -> Self {
+        Self {
+            store,
+            footage: footage.to_path_buf(),
+            camera,
+            stream: stream.to_owned(),
+            stagger_ms: stagger_ms.rem_euclid(SEGMENT_MS),
+            track: None,
+            gop: Vec::new(),
+            pending: std::collections::VecDeque::new(),
+            pending_pts: std::collections::BinaryHeap::new(),
+            shift_90k: None,
+            segment: None,
+            sequence: 0,
+            segments_closed: 0,
+        }
+    }
+
+    /// Takes the next frame. A change of codec configuration must be announced with
+    /// [`Sink::set_track`] before the key frame that uses it.
+    pub async fn push(&mut self, frame: Frame) -> anyhow::Result<()> {
+        self.pending_pts.push(std::cmp::Reverse(frame.time_90k));
+        self.pending.push_back(frame);
+        if self.pending.len() > REORDER_FRAMES {
+            self.release_one().await?;
+        }
+        Ok(())
+    }
+
+    /// Gives the oldest waiting frame its decode time and places it.
+    async fn release_one(&mut self) -> anyhow::Result<()> {
+        let shift = match self.shift_90k {
+            Some(s) => s,
+            None => {
+                // Learned once per session from the frames at hand: the furthest any of
+                // them is shown before its turn in decode order.
+                let pts: Vec<i64> = self.pending.iter().map(|f| f.time_90k).collect();
+                let mut sorted = pts.clone();
+                sorted.sort_unstable();
+                let s = sorted
+                    .iter()
+                    .zip(&pts)
+                    .map(|(s, p)| s - p)
+                    .max()
+                    .unwrap_or(0)
+                    .max(0);
+                self.shift_90k = Some(s);
+                s
+            }
+        };
+        let (Some(frame), Some(std::cmp::Reverse(smallest))) =
+            (self.pending.pop_front(), self.pending_pts.pop())
+        else {
+            return Ok(());
+        };
+        let dts_90k = smallest - shift;
+        self.place(Timed { frame, dts_90k }).await
+    }
+
+    async fn place(&mut self, t: Timed) -> anyhow::Result<()> {
+        if t.frame.is_key && !self.gop.is_empty() {
+            self.flush_gop(Some(t.dts_90k)).await?;
+        }
+        if self.gop.is_empty() && !t.frame.is_key {
+            // Nothing can be decoded before the first key frame.
+            return Ok(());
+        }
+        if self.gop.is_empty() {
+            self.maybe_rotate(t.frame.wall_unix_ms).await?;
+        }
+        self.gop.push(t);
+        Ok(())
+    }
+
+    /// Places every waiting frame (the session ended or the configuration changed).
+    async fn drain(&mut self) -> anyhow::Result<()> {
+        while !self.pending.is_empty() {
+            self.release_one().await?;
+        }
+        self.shift_90k = None;
+        Ok(())
+    }
+
+    /// Sets the codec configuration for the frames that follow. A new configuration closes
+    /// the open segment (after writing what is buffered) and starts a new init segment.
+    pub async fn set_track(&mut self, track: TrackConfig) -> anyhow::Result<()> {
+        if self.track.as_ref().is_some_and(|(t, _)| *t == track) {
+            return Ok(());
+        }
+        self.drain().await?;
+        self.flush_gop(None).await?;
+        self.close_segment().await?;
+        self.track = Some((track, String::new()));
+        Ok(())
+    }
+
+    /// Writes what is buffered and closes the open segment (on shutdown or disconnect).
+    pub async fn finish(&mut self) -> anyhow::Result<()> {
+        self.drain().await?;
+        self.flush_gop(None).await?;
+        self.close_segment().await
+    }
+
+    async fn maybe_rotate(&mut self, wall_ms: i64) -> anyhow::Result<()> {
+        let rotate = match &self.segment {
+            None => false,
+            Some(s) => {
+                let limit = if self.segments_closed == 0 {
+                    SEGMENT_MS - self.stagger_ms
+                } else {
+                    SEGMENT_MS
+                };
+                wall_ms - s.start_unix_ms >= limit.max(1000) || uk_day(wall_ms) != s.day
+            }
+        };
+        if rotate {
+            self.close_segment().await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the buffered group of pictures as one fragment. `next_dts_90k` is the decode
+    /// time of the frame after it, for the last frame's duration.
+    async fn flush_gop(&mut self, next_dts_90k: Option<i64>) -> anyhow::Result<()> {
+        if self.gop.is_empty() {
+            return Ok(());
+        }
+        let gop = std::mem::take(&mut self.gop);
+        if self.segment.is_none() {
+            self.open_segment(gop[0].frame.wall_unix_ms).await?;
+        }
+        let Some(seg) = self.segment.as_mut() else {
+            return Ok(());
+        };
+        let pts: Vec<i64> = gop.iter().map(|t| t.frame.time_90k).collect();
+        let dts: Vec<i64> = gop.iter().map(|t| t.dts_90k).collect();
+        let base = u64::try_from(dts[0].max(0)).unwrap_or(0);
+        self.sequence = self.sequence.wrapping_add(1);
+        let mut builder = FragmentBuilder::new(self.sequence, base);
+        let mut total_90k: i64 = 0;
+        for (i, f) in gop.iter().enumerate() {
+            let next = dts.get(i + 1).copied().or(next_dts_90k);
+            let duration = next
+                .map(|n| n - dts[i])
+                .filter(|d| *d > 0 && *d < 90_000 * 10)
+                .and_then(|d| u32::try_from(d).ok());
+            let duration = match (duration, i + 1 == gop.len()) {
+                (Some(d), _) => Some(d),
+                // The last frame with no successor takes its predecessor's duration; an
+                // only frame gets one 25th of a second.
+                (None, true) if gop.len() > 1 => None,
+                (None, _) => Some(3600),
+            };
+            total_90k += i64::from(duration.unwrap_or(3600));
+            builder
+                .push(Sample {
+                    data: &f.frame.data,
+                    duration_90k: duration,
+                    is_sync: i == 0,
+                    composition_offset_90k: i32::try_from(pts[i] - dts[i]).unwrap_or(0),
+                })
+                .context("a frame could not be put in a fragment")?;
+        }
+        let fragment = builder
+            .finish()
+            .context("a fragment could not be written")?;
+        let meta = RecordMeta {
+            start_unix_ms: gop[0].frame.wall_unix_ms,
+            frames: u32::try_from(gop.len()).unwrap_or(u32::MAX),
+            duration_ms: u32::try_from(total_90k / 90).unwrap_or(0),
+        };
+        seg.writer.append(&fragment.bytes, &meta)?;
+        // Crash safety, step 1: the fragment is on disk before the next one is built.
+        seg.writer.sync()?;
+        seg.hasher.update(&fragment.bytes);
+        seg.fragments.push(FragmentIndex {
+            offset: seg.plain_bytes,
+            len: fragment.bytes.len() as u64,
+            start_unix_ms: meta.start_unix_ms,
+            frames: meta.frames,
+        });
+        seg.plain_bytes += fragment.bytes.len() as u64;
+        seg.frames += gop.len() as u64;
+        seg.end_unix_ms = meta.start_unix_ms + i64::from(meta.duration_ms);
+        Ok(())
+    }
+
+    async fn open_segment(&mut self, start_ms: i64) -> anyhow::Result<()> {
+        let day = uk_day(start_ms);
+        let init_id = self.ensure_init(&day).await?;
+        let key = self.store.data_key(&self.camera, &day).await?;
+        let short = init_id.rsplit('-').next().unwrap_or("init");
+        let rel = format!(
+            "{}/{day}/{start_ms}-{}-{short}.cseg",
+            self.camera, self.stream
+        );
+        let abs = self.footage.join(&rel);
+        if let Some(dir) = abs.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the footage folder {}", dir.display()))?;
+        }
+        let writer = SegmentWriter::create(&abs, FileKind::Media, key.bytes())?;
+        self.segment = Some(OpenSegment {
+            writer,
+            rel_path: rel,
+            abs_path: abs,
+            init_id,
+            day,
+            start_unix_ms: start_ms,
+            end_unix_ms: start_ms,
+            frames: 0,
+            plain_bytes: 0,
+            hasher: Sha256::new(),
+            fragments: Vec::new(),
+        });
+        Ok(())
+    }
+
+    /// The init segment for the current configuration, written on first use (per day of
+    /// first use: its file is encrypted with that day's key).
+    async fn ensure_init(&mut self, day: &str) -> anyhow::Result<String> {
+        let Some((track, id)) = self.track.as_mut() else {
+            anyhow::bail!(
+                "no codec configuration is known yet for camera {}",
+                self.camera
+            );
+        };
+        if !id.is_empty() {
+            return Ok(id.clone());
+        }
+        let bytes = init_segment(track);
+        let sha = hex(&Sha256::digest(&bytes));
+        let new_id = format!("{}-{}", self.camera, &sha[..16]);
+        if self.store.init_segment(&new_id).await?.is_none() {
+            let rel = format!("{}/{day}/init-{}.cinit", self.camera, &sha[..16]);
+            let abs = self.footage.join(&rel);
+            if let Some(dir) = abs.parent() {
+                std::fs::create_dir_all(dir).with_context(|| {
+                    format!("cannot create the footage folder {}", dir.display())
+                })?;
+            }
+            let key = self.store.data_key(&self.camera, day).await?;
+            if abs.exists() {
+                // Left by a crash before its row was committed: replace it.
+                std::fs::remove_file(&abs)
+                    .with_context(|| format!("cannot replace {}", abs.display()))?;
+            }
+            let mut w = SegmentWriter::create(&abs, FileKind::Init, key.bytes())?;
+            w.append(
+                &bytes,
+                &RecordMeta {
+                    start_unix_ms: 0,
+                    frames: 0,
+                    duration_ms: 0,
+                },
+            )?;
+            w.sync()?;
+            sync_dir(abs.parent());
+            self.store
+                .add_init_segment(&InitSegment {
+                    id: new_id.clone(),
+                    camera: self.camera.clone(),
+                    stream: self.stream.clone(),
+                    codec: track.codec_string().to_owned(),
+                    width: u32::from(track.width()),
+                    height: u32::from(track.height()),
+                    path: rel,
+                    day: day.to_owned(),
+                    sha256: sha,
+                })
+                .await?;
+        }
+        id.clone_from(&new_id);
+        Ok(new_id)
+    }
+
+    async fn close_segment(&mut self) -> anyhow::Result<()> {
+        let Some(mut seg) = self.segment.take() else {
+            return Ok(());
+        };
+        if seg.fragments.is_empty() {
+            drop(seg.writer);
+            let _ = std::fs::remove_file(&seg.abs_path);
+            return Ok(());
+        }
+        // Crash safety, step 2: the whole file is on disk before its row exists.
+        seg.writer.sync()?;
+        sync_dir(seg.abs_path.parent());
+        self.store
+            .add_segment(&Segment {
+                path: seg.rel_path.clone(),
+                camera: self.camera.clone(),
+                stream: self.stream.clone(),
+                init_id: seg.init_id.clone(),
+                day: seg.day.clone(),
+                start_unix_ms: seg.start_unix_ms,
+                end_unix_ms: seg.end_unix_ms,
+                frames: seg.frames,
+                bytes: seg.plain_bytes,
+                sha256: hex(&seg.hasher.finalize()),
+                fragments: seg.fragments,
+                recovered: false,
+            })
+            .await?;
+        self.segments_closed += 1;
+        Ok(())
+    }
+}
+
+/// Flushes a folder's entries (new files) to disk, where the platform allows.
+pub fn sync_dir(dir: Option<&Path>) {
+    if let Some(d) = dir
+        && let Ok(f) = std::fs::File::open(d)
+    {
+        let _ = f.sync_all();
+    }
+}
