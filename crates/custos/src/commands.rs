@@ -635,6 +635,7 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
             .web
             .trusted_proxy_networks()
             .map_err(anyhow::Error::msg)?,
+        metrics_from: config.web.metrics_networks().map_err(anyhow::Error::msg)?,
     };
     let checkpoints = tokio::spawn(checkpoint_periodically(
         store.clone(),

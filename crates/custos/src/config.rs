@@ -98,19 +98,26 @@ pub struct WebConfig {
     /// the real client; empty (the default) trusts no header, so workstation rules and
     /// sign-in throttling judge by the connecting address.
     pub trusted_proxies: Vec<String>,
+    /// Client networks `/metrics` is served to; default loopback only.
+    pub metrics_from: Vec<String>,
 }
 
 impl WebConfig {
     /// The trusted proxies, parsed.
     pub fn trusted_proxy_networks(&self) -> Result<Vec<custos_domain::network::Network>, String> {
-        self.trusted_proxies
-            .iter()
-            .map(|p| {
-                custos_domain::network::Network::parse(p)
-                    .map_err(|e| format!("[web] trusted_proxies: {e}"))
-            })
-            .collect()
+        networks(&self.trusted_proxies, "trusted_proxies")
     }
+
+    /// The networks `/metrics` is served to, parsed.
+    pub fn metrics_networks(&self) -> Result<Vec<custos_domain::network::Network>, String> {
+        networks(&self.metrics_from, "metrics_from")
+    }
+}
+
+fn networks(list: &[String], key: &str) -> Result<Vec<custos_domain::network::Network>, String> {
+    list.iter()
+        .map(|p| custos_domain::network::Network::parse(p).map_err(|e| format!("[web] {key}: {e}")))
+        .collect()
 }
 
 /// `[log]`
@@ -155,6 +162,7 @@ impl Default for WebConfig {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             trusted_proxies: Vec::new(),
+            metrics_from: vec!["127.0.0.0/8".to_owned(), "::1/128".to_owned()],
         }
     }
 }
@@ -262,6 +270,7 @@ impl Config {
             return Err("[ledger] checkpoint_every_entries and checkpoint_every_minutes must be at least 1; see docs/ref/config.md".to_owned());
         }
         config.web.trusted_proxy_networks()?;
+        config.web.metrics_networks()?;
         Ok(config)
     }
 

@@ -256,11 +256,26 @@ pub(crate) async fn add(
     Ok(Redirect::to(&format!("/cameras/{}", c.id)).into_response())
 }
 
+/// The recorder's figures, as the camera page shows them (LBU-16).
+struct HealthView {
+    stream: String,
+    state: String,
+    since: String,
+    last_frame: String,
+    fps: String,
+    bitrate: String,
+    reconnects: i64,
+    drift: String,
+    detail: String,
+}
+
 #[derive(Template)]
 #[template(path = "camera.html")]
 struct CameraPage {
     banner: Banner,
     camera: CameraView,
+    health: Vec<HealthView>,
+    fault: Option<String>,
 }
 
 async fn registered(state: &AppState, staff: &Staff, id: &str) -> Result<Camera, WebError> {
@@ -294,11 +309,41 @@ pub(crate) async fn show(
         )
         .await?;
     let policy = state.store.active_policy().await?;
+    let when = |ms: i64| custos_base::UnixMs(ms).to_london_display();
+    let health = state
+        .store
+        .health()
+        .await?
+        .into_iter()
+        .filter(|h| h.camera == c.id)
+        .map(|h| HealthView {
+            stream: h.stream,
+            state: h.state,
+            since: when(h.since_unix_ms),
+            last_frame: h
+                .last_frame_unix_ms
+                .map_or_else(|| "none yet".to_owned(), when),
+            fps: format!("{:.1}", h.frames_per_s_milli as f64 / 1000.0),
+            bitrate: format!("{:.2} Mbit/s", h.bitrate_bps as f64 / 1e6),
+            reconnects: h.reconnects,
+            drift: format!("{:.1} s", h.drift_ms as f64 / 1000.0),
+            detail: h.detail,
+        })
+        .collect();
+    let fault = state
+        .store
+        .open_faults()
+        .await?
+        .into_iter()
+        .find(|(id, _, _)| *id == c.id)
+        .map(|(_, since, reason)| format!("down since {}: {reason}", when(since)));
     Ok(render(
         StatusCode::OK,
         &CameraPage {
             banner: Banner::load(&state, &staff).await?,
             camera: view(&c, policy.as_ref().map(|p| &p.pack)),
+            health,
+            fault,
         },
     ))
 }

@@ -10,6 +10,7 @@ mod cameras;
 pub mod client;
 pub mod error;
 mod groups;
+mod metrics;
 mod pages;
 mod staff;
 mod users;
@@ -28,6 +29,16 @@ pub struct AppState {
     /// Reverse proxies whose `X-Forwarded-For` is believed (`web.trusted_proxies`); none
     /// unless configured.
     pub trusted_proxies: Vec<custos_domain::network::Network>,
+    /// Client networks `/metrics` is served to (`web.metrics_from`).
+    pub metrics_from: Vec<custos_domain::network::Network>,
+}
+
+/// Loopback, IPv4 and IPv6: where `/metrics` is served unless configured otherwise.
+pub fn loopback() -> Vec<custos_domain::network::Network> {
+    ["127.0.0.0/8", "::1/128"]
+        .iter()
+        .filter_map(|n| custos_domain::network::Network::parse(n).ok())
+        .collect()
 }
 
 impl AppState {
@@ -36,6 +47,7 @@ impl AppState {
         Self {
             store,
             trusted_proxies: Vec::new(),
+            metrics_from: loopback(),
         }
     }
 }
@@ -78,6 +90,7 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     vec![
         (spec("GET", "/", Public), get(pages::transparency)),
         (spec("GET", "/healthz", Public), get(pages::health)),
+        (spec("GET", "/metrics", Public), get(metrics::metrics)),
         (
             spec("GET", "/static/custos.css", Public),
             get(pages::stylesheet),

@@ -28,6 +28,8 @@ struct App {
     proxies: Vec<Network>,
     /// The `X-Forwarded-For` header sent, if any.
     forwarded_for: Option<String>,
+    /// Where requests come from.
+    peer: SocketAddr,
 }
 
 struct Reply {
@@ -138,6 +140,7 @@ async fn app_on(dir: tempfile::TempDir, location: DatabaseLocation) -> App {
         dir,
         proxies: Vec::new(),
         forwarded_for: None,
+        peer: SocketAddr::from(([192, 0, 2, 7], 50000)),
     }
 }
 
@@ -164,8 +167,7 @@ impl App {
             req = req.header("x-forwarded-for", f);
         }
         let mut req = req.body(body).expect("request");
-        req.extensions_mut()
-            .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 50000))));
+        req.extensions_mut().insert(ConnectInfo(self.peer));
         let mut state = AppState::new(self.store.clone());
         state.trusted_proxies = self.proxies.clone();
         let res = router(state).oneshot(req).await.expect("response");
@@ -610,6 +612,9 @@ enum Expect {
     SignedIn,
     /// Only these roles.
     Roles(&'static [&'static str]),
+    /// Nobody from the matrix's (non-loopback) address, signed in or not: served only to
+    /// configured networks.
+    Loopback,
 }
 
 /// The roles that may read the logbooks (BDC-18): the owner, manager, supervisor, DPO and
@@ -620,6 +625,7 @@ const READERS: &[&str] = &["owner", "manager", "supervisor", "dpo", "auditor"];
 const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/", Expect::Public),
     ("GET", "/healthz", Expect::Public),
+    ("GET", "/metrics", Expect::Loopback),
     ("GET", "/static/custos.css", Expect::Public),
     ("GET", "/login", Expect::Public),
     ("POST", "/login", Expect::Public),
@@ -739,6 +745,7 @@ async fn matrix_on(app: App) {
             let allowed = match expect {
                 Expect::Public | Expect::SignedIn => true,
                 Expect::Roles(rs) => rs.contains(&role.as_str()),
+                Expect::Loopback => false,
             };
             assert_eq!(
                 denied,
@@ -1483,4 +1490,93 @@ async fn ljm_1_managers_register_cameras_on_the_web_for_their_own_site() {
     let r = app.get("/cameras/front-gate", Some(&other)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.body.contains("only at site:elsewhere"), "{}", r.body);
+}
+
+/// LBU-16: `/metrics` gives each camera stream's figures in the Prometheus text format to
+/// the configured networks (loopback by default) and refuses everyone else.
+#[tokio::test]
+async fn lbu_16_metrics_are_served_only_to_the_configured_networks() {
+    let mut app = app().await;
+    app.store
+        .set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+    let site = custos_domain::Ident::parse("bosmere").expect("site");
+    let group = custos_domain::Ident::parse("entrances").expect("group");
+    app.store
+        .add_camera_group(&console(), &group, &site, "Entrances", &[])
+        .await
+        .expect("group");
+    let cam = custos_domain::Ident::parse("gate").expect("id");
+    app.store
+        .add_camera(
+            &console(),
+            &custos_store::CameraRequest {
+                id: cam.clone(),
+                draft: custos_domain::camera::CameraDraft {
+                    name: "Gate".to_owned(),
+                    site,
+                    location: "Gate".to_owned(),
+                    area: "Path".to_owned(),
+                    kind: custos_domain::CameraKind::Fixed,
+                    mode: custos_domain::RecordingMode::Continuous,
+                    purposes: vec![custos_domain::Ident::parse("security-and-safety").expect("p")],
+                    audio: false,
+                    retention_days: None,
+                    dpia_ref: String::new(),
+                    operational_requirement: String::new(),
+                },
+                groups: vec![group],
+                main: custos_domain::camera::RtspAddress::parse("rtsp://192.0.2.10/s")
+                    .expect("url"),
+                sub: None,
+                transport: custos_domain::camera::Transport::Tcp,
+                audio_reason: None,
+            },
+        )
+        .await
+        .expect("camera");
+    app.store
+        .put_health(&custos_store::health::Health {
+            camera: cam.clone(),
+            stream: "main".to_owned(),
+            state: "recording".to_owned(),
+            since_unix_ms: 1_790_000_000_000,
+            last_frame_unix_ms: Some(1_790_000_100_000),
+            frames_per_s_milli: 25_000,
+            bitrate_bps: 4_000_000,
+            reconnects: 2,
+            drift_ms: 0,
+            detail: String::new(),
+            updated_at_unix_ms: 1_790_000_100_000,
+        })
+        .await
+        .expect("health");
+    let r = app.get("/metrics", None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body.contains("web.metrics_from"), "{}", r.body);
+    app.peer = SocketAddr::from(([127, 0, 0, 1], 40000));
+    let r = app.get("/metrics", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for line in [
+        "# TYPE custos_camera_up gauge",
+        "custos_camera_up{camera=\"gate\",stream=\"main\"} 1",
+        "custos_camera_frames_per_second{camera=\"gate\",stream=\"main\"} 25",
+        "custos_camera_bitrate_bits_per_second{camera=\"gate\",stream=\"main\"} 4000000",
+        "custos_camera_reconnects_total{camera=\"gate\",stream=\"main\"} 2",
+        "custos_camera_fault_open{camera=\"gate\",stream=\"main\"} 0",
+    ] {
+        assert!(r.body.lines().any(|l| l == line), "{line} in:\n{}", r.body);
+    }
+    assert!(
+        app.store
+            .open_fault(&cam, 1_790_000_000_000, "unreachable")
+            .await
+            .expect("fault")
+    );
+    let r = app.get("/metrics", None).await;
+    assert!(
+        r.body
+            .contains("custos_camera_fault_open{camera=\"gate\",stream=\"main\"} 1"),
+        "{}",
+        r.body
+    );
 }
