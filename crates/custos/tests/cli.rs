@@ -1838,3 +1838,60 @@ fn ljm_1_cameras_from_the_console_keep_their_passwords_secret() {
     let (_, out, _) = custos_in(&["camera", "list", "--retired"]);
     assert!(out.contains("RETIRED"), "{out}");
 }
+
+/// BDC-2, LBU-7: `custos demo` records its two simulated cameras continuously: after a few
+/// seconds each has footage, which `custos check` finds intact, and the ledger records the
+/// cameras' day keys being made.
+#[test]
+fn bdc_2_the_demo_records_two_simulated_cameras() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("scheme");
+    let mut child = custos()
+        .arg("--data")
+        .arg(&data)
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut said = String::new();
+    while !said.contains("running at http://") {
+        let Some(Ok(line)) = lines.next() else { break };
+        said.push_str(&line);
+        said.push('\n');
+    }
+    assert!(said.contains("Recording two simulated cameras"), "{said}");
+    std::thread::sleep(Duration::from_secs(7));
+    let killed = Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", child.id())])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let _: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(child.wait().expect("demo exits").success());
+    let (code, out, err) = run(custos().arg("--data").arg(&data).arg("check"));
+    assert_eq!(code, 0, "{out}{err}");
+    let segments: usize = out
+        .lines()
+        .find_map(|l| l.split("footage intact: ").nth(1))
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a footage line");
+    assert!(segments >= 2, "{out}");
+    for cam in ["sim-1", "sim-2"] {
+        let day_dirs = std::fs::read_dir(data.join("footage").join(cam))
+            .expect("camera folder")
+            .count();
+        assert_eq!(day_dirs, 1, "{cam}");
+    }
+    let (_, ledger, _) = run(custos().arg("--data").arg(&data).args([
+        "ledger",
+        "export",
+        "--book",
+        "recording",
+        "--format",
+        "jsonl",
+    ]));
+    assert_eq!(ledger.matches("data-key-created").count(), 2, "{ledger}");
+}
