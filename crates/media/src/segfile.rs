@@ -12,8 +12,8 @@
 //! times changed without failing to open, and a file copied without its key reveals only
 //! how long and when.
 //!
-//! Invariants: [`SegmentWriter`] writes each record with one `write_all` and can flush it to
-//! disk ([`SegmentWriter::sync`]); [`read_records`] stops at a record cut short by a crash
+//! Invariants: [`SegmentWriter`] appends each record at the end of the file and can flush it
+//! to disk ([`SegmentWriter::sync`]); [`read_records`] stops at a record cut short by a crash
 //! and reports where the file's whole records end, so recovery can truncate it there; a
 //! record that does not authenticate is an error, never skipped.
 
@@ -174,30 +174,45 @@ impl SegmentWriter {
 
     /// Encrypts and appends one record (one write). Returns the record's number.
     pub fn append(&mut self, plaintext: &[u8], meta: &RecordMeta) -> Result<u64, SegFileError> {
-        let len = u32::try_from(plaintext.len())
+        let mut data = std::mem::take(&mut self.buf);
+        data.clear();
+        data.extend_from_slice(plaintext);
+        let result = self.append_in_place(&mut data, meta);
+        self.buf = data;
+        result
+    }
+
+    /// Encrypts `data` in place and appends it as one record, without copying it: for
+    /// fragments of a megabyte or more, this keeps one copy of each in memory, not two.
+    /// Afterwards `data` holds ciphertext. Returns the record's number.
+    pub fn append_in_place(
+        &mut self,
+        data: &mut [u8],
+        meta: &RecordMeta,
+    ) -> Result<u64, SegFileError> {
+        let len = u32::try_from(data.len())
             .ok()
             .filter(|l| *l <= MAX_RECORD_BYTES)
-            .ok_or(SegFileError::TooLarge(plaintext.len()))?;
+            .ok_or(SegFileError::TooLarge(data.len()))?;
         let index = self.next_index;
         let rh = record_header(len, meta);
-        self.buf.clear();
-        self.buf.extend_from_slice(&rh);
-        self.buf.extend_from_slice(plaintext);
-        let body = &mut self.buf[RECORD_HEADER_BYTES..];
         let tag = self
             .cipher
             .encrypt_in_place_detached(
                 &nonce(&self.prefix, index),
                 &aad(&self.header, index, &rh),
-                body,
+                data,
             )
-            .map_err(|_| SegFileError::TooLarge(plaintext.len()))?;
-        self.buf.extend_from_slice(&tag);
+            .map_err(|_| SegFileError::TooLarge(data.len()))?;
+        // Three writes: a crash between them leaves a record cut short, which readers stop
+        // before (and recovery cuts off).
         self.file
-            .write_all(&self.buf)
+            .write_all(&rh)
+            .and_then(|()| self.file.write_all(data))
+            .and_then(|()| self.file.write_all(&tag))
             .map_err(io("cannot write a footage record"))?;
         self.next_index += 1;
-        self.bytes_on_disk += self.buf.len() as u64;
+        self.bytes_on_disk += (RECORD_HEADER_BYTES + data.len() + TAG_BYTES) as u64;
         Ok(index)
     }
 

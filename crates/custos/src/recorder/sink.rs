@@ -276,18 +276,24 @@ impl Sink {
             frames: u32::try_from(gop.len()).unwrap_or(u32::MAX),
             duration_ms: u32::try_from(total_90k / 90).unwrap_or(0),
         };
-        seg.writer.append(&fragment.bytes, &meta)?;
+        let frames = gop.len() as u64;
+        // The frames are in the fragment now: free them before encrypting it.
+        drop(gop);
+        let mut bytes = fragment.bytes;
+        let plain_len = bytes.len() as u64;
+        seg.hasher.update(&bytes);
+        seg.writer.append_in_place(&mut bytes, &meta)?;
+        drop(bytes);
         // Crash safety, step 1: the fragment is on disk before the next one is built.
         seg.writer.sync()?;
-        seg.hasher.update(&fragment.bytes);
         seg.fragments.push(FragmentIndex {
             offset: seg.plain_bytes,
-            len: fragment.bytes.len() as u64,
+            len: plain_len,
             start_unix_ms: meta.start_unix_ms,
             frames: meta.frames,
         });
-        seg.plain_bytes += fragment.bytes.len() as u64;
-        seg.frames += gop.len() as u64;
+        seg.plain_bytes += plain_len;
+        seg.frames += frames;
         seg.end_unix_ms = meta.start_unix_ms + i64::from(meta.duration_ms);
         Ok(())
     }
