@@ -259,6 +259,74 @@ pub struct FileContents {
     pub file_bytes: u64,
 }
 
+/// Where record `index` starts in its file, given the plaintext bytes of the records before
+/// it.
+pub fn record_offset(index: u64, plaintext_before: u64) -> u64 {
+    HEADER_BYTES as u64 + index * (RECORD_HEADER_BYTES + TAG_BYTES) as u64 + plaintext_before
+}
+
+/// Reads and decrypts one record of a file (for serving part of a recording without
+/// reading the rest): record `index`, which starts at byte `offset` and holds
+/// `plaintext_len` bytes of plaintext.
+pub fn read_record_at(
+    path: &std::path::Path,
+    key: &[u8; 32],
+    index: u64,
+    offset: u64,
+    plaintext_len: u64,
+) -> Result<Record, SegFileError> {
+    use std::io::Seek as _;
+    let mut f = std::fs::File::open(path).map_err(io(format!("cannot read {}", path.display())))?;
+    let mut header = [0u8; HEADER_BYTES];
+    f.read_exact(&mut header)
+        .map_err(io(format!("cannot read {}", path.display())))?;
+    if &header[..8] != MAGIC {
+        return Err(SegFileError::NotFootage);
+    }
+    let len = usize::try_from(plaintext_len).map_err(|_| SegFileError::TooLarge(usize::MAX))?;
+    let mut rec = vec![0u8; RECORD_HEADER_BYTES + len + TAG_BYTES];
+    f.seek(std::io::SeekFrom::Start(offset))
+        .and_then(|_| f.read_exact(&mut rec))
+        .map_err(io(format!(
+            "cannot read record {index} of {}",
+            path.display()
+        )))?;
+    let mut rh = [0u8; RECORD_HEADER_BYTES];
+    rh.copy_from_slice(&rec[..RECORD_HEADER_BYTES]);
+    let tampered = SegFileError::Tampered { index, offset };
+    if u64::from(u32::from_be_bytes([rh[0], rh[1], rh[2], rh[3]])) != plaintext_len {
+        return Err(tampered);
+    }
+    let mut prefix = [0u8; 16];
+    prefix.copy_from_slice(&header[16..]);
+    let mut tag = [0u8; TAG_BYTES];
+    tag.copy_from_slice(&rec[RECORD_HEADER_BYTES + len..]);
+    let mut plaintext = rec[RECORD_HEADER_BYTES..RECORD_HEADER_BYTES + len].to_vec();
+    XChaCha20Poly1305::new(key.into())
+        .decrypt_in_place_detached(
+            &nonce(&prefix, index),
+            &aad(&header, index, &rh),
+            &mut plaintext,
+            &chacha20poly1305::Tag::from(tag),
+        )
+        .map_err(|_| tampered)?;
+    let i64_at = |o: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&rh[o..o + 8]);
+        i64::from_be_bytes(b)
+    };
+    let u32_at = |o: usize| u32::from_be_bytes([rh[o], rh[o + 1], rh[o + 2], rh[o + 3]]);
+    Ok(Record {
+        index,
+        meta: RecordMeta {
+            start_unix_ms: i64_at(4),
+            frames: u32_at(12),
+            duration_ms: u32_at(16),
+        },
+        plaintext,
+    })
+}
+
 /// Reads and decrypts a whole footage file.
 pub fn read_records(path: &std::path::Path, key: &[u8; 32]) -> Result<FileContents, SegFileError> {
     let mut data = Vec::new();

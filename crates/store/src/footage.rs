@@ -212,3 +212,199 @@ impl Store {
         Ok(out)
     }
 }
+
+/// One fragment's place in a playback file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaybackPart {
+    /// The segment file.
+    pub path: String,
+    /// The UK day whose key encrypts it.
+    pub day: String,
+    /// The record's number in the file.
+    pub index: u64,
+    /// Where the record starts in the file.
+    pub file_offset: u64,
+    /// Its plaintext length.
+    pub len: u64,
+    /// Where it goes in the playback file.
+    pub out_offset: u64,
+    /// The decode time it is given there (90 kHz).
+    pub base_90k: u64,
+    /// Wall-clock time of its first frame.
+    pub start_unix_ms: i64,
+}
+
+/// A recorded range as one playable MP4 file laid out from the index alone, so any byte
+/// range of it can be served by decrypting only the fragments it touches (review playback
+/// with seeking).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Playback {
+    /// The camera.
+    pub camera: Ident,
+    /// The init segment's plaintext (the file's first bytes).
+    pub init: Vec<u8>,
+    /// The fragments, in order.
+    pub parts: Vec<PlaybackPart>,
+    /// The file's length.
+    pub len: u64,
+    /// Wall-clock time of the first frame.
+    pub start_unix_ms: i64,
+    /// Wall-clock time after the last frame.
+    pub end_unix_ms: i64,
+}
+
+impl Store {
+    /// Lays out the playback file of `camera`'s `stream` for `[from, to)` (fragments that
+    /// start in the range, as [`Store::reassemble`] takes them).
+    pub async fn playback(
+        &self,
+        footage: &Path,
+        camera: &Ident,
+        stream: &str,
+        from_unix_ms: i64,
+        to_unix_ms: i64,
+    ) -> StoreResult<Playback> {
+        let segments = self
+            .segments(Some(camera), Some(stream), from_unix_ms, to_unix_ms)
+            .await?;
+        let mut out = Playback {
+            camera: camera.clone(),
+            init: Vec::new(),
+            parts: Vec::new(),
+            len: 0,
+            start_unix_ms: 0,
+            end_unix_ms: 0,
+        };
+        let mut init_id: Option<String> = None;
+        let mut prev_recorded_end: Option<u64> = None;
+        let mut written_end = 0u64;
+        for seg in &segments {
+            match &init_id {
+                None => {
+                    if !seg
+                        .fragments
+                        .iter()
+                        .any(|f| f.start_unix_ms >= from_unix_ms && f.start_unix_ms < to_unix_ms)
+                    {
+                        continue;
+                    }
+                    let init = self.init_segment(&seg.init_id).await?.ok_or_else(|| {
+                        StoreError::Corrupt(format!(
+                            "segment {} needs init segment {}, which is not indexed",
+                            seg.path, seg.init_id
+                        ))
+                    })?;
+                    let key = self.data_key(camera, &init.day).await?;
+                    let c = segfile::read_records(&footage.join(&init.path), key.bytes()).map_err(
+                        |e| StoreError::Corrupt(format!("init segment {}: {e}", init.path)),
+                    )?;
+                    out.init = c
+                        .records
+                        .into_iter()
+                        .next()
+                        .map(|r| r.plaintext)
+                        .unwrap_or_default();
+                    if hex(&Sha256::digest(&out.init)) != init.sha256 {
+                        return Err(StoreError::Corrupt(format!(
+                            "init segment {} no longer matches the SHA-256 recorded when it was written",
+                            init.path
+                        )));
+                    }
+                    out.len = out.init.len() as u64;
+                    init_id = Some(seg.init_id.clone());
+                }
+                Some(id) if *id != seg.init_id => break,
+                Some(_) => {}
+            }
+            for (i, f) in seg.fragments.iter().enumerate() {
+                if f.start_unix_ms < from_unix_ms || f.start_unix_ms >= to_unix_ms {
+                    continue;
+                }
+                if out.parts.is_empty() {
+                    out.start_unix_ms = f.start_unix_ms;
+                }
+                let continues =
+                    f.decode_duration_90k > 0 && prev_recorded_end == Some(f.decode_base_90k);
+                let base = if continues {
+                    written_end
+                } else {
+                    let offset_ms = u64::try_from(f.start_unix_ms - out.start_unix_ms).unwrap_or(0);
+                    (offset_ms * 90).max(written_end)
+                };
+                let duration = if f.decode_duration_90k > 0 {
+                    f.decode_duration_90k
+                } else {
+                    u64::from(f.frames) * 3600
+                };
+                out.parts.push(PlaybackPart {
+                    path: seg.path.clone(),
+                    day: seg.day.clone(),
+                    index: i as u64,
+                    file_offset: segfile::record_offset(i as u64, f.offset),
+                    len: f.len,
+                    out_offset: out.len,
+                    base_90k: base,
+                    start_unix_ms: f.start_unix_ms,
+                });
+                out.len += f.len;
+                prev_recorded_end = Some(f.decode_base_90k + f.decode_duration_90k);
+                written_end = base + duration;
+                out.end_unix_ms = f.start_unix_ms + i64::try_from(duration / 90).unwrap_or(0);
+            }
+        }
+        if out.parts.is_empty() {
+            return Err(StoreError::NotFound(format!(
+                "camera {camera} has no recorded footage from {} to {}",
+                custos_base::UnixMs(from_unix_ms).to_london_display(),
+                custos_base::UnixMs(to_unix_ms).to_london_display()
+            )));
+        }
+        Ok(out)
+    }
+
+    /// Bytes `[start, end)` of a playback file, decrypting only the fragments they touch.
+    pub async fn read_playback(
+        &self,
+        footage: &Path,
+        playback: &Playback,
+        start: u64,
+        end: u64,
+    ) -> StoreResult<Vec<u8>> {
+        let end = end.min(playback.len);
+        let mut out = Vec::with_capacity(usize::try_from(end.saturating_sub(start)).unwrap_or(0));
+        let init_len = playback.init.len() as u64;
+        if start < init_len {
+            let a = usize::try_from(start).unwrap_or(0);
+            let b = usize::try_from(end.min(init_len)).unwrap_or(0);
+            out.extend_from_slice(&playback.init[a..b]);
+        }
+        let mut key: Option<(String, crate::secrets::SecretKey)> = None;
+        for p in &playback.parts {
+            let (p_start, p_end) = (p.out_offset, p.out_offset + p.len);
+            if p_end <= start || p_start >= end {
+                continue;
+            }
+            if key.as_ref().is_none_or(|(d, _)| *d != p.day) {
+                key = Some((
+                    p.day.clone(),
+                    self.data_key(&playback.camera, &p.day).await?,
+                ));
+            }
+            let Some((_, k)) = &key else { continue };
+            let mut rec = segfile::read_record_at(
+                &footage.join(&p.path),
+                k.bytes(),
+                p.index,
+                p.file_offset,
+                p.len,
+            )
+            .map_err(|e| StoreError::Corrupt(format!("segment {}: {e}", p.path)))?
+            .plaintext;
+            set_base_decode_time(&mut rec, p.base_90k)?;
+            let a = usize::try_from(start.saturating_sub(p_start)).unwrap_or(0);
+            let b = usize::try_from(end.min(p_end) - p_start).unwrap_or(0);
+            out.extend_from_slice(&rec[a..b]);
+        }
+        Ok(out)
+    }
+}

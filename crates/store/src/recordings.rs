@@ -59,6 +59,12 @@ pub struct FragmentIndex {
     pub start_unix_ms: i64,
     /// Frames in it.
     pub frames: u32,
+    /// Its `tfdt` base decode time as recorded (90 kHz, the camera session's own clock).
+    #[serde(default)]
+    pub decode_base_90k: u64,
+    /// The sum of its samples' durations (90 kHz).
+    #[serde(default)]
+    pub decode_duration_90k: u64,
 }
 
 /// A closed segment file.

@@ -2029,6 +2029,8 @@ async fn bjs_4_closed_camera_hours_are_sealed_into_the_ledger_once(db: &TestDb) 
             len: 1000,
             start_unix_ms: hour + i * 60_000,
             frames: 1500,
+            decode_base_90k: 0,
+            decode_duration_90k: 5_400_000,
         }],
         recovered: false,
     };

@@ -150,11 +150,16 @@ pub async fn reconcile(store: &Store, footage: &Path) -> anyhow::Result<Vec<Stri
         let mut end = 0i64;
         for r in &contents.records {
             hasher.update(&r.plaintext);
+            let info = custos_media::mp4::fragments(&r.plaintext)
+                .next()
+                .and_then(Result::ok);
             fragments.push(FragmentIndex {
                 offset,
                 len: r.plaintext.len() as u64,
                 start_unix_ms: r.meta.start_unix_ms,
                 frames: r.meta.frames,
+                decode_base_90k: info.as_ref().map_or(0, |i| i.base_decode_time_90k),
+                decode_duration_90k: info.as_ref().map_or(0, |i| i.duration_90k),
             });
             offset += r.plaintext.len() as u64;
             frames += u64::from(r.meta.frames);

@@ -277,6 +277,8 @@ impl Sink {
             duration_ms: u32::try_from(total_90k / 90).unwrap_or(0),
         };
         let frames = gop.len() as u64;
+        let (decode_base_90k, decode_duration_90k) =
+            (fragment.base_decode_time_90k, fragment.duration_90k);
         // The frames are in the fragment now: free them before encrypting it.
         drop(gop);
         let mut bytes = fragment.bytes;
@@ -291,6 +293,8 @@ impl Sink {
             len: plain_len,
             start_unix_ms: meta.start_unix_ms,
             frames: meta.frames,
+            decode_base_90k,
+            decode_duration_90k,
         });
         seg.plain_bytes += plain_len;
         seg.frames += frames;
