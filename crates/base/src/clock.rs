@@ -44,6 +44,35 @@ impl UnixMs {
         Ok(Self(zoned.timestamp().as_millisecond()))
     }
 
+    /// Reads a time typed by a person: UK local time `YYYY-MM-DDTHH:MM[:SS]` (what a
+    /// browser's date-and-time field sends) or an RFC 3339 instant.
+    pub fn parse_uk_local(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+            return Ok(Self(ts.as_millisecond()));
+        }
+        let dt: jiff::civil::DateTime = text.parse().map_err(|_| {
+            format!("{text:?} is not a time: use YYYY-MM-DDTHH:MM (UK time), e.g. 2026-11-23T09:30")
+        })?;
+        let tz = jiff::tz::TimeZone::get("Europe/London")
+            .map_err(|e| format!("no UK time zone data: {e}"))?;
+        let zoned = dt
+            .to_zoned(tz)
+            .map_err(|e| format!("{text} cannot be placed in UK time: {e}"))?;
+        Ok(Self(zoned.timestamp().as_millisecond()))
+    }
+
+    /// UK local time as `YYYY-MM-DDTHH:MM`, for a browser's date-and-time field.
+    pub fn to_uk_local_input(self) -> String {
+        self.to_timestamp()
+            .and_then(|t| {
+                jiff::tz::TimeZone::get("Europe/London")
+                    .ok()
+                    .map(|tz| t.to_zoned(tz).strftime("%Y-%m-%dT%H:%M").to_string())
+            })
+            .unwrap_or_default()
+    }
+
     /// RFC 3339 in UTC with a `Z` suffix, e.g. `2026-11-23T09:30:00Z`; for logs and files.
     pub fn to_rfc3339(self) -> String {
         match self.to_timestamp() {

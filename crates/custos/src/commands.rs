@@ -636,6 +636,7 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
             .trusted_proxy_networks()
             .map_err(anyhow::Error::msg)?,
         metrics_from: config.web.metrics_networks().map_err(anyhow::Error::msg)?,
+        footage: Some(crate::recorder::footage_dir(&config.data_dir)),
     };
     let checkpoints = tokio::spawn(checkpoint_periodically(
         store.clone(),

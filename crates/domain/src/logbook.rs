@@ -5,7 +5,9 @@
 //! or a body field); nothing is computed that the ledger does not say. A column whose value
 //! the entry does not carry is left empty, never guessed. Times are shown in Europe/London.
 //!
-//! The review log (LBU-13, BDC-32) has one row per review entry. The download log (ALT-8)
+//! The review log (LBU-13, BDC-32) has one row per review: the `review-opened` entry, with
+//! the result filled in from the `review-finished` entry that shares its `review:ID`
+//! reference (an entry without such a reference is a row of its own). The download log (ALT-8)
 //! has exactly the Active Learning Trust's Appendix I columns, one row per download: the
 //! entries that share a `download:ID` reference, filled from the kinds
 //! [`DOWNLOAD_KINDS`] names. Every other book has the generic columns.
@@ -52,6 +54,7 @@ pub fn headers(book: Book) -> Vec<&'static str> {
             "Location",
             "Footage from",
             "Footage to",
+            "Purpose",
             "Reason",
             "Persons present",
             "Result",
@@ -73,7 +76,7 @@ pub fn headers(book: Book) -> Vec<&'static str> {
 /// Lays out entries of one book (in sequence order) as its logbook.
 pub fn table(book: Book, entries: &[StoredEntry]) -> Table {
     let rows = match book {
-        Book::Review => entries.iter().map(review_row).collect(),
+        Book::Review => review_rows(entries),
         Book::Download => download_rows(entries),
         _ => entries.iter().map(generic_row).collect(),
     };
@@ -135,10 +138,28 @@ fn review_row(e: &StoredEntry) -> Vec<String> {
         field(&b, "location"),
         field(&b, "footage_from"),
         field(&b, "footage_to"),
+        field(&b, "purpose"),
         field(&b, "reason"),
         field(&b, "persons_present"),
         field(&b, "result"),
     ]
+}
+
+fn review_rows(entries: &[StoredEntry]) -> Vec<Vec<String>> {
+    let mut rows: Vec<(String, Vec<String>)> = Vec::new();
+    for e in entries {
+        let id = refs_of(e, "review");
+        if e.kind == "review-finished" && !id.is_empty() {
+            if let Some((_, row)) = rows.iter_mut().find(|(r, _)| *r == id)
+                && let Some(last) = row.last_mut()
+            {
+                *last = field(&body(e), "result");
+            }
+            continue;
+        }
+        rows.push((id, review_row(e)));
+    }
+    rows.into_iter().map(|(_, r)| r).collect()
 }
 
 fn generic_row(e: &StoredEntry) -> Vec<String> {
@@ -281,11 +302,48 @@ mod tests {
                 "Main gate",
                 "09:00",
                 "09:30",
+                "",
                 "Theft",
                 "PC Jones; B. Smith",
                 "Suspect identified"
             ]
         );
+    }
+
+    /// BDC-32: a review's result, recorded when it is finished, fills in the row of the
+    /// review it belongs to; no second row appears for it.
+    #[test]
+    fn bdc_32_a_review_result_completes_its_row() {
+        let opened = entry(
+            7,
+            "user:op",
+            "review",
+            "review-opened",
+            "camera:gate\nreview:ab12",
+            r#"{"footage_from":"10:00","footage_to":"10:10","location":"Gate","persons_present":[],"purpose":"security-and-safety","reason":"Bike stolen"}"#,
+        );
+        let other = entry(
+            8,
+            "user:sup",
+            "review",
+            "review-opened",
+            "camera:gate\nreview:cd34",
+            r#"{"reason":"Fence damage","purpose":"property-protection"}"#,
+        );
+        let finished = entry(
+            9,
+            "user:op",
+            "review",
+            "review-finished",
+            "camera:gate\nreview:ab12",
+            r#"{"result":"Thief seen at 10:04"}"#,
+        );
+        let t = table(Book::Review, &[opened, other, finished]);
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[0][7], "security-and-safety");
+        assert_eq!(t.rows[0][8], "Bike stolen");
+        assert_eq!(t.rows[0][10], "Thief seen at 10:04");
+        assert_eq!(t.rows[1][10], "", "not finished yet");
     }
 
     /// ALT-8: the download log has exactly Appendix I's seven columns and one row per

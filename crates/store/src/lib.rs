@@ -24,6 +24,7 @@ pub mod ledger;
 pub mod migrate;
 pub mod policy;
 pub mod recordings;
+pub mod reviews;
 pub mod secrets;
 pub mod sessions;
 mod sqlite_verify;

@@ -91,7 +91,7 @@ fn random_token() -> StoreResult<String> {
     Ok(to_hex(&b))
 }
 
-fn token_hash(token: &str) -> Vec<u8> {
+pub(crate) fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 

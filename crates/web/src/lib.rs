@@ -12,6 +12,7 @@ pub mod error;
 mod groups;
 mod metrics;
 mod pages;
+mod review;
 mod staff;
 mod users;
 
@@ -31,6 +32,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<custos_domain::network::Network>,
     /// Client networks `/metrics` is served to (`web.metrics_from`).
     pub metrics_from: Vec<custos_domain::network::Network>,
+    /// The footage folder, for review playback; `None` when this server keeps none.
+    pub footage: Option<std::path::PathBuf>,
 }
 
 /// Loopback, IPv4 and IPv6: where `/metrics` is served unless configured otherwise.
@@ -48,6 +51,7 @@ impl AppState {
             store,
             trusted_proxies: Vec::new(),
             metrics_from: loopback(),
+            footage: None,
         }
     }
 }
@@ -213,6 +217,46 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Right(Right::ManageCameras),
             ),
             post(cameras::retire),
+        ),
+        (
+            spec(
+                "GET",
+                "/cameras/{id}/review",
+                Access::Right(Right::ReviewRecordings),
+            ),
+            get(review::form),
+        ),
+        (
+            spec(
+                "POST",
+                "/cameras/{id}/review",
+                Access::Right(Right::ReviewRecordings),
+            ),
+            post(review::open),
+        ),
+        (
+            spec(
+                "GET",
+                "/reviews/{token}",
+                Access::Right(Right::ReviewRecordings),
+            ),
+            get(review::player),
+        ),
+        (
+            spec(
+                "GET",
+                "/reviews/{token}/video.mp4",
+                Access::Right(Right::ReviewRecordings),
+            ),
+            get(review::video),
+        ),
+        (
+            spec(
+                "POST",
+                "/reviews/{token}/finish",
+                Access::Right(Right::ReviewRecordings),
+            ),
+            post(review::finish),
         ),
         (
             spec("GET", "/groups", Access::Right(Right::ViewLive)),

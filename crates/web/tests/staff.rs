@@ -378,7 +378,7 @@ async fn lbu_13_review_log_pages_filters_and_downloads() {
         .get("/logbooks/export.csv?book=review", Some(&aud))
         .await;
     assert_eq!(r.body.matches("\r\n").count(), 121, "header and every row");
-    assert!(r.body.starts_with("Entry,Reviewer,When reviewed,Camera,Location,Footage from,Footage to,Reason,Persons present,Result\r\n"));
+    assert!(r.body.starts_with("Entry,Reviewer,When reviewed,Camera,Location,Footage from,Footage to,Purpose,Reason,Persons present,Result\r\n"));
 
     let r = app
         .get("/logbooks?book=review&from=1%2F7%2F2026", Some(&aud))
@@ -612,9 +612,9 @@ enum Expect {
     SignedIn,
     /// Only these roles.
     Roles(&'static [&'static str]),
-    /// Nobody from the matrix's (non-loopback) address, signed in or not: served only to
-    /// configured networks.
-    Loopback,
+    /// Nobody the matrix signs in: the route needs something it does not have (a
+    /// loopback address, or a review grant of that session).
+    Nobody,
 }
 
 /// The roles that may read the logbooks (BDC-18): the owner, manager, supervisor, DPO and
@@ -625,7 +625,7 @@ const READERS: &[&str] = &["owner", "manager", "supervisor", "dpo", "auditor"];
 const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/", Expect::Public),
     ("GET", "/healthz", Expect::Public),
-    ("GET", "/metrics", Expect::Loopback),
+    ("GET", "/metrics", Expect::Nobody),
     ("GET", "/static/custos.css", Expect::Public),
     ("GET", "/login", Expect::Public),
     ("POST", "/login", Expect::Public),
@@ -659,9 +659,17 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/cameras/{id}", Expect::Roles(MANAGERS)),
     ("POST", "/cameras/{id}", Expect::Roles(MANAGERS)),
     ("POST", "/cameras/{id}/retire", Expect::Roles(MANAGERS)),
+    ("GET", "/cameras/{id}/review", Expect::Roles(REVIEWERS)),
+    ("POST", "/cameras/{id}/review", Expect::Roles(REVIEWERS)),
+    ("GET", "/reviews/{token}", Expect::Nobody),
+    ("GET", "/reviews/{token}/video.mp4", Expect::Nobody),
+    ("POST", "/reviews/{token}/finish", Expect::Nobody),
     ("GET", "/groups", Expect::Roles(WATCHERS)),
     ("GET", "/groups/{id}", Expect::Roles(WATCHERS)),
 ];
+
+/// The roles that review recordings (LBU-4): not the trainee while no operator is on duty.
+const REVIEWERS: &[&str] = &["owner", "manager", "supervisor", "operator", "dpo"];
 
 /// The roles that watch cameras live (ALT-5): not the trainee while no operator is on duty
 /// (BDC-22), nor the DPO, auditor or authoriser.
@@ -712,7 +720,8 @@ async fn matrix_on(app: App) {
             .path
             .replace("{seq}", "999999")
             .replace("{name}", "nobody")
-            .replace("{id}", "nowhere");
+            .replace("{id}", "nowhere")
+            .replace("{token}", "0123456789abcdef");
         // Nobody signed in.
         let form = "csrf=x&note=x&username=nobody&password=wrong+wrong+wrong";
         let body = (spec.method == "POST").then_some(form);
@@ -737,7 +746,7 @@ async fn matrix_on(app: App) {
                 other => panic!("{other:?}"),
             };
             let form = format!(
-                "csrf={csrf}&note=checked&password=wrong+wrong+wrong&username=nobody&name=No+Body&role=viewer&scope=scheme&reason=checked&from=2026-01-05&until=2026-01-09&id=x&site=bosmere&kind=fixed&mode=continuous&url=rtsp%3A%2F%2Fh%2Fs"
+                "csrf={csrf}&note=checked&password=wrong+wrong+wrong&username=nobody&name=No+Body&role=viewer&scope=scheme&reason=checked&from=2026-01-05&until=2026-01-09&id=x&site=bosmere&kind=fixed&mode=continuous&url=rtsp%3A%2F%2Fh%2Fs&to=2026-01-05T10%3A10&result=checked"
             );
             let body = (spec.method == "POST").then_some(form.as_str());
             let r = app.send(spec.method, &path, Some(&token), body).await;
@@ -745,7 +754,7 @@ async fn matrix_on(app: App) {
             let allowed = match expect {
                 Expect::Public | Expect::SignedIn => true,
                 Expect::Roles(rs) => rs.contains(&role.as_str()),
-                Expect::Loopback => false,
+                Expect::Nobody => false,
             };
             assert_eq!(
                 denied,

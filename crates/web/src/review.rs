@@ -1,0 +1,350 @@
+//! Reviewing recorded footage in the browser (LBU-4, ALT-6, BDC-32, BDC-33): a camera's
+//! recorded spans and gaps for a day; the form where a person states the purpose, the
+//! reason and who else is present before anything is shown; the player for the range they
+//! were granted; and the result when they finish.
+//!
+//! Invariants: no recorded byte is served without a grant that belongs to this person and
+//! this session and has not expired; opening a review needs `review-recordings` on the
+//! camera from this workstation (LJM-8) and writes the review's ledger entry in the same
+//! transaction as the grant; media is served with HTTP range requests, decrypting only the
+//! fragments asked for.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use custos_base::UnixMs;
+use custos_domain::Ident;
+use custos_domain::access::Right;
+use custos_store::reviews::ReviewRequest;
+use custos_store::{Camera, StoreError};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::{Staff, session_token};
+use crate::error::WebError;
+use crate::pages::render;
+use crate::staff::Banner;
+
+fn footage(state: &AppState) -> Result<&std::path::Path, WebError> {
+    state.footage.as_deref().ok_or_else(|| {
+        WebError::Store(StoreError::NotFound(
+            "this server keeps no footage folder, so there is nothing to review".to_owned(),
+        ))
+    })
+}
+
+async fn camera(state: &AppState, staff: &Staff, id: &str) -> Result<Camera, WebError> {
+    let found = match Ident::parse(id) {
+        Ok(id) => state.store.camera(&id).await?,
+        Err(_) => None,
+    };
+    match found {
+        Some(c) => Ok(c),
+        None => {
+            staff.require_somewhere(Right::ReviewRecordings)?;
+            Err(WebError::Store(StoreError::NotFound(format!(
+                "there is no camera {id:?}"
+            ))))
+        }
+    }
+}
+
+struct Span {
+    from: String,
+    to: String,
+}
+
+#[derive(Template)]
+#[template(path = "review_form.html")]
+struct ReviewForm {
+    banner: Banner,
+    camera_id: String,
+    camera_name: String,
+    day: String,
+    spans: Vec<Span>,
+    gaps: Vec<String>,
+    purposes: Vec<String>,
+    from: String,
+    to: String,
+}
+
+/// `?day=YYYY-MM-DD`
+#[derive(Debug, Deserialize)]
+pub(crate) struct DayQuery {
+    day: Option<String>,
+}
+
+/// `GET /cameras/{id}/review`: the day's recorded spans and gaps, and the form.
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Query(q): Query<DayQuery>,
+) -> Result<Response, WebError> {
+    let c = camera(&state, &staff, &id).await?;
+    staff
+        .require(&state, Right::ReviewRecordings, &state.store.camera_target(&c).await?)
+        .await?;
+    let now = state.store.clock().now();
+    let day = q
+        .day
+        .filter(|d| !d.trim().is_empty())
+        .unwrap_or_else(|| now.to_london_display().chars().take(10).collect());
+    let from = UnixMs::parse_bound(&day, false).map_err(WebError::BadRequest)?.0;
+    let to = UnixMs::parse_bound(&day, true).map_err(WebError::BadRequest)?.0;
+    let segments = state.store.segments(Some(&c.id), Some("main"), from, to).await?;
+    // Segments that follow one another make one recorded span.
+    let mut spans: Vec<(i64, i64)> = Vec::new();
+    for s in &segments {
+        match spans.last_mut() {
+            Some(last) if s.start_unix_ms - last.1 <= 5_000 => last.1 = last.1.max(s.end_unix_ms),
+            _ => spans.push((s.start_unix_ms, s.end_unix_ms)),
+        }
+    }
+    let gaps = state
+        .store
+        .gaps(&c.id, from, to)
+        .await?
+        .into_iter()
+        .map(|(_, a, b, why)| {
+            format!(
+                "{} to {}: {why}",
+                UnixMs(a).to_london_display(),
+                b.map_or_else(|| "now".to_owned(), |b| UnixMs(b).to_london_display())
+            )
+        })
+        .collect();
+    let (dflt_from, dflt_to) = spans
+        .last()
+        .map_or((now.0 - 600_000, now.0), |(a, b)| ((*b - 600_000).max(*a), *b));
+    Ok(render(
+        StatusCode::OK,
+        &ReviewForm {
+            banner: Banner::load(&state, &staff).await?,
+            camera_id: c.id.to_string(),
+            camera_name: c.draft.name.clone(),
+            day,
+            spans: spans
+                .iter()
+                .map(|(a, b)| Span {
+                    from: UnixMs(*a).to_london_display(),
+                    to: UnixMs(*b).to_london_display(),
+                })
+                .collect(),
+            gaps,
+            purposes: c.draft.purposes.iter().map(Ident::to_string).collect(),
+            from: UnixMs(dflt_from).to_uk_local_input(),
+            to: UnixMs(dflt_to + 60_000).to_uk_local_input(),
+        },
+    ))
+}
+
+/// What a person states before reviewing.
+#[derive(Debug, Deserialize)]
+pub(crate) struct OpenForm {
+    csrf: String,
+    from: String,
+    to: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    case_ref: String,
+    #[serde(default)]
+    present: String,
+}
+
+/// `POST /cameras/{id}/review`: opens a review (ledgered) and sends the person to the
+/// player.
+pub(crate) async fn open(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<OpenForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    let c = camera(&state, &staff, &id).await?;
+    let actor = staff
+        .require(&state, Right::ReviewRecordings, &state.store.camera_target(&c).await?)
+        .await?;
+    let token = session_token(&headers)
+        .ok_or_else(|| WebError::Forbidden("sign in again to review footage".to_owned()))?;
+    let purpose = Ident::parse(f.purpose.trim()).map_err(|_| {
+        WebError::BadRequest(
+            "choose the purpose of the scheme this review serves (BDC-33)".to_owned(),
+        )
+    })?;
+    let req = ReviewRequest {
+        from_unix_ms: UnixMs::parse_uk_local(&f.from).map_err(WebError::BadRequest)?.0,
+        to_unix_ms: UnixMs::parse_uk_local(&f.to).map_err(WebError::BadRequest)?.0,
+        purpose,
+        reason: f.reason,
+        case_ref: Some(f.case_ref),
+        persons_present: f
+            .present
+            .split([',', '\n', ';'])
+            .map(str::to_owned)
+            .collect(),
+    };
+    let (grant, _) = state
+        .store
+        .open_review(&actor, &staff.info.subject.username, &token, &c, &req)
+        .await?;
+    Ok(Redirect::to(&format!("/reviews/{grant}")).into_response())
+}
+
+async fn grant(
+    state: &AppState,
+    staff: &Staff,
+    headers: &HeaderMap,
+    token: &str,
+) -> Result<(custos_store::reviews::Grant, Camera), WebError> {
+    let refused = || {
+        WebError::Forbidden(
+            "this review is not open to you in this session (reviews are bound to the person and session that opened them, and last half an hour); open a new review with a reason".to_owned(),
+        )
+    };
+    let session = session_token(headers).ok_or_else(refused)?;
+    let g = state
+        .store
+        .review_grant(token, &session)
+        .await?
+        .filter(|g| g.username == staff.info.subject.username)
+        .ok_or_else(refused)?;
+    let c = state
+        .store
+        .camera(&g.camera)
+        .await?
+        .ok_or_else(refused)?;
+    // The right must still be held, from this workstation.
+    staff
+        .require(state, Right::ReviewRecordings, &state.store.camera_target(&c).await?)
+        .await?;
+    Ok((g, c))
+}
+
+#[derive(Template)]
+#[template(path = "review_player.html")]
+struct Player {
+    banner: Banner,
+    token: String,
+    camera_name: String,
+    location: String,
+    from: String,
+    to: String,
+    finished: bool,
+}
+
+/// `GET /reviews/{token}`: the player.
+pub(crate) async fn player(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let (g, c) = grant(&state, &staff, &headers, &token).await?;
+    Ok(render(
+        StatusCode::OK,
+        &Player {
+            banner: Banner::load(&state, &staff).await?,
+            token,
+            camera_name: c.draft.name.clone(),
+            location: c.draft.location.clone(),
+            from: UnixMs(g.from_unix_ms).to_london_display(),
+            to: UnixMs(g.to_unix_ms).to_london_display(),
+            finished: g.finished,
+        },
+    ))
+}
+
+/// A `Range: bytes=A-B` header, as (start, end exclusive) within `len`.
+fn byte_range(headers: &HeaderMap, len: u64) -> Option<Result<(u64, u64), ()>> {
+    let v = headers.get(header::RANGE)?.to_str().ok()?;
+    let spec = v.strip_prefix("bytes=")?;
+    let (a, b) = spec.split_once('-')?;
+    let parsed = match (a.trim(), b.trim()) {
+        ("", suffix) => suffix
+            .parse::<u64>()
+            .ok()
+            .map(|n| (len.saturating_sub(n), len)),
+        (start, "") => start.parse::<u64>().ok().map(|s| (s, len)),
+        (start, end) => match (start.parse::<u64>(), end.parse::<u64>()) {
+            (Ok(s), Ok(e)) => Some((s, (e + 1).min(len))),
+            _ => None,
+        },
+    };
+    Some(match parsed {
+        Some((s, e)) if s < e && s < len => Ok((s, e)),
+        _ => Err(()),
+    })
+}
+
+/// `GET /reviews/{token}/video.mp4`: the granted range as MP4, with range requests.
+pub(crate) async fn video(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let (g, c) = grant(&state, &staff, &headers, &token).await?;
+    let dir = footage(&state)?;
+    let plan = state
+        .store
+        .playback(dir, &c.id, &g.stream, g.from_unix_ms, g.to_unix_ms)
+        .await?;
+    let (status, start, end) = match byte_range(&headers, plan.len) {
+        None => (StatusCode::OK, 0, plan.len),
+        Some(Ok((s, e))) => (StatusCode::PARTIAL_CONTENT, s, e),
+        Some(Err(())) => {
+            return Ok((
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                [(header::CONTENT_RANGE, format!("bytes */{}", plan.len))],
+            )
+                .into_response());
+        }
+    };
+    let body = state.store.read_playback(dir, &plan, start, end).await?;
+    let mut res = (status, body).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("video/mp4"));
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if status == StatusCode::PARTIAL_CONTENT
+        && let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{}/{}", end - 1, plan.len))
+    {
+        h.insert(header::CONTENT_RANGE, v);
+    }
+    Ok(res)
+}
+
+/// The result of a review.
+#[derive(Debug, Deserialize)]
+pub(crate) struct FinishForm {
+    csrf: String,
+    result: String,
+}
+
+/// `POST /reviews/{token}/finish`: records the result (BDC-32).
+pub(crate) async fn finish(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(f): Form<FinishForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    let (_, c) = grant(&state, &staff, &headers, &token).await?;
+    let actor = staff
+        .require(&state, Right::ReviewRecordings, &state.store.camera_target(&c).await?)
+        .await?;
+    let session = session_token(&headers).unwrap_or_default();
+    state
+        .store
+        .finish_review(&actor, &token, &session, &f.result)
+        .await?;
+    Ok(Redirect::to(&format!("/cameras/{}/review", c.id)).into_response())
+}
