@@ -1895,3 +1895,171 @@ fn bdc_2_the_demo_records_two_simulated_cameras() {
     ]));
     assert_eq!(ledger.matches("data-key-created").count(), 2, "{ledger}");
 }
+
+/// LBU-4, BDC-32, BDC-33, in a real browser on the demo: an operator opens a recording of a
+/// simulated camera; without a reason it is refused; with one, the recording plays (the
+/// video's `currentTime` advances); the grant's media URL replayed from another session is
+/// refused; finishing records the result; the review log has exactly one row, with that
+/// reason and result.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lbu_4_a_recording_plays_only_after_a_reason_and_the_review_is_logged() {
+    use fantoccini::Locator;
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("scheme");
+    let mut demo = custos()
+        .arg("--data")
+        .arg(&data)
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo starts");
+    let mut lines = BufReader::new(demo.stdout.take().expect("stdout")).lines();
+    let mut password = None;
+    let mut addr = None;
+    while addr.is_none() {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Some(("operator", pw)) = line
+            .trim()
+            .split_once(" password ")
+            .map(|(r, p)| (r.trim(), p.trim()))
+        {
+            password = Some(pw.to_owned());
+        }
+        if let Some(rest) = line.split("running at http://").nth(1) {
+            addr = rest.split('/').next().map(str::to_owned);
+        }
+    }
+    let addr = addr.expect("the demo prints its URL");
+    let password = password.expect("the operator's password");
+    // The second simulated camera closes its first (staggered) segment after 30 seconds.
+    std::thread::sleep(Duration::from_secs(36));
+
+    let driver = Driver::start();
+    let c = browser(&driver, &dir.path().join("profile")).await;
+    c.goto(&format!("http://{addr}/login?next=/cameras/sim-2/review"))
+        .await
+        .expect("login page");
+    c.find(Locator::Id("username"))
+        .await
+        .expect("field")
+        .send_keys("operator")
+        .await
+        .expect("type");
+    c.find(Locator::Id("password"))
+        .await
+        .expect("field")
+        .send_keys(&password)
+        .await
+        .expect("type");
+    let path = submit_and_leave(&c, "form[action='/login'] button", "/login").await;
+    assert_eq!(path, "/account/declaration");
+    let path = submit_and_leave(
+        &c,
+        "form[action='/account/declaration'] button",
+        "/account/declaration",
+    )
+    .await;
+    assert_eq!(path, "/cameras/sim-2/review");
+    let page = c.source().await.expect("page");
+    assert!(page.contains("id=\"spans\""), "footage is listed: {page}");
+
+    // Without a reason (the browser's own check taken away): refused, nothing shown.
+    c.execute(
+        "const r = document.getElementById('reason'); r.removeAttribute('required'); r.removeAttribute('minlength'); r.value = '';",
+        vec![],
+    )
+    .await
+    .expect("clear the reason");
+    // The refusal comes back at the same address, so wait for its words.
+    c.find(Locator::Css("#open-review button"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let refused = loop {
+        let page = c.source().await.expect("page");
+        if page.contains("say why the footage is being reviewed") {
+            break page;
+        }
+        assert!(Instant::now() < deadline, "no refusal: {page}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        refused.contains("say why the footage is being reviewed") && !refused.contains("<video"),
+        "{refused}"
+    );
+
+    c.goto(&format!("http://{addr}/cameras/sim-2/review"))
+        .await
+        .expect("back");
+    c.find(Locator::Id("reason"))
+        .await
+        .expect("reason")
+        .send_keys("Report of a fall near the gate")
+        .await
+        .expect("type");
+    let path = submit_and_leave(&c, "#open-review button", "/cameras/sim-2/review").await;
+    assert!(path.starts_with("/reviews/"), "{path}");
+    let token = path.trim_start_matches("/reviews/").to_owned();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let t = c
+            .execute(
+                "const v = document.getElementById('player'); return v ? v.currentTime : -1;",
+                vec![],
+            )
+            .await
+            .expect("currentTime")
+            .as_f64()
+            .unwrap_or(-1.0);
+        if t > 1.0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the recording did not play (currentTime {t})"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    // The grant's media URL from another session of the same person: refused.
+    let other = sign_in(&addr, "operator", &password);
+    let (status, _) = get_with_cookie(&addr, &format!("/reviews/{token}/video.mp4"), &other);
+    assert_eq!(status, 403);
+    c.find(Locator::Id("result"))
+        .await
+        .expect("result")
+        .send_keys("Fall seen at the gate; first aid given")
+        .await
+        .expect("type");
+    submit_and_leave(&c, "#finish-review button", &path).await;
+    c.close().await.expect("close");
+    drop(driver);
+    Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", demo.id())])
+        .status()
+        .expect("kill");
+    let _: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(demo.wait().expect("demo exits").success());
+
+    let (code, log, err) = run(custos()
+        .arg("--data")
+        .arg(&data)
+        .args(["ledger", "export", "--book", "review"]));
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<&str> = log
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(rows.len(), 1, "{log}");
+    assert!(
+        rows[0].contains("Report of a fall near the gate")
+            && rows[0].contains("Fall seen at the gate; first aid given")
+            && rows[0].contains("operator")
+            && rows[0].contains("sim-2"),
+        "{log}"
+    );
+}

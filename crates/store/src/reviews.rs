@@ -146,7 +146,12 @@ impl Store {
             .with("purpose", req.purpose.as_str())
             .with("reason", reason)
             .with("persons_present", present);
-        if let Some(c) = req.case_ref.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        if let Some(c) = req
+            .case_ref
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
             entry = entry.with("case_ref", c);
         }
         tx.record(actor, entry);
@@ -155,7 +160,11 @@ impl Store {
     }
 
     /// The grant behind `token`, if it was issued to this session and has not expired.
-    pub async fn review_grant(&self, token: &str, session_token: &str) -> StoreResult<Option<Grant>> {
+    pub async fn review_grant(
+        &self,
+        token: &str,
+        session_token: &str,
+    ) -> StoreResult<Option<Grant>> {
         let row = sqlx::query(
             "SELECT review_id, username, camera_id, stream, from_unix_ms, to_unix_ms, \
              expires_at_unix_ms, finished_at_unix_ms FROM review_grants \
@@ -205,7 +214,9 @@ impl Store {
             ));
         };
         if grant.finished {
-            return Err(StoreError::Invalid("this review is already finished".to_owned()));
+            return Err(StoreError::Invalid(
+                "this review is already finished".to_owned(),
+            ));
         }
         let now = self.clock().now().0;
         let mut tx = self.write().await?;

@@ -85,16 +85,27 @@ pub(crate) async fn form(
 ) -> Result<Response, WebError> {
     let c = camera(&state, &staff, &id).await?;
     staff
-        .require(&state, Right::ReviewRecordings, &state.store.camera_target(&c).await?)
+        .require(
+            &state,
+            Right::ReviewRecordings,
+            &state.store.camera_target(&c).await?,
+        )
         .await?;
     let now = state.store.clock().now();
     let day = q
         .day
         .filter(|d| !d.trim().is_empty())
         .unwrap_or_else(|| now.to_london_display().chars().take(10).collect());
-    let from = UnixMs::parse_bound(&day, false).map_err(WebError::BadRequest)?.0;
-    let to = UnixMs::parse_bound(&day, true).map_err(WebError::BadRequest)?.0;
-    let segments = state.store.segments(Some(&c.id), Some("main"), from, to).await?;
+    let from = UnixMs::parse_bound(&day, false)
+        .map_err(WebError::BadRequest)?
+        .0;
+    let to = UnixMs::parse_bound(&day, true)
+        .map_err(WebError::BadRequest)?
+        .0;
+    let segments = state
+        .store
+        .segments(Some(&c.id), Some("main"), from, to)
+        .await?;
     // Segments that follow one another make one recorded span.
     let mut spans: Vec<(i64, i64)> = Vec::new();
     for s in &segments {
@@ -116,9 +127,9 @@ pub(crate) async fn form(
             )
         })
         .collect();
-    let (dflt_from, dflt_to) = spans
-        .last()
-        .map_or((now.0 - 600_000, now.0), |(a, b)| ((*b - 600_000).max(*a), *b));
+    let (dflt_from, dflt_to) = spans.last().map_or((now.0 - 600_000, now.0), |(a, b)| {
+        ((*b - 600_000).max(*a), *b)
+    });
     Ok(render(
         StatusCode::OK,
         &ReviewForm {
@@ -169,7 +180,11 @@ pub(crate) async fn open(
     staff.check_csrf(&f.csrf)?;
     let c = camera(&state, &staff, &id).await?;
     let actor = staff
-        .require(&state, Right::ReviewRecordings, &state.store.camera_target(&c).await?)
+        .require(
+            &state,
+            Right::ReviewRecordings,
+            &state.store.camera_target(&c).await?,
+        )
         .await?;
     let token = session_token(&headers)
         .ok_or_else(|| WebError::Forbidden("sign in again to review footage".to_owned()))?;
@@ -179,8 +194,12 @@ pub(crate) async fn open(
         )
     })?;
     let req = ReviewRequest {
-        from_unix_ms: UnixMs::parse_uk_local(&f.from).map_err(WebError::BadRequest)?.0,
-        to_unix_ms: UnixMs::parse_uk_local(&f.to).map_err(WebError::BadRequest)?.0,
+        from_unix_ms: UnixMs::parse_uk_local(&f.from)
+            .map_err(WebError::BadRequest)?
+            .0,
+        to_unix_ms: UnixMs::parse_uk_local(&f.to)
+            .map_err(WebError::BadRequest)?
+            .0,
         purpose,
         reason: f.reason,
         case_ref: Some(f.case_ref),
@@ -215,14 +234,14 @@ async fn grant(
         .await?
         .filter(|g| g.username == staff.info.subject.username)
         .ok_or_else(refused)?;
-    let c = state
-        .store
-        .camera(&g.camera)
-        .await?
-        .ok_or_else(refused)?;
+    let c = state.store.camera(&g.camera).await?.ok_or_else(refused)?;
     // The right must still be held, from this workstation.
     staff
-        .require(state, Right::ReviewRecordings, &state.store.camera_target(&c).await?)
+        .require(
+            state,
+            Right::ReviewRecordings,
+            &state.store.camera_target(&c).await?,
+        )
         .await?;
     Ok((g, c))
 }
@@ -339,7 +358,11 @@ pub(crate) async fn finish(
     staff.check_csrf(&f.csrf)?;
     let (_, c) = grant(&state, &staff, &headers, &token).await?;
     let actor = staff
-        .require(&state, Right::ReviewRecordings, &state.store.camera_target(&c).await?)
+        .require(
+            &state,
+            Right::ReviewRecordings,
+            &state.store.camera_target(&c).await?,
+        )
         .await?;
     let session = session_token(&headers).unwrap_or_default();
     state
