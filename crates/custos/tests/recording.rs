@@ -546,3 +546,60 @@ async fn bjs_4_kill_9_twenty_times_leaves_custos_check_clean() {
         "crashes left segments that were recovered"
     );
 }
+
+/// BDC-2: the recorder follows the camera register without a restart: a camera added while
+/// Custos runs is recording within seconds, and one retired stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bdc_2_cameras_added_while_running_are_recorded_and_retired_ones_stop() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("scheme");
+    scheme(&dir);
+    let port = free_port();
+    let mut sim = custos()
+        .args([
+            "simcam",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--cameras",
+            "1",
+            "--size",
+            "320x240",
+            "--fps",
+            "10",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("simcam");
+    let serve = Serve::start(&dir);
+    add_camera(&dir, "late", &format!("rtsp://127.0.0.1:{port}/cam1"));
+    let store = open_store(&dir).await;
+    let state = |want: &'static str| {
+        let store = store.clone();
+        async move {
+            for _ in 0..60 {
+                let h = store.health().await.expect("health");
+                if h.iter()
+                    .any(|h| h.camera.as_str() == "late" && h.state == want)
+                {
+                    return true;
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            false
+        }
+    };
+    assert!(state("recording").await, "the new camera is recording");
+    let (code, out) = run(custos().arg("--data").arg(&dir).args([
+        "camera",
+        "retire",
+        "late",
+        "--reason",
+        "test over",
+    ]));
+    assert_eq!(code, 0, "{out}");
+    assert!(state("stopped").await, "the retired camera stopped");
+    serve.stop();
+    signal(&sim, "-INT");
+    let _ = sim.wait();
+}

@@ -4,7 +4,8 @@
 //! when it records again; closed camera-hours sealed into the ledger; figures written for
 //! the camera pages and `/metrics`.
 //!
-//! Invariants: only one recorder writes a footage folder (it holds the footage lock);
+//! Invariants: only one recorder writes a footage folder (it holds the footage lock); the
+//! cameras recorded follow the register within a few seconds, without a restart;
 //! before it records, it recovers what a crash left ([`recover::reconcile`]); on shutdown
 //! every camera writes what it has buffered and closes its segment before the recorder
 //! returns.
@@ -49,36 +50,11 @@ impl Recorder {
         for line in recover::reconcile(&store, &footage).await? {
             tracing::warn!("{line}");
         }
-        let cameras: Vec<_> = store
-            .cameras(false)
-            .await?
-            .into_iter()
-            .filter(|c| c.draft.mode == RecordingMode::Continuous)
-            .collect();
-        let fault_after_ms = store
-            .active_policy()
-            .await?
-            .map_or(custos_domain::policy::DEFAULT_FAULT_AFTER_MINUTES, |p| {
-                p.pack.recording.fault_after_minutes
-            });
         let (stop, stopped) = watch::channel(false);
-        let mut tasks = Vec::new();
-        let n = i64::try_from(cameras.len().max(1)).unwrap_or(1);
-        for (i, camera) in cameras.into_iter().enumerate() {
-            let stagger_ms = i64::try_from(i).unwrap_or(0) * sink::SEGMENT_MS / n;
-            tasks.push(tokio::spawn(record_camera(
-                store.clone(),
-                footage.clone(),
-                camera,
-                stagger_ms,
-                i64::from(fault_after_ms) * 60_000,
-                stopped.clone(),
-            )));
-        }
-        tasks.push(tokio::spawn(seal_periodically(
-            store.clone(),
-            stopped.clone(),
-        )));
+        let tasks = vec![
+            tokio::spawn(supervise(store.clone(), footage, stopped.clone())),
+            tokio::spawn(seal_periodically(store.clone(), stopped)),
+        ];
         Ok(Some(Self {
             stop,
             tasks,
@@ -98,6 +74,78 @@ impl Recorder {
 /// Where footage is kept.
 pub fn footage_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("footage")
+}
+
+/// How often the supervisor looks at the camera register for changes.
+const REGISTER_POLL: Duration = Duration::from_secs(5);
+
+/// Keeps one recording task per camera that should be recorded: cameras added to the
+/// register (or switched to continuous) start recording within [`REGISTER_POLL`], retired
+/// ones stop, and a camera whose address, transport or mode changed is restarted with it.
+async fn supervise(store: Store, footage: PathBuf, mut stopped: watch::Receiver<bool>) {
+    let mut running: std::collections::BTreeMap<
+        Ident,
+        (custos_store::Camera, watch::Sender<bool>, JoinHandle<()>),
+    > = std::collections::BTreeMap::new();
+    let mut started = 0i64;
+    loop {
+        match store.cameras(false).await {
+            Err(e) => tracing::error!(error = %e, "cannot read the camera register"),
+            Ok(all) => {
+                let wanted: Vec<custos_store::Camera> = all
+                    .into_iter()
+                    .filter(|c| c.draft.mode == RecordingMode::Continuous)
+                    .collect();
+                let fault_after_ms = match store.active_policy().await {
+                    Ok(Some(p)) => i64::from(p.pack.recording.fault_after_minutes) * 60_000,
+                    _ => i64::from(custos_domain::policy::DEFAULT_FAULT_AFTER_MINUTES) * 60_000,
+                };
+                // Stop what is no longer wanted, or wanted differently.
+                let stale: Vec<Ident> = running
+                    .iter()
+                    .filter(|(id, (cam, _, _))| {
+                        wanted.iter().find(|w| w.id == **id).is_none_or(|w| {
+                            w.main_url != cam.main_url || w.transport != cam.transport
+                        })
+                    })
+                    .map(|(id, _)| id.clone())
+                    .collect();
+                for id in stale {
+                    if let Some((_, stop, task)) = running.remove(&id) {
+                        tracing::info!(camera = %id, "camera changed or left the register; its recording stops");
+                        let _ = stop.send(true);
+                        let _ = task.await;
+                    }
+                }
+                let n = i64::try_from(wanted.len().max(1)).unwrap_or(1);
+                for camera in wanted {
+                    if running.contains_key(&camera.id) {
+                        continue;
+                    }
+                    let stagger_ms = started * sink::SEGMENT_MS / n;
+                    started += 1;
+                    let (stop, camera_stopped) = watch::channel(false);
+                    let task = tokio::spawn(record_camera(
+                        store.clone(),
+                        footage.clone(),
+                        camera.clone(),
+                        stagger_ms,
+                        fault_after_ms,
+                        camera_stopped,
+                    ));
+                    running.insert(camera.id.clone(), (camera, stop, task));
+                }
+            }
+        }
+        tokio::select! {
+            _ = stopped.changed() => break,
+            () = tokio::time::sleep(REGISTER_POLL) => {}
+        }
+    }
+    for (_, (_, stop, task)) in running {
+        let _ = stop.send(true);
+        let _ = task.await;
+    }
 }
 
 async fn seal_periodically(store: Store, mut stopped: watch::Receiver<bool>) {
