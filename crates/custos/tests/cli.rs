@@ -1367,6 +1367,7 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
             .expect("text");
         let expected: Vec<&str> = [
             ("Start", true),
+            ("Live", watchers.contains(&role.as_str())),
             ("Cameras", watchers.contains(&role.as_str())),
             (
                 "Camera register",
@@ -1932,12 +1933,10 @@ async fn lbu_4_a_recording_plays_only_after_a_reason_and_the_review_is_logged() 
     }
     let addr = addr.expect("the demo prints its URL");
     let password = password.expect("the operator's password");
-    // The second simulated camera closes its first (staggered) segment after 30 seconds.
-    std::thread::sleep(Duration::from_secs(36));
-
+    let demo_started = Instant::now();
     let driver = Driver::start();
     let c = browser(&driver, &dir.path().join("profile")).await;
-    c.goto(&format!("http://{addr}/login?next=/cameras/sim-2/review"))
+    c.goto(&format!("http://{addr}/login?next=/live"))
         .await
         .expect("login page");
     c.find(Locator::Id("username"))
@@ -1960,7 +1959,41 @@ async fn lbu_4_a_recording_plays_only_after_a_reason_and_the_review_is_logged() 
         "/account/declaration",
     )
     .await;
-    assert_eq!(path, "/cameras/sim-2/review");
+    // ALT-5: the live grid plays the simulated cameras.
+    assert_eq!(path, "/live");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let t = c
+            .execute(
+                "const v = document.getElementById('live-sim-1'); return v ? v.currentTime : -1;",
+                vec![],
+            )
+            .await
+            .expect("currentTime")
+            .as_f64()
+            .unwrap_or(-1.0);
+        if t > 1.0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "live view did not play (currentTime {t}): {}",
+            c.source().await.unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    // The second simulated camera closes its first (staggered) segment after 30 seconds.
+    if let Some(wait) = Duration::from_secs(36).checked_sub(demo_started.elapsed()) {
+        tokio::time::sleep(wait).await;
+    }
+    c.goto(&format!("http://{addr}/cameras/sim-2/review"))
+        .await
+        .expect("review page");
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id("open-review"))
+        .await
+        .expect("the review form");
     let page = c.source().await.expect("page");
     assert!(page.contains("id=\"spans\""), "footage is listed: {page}");
 
@@ -2062,4 +2095,19 @@ async fn lbu_4_a_recording_plays_only_after_a_reason_and_the_review_is_logged() 
             && rows[0].contains("sim-2"),
         "{log}"
     );
+    // Opening and closing live view is in book access, for each camera watched.
+    let (_, access, _) = run(custos()
+        .arg("--data")
+        .arg(&data)
+        .args(["ledger", "export", "--book", "access", "--format", "jsonl"]));
+    for cam in ["sim-1", "sim-2"] {
+        for kind in ["live-opened", "live-closed"] {
+            assert!(
+                access
+                    .lines()
+                    .any(|l| l.contains(kind) && l.contains(&format!("camera:{cam}"))),
+                "{kind} {cam}: {access}"
+            );
+        }
+    }
 }

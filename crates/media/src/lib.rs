@@ -6,6 +6,8 @@
 //! stored in: one init segment per codec configuration, then one fragment per group of
 //! pictures, with the camera's H.264 or H.265 data untouched.
 //!
+//! [`rtsp`] is a camera session: RTSP through `retina`, frames with wall-clock times.
+//!
 //! [`segfile`] is the encrypted file form footage is kept in on disk: records of
 //! XChaCha20-Poly1305 ciphertext, one per fragment.
 //!
@@ -13,5 +15,6 @@
 //! cameras stream synthetic H.264 video with their name and a running clock on every frame.
 
 pub mod mp4;
+pub mod rtsp;
 pub mod segfile;
 pub mod simcam;

@@ -10,6 +10,7 @@ mod cameras;
 pub mod client;
 pub mod error;
 mod groups;
+mod live;
 mod metrics;
 mod pages;
 mod review;
@@ -99,6 +100,7 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             spec("GET", "/static/custos.css", Public),
             get(pages::stylesheet),
         ),
+        (spec("GET", "/static/live.js", Public), get(live::script)),
         (spec("GET", "/login", Public), get(auth::login_form)),
         (spec("POST", "/login", Public), post(auth::login)),
         (spec("POST", "/logout", SignedIn), post(auth::logout)),
@@ -257,6 +259,18 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Right(Right::ReviewRecordings),
             ),
             post(review::finish),
+        ),
+        (
+            spec("GET", "/live", Access::Right(Right::ViewLive)),
+            get(live::grid),
+        ),
+        (
+            spec(
+                "GET",
+                "/live/{id}/stream.mp4",
+                Access::Right(Right::ViewLive),
+            ),
+            get(live::stream),
         ),
         (
             spec("GET", "/groups", Access::Right(Right::ViewLive)),

@@ -138,6 +138,7 @@ impl Banner {
             (None, Vec::new())
         };
         let pages = [
+            ("/live", "Live", Right::ViewLive),
             ("/groups", "Cameras", Right::ViewLive),
             ("/cameras", "Camera register", Right::ManageCameras),
             ("/logbooks", "Logbooks", Right::ReadLogbooks),

@@ -11,8 +11,9 @@
 //! returns.
 
 pub mod recover;
-pub mod session;
 pub mod sink;
+
+use custos_media::rtsp as session;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -261,6 +262,7 @@ async fn record_camera(
         let (tx, mut rx) = tokio::sync::mpsc::channel(256);
         let url = camera.main_url.clone();
         let udp = camera.transport == custos_domain::camera::Transport::Udp;
+        let creds = creds.map(|c| (c.username, c.password));
         let session = tokio::spawn(async move { session::run(&url, creds, udp, tx).await });
         let mut recording = false;
         let mut failure: Option<String> = None;

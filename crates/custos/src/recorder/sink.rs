@@ -27,18 +27,7 @@ use sha2::{Digest, Sha256};
 /// Target length of a segment file.
 pub const SEGMENT_MS: i64 = 60_000;
 
-/// One frame from a camera.
-#[derive(Debug, Clone)]
-pub struct Frame {
-    /// The access unit as 4-byte-length-prefixed NAL units, parameter sets left out.
-    pub data: Vec<u8>,
-    /// Its RTP time in 90 kHz ticks since the session began (monotonic).
-    pub time_90k: i64,
-    /// Its wall-clock time (ms since the epoch), as corrected by the session.
-    pub wall_unix_ms: i64,
-    /// Whether it is a key frame (random access point).
-    pub is_key: bool,
-}
+pub use custos_media::rtsp::Frame;
 
 /// Frames held back to find decode times: a camera's frames come in decode order stamped
 /// with presentation times, which B-frames put out of order; the decode time of the n-th

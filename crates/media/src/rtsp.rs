@@ -1,5 +1,6 @@
 //! One RTSP session with a camera (through `retina`): connect, pick the video stream,
-//! and hand each frame on with its wall-clock time (LBU-15).
+//! and hand each frame on with its wall-clock time (LBU-15). The recorder and live view
+//! each run their own sessions.
 //!
 //! Invariants: frame times come from the camera's RTP clock (90 kHz), anchored to the
 //! server's clock at the first frame; when the two drift more than [`MAX_DRIFT_MS`] apart,
@@ -10,10 +11,9 @@
 
 use std::time::Duration;
 
-use anyhow::{Context as _, bail};
-use custos_media::mp4::{Codec, TrackConfig};
-use custos_store::Credentials;
 use futures::StreamExt as _;
+
+use crate::mp4::{Codec, TrackConfig};
 use retina::client::{PlayOptions, SessionOptions, SetupOptions};
 use retina::codec::{CodecItem, FrameFormat, ParametersRef};
 
@@ -23,11 +23,33 @@ pub const MAX_DRIFT_MS: i64 = 2_000;
 /// How long a playing session may go without a frame before it counts as down.
 pub const FRAME_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// One frame from a camera.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// The access unit as 4-byte-length-prefixed NAL units, parameter sets left out.
+    pub data: Vec<u8>,
+    /// Its RTP (presentation) time in 90 kHz ticks since the session began.
+    pub time_90k: i64,
+    /// Its wall-clock time (ms since the epoch), as corrected by the session.
+    pub wall_unix_ms: i64,
+    /// Whether it is a key frame (random access point).
+    pub is_key: bool,
+}
+
+/// Why a session ended.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SessionError(String);
+
+fn fail(why: impl Into<String>) -> SessionError {
+    SessionError(why.into())
+}
+
 /// Something the session reports besides frames.
 #[derive(Debug, Clone)]
 pub enum Event {
     /// A frame.
-    Frame(super::sink::Frame),
+    Frame(Frame),
     /// The codec configuration for the frames that follow.
     Track(TrackConfig),
     /// Camera time and server time differ by this much (ms; positive: camera ahead).
@@ -52,32 +74,36 @@ fn ntp_to_unix_ms(ntp: u64) -> i64 {
     secs * 1000 + frac_ms
 }
 
-fn track_from(params: &retina::codec::VideoParameters) -> anyhow::Result<TrackConfig> {
+fn track_from(params: &retina::codec::VideoParameters) -> Result<TrackConfig, SessionError> {
     let codec_name = params.rfc6381_codec();
     let codec = if codec_name.starts_with("avc1") {
         Codec::H264
     } else if codec_name.starts_with("hvc1") || codec_name.starts_with("hev1") {
         Codec::H265
     } else {
-        bail!("the camera sends {codec_name}; Custos records H.264 and H.265");
+        return Err(fail(format!(
+            "the camera sends {codec_name}; Custos takes H.264 and H.265"
+        )));
     };
-    TrackConfig::from_decoder_config(codec, params.extra_data())
-        .with_context(|| format!("the camera's {codec_name} parameters cannot be read"))
+    TrackConfig::from_decoder_config(codec, params.extra_data()).map_err(|e| {
+        fail(format!(
+            "the camera's {codec_name} parameters cannot be read: {e}"
+        ))
+    })
 }
 
 /// Connects to `url` and sends events to `out` until the session ends or fails. Returns
 /// an error saying why it ended.
 pub async fn run(
     url: &str,
-    creds: Option<Credentials>,
+    creds: Option<(String, String)>,
     transport_udp: bool,
     out: tokio::sync::mpsc::Sender<Event>,
-) -> anyhow::Result<()> {
-    let url = url::Url::parse(url).context("the camera's address is not a valid URL")?;
-    let creds = creds.map(|c| retina::client::Credentials {
-        username: c.username,
-        password: c.password,
-    });
+) -> Result<(), SessionError> {
+    let url = url::Url::parse(url)
+        .map_err(|e| fail(format!("the camera's address is not a valid URL: {e}")))?;
+    let creds =
+        creds.map(|(username, password)| retina::client::Credentials { username, password });
     let options = SessionOptions::default()
         .creds(creds)
         .user_agent(format!("Custos/{}", env!("CARGO_PKG_VERSION")));
@@ -86,12 +112,12 @@ pub async fn run(
         retina::client::Session::describe(url, options),
     )
     .await
-    .context("the camera did not answer DESCRIBE within 15 s")?
-    .context("the camera refused or failed DESCRIBE")?;
+    .map_err(|_| fail("the camera did not answer DESCRIBE within 15 s"))?
+    .map_err(|e| fail(format!("the camera refused or failed DESCRIBE: {e}")))?;
     let Some(index) = session.streams().iter().position(|s| {
         s.media() == "video" && matches!(s.encoding_name(), "h264" | "h265" | "H264" | "H265")
     }) else {
-        bail!("the camera offers no H.264 or H.265 video stream");
+        return Err(fail("the camera offers no H.264 or H.265 video stream"));
     };
     let transport = if transport_udp {
         retina::client::Transport::Udp(Default::default())
@@ -106,22 +132,27 @@ pub async fn run(
                 .frame_format(FrameFormat::MP4),
         )
         .await
-        .context("the camera refused SETUP")?;
+        .map_err(|e| fail(format!("the camera refused SETUP: {e}")))?;
     let mut demuxed = session
         .play(PlayOptions::default())
         .await
-        .context("the camera refused PLAY")?
+        .map_err(|e| fail(format!("the camera refused PLAY: {e}")))?
         .demuxed()
-        .context("the camera's stream cannot be demultiplexed")?;
+        .map_err(|e| fail(format!("the camera's stream cannot be demultiplexed: {e}")))?;
     let mut announced = false;
     let mut codec = Codec::H264;
     // (rtp 90k, server ms) at the anchor.
     let mut anchor: Option<(i64, i64)> = None;
     loop {
         let item = match tokio::time::timeout(FRAME_TIMEOUT, demuxed.next()).await {
-            Err(_) => bail!("no frame from the camera for {} s", FRAME_TIMEOUT.as_secs()),
-            Ok(None) => bail!("the camera ended the session"),
-            Ok(Some(Err(e))) => bail!("the camera's stream failed: {e}"),
+            Err(_) => {
+                return Err(fail(format!(
+                    "no frame from the camera for {} s",
+                    FRAME_TIMEOUT.as_secs()
+                )));
+            }
+            Ok(None) => return Err(fail("the camera ended the session")),
+            Ok(Some(Err(e))) => return Err(fail(format!("the camera's stream failed: {e}"))),
             Ok(Some(Ok(item))) => item,
         };
         match item {
@@ -167,13 +198,13 @@ pub async fn run(
                 // always flag.
                 let data = frame.data();
                 let is_key = frame.is_random_access_point()
-                    || custos_media::mp4::nal::length_prefixed(data)
+                    || crate::mp4::nal::length_prefixed(data)
                         .filter_map(Result::ok)
                         .any(|nal| {
-                            custos_media::mp4::nal::nal_kind(codec, nal)
-                                == Some(custos_media::mp4::nal::NalKind::RandomAccessSlice)
+                            crate::mp4::nal::nal_kind(codec, nal)
+                                == Some(crate::mp4::nal::NalKind::RandomAccessSlice)
                         });
-                let ev = Event::Frame(super::sink::Frame {
+                let ev = Event::Frame(Frame {
                     is_key,
                     data: frame.into_data(),
                     time_90k,

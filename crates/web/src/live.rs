@@ -1,0 +1,281 @@
+//! Live view (ALT-5, LBU-5, BJS-5): a grid of the cameras a person may watch live, each a
+//! fragmented-MP4 stream (one fragment per frame) that the browser plays through Media
+//! Source Extensions.
+//!
+//! Invariants: a stream opens only after [`Staff::require`] allows `view-live` on that
+//! camera from this workstation; opening and closing each stream is ledgered (book
+//! `access`: who, which camera, from where, and for how long); the stream is the camera's
+//! own video (its H.264 substream if it has one), never transcoded. Live view opens its own
+//! RTSP session to the camera, so it works for live-only cameras and does not touch the
+//! recorder.
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use custos_domain::Ident;
+use custos_domain::access::Right;
+use custos_domain::ledger::{Book, NewEntry, Reference};
+use custos_media::mp4::{FragmentBuilder, Sample, init_segment};
+use custos_media::rtsp;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::Staff;
+use crate::client::ClientAddr;
+use crate::error::WebError;
+use crate::pages::render;
+use crate::staff::Banner;
+
+struct Tile {
+    id: String,
+    name: String,
+}
+
+#[derive(Template)]
+#[template(path = "live.html")]
+struct LivePage {
+    banner: Banner,
+    tiles: Vec<Tile>,
+    layout: usize,
+    more: usize,
+}
+
+/// `?layout=1|4|9|16`
+#[derive(Debug, Deserialize)]
+pub(crate) struct LayoutQuery {
+    layout: Option<usize>,
+}
+
+/// `GET /live`: the grid.
+pub(crate) async fn grid(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<LayoutQuery>,
+) -> Result<Response, WebError> {
+    staff.require_somewhere(Right::ViewLive)?;
+    let layout = match q.layout.unwrap_or(4) {
+        n @ (1 | 4 | 9 | 16) => n,
+        _ => 4,
+    };
+    let mut tiles = Vec::new();
+    for c in state.store.cameras(false).await? {
+        if staff.may(Right::ViewLive, &state.store.camera_target(&c).await?) {
+            tiles.push(Tile {
+                id: c.id.to_string(),
+                name: c.draft.name.clone(),
+            });
+        }
+    }
+    let more = tiles.len().saturating_sub(layout);
+    tiles.truncate(layout);
+    Ok(render(
+        StatusCode::OK,
+        &LivePage {
+            banner: Banner::load(&state, &staff).await?,
+            tiles,
+            layout,
+            more,
+        },
+    ))
+}
+
+/// `GET /static/live.js`
+pub(crate) async fn script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../static/live.js"),
+    )
+}
+
+/// Ledgers the end of a live stream when the stream is dropped (the viewer left).
+struct Watching {
+    state: AppState,
+    actor: custos_base::Actor,
+    camera: Ident,
+    opened: std::time::Instant,
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let (store, actor, camera, secs) = (
+            self.state.store.clone(),
+            self.actor.clone(),
+            self.camera.clone(),
+            self.opened.elapsed().as_secs(),
+        );
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            handle.spawn(async move {
+                let Ok(r) = Reference::new("camera", camera.as_str()) else {
+                    return;
+                };
+                let entry = NewEntry::new(Book::Access, "live-closed")
+                    .with_ref(r)
+                    .with("seconds", secs);
+                if let Err(e) = store.append(&actor, entry).await {
+                    tracing::error!(error = %e, "could not ledger the end of a live view");
+                }
+            });
+        }
+    }
+}
+
+/// `GET /live/{id}/stream.mp4`: the camera live, as fragmented MP4.
+pub(crate) async fn stream(
+    State(state): State<AppState>,
+    staff: Staff,
+    ClientAddr(client): ClientAddr,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let camera = match Ident::parse(&id) {
+        Ok(id) => state.store.camera(&id).await?,
+        Err(_) => None,
+    };
+    let Some(camera) = camera.filter(|c| !c.retired) else {
+        staff.require_somewhere(Right::ViewLive)?;
+        return Err(WebError::Store(custos_store::StoreError::NotFound(
+            format!("there is no camera {id:?} in service"),
+        )));
+    };
+    let actor = staff
+        .require(
+            &state,
+            Right::ViewLive,
+            &state.store.camera_target(&camera).await?,
+        )
+        .await?;
+    let url = camera
+        .sub_url
+        .clone()
+        .unwrap_or_else(|| camera.main_url.clone());
+    let creds = state
+        .store
+        .camera_credentials(&camera.id)
+        .await?
+        .map(|c| (c.username, c.password));
+    let udp = camera.transport == custos_domain::camera::Transport::Udp;
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let session = tokio::spawn(async move { rtsp::run(&url, creds, udp, tx).await });
+    // The codec configuration comes first; without it there is nothing to play.
+    let first = tokio::time::timeout(std::time::Duration::from_secs(12), async {
+        loop {
+            match rx.recv().await {
+                Some(rtsp::Event::Track(t)) => return Some(t),
+                Some(_) => {}
+                None => return None,
+            }
+        }
+    })
+    .await
+    .ok()
+    .flatten();
+    let Some(track) = first else {
+        session.abort();
+        let why = match session.await {
+            Ok(Err(e)) => e.to_string(),
+            _ => "it did not answer in time".to_owned(),
+        };
+        return Ok((
+            StatusCode::BAD_GATEWAY,
+            format!("camera {} cannot be watched now: {why}", camera.id),
+        )
+            .into_response());
+    };
+    let camera_ref = Reference::new("camera", camera.id.as_str())
+        .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    state
+        .store
+        .append(
+            &actor,
+            NewEntry::new(Book::Access, "live-opened")
+                .with_ref(camera_ref)
+                .with("address", client.to_string()),
+        )
+        .await?;
+    let codec = track.codec_string().to_owned();
+    let watching = Watching {
+        state: state.clone(),
+        actor,
+        camera: camera.id.clone(),
+        opened: std::time::Instant::now(),
+    };
+    struct Live {
+        rx: tokio::sync::mpsc::Receiver<rtsp::Event>,
+        session: tokio::task::JoinHandle<Result<(), rtsp::SessionError>>,
+        init: Option<Vec<u8>>,
+        pending: Option<rtsp::Frame>,
+        started: bool,
+        sequence: u32,
+        _watching: Watching,
+    }
+    impl Drop for Live {
+        fn drop(&mut self) {
+            self.session.abort();
+        }
+    }
+    let live = Live {
+        rx,
+        session,
+        init: Some(init_segment(&track)),
+        pending: None,
+        started: false,
+        sequence: 0,
+        _watching: watching,
+    };
+    let body = futures::stream::unfold(live, |mut live| async move {
+        if let Some(init) = live.init.take() {
+            return Some((Ok::<Vec<u8>, std::io::Error>(init), live));
+        }
+        loop {
+            let frame = match live.rx.recv().await? {
+                rtsp::Event::Frame(f) => f,
+                // A new configuration mid-stream cannot be appended to this one: end, and
+                // the page's script says to reload.
+                rtsp::Event::Track(_) => return None,
+                rtsp::Event::Drift { .. } => continue,
+            };
+            if !live.started && !frame.is_key {
+                continue;
+            }
+            live.started = true;
+            // Each frame is sent when the next arrives, so its duration is known.
+            let Some(prev) = live.pending.replace(frame) else {
+                continue;
+            };
+            let next_time = live
+                .pending
+                .as_ref()
+                .map_or(prev.time_90k + 3600, |f| f.time_90k);
+            let duration = u32::try_from(next_time - prev.time_90k)
+                .ok()
+                .filter(|d| *d > 0 && *d < 900_000)
+                .unwrap_or(3600);
+            live.sequence = live.sequence.wrapping_add(1);
+            let mut b =
+                FragmentBuilder::new(live.sequence, u64::try_from(prev.time_90k).unwrap_or(0));
+            if b.push(Sample {
+                data: &prev.data,
+                duration_90k: Some(duration),
+                is_sync: prev.is_key,
+                composition_offset_90k: 0,
+            })
+            .is_err()
+            {
+                continue;
+            }
+            match b.finish() {
+                Ok(f) => return Some((Ok(f.bytes), live)),
+                Err(_) => continue,
+            }
+        }
+    });
+    let mut res = Response::new(Body::from_stream(body));
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("video/mp4"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&codec) {
+        h.insert("x-custos-codec", v);
+    }
+    Ok(res)
+}
