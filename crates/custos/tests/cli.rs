@@ -1357,7 +1357,21 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
             "/account/declaration",
         )
         .await;
-        assert_eq!(path, "/start", "{role}: the start page after signing in");
+        // Those who may watch live start on the live grid; everyone else on the start page.
+        let landing = if watchers.contains(&role.as_str()) {
+            "/live"
+        } else {
+            "/start"
+        };
+        assert_eq!(path, landing, "{role}: where signing in leads");
+        c.goto(&format!("http://{addr}/start"))
+            .await
+            .expect("start page");
+        c.wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Id("nav"))
+            .await
+            .expect("the start page");
         let nav = c
             .find(Locator::Id("nav"))
             .await

@@ -94,7 +94,7 @@ pub(crate) async fn mfa_enrol(
         .enrol_mfa(&staff.actor(), &name, &secret, &f.code)
         .await
     {
-        Ok(()) => Ok(Redirect::to("/start").into_response()),
+        Ok(()) => Ok(Redirect::to(staff.landing()).into_response()),
         Err(e) if e.kind() == custos_base::ErrorKind::InvalidInput => {
             let p = page(
                 &staff,

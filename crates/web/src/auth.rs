@@ -87,6 +87,16 @@ impl Staff {
         }
     }
 
+    /// Where the person starts when no page was asked for: the live grid for those who may
+    /// watch cameras live, the start page for everyone else.
+    pub fn landing(&self) -> &'static str {
+        if self.holds(Right::ViewLive) {
+            "/live"
+        } else {
+            "/start"
+        }
+    }
+
     /// Whether the person holds `right` anywhere (for the navigation).
     pub fn holds(&self, right: Right) -> bool {
         self.require_somewhere(right).is_ok()
@@ -288,6 +298,22 @@ impl FromRequestParts<AppState> for Staff {
     }
 }
 
+/// Whether the person behind a new session may watch some camera live now.
+async fn watches_live(state: &AppState, token: &str) -> bool {
+    let Ok(Some(policy)) = state.store.active_policy().await else {
+        return false;
+    };
+    let idle_ms = i64::from(policy.pack.access.idle_lock_minutes) * 60_000;
+    let Ok(SessionState::Live(info)) = state.store.session(token, idle_ms).await else {
+        return false;
+    };
+    let table = RightsTable::from_pack(&policy.pack);
+    matches!(
+        decide(&table, &info.subject, Right::ViewLive, &Target::Scheme),
+        Ok(_) | Err(Denial::OutOfScope { .. })
+    )
+}
+
 pub(crate) fn url_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
@@ -403,6 +429,14 @@ pub(crate) async fn login(
                 "{SESSION_COOKIE}={}; Path=/; HttpOnly; Secure; SameSite=Strict",
                 session.token
             );
+            // With nowhere asked for, people who may watch cameras live start on the live
+            // grid; everyone else on the start page.
+            let next = if next == safe_next(None) && watches_live(&state, &session.token).await {
+                // (The same rule as `Staff::landing`, for a session not yet read back.)
+                "/live".to_owned()
+            } else {
+                next
+            };
             let mut response = Redirect::to(&next).into_response();
             response.headers_mut().insert(
                 header::SET_COOKIE,
