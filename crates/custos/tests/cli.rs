@@ -1252,11 +1252,12 @@ async fn submit_and_leave(c: &fantoccini::Client, selector: &str, from: &str) ->
     }
 }
 
-/// Issue 4's acceptance in a real browser: every demo role signs in through the form (the
-/// pack's privileged roles setting up their second factor from the page's key), accepts
-/// the confidentiality declaration (BDC-7), lands on the start page, whose navigation and
-/// list of rights show only what the role may do (LBU-4, ALT-5), and sees the logbooks
-/// only if the role may read them (BDC-18).
+/// People and permissions, accepted in a real browser: every demo role signs in through
+/// the form (the pack's privileged roles setting up their second factor from the page's
+/// key), accepts the confidentiality declaration (BDC-7), lands on the live grid if it may
+/// watch live and otherwise on the start page, whose navigation and list of rights show
+/// only what the role may do (LBU-4, ALT-5), and sees the logbooks only if the role may
+/// read them (BDC-18).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() {
     use fantoccini::Locator;
