@@ -190,6 +190,7 @@ contract!(
     ljm_8_camera_groups_keep_their_workstations_and_refusals_are_ledgered,
     ljm_1_cameras_are_registered_against_the_pack_with_credentials_sealed,
     bjs_4_closed_camera_hours_are_sealed_into_the_ledger_once,
+    lbu_4_a_review_needs_a_reason_and_its_grant_is_bound_and_expires,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -2111,4 +2112,168 @@ async fn bjs_4_closed_camera_hours_are_sealed_into_the_ledger_once(db: &TestDb) 
     let gaps = store.gaps(&cam, hour, hour + HOUR_MS).await.expect("gaps");
     assert_eq!(gaps.len(), 1);
     assert_eq!(gaps[0].2, Some(hour + 9 * 60_000));
+}
+
+/// LBU-4, BDC-32, BDC-33: a review needs a reason and a purpose the camera is registered
+/// for; opening it ledgers `review-opened` and issues a grant good only for that session,
+/// for half an hour; finishing records the result once.
+async fn lbu_4_a_review_needs_a_reason_and_its_grant_is_bound_and_expires(db: &TestDb) {
+    use custos_store::reviews::{GRANT_MS, ReviewRequest};
+    // 2026-11-23 12:00 UTC.
+    let clock = SimulatedClock::new(UnixMs(1_795_435_200_000));
+    let store = Store::open(&db.location, Arc::new(clock.clone()))
+        .await
+        .expect("open");
+    store.migrate(&console()).await.expect("migrate");
+    store
+        .load_policy(
+            &console(),
+            include_str!("../../../policies/bosmere-junior-school.toml"),
+        )
+        .await
+        .expect("load");
+    store.set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+    let site = custos_domain::Ident::parse("bosmere").expect("site");
+    let entrances = custos_domain::Ident::parse("entrances").expect("group");
+    store
+        .add_camera_group(&console(), &entrances, &site, "Entrances", &[])
+        .await
+        .expect("group");
+    let cam = store
+        .add_camera(
+            &console(),
+            &camera_request("front-gate", "rtsp://192.0.2.10/s1"),
+        )
+        .await
+        .expect("camera");
+    let op = username("op1");
+    store
+        .add_user(
+            &console(),
+            &op,
+            "Operator",
+            "walnut kettle lamp",
+            &[assignment("operator", "scheme")],
+        )
+        .await
+        .expect("user");
+    let actor = Actor::User("op1".into());
+    let req = |reason: &str, purpose: &str| ReviewRequest {
+        from_unix_ms: 1_795_431_600_000,
+        to_unix_ms: 1_795_432_200_000,
+        purpose: custos_domain::Ident::parse(purpose).expect("purpose"),
+        reason: reason.to_owned(),
+        case_ref: None,
+        persons_present: vec!["PC Jones".to_owned(), " ".to_owned()],
+    };
+    let err = store
+        .open_review(
+            &actor,
+            "op1",
+            "session-a",
+            &cam,
+            &req("", "security-and-safety"),
+        )
+        .await
+        .expect_err("no reason");
+    assert!(err.to_string().contains("say why"), "{err}");
+    let err = store
+        .open_review(
+            &actor,
+            "op1",
+            "session-a",
+            &cam,
+            &req("Stolen bike", "property-protection"),
+        )
+        .await
+        .expect_err("not the camera's purpose");
+    assert!(
+        err.to_string()
+            .contains("registered for security-and-safety"),
+        "{err}"
+    );
+    let (token, review) = store
+        .open_review(
+            &actor,
+            "op1",
+            "session-a",
+            &cam,
+            &req("Stolen bike", "security-and-safety"),
+        )
+        .await
+        .expect("open");
+    let entries = entries_about_ref(&store, &format!("review:{review}")).await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].book, "review");
+    assert!(
+        entries[0].body.contains("\"reason\":\"Stolen bike\"")
+            && entries[0]
+                .body
+                .contains("\"persons_present\":[\"PC Jones\"]"),
+        "{}",
+        entries[0].body
+    );
+    assert!(
+        store
+            .review_grant(&token, "session-a")
+            .await
+            .expect("grant")
+            .is_some()
+    );
+    assert!(
+        store
+            .review_grant(&token, "session-b")
+            .await
+            .expect("grant")
+            .is_none(),
+        "bound to its session"
+    );
+    assert!(
+        store
+            .review_grant("not-a-token", "session-a")
+            .await
+            .expect("grant")
+            .is_none()
+    );
+    clock.advance_ms(GRANT_MS + 1);
+    assert!(
+        store
+            .review_grant(&token, "session-a")
+            .await
+            .expect("grant")
+            .is_none(),
+        "expired"
+    );
+    let err = store
+        .finish_review(&actor, &token, "session-a", "nothing seen")
+        .await
+        .expect_err("expired");
+    assert!(err.to_string().contains("not open"), "{err}");
+    let (token, review) = store
+        .open_review(
+            &actor,
+            "op1",
+            "session-a",
+            &cam,
+            &req("Fence damage", "security-and-safety"),
+        )
+        .await
+        .expect("open");
+    store
+        .finish_review(&actor, &token, "session-a", "Damage seen at 11:05")
+        .await
+        .expect("finish");
+    assert!(
+        store
+            .finish_review(&actor, &token, "session-a", "again")
+            .await
+            .is_err(),
+        "finished once"
+    );
+    let kinds: Vec<String> = entries_about_ref(&store, &format!("review:{review}"))
+        .await
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, ["review-opened", "review-finished"]);
 }
