@@ -293,23 +293,47 @@ pub fn read_record_at(
         )))?;
     let mut rh = [0u8; RECORD_HEADER_BYTES];
     rh.copy_from_slice(&rec[..RECORD_HEADER_BYTES]);
-    let tampered = SegFileError::Tampered { index, offset };
     if u64::from(u32::from_be_bytes([rh[0], rh[1], rh[2], rh[3]])) != plaintext_len {
-        return Err(tampered);
+        return Err(SegFileError::Tampered { index, offset });
+    }
+    open_record(
+        &XChaCha20Poly1305::new(key.into()),
+        &header,
+        index,
+        offset,
+        &rh,
+        &rec[RECORD_HEADER_BYTES..],
+    )
+}
+
+/// Decrypts record `index` of the file whose header is `header`: `rh` is its clear header,
+/// `body` its ciphertext followed by the tag (the plaintext length is in `rh`).
+fn open_record(
+    cipher: &XChaCha20Poly1305,
+    header: &[u8; HEADER_BYTES],
+    index: u64,
+    offset: u64,
+    rh: &[u8; RECORD_HEADER_BYTES],
+    body: &[u8],
+) -> Result<Record, SegFileError> {
+    let tampered = || SegFileError::Tampered { index, offset };
+    let len = u32::from_be_bytes([rh[0], rh[1], rh[2], rh[3]]) as usize;
+    if body.len() != len + TAG_BYTES {
+        return Err(tampered());
     }
     let mut prefix = [0u8; 16];
     prefix.copy_from_slice(&header[16..]);
     let mut tag = [0u8; TAG_BYTES];
-    tag.copy_from_slice(&rec[RECORD_HEADER_BYTES + len..]);
-    let mut plaintext = rec[RECORD_HEADER_BYTES..RECORD_HEADER_BYTES + len].to_vec();
-    XChaCha20Poly1305::new(key.into())
+    tag.copy_from_slice(&body[len..]);
+    let mut plaintext = body[..len].to_vec();
+    cipher
         .decrypt_in_place_detached(
             &nonce(&prefix, index),
-            &aad(&header, index, &rh),
+            &aad(header, index, rh),
             &mut plaintext,
             &chacha20poly1305::Tag::from(tag),
         )
-        .map_err(|_| tampered)?;
+        .map_err(|_| tampered())?;
     let i64_at = |o: usize| {
         let mut b = [0u8; 8];
         b.copy_from_slice(&rh[o..o + 8]);
@@ -348,8 +372,6 @@ pub fn decrypt_file(data: &[u8], key: &[u8; 32]) -> Result<FileContents, SegFile
         2 => FileKind::Media,
         _ => return Err(SegFileError::NotFootage),
     };
-    let mut prefix = [0u8; 16];
-    prefix.copy_from_slice(&header[16..]);
     let cipher = XChaCha20Poly1305::new(key.into());
     let mut records = Vec::new();
     let mut at = HEADER_BYTES;
@@ -369,36 +391,7 @@ pub fn decrypt_file(data: &[u8], key: &[u8; 32]) -> Result<FileContents, SegFile
         let Some(body) = data.get(body_start..body_end + TAG_BYTES) else {
             break;
         };
-        let mut plaintext = body[..len as usize].to_vec();
-        let mut tag = [0u8; TAG_BYTES];
-        tag.copy_from_slice(&body[len as usize..]);
-        let tag = chacha20poly1305::Tag::from(tag);
-        cipher
-            .decrypt_in_place_detached(
-                &nonce(&prefix, index),
-                &aad(&header, index, &rh),
-                &mut plaintext,
-                &tag,
-            )
-            .map_err(|_| SegFileError::Tampered {
-                index,
-                offset: at as u64,
-            })?;
-        let i64_at = |o: usize| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&rh[o..o + 8]);
-            i64::from_be_bytes(b)
-        };
-        let u32_at = |o: usize| u32::from_be_bytes([rh[o], rh[o + 1], rh[o + 2], rh[o + 3]]);
-        records.push(Record {
-            index,
-            meta: RecordMeta {
-                start_unix_ms: i64_at(4),
-                frames: u32_at(12),
-                duration_ms: u32_at(16),
-            },
-            plaintext,
-        });
+        records.push(open_record(&cipher, &header, index, at as u64, &rh, body)?);
         index += 1;
         at = body_end + TAG_BYTES;
     }

@@ -453,7 +453,7 @@ impl Store {
     }
 
     async fn camera_from_row(&self, r: &sqlx::any::AnyRow) -> StoreResult<Camera> {
-        let get = |e| StoreError::db("reading cameras")(e);
+        let get = StoreError::db("reading cameras");
         let id: String = r.try_get(0).map_err(get)?;
         let corrupt = |what: String| StoreError::Corrupt(format!("camera {id}: {what}"));
         let ident = |s: &str| Ident::parse(s).map_err(|e| corrupt(e.to_string()));

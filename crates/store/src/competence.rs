@@ -401,7 +401,7 @@ impl Store {
         .fetch_all(self.pool())
         .await
         .map_err(StoreError::db("reading absences"))?;
-        let get = |e| StoreError::db("reading absences")(e);
+        let get = StoreError::db("reading absences");
         rows.iter()
             .map(|r| {
                 let until_ms: i64 = r.try_get(2).map_err(get)?;

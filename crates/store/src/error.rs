@@ -81,8 +81,8 @@ impl StoreError {
         }
     }
 
-    /// Wraps a driver error with what the store was doing.
-    pub(crate) fn db(doing: &'static str) -> impl FnOnce(sqlx::Error) -> Self {
+    /// Wraps a driver error with what the store was doing (usable for many results).
+    pub(crate) fn db(doing: &'static str) -> impl Fn(sqlx::Error) -> Self + Copy {
         move |source| Self::Database { doing, source }
     }
 }

@@ -11,6 +11,7 @@
 use std::path::Path;
 
 use custos_domain::Ident;
+use custos_domain::ledger::to_hex;
 use custos_media::mp4::reader::boxes;
 use custos_media::segfile;
 use sha2::{Digest, Sha256};
@@ -33,10 +34,6 @@ pub struct Reassembled {
     pub frames: u64,
     /// The segment files used, in order.
     pub segments: Vec<String>,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Rewrites the `tfdt` base decode time of the fragment in `frag` (version 1).
@@ -78,6 +75,37 @@ fn set_base_decode_time(frag: &mut [u8], base_90k: u64) -> StoreResult<()> {
 }
 
 impl Store {
+    /// The plaintext of the init segment `seg` needs, checked against its recorded SHA-256.
+    async fn init_plaintext(
+        &self,
+        footage: &Path,
+        camera: &Ident,
+        seg: &crate::recordings::Segment,
+    ) -> StoreResult<Vec<u8>> {
+        let init = self.init_segment(&seg.init_id).await?.ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "segment {} needs init segment {}, which is not indexed",
+                seg.path, seg.init_id
+            ))
+        })?;
+        let key = self.data_key(camera, &init.day).await?;
+        let c = segfile::read_records(&footage.join(&init.path), key.bytes())
+            .map_err(|e| StoreError::Corrupt(format!("init segment {}: {e}", init.path)))?;
+        let bytes = c
+            .records
+            .into_iter()
+            .next()
+            .map(|r| r.plaintext)
+            .unwrap_or_default();
+        if to_hex(&Sha256::digest(&bytes)) != init.sha256 {
+            return Err(StoreError::Corrupt(format!(
+                "init segment {} no longer matches the SHA-256 recorded when it was written",
+                init.path
+            )));
+        }
+        Ok(bytes)
+    }
+
     /// The recorded footage of `camera`'s `stream` in `[from, to)`, as one MP4 file of
     /// every fragment (whole group of pictures) that starts in the range: it begins at the
     /// first key frame at or after `from` and ends with the last fragment starting before
@@ -118,28 +146,7 @@ impl Store {
             }
             match &init_id {
                 None => {
-                    let init = self.init_segment(&seg.init_id).await?.ok_or_else(|| {
-                        StoreError::Corrupt(format!(
-                            "segment {} needs init segment {}, which is not indexed",
-                            seg.path, seg.init_id
-                        ))
-                    })?;
-                    let key = self.data_key(camera, &init.day).await?;
-                    let c = segfile::read_records(&footage.join(&init.path), key.bytes()).map_err(
-                        |e| StoreError::Corrupt(format!("init segment {}: {e}", init.path)),
-                    )?;
-                    let bytes = c
-                        .records
-                        .into_iter()
-                        .next()
-                        .map(|r| r.plaintext)
-                        .unwrap_or_default();
-                    if hex(&Sha256::digest(&bytes)) != init.sha256 {
-                        return Err(StoreError::Corrupt(format!(
-                            "init segment {} no longer matches the SHA-256 recorded when it was written",
-                            init.path
-                        )));
-                    }
+                    let bytes = self.init_plaintext(footage, camera, seg).await?;
                     out.mp4 = bytes;
                     init_id = Some(seg.init_id.clone());
                 }
@@ -158,7 +165,7 @@ impl Store {
             for r in &c.records {
                 h.update(&r.plaintext);
             }
-            if c.whole_bytes != c.file_bytes || hex(&h.finalize()) != seg.sha256 {
+            if c.whole_bytes != c.file_bytes || to_hex(&h.finalize()) != seg.sha256 {
                 return Err(StoreError::Corrupt(format!(
                     "segment {} no longer matches the SHA-256 recorded when it was written",
                     seg.path
@@ -288,28 +295,7 @@ impl Store {
                     {
                         continue;
                     }
-                    let init = self.init_segment(&seg.init_id).await?.ok_or_else(|| {
-                        StoreError::Corrupt(format!(
-                            "segment {} needs init segment {}, which is not indexed",
-                            seg.path, seg.init_id
-                        ))
-                    })?;
-                    let key = self.data_key(camera, &init.day).await?;
-                    let c = segfile::read_records(&footage.join(&init.path), key.bytes()).map_err(
-                        |e| StoreError::Corrupt(format!("init segment {}: {e}", init.path)),
-                    )?;
-                    out.init = c
-                        .records
-                        .into_iter()
-                        .next()
-                        .map(|r| r.plaintext)
-                        .unwrap_or_default();
-                    if hex(&Sha256::digest(&out.init)) != init.sha256 {
-                        return Err(StoreError::Corrupt(format!(
-                            "init segment {} no longer matches the SHA-256 recorded when it was written",
-                            init.path
-                        )));
-                    }
+                    out.init = self.init_plaintext(footage, camera, seg).await?;
                     out.len = out.init.len() as u64;
                     init_id = Some(seg.init_id.clone());
                 }

@@ -192,7 +192,7 @@ impl Store {
 }
 
 fn group_from_row(r: &sqlx::any::AnyRow) -> StoreResult<CameraGroup> {
-    let get = |e| StoreError::db("reading camera groups")(e);
+    let get = StoreError::db("reading camera groups");
     let id: String = r.try_get(0).map_err(get)?;
     let site: String = r.try_get(1).map_err(get)?;
     let networks: String = r.try_get(3).map_err(get)?;

@@ -41,10 +41,6 @@ pub struct Health {
     pub updated_at_unix_ms: i64,
 }
 
-fn db(doing: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
-    move |e| StoreError::db(doing)(e)
-}
-
 fn camera_ref(id: &Ident) -> StoreResult<Reference> {
     Reference::new("camera", id.as_str()).map_err(|e| StoreError::Invalid(e.to_string()))
 }
@@ -58,7 +54,7 @@ impl Store {
             .bind(&h.stream)
             .execute(tx.conn())
             .await
-            .map_err(db("writing camera health"))?;
+            .map_err(StoreError::db("writing camera health"))?;
         sqlx::query(
             "INSERT INTO camera_health (camera_id, stream, state, since_unix_ms, last_frame_unix_ms, \
              frames_per_s_milli, bitrate_bps, reconnects, drift_ms, detail, updated_at_unix_ms) \
@@ -77,7 +73,7 @@ impl Store {
         .bind(h.updated_at_unix_ms)
         .execute(tx.conn())
         .await
-        .map_err(db("writing camera health"))?;
+        .map_err(StoreError::db("writing camera health"))?;
         tx.commit_unledgered().await
     }
 
@@ -90,10 +86,10 @@ impl Store {
         )
         .fetch_all(self.pool())
         .await
-        .map_err(db("reading camera health"))?;
+        .map_err(StoreError::db("reading camera health"))?;
         rows.iter()
             .map(|r| {
-                let get = db("reading camera health");
+                let get = StoreError::db("reading camera health");
                 let camera: String = r.try_get(0).map_err(&get)?;
                 Ok(Health {
                     camera: Ident::parse(&camera)
@@ -129,7 +125,7 @@ impl Store {
         .bind(camera.as_str())
         .fetch_optional(tx.conn())
         .await
-        .map_err(db("reading faults"))?;
+        .map_err(StoreError::db("reading faults"))?;
         if open.is_some() {
             return Ok(false);
         }
@@ -143,7 +139,7 @@ impl Store {
         .bind(reason)
         .execute(tx.conn())
         .await
-        .map_err(db("opening a fault"))?;
+        .map_err(StoreError::db("opening a fault"))?;
         tx.record(
             &Actor::System("recorder".to_owned()),
             NewEntry::new(Book::Maintenance, "fault-opened")
@@ -167,11 +163,11 @@ impl Store {
         .bind(camera.as_str())
         .fetch_optional(tx.conn())
         .await
-        .map_err(db("reading faults"))?;
+        .map_err(StoreError::db("reading faults"))?;
         let Some(row) = row else {
             return Ok(false);
         };
-        let down_since: i64 = row.try_get(1).map_err(db("reading faults"))?;
+        let down_since: i64 = row.try_get(1).map_err(StoreError::db("reading faults"))?;
         sqlx::query(
             "UPDATE camera_faults SET closed_at_unix_ms = $1 WHERE camera_id = $2 AND closed_at_unix_ms IS NULL",
         )
@@ -179,7 +175,7 @@ impl Store {
         .bind(camera.as_str())
         .execute(tx.conn())
         .await
-        .map_err(db("closing a fault"))?;
+        .map_err(StoreError::db("closing a fault"))?;
         tx.record(
             &Actor::System("recorder".to_owned()),
             NewEntry::new(Book::Maintenance, "fault-closed")
@@ -199,10 +195,10 @@ impl Store {
         )
         .fetch_all(self.pool())
         .await
-        .map_err(db("reading faults"))?;
+        .map_err(StoreError::db("reading faults"))?;
         rows.iter()
             .map(|r| {
-                let get = db("reading faults");
+                let get = StoreError::db("reading faults");
                 let c: String = r.try_get(0).map_err(&get)?;
                 Ok((
                     Ident::parse(&c).map_err(|e| StoreError::Corrupt(e.to_string()))?,

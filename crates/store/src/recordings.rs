@@ -121,10 +121,6 @@ fn data_key_context(camera: &Ident, day: &str) -> String {
     format!("custos data key v1:{camera}:{day}")
 }
 
-fn db(doing: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
-    move |e| StoreError::db(doing)(e)
-}
-
 impl Store {
     /// The data key for `camera` on UK `day` (YYYY-MM-DD), created and ledgered on first
     /// use.
@@ -133,7 +129,9 @@ impl Store {
         let context = data_key_context(camera, day);
         let read = |row: Option<sqlx::any::AnyRow>| -> StoreResult<Option<SecretKey>> {
             let Some(row) = row else { return Ok(None) };
-            let sealed: String = row.try_get(0).map_err(db("reading a data key"))?;
+            let sealed: String = row
+                .try_get(0)
+                .map_err(StoreError::db("reading a data key"))?;
             let bytes = master.open(&context, &sealed)?;
             let arr: [u8; 32] = bytes.try_into().map_err(|_| {
                 StoreError::Corrupt(format!("the data key of {camera} on {day} is not 32 bytes"))
@@ -146,7 +144,7 @@ impl Store {
             .bind(day)
             .fetch_optional(self.pool())
             .await
-            .map_err(db("reading a data key"))?;
+            .map_err(StoreError::db("reading a data key"))?;
         if let Some(k) = read(row)? {
             return Ok(k);
         }
@@ -157,7 +155,7 @@ impl Store {
             .bind(day)
             .fetch_optional(tx.conn())
             .await
-            .map_err(db("reading a data key"))?;
+            .map_err(StoreError::db("reading a data key"))?;
         if let Some(k) = read(row)? {
             return Ok(k);
         }
@@ -168,7 +166,7 @@ impl Store {
             .bind(master.seal(&context, key.bytes())?)
             .execute(tx.conn())
             .await
-            .map_err(db("storing a data key"))?;
+            .map_err(StoreError::db("storing a data key"))?;
         tx.record(
             &Actor::System("recorder".to_owned()),
             NewEntry::new(Book::Recording, "data-key-created")
@@ -186,7 +184,7 @@ impl Store {
             .bind(&init.id)
             .fetch_optional(tx.conn())
             .await
-            .map_err(db("reading init segments"))?;
+            .map_err(StoreError::db("reading init segments"))?;
         if exists.is_none() {
             sqlx::query(
                 "INSERT INTO init_segments (id, camera_id, stream, codec, width, height, path, day, \
@@ -204,7 +202,7 @@ impl Store {
             .bind(self.clock().now().0)
             .execute(tx.conn())
             .await
-            .map_err(db("recording an init segment"))?;
+            .map_err(StoreError::db("recording an init segment"))?;
         }
         tx.commit_unledgered().await
     }
@@ -218,9 +216,9 @@ impl Store {
         .bind(id)
         .fetch_optional(self.pool())
         .await
-        .map_err(db("reading init segments"))?;
+        .map_err(StoreError::db("reading init segments"))?;
         row.map(|r| {
-            let get = db("reading init segments");
+            let get = StoreError::db("reading init segments");
             let camera: String = r.try_get(1).map_err(&get)?;
             Ok(InitSegment {
                 id: r.try_get(0).map_err(&get)?,
@@ -252,7 +250,7 @@ impl Store {
         .bind(hour)
         .fetch_optional(tx.conn())
         .await
-        .map_err(db("reading seals"))?;
+        .map_err(StoreError::db("reading seals"))?;
         if sealed.is_some() && !s.recovered {
             return Err(StoreError::Invalid(format!(
                 "the hour of segment {} is already sealed; a segment cannot join it afterwards",
@@ -278,7 +276,7 @@ impl Store {
         .bind(i64::from(s.recovered))
         .execute(tx.conn())
         .await
-        .map_err(db("recording a segment"))?;
+        .map_err(StoreError::db("recording a segment"))?;
         tx.commit_unledgered().await
     }
 
@@ -305,7 +303,7 @@ impl Store {
         .bind(to_unix_ms)
         .fetch_all(self.pool())
         .await
-        .map_err(db("reading segments"))?;
+        .map_err(StoreError::db("reading segments"))?;
         rows.iter().map(segment_from_row).collect()
     }
 
@@ -328,10 +326,10 @@ impl Store {
         .bind(before - before.rem_euclid(HOUR_MS))
         .fetch_all(self.pool())
         .await
-        .map_err(db("finding hours to seal"))?;
+        .map_err(StoreError::db("finding hours to seal"))?;
         let mut hours = Vec::new();
         for r in rows {
-            let get = db("finding hours to seal");
+            let get = StoreError::db("finding hours to seal");
             let camera: String = r.try_get(0).map_err(&get)?;
             let stream: String = r.try_get(1).map_err(&get)?;
             let hour: i64 = r.try_get(2).map_err(&get)?;
@@ -358,12 +356,12 @@ impl Store {
         .bind(hour + HOUR_MS)
         .fetch_all(tx.conn())
         .await
-        .map_err(db("reading an hour's segments"))?;
+        .map_err(StoreError::db("reading an hour's segments"))?;
         let mut hashes = Vec::new();
         let mut first = String::new();
         let mut last = String::new();
         for r in &rows {
-            let get = db("reading an hour's segments");
+            let get = StoreError::db("reading an hour's segments");
             let path: String = r.try_get(0).map_err(&get)?;
             let sha: String = r.try_get(1).map_err(&get)?;
             hashes.push(Hash::from_hex(&sha).ok_or_else(|| {
@@ -385,7 +383,7 @@ impl Store {
         .bind(hour + HOUR_MS)
         .execute(tx.conn())
         .await
-        .map_err(db("sealing an hour"))?;
+        .map_err(StoreError::db("sealing an hour"))?;
         sqlx::query(
             "INSERT INTO seals (camera_id, stream, hour_unix_ms, segments, root) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -397,7 +395,7 @@ impl Store {
         .bind(root.to_string())
         .execute(tx.conn())
         .await
-        .map_err(db("recording a seal"))?;
+        .map_err(StoreError::db("recording a seal"))?;
         tx.record(
             &Actor::System("recorder".to_owned()),
             NewEntry::new(Book::Recording, "hour-sealed")
@@ -422,7 +420,7 @@ impl Store {
         .bind(hour)
         .execute(tx.conn())
         .await
-        .map_err(db("recording a seal"))?;
+        .map_err(StoreError::db("recording a seal"))?;
         tx.commit_unledgered().await?;
         Ok(Seal {
             camera: camera.clone(),
@@ -450,9 +448,9 @@ impl Store {
         .bind(hour_unix_ms)
         .fetch_optional(self.pool())
         .await
-        .map_err(db("reading seals"))?;
+        .map_err(StoreError::db("reading seals"))?;
         row.map(|r| {
-            let get = db("reading seals");
+            let get = StoreError::db("reading seals");
             Ok(Seal {
                 camera: camera.clone(),
                 stream: stream.to_owned(),
@@ -481,7 +479,7 @@ impl Store {
         .bind(stream)
         .fetch_optional(tx.conn())
         .await
-        .map_err(db("reading gaps"))?;
+        .map_err(StoreError::db("reading gaps"))?;
         if open.is_none() {
             sqlx::query(
                 "INSERT INTO recording_gaps (camera_id, stream, from_unix_ms, reason) VALUES ($1, $2, $3, $4)",
@@ -492,7 +490,7 @@ impl Store {
             .bind(reason)
             .execute(tx.conn())
             .await
-            .map_err(db("recording a gap"))?;
+            .map_err(StoreError::db("recording a gap"))?;
         }
         tx.commit_unledgered().await
     }
@@ -513,11 +511,11 @@ impl Store {
         .bind(stream)
         .fetch_optional(tx.conn())
         .await
-        .map_err(db("reading gaps"))?;
+        .map_err(StoreError::db("reading gaps"))?;
         let from = open
             .map(|r| r.try_get::<i64, _>(0))
             .transpose()
-            .map_err(db("reading gaps"))?;
+            .map_err(StoreError::db("reading gaps"))?;
         if from.is_some() {
             sqlx::query(
                 "UPDATE recording_gaps SET to_unix_ms = $1 WHERE camera_id = $2 AND stream = $3 AND to_unix_ms IS NULL",
@@ -527,7 +525,7 @@ impl Store {
             .bind(stream)
             .execute(tx.conn())
             .await
-            .map_err(db("closing a gap"))?;
+            .map_err(StoreError::db("closing a gap"))?;
         }
         tx.commit_unledgered().await?;
         Ok(from)
@@ -550,10 +548,10 @@ impl Store {
         .bind(to_unix_ms)
         .fetch_all(self.pool())
         .await
-        .map_err(db("reading gaps"))?;
+        .map_err(StoreError::db("reading gaps"))?;
         rows.iter()
             .map(|r| {
-                let get = db("reading gaps");
+                let get = StoreError::db("reading gaps");
                 Ok((
                     r.try_get(0).map_err(&get)?,
                     r.try_get(1).map_err(&get)?,
@@ -566,7 +564,7 @@ impl Store {
 }
 
 fn segment_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Segment> {
-    let get = db("reading segments");
+    let get = StoreError::db("reading segments");
     let path: String = r.try_get(0).map_err(&get)?;
     let corrupt = |what: String| StoreError::Corrupt(format!("segment {path}: {what}"));
     let camera: String = r.try_get(1).map_err(&get)?;

@@ -64,10 +64,6 @@ pub struct Grant {
     pub finished: bool,
 }
 
-fn db(doing: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
-    move |e| StoreError::db(doing)(e)
-}
-
 fn reference(kind: &str, id: &str) -> StoreResult<Reference> {
     Reference::new(kind, id).map_err(|e| StoreError::Invalid(e.to_string()))
 }
@@ -136,7 +132,7 @@ impl Store {
         .bind(now + GRANT_MS)
         .execute(tx.conn())
         .await
-        .map_err(db("issuing a playback grant"))?;
+        .map_err(StoreError::db("issuing a playback grant"))?;
         let mut entry = NewEntry::new(Book::Review, "review-opened")
             .with_ref(reference("camera", camera.id.as_str())?)
             .with_ref(reference("review", &review_id)?)
@@ -174,9 +170,9 @@ impl Store {
         .bind(token_hash(session_token))
         .fetch_optional(self.pool())
         .await
-        .map_err(db("reading a playback grant"))?;
+        .map_err(StoreError::db("reading a playback grant"))?;
         let Some(r) = row else { return Ok(None) };
-        let get = db("reading a playback grant");
+        let get = StoreError::db("reading a playback grant");
         let camera: String = r.try_get(2).map_err(&get)?;
         let grant = Grant {
             review_id: r.try_get(0).map_err(&get)?,
@@ -228,7 +224,7 @@ impl Store {
         .bind(token_hash(token))
         .execute(tx.conn())
         .await
-        .map_err(db("finishing a review"))?;
+        .map_err(StoreError::db("finishing a review"))?;
         tx.record(
             actor,
             NewEntry::new(Book::Review, "review-finished")

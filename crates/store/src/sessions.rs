@@ -298,7 +298,7 @@ impl Store {
         let Some(row) = row else {
             return Ok(SessionState::None);
         };
-        let get = |e| StoreError::db("reading a session")(e);
+        let get = StoreError::db("reading a session");
         let username: String = row.try_get(0).map_err(get)?;
         let csrf: String = row.try_get(1).map_err(get)?;
         let last_seen: i64 = row.try_get(2).map_err(get)?;
@@ -319,16 +319,14 @@ impl Store {
                 disabled: user.disabled,
                 assignments: user.assignments.clone(),
                 // Only control-room roles depend on licences and the duty roster, so the
-                // roster is read only for them; any role may need training.
+                // roster is read only for them; training records for other roles are read
+                // by the caller, which knows which roles the pack requires training for.
                 competence: if user.assignments.iter().any(|a| {
                     LICENSED_ROLES.contains(&a.role.as_str()) || a.role.as_str() == TRAINEE_ROLE
                 }) {
                     self.competence(&user.username).await?
                 } else {
-                    Competence {
-                        courses: self.current_courses(&user.username).await?,
-                        ..Competence::default()
-                    }
+                    Competence::default()
                 },
                 // Filled in by the caller, which knows the pack's deputies and the request.
                 absent_roles: Vec::new(),

@@ -275,6 +275,20 @@ impl FromRequestParts<AppState> for Staff {
                 let table = RightsTable::from_pack(&policy.pack);
                 let mut info = info;
                 info.subject.client = crate::client::from_parts(parts, state);
+                // BDC-11: training records matter only to roles the pack names.
+                if info
+                    .subject
+                    .assignments
+                    .iter()
+                    .any(|a| table.needs_training(a.role.as_str()))
+                    && info.subject.competence.courses.is_empty()
+                {
+                    info.subject.competence.courses = state
+                        .store
+                        .current_courses(&info.subject.username)
+                        .await
+                        .map_err(|e| NotSignedIn::Error(e.into()))?;
+                }
                 // BDC-1: who is absent matters only to someone who may deputise.
                 let needs = table.deputy_needs(&info.subject.assignments);
                 if !needs.is_empty() {
@@ -307,11 +321,11 @@ async fn watches_live(state: &AppState, token: &str) -> bool {
     let Ok(SessionState::Live(info)) = state.store.session(token, idle_ms).await else {
         return false;
     };
-    let table = RightsTable::from_pack(&policy.pack);
-    matches!(
-        decide(&table, &info.subject, Right::ViewLive, &Target::Scheme),
-        Ok(_) | Err(Denial::OutOfScope { .. })
-    )
+    let staff = Staff {
+        info,
+        table: RightsTable::from_pack(&policy.pack),
+    };
+    staff.landing() == "/live"
 }
 
 pub(crate) fn url_encode(s: &str) -> String {
@@ -432,7 +446,6 @@ pub(crate) async fn login(
             // With nowhere asked for, people who may watch cameras live start on the live
             // grid; everyone else on the start page.
             let next = if next == safe_next(None) && watches_live(&state, &session.token).await {
-                // (The same rule as `Staff::landing`, for a session not yet read back.)
                 "/live".to_owned()
             } else {
                 next

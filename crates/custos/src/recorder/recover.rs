@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use custos_domain::Ident;
+use custos_domain::ledger::to_hex;
 use custos_media::segfile::{self, FileKind};
 use custos_store::Store;
 use custos_store::recordings::{FragmentIndex, Segment};
@@ -82,10 +83,6 @@ fn walk(footage: &Path) -> anyhow::Result<Vec<Found>> {
     }
     out.sort_by(|a, b| a.rel.cmp(&b.rel));
     Ok(out)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Indexes segment files that a crash left without a row; returns a line per file.
@@ -178,7 +175,7 @@ pub async fn reconcile(store: &Store, footage: &Path) -> anyhow::Result<Vec<Stri
                 end_unix_ms: end,
                 frames,
                 bytes: offset,
-                sha256: hex(&hasher.finalize()),
+                sha256: to_hex(&hasher.finalize()),
                 fragments,
                 recovered: true,
             })
@@ -236,7 +233,10 @@ pub async fn check(
                     h.update(&r.plaintext);
                     n += r.plaintext.len() as u64;
                 }
-                if c.whole_bytes != c.file_bytes || n != s.bytes || hex(&h.finalize()) != s.sha256 {
+                if c.whole_bytes != c.file_bytes
+                    || n != s.bytes
+                    || to_hex(&h.finalize()) != s.sha256
+                {
                     report.problems.push(format!(
                         "footage changed: {} no longer matches the SHA-256 recorded when it was written",
                         s.path
@@ -280,7 +280,7 @@ pub async fn check(
                         let ok = segfile::read_records(&f.abs, key.bytes()).is_ok_and(|c| {
                             c.kind == FileKind::Init
                                 && c.records.len() == 1
-                                && hex(&Sha256::digest(&c.records[0].plaintext)) == init.sha256
+                                && to_hex(&Sha256::digest(&c.records[0].plaintext)) == init.sha256
                         });
                         if !ok {
                             report.problems.push(format!(

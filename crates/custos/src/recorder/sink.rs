@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use custos_domain::Ident;
+use custos_domain::ledger::to_hex;
 use custos_media::mp4::{FragmentBuilder, Sample, TrackConfig, init_segment};
 use custos_media::segfile::{FileKind, RecordMeta, SegmentWriter};
 use custos_store::Store;
@@ -51,10 +52,6 @@ pub fn uk_day(unix_ms: i64) -> String {
                 .map(|tz| t.to_zoned(tz).date().to_string())
         })
         .unwrap_or_else(|| "1970-01-01".to_owned())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 struct OpenSegment {
@@ -335,7 +332,7 @@ impl Sink {
             return Ok(id.clone());
         }
         let bytes = init_segment(track);
-        let sha = hex(&Sha256::digest(&bytes));
+        let sha = to_hex(&Sha256::digest(&bytes));
         let new_id = format!("{}-{}", self.camera, &sha[..16]);
         if self.store.init_segment(&new_id).await?.is_none() {
             let rel = format!("{}/{day}/init-{}.cinit", self.camera, &sha[..16]);
@@ -403,7 +400,7 @@ impl Sink {
                 end_unix_ms: seg.end_unix_ms,
                 frames: seg.frames,
                 bytes: seg.plain_bytes,
-                sha256: hex(&seg.hasher.finalize()),
+                sha256: to_hex(&seg.hasher.finalize()),
                 fragments: seg.fragments,
                 recovered: false,
             })
