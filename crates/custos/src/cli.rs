@@ -90,6 +90,8 @@ pub enum Command {
     Policy(PolicyCommand),
     /// Show the settings in force, after the file, environment and flags (passwords hidden)
     Config,
+    /// Print the OpenAPI document of the JSON API (`/api/v1`) for this version
+    Openapi,
     /// The ledger: the logbooks' tamper-evident record of everything done
     #[command(subcommand)]
     Ledger(LedgerCommand),

@@ -122,6 +122,10 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             print!("{}", config.to_toml_redacted());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Openapi => {
+            print!("{}", custos_web::api::openapi_json());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use custos_base::Actor;
 use custos_domain::access::{Denial, Grant, Right, RightsTable, Target, Username, decide};
-use custos_store::{SessionInfo, SessionState, SignIn};
+use custos_store::{SessionInfo, SessionState, SignIn, StoreError};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -37,6 +37,8 @@ pub struct Staff {
     pub info: SessionInfo,
     /// The active pack's rights table.
     pub table: RightsTable,
+    /// The session token this request came with (secret; review grants are bound to it).
+    pub session: String,
 }
 
 impl Staff {
@@ -204,6 +206,100 @@ async fn idle_limit(state: &AppState) -> Result<(u32, i64), WebError> {
     Ok((minutes, i64::from(minutes) * 60_000))
 }
 
+/// Why a session token does not (yet) give a signed-in person.
+#[derive(Debug)]
+pub enum Refusal {
+    /// No session, or it has ended.
+    NoSession,
+    /// The session is locked by the idle limit (LBU-14): the password unlocks it.
+    Locked(Box<SessionInfo>, u32),
+    /// The pack makes a second factor mandatory for the person's roles and it is not set up.
+    NeedsMfa,
+    /// The scheme's confidentiality declaration is not accepted in its current text (BDC-7).
+    NeedsDeclaration,
+    /// The store failed, or no pack is loaded.
+    Error(WebError),
+}
+
+impl From<StoreError> for Refusal {
+    fn from(e: StoreError) -> Self {
+        Self::Error(e.into())
+    }
+}
+
+/// The signed-in person behind session `token`, for a request to `parts`; the one place
+/// the browser's cookie and an API client's bearer token become a [`Staff`].
+/// `exempt` lets the pages that set up a second factor or accept the declaration through.
+pub async fn resolve(
+    state: &AppState,
+    parts: &Parts,
+    token: &str,
+    exempt: bool,
+) -> Result<Staff, Refusal> {
+    let Some(policy) = state.store.active_policy().await? else {
+        return Err(Refusal::Error(WebError::Forbidden(
+            "no policy pack is loaded, so nobody can sign in yet".to_owned(),
+        )));
+    };
+    let minutes = policy.pack.access.idle_lock_minutes;
+    let info = match state
+        .store
+        .session(token, i64::from(minutes) * 60_000)
+        .await?
+    {
+        SessionState::Live(info) => info,
+        SessionState::Locked(info) => return Err(Refusal::Locked(Box::new(info), minutes)),
+        SessionState::None => return Err(Refusal::NoSession),
+    };
+    if !exempt {
+        // The pack makes a second factor mandatory for its privileged roles: until it is
+        // set up, nothing else is open.
+        let needs_mfa = info
+            .subject
+            .assignments
+            .iter()
+            .any(|a| policy.pack.access.mfa_roles.contains(&a.role));
+        if needs_mfa && !info.mfa_enrolled {
+            return Err(Refusal::NeedsMfa);
+        }
+        // BDC-7: the scheme's confidentiality declaration, accepted at first sign-in and
+        // again whenever its text changes.
+        let name = Username::parse(&info.subject.username)
+            .map_err(|e| Refusal::Error(WebError::BadRequest(e)))?;
+        if !state
+            .store
+            .has_accepted_declaration(&name, &policy.pack.access.declaration)
+            .await?
+        {
+            return Err(Refusal::NeedsDeclaration);
+        }
+    }
+    let table = RightsTable::from_pack(&policy.pack);
+    let mut info = info;
+    info.subject.client = crate::client::from_parts(parts, state);
+    // BDC-11: training records matter only to roles the pack names.
+    if info
+        .subject
+        .assignments
+        .iter()
+        .any(|a| table.needs_training(a.role.as_str()))
+        && info.subject.competence.courses.is_empty()
+    {
+        info.subject.competence.courses =
+            state.store.current_courses(&info.subject.username).await?;
+    }
+    // BDC-1: who is absent matters only to someone who may deputise.
+    let needs = table.deputy_needs(&info.subject.assignments);
+    if !needs.is_empty() {
+        info.subject.absent_roles = state.store.absent_roles(&needs).await?;
+    }
+    Ok(Staff {
+        info,
+        table,
+        session: token.to_owned(),
+    })
+}
+
 impl FromRequestParts<AppState> for Staff {
     type Rejection = NotSignedIn;
 
@@ -220,94 +316,29 @@ impl FromRequestParts<AppState> for Staff {
         let Some(token) = session_token(&parts.headers) else {
             return Err(to_login(""));
         };
-        let policy = state
-            .store
-            .active_policy()
-            .await
-            .map_err(|e| NotSignedIn::Error(e.into()))?;
-        let Some(policy) = policy else {
-            return Err(NotSignedIn::Error(WebError::Forbidden(
-                "no policy pack is loaded, so nobody can sign in yet".to_owned(),
-            )));
-        };
-        let minutes = policy.pack.access.idle_lock_minutes;
-        match state
-            .store
-            .session(&token, i64::from(minutes) * 60_000)
-            .await
-            .map_err(|e| NotSignedIn::Error(e.into()))?
-        {
-            SessionState::Live(info) => {
-                // The pack makes a second factor mandatory for its privileged roles: until
-                // it is set up, every staff page leads to setting it up.
-                let needs_mfa = info
-                    .subject
-                    .assignments
-                    .iter()
-                    .any(|a| policy.pack.access.mfa_roles.contains(&a.role));
-                let path = parts.uri.path();
-                let exempt = [
-                    "/account/mfa",
-                    "/account/declaration",
-                    "/logout",
-                    "/logout/everywhere",
-                ];
-                if needs_mfa && !info.mfa_enrolled && !exempt.contains(&path) {
-                    return Err(NotSignedIn::Redirect("/account/mfa".to_owned()));
-                }
-                // BDC-7: the scheme's confidentiality declaration, accepted at first sign-in
-                // and again whenever its text changes.
-                if !exempt.contains(&path) {
-                    let name = Username::parse(&info.subject.username)
-                        .map_err(|e| NotSignedIn::Error(WebError::BadRequest(e)))?;
-                    let accepted = state
-                        .store
-                        .has_accepted_declaration(&name, &policy.pack.access.declaration)
-                        .await
-                        .map_err(|e| NotSignedIn::Error(e.into()))?;
-                    if !accepted {
-                        return Err(NotSignedIn::Redirect(format!(
-                            "/account/declaration?next={}",
-                            url_encode(&next)
-                        )));
-                    }
-                }
-                let table = RightsTable::from_pack(&policy.pack);
-                let mut info = info;
-                info.subject.client = crate::client::from_parts(parts, state);
-                // BDC-11: training records matter only to roles the pack names.
-                if info
-                    .subject
-                    .assignments
-                    .iter()
-                    .any(|a| table.needs_training(a.role.as_str()))
-                    && info.subject.competence.courses.is_empty()
-                {
-                    info.subject.competence.courses = state
-                        .store
-                        .current_courses(&info.subject.username)
-                        .await
-                        .map_err(|e| NotSignedIn::Error(e.into()))?;
-                }
-                // BDC-1: who is absent matters only to someone who may deputise.
-                let needs = table.deputy_needs(&info.subject.assignments);
-                if !needs.is_empty() {
-                    info.subject.absent_roles = state
-                        .store
-                        .absent_roles(&needs)
-                        .await
-                        .map_err(|e| NotSignedIn::Error(e.into()))?;
-                }
-                Ok(Staff { info, table })
-            }
-            SessionState::Locked(info) => Err(NotSignedIn::Locked(locked_page(
+        let exempt = [
+            "/account/mfa",
+            "/account/declaration",
+            "/logout",
+            "/logout/everywhere",
+        ]
+        .contains(&parts.uri.path());
+        match resolve(state, parts, &token, exempt).await {
+            Ok(staff) => Ok(staff),
+            Err(Refusal::NoSession) => Err(to_login("")),
+            Err(Refusal::Locked(info, minutes)) => Err(NotSignedIn::Locked(locked_page(
                 &info,
                 &next,
                 minutes,
                 StatusCode::UNAUTHORIZED,
                 None,
             ))),
-            SessionState::None => Err(to_login("")),
+            Err(Refusal::NeedsMfa) => Err(NotSignedIn::Redirect("/account/mfa".to_owned())),
+            Err(Refusal::NeedsDeclaration) => Err(NotSignedIn::Redirect(format!(
+                "/account/declaration?next={}",
+                url_encode(&next)
+            ))),
+            Err(Refusal::Error(e)) => Err(NotSignedIn::Error(e)),
         }
     }
 }
@@ -324,6 +355,7 @@ async fn watches_live(state: &AppState, token: &str) -> bool {
     let staff = Staff {
         info,
         table: RightsTable::from_pack(&policy.pack),
+        session: token.to_owned(),
     };
     staff.landing() == "/live"
 }

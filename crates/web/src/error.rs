@@ -51,27 +51,44 @@ fn page(status: StatusCode, title: &str, message: &str) -> Response {
     (status, Html(body)).into_response()
 }
 
-impl IntoResponse for WebError {
-    fn into_response(self) -> Response {
+impl WebError {
+    /// The status, a title and the message a person or client is shown. Store failures
+    /// other than bad input and missing things are logged here and shown only as a status,
+    /// with the detail left in the server's log.
+    pub fn public(&self) -> (StatusCode, &'static str, String) {
         match self {
-            Self::Forbidden(why) => page(StatusCode::FORBIDDEN, "Not allowed", &why),
-            Self::BadRequest(why) => {
-                page(StatusCode::BAD_REQUEST, "Please check the request", &why)
-            }
+            Self::Forbidden(why) => (StatusCode::FORBIDDEN, "Not allowed", why.clone()),
+            Self::BadRequest(why) => (
+                StatusCode::BAD_REQUEST,
+                "Please check the request",
+                why.clone(),
+            ),
             Self::Store(e) => {
                 let status = status_for(e.kind());
-                if status == StatusCode::BAD_REQUEST || status == StatusCode::NOT_FOUND {
+                if status == StatusCode::BAD_REQUEST
+                    || status == StatusCode::NOT_FOUND
+                    || status == StatusCode::CONFLICT
+                {
                     // The store's message says what is wrong and how to fix it.
-                    return page(status, "Please check the request", &e.to_string());
+                    return (status, "Please check the request", e.to_string());
                 }
                 tracing::error!(error = %e, status = status.as_u16(), "request failed");
-                // The detail is in the server log; the page says what a visitor can do.
-                page(
+                (
                     status,
-                    &format!("Something went wrong ({})", status.as_u16()),
-                    "The server could not complete this request. The details are in the server's log; please tell the scheme's contact point.",
+                    "Something went wrong",
+                    "The server could not complete this request. The details are in the server's log; please tell the scheme's contact point.".to_owned(),
                 )
             }
         }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, title, message) = self.public();
+        if title == "Something went wrong" {
+            return page(status, &format!("{title} ({})", status.as_u16()), &message);
+        }
+        page(status, title, &message)
     }
 }

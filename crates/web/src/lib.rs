@@ -1,10 +1,11 @@
-//! The web front end: server-rendered HTML pages and (later) the JSON API under `/api/v1`.
+//! The web front end: server-rendered HTML pages and the JSON API under `/api/v1`.
 //!
 //! Invariants: handlers stay thin (extract → one store call → render); no SQL here; every
 //! error becomes an HTTP status through [`error::status_for`], in one place. The web layer
 //! reads the store and never talks to the recorder.
 
 mod account;
+pub mod api;
 pub mod auth;
 mod cameras;
 pub mod client;
@@ -279,6 +280,64 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (
             spec("GET", "/groups/{id}", Access::Right(Right::ViewLive)),
             get(groups::show),
+        ),
+        (spec("POST", "/api/v1/sessions", Public), post(api::sign_in)),
+        (
+            spec("POST", "/api/v1/sessions/end", SignedIn),
+            post(api::sign_out),
+        ),
+        (
+            spec("GET", "/api/v1/openapi.json", Public),
+            get(api::document),
+        ),
+        (spec("GET", "/api/v1/cameras", SignedIn), get(api::cameras)),
+        (
+            spec(
+                "GET",
+                "/api/v1/cameras/{id}/live.mp4",
+                Access::Right(Right::ViewLive),
+            ),
+            get(api::live),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/cameras/{id}/recordings",
+                Access::Right(Right::ReviewRecordings),
+            ),
+            get(api::recordings),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/cameras/{id}/reviews",
+                Access::Right(Right::ReviewRecordings),
+            ),
+            post(api::open_review),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/reviews/{grant}/video.mp4",
+                Access::Right(Right::ReviewRecordings),
+            ),
+            get(api::video),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/reviews/{grant}/finish",
+                Access::Right(Right::ReviewRecordings),
+            ),
+            post(api::finish_review),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/logbooks/{book}",
+                Access::Right(Right::ReadLogbooks),
+            ),
+            get(api::logbook),
         ),
         (
             spec(

@@ -128,7 +128,18 @@ pub(crate) async fn stream(
     ClientAddr(client): ClientAddr,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let camera = match Ident::parse(&id) {
+    watch(state, &staff, client, &id).await
+}
+
+/// Camera `id` live as fragmented MP4, once `view-live` on it is allowed from this
+/// workstation; for the grid and the API alike.
+pub(crate) async fn watch(
+    state: AppState,
+    staff: &Staff,
+    client: std::net::IpAddr,
+    id: &str,
+) -> Result<Response, WebError> {
+    let camera = match Ident::parse(id) {
         Ok(id) => state.store.camera(&id).await?,
         Err(_) => None,
     };

@@ -22,7 +22,7 @@ use custos_store::{Camera, StoreError};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{Staff, session_token};
+use crate::auth::Staff;
 use crate::error::WebError;
 use crate::pages::render;
 use crate::staff::Banner;
@@ -33,6 +33,24 @@ fn footage(state: &AppState) -> Result<&std::path::Path, WebError> {
             "this server keeps no footage folder, so there is nothing to review".to_owned(),
         ))
     })
+}
+
+/// The camera `id`, once `review-recordings` on it is allowed from this workstation; with
+/// the actor to record the review as.
+pub(crate) async fn reviewable(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+) -> Result<(Camera, custos_base::Actor), WebError> {
+    let c = camera(state, staff, id).await?;
+    let actor = staff
+        .require(
+            state,
+            Right::ReviewRecordings,
+            &state.store.camera_target(&c).await?,
+        )
+        .await?;
+    Ok((c, actor))
 }
 
 async fn camera(state: &AppState, staff: &Staff, id: &str) -> Result<Camera, WebError> {
@@ -54,6 +72,52 @@ async fn camera(state: &AppState, staff: &Staff, id: &str) -> Result<Camera, Web
 struct Span {
     from: String,
     to: String,
+}
+
+/// A time a camera did not record.
+pub(crate) struct Gap {
+    pub(crate) from_unix_ms: i64,
+    /// `None` while it lasts.
+    pub(crate) to_unix_ms: Option<i64>,
+    pub(crate) reason: String,
+}
+
+/// What a camera recorded between two instants: spans (segments that follow one another
+/// within 5 s make one span) and gaps. Times only; no footage.
+pub(crate) struct DayRecord {
+    pub(crate) spans: Vec<(i64, i64)>,
+    pub(crate) gaps: Vec<Gap>,
+}
+
+pub(crate) async fn day_record(
+    state: &AppState,
+    c: &Camera,
+    from_unix_ms: i64,
+    to_unix_ms: i64,
+) -> Result<DayRecord, WebError> {
+    let segments = state
+        .store
+        .segments(Some(&c.id), Some("main"), from_unix_ms, to_unix_ms)
+        .await?;
+    let mut spans: Vec<(i64, i64)> = Vec::new();
+    for s in &segments {
+        match spans.last_mut() {
+            Some(last) if s.start_unix_ms - last.1 <= 5_000 => last.1 = last.1.max(s.end_unix_ms),
+            _ => spans.push((s.start_unix_ms, s.end_unix_ms)),
+        }
+    }
+    let gaps = state
+        .store
+        .gaps(&c.id, from_unix_ms, to_unix_ms)
+        .await?
+        .into_iter()
+        .map(|(_, a, b, reason)| Gap {
+            from_unix_ms: a,
+            to_unix_ms: b,
+            reason,
+        })
+        .collect();
+    Ok(DayRecord { spans, gaps })
 }
 
 #[derive(Template)]
@@ -83,14 +147,7 @@ pub(crate) async fn form(
     Path(id): Path<String>,
     Query(q): Query<DayQuery>,
 ) -> Result<Response, WebError> {
-    let c = camera(&state, &staff, &id).await?;
-    staff
-        .require(
-            &state,
-            Right::ReviewRecordings,
-            &state.store.camera_target(&c).await?,
-        )
-        .await?;
+    let (c, _) = reviewable(&state, &staff, &id).await?;
     let now = state.store.clock().now();
     let day = q
         .day
@@ -102,28 +159,18 @@ pub(crate) async fn form(
     let to = UnixMs::parse_bound(&day, true)
         .map_err(WebError::BadRequest)?
         .0;
-    let segments = state
-        .store
-        .segments(Some(&c.id), Some("main"), from, to)
-        .await?;
-    // Segments that follow one another make one recorded span.
-    let mut spans: Vec<(i64, i64)> = Vec::new();
-    for s in &segments {
-        match spans.last_mut() {
-            Some(last) if s.start_unix_ms - last.1 <= 5_000 => last.1 = last.1.max(s.end_unix_ms),
-            _ => spans.push((s.start_unix_ms, s.end_unix_ms)),
-        }
-    }
-    let gaps = state
-        .store
-        .gaps(&c.id, from, to)
-        .await?
+    let record = day_record(&state, &c, from, to).await?;
+    let spans = record.spans;
+    let gaps = record
+        .gaps
         .into_iter()
-        .map(|(_, a, b, why)| {
+        .map(|g| {
             format!(
-                "{} to {}: {why}",
-                UnixMs(a).to_london_display(),
-                b.map_or_else(|| "now".to_owned(), |b| UnixMs(b).to_london_display())
+                "{} to {}: {}",
+                UnixMs(g.from_unix_ms).to_london_display(),
+                g.to_unix_ms
+                    .map_or_else(|| "now".to_owned(), |b| UnixMs(b).to_london_display()),
+                g.reason
             )
         })
         .collect();
@@ -173,21 +220,11 @@ pub(crate) struct OpenForm {
 pub(crate) async fn open(
     State(state): State<AppState>,
     staff: Staff,
-    headers: HeaderMap,
     Path(id): Path<String>,
     Form(f): Form<OpenForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
-    let c = camera(&state, &staff, &id).await?;
-    let actor = staff
-        .require(
-            &state,
-            Right::ReviewRecordings,
-            &state.store.camera_target(&c).await?,
-        )
-        .await?;
-    let token = session_token(&headers)
-        .ok_or_else(|| WebError::Forbidden("sign in again to review footage".to_owned()))?;
+    let (c, actor) = reviewable(&state, &staff, &id).await?;
     let purpose = Ident::parse(f.purpose.trim()).map_err(|_| {
         WebError::BadRequest(
             "choose the purpose of the scheme this review serves (BDC-33)".to_owned(),
@@ -209,17 +246,44 @@ pub(crate) async fn open(
             .map(str::to_owned)
             .collect(),
     };
-    let (grant, _) = state
-        .store
-        .open_review(&actor, &staff.info.subject.username, &token, &c, &req)
-        .await?;
+    let (grant, _) = open_review(&state, &staff, &actor, &c, &req).await?;
     Ok(Redirect::to(&format!("/reviews/{grant}")).into_response())
 }
 
-async fn grant(
+/// Opens a review of `c` for this person and session (the store ledgers it with the
+/// grant), refusing a range in which the camera recorded nothing, so that the log holds
+/// reviews of footage, not of empty time. Returns the grant and the review's id.
+pub(crate) async fn open_review(
     state: &AppState,
     staff: &Staff,
-    headers: &HeaderMap,
+    actor: &custos_base::Actor,
+    c: &Camera,
+    req: &ReviewRequest,
+) -> Result<(String, String), WebError> {
+    if req.to_unix_ms > req.from_unix_ms
+        && day_record(state, c, req.from_unix_ms, req.to_unix_ms)
+            .await?
+            .spans
+            .is_empty()
+    {
+        return Err(WebError::Store(StoreError::NotFound(format!(
+            "camera {} recorded nothing between {} and {}; choose a range within one of the recorded spans listed for the day",
+            c.draft.name,
+            UnixMs(req.from_unix_ms).to_london_display(),
+            UnixMs(req.to_unix_ms).to_london_display()
+        ))));
+    }
+    Ok(state
+        .store
+        .open_review(actor, &staff.info.subject.username, &staff.session, c, req)
+        .await?)
+}
+
+/// The grant `token`, if it belongs to this person and this session and is unexpired, with
+/// its camera; the right must still be held, from this workstation.
+pub(crate) async fn grant(
+    state: &AppState,
+    staff: &Staff,
     token: &str,
 ) -> Result<(custos_store::reviews::Grant, Camera), WebError> {
     let refused = || {
@@ -227,10 +291,9 @@ async fn grant(
             "this review is not open to you in this session (reviews are bound to the person and session that opened them, and last half an hour); open a new review with a reason".to_owned(),
         )
     };
-    let session = session_token(headers).ok_or_else(refused)?;
     let g = state
         .store
-        .review_grant(token, &session)
+        .review_grant(token, &staff.session)
         .await?
         .filter(|g| g.username == staff.info.subject.username)
         .ok_or_else(refused)?;
@@ -262,10 +325,9 @@ struct Player {
 pub(crate) async fn player(
     State(state): State<AppState>,
     staff: Staff,
-    headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    let (g, c) = grant(&state, &staff, &headers, &token).await?;
+    let (g, c) = grant(&state, &staff, &token).await?;
     Ok(render(
         StatusCode::OK,
         &Player {
@@ -309,13 +371,24 @@ pub(crate) async fn video(
     headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    let (g, c) = grant(&state, &staff, &headers, &token).await?;
-    let dir = footage(&state)?;
+    media(&state, &staff, &headers, &token).await
+}
+
+/// The range granted by `token` as MP4, answering HTTP range requests; for the player and
+/// the API alike.
+pub(crate) async fn media(
+    state: &AppState,
+    staff: &Staff,
+    headers: &HeaderMap,
+    token: &str,
+) -> Result<Response, WebError> {
+    let (g, c) = grant(state, staff, token).await?;
+    let dir = footage(state)?;
     let plan = state
         .store
         .playback(dir, &c.id, &g.stream, g.from_unix_ms, g.to_unix_ms)
         .await?;
-    let (status, start, end) = match byte_range(&headers, plan.len) {
+    let (status, start, end) = match byte_range(headers, plan.len) {
         None => (StatusCode::OK, 0, plan.len),
         Some(Ok((s, e))) => (StatusCode::PARTIAL_CONTENT, s, e),
         Some(Err(())) => {
@@ -351,23 +424,32 @@ pub(crate) struct FinishForm {
 pub(crate) async fn finish(
     State(state): State<AppState>,
     staff: Staff,
-    headers: HeaderMap,
     Path(token): Path<String>,
     Form(f): Form<FinishForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
-    let (_, c) = grant(&state, &staff, &headers, &token).await?;
+    let c = finish_review(&state, &staff, &token, &f.result).await?;
+    Ok(Redirect::to(&format!("/cameras/{}/review", c.id)).into_response())
+}
+
+/// Records the result of the review granted by `token` (BDC-32); returns its camera.
+pub(crate) async fn finish_review(
+    state: &AppState,
+    staff: &Staff,
+    token: &str,
+    result: &str,
+) -> Result<Camera, WebError> {
+    let (_, c) = grant(state, staff, token).await?;
     let actor = staff
         .require(
-            &state,
+            state,
             Right::ReviewRecordings,
             &state.store.camera_target(&c).await?,
         )
         .await?;
-    let session = session_token(&headers).unwrap_or_default();
     state
         .store
-        .finish_review(&actor, &token, &session, &f.result)
+        .finish_review(&actor, token, &staff.session, result)
         .await?;
-    Ok(Redirect::to(&format!("/cameras/{}/review", c.id)).into_response())
+    Ok(c)
 }

@@ -28,12 +28,12 @@ pub const PAGE_ROWS: usize = 50;
 /// The filters of the Logbooks page (all optional).
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct LogbookFilter {
-    book: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    camera: Option<String>,
-    actor: Option<String>,
-    after: Option<i64>,
+    pub(crate) book: Option<String>,
+    pub(crate) from: Option<String>,
+    pub(crate) to: Option<String>,
+    pub(crate) camera: Option<String>,
+    pub(crate) actor: Option<String>,
+    pub(crate) after: Option<i64>,
 }
 
 fn nonempty(s: &Option<String>) -> Option<&str> {
@@ -48,7 +48,7 @@ impl LogbookFilter {
             .map_err(WebError::BadRequest)
     }
 
-    fn query(&self, book: Book) -> Result<LedgerQuery, WebError> {
+    pub(crate) fn query(&self, book: Book) -> Result<LedgerQuery, WebError> {
         let bound = |s: &Option<String>, end: bool| {
             nonempty(s)
                 .map(|t| UnixMs::parse_bound(t, end).map(|u| u.0))

@@ -2,232 +2,17 @@
 //! Logbooks page for those allowed to read it, CSV download, paging and filters, CSRF, the
 //! idle limit, and the ledger alarm shown until acknowledged.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+mod support;
 
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{HeaderMap, Request, StatusCode, header};
-use custos_base::{Actor, Clock, SimulatedClock, UnixMs};
+use std::net::SocketAddr;
+
+use axum::http::{StatusCode, header};
+use custos_base::{Actor, Clock};
 use custos_domain::access::{Assignment, Scope, Username};
 use custos_domain::ledger::{Book, NewEntry, Reference};
 use custos_domain::network::Network;
-use custos_store::{DatabaseLocation, LedgerQuery, LedgerSigner, Store};
-use custos_web::{AppState, router};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
-
-const SCHOOL: &str = include_str!("../../../policies/bosmere-junior-school.toml");
-const PASSWORD: &str = "walnut kettle lamp";
-
-struct App {
-    store: Store,
-    clock: SimulatedClock,
-    dir: tempfile::TempDir,
-    /// The reverse proxies the server trusts.
-    proxies: Vec<Network>,
-    /// The `X-Forwarded-For` header sent, if any.
-    forwarded_for: Option<String>,
-    /// Where requests come from.
-    peer: SocketAddr,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-}
-
-fn console() -> Actor {
-    Actor::Console("tester".to_owned())
-}
-
-/// Accepts the active pack's confidentiality declaration for `user` (BDC-7), as they
-/// would at their first sign-in.
-async fn accept_declaration(store: &Store, user: &Username) {
-    let text = store
-        .active_policy()
-        .await
-        .expect("policy")
-        .expect("a pack")
-        .pack
-        .access
-        .declaration;
-    store
-        .accept_declaration(&Actor::User(user.to_string()), user, &text)
-        .await
-        .expect("accept");
-}
-
-async fn app() -> App {
-    let dir = tempfile::tempdir().expect("tmp");
-    let location = DatabaseLocation::Sqlite(dir.path().join("custos.db"));
-    app_on(dir, location).await
-}
-
-/// A fresh PostgreSQL database on the test server, when `CUSTOS_TEST_POSTGRES_URL` names
-/// one (CI always does).
-async fn postgres() -> Option<DatabaseLocation> {
-    use sqlx::Connection;
-    let Ok(base) = std::env::var("CUSTOS_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must set CUSTOS_TEST_POSTGRES_URL"
-        );
-        eprintln!("skipped on PostgreSQL: CUSTOS_TEST_POSTGRES_URL is not set");
-        return None;
-    };
-    let name = format!(
-        "custos_web_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos())
-    );
-    let mut admin = sqlx::PgConnection::connect(&base).await.expect("connect");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .expect("create database");
-    let server = base.split('?').next()?.rsplit_once('/')?.0.to_owned();
-    Some(DatabaseLocation::Postgres(format!("{server}/{name}")))
-}
-
-async fn app_on(dir: tempfile::TempDir, location: DatabaseLocation) -> App {
-    let clock = SimulatedClock::new(UnixMs(1_790_000_000_000));
-    let store = Store::open(&location, Arc::new(clock.clone()))
-        .await
-        .expect("open");
-    store.migrate(&console()).await.expect("migrate");
-    store
-        .set_ledger_signer(LedgerSigner {
-            key: ed25519_dalek::SigningKey::from_bytes(&[3; 32]),
-            witness_path: dir.path().join("witness"),
-            every_entries: 1000,
-        })
-        .await
-        .expect("signer");
-    store.load_policy(&console(), SCHOOL).await.expect("load");
-    for (name, role) in [("aud", "auditor"), ("op", "operator")] {
-        let user = Username::parse(name).expect("name");
-        store
-            .add_user(
-                &console(),
-                &user,
-                &format!("Person {name}"),
-                PASSWORD,
-                &[Assignment {
-                    role: custos_domain::Ident::parse(role).expect("role"),
-                    scope: Scope::Scheme,
-                }],
-            )
-            .await
-            .expect("user");
-        accept_declaration(&store, &user).await;
-    }
-    App {
-        store,
-        clock,
-        dir,
-        proxies: Vec::new(),
-        forwarded_for: None,
-        peer: SocketAddr::from(([192, 0, 2, 7], 50000)),
-    }
-}
-
-impl App {
-    async fn send(
-        &self,
-        method: &str,
-        path: &str,
-        cookie: Option<&str>,
-        form: Option<&str>,
-    ) -> Reply {
-        let mut req = Request::builder().method(method).uri(path);
-        if let Some(c) = cookie {
-            req = req.header(header::COOKIE, format!("custos_session={c}"));
-        }
-        let body = match form {
-            Some(f) => {
-                req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-                Body::from(f.to_owned())
-            }
-            None => Body::empty(),
-        };
-        if let Some(f) = &self.forwarded_for {
-            req = req.header("x-forwarded-for", f);
-        }
-        let mut req = req.body(body).expect("request");
-        req.extensions_mut().insert(ConnectInfo(self.peer));
-        let mut state = AppState::new(self.store.clone());
-        state.trusted_proxies = self.proxies.clone();
-        let res = router(state).oneshot(req).await.expect("response");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
-        self.send("GET", path, cookie, None).await
-    }
-
-    /// Signs in; returns the session token from the cookie.
-    async fn sign_in(&self, user: &str) -> String {
-        self.sign_in_with(user, "").await
-    }
-
-    /// Signs in with a second-factor code; returns the session token from the cookie.
-    async fn sign_in_with(&self, user: &str, code: &str) -> String {
-        let r = self
-            .send(
-                "POST",
-                "/login",
-                None,
-                Some(&format!(
-                    "username={user}&password=walnut+kettle+lamp&code={code}&next=%2Flogbooks"
-                )),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let cookie = r
-            .headers
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .expect("a session cookie")
-            .to_owned();
-        for attr in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
-            assert!(cookie.contains(attr), "{attr}: {cookie}");
-        }
-        cookie
-            .split(';')
-            .next()
-            .and_then(|kv| kv.strip_prefix("custos_session="))
-            .expect("token")
-            .to_owned()
-    }
-
-    fn csrf(page: &str) -> String {
-        page.split("name=\"csrf\" value=\"")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .expect("a CSRF field")
-            .to_owned()
-    }
-}
+use custos_store::LedgerQuery;
+use support::*;
 
 /// BDC-18, LBU-4: the logbooks open only after signing in, and only for a role that may
 /// read them; the operator is told why not.
@@ -667,6 +452,28 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/reviews/{token}", Expect::Nobody),
     ("GET", "/reviews/{token}/video.mp4", Expect::Nobody),
     ("POST", "/reviews/{token}/finish", Expect::Nobody),
+    ("POST", "/api/v1/sessions", Expect::Public),
+    ("POST", "/api/v1/sessions/end", Expect::SignedIn),
+    ("GET", "/api/v1/openapi.json", Expect::Public),
+    ("GET", "/api/v1/cameras", Expect::SignedIn),
+    (
+        "GET",
+        "/api/v1/cameras/{id}/live.mp4",
+        Expect::Roles(WATCHERS),
+    ),
+    (
+        "GET",
+        "/api/v1/cameras/{id}/recordings",
+        Expect::Roles(REVIEWERS),
+    ),
+    (
+        "POST",
+        "/api/v1/cameras/{id}/reviews",
+        Expect::Roles(REVIEWERS),
+    ),
+    ("GET", "/api/v1/reviews/{grant}/video.mp4", Expect::Nobody),
+    ("POST", "/api/v1/reviews/{grant}/finish", Expect::Nobody),
+    ("GET", "/api/v1/logbooks/{book}", Expect::Roles(READERS)),
     ("GET", "/groups", Expect::Roles(WATCHERS)),
     ("GET", "/groups/{id}", Expect::Roles(WATCHERS)),
 ];
@@ -724,14 +531,55 @@ async fn matrix_on(app: App) {
             .replace("{seq}", "999999")
             .replace("{name}", "nobody")
             .replace("{id}", "nowhere")
-            .replace("{token}", "0123456789abcdef");
+            .replace("{token}", "0123456789abcdef")
+            .replace("{grant}", "0123456789abcdef")
+            .replace("{book}", "review");
+        // API calls carry the session as a bearer token and a JSON body (it signs in as
+        // `aud`, so that the public sign-in call is seen to succeed).
+        let api = path.starts_with("/api/");
+        let json = format!(
+            r#"{{"username":"aud","password":"{PASSWORD}","from":"2026-01-05T10:00:00Z","to":"2026-01-05T10:10:00Z","purpose":"security-and-safety","reason":"checked","result":"checked"}}"#
+        );
+        let send = |token: Option<String>, form: String| {
+            let (method, path, json) = (spec.method, path.clone(), json.clone());
+            let app = &app;
+            async move {
+                let body = (method == "POST").then_some(());
+                if api {
+                    app.api(
+                        method,
+                        &path,
+                        token.as_deref(),
+                        body.map(|()| json.as_str()),
+                    )
+                    .await
+                } else {
+                    app.send(
+                        method,
+                        &path,
+                        token.as_deref(),
+                        body.map(|()| form.as_str()),
+                    )
+                    .await
+                }
+            }
+        };
+        // Signed out, any way to the sign-in page is a refusal; signed in, only one that
+        // means to come back (signing out also ends there).
+        let denied = |r: &Reply, signed_in: bool| {
+            r.status == StatusCode::FORBIDDEN
+                || (api && r.status == StatusCode::UNAUTHORIZED)
+                || r.location()
+                    .starts_with(if signed_in { "/login?" } else { "/login" })
+        };
         // Nobody signed in.
-        let form = "csrf=x&note=x&username=nobody&password=wrong+wrong+wrong";
-        let body = (spec.method == "POST").then_some(form);
-        let r = app.send(spec.method, &path, None, body).await;
-        let denied = r.status == StatusCode::FORBIDDEN || r.location().starts_with("/login");
+        let r = send(
+            None,
+            "csrf=x&note=x&username=nobody&password=wrong+wrong+wrong".to_owned(),
+        )
+        .await;
         assert_eq!(
-            denied,
+            denied(&r, false),
             !matches!(expect, Expect::Public),
             "{} {} for someone not signed in: {} {}",
             spec.method,
@@ -751,16 +599,14 @@ async fn matrix_on(app: App) {
             let form = format!(
                 "csrf={csrf}&note=checked&password=wrong+wrong+wrong&username=nobody&name=No+Body&role=viewer&scope=scheme&reason=checked&from=2026-01-05&until=2026-01-09&id=x&site=bosmere&kind=fixed&mode=continuous&url=rtsp%3A%2F%2Fh%2Fs&to=2026-01-05T10%3A10&result=checked"
             );
-            let body = (spec.method == "POST").then_some(form.as_str());
-            let r = app.send(spec.method, &path, Some(&token), body).await;
-            let denied = r.status == StatusCode::FORBIDDEN || r.location().starts_with("/login?");
+            let r = send(Some(token), form).await;
             let allowed = match expect {
                 Expect::Public | Expect::SignedIn => true,
                 Expect::Roles(rs) => rs.contains(&role.as_str()),
                 Expect::Nobody => false,
             };
             assert_eq!(
-                denied,
+                denied(&r, true),
                 !allowed,
                 "{} {} as {role}: {} {}",
                 spec.method,

@@ -1,0 +1,259 @@
+//! The test harness shared by the web tests: a real store (SQLite, or PostgreSQL when
+//! `CUSTOS_TEST_POSTGRES_URL` names a server) on a simulated clock, and requests sent
+//! through the router as a browser or an API client would send them.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use custos_base::{Actor, SimulatedClock, UnixMs};
+use custos_domain::access::{Assignment, Scope, Username};
+use custos_domain::network::Network;
+use custos_store::{DatabaseLocation, LedgerSigner, Store};
+use custos_web::{AppState, router};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+pub const SCHOOL: &str = include_str!("../../../../policies/bosmere-junior-school.toml");
+pub const PASSWORD: &str = "walnut kettle lamp";
+
+pub struct App {
+    pub store: Store,
+    pub clock: SimulatedClock,
+    pub dir: tempfile::TempDir,
+    /// The reverse proxies the server trusts.
+    pub proxies: Vec<Network>,
+    /// The `X-Forwarded-For` header sent, if any.
+    pub forwarded_for: Option<String>,
+    /// Where requests come from.
+    pub peer: SocketAddr,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+pub fn console() -> Actor {
+    Actor::Console("tester".to_owned())
+}
+
+/// Accepts the active pack's confidentiality declaration for `user` (BDC-7), as they
+/// would at their first sign-in.
+pub async fn accept_declaration(store: &Store, user: &Username) {
+    let text = store
+        .active_policy()
+        .await
+        .expect("policy")
+        .expect("a pack")
+        .pack
+        .access
+        .declaration;
+    store
+        .accept_declaration(&Actor::User(user.to_string()), user, &text)
+        .await
+        .expect("accept");
+}
+
+pub async fn app() -> App {
+    let dir = tempfile::tempdir().expect("tmp");
+    let location = DatabaseLocation::Sqlite(dir.path().join("custos.db"));
+    app_on(dir, location).await
+}
+
+/// A fresh PostgreSQL database on the test server, when `CUSTOS_TEST_POSTGRES_URL` names
+/// one (CI always does).
+pub async fn postgres() -> Option<DatabaseLocation> {
+    use sqlx::Connection;
+    let Ok(base) = std::env::var("CUSTOS_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set CUSTOS_TEST_POSTGRES_URL"
+        );
+        eprintln!("skipped on PostgreSQL: CUSTOS_TEST_POSTGRES_URL is not set");
+        return None;
+    };
+    let name = format!(
+        "custos_web_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+    );
+    let mut admin = sqlx::PgConnection::connect(&base).await.expect("connect");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("create database");
+    let server = base.split('?').next()?.rsplit_once('/')?.0.to_owned();
+    Some(DatabaseLocation::Postgres(format!("{server}/{name}")))
+}
+
+pub async fn app_on(dir: tempfile::TempDir, location: DatabaseLocation) -> App {
+    let clock = SimulatedClock::new(UnixMs(1_790_000_000_000));
+    let store = Store::open(&location, Arc::new(clock.clone()))
+        .await
+        .expect("open");
+    store.migrate(&console()).await.expect("migrate");
+    store
+        .set_ledger_signer(LedgerSigner {
+            key: ed25519_dalek::SigningKey::from_bytes(&[3; 32]),
+            witness_path: dir.path().join("witness"),
+            every_entries: 1000,
+        })
+        .await
+        .expect("signer");
+    store.load_policy(&console(), SCHOOL).await.expect("load");
+    for (name, role) in [("aud", "auditor"), ("op", "operator")] {
+        let user = Username::parse(name).expect("name");
+        store
+            .add_user(
+                &console(),
+                &user,
+                &format!("Person {name}"),
+                PASSWORD,
+                &[Assignment {
+                    role: custos_domain::Ident::parse(role).expect("role"),
+                    scope: Scope::Scheme,
+                }],
+            )
+            .await
+            .expect("user");
+        accept_declaration(&store, &user).await;
+    }
+    App {
+        store,
+        clock,
+        dir,
+        proxies: Vec::new(),
+        forwarded_for: None,
+        peer: SocketAddr::from(([192, 0, 2, 7], 50000)),
+    }
+}
+
+impl App {
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        cookie: Option<&str>,
+        form: Option<&str>,
+    ) -> Reply {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, format!("custos_session={c}"));
+        }
+        let body = match form {
+            Some(f) => {
+                req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                Body::from(f.to_owned())
+            }
+            None => Body::empty(),
+        };
+        self.dispatch(req, body).await
+    }
+
+    /// Sends an API request: the session as `Authorization: Bearer`, the body as JSON.
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        json: Option<&str>,
+    ) -> Reply {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = bearer {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let body = match json {
+            Some(j) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(j.to_owned())
+            }
+            None => Body::empty(),
+        };
+        self.dispatch(req, body).await
+    }
+
+    async fn dispatch(&self, req: axum::http::request::Builder, body: Body) -> Reply {
+        let mut req = req;
+        if let Some(f) = &self.forwarded_for {
+            req = req.header("x-forwarded-for", f);
+        }
+        let mut req = req.body(body).expect("request");
+        req.extensions_mut().insert(ConnectInfo(self.peer));
+        let mut state = AppState::new(self.store.clone());
+        state.trusted_proxies = self.proxies.clone();
+        state.footage = Some(self.dir.path().join("footage"));
+        let res = router(state).oneshot(req).await.expect("response");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        self.send("GET", path, cookie, None).await
+    }
+
+    /// Signs in; returns the session token from the cookie.
+    pub async fn sign_in(&self, user: &str) -> String {
+        self.sign_in_with(user, "").await
+    }
+
+    /// Signs in with a second-factor code; returns the session token from the cookie.
+    pub async fn sign_in_with(&self, user: &str, code: &str) -> String {
+        let r = self
+            .send(
+                "POST",
+                "/login",
+                None,
+                Some(&format!(
+                    "username={user}&password=walnut+kettle+lamp&code={code}&next=%2Flogbooks"
+                )),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let cookie = r
+            .headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .expect("a session cookie")
+            .to_owned();
+        for attr in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+            assert!(cookie.contains(attr), "{attr}: {cookie}");
+        }
+        cookie
+            .split(';')
+            .next()
+            .and_then(|kv| kv.strip_prefix("custos_session="))
+            .expect("token")
+            .to_owned()
+    }
+
+    pub fn csrf(page: &str) -> String {
+        page.split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("a CSRF field")
+            .to_owned()
+    }
+}
