@@ -390,6 +390,45 @@ fn accept_declaration(addr: &str, cookie: &str) {
     assert!(resp.starts_with("HTTP/1.1 303"), "{resp}");
 }
 
+/// An API call: the session as a bearer token, a JSON body, any extra header lines; returns
+/// (status, headers, body bytes).
+fn api_call(
+    addr: &str,
+    method: &str,
+    path: &str,
+    bearer: Option<&str>,
+    json: Option<&str>,
+    extra: &str,
+) -> (u16, String, Vec<u8>) {
+    let mut req =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{extra}");
+    if let Some(t) = bearer {
+        req.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    }
+    let body = json.unwrap_or("");
+    if json.is_some() {
+        req.push_str("Content-Type: application/json\r\n");
+    }
+    req.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    s.write_all(req.as_bytes()).expect("send");
+    let mut resp = Vec::new();
+    s.read_to_end(&mut resp).expect("read");
+    let split = resp
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
+    let head = String::from_utf8_lossy(&resp[..split]).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, head, resp[split + 4..].to_vec())
+}
+
 /// A GET with a cookie; returns (status, body).
 fn get_with_cookie(addr: &str, path: &str, cookie: &str) -> (u16, String) {
     let resp = exchange(
@@ -2012,6 +2051,62 @@ async fn lbu_4_a_recording_plays_only_after_a_reason_and_the_review_is_logged() 
     let page = c.source().await.expect("page");
     assert!(page.contains("id=\"spans\""), "footage is listed: {page}");
 
+    // The timeline works from the keyboard: ← moves the range a minute earlier, + makes it a
+    // minute longer, and the form's fields follow.
+    let fields = || async {
+        let v = c
+            .execute(
+                "return [document.getElementById('from').value, document.getElementById('to').value];",
+                vec![],
+            )
+            .await
+            .expect("fields");
+        let minutes = |i: usize| {
+            let t = v[i].as_str().unwrap_or_default().to_owned();
+            let hm = t.split('T').nth(1).unwrap_or_default().to_owned();
+            let (h, m) = hm.split_once(':').unwrap_or(("0", "0"));
+            h.parse::<i64>().unwrap_or(0) * 60 + m.parse::<i64>().unwrap_or(0)
+        };
+        (minutes(0), minutes(1))
+    };
+    let before = fields().await;
+    c.execute("document.getElementById('timeline').focus();", vec![])
+        .await
+        .expect("focus");
+    let timeline = c.active_element().await.expect("focused");
+    timeline.send_keys("\u{E012}").await.expect("left");
+    let after = fields().await;
+    assert_eq!(
+        (
+            (before.0 - after.0 + 1440) % 1440,
+            (before.1 - after.1 + 1440) % 1440
+        ),
+        (1, 1),
+        "← moves the range a minute earlier: {before:?} → {after:?}"
+    );
+    timeline.send_keys("+").await.expect("plus");
+    let longer = fields().await;
+    assert_eq!((longer.0, (longer.1 - after.1 + 1440) % 1440), (after.0, 1));
+
+    // The camera's thumbnail: its latest recorded keyframe, which the browser shows.
+    let shown = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             fetch('/cameras/sim-2/thumbnail.mp4').then(async (r) => {\
+               if (!r.ok) { done('status ' + r.status + ': ' + await r.text()); return; }\
+               const v = document.createElement('video');\
+               v.muted = true; v.preload = 'auto';\
+               v.onloadeddata = () => done(v.videoWidth + 'x' + v.videoHeight);\
+               v.onerror = () => done('cannot decode');\
+               v.src = URL.createObjectURL(await r.blob());\
+               document.body.appendChild(v);\
+             });",
+            vec![],
+        )
+        .await
+        .expect("thumbnail");
+    assert_eq!(shown.as_str(), Some("640x360"), "{shown:?}");
+
     // Without a reason (the browser's own check taken away): refused, nothing shown.
     c.execute(
         "const r = document.getElementById('reason'); r.removeAttribute('required'); r.removeAttribute('minlength'); r.value = '';",
@@ -2085,6 +2180,99 @@ async fn lbu_4_a_recording_plays_only_after_a_reason_and_the_review_is_logged() 
     submit_and_leave(&c, "#finish-review button", &path).await;
     c.close().await.expect("close");
     drop(driver);
+
+    // The same through the JSON API, with real footage: a reason first, then the range plays
+    // with range requests and reads in ffprobe.
+    let creds = format!(r#"{{"username":"operator","password":"{password}"}}"#);
+    let (status, _, body) = api_call(&addr, "POST", "/api/v1/sessions", None, Some(&creds), "");
+    assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+    let session: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    let bearer = session["token"].as_str().expect("token").to_owned();
+    let (status, _, body) = api_call(
+        &addr,
+        "GET",
+        "/api/v1/cameras/sim-2/recordings",
+        Some(&bearer),
+        None,
+        "",
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let day: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    let span = &day["spans"][0];
+    let open = |reason: &str| {
+        format!(
+            r#"{{"from":"{}","to":"{}","purpose":"security-and-safety","reason":"{reason}"}}"#,
+            span["from"].as_str().expect("from"),
+            span["to"].as_str().expect("to")
+        )
+    };
+    let (status, _, _) = api_call(
+        &addr,
+        "POST",
+        "/api/v1/cameras/sim-2/reviews",
+        Some(&bearer),
+        Some(&open("")),
+        "",
+    );
+    assert_eq!(status, 400, "no reason, no footage");
+    let (status, _, body) = api_call(
+        &addr,
+        "POST",
+        "/api/v1/cameras/sim-2/reviews",
+        Some(&bearer),
+        Some(&open("Checking the gate camera for the incident log")),
+        "",
+    );
+    assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+    let opened: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    let video = opened["video"].as_str().expect("video").to_owned();
+    let (status, head, part) = api_call(
+        &addr,
+        "GET",
+        &video,
+        Some(&bearer),
+        None,
+        "Range: bytes=0-99\r\n",
+    );
+    assert_eq!(status, 206, "{head}");
+    assert_eq!(part.len(), 100);
+    assert_eq!(&part[4..8], b"ftyp");
+    let (status, _, whole) = api_call(&addr, "GET", &video, Some(&bearer), None, "");
+    assert_eq!(status, 200);
+    assert_eq!(whole[..100], part[..]);
+    let file = dir.path().join("api-review.mp4");
+    std::fs::write(&file, &whole).expect("write");
+    let probe = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-count_frames",
+            "-show_entries",
+            "stream=codec_name,width,height,nb_read_frames",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(&file)
+        .output()
+        .expect("ffprobe runs");
+    let probed = String::from_utf8_lossy(&probe.stdout).trim().to_owned();
+    assert!(probed.starts_with("h264,640,360,"), "{probed}");
+    let frames: u64 = probed
+        .rsplit(',')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(frames > 25, "{probed}");
+    let finish = opened["finish"].as_str().expect("finish").to_owned();
+    let (status, _, _) = api_call(
+        &addr,
+        "POST",
+        &finish,
+        Some(&bearer),
+        Some(r#"{"result":"Nothing of note"}"#),
+        "",
+    );
+    assert_eq!(status, 204);
     Command::new("sh")
         .args(["-c", &format!("kill -INT {}", demo.id())])
         .status()
@@ -2102,7 +2290,12 @@ async fn lbu_4_a_recording_plays_only_after_a_reason_and_the_review_is_logged() 
         .skip(1)
         .filter(|l| !l.trim().is_empty())
         .collect();
-    assert_eq!(rows.len(), 1, "{log}");
+    assert_eq!(rows.len(), 2, "{log}");
+    assert!(
+        rows[1].contains("Checking the gate camera for the incident log")
+            && rows[1].contains("Nothing of note"),
+        "{log}"
+    );
     assert!(
         rows[0].contains("Report of a fall near the gate")
             && rows[0].contains("Fall seen at the gate; first aid given")

@@ -393,4 +393,68 @@ impl Store {
         }
         Ok(out)
     }
+
+    /// The camera's latest recorded keyframe as a one-picture MP4 (init segment and one
+    /// fragment holding that frame alone), if it was recorded at or after
+    /// `not_before_unix_ms`: a thumbnail of the camera as it is now. An older picture is
+    /// not given, so that a thumbnail never shows the past (that needs a review with a
+    /// reason). Returns the MP4 and the picture's wall-clock time.
+    pub async fn latest_keyframe(
+        &self,
+        footage: &Path,
+        camera: &Ident,
+        not_before_unix_ms: i64,
+    ) -> StoreResult<Option<(Vec<u8>, i64)>> {
+        let now = self.clock().now().0;
+        let segments = self
+            .segments(Some(camera), Some("main"), not_before_unix_ms, now + 60_000)
+            .await?;
+        let Some((seg, (index, f))) = segments.iter().rev().find_map(|seg| {
+            seg.fragments
+                .iter()
+                .enumerate()
+                .rev()
+                .find(|(_, f)| f.start_unix_ms >= not_before_unix_ms)
+                .map(|found| (seg, found))
+        }) else {
+            return Ok(None);
+        };
+        let init = self.init_plaintext(footage, camera, seg).await?;
+        let key = self.data_key(camera, &seg.day).await?;
+        let record = segfile::read_record_at(
+            &footage.join(&seg.path),
+            key.bytes(),
+            index as u64,
+            segfile::record_offset(index as u64, f.offset),
+            f.len,
+        )
+        .map_err(|e| StoreError::Corrupt(format!("segment {}: {e}", seg.path)))?
+        .plaintext;
+        let corrupt = |e: &dyn std::fmt::Display| {
+            StoreError::Corrupt(format!("segment {}: fragment {index}: {e}", seg.path))
+        };
+        let fragment = custos_media::mp4::reader::fragments(&record)
+            .next()
+            .ok_or_else(|| corrupt(&"no fragment"))?
+            .map_err(|e| corrupt(&e))?;
+        let Some(first) = fragment.samples.first().filter(|s| s.is_sync) else {
+            return Err(corrupt(&"the fragment does not start with a keyframe"));
+        };
+        let start = usize::try_from(first.offset).map_err(|e| corrupt(&e))?;
+        let data = record
+            .get(start..start + first.len_bytes as usize)
+            .ok_or_else(|| corrupt(&"a sample outside the fragment"))?;
+        let mut b = custos_media::mp4::FragmentBuilder::new(1, 0);
+        b.push(custos_media::mp4::Sample {
+            data,
+            duration_90k: Some(first.duration_90k.max(1)),
+            is_sync: true,
+            composition_offset_90k: 0,
+        })
+        .map_err(|e| corrupt(&e))?;
+        let frag = b.finish().map_err(|e| corrupt(&e))?;
+        let mut out = init;
+        out.extend_from_slice(&frag.bytes);
+        Ok(Some((out, f.start_unix_ms)))
+    }
 }

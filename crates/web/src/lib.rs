@@ -102,6 +102,10 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(pages::stylesheet),
         ),
         (spec("GET", "/static/live.js", Public), get(live::script)),
+        (
+            spec("GET", "/static/timeline.js", Public),
+            get(review::script),
+        ),
         (spec("GET", "/login", Public), get(auth::login_form)),
         (spec("POST", "/login", Public), post(auth::login)),
         (spec("POST", "/logout", SignedIn), post(auth::logout)),
@@ -264,6 +268,14 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (
             spec("GET", "/live", Access::Right(Right::ViewLive)),
             get(live::grid),
+        ),
+        (
+            spec(
+                "GET",
+                "/cameras/{id}/thumbnail.mp4",
+                Access::Right(Right::ViewLive),
+            ),
+            get(live::thumbnail),
         ),
         (
             spec(

@@ -31,6 +31,8 @@ use crate::staff::Banner;
 struct Tile {
     id: String,
     name: String,
+    /// What the recorder last saw, when the camera is down (so an empty tile says why).
+    note: Option<String>,
 }
 
 #[derive(Template)]
@@ -59,12 +61,28 @@ pub(crate) async fn grid(
         n @ (1 | 4 | 9 | 16) => n,
         _ => 4,
     };
+    let health = state.store.health().await?;
     let mut tiles = Vec::new();
     for c in state.store.cameras(false).await? {
         if staff.may(Right::ViewLive, &state.store.camera_target(&c).await?) {
+            let note = health
+                .iter()
+                .find(|h| h.camera == c.id && h.stream == "main" && h.state == "down")
+                .map(|h| {
+                    format!(
+                        "not reachable by the recorder since {}{}",
+                        custos_base::UnixMs(h.since_unix_ms).to_london_display(),
+                        if h.detail.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {}", h.detail)
+                        }
+                    )
+                });
             tiles.push(Tile {
                 id: c.id.to_string(),
                 name: c.draft.name.clone(),
+                note,
             });
         }
     }
@@ -79,6 +97,56 @@ pub(crate) async fn grid(
             more,
         },
     ))
+}
+
+/// How old a thumbnail may be: older pictures are the past, which needs a review.
+const THUMBNAIL_MAX_AGE_MS: i64 = 5 * 60_000;
+
+/// `GET /cameras/{id}/thumbnail.mp4`: the camera's latest recorded keyframe, as a
+/// one-picture MP4, for those who may watch it live; none older than five minutes.
+pub(crate) async fn thumbnail(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let camera = match Ident::parse(&id) {
+        Ok(id) => state.store.camera(&id).await?,
+        Err(_) => None,
+    };
+    let Some(camera) = camera.filter(|c| !c.retired) else {
+        staff.require_somewhere(Right::ViewLive)?;
+        return Err(WebError::Store(custos_store::StoreError::NotFound(
+            format!("there is no camera {id:?} in service"),
+        )));
+    };
+    staff
+        .require(
+            &state,
+            Right::ViewLive,
+            &state.store.camera_target(&camera).await?,
+        )
+        .await?;
+    let not_found = || {
+        WebError::Store(custos_store::StoreError::NotFound(format!(
+            "camera {} has recorded no picture in the last five minutes",
+            camera.draft.name
+        )))
+    };
+    let footage = state.footage.as_deref().ok_or_else(not_found)?;
+    let now = state.store.clock().now().0;
+    let (mp4, at) = state
+        .store
+        .latest_keyframe(footage, &camera.id, now - THUMBNAIL_MAX_AGE_MS)
+        .await?
+        .ok_or_else(not_found)?;
+    let mut res = Response::new(Body::from(mp4));
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("video/mp4"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&custos_base::UnixMs(at).to_rfc3339()) {
+        h.insert("x-custos-picture-time", v);
+    }
+    Ok(res)
 }
 
 /// `GET /static/live.js`

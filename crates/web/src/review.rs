@@ -120,6 +120,14 @@ pub(crate) async fn day_record(
     Ok(DayRecord { spans, gaps })
 }
 
+/// A bar on the day's timeline, in minutes from the day's start.
+struct Bar {
+    x: i64,
+    width: i64,
+    class: &'static str,
+    title: String,
+}
+
 #[derive(Template)]
 #[template(path = "review_form.html")]
 struct ReviewForm {
@@ -132,6 +140,25 @@ struct ReviewForm {
     purposes: Vec<String>,
     from: String,
     to: String,
+    /// The timeline: the day's start (ms since the epoch) and length in minutes (23, 24 or
+    /// 25 hours), its bars, and the proposed range in ms.
+    day_start_ms: i64,
+    day_minutes: i64,
+    bars: Vec<Bar>,
+    hours: Vec<i64>,
+    from_ms: i64,
+    to_ms: i64,
+}
+
+/// Bars for `[a, b)` clipped to the day, in minutes from its start.
+fn bar(day: (i64, i64), a: i64, b: i64, class: &'static str, title: String) -> Option<Bar> {
+    let (a, b) = (a.max(day.0), b.min(day.1));
+    (b > a).then(|| Bar {
+        x: (a - day.0) / 60_000,
+        width: ((b - a) / 60_000).max(1),
+        class,
+        title,
+    })
 }
 
 /// `?day=YYYY-MM-DD`
@@ -160,10 +187,10 @@ pub(crate) async fn form(
         .map_err(WebError::BadRequest)?
         .0;
     let record = day_record(&state, &c, from, to).await?;
-    let spans = record.spans;
+    let spans = record.spans.clone();
     let gaps = record
         .gaps
-        .into_iter()
+        .iter()
         .map(|g| {
             format!(
                 "{} to {}: {}",
@@ -177,6 +204,32 @@ pub(crate) async fn form(
     let (dflt_from, dflt_to) = spans.last().map_or((now.0 - 600_000, now.0), |(a, b)| {
         ((*b - 600_000).max(*a), *b)
     });
+    let day_span = (from, to);
+    let mut bars: Vec<Bar> = spans
+        .iter()
+        .filter_map(|(a, b)| {
+            bar(
+                day_span,
+                *a,
+                *b,
+                "rec",
+                format!(
+                    "recorded {} to {}",
+                    UnixMs(*a).to_london_display(),
+                    UnixMs(*b).to_london_display()
+                ),
+            )
+        })
+        .collect();
+    bars.extend(record.gaps.iter().filter_map(|g| {
+        bar(
+            day_span,
+            g.from_unix_ms,
+            g.to_unix_ms.unwrap_or(now.0),
+            "gap",
+            format!("not recorded: {}", g.reason),
+        )
+    }));
     Ok(render(
         StatusCode::OK,
         &ReviewForm {
@@ -195,6 +248,12 @@ pub(crate) async fn form(
             purposes: c.draft.purposes.iter().map(Ident::to_string).collect(),
             from: UnixMs(dflt_from).to_uk_local_input(),
             to: UnixMs(dflt_to + 60_000).to_uk_local_input(),
+            day_start_ms: from,
+            day_minutes: (to - from) / 60_000,
+            bars,
+            hours: (0..(to - from) / 3_600_000).map(|h| h * 60).collect(),
+            from_ms: dflt_from,
+            to_ms: dflt_to + 60_000,
         },
     ))
 }
@@ -340,6 +399,14 @@ pub(crate) async fn player(
             finished: g.finished,
         },
     ))
+}
+
+/// `GET /static/timeline.js`
+pub(crate) async fn script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../static/timeline.js"),
+    )
 }
 
 /// A `Range: bytes=A-B` header, as (start, end exclusive) within `len`.

@@ -1,9 +1,24 @@
-// Live view: each <video data-live="URL"> plays the camera's fragmented MP4 stream through
-// Media Source Extensions, keeping close to the live edge (it skips ahead when it falls
-// more than a second and a half behind) and trimming what it has shown.
+// Live view: each <video data-live="URL"> first shows the camera's latest recorded picture
+// (data-thumbnail, when there is one), then plays the camera's fragmented MP4 stream
+// through Media Source Extensions, keeping close to the live edge (it skips ahead when it
+// falls more than a second and a half behind) and trimming what it has shown. When the
+// camera cannot be watched, the tile says why and keeps the last picture, marked with its
+// time.
 "use strict";
 for (const video of document.querySelectorAll("video[data-live]")) {
-  play(video).catch((e) => fail(video, String(e)));
+  thumbnail(video).then(() => play(video)).catch((e) => fail(video, String(e)));
+}
+
+async function thumbnail(video) {
+  if (!video.dataset.thumbnail) return;
+  const resp = await fetch(video.dataset.thumbnail, { credentials: "same-origin" });
+  if (!resp.ok) return;
+  const at = resp.headers.get("X-Custos-Picture-Time");
+  const blob = await resp.blob();
+  if (video.src) return;
+  video.src = URL.createObjectURL(blob);
+  if (at) video.dataset.pictureTime = new Date(at).toLocaleTimeString("en-GB", { timeZone: "Europe/London" });
+  video.classList.add("thumbnail");
 }
 
 function fail(video, why) {
@@ -14,7 +29,10 @@ function fail(video, why) {
 async function play(video) {
   const resp = await fetch(video.dataset.live, { credentials: "same-origin" });
   if (!resp.ok) {
-    fail(video, (await resp.text()).replace(/<[^>]*>/g, " ").trim().slice(0, 300));
+    const why = (await resp.text()).replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 300);
+    const shown = video.dataset.pictureTime ? ` (picture from ${video.dataset.pictureTime})` : "";
+    video.closest("figure")?.classList.add("offline");
+    fail(video, `offline: ${why}${shown}`);
     return;
   }
   const codec = resp.headers.get("X-Custos-Codec");
@@ -24,6 +42,7 @@ async function play(video) {
     return;
   }
   const source = new MediaSource();
+  video.classList.remove("thumbnail");
   video.src = URL.createObjectURL(source);
   await new Promise((r) => source.addEventListener("sourceopen", r, { once: true }));
   const buffer = source.addSourceBuffer(type);
