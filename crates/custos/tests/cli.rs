@@ -2319,3 +2319,214 @@ async fn lbu_4_a_recording_plays_only_after_a_reason_and_the_review_is_logged() 
         }
     }
 }
+
+/// Headless Firefox driven through its own remote protocol (Marionette: length-prefixed
+/// JSON over TCP), which Firefox ESR carries built in; Debian packages no geckodriver.
+struct Firefox {
+    child: std::process::Child,
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+    next_id: u64,
+}
+
+impl Firefox {
+    fn start(profile: &std::path::Path) -> Self {
+        std::fs::create_dir_all(profile).expect("profile");
+        // Port 0: Firefox picks a free port and writes it into the profile.
+        std::fs::write(
+            profile.join("user.js"),
+            "user_pref(\"marionette.port\", 0);\nuser_pref(\"media.autoplay.default\", 0);\n",
+        )
+        .expect("prefs");
+        let child = Command::new("firefox-esr")
+            .args(["--headless", "--marionette", "--no-remote", "--profile"])
+            .arg(profile)
+            .arg("about:blank")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Firefox is installed (./scripts/test installs firefox-esr)");
+        let port_file = profile.join("MarionetteActivePort");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let port: u16 = loop {
+            if let Some(p) = std::fs::read_to_string(&port_file)
+                .ok()
+                .and_then(|p| p.trim().parse().ok())
+            {
+                break p;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "Firefox did not start Marionette"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        let writer = TcpStream::connect(("127.0.0.1", port)).expect("Marionette");
+        writer
+            .set_read_timeout(Some(Duration::from_secs(120)))
+            .expect("timeout");
+        let mut ff = Self {
+            child,
+            reader: BufReader::new(writer.try_clone().expect("clone")),
+            writer,
+            next_id: 0,
+        };
+        let hello = ff.receive();
+        assert_eq!(hello["marionetteProtocol"], 3, "{hello}");
+        ff.call("WebDriver:NewSession", serde_json::json!({}));
+        ff
+    }
+
+    fn receive(&mut self) -> serde_json::Value {
+        let mut len = Vec::new();
+        self.reader.read_until(b':', &mut len).expect("length");
+        len.pop();
+        let n: usize = String::from_utf8_lossy(&len)
+            .trim()
+            .parse()
+            .expect("a length");
+        let mut body = vec![0; n];
+        self.reader.read_exact(&mut body).expect("message");
+        serde_json::from_slice(&body).expect("JSON")
+    }
+
+    /// Sends a command and returns its result; panics with Firefox's error.
+    fn call(&mut self, name: &str, params: serde_json::Value) -> serde_json::Value {
+        self.next_id += 1;
+        let msg = serde_json::json!([0, self.next_id, name, params]).to_string();
+        write!(self.writer, "{}:{msg}", msg.len()).expect("send");
+        let reply = self.receive();
+        assert!(reply[2].is_null(), "{name}: {}", reply[2]);
+        reply[3].clone()
+    }
+
+    fn goto(&mut self, url: &str) {
+        self.call("WebDriver:Navigate", serde_json::json!({ "url": url }));
+    }
+
+    fn element(&mut self, css: &str) -> String {
+        let found = self.call(
+            "WebDriver:FindElement",
+            serde_json::json!({ "using": "css selector", "value": css }),
+        );
+        found["value"]
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(|v| v.as_str())
+            .unwrap_or_else(|| panic!("no element {css}: {found}"))
+            .to_owned()
+    }
+
+    fn type_into(&mut self, css: &str, text: &str) {
+        let id = self.element(css);
+        self.call(
+            "WebDriver:ElementSendKeys",
+            serde_json::json!({ "id": id, "text": text }),
+        );
+    }
+
+    fn click(&mut self, css: &str) {
+        let id = self.element(css);
+        self.call("WebDriver:ElementClick", serde_json::json!({ "id": id }));
+    }
+
+    fn script(&mut self, js: &str) -> serde_json::Value {
+        self.call(
+            "WebDriver:ExecuteScript",
+            serde_json::json!({ "script": js, "args": [] }),
+        )["value"]
+            .clone()
+    }
+
+    /// Waits until `js` returns a number above `above`, or panics with `what`.
+    fn wait_above(&mut self, js: &str, above: f64, what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let v = self.script(js).as_f64().unwrap_or(-1.0);
+            if v > above {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{what} (got {v})");
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    fn path(&mut self) -> String {
+        self.script("return location.pathname;")
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+impl Drop for Firefox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// ALT-5, LBU-4: live view and a reason-gated review work in Firefox too.
+#[test]
+fn alt_5_lbu_4_firefox_plays_live_view_and_a_reviewed_recording() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut demo = custos()
+        .arg("--data")
+        .arg(dir.path().join("scheme"))
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo starts");
+    let mut lines = BufReader::new(demo.stdout.take().expect("stdout")).lines();
+    let (mut password, mut addr) = (None, None);
+    while addr.is_none() {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Some(("operator", pw)) = line
+            .trim()
+            .split_once(" password ")
+            .map(|(r, p)| (r.trim(), p.trim()))
+        {
+            password = Some(pw.to_owned());
+        }
+        if let Some(rest) = line.split("running at http://").nth(1) {
+            addr = rest.split('/').next().map(str::to_owned);
+        }
+    }
+    let addr = addr.expect("the demo prints its URL");
+    let password = password.expect("the operator's password");
+    let started = Instant::now();
+    let mut ff = Firefox::start(&dir.path().join("firefox"));
+    ff.goto(&format!("http://{addr}/login?next=/live"));
+    ff.type_into("#username", "operator");
+    ff.type_into("#password", &password);
+    ff.click("form[action='/login'] button");
+    assert_eq!(ff.path(), "/account/declaration");
+    ff.click("form[action='/account/declaration'] button");
+    assert_eq!(ff.path(), "/live");
+    ff.wait_above(
+        "const v = document.getElementById('live-sim-1'); return v ? v.currentTime : -1;",
+        1.0,
+        "live view plays in Firefox",
+    );
+    // The second simulated camera closes its first (staggered) segment after 30 seconds.
+    if let Some(wait) = Duration::from_secs(36).checked_sub(started.elapsed()) {
+        std::thread::sleep(wait);
+    }
+    ff.goto(&format!("http://{addr}/cameras/sim-2/review"));
+    ff.type_into("#reason", "Checking a report from the gate");
+    ff.click("#open-review button");
+    assert!(ff.path().starts_with("/reviews/"), "{}", ff.path());
+    ff.wait_above(
+        "const v = document.getElementById('player'); return v ? v.currentTime : -1;",
+        1.0,
+        "the reviewed recording plays in Firefox",
+    );
+    drop(ff);
+    Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", demo.id())])
+        .status()
+        .expect("kill");
+    let _: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(demo.wait().expect("demo exits").success());
+}
