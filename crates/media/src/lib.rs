@@ -6,6 +6,9 @@
 //! stored in: one init segment per codec configuration, then one fragment per group of
 //! pictures, with the camera's H.264 or H.265 data untouched.
 //!
+//! [`decode_order`] gives frames their decode times (B-frames), for the recorder and live
+//! view alike.
+//!
 //! [`rtsp`] is a camera session: RTSP through `retina`, frames with wall-clock times.
 //!
 //! [`segfile`] is the encrypted file form footage is kept in on disk: records of
@@ -14,6 +17,7 @@
 //! [`simcam`] simulates cameras for trying and testing Custos: an RTSP server whose
 //! cameras stream synthetic H.264 video with their name and a running clock on every frame.
 
+pub mod decode_order;
 pub mod mp4;
 pub mod rtsp;
 pub mod segfile;

@@ -5,7 +5,8 @@
 //! Invariants: a stream opens only after [`Staff::require`] allows `view-live` on that
 //! camera from this workstation; opening and closing each stream is ledgered (book
 //! `access`: who, which camera, from where, and for how long); the stream is the camera's
-//! own video (its H.264 substream if it has one), never transcoded. Live view opens its own
+//! own video (its H.264 substream if it has one), never transcoded, with the same decode
+//! times the recorder gives it (`custos_media::decode_order`; no delay for H.264 Baseline). Live view opens its own
 //! RTSP session to the camera, so it works for live-only cameras and does not touch the
 //! recorder.
 
@@ -17,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use custos_domain::Ident;
 use custos_domain::access::Right;
 use custos_domain::ledger::{Book, NewEntry, Reference};
+use custos_media::decode_order::DecodeTimes;
 use custos_media::mp4::{FragmentBuilder, Sample, init_segment};
 use custos_media::rtsp;
 use serde::Deserialize;
@@ -283,7 +285,12 @@ pub(crate) async fn watch(
         rx: tokio::sync::mpsc::Receiver<rtsp::Event>,
         session: tokio::task::JoinHandle<Result<(), rtsp::SessionError>>,
         init: Option<Vec<u8>>,
-        pending: Option<rtsp::Frame>,
+        /// Decode times (B-frames); no delay for streams that cannot reorder.
+        order: DecodeTimes,
+        /// The last frame with its decode time, sent when the next one's is known.
+        pending: Option<(rtsp::Frame, i64)>,
+        /// The first decode time sent: times in the stream count from it.
+        origin_90k: Option<i64>,
         started: bool,
         sequence: u32,
         _watching: Watching,
@@ -297,7 +304,9 @@ pub(crate) async fn watch(
         rx,
         session,
         init: Some(init_segment(&track)),
+        order: DecodeTimes::for_track(&track),
         pending: None,
+        origin_90k: None,
         started: false,
         sequence: 0,
         _watching: watching,
@@ -318,26 +327,27 @@ pub(crate) async fn watch(
                 continue;
             }
             live.started = true;
-            // Each frame is sent when the next arrives, so its duration is known.
-            let Some(prev) = live.pending.replace(frame) else {
+            let Some((frame, dts)) = live.order.push(frame) else {
                 continue;
             };
-            let next_time = live
-                .pending
-                .as_ref()
-                .map_or(prev.time_90k + 3600, |f| f.time_90k);
-            let duration = u32::try_from(next_time - prev.time_90k)
+            // Each frame is sent when the next one's decode time is known, so its
+            // duration is known.
+            let Some((prev, prev_dts)) = live.pending.replace((frame, dts)) else {
+                continue;
+            };
+            let origin = *live.origin_90k.get_or_insert(prev_dts);
+            let duration = u32::try_from(dts - prev_dts)
                 .ok()
                 .filter(|d| *d > 0 && *d < 900_000)
                 .unwrap_or(3600);
             live.sequence = live.sequence.wrapping_add(1);
             let mut b =
-                FragmentBuilder::new(live.sequence, u64::try_from(prev.time_90k).unwrap_or(0));
+                FragmentBuilder::new(live.sequence, u64::try_from(prev_dts - origin).unwrap_or(0));
             if b.push(Sample {
                 data: &prev.data,
                 duration_90k: Some(duration),
                 is_sync: prev.is_key,
-                composition_offset_90k: 0,
+                composition_offset_90k: i32::try_from(prev.time_90k - prev_dts).unwrap_or(0),
             })
             .is_err()
             {

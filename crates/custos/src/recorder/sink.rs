@@ -30,11 +30,8 @@ pub const SEGMENT_MS: i64 = 60_000;
 
 pub use custos_media::rtsp::Frame;
 
-/// Frames held back to find decode times: a camera's frames come in decode order stamped
-/// with presentation times, which B-frames put out of order; the decode time of the n-th
-/// frame is the n-th smallest presentation time, so it is known once this many later
-/// frames have arrived (deeper reordering than this is not used by cameras).
-pub const REORDER_FRAMES: usize = 8;
+use custos_media::decode_order::DecodeTimes;
+pub use custos_media::decode_order::REORDER_FRAMES;
 
 /// A frame with its decode time.
 struct Timed {
@@ -77,12 +74,8 @@ pub struct Sink {
     stagger_ms: i64,
     track: Option<(TrackConfig, String)>,
     gop: Vec<Timed>,
-    /// Frames waiting for their decode time, oldest first.
-    pending: std::collections::VecDeque<Frame>,
-    /// Their presentation times, smallest first.
-    pending_pts: std::collections::BinaryHeap<std::cmp::Reverse<i64>>,
-    /// How far decode times run behind presentation times in this session.
-    shift_90k: Option<i64>,
+    /// Frames waiting for their decode times (B-frames).
+    order: DecodeTimes,
     segment: Option<OpenSegment>,
     sequence: u32,
     segments_closed: u64,
@@ -100,9 +93,7 @@ impl Sink {
             stagger_ms: stagger_ms.rem_euclid(SEGMENT_MS),
             track: None,
             gop: Vec::new(),
-            pending: std::collections::VecDeque::new(),
-            pending_pts: std::collections::BinaryHeap::new(),
-            shift_90k: None,
+            order: DecodeTimes::new(REORDER_FRAMES),
             segment: None,
             sequence: 0,
             segments_closed: 0,
@@ -112,42 +103,10 @@ impl Sink {
     /// Takes the next frame. A change of codec configuration must be announced with
     /// [`Sink::set_track`] before the key frame that uses it.
     pub async fn push(&mut self, frame: Frame) -> anyhow::Result<()> {
-        self.pending_pts.push(std::cmp::Reverse(frame.time_90k));
-        self.pending.push_back(frame);
-        if self.pending.len() > REORDER_FRAMES {
-            self.release_one().await?;
+        if let Some((frame, dts_90k)) = self.order.push(frame) {
+            self.place(Timed { frame, dts_90k }).await?;
         }
         Ok(())
-    }
-
-    /// Gives the oldest waiting frame its decode time and places it.
-    async fn release_one(&mut self) -> anyhow::Result<()> {
-        let shift = match self.shift_90k {
-            Some(s) => s,
-            None => {
-                // Learned once per session from the frames at hand: the furthest any of
-                // them is shown before its turn in decode order.
-                let pts: Vec<i64> = self.pending.iter().map(|f| f.time_90k).collect();
-                let mut sorted = pts.clone();
-                sorted.sort_unstable();
-                let s = sorted
-                    .iter()
-                    .zip(&pts)
-                    .map(|(s, p)| s - p)
-                    .max()
-                    .unwrap_or(0)
-                    .max(0);
-                self.shift_90k = Some(s);
-                s
-            }
-        };
-        let (Some(frame), Some(std::cmp::Reverse(smallest))) =
-            (self.pending.pop_front(), self.pending_pts.pop())
-        else {
-            return Ok(());
-        };
-        let dts_90k = smallest - shift;
-        self.place(Timed { frame, dts_90k }).await
     }
 
     async fn place(&mut self, t: Timed) -> anyhow::Result<()> {
@@ -167,10 +126,9 @@ impl Sink {
 
     /// Places every waiting frame (the session ended or the configuration changed).
     async fn drain(&mut self) -> anyhow::Result<()> {
-        while !self.pending.is_empty() {
-            self.release_one().await?;
+        for (frame, dts_90k) in self.order.drain() {
+            self.place(Timed { frame, dts_90k }).await?;
         }
-        self.shift_90k = None;
         Ok(())
     }
 

@@ -178,6 +178,20 @@ impl TrackConfig {
     pub fn codec_string(&self) -> &str {
         &self.codec_string
     }
+
+    /// Whether frames may be shown in another order than they are decoded (B-frames). Only
+    /// H.264 Baseline rules them out by its profile; anything else is assumed to reorder.
+    pub fn may_reorder(&self) -> bool {
+        match self.codec {
+            Codec::H264 => self
+                .parameter_sets
+                .sps
+                .first()
+                .and_then(|sps| H264Sps::parse(sps).ok())
+                .is_none_or(|sps| sps.profile_idc != 66),
+            Codec::H265 => true,
+        }
+    }
 }
 
 /// `hvc1.` profile space and idc, reversed compatibility flags, tier and level, and the
