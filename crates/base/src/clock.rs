@@ -73,6 +73,22 @@ impl UnixMs {
             .unwrap_or_default()
     }
 
+    /// This instant moved by whole calendar years, months and days as UK clocks count them
+    /// (Europe/London: a month from 31 January is the last day of February; a day is a
+    /// calendar day even when the clocks change). `None` outside the representable range.
+    pub fn plus_uk_calendar(self, years: i64, months: i64, days: i64) -> Option<Self> {
+        let tz = jiff::tz::TimeZone::get("Europe/London").ok()?;
+        let span = jiff::Span::new()
+            .try_years(years)
+            .ok()?
+            .try_months(months)
+            .ok()?
+            .try_days(days)
+            .ok()?;
+        let z = self.to_timestamp()?.to_zoned(tz).checked_add(span).ok()?;
+        Some(Self(z.timestamp().as_millisecond()))
+    }
+
     /// RFC 3339 in UTC with a `Z` suffix, e.g. `2026-11-23T09:30:00Z`; for logs and files.
     pub fn to_rfc3339(self) -> String {
         match self.to_timestamp() {

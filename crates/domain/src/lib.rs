@@ -16,6 +16,7 @@ pub mod logbook;
 pub mod network;
 pub mod password;
 pub mod policy;
+pub mod retention;
 pub mod role;
 pub mod seal;
 pub mod totp;

@@ -144,6 +144,21 @@ impl Period {
     }
 }
 
+impl Period {
+    /// The instant this period after `start`, counted in UK calendar days, months or
+    /// years (6 months from 31 August is 28 or 29 February). Saturates at the far future.
+    pub fn after(self, start: custos_base::UnixMs) -> custos_base::UnixMs {
+        let (y, m, d) = match self {
+            Self::Days(n) => (0, 0, i64::from(n)),
+            Self::Months(n) => (0, i64::from(n), 0),
+            Self::Years(n) => (i64::from(n), 0, 0),
+        };
+        start
+            .plus_uk_calendar(y, m, d)
+            .unwrap_or(custos_base::UnixMs(i64::MAX / 2))
+    }
+}
+
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (n, one, many) = match *self {

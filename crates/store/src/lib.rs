@@ -24,6 +24,7 @@ pub mod ledger;
 pub mod migrate;
 pub mod policy;
 pub mod recordings;
+pub mod retention;
 pub mod reviews;
 pub mod secrets;
 pub mod sessions;

@@ -123,12 +123,22 @@ fn data_key_context(camera: &Ident, day: &str) -> String {
 
 impl Store {
     /// The data key for `camera` on UK `day` (YYYY-MM-DD), created and ledgered on first
-    /// use.
+    /// use. A key destroyed by retention is never made again: asking for it is an error
+    /// (that day's footage no longer exists).
     pub async fn data_key(&self, camera: &Ident, day: &str) -> StoreResult<SecretKey> {
         let master = self.master_key()?;
         let context = data_key_context(camera, day);
         let read = |row: Option<sqlx::any::AnyRow>| -> StoreResult<Option<SecretKey>> {
             let Some(row) = row else { return Ok(None) };
+            let destroyed: Option<i64> = row
+                .try_get(1)
+                .map_err(StoreError::db("reading a data key"))?;
+            if let Some(at) = destroyed {
+                return Err(StoreError::NotFound(format!(
+                    "the data key of camera {camera} for {day} was destroyed on {} when that day's footage passed its retention; the footage no longer exists",
+                    custos_base::UnixMs(at).to_london_display()
+                )));
+            }
             let sealed: String = row
                 .try_get(0)
                 .map_err(StoreError::db("reading a data key"))?;
@@ -138,7 +148,8 @@ impl Store {
             })?;
             Ok(Some(SecretKey::from_bytes(arr)))
         };
-        let select = "SELECT key_sealed FROM data_keys WHERE camera_id = $1 AND day = $2";
+        let select = "SELECT key_sealed, destroyed_at_unix_ms FROM data_keys \
+                      WHERE camera_id = $1 AND day = $2";
         let row = sqlx::query(select)
             .bind(camera.as_str())
             .bind(day)

@@ -68,7 +68,7 @@ fn reference(kind: &str, id: &str) -> StoreResult<Reference> {
     Reference::new(kind, id).map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
-fn random_hex(bytes: usize) -> StoreResult<String> {
+pub(crate) fn random_hex(bytes: usize) -> StoreResult<String> {
     let mut b = vec![0u8; bytes];
     getrandom::fill(&mut b).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())

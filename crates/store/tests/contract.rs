@@ -191,6 +191,9 @@ contract!(
     ljm_1_cameras_are_registered_against_the_pack_with_credentials_sealed,
     bjs_4_closed_camera_hours_are_sealed_into_the_ledger_once,
     lbu_4_a_review_needs_a_reason_and_its_grant_is_bound_and_expires,
+    bjs_8_footage_past_retention_goes_with_its_files_and_its_day_key,
+    bdc_28_held_footage_survives_retention_until_its_hold_ends,
+    bjs_4_the_retention_report_flags_a_camera_whose_deletion_is_stuck,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -1957,7 +1960,6 @@ async fn entries_about_ref(store: &Store, r: &str) -> Vec<custos_domain::ledger:
 /// root of its segments' hashes in the ledger; a segment cannot join a sealed hour; gaps
 /// open and close.
 async fn bjs_4_closed_camera_hours_are_sealed_into_the_ledger_once(db: &TestDb) {
-    use custos_base::Clock as _;
     use custos_store::recordings::{FragmentIndex, HOUR_MS, InitSegment, Segment};
     // 2026-11-23 12:00 UTC.
     let clock = SimulatedClock::new(UnixMs(1_795_435_200_000));
@@ -2054,13 +2056,13 @@ async fn bjs_4_closed_camera_hours_are_sealed_into_the_ledger_once(db: &TestDb) 
     );
 
     let seals = store
-        .seal_closed_hours(clock.now().0, 5 * 60_000)
+        .seal_closed_hours(custos_base::Clock::now(&clock).0, 5 * 60_000)
         .await
         .expect("seal");
     assert!(seals.is_empty(), "within the grace period after the hour");
     clock.advance_ms(10 * 60_000);
     let seals = store
-        .seal_closed_hours(clock.now().0, 5 * 60_000)
+        .seal_closed_hours(custos_base::Clock::now(&clock).0, 5 * 60_000)
         .await
         .expect("seal");
     assert_eq!(seals.len(), 1);
@@ -2082,7 +2084,7 @@ async fn bjs_4_closed_camera_hours_are_sealed_into_the_ledger_once(db: &TestDb) 
     assert_eq!(entry.seq, seals[0].ledger_seq);
     assert!(
         store
-            .seal_closed_hours(clock.now().0, 5 * 60_000)
+            .seal_closed_hours(custos_base::Clock::now(&clock).0, 5 * 60_000)
             .await
             .expect("again")
             .is_empty(),
@@ -2276,4 +2278,337 @@ async fn lbu_4_a_review_needs_a_reason_and_its_grant_is_bound_and_expires(db: &T
         .map(|e| e.kind)
         .collect();
     assert_eq!(kinds, ["review-opened", "review-finished"]);
+}
+
+/// A scheme on the school's pack (21 days' retention) with camera `front-gate`, its clock
+/// at 2026-11-01 10:00 UTC, and a footage folder.
+async fn retention_scheme(db: &TestDb) -> (Store, SimulatedClock, tempfile::TempDir) {
+    let clock = SimulatedClock::new(UnixMs(1_793_527_200_000));
+    let store = Store::open(&db.location, Arc::new(clock.clone()))
+        .await
+        .expect("open");
+    store.migrate(&console()).await.expect("migrate");
+    store
+        .load_policy(
+            &console(),
+            include_str!("../../../policies/bosmere-junior-school.toml"),
+        )
+        .await
+        .expect("load");
+    store.set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+    let site = custos_domain::Ident::parse("bosmere").expect("site");
+    let entrances = custos_domain::Ident::parse("entrances").expect("group");
+    store
+        .add_camera_group(&console(), &entrances, &site, "Entrances", &[])
+        .await
+        .expect("group");
+    store
+        .add_camera(
+            &console(),
+            &camera_request("front-gate", "rtsp://192.0.2.10/s1"),
+        )
+        .await
+        .expect("camera");
+    (store, clock, tempfile::tempdir().expect("footage"))
+}
+
+const DAY: i64 = 86_400_000;
+
+/// Writes a minute of (encrypted) footage of `front-gate` starting at `start`, with its
+/// day's init segment, as the recorder does; returns the segment's path under `footage`.
+async fn record_minute(store: &Store, footage: &std::path::Path, start: i64) -> String {
+    use custos_media::segfile::{FileKind, RecordMeta, SegmentWriter};
+    use custos_store::recordings::{FragmentIndex, InitSegment, Segment};
+    let cam = custos_domain::Ident::parse("front-gate").expect("id");
+    let day = UnixMs(start).to_uk_local_input()[..10].to_owned();
+    let key = store.data_key(&cam, &day).await.expect("key");
+    let compact: String = day.chars().filter(char::is_ascii_digit).collect();
+    let init_id = format!("front-gate-{compact}-aaaaaaaaaaaaaaaa");
+    std::fs::create_dir_all(footage.join(format!("front-gate/{day}"))).expect("dir");
+    if store.init_segment(&init_id).await.expect("init").is_none() {
+        let path = format!("front-gate/{day}/init-{compact}-aaaaaaaaaaaaaaaa.cinit");
+        let mut w = SegmentWriter::create(&footage.join(&path), FileKind::Init, key.bytes())
+            .expect("init file");
+        w.append(
+            b"init",
+            &RecordMeta {
+                start_unix_ms: 0,
+                frames: 0,
+                duration_ms: 0,
+            },
+        )
+        .expect("init record");
+        w.sync().expect("sync");
+        store
+            .add_init_segment(&InitSegment {
+                id: init_id.clone(),
+                camera: cam.clone(),
+                stream: "main".into(),
+                codec: "avc1.42c01f".into(),
+                width: 640,
+                height: 360,
+                path,
+                day: day.clone(),
+                sha256: custos_domain::ledger::to_hex(&Sha256::digest(b"init")),
+            })
+            .await
+            .expect("init row");
+    }
+    let path = format!("front-gate/{day}/{start}-main-{compact}-aaaaaaaaaaaaaaaa.cseg");
+    let body = format!("a minute of footage from {start}").into_bytes();
+    let mut w = SegmentWriter::create(&footage.join(&path), FileKind::Media, key.bytes())
+        .expect("segment file");
+    w.append(
+        &body,
+        &RecordMeta {
+            start_unix_ms: start,
+            frames: 1500,
+            duration_ms: 60_000,
+        },
+    )
+    .expect("record");
+    w.sync().expect("sync");
+    store
+        .add_segment(&Segment {
+            path: path.clone(),
+            camera: cam,
+            stream: "main".into(),
+            init_id,
+            day,
+            start_unix_ms: start,
+            end_unix_ms: start + 60_000,
+            frames: 1500,
+            bytes: std::fs::metadata(footage.join(&path)).expect("size").len(),
+            sha256: custos_domain::ledger::to_hex(&Sha256::digest(&body)),
+            fragments: vec![FragmentIndex {
+                offset: 0,
+                len: body.len() as u64,
+                start_unix_ms: start,
+                frames: 1500,
+                decode_base_90k: 0,
+                decode_duration_90k: 5_400_000,
+            }],
+            recovered: false,
+        })
+        .await
+        .expect("segment row");
+    path
+}
+
+async fn retention_entries(store: &Store, kind: &str) -> Vec<custos_domain::ledger::StoredEntry> {
+    store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Retention),
+            ..LedgerQuery::default()
+        })
+        .await
+        .expect("entries")
+        .into_iter()
+        .filter(|e| e.kind == kind)
+        .collect()
+}
+
+/// BJS-8, BJS-4, SCC-6: at the school (21 days) footage from day 20 is kept and footage
+/// from day 22 is gone: its files and index rows, with one ledger entry per camera-hour; the
+/// day's data key is destroyed, so a copy of the file made before can no longer be
+/// decrypted, and the day is never given a new key.
+async fn bjs_8_footage_past_retention_goes_with_its_files_and_its_day_key(db: &TestDb) {
+    let (store, clock, footage) = retention_scheme(db).await;
+    let t0 = custos_base::Clock::now(&clock).0;
+    let cam = custos_domain::Ident::parse("front-gate").expect("id");
+    let old = record_minute(&store, footage.path(), t0).await;
+    let kept = record_minute(&store, footage.path(), t0 + 2 * DAY).await;
+    let old_day = old.split('/').nth(1).expect("day").to_owned();
+    let copy = footage.path().join("copy-made-earlier.cseg");
+    std::fs::copy(footage.path().join(&old), &copy).expect("copy");
+
+    // Day 20: everything is kept.
+    clock.set(UnixMs(t0 + 20 * DAY + 12 * 3_600_000));
+    let r = store.sweep(footage.path()).await.expect("sweep");
+    assert_eq!(r.segments_deleted, 0);
+    assert!(footage.path().join(&old).exists());
+
+    // Day 22: the first day's minute goes; the later one stays.
+    clock.set(UnixMs(t0 + 22 * DAY));
+    let r = store.sweep(footage.path()).await.expect("sweep");
+    assert_eq!(r.segments_deleted, 1, "{r:?}");
+    assert!(r.problems.is_empty(), "{r:?}");
+    assert_eq!(r.keys_destroyed, vec![(cam.clone(), old_day.clone())]);
+    assert!(!footage.path().join(&old).exists());
+    assert!(footage.path().join(&kept).exists());
+    assert!(!footage.path().join("front-gate").join(&old_day).exists());
+    let left = store
+        .segments(Some(&cam), None, i64::MIN, i64::MAX)
+        .await
+        .expect("segments");
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].path, kept);
+
+    let deleted = retention_entries(&store, "footage-deleted").await;
+    assert_eq!(deleted.len(), 1);
+    assert!(deleted[0].refs.contains("camera:front-gate"));
+    assert!(
+        deleted[0].body.contains("\"segments\":1"),
+        "{}",
+        deleted[0].body
+    );
+    assert!(deleted[0].body.contains("21 days"), "{}", deleted[0].body);
+    assert_eq!(
+        retention_entries(&store, "day-key-destroyed").await.len(),
+        1
+    );
+    assert_eq!(retention_entries(&store, "sweep-finished").await.len(), 2);
+    assert_eq!(
+        store.last_sweep().await.expect("last").map(|e| e.seq),
+        retention_entries(&store, "sweep-finished")
+            .await
+            .last()
+            .map(|e| e.seq)
+    );
+
+    // Crypto-shredding: the key is gone for good, so the earlier copy cannot be read.
+    for _ in 0..2 {
+        let err = store.data_key(&cam, &old_day).await.expect_err("destroyed");
+        assert!(err.to_string().contains("destroyed"), "{err}");
+    }
+    assert!(std::fs::metadata(&copy).is_ok());
+    // The later day's footage still reads with its own key.
+    let later_day = kept.split('/').nth(1).expect("day");
+    let key = store.data_key(&cam, later_day).await.expect("key");
+    custos_media::segfile::read_records(&footage.path().join(&kept), key.bytes())
+        .expect("the kept day reads");
+    // A second sweep finds nothing more to do.
+    let r = store.sweep(footage.path()).await.expect("sweep");
+    assert_eq!((r.segments_deleted, r.keys_destroyed.len()), (0, 0));
+}
+
+/// BDC-28, LBU-17, ALT-8: a held range survives past retention; ending a hold early needs a
+/// reason and is ledgered; on the day the hold ends, the footage goes.
+async fn bdc_28_held_footage_survives_retention_until_its_hold_ends(db: &TestDb) {
+    use custos_domain::retention::HoldRequest;
+    let (store, clock, footage) = retention_scheme(db).await;
+    let t0 = custos_base::Clock::now(&clock).0;
+    let cam = custos_domain::Ident::parse("front-gate").expect("id");
+    let held = record_minute(&store, footage.path(), t0).await;
+    let unheld = record_minute(&store, footage.path(), t0 + 3_600_000).await;
+    let req = |class: &str, reason: &str| HoldRequest {
+        cameras: vec![cam.clone()],
+        from_unix_ms: t0 - 60_000,
+        to_unix_ms: t0 + 30_000,
+        class: custos_domain::Ident::parse(class).expect("class"),
+        reason: reason.to_owned(),
+        owner: "head".to_owned(),
+        until_unix_ms: Some(t0 + 30 * DAY),
+        case_ref: Some("INC-2026-0042".to_owned()),
+    };
+    let err = store
+        .place_hold(&console(), &req("investigation-hold", ""))
+        .await
+        .expect_err("no reason");
+    assert!(err.to_string().contains("say why"), "{err}");
+    let err = store
+        .place_hold(&console(), &req("holiday-snaps", "Break-in at the gate"))
+        .await
+        .expect_err("no such class");
+    assert!(err.to_string().contains("investigation-hold"), "{err}");
+    let hold = store
+        .place_hold(
+            &console(),
+            &req("investigation-hold", "Break-in at the gate"),
+        )
+        .await
+        .expect("hold");
+    assert_eq!(hold.expires_at_unix_ms, t0 + 30 * DAY);
+    let placed = retention_entries(&store, "hold-placed").await;
+    assert_eq!(placed.len(), 1);
+    assert!(placed[0].body.contains("INC-2026-0042"));
+
+    clock.set(UnixMs(t0 + 22 * DAY));
+    let r = store.sweep(footage.path()).await.expect("sweep");
+    assert_eq!(r.segments_deleted, 1, "only the unheld minute goes: {r:?}");
+    assert!(footage.path().join(&held).exists());
+    assert!(!footage.path().join(&unheld).exists());
+    // The day still has held footage, so its key stays.
+    assert!(r.keys_destroyed.is_empty());
+    let report = store.retention_report(t0).await.expect("report");
+    assert!(
+        !report[0].flagged(),
+        "held footage is not overdue: {report:?}"
+    );
+    assert_eq!(report[0].holds.len(), 1);
+
+    // Ending it early needs a reason; then it is shortened, and ledgered.
+    let err = store
+        .shorten_hold(&console(), &hold.id, t0 + 25 * DAY, "")
+        .await
+        .expect_err("no reason");
+    assert!(err.to_string().contains("say why"), "{err}");
+    store
+        .shorten_hold(
+            &console(),
+            &hold.id,
+            t0 + 25 * DAY,
+            "Police collected their copy",
+        )
+        .await
+        .expect("shorten");
+    assert_eq!(retention_entries(&store, "hold-shortened").await.len(), 1);
+
+    clock.set(UnixMs(t0 + 24 * DAY));
+    let r = store.sweep(footage.path()).await.expect("sweep");
+    assert_eq!(r.segments_deleted, 0);
+    clock.set(UnixMs(t0 + 25 * DAY + 1));
+    let r = store.sweep(footage.path()).await.expect("sweep");
+    assert_eq!(r.holds_expired, vec![hold.id.clone()]);
+    assert_eq!(r.segments_deleted, 1);
+    assert!(!footage.path().join(&held).exists());
+    assert_eq!(r.keys_destroyed.len(), 1);
+    assert_eq!(retention_entries(&store, "hold-expired").await.len(), 1);
+    let h = store.hold(&hold.id).await.expect("hold").expect("kept");
+    assert!(!h.active(custos_base::Clock::now(&clock).0));
+    let err = store
+        .release_hold(&console(), &hold.id, "Release it again")
+        .await
+        .expect_err("already ended");
+    assert!(err.to_string().contains("no longer holds"), "{err}");
+}
+
+/// BJS-4: the report shows each camera's retention, oldest and newest footage and
+/// deletions, and flags a camera whose footage past its limit is still there (here a file
+/// the sweep cannot delete); once deletion works again, the flag goes.
+async fn bjs_4_the_retention_report_flags_a_camera_whose_deletion_is_stuck(db: &TestDb) {
+    let (store, clock, footage) = retention_scheme(db).await;
+    let t0 = custos_base::Clock::now(&clock).0;
+    let stuck = record_minute(&store, footage.path(), t0).await;
+    record_minute(&store, footage.path(), t0 + 10 * DAY).await;
+    // Something in the way: a folder where the file was (even root cannot unlink it).
+    let file = footage.path().join(&stuck);
+    std::fs::remove_file(&file).expect("rm");
+    std::fs::create_dir_all(file.join("in-the-way")).expect("obstacle");
+
+    clock.set(UnixMs(t0 + 23 * DAY));
+    let r = store.sweep(footage.path()).await.expect("sweep");
+    assert_eq!(r.segments_deleted, 0);
+    assert_eq!(r.problems.len(), 1, "{r:?}");
+    assert!(r.problems[0].contains("cannot delete"), "{r:?}");
+    let last = store.last_sweep().await.expect("last").expect("a sweep");
+    assert!(last.body.contains("cannot delete"), "{}", last.body);
+    let report = store.retention_report(t0).await.expect("report");
+    assert_eq!(report.len(), 1);
+    let row = &report[0];
+    assert_eq!(row.retention_days, 21);
+    assert!(row.flagged(), "{row:?}");
+    assert_eq!(row.overdue_segments, 1);
+    assert_eq!(row.oldest_overdue_unix_ms, Some(t0));
+    assert_eq!(row.oldest_unix_ms, Some(t0));
+    assert_eq!(row.newest_unix_ms, Some(t0 + 10 * DAY + 60_000));
+    assert_eq!(row.segments, 2);
+
+    std::fs::remove_dir_all(&file).expect("clear the way");
+    let r = store.sweep(footage.path()).await.expect("sweep");
+    assert_eq!(r.segments_deleted, 1);
+    let report = store.retention_report(t0).await.expect("report");
+    assert!(!report[0].flagged(), "{report:?}");
+    assert_eq!(report[0].deleted_in_period, 1);
+    assert_eq!(report[0].oldest_unix_ms, Some(t0 + 10 * DAY));
 }

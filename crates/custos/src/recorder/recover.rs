@@ -117,7 +117,14 @@ pub async fn reconcile(store: &Store, footage: &Path) -> anyhow::Result<Vec<Stri
             ));
             continue;
         }
-        let key = store.data_key(&camera, &f.day).await?;
+        // A day whose key retention destroyed has no footage left to recover.
+        let key = match store.data_key(&camera, &f.day).await {
+            Ok(k) => k,
+            Err(e) => {
+                done.push(format!("{}: left aside — {e}", f.rel));
+                continue;
+            }
+        };
         let contents = match segfile::read_records(&f.abs, key.bytes()) {
             Ok(c) => c,
             Err(e) => {

@@ -250,7 +250,10 @@ impl Sink {
         let day = uk_day(start_ms);
         let init_id = self.ensure_init(&day).await?;
         let key = self.store.data_key(&self.camera, &day).await?;
-        let short = init_id.rsplit('-').next().unwrap_or("init");
+        // The init id without the camera: `{day}-{sha}` (older ids: `{sha}`), which start-up
+        // recovery reads back from the file name.
+        let prefix = format!("{}-", self.camera);
+        let short = init_id.strip_prefix(&prefix).unwrap_or("init");
         let rel = format!(
             "{}/{day}/{start_ms}-{}-{short}.cseg",
             self.camera, self.stream
@@ -277,8 +280,9 @@ impl Sink {
         Ok(())
     }
 
-    /// The init segment for the current configuration, written on first use (per day of
-    /// first use: its file is encrypted with that day's key).
+    /// The init segment for the current configuration on `day`, written on first use. Each
+    /// day has its own, encrypted with that day's key, so that a day's footage needs only
+    /// its own key and destroying it at the end of retention leaves other days whole.
     async fn ensure_init(&mut self, day: &str) -> anyhow::Result<String> {
         let Some((track, id)) = self.track.as_mut() else {
             anyhow::bail!(
@@ -286,14 +290,15 @@ impl Sink {
                 self.camera
             );
         };
-        if !id.is_empty() {
+        let compact: String = day.chars().filter(char::is_ascii_digit).collect();
+        if !id.is_empty() && id.starts_with(&format!("{}-{compact}-", self.camera)) {
             return Ok(id.clone());
         }
         let bytes = init_segment(track);
         let sha = to_hex(&Sha256::digest(&bytes));
-        let new_id = format!("{}-{}", self.camera, &sha[..16]);
+        let new_id = format!("{}-{compact}-{}", self.camera, &sha[..16]);
         if self.store.init_segment(&new_id).await?.is_none() {
-            let rel = format!("{}/{day}/init-{}.cinit", self.camera, &sha[..16]);
+            let rel = format!("{}/{day}/init-{compact}-{}.cinit", self.camera, &sha[..16]);
             let abs = self.footage.join(&rel);
             if let Some(dir) = abs.parent() {
                 std::fs::create_dir_all(dir).with_context(|| {

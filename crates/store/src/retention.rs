@@ -1,0 +1,792 @@
+//! Retention, holds and provable deletion (BJS-8, BJS-4, LBU-17, ALT-8, ALT-16, BDC-2,
+//! BDC-28, BDC-40, SCC-6): the sweep that deletes each camera's footage once it is past its
+//! retention, the holds that keep footage for a stated reason until a stated date, and the
+//! report that shows deletion really happens.
+//!
+//! Invariants:
+//! - Nothing is deleted silently: every deletion is ledgered (book `retention`), one entry
+//!   per camera, stream and hour, naming the segments' count, bytes, times and the hour's
+//!   Merkle root, in the same transaction that removes their index rows.
+//! - Held footage is never deleted: a segment that touches an active hold on its camera is
+//!   left, whatever its age.
+//! - A segment's file is removed before its index row, so a crash between the two leaves a
+//!   row whose file is gone (finished by the next sweep), never a file without a row that
+//!   start-up recovery could index again.
+//! - Once no footage of a camera-day remains and the whole day is past retention, the day's
+//!   data key is destroyed (its row kept, emptied): copies of its files made earlier can no
+//!   longer be decrypted, from any disk (crypto-shredding). A destroyed key is never made
+//!   again.
+//! - "Now" is the store's [`Clock`](custos_base::Clock), so tests move days forward.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use custos_base::{Actor, UnixMs};
+use custos_domain::Ident;
+use custos_domain::ledger::{Book, NewEntry, Reference};
+use custos_domain::retention::{HoldRequest, cutoff_unix_ms, retention_days};
+use sqlx::Row;
+
+use crate::error::{StoreError, StoreResult};
+use crate::recordings::HOUR_MS;
+use crate::reviews::random_hex;
+use crate::store::Store;
+
+/// Segments deleted per transaction, so a sweep never holds the write lock for long
+/// (recording goes on meanwhile).
+const BATCH: i64 = 500;
+
+/// A hold on footage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hold {
+    /// Its id (`hold:ID` in the ledger).
+    pub id: String,
+    /// The cameras it holds.
+    pub cameras: Vec<Ident>,
+    /// The evidence class.
+    pub class: String,
+    /// Why.
+    pub reason: String,
+    /// Who answers for it.
+    pub owner: String,
+    /// A case reference, if any.
+    pub case_ref: Option<String>,
+    /// Held from (ms since the epoch).
+    pub from_unix_ms: i64,
+    /// Held to (ms since the epoch, exclusive).
+    pub to_unix_ms: i64,
+    /// When it was placed.
+    pub placed_at_unix_ms: i64,
+    /// Who placed it (ledger actor text).
+    pub placed_by: String,
+    /// When it expires.
+    pub expires_at_unix_ms: i64,
+    /// When it was released, if it was.
+    pub released_at_unix_ms: Option<i64>,
+    /// Who released it.
+    pub released_by: Option<String>,
+    /// Why it was released.
+    pub release_reason: Option<String>,
+}
+
+impl Hold {
+    /// Whether it still holds footage at `now`.
+    pub fn active(&self, now_unix_ms: i64) -> bool {
+        self.released_at_unix_ms.is_none() && self.expires_at_unix_ms > now_unix_ms
+    }
+}
+
+/// What a sweep did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    /// When it ran.
+    pub at_unix_ms: i64,
+    /// Segments deleted.
+    pub segments_deleted: u64,
+    /// Their bytes on disk.
+    pub bytes_deleted: u64,
+    /// Holds released because they expired.
+    pub holds_expired: Vec<String>,
+    /// Camera-days whose data keys were destroyed.
+    pub keys_destroyed: Vec<(Ident, String)>,
+    /// What could not be done, each saying why; empty when all went well.
+    pub problems: Vec<String>,
+}
+
+/// One camera in the retention report (BJS-4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CameraRetention {
+    /// The camera.
+    pub camera: Ident,
+    /// Its name.
+    pub name: String,
+    /// Whether it is retired.
+    pub retired: bool,
+    /// The days its footage is kept.
+    pub retention_days: u32,
+    /// Footage that ended at or before this is past retention.
+    pub cutoff_unix_ms: i64,
+    /// The oldest footage present.
+    pub oldest_unix_ms: Option<i64>,
+    /// The newest footage present.
+    pub newest_unix_ms: Option<i64>,
+    /// Segments present.
+    pub segments: u64,
+    /// Active holds on it: (id, from, to, expires).
+    pub holds: Vec<(String, i64, i64, i64)>,
+    /// Segments deleted in the report's period.
+    pub deleted_in_period: u64,
+    /// Unheld segments past retention by more than the sweep's grace (deletion stuck).
+    pub overdue_segments: u64,
+    /// The oldest of them.
+    pub oldest_overdue_unix_ms: Option<i64>,
+}
+
+impl CameraRetention {
+    /// Whether the camera keeps footage longer than it may.
+    pub fn flagged(&self) -> bool {
+        self.overdue_segments > 0
+    }
+}
+
+/// How long past its cutoff footage may wait for the hourly sweep before the report flags
+/// it.
+pub const SWEEP_GRACE_MS: i64 = 2 * HOUR_MS;
+
+fn reference(kind: &str, id: &str) -> StoreResult<Reference> {
+    Reference::new(kind, id).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+/// The condition that segment `s` touches no active hold on its camera, with `$3` = now.
+macro_rules! unheld {
+    () => {
+        "NOT EXISTS (SELECT 1 FROM holds h JOIN hold_cameras hc ON hc.hold_id = h.id \
+         WHERE hc.camera_id = s.camera_id AND h.released_at_unix_ms IS NULL \
+         AND h.expires_at_unix_ms > $3 \
+         AND h.from_unix_ms < s.end_unix_ms AND s.start_unix_ms < h.to_unix_ms)"
+    };
+}
+
+macro_rules! hold_columns {
+    () => {
+        "SELECT h.id, h.class, h.reason, h.owner, h.case_ref, h.from_unix_ms, h.to_unix_ms, \
+         h.placed_at_unix_ms, h.placed_by, h.expires_at_unix_ms, h.released_at_unix_ms, \
+         h.released_by, h.release_reason FROM holds h "
+    };
+}
+
+/// Removes a file; one already gone is fine.
+fn remove(path: &Path) -> Result<(), String> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!("cannot delete {}: {e}", path.display())),
+    }
+}
+
+struct Doomed {
+    path: String,
+    stream: String,
+    start_unix_ms: i64,
+    end_unix_ms: i64,
+    bytes: i64,
+}
+
+impl Store {
+    /// Places a hold (ledgered `hold-placed`, book `retention`), checked against the active
+    /// pack: a reason, a known evidence class and an expiry the class allows.
+    pub async fn place_hold(&self, actor: &Actor, req: &HoldRequest) -> StoreResult<Hold> {
+        let now = self.clock().now();
+        let Some(policy) = self.active_policy().await? else {
+            return Err(StoreError::Invalid(
+                "no policy pack is loaded, so there are no evidence classes to hold footage under"
+                    .to_owned(),
+            ));
+        };
+        let expires = req
+            .check(&policy.pack, now)
+            .map_err(|p| StoreError::Invalid(p.join("; ")))?;
+        let mut cameras = req.cameras.clone();
+        cameras.sort();
+        cameras.dedup();
+        for c in &cameras {
+            if self.camera(c).await?.is_none() {
+                return Err(StoreError::NotFound(format!(
+                    "there is no camera {c}; `custos camera list` shows the register"
+                )));
+            }
+        }
+        let id = format!("H{}", random_hex(5)?);
+        let case_ref = req
+            .case_ref
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned);
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO holds (id, class, reason, owner, case_ref, from_unix_ms, to_unix_ms, \
+             placed_at_unix_ms, placed_by, expires_at_unix_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&id)
+        .bind(req.class.as_str())
+        .bind(req.reason.trim())
+        .bind(req.owner.trim())
+        .bind(case_ref.clone())
+        .bind(req.from_unix_ms)
+        .bind(req.to_unix_ms)
+        .bind(now.0)
+        .bind(actor.to_string())
+        .bind(expires)
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("placing a hold"))?;
+        let mut entry =
+            NewEntry::new(Book::Retention, "hold-placed").with_ref(reference("hold", &id)?);
+        for c in &cameras {
+            sqlx::query("INSERT INTO hold_cameras (hold_id, camera_id) VALUES ($1, $2)")
+                .bind(&id)
+                .bind(c.as_str())
+                .execute(tx.conn())
+                .await
+                .map_err(StoreError::db("placing a hold"))?;
+            entry = entry.with_ref(reference("camera", c.as_str())?);
+        }
+        entry = entry
+            .with("class", req.class.as_str())
+            .with("reason", req.reason.trim())
+            .with("owner", req.owner.trim())
+            .with("footage_from", UnixMs(req.from_unix_ms).to_rfc3339())
+            .with("footage_to", UnixMs(req.to_unix_ms).to_rfc3339())
+            .with("expires", UnixMs(expires).to_rfc3339());
+        if let Some(c) = &case_ref {
+            entry = entry.with("case_ref", c.as_str());
+        }
+        tx.record(actor, entry);
+        tx.commit().await?;
+        self.hold(&id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("hold {id} vanished as it was placed")))
+    }
+
+    /// The hold `id`.
+    pub async fn hold(&self, id: &str) -> StoreResult<Option<Hold>> {
+        let rows = sqlx::query(concat!(hold_columns!(), "WHERE h.id = $1"))
+            .bind(id)
+            .fetch_all(self.pool())
+            .await
+            .map_err(StoreError::db("reading holds"))?;
+        Ok(self.holds_from(&rows).await?.into_iter().next())
+    }
+
+    /// Every hold, newest first; released and expired ones too when `all`.
+    pub async fn holds(&self, all: bool) -> StoreResult<Vec<Hold>> {
+        let now = self.clock().now().0;
+        let rows = sqlx::query(concat!(
+            hold_columns!(),
+            "ORDER BY h.placed_at_unix_ms DESC, h.id"
+        ))
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::db("reading holds"))?;
+        Ok(self
+            .holds_from(&rows)
+            .await?
+            .into_iter()
+            .filter(|h| all || h.active(now))
+            .collect())
+    }
+
+    async fn holds_from(&self, rows: &[sqlx::any::AnyRow]) -> StoreResult<Vec<Hold>> {
+        let get = StoreError::db("reading holds");
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let id: String = r.try_get(0).map_err(&get)?;
+            let cams = sqlx::query(
+                "SELECT camera_id FROM hold_cameras WHERE hold_id = $1 ORDER BY camera_id",
+            )
+            .bind(&id)
+            .fetch_all(self.pool())
+            .await
+            .map_err(StoreError::db("reading holds"))?;
+            let mut cameras = Vec::with_capacity(cams.len());
+            for c in &cams {
+                let c: String = c.try_get(0).map_err(&get)?;
+                cameras.push(Ident::parse(&c).map_err(|e| {
+                    StoreError::Corrupt(format!("hold {id} names camera {c:?}: {e}"))
+                })?);
+            }
+            out.push(Hold {
+                cameras,
+                class: r.try_get(1).map_err(&get)?,
+                reason: r.try_get(2).map_err(&get)?,
+                owner: r.try_get(3).map_err(&get)?,
+                case_ref: r.try_get(4).map_err(&get)?,
+                from_unix_ms: r.try_get(5).map_err(&get)?,
+                to_unix_ms: r.try_get(6).map_err(&get)?,
+                placed_at_unix_ms: r.try_get(7).map_err(&get)?,
+                placed_by: r.try_get(8).map_err(&get)?,
+                expires_at_unix_ms: r.try_get(9).map_err(&get)?,
+                released_at_unix_ms: r.try_get(10).map_err(&get)?,
+                released_by: r.try_get(11).map_err(&get)?,
+                release_reason: r.try_get(12).map_err(&get)?,
+                id,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Releases hold `id` now, for `reason` (ledgered `hold-released`). The caller has
+    /// checked that `actor` may authorise deleting retained footage (ALT-8, LJM-9): the
+    /// footage becomes deletable at once if it is past retention.
+    pub async fn release_hold(&self, actor: &Actor, id: &str, reason: &str) -> StoreResult<()> {
+        self.end_hold(actor, id, None, reason).await
+    }
+
+    /// Brings hold `id`'s expiry forward to `until` (ledgered `hold-shortened`); as for
+    /// [`Store::release_hold`], the caller has checked the authorisation.
+    pub async fn shorten_hold(
+        &self,
+        actor: &Actor,
+        id: &str,
+        until_unix_ms: i64,
+        reason: &str,
+    ) -> StoreResult<()> {
+        self.end_hold(actor, id, Some(until_unix_ms), reason).await
+    }
+
+    async fn end_hold(
+        &self,
+        actor: &Actor,
+        id: &str,
+        until: Option<i64>,
+        reason: &str,
+    ) -> StoreResult<()> {
+        let reason = reason.trim();
+        if reason.chars().count() < 5 {
+            return Err(StoreError::Invalid(
+                "say why the hold ends early (ALT-8): the footage becomes deletable, so the ledger must say why"
+                    .to_owned(),
+            ));
+        }
+        let now = self.clock().now().0;
+        let Some(hold) = self.hold(id).await? else {
+            return Err(StoreError::NotFound(format!(
+                "there is no hold {id}; `custos hold list --all` shows them"
+            )));
+        };
+        if !hold.active(now) {
+            return Err(StoreError::Invalid(format!(
+                "hold {id} no longer holds anything (it was released or has expired)"
+            )));
+        }
+        let mut tx = self.write().await?;
+        let mut entry;
+        match until {
+            None => {
+                sqlx::query(
+                    "UPDATE holds SET released_at_unix_ms = $1, released_by = $2, \
+                     release_reason = $3 WHERE id = $4",
+                )
+                .bind(now)
+                .bind(actor.to_string())
+                .bind(reason)
+                .bind(id)
+                .execute(tx.conn())
+                .await
+                .map_err(StoreError::db("releasing a hold"))?;
+                entry = NewEntry::new(Book::Retention, "hold-released");
+            }
+            Some(u) => {
+                if u >= hold.expires_at_unix_ms || u <= now {
+                    return Err(StoreError::Invalid(format!(
+                        "a shortened hold must end after now and before its current expiry ({})",
+                        UnixMs(hold.expires_at_unix_ms).to_london_display()
+                    )));
+                }
+                sqlx::query("UPDATE holds SET expires_at_unix_ms = $1 WHERE id = $2")
+                    .bind(u)
+                    .bind(id)
+                    .execute(tx.conn())
+                    .await
+                    .map_err(StoreError::db("shortening a hold"))?;
+                entry = NewEntry::new(Book::Retention, "hold-shortened")
+                    .with("was_expiring", UnixMs(hold.expires_at_unix_ms).to_rfc3339())
+                    .with("expires", UnixMs(u).to_rfc3339());
+            }
+        }
+        entry = entry.with_ref(reference("hold", id)?);
+        for c in &hold.cameras {
+            entry = entry.with_ref(reference("camera", c.as_str())?);
+        }
+        tx.record(actor, entry.with("reason", reason));
+        tx.commit().await
+    }
+
+    /// Releases every hold whose expiry has passed, one `hold-expired` entry each; returns
+    /// their ids.
+    pub async fn release_expired_holds(&self) -> StoreResult<Vec<String>> {
+        let now = self.clock().now().0;
+        let expired: Vec<Hold> = self
+            .holds(true)
+            .await?
+            .into_iter()
+            .filter(|h| h.released_at_unix_ms.is_none() && h.expires_at_unix_ms <= now)
+            .collect();
+        let actor = Actor::System("retention".to_owned());
+        let mut out = Vec::new();
+        for h in expired {
+            let mut tx = self.write().await?;
+            sqlx::query(
+                "UPDATE holds SET released_at_unix_ms = $1, released_by = $2, \
+                 release_reason = $3 WHERE id = $4 AND released_at_unix_ms IS NULL",
+            )
+            .bind(now)
+            .bind(actor.to_string())
+            .bind("expired")
+            .bind(&h.id)
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::db("releasing an expired hold"))?;
+            let mut entry = NewEntry::new(Book::Retention, "hold-expired")
+                .with_ref(reference("hold", &h.id)?)
+                .with("expired", UnixMs(h.expires_at_unix_ms).to_rfc3339())
+                .with("class", h.class.as_str());
+            for c in &h.cameras {
+                entry = entry.with_ref(reference("camera", c.as_str())?);
+            }
+            tx.record(&actor, entry);
+            tx.commit().await?;
+            out.push(h.id);
+        }
+        Ok(out)
+    }
+
+    /// One sweep (run at least hourly): releases expired holds, deletes every camera's
+    /// unheld footage past its retention (files, then index rows with their ledger
+    /// entries), destroys the data keys of camera-days with nothing left, and ledgers a
+    /// `sweep-finished` summary. Problems (a file that cannot be deleted) are reported and
+    /// ledgered, and the footage concerned is left for the next sweep.
+    pub async fn sweep(&self, footage: &Path) -> StoreResult<SweepReport> {
+        let now = self.clock().now();
+        let Some(policy) = self.active_policy().await? else {
+            return Err(StoreError::Invalid(
+                "no policy pack is loaded, so there is no retention period to apply".to_owned(),
+            ));
+        };
+        let actor = Actor::System("retention".to_owned());
+        let mut report = SweepReport {
+            at_unix_ms: now.0,
+            holds_expired: self.release_expired_holds().await?,
+            ..SweepReport::default()
+        };
+        for camera in self.cameras(true).await? {
+            let days = retention_days(&camera.draft, &policy.pack);
+            let cutoff = cutoff_unix_ms(now, days);
+            self.sweep_camera(footage, &actor, &camera.id, days, cutoff, &mut report)
+                .await?;
+            self.destroy_spent_keys(footage, &actor, &camera.id, cutoff, &mut report)
+                .await?;
+        }
+        let mut entry = NewEntry::new(Book::Retention, "sweep-finished")
+            .with("segments_deleted", report.segments_deleted)
+            .with("bytes_deleted", report.bytes_deleted)
+            .with("holds_expired", report.holds_expired.len())
+            .with("keys_destroyed", report.keys_destroyed.len());
+        if !report.problems.is_empty() {
+            entry = entry.with("problems", report.problems.clone());
+        }
+        self.append(&actor, entry).await?;
+        Ok(report)
+    }
+
+    async fn sweep_camera(
+        &self,
+        footage: &Path,
+        actor: &Actor,
+        camera: &Ident,
+        days: u32,
+        cutoff: i64,
+        report: &mut SweepReport,
+    ) -> StoreResult<()> {
+        let now = self.clock().now().0;
+        let sql = concat!(
+            "SELECT s.path, s.stream, s.start_unix_ms, s.end_unix_ms, s.bytes FROM segments s \
+             WHERE s.camera_id = $1 AND s.end_unix_ms <= $2 AND ",
+            unheld!(),
+            " AND (s.start_unix_ms > $4 OR (s.start_unix_ms = $4 AND s.path > $5)) \
+             ORDER BY s.start_unix_ms, s.path LIMIT $6"
+        );
+        let mut after = (i64::MIN, String::new());
+        loop {
+            let rows = sqlx::query(sql)
+                .bind(camera.as_str())
+                .bind(cutoff)
+                .bind(now)
+                .bind(after.0)
+                .bind(&after.1)
+                .bind(BATCH)
+                .fetch_all(self.pool())
+                .await
+                .map_err(StoreError::db("finding footage past retention"))?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let get = StoreError::db("finding footage past retention");
+            let mut batch = Vec::with_capacity(rows.len());
+            for r in &rows {
+                batch.push(Doomed {
+                    path: r.try_get(0).map_err(&get)?,
+                    stream: r.try_get(1).map_err(&get)?,
+                    start_unix_ms: r.try_get(2).map_err(&get)?,
+                    end_unix_ms: r.try_get(3).map_err(&get)?,
+                    bytes: r.try_get(4).map_err(&get)?,
+                });
+            }
+            if let Some(last) = batch.last() {
+                after = (last.start_unix_ms, last.path.clone());
+            }
+            // Files first (see the module's invariants); a file that cannot be deleted
+            // keeps its row, and the next sweep tries again.
+            let mut gone = Vec::with_capacity(batch.len());
+            for d in batch {
+                match remove(&footage.join(&d.path)) {
+                    Ok(()) => gone.push(d),
+                    Err(why) => report.problems.push(why),
+                }
+            }
+            let mut hours: BTreeMap<(String, i64), Vec<Doomed>> = BTreeMap::new();
+            for d in gone {
+                let hour = d.start_unix_ms - d.start_unix_ms.rem_euclid(HOUR_MS);
+                hours.entry((d.stream.clone(), hour)).or_default().push(d);
+            }
+            if hours.is_empty() {
+                continue;
+            }
+            let mut tx = self.write().await?;
+            for ((stream, hour), segs) in hours {
+                for d in &segs {
+                    sqlx::query("DELETE FROM segments WHERE path = $1")
+                        .bind(&d.path)
+                        .execute(tx.conn())
+                        .await
+                        .map_err(StoreError::db("deleting footage past retention"))?;
+                }
+                let root: Option<String> = sqlx::query(
+                    "SELECT root FROM seals WHERE camera_id = $1 AND stream = $2 \
+                     AND hour_unix_ms = $3",
+                )
+                .bind(camera.as_str())
+                .bind(&stream)
+                .bind(hour)
+                .fetch_optional(tx.conn())
+                .await
+                .map_err(StoreError::db("reading a seal"))?
+                .map(|r| r.try_get(0))
+                .transpose()
+                .map_err(StoreError::db("reading a seal"))?;
+                let bytes: i64 = segs.iter().map(|d| d.bytes).sum();
+                let from = segs.iter().map(|d| d.start_unix_ms).min().unwrap_or(hour);
+                let to = segs.iter().map(|d| d.end_unix_ms).max().unwrap_or(hour);
+                report.segments_deleted += segs.len() as u64;
+                report.bytes_deleted += u64::try_from(bytes).unwrap_or(0);
+                tx.record(
+                    actor,
+                    NewEntry::new(Book::Retention, "footage-deleted")
+                        .with_ref(reference("camera", camera.as_str())?)
+                        .with("stream", stream.as_str())
+                        .with("hour", UnixMs(hour).to_rfc3339())
+                        .with("segments", segs.len())
+                        .with("bytes", bytes)
+                        .with("footage_from", UnixMs(from).to_rfc3339())
+                        .with("footage_to", UnixMs(to).to_rfc3339())
+                        .with("seal_root", root.unwrap_or_else(|| "unsealed".to_owned()))
+                        .with("why", format!("past its retention of {days} days")),
+                );
+            }
+            tx.commit().await?;
+        }
+    }
+
+    /// Destroys the data key of every day of `camera` that has no footage left and ended
+    /// at or before `cutoff`, with its init segments (ledgered `day-key-destroyed`).
+    async fn destroy_spent_keys(
+        &self,
+        footage: &Path,
+        actor: &Actor,
+        camera: &Ident,
+        cutoff: i64,
+        report: &mut SweepReport,
+    ) -> StoreResult<()> {
+        let rows = sqlx::query(
+            "SELECT k.day FROM data_keys k WHERE k.camera_id = $1 \
+             AND k.destroyed_at_unix_ms IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM segments s WHERE s.camera_id = k.camera_id \
+                             AND s.day = k.day) ORDER BY k.day",
+        )
+        .bind(camera.as_str())
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::db("finding spent data keys"))?;
+        let now = self.clock().now().0;
+        for r in &rows {
+            let day: String = r
+                .try_get(0)
+                .map_err(StoreError::db("finding spent data keys"))?;
+            let day_end = UnixMs::parse_bound(&day, true)
+                .map_err(|e| StoreError::Corrupt(format!("data key day {day:?}: {e}")))?;
+            if day_end.0 > cutoff {
+                continue;
+            }
+            // An init segment of this day that a later day's footage still uses keeps the
+            // key (it is needed to decrypt that init segment).
+            let inits = sqlx::query(
+                "SELECT i.id, i.path, (SELECT COUNT(*) FROM segments s WHERE s.init_id = i.id) \
+                 FROM init_segments i WHERE i.camera_id = $1 AND i.day = $2",
+            )
+            .bind(camera.as_str())
+            .bind(&day)
+            .fetch_all(self.pool())
+            .await
+            .map_err(StoreError::db("finding init segments"))?;
+            let get = StoreError::db("finding init segments");
+            let mut paths = Vec::new();
+            let mut in_use = None;
+            for i in &inits {
+                let id: String = i.try_get(0).map_err(&get)?;
+                let users: i64 = i.try_get(2).map_err(&get)?;
+                if users > 0 {
+                    in_use = Some(id);
+                }
+                paths.push(i.try_get::<String, _>(1).map_err(&get)?);
+            }
+            if let Some(id) = in_use {
+                report.problems.push(format!(
+                    "the data key of camera {camera} for {day} is kept: init segment {id} is still used by later footage"
+                ));
+                continue;
+            }
+            let mut failed = false;
+            for p in &paths {
+                if let Err(why) = remove(&footage.join(p)) {
+                    report.problems.push(why);
+                    failed = true;
+                }
+            }
+            if failed {
+                continue;
+            }
+            let mut tx = self.write().await?;
+            sqlx::query("DELETE FROM init_segments WHERE camera_id = $1 AND day = $2")
+                .bind(camera.as_str())
+                .bind(&day)
+                .execute(tx.conn())
+                .await
+                .map_err(StoreError::db("deleting init segments"))?;
+            sqlx::query(
+                "UPDATE data_keys SET key_sealed = '', destroyed_at_unix_ms = $1 \
+                 WHERE camera_id = $2 AND day = $3",
+            )
+            .bind(now)
+            .bind(camera.as_str())
+            .bind(&day)
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::db("destroying a data key"))?;
+            tx.record(
+                actor,
+                NewEntry::new(Book::Retention, "day-key-destroyed")
+                    .with_ref(reference("camera", camera.as_str())?)
+                    .with("day", day.as_str())
+                    .with("init_segments", paths.len()),
+            );
+            tx.commit().await?;
+            // The day's folder, if nothing else is in it.
+            let _ = std::fs::remove_dir(footage.join(camera.as_str()).join(&day));
+            report.keys_destroyed.push((camera.clone(), day));
+        }
+        Ok(())
+    }
+
+    /// The retention report (BJS-4, SCC-6): for every camera, its retention, the oldest and
+    /// newest footage present, active holds, deletions since `since_unix_ms`, and any unheld
+    /// footage still present past its cutoff by more than [`SWEEP_GRACE_MS`].
+    pub async fn retention_report(&self, since_unix_ms: i64) -> StoreResult<Vec<CameraRetention>> {
+        let now = self.clock().now();
+        let Some(policy) = self.active_policy().await? else {
+            return Err(StoreError::Invalid(
+                "no policy pack is loaded, so there is no retention period to report on".to_owned(),
+            ));
+        };
+        let holds = self.holds(false).await?;
+        let deletions = self
+            .ledger_entries(&crate::LedgerQuery {
+                book: Some(Book::Retention),
+                from_unix_ms: Some(since_unix_ms),
+                ..crate::LedgerQuery::default()
+            })
+            .await?;
+        let overdue_sql = concat!(
+            "SELECT COUNT(*), MIN(s.start_unix_ms) FROM segments s \
+             WHERE s.camera_id = $1 AND s.end_unix_ms <= $2 AND ",
+            unheld!()
+        );
+        let mut out = Vec::new();
+        for camera in self.cameras(true).await? {
+            let days = retention_days(&camera.draft, &policy.pack);
+            let cutoff = cutoff_unix_ms(now, days);
+            let get = StoreError::db("reading the retention report");
+            let r = sqlx::query(
+                "SELECT COUNT(*), MIN(start_unix_ms), MAX(end_unix_ms) FROM segments \
+                 WHERE camera_id = $1",
+            )
+            .bind(camera.id.as_str())
+            .fetch_one(self.pool())
+            .await
+            .map_err(&get)?;
+            let segments: i64 = r.try_get(0).map_err(&get)?;
+            let oldest: Option<i64> = r.try_get(1).map_err(&get)?;
+            let newest: Option<i64> = r.try_get(2).map_err(&get)?;
+            let o = sqlx::query(overdue_sql)
+                .bind(camera.id.as_str())
+                .bind(cutoff - SWEEP_GRACE_MS)
+                .bind(now.0)
+                .fetch_one(self.pool())
+                .await
+                .map_err(&get)?;
+            let overdue: i64 = o.try_get(0).map_err(&get)?;
+            let oldest_overdue: Option<i64> = o.try_get(1).map_err(&get)?;
+            let camera_ref = format!("camera:{}", camera.id);
+            let deleted_in_period = deletions
+                .iter()
+                .filter(|e| {
+                    e.kind == "footage-deleted" && e.refs.split(' ').any(|r| r == camera_ref)
+                })
+                .filter_map(|e| {
+                    serde_json::from_str::<serde_json::Value>(&e.body)
+                        .ok()?
+                        .get("segments")?
+                        .as_u64()
+                })
+                .sum();
+            out.push(CameraRetention {
+                name: camera.draft.name.clone(),
+                retired: camera.retired,
+                retention_days: days,
+                cutoff_unix_ms: cutoff,
+                oldest_unix_ms: oldest,
+                newest_unix_ms: newest,
+                segments: u64::try_from(segments).unwrap_or(0),
+                holds: holds
+                    .iter()
+                    .filter(|h| h.cameras.contains(&camera.id))
+                    .map(|h| {
+                        (
+                            h.id.clone(),
+                            h.from_unix_ms,
+                            h.to_unix_ms,
+                            h.expires_at_unix_ms,
+                        )
+                    })
+                    .collect(),
+                deleted_in_period,
+                overdue_segments: u64::try_from(overdue).unwrap_or(0),
+                oldest_overdue_unix_ms: oldest_overdue,
+                camera: camera.id,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The last sweep's summary entry, if any sweep has run.
+    pub async fn last_sweep(&self) -> StoreResult<Option<custos_domain::ledger::StoredEntry>> {
+        let rows = self
+            .ledger_entries(&crate::LedgerQuery {
+                book: Some(Book::Retention),
+                ..crate::LedgerQuery::default()
+            })
+            .await?;
+        Ok(rows.into_iter().rev().find(|e| e.kind == "sweep-finished"))
+    }
+}
