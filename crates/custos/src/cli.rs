@@ -64,6 +64,9 @@ pub enum Command {
         /// The policy pack to demonstrate [default: the primary school's]
         #[arg(long, value_name = "FILE")]
         policy: Option<PathBuf>,
+        /// Seconds from one key frame to the next in the simulated cameras' video
+        #[arg(long, value_name = "SECONDS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=60))]
+        gop: u32,
     },
     /// Serve simulated cameras over RTSP (a synthetic picture with each camera's name and a
     /// running clock, in H.264), for trying and testing Custos
@@ -80,6 +83,9 @@ pub enum Command {
         /// Frames per second
         #[arg(long, default_value_t = 25)]
         fps: u32,
+        /// Seconds from one key frame to the next
+        #[arg(long, value_name = "SECONDS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=60))]
+        gop: u32,
     },
     /// Upgrade the database to this version of Custos (never downgrades)
     Migrate,
@@ -95,6 +101,12 @@ pub enum Command {
     /// The ledger: the logbooks' tamper-evident record of everything done
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Retention: deleting footage at the end of its period, and the report that proves it
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+    /// Holds: footage kept past its retention for a stated reason until a stated date
+    #[command(subcommand)]
+    Hold(HoldCommand),
     /// The scheme's signing key
     #[command(subcommand)]
     Key(KeyCommand),
@@ -421,6 +433,98 @@ pub enum LedgerCommand {
 }
 
 /// Export formats.
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Delete the footage that is past its retention now (a running server does this every
+    /// hour); needs the footage folder to itself, so stop the server first
+    Sweep,
+    /// Each camera's retention, its oldest and newest footage, holds and recent deletions;
+    /// cameras keeping footage longer than they may are flagged (BJS-4)
+    Report {
+        /// table, csv or json
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+        /// Count deletions over this many past days
+        #[arg(long, value_name = "DAYS", default_value_t = 30)]
+        days: u32,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Aligned columns, for people.
+    Table,
+    /// Comma-separated values with a header row.
+    Csv,
+    /// JSON, for programs.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HoldCommand {
+    /// Hold footage past its retention (LBU-17, BDC-28)
+    Place {
+        /// A camera whose footage is held (repeat for more)
+        #[arg(long = "camera", value_name = "ID", required = true)]
+        cameras: Vec<String>,
+        /// Start of the footage: UK time YYYY-MM-DDTHH:MM, or RFC 3339
+        #[arg(long, value_name = "TIME")]
+        from: String,
+        /// End of the footage
+        #[arg(long, value_name = "TIME")]
+        to: String,
+        /// The evidence class (the pack's `retention.class`), which sets the longest expiry
+        #[arg(long, value_name = "CLASS")]
+        class: String,
+        /// Why the footage is kept
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// Who answers for the hold (a user name)
+        #[arg(long, value_name = "USER")]
+        owner: String,
+        /// An earlier expiry than the class gives (UK day YYYY-MM-DD or time)
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        /// A case or incident reference
+        #[arg(long = "case", value_name = "REF")]
+        case_ref: Option<String>,
+    },
+    /// List the holds in force (add --all for released and expired ones too)
+    List {
+        /// Include released and expired holds
+        #[arg(long)]
+        all: bool,
+    },
+    /// Release a hold now: its footage goes at the next sweep if it is past retention;
+    /// needs someone who may authorise deleting retained footage (ALT-8, LJM-9)
+    Release {
+        /// The hold's id
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Why (kept in the ledger)
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// The person who authorised it (a user name holding authorise-deletion)
+        #[arg(long, value_name = "USER")]
+        authorised_by: String,
+    },
+    /// Bring a hold's expiry forward; authorised as for release
+    Shorten {
+        /// The hold's id
+        #[arg(value_name = "ID")]
+        id: String,
+        /// The new expiry (UK day YYYY-MM-DD or time)
+        #[arg(long, value_name = "TIME")]
+        until: String,
+        /// Why (kept in the ledger)
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// The person who authorised it (a user name holding authorise-deletion)
+        #[arg(long, value_name = "USER")]
+        authorised_by: String,
+    },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
     /// Comma-separated values with a header row.

@@ -51,13 +51,14 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
     match command {
         Command::Init { policy } => init(&config, policy.as_deref()).await,
         Command::Serve => serve(&config).await,
-        Command::Demo { policy } => demo(config, data_given, policy.as_deref()).await,
+        Command::Demo { policy, gop } => demo(config, data_given, policy.as_deref(), gop).await,
         Command::Simcam {
             listen,
             cameras,
             size,
             fps,
-        } => simcam(listen, cameras, &size, fps).await,
+            gop,
+        } => simcam(listen, cameras, &size, fps, gop).await,
         Command::Migrate => migrate(&config).await,
         Command::Check => check(&config).await,
         Command::Policy(PolicyCommand::Load { file }) => policy_load(&config, &file).await,
@@ -105,6 +106,13 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             finish(store).await?;
             result
         }
+        Command::Retention(cmd) => crate::retention::run(&config, cmd).await,
+        Command::Hold(cmd) => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::retention::hold(&store, &console_actor(), cmd).await;
+            finish(store).await?;
+            result
+        }
         Command::Camera(cmd) => {
             let store = open_for_writing(&config).await?;
             let result = crate::cameras::run(&store, &console_actor(), cmd).await;
@@ -130,7 +138,7 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
 }
 
 /// The person at the console, for the record of who changed what.
-fn console_actor() -> Actor {
+pub(crate) fn console_actor() -> Actor {
     let name = std::env::var("SUDO_USER")
         .or_else(|_| std::env::var("USER"))
         .or_else(|_| std::env::var("LOGNAME"))
@@ -238,7 +246,7 @@ async fn attach_signer(
 
 /// A clean end for a command that wrote: sign the ledger's head (so the witness file
 /// records it), then close the database.
-async fn finish(store: Store) -> anyhow::Result<()> {
+pub(crate) async fn finish(store: Store) -> anyhow::Result<()> {
     let result = store.checkpoint().await;
     store.close().await;
     result.context("cannot sign the ledger's head at shutdown")?;
@@ -656,12 +664,22 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
     )
     .await
     .context("cannot start the recorder")?;
+    // The process that records (and so holds the footage folder) also deletes.
+    let sweeper = recorder.is_some().then(|| {
+        tokio::spawn(crate::retention::sweep_periodically(
+            store.clone(),
+            crate::recorder::footage_dir(&config.data_dir),
+        ))
+    });
     let served = custos_web::serve(listener, state, stop).await;
     if let Some(r) = recorder {
         r.stop().await;
     }
     checkpoints.abort();
     verification.abort();
+    if let Some(s) = sweeper {
+        s.abort();
+    }
     let finished = finish(store).await;
     served.context("the web server failed")?;
     finished?;
@@ -675,6 +693,7 @@ async fn simcam(
     cameras: usize,
     size: &str,
     fps: u32,
+    gop_s: u32,
 ) -> anyhow::Result<ExitCode> {
     let (w, h) = size
         .split_once(['x', 'X'])
@@ -685,7 +704,7 @@ async fn simcam(
         width: w,
         height: h,
         fps,
-        gop_frames: fps * 2,
+        gop_frames: fps.saturating_mul(gop_s),
     };
     config.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
     let listener = tokio::net::TcpListener::bind(listen)
@@ -897,6 +916,7 @@ async fn demo(
     mut config: Config,
     data_given: bool,
     policy: Option<&Path>,
+    gop_s: u32,
 ) -> anyhow::Result<ExitCode> {
     // A fresh data directory unless one was given (by flag, variable or file).
     let temp = if !data_given && config.data_dir == Config::default().data_dir {
@@ -936,7 +956,7 @@ async fn demo(
         width: 640,
         height: 360,
         fps: 25,
-        gop_frames: 50,
+        gop_frames: 25 * gop_s,
     };
     let (sim_stop, sim_stopped) = tokio::sync::oneshot::channel::<()>();
     let sim = tokio::spawn(custos_media::simcam::serve(

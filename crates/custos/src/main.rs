@@ -12,6 +12,7 @@ mod config;
 mod keys;
 mod ledger;
 mod recorder;
+mod retention;
 mod users;
 
 use std::process::ExitCode;

@@ -2530,3 +2530,152 @@ fn alt_5_lbu_4_firefox_plays_live_view_and_a_reviewed_recording() {
     let _: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(demo.wait().expect("demo exits").success());
 }
+
+/// BJS-4, BJS-8, LBU-17, ALT-8: on the demo, `custos retention report` shows every camera
+/// within its limit with the last sweep; holds are placed, listed and released from the
+/// console, and releasing needs someone who may authorise deleting retained footage.
+#[test]
+fn bjs_4_retention_report_and_holds_from_the_console_on_the_demo() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("scheme");
+    let mut child = custos()
+        .arg("--data")
+        .arg(&data)
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut said = String::new();
+    while !said.contains("running at http://") {
+        let Some(Ok(line)) = lines.next() else { break };
+        said.push_str(&line);
+        said.push('\n');
+    }
+    // The running server sweeps as it starts, then hourly.
+    std::thread::sleep(Duration::from_secs(4));
+    // While it runs, sweeping from the console is refused: the server owns the footage.
+    let (code, _, err) = run(custos()
+        .arg("--data")
+        .arg(&data)
+        .args(["retention", "sweep"]));
+    assert_ne!(code, 0);
+    assert!(err.contains("holds the footage folder"), "{err}");
+    Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", child.id())])
+        .status()
+        .expect("kill");
+    let _: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(child.wait().expect("demo exits").success());
+
+    let (code, out, err) = run(custos()
+        .arg("--data")
+        .arg(&data)
+        .args(["retention", "report"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("Last sweep: "), "{out}");
+    assert!(out.contains("no problems"), "{out}");
+    for cam in ["sim-1", "sim-2"] {
+        let row = out
+            .lines()
+            .find(|l| l.starts_with(cam))
+            .unwrap_or_else(|| panic!("{cam} in {out}"));
+        assert!(
+            row.contains("21 days") && row.contains("within its limit"),
+            "{row}"
+        );
+    }
+    let (code, out, _) =
+        run(custos()
+            .arg("--data")
+            .arg(&data)
+            .args(["retention", "report", "--format", "json"]));
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let cameras = report["cameras"].as_array().expect("cameras");
+    assert_eq!(cameras.len(), 2);
+    assert!(cameras.iter().all(|c| c["flagged"] == false), "{out}");
+    let (code, out, _) =
+        run(custos()
+            .arg("--data")
+            .arg(&data)
+            .args(["retention", "report", "--format", "csv"]));
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 3, "{out}");
+
+    // A hold, placed, listed, and released only on an authoriser's word.
+    let (code, out, err) = run(custos().arg("--data").arg(&data).args([
+        "hold",
+        "place",
+        "--camera",
+        "sim-1",
+        "--from",
+        "2026-01-05T09:00",
+        "--to",
+        "2026-01-05T10:00",
+        "--class",
+        "investigation-hold",
+        "--reason",
+        "Fight reported at the gate",
+        "--owner",
+        "manager",
+        "--case",
+        "INC-7",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let id = out
+        .split_whitespace()
+        .nth(1)
+        .expect("the hold's id")
+        .to_owned();
+    let (_, list, _) = run(custos().arg("--data").arg(&data).args(["hold", "list"]));
+    assert!(
+        list.contains(&id) && list.contains("Fight reported at the gate"),
+        "{list}"
+    );
+    let (code, _, err) = run(custos().arg("--data").arg(&data).args([
+        "hold",
+        "release",
+        &id,
+        "--reason",
+        "No longer needed",
+        "--authorised-by",
+        "operator",
+    ]));
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("may not authorise deleting retained footage"),
+        "{err}"
+    );
+    let (code, _, err) = run(custos().arg("--data").arg(&data).args([
+        "hold",
+        "release",
+        &id,
+        "--reason",
+        "No longer needed",
+        "--authorised-by",
+        "owner",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let (_, list, _) = run(custos().arg("--data").arg(&data).args(["hold", "list"]));
+    assert!(list.contains("No holds in force"), "{list}");
+    let (code, out, err) = run(custos()
+        .arg("--data")
+        .arg(&data)
+        .args(["retention", "sweep"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Deleted 0 segment(s)"), "{out}");
+    let (_, ledger, _) = run(custos().arg("--data").arg(&data).args([
+        "ledger",
+        "export",
+        "--book",
+        "retention",
+        "--format",
+        "jsonl",
+    ]));
+    for kind in ["hold-placed", "hold-released", "sweep-finished"] {
+        assert!(ledger.contains(kind), "{kind}: {ledger}");
+    }
+    assert!(ledger.contains("\"authorised_by\":\"owner\""), "{ledger}");
+}

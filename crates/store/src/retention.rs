@@ -318,22 +318,31 @@ impl Store {
     }
 
     /// Releases hold `id` now, for `reason` (ledgered `hold-released`). The caller has
-    /// checked that `actor` may authorise deleting retained footage (ALT-8, LJM-9): the
+    /// checked the authorisation to delete retained footage (ALT-8, LJM-9): `actor` holds
+    /// it, or acts on the word of `authorised_by`, who does (named in the entry). The
     /// footage becomes deletable at once if it is past retention.
-    pub async fn release_hold(&self, actor: &Actor, id: &str, reason: &str) -> StoreResult<()> {
-        self.end_hold(actor, id, None, reason).await
+    pub async fn release_hold(
+        &self,
+        actor: &Actor,
+        id: &str,
+        reason: &str,
+        authorised_by: Option<&str>,
+    ) -> StoreResult<()> {
+        self.end_hold(actor, id, None, reason, authorised_by).await
     }
 
-    /// Brings hold `id`'s expiry forward to `until` (ledgered `hold-shortened`); as for
-    /// [`Store::release_hold`], the caller has checked the authorisation.
+    /// Brings hold `id`'s expiry forward to `until` (ledgered `hold-shortened`); the
+    /// authorisation as for [`Store::release_hold`].
     pub async fn shorten_hold(
         &self,
         actor: &Actor,
         id: &str,
         until_unix_ms: i64,
         reason: &str,
+        authorised_by: Option<&str>,
     ) -> StoreResult<()> {
-        self.end_hold(actor, id, Some(until_unix_ms), reason).await
+        self.end_hold(actor, id, Some(until_unix_ms), reason, authorised_by)
+            .await
     }
 
     async fn end_hold(
@@ -342,6 +351,7 @@ impl Store {
         id: &str,
         until: Option<i64>,
         reason: &str,
+        authorised_by: Option<&str>,
     ) -> StoreResult<()> {
         let reason = reason.trim();
         if reason.chars().count() < 5 {
@@ -397,6 +407,9 @@ impl Store {
             }
         }
         entry = entry.with_ref(reference("hold", id)?);
+        if let Some(a) = authorised_by {
+            entry = entry.with("authorised_by", a);
+        }
         for c in &hold.cameras {
             entry = entry.with_ref(reference("camera", c.as_str())?);
         }

@@ -2539,7 +2539,7 @@ async fn bdc_28_held_footage_survives_retention_until_its_hold_ends(db: &TestDb)
 
     // Ending it early needs a reason; then it is shortened, and ledgered.
     let err = store
-        .shorten_hold(&console(), &hold.id, t0 + 25 * DAY, "")
+        .shorten_hold(&console(), &hold.id, t0 + 25 * DAY, "", Some("head"))
         .await
         .expect_err("no reason");
     assert!(err.to_string().contains("say why"), "{err}");
@@ -2549,10 +2549,13 @@ async fn bdc_28_held_footage_survives_retention_until_its_hold_ends(db: &TestDb)
             &hold.id,
             t0 + 25 * DAY,
             "Police collected their copy",
+            Some("head"),
         )
         .await
         .expect("shorten");
-    assert_eq!(retention_entries(&store, "hold-shortened").await.len(), 1);
+    let shortened = retention_entries(&store, "hold-shortened").await;
+    assert_eq!(shortened.len(), 1);
+    assert!(shortened[0].body.contains("\"authorised_by\":\"head\""));
 
     clock.set(UnixMs(t0 + 24 * DAY));
     let r = store.sweep(footage.path()).await.expect("sweep");
@@ -2567,7 +2570,7 @@ async fn bdc_28_held_footage_survives_retention_until_its_hold_ends(db: &TestDb)
     let h = store.hold(&hold.id).await.expect("hold").expect("kept");
     assert!(!h.active(custos_base::Clock::now(&clock).0));
     let err = store
-        .release_hold(&console(), &hold.id, "Release it again")
+        .release_hold(&console(), &hold.id, "Release it again", None)
         .await
         .expect_err("already ended");
     assert!(err.to_string().contains("no longer holds"), "{err}");

@@ -1,0 +1,443 @@
+//! `custos retention …` and `custos hold …` from the console, and the hourly sweep of a
+//! running server (BJS-8, BJS-4, LBU-17, ALT-8, BDC-28).
+//!
+//! Invariants: only the process holding the footage folder's lock deletes from it (the
+//! server that records, or `retention sweep` while no server runs); ending a hold early
+//! names a person who may authorise deleting retained footage, checked against the pack.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, anyhow, bail};
+use custos_base::{Actor, UnixMs};
+use custos_domain::Ident;
+use custos_domain::access::{Right, RightsTable, Username};
+use custos_domain::retention::HoldRequest;
+use custos_store::Store;
+use custos_store::retention::CameraRetention;
+
+use crate::cli::{HoldCommand, ReportFormat, RetentionCommand};
+use crate::commands::{finish, open, open_for_writing};
+use crate::config::Config;
+
+/// How often a running server sweeps.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Sweeps at once and then every hour, logging what each sweep did and any problem.
+pub async fn sweep_periodically(store: Store, footage: PathBuf) {
+    let mut tick = tokio::time::interval(SWEEP_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match store.sweep(&footage).await {
+            Ok(r) => {
+                tracing::info!(
+                    segments = r.segments_deleted,
+                    bytes = r.bytes_deleted,
+                    holds_expired = r.holds_expired.len(),
+                    keys_destroyed = r.keys_destroyed.len(),
+                    "retention sweep finished"
+                );
+                for p in &r.problems {
+                    tracing::warn!(problem = %p, "retention sweep could not finish something");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "the retention sweep failed"),
+        }
+    }
+}
+
+/// `custos retention …`
+pub async fn run(config: &Config, cmd: RetentionCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        RetentionCommand::Sweep => {
+            let footage = crate::recorder::footage_dir(&config.data_dir);
+            let Some(_lock) = crate::recorder::recover::try_lock(&footage)? else {
+                bail!(
+                    "a running Custos server holds the footage folder {} and sweeps it every hour; stop it to sweep from here, or see its last sweep with `custos retention report`",
+                    footage.display()
+                );
+            };
+            let store = open_for_writing(config).await?;
+            let result = store.sweep(&footage).await;
+            finish(store).await?;
+            let r = result?;
+            println!(
+                "Deleted {} segment(s), {} bytes; {} hold(s) expired; {} day key(s) destroyed.",
+                r.segments_deleted,
+                r.bytes_deleted,
+                r.holds_expired.len(),
+                r.keys_destroyed.len()
+            );
+            for (camera, day) in &r.keys_destroyed {
+                println!("  day key destroyed: {camera} {day}");
+            }
+            for p in &r.problems {
+                eprintln!("problem: {p}");
+            }
+            Ok(if r.problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        RetentionCommand::Report { format, days } => {
+            let store = open(config).await?;
+            let now = store.clock().now();
+            let since = now.0 - i64::from(days) * custos_domain::retention::DAY_MS;
+            let rows = store.retention_report(since).await;
+            let last = store.last_sweep().await;
+            store.close().await;
+            let (rows, last) = (rows?, last?);
+            let text = match format {
+                ReportFormat::Table => table(&rows, last.as_ref(), days),
+                ReportFormat::Csv => csv(&rows),
+                ReportFormat::Json => json(&rows, last.as_ref())?,
+            };
+            print!("{text}");
+            // A flagged camera is a failed check, for scripts and monitoring.
+            Ok(if rows.iter().any(CameraRetention::flagged) {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+    }
+}
+
+fn when(ms: Option<i64>) -> String {
+    ms.map_or_else(|| "-".to_owned(), |m| UnixMs(m).to_london_display())
+}
+
+fn status(r: &CameraRetention) -> String {
+    if r.flagged() {
+        format!(
+            "FLAGGED: {} segment(s) past the {}-day limit, oldest from {}",
+            r.overdue_segments,
+            r.retention_days,
+            when(r.oldest_overdue_unix_ms)
+        )
+    } else {
+        "within its limit".to_owned()
+    }
+}
+
+/// The report for people.
+pub fn table(
+    rows: &[CameraRetention],
+    last: Option<&custos_domain::ledger::StoredEntry>,
+    days: u32,
+) -> String {
+    let mut out = String::new();
+    out.push_str(&match last {
+        Some(e) => format!(
+            "Last sweep: {} ({})\n\n",
+            UnixMs(e.at_unix_ms).to_london_display(),
+            sweep_summary(&e.body)
+        ),
+        None => "Last sweep: none yet (a running server sweeps every hour)\n\n".to_owned(),
+    });
+    let header = vec![
+        "camera".to_owned(),
+        "keep".to_owned(),
+        "oldest".to_owned(),
+        "newest".to_owned(),
+        "segments".to_owned(),
+        "holds".to_owned(),
+        format!("deleted ({days} days)"),
+        "status".to_owned(),
+    ];
+    let mut lines = vec![header];
+    for r in rows {
+        lines.push(vec![
+            format!("{}{}", r.camera, if r.retired { " (retired)" } else { "" }),
+            format!("{} days", r.retention_days),
+            when(r.oldest_unix_ms),
+            when(r.newest_unix_ms),
+            r.segments.to_string(),
+            r.holds.len().to_string(),
+            r.deleted_in_period.to_string(),
+            status(r),
+        ]);
+    }
+    let widths: Vec<usize> = (0..lines[0].len())
+        .map(|i| {
+            lines
+                .iter()
+                .map(|l| l[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for l in &lines {
+        let cells: Vec<String> = l
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    if rows.is_empty() {
+        out.push_str("(no cameras registered)\n");
+    }
+    out
+}
+
+/// The sweep entry's figures in words.
+pub fn sweep_summary(body: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let n = |k: &str| v.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
+    let problems = v
+        .get("problems")
+        .and_then(serde_json::Value::as_array)
+        .map_or(0, Vec::len);
+    format!(
+        "{} segment(s) deleted, {} hold(s) expired, {} day key(s) destroyed, {}",
+        n("segments_deleted"),
+        n("holds_expired"),
+        n("keys_destroyed"),
+        if problems == 0 {
+            "no problems".to_owned()
+        } else {
+            format!("{problems} problem(s)")
+        }
+    )
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+fn csv(rows: &[CameraRetention]) -> String {
+    let mut out = String::from(
+        "camera,name,retired,retention_days,oldest,newest,segments,holds,deleted_in_period,overdue_segments,oldest_overdue,flagged\n",
+    );
+    let t = |m: Option<i64>| m.map(|m| UnixMs(m).to_rfc3339()).unwrap_or_default();
+    for r in rows {
+        let cells = [
+            r.camera.to_string(),
+            r.name.clone(),
+            r.retired.to_string(),
+            r.retention_days.to_string(),
+            t(r.oldest_unix_ms),
+            t(r.newest_unix_ms),
+            r.segments.to_string(),
+            r.holds.len().to_string(),
+            r.deleted_in_period.to_string(),
+            r.overdue_segments.to_string(),
+            t(r.oldest_overdue_unix_ms),
+            r.flagged().to_string(),
+        ];
+        let cells: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn json(
+    rows: &[CameraRetention],
+    last: Option<&custos_domain::ledger::StoredEntry>,
+) -> anyhow::Result<String> {
+    let t = |m: Option<i64>| m.map(|m| UnixMs(m).to_rfc3339());
+    let cameras: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "camera": r.camera.as_str(),
+                "name": r.name,
+                "retired": r.retired,
+                "retention_days": r.retention_days,
+                "cutoff": UnixMs(r.cutoff_unix_ms).to_rfc3339(),
+                "oldest": t(r.oldest_unix_ms),
+                "newest": t(r.newest_unix_ms),
+                "segments": r.segments,
+                "holds": r.holds.iter().map(|(id, from, to, expires)| serde_json::json!({
+                    "id": id,
+                    "from": UnixMs(*from).to_rfc3339(),
+                    "to": UnixMs(*to).to_rfc3339(),
+                    "expires": UnixMs(*expires).to_rfc3339(),
+                })).collect::<Vec<_>>(),
+                "deleted_in_period": r.deleted_in_period,
+                "overdue_segments": r.overdue_segments,
+                "oldest_overdue": t(r.oldest_overdue_unix_ms),
+                "flagged": r.flagged(),
+            })
+        })
+        .collect();
+    let last = last.map(|e| {
+        serde_json::json!({
+            "at": UnixMs(e.at_unix_ms).to_rfc3339(),
+            "seq": e.seq,
+            "result": serde_json::from_str::<serde_json::Value>(&e.body).unwrap_or_default(),
+        })
+    });
+    let mut text = serde_json::to_string_pretty(&serde_json::json!({
+        "last_sweep": last,
+        "cameras": cameras,
+    }))?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// A time typed at the console: UK local time or RFC 3339, or a UK day (its start, or
+/// with `end` the start of the next day).
+fn time(text: &str, end: bool, what: &str) -> anyhow::Result<i64> {
+    UnixMs::parse_uk_local(text)
+        .or_else(|_| UnixMs::parse_bound(text, end))
+        .map(|t| t.0)
+        .map_err(|e| anyhow!("{what}: {e}"))
+}
+
+/// Checks that `name` may authorise deleting retained footage under the active pack.
+async fn authoriser(store: &Store, name: &str) -> anyhow::Result<String> {
+    let user = Username::parse(name.trim()).map_err(|e| anyhow!("--authorised-by: {e}"))?;
+    let Some(record) = store.user(&user).await? else {
+        bail!("--authorised-by: there is no account called {user}; `custos user list` lists them");
+    };
+    if record.disabled {
+        bail!("--authorised-by: the account {user} is disabled");
+    }
+    let policy = store
+        .active_policy()
+        .await?
+        .ok_or_else(|| anyhow!("no policy pack is loaded"))?;
+    let table = RightsTable::from_pack(&policy.pack);
+    if !record.assignments.iter().any(|a| {
+        table
+            .rights(a.role.as_str())
+            .contains(&Right::AuthoriseDeletion)
+    }) {
+        bail!(
+            "--authorised-by: {user} may not authorise deleting retained footage (ALT-8, LJM-9); the pack gives that to the roles in [authorise.delete_retained]"
+        );
+    }
+    Ok(user.to_string())
+}
+
+/// `custos hold …`
+pub async fn hold(store: &Store, actor: &Actor, cmd: HoldCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        HoldCommand::Place {
+            cameras,
+            from,
+            to,
+            class,
+            reason,
+            owner,
+            until,
+            case_ref,
+        } => {
+            let owner_name = Username::parse(owner.trim()).map_err(|e| anyhow!("--owner: {e}"))?;
+            if store.user(&owner_name).await?.is_none() {
+                bail!(
+                    "--owner: there is no account called {owner_name}; the owner answers for the hold, so name a person with an account"
+                );
+            }
+            let cameras = cameras
+                .iter()
+                .map(|c| Ident::parse(c.trim()).map_err(|e| anyhow!("--camera {c:?}: {e}")))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let req = HoldRequest {
+                cameras,
+                from_unix_ms: time(&from, false, "--from")?,
+                to_unix_ms: time(&to, true, "--to")?,
+                class: Ident::parse(class.trim()).map_err(|e| anyhow!("--class: {e}"))?,
+                reason,
+                owner: owner_name.to_string(),
+                until_unix_ms: until.map(|u| time(&u, true, "--until")).transpose()?,
+                case_ref,
+            };
+            let h = store.place_hold(actor, &req).await?;
+            println!(
+                "Hold {} placed on {} from {} to {}; it expires {}.",
+                h.id,
+                h.cameras
+                    .iter()
+                    .map(Ident::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                UnixMs(h.from_unix_ms).to_london_display(),
+                UnixMs(h.to_unix_ms).to_london_display(),
+                UnixMs(h.expires_at_unix_ms).to_london_display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        HoldCommand::List { all } => {
+            let holds = store.holds(all).await?;
+            let now = store.clock().now().0;
+            if holds.is_empty() {
+                println!("No holds{}.", if all { "" } else { " in force" });
+            }
+            for h in holds {
+                println!(
+                    "{}  {}  {} to {}  class {}  owner {}  {}\n    reason: {}{}",
+                    h.id,
+                    h.cameras
+                        .iter()
+                        .map(Ident::to_string)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    UnixMs(h.from_unix_ms).to_london_display(),
+                    UnixMs(h.to_unix_ms).to_london_display(),
+                    h.class,
+                    h.owner,
+                    if h.active(now) {
+                        format!(
+                            "expires {}",
+                            UnixMs(h.expires_at_unix_ms).to_london_display()
+                        )
+                    } else {
+                        format!(
+                            "ended {}",
+                            when(h.released_at_unix_ms.or(Some(h.expires_at_unix_ms)))
+                        )
+                    },
+                    h.reason,
+                    h.case_ref
+                        .map(|c| format!("  (case {c})"))
+                        .unwrap_or_default()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        HoldCommand::Release {
+            id,
+            reason,
+            authorised_by,
+        } => {
+            let who = authoriser(store, &authorised_by).await?;
+            store
+                .release_hold(actor, id.trim(), &reason, Some(&who))
+                .await
+                .with_context(|| format!("cannot release hold {id}"))?;
+            println!(
+                "Hold {id} released; its footage goes at the next sweep if it is past retention."
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        HoldCommand::Shorten {
+            id,
+            until,
+            reason,
+            authorised_by,
+        } => {
+            let who = authoriser(store, &authorised_by).await?;
+            let until = time(&until, true, "--until")?;
+            store
+                .shorten_hold(actor, id.trim(), until, &reason, Some(&who))
+                .await
+                .with_context(|| format!("cannot shorten hold {id}"))?;
+            println!(
+                "Hold {id} now expires {}.",
+                UnixMs(until).to_london_display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
