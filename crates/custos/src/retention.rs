@@ -133,7 +133,7 @@ pub fn table(
         Some(e) => format!(
             "Last sweep: {} ({})\n\n",
             UnixMs(e.at_unix_ms).to_london_display(),
-            sweep_summary(&e.body)
+            custos_store::retention::describe_sweep(&e.body)
         ),
         None => "Last sweep: none yet (a running server sweeps every hour)\n\n".to_owned(),
     });
@@ -182,27 +182,6 @@ pub fn table(
         out.push_str("(no cameras registered)\n");
     }
     out
-}
-
-/// The sweep entry's figures in words.
-pub fn sweep_summary(body: &str) -> String {
-    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
-    let n = |k: &str| v.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
-    let problems = v
-        .get("problems")
-        .and_then(serde_json::Value::as_array)
-        .map_or(0, Vec::len);
-    format!(
-        "{} segment(s) deleted, {} hold(s) expired, {} day key(s) destroyed, {}",
-        n("segments_deleted"),
-        n("holds_expired"),
-        n("keys_destroyed"),
-        if problems == 0 {
-            "no problems".to_owned()
-        } else {
-            format!("{problems} problem(s)")
-        }
-    )
 }
 
 fn csv_cell(s: &str) -> String {

@@ -133,6 +133,28 @@ impl CameraRetention {
 /// it.
 pub const SWEEP_GRACE_MS: i64 = 2 * HOUR_MS;
 
+/// A `sweep-finished` entry's figures in words, e.g. "3 segment(s) deleted, 0 hold(s)
+/// expired, 1 day key(s) destroyed, no problems".
+pub fn describe_sweep(body: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let n = |k: &str| v.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
+    let problems = v
+        .get("problems")
+        .and_then(serde_json::Value::as_array)
+        .map_or(0, Vec::len);
+    format!(
+        "{} segment(s) deleted, {} hold(s) expired, {} day key(s) destroyed, {}",
+        n("segments_deleted"),
+        n("holds_expired"),
+        n("keys_destroyed"),
+        if problems == 0 {
+            "no problems".to_owned()
+        } else {
+            format!("{problems} problem(s)")
+        }
+    )
+}
+
 fn reference(kind: &str, id: &str) -> StoreResult<Reference> {
     Reference::new(kind, id).map_err(|e| StoreError::Invalid(e.to_string()))
 }

@@ -14,6 +14,7 @@ mod groups;
 mod live;
 mod metrics;
 mod pages;
+mod retention;
 mod review;
 mod staff;
 mod users;
@@ -284,6 +285,22 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Right(Right::ViewLive),
             ),
             get(live::stream),
+        ),
+        (
+            spec("GET", "/retention", Access::Right(Right::ReadLogbooks)),
+            get(retention::page),
+        ),
+        (
+            spec("POST", "/holds", Access::Right(Right::ManageHolds)),
+            post(retention::place),
+        ),
+        (
+            spec(
+                "POST",
+                "/holds/{id}/release",
+                Access::Right(Right::AuthoriseDeletion),
+            ),
+            post(retention::release),
         ),
         (
             spec("GET", "/groups", Access::Right(Right::ViewLive)),

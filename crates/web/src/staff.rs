@@ -142,6 +142,7 @@ impl Banner {
             ("/groups", "Cameras", Right::ViewLive),
             ("/cameras", "Camera register", Right::ManageCameras),
             ("/logbooks", "Logbooks", Right::ReadLogbooks),
+            ("/retention", "Retention", Right::ReadLogbooks),
             ("/users", "People", Right::ManageUsers),
         ];
         let nav = [("/start", "Start")]
@@ -172,6 +173,9 @@ impl Banner {
 struct StartPage {
     banner: Banner,
     rights: Vec<&'static str>,
+    /// For those who read the logbooks: the last retention sweep and whether any camera
+    /// keeps footage past its limit.
+    retention: Option<(String, usize)>,
 }
 
 /// `GET /start`: the page after signing in: who you are, and what you may do here (each
@@ -185,11 +189,28 @@ pub(crate) async fn start(
         .filter(|r| staff.holds(**r))
         .map(|r| r.describe())
         .collect();
+    let retention = if staff.holds(Right::ReadLogbooks) {
+        let now = state.store.clock().now().0;
+        let flagged = state
+            .store
+            .retention_report(now)
+            .await?
+            .iter()
+            .filter(|r| r.flagged())
+            .count();
+        let last = crate::retention::last_sweep(&state)
+            .await?
+            .unwrap_or_else(|| "no sweep has run yet".to_owned());
+        Some((last, flagged))
+    } else {
+        None
+    };
     Ok(render(
         StatusCode::OK,
         &StartPage {
             banner: Banner::load(&state, &staff).await?,
             rights,
+            retention,
         },
     ))
 }

@@ -9,9 +9,8 @@ use axum::http::StatusCode;
 use custos_base::Clock;
 use custos_domain::Ident;
 use custos_domain::access::{Assignment, Scope, Username};
-use custos_domain::camera::{CameraDraft, RtspAddress, Transport};
+use custos_store::LedgerQuery;
 use custos_store::recordings::{FragmentIndex, InitSegment, Segment};
-use custos_store::{CameraRequest, LedgerQuery};
 use serde_json::Value;
 use support::*;
 
@@ -71,46 +70,7 @@ const HOUR_MS: i64 = 3_600_000;
 /// A camera with an hour of indexed recording from 09:00 UTC on the app's day.
 async fn camera_with_recording(app: &App) -> (Ident, i64) {
     let store = &app.store;
-    store.set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
-    let id = |s: &str| Ident::parse(s).expect("id");
-    store
-        .add_camera_group(
-            &console(),
-            &id("entrances"),
-            &id("bosmere"),
-            "Entrances",
-            &[],
-        )
-        .await
-        .expect("group");
-    let cam = id("front-gate");
-    store
-        .add_camera(
-            &console(),
-            &CameraRequest {
-                id: cam.clone(),
-                draft: CameraDraft {
-                    name: "Front gate".into(),
-                    site: id("bosmere"),
-                    location: "Main entrance".into(),
-                    area: "Entrance".into(),
-                    kind: custos_domain::CameraKind::Fixed,
-                    mode: custos_domain::RecordingMode::Continuous,
-                    purposes: vec![id("security-and-safety")],
-                    audio: false,
-                    retention_days: None,
-                    dpia_ref: String::new(),
-                    operational_requirement: String::new(),
-                },
-                groups: vec![id("entrances")],
-                main: RtspAddress::parse("rtsp://192.0.2.10/s1").expect("url"),
-                sub: None,
-                transport: Transport::Tcp,
-                audio_reason: None,
-            },
-        )
-        .await
-        .expect("camera");
+    let cam = add_front_gate(app).await;
     // The app's clock starts at 2026-09-21 14:13 UTC; recording from 09:00 that day.
     let day_start = app.clock.now().0 - app.clock.now().0 % (24 * HOUR_MS);
     let from = day_start + 9 * HOUR_MS;

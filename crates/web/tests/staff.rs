@@ -480,6 +480,9 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/api/v1/reviews/{grant}/video.mp4", Expect::Nobody),
     ("POST", "/api/v1/reviews/{grant}/finish", Expect::Nobody),
     ("GET", "/api/v1/logbooks/{book}", Expect::Roles(READERS)),
+    ("GET", "/retention", Expect::Roles(READERS)),
+    ("POST", "/holds", Expect::Roles(HOLDERS)),
+    ("POST", "/holds/{id}/release", Expect::Roles(AUTHORISERS)),
     ("GET", "/groups", Expect::Roles(WATCHERS)),
     ("GET", "/groups/{id}", Expect::Roles(WATCHERS)),
 ];
@@ -490,6 +493,12 @@ const REVIEWERS: &[&str] = &["owner", "manager", "supervisor", "operator", "dpo"
 /// The roles that watch cameras live (ALT-5): not the trainee while no operator is on duty
 /// (BDC-22), nor the DPO, auditor or authoriser.
 const WATCHERS: &[&str] = &["owner", "manager", "supervisor", "operator", "viewer"];
+
+/// The roles that place holds on footage (LBU-17, BDC-28).
+const HOLDERS: &[&str] = &["owner", "manager", "supervisor", "dpo"];
+
+/// The roles the school's pack lets authorise deleting retained footage (ALT-8, BJS-8).
+const AUTHORISERS: &[&str] = &["owner", "manager"];
 
 /// The roles that manage accounts: the owner and the manager.
 const MANAGERS: &[&str] = &["owner", "manager"];
@@ -1071,35 +1080,6 @@ async fn lbu_4_a_manager_manages_people_on_the_web() {
             (by, "user-disabled".to_owned()),
         ]
     );
-}
-
-/// Adds a person holding `role` scheme-wide, with a second factor set up and the
-/// declaration accepted, and signs them in; returns the session token.
-async fn person(app: &App, name: &str, role: &str) -> String {
-    let user = Username::parse(name).expect("name");
-    app.store
-        .add_user(
-            &console(),
-            &user,
-            &format!("Person {name}"),
-            PASSWORD,
-            &[Assignment {
-                role: custos_domain::Ident::parse(role).expect("role"),
-                scope: Scope::Scheme,
-            }],
-        )
-        .await
-        .expect("user");
-    let secret = [9u8; 20];
-    let code = custos_domain::totp::code_at(&secret, app.clock.now().0);
-    app.store
-        .enrol_mfa(&console(), &user, &secret, &code)
-        .await
-        .expect("enrol");
-    accept_declaration(&app.store, &user).await;
-    app.clock.advance_ms(30_000);
-    let code = custos_domain::totp::code_at(&secret, app.clock.now().0);
-    app.sign_in_with(name, &code).await
 }
 
 /// BDC-1: while the manager is absent, the supervisor deputises with the rights the pack

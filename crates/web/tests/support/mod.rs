@@ -10,7 +10,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use custos_base::{Actor, SimulatedClock, UnixMs};
+use custos_base::{Actor, Clock as _, SimulatedClock, UnixMs};
 use custos_domain::access::{Assignment, Scope, Username};
 use custos_domain::network::Network;
 use custos_store::{DatabaseLocation, LedgerSigner, Store};
@@ -256,4 +256,82 @@ impl App {
             .expect("a CSRF field")
             .to_owned()
     }
+}
+
+/// Registers camera `front-gate` (group `entrances` on site `bosmere`), with a master key.
+pub async fn add_front_gate(app: &App) -> custos_domain::Ident {
+    use custos_domain::Ident;
+    use custos_domain::camera::{CameraDraft, RtspAddress, Transport};
+    use custos_store::CameraRequest;
+    let store = &app.store;
+    store.set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+    let id = |s: &str| Ident::parse(s).expect("id");
+    store
+        .add_camera_group(
+            &console(),
+            &id("entrances"),
+            &id("bosmere"),
+            "Entrances",
+            &[],
+        )
+        .await
+        .expect("group");
+    let cam = id("front-gate");
+    store
+        .add_camera(
+            &console(),
+            &CameraRequest {
+                id: cam.clone(),
+                draft: CameraDraft {
+                    name: "Front gate".into(),
+                    site: id("bosmere"),
+                    location: "Main entrance".into(),
+                    area: "Entrance".into(),
+                    kind: custos_domain::CameraKind::Fixed,
+                    mode: custos_domain::RecordingMode::Continuous,
+                    purposes: vec![id("security-and-safety")],
+                    audio: false,
+                    retention_days: None,
+                    dpia_ref: String::new(),
+                    operational_requirement: String::new(),
+                },
+                groups: vec![id("entrances")],
+                main: RtspAddress::parse("rtsp://192.0.2.10/s1").expect("url"),
+                sub: None,
+                transport: Transport::Tcp,
+                audio_reason: None,
+            },
+        )
+        .await
+        .expect("camera");
+    cam
+}
+
+/// Adds a person holding `role` scheme-wide, with a second factor set up and the
+/// declaration accepted, and signs them in; returns the session token.
+pub async fn person(app: &App, name: &str, role: &str) -> String {
+    let user = custos_domain::access::Username::parse(name).expect("name");
+    app.store
+        .add_user(
+            &console(),
+            &user,
+            &format!("Person {name}"),
+            PASSWORD,
+            &[custos_domain::access::Assignment {
+                role: custos_domain::Ident::parse(role).expect("role"),
+                scope: custos_domain::access::Scope::Scheme,
+            }],
+        )
+        .await
+        .expect("user");
+    let secret = [9u8; 20];
+    let code = custos_domain::totp::code_at(&secret, app.clock.now().0);
+    app.store
+        .enrol_mfa(&console(), &user, &secret, &code)
+        .await
+        .expect("enrol");
+    accept_declaration(&app.store, &user).await;
+    app.clock.advance_ms(30_000);
+    let code = custos_domain::totp::code_at(&secret, app.clock.now().0);
+    app.sign_in_with(name, &code).await
 }

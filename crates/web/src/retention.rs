@@ -1,0 +1,273 @@
+//! Retention on the web (BJS-4, BJS-8, LBU-17, ALT-8, BDC-28): the retention report with the
+//! last sweep, the holds in force, placing a hold, and releasing one.
+//!
+//! Invariants: the report is for those who read the logbooks; placing a hold needs
+//! `manage-holds` on every camera it names (from this workstation); releasing one needs
+//! `authorise-deletion` (ALT-8, LJM-9), and the person releasing is the one recorded; the
+//! store writes every change's ledger entry.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use custos_base::UnixMs;
+use custos_domain::Ident;
+use custos_domain::access::{Right, Target};
+use custos_domain::retention::{DAY_MS, HoldRequest};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::Staff;
+use crate::error::WebError;
+use crate::pages::render;
+use crate::staff::Banner;
+
+struct Row {
+    camera: String,
+    name: String,
+    keep: String,
+    oldest: String,
+    newest: String,
+    segments: u64,
+    holds: usize,
+    deleted: u64,
+    flagged: bool,
+    status: String,
+}
+
+struct HoldView {
+    id: String,
+    cameras: String,
+    range: String,
+    class: String,
+    reason: String,
+    owner: String,
+    expires: String,
+    case_ref: String,
+}
+
+#[derive(Template)]
+#[template(path = "retention.html")]
+struct RetentionPage {
+    banner: Banner,
+    last_sweep: Option<String>,
+    rows: Vec<Row>,
+    holds: Vec<HoldView>,
+    may_hold: bool,
+    may_release: bool,
+    classes: Vec<(String, String)>,
+    cameras: Vec<(String, String)>,
+    me: String,
+}
+
+fn when(ms: Option<i64>) -> String {
+    ms.map_or_else(|| "—".to_owned(), |m| UnixMs(m).to_london_display())
+}
+
+/// The last sweep in words, for the Start page and this page.
+pub(crate) async fn last_sweep(state: &AppState) -> Result<Option<String>, WebError> {
+    Ok(state.store.last_sweep().await?.map(|e| {
+        format!(
+            "{}: {}",
+            UnixMs(e.at_unix_ms).to_london_display(),
+            custos_store::retention::describe_sweep(&e.body)
+        )
+    }))
+}
+
+/// `GET /retention`
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    staff: Staff,
+) -> Result<Response, WebError> {
+    staff.require_somewhere(Right::ReadLogbooks)?;
+    let now = state.store.clock().now().0;
+    let report = state.store.retention_report(now - 30 * DAY_MS).await?;
+    let rows = report
+        .iter()
+        .map(|r| Row {
+            camera: r.camera.to_string(),
+            name: r.name.clone(),
+            keep: format!("{} days", r.retention_days),
+            oldest: when(r.oldest_unix_ms),
+            newest: when(r.newest_unix_ms),
+            segments: r.segments,
+            holds: r.holds.len(),
+            deleted: r.deleted_in_period,
+            flagged: r.flagged(),
+            status: if r.flagged() {
+                format!(
+                    "{} segment(s) kept past the limit, oldest from {}",
+                    r.overdue_segments,
+                    when(r.oldest_overdue_unix_ms)
+                )
+            } else {
+                "within its limit".to_owned()
+            },
+        })
+        .collect();
+    let holds = state
+        .store
+        .holds(false)
+        .await?
+        .into_iter()
+        .map(|h| HoldView {
+            cameras: h
+                .cameras
+                .iter()
+                .map(Ident::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            range: format!(
+                "{} to {}",
+                UnixMs(h.from_unix_ms).to_london_display(),
+                UnixMs(h.to_unix_ms).to_london_display()
+            ),
+            class: h.class,
+            reason: h.reason,
+            owner: h.owner,
+            expires: UnixMs(h.expires_at_unix_ms).to_london_display(),
+            case_ref: h.case_ref.unwrap_or_default(),
+            id: h.id,
+        })
+        .collect();
+    let policy = state.store.active_policy().await?;
+    let classes = policy
+        .map(|p| {
+            p.pack
+                .retention
+                .classes
+                .iter()
+                .map(|c| (c.id.to_string(), format!("{} — {}", c.id, c.period)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let cameras = state
+        .store
+        .cameras(false)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.to_string(), c.draft.name))
+        .collect();
+    Ok(render(
+        StatusCode::OK,
+        &RetentionPage {
+            banner: Banner::load(&state, &staff).await?,
+            last_sweep: last_sweep(&state).await?,
+            rows,
+            holds,
+            may_hold: staff.holds(Right::ManageHolds),
+            may_release: staff.holds(Right::AuthoriseDeletion),
+            classes,
+            cameras,
+            me: staff.info.subject.username.clone(),
+        },
+    ))
+}
+
+/// The hold form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct HoldForm {
+    csrf: String,
+    #[serde(default)]
+    camera: String,
+    from: String,
+    to: String,
+    #[serde(default)]
+    class: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    case_ref: String,
+}
+
+/// `POST /holds`: places a hold on the named cameras (comma-separated ids).
+pub(crate) async fn place(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(f): Form<HoldForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    staff.require_somewhere(Right::ManageHolds)?;
+    let mut cameras = Vec::new();
+    let mut actor = staff.actor();
+    for id in f.camera.split([',', ' ']).filter(|s| !s.trim().is_empty()) {
+        let id = Ident::parse(id.trim()).map_err(|e| WebError::BadRequest(e.to_string()))?;
+        let Some(c) = state.store.camera(&id).await? else {
+            return Err(WebError::Store(custos_store::StoreError::NotFound(
+                format!("there is no camera {id}"),
+            )));
+        };
+        actor = staff
+            .require(
+                &state,
+                Right::ManageHolds,
+                &state.store.camera_target(&c).await?,
+            )
+            .await?;
+        cameras.push(id);
+    }
+    let time = |t: &str, what: &str| {
+        UnixMs::parse_uk_local(t)
+            .map(|u| u.0)
+            .map_err(|e| WebError::BadRequest(format!("{what}: {e}")))
+    };
+    let req = HoldRequest {
+        cameras,
+        from_unix_ms: time(&f.from, "From")?,
+        to_unix_ms: time(&f.to, "To")?,
+        class: Ident::parse(f.class.trim()).map_err(|_| {
+            WebError::BadRequest("choose the evidence class the footage is held under".to_owned())
+        })?,
+        reason: f.reason,
+        owner: if f.owner.trim().is_empty() {
+            staff.info.subject.username.clone()
+        } else {
+            f.owner.trim().to_owned()
+        },
+        until_unix_ms: if f.until.trim().is_empty() {
+            None
+        } else {
+            Some(
+                UnixMs::parse_bound(&f.until, true)
+                    .map_err(|e| WebError::BadRequest(format!("Until: {e}")))?
+                    .0,
+            )
+        },
+        case_ref: Some(f.case_ref),
+    };
+    state.store.place_hold(&actor, &req).await?;
+    Ok(Redirect::to("/retention#holds").into_response())
+}
+
+/// Why a hold ends early.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ReleaseForm {
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /holds/{id}/release`: ends a hold now (ALT-8: by someone who may authorise
+/// deleting retained footage).
+pub(crate) async fn release(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(f): Form<ReleaseForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    let actor = staff
+        .require(&state, Right::AuthoriseDeletion, &Target::Scheme)
+        .await?;
+    state
+        .store
+        .release_hold(&actor, &id, &f.reason, None)
+        .await?;
+    Ok(Redirect::to("/retention#holds").into_response())
+}

@@ -1,0 +1,114 @@
+//! Retention on the web against a real store: the report with the last sweep (BJS-4), and
+//! holds placed by those who may and released only by those the pack lets authorise
+//! deleting retained footage (LBU-17, BDC-28, ALT-8).
+
+mod support;
+
+use axum::http::StatusCode;
+use custos_base::Clock as _;
+use custos_domain::ledger::Book;
+use custos_store::LedgerQuery;
+use support::*;
+
+/// BJS-4, LBU-17, ALT-8: the manager places a hold on the web; the supervisor, who may not
+/// authorise deletion, cannot release it; the manager can, with a reason; the report and
+/// the Start page show the last sweep and every camera within its limit.
+#[tokio::test]
+async fn alt_8_holds_on_the_web_and_the_retention_report() {
+    let app = app().await;
+    let cam = add_front_gate(&app).await;
+    let manager = person(&app, "mgr", "manager").await;
+    let supervisor = person(&app, "sup", "supervisor").await;
+    let page = app.get("/retention", Some(&manager)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("No sweep has run yet"), "{}", page.body);
+    assert!(page.body.contains("within its limit"));
+    let csrf = App::csrf(&page.body);
+
+    // A hold without a reason is refused and nothing is held.
+    let form = |reason: &str| {
+        format!(
+            "csrf={csrf}&camera={cam}&from=2026-09-20T09%3A00&to=2026-09-20T10%3A00&class=investigation-hold&reason={reason}&owner=mgr&until=&case_ref=INC-9"
+        )
+    };
+    let r = app
+        .send("POST", "/holds", Some(&manager), Some(&form("")))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("say why the footage is held"), "{}", r.body);
+    assert!(app.store.holds(true).await.expect("holds").is_empty());
+    let r = app
+        .send(
+            "POST",
+            "/holds",
+            Some(&manager),
+            Some(&form("Damage+to+the+gate+reported")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let holds = app.store.holds(false).await.expect("holds");
+    assert_eq!(holds.len(), 1);
+    let id = holds[0].id.clone();
+    assert_eq!(holds[0].case_ref.as_deref(), Some("INC-9"));
+
+    // The supervisor places holds but may not release them (ALT-8).
+    let page = app.get("/retention", Some(&supervisor)).await;
+    assert!(page.body.contains(&id), "{}", page.body);
+    assert!(
+        !page.body.contains("/release"),
+        "no release form for the supervisor"
+    );
+    let csrf_sup = App::csrf(&page.body);
+    let r = app
+        .send(
+            "POST",
+            &format!("/holds/{id}/release"),
+            Some(&supervisor),
+            Some(&format!("csrf={csrf_sup}&reason=Not+needed+any+more")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(app.store.holds(false).await.expect("holds").len() == 1);
+    let r = app
+        .send(
+            "POST",
+            &format!("/holds/{id}/release"),
+            Some(&manager),
+            Some(&format!("csrf={csrf}&reason=Not+needed+any+more")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(app.store.holds(false).await.expect("holds").is_empty());
+    let released = app
+        .store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Retention),
+            ..LedgerQuery::default()
+        })
+        .await
+        .expect("entries");
+    let kinds: Vec<&str> = released.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["hold-placed", "hold-released"]);
+    assert!(released[1].actor.contains("mgr"), "{}", released[1].actor);
+    assert!(released[1].body.contains("Not needed any more"));
+
+    // After a sweep, the report and the Start page say when it ran and what it did.
+    app.store
+        .sweep(&app.dir.path().join("footage"))
+        .await
+        .expect("sweep");
+    let page = app.get("/retention", Some(&manager)).await;
+    let at = custos_base::UnixMs(app.clock.now().0).to_london_display();
+    assert!(
+        page.body
+            .contains(&format!("Last sweep: {at}: 0 segment(s) deleted")),
+        "{}",
+        page.body
+    );
+    let start = app.get("/start", Some(&manager)).await;
+    assert!(
+        start.body.contains("Every camera is within its limit"),
+        "{}",
+        start.body
+    );
+}
