@@ -76,6 +76,13 @@ fn request(id: Ident, f: CameraFields, base: Option<&Camera>) -> anyhow::Result<
         (None, Some(d)) => d.retention_days,
         (None, None) => None,
     };
+    let priority = match (f.priority.as_deref(), d) {
+        (Some(p), _) => {
+            custos_domain::camera::Priority::parse(p).map_err(|e| anyhow!("--priority: {e}"))?
+        }
+        (None, Some(d)) => d.priority,
+        (None, None) => custos_domain::camera::Priority::DEFAULT,
+    };
     let mut main = match (&f.url, base) {
         (Some(u), _) => RtspAddress::parse(u).map_err(anyhow::Error::msg)?,
         (None, Some(c)) => RtspAddress::parse(&c.main_url).map_err(anyhow::Error::msg)?,
@@ -132,6 +139,7 @@ fn request(id: Ident, f: CameraFields, base: Option<&Camera>) -> anyhow::Result<
                 d.map(|d| d.operational_requirement.as_str()).or(Some("")),
                 "--requirement",
             )?,
+            priority,
         },
         groups,
         main,

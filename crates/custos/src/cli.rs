@@ -172,6 +172,10 @@ pub struct CameraFields {
     /// pack's maximum); `default` to go back to the default
     #[arg(long, value_name = "DAYS")]
     pub retention_days: Option<String>,
+    /// 1 (recording paused last when the disk is full of held footage) to 9 (first); 5 by
+    /// default
+    #[arg(long, value_name = "1-9")]
+    pub priority: Option<String>,
     /// The data protection impact assessment that covers it (BDC-9)
     #[arg(long, value_name = "REF")]
     pub dpia: Option<String>,

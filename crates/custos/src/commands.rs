@@ -666,10 +666,18 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
     .context("cannot start the recorder")?;
     // The process that records (and so holds the footage folder) also deletes.
     let sweeper = recorder.is_some().then(|| {
-        tokio::spawn(crate::retention::sweep_periodically(
-            store.clone(),
-            crate::recorder::footage_dir(&config.data_dir),
-        ))
+        let footage = crate::recorder::footage_dir(&config.data_dir);
+        (
+            tokio::spawn(crate::retention::sweep_periodically(
+                store.clone(),
+                footage.clone(),
+            )),
+            tokio::spawn(crate::retention::watch_disk(
+                store.clone(),
+                footage,
+                config.storage.min_free_percent,
+            )),
+        )
     });
     let served = custos_web::serve(listener, state, stop).await;
     if let Some(r) = recorder {
@@ -677,8 +685,9 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
     }
     checkpoints.abort();
     verification.abort();
-    if let Some(s) = sweeper {
-        s.abort();
+    if let Some((sweep, disk)) = sweeper {
+        sweep.abort();
+        disk.abort();
     }
     let finished = finish(store).await;
     served.context("the web server failed")?;
@@ -763,6 +772,7 @@ async fn register_demo_cameras(store: &Store, urls: &[String]) -> anyhow::Result
                 retention_days: None,
                 dpia_ref: "DEMO".to_owned(),
                 operational_requirement: "Show how Custos records".to_owned(),
+                priority: custos_domain::camera::Priority::DEFAULT,
             },
             groups: vec![group.clone()],
             main: RtspAddress::parse(url).map_err(anyhow::Error::msg)?,

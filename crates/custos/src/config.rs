@@ -41,7 +41,7 @@ pub struct Config {
 }
 
 /// `[storage]`
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StorageConfig {
     /// The master key file (64 hex digits); default `DATA/master-key`.
@@ -49,6 +49,19 @@ pub struct StorageConfig {
     /// A command whose output is the master key, instead of the file (e.g. to fetch it
     /// from a key management service).
     pub master_key_command: Option<String>,
+    /// The free-space floor of the footage disk, in percent of the disk (1 to 50): below
+    /// it, the oldest unheld footage is deleted early.
+    pub min_free_percent: u8,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self {
+            master_key_file: None,
+            master_key_command: None,
+            min_free_percent: 5,
+        }
+    }
 }
 
 /// `[ledger]`
@@ -264,6 +277,12 @@ impl Config {
             // Never echo the offending text back: it may be a password.
             format!("{line}:{col}: {msg}; see docs/ref/config.md for the keys Custos reads")
         })?;
+        if !(1..=50).contains(&config.storage.min_free_percent) {
+            return Err(format!(
+                "[storage] min_free_percent is {}; give a share of the footage disk from 1 to 50 (percent) to keep free; see docs/ref/config.md",
+                config.storage.min_free_percent
+            ));
+        }
         if config.ledger.checkpoint_every_entries == 0
             || config.ledger.checkpoint_every_minutes == 0
         {

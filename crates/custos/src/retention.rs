@@ -47,6 +47,61 @@ pub async fn sweep_periodically(store: Store, footage: PathBuf) {
     }
 }
 
+/// How often a running server looks at the footage disk's free space.
+const DISK_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Free and total bytes of the file system holding `path`.
+pub fn disk_space(path: &std::path::Path) -> anyhow::Result<(u64, u64)> {
+    let s = rustix::fs::statvfs(path)
+        .with_context(|| format!("cannot read the free space of {}", path.display()))?;
+    Ok((
+        s.f_bavail.saturating_mul(s.f_frsize),
+        s.f_blocks.saturating_mul(s.f_frsize),
+    ))
+}
+
+/// Keeps the footage disk above its free-space floor (`storage.min_free_percent`): the
+/// oldest unheld footage goes early, then the lowest-priority cameras pause, never held
+/// footage; paused cameras resume when space returns. Each step is ledgered by the store.
+pub async fn watch_disk(store: Store, footage: PathBuf, min_free_percent: u8) {
+    let mut tick = tokio::time::interval(DISK_CHECK_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let (free, total) = match disk_space(&footage) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot check the footage disk");
+                continue;
+            }
+        };
+        match store
+            .relieve_pressure(&footage, free, total, min_free_percent)
+            .await
+        {
+            Ok(r) => {
+                if r.segments_deleted > 0 {
+                    tracing::warn!(
+                        segments = r.segments_deleted,
+                        bytes = r.bytes_deleted,
+                        "the footage disk is below its free-space floor: the oldest unheld footage was deleted early"
+                    );
+                }
+                if let Some(c) = &r.paused {
+                    tracing::error!(camera = %c, "the footage disk is full of held footage: this camera's recording is paused until space returns");
+                }
+                for c in &r.resumed {
+                    tracing::info!(camera = %c, "space is back on the footage disk: recording resumes");
+                }
+                for p in &r.problems {
+                    tracing::warn!(problem = %p, "could not delete footage under disk pressure");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "could not relieve the footage disk"),
+        }
+    }
+}
+
 /// `custos retention …`
 pub async fn run(config: &Config, cmd: RetentionCommand) -> anyhow::Result<ExitCode> {
     match cmd {

@@ -1428,6 +1428,7 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
                 ["owner", "manager"].contains(&role.as_str()),
             ),
             ("Logbooks", readers.contains(&role.as_str())),
+            ("Retention", readers.contains(&role.as_str())),
             ("People", ["owner", "manager"].contains(&role.as_str())),
             ("Transparency page", true),
         ]

@@ -165,6 +165,46 @@ impl RtspAddress {
     }
 }
 
+/// How much a camera's recording matters when the disk fills with footage that must be
+/// kept: 1 (paused last) to 9 (paused first); 5 unless the register says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Priority(u8);
+
+impl Priority {
+    /// The priority of a camera the register says nothing about.
+    pub const DEFAULT: Self = Self(5);
+
+    /// A priority from 1 (most important) to 9.
+    pub fn new(n: u8) -> Result<Self, String> {
+        if (1..=9).contains(&n) {
+            Ok(Self(n))
+        } else {
+            Err(format!(
+                "a camera's priority is 1 (its recording is paused last when the disk is full of held footage) to 9 (paused first), not {n}"
+            ))
+        }
+    }
+
+    /// Reads "1" to "9".
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let n: u8 = text.trim().parse().map_err(|_| {
+            format!("a camera's priority is a whole number from 1 (paused last) to 9, not {text:?}")
+        })?;
+        Self::new(n)
+    }
+
+    /// The number, 1 to 9.
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Priority {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
 /// A camera as registered or about to be: everything the register checks against the
 /// scheme's policy pack (LJM-1, LJM-3, BDC-9, ALT-16).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,6 +231,8 @@ pub struct CameraDraft {
     pub dpia_ref: String,
     /// The operational requirement it meets (BDC-9).
     pub operational_requirement: String,
+    /// Which cameras stop recording first when only held footage is left on a full disk.
+    pub priority: Priority,
 }
 
 impl CameraDraft {

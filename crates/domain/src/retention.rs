@@ -31,6 +31,28 @@ pub fn cutoff_unix_ms(now: UnixMs, days: u32) -> i64 {
     now.0 - i64::from(days) * DAY_MS
 }
 
+/// Disk pressure: the free-space floor in bytes for a disk of `total_bytes`, and the level
+/// free space must climb back to before paused cameras resume (one percent of the disk
+/// above the floor, so recording does not flap on and off at the line).
+pub fn free_space_floor(total_bytes: u64, min_free_percent: u8) -> (u64, u64) {
+    let percent = u128::from(min_free_percent.min(90));
+    let floor = u128::from(total_bytes) * percent / 100;
+    let resume = floor + u128::from(total_bytes) / 100;
+    (
+        u64::try_from(floor).unwrap_or(u64::MAX),
+        u64::try_from(resume).unwrap_or(u64::MAX),
+    )
+}
+
+/// Which recording camera to pause next when only held footage is left on a full disk: the
+/// one with the highest priority number (9 before 1); among equals, the last by id.
+pub fn next_to_pause(recording: &[(Ident, crate::camera::Priority)]) -> Option<Ident> {
+    recording
+        .iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)))
+        .map(|(id, _)| id.clone())
+}
+
 /// A held time range of one camera.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HeldRange {
@@ -146,6 +168,21 @@ mod tests {
 
     fn id(s: &str) -> Ident {
         Ident::parse(s).expect("id")
+    }
+
+    /// BDC-28: the floor is a share of the disk; cameras resume a percent above it; the
+    /// least important camera is paused first.
+    #[test]
+    fn bdc_28_the_disk_floor_and_the_order_cameras_pause_in() {
+        assert_eq!(free_space_floor(1_000_000, 5), (50_000, 60_000));
+        let p = |n| crate::camera::Priority::new(n).expect("priority");
+        let cams = [
+            (id("gate"), p(2)),
+            (id("car-park"), p(7)),
+            (id("bins"), p(7)),
+        ];
+        assert_eq!(next_to_pause(&cams), Some(id("car-park")));
+        assert_eq!(next_to_pause(&[]), None);
     }
 
     /// BJS-8: held footage is anything touching a held range; the rest is not.

@@ -72,6 +72,7 @@ async fn main() {
                     retention_days: None,
                     dpia_ref: String::new(),
                     operational_requirement: String::new(),
+                    priority: custos_domain::camera::Priority::DEFAULT,
                 },
                 groups: vec![id("g")],
                 main: RtspAddress::parse("rtsp://192.0.2.1/s").expect("url"),

@@ -117,6 +117,7 @@ fn fields(c: &Camera) -> serde_json::Map<String, Value> {
         "retention_days": d.retention_days,
         "dpia_ref": d.dpia_ref,
         "operational_requirement": d.operational_requirement,
+        "priority": d.priority.get(),
     });
     match v {
         Value::Object(m) => m,
@@ -222,8 +223,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO cameras (id, name, site, location, area, kind, mode, purposes, main_url, \
              sub_url, transport, credentials_sealed, audio, audio_reason, retention_days, dpia_ref, \
-             operational_requirement, created_at_unix_ms, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+             operational_requirement, created_at_unix_ms, created_by, priority) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
         )
         .bind(camera.id.as_str())
         .bind(&camera.draft.name)
@@ -244,6 +245,7 @@ impl Store {
         .bind(&camera.draft.operational_requirement)
         .bind(self.clock().now().0)
         .bind(actor.to_string())
+        .bind(i64::from(camera.draft.priority.get()))
         .execute(tx.conn())
         .await
         .map_err(StoreError::db("adding a camera"))?;
@@ -306,7 +308,7 @@ impl Store {
              mode = $6, purposes = $7, main_url = $8, sub_url = $9, transport = $10, \
              credentials_sealed = COALESCE($11, credentials_sealed), audio = $12, \
              audio_reason = $13, retention_days = $14, dpia_ref = $15, \
-             operational_requirement = $16 WHERE id = $17",
+             operational_requirement = $16, priority = $18 WHERE id = $17",
         )
         .bind(&after.draft.name)
         .bind(after.draft.site.as_str())
@@ -325,6 +327,7 @@ impl Store {
         .bind(&after.draft.dpia_ref)
         .bind(&after.draft.operational_requirement)
         .bind(after.id.as_str())
+        .bind(i64::from(after.draft.priority.get()))
         .execute(tx.conn())
         .await
         .map_err(StoreError::db("changing a camera"))?;
@@ -496,6 +499,10 @@ impl Store {
                     .map_err(|e| corrupt(e.to_string()))?,
                 dpia_ref: r.try_get(15).map_err(get)?,
                 operational_requirement: r.try_get(16).map_err(get)?,
+                priority: custos_domain::camera::Priority::new(
+                    u8::try_from(r.try_get::<i64, _>(18).map_err(get)?).unwrap_or(0),
+                )
+                .map_err(corrupt)?,
             },
             id: id_,
             groups,
@@ -513,7 +520,7 @@ macro_rules! camera_columns {
     () => {
         "SELECT id, name, site, location, area, kind, mode, purposes, main_url, sub_url, \
          transport, credentials_sealed, audio, audio_reason, retention_days, dpia_ref, \
-         operational_requirement, retired FROM cameras"
+         operational_requirement, retired, priority FROM cameras"
     };
 }
 use camera_columns;

@@ -93,6 +93,23 @@ pub struct SweepReport {
     pub problems: Vec<String>,
 }
 
+/// What relieving disk pressure did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PressureReport {
+    /// Segments deleted early.
+    pub segments_deleted: u64,
+    /// Their bytes on disk.
+    pub bytes_deleted: u64,
+    /// Whether unheld footage is left (false: only held footage remains).
+    pub unheld_left: bool,
+    /// Files that could not be deleted.
+    pub problems: Vec<String>,
+    /// The camera whose recording was paused, if one was.
+    pub paused: Option<Ident>,
+    /// Cameras whose recording resumed.
+    pub resumed: Vec<Ident>,
+}
+
 /// One camera in the retention report (BJS-4).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CameraRetention {
@@ -159,13 +176,17 @@ fn reference(kind: &str, id: &str) -> StoreResult<Reference> {
     Reference::new(kind, id).map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
-/// The condition that segment `s` touches no active hold on its camera, with `$3` = now.
+/// The condition that segment `s` touches no active hold on its camera, with parameter
+/// `$now` = now.
 macro_rules! unheld {
-    () => {
-        "NOT EXISTS (SELECT 1 FROM holds h JOIN hold_cameras hc ON hc.hold_id = h.id \
-         WHERE hc.camera_id = s.camera_id AND h.released_at_unix_ms IS NULL \
-         AND h.expires_at_unix_ms > $3 \
-         AND h.from_unix_ms < s.end_unix_ms AND s.start_unix_ms < h.to_unix_ms)"
+    ($now:literal) => {
+        concat!(
+            "NOT EXISTS (SELECT 1 FROM holds h JOIN hold_cameras hc ON hc.hold_id = h.id \
+             WHERE hc.camera_id = s.camera_id AND h.released_at_unix_ms IS NULL \
+             AND h.expires_at_unix_ms > ",
+            $now,
+            " AND h.from_unix_ms < s.end_unix_ms AND s.start_unix_ms < h.to_unix_ms)"
+        )
     };
 }
 
@@ -187,6 +208,7 @@ fn remove(path: &Path) -> Result<(), String> {
 }
 
 struct Doomed {
+    camera: Ident,
     path: String,
     stream: String,
     start_unix_ms: i64,
@@ -529,7 +551,7 @@ impl Store {
         let sql = concat!(
             "SELECT s.path, s.stream, s.start_unix_ms, s.end_unix_ms, s.bytes FROM segments s \
              WHERE s.camera_id = $1 AND s.end_unix_ms <= $2 AND ",
-            unheld!(),
+            unheld!("$3"),
             " AND (s.start_unix_ms > $4 OR (s.start_unix_ms = $4 AND s.path > $5)) \
              ORDER BY s.start_unix_ms, s.path LIMIT $6"
         );
@@ -552,6 +574,7 @@ impl Store {
             let mut batch = Vec::with_capacity(rows.len());
             for r in &rows {
                 batch.push(Doomed {
+                    camera: camera.clone(),
                     path: r.try_get(0).map_err(&get)?,
                     stream: r.try_get(1).map_err(&get)?,
                     start_unix_ms: r.try_get(2).map_err(&get)?,
@@ -562,66 +585,313 @@ impl Store {
             if let Some(last) = batch.last() {
                 after = (last.start_unix_ms, last.path.clone());
             }
-            // Files first (see the module's invariants); a file that cannot be deleted
-            // keeps its row, and the next sweep tries again.
-            let mut gone = Vec::with_capacity(batch.len());
-            for d in batch {
-                match remove(&footage.join(&d.path)) {
-                    Ok(()) => gone.push(d),
-                    Err(why) => report.problems.push(why),
-                }
-            }
-            let mut hours: BTreeMap<(String, i64), Vec<Doomed>> = BTreeMap::new();
-            for d in gone {
-                let hour = d.start_unix_ms - d.start_unix_ms.rem_euclid(HOUR_MS);
-                hours.entry((d.stream.clone(), hour)).or_default().push(d);
-            }
-            if hours.is_empty() {
+            let (n, bytes) = self
+                .delete_segments(
+                    footage,
+                    actor,
+                    batch,
+                    "footage-deleted",
+                    &format!("past its retention of {days} days"),
+                    &mut report.problems,
+                )
+                .await?;
+            report.segments_deleted += n;
+            report.bytes_deleted += bytes;
+        }
+    }
+
+    /// Deletes `batch`: each file (one that cannot be deleted keeps its row, with the
+    /// problem noted), then the rows of those deleted, with one `kind` entry per camera,
+    /// stream and hour saying `why`, in one transaction. Returns the segments and bytes
+    /// deleted.
+    async fn delete_segments(
+        &self,
+        footage: &Path,
+        actor: &Actor,
+        batch: Vec<Doomed>,
+        kind: &'static str,
+        why: &str,
+        problems: &mut Vec<String>,
+    ) -> StoreResult<(u64, u64)> {
+        let mut hours: BTreeMap<(Ident, String, i64), Vec<Doomed>> = BTreeMap::new();
+        for d in batch {
+            if let Err(e) = remove(&footage.join(&d.path)) {
+                problems.push(e);
                 continue;
             }
-            let mut tx = self.write().await?;
-            for ((stream, hour), segs) in hours {
-                for d in &segs {
-                    sqlx::query("DELETE FROM segments WHERE path = $1")
-                        .bind(&d.path)
-                        .execute(tx.conn())
-                        .await
-                        .map_err(StoreError::db("deleting footage past retention"))?;
-                }
-                let root: Option<String> = sqlx::query(
-                    "SELECT root FROM seals WHERE camera_id = $1 AND stream = $2 \
-                     AND hour_unix_ms = $3",
-                )
-                .bind(camera.as_str())
-                .bind(&stream)
-                .bind(hour)
-                .fetch_optional(tx.conn())
-                .await
-                .map_err(StoreError::db("reading a seal"))?
-                .map(|r| r.try_get(0))
-                .transpose()
-                .map_err(StoreError::db("reading a seal"))?;
-                let bytes: i64 = segs.iter().map(|d| d.bytes).sum();
-                let from = segs.iter().map(|d| d.start_unix_ms).min().unwrap_or(hour);
-                let to = segs.iter().map(|d| d.end_unix_ms).max().unwrap_or(hour);
-                report.segments_deleted += segs.len() as u64;
-                report.bytes_deleted += u64::try_from(bytes).unwrap_or(0);
-                tx.record(
-                    actor,
-                    NewEntry::new(Book::Retention, "footage-deleted")
-                        .with_ref(reference("camera", camera.as_str())?)
-                        .with("stream", stream.as_str())
-                        .with("hour", UnixMs(hour).to_rfc3339())
-                        .with("segments", segs.len())
-                        .with("bytes", bytes)
-                        .with("footage_from", UnixMs(from).to_rfc3339())
-                        .with("footage_to", UnixMs(to).to_rfc3339())
-                        .with("seal_root", root.unwrap_or_else(|| "unsealed".to_owned()))
-                        .with("why", format!("past its retention of {days} days")),
-                );
-            }
-            tx.commit().await?;
+            let hour = d.start_unix_ms - d.start_unix_ms.rem_euclid(HOUR_MS);
+            hours
+                .entry((d.camera.clone(), d.stream.clone(), hour))
+                .or_default()
+                .push(d);
         }
+        if hours.is_empty() {
+            return Ok((0, 0));
+        }
+        let (mut count, mut total) = (0u64, 0u64);
+        let mut tx = self.write().await?;
+        for ((camera, stream, hour), segs) in hours {
+            for d in &segs {
+                sqlx::query("DELETE FROM segments WHERE path = $1")
+                    .bind(&d.path)
+                    .execute(tx.conn())
+                    .await
+                    .map_err(StoreError::db("deleting footage"))?;
+            }
+            let root: Option<String> = sqlx::query(
+                "SELECT root FROM seals WHERE camera_id = $1 AND stream = $2 \
+                 AND hour_unix_ms = $3",
+            )
+            .bind(camera.as_str())
+            .bind(&stream)
+            .bind(hour)
+            .fetch_optional(tx.conn())
+            .await
+            .map_err(StoreError::db("reading a seal"))?
+            .map(|r| r.try_get(0))
+            .transpose()
+            .map_err(StoreError::db("reading a seal"))?;
+            let bytes: i64 = segs.iter().map(|d| d.bytes).sum();
+            let from = segs.iter().map(|d| d.start_unix_ms).min().unwrap_or(hour);
+            let to = segs.iter().map(|d| d.end_unix_ms).max().unwrap_or(hour);
+            count += segs.len() as u64;
+            total += u64::try_from(bytes).unwrap_or(0);
+            tx.record(
+                actor,
+                NewEntry::new(Book::Retention, kind)
+                    .with_ref(reference("camera", camera.as_str())?)
+                    .with("stream", stream.as_str())
+                    .with("hour", UnixMs(hour).to_rfc3339())
+                    .with("segments", segs.len())
+                    .with("bytes", bytes)
+                    .with("footage_from", UnixMs(from).to_rfc3339())
+                    .with("footage_to", UnixMs(to).to_rfc3339())
+                    .with("seal_root", root.unwrap_or_else(|| "unsealed".to_owned()))
+                    .with("why", why),
+            );
+        }
+        tx.commit().await?;
+        Ok((count, total))
+    }
+
+    /// Disk pressure: deletes the oldest unheld footage of any camera, oldest first, until
+    /// `bytes_wanted` are freed or no unheld footage is left; each deletion is ledgered as
+    /// `footage-deleted-early` with `why`. Held footage is never touched.
+    pub async fn delete_oldest_unheld(
+        &self,
+        footage: &Path,
+        bytes_wanted: u64,
+        why: &str,
+    ) -> StoreResult<PressureReport> {
+        let actor = Actor::System("retention".to_owned());
+        let now = self.clock().now().0;
+        let sql = concat!(
+            "SELECT s.camera_id, s.path, s.stream, s.start_unix_ms, s.end_unix_ms, s.bytes \
+             FROM segments s WHERE ",
+            unheld!("$1"),
+            " AND (s.start_unix_ms > $2 OR (s.start_unix_ms = $2 AND s.path > $3)) \
+             ORDER BY s.start_unix_ms, s.path LIMIT $4"
+        );
+        let mut report = PressureReport::default();
+        let mut after = (i64::MIN, String::new());
+        while report.bytes_deleted < bytes_wanted {
+            let rows = sqlx::query(sql)
+                .bind(now)
+                .bind(after.0)
+                .bind(&after.1)
+                .bind(BATCH)
+                .fetch_all(self.pool())
+                .await
+                .map_err(StoreError::db("finding the oldest footage"))?;
+            if rows.is_empty() {
+                report.unheld_left = false;
+                return Ok(report);
+            }
+            let get = StoreError::db("finding the oldest footage");
+            let mut batch = Vec::new();
+            let mut planned = report.bytes_deleted;
+            for r in &rows {
+                if planned >= bytes_wanted {
+                    break;
+                }
+                let camera: String = r.try_get(0).map_err(&get)?;
+                let d = Doomed {
+                    camera: Ident::parse(&camera).map_err(|e| {
+                        StoreError::Corrupt(format!("a segment names camera {camera:?}: {e}"))
+                    })?,
+                    path: r.try_get(1).map_err(&get)?,
+                    stream: r.try_get(2).map_err(&get)?,
+                    start_unix_ms: r.try_get(3).map_err(&get)?,
+                    end_unix_ms: r.try_get(4).map_err(&get)?,
+                    bytes: r.try_get(5).map_err(&get)?,
+                };
+                planned += u64::try_from(d.bytes).unwrap_or(0);
+                after = (d.start_unix_ms, d.path.clone());
+                batch.push(d);
+            }
+            let (n, bytes) = self
+                .delete_segments(
+                    footage,
+                    &actor,
+                    batch,
+                    "footage-deleted-early",
+                    why,
+                    &mut report.problems,
+                )
+                .await?;
+            report.segments_deleted += n;
+            report.bytes_deleted += bytes;
+        }
+        report.unheld_left = true;
+        Ok(report)
+    }
+
+    /// One look at the footage disk, with `free_bytes` of `total_bytes` free and a floor of
+    /// `min_free_percent`: below the floor, the oldest unheld footage is deleted early
+    /// until free space is a percent above it; if only held footage is left, the
+    /// lowest-priority camera still recording is paused (one per look) rather than delete
+    /// anything held. Once free space is back above that level, paused cameras resume.
+    pub async fn relieve_pressure(
+        &self,
+        footage: &Path,
+        free_bytes: u64,
+        total_bytes: u64,
+        min_free_percent: u8,
+    ) -> StoreResult<PressureReport> {
+        let (floor, resume) =
+            custos_domain::retention::free_space_floor(total_bytes, min_free_percent);
+        let gib = |b: u64| format!("{:.1} GiB", b as f64 / f64::from(1u32 << 30));
+        if free_bytes >= floor {
+            let mut report = PressureReport {
+                unheld_left: true,
+                ..PressureReport::default()
+            };
+            if free_bytes >= resume {
+                for (camera, _, _) in self.paused_cameras().await? {
+                    if self.resume_recording(&camera).await? {
+                        report.resumed.push(camera);
+                    }
+                }
+            }
+            return Ok(report);
+        }
+        let why = format!(
+            "free space {} is below the floor of {} ({min_free_percent}% of the disk)",
+            gib(free_bytes),
+            gib(floor)
+        );
+        let mut report = self
+            .delete_oldest_unheld(footage, resume - free_bytes, &why)
+            .await?;
+        if !report.unheld_left {
+            let paused: Vec<Ident> = self
+                .paused_cameras()
+                .await?
+                .into_iter()
+                .map(|(c, _, _)| c)
+                .collect();
+            let recording: Vec<(Ident, custos_domain::camera::Priority)> = self
+                .cameras(false)
+                .await?
+                .into_iter()
+                .filter(|c| {
+                    c.draft.mode != custos_domain::RecordingMode::LiveOnly
+                        && !paused.contains(&c.id)
+                })
+                .map(|c| (c.id, c.draft.priority))
+                .collect();
+            if let Some(camera) = custos_domain::retention::next_to_pause(&recording) {
+                self.pause_recording(
+                    &camera,
+                    &format!(
+                        "{why}, and only held footage is left, which is never deleted early; free space or release holds that are no longer needed"
+                    ),
+                )
+                .await?;
+                report.paused = Some(camera);
+            }
+        }
+        Ok(report)
+    }
+
+    /// Pauses recording `camera` (disk pressure with only held footage left); ledgered
+    /// `recording-paused` (book `retention`). False if it was already paused.
+    pub async fn pause_recording(&self, camera: &Ident, reason: &str) -> StoreResult<bool> {
+        if self
+            .paused_cameras()
+            .await?
+            .iter()
+            .any(|(c, _, _)| c == camera)
+        {
+            return Ok(false);
+        }
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO recording_pauses (camera_id, since_unix_ms, reason) VALUES ($1, $2, $3)",
+        )
+        .bind(camera.as_str())
+        .bind(self.clock().now().0)
+        .bind(reason)
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("pausing a camera's recording"))?;
+        tx.record(
+            &Actor::System("retention".to_owned()),
+            NewEntry::new(Book::Retention, "recording-paused")
+                .with_ref(reference("camera", camera.as_str())?)
+                .with("why", reason),
+        );
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Resumes recording `camera`; ledgered `recording-resumed`. False if it was not paused.
+    pub async fn resume_recording(&self, camera: &Ident) -> StoreResult<bool> {
+        let Some((_, since, _)) = self
+            .paused_cameras()
+            .await?
+            .into_iter()
+            .find(|(c, _, _)| c == camera)
+        else {
+            return Ok(false);
+        };
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM recording_pauses WHERE camera_id = $1")
+            .bind(camera.as_str())
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::db("resuming a camera's recording"))?;
+        tx.record(
+            &Actor::System("retention".to_owned()),
+            NewEntry::new(Book::Retention, "recording-resumed")
+                .with_ref(reference("camera", camera.as_str())?)
+                .with("paused_since", UnixMs(since).to_rfc3339()),
+        );
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Cameras whose recording is paused: (camera, since, why), oldest first.
+    pub async fn paused_cameras(&self) -> StoreResult<Vec<(Ident, i64, String)>> {
+        let rows = sqlx::query(
+            "SELECT camera_id, since_unix_ms, reason FROM recording_pauses \
+             ORDER BY since_unix_ms, camera_id",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::db("reading paused cameras"))?;
+        let get = StoreError::db("reading paused cameras");
+        rows.iter()
+            .map(|r| {
+                let c: String = r.try_get(0).map_err(&get)?;
+                Ok((
+                    Ident::parse(&c)
+                        .map_err(|e| StoreError::Corrupt(format!("a paused camera {c:?}: {e}")))?,
+                    r.try_get(1).map_err(&get)?,
+                    r.try_get(2).map_err(&get)?,
+                ))
+            })
+            .collect()
     }
 
     /// Destroys the data key of every day of `camera` that has no footage left and ended
@@ -745,7 +1015,7 @@ impl Store {
         let overdue_sql = concat!(
             "SELECT COUNT(*), MIN(s.start_unix_ms) FROM segments s \
              WHERE s.camera_id = $1 AND s.end_unix_ms <= $2 AND ",
-            unheld!()
+            unheld!("$3")
         );
         let mut out = Vec::new();
         for camera in self.cameras(true).await? {

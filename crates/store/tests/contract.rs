@@ -194,6 +194,7 @@ contract!(
     bjs_8_footage_past_retention_goes_with_its_files_and_its_day_key,
     bdc_28_held_footage_survives_retention_until_its_hold_ends,
     bjs_4_the_retention_report_flags_a_camera_whose_deletion_is_stuck,
+    bdc_28_the_disk_floor_takes_the_oldest_unheld_footage_and_never_held_footage,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -1798,6 +1799,7 @@ fn camera_request(id: &str, url: &str) -> custos_store::CameraRequest {
             retention_days: None,
             dpia_ref: "DPIA-2026-03".to_owned(),
             operational_requirement: "Identify people entering the site".to_owned(),
+            priority: custos_domain::camera::Priority::DEFAULT,
         },
         groups: vec![ident("entrances")],
         main: RtspAddress::parse(url).expect("url"),
@@ -2614,4 +2616,102 @@ async fn bjs_4_the_retention_report_flags_a_camera_whose_deletion_is_stuck(db: &
     assert!(!report[0].flagged(), "{report:?}");
     assert_eq!(report[0].deleted_in_period, 1);
     assert_eq!(report[0].oldest_unix_ms, Some(t0 + 10 * DAY));
+}
+
+/// BDC-28, LBU-17: under disk pressure the oldest unheld footage goes first, ledgered as
+/// early deletion with the reason; held footage is never deleted, however much space is
+/// wanted, and the result says so; a camera's recording is paused and resumed with entries.
+async fn bdc_28_the_disk_floor_takes_the_oldest_unheld_footage_and_never_held_footage(db: &TestDb) {
+    use custos_domain::retention::HoldRequest;
+    let (store, clock, footage) = retention_scheme(db).await;
+    let t0 = custos_base::Clock::now(&clock).0;
+    let cam = custos_domain::Ident::parse("front-gate").expect("id");
+    let held = record_minute(&store, footage.path(), t0).await;
+    let older = record_minute(&store, footage.path(), t0 + 60_000).await;
+    let newer = record_minute(&store, footage.path(), t0 + 120_000).await;
+    store
+        .place_hold(
+            &console(),
+            &HoldRequest {
+                cameras: vec![cam.clone()],
+                from_unix_ms: t0,
+                to_unix_ms: t0 + 30_000,
+                class: custos_domain::Ident::parse("investigation-hold").expect("class"),
+                reason: "Assault at the gate".to_owned(),
+                owner: "head".to_owned(),
+                until_unix_ms: None,
+                case_ref: None,
+            },
+        )
+        .await
+        .expect("hold");
+    clock.advance_ms(3 * 60_000);
+    let one = std::fs::metadata(footage.path().join(&older))
+        .expect("size")
+        .len();
+    // A little space: only the oldest unheld minute goes.
+    let r = store
+        .delete_oldest_unheld(footage.path(), 1, "free space below the floor")
+        .await
+        .expect("pressure");
+    assert_eq!((r.segments_deleted, r.bytes_deleted), (1, one));
+    assert!(r.unheld_left);
+    assert!(footage.path().join(&held).exists());
+    assert!(!footage.path().join(&older).exists());
+    assert!(footage.path().join(&newer).exists());
+    let early = retention_entries(&store, "footage-deleted-early").await;
+    assert_eq!(early.len(), 1);
+    assert!(
+        early[0].body.contains("free space below the floor"),
+        "{}",
+        early[0].body
+    );
+    // Any amount: everything unheld goes, and nothing held.
+    let r = store
+        .delete_oldest_unheld(footage.path(), u64::MAX, "free space below the floor")
+        .await
+        .expect("pressure");
+    assert_eq!(r.segments_deleted, 1);
+    assert!(!r.unheld_left, "only held footage is left");
+    assert!(footage.path().join(&held).exists());
+    assert!(!footage.path().join(&newer).exists());
+
+    // Still below the floor with only held footage left: the camera's recording pauses
+    // (once), with an entry; when space returns, it resumes.
+    let r = store
+        .relieve_pressure(footage.path(), 10, 1_000, 5)
+        .await
+        .expect("pressure");
+    assert_eq!(r.segments_deleted, 0);
+    assert_eq!(r.paused, Some(cam.clone()));
+    assert!(footage.path().join(&held).exists());
+    let paused = store.paused_cameras().await.expect("paused");
+    assert_eq!(paused.len(), 1);
+    assert!(
+        paused[0].2.contains("only held footage is left"),
+        "{}",
+        paused[0].2
+    );
+    let r = store
+        .relieve_pressure(footage.path(), 10, 1_000, 5)
+        .await
+        .expect("pressure");
+    assert_eq!(r.paused, None, "no other camera to pause");
+    // Above the floor but not yet a percent above it: still paused.
+    let r = store
+        .relieve_pressure(footage.path(), 55, 1_000, 5)
+        .await
+        .expect("pressure");
+    assert!(r.resumed.is_empty());
+    let r = store
+        .relieve_pressure(footage.path(), 600, 1_000, 5)
+        .await
+        .expect("pressure");
+    assert_eq!(r.resumed, vec![cam.clone()]);
+    assert!(store.paused_cameras().await.expect("paused").is_empty());
+    assert_eq!(retention_entries(&store, "recording-paused").await.len(), 1);
+    assert_eq!(
+        retention_entries(&store, "recording-resumed").await.len(),
+        1
+    );
 }

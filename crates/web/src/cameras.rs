@@ -44,6 +44,7 @@ pub(crate) struct CameraView {
     pub(crate) audio_reason: String,
     pub(crate) retention: String,
     pub(crate) retention_days: String,
+    pub(crate) priority: u8,
     pub(crate) dpia: String,
     pub(crate) requirement: String,
     pub(crate) retired: bool,
@@ -79,6 +80,7 @@ pub(crate) fn view(c: &Camera, pack: Option<&custos_domain::PolicyPack>) -> Came
             (None, None) => "the scheme's default".to_owned(),
         },
         retention_days: d.retention_days.map(|n| n.to_string()).unwrap_or_default(),
+        priority: d.priority.get(),
         dpia: d.dpia_ref.clone(),
         requirement: d.operational_requirement.clone(),
         retired: c.retired,
@@ -168,6 +170,9 @@ pub(crate) struct CameraForm {
     audio_reason: String,
     #[serde(default)]
     retention_days: String,
+    /// 1 to 9; empty for the default.
+    #[serde(default)]
+    priority: String,
     #[serde(default)]
     dpia: String,
     #[serde(default)]
@@ -214,6 +219,10 @@ fn request(id: Ident, f: &CameraForm) -> Result<CameraRequest, WebError> {
             retention_days,
             dpia_ref: f.dpia.trim().to_owned(),
             operational_requirement: f.requirement.trim().to_owned(),
+            priority: match f.priority.trim() {
+                "" => custos_domain::camera::Priority::DEFAULT,
+                p => custos_domain::camera::Priority::parse(p).map_err(bad)?,
+            },
         },
         groups: ids(&f.groups, "camera group")?,
         main: RtspAddress::parse(&f.url).map_err(bad)?,

@@ -94,6 +94,34 @@ pub(crate) async fn metrics(
             let _ = writeln!(out, "{name}{{{labels}}} {value}");
         }
     }
+    let paused = state.store.paused_cameras().await?;
+    let _ = writeln!(
+        out,
+        "# HELP custos_camera_recording_paused 1 while the camera's recording is paused because the footage disk is full of held footage."
+    );
+    let _ = writeln!(out, "# TYPE custos_camera_recording_paused gauge");
+    for (camera, _, _) in &paused {
+        let _ = writeln!(
+            out,
+            "custos_camera_recording_paused{{camera=\"{}\"}} 1",
+            label(camera.as_str())
+        );
+    }
+    if let Some(e) = state.store.last_sweep().await? {
+        let _ = writeln!(
+            out,
+            "# HELP custos_retention_last_sweep_timestamp_seconds When the last retention sweep finished (seconds since 1970)."
+        );
+        let _ = writeln!(
+            out,
+            "# TYPE custos_retention_last_sweep_timestamp_seconds gauge"
+        );
+        let _ = writeln!(
+            out,
+            "custos_retention_last_sweep_timestamp_seconds {}",
+            e.at_unix_ms as f64 / 1000.0
+        );
+    }
     Ok((
         StatusCode::OK,
         [(

@@ -176,6 +176,8 @@ struct StartPage {
     /// For those who read the logbooks: the last retention sweep and whether any camera
     /// keeps footage past its limit.
     retention: Option<(String, usize)>,
+    /// Cameras whose recording is paused for lack of disk space: (camera, since, why).
+    paused: Vec<(String, String, String)>,
 }
 
 /// `GET /start`: the page after signing in: who you are, and what you may do here (each
@@ -205,12 +207,24 @@ pub(crate) async fn start(
     } else {
         None
     };
+    let paused = if staff.holds(Right::ReadLogbooks) || staff.holds(Right::ManageCameras) {
+        state
+            .store
+            .paused_cameras()
+            .await?
+            .into_iter()
+            .map(|(c, since, why)| (c.to_string(), UnixMs(since).to_london_display(), why))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(render(
         StatusCode::OK,
         &StartPage {
             banner: Banner::load(&state, &staff).await?,
             rights,
             retention,
+            paused,
         },
     ))
 }

@@ -111,4 +111,28 @@ async fn alt_8_holds_on_the_web_and_the_retention_report() {
         "{}",
         start.body
     );
+
+    // BDC-28: a camera paused because the disk is full of held footage is an alarm on the
+    // Start page, and in /metrics.
+    app.store
+        .pause_recording(&cam, "only held footage is left")
+        .await
+        .expect("pause");
+    let start = app.get("/start", Some(&manager)).await;
+    assert!(
+        start.body.contains("Camera front-gate is not recording"),
+        "{}",
+        start.body
+    );
+    let peer = app.peer;
+    let mut local = app;
+    local.peer = std::net::SocketAddr::from(([127, 0, 0, 1], peer.port()));
+    let metrics = local.get("/metrics", None).await;
+    assert!(
+        metrics
+            .body
+            .contains("custos_camera_recording_paused{camera=\"front-gate\"} 1"),
+        "{}",
+        metrics.body
+    );
 }

@@ -1367,6 +1367,7 @@ async fn lbu_16_metrics_are_served_only_to_the_configured_networks() {
                     retention_days: None,
                     dpia_ref: String::new(),
                     operational_requirement: String::new(),
+                    priority: custos_domain::camera::Priority::DEFAULT,
                 },
                 groups: vec![group],
                 main: custos_domain::camera::RtspAddress::parse("rtsp://192.0.2.10/s")

@@ -93,9 +93,19 @@ async fn supervise(store: Store, footage: PathBuf, mut stopped: watch::Receiver<
         match store.cameras(false).await {
             Err(e) => tracing::error!(error = %e, "cannot read the camera register"),
             Ok(all) => {
+                // Cameras paused for lack of disk space (only held footage left) wait.
+                let paused: Vec<Ident> = match store.paused_cameras().await {
+                    Ok(p) => p.into_iter().map(|(c, _, _)| c).collect(),
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot read which cameras are paused");
+                        Vec::new()
+                    }
+                };
                 let wanted: Vec<custos_store::Camera> = all
                     .into_iter()
-                    .filter(|c| c.draft.mode == RecordingMode::Continuous)
+                    .filter(|c| {
+                        c.draft.mode == RecordingMode::Continuous && !paused.contains(&c.id)
+                    })
                     .collect();
                 let fault_after_ms = match store.active_policy().await {
                     Ok(Some(p)) => i64::from(p.pack.recording.fault_after_minutes) * 60_000,

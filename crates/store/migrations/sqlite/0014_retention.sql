@@ -30,3 +30,15 @@ CREATE INDEX hold_cameras_by_camera ON hold_cameras (camera_id);
 ALTER TABLE data_keys ADD COLUMN destroyed_at_unix_ms INTEGER;
 
 CREATE INDEX segments_by_end ON segments (camera_id, end_unix_ms);
+
+-- Disk pressure: which cameras stop recording first when only held footage is left on a
+-- full disk (1 = last, 9 = first), and the cameras whose recording is paused for it.
+ALTER TABLE cameras ADD COLUMN priority INTEGER NOT NULL DEFAULT 5;
+
+CREATE TABLE recording_pauses (
+    camera_id TEXT PRIMARY KEY REFERENCES cameras (id),
+    since_unix_ms INTEGER NOT NULL,
+    reason TEXT NOT NULL
+);
+
+CREATE INDEX segments_by_start ON segments (start_unix_ms);

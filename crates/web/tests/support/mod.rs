@@ -294,6 +294,7 @@ pub async fn add_front_gate(app: &App) -> custos_domain::Ident {
                     retention_days: None,
                     dpia_ref: String::new(),
                     operational_requirement: String::new(),
+                    priority: custos_domain::camera::Priority::DEFAULT,
                 },
                 groups: vec![id("entrances")],
                 main: RtspAddress::parse("rtsp://192.0.2.10/s1").expect("url"),
