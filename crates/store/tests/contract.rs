@@ -2479,6 +2479,8 @@ async fn bjs_8_footage_past_retention_goes_with_its_files_and_its_day_key(db: &T
     let key = store.data_key(&cam, later_day).await.expect("key");
     custos_media::segfile::read_records(&footage.path().join(&kept), key.bytes())
         .expect("the kept day reads");
+    // No key the scheme still holds opens the earlier copy.
+    assert!(custos_media::segfile::read_records(&copy, key.bytes()).is_err());
     // A second sweep finds nothing more to do.
     let r = store.sweep(footage.path()).await.expect("sweep");
     assert_eq!((r.segments_deleted, r.keys_destroyed.len()), (0, 0));
