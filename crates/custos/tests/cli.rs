@@ -468,6 +468,7 @@ fn scc_3_demo_serves_the_transparency_page_and_stops_on_ctrl_c() {
         .stderr(Stdio::null())
         .spawn()
         .expect("demo starts");
+    let _reap = Reap::new(&child);
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     let mut data_dir = None;
@@ -626,6 +627,26 @@ async fn init_and_show_on_postgresql() {
 
 /// Starts `custos demo` on a kept data folder, waits until it serves, and stops it with
 /// Ctrl-C as a person would.
+/// Kills a server or demo the test started if the test ends early (a failed assertion), so
+/// no process outlives its test.
+struct Reap(u32);
+
+impl Reap {
+    fn new(child: &std::process::Child) -> Self {
+        Self(child.id())
+    }
+}
+
+impl Drop for Reap {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let _ = Command::new("kill")
+                .args(["-9", &self.0.to_string()])
+                .status();
+        }
+    }
+}
+
 fn run_demo_once(data: &std::path::Path) {
     let mut child = custos()
         .arg("--data")
@@ -635,6 +656,7 @@ fn run_demo_once(data: &std::path::Path) {
         .stderr(Stdio::null())
         .spawn()
         .expect("demo starts");
+    let _reap = Reap::new(&child);
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -941,6 +963,7 @@ fn serve_until(data: &std::path::Path, until: impl Fn(&str) -> bool) -> String {
         .stderr(Stdio::null())
         .spawn()
         .expect("serve starts");
+    let _reap = Reap::new(&child);
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let mut running = false;
     while !running {
@@ -1309,6 +1332,7 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
         .stderr(Stdio::null())
         .spawn()
         .expect("demo starts");
+    let _reap = Reap::new(&demo);
     let mut lines = BufReader::new(demo.stdout.take().expect("stdout")).lines();
     let mut accounts = Vec::new();
     let mut addr = None;
@@ -1512,6 +1536,7 @@ async fn lbu_14_an_idle_browser_shows_the_lock_screen_until_the_password_is_give
         .stderr(Stdio::null())
         .spawn()
         .expect("demo starts");
+    let _reap = Reap::new(&demo);
     let mut lines = BufReader::new(demo.stdout.take().expect("stdout")).lines();
     let mut password = None;
     let mut addr = None;
@@ -1910,6 +1935,7 @@ fn bdc_2_the_demo_records_two_simulated_cameras() {
         .stderr(Stdio::null())
         .spawn()
         .expect("demo starts");
+    let _reap = Reap::new(&child);
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let mut said = String::new();
     while !said.contains("running at http://") {
@@ -1970,6 +1996,7 @@ async fn lbu_4_a_recording_plays_only_after_a_reason_and_the_review_is_logged() 
         .stderr(Stdio::null())
         .spawn()
         .expect("demo starts");
+    let _reap = Reap::new(&demo);
     let mut lines = BufReader::new(demo.stdout.take().expect("stdout")).lines();
     let mut password = None;
     let mut addr = None;
@@ -2479,6 +2506,7 @@ fn alt_5_lbu_4_firefox_plays_live_view_and_a_reviewed_recording() {
         .stderr(Stdio::null())
         .spawn()
         .expect("demo starts");
+    let _reap = Reap::new(&demo);
     let mut lines = BufReader::new(demo.stdout.take().expect("stdout")).lines();
     let (mut password, mut addr) = (None, None);
     while addr.is_none() {
@@ -2547,6 +2575,7 @@ fn bjs_4_retention_report_and_holds_from_the_console_on_the_demo() {
         .stderr(Stdio::null())
         .spawn()
         .expect("demo starts");
+    let _reap = Reap::new(&child);
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let mut said = String::new();
     while !said.contains("running at http://") {
