@@ -287,8 +287,11 @@ pub(crate) async fn watch(
         init: Option<Vec<u8>>,
         /// Decode times (B-frames); no delay for streams that cannot reorder.
         order: DecodeTimes,
-        /// The last frame with its decode time, sent when the next one's is known.
-        pending: Option<(rtsp::Frame, i64)>,
+        /// The last frame's decode time and the last interval between frames: a frame is
+        /// sent at once, its duration taken as the last interval (the next frame's decode
+        /// time, which would give it exactly, would hold every frame back by one).
+        last_dts: Option<i64>,
+        interval_90k: u32,
         /// The first decode time sent: times in the stream count from it.
         origin_90k: Option<i64>,
         started: bool,
@@ -305,7 +308,8 @@ pub(crate) async fn watch(
         session,
         init: Some(init_segment(&track)),
         order: DecodeTimes::for_track(&track),
-        pending: None,
+        last_dts: None,
+        interval_90k: 3600,
         origin_90k: None,
         started: false,
         sequence: 0,
@@ -330,24 +334,23 @@ pub(crate) async fn watch(
             let Some((frame, dts)) = live.order.push(frame) else {
                 continue;
             };
-            // Each frame is sent when the next one's decode time is known, so its
-            // duration is known.
-            let Some((prev, prev_dts)) = live.pending.replace((frame, dts)) else {
-                continue;
-            };
-            let origin = *live.origin_90k.get_or_insert(prev_dts);
-            let duration = u32::try_from(dts - prev_dts)
-                .ok()
+            if let Some(d) = live
+                .last_dts
+                .and_then(|last| u32::try_from(dts - last).ok())
                 .filter(|d| *d > 0 && *d < 900_000)
-                .unwrap_or(3600);
+            {
+                live.interval_90k = d;
+            }
+            live.last_dts = Some(dts);
+            let origin = *live.origin_90k.get_or_insert(dts);
             live.sequence = live.sequence.wrapping_add(1);
             let mut b =
-                FragmentBuilder::new(live.sequence, u64::try_from(prev_dts - origin).unwrap_or(0));
+                FragmentBuilder::new(live.sequence, u64::try_from(dts - origin).unwrap_or(0));
             if b.push(Sample {
-                data: &prev.data,
-                duration_90k: Some(duration),
-                is_sync: prev.is_key,
-                composition_offset_90k: i32::try_from(prev.time_90k - prev_dts).unwrap_or(0),
+                data: &frame.data,
+                duration_90k: Some(live.interval_90k),
+                is_sync: frame.is_key,
+                composition_offset_90k: i32::try_from(frame.time_90k - dts).unwrap_or(0),
             })
             .is_err()
             {

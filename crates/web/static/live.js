@@ -1,7 +1,8 @@
 // Live view: each <video data-live="URL"> first shows the camera's latest recorded picture
 // (data-thumbnail, when there is one), then plays the camera's fragmented MP4 stream
-// through Media Source Extensions, keeping close to the live edge (it skips ahead when it
-// falls more than a second and a half behind) and trimming what it has shown. When the
+// through Media Source Extensions, keeping close to the live edge — it plays a little
+// faster when more than half a second behind, and skips ahead when more than a second and
+// a half behind — and trims what it has shown. When the
 // camera cannot be watched, the tile says why and keeps the last picture, marked with its
 // time.
 "use strict";
@@ -52,7 +53,9 @@ async function play(video) {
     const b = video.buffered;
     if (b.length) {
       const end = b.end(b.length - 1);
-      if (end - video.currentTime > 1.5) video.currentTime = end - 0.2;
+      const behind = end - video.currentTime;
+      if (behind > 1.5) video.currentTime = end - 0.2;
+      video.playbackRate = behind > 0.5 ? 1.1 : 1.0;
       if (video.currentTime - b.start(0) > 30) {
         buffer.remove(b.start(0), video.currentTime - 10);
         return;
