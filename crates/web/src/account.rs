@@ -124,7 +124,7 @@ pub(crate) struct NextQuery {
     next: Option<String>,
 }
 
-async fn declaration_text(state: &AppState) -> Result<String, WebError> {
+pub(crate) async fn declaration_text(state: &AppState) -> Result<String, WebError> {
     match state.store.active_policy().await? {
         Some(p) => Ok(p.pack.access.declaration),
         None => Err(WebError::Forbidden(

@@ -118,7 +118,9 @@ impl FromRequestParts<AppState> for Caller {
                     .to_owned(),
             ));
         };
-        match auth::resolve(state, parts, &token, false).await {
+        // Reading and accepting the declaration is open before it is accepted.
+        let exempt = parts.uri.path() == "/api/v1/declaration";
+        match auth::resolve(state, parts, &token, exempt).await {
             Ok(staff) => Ok(Caller(staff)),
             Err(Refusal::NoSession) => Err(ApiError::Unauthorized(
                 "this session has ended or the token is not right; sign in again with POST /api/v1/sessions".to_owned(),
@@ -130,7 +132,7 @@ impl FromRequestParts<AppState> for Caller {
                 "the scheme requires a second factor for your role: set it up in the browser (it asks at sign-in), then sign in here with its code".to_owned(),
             ))),
             Err(Refusal::NeedsDeclaration) => Err(ApiError::Web(WebError::Forbidden(
-                "accept the scheme's confidentiality declaration in the browser first (BDC-7); it is shown when you sign in there".to_owned(),
+                "accept the scheme's confidentiality declaration first (BDC-7): read it with GET /api/v1/declaration and accept it with POST /api/v1/declaration, or sign in in the browser".to_owned(),
             ))),
             Err(Refusal::Error(e)) => Err(ApiError::Web(e)),
         }
@@ -255,6 +257,76 @@ pub(crate) async fn sign_out(
     state
         .store
         .end_session(&staff.session, &staff.actor(), "signed out")
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The scheme's confidentiality declaration (BDC-7).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeclarationView {
+    /// Its text, in force now.
+    pub text: String,
+    /// Whether the caller has accepted this text.
+    pub accepted: bool,
+}
+
+/// The confidentiality declaration every user accepts before using the scheme, and again
+/// when its text changes (BDC-7). Open before it is accepted.
+#[utoipa::path(
+    get,
+    path = "/api/v1/declaration",
+    tag = "sessions",
+    responses(
+        (status = 200, description = "The text and whether the caller accepted it", body = DeclarationView),
+        (status = 401, description = "No session", body = ErrorBody),
+    )
+)]
+pub(crate) async fn declaration(
+    State(state): State<AppState>,
+    Caller(staff): Caller,
+) -> Result<Json<DeclarationView>, ApiError> {
+    let text = crate::account::declaration_text(&state).await?;
+    let name = Username::parse(&staff.info.subject.username).map_err(WebError::BadRequest)?;
+    let accepted = state.store.has_accepted_declaration(&name, &text).await?;
+    Ok(Json(DeclarationView { text, accepted }))
+}
+
+/// Accepting the declaration: the text read, sent back.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DeclarationAccept {
+    /// The declaration's text exactly as `GET /api/v1/declaration` gave it.
+    pub text: String,
+}
+
+/// Accepts the declaration (ledgered). The text must be the one in force, so that what
+/// was accepted is what was read.
+#[utoipa::path(
+    post,
+    path = "/api/v1/declaration",
+    tag = "sessions",
+    request_body = DeclarationAccept,
+    responses(
+        (status = 204, description = "Accepted"),
+        (status = 400, description = "Not the text in force", body = ErrorBody),
+        (status = 401, description = "No session", body = ErrorBody),
+    )
+)]
+pub(crate) async fn accept_declaration(
+    State(state): State<AppState>,
+    Caller(staff): Caller,
+    Body(req): Body<DeclarationAccept>,
+) -> Result<StatusCode, ApiError> {
+    let text = crate::account::declaration_text(&state).await?;
+    if req.text != text {
+        return Err(WebError::BadRequest(
+            "that is not the declaration in force (it may have changed): read it again with GET /api/v1/declaration and send back its text".to_owned(),
+        )
+        .into());
+    }
+    let name = Username::parse(&staff.info.subject.username).map_err(WebError::BadRequest)?;
+    state
+        .store
+        .accept_declaration(&staff.actor(), &name, &text)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -732,6 +804,8 @@ pub(crate) async fn document() -> Response {
     paths(
         sign_in,
         sign_out,
+        declaration,
+        accept_declaration,
         cameras,
         live,
         recordings,

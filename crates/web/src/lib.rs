@@ -316,6 +316,14 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(api::sign_out),
         ),
         (
+            spec("GET", "/api/v1/declaration", SignedIn),
+            get(api::declaration),
+        ),
+        (
+            spec("POST", "/api/v1/declaration", SignedIn),
+            post(api::accept_declaration),
+        ),
+        (
             spec("GET", "/api/v1/openapi.json", Public),
             get(api::document),
         ),

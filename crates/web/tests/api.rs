@@ -218,6 +218,30 @@ async fn gates(app: App) {
             .expect("error")
             .contains("declaration")
     );
+    // It can be read and accepted through the API: the exact text in force, sent back.
+    let r = app
+        .api("GET", "/api/v1/declaration", Some(&token), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let d = json(&r);
+    assert_eq!(d["accepted"], false);
+    let text = d["text"].as_str().expect("text").to_owned();
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/declaration",
+            Some(&token),
+            Some(r#"{"text":"I agree"}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let body = serde_json::json!({ "text": text }).to_string();
+    let r = app
+        .api("POST", "/api/v1/declaration", Some(&token), Some(&body))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = app.api("GET", "/api/v1/cameras", Some(&token), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
     // The operator sees the camera; the auditor, who may neither watch nor review, none.
     let op = api_sign_in(&app, "op").await;

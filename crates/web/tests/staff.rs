@@ -461,6 +461,8 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("POST", "/api/v1/sessions", Expect::Public),
     ("POST", "/api/v1/sessions/end", Expect::SignedIn),
     ("GET", "/api/v1/openapi.json", Expect::Public),
+    ("GET", "/api/v1/declaration", Expect::SignedIn),
+    ("POST", "/api/v1/declaration", Expect::SignedIn),
     ("GET", "/api/v1/cameras", Expect::SignedIn),
     (
         "GET",
