@@ -26,12 +26,16 @@ impl Backend {
     pub(crate) fn connection_setup(self) -> &'static [&'static str] {
         match self {
             // WAL lets readers run beside the one writer; foreign keys are off by default in
-            // SQLite; the busy timeout makes a second process wait rather than fail.
+            // SQLite; the busy timeout makes a second process wait rather than fail. The WAL
+            // is folded into the database by the store's checkpointer, beside the writer,
+            // not by whichever commit crosses the WAL's size limit (which would hold the
+            // write lock, and so the recorder, for as long as the checkpoint takes).
             Self::Sqlite => &[
                 "PRAGMA journal_mode = WAL",
                 "PRAGMA foreign_keys = ON",
                 "PRAGMA busy_timeout = 30000",
                 "PRAGMA synchronous = FULL",
+                "PRAGMA wal_autocheckpoint = 0",
             ],
             Self::Postgres => &["SET TIME ZONE 'UTC'"],
         }

@@ -34,7 +34,7 @@ use crate::store::Store;
 
 /// Segments deleted per transaction, so a sweep never holds the write lock for long
 /// (recording goes on meanwhile).
-const BATCH: i64 = 500;
+const BATCH: i64 = 100;
 
 /// A hold on footage.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -631,10 +631,21 @@ impl Store {
         let (mut count, mut total) = (0u64, 0u64);
         let mut tx = self.write().await?;
         for ((camera, stream, hour), segs) in hours {
-            for d in &segs {
-                sqlx::query("DELETE FROM segments WHERE path = $1")
-                    .bind(&d.path)
-                    .execute(tx.conn())
+            // One statement per hundred rows: a statement per row would hold the write lock
+            // (and so the recorder) several times as long.
+            for chunk in segs.chunks(100) {
+                let placeholders: Vec<String> =
+                    (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                // Only numbered placeholders are put into the text; the paths are bound.
+                let sql = format!(
+                    "DELETE FROM segments WHERE path IN ({})",
+                    placeholders.join(", ")
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for d in chunk {
+                    q = q.bind(&d.path);
+                }
+                q.execute(tx.conn())
                     .await
                     .map_err(StoreError::db("deleting footage"))?;
             }
@@ -904,13 +915,21 @@ impl Store {
         cutoff: i64,
         report: &mut SweepReport,
     ) -> StoreResult<()> {
+        // Only days up to the cutoff's day can be wholly past it (UK days written
+        // YYYY-MM-DD sort as text).
+        let cutoff_day: String = UnixMs(cutoff)
+            .to_uk_local_input()
+            .chars()
+            .take(10)
+            .collect();
         let rows = sqlx::query(
-            "SELECT k.day FROM data_keys k WHERE k.camera_id = $1 \
+            "SELECT k.day FROM data_keys k WHERE k.camera_id = $1 AND k.day <= $2 \
              AND k.destroyed_at_unix_ms IS NULL \
              AND NOT EXISTS (SELECT 1 FROM segments s WHERE s.camera_id = k.camera_id \
                              AND s.day = k.day) ORDER BY k.day",
         )
         .bind(camera.as_str())
+        .bind(&cutoff_day)
         .fetch_all(self.pool())
         .await
         .map_err(StoreError::db("finding spent data keys"))?;

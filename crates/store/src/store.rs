@@ -273,6 +273,9 @@ impl Store {
                 reason: without_secret(&e.to_string(), &url),
             })?;
         let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        if backend == Backend::Sqlite {
+            spawn_checkpointer(pool.clone());
+        }
         let inner = Arc::new_cyclic(|weak| Inner {
             pool,
             backend,
@@ -511,4 +514,30 @@ mod tests {
             "sqlite:///a b/c%3F%23%25.db?mode=rwc"
         );
     }
+}
+
+/// How often the SQLite write-ahead log is folded into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// Folds the SQLite WAL into the database every second with a passive checkpoint, which
+/// takes no write lock: writers go on meanwhile, and the WAL stays small. It stops when the
+/// pool is closed. (SQLite also checkpoints when the last connection closes.)
+fn spawn_checkpointer(pool: sqlx::AnyPool) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(CHECKPOINT_EVERY).await;
+            if pool.is_closed() {
+                break;
+            }
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                if pool.is_closed() {
+                    break;
+                }
+                tracing::warn!(error = %e, "could not checkpoint the database's write-ahead log");
+            }
+        }
+    });
 }

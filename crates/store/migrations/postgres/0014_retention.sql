@@ -30,6 +30,9 @@ CREATE INDEX hold_cameras_by_camera ON hold_cameras (camera_id);
 ALTER TABLE data_keys ADD COLUMN destroyed_at_unix_ms BIGINT;
 
 CREATE INDEX segments_by_end ON segments (camera_id, end_unix_ms);
+CREATE INDEX segments_by_day ON segments (camera_id, day);
+-- Init segments are deleted with their day; finding (and checking) what uses one needs this.
+CREATE INDEX segments_by_init ON segments (init_id);
 
 -- Disk pressure: which cameras stop recording first when only held footage is left on a
 -- full disk (1 = last, 9 = first), and the cameras whose recording is paused for it.
