@@ -470,6 +470,32 @@ fn without_secret(message: &str, url: &str) -> String {
     out
 }
 
+/// How often the SQLite write-ahead log is folded into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// Folds the SQLite WAL into the database every second with a passive checkpoint, which
+/// takes no write lock: writers go on meanwhile, and the WAL stays small. It stops when the
+/// pool is closed. (SQLite also checkpoints when the last connection closes.)
+fn spawn_checkpointer(pool: sqlx::AnyPool) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(CHECKPOINT_EVERY).await;
+            if pool.is_closed() {
+                break;
+            }
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                if pool.is_closed() {
+                    break;
+                }
+                tracing::warn!(error = %e, "could not checkpoint the database's write-ahead log");
+            }
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -514,30 +540,4 @@ mod tests {
             "sqlite:///a b/c%3F%23%25.db?mode=rwc"
         );
     }
-}
-
-/// How often the SQLite write-ahead log is folded into the database.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
-
-/// Folds the SQLite WAL into the database every second with a passive checkpoint, which
-/// takes no write lock: writers go on meanwhile, and the WAL stays small. It stops when the
-/// pool is closed. (SQLite also checkpoints when the last connection closes.)
-fn spawn_checkpointer(pool: sqlx::AnyPool) {
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(CHECKPOINT_EVERY).await;
-            if pool.is_closed() {
-                break;
-            }
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(&pool)
-                .await
-            {
-                if pool.is_closed() {
-                    break;
-                }
-                tracing::warn!(error = %e, "could not checkpoint the database's write-ahead log");
-            }
-        }
-    });
 }
