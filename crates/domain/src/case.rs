@@ -1,9 +1,15 @@
 //! Kinds of case: the requests, complaints and other matters the scheme must answer, each
 //! with its own deadline and workflow (LBU-18, BJS-10, ALT-10, BDC-29, BDC-30, LJM-11).
 //!
+//! Each kind has an explicit state machine ([`transition`]): one table of what each
+//! [`Action`] does in each [`CaseState`]; an illegal transition is an error naming the
+//! transitions allowed.
+//!
 //! Invariants: the vocabulary is closed — packs and the database use these ids only — so a
 //! role's `work-cases` right can be limited to some kinds (`access.case_kinds`) and every
-//! case kind has a known meaning.
+//! case kind has a known meaning. A case ends only through a decision (then its response)
+//! or a withdrawal or conversion; refusals, restrictions and partial disclosures carry
+//! reasons ([`check_decision`]).
 
 kebab_enum! {
     /// What a case is about.
@@ -28,5 +34,402 @@ kebab_enum! {
         Complaint = "complaint",
         /// A personal data breach.
         Breach = "breach",
+    }
+}
+
+impl CaseKind {
+    /// The prefix of this kind's case references, e.g. `SAR` in `SAR-2026-0007`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Self::SubjectAccess => "SAR",
+            Self::Erasure => "ERA",
+            Self::Objection => "OBJ",
+            Self::Restriction => "RES",
+            Self::Rectification => "REC",
+            Self::Foi => "FOI",
+            Self::Disclosure => "DIS",
+            Self::Complaint => "COM",
+            Self::Breach => "BRE",
+        }
+    }
+
+    /// Whether the requester's identity is checked before the request is worked (the
+    /// requests a person makes about their own data).
+    pub fn checks_identity(self) -> bool {
+        matches!(
+            self,
+            Self::SubjectAccess
+                | Self::Erasure
+                | Self::Objection
+                | Self::Restriction
+                | Self::Rectification
+        )
+    }
+
+    /// The decisions a case of this kind can end in.
+    pub fn decisions(self) -> &'static [Decision] {
+        use Decision::*;
+        match self {
+            Self::SubjectAccess => &[Disclose, ViewOnly, DiscloseInPart, Refuse, Restrict],
+            Self::Erasure | Self::Objection | Self::Restriction | Self::Rectification => {
+                &[Accept, Refuse]
+            }
+            Self::Foi => &[Answer, Refuse],
+            Self::Disclosure => &[Disclose, Refuse],
+            Self::Complaint | Self::Breach => &[Answer],
+        }
+    }
+
+    /// The pack's deadline rule for answering a case of this kind, if it has one.
+    pub fn deadline(self, pack: &crate::PolicyPack) -> Option<crate::deadline::DeadlineRule> {
+        let d = &pack.deadlines;
+        match self {
+            Self::SubjectAccess => Some(d.subject_access),
+            Self::Erasure | Self::Objection | Self::Restriction | Self::Rectification => {
+                Some(d.rights_request)
+            }
+            Self::Foi => Some(d.foi),
+            Self::Complaint => Some(d.complaint_answer),
+            Self::Breach => Some(d.breach_notification),
+            Self::Disclosure => None,
+        }
+    }
+}
+
+kebab_enum! {
+    /// Where a case stands.
+    CaseState, "case state" {
+        /// Received, not yet worked.
+        Received = "received",
+        /// Waiting for proof of the requester's identity; the deadline's clock is paused.
+        AwaitingIdentity = "awaiting-identity",
+        /// Being worked.
+        InProgress = "in-progress",
+        /// Decided; the response is being prepared.
+        Decided = "decided",
+        /// Answered and closed.
+        Closed = "closed",
+        /// Withdrawn by the requester.
+        Withdrawn = "withdrawn",
+        /// Turned into a case of another kind (an FOI request for one's own images becomes
+        /// a subject access request, LJM-11).
+        Converted = "converted",
+    }
+}
+
+impl CaseState {
+    /// Whether the case is still open (its deadline matters).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Self::Received | Self::AwaitingIdentity | Self::InProgress | Self::Decided
+        )
+    }
+}
+
+kebab_enum! {
+    /// How a request is answered.
+    Decision, "decision" {
+        /// A copy of the footage is disclosed (LBU-18, BDC-29).
+        Disclose = "disclose",
+        /// The requester is offered a viewing instead of a copy (BDC-29).
+        ViewOnly = "view-only",
+        /// Some of it is disclosed, with reasons for the rest.
+        DiscloseInPart = "disclose-in-part",
+        /// Refused, with reasons and the requester's rights (LJM-10, BDC-29).
+        Refuse = "refuse",
+        /// Restricted under DPA 2018 s45, with reasons (BDC-41).
+        Restrict = "restrict",
+        /// The request is accepted (erasure, objection, restriction, rectification).
+        Accept = "accept",
+        /// Answered (an FOI request, a complaint, a breach).
+        Answer = "answer",
+    }
+}
+
+impl Decision {
+    /// Whether the decision must give reasons (refusals, restrictions and partial
+    /// disclosure: LJM-10, BDC-29, BDC-41).
+    pub fn needs_reasons(self) -> bool {
+        matches!(self, Self::Refuse | Self::Restrict | Self::DiscloseInPart)
+    }
+
+    /// Whether footage leaves the scheme as a copy.
+    pub fn discloses(self) -> bool {
+        matches!(self, Self::Disclose | Self::DiscloseInPart)
+    }
+}
+
+/// Something done to a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Ask for proof of identity; the deadline's clock pauses.
+    AwaitIdentity,
+    /// The requester's identity is confirmed; the clock runs again.
+    VerifyIdentity,
+    /// Start work (for kinds without an identity check, or once it is done).
+    Start,
+    /// Extend the deadline for a complex request (once; subject access only).
+    Extend,
+    /// Decide.
+    Decide(Decision),
+    /// The response is sent; the case closes.
+    Close,
+    /// The requester withdraws.
+    Withdraw,
+    /// Turn an FOI request for one's own images into a subject access request (LJM-11).
+    ConvertToSubjectAccess,
+}
+
+impl Action {
+    /// The action in words, e.g. "decided: refuse".
+    pub fn describe(self) -> String {
+        match self {
+            Self::AwaitIdentity => "wait for proof of identity".to_owned(),
+            Self::VerifyIdentity => "confirm the requester's identity".to_owned(),
+            Self::Start => "start work".to_owned(),
+            Self::Extend => "extend the deadline".to_owned(),
+            Self::Decide(d) => format!("decide: {d}"),
+            Self::Close => "send the response and close".to_owned(),
+            Self::Withdraw => "record its withdrawal".to_owned(),
+            Self::ConvertToSubjectAccess => "turn into a subject access request".to_owned(),
+        }
+    }
+
+    /// Its kebab-case name, for forms and the ledger (`decide` for every decision).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::AwaitIdentity => "await-identity",
+            Self::VerifyIdentity => "verify-identity",
+            Self::Start => "start",
+            Self::Extend => "extend",
+            Self::Decide(_) => "decide",
+            Self::Close => "close",
+            Self::Withdraw => "withdraw",
+            Self::ConvertToSubjectAccess => "convert-to-subject-access",
+        }
+    }
+}
+
+/// A transition the case's state does not allow, with those it does.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a {kind} case that is {state} cannot {what}; from here it can: {allowed}")]
+pub struct IllegalTransition {
+    /// The case's kind.
+    pub kind: CaseKind,
+    /// Its state.
+    pub state: CaseState,
+    /// What was asked, in words.
+    pub what: String,
+    /// What it allows, in words (or "nothing more: the case is finished").
+    pub allowed: String,
+}
+
+/// The state after `action` on a `kind` case in `state` (`extended`: whether its deadline
+/// was already extended), or the error naming the actions allowed.
+pub fn transition(
+    kind: CaseKind,
+    state: CaseState,
+    extended: bool,
+    action: Action,
+) -> Result<CaseState, IllegalTransition> {
+    next_state(kind, state, extended, action).ok_or_else(|| {
+        let ok = allowed_actions(kind, state, extended);
+        IllegalTransition {
+            kind,
+            state,
+            what: action.describe(),
+            allowed: if ok.is_empty() {
+                "nothing more: the case is finished".to_owned()
+            } else {
+                ok.iter()
+                    .map(|a| a.describe())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            },
+        }
+    })
+}
+
+/// The state machine itself: the one table of what each action does in each state.
+fn next_state(
+    kind: CaseKind,
+    state: CaseState,
+    extended: bool,
+    action: Action,
+) -> Option<CaseState> {
+    use CaseState::*;
+    match (state, action) {
+        (Received | AwaitingIdentity | InProgress | Decided, Action::Withdraw) => Some(Withdrawn),
+        (Received, Action::AwaitIdentity) if kind.checks_identity() => Some(AwaitingIdentity),
+        (AwaitingIdentity, Action::VerifyIdentity) => Some(InProgress),
+        (Received, Action::Start) => Some(InProgress),
+        (InProgress, Action::Extend) if kind == CaseKind::SubjectAccess && !extended => {
+            Some(InProgress)
+        }
+        (InProgress | Decided, Action::Decide(d)) if kind.decisions().contains(&d) => Some(Decided),
+        (Decided, Action::Close) => Some(Closed),
+        (Received | InProgress, Action::ConvertToSubjectAccess) if kind == CaseKind::Foi => {
+            Some(Converted)
+        }
+        _ => None,
+    }
+}
+
+/// Every action a `kind` case in `state` allows, for forms and error messages.
+pub fn allowed_actions(kind: CaseKind, state: CaseState, extended: bool) -> Vec<Action> {
+    let mut candidates = vec![
+        Action::AwaitIdentity,
+        Action::VerifyIdentity,
+        Action::Start,
+        Action::Extend,
+    ];
+    candidates.extend(kind.decisions().iter().map(|d| Action::Decide(*d)));
+    candidates.extend([
+        Action::Close,
+        Action::Withdraw,
+        Action::ConvertToSubjectAccess,
+    ]);
+    candidates
+        .into_iter()
+        .filter(|a| next_state(kind, state, extended, *a).is_some())
+        .collect()
+}
+
+/// What a decision must carry besides the choice: reasons where the decision needs them,
+/// and, when footage showing other people would be disclosed, either redaction (not yet
+/// available) or a recorded reason why disclosing them is reasonable (ALT-10).
+pub fn check_decision(
+    decision: Decision,
+    reasons: &str,
+    others_shown: bool,
+    why_reasonable: Option<&str>,
+) -> Result<(), String> {
+    if decision.needs_reasons() && reasons.trim().chars().count() < 10 {
+        return Err(format!(
+            "a decision to {decision} needs its reasons, in words the requester will read in the letter (LJM-10, BDC-29, BDC-41)"
+        ));
+    }
+    if decision.discloses()
+        && others_shown
+        && why_reasonable.is_none_or(|w| w.trim().chars().count() < 10)
+    {
+        return Err(
+            "the footage shows other people: until redaction is available, a copy can be disclosed only with a recorded reason why disclosing them is reasonable (ALT-10); otherwise offer a viewing or disclose in part"
+                .to_owned(),
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every state × action pair: `transition` and `allowed_actions` agree, and a refusal
+    /// names what is allowed.
+    #[test]
+    fn illegal_transitions_are_refused_with_the_allowed_ones() {
+        for kind in CaseKind::ALL {
+            for state in CaseState::ALL {
+                for extended in [false, true] {
+                    let allowed = allowed_actions(*kind, *state, extended);
+                    let mut all = vec![
+                        Action::AwaitIdentity,
+                        Action::VerifyIdentity,
+                        Action::Start,
+                        Action::Extend,
+                        Action::Close,
+                        Action::Withdraw,
+                        Action::ConvertToSubjectAccess,
+                    ];
+                    all.extend(Decision::ALL.iter().map(|d| Action::Decide(*d)));
+                    for a in all {
+                        let r = transition(*kind, *state, extended, a);
+                        assert_eq!(r.is_ok(), allowed.contains(&a), "{kind} {state} {a:?}");
+                        if let Err(e) = r {
+                            assert!(e.to_string().contains("from here it can"), "{e}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// LBU-18, BDC-29: a subject access request goes received → awaiting identity →
+    /// in progress → (extended once) → decided → closed; it cannot close undecided.
+    #[test]
+    fn lbu_18_a_subject_access_request_follows_its_workflow() {
+        let k = CaseKind::SubjectAccess;
+        let mut s = CaseState::Received;
+        s = transition(k, s, false, Action::AwaitIdentity).expect("await");
+        assert_eq!(s, CaseState::AwaitingIdentity);
+        let err = transition(k, s, false, Action::Close).expect_err("not decided");
+        assert!(
+            err.to_string().contains("confirm the requester's identity"),
+            "{err}"
+        );
+        s = transition(k, s, false, Action::VerifyIdentity).expect("verify");
+        s = transition(k, s, false, Action::Extend).expect("extend");
+        assert!(
+            transition(k, s, true, Action::Extend).is_err(),
+            "extended once"
+        );
+        s = transition(k, s, true, Action::Decide(Decision::ViewOnly)).expect("decide");
+        assert!(transition(k, s, true, Action::Decide(Decision::Accept)).is_err());
+        s = transition(k, s, true, Action::Close).expect("close");
+        assert_eq!(s, CaseState::Closed);
+        assert!(allowed_actions(k, s, true).is_empty());
+    }
+
+    /// LJM-11: only an FOI request converts to a subject access request.
+    #[test]
+    fn ljm_11_an_foi_request_for_ones_own_images_converts() {
+        assert_eq!(
+            transition(
+                CaseKind::Foi,
+                CaseState::Received,
+                false,
+                Action::ConvertToSubjectAccess
+            ),
+            Ok(CaseState::Converted)
+        );
+        assert!(
+            transition(
+                CaseKind::Erasure,
+                CaseState::Received,
+                false,
+                Action::ConvertToSubjectAccess
+            )
+            .is_err()
+        );
+    }
+
+    /// LJM-10, BDC-29, BDC-41, ALT-10: refusals and restrictions need reasons; a copy
+    /// showing others needs a reason why that is reasonable.
+    #[test]
+    fn bdc_29_refusals_need_reasons_and_alt_10_others_need_a_reason_to_disclose() {
+        assert!(check_decision(Decision::Refuse, "", false, None).is_err());
+        assert!(
+            check_decision(
+                Decision::Restrict,
+                "prejudice to an investigation",
+                false,
+                None
+            )
+            .is_ok()
+        );
+        assert!(check_decision(Decision::ViewOnly, "", true, None).is_ok());
+        let err = check_decision(Decision::Disclose, "", true, None).expect_err("others");
+        assert!(err.contains("ALT-10"), "{err}");
+        assert!(
+            check_decision(
+                Decision::Disclose,
+                "",
+                true,
+                Some("the other people are the requester's own children")
+            )
+            .is_ok()
+        );
     }
 }
