@@ -196,6 +196,20 @@ impl Action {
         }
     }
 
+    /// The kind of its ledger entry (book `case`), e.g. `case-decide`.
+    pub fn ledger_kind(self) -> &'static str {
+        match self {
+            Self::AwaitIdentity => "case-await-identity",
+            Self::VerifyIdentity => "case-verify-identity",
+            Self::Start => "case-start",
+            Self::Extend => "case-extend",
+            Self::Decide(_) => "case-decide",
+            Self::Close => "case-close",
+            Self::Withdraw => "case-withdraw",
+            Self::ConvertToSubjectAccess => "case-convert-to-subject-access",
+        }
+    }
+
     /// Its kebab-case name, for forms and the ledger (`decide` for every decision).
     pub fn name(self) -> &'static str {
         match self {

@@ -66,13 +66,18 @@ pub enum StoreError {
     /// Stored data failed a check.
     #[error("{0}")]
     Corrupt(String),
+    /// A file the store keeps (a document) could not be written or read.
+    #[error("{0}")]
+    Files(String),
 }
 
 impl StoreError {
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Open { .. } | Self::Database { .. } | Self::Ledger(_) => ErrorKind::Unavailable,
+            Self::Open { .. } | Self::Database { .. } | Self::Ledger(_) | Self::Files(_) => {
+                ErrorKind::Unavailable
+            }
             Self::Unledgered => ErrorKind::Internal,
             Self::SchemaTooNew { .. } | Self::SchemaBehind { .. } => ErrorKind::Unsupported,
             Self::InvalidPolicy(_) | Self::Invalid(_) => ErrorKind::InvalidInput,

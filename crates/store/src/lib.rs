@@ -14,6 +14,7 @@
 //! - Connection URLs are never logged or put in errors with their password ([`redact_url`]).
 
 pub mod cameras;
+pub mod cases;
 pub mod competence;
 pub mod dialect;
 pub mod error;

@@ -195,6 +195,8 @@ contract!(
     bdc_28_held_footage_survives_retention_until_its_hold_ends,
     bjs_4_the_retention_report_flags_a_camera_whose_deletion_is_stuck,
     bdc_28_the_disk_floor_takes_the_oldest_unheld_footage_and_never_held_footage,
+    lbu_18_a_subject_access_case_moves_by_its_state_machine_and_every_step_is_ledgered,
+    ljm_11_an_foi_request_for_ones_own_images_becomes_a_subject_access_request,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -2716,4 +2718,244 @@ async fn bdc_28_the_disk_floor_takes_the_oldest_unheld_footage_and_never_held_fo
         retention_entries(&store, "recording-resumed").await.len(),
         1
     );
+}
+
+fn new_case(kind: custos_domain::case::CaseKind, at: i64) -> custos_store::cases::NewCase {
+    custos_store::cases::NewCase {
+        kind,
+        received_at_unix_ms: at,
+        channel: "staff".to_owned(),
+        summary: "Footage of me at the gate".to_owned(),
+        requester_name: "Alex Example".to_owned(),
+        requester_contact: "alex@example.org".to_owned(),
+        details: "Monday about 8:40, at the front gate".to_owned(),
+    }
+}
+
+/// LBU-18, BDC-29, BDC-28: a subject access request gets its reference, moves only as its
+/// state machine allows (the error names what is allowed), pauses its clock while identity
+/// is awaited, holds the footage it concerns, keeps an encrypted document, and needs
+/// reasons to refuse; every step is in book `case`, and no entry holds the requester's
+/// name or contact.
+async fn lbu_18_a_subject_access_case_moves_by_its_state_machine_and_every_step_is_ledgered(
+    db: &TestDb,
+) {
+    use custos_domain::case::{Action, CaseKind, CaseState, Decision};
+    use custos_store::cases::Step;
+    let (store, clock, footage) = retention_scheme(db).await;
+    let t0 = custos_base::Clock::now(&clock).0;
+    let c = store
+        .open_case(&console(), &new_case(CaseKind::SubjectAccess, t0))
+        .await
+        .expect("open");
+    assert_eq!(c.reference, "SAR-2026-0001");
+    assert_eq!(c.state, CaseState::Received);
+    let second = store
+        .open_case(&console(), &new_case(CaseKind::SubjectAccess, t0))
+        .await
+        .expect("open");
+    assert_eq!(second.reference, "SAR-2026-0002");
+    let err = store
+        .act_on_case(&console(), &c.reference, Action::Close, &Step::default())
+        .await
+        .expect_err("not decided");
+    assert!(err.to_string().contains("from here it can"), "{err}");
+
+    let c = store
+        .act_on_case(
+            &console(),
+            &c.reference,
+            Action::AwaitIdentity,
+            &Step::default(),
+        )
+        .await
+        .expect("await identity");
+    assert_eq!(c.state, CaseState::AwaitingIdentity);
+    assert_eq!(c.pauses.len(), 1);
+    assert!(c.pauses[0].1.is_none(), "paused");
+    clock.advance_ms(3 * DAY);
+    let c = store
+        .act_on_case(
+            &console(),
+            &c.reference,
+            Action::VerifyIdentity,
+            &Step::default(),
+        )
+        .await
+        .expect("verify");
+    assert_eq!(c.pauses[0].1, Some(t0 + 3 * DAY));
+
+    // BDC-28: the footage the request concerns is held at once.
+    let hold = store
+        .hold_for_case(
+            &console(),
+            &c.reference,
+            &custos_domain::retention::HoldRequest {
+                cameras: vec![custos_domain::Ident::parse("front-gate").expect("id")],
+                from_unix_ms: t0 - 3_600_000,
+                to_unix_ms: t0 + 3_600_000,
+                class: custos_domain::Ident::parse("request-pending").expect("class"),
+                reason: "Subject access request".to_owned(),
+                owner: "dpo".to_owned(),
+                until_unix_ms: None,
+                case_ref: None,
+            },
+        )
+        .await
+        .expect("hold");
+    assert_eq!(hold.case_ref.as_deref(), Some("SAR-2026-0001"));
+    let c = store.case(&c.reference).await.expect("read").expect("case");
+    assert_eq!(c.holds, vec![hold.id.clone()]);
+
+    // A document, encrypted on disk and read back whole.
+    let docs = footage.path().join("documents");
+    let doc = store
+        .add_case_document(
+            &console(),
+            &docs,
+            &c.reference,
+            "passport.pdf",
+            "application/pdf",
+            b"%PDF-1.4 proof of identity",
+        )
+        .await
+        .expect("document");
+    let on_disk =
+        std::fs::read(docs.join(format!("{}/{}.cdoc", c.reference, doc.id))).expect("file");
+    assert!(
+        !on_disk.windows(5).any(|w| w == b"proof"),
+        "ciphertext only"
+    );
+    let (_, back) = store
+        .case_document(&docs, &c.reference, &doc.id)
+        .await
+        .expect("read");
+    assert_eq!(back, b"%PDF-1.4 proof of identity");
+
+    let err = store
+        .act_on_case(
+            &console(),
+            &c.reference,
+            Action::Decide(Decision::Refuse),
+            &Step::default(),
+        )
+        .await
+        .expect_err("a refusal needs reasons");
+    assert!(err.to_string().contains("needs its reasons"), "{err}");
+    let err = store
+        .act_on_case(
+            &console(),
+            &c.reference,
+            Action::Decide(Decision::Disclose),
+            &Step {
+                others_shown: true,
+                ..Step::default()
+            },
+        )
+        .await
+        .expect_err("ALT-10");
+    assert!(err.to_string().contains("ALT-10"), "{err}");
+    let c = store
+        .act_on_case(
+            &console(),
+            &c.reference,
+            Action::Extend,
+            &Step {
+                reasons: "Many hours of footage from several cameras".to_owned(),
+                ..Step::default()
+            },
+        )
+        .await
+        .expect("extend");
+    assert!(c.extension.is_some());
+    let c = store
+        .act_on_case(
+            &console(),
+            &c.reference,
+            Action::Decide(Decision::ViewOnly),
+            &Step::default(),
+        )
+        .await
+        .expect("decide");
+    assert_eq!(c.decision.as_ref().map(|d| d.0), Some(Decision::ViewOnly));
+    let c = store
+        .act_on_case(&console(), &c.reference, Action::Close, &Step::default())
+        .await
+        .expect("close");
+    assert_eq!(c.state, CaseState::Closed);
+    store
+        .add_case_note(&console(), &c.reference, "Viewing held with Alex on Friday")
+        .await
+        .expect("note");
+
+    let entries = store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Case),
+            reference: Some("case:SAR-2026-0001".to_owned()),
+            ..LedgerQuery::default()
+        })
+        .await
+        .expect("entries");
+    let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "case-opened",
+            "case-await-identity",
+            "case-verify-identity",
+            "case-footage-held",
+            "case-document-added",
+            "case-extend",
+            "case-decide",
+            "case-close",
+            "case-note-added",
+        ]
+    );
+    for e in &entries {
+        assert!(
+            !e.body.contains("Alex") && !e.body.contains("alex@"),
+            "no personal details in the ledger: {}",
+            e.body
+        );
+    }
+}
+
+/// LJM-11: an FOI request for one's own images becomes a subject access request, in one
+/// step that ledgers both.
+async fn ljm_11_an_foi_request_for_ones_own_images_becomes_a_subject_access_request(db: &TestDb) {
+    use custos_domain::case::{Action, CaseKind, CaseState};
+    let (store, clock, _footage) = retention_scheme(db).await;
+    let t0 = custos_base::Clock::now(&clock).0;
+    let foi = store
+        .open_case(&console(), &new_case(CaseKind::Foi, t0))
+        .await
+        .expect("open");
+    assert_eq!(foi.reference, "FOI-2026-0001");
+    let foi = store
+        .act_on_case(
+            &console(),
+            &foi.reference,
+            Action::ConvertToSubjectAccess,
+            &custos_store::cases::Step::default(),
+        )
+        .await
+        .expect("convert");
+    assert_eq!(foi.state, CaseState::Converted);
+    let sar = foi.converted_to.expect("became");
+    assert_eq!(sar, "SAR-2026-0001");
+    let sar = store.case(&sar).await.expect("read").expect("case");
+    assert_eq!(sar.kind, CaseKind::SubjectAccess);
+    assert_eq!(
+        sar.received_at_unix_ms, t0,
+        "the clock runs from the first receipt"
+    );
+    assert_eq!(sar.requester_name, "Alex Example");
+    let open: Vec<String> = store
+        .cases(false)
+        .await
+        .expect("cases")
+        .into_iter()
+        .map(|c| c.reference)
+        .collect();
+    assert_eq!(open, ["SAR-2026-0001"]);
 }
