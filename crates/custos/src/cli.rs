@@ -119,6 +119,26 @@ pub enum Command {
     /// The camera register: what each camera is, what it is for and how it is reached
     #[command(subcommand)]
     Camera(CameraCommand),
+    /// Work out a deadline: the due date of a rule for something received on a date, with
+    /// UK working days and bank holidays (see docs/ref/deadlines.md)
+    Deadline {
+        /// The rule as policy packs write it: working-days:N, calendar-days:N, month,
+        /// months:N or hours:N
+        #[arg(value_name = "RULE")]
+        rule: custos_domain::DeadlineRule,
+        /// When it was received: YYYY-MM-DD, or YYYY-MM-DDTHH:MM (UK time) for hours:N
+        #[arg(value_name = "DATE")]
+        date: String,
+        /// Whose bank holidays count: england-wales, scotland or northern-ireland [default:
+        /// the nation of the scheme's policy pack if there is a scheme in the data folder,
+        /// else england-wales]
+        #[arg(long, value_name = "NATION")]
+        nation: Option<custos_domain::Nation>,
+        /// Count a bank holiday in any part of the UK as a non-working day, as FOIA s10(6)
+        /// does for Freedom of Information requests
+        #[arg(long)]
+        any_part_of_uk: bool,
+    },
 }
 
 /// What a camera is, for `camera add` (all needed) and `camera edit` (only what changes).

@@ -125,6 +125,12 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             finish(store).await?;
             result
         }
+        Command::Deadline {
+            rule,
+            date,
+            nation,
+            any_part_of_uk,
+        } => crate::deadline::run(&config, rule, &date, nation, any_part_of_uk).await,
         Command::Key(KeyCommand::Show) => crate::ledger::key_show(&config),
         Command::Config => {
             print!("{}", config.to_toml_redacted());

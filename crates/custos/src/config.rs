@@ -38,6 +38,44 @@ pub struct Config {
     pub ledger: LedgerConfig,
     /// `[storage]`
     pub storage: StorageConfig,
+    /// `[calendar]`
+    pub calendar: CalendarConfig,
+}
+
+/// `[calendar]`: one-off changes to the bank holidays the rules give (moved or extra days
+/// declared by proclamation).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CalendarConfig {
+    /// Extra bank holidays, `YYYY-MM-DD`, e.g. `2023-05-08`.
+    pub extra_holidays: Vec<String>,
+    /// Bank holidays by the rules that did not happen (moved), `YYYY-MM-DD`.
+    pub removed_holidays: Vec<String>,
+}
+
+impl CalendarConfig {
+    /// The scheme's working-day calendar for a nation, with these one-offs.
+    pub fn calendar(
+        &self,
+        nation: custos_domain::Nation,
+    ) -> Result<custos_domain::calendar::Calendar, String> {
+        let extra = dates(&self.extra_holidays, "extra_holidays")?;
+        let removed = dates(&self.removed_holidays, "removed_holidays")?;
+        custos_domain::calendar::Calendar::with_one_offs(nation, &extra, &removed)
+            .map_err(|e| format!("[calendar] {e}; see docs/ref/config.md"))
+    }
+}
+
+fn dates(list: &[String], key: &str) -> Result<Vec<jiff::civil::Date>, String> {
+    list.iter()
+        .map(|t| {
+            t.parse().map_err(|_| {
+                format!(
+                    "[calendar] {key}: {t:?} is not a date; write YYYY-MM-DD, e.g. \"2023-05-08\""
+                )
+            })
+        })
+        .collect()
 }
 
 /// `[storage]`
@@ -166,6 +204,7 @@ impl Default for Config {
             log: LogConfig::default(),
             ledger: LedgerConfig::default(),
             storage: StorageConfig::default(),
+            calendar: CalendarConfig::default(),
         }
     }
 }
@@ -290,6 +329,10 @@ impl Config {
         }
         config.web.trusted_proxy_networks()?;
         config.web.metrics_networks()?;
+        // Dates are checked here; whether each is a holiday depends on the pack's nation,
+        // checked when a calendar is made.
+        dates(&config.calendar.extra_holidays, "extra_holidays")?;
+        dates(&config.calendar.removed_holidays, "removed_holidays")?;
         Ok(config)
     }
 
@@ -394,6 +437,32 @@ mod tests {
         // A malformed value must not be echoed back either.
         let e = Config::from_toml("[database]\nurl = 5 # hunter2\n").expect_err("wrong type");
         assert!(!e.contains("hunter2"), "{e}");
+    }
+
+    #[test]
+    fn calendar_one_offs_are_dates() {
+        let c = Config::from_toml(
+            "[calendar]\nextra_holidays = [\"2023-05-08\"]\nremoved_holidays = [\"2020-05-04\"]\n",
+        )
+        .expect("valid");
+        let cal = c
+            .calendar
+            .calendar(custos_domain::Nation::EnglandWales)
+            .expect("calendar");
+        assert!(!cal.is_working_day("2023-05-08".parse().expect("date")));
+        let e = Config::from_toml("[calendar]\nextra_holidays = [\"2023-5-8\"]\n")
+            .expect_err("bad date");
+        assert!(
+            e.contains("\"2023-5-8\" is not a date; write YYYY-MM-DD"),
+            "{e}"
+        );
+        let c =
+            Config::from_toml("[calendar]\nremoved_holidays = [\"2026-05-05\"]\n").expect("a date");
+        let e = c
+            .calendar
+            .calendar(custos_domain::Nation::EnglandWales)
+            .expect_err("not a holiday");
+        assert!(e.contains("not one in England and Wales"), "{e}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod cameras;
 mod cli;
 mod commands;
 mod config;
+mod deadline;
 mod keys;
 mod ledger;
 mod recorder;

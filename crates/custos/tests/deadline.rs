@@ -1,0 +1,170 @@
+//! `custos deadline` as a DPO uses it: due dates for the ICO's month rule (LBU-18, BJS-10,
+//! ALT-10, BDC-29, BDC-30), FOI's 20 working days (LJM-11) per nation and hours across a
+//! clock change, the nation taken from the scheme's pack, one-off holidays from the
+//! configuration, and clear errors for bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn policies() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../policies")
+}
+
+/// A `custos` command with no `CUSTOS_*` settings inherited, on a data folder `data`.
+fn custos(data: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_custos"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CUSTOS_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("USER", "tester").arg("--data").arg(data);
+    cmd
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("custos runs");
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+/// The first line (the due date) and the rest.
+fn deadline(data: &Path, args: &[&str]) -> (String, String) {
+    let (code, out, err) = run(custos(data).arg("deadline").args(args));
+    assert_eq!(code, 0, "{args:?}: {out}{err}");
+    let (first, rest) = out.split_once('\n').expect("two lines or more");
+    (first.to_owned(), rest.to_owned())
+}
+
+/// LBU-18, BJS-10, ALT-10, BDC-29, BDC-30: the month rule; LJM-11: 20 working days across
+/// Christmas 2026 in each nation; a breach's 72 hours across the end of summer time.
+#[test]
+fn due_dates_month_lbu_18_bdc_29_working_days_ljm_11_and_hours() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let none = dir.path().join("no-scheme");
+
+    let (due, words) = deadline(&none, &["month", "2026-01-31"]);
+    assert_eq!(due, "2026-03-02");
+    assert!(
+        words.contains("Received Saturday 31 January 2026")
+            && words.contains("Saturday 28 February 2026")
+            && words.contains("next working day, Monday 2 March 2026"),
+        "{words}"
+    );
+    assert!(
+        words.contains("England and Wales bank holidays (the default"),
+        "{words}"
+    );
+
+    for (nation, expected) in [
+        ("england-wales", "2027-01-14"),
+        ("northern-ireland", "2027-01-14"),
+        ("scotland", "2027-01-15"),
+    ] {
+        let (due, words) = deadline(
+            &none,
+            &["working-days:20", "2026-12-14", "--nation", nation],
+        );
+        assert_eq!(due, expected, "{nation}: {words}");
+    }
+
+    // FOIA counts Northern Ireland's St Patrick's Day (17 March 2026) in England too.
+    let (due, words) = deadline(&none, &["working-days:5", "2026-03-12", "--any-part-of-uk"]);
+    assert_eq!(due, "2026-03-20", "{words}");
+    assert!(words.contains("any part of the UK"), "{words}");
+    let (due, _) = deadline(&none, &["working-days:5", "2026-03-12"]);
+    assert_eq!(due, "2026-03-19");
+
+    let (due, words) = deadline(&none, &["hours:72", "2026-10-23T09:00"]);
+    assert_eq!(due, "2026-10-26T08:00:00+00:00");
+    assert!(words.contains("clocks change"), "{words}");
+}
+
+#[test]
+fn bad_input_says_what_is_wrong_and_what_is_expected() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let none = dir.path().join("no-scheme");
+    for (args, expected) in [
+        (&["month", "2026-02-30"][..], "write YYYY-MM-DD"),
+        (&["month", "31/01/2026"][..], "write YYYY-MM-DD"),
+        (&["fortnight", "2026-01-31"][..], "working-days:N"),
+        (&["hours:72", "2026-10-23"][..], "needs the time of receipt"),
+        (
+            &["month", "2026-01-31", "--nation", "wales"][..],
+            "\"england-wales\"",
+        ),
+        (
+            &["month", "1980-01-31"][..],
+            "outside the years 1990 to 2200",
+        ),
+    ] {
+        let (code, out, err) = run(custos(&none).arg("deadline").args(args));
+        assert_ne!(code, 0, "{args:?}: {out}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+}
+
+/// The nation comes from the scheme's policy pack, and one-off holidays from `[calendar]`.
+#[test]
+fn the_nation_comes_from_the_pack_and_one_offs_from_the_configuration() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("scheme");
+    let school =
+        std::fs::read_to_string(policies().join("bosmere-junior-school.toml")).expect("read");
+    let scottish = school.replacen("nation = \"england-wales\"", "nation = \"scotland\"", 1);
+    assert_ne!(scottish, school);
+    let pack = dir.path().join("scottish.toml");
+    std::fs::write(&pack, scottish).expect("write");
+    let (code, out, err) = run(custos(&data).arg("init").arg("--policy").arg(&pack));
+    assert_eq!(code, 0, "{out}{err}");
+
+    // New Year 2027: Scotland's 2 January (a Saturday) gives Monday 4 January too.
+    let (due, words) = deadline(&data, &["month", "2026-12-01"]);
+    assert_eq!(due, "2027-01-05", "{words}");
+    assert!(
+        words.contains("Scotland bank holidays (the nation of the scheme's policy pack)"),
+        "{words}"
+    );
+    let (due, _) = deadline(&data, &["month", "2026-12-01", "--nation", "england-wales"]);
+    assert_eq!(due, "2027-01-04");
+
+    // The Coronation bank holiday (8 May 2023) and a moved Early May (2020).
+    let config = dir.path().join("custos.toml");
+    std::fs::write(
+        &config,
+        "[calendar]\nextra_holidays = [\"2023-05-08\", \"2020-05-08\"]\nremoved_holidays = [\"2020-05-04\"]\n",
+    )
+    .expect("write");
+    let with_config = |args: &[&str]| {
+        let mut cmd = custos(&data);
+        cmd.arg("--config").arg(&config).arg("deadline").args(args);
+        run(&mut cmd)
+    };
+    let (code, out, err) =
+        with_config(&["working-days:1", "2023-05-05", "--nation", "england-wales"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("2023-05-09\n"), "{out}");
+    assert!(
+        out.contains("3 one-off changes from the configuration"),
+        "{out}"
+    );
+    let (code, out, _) =
+        with_config(&["working-days:1", "2020-05-01", "--nation", "england-wales"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("2020-05-04\n"), "{out}");
+
+    std::fs::write(&config, "[calendar]\nremoved_holidays = [\"2026-05-05\"]\n").expect("write");
+    let (code, _, err) = with_config(&["month", "2026-01-31"]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("2026-05-05 cannot be removed as a bank holiday: it is not one in Scotland"),
+        "{err}"
+    );
+}

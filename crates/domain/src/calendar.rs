@@ -1,0 +1,2055 @@
+//! The UK working-day calendar and deadlines: bank holidays per nation computed from rules,
+//! one-off changes from configuration, due dates for every [`DeadlineRule`], and a
+//! [`Timer`] whose clock can be stopped and restarted (e.g. while a requester's identity is
+//! awaited).
+//!
+//! Bank holidays come from the rules in force since 1978 (Easter by the Gregorian computus,
+//! fixed dates, first and last Mondays, substitute days), so they match the days GOV.UK
+//! publishes for every year from [`FIRST_YEAR`] to [`LAST_YEAR`] once the one-off changes
+//! (e.g. 2022-09-19 added; 2020-05-04 moved to 2020-05-08) are given to
+//! [`Calendar::with_one_offs`]. Deadlines are computed only within those years.
+//!
+//! The rules, exactly (the page for people is `docs/ref/deadlines.md`):
+//!
+//! - A day is a *working day* when it is Monday to Friday and not a bank holiday of the
+//!   calendar's nation.
+//! - **Substitute days**: a bank holiday on a Saturday or Sunday gives, in date order, the
+//!   next weekday that is not already a bank holiday.
+//! - `working-days:N`: the Nth working day after the day of receipt, whatever day that was:
+//!   the day of receipt is day 0 even when it is not a working day, and the first working day
+//!   after it is day 1 (FOIA s10(1) and (6) as the ICO reads them; the s45 code of practice
+//!   would start at the next working day instead, one working day later).
+//! - `calendar-days:N`: the day of receipt plus N days, never moved off a weekend or bank
+//!   holiday.
+//! - `month` and `months:N`: the same date N months after the day of receipt (whatever day
+//!   that was); the last day of that month when the date does not exist there; then the next
+//!   working day if that is not one (the ICO's reading of UK GDPR Art 12(3)).
+//! - `hours:N`: the instant of receipt plus N real hours (a clock change in between moves
+//!   the clock time, not the length).
+//! - **Pausing** ([`Timer`]): a stop that starts on UK day P and ends on UK day R (P taken
+//!   as the day of receipt when earlier) moves a calendar-day deadline R − P days later, and
+//!   a `month`/`months:N` deadline too, the move applied to the date before it is put
+//!   forward to a working day, and the result put forward again. A working-day deadline
+//!   moves by the working days after P up to and including R: the working days up to P
+//!   count, and the rest are counted after R, as if the request were received on R. An hour
+//!   deadline moves by the exact time stopped. A stop that begins after the deadline (as
+//!   moved by earlier stops) has passed gives no time back. While the clock is stopped there
+//!   is no due date.
+//! - FOIA s10(6) counts a bank holiday in *any* part of the UK as a non-working day:
+//!   [`Calendar::any_part_of_uk`] gives that calendar for Freedom of Information deadlines.
+//!
+//! Invariants: no I/O (the UK time zone comes from the time-zone data compiled into the
+//! binary), no clock reads; every function is a function of its arguments. Costs: a year's
+//! holidays take a few microseconds; a working-day count looks each year up once.
+
+use std::cmp::max;
+use std::collections::BTreeSet;
+use std::fmt;
+
+use jiff::civil::{Date, Weekday, date};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp, ToSpan};
+
+use crate::camera::Nation;
+use crate::deadline::DeadlineRule;
+
+/// The first year deadlines are computed for.
+pub const FIRST_YEAR: i16 = 1990;
+
+/// The last year deadlines are computed for (a deadline must fall in it or before).
+pub const LAST_YEAR: i16 = 2200;
+
+/// The time zone every UK day and clock time is read in.
+pub const UK_TIME_ZONE: &str = "Europe/London";
+
+/// The years the holiday rules are applied to at all (the Gregorian computus holds from
+/// 1583); outside them a year has no holidays.
+const RULE_YEARS: std::ops::RangeInclusive<i16> = 1583..=9999;
+
+/// Why a calendar or deadline could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarError {
+    /// A date outside [`FIRST_YEAR`]..=[`LAST_YEAR`].
+    #[error(
+        "{date} is outside the years {FIRST_YEAR} to {LAST_YEAR} that the working-day calendar covers"
+    )]
+    OutOfRange {
+        /// The date (a UK day).
+        date: Date,
+    },
+    /// An hour rule was given only a day.
+    #[error(
+        "{rule} counts hours, so it needs the time of receipt as well as the day (YYYY-MM-DDTHH:MM, UK time)"
+    )]
+    NeedsTime {
+        /// The rule.
+        rule: DeadlineRule,
+    },
+    /// A date to remove is not a bank holiday by the rules.
+    #[error(
+        "{date} cannot be removed as a bank holiday: it is not one in {nation} by the usual rules",
+        nation = nation_name(*nation)
+    )]
+    NotAHoliday {
+        /// The date.
+        date: Date,
+        /// The calendar's nation.
+        nation: Nation,
+    },
+    /// A date to add is a bank holiday already.
+    #[error("{date} cannot be added as an extra bank holiday: it is already one ({name})")]
+    AlreadyAHoliday {
+        /// The date.
+        date: Date,
+        /// The holiday it already is.
+        name: String,
+    },
+    /// A date to add falls at a weekend.
+    #[error(
+        "{date} cannot be added as an extra bank holiday: it is a {weekday}, and weekends are not working days anyway",
+        weekday = weekday_name(date.weekday())
+    )]
+    ExtraAtWeekend {
+        /// The date.
+        date: Date,
+    },
+    /// A date both added and removed.
+    #[error("{date} is both added and removed as a bank holiday; give it in one list only")]
+    AddedAndRemoved {
+        /// The date.
+        date: Date,
+    },
+    /// The clock was stopped while already stopped.
+    #[error("the clock has been stopped since {since}; restart it before stopping it again")]
+    AlreadyPaused {
+        /// When it stopped.
+        since: Timestamp,
+    },
+    /// The clock was restarted while running.
+    #[error("the clock is running, so it cannot be restarted; it must be stopped first")]
+    NotPaused,
+    /// A stop or restart earlier than the event before it.
+    #[error(
+        "{at} is before {earlier}, the clock's previous event (receipt, stop or restart); give stops and restarts in time order"
+    )]
+    OutOfOrder {
+        /// The stop or restart.
+        at: Timestamp,
+        /// The event before it.
+        earlier: Timestamp,
+    },
+    /// The UK time zone is missing from the compiled-in time-zone data.
+    #[error("the UK time zone ({UK_TIME_ZONE}) is missing from this build: {0}")]
+    NoTimeZone(String),
+}
+
+/// The nation in words, e.g. "England and Wales".
+pub fn nation_name(nation: Nation) -> &'static str {
+    match nation {
+        Nation::EnglandWales => "England and Wales",
+        Nation::Scotland => "Scotland",
+        Nation::NorthernIreland => "Northern Ireland",
+    }
+}
+
+/// The UK time zone.
+pub fn uk_time_zone() -> Result<TimeZone, CalendarError> {
+    TimeZone::get(UK_TIME_ZONE).map_err(|e| CalendarError::NoTimeZone(e.to_string()))
+}
+
+/// The UK day an instant falls on.
+pub fn uk_day(at: Timestamp) -> Result<Date, CalendarError> {
+    Ok(at.to_zoned(uk_time_zone()?).date())
+}
+
+/// Easter Sunday of a Gregorian year by the anonymous (Meeus/Jones/Butcher) computus;
+/// `None` before 1583 or after 9999.
+pub fn easter_sunday(year: i16) -> Option<Date> {
+    if !RULE_YEARS.contains(&year) {
+        return None;
+    }
+    let y = i32::from(year);
+    let a = y % 19;
+    let b = y / 100;
+    let c = y % 100;
+    let d = b / 4;
+    let e = b % 4;
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let i = c / 4;
+    let k = c % 4;
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    Date::new(year, i8::try_from(month).ok()?, i8::try_from(day).ok()?).ok()
+}
+
+/// How a day came to be a bank holiday.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HolidayKind {
+    /// By the nation's rules, on its own date.
+    Rule,
+    /// The day off for a rule holiday that fell at a weekend.
+    Substitute,
+    /// A one-off added by configuration (e.g. a state funeral or a coronation).
+    OneOff,
+}
+
+/// A bank holiday: a day off that is not a working day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Holiday {
+    /// The day off.
+    pub date: Date,
+    /// Its name as GOV.UK gives it, e.g. "Boxing Day"; for a substitute, the name of the
+    /// holiday it stands in for.
+    pub name: &'static str,
+    /// How it came about.
+    pub kind: HolidayKind,
+}
+
+impl fmt::Display for Holiday {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            HolidayKind::Rule | HolidayKind::OneOff => f.write_str(self.name),
+            HolidayKind::Substitute => write!(f, "{} (substitute day)", self.name),
+        }
+    }
+}
+
+/// Working days of one UK nation: Monday to Friday except its bank holidays, with one-off
+/// changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Calendar {
+    nation: Nation,
+    any_part_of_uk: bool,
+    extra: BTreeSet<Date>,
+    removed: BTreeSet<Date>,
+}
+
+impl Calendar {
+    /// The nation's calendar by the rules alone.
+    pub fn new(nation: Nation) -> Self {
+        Self {
+            nation,
+            any_part_of_uk: false,
+            extra: BTreeSet::new(),
+            removed: BTreeSet::new(),
+        }
+    }
+
+    /// The nation's calendar with one-off changes: `extra` days off (each a weekday that is
+    /// not a bank holiday already) and `removed` days (each a bank holiday by the rules,
+    /// substitute days included) that did not happen. A moved holiday is one of each.
+    /// Every date must lie in [`FIRST_YEAR`]..=[`LAST_YEAR`].
+    pub fn with_one_offs(
+        nation: Nation,
+        extra: &[Date],
+        removed: &[Date],
+    ) -> Result<Self, CalendarError> {
+        let plain = Self::new(nation);
+        for &d in extra.iter().chain(removed) {
+            check_range(d)?;
+        }
+        for &d in removed {
+            if extra.contains(&d) {
+                return Err(CalendarError::AddedAndRemoved { date: d });
+            }
+            if plain.holiday(d).is_none() {
+                return Err(CalendarError::NotAHoliday { date: d, nation });
+            }
+        }
+        for &d in extra {
+            if is_weekend(d) {
+                return Err(CalendarError::ExtraAtWeekend { date: d });
+            }
+            if let Some(h) = plain.holiday(d) {
+                return Err(CalendarError::AlreadyAHoliday {
+                    date: d,
+                    name: h.to_string(),
+                });
+            }
+        }
+        Ok(Self {
+            nation,
+            any_part_of_uk: false,
+            extra: extra.iter().copied().collect(),
+            removed: removed.iter().copied().collect(),
+        })
+    }
+
+    /// The same calendar with the bank holidays of every UK nation as non-working days, as
+    /// FOIA s10(6) defines a working day for Freedom of Information requests in England,
+    /// Wales and Northern Ireland (LJM-11). The one-offs still apply.
+    pub fn any_part_of_uk(self) -> Self {
+        Self {
+            any_part_of_uk: true,
+            ..self
+        }
+    }
+
+    /// The nation whose bank holidays count (and whose rules one-offs were checked against).
+    pub fn nation(&self) -> Nation {
+        self.nation
+    }
+
+    /// Whether every UK nation's bank holidays count ([`Calendar::any_part_of_uk`]).
+    pub fn covers_any_part_of_uk(&self) -> bool {
+        self.any_part_of_uk
+    }
+
+    /// The nations whose rules count.
+    fn nations(&self) -> &'static [Nation] {
+        if self.any_part_of_uk {
+            Nation::ALL
+        } else {
+            match self.nation {
+                Nation::EnglandWales => &[Nation::EnglandWales],
+                Nation::Scotland => &[Nation::Scotland],
+                Nation::NorthernIreland => &[Nation::NorthernIreland],
+            }
+        }
+    }
+
+    /// The one-off extra days off, in date order.
+    pub fn extra_holidays(&self) -> impl Iterator<Item = Date> + '_ {
+        self.extra.iter().copied()
+    }
+
+    /// The rule days removed by one-off changes, in date order.
+    pub fn removed_holidays(&self) -> impl Iterator<Item = Date> + '_ {
+        self.removed.iter().copied()
+    }
+
+    /// The year's days off in date order, as GOV.UK lists them: a holiday that falls at a
+    /// weekend appears as its substitute day; removed days are left out and extra days
+    /// added. Years before 1990 or after 2200 get the same rules, which is only an estimate
+    /// of what was (or will be) published.
+    pub fn holidays(&self, year: i16) -> Vec<Holiday> {
+        let mut days: Vec<Holiday> = self
+            .nations()
+            .iter()
+            .flat_map(|&n| with_substitutes(rule_days(n, year)))
+            .filter(|h| !self.removed.contains(&h.date))
+            .collect();
+        // Across nations the same day can come twice (Christmas); keep the first.
+        days.sort_by_key(|h| h.date);
+        days.dedup_by_key(|h| h.date);
+        days.extend(
+            self.extra
+                .iter()
+                .filter(|d| d.year() == year)
+                .map(|&d| Holiday {
+                    date: d,
+                    name: "One-off bank holiday",
+                    kind: HolidayKind::OneOff,
+                }),
+        );
+        days.sort_by_key(|h| h.date);
+        days
+    }
+
+    /// The bank holiday on this day, if it is one.
+    pub fn holiday(&self, day: Date) -> Option<Holiday> {
+        self.holidays(day.year())
+            .into_iter()
+            .find(|h| h.date == day)
+    }
+
+    /// Whether the day is a working day: Monday to Friday and not a bank holiday.
+    pub fn is_working_day(&self, day: Date) -> bool {
+        !is_weekend(day) && self.holiday(day).is_none()
+    }
+
+    /// The day itself if it is a working day, else the next working day.
+    pub fn working_day_on_or_after(&self, day: Date) -> Result<Date, CalendarError> {
+        Lookup::new(self).working_day_on_or_after(check_range(day)?)
+    }
+
+    /// The Nth working day after the day (which itself never counts); the day itself when
+    /// N is 0.
+    pub fn nth_working_day_after(&self, day: Date, n: u32) -> Result<Date, CalendarError> {
+        Lookup::new(self).nth_working_day_after(check_range(day)?, n)
+    }
+
+    /// The deadline for something received at an instant. Day rules count from its UK day.
+    pub fn due(
+        &self,
+        rule: DeadlineRule,
+        received_at: Timestamp,
+    ) -> Result<Deadline, CalendarError> {
+        self.compute(rule, Receipt::at(received_at)?, &[])
+    }
+
+    /// The deadline for something received on a UK day; an hour rule needs the instant
+    /// ([`Calendar::due`]) and is refused with [`CalendarError::NeedsTime`].
+    pub fn due_on_day(
+        &self,
+        rule: DeadlineRule,
+        received_on: Date,
+    ) -> Result<Deadline, CalendarError> {
+        let receipt = Receipt {
+            on: received_on,
+            at: None,
+        };
+        self.compute(rule, receipt, &[])
+    }
+
+    /// The deadline with closed stops of the clock, each `(stopped, restarted)`, in order.
+    fn compute(
+        &self,
+        rule: DeadlineRule,
+        received: Receipt,
+        stops: &[(Timestamp, Timestamp)],
+    ) -> Result<Deadline, CalendarError> {
+        check_range(received.on)?;
+        let mut look = Lookup::new(self);
+        let day_stops = || -> Result<Vec<(Date, Date)>, CalendarError> {
+            stops
+                .iter()
+                .map(|&(p, r)| Ok((uk_day(p)?, uk_day(r)?)))
+                .collect()
+        };
+        let (due, paused, detail) = match rule {
+            DeadlineRule::WorkingDays(n) => {
+                let start = received.on;
+                let mut added = 0u32;
+                for (p, r) in day_stops()? {
+                    let due_now = look.nth_working_day_after(start, n.saturating_add(added))?;
+                    if p > due_now {
+                        continue;
+                    }
+                    let from = max(p, start);
+                    added = added.saturating_add(look.working_days_between(from, check_range(r)?)?);
+                }
+                let due = look.nth_working_day_after(start, n.saturating_add(added))?;
+                let skipped = look.weekday_holidays_between(start, due)?;
+                let detail = Detail::WorkingDays {
+                    received_why: look.why_not_working(received.on),
+                    skipped,
+                };
+                (
+                    Due::Day(due),
+                    (!stops.is_empty()).then_some(Extension::WorkingDays(added)),
+                    detail,
+                )
+            }
+            DeadlineRule::CalendarDays(n) => {
+                let mut due = add_days(received.on, i64::from(n))?;
+                let mut added = 0i64;
+                for (p, r) in day_stops()? {
+                    if p > due {
+                        continue;
+                    }
+                    let days = days_between(max(p, received.on), r);
+                    due = add_days(due, days)?;
+                    added += days;
+                }
+                (
+                    Due::Day(due),
+                    (!stops.is_empty()).then_some(Extension::CalendarDays(added)),
+                    Detail::CalendarDays {
+                        why: look.why_not_working(due),
+                    },
+                )
+            }
+            DeadlineRule::Month | DeadlineRule::Months(_) => {
+                let months = match rule {
+                    DeadlineRule::Months(m) => m,
+                    _ => 1,
+                };
+                let corresponding = add_months(received.on, months)?;
+                let mut reached = corresponding;
+                let mut added = 0i64;
+                for (p, r) in day_stops()? {
+                    if p > look.working_day_on_or_after(reached)? {
+                        continue;
+                    }
+                    let days = days_between(max(p, received.on), r);
+                    reached = add_days(reached, days)?;
+                    added += days;
+                }
+                let due = look.working_day_on_or_after(reached)?;
+                let reached_why = look.why_not_working(reached);
+                let passed = look.weekday_holidays_between(reached, due)?;
+                let detail = Detail::Months {
+                    months,
+                    corresponding,
+                    clamped: corresponding.day() != received.on.day(),
+                    reached,
+                    reached_why,
+                    passed,
+                };
+                (
+                    Due::Day(due),
+                    (!stops.is_empty()).then_some(Extension::CalendarDays(added)),
+                    detail,
+                )
+            }
+            DeadlineRule::Hours(n) => {
+                let at = received.at.ok_or(CalendarError::NeedsTime { rule })?;
+                let out_of_range = |d: Date| CalendarError::OutOfRange { date: d };
+                let late = date(LAST_YEAR, 12, 31);
+                let mut due = at
+                    .checked_add(SignedDuration::from_hours(i64::from(n)))
+                    .map_err(|_| out_of_range(late))?;
+                let mut added = SignedDuration::ZERO;
+                for &(p, r) in stops {
+                    if p > due {
+                        continue;
+                    }
+                    let stopped = r.duration_since(max(p, at));
+                    due = due.checked_add(stopped).map_err(|_| out_of_range(late))?;
+                    added += stopped;
+                }
+                check_range(uk_day(due)?)?;
+                (
+                    Due::Instant(due),
+                    (!stops.is_empty()).then_some(Extension::Elapsed(added)),
+                    Detail::Hours,
+                )
+            }
+        };
+        if let Due::Day(d) = due {
+            check_range(d)?;
+        }
+        Ok(Deadline {
+            rule,
+            nation: self.nation,
+            received,
+            due,
+            paused,
+            detail,
+        })
+    }
+}
+
+/// When something was received: its UK day, and the instant when known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Receipt {
+    /// The UK day of receipt.
+    pub on: Date,
+    /// The instant of receipt, if known (hour rules need it).
+    pub at: Option<Timestamp>,
+}
+
+impl Receipt {
+    /// Received at an instant.
+    pub fn at(at: Timestamp) -> Result<Self, CalendarError> {
+        Ok(Self {
+            on: uk_day(at)?,
+            at: Some(at),
+        })
+    }
+}
+
+/// When a deadline falls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// By the end of this UK day.
+    Day(Date),
+    /// By this instant (hour rules).
+    Instant(Timestamp),
+}
+
+impl Due {
+    /// The instant the deadline passes: the start of the next UK day, or the instant.
+    pub fn passes_at(&self) -> Result<Timestamp, CalendarError> {
+        match *self {
+            Self::Instant(t) => Ok(t),
+            Self::Day(d) => {
+                let next = next_day(d)?;
+                next.to_zoned(uk_time_zone()?)
+                    .map(|z| z.timestamp())
+                    .map_err(|_| CalendarError::OutOfRange { date: next })
+            }
+        }
+    }
+}
+
+impl fmt::Display for Due {
+    /// `YYYY-MM-DD` for a day; RFC 3339 with the UK offset for an instant, e.g.
+    /// `2026-10-26T08:00:00+00:00`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::Day(d) => write!(f, "{d}"),
+            Self::Instant(t) => match uk_time_zone() {
+                Ok(tz) => write!(f, "{}", t.display_with_offset(tz.to_offset(t))),
+                Err(_) => write!(f, "{t}"),
+            },
+        }
+    }
+}
+
+/// How far stopping the clock moved a deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extension {
+    /// Calendar days (calendar-day and month rules).
+    CalendarDays(i64),
+    /// Working days (working-day rules).
+    WorkingDays(u32),
+    /// Elapsed time (hour rules).
+    Elapsed(SignedDuration),
+}
+
+/// What went into a deadline, for explaining it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Detail {
+    WorkingDays {
+        /// Why the day of receipt is not a working day, if it is not.
+        received_why: Option<String>,
+        /// Weekday bank holidays passed over in the count.
+        skipped: Vec<Holiday>,
+    },
+    CalendarDays {
+        /// Why the due day is not a working day, if it is not.
+        why: Option<String>,
+    },
+    Months {
+        months: u32,
+        /// The corresponding date N months on (clamped to the month's end).
+        corresponding: Date,
+        /// Whether the day of the month did not exist and was clamped.
+        clamped: bool,
+        /// The corresponding date moved by stops of the clock.
+        reached: Date,
+        /// Why `reached` is not a working day, if it is not.
+        reached_why: Option<String>,
+        /// Weekday bank holidays after `reached` up to the due day.
+        passed: Vec<Holiday>,
+    },
+    Hours,
+}
+
+/// A computed deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deadline {
+    /// The rule.
+    pub rule: DeadlineRule,
+    /// The nation whose working days counted.
+    pub nation: Nation,
+    /// When it was received.
+    pub received: Receipt,
+    /// When it is due.
+    pub due: Due,
+    /// How far stopping the clock moved it, when a [`Timer`] was ever stopped.
+    pub paused: Option<Extension>,
+    detail: Detail,
+}
+
+impl Deadline {
+    /// How the deadline was reached, in a sentence or three of plain words, e.g.
+    /// "Received Saturday 31 January 2026. One calendar month on is Saturday 28 February
+    /// 2026 (February has no 31st, so its last day), not a working day, so the deadline is
+    /// the next working day, Monday 2 March 2026."
+    pub fn explain(&self) -> String {
+        let received = long_date(self.received.on);
+        let mut s = match &self.detail {
+            Detail::WorkingDays {
+                received_why,
+                skipped,
+            } => {
+                let n = match self.rule {
+                    DeadlineRule::WorkingDays(n) => n,
+                    _ => 0,
+                };
+                let mut s = match received_why {
+                    None => format!("Received {received}."),
+                    Some(why) => format!(
+                        "Received {received}, not a working day ({why}); the day of receipt is day 0 all the same."
+                    ),
+                };
+                if let Some(Extension::WorkingDays(k)) = self.paused {
+                    s.push_str(&format!(
+                        " The clock was stopped for {}, which are added to the {n}.",
+                        plural(i64::from(k), "working day", "working days")
+                    ));
+                }
+                if let Due::Day(due) = self.due {
+                    s.push_str(&format!(
+                        " The {} working day after it is {}.",
+                        ordinal(n.saturating_add(match self.paused {
+                            Some(Extension::WorkingDays(k)) => k,
+                            _ => 0,
+                        })),
+                        long_date(due)
+                    ));
+                }
+                if !skipped.is_empty() {
+                    let list: Vec<String> = skipped
+                        .iter()
+                        .map(|h| format!("{h} on {}", short_date(h.date)))
+                        .collect();
+                    s.push_str(&format!(" Bank holidays not counted: {}.", list.join(", ")));
+                }
+                s
+            }
+            Detail::CalendarDays { why } => {
+                let n = match self.rule {
+                    DeadlineRule::CalendarDays(n) => n,
+                    _ => 0,
+                };
+                let mut s = format!("Received {received}.");
+                if let Some(Extension::CalendarDays(k)) = self.paused {
+                    s.push_str(&format!(
+                        " The clock was stopped for {}, which are added to the {n}.",
+                        plural(k, "day", "days")
+                    ));
+                }
+                if let Due::Day(due) = self.due {
+                    if self.paused.is_some() {
+                        s.push_str(&format!(" The deadline is {}", long_date(due)));
+                    } else {
+                        s.push_str(&format!(" {n} calendar days on is {}", long_date(due)));
+                    }
+                    match why {
+                        Some(why) => s.push_str(&format!(
+                            ", not a working day ({why}), but calendar-day deadlines are not moved."
+                        )),
+                        None => s.push('.'),
+                    }
+                }
+                s
+            }
+            Detail::Months {
+                months,
+                corresponding,
+                clamped,
+                reached,
+                reached_why,
+                passed,
+            } => {
+                let on = if *months == 1 {
+                    "One calendar month on".to_owned()
+                } else {
+                    format!("{months} calendar months on")
+                };
+                let mut s = format!("Received {received}. {on} is {}", long_date(*corresponding));
+                if *clamped {
+                    s.push_str(&format!(
+                        " ({} has no {}, so its last day)",
+                        corresponding.strftime("%B"),
+                        ordinal(u32::try_from(self.received.on.day()).unwrap_or(0))
+                    ));
+                }
+                if let Some(Extension::CalendarDays(k)) = self.paused {
+                    s.push_str(&format!(
+                        "; the clock was stopped for {}, which moves it to {}",
+                        plural(k, "day", "days"),
+                        long_date(*reached)
+                    ));
+                }
+                match (reached_why, self.due) {
+                    (Some(why), Due::Day(due)) => {
+                        let after: Vec<String> = passed
+                            .iter()
+                            .map(|h| format!("{h} on {}", short_date(h.date)))
+                            .collect();
+                        let why = if after.is_empty() {
+                            why.clone()
+                        } else {
+                            format!("{why}, with {} after it", after.join(" and "))
+                        };
+                        s.push_str(&format!(
+                            ", not a working day ({why}), so the deadline is the next working day, {}.",
+                            long_date(due)
+                        ));
+                    }
+                    _ => s.push_str(", a working day, which is the deadline."),
+                }
+                s
+            }
+            Detail::Hours => {
+                let (Some(at), Due::Instant(due)) = (self.received.at, self.due) else {
+                    return format!("Received {received}.");
+                };
+                let n = match self.rule {
+                    DeadlineRule::Hours(n) => n,
+                    _ => 0,
+                };
+                let mut s = format!("Received at {}.", clock_time(at));
+                if let Some(Extension::Elapsed(d)) = self.paused {
+                    s.push_str(&format!(
+                        " The clock was stopped for {}, which is added to the {n} hours.",
+                        duration_words(d)
+                    ));
+                    s.push_str(&format!(" The deadline is {}", clock_time(due)));
+                } else {
+                    s.push_str(&format!(
+                        " {} later is {}",
+                        plural(i64::from(n), "hour", "hours"),
+                        clock_time(due)
+                    ));
+                }
+                let offsets = uk_time_zone()
+                    .map(|tz| tz.to_offset(at) != tz.to_offset(due))
+                    .unwrap_or(false);
+                if offsets {
+                    s.push_str(
+                        " (the clocks change in between: hours are counted as real elapsed time, so the clock time differs)",
+                    );
+                }
+                s.push('.');
+                s
+            }
+        };
+        s.truncate(s.trim_end().len());
+        s
+    }
+}
+
+/// One stop of a [`Timer`]'s clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pause {
+    /// When the clock stopped (e.g. identity was asked for).
+    pub paused_at: Timestamp,
+    /// When it restarted (e.g. identity arrived); `None` while it is still stopped.
+    pub resumed_at: Option<Timestamp>,
+}
+
+/// A deadline's clock that can be stopped and restarted, such as a subject access request's
+/// while the requester's identity is awaited (LBU-18, BJS-10, ALT-10, BDC-29). See the
+/// module documentation for how each stop moves the deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timer {
+    rule: DeadlineRule,
+    received_at: Timestamp,
+    pauses: Vec<Pause>,
+}
+
+/// Where a [`Timer`] stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimerState {
+    /// The clock runs; this is the deadline.
+    Running(Deadline),
+    /// The clock is stopped, so there is no due date.
+    Paused {
+        /// When it stopped.
+        since: Timestamp,
+    },
+}
+
+impl Timer {
+    /// A clock started at receipt, never stopped.
+    pub fn new(rule: DeadlineRule, received_at: Timestamp) -> Self {
+        Self {
+            rule,
+            received_at,
+            pauses: Vec::new(),
+        }
+    }
+
+    /// A clock with its stops as recorded: in time order, none before receipt, only the
+    /// last still open.
+    pub fn with_pauses(
+        rule: DeadlineRule,
+        received_at: Timestamp,
+        pauses: &[Pause],
+    ) -> Result<Self, CalendarError> {
+        let mut timer = Self::new(rule, received_at);
+        for p in pauses {
+            timer.pause(p.paused_at)?;
+            if let Some(r) = p.resumed_at {
+                timer.resume(r)?;
+            }
+        }
+        Ok(timer)
+    }
+
+    /// The rule.
+    pub fn rule(&self) -> DeadlineRule {
+        self.rule
+    }
+
+    /// When it was received.
+    pub fn received_at(&self) -> Timestamp {
+        self.received_at
+    }
+
+    /// The stops so far, in order.
+    pub fn pauses(&self) -> &[Pause] {
+        &self.pauses
+    }
+
+    /// Whether the clock is stopped now.
+    pub fn is_paused(&self) -> bool {
+        self.pauses.last().is_some_and(|p| p.resumed_at.is_none())
+    }
+
+    /// Stops the clock.
+    pub fn pause(&mut self, at: Timestamp) -> Result<(), CalendarError> {
+        let earlier = match self.pauses.last() {
+            Some(Pause {
+                paused_at,
+                resumed_at: None,
+            }) => return Err(CalendarError::AlreadyPaused { since: *paused_at }),
+            Some(Pause {
+                resumed_at: Some(r),
+                ..
+            }) => *r,
+            None => self.received_at,
+        };
+        if at < earlier {
+            return Err(CalendarError::OutOfOrder { at, earlier });
+        }
+        self.pauses.push(Pause {
+            paused_at: at,
+            resumed_at: None,
+        });
+        Ok(())
+    }
+
+    /// Restarts the clock.
+    pub fn resume(&mut self, at: Timestamp) -> Result<(), CalendarError> {
+        match self.pauses.last_mut() {
+            Some(p) if p.resumed_at.is_none() => {
+                if at < p.paused_at {
+                    return Err(CalendarError::OutOfOrder {
+                        at,
+                        earlier: p.paused_at,
+                    });
+                }
+                p.resumed_at = Some(at);
+                Ok(())
+            }
+            _ => Err(CalendarError::NotPaused),
+        }
+    }
+
+    /// The deadline now, or that the clock is stopped.
+    pub fn state(&self, calendar: &Calendar) -> Result<TimerState, CalendarError> {
+        let mut stops = Vec::with_capacity(self.pauses.len());
+        for p in &self.pauses {
+            match p.resumed_at {
+                Some(r) => stops.push((p.paused_at, r)),
+                None => return Ok(TimerState::Paused { since: p.paused_at }),
+            }
+        }
+        calendar
+            .compute(self.rule, Receipt::at(self.received_at)?, &stops)
+            .map(TimerState::Running)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Rules
+// ---------------------------------------------------------------------------------------
+
+/// The nation's holidays by rule on their own dates (weekends included), in date order.
+fn rule_days(nation: Nation, year: i16) -> Vec<(Date, &'static str)> {
+    let Some(easter) = easter_sunday(year) else {
+        return Vec::new();
+    };
+    let monday = |month: i8, nth: i8| {
+        date(year, month, 1)
+            .nth_weekday_of_month(nth, Weekday::Monday)
+            .ok()
+    };
+    let scotland = nation == Nation::Scotland;
+    let ni = nation == Nation::NorthernIreland;
+    let mut days: Vec<Option<(Date, &'static str)>> = vec![
+        Some((date(year, 1, 1), "New Year's Day")),
+        easter
+            .checked_sub(2.days())
+            .ok()
+            .map(|d| (d, "Good Friday")),
+        monday(5, 1).map(|d| (d, "Early May bank holiday")),
+        monday(5, -1).map(|d| (d, "Spring bank holiday")),
+        monday(8, if scotland { 1 } else { -1 }).map(|d| (d, "Summer bank holiday")),
+        Some((date(year, 12, 25), "Christmas Day")),
+        Some((date(year, 12, 26), "Boxing Day")),
+    ];
+    if scotland {
+        days.push(Some((date(year, 1, 2), "2nd January")));
+        days.push(Some((date(year, 11, 30), "St Andrew's Day")));
+    } else {
+        days.push(
+            easter
+                .checked_add(1.day())
+                .ok()
+                .map(|d| (d, "Easter Monday")),
+        );
+    }
+    if ni {
+        days.push(Some((date(year, 3, 17), "St Patrick's Day")));
+        days.push(Some((
+            date(year, 7, 12),
+            "Battle of the Boyne (Orangemen's Day)",
+        )));
+    }
+    let mut days: Vec<(Date, &'static str)> = days.into_iter().flatten().collect();
+    days.sort_by_key(|(d, _)| *d);
+    days
+}
+
+/// The days off: rule days on weekdays, and for each rule day at a weekend (in date order)
+/// the next weekday that is not already a day off.
+fn with_substitutes(days: Vec<(Date, &'static str)>) -> Vec<Holiday> {
+    let mut out: Vec<Holiday> = days
+        .iter()
+        .filter(|(d, _)| !is_weekend(*d))
+        .map(|&(date, name)| Holiday {
+            date,
+            name,
+            kind: HolidayKind::Rule,
+        })
+        .collect();
+    for &(d, name) in days.iter().filter(|(d, _)| is_weekend(*d)) {
+        let mut sub = d;
+        loop {
+            let Ok(next) = sub.tomorrow() else {
+                break;
+            };
+            sub = next;
+            if !is_weekend(sub) && !out.iter().any(|h| h.date == sub) {
+                out.push(Holiday {
+                    date: sub,
+                    name,
+                    kind: HolidayKind::Substitute,
+                });
+                break;
+            }
+        }
+    }
+    out.sort_by_key(|h| h.date);
+    out
+}
+
+/// A calendar with the current year's holidays at hand, for counting day by day.
+struct Lookup<'a> {
+    calendar: &'a Calendar,
+    year: Option<i16>,
+    days: Vec<Holiday>,
+}
+
+impl<'a> Lookup<'a> {
+    fn new(calendar: &'a Calendar) -> Self {
+        Self {
+            calendar,
+            year: None,
+            days: Vec::new(),
+        }
+    }
+
+    fn holiday(&mut self, day: Date) -> Option<Holiday> {
+        if self.year != Some(day.year()) {
+            self.year = Some(day.year());
+            self.days = self.calendar.holidays(day.year());
+        }
+        self.days.iter().find(|h| h.date == day).copied()
+    }
+
+    /// Why the day is not a working day ("Good Friday", "Christmas Day, a Saturday", "a
+    /// Sunday"), or `None` when it is one.
+    fn why_not_working(&mut self, day: Date) -> Option<String> {
+        if let Some(h) = self.holiday(day) {
+            return Some(h.to_string());
+        }
+        if !is_weekend(day) {
+            return None;
+        }
+        let article = weekday_article(day.weekday());
+        Some(
+            match self
+                .calendar
+                .nations()
+                .iter()
+                .flat_map(|&n| rule_days(n, day.year()))
+                .find(|(d, _)| *d == day)
+            {
+                Some((_, name)) => format!("{name}, {article}"),
+                None => article.to_owned(),
+            },
+        )
+    }
+
+    fn is_working(&mut self, day: Date) -> bool {
+        !is_weekend(day) && self.holiday(day).is_none()
+    }
+
+    fn working_day_on_or_after(&mut self, mut day: Date) -> Result<Date, CalendarError> {
+        while !self.is_working(day) {
+            day = next_day(day)?;
+        }
+        Ok(day)
+    }
+
+    fn nth_working_day_after(&mut self, mut day: Date, n: u32) -> Result<Date, CalendarError> {
+        for _ in 0..n {
+            day = next_day(day)?;
+            day = self.working_day_on_or_after(day)?;
+        }
+        Ok(day)
+    }
+
+    /// The working days after `from` up to and including `until`.
+    fn working_days_between(&mut self, from: Date, until: Date) -> Result<u32, CalendarError> {
+        let mut n = 0u32;
+        let mut d = from;
+        while d < until {
+            d = next_day(d)?;
+            if self.is_working(d) {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// The bank holidays on weekdays after `from` up to and including `until`.
+    fn weekday_holidays_between(
+        &mut self,
+        from: Date,
+        until: Date,
+    ) -> Result<Vec<Holiday>, CalendarError> {
+        let mut out = Vec::new();
+        let mut d = from;
+        while d < until {
+            d = next_day(d)?;
+            if let Some(h) = self.holiday(d) {
+                out.push(h);
+            }
+        }
+        Ok(out)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Date helpers
+// ---------------------------------------------------------------------------------------
+
+fn is_weekend(day: Date) -> bool {
+    matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday)
+}
+
+fn check_range(day: Date) -> Result<Date, CalendarError> {
+    if (FIRST_YEAR..=LAST_YEAR).contains(&day.year()) {
+        Ok(day)
+    } else {
+        Err(CalendarError::OutOfRange { date: day })
+    }
+}
+
+fn next_day(day: Date) -> Result<Date, CalendarError> {
+    day.tomorrow()
+        .ok()
+        .and_then(|d| check_range(d).ok())
+        .ok_or(CalendarError::OutOfRange { date: day })
+}
+
+fn add_days(day: Date, days: i64) -> Result<Date, CalendarError> {
+    let err = CalendarError::OutOfRange { date: day };
+    let d = day
+        .checked_add(SignedDuration::from_hours(days.saturating_mul(24)))
+        .map_err(|_| err.clone())?;
+    check_range(d)
+}
+
+/// Whole days from `from` to `until` (negative when `until` is earlier; never here).
+fn days_between(from: Date, until: Date) -> i64 {
+    until.duration_since(from).as_secs() / 86_400
+}
+
+/// The same day of the month `months` later, or that month's last day.
+fn add_months(day: Date, months: u32) -> Result<Date, CalendarError> {
+    let err = || CalendarError::OutOfRange { date: day };
+    let index = i64::from(day.year()) * 12 + i64::from(day.month() - 1) + i64::from(months);
+    let year = i16::try_from(index / 12).map_err(|_| err())?;
+    let month = i8::try_from(index % 12 + 1).map_err(|_| err())?;
+    let first = Date::new(year, month, 1).map_err(|_| err())?;
+    let d = Date::new(year, month, day.day().min(first.days_in_month())).map_err(|_| err())?;
+    check_range(d)
+}
+
+fn weekday_name(w: Weekday) -> &'static str {
+    match w {
+        Weekday::Monday => "Monday",
+        Weekday::Tuesday => "Tuesday",
+        Weekday::Wednesday => "Wednesday",
+        Weekday::Thursday => "Thursday",
+        Weekday::Friday => "Friday",
+        Weekday::Saturday => "Saturday",
+        Weekday::Sunday => "Sunday",
+    }
+}
+
+fn weekday_article(w: Weekday) -> &'static str {
+    match w {
+        Weekday::Monday => "a Monday",
+        Weekday::Tuesday => "a Tuesday",
+        Weekday::Wednesday => "a Wednesday",
+        Weekday::Thursday => "a Thursday",
+        Weekday::Friday => "a Friday",
+        Weekday::Saturday => "a Saturday",
+        Weekday::Sunday => "a Sunday",
+    }
+}
+
+/// E.g. "Saturday 31 January 2026".
+fn long_date(d: Date) -> String {
+    d.strftime("%A %-d %B %Y").to_string()
+}
+
+/// E.g. "Friday 3 April".
+fn short_date(d: Date) -> String {
+    d.strftime("%A %-d %B").to_string()
+}
+
+/// E.g. "09:00 BST on Friday 23 October 2026".
+fn clock_time(t: Timestamp) -> String {
+    match uk_time_zone() {
+        Ok(tz) => t
+            .to_zoned(tz)
+            .strftime("%H:%M %Z on %A %-d %B %Y")
+            .to_string(),
+        Err(_) => t.to_string(),
+    }
+}
+
+fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+fn plural(n: i64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+fn duration_words(d: SignedDuration) -> String {
+    let minutes = d.as_secs() / 60;
+    let (h, m) = (minutes / 60, minutes % 60);
+    match (h, m) {
+        (h, 0) => plural(h, "hour", "hours"),
+        (0, m) => plural(m, "minute", "minutes"),
+        (h, m) => format!(
+            "{} {}",
+            plural(h, "hour", "hours"),
+            plural(m, "minute", "minutes")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> Date {
+        text.parse().expect(text)
+    }
+
+    /// A UK local time `YYYY-MM-DDTHH:MM` as an instant.
+    fn uk(text: &str) -> Timestamp {
+        let dt: jiff::civil::DateTime = text.parse().expect(text);
+        dt.to_zoned(uk_time_zone().expect("tz"))
+            .expect(text)
+            .timestamp()
+    }
+
+    fn days_off(cal: &Calendar, year: i16) -> Vec<String> {
+        cal.holidays(year)
+            .iter()
+            .map(|h| h.date.to_string())
+            .collect()
+    }
+
+    fn due(cal: &Calendar, rule: &str, received: &str) -> String {
+        let rule: DeadlineRule = rule.parse().expect(rule);
+        cal.due_on_day(rule, d(received))
+            .unwrap_or_else(|e| panic!("{rule} {received}: {e}"))
+            .due
+            .to_string()
+    }
+
+    const EW: Nation = Nation::EnglandWales;
+    const SC: Nation = Nation::Scotland;
+    const NI: Nation = Nation::NorthernIreland;
+
+    #[test]
+    fn easter_by_the_computus_matches_known_dates() {
+        for (year, easter) in [
+            (1990, "1990-04-15"),
+            (2000, "2000-04-23"),
+            (2008, "2008-03-23"),
+            (2011, "2011-04-24"),
+            (2019, "2019-04-21"),
+            (2024, "2024-03-31"),
+            (2025, "2025-04-20"),
+            (2026, "2026-04-05"),
+            (2027, "2027-03-28"),
+            (2038, "2038-04-25"),
+        ] {
+            assert_eq!(easter_sunday(year), Some(d(easter)), "{year}");
+        }
+        for year in FIRST_YEAR..=LAST_YEAR {
+            let e = easter_sunday(year).expect("in range");
+            assert_eq!(e.weekday(), Weekday::Sunday, "{year}");
+            assert!(e >= date(year, 3, 22) && e <= date(year, 4, 25), "{year}");
+        }
+        assert_eq!(easter_sunday(1500), None);
+    }
+
+    /// The published GOV.UK bank holidays for 2025 to 2027, nation by nation.
+    #[test]
+    fn holidays_match_the_published_days_2025_to_2027() {
+        let cases: [(Nation, i16, &[&str]); 9] = [
+            (
+                EW,
+                2025,
+                &[
+                    "2025-01-01",
+                    "2025-04-18",
+                    "2025-04-21",
+                    "2025-05-05",
+                    "2025-05-26",
+                    "2025-08-25",
+                    "2025-12-25",
+                    "2025-12-26",
+                ],
+            ),
+            (
+                EW,
+                2026,
+                &[
+                    "2026-01-01",
+                    "2026-04-03",
+                    "2026-04-06",
+                    "2026-05-04",
+                    "2026-05-25",
+                    "2026-08-31",
+                    "2026-12-25",
+                    "2026-12-28",
+                ],
+            ),
+            (
+                EW,
+                2027,
+                &[
+                    "2027-01-01",
+                    "2027-03-26",
+                    "2027-03-29",
+                    "2027-05-03",
+                    "2027-05-31",
+                    "2027-08-30",
+                    "2027-12-27",
+                    "2027-12-28",
+                ],
+            ),
+            (
+                SC,
+                2025,
+                &[
+                    "2025-01-01",
+                    "2025-01-02",
+                    "2025-04-18",
+                    "2025-05-05",
+                    "2025-05-26",
+                    "2025-08-04",
+                    "2025-12-01",
+                    "2025-12-25",
+                    "2025-12-26",
+                ],
+            ),
+            (
+                SC,
+                2026,
+                &[
+                    "2026-01-01",
+                    "2026-01-02",
+                    "2026-04-03",
+                    "2026-05-04",
+                    "2026-05-25",
+                    "2026-08-03",
+                    "2026-11-30",
+                    "2026-12-25",
+                    "2026-12-28",
+                ],
+            ),
+            (
+                SC,
+                2027,
+                &[
+                    "2027-01-01",
+                    "2027-01-04",
+                    "2027-03-26",
+                    "2027-05-03",
+                    "2027-05-31",
+                    "2027-08-02",
+                    "2027-11-30",
+                    "2027-12-27",
+                    "2027-12-28",
+                ],
+            ),
+            (
+                NI,
+                2025,
+                &[
+                    "2025-01-01",
+                    "2025-03-17",
+                    "2025-04-18",
+                    "2025-04-21",
+                    "2025-05-05",
+                    "2025-05-26",
+                    "2025-07-14",
+                    "2025-08-25",
+                    "2025-12-25",
+                    "2025-12-26",
+                ],
+            ),
+            (
+                NI,
+                2026,
+                &[
+                    "2026-01-01",
+                    "2026-03-17",
+                    "2026-04-03",
+                    "2026-04-06",
+                    "2026-05-04",
+                    "2026-05-25",
+                    "2026-07-13",
+                    "2026-08-31",
+                    "2026-12-25",
+                    "2026-12-28",
+                ],
+            ),
+            (
+                NI,
+                2027,
+                &[
+                    "2027-01-01",
+                    "2027-03-17",
+                    "2027-03-26",
+                    "2027-03-29",
+                    "2027-05-03",
+                    "2027-05-31",
+                    "2027-07-12",
+                    "2027-08-30",
+                    "2027-12-27",
+                    "2027-12-28",
+                ],
+            ),
+        ];
+        for (nation, year, expected) in cases {
+            assert_eq!(
+                days_off(&Calendar::new(nation), year),
+                expected.to_vec(),
+                "{nation} {year}"
+            );
+        }
+    }
+
+    #[test]
+    fn substitute_days_follow_weekend_holidays() {
+        let names = |cal: &Calendar, year| -> Vec<String> {
+            cal.holidays(year)
+                .iter()
+                .map(|h| format!("{} {h}", h.date))
+                .collect()
+        };
+        // 2027: Christmas on a Saturday, Boxing Day on a Sunday.
+        let ew = names(&Calendar::new(EW), 2027);
+        assert!(
+            ew.contains(&"2027-12-27 Christmas Day (substitute day)".to_owned()),
+            "{ew:?}"
+        );
+        assert!(
+            ew.contains(&"2027-12-28 Boxing Day (substitute day)".to_owned()),
+            "{ew:?}"
+        );
+        // 2022: Christmas on a Sunday, Boxing Day on the Monday, the substitute Tuesday.
+        let ew22 = names(&Calendar::new(EW), 2022);
+        assert!(
+            ew22.contains(&"2022-12-26 Boxing Day".to_owned()),
+            "{ew22:?}"
+        );
+        assert!(
+            ew22.contains(&"2022-12-27 Christmas Day (substitute day)".to_owned()),
+            "{ew22:?}"
+        );
+        // Scotland 2022: 1 and 2 January a Saturday and Sunday → Monday 3 and Tuesday 4.
+        assert_eq!(
+            &days_off(&Calendar::new(SC), 2022)[..2],
+            ["2022-01-03", "2022-01-04"]
+        );
+        // Scotland 2023: 1 January a Sunday, 2 January the Monday → the substitute Tuesday.
+        assert_eq!(
+            &days_off(&Calendar::new(SC), 2023)[..2],
+            ["2023-01-02", "2023-01-03"]
+        );
+        // St Andrew's Day 2025 is a Sunday → Monday 1 December in Scotland.
+        let sc = Calendar::new(SC);
+        assert_eq!(
+            sc.holiday(d("2025-12-01")).map(|h| h.to_string()),
+            Some("St Andrew's Day (substitute day)".to_owned())
+        );
+        assert!(Calendar::new(EW).is_working_day(d("2025-12-01")));
+        // The Boyne 2026 (12 July) is a Sunday → Monday 13 July in Northern Ireland only.
+        assert!(!Calendar::new(NI).is_working_day(d("2026-07-13")));
+        assert!(Calendar::new(EW).is_working_day(d("2026-07-13")));
+        // St Patrick's Day 2024 is a Sunday → Monday 18 March in Northern Ireland.
+        assert!(!Calendar::new(NI).is_working_day(d("2024-03-18")));
+    }
+
+    #[test]
+    fn one_offs_reproduce_the_moved_and_extra_holidays_of_2020_2022_2023() {
+        let cal = Calendar::with_one_offs(
+            EW,
+            &[
+                d("2020-05-08"),
+                d("2022-06-02"),
+                d("2022-06-03"),
+                d("2022-09-19"),
+                d("2023-05-08"),
+            ],
+            &[d("2020-05-04"), d("2022-05-30")],
+        )
+        .expect("valid one-offs");
+        assert_eq!(
+            days_off(&cal, 2020),
+            [
+                "2020-01-01",
+                "2020-04-10",
+                "2020-04-13",
+                "2020-05-08",
+                "2020-05-25",
+                "2020-08-31",
+                "2020-12-25",
+                "2020-12-28",
+            ]
+        );
+        assert_eq!(
+            days_off(&cal, 2022),
+            [
+                "2022-01-03",
+                "2022-04-15",
+                "2022-04-18",
+                "2022-05-02",
+                "2022-06-02",
+                "2022-06-03",
+                "2022-08-29",
+                "2022-09-19",
+                "2022-12-26",
+                "2022-12-27",
+            ]
+        );
+        assert_eq!(
+            days_off(&cal, 2023),
+            [
+                "2023-01-02",
+                "2023-04-07",
+                "2023-04-10",
+                "2023-05-01",
+                "2023-05-08",
+                "2023-05-29",
+                "2023-08-28",
+                "2023-12-25",
+                "2023-12-26",
+            ]
+        );
+        assert!(cal.is_working_day(d("2022-05-30")));
+        assert!(!cal.is_working_day(d("2022-09-19")));
+    }
+
+    #[test]
+    fn bad_one_offs_say_what_is_wrong() {
+        let e = |extra: &[&str], removed: &[&str]| {
+            let extra: Vec<Date> = extra.iter().map(|s| d(s)).collect();
+            let removed: Vec<Date> = removed.iter().map(|s| d(s)).collect();
+            Calendar::with_one_offs(SC, &extra, &removed)
+                .expect_err("refused")
+                .to_string()
+        };
+        assert!(e(&[], &["2026-04-06"]).contains("not one in Scotland"));
+        assert!(e(&["2026-01-02"], &[]).contains("already one (2nd January)"));
+        assert!(e(&["2026-05-09"], &[]).contains("it is a Saturday"));
+        assert!(e(&["2026-05-05"], &["2026-05-05"]).contains("both added and removed"));
+        assert!(e(&["1980-05-05"], &[]).contains("outside the years 1990 to 2200"));
+    }
+
+    /// LBU-18, BJS-10, ALT-10, BDC-29 (subject access within one month) and BDC-30 (other
+    /// rights requests): the ICO's month rule, at month ends, Easter, Christmas and New
+    /// Year, in every nation.
+    #[test]
+    fn month_rule_lbu_18_bjs_10_alt_10_bdc_29_bdc_30() {
+        let table: &[(Nation, &str, &str)] = &[
+            // 31 January → no 31 February → Saturday 28 February → Monday 2 March.
+            (EW, "2026-01-31", "2026-03-02"),
+            (SC, "2026-01-31", "2026-03-02"),
+            (NI, "2026-01-31", "2026-03-02"),
+            // Month ends and leap years.
+            (EW, "2026-03-31", "2026-04-30"),
+            (EW, "2026-08-31", "2026-09-30"),
+            (EW, "2028-01-30", "2028-02-29"),
+            (EW, "2028-02-29", "2028-03-29"),
+            (EW, "2026-01-15", "2026-02-16"), // 15 February 2026 is a Sunday.
+            // Easter 2026: 3 April is Good Friday; Easter Monday 6 April is not a holiday in
+            // Scotland.
+            (EW, "2026-03-03", "2026-04-07"),
+            (NI, "2026-03-03", "2026-04-07"),
+            (SC, "2026-03-03", "2026-04-06"),
+            // Easter 2025: 18 April Good Friday, 21 April Easter Monday.
+            (EW, "2025-03-18", "2025-04-22"),
+            (SC, "2025-03-18", "2025-04-21"),
+            // Easter 2027: 26 March Good Friday, 29 March Easter Monday.
+            (EW, "2027-02-26", "2027-03-30"),
+            (SC, "2027-02-26", "2027-03-29"),
+            // Christmas 2027 on a Saturday: substitutes Monday 27 and Tuesday 28.
+            (EW, "2027-11-25", "2027-12-29"),
+            (SC, "2027-11-25", "2027-12-29"),
+            (NI, "2027-11-25", "2027-12-29"),
+            // New Year 2027: Friday 1 January; Scotland's 2 January (a Saturday) → Monday 4.
+            (EW, "2026-12-01", "2027-01-04"),
+            (NI, "2026-12-01", "2027-01-04"),
+            (SC, "2026-12-01", "2027-01-05"),
+            // St Andrew's Day 2025 (a Sunday) → Monday 1 December in Scotland.
+            (EW, "2025-10-30", "2025-12-01"),
+            (SC, "2025-10-30", "2025-12-02"),
+            // St Patrick's Day 2026 (Tuesday 17 March) in Northern Ireland.
+            (EW, "2026-02-17", "2026-03-17"),
+            (NI, "2026-02-17", "2026-03-18"),
+            // The Boyne 2026 (a Sunday) → Monday 13 July in Northern Ireland.
+            (EW, "2026-06-12", "2026-07-13"),
+            (NI, "2026-06-12", "2026-07-14"),
+            // Received on a Saturday: counted from that day all the same.
+            (EW, "2026-02-07", "2026-03-09"),
+        ];
+        for &(nation, received, expected) in table {
+            assert_eq!(
+                due(&Calendar::new(nation), "month", received),
+                expected,
+                "{nation} {received}"
+            );
+        }
+    }
+
+    /// The extension of UK GDPR Art 12(3) as packs write it (`months:N`), counted from the
+    /// day of receipt like the month rule (LBU-18, BJS-10, ALT-10, BDC-29).
+    #[test]
+    fn months_rule_lbu_18_bjs_10_alt_10_bdc_29() {
+        let ew = Calendar::new(EW);
+        assert_eq!(due(&ew, "months:3", "2026-11-30"), "2027-03-01"); // 28 Feb 2027 a Sunday.
+        assert_eq!(due(&ew, "months:2", "2026-12-31"), "2027-03-01");
+        assert_eq!(due(&ew, "months:3", "2026-01-31"), "2026-04-30");
+        assert_eq!(due(&ew, "months:12", "2026-12-25"), "2027-12-29");
+        assert_eq!(
+            due(&Calendar::new(SC), "months:2", "2026-10-30"),
+            "2026-12-30"
+        );
+        assert_eq!(
+            due(&Calendar::new(SC), "months:1", "2025-10-30"),
+            "2025-12-02"
+        );
+    }
+
+    /// LJM-11: FOI's 20 working days, across Christmas 2026 in each nation (Scotland's
+    /// 2 January 2027, a Saturday, gives Monday 4 January), across Easter 2025 and 2027,
+    /// and from a Saturday.
+    #[test]
+    fn working_days_rule_ljm_11() {
+        let table: &[(Nation, &str, &str, &str)] = &[
+            (EW, "working-days:20", "2026-12-14", "2027-01-14"),
+            (NI, "working-days:20", "2026-12-14", "2027-01-14"),
+            (SC, "working-days:20", "2026-12-14", "2027-01-15"),
+            (EW, "working-days:20", "2025-04-01", "2025-05-01"),
+            (NI, "working-days:20", "2025-04-01", "2025-05-01"),
+            (SC, "working-days:20", "2025-04-01", "2025-04-30"),
+            (EW, "working-days:5", "2027-03-24", "2027-04-02"),
+            (SC, "working-days:5", "2027-03-24", "2027-04-01"),
+            // Received Saturday 31 January 2026: the Saturday is day 0, Monday 2 February
+            // day 1.
+            (EW, "working-days:20", "2026-01-31", "2026-02-27"),
+            (EW, "working-days:1", "2026-01-31", "2026-02-02"),
+            // Received on Easter Saturday 2026: day 1 is Tuesday 7 April in England and
+            // Wales, Monday 6 April in Scotland.
+            (EW, "working-days:5", "2026-04-04", "2026-04-13"),
+            (SC, "working-days:5", "2026-04-04", "2026-04-10"),
+            // Received on Good Friday itself.
+            (EW, "working-days:1", "2026-04-03", "2026-04-07"),
+            // Across the Boyne 2026 (Monday 13 July in Northern Ireland).
+            (NI, "working-days:5", "2026-07-09", "2026-07-17"),
+            (EW, "working-days:5", "2026-07-09", "2026-07-16"),
+            // Across Christmas 2027 (substitutes Monday 27 and Tuesday 28 December).
+            (EW, "working-days:3", "2027-12-23", "2027-12-30"),
+        ];
+        for &(nation, rule, received, expected) in table {
+            assert_eq!(
+                due(&Calendar::new(nation), rule, received),
+                expected,
+                "{nation} {rule} {received}"
+            );
+        }
+    }
+
+    /// BDC-29's 30 calendar days and other calendar-day rules: never moved off a weekend or
+    /// bank holiday.
+    /// LJM-11: FOIA s10(6) makes a bank holiday anywhere in the UK a non-working day.
+    #[test]
+    fn foi_working_days_skip_bank_holidays_anywhere_in_the_uk_ljm_11() {
+        let foi = Calendar::new(EW).any_part_of_uk();
+        assert!(foi.covers_any_part_of_uk());
+        assert_eq!(
+            days_off(&foi, 2026),
+            [
+                "2026-01-01",
+                "2026-01-02",
+                "2026-03-17",
+                "2026-04-03",
+                "2026-04-06",
+                "2026-05-04",
+                "2026-05-25",
+                "2026-07-13",
+                "2026-08-03",
+                "2026-08-31",
+                "2026-11-30",
+                "2026-12-25",
+                "2026-12-28",
+            ]
+        );
+        // Scotland's 4 January 2027 and Northern Ireland's St Patrick's Day count too.
+        assert_eq!(due(&foi, "working-days:20", "2026-12-14"), "2027-01-15");
+        assert_eq!(due(&foi, "working-days:5", "2026-03-12"), "2026-03-20");
+        assert_eq!(
+            due(&Calendar::new(EW), "working-days:5", "2026-03-12"),
+            "2026-03-19"
+        );
+        // One-offs still apply.
+        let foi = Calendar::with_one_offs(EW, &[d("2023-05-08")], &[])
+            .expect("valid")
+            .any_part_of_uk();
+        assert!(!foi.is_working_day(d("2023-05-08")));
+    }
+
+    #[test]
+    fn calendar_days_rule_bdc_29() {
+        let ew = Calendar::new(EW);
+        assert_eq!(due(&ew, "calendar-days:30", "2026-12-01"), "2026-12-31");
+        assert_eq!(due(&ew, "calendar-days:40", "2026-11-16"), "2026-12-26"); // a Saturday
+        assert_eq!(due(&ew, "calendar-days:30", "2026-01-31"), "2026-03-02");
+        assert_eq!(due(&ew, "calendar-days:1", "2026-12-31"), "2027-01-01");
+        let deadline = ew
+            .due_on_day(DeadlineRule::CalendarDays(40), d("2026-11-16"))
+            .expect("due");
+        assert!(
+            deadline
+                .explain()
+                .contains("calendar-day deadlines are not moved"),
+            "{}",
+            deadline.explain()
+        );
+    }
+
+    #[test]
+    fn hours_are_real_elapsed_hours_across_the_clock_change() {
+        let ew = Calendar::new(EW);
+        // British Summer Time ends at 02:00 on Sunday 25 October 2026.
+        let deadline = ew
+            .due(DeadlineRule::Hours(72), uk("2026-10-23T09:00"))
+            .expect("due");
+        assert_eq!(deadline.due, Due::Instant(uk("2026-10-26T08:00")));
+        assert_eq!(deadline.due.to_string(), "2026-10-26T08:00:00+00:00");
+        let text = deadline.explain();
+        assert!(
+            text.contains("09:00 BST on Friday 23 October 2026"),
+            "{text}"
+        );
+        assert!(
+            text.contains("08:00 GMT on Monday 26 October 2026"),
+            "{text}"
+        );
+        assert!(text.contains("clocks change"), "{text}");
+        // And where summer time begins (29 March 2026).
+        let spring = ew
+            .due(DeadlineRule::Hours(24), uk("2026-03-28T12:00"))
+            .expect("due");
+        assert_eq!(spring.due.to_string(), "2026-03-29T13:00:00+01:00");
+        // An hour rule needs the time.
+        assert_eq!(
+            ew.due_on_day(DeadlineRule::Hours(72), d("2026-10-23")),
+            Err(CalendarError::NeedsTime {
+                rule: DeadlineRule::Hours(72)
+            })
+        );
+    }
+
+    #[test]
+    fn deadlines_refuse_dates_outside_the_calendar() {
+        let ew = Calendar::new(EW);
+        assert!(matches!(
+            ew.due_on_day(DeadlineRule::Month, d("1989-12-31")),
+            Err(CalendarError::OutOfRange { .. })
+        ));
+        assert!(matches!(
+            ew.due_on_day(DeadlineRule::Month, d("2200-12-15")),
+            Err(CalendarError::OutOfRange { .. })
+        ));
+        assert!(matches!(
+            ew.due_on_day(DeadlineRule::WorkingDays(10_000), d("2190-01-01")),
+            Err(CalendarError::OutOfRange { .. })
+        ));
+        assert_eq!(due(&ew, "month", "2200-11-15"), "2200-12-15");
+    }
+
+    #[test]
+    fn explanations_say_how_the_date_was_reached() {
+        let ew = Calendar::new(EW);
+        let text = ew
+            .due_on_day(DeadlineRule::Month, d("2026-01-31"))
+            .expect("due")
+            .explain();
+        assert_eq!(
+            text,
+            "Received Saturday 31 January 2026. One calendar month on is Saturday 28 February 2026 (February has no 31st, so its last day), not a working day (a Saturday), so the deadline is the next working day, Monday 2 March 2026."
+        );
+        let text = ew
+            .due_on_day(DeadlineRule::Month, d("2027-11-25"))
+            .expect("due")
+            .explain();
+        assert!(
+            text.contains("(Christmas Day, a Saturday, with Christmas Day (substitute day) on Monday 27 December and Boxing Day (substitute day) on Tuesday 28 December after it)"),
+            "{text}"
+        );
+        let text = ew
+            .due_on_day(DeadlineRule::WorkingDays(5), d("2026-04-04"))
+            .expect("due")
+            .explain();
+        assert_eq!(
+            text,
+            "Received Saturday 4 April 2026, not a working day (a Saturday); the day of receipt is day 0 all the same. The 5th working day after it is Monday 13 April 2026. Bank holidays not counted: Easter Monday on Monday 6 April."
+        );
+        let text = ew
+            .due_on_day(DeadlineRule::WorkingDays(20), d("2025-04-01"))
+            .expect("due")
+            .explain();
+        assert!(
+            text.ends_with("Bank holidays not counted: Good Friday on Friday 18 April, Easter Monday on Monday 21 April."),
+            "{text}"
+        );
+        let text = ew
+            .due_on_day(DeadlineRule::WorkingDays(1), d("2026-04-03"))
+            .expect("due")
+            .explain();
+        assert!(text.contains("not a working day (Good Friday)"), "{text}");
+    }
+
+    /// LBU-18, BJS-10, ALT-10, BDC-29: the subject access clock stops while identity is
+    /// awaited and restarts when it arrives; the month deadline moves by the days stopped,
+    /// then onto a working day.
+    #[test]
+    fn a_stopped_month_clock_lbu_18_bjs_10_alt_10_bdc_29() {
+        let ew = Calendar::new(EW);
+        let mut timer = Timer::new(DeadlineRule::Month, uk("2026-01-05T10:00"));
+        let running = |t: &Timer| match t.state(&ew).expect("state") {
+            TimerState::Running(d) => d,
+            TimerState::Paused { since } => panic!("paused since {since}"),
+        };
+        assert_eq!(running(&timer).due, Due::Day(d("2026-02-05")));
+        timer.pause(uk("2026-01-06T09:00")).expect("pause");
+        assert_eq!(
+            timer.state(&ew),
+            Ok(TimerState::Paused {
+                since: uk("2026-01-06T09:00")
+            })
+        );
+        // Identity arrives 10 days later: 5 February + 10 days = Sunday 15 February →
+        // Monday 16 February.
+        timer.resume(uk("2026-01-16T15:00")).expect("resume");
+        let deadline = running(&timer);
+        assert_eq!(deadline.due, Due::Day(d("2026-02-16")));
+        assert_eq!(deadline.paused, Some(Extension::CalendarDays(10)));
+        assert!(
+            deadline.explain().contains("stopped for 10 days"),
+            "{}",
+            deadline.explain()
+        );
+        // A second stop, of 2 days: 15 February + 2 = Tuesday 17 February.
+        timer.pause(uk("2026-01-20T09:00")).expect("pause");
+        timer.resume(uk("2026-01-22T09:00")).expect("resume");
+        assert_eq!(running(&timer).due, Due::Day(d("2026-02-17")));
+        // The adjustment is applied after the stops, not before: received 31 January, a
+        // month on is Saturday 28 February; stopped 1 day → Sunday 1 March → Monday 2 March
+        // (not Tuesday 3 March).
+        let t = Timer::with_pauses(
+            DeadlineRule::Month,
+            uk("2026-01-31T10:00"),
+            &[Pause {
+                paused_at: uk("2026-02-02T10:00"),
+                resumed_at: Some(uk("2026-02-03T10:00")),
+            }],
+        )
+        .expect("valid");
+        assert_eq!(running(&t).due, Due::Day(d("2026-03-02")));
+        // A stop and restart on the same day moves nothing.
+        let t = Timer::with_pauses(
+            DeadlineRule::Month,
+            uk("2026-01-05T10:00"),
+            &[Pause {
+                paused_at: uk("2026-01-06T09:00"),
+                resumed_at: Some(uk("2026-01-06T17:00")),
+            }],
+        )
+        .expect("valid");
+        assert_eq!(running(&t).due, Due::Day(d("2026-02-05")));
+        // A stop after the deadline has passed gives no time back.
+        let t = Timer::with_pauses(
+            DeadlineRule::Month,
+            uk("2026-01-05T10:00"),
+            &[Pause {
+                paused_at: uk("2026-02-10T09:00"),
+                resumed_at: Some(uk("2026-02-20T09:00")),
+            }],
+        )
+        .expect("valid");
+        assert_eq!(running(&t).due, Due::Day(d("2026-02-05")));
+    }
+
+    /// LJM-11 (working days) and BDC-29 (30 calendar days) with the clock stopped.
+    #[test]
+    fn stopped_working_day_and_calendar_day_clocks_ljm_11_bdc_29() {
+        let ew = Calendar::new(EW);
+        let due_with = |rule: DeadlineRule, received: &str, stops: &[(&str, &str)]| {
+            let pauses: Vec<Pause> = stops
+                .iter()
+                .map(|(p, r)| Pause {
+                    paused_at: uk(p),
+                    resumed_at: Some(uk(r)),
+                })
+                .collect();
+            match Timer::with_pauses(rule, uk(received), &pauses)
+                .expect("valid")
+                .state(&ew)
+                .expect("state")
+            {
+                TimerState::Running(d) => (d.due.to_string(), d.paused),
+                TimerState::Paused { .. } => panic!("paused"),
+            }
+        };
+        // Received Monday 2 March 2026; 2 working days run (3, 4 March); stopped Wednesday
+        // 4 March, restarted Monday 9 March: 18 working days remain after 9 March →
+        // Thursday 2 April (the 23rd working day after 2 March).
+        assert_eq!(
+            due_with(
+                DeadlineRule::WorkingDays(20),
+                "2026-03-02T10:00",
+                &[("2026-03-04T10:00", "2026-03-09T10:00")]
+            ),
+            ("2026-04-02".to_owned(), Some(Extension::WorkingDays(3)))
+        );
+        // Restarted on a Saturday: as if received that Saturday, so Monday counts, as it
+        // does after a restart on the Friday.
+        assert_eq!(
+            due_with(
+                DeadlineRule::WorkingDays(20),
+                "2026-03-02T10:00",
+                &[("2026-03-04T10:00", "2026-03-07T10:00")]
+            ),
+            ("2026-04-01".to_owned(), Some(Extension::WorkingDays(2)))
+        );
+        assert_eq!(
+            due_with(
+                DeadlineRule::WorkingDays(20),
+                "2026-03-02T10:00",
+                &[("2026-03-04T10:00", "2026-03-06T16:00")]
+            )
+            .0,
+            "2026-04-01"
+        );
+        // Stopped and restarted on the same Saturday: nothing moves.
+        assert_eq!(
+            due_with(
+                DeadlineRule::WorkingDays(20),
+                "2026-03-02T10:00",
+                &[("2026-03-07T10:00", "2026-03-07T12:00")]
+            )
+            .0,
+            due(&ew, "working-days:20", "2026-03-02")
+        );
+        // Received on a Saturday and stopped at once until Tuesday: as if received Tuesday.
+        assert_eq!(
+            due_with(
+                DeadlineRule::WorkingDays(5),
+                "2026-03-07T10:00",
+                &[("2026-03-07T11:00", "2026-03-10T10:00")]
+            )
+            .0,
+            due(&ew, "working-days:5", "2026-03-10")
+        );
+        // Calendar days: 30 days from 1 December 2026, stopped 3 days, never adjusted.
+        assert_eq!(
+            due_with(
+                DeadlineRule::CalendarDays(30),
+                "2026-12-01T10:00",
+                &[("2026-12-05T10:00", "2026-12-08T10:00")]
+            ),
+            ("2027-01-03".to_owned(), Some(Extension::CalendarDays(3)))
+        );
+        // Hours: 72 hours stopped for 5 h 30 min.
+        assert_eq!(
+            due_with(
+                DeadlineRule::Hours(72),
+                "2026-10-23T09:00",
+                &[("2026-10-23T10:00", "2026-10-23T15:30")]
+            )
+            .0,
+            "2026-10-26T13:30:00+00:00"
+        );
+    }
+
+    #[test]
+    fn timer_events_must_be_in_order() {
+        let mut t = Timer::new(DeadlineRule::Month, uk("2026-01-05T10:00"));
+        assert_eq!(
+            t.resume(uk("2026-01-06T10:00")),
+            Err(CalendarError::NotPaused)
+        );
+        assert!(matches!(
+            t.pause(uk("2026-01-04T10:00")),
+            Err(CalendarError::OutOfOrder { .. })
+        ));
+        t.pause(uk("2026-01-06T10:00")).expect("pause");
+        assert!(t.is_paused());
+        assert!(matches!(
+            t.pause(uk("2026-01-07T10:00")),
+            Err(CalendarError::AlreadyPaused { .. })
+        ));
+        assert!(matches!(
+            t.resume(uk("2026-01-05T12:00")),
+            Err(CalendarError::OutOfOrder { .. })
+        ));
+        t.resume(uk("2026-01-07T10:00")).expect("resume");
+        assert!(!t.is_paused());
+        assert_eq!(t.pauses().len(), 1);
+    }
+
+    #[test]
+    fn a_day_due_passes_at_the_start_of_the_next_uk_day() {
+        // 1 June 2026 is in summer time: the day ends at 23:00 UTC.
+        let due = Due::Day(d("2026-06-01"));
+        assert_eq!(
+            due.passes_at().expect("instant").to_string(),
+            "2026-06-01T23:00:00Z"
+        );
+    }
+
+    #[test]
+    fn ordinals_read_naturally() {
+        let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111]
+            .map(ordinal)
+            .to_vec();
+        assert_eq!(
+            got,
+            [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd",
+                "101st", "111th"
+            ]
+        );
+    }
+}
