@@ -107,6 +107,10 @@ pub enum Command {
     /// Holds: footage kept past its retention for a stated reason until a stated date
     #[command(subcommand)]
     Hold(HoldCommand),
+    /// Cases: subject access and other rights requests, FOI requests, disclosures,
+    /// complaints, each moved on by its own steps
+    #[command(subcommand)]
+    Case(CaseCommand),
     /// The scheme's signing key
     #[command(subcommand)]
     Key(KeyCommand),
@@ -457,6 +461,126 @@ pub enum LedgerCommand {
 }
 
 /// Export formats.
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Open a case as received
+    Open {
+        /// subject-access, erasure, objection, restriction, rectification, foi,
+        /// disclosure, complaint or breach
+        #[arg(long)]
+        kind: String,
+        /// The requester's name
+        #[arg(long)]
+        name: String,
+        /// How to reach them (address or email)
+        #[arg(long)]
+        contact: String,
+        /// What it is about, in a line
+        #[arg(long)]
+        summary: String,
+        /// What they said: for footage of themselves, the date, time and place
+        #[arg(long)]
+        details: Option<String>,
+        /// When it was received (UK day or time); now if not given. The deadline counts
+        /// from here
+        #[arg(long, value_name = "TIME")]
+        received: Option<String>,
+        /// How it came
+        #[arg(long, default_value = "staff")]
+        channel: String,
+    },
+    /// List the open cases with their due dates (add --all for closed ones too)
+    List {
+        /// Include closed, withdrawn and converted cases
+        #[arg(long)]
+        all: bool,
+    },
+    /// Show a case: its state, due date, pauses, decision, holds, notes, documents, and
+    /// what it allows next
+    Show {
+        /// The case's reference, e.g. SAR-2026-0007
+        #[arg(value_name = "REF")]
+        reference: String,
+    },
+    /// Move a case on: await-identity, verify-identity, start, extend, decide, close,
+    /// withdraw or convert-to-subject-access
+    Act {
+        /// The case's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// The action
+        #[arg(value_name = "ACTION")]
+        action: String,
+        /// For `decide`: disclose, view-only, disclose-in-part, refuse, restrict, accept or
+        /// answer (the case's kind allows some)
+        #[arg(long)]
+        decision: Option<String>,
+        /// Why (extend, withdraw) or the decision's reasons (needed to refuse, restrict or
+        /// disclose in part)
+        #[arg(long, value_name = "TEXT")]
+        reasons: Option<String>,
+        /// The footage to be disclosed shows other people (ALT-10)
+        #[arg(long)]
+        others_shown: bool,
+        /// Why disclosing those others is reasonable (needed with --others-shown to
+        /// disclose a copy)
+        #[arg(long, value_name = "TEXT")]
+        why_reasonable: Option<String>,
+    },
+    /// Add a note to a case
+    Note {
+        /// The case's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// The note
+        #[arg(value_name = "TEXT")]
+        text: String,
+    },
+    /// Assign a person to work a case
+    Assign {
+        /// The case's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Their user name
+        #[arg(value_name = "USER")]
+        user: String,
+    },
+    /// Hold footage for a case (BDC-28): it is kept past its retention until the case no
+    /// longer needs it
+    Hold {
+        /// The case's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// A camera (repeat for more)
+        #[arg(long = "camera", value_name = "ID", required = true)]
+        cameras: Vec<String>,
+        /// Start of the footage (UK time or day)
+        #[arg(long, value_name = "TIME")]
+        from: String,
+        /// End of the footage
+        #[arg(long, value_name = "TIME")]
+        to: String,
+        /// The evidence class (the pack's `retention.class`), e.g. request-pending
+        #[arg(long)]
+        class: String,
+        /// Who answers for the hold (a user name)
+        #[arg(long, value_name = "USER")]
+        owner: String,
+    },
+    /// Keep a document with a case (proof of identity, a letter of authority), encrypted
+    Attach {
+        /// The case's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// The file
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Its media type
+        #[arg(long, default_value = "application/octet-stream")]
+        media_type: String,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 pub enum RetentionCommand {
     /// Delete the footage that is past its retention now (a running server does this every

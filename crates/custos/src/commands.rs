@@ -107,6 +107,12 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             result
         }
         Command::Retention(cmd) => crate::retention::run(&config, cmd).await,
+        Command::Case(cmd) => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::cases::run(&store, &config, &console_actor(), cmd).await;
+            finish(store).await?;
+            result
+        }
         Command::Hold(cmd) => {
             let store = open_for_writing(&config).await?;
             let result = crate::retention::hold(&store, &console_actor(), cmd).await;

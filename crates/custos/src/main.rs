@@ -6,6 +6,7 @@
 //! one clear message (never with a password in it) and a non-zero exit status.
 
 mod cameras;
+mod cases;
 mod cli;
 mod commands;
 mod config;

@@ -80,6 +80,34 @@ impl CaseKind {
         }
     }
 
+    /// The rule a case of this kind is answered by, once `extended` (UK GDPR Art 12(3):
+    /// by up to two further months, for subject access): a month-based rule and a
+    /// month-based extension make one count of months from receipt (a month and two more
+    /// is three months from receipt); other combinations keep the pack's rule.
+    pub fn deadline_after_extension(
+        self,
+        pack: &crate::PolicyPack,
+        extended: bool,
+    ) -> Option<crate::deadline::DeadlineRule> {
+        use crate::deadline::DeadlineRule::{Month, Months};
+        let base = self.deadline(pack)?;
+        if !extended || self != Self::SubjectAccess {
+            return Some(base);
+        }
+        let months = |r| match r {
+            Month => Some(1),
+            Months(n) => Some(n),
+            _ => None,
+        };
+        match (
+            months(base),
+            pack.deadlines.subject_access_extension.and_then(months),
+        ) {
+            (Some(a), Some(b)) => Some(Months(a + b)),
+            _ => Some(base),
+        }
+    }
+
     /// The pack's deadline rule for answering a case of this kind, if it has one.
     pub fn deadline(self, pack: &crate::PolicyPack) -> Option<crate::deadline::DeadlineRule> {
         let d = &pack.deadlines;
@@ -394,6 +422,28 @@ mod tests {
         s = transition(k, s, true, Action::Close).expect("close");
         assert_eq!(s, CaseState::Closed);
         assert!(allowed_actions(k, s, true).is_empty());
+    }
+
+    /// LBU-18, BJS-10: a month, extended by two further months, is three months from
+    /// receipt; other kinds ignore an extension.
+    #[test]
+    fn lbu_18_an_extended_subject_access_request_has_three_months() {
+        let pack =
+            crate::PolicyPack::parse(include_str!("../../../policies/bosmere-junior-school.toml"))
+                .expect("pack");
+        use crate::deadline::DeadlineRule;
+        assert_eq!(
+            CaseKind::SubjectAccess.deadline_after_extension(&pack, false),
+            Some(DeadlineRule::Month)
+        );
+        assert_eq!(
+            CaseKind::SubjectAccess.deadline_after_extension(&pack, true),
+            Some(DeadlineRule::Months(3))
+        );
+        assert_eq!(
+            CaseKind::Erasure.deadline_after_extension(&pack, true),
+            Some(pack.deadlines.rights_request)
+        );
     }
 
     /// LJM-11: only an FOI request converts to a subject access request.

@@ -1,0 +1,320 @@
+//! `custos case …`: cases from the console — opening one, moving it on by its state
+//! machine, notes, assignees, documents and the footage held for it (LBU-18, BJS-10,
+//! BDC-28, BDC-29, BDC-30, LJM-11).
+//!
+//! Invariants: every step goes through the store, which checks it against the case's state
+//! machine and ledgers it; nothing here decides what a case may do next.
+
+use std::process::ExitCode;
+
+use anyhow::{Context as _, anyhow, bail};
+use custos_base::{Actor, UnixMs};
+use custos_domain::Ident;
+use custos_domain::access::Username;
+use custos_domain::case::{Action, CaseKind, Decision, allowed_actions};
+use custos_domain::retention::HoldRequest;
+use custos_store::Store;
+use custos_store::cases::{Case, NewCase, Step};
+
+use custos_domain::calendar::{Pause, Timer, TimerState};
+
+use crate::cli::CaseCommand;
+use crate::config::Config;
+
+fn time(text: &str, end: bool, what: &str) -> anyhow::Result<i64> {
+    UnixMs::parse_uk_local(text)
+        .or_else(|_| UnixMs::parse_bound(text, end))
+        .map(|t| t.0)
+        .map_err(|e| anyhow!("{what}: {e}"))
+}
+
+fn print_case(c: &Case, due: &str) {
+    println!("{}  {}  {}", c.reference, c.kind, c.state);
+    println!("  deadline   {due}");
+    println!(
+        "  received   {} ({})",
+        UnixMs(c.received_at_unix_ms).to_london_display(),
+        c.channel
+    );
+    println!("  about      {}", c.summary);
+    println!(
+        "  requester  {} <{}>",
+        c.requester_name, c.requester_contact
+    );
+    if !c.details.is_empty() {
+        println!("  details    {}", c.details);
+    }
+    if !c.assignees.is_empty() {
+        println!("  assigned   {}", c.assignees.join(", "));
+    }
+    for (from, to, why) in &c.pauses {
+        println!(
+            "  paused     {} to {} ({why})",
+            UnixMs(*from).to_london_display(),
+            to.map_or_else(|| "now".to_owned(), |t| UnixMs(t).to_london_display())
+        );
+    }
+    if let Some(why) = &c.extension {
+        println!("  extended   {why}");
+    }
+    if let Some((d, reasons)) = &c.decision {
+        println!(
+            "  decision   {d}{}",
+            if reasons.is_empty() {
+                String::new()
+            } else {
+                format!(": {reasons}")
+            }
+        );
+    }
+    if !c.holds.is_empty() {
+        println!("  holds      {}", c.holds.join(", "));
+    }
+    if let Some(to) = &c.converted_to {
+        println!("  became     {to}");
+    }
+    let next: Vec<String> = allowed_actions(c.kind, c.state, c.extension.is_some())
+        .iter()
+        .map(|a| match a {
+            Action::Decide(d) => format!("decide --decision {d}"),
+            other => other.name().to_owned(),
+        })
+        .collect();
+    if !next.is_empty() {
+        println!("  next       {}", next.join(" | "));
+    }
+}
+
+/// Reads an action as typed: `start`, `decide` (with `--decision`), `close`…
+fn action(name: &str, decision: Option<&str>) -> anyhow::Result<Action> {
+    Ok(match name {
+        "await-identity" => Action::AwaitIdentity,
+        "verify-identity" => Action::VerifyIdentity,
+        "start" => Action::Start,
+        "extend" => Action::Extend,
+        "decide" => {
+            let d = decision.ok_or_else(|| {
+                anyhow!("`decide` needs --decision, one of {}", Decision::choices())
+            })?;
+            Action::Decide(d.parse().map_err(anyhow::Error::msg)?)
+        }
+        "close" => Action::Close,
+        "withdraw" => Action::Withdraw,
+        "convert-to-subject-access" => Action::ConvertToSubjectAccess,
+        other => bail!(
+            "{other:?} is not an action; use await-identity, verify-identity, start, extend, decide, close, withdraw or convert-to-subject-access (`custos case show REF` lists what the case allows next)"
+        ),
+    })
+}
+
+/// Where case documents are kept: `DATA/documents`.
+pub fn documents_dir(data: &std::path::Path) -> std::path::PathBuf {
+    data.join("documents")
+}
+
+/// When case `c` is due under the active pack and the scheme's calendar, in words:
+/// "due 2026-12-01", "clock paused since …", or why there is no date.
+async fn due(store: &Store, config: &Config, c: &Case) -> anyhow::Result<String> {
+    if !c.state.is_open() {
+        return Ok("finished".to_owned());
+    }
+    let Some(policy) = store.active_policy().await? else {
+        return Ok("no policy pack, so no deadline".to_owned());
+    };
+    let Some(rule) = c
+        .kind
+        .deadline_after_extension(&policy.pack, c.extension.is_some())
+    else {
+        return Ok("no deadline in the pack for this kind".to_owned());
+    };
+    let calendar = config
+        .calendar
+        .calendar(policy.pack.nation)
+        .map_err(anyhow::Error::msg)?;
+    let ts = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms).map_err(|e| anyhow!("a time out of range: {e}"))
+    };
+    let pauses = c
+        .pauses
+        .iter()
+        .map(|(from, to, _)| {
+            Ok(Pause {
+                paused_at: ts(*from)?,
+                resumed_at: to.map(ts).transpose()?,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let timer = Timer::with_pauses(rule, ts(c.received_at_unix_ms)?, &pauses)?;
+    Ok(match timer.state(&calendar)? {
+        TimerState::Running(d) => format!("due {} ({rule})", d.due),
+        TimerState::Paused { since } => format!(
+            "clock paused since {} ({rule})",
+            UnixMs(since.as_millisecond()).to_london_display()
+        ),
+    })
+}
+
+/// `custos case …`
+pub async fn run(
+    store: &Store,
+    config: &Config,
+    actor: &Actor,
+    cmd: CaseCommand,
+) -> anyhow::Result<ExitCode> {
+    let documents = &documents_dir(&config.data_dir);
+    match cmd {
+        CaseCommand::Open {
+            kind,
+            name,
+            contact,
+            summary,
+            details,
+            received,
+            channel,
+        } => {
+            let kind: CaseKind = kind.parse().map_err(anyhow::Error::msg)?;
+            let received = match received {
+                Some(r) => time(&r, false, "--received")?,
+                None => store.clock().now().0,
+            };
+            let c = store
+                .open_case(
+                    actor,
+                    &NewCase {
+                        kind,
+                        received_at_unix_ms: received,
+                        channel,
+                        summary,
+                        requester_name: name,
+                        requester_contact: contact,
+                        details: details.unwrap_or_default(),
+                    },
+                )
+                .await?;
+            println!("Opened {}.", c.reference);
+            print_case(&c, &due(store, config, &c).await?);
+        }
+        CaseCommand::List { all } => {
+            let cases = store.cases(all).await?;
+            if cases.is_empty() {
+                println!("No {}cases.", if all { "" } else { "open " });
+            }
+            for c in cases {
+                println!(
+                    "{}  {:<15} {:<18} {:<32} {}",
+                    c.reference,
+                    c.kind.as_str(),
+                    c.state.as_str(),
+                    due(store, config, &c).await?,
+                    c.summary
+                );
+            }
+        }
+        CaseCommand::Show { reference } => {
+            let c = store.case(&reference).await?.ok_or_else(|| {
+                anyhow!("there is no case {reference}; `custos case list --all` lists them")
+            })?;
+            print_case(&c, &due(store, config, &c).await?);
+            for n in store.case_notes(&c.reference).await? {
+                println!(
+                    "  note       {} {}: {}",
+                    UnixMs(n.at_unix_ms).to_london_display(),
+                    n.author,
+                    n.text
+                );
+            }
+            for d in store.case_documents(&c.reference).await? {
+                println!(
+                    "  document   {} {} ({}, {} bytes, sha256 {})",
+                    d.id, d.name, d.media_type, d.bytes, d.sha256
+                );
+            }
+        }
+        CaseCommand::Act {
+            reference,
+            action: name,
+            decision,
+            reasons,
+            others_shown,
+            why_reasonable,
+        } => {
+            let a = action(name.trim(), decision.as_deref())?;
+            let c = store
+                .act_on_case(
+                    actor,
+                    &reference,
+                    a,
+                    &Step {
+                        reasons: reasons.unwrap_or_default(),
+                        others_shown,
+                        why_reasonable,
+                    },
+                )
+                .await?;
+            print_case(&c, &due(store, config, &c).await?);
+        }
+        CaseCommand::Note { reference, text } => {
+            store.add_case_note(actor, &reference, &text).await?;
+            println!("Note added to {reference}.");
+        }
+        CaseCommand::Assign { reference, user } => {
+            let user = Username::parse(user.trim()).map_err(|e| anyhow!("user: {e}"))?;
+            store.assign_case(actor, &reference, &user).await?;
+            println!("{user} now works {reference}.");
+        }
+        CaseCommand::Hold {
+            reference,
+            cameras,
+            from,
+            to,
+            class,
+            owner,
+        } => {
+            let cameras = cameras
+                .iter()
+                .map(|c| Ident::parse(c.trim()).map_err(|e| anyhow!("--camera {c:?}: {e}")))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let h = store
+                .hold_for_case(
+                    actor,
+                    &reference,
+                    &HoldRequest {
+                        cameras,
+                        from_unix_ms: time(&from, false, "--from")?,
+                        to_unix_ms: time(&to, true, "--to")?,
+                        class: Ident::parse(class.trim()).map_err(|e| anyhow!("--class: {e}"))?,
+                        reason: format!("held for case {reference}"),
+                        owner,
+                        until_unix_ms: None,
+                        case_ref: None,
+                    },
+                )
+                .await?;
+            println!(
+                "Hold {} placed for {reference}; it expires {}.",
+                h.id,
+                UnixMs(h.expires_at_unix_ms).to_london_display()
+            );
+        }
+        CaseCommand::Attach {
+            reference,
+            file,
+            media_type,
+        } => {
+            let contents =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "document".to_owned());
+            let d = store
+                .add_case_document(actor, documents, &reference, &name, &media_type, &contents)
+                .await?;
+            println!(
+                "Kept {} with {reference} as document {} (encrypted; sha256 {}).",
+                d.name, d.id, d.sha256
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
