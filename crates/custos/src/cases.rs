@@ -127,10 +127,17 @@ async fn due(store: &Store, config: &Config, c: &Case) -> anyhow::Result<String>
     else {
         return Ok("no deadline in the pack for this kind".to_owned());
     };
-    let calendar = config
+    let mut calendar = config
         .calendar
         .calendar(policy.pack.nation)
         .map_err(anyhow::Error::msg)?;
+    // FOIA s10(6): a bank holiday anywhere in the UK is not a working day for FOI (in
+    // Scotland, FOISA counts Scotland's own days).
+    if c.kind == custos_domain::case::CaseKind::Foi
+        && policy.pack.nation != custos_domain::Nation::Scotland
+    {
+        calendar = calendar.any_part_of_uk();
+    }
     let ts = |ms: i64| {
         jiff::Timestamp::from_millisecond(ms).map_err(|e| anyhow!("a time out of range: {e}"))
     };
