@@ -661,6 +661,7 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
             .map_err(anyhow::Error::msg)?,
         metrics_from: config.web.metrics_networks().map_err(anyhow::Error::msg)?,
         footage: Some(crate::recorder::footage_dir(&config.data_dir)),
+        holidays: config.calendar.one_offs().map_err(anyhow::Error::msg)?,
     };
     let checkpoints = tokio::spawn(checkpoint_periodically(
         store.clone(),
@@ -677,17 +678,20 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
     .await
     .context("cannot start the recorder")?;
     // The process that records (and so holds the footage folder) also deletes.
+    let (stop_retention, retention_stopped) = tokio::sync::watch::channel(false);
     let sweeper = recorder.is_some().then(|| {
         let footage = crate::recorder::footage_dir(&config.data_dir);
         (
             tokio::spawn(crate::retention::sweep_periodically(
                 store.clone(),
                 footage.clone(),
+                retention_stopped.clone(),
             )),
             tokio::spawn(crate::retention::watch_disk(
                 store.clone(),
                 footage,
                 config.storage.min_free_percent,
+                retention_stopped,
             )),
         )
     });
@@ -697,9 +701,12 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
     }
     checkpoints.abort();
     verification.abort();
+    // Deleting stops between steps, not in the middle of one, so that everything it wrote
+    // is in the ledger before the last checkpoint.
+    let _ = stop_retention.send(true);
     if let Some((sweep, disk)) = sweeper {
-        sweep.abort();
-        disk.abort();
+        let _ = sweep.await;
+        let _ = disk.await;
     }
     let finished = finish(store).await;
     served.context("the web server failed")?;

@@ -23,12 +23,21 @@ use crate::config::Config;
 /// How often a running server sweeps.
 const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// Sweeps at once and then every hour, logging what each sweep did and any problem.
-pub async fn sweep_periodically(store: Store, footage: PathBuf) {
+/// Sweeps at once and then every hour, logging what each sweep did and any problem, until
+/// `stop` says so; a sweep under way finishes first, so its entries come before the
+/// server's last checkpoint.
+pub async fn sweep_periodically(
+    store: Store,
+    footage: PathBuf,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let mut tick = tokio::time::interval(SWEEP_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => return,
+        }
         match store.sweep(&footage).await {
             Ok(r) => {
                 tracing::info!(
@@ -63,11 +72,20 @@ pub fn disk_space(path: &std::path::Path) -> anyhow::Result<(u64, u64)> {
 /// Keeps the footage disk above its free-space floor (`storage.min_free_percent`): the
 /// oldest unheld footage goes early, then the lowest-priority cameras pause, never held
 /// footage; paused cameras resume when space returns. Each step is ledgered by the store.
-pub async fn watch_disk(store: Store, footage: PathBuf, min_free_percent: u8) {
+/// Stops when `stop` says so, after the look under way.
+pub async fn watch_disk(
+    store: Store,
+    footage: PathBuf,
+    min_free_percent: u8,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let mut tick = tokio::time::interval(DISK_CHECK_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => return,
+        }
         let (free, total) = match disk_space(&footage) {
             Ok(s) => s,
             Err(e) => {
