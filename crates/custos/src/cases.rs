@@ -16,7 +16,7 @@ use custos_domain::retention::HoldRequest;
 use custos_store::Store;
 use custos_store::cases::{Case, NewCase, Step};
 
-use custos_domain::calendar::{Pause, Timer, TimerState};
+use custos_domain::case::CaseDue;
 
 use crate::cli::CaseCommand;
 use crate::config::Config;
@@ -113,52 +113,38 @@ pub fn documents_dir(data: &std::path::Path) -> std::path::PathBuf {
 }
 
 /// When case `c` is due under the active pack and the scheme's calendar, in words:
-/// "due 2026-12-01", "clock paused since …", or why there is no date.
+/// "due 2026-12-01 (month)", "clock paused since …", or why there is no date.
 async fn due(store: &Store, config: &Config, c: &Case) -> anyhow::Result<String> {
-    if !c.state.is_open() {
-        return Ok("finished".to_owned());
-    }
     let Some(policy) = store.active_policy().await? else {
         return Ok("no policy pack, so no deadline".to_owned());
     };
-    let Some(rule) = c
-        .kind
-        .deadline_after_extension(&policy.pack, c.extension.is_some())
-    else {
-        return Ok("no deadline in the pack for this kind".to_owned());
-    };
-    let mut calendar = config
+    let calendar = config
         .calendar
         .calendar(policy.pack.nation)
         .map_err(anyhow::Error::msg)?;
-    // FOIA s10(6): a bank holiday anywhere in the UK is not a working day for FOI (in
-    // Scotland, FOISA counts Scotland's own days).
-    if c.kind == custos_domain::case::CaseKind::Foi
-        && policy.pack.nation != custos_domain::Nation::Scotland
-    {
-        calendar = calendar.any_part_of_uk();
-    }
-    let ts = |ms: i64| {
-        jiff::Timestamp::from_millisecond(ms).map_err(|e| anyhow!("a time out of range: {e}"))
-    };
-    let pauses = c
-        .pauses
-        .iter()
-        .map(|(from, to, _)| {
-            Ok(Pause {
-                paused_at: ts(*from)?,
-                resumed_at: to.map(ts).transpose()?,
-            })
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let timer = Timer::with_pauses(rule, ts(c.received_at_unix_ms)?, &pauses)?;
-    Ok(match timer.state(&calendar)? {
-        TimerState::Running(d) => format!("due {} ({rule})", d.due),
-        TimerState::Paused { since } => format!(
-            "clock paused since {} ({rule})",
-            UnixMs(since.as_millisecond()).to_london_display()
-        ),
-    })
+    let pauses: Vec<(i64, Option<i64>)> = c.pauses.iter().map(|(a, b, _)| (*a, *b)).collect();
+    Ok(
+        match custos_domain::case::due(
+            c.kind,
+            c.state,
+            c.received_at_unix_ms,
+            &pauses,
+            c.extension.is_some(),
+            &policy.pack,
+            &calendar,
+        )? {
+            CaseDue::Finished => "finished".to_owned(),
+            CaseDue::NoRule => "no deadline in the pack for this kind".to_owned(),
+            CaseDue::Paused {
+                since_unix_ms,
+                rule,
+            } => format!(
+                "clock paused since {} ({rule})",
+                UnixMs(since_unix_ms).to_london_display()
+            ),
+            CaseDue::Due(d) => format!("due {} ({})", d.due, d.rule),
+        },
+    )
 }
 
 /// `custos case …`

@@ -54,6 +54,14 @@ pub struct CalendarConfig {
 }
 
 impl CalendarConfig {
+    /// The one-off changes as dates: (added, removed).
+    pub fn one_offs(&self) -> Result<(Vec<jiff::civil::Date>, Vec<jiff::civil::Date>), String> {
+        Ok((
+            dates(&self.extra_holidays, "extra_holidays")?,
+            dates(&self.removed_holidays, "removed_holidays")?,
+        ))
+    }
+
     /// The scheme's working-day calendar for a nation, with these one-offs.
     pub fn calendar(
         &self,

@@ -1352,6 +1352,7 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
     let readers = ["owner", "manager", "supervisor", "dpo", "auditor"];
     // The trainee watches only while an operator is signed on duty (BDC-22); nobody is.
     let watchers = ["owner", "manager", "supervisor", "operator", "viewer"];
+    let caseworkers = ["owner", "manager", "dpo"];
 
     let driver = Driver::start();
     let c = browser(&driver, &dir.path().join("profile")).await;
@@ -1453,6 +1454,7 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
             ),
             ("Logbooks", readers.contains(&role.as_str())),
             ("Retention", readers.contains(&role.as_str())),
+            ("Cases", caseworkers.contains(&role.as_str())),
             ("People", ["owner", "manager"].contains(&role.as_str())),
             ("Transparency page", true),
         ]

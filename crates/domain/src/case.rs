@@ -188,6 +188,74 @@ impl Decision {
     }
 }
 
+/// Where a case's deadline stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseDue {
+    /// The case is finished: no deadline.
+    Finished,
+    /// The pack gives no deadline rule for this kind.
+    NoRule,
+    /// The clock is stopped (waiting for proof of identity) since this instant (ms).
+    Paused {
+        /// Since when.
+        since_unix_ms: i64,
+        /// The rule.
+        rule: crate::deadline::DeadlineRule,
+    },
+    /// Due on this day (or at this instant, for hours rules).
+    Due(crate::calendar::Deadline),
+}
+
+/// The deadline of a `kind` case received at `received_unix_ms`, in `state`, with the
+/// clock stopped over `pauses` (from, to; `to` is `None` while stopped), `extended` or not,
+/// under `pack`, on `calendar` (the scheme's nation with its one-off holidays). FOI
+/// requests count a bank holiday anywhere in the UK as a non-working day (FOIA s10(6)),
+/// except in Scotland, where FOISA counts Scotland's own.
+pub fn due(
+    kind: CaseKind,
+    state: CaseState,
+    received_unix_ms: i64,
+    pauses: &[(i64, Option<i64>)],
+    extended: bool,
+    pack: &crate::PolicyPack,
+    calendar: &crate::calendar::Calendar,
+) -> Result<CaseDue, crate::calendar::CalendarError> {
+    use crate::calendar::{Pause, Timer, TimerState};
+    if !state.is_open() {
+        return Ok(CaseDue::Finished);
+    }
+    let Some(rule) = kind.deadline_after_extension(pack, extended) else {
+        return Ok(CaseDue::NoRule);
+    };
+    let calendar = if kind == CaseKind::Foi && pack.nation != crate::Nation::Scotland {
+        calendar.clone().any_part_of_uk()
+    } else {
+        calendar.clone()
+    };
+    let ts = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms).map_err(|_| {
+            crate::calendar::CalendarError::NoTimeZone(format!("the time {ms} ms is out of range"))
+        })
+    };
+    let pauses = pauses
+        .iter()
+        .map(|(from, to)| {
+            Ok(Pause {
+                paused_at: ts(*from)?,
+                resumed_at: to.map(ts).transpose()?,
+            })
+        })
+        .collect::<Result<Vec<_>, crate::calendar::CalendarError>>()?;
+    let timer = Timer::with_pauses(rule, ts(received_unix_ms)?, &pauses)?;
+    Ok(match timer.state(&calendar)? {
+        TimerState::Running(d) => CaseDue::Due(d),
+        TimerState::Paused { since } => CaseDue::Paused {
+            since_unix_ms: since.as_millisecond(),
+            rule,
+        },
+    })
+}
+
 /// Something done to a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {

@@ -8,6 +8,7 @@ mod account;
 pub mod api;
 pub mod auth;
 mod cameras;
+mod cases;
 pub mod client;
 pub mod error;
 mod groups;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub metrics_from: Vec<custos_domain::network::Network>,
     /// The footage folder, for review playback; `None` when this server keeps none.
     pub footage: Option<std::path::PathBuf>,
+    /// One-off changes to the bank holidays (`[calendar]`): days added, days removed.
+    pub holidays: (Vec<jiff::civil::Date>, Vec<jiff::civil::Date>),
 }
 
 /// Loopback, IPv4 and IPv6: where `/metrics` is served unless configured otherwise.
@@ -55,7 +58,17 @@ impl AppState {
             trusted_proxies: Vec::new(),
             metrics_from: loopback(),
             footage: None,
+            holidays: (Vec::new(), Vec::new()),
         }
+    }
+
+    /// The scheme's working-day calendar for `nation`, with the configured one-offs.
+    pub fn calendar(
+        &self,
+        nation: custos_domain::Nation,
+    ) -> Result<custos_domain::calendar::Calendar, String> {
+        custos_domain::calendar::Calendar::with_one_offs(nation, &self.holidays.0, &self.holidays.1)
+            .map_err(|e| format!("the calendar's one-off holidays: {e}"))
     }
 }
 
@@ -285,6 +298,30 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Right(Right::ViewLive),
             ),
             get(live::stream),
+        ),
+        (
+            spec("GET", "/cases", Access::Right(Right::WorkCases)),
+            get(cases::list),
+        ),
+        (
+            spec("GET", "/cases/{reference}", Access::Right(Right::WorkCases)),
+            get(cases::show),
+        ),
+        (
+            spec(
+                "POST",
+                "/cases/{reference}/act",
+                Access::Right(Right::WorkCases),
+            ),
+            post(cases::act),
+        ),
+        (
+            spec(
+                "POST",
+                "/cases/{reference}/notes",
+                Access::Right(Right::WorkCases),
+            ),
+            post(cases::note),
         ),
         (
             spec("GET", "/retention", Access::Right(Right::ReadLogbooks)),

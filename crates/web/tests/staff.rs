@@ -483,6 +483,14 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("POST", "/api/v1/reviews/{grant}/finish", Expect::Nobody),
     ("GET", "/api/v1/logbooks/{book}", Expect::Roles(READERS)),
     ("GET", "/retention", Expect::Roles(READERS)),
+    ("GET", "/cases", Expect::Roles(CASEWORKERS)),
+    ("GET", "/cases/{reference}", Expect::Roles(CASEWORKERS)),
+    ("POST", "/cases/{reference}/act", Expect::Roles(CASEWORKERS)),
+    (
+        "POST",
+        "/cases/{reference}/notes",
+        Expect::Roles(CASEWORKERS),
+    ),
     ("POST", "/holds", Expect::Roles(HOLDERS)),
     ("POST", "/holds/{id}/release", Expect::Roles(AUTHORISERS)),
     ("GET", "/groups", Expect::Roles(WATCHERS)),
@@ -495,6 +503,9 @@ const REVIEWERS: &[&str] = &["owner", "manager", "supervisor", "operator", "dpo"
 /// The roles that watch cameras live (ALT-5): not the trainee while no operator is on duty
 /// (BDC-22), nor the DPO, auditor or authoriser.
 const WATCHERS: &[&str] = &["owner", "manager", "supervisor", "operator", "viewer"];
+
+/// The roles that work cases: the owner, the manager and the DPO.
+const CASEWORKERS: &[&str] = &["owner", "manager", "dpo"];
 
 /// The roles that place holds on footage (LBU-17, BDC-28).
 const HOLDERS: &[&str] = &["owner", "manager", "supervisor", "dpo"];
@@ -550,7 +561,8 @@ async fn matrix_on(app: App) {
             .replace("{id}", "nowhere")
             .replace("{token}", "0123456789abcdef")
             .replace("{grant}", "0123456789abcdef")
-            .replace("{book}", "review");
+            .replace("{book}", "review")
+            .replace("{reference}", "SAR-2026-9999");
         // API calls carry the session as a bearer token and a JSON body (it signs in as
         // `aud`, so that the public sign-in call is seen to succeed).
         let api = path.starts_with("/api/");

@@ -1,0 +1,166 @@
+//! The cases dashboard and a case's page against a real store (LBU-18, BDC-29): open cases
+//! with their due dates, amber when due within five working days and red when overdue,
+//! "my cases", and steps taken on the page through the case's state machine.
+
+mod support;
+
+use axum::http::StatusCode;
+use custos_base::Clock as _;
+use custos_domain::access::Username;
+use custos_domain::case::CaseKind;
+use custos_store::cases::NewCase;
+use support::*;
+
+const DAY: i64 = 86_400_000;
+
+fn sar(at: i64, summary: &str) -> NewCase {
+    NewCase {
+        kind: CaseKind::SubjectAccess,
+        received_at_unix_ms: at,
+        channel: "staff".to_owned(),
+        summary: summary.to_owned(),
+        requester_name: "Alex Example".to_owned(),
+        requester_contact: "alex@example.org".to_owned(),
+        details: "at the gate".to_owned(),
+    }
+}
+
+/// LBU-18, BDC-29: the DPO sees open subject access requests with their deadlines by the
+/// month rule — one overdue (red), one due within five working days (amber), one not yet —
+/// filters to their own, and moves a case on from its page; a refusal without reasons is
+/// refused; the operator may not open the dashboard.
+#[tokio::test]
+async fn lbu_18_the_cases_dashboard_shows_deadlines_and_steps_move_cases() {
+    let app = app().await;
+    let dpo = person(&app, "dp", "dpo").await;
+    let operator = app.sign_in("op").await;
+    let now = app.clock.now().0;
+    let store = &app.store;
+    store.set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+    let console = console();
+    let late = store
+        .open_case(&console, &sar(now - 40 * DAY, "Late one"))
+        .await
+        .expect("case");
+    let soon = store
+        .open_case(&console, &sar(now - 28 * DAY, "Soon one"))
+        .await
+        .expect("case");
+    let fresh = store
+        .open_case(&console, &sar(now, "Fresh one"))
+        .await
+        .expect("case");
+    store
+        .assign_case(
+            &console,
+            &fresh.reference,
+            &Username::parse("dp").expect("name"),
+        )
+        .await
+        .expect("assign");
+
+    let r = app.get("/cases", Some(&operator)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let page = app.get("/cases", Some(&dpo)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let row = |reference: &str| {
+        page.body
+            .split(&format!("<tr id=\"case-{reference}\""))
+            .nth(1)
+            .and_then(|s| s.split("</tr>").next())
+            .unwrap_or_else(|| panic!("{reference} in {}", page.body))
+            .to_owned()
+    };
+    assert!(
+        row(&late.reference).contains("due-red"),
+        "{}",
+        row(&late.reference)
+    );
+    assert!(
+        row(&soon.reference).contains("due-amber"),
+        "{}",
+        row(&soon.reference)
+    );
+    assert!(
+        !row(&fresh.reference).contains("due-"),
+        "{}",
+        row(&fresh.reference)
+    );
+    let mine = app.get("/cases?mine=1", Some(&dpo)).await;
+    assert!(mine.body.contains(&fresh.reference) && !mine.body.contains(&late.reference));
+
+    // The case page offers only the steps the state machine allows, and records them.
+    let path = format!("/cases/{}", fresh.reference);
+    let page = app.get(&path, Some(&dpo)).await;
+    assert!(
+        page.body.contains("value=\"await-identity:\""),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("value=\"close:\""));
+    let csrf = App::csrf(&page.body);
+    let act = |step: &str, reasons: &str| {
+        format!("csrf={csrf}&step={step}&reasons={reasons}&why_reasonable=")
+    };
+    let r = app
+        .send(
+            "POST",
+            &format!("{path}/act"),
+            Some(&dpo),
+            Some(&act("close%3A", "")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("from here it can"), "{}", r.body);
+    for step in ["await-identity%3A", "verify-identity%3A"] {
+        let r = app
+            .send(
+                "POST",
+                &format!("{path}/act"),
+                Some(&dpo),
+                Some(&act(step, "")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{step}: {}", r.body);
+    }
+    let r = app
+        .send(
+            "POST",
+            &format!("{path}/act"),
+            Some(&dpo),
+            Some(&act("decide%3Arefuse", "")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("needs its reasons"), "{}", r.body);
+    let r = app
+        .send(
+            "POST",
+            &format!("{path}/act"),
+            Some(&dpo),
+            Some(&act(
+                "decide%3Arefuse",
+                "The+footage+was+deleted+before+the+request+arrived",
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&path, Some(&dpo)).await;
+    assert!(
+        page.body.contains("refuse: The footage was deleted"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Clock stopped"), "{}", page.body);
+    let r = app
+        .send(
+            "POST",
+            &format!("{path}/notes"),
+            Some(&dpo),
+            Some(&format!("csrf={csrf}&text=Letter+posted+first+class")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = app.get(&path, Some(&dpo)).await;
+    assert!(page.body.contains("Letter posted first class"));
+}
