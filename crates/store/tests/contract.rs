@@ -611,8 +611,11 @@ async fn checkpoints_are_signed_every_n_entries_and_witnessed(db: &TestDb) {
     let store = db.migrated().await;
     let (_dir, witness) = with_signer(&store, 10).await;
     let base = store.ledger_head().await.expect("head").map_or(0, |h| h.0);
-    // Up to five past the third multiple of ten after the schema steps' entries.
-    let head = (base / 10 + 3) * 10 + 5;
+    // The first checkpoint comes at the first entry once ten exist (the schema steps alone
+    // may be ten or more), then one every ten entries; append up to five past the third, so
+    // that the head itself is never a checkpoint, whatever the number of schema steps.
+    let first = if base >= 10 { base + 1 } else { 10 };
+    let head = first + 25;
     for i in 0..(head - base) {
         store
             .append(&console(), review(i as usize))
@@ -621,9 +624,6 @@ async fn checkpoints_are_signed_every_n_entries_and_witnessed(db: &TestDb) {
     }
     let cps = store.ledger_checkpoints().await.expect("checkpoints");
     let seqs: Vec<i64> = cps.iter().map(|c| c.seq).collect();
-    // The first at the first entry once ten exist (the schema steps alone may be ten or more),
-    // then one every ten entries.
-    let first = if base >= 10 { base + 1 } else { 10 };
     let expected: Vec<i64> = (0..)
         .map(|k| first + k * 10)
         .take_while(|s| *s < head)
