@@ -663,13 +663,18 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
         footage: Some(crate::recorder::footage_dir(&config.data_dir)),
         holidays: config.calendar.one_offs().map_err(anyhow::Error::msg)?,
     };
+    // The server's periodic tasks stop between steps when asked, so that whatever they
+    // write is in the ledger before the last checkpoint.
+    let (stop_tasks, tasks_stopped) = tokio::sync::watch::channel(false);
     let checkpoints = tokio::spawn(checkpoint_periodically(
         store.clone(),
         config.ledger.checkpoint_every_minutes,
+        tasks_stopped.clone(),
     ));
     let verification = tokio::spawn(verify_periodically(
         store.clone(),
         config.ledger.verify_every_hours,
+        tasks_stopped.clone(),
     ));
     let recorder = crate::recorder::Recorder::start(
         store.clone(),
@@ -678,7 +683,7 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
     .await
     .context("cannot start the recorder")?;
     // The process that records (and so holds the footage folder) also deletes.
-    let (stop_retention, retention_stopped) = tokio::sync::watch::channel(false);
+    let retention_stopped = tasks_stopped;
     let sweeper = recorder.is_some().then(|| {
         let footage = crate::recorder::footage_dir(&config.data_dir);
         (
@@ -699,11 +704,9 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
     if let Some(r) = recorder {
         r.stop().await;
     }
-    checkpoints.abort();
-    verification.abort();
-    // Deleting stops between steps, not in the middle of one, so that everything it wrote
-    // is in the ledger before the last checkpoint.
-    let _ = stop_retention.send(true);
+    let _ = stop_tasks.send(true);
+    let _ = checkpoints.await;
+    let _ = verification.await;
     if let Some((sweep, disk)) = sweeper {
         let _ = sweep.await;
         let _ = disk.await;
@@ -879,12 +882,19 @@ async fn seed_demo_users(store: &Store) -> anyhow::Result<()> {
 
 /// Signs the ledger's head every `minutes` minutes, if entries were added since the last
 /// checkpoint (the count-based checkpoints happen as entries are written).
-async fn checkpoint_periodically(store: Store, minutes: u64) {
+async fn checkpoint_periodically(
+    store: Store,
+    minutes: u64,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let period = std::time::Duration::from_secs(minutes.max(1) * 60);
     let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => return,
+        }
         if let Err(e) = store.checkpoint().await {
             tracing::error!(error = %e, "could not write a ledger checkpoint");
         }
@@ -893,13 +903,20 @@ async fn checkpoint_periodically(store: Store, minutes: u64) {
 
 /// Verifies the whole ledger when the server starts and every `hours` hours after, and
 /// records each outcome in the ledger; a failure raises the alarm until acknowledged.
-async fn verify_periodically(store: Store, hours: u64) {
+async fn verify_periodically(
+    store: Store,
+    hours: u64,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let period = std::time::Duration::from_secs(hours.max(1) * 3600);
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let actor = Actor::System("ledger-verifier".to_owned());
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => return,
+        }
         if let Err(e) = store.verify_and_record(&actor).await {
             tracing::error!(error = %e, "could not verify the ledger");
         }
