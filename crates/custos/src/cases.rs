@@ -20,13 +20,7 @@ use custos_domain::case::CaseDue;
 
 use crate::cli::CaseCommand;
 use crate::config::Config;
-
-fn time(text: &str, end: bool, what: &str) -> anyhow::Result<i64> {
-    UnixMs::parse_uk_local(text)
-        .or_else(|_| UnixMs::parse_bound(text, end))
-        .map(|t| t.0)
-        .map_err(|e| anyhow!("{what}: {e}"))
-}
+use crate::retention::time;
 
 fn print_case(c: &Case, due: &str) {
     println!("{}  {}  {}", c.reference, c.kind, c.state);

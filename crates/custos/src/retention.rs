@@ -339,7 +339,7 @@ fn json(
 
 /// A time typed at the console: UK local time or RFC 3339, or a UK day (its start, or
 /// with `end` the start of the next day).
-fn time(text: &str, end: bool, what: &str) -> anyhow::Result<i64> {
+pub(crate) fn time(text: &str, end: bool, what: &str) -> anyhow::Result<i64> {
     UnixMs::parse_uk_local(text)
         .or_else(|_| UnixMs::parse_bound(text, end))
         .map(|t| t.0)

@@ -371,15 +371,7 @@ impl Store {
                 entry = entry.with("clock", "paused");
             }
             Action::VerifyIdentity => {
-                sqlx::query(
-                    "UPDATE case_pauses SET resumed_at_unix_ms = $1 \
-                     WHERE reference = $2 AND resumed_at_unix_ms IS NULL",
-                )
-                .bind(now)
-                .bind(&case.reference)
-                .execute(tx.conn())
-                .await
-                .map_err(StoreError::db("resuming a case's clock"))?;
+                restart_clock(&mut tx, &case.reference, now).await?;
                 entry = entry.with("clock", "running");
             }
             Action::Extend => {
@@ -419,15 +411,7 @@ impl Store {
                     .await
                     .map_err(StoreError::db("closing a case"))?;
                 // A withdrawn case's clock stops for good: close any open pause.
-                sqlx::query(
-                    "UPDATE case_pauses SET resumed_at_unix_ms = $1 \
-                     WHERE reference = $2 AND resumed_at_unix_ms IS NULL",
-                )
-                .bind(now)
-                .bind(&case.reference)
-                .execute(tx.conn())
-                .await
-                .map_err(StoreError::db("closing a case"))?;
+                restart_clock(&mut tx, &case.reference, now).await?;
                 if !why.is_empty() {
                     entry = entry.with("reason", why);
                 }
@@ -617,11 +601,11 @@ impl Store {
         let sealed: String = row
             .try_get(0)
             .map_err(StoreError::db("reading a case key"))?;
-        let bytes = self.master_key()?.open(&key_context(reference), &sealed)?;
-        let arr: [u8; 32] = bytes.try_into().map_err(|_| {
-            StoreError::Corrupt(format!("the key of case {reference} is not 32 bytes"))
-        })?;
-        Ok(SecretKey::from_bytes(arr))
+        self.master_key()?.open_key(
+            &key_context(reference),
+            &sealed,
+            &format!("the key of case {reference}"),
+        )
     }
 
     /// Keeps a document with case `reference`, encrypted under `documents` (ledgered
@@ -759,6 +743,20 @@ impl Store {
         }
         Ok((doc, contents))
     }
+}
+
+/// Ends the open pause of case `reference`'s clock, if any, at `now`.
+async fn restart_clock(tx: &mut WriteTx, reference: &str, now: i64) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE case_pauses SET resumed_at_unix_ms = $1 \
+         WHERE reference = $2 AND resumed_at_unix_ms IS NULL",
+    )
+    .bind(now)
+    .bind(reference)
+    .execute(tx.conn())
+    .await
+    .map_err(StoreError::db("restarting a case's clock"))?;
+    Ok(())
 }
 
 /// The next reference for `kind` in the UK year of `received`: `SAR-2026-0007`.

@@ -142,11 +142,13 @@ impl Store {
             let sealed: String = row
                 .try_get(0)
                 .map_err(StoreError::db("reading a data key"))?;
-            let bytes = master.open(&context, &sealed)?;
-            let arr: [u8; 32] = bytes.try_into().map_err(|_| {
-                StoreError::Corrupt(format!("the data key of {camera} on {day} is not 32 bytes"))
-            })?;
-            Ok(Some(SecretKey::from_bytes(arr)))
+            master
+                .open_key(
+                    &context,
+                    &sealed,
+                    &format!("the data key of {camera} on {day}"),
+                )
+                .map(Some)
         };
         let select = "SELECT key_sealed, destroyed_at_unix_ms FROM data_keys \
                       WHERE camera_id = $1 AND day = $2";

@@ -97,6 +97,16 @@ impl SecretKey {
         Ok(format!("v1:{}", hex(&out)))
     }
 
+    /// Opens a key that [`SecretKey::seal`] sealed for `context` (a data key, a case's
+    /// key); `what` names it in the error if the opened value is not a key.
+    pub fn open_key(&self, context: &str, sealed: &str, what: &str) -> StoreResult<SecretKey> {
+        let arr: [u8; KEY_BYTES] = self
+            .open(context, sealed)?
+            .try_into()
+            .map_err(|_| StoreError::Corrupt(format!("{what} is not {KEY_BYTES} bytes")))?;
+        Ok(SecretKey::from_bytes(arr))
+    }
+
     /// Opens what [`SecretKey::seal`] sealed for the same `context`; an error if the key
     /// is wrong, the context differs or the text was changed.
     pub fn open(&self, context: &str, sealed: &str) -> StoreResult<Vec<u8>> {

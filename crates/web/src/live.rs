@@ -101,6 +101,33 @@ pub(crate) async fn grid(
     ))
 }
 
+/// The camera `id` in service, once `view-live` on it is allowed from this workstation;
+/// with the actor to record the watching as.
+async fn watchable(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+) -> Result<(custos_store::Camera, custos_base::Actor), WebError> {
+    let camera = match Ident::parse(id) {
+        Ok(id) => state.store.camera(&id).await?,
+        Err(_) => None,
+    };
+    let Some(camera) = camera.filter(|c| !c.retired) else {
+        staff.require_somewhere(Right::ViewLive)?;
+        return Err(WebError::Store(custos_store::StoreError::NotFound(
+            format!("there is no camera {id:?} in service"),
+        )));
+    };
+    let actor = staff
+        .require(
+            state,
+            Right::ViewLive,
+            &state.store.camera_target(&camera).await?,
+        )
+        .await?;
+    Ok((camera, actor))
+}
+
 /// How old a thumbnail may be: older pictures are the past, which needs a review.
 const THUMBNAIL_MAX_AGE_MS: i64 = 5 * 60_000;
 
@@ -111,23 +138,7 @@ pub(crate) async fn thumbnail(
     staff: Staff,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let camera = match Ident::parse(&id) {
-        Ok(id) => state.store.camera(&id).await?,
-        Err(_) => None,
-    };
-    let Some(camera) = camera.filter(|c| !c.retired) else {
-        staff.require_somewhere(Right::ViewLive)?;
-        return Err(WebError::Store(custos_store::StoreError::NotFound(
-            format!("there is no camera {id:?} in service"),
-        )));
-    };
-    staff
-        .require(
-            &state,
-            Right::ViewLive,
-            &state.store.camera_target(&camera).await?,
-        )
-        .await?;
+    let (camera, _) = watchable(&state, &staff, &id).await?;
     let not_found = || {
         WebError::Store(custos_store::StoreError::NotFound(format!(
             "camera {} has recorded no picture in the last five minutes",
@@ -209,23 +220,7 @@ pub(crate) async fn watch(
     client: std::net::IpAddr,
     id: &str,
 ) -> Result<Response, WebError> {
-    let camera = match Ident::parse(id) {
-        Ok(id) => state.store.camera(&id).await?,
-        Err(_) => None,
-    };
-    let Some(camera) = camera.filter(|c| !c.retired) else {
-        staff.require_somewhere(Right::ViewLive)?;
-        return Err(WebError::Store(custos_store::StoreError::NotFound(
-            format!("there is no camera {id:?} in service"),
-        )));
-    };
-    let actor = staff
-        .require(
-            &state,
-            Right::ViewLive,
-            &state.store.camera_target(&camera).await?,
-        )
-        .await?;
+    let (camera, actor) = watchable(&state, staff, id).await?;
     let url = camera
         .sub_url
         .clone()
