@@ -14,7 +14,7 @@ use custos_domain::access::Username;
 use custos_domain::case::{Action, CaseKind, Decision, allowed_actions};
 use custos_domain::retention::HoldRequest;
 use custos_store::Store;
-use custos_store::cases::{Case, NewCase, Step};
+use custos_store::cases::{Case, NewCase, Sighting, Step};
 
 use custos_domain::case::CaseDue;
 
@@ -158,6 +158,8 @@ pub async fn run(
             details,
             received,
             channel,
+            seen,
+            place,
         } => {
             let kind: CaseKind = kind.parse().map_err(anyhow::Error::msg)?;
             let received = match received {
@@ -175,6 +177,13 @@ pub async fn run(
                         requester_name: name,
                         requester_contact: contact,
                         details: details.unwrap_or_default(),
+                        sighting: match (seen, place) {
+                            (Some(seen), Some(place)) => Some(Sighting {
+                                at_unix_ms: time(&seen, false, "--seen")?,
+                                place,
+                            }),
+                            _ => None,
+                        },
                     },
                 )
                 .await?;
@@ -226,6 +235,14 @@ pub async fn run(
             why_reasonable,
         } => {
             let a = action(name.trim(), decision.as_deref())?;
+            // An accepted erasure deletes footage: only the process holding the footage
+            // folder's lock may, so from here only while no server runs.
+            let footage = crate::recorder::footage_dir(&config.data_dir);
+            let lock = if a == Action::Decide(custos_domain::case::Decision::Accept) {
+                crate::recorder::recover::try_lock(&footage)?
+            } else {
+                None
+            };
             let c = store
                 .act_on_case(
                     actor,
@@ -235,9 +252,11 @@ pub async fn run(
                         reasons: reasons.unwrap_or_default(),
                         others_shown,
                         why_reasonable,
+                        footage: lock.as_ref().map(|_| footage.clone()),
                     },
                 )
                 .await?;
+            drop(lock);
             print_case(&c, &due(store, config, &c).await?);
         }
         CaseCommand::Note { reference, text } => {

@@ -488,6 +488,15 @@ pub enum CaseCommand {
         /// How it came
         #[arg(long, default_value = "staff")]
         channel: String,
+        /// For a request about footage of the requester: when they were there (UK time);
+        /// footage an hour either side is searched, and held at once for a subject access
+        /// or restriction request
+        #[arg(long, value_name = "TIME", requires = "place")]
+        seen: Option<String>,
+        /// Where they were: a place the cameras cover (their location or area), or words
+        /// naming it
+        #[arg(long, requires = "seen")]
+        place: Option<String>,
     },
     /// List the open cases with their due dates (add --all for closed ones too)
     List {

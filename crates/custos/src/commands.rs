@@ -662,6 +662,8 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
         metrics_from: config.web.metrics_networks().map_err(anyhow::Error::msg)?,
         footage: Some(crate::recorder::footage_dir(&config.data_dir)),
         holidays: config.calendar.one_offs().map_err(anyhow::Error::msg)?,
+        documents: Some(crate::cases::documents_dir(&config.data_dir)),
+        request_limiter: custos_web::requests::SharedLimiter::default(),
     };
     // The server's periodic tasks stop between steps when asked, so that whatever they
     // write is in the ledger before the last checkpoint.

@@ -66,6 +66,23 @@ impl CaseKind {
         )
     }
 
+    /// Whether footage a request of this kind names is held from the moment it is received
+    /// (BDC-28): a subject access request and a request to restrict, whose footage must not
+    /// be erased before the answer. An erasure request's footage is not held: erasing it is
+    /// what was asked, and an objection's footage follows the normal retention.
+    pub fn holds_footage_at_intake(self) -> bool {
+        matches!(self, Self::SubjectAccess | Self::Restriction)
+    }
+
+    /// Whether a request of this kind is about footage of the requester, so their date,
+    /// time and place are asked for (LBU-18, BJS-10, ALT-10, BDC-29, BDC-30).
+    pub fn concerns_footage(self) -> bool {
+        matches!(
+            self,
+            Self::SubjectAccess | Self::Erasure | Self::Objection | Self::Restriction
+        )
+    }
+
     /// The decisions a case of this kind can end in.
     pub fn decisions(self) -> &'static [Decision] {
         use Decision::*;
@@ -432,6 +449,58 @@ pub fn check_decision(
     Ok(())
 }
 
+/// How far either side of the time a requester gives their footage is searched: about an
+/// hour (LBU-18, BJS-10, ALT-10, BDC-29).
+pub const SIGHTING_MARGIN_MS: i64 = 60 * 60 * 1000;
+
+/// Words too common to tell one place from another.
+const PLACE_NOISE: &[&str] = &[
+    "the", "and", "near", "by", "outside", "inside", "at", "on", "in", "of", "to", "from", "our",
+    "my", "main", "area", "side", "camera", "cctv",
+];
+
+/// The cameras a requester's place points to, from the register's `(id, name, location,
+/// area)` of each camera in service: those whose location or area is the place itself
+/// (ignoring case and spaces at the ends); failing that, those whose name, location or area
+/// shares a significant word with it (three letters or more, not a common word). Empty
+/// when nothing matches; people then choose the cameras.
+pub fn cameras_for_place<'a>(
+    place: &str,
+    cameras: impl IntoIterator<Item = (&'a crate::Ident, &'a str, &'a str, &'a str)>,
+) -> Vec<crate::Ident> {
+    let place = place.trim().to_lowercase();
+    if place.is_empty() {
+        return Vec::new();
+    }
+    let words = |text: &str| -> Vec<String> {
+        text.to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 3 && !PLACE_NOISE.contains(w))
+            .map(str::to_owned)
+            .collect()
+    };
+    let wanted = words(&place);
+    let mut exact = Vec::new();
+    let mut near = Vec::new();
+    for (id, name, location, area) in cameras {
+        if location.trim().to_lowercase() == place || area.trim().to_lowercase() == place {
+            exact.push(id.clone());
+        } else {
+            let theirs: Vec<String> = [name, location, area]
+                .iter()
+                .flat_map(|t| words(t))
+                .collect();
+            if wanted.iter().any(|w| theirs.contains(w)) {
+                near.push(id.clone());
+            }
+        }
+    }
+    let mut out = if exact.is_empty() { near } else { exact };
+    out.sort();
+    out.dedup();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -563,5 +632,36 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn lbu_18_a_requesters_place_proposes_the_cameras_covering_it() {
+        let ids: Vec<crate::Ident> = ["front-gate", "car-park", "hall"]
+            .iter()
+            .filter_map(|i| crate::Ident::parse(i).ok())
+            .collect();
+        let register = vec![
+            (
+                &ids[0],
+                "Front gate",
+                "Gate post",
+                "Front gate and the pavement",
+            ),
+            (&ids[1], "Car park", "Lamp post 3", "Visitor car park"),
+            (&ids[2], "Hall", "Main hall ceiling", "Main hall"),
+        ];
+        // The area itself, in any case: that camera only.
+        assert_eq!(
+            cameras_for_place("visitor car park", register.clone()),
+            vec![ids[1].clone()]
+        );
+        // Words in common: the gate camera, not the hall's "main".
+        assert_eq!(
+            cameras_for_place("by the main gate", register.clone()),
+            vec![ids[0].clone()]
+        );
+        // Nothing in common: nothing proposed, people choose.
+        assert!(cameras_for_place("the library", register.clone()).is_empty());
+        assert!(cameras_for_place("  ", register).is_empty());
     }
 }

@@ -17,8 +17,11 @@
 use std::path::Path;
 
 use custos_base::{Actor, UnixMs};
-use custos_domain::case::{Action, CaseKind, CaseState, Decision, check_decision, transition};
+use custos_domain::case::{
+    Action, CaseDue, CaseKind, CaseState, Decision, check_decision, transition,
+};
 use custos_domain::ledger::{Book, NewEntry, Reference, to_hex};
+use custos_domain::letter::{ErasureFacts, Letter, LetterFacts, LetterKind, compose};
 use custos_domain::retention::HoldRequest;
 use custos_media::segfile::{FileKind, RecordMeta, SegmentWriter};
 use sha2::{Digest, Sha256};
@@ -46,6 +49,50 @@ pub struct NewCase {
     pub requester_contact: String,
     /// What they said: for a subject access request, the date, time and place.
     pub details: String,
+    /// When and where the requester was, for a request about footage of them.
+    pub sighting: Option<Sighting>,
+}
+
+/// When and where a requester says they were (LBU-18, BJS-10, ALT-10, BDC-29): a time,
+/// searched an hour either side, and a place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sighting {
+    /// The time they gave (ms since the epoch).
+    pub at_unix_ms: i64,
+    /// The place, in their words or one of the places the cameras cover.
+    pub place: String,
+}
+
+impl Sighting {
+    /// The footage window: an hour either side of the time given.
+    pub fn window(&self) -> (i64, i64) {
+        (
+            self.at_unix_ms - custos_domain::case::SIGHTING_MARGIN_MS,
+            self.at_unix_ms + custos_domain::case::SIGHTING_MARGIN_MS,
+        )
+    }
+}
+
+/// Footage a case concerns: a camera and a range, and the hold keeping it, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFootage {
+    /// The camera.
+    pub camera: String,
+    /// From (ms since the epoch).
+    pub from_unix_ms: i64,
+    /// To (ms since the epoch, exclusive).
+    pub to_unix_ms: i64,
+    /// The hold keeping it, if held.
+    pub hold: Option<String>,
+}
+
+/// What an accepted erasure did (BDC-30), for the record and the response letter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ErasureOutcome {
+    /// Segments erased.
+    pub segments_erased: u64,
+    /// For each piece of footage a hold kept, a sentence saying what and why.
+    pub kept: Vec<String>,
 }
 
 /// A case.
@@ -85,6 +132,12 @@ pub struct Case {
     pub pauses: Vec<(i64, Option<i64>, String)>,
     /// Holds placed for it.
     pub holds: Vec<String>,
+    /// When and where the requester says they were.
+    pub sighting: Option<Sighting>,
+    /// The footage it concerns.
+    pub footage: Vec<CaseFootage>,
+    /// What an accepted erasure did.
+    pub erasure: Option<ErasureOutcome>,
 }
 
 /// What a step on a case states besides the action.
@@ -96,6 +149,8 @@ pub struct Step {
     pub others_shown: bool,
     /// And if so, why disclosing them is reasonable.
     pub why_reasonable: Option<String>,
+    /// The footage folder, for a step that erases footage (an accepted erasure request).
+    pub footage: Option<std::path::PathBuf>,
 }
 
 /// A note on a case.
@@ -140,7 +195,8 @@ macro_rules! case_columns {
     () => {
         "SELECT reference, kind, state, received_at_unix_ms, channel, summary, requester_name, \
          requester_contact, details, extended, extension_reason, decision, decision_reasons, \
-         opened_by, closed_at_unix_ms, converted_to FROM cases "
+         opened_by, closed_at_unix_ms, converted_to, seen_from_unix_ms, seen_to_unix_ms, \
+         place, erasure_outcome FROM cases "
     };
 }
 
@@ -160,14 +216,48 @@ impl Store {
         if !problems.is_empty() {
             return Err(StoreError::Invalid(problems.join("; ")));
         }
+        let sighting = match &new.sighting {
+            Some(sg) if new.kind.concerns_footage() => {
+                if sg.place.trim().is_empty() {
+                    return Err(StoreError::Invalid(
+                        "say where the requester was, so the cameras there can be searched"
+                            .to_owned(),
+                    ));
+                }
+                Some(sg.clone())
+            }
+            _ => None,
+        };
+        // The cameras the requester's place points to, from the register in service.
+        let proposed = match &sighting {
+            Some(sg) => {
+                let register = self.cameras(false).await?;
+                custos_domain::case::cameras_for_place(
+                    &sg.place,
+                    register.iter().map(|c| {
+                        (
+                            &c.id,
+                            c.draft.name.as_str(),
+                            c.draft.location.as_str(),
+                            c.draft.area.as_str(),
+                        )
+                    }),
+                )
+            }
+            None => Vec::new(),
+        };
+        let policy = self.active_policy().await?;
         let key = SecretKey::generate()?;
         let master = self.master_key()?;
+        let now = self.clock().now();
         let mut tx = self.write().await?;
         let reference = next_reference(&mut tx, new.kind, new.received_at_unix_ms).await?;
+        let window = sighting.as_ref().map(Sighting::window);
         sqlx::query(
             "INSERT INTO cases (reference, kind, state, received_at_unix_ms, channel, summary, \
-             requester_name, requester_contact, details, opened_by, key_sealed) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             requester_name, requester_contact, details, opened_by, key_sealed, \
+             seen_from_unix_ms, seen_to_unix_ms, place) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&reference)
         .bind(new.kind.as_str())
@@ -180,17 +270,63 @@ impl Store {
         .bind(new.details.trim())
         .bind(actor.to_string())
         .bind(master.seal(&key_context(&reference), key.bytes())?)
+        .bind(window.map(|w| w.0))
+        .bind(window.map(|w| w.1))
+        .bind(sighting.as_ref().map(|sg| sg.place.trim().to_owned()))
         .execute(tx.conn())
         .await
         .map_err(StoreError::db("opening a case"))?;
-        tx.record(
-            actor,
-            NewEntry::new(Book::Case, "case-opened")
-                .with_ref(case_ref(&reference)?)
-                .with("kind", new.kind.as_str())
-                .with("channel", new.channel.trim())
-                .with("received", UnixMs(new.received_at_unix_ms).to_rfc3339()),
-        );
+        let mut opened = NewEntry::new(Book::Case, "case-opened")
+            .with_ref(case_ref(&reference)?)
+            .with("kind", new.kind.as_str())
+            .with("channel", new.channel.trim())
+            .with("received", UnixMs(new.received_at_unix_ms).to_rfc3339());
+        if let Some((from, to)) = window {
+            opened = opened
+                .with("footage_from", UnixMs(from).to_rfc3339())
+                .with("footage_to", UnixMs(to).to_rfc3339())
+                .with("cameras_proposed", proposed.len());
+        }
+        tx.record(actor, opened);
+        if let Some((from, to)) = window
+            && !proposed.is_empty()
+        {
+            // BDC-28: footage a subject access or restriction request names is held at once,
+            // in the same transaction as the case, so it cannot be swept in between.
+            let mut hold = None;
+            if new.kind.holds_footage_at_intake() {
+                match policy
+                    .as_ref()
+                    .ok_or_else(|| "no policy pack is loaded".to_owned())
+                    .and_then(|p| {
+                        intake_hold(&p.pack, actor, &reference, &proposed, from, to)
+                            .map(|req| (p, req))
+                    }) {
+                    Ok((p, req)) => {
+                        hold = Some(
+                            crate::retention::insert_hold(&mut tx, actor, &req, &p.pack, now)
+                                .await?,
+                        );
+                    }
+                    // The request is never lost for want of a hold: it is opened, its
+                    // footage linked, and the case's page shows the footage as not held.
+                    Err(why) => {
+                        tracing::warn!(%reference, %why, "footage named in a request could not be held at intake")
+                    }
+                }
+            }
+            link_footage(
+                &mut tx,
+                actor,
+                &reference,
+                &proposed,
+                from,
+                to,
+                hold.as_deref(),
+                now.0,
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.require_case(&reference).await
     }
@@ -282,6 +418,41 @@ impl Store {
                 .await?;
         let holds =
             strings("SELECT hold_id FROM case_holds WHERE reference = $1 ORDER BY hold_id").await?;
+        let footage = sqlx::query(
+            "SELECT camera_id, from_unix_ms, to_unix_ms, hold_id FROM case_footage \
+             WHERE reference = $1 ORDER BY from_unix_ms, camera_id",
+        )
+        .bind(&reference)
+        .fetch_all(self.pool())
+        .await
+        .map_err(&get)?
+        .iter()
+        .map(|f| {
+            Ok(CaseFootage {
+                camera: f.try_get(0).map_err(&get)?,
+                from_unix_ms: f.try_get(1).map_err(&get)?,
+                to_unix_ms: f.try_get(2).map_err(&get)?,
+                hold: f.try_get(3).map_err(&get)?,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+        let seen_from: Option<i64> = r.try_get(16).map_err(&get)?;
+        let seen_to: Option<i64> = r.try_get(17).map_err(&get)?;
+        let place: Option<String> = r.try_get(18).map_err(&get)?;
+        let sighting = match (seen_from, seen_to, place) {
+            (Some(a), Some(b), Some(place)) => Some(Sighting {
+                at_unix_ms: a + (b - a) / 2,
+                place,
+            }),
+            _ => None,
+        };
+        let erasure = match r.try_get::<Option<String>, _>(19).map_err(&get)? {
+            Some(json) => Some(
+                serde_json::from_str(&json)
+                    .map_err(|e| corrupt(format!("its erasure outcome: {e}")))?,
+            ),
+            None => None,
+        };
         Ok(Case {
             kind: kind.parse().map_err(corrupt)?,
             state: state.parse().map_err(corrupt)?,
@@ -310,6 +481,9 @@ impl Store {
             assignees,
             pauses,
             holds,
+            sighting,
+            footage,
+            erasure,
             reference,
         })
     }
@@ -346,6 +520,12 @@ impl Store {
             check_decision(d, why, step.others_shown, step.why_reasonable.as_deref())
                 .map_err(StoreError::Invalid)?;
         }
+        let erasure =
+            if case.kind == CaseKind::Erasure && action == Action::Decide(Decision::Accept) {
+                Some(self.erase_for_case(actor, &case, step).await?)
+            } else {
+                None
+            };
         let now = self.clock().now().0;
         let mut tx = self.write().await?;
         let mut entry = NewEntry::new(Book::Case, action.ledger_kind())
@@ -396,6 +576,20 @@ impl Store {
                 .await
                 .map_err(StoreError::db("deciding a case"))?;
                 entry = entry.with("decision", d.as_str()).with("reasons", why);
+                if let Some(outcome) = &erasure {
+                    sqlx::query("UPDATE cases SET erasure_outcome = $1 WHERE reference = $2")
+                        .bind(
+                            serde_json::to_string(outcome)
+                                .map_err(|e| StoreError::Invalid(e.to_string()))?,
+                        )
+                        .bind(&case.reference)
+                        .execute(tx.conn())
+                        .await
+                        .map_err(StoreError::db("recording an erasure"))?;
+                    entry = entry
+                        .with("segments_erased", outcome.segments_erased)
+                        .with("footage_kept_by_holds", outcome.kept.len());
+                }
                 if step.others_shown {
                     entry = entry.with(
                         "others_shown_reasonable",
@@ -467,6 +661,151 @@ impl Store {
         tx.record(actor, entry);
         tx.commit().await?;
         self.require_case(&case.reference).await
+    }
+
+    /// Adds footage to case `reference`: `cameras` from `from_unix_ms` to `to_unix_ms`.
+    /// For a kind whose footage is held while it is answered (BDC-28) the footage is held
+    /// under the pack's `request-pending` class, in the same transaction; otherwise it is
+    /// linked only (an erasure request's footage is what is to be erased).
+    pub async fn add_case_footage(
+        &self,
+        actor: &Actor,
+        reference: &str,
+        cameras: &[custos_domain::Ident],
+        from_unix_ms: i64,
+        to_unix_ms: i64,
+    ) -> StoreResult<Case> {
+        let case = self.require_case(reference).await?;
+        if !case.state.is_open() {
+            return Err(StoreError::Invalid(format!(
+                "{} is {}; footage is added to open cases only",
+                case.reference, case.state
+            )));
+        }
+        if cameras.is_empty() {
+            return Err(StoreError::Invalid("choose at least one camera".to_owned()));
+        }
+        if to_unix_ms <= from_unix_ms {
+            return Err(StoreError::Invalid(
+                "the footage's range must end after it starts".to_owned(),
+            ));
+        }
+        for c in cameras {
+            if self.camera(c).await?.is_none() {
+                return Err(StoreError::NotFound(format!(
+                    "there is no camera {c}; `custos camera list` shows the register"
+                )));
+            }
+        }
+        let now = self.clock().now();
+        let policy = self.active_policy().await?;
+        let mut tx = self.write().await?;
+        let hold = if case.kind.holds_footage_at_intake() {
+            let Some(p) = policy.as_ref() else {
+                return Err(StoreError::Invalid(
+                    "no policy pack is loaded, so the footage cannot be held".to_owned(),
+                ));
+            };
+            let req = intake_hold(
+                &p.pack,
+                actor,
+                &case.reference,
+                cameras,
+                from_unix_ms,
+                to_unix_ms,
+            )
+            .map_err(StoreError::Invalid)?;
+            Some(crate::retention::insert_hold(&mut tx, actor, &req, &p.pack, now).await?)
+        } else {
+            None
+        };
+        link_footage(
+            &mut tx,
+            actor,
+            &case.reference,
+            cameras,
+            from_unix_ms,
+            to_unix_ms,
+            hold.as_deref(),
+            now.0,
+        )
+        .await?;
+        tx.commit().await?;
+        self.require_case(&case.reference).await
+    }
+
+    /// Carries out an accepted erasure request (BDC-30) before the decision is recorded:
+    /// the case's own holds are released, then each piece of footage the case names is
+    /// erased through the retention API, except what another hold keeps, which is said in
+    /// words for the response. The caller has checked `authorise-deletion` (ALT-8).
+    async fn erase_for_case(
+        &self,
+        actor: &Actor,
+        case: &Case,
+        step: &Step,
+    ) -> StoreResult<ErasureOutcome> {
+        let Some(footage_dir) = step.footage.as_deref() else {
+            return Err(StoreError::Invalid(
+                "this server keeps no footage, so an erasure cannot be carried out here; \
+                 decide it where the footage is kept"
+                    .to_owned(),
+            ));
+        };
+        if case.footage.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "{} names no footage yet: add the cameras and times the request is about, \
+                 then accept it",
+                case.reference
+            )));
+        }
+        let why = format!("erasure request {} accepted", case.reference);
+        for id in &case.holds {
+            if let Some(h) = self.hold(id).await?
+                && h.released_at_unix_ms.is_none()
+            {
+                self.release_hold(actor, id, &why, None).await?;
+            }
+        }
+        let pack = self.active_policy().await?.map(|p| p.pack);
+        let mut outcome = ErasureOutcome::default();
+        for f in &case.footage {
+            let camera = custos_domain::Ident::parse(&f.camera)
+                .map_err(|e| StoreError::Corrupt(format!("case {}: {e}", case.reference)))?;
+            let done = self
+                .erase_footage(
+                    footage_dir,
+                    actor,
+                    &camera,
+                    f.from_unix_ms,
+                    f.to_unix_ms,
+                    &why,
+                )
+                .await?;
+            outcome.segments_erased += done.segments;
+            for h in done.kept_by {
+                let class = pack
+                    .as_ref()
+                    .and_then(|p| {
+                        p.retention
+                            .classes
+                            .iter()
+                            .find(|c| c.id.as_str() == h.class)
+                    })
+                    .map_or_else(|| h.class.clone(), |c| c.description.clone());
+                outcome.kept.push(format!(
+                    "footage from camera {} between {} and {} is kept under hold {} ({}) until \
+                     {} at the latest, so it has not been erased; it will be erased when that \
+                     hold ends",
+                    f.camera,
+                    UnixMs(f.from_unix_ms.max(h.from_unix_ms)).to_london_display(),
+                    UnixMs(f.to_unix_ms.min(h.to_unix_ms)).to_london_display(),
+                    h.id,
+                    class.trim_end_matches('.'),
+                    UnixMs(h.expires_at_unix_ms).to_london_display(),
+                ));
+            }
+        }
+        Ok(outcome)
     }
 
     /// Assigns `username` to case `reference` (ledgered `case-assigned`).
@@ -572,21 +911,17 @@ impl Store {
         req.case_ref = Some(case.reference.clone());
         let hold = self.place_hold(actor, &req).await?;
         let mut tx = self.write().await?;
-        sqlx::query("INSERT INTO case_holds (reference, hold_id) VALUES ($1, $2)")
-            .bind(&case.reference)
-            .bind(&hold.id)
-            .execute(tx.conn())
-            .await
-            .map_err(StoreError::db("linking a hold to a case"))?;
-        tx.record(
+        link_footage(
+            &mut tx,
             actor,
-            NewEntry::new(Book::Case, "case-footage-held")
-                .with_ref(case_ref(&case.reference)?)
-                .with_ref(
-                    Reference::new("hold", &hold.id)
-                        .map_err(|e| StoreError::Invalid(e.to_string()))?,
-                ),
-        );
+            &case.reference,
+            &req.cameras,
+            req.from_unix_ms,
+            req.to_unix_ms,
+            Some(&hold.id),
+            self.clock().now().0,
+        )
+        .await?;
         tx.commit().await?;
         Ok(hold)
     }
@@ -787,6 +1122,229 @@ async fn next_reference(tx: &mut WriteTx, kind: CaseKind, received: i64) -> Stor
     .await
     .map_err(StoreError::db("numbering a case"))?;
     Ok(format!("{}-{year}-{n:04}", kind.prefix()))
+}
+
+/// The hold a request about footage places at intake (BDC-28): the pack's
+/// `request-pending` evidence class, answered for by the person who opened the case or,
+/// for a request from the public, the scheme's Data Protection Officer.
+fn intake_hold(
+    pack: &custos_domain::PolicyPack,
+    actor: &Actor,
+    reference: &str,
+    cameras: &[custos_domain::Ident],
+    from_unix_ms: i64,
+    to_unix_ms: i64,
+) -> Result<HoldRequest, String> {
+    let class = custos_domain::Ident::parse(INTAKE_CLASS).map_err(|e| e.to_string())?;
+    if !pack.retention.classes.iter().any(|c| c.id == class) {
+        return Err(format!(
+            "the policy pack has no evidence class {INTAKE_CLASS:?}, so footage named in a \
+             request cannot be held while it is answered (BDC-28); add a [[retention.class]] \
+             with id = \"{INTAKE_CLASS}\" to the pack"
+        ));
+    }
+    Ok(HoldRequest {
+        cameras: cameras.to_vec(),
+        from_unix_ms,
+        to_unix_ms,
+        class,
+        reason: format!("footage named in request {reference}, kept until it is answered"),
+        owner: match actor {
+            Actor::User(n) | Actor::Deputy { user: n, .. } | Actor::Console(n) => n.clone(),
+            Actor::System(_) => pack.controller.dpo.clone(),
+        },
+        until_unix_ms: None,
+        case_ref: Some(reference.to_owned()),
+    })
+}
+
+/// The evidence class footage named in a pending request is held under.
+pub const INTAKE_CLASS: &str = "request-pending";
+
+/// Links footage to case `reference` (one row per camera), with the hold keeping it if
+/// any, ledgered `case-footage-linked` (and `case-footage-held` when held).
+#[allow(clippy::too_many_arguments)]
+async fn link_footage(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    reference: &str,
+    cameras: &[custos_domain::Ident],
+    from_unix_ms: i64,
+    to_unix_ms: i64,
+    hold: Option<&str>,
+    now: i64,
+) -> StoreResult<()> {
+    let mut entry = NewEntry::new(
+        Book::Case,
+        if hold.is_some() {
+            "case-footage-held"
+        } else {
+            "case-footage-linked"
+        },
+    )
+    .with_ref(case_ref(reference)?);
+    for c in cameras {
+        sqlx::query(
+            "INSERT INTO case_footage (reference, camera_id, from_unix_ms, to_unix_ms, \
+             hold_id, added_at_unix_ms) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (reference, camera_id, from_unix_ms) DO UPDATE \
+             SET to_unix_ms = $4, hold_id = COALESCE($5, case_footage.hold_id)",
+        )
+        .bind(reference)
+        .bind(c.as_str())
+        .bind(from_unix_ms)
+        .bind(to_unix_ms)
+        .bind(hold)
+        .bind(now)
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("linking footage to a case"))?;
+        entry = entry.with_ref(
+            Reference::new("camera", c.as_str()).map_err(|e| StoreError::Invalid(e.to_string()))?,
+        );
+    }
+    if let Some(h) = hold {
+        sqlx::query(
+            "INSERT INTO case_holds (reference, hold_id) VALUES ($1, $2) \
+             ON CONFLICT (reference, hold_id) DO NOTHING",
+        )
+        .bind(reference)
+        .bind(h)
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("linking a hold to a case"))?;
+        entry = entry
+            .with_ref(Reference::new("hold", h).map_err(|e| StoreError::Invalid(e.to_string()))?);
+    }
+    tx.record(
+        actor,
+        entry
+            .with("footage_from", UnixMs(from_unix_ms).to_rfc3339())
+            .with("footage_to", UnixMs(to_unix_ms).to_rfc3339()),
+    );
+    Ok(())
+}
+
+impl Store {
+    /// Writes letter `kind` for case `reference` from what the case records now, keeps a
+    /// PDF copy with the case's documents (ledgered like any document, so what was sent is
+    /// on record), and returns the letter for showing. Due dates are counted on `calendar`
+    /// (the scheme's nation with its one-off holidays).
+    pub async fn issue_letter(
+        &self,
+        actor: &Actor,
+        documents: &Path,
+        reference: &str,
+        kind: LetterKind,
+        calendar: &custos_domain::calendar::Calendar,
+    ) -> StoreResult<(Letter, CaseDocument)> {
+        let letter = self.compose_letter(reference, kind, calendar).await?;
+        let created = self
+            .clock()
+            .now()
+            .to_timestamp()
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let pdf = letter.to_pdf(created);
+        let doc = self
+            .add_case_document(
+                actor,
+                documents,
+                reference,
+                &format!("{reference}-{kind}.pdf"),
+                "application/pdf",
+                &pdf,
+            )
+            .await?;
+        Ok((letter, doc))
+    }
+
+    /// Letter `kind` for case `reference` as the case stands, without keeping it.
+    pub async fn compose_letter(
+        &self,
+        reference: &str,
+        kind: LetterKind,
+        calendar: &custos_domain::calendar::Calendar,
+    ) -> StoreResult<Letter> {
+        let case = self.require_case(reference).await?;
+        let Some(policy) = self.active_policy().await? else {
+            return Err(StoreError::Invalid(
+                "no policy pack is loaded, so there is no controller to write from".to_owned(),
+            ));
+        };
+        let now = self.clock().now();
+        let day = |ms: i64| {
+            UnixMs(ms)
+                .to_timestamp()
+                .and_then(|t| custos_domain::calendar::uk_day(t).ok())
+                .ok_or_else(|| StoreError::Invalid(format!("{ms} is not a date")))
+        };
+        let pauses: Vec<(i64, Option<i64>)> =
+            case.pauses.iter().map(|(a, b, _)| (*a, *b)).collect();
+        let due = match custos_domain::case::due(
+            case.kind,
+            case.state,
+            case.received_at_unix_ms,
+            &pauses,
+            case.extension.is_some(),
+            &policy.pack,
+            calendar,
+        )
+        .map_err(|e| StoreError::Invalid(e.to_string()))?
+        {
+            CaseDue::Due(d) => Some(match d.due {
+                custos_domain::calendar::Due::Day(day) => day.strftime("%A %-d %B %Y").to_string(),
+                custos_domain::calendar::Due::Instant(t) => {
+                    UnixMs(t.as_millisecond()).to_london_display()
+                }
+            }),
+            _ => None,
+        };
+        let facts = LetterFacts {
+            kind,
+            pack: &policy.pack,
+            reference: &case.reference,
+            case_kind: case.kind,
+            requester_name: &case.requester_name,
+            requester_contact: &case.requester_contact,
+            summary: &case.summary,
+            received: day(case.received_at_unix_ms)?,
+            date: day(now.0)?,
+            due,
+            awaiting_identity: case.state == CaseState::AwaitingIdentity,
+            extension_reason: case.extension.as_deref(),
+            decision: case.decision.as_ref().map(|(d, _)| *d),
+            reasons: case.decision.as_ref().map_or("", |(_, r)| r.as_str()),
+            erasure: case.erasure.as_ref().map(|e| ErasureFacts {
+                segments_erased: e.segments_erased,
+                kept: e.kept.clone(),
+            }),
+        };
+        compose(&facts)
+            .map_err(|e| StoreError::Invalid(format!("the {kind} letter for {reference}: {e}")))
+    }
+}
+
+impl Store {
+    /// The secret part of `username`'s deadlines feed address: an HMAC of the name under
+    /// the master key, so a calendar program can subscribe without signing in. The feed
+    /// holds case references, kinds and due dates only, never a requester's details.
+    pub fn calendar_token(&self, username: &str) -> StoreResult<String> {
+        use hmac::{Hmac, Mac};
+        let key = self.master_key()?;
+        let mut mac = Hmac::<Sha256>::new_from_slice(key.bytes())
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        mac.update(b"custos deadlines feed v1:");
+        mac.update(username.as_bytes());
+        let full = to_hex(&mac.finalize().into_bytes());
+        Ok(full.get(..32).unwrap_or(&full).to_owned())
+    }
+
+    /// Whether `token` is `username`'s deadlines feed token (compared in constant time).
+    pub fn calendar_token_matches(&self, username: &str, token: &str) -> StoreResult<bool> {
+        let want = self.calendar_token(username)?;
+        let (a, b) = (want.as_bytes(), token.as_bytes());
+        Ok(a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0)
+    }
 }
 
 /// An identifier check for case references typed by people.

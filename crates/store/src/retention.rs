@@ -30,7 +30,7 @@ use sqlx::Row;
 use crate::error::{StoreError, StoreResult};
 use crate::recordings::HOUR_MS;
 use crate::reviews::random_hex;
-use crate::store::Store;
+use crate::store::{Store, WriteTx};
 
 /// Segments deleted per transaction, so a sweep never holds the write lock for long
 /// (recording goes on meanwhile).
@@ -198,6 +198,17 @@ macro_rules! hold_columns {
     };
 }
 
+/// What an authorised erasure did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erasure {
+    /// Segments erased.
+    pub segments: u64,
+    /// Their bytes.
+    pub bytes: u64,
+    /// The holds that kept footage in the range, which was therefore not erased.
+    pub kept_by: Vec<Hold>,
+}
+
 /// Removes a file; one already gone is fine.
 fn remove(path: &Path) -> Result<(), String> {
     match std::fs::remove_file(path) {
@@ -216,6 +227,83 @@ struct Doomed {
     bytes: i64,
 }
 
+/// Places a hold inside `tx` (ledgered `hold-placed`), checked against `pack` at `now`;
+/// returns its id. [`Store::place_hold`] and opening a case that holds footage at once
+/// (BDC-28) both come here, so a hold is placed one way only.
+pub(crate) async fn insert_hold(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    req: &HoldRequest,
+    pack: &custos_domain::PolicyPack,
+    now: UnixMs,
+) -> StoreResult<String> {
+    let expires = req
+        .check(pack, now)
+        .map_err(|p| StoreError::Invalid(p.join("; ")))?;
+    let mut cameras = req.cameras.clone();
+    cameras.sort();
+    cameras.dedup();
+    for c in &cameras {
+        let known = sqlx::query("SELECT 1 FROM cameras WHERE id = $1")
+            .bind(c.as_str())
+            .fetch_optional(tx.conn())
+            .await
+            .map_err(StoreError::db("placing a hold"))?;
+        if known.is_none() {
+            return Err(StoreError::NotFound(format!(
+                "there is no camera {c}; `custos camera list` shows the register"
+            )));
+        }
+    }
+    let id = format!("H{}", random_hex(5)?);
+    let case_ref = req
+        .case_ref
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned);
+    sqlx::query(
+        "INSERT INTO holds (id, class, reason, owner, case_ref, from_unix_ms, to_unix_ms, \
+             placed_at_unix_ms, placed_by, expires_at_unix_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&id)
+    .bind(req.class.as_str())
+    .bind(req.reason.trim())
+    .bind(req.owner.trim())
+    .bind(case_ref.clone())
+    .bind(req.from_unix_ms)
+    .bind(req.to_unix_ms)
+    .bind(now.0)
+    .bind(actor.to_string())
+    .bind(expires)
+    .execute(tx.conn())
+    .await
+    .map_err(StoreError::db("placing a hold"))?;
+    let mut entry = NewEntry::new(Book::Retention, "hold-placed").with_ref(reference("hold", &id)?);
+    for c in &cameras {
+        sqlx::query("INSERT INTO hold_cameras (hold_id, camera_id) VALUES ($1, $2)")
+            .bind(&id)
+            .bind(c.as_str())
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::db("placing a hold"))?;
+        entry = entry.with_ref(reference("camera", c.as_str())?);
+    }
+    entry = entry
+        .with("class", req.class.as_str())
+        .with("reason", req.reason.trim())
+        .with("owner", req.owner.trim())
+        .with("footage_from", UnixMs(req.from_unix_ms).to_rfc3339())
+        .with("footage_to", UnixMs(req.to_unix_ms).to_rfc3339())
+        .with("expires", UnixMs(expires).to_rfc3339());
+    if let Some(c) = &case_ref {
+        entry = entry.with("case_ref", c.as_str());
+    }
+    tx.record(actor, entry);
+    Ok(id)
+}
+
 impl Store {
     /// Places a hold (ledgered `hold-placed`, book `retention`), checked against the active
     /// pack: a reason, a known evidence class and an expiry the class allows.
@@ -227,67 +315,8 @@ impl Store {
                     .to_owned(),
             ));
         };
-        let expires = req
-            .check(&policy.pack, now)
-            .map_err(|p| StoreError::Invalid(p.join("; ")))?;
-        let mut cameras = req.cameras.clone();
-        cameras.sort();
-        cameras.dedup();
-        for c in &cameras {
-            if self.camera(c).await?.is_none() {
-                return Err(StoreError::NotFound(format!(
-                    "there is no camera {c}; `custos camera list` shows the register"
-                )));
-            }
-        }
-        let id = format!("H{}", random_hex(5)?);
-        let case_ref = req
-            .case_ref
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(str::to_owned);
         let mut tx = self.write().await?;
-        sqlx::query(
-            "INSERT INTO holds (id, class, reason, owner, case_ref, from_unix_ms, to_unix_ms, \
-             placed_at_unix_ms, placed_by, expires_at_unix_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&id)
-        .bind(req.class.as_str())
-        .bind(req.reason.trim())
-        .bind(req.owner.trim())
-        .bind(case_ref.clone())
-        .bind(req.from_unix_ms)
-        .bind(req.to_unix_ms)
-        .bind(now.0)
-        .bind(actor.to_string())
-        .bind(expires)
-        .execute(tx.conn())
-        .await
-        .map_err(StoreError::db("placing a hold"))?;
-        let mut entry =
-            NewEntry::new(Book::Retention, "hold-placed").with_ref(reference("hold", &id)?);
-        for c in &cameras {
-            sqlx::query("INSERT INTO hold_cameras (hold_id, camera_id) VALUES ($1, $2)")
-                .bind(&id)
-                .bind(c.as_str())
-                .execute(tx.conn())
-                .await
-                .map_err(StoreError::db("placing a hold"))?;
-            entry = entry.with_ref(reference("camera", c.as_str())?);
-        }
-        entry = entry
-            .with("class", req.class.as_str())
-            .with("reason", req.reason.trim())
-            .with("owner", req.owner.trim())
-            .with("footage_from", UnixMs(req.from_unix_ms).to_rfc3339())
-            .with("footage_to", UnixMs(req.to_unix_ms).to_rfc3339())
-            .with("expires", UnixMs(expires).to_rfc3339());
-        if let Some(c) = &case_ref {
-            entry = entry.with("case_ref", c.as_str());
-        }
-        tx.record(actor, entry);
+        let id = insert_hold(&mut tx, actor, req, &policy.pack, now).await?;
         tx.commit().await?;
         self.hold(&id)
             .await?
@@ -683,6 +712,87 @@ impl Store {
         }
         tx.commit().await?;
         Ok((count, total))
+    }
+
+    /// Authorised erasure before retention ends (an accepted erasure request, BDC-30,
+    /// ALT-8): deletes `camera`'s footage overlapping `from..to` that no hold keeps, files
+    /// first, with one `footage-erased` entry per camera-hour saying `why`. Footage a hold
+    /// keeps is left; the holds that keep it are returned so the requester can be told.
+    /// Whoever calls this must hold `authorise-deletion`.
+    pub async fn erase_footage(
+        &self,
+        footage: &Path,
+        actor: &Actor,
+        camera: &Ident,
+        from_unix_ms: i64,
+        to_unix_ms: i64,
+        why: &str,
+    ) -> StoreResult<Erasure> {
+        let now = self.clock().now().0;
+        let get = StoreError::db("finding footage to erase");
+        let rows = sqlx::query(concat!(
+            "SELECT s.path, s.stream, s.start_unix_ms, s.end_unix_ms, s.bytes FROM segments s \
+             WHERE s.camera_id = $1 AND s.start_unix_ms < $2 AND $3 < s.end_unix_ms AND ",
+            unheld!("$4"),
+            " ORDER BY s.start_unix_ms, s.path"
+        ))
+        .bind(camera.as_str())
+        .bind(to_unix_ms)
+        .bind(from_unix_ms)
+        .bind(now)
+        .fetch_all(self.pool())
+        .await
+        .map_err(&get)?;
+        let mut batch = Vec::with_capacity(rows.len());
+        for r in &rows {
+            batch.push(Doomed {
+                camera: camera.clone(),
+                path: r.try_get(0).map_err(&get)?,
+                stream: r.try_get(1).map_err(&get)?,
+                start_unix_ms: r.try_get(2).map_err(&get)?,
+                end_unix_ms: r.try_get(3).map_err(&get)?,
+                bytes: r.try_get(4).map_err(&get)?,
+            });
+        }
+        let mut problems = Vec::new();
+        let (segments, bytes) = self
+            .delete_segments(footage, actor, batch, "footage-erased", why, &mut problems)
+            .await?;
+        if !problems.is_empty() {
+            return Err(StoreError::Files(format!(
+                "some footage could not be erased (it is still there; try again): {}",
+                problems.join("; ")
+            )));
+        }
+        let kept = sqlx::query(concat!(
+            hold_columns!(),
+            "JOIN hold_cameras hc ON hc.hold_id = h.id WHERE hc.camera_id = $1 \
+             AND h.released_at_unix_ms IS NULL AND h.expires_at_unix_ms > $2 \
+             AND h.from_unix_ms < $3 AND $4 < h.to_unix_ms \
+             AND EXISTS (SELECT 1 FROM segments s WHERE s.camera_id = $1 \
+             AND s.start_unix_ms < $3 AND $4 < s.end_unix_ms \
+             AND h.from_unix_ms < s.end_unix_ms AND s.start_unix_ms < h.to_unix_ms) \
+             ORDER BY h.id"
+        ))
+        .bind(camera.as_str())
+        .bind(now)
+        .bind(to_unix_ms)
+        .bind(from_unix_ms)
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::db("finding the holds that keep footage"))?;
+        let mut holds = Vec::new();
+        for r in &kept {
+            let id: String = r.try_get(0).map_err(StoreError::db("reading a hold"))?;
+            if let Some(h) = self.hold(&id).await? {
+                holds.push(h);
+            }
+        }
+        Ok(Erasure {
+            segments,
+            bytes,
+            kept_by: holds,
+        })
     }
 
     /// Disk pressure: deletes the oldest unheld footage of any camera, oldest first, until

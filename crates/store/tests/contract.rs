@@ -197,6 +197,8 @@ contract!(
     bdc_28_the_disk_floor_takes_the_oldest_unheld_footage_and_never_held_footage,
     lbu_18_a_subject_access_case_moves_by_its_state_machine_and_every_step_is_ledgered,
     ljm_11_an_foi_request_for_ones_own_images_becomes_a_subject_access_request,
+    bdc_28_a_subject_access_request_holds_the_footage_of_its_time_and_place_at_intake,
+    bdc_30_an_accepted_erasure_erases_the_footage_except_what_a_hold_keeps,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -2729,6 +2731,7 @@ fn new_case(kind: custos_domain::case::CaseKind, at: i64) -> custos_store::cases
         requester_name: "Alex Example".to_owned(),
         requester_contact: "alex@example.org".to_owned(),
         details: "Monday about 8:40, at the front gate".to_owned(),
+        sighting: None,
     }
 }
 
@@ -2958,4 +2961,158 @@ async fn ljm_11_an_foi_request_for_ones_own_images_becomes_a_subject_access_requ
         .map(|c| c.reference)
         .collect();
     assert_eq!(open, ["SAR-2026-0001"]);
+}
+
+/// BDC-28, LBU-18, ALT-10: a subject access request that says when (a time, searched an
+/// hour either side) and where (a place the cameras cover) holds the footage of the cameras
+/// there at once, in the transaction that opens it, so the sweep cannot take it; the case
+/// lists the footage and its hold, and the ledger records both.
+async fn bdc_28_a_subject_access_request_holds_the_footage_of_its_time_and_place_at_intake(
+    db: &TestDb,
+) {
+    use custos_domain::case::CaseKind;
+    use custos_store::cases::Sighting;
+    let (store, clock, footage) = retention_scheme(db).await;
+    let t0 = custos_base::Clock::now(&clock).0;
+    let seen = record_minute(&store, footage.path(), t0 + 10 * 60_000).await;
+    let later = record_minute(&store, footage.path(), t0 + 3 * 3_600_000).await;
+    let mut new = new_case(CaseKind::SubjectAccess, t0 + DAY);
+    new.sighting = Some(Sighting {
+        at_unix_ms: t0 + 30 * 60_000,
+        place: "the main gate".to_owned(),
+    });
+    let c = store.open_case(&console(), &new).await.expect("open");
+    assert_eq!(c.footage.len(), 1, "{:?}", c.footage);
+    assert_eq!(c.footage[0].camera, "front-gate");
+    assert_eq!(c.footage[0].from_unix_ms, t0 + 30 * 60_000 - 3_600_000);
+    assert_eq!(c.footage[0].to_unix_ms, t0 + 30 * 60_000 + 3_600_000);
+    let hold_id = c.footage[0].hold.clone().expect("held at intake");
+    assert_eq!(c.holds, vec![hold_id.clone()]);
+    let hold = store.hold(&hold_id).await.expect("hold").expect("exists");
+    assert_eq!(hold.class, "request-pending");
+    assert_eq!(hold.case_ref.as_deref(), Some(c.reference.as_str()));
+    // Past the school's 21 days, the sweep takes the later footage and leaves the held.
+    clock.advance_ms(25 * DAY);
+    store.sweep(footage.path()).await.expect("sweep");
+    assert!(
+        footage.path().join(&seen).exists(),
+        "held footage was swept"
+    );
+    assert!(
+        !footage.path().join(&later).exists(),
+        "unheld footage was kept"
+    );
+    let kinds: Vec<String> = entries_about_ref(&store, &format!("case:{}", c.reference))
+        .await
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(kinds.contains(&"case-footage-held".to_owned()), "{kinds:?}");
+    // A place no camera covers proposes nothing and holds nothing; the case is still opened.
+    new.sighting = Some(Sighting {
+        at_unix_ms: t0,
+        place: "the swimming pool".to_owned(),
+    });
+    let c = store.open_case(&console(), &new).await.expect("open");
+    assert!(c.footage.is_empty() && c.holds.is_empty());
+    // An erasure request names its footage without holding it.
+    let mut era = new_case(CaseKind::Erasure, t0 + DAY);
+    era.sighting = Some(Sighting {
+        at_unix_ms: t0,
+        place: "Above the main gate".to_owned(),
+    });
+    let e = store.open_case(&console(), &era).await.expect("open");
+    assert_eq!(e.footage.len(), 1);
+    assert!(e.footage[0].hold.is_none() && e.holds.is_empty());
+}
+
+/// BDC-30, ALT-8: accepting an erasure request erases the footage it names through the
+/// retention API (files gone, `footage-erased` entries in book `retention`), except footage
+/// another hold keeps, which stays and is said in words for the response; without the
+/// footage folder, or with no footage named, acceptance is refused and nothing changes.
+async fn bdc_30_an_accepted_erasure_erases_the_footage_except_what_a_hold_keeps(db: &TestDb) {
+    use custos_domain::case::{Action, CaseKind, Decision};
+    use custos_domain::retention::HoldRequest;
+    use custos_store::cases::{Sighting, Step};
+    let (store, clock, footage) = retention_scheme(db).await;
+    let t0 = custos_base::Clock::now(&clock).0;
+    let cam = custos_domain::Ident::parse("front-gate").expect("id");
+    let first = record_minute(&store, footage.path(), t0).await;
+    let second = record_minute(&store, footage.path(), t0 + 20 * 60_000).await;
+    let police = store
+        .place_hold(
+            &console(),
+            &HoldRequest {
+                cameras: vec![cam.clone()],
+                from_unix_ms: t0 + 15 * 60_000,
+                to_unix_ms: t0 + 30 * 60_000,
+                class: custos_domain::Ident::parse("investigation-hold").expect("class"),
+                reason: "Break-in at the gate".to_owned(),
+                owner: "head".to_owned(),
+                until_unix_ms: Some(t0 + 30 * DAY),
+                case_ref: None,
+            },
+        )
+        .await
+        .expect("hold");
+    let mut era = new_case(CaseKind::Erasure, t0 + 3_600_000);
+    era.sighting = Some(Sighting {
+        at_unix_ms: t0 + 10 * 60_000,
+        place: "front gate".to_owned(),
+    });
+    let c = store.open_case(&console(), &era).await.expect("open");
+    store
+        .act_on_case(&console(), &c.reference, Action::Start, &Step::default())
+        .await
+        .expect("start");
+    let accept = Action::Decide(Decision::Accept);
+    let err = store
+        .act_on_case(&console(), &c.reference, accept, &Step::default())
+        .await
+        .expect_err("no footage folder");
+    assert!(err.to_string().contains("keeps no footage"), "{err}");
+    assert!(footage.path().join(&first).exists());
+    let c = store
+        .act_on_case(
+            &console(),
+            &c.reference,
+            accept,
+            &Step {
+                footage: Some(footage.path().to_owned()),
+                ..Step::default()
+            },
+        )
+        .await
+        .expect("accept");
+    assert!(!footage.path().join(&first).exists(), "not erased");
+    assert!(footage.path().join(&second).exists(), "held footage erased");
+    let outcome = c.erasure.expect("outcome");
+    assert_eq!(outcome.segments_erased, 1);
+    assert_eq!(outcome.kept.len(), 1, "{:?}", outcome.kept);
+    assert!(outcome.kept[0].contains(&police.id), "{:?}", outcome.kept);
+    let erased = retention_entries(&store, "footage-erased").await;
+    assert_eq!(erased.len(), 1);
+    assert!(erased[0].body.contains(&c.reference), "{}", erased[0].body);
+    // Nothing named: refused.
+    let bare = store
+        .open_case(&console(), &new_case(CaseKind::Erasure, t0 + 3_600_000))
+        .await
+        .expect("open");
+    store
+        .act_on_case(&console(), &bare.reference, Action::Start, &Step::default())
+        .await
+        .expect("start");
+    let err = store
+        .act_on_case(
+            &console(),
+            &bare.reference,
+            accept,
+            &Step {
+                footage: Some(footage.path().to_owned()),
+                ..Step::default()
+            },
+        )
+        .await
+        .expect_err("nothing named");
+    assert!(err.to_string().contains("names no footage"), "{err}");
 }

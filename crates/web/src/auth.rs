@@ -495,7 +495,7 @@ pub(crate) async fn login(
 /// A form that carries only the CSRF token.
 #[derive(Debug, Deserialize)]
 pub(crate) struct CsrfForm {
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 /// A redirect to the sign-in page that also removes the session cookie.

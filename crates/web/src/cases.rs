@@ -10,12 +10,13 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use custos_base::UnixMs;
-use custos_domain::access::{Right, Target};
+use custos_domain::access::{Right, Target, Username};
 use custos_domain::case::{Action, CaseDue, CaseKind, Decision, allowed_actions};
-use custos_store::cases::{Case, Step};
+use custos_domain::letter::LetterKind;
+use custos_store::cases::{Case, NewCase, Sighting, Step};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -107,6 +108,8 @@ struct CasesPage {
     kind: String,
     mine: bool,
     all: bool,
+    /// This person's deadlines feed address.
+    feed: String,
 }
 
 /// `?kind=&mine=1&all=1`
@@ -163,6 +166,11 @@ pub(crate) async fn list(
             kind: kind.map(|k| k.to_string()).unwrap_or_default(),
             mine,
             all,
+            feed: state
+                .store
+                .calendar_token(&me)
+                .map(|t| format!("/calendar/{me}/{t}.ics"))
+                .unwrap_or_default(),
         },
     ))
 }
@@ -187,7 +195,24 @@ struct CasePage {
     decision: String,
     steps: Vec<StepView>,
     notes: Vec<(String, String, String)>,
-    documents: Vec<(String, String, u64)>,
+    /// (id, name, media type, bytes, added)
+    documents: Vec<(String, String, String, u64, String)>,
+    /// (camera, from, to, held by or "not held")
+    footage: Vec<(String, String, String, String)>,
+    /// The sighting in words, if the requester gave one.
+    sighting: String,
+    /// Cameras in service, for adding footage: (id, name).
+    cameras: Vec<(String, String)>,
+    footage_from: String,
+    footage_to: String,
+    /// Whether footage added is held at once (BDC-28).
+    holds_footage: bool,
+    /// Accounts that can be assigned.
+    users: Vec<String>,
+    /// The letters the case can send now.
+    letters: Vec<String>,
+    /// What an accepted erasure did, in words.
+    erasure: Vec<String>,
 }
 
 async fn load(state: &AppState, staff: &Staff, reference: &str) -> Result<Case, WebError> {
@@ -242,8 +267,57 @@ pub(crate) async fn show(
         .case_documents(&c.reference)
         .await?
         .into_iter()
-        .map(|d| (d.name, d.media_type, d.bytes))
+        .map(|d| {
+            (
+                d.id,
+                d.name,
+                d.media_type,
+                d.bytes,
+                UnixMs(d.added_at_unix_ms).to_london_display(),
+            )
+        })
         .collect();
+    let footage = c
+        .footage
+        .iter()
+        .map(|f| {
+            (
+                f.camera.clone(),
+                UnixMs(f.from_unix_ms).to_london_display(),
+                UnixMs(f.to_unix_ms).to_london_display(),
+                f.hold.clone().unwrap_or_else(|| "not held".to_owned()),
+            )
+        })
+        .collect();
+    let (footage_from, footage_to) = c.sighting.as_ref().map_or_else(
+        || (String::new(), String::new()),
+        |sg| {
+            let (a, b) = sg.window();
+            (UnixMs(a).to_uk_local_input(), UnixMs(b).to_uk_local_input())
+        },
+    );
+    let cameras = state
+        .store
+        .cameras(false)
+        .await?
+        .into_iter()
+        .map(|cam| (cam.id.to_string(), cam.draft.name))
+        .collect();
+    let users = state
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| !u.disabled)
+        .map(|u| u.username)
+        .collect();
+    let mut letters = vec![LetterKind::Acknowledgement.to_string()];
+    if c.extension.is_some() {
+        letters.push(LetterKind::Extension.to_string());
+    }
+    if c.decision.is_some() {
+        letters.push(LetterKind::Response.to_string());
+    }
     Ok(render(
         StatusCode::OK,
         &CasePage {
@@ -278,6 +352,29 @@ pub(crate) async fn show(
             steps,
             notes,
             documents,
+            footage,
+            sighting: c.sighting.as_ref().map_or_else(String::new, |sg| {
+                format!(
+                    "{} at about {}",
+                    sg.place,
+                    UnixMs(sg.at_unix_ms).to_london_display()
+                )
+            }),
+            cameras,
+            footage_from,
+            footage_to,
+            holds_footage: c.kind.holds_footage_at_intake(),
+            users,
+            letters,
+            erasure: c
+                .erasure
+                .as_ref()
+                .map(|e| {
+                    let mut v = vec![format!("{} segment(s) erased", e.segments_erased)];
+                    v.extend(e.kept.iter().cloned());
+                    v
+                })
+                .unwrap_or_default(),
             case: c,
         },
     ))
@@ -326,6 +423,12 @@ pub(crate) async fn act(
             )));
         }
     };
+    if c.kind == CaseKind::Erasure && action == Action::Decide(Decision::Accept) {
+        // Accepting erasure deletes footage before its time (ALT-8, LJM-9).
+        staff
+            .require(&state, Right::AuthoriseDeletion, &Target::Scheme)
+            .await?;
+    }
     let after = state
         .store
         .act_on_case(
@@ -336,6 +439,7 @@ pub(crate) async fn act(
                 reasons: f.reasons,
                 others_shown: f.others_shown.is_some(),
                 why_reasonable: Some(f.why_reasonable).filter(|w| !w.trim().is_empty()),
+                footage: state.footage.clone(),
             },
         )
         .await?;
@@ -368,4 +472,462 @@ pub(crate) async fn note(
         .add_case_note(&actor, &c.reference, &f.text)
         .await?;
     Ok(Redirect::to(&format!("/cases/{}", c.reference)).into_response())
+}
+
+/// Staff intake of a case.
+#[derive(Debug, Deserialize)]
+pub(crate) struct OpenForm {
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    details: String,
+    /// `YYYY-MM-DDTHH:MM`, UK time; now when empty.
+    #[serde(default)]
+    received: String,
+    #[serde(default)]
+    channel: String,
+    /// When the requester was there (`YYYY-MM-DDTHH:MM`), for a request about footage.
+    #[serde(default)]
+    seen: String,
+    #[serde(default)]
+    place: String,
+}
+
+fn time_field(text: &str, what: &str) -> Result<Option<i64>, WebError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    UnixMs::parse_uk_local(text)
+        .map(|t| Some(t.0))
+        .map_err(|e| WebError::BadRequest(format!("{what}: {e}")))
+}
+
+/// `POST /cases`: opens a case taken by letter, e-mail, telephone or in person.
+pub(crate) async fn open(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(f): Form<OpenForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    staff.require_somewhere(Right::WorkCases)?;
+    let kind: CaseKind = f.kind.trim().parse().map_err(WebError::BadRequest)?;
+    let actor = staff
+        .require(&state, Right::WorkCases, &target(kind))
+        .await?;
+    let received =
+        time_field(&f.received, "when it was received")?.unwrap_or(state.store.clock().now().0);
+    let sighting = match (time_field(&f.seen, "when they were there")?, f.place.trim()) {
+        (None, "") => None,
+        (Some(at), place) if !place.is_empty() => Some(Sighting {
+            at_unix_ms: at,
+            place: place.to_owned(),
+        }),
+        _ => {
+            return Err(WebError::BadRequest(
+                "give both when and where the requester was, or neither".to_owned(),
+            ));
+        }
+    };
+    let c = state
+        .store
+        .open_case(
+            &actor,
+            &NewCase {
+                kind,
+                received_at_unix_ms: received,
+                channel: if f.channel.trim().is_empty() {
+                    "staff".to_owned()
+                } else {
+                    f.channel.trim().to_owned()
+                },
+                summary: f.summary,
+                requester_name: f.name,
+                requester_contact: f.contact,
+                details: f.details,
+                sighting,
+            },
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/cases/{}", c.reference)).into_response())
+}
+
+/// Assigning someone to a case.
+#[derive(Debug, Deserialize)]
+pub(crate) struct AssignForm {
+    csrf: String,
+    #[serde(default)]
+    username: String,
+}
+
+/// `POST /cases/{reference}/assign`
+pub(crate) async fn assign(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    Form(f): Form<AssignForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    let c = load(&state, &staff, &reference).await?;
+    let actor = staff
+        .require(&state, Right::WorkCases, &target(c.kind))
+        .await?;
+    let who = Username::parse(f.username.trim()).map_err(WebError::BadRequest)?;
+    state.store.assign_case(&actor, &c.reference, &who).await?;
+    Ok(Redirect::to(&format!("/cases/{}", c.reference)).into_response())
+}
+
+/// Footage for a case: cameras and a range.
+#[derive(Debug, Deserialize)]
+pub(crate) struct FootageForm {
+    csrf: String,
+    /// Camera ids, comma separated (a multiple select sends one field per camera, which
+    /// `axum::Form` cannot collect; the page joins them).
+    #[serde(default)]
+    cameras: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// `POST /cases/{reference}/footage`: links footage to the case; for a subject access or
+/// restriction request it is held at once (BDC-28).
+pub(crate) async fn footage(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    Form(f): Form<FootageForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    let c = load(&state, &staff, &reference).await?;
+    let actor = staff
+        .require(&state, Right::WorkCases, &target(c.kind))
+        .await?;
+    let cameras = f
+        .cameras
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| custos_domain::Ident::parse(s).map_err(|e| WebError::BadRequest(e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let from = time_field(&f.from, "from")?
+        .ok_or_else(|| WebError::BadRequest("say from when".to_owned()))?;
+    let to = time_field(&f.to, "to")?
+        .ok_or_else(|| WebError::BadRequest("say until when".to_owned()))?;
+    state
+        .store
+        .add_case_footage(&actor, &c.reference, &cameras, from, to)
+        .await?;
+    Ok(Redirect::to(&format!("/cases/{}", c.reference)).into_response())
+}
+
+/// `POST /cases/{reference}/documents` (multipart: `csrf`, `file`): keeps a document with
+/// the case, encrypted.
+pub(crate) async fn attach(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, WebError> {
+    staff.require_somewhere(Right::WorkCases)?;
+    let mut form = form.map_err(|e| {
+        WebError::BadRequest(format!(
+            "send the document as a file upload (multipart/form-data): {e}"
+        ))
+    })?;
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        WebError::BadRequest(format!("the upload could not be read: {e}"))
+    };
+    let (mut csrf, mut file) = (String::new(), None);
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(bad)?,
+            Some("file") => {
+                let name = field.file_name().unwrap_or("document").to_owned();
+                let media = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_owned();
+                file = Some((name, media, field.bytes().await.map_err(bad)?));
+            }
+            _ => {}
+        }
+    }
+    staff.check_csrf(&csrf)?;
+    let c = load(&state, &staff, &reference).await?;
+    let actor = staff
+        .require(&state, Right::WorkCases, &target(c.kind))
+        .await?;
+    let Some((name, media, bytes)) = file else {
+        return Err(WebError::BadRequest("choose a file to attach".to_owned()));
+    };
+    state
+        .store
+        .add_case_document(
+            &actor,
+            &documents_dir(&state)?,
+            &c.reference,
+            &name,
+            &media,
+            &bytes,
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/cases/{}", c.reference)).into_response())
+}
+
+/// Where case documents are kept: beside the footage folder, in `documents`.
+fn documents_dir(state: &AppState) -> Result<std::path::PathBuf, WebError> {
+    state.documents.clone().ok_or_else(|| {
+        WebError::Forbidden(
+            "this server keeps no case documents; use the server that holds the data folder"
+                .to_owned(),
+        )
+    })
+}
+
+/// `GET /cases/{reference}/documents/{id}`: a document, decrypted and checked.
+pub(crate) async fn document(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((reference, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let c = load(&state, &staff, &reference).await?;
+    let (doc, bytes) = state
+        .store
+        .case_document(&documents_dir(&state)?, &c.reference, &id)
+        .await?;
+    let name: String = doc
+        .name
+        .chars()
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | '_') {
+                ch
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, doc.media_type),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// One event of a deadlines feed: a case due on a day.
+struct FeedEvent {
+    reference: String,
+    kind: CaseKind,
+    due: jiff::civil::Date,
+}
+
+/// An iCalendar (RFC 5545) calendar of all-day events, one per case due. Only references,
+/// kinds and dates go in: calendar programs copy feeds to places the scheme does not
+/// control, so no requester's details do.
+fn ical(events: &[FeedEvent], stamp: jiff::Timestamp, host: &str) -> String {
+    let esc = |s: &str| {
+        s.replace('\\', "\\\\")
+            .replace(';', "\\;")
+            .replace(',', "\\,")
+            .replace('\n', "\\n")
+    };
+    let mut out = String::from(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Custos//Case deadlines//EN\r\nCALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nX-WR-CALNAME:Custos case deadlines\r\n",
+    );
+    let dtstamp = stamp.strftime("%Y%m%dT%H%M%SZ").to_string();
+    for e in events {
+        let next = e.due.tomorrow().unwrap_or(e.due);
+        out.push_str("BEGIN:VEVENT\r\n");
+        out.push_str(&format!("UID:{}-due@{}\r\n", e.reference, esc(host)));
+        out.push_str(&format!("DTSTAMP:{dtstamp}\r\n"));
+        out.push_str(&format!(
+            "DTSTART;VALUE=DATE:{}\r\n",
+            e.due.strftime("%Y%m%d")
+        ));
+        out.push_str(&format!("DTEND;VALUE=DATE:{}\r\n", next.strftime("%Y%m%d")));
+        out.push_str(&format!(
+            "SUMMARY:{}\r\n",
+            esc(&format!("{} due ({})", e.reference, e.kind))
+        ));
+        out.push_str("TRANSP:TRANSPARENT\r\nEND:VEVENT\r\n");
+    }
+    out.push_str("END:VCALENDAR\r\n");
+    out
+}
+
+/// The due days of the open cases assigned to `username`.
+async fn feed_events(
+    state: &AppState,
+    pack: &custos_domain::PolicyPack,
+    username: &str,
+) -> Result<Vec<FeedEvent>, WebError> {
+    let calendar = state.calendar(pack.nation).map_err(WebError::BadRequest)?;
+    let mut out = Vec::new();
+    for c in state.store.cases(false).await? {
+        if !c.assignees.iter().any(|a| a == username) {
+            continue;
+        }
+        let pauses: Vec<(i64, Option<i64>)> = c.pauses.iter().map(|(a, b, _)| (*a, *b)).collect();
+        if let Ok(CaseDue::Due(d)) = custos_domain::case::due(
+            c.kind,
+            c.state,
+            c.received_at_unix_ms,
+            &pauses,
+            c.extension.is_some(),
+            pack,
+            &calendar,
+        ) {
+            let day = match d.due {
+                custos_domain::calendar::Due::Day(day) => day,
+                custos_domain::calendar::Due::Instant(t) => custos_domain::calendar::uk_day(t)
+                    .map_err(|e| WebError::BadRequest(e.to_string()))?,
+            };
+            out.push(FeedEvent {
+                reference: c.reference.clone(),
+                kind: c.kind,
+                due: day,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// `GET /calendar/{username}/{token}`: `username`'s case deadlines as an iCalendar feed a
+/// calendar program subscribes to; the token (shown on the Cases page) stands in for
+/// signing in, and the feed holds no requester's details.
+pub(crate) async fn feed(
+    State(state): State<AppState>,
+    Path((username, token)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let token = token.trim_end_matches(".ics");
+    let refused = || WebError::Forbidden("this calendar address is not right".to_owned());
+    let who = Username::parse(username.trim()).map_err(|_| refused())?;
+    match state.store.user(&who).await? {
+        Some(u) if !u.disabled => {}
+        _ => return Err(refused()),
+    }
+    match state.store.calendar_token_matches(who.as_str(), token) {
+        Ok(true) => {}
+        Ok(false) => return Err(refused()),
+        Err(e) => {
+            tracing::warn!(error = %e, "a deadlines feed cannot be checked");
+            return Err(refused());
+        }
+    }
+    let Some(policy) = state.store.active_policy().await? else {
+        return Err(WebError::Forbidden("no policy pack is loaded".to_owned()));
+    };
+    let events = feed_events(&state, &policy.pack, who.as_str()).await?;
+    let stamp = state
+        .store
+        .clock()
+        .now()
+        .to_timestamp()
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        ical(&events, stamp, "custos"),
+    )
+        .into_response())
+}
+
+/// `GET /cases/{reference}/letters/{kind}`: the letter as it would be sent now (HTML, to
+/// read or print).
+pub(crate) async fn letter(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((reference, kind)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let c = load(&state, &staff, &reference).await?;
+    let kind: LetterKind = kind.parse().map_err(WebError::BadRequest)?;
+    let letter = state
+        .store
+        .compose_letter(&c.reference, kind, &scheme_calendar(&state).await?)
+        .await?;
+    Ok(axum::response::Html(letter.to_html()).into_response())
+}
+
+/// `POST /cases/{reference}/letters/{kind}`: issues the letter: a PDF copy is kept with
+/// the case's documents (ledgered), to send or print.
+pub(crate) async fn issue_letter(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((reference, kind)): Path<(String, String)>,
+    Form(f): Form<crate::auth::CsrfForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    let c = load(&state, &staff, &reference).await?;
+    let actor = staff
+        .require(&state, Right::WorkCases, &target(c.kind))
+        .await?;
+    let kind: LetterKind = kind.parse().map_err(WebError::BadRequest)?;
+    state
+        .store
+        .issue_letter(
+            &actor,
+            &documents_dir(&state)?,
+            &c.reference,
+            kind,
+            &scheme_calendar(&state).await?,
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/cases/{}#documents", c.reference)).into_response())
+}
+
+async fn scheme_calendar(state: &AppState) -> Result<custos_domain::calendar::Calendar, WebError> {
+    let Some(policy) = state.store.active_policy().await? else {
+        return Err(WebError::Forbidden("no policy pack is loaded".to_owned()));
+    };
+    state
+        .calendar(policy.pack.nation)
+        .map_err(WebError::BadRequest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The deadlines feed is valid iCalendar: CRLF lines, one all-day event per case with
+    /// a stable UID, and text escaped.
+    #[test]
+    fn the_deadlines_feed_is_icalendar_with_one_all_day_event_per_case() {
+        let day: jiff::civil::Date = "2026-12-29".parse().expect("date");
+        let text = ical(
+            &[FeedEvent {
+                reference: "SAR-2026-0007".to_owned(),
+                kind: CaseKind::SubjectAccess,
+                due: day,
+            }],
+            "2026-11-29T10:00:00Z".parse().expect("ts"),
+            "custos",
+        );
+        assert!(text.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
+        assert!(text.ends_with("END:VCALENDAR\r\n"));
+        assert!(text.contains("DTSTART;VALUE=DATE:20261229\r\nDTEND;VALUE=DATE:20261230\r\n"));
+        assert!(text.contains("UID:SAR-2026-0007-due@custos\r\n"));
+        assert!(text.contains("SUMMARY:SAR-2026-0007 due (subject-access)\r\n"));
+        assert!(
+            text.lines().all(|l| l.len() <= 75),
+            "lines must be folded at 75 octets"
+        );
+        assert_eq!(text.matches("BEGIN:VEVENT").count(), 1);
+    }
 }

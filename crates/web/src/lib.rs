@@ -15,6 +15,7 @@ mod groups;
 mod live;
 mod metrics;
 mod pages;
+pub mod requests;
 mod retention;
 mod review;
 mod staff;
@@ -40,6 +41,10 @@ pub struct AppState {
     pub footage: Option<std::path::PathBuf>,
     /// One-off changes to the bank holidays (`[calendar]`): days added, days removed.
     pub holidays: (Vec<jiff::civil::Date>, Vec<jiff::civil::Date>),
+    /// The case documents folder; `None` when this server keeps none.
+    pub documents: Option<std::path::PathBuf>,
+    /// The limits on the public request form, per client address and overall.
+    pub request_limiter: requests::SharedLimiter,
 }
 
 /// Loopback, IPv4 and IPv6: where `/metrics` is served unless configured otherwise.
@@ -59,6 +64,8 @@ impl AppState {
             metrics_from: loopback(),
             footage: None,
             holidays: (Vec::new(), Vec::new()),
+            documents: None,
+            request_limiter: requests::SharedLimiter::default(),
         }
     }
 
@@ -110,6 +117,8 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     vec![
         (spec("GET", "/", Public), get(pages::transparency)),
         (spec("GET", "/healthz", Public), get(pages::health)),
+        (spec("GET", "/requests/new", Public), get(requests::form)),
+        (spec("POST", "/requests", Public), post(requests::submit)),
         (spec("GET", "/metrics", Public), get(metrics::metrics)),
         (
             spec("GET", "/static/custos.css", Public),
@@ -322,6 +331,62 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Right(Right::WorkCases),
             ),
             post(cases::note),
+        ),
+        (
+            spec("POST", "/cases", Access::Right(Right::WorkCases)),
+            post(cases::open),
+        ),
+        (
+            spec(
+                "POST",
+                "/cases/{reference}/assign",
+                Access::Right(Right::WorkCases),
+            ),
+            post(cases::assign),
+        ),
+        (
+            spec(
+                "POST",
+                "/cases/{reference}/footage",
+                Access::Right(Right::WorkCases),
+            ),
+            post(cases::footage),
+        ),
+        (
+            spec(
+                "POST",
+                "/cases/{reference}/documents",
+                Access::Right(Right::WorkCases),
+            ),
+            post(cases::attach),
+        ),
+        (
+            spec(
+                "GET",
+                "/cases/{reference}/documents/{id}",
+                Access::Right(Right::WorkCases),
+            ),
+            get(cases::document),
+        ),
+        (
+            spec(
+                "GET",
+                "/cases/{reference}/letters/{kind}",
+                Access::Right(Right::WorkCases),
+            ),
+            get(cases::letter),
+        ),
+        (
+            spec(
+                "POST",
+                "/cases/{reference}/letters/{kind}",
+                Access::Right(Right::WorkCases),
+            ),
+            post(cases::issue_letter),
+        ),
+        (
+            spec("GET", "/calendar/{username}/{token}", Public),
+            get(cases::feed),
         ),
         (
             spec("GET", "/retention", Access::Right(Right::ReadLogbooks)),

@@ -22,6 +22,7 @@ fn sar(at: i64, summary: &str) -> NewCase {
         requester_name: "Alex Example".to_owned(),
         requester_contact: "alex@example.org".to_owned(),
         details: "at the gate".to_owned(),
+        sighting: None,
     }
 }
 

@@ -1,0 +1,416 @@
+//! The public request form (LBU-18, BJS-10, ALT-10, BDC-29, BDC-30): anyone, without an
+//! account, asks for footage of themselves or exercises another right over it, from the
+//! transparency page; the request becomes a received case with an acknowledgement
+//! reference, and footage at the time and place they give is held at once (BDC-28).
+//!
+//! Invariants: nothing a person typed is lost on a mistake — the form comes back with their
+//! words and what to fix; requests are limited per client address and overall
+//! ([`RequestLimiter`]) so the form cannot be used to flood the scheme; the case is opened
+//! by the actor `system:public-form` through the store, which ledgers it.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use custos_base::{Actor, UnixMs};
+use custos_domain::case::{CaseDue, CaseKind};
+use custos_store::cases::{NewCase, Sighting};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::client::ClientAddr;
+use crate::error::WebError;
+use crate::pages::render;
+
+/// Requests one client address may send in [`WINDOW_MS`].
+pub const PER_ADDRESS: usize = 3;
+/// Requests the form takes from everyone together in [`WINDOW_MS`].
+pub const OVERALL: usize = 60;
+/// The window the limits count over: an hour.
+pub const WINDOW_MS: i64 = 60 * 60 * 1000;
+
+/// Sliding-window limits on public requests: [`PER_ADDRESS`] per client address and
+/// [`OVERALL`] in all, each per [`WINDOW_MS`]. Kept in memory: a restart forgets it, which
+/// only ever lets a request through.
+#[derive(Debug, Default)]
+pub struct RequestLimiter {
+    by_address: HashMap<IpAddr, VecDeque<i64>>,
+    all: VecDeque<i64>,
+}
+
+impl RequestLimiter {
+    /// Counts a request from `client` at `now_unix_ms` if the limits allow it; otherwise
+    /// says when the client may try again (ms since the epoch), counting nothing.
+    pub fn admit(&mut self, client: IpAddr, now_unix_ms: i64) -> Result<(), i64> {
+        let since = now_unix_ms - WINDOW_MS;
+        let prune = |q: &mut VecDeque<i64>| {
+            while q.front().is_some_and(|t| *t <= since) {
+                q.pop_front();
+            }
+        };
+        prune(&mut self.all);
+        self.by_address.retain(|_, q| {
+            prune(q);
+            !q.is_empty()
+        });
+        let mine = self.by_address.entry(client).or_default();
+        if mine.len() >= PER_ADDRESS {
+            return Err(mine.front().map_or(now_unix_ms, |t| t + WINDOW_MS));
+        }
+        if self.all.len() >= OVERALL {
+            return Err(self.all.front().map_or(now_unix_ms, |t| t + WINDOW_MS));
+        }
+        mine.push_back(now_unix_ms);
+        self.all.push_back(now_unix_ms);
+        Ok(())
+    }
+}
+
+/// The limiter shared by the server's handlers.
+pub type SharedLimiter = Arc<Mutex<RequestLimiter>>;
+
+/// The kinds of request the public may make, with how the form names them.
+const PUBLIC_KINDS: &[(CaseKind, &str)] = &[
+    (CaseKind::SubjectAccess, "A copy of footage of me"),
+    (CaseKind::Erasure, "Erase footage of me"),
+    (CaseKind::Objection, "Stop recording me (an objection)"),
+    (
+        CaseKind::Restriction,
+        "Restrict the use of footage of me (keep it, but do not use it)",
+    ),
+];
+
+/// What the form holds, as typed.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RequestForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    place_other: String,
+    #[serde(default)]
+    description: String,
+    /// Left empty by people; filled by robots that fill every field.
+    #[serde(default)]
+    website: String,
+}
+
+#[derive(Template)]
+#[template(path = "request_form.html")]
+struct FormPage {
+    controller: String,
+    kinds: Vec<(String, &'static str)>,
+    places: Vec<String>,
+    problems: Vec<String>,
+    form: RequestForm,
+    sar_deadline: String,
+    rights_deadline: String,
+}
+
+#[derive(Template)]
+#[template(path = "request_received.html")]
+struct ReceivedPage {
+    controller: String,
+    reference: String,
+    kind: String,
+    received: String,
+    due: String,
+    footage_kept: bool,
+    contact_point: String,
+}
+
+/// `?kind=`
+#[derive(Debug, Deserialize)]
+pub(crate) struct FormQuery {
+    kind: Option<String>,
+}
+
+/// The places the cameras in service cover, as the register names them: each camera's area.
+async fn places(state: &AppState) -> Result<Vec<String>, WebError> {
+    let mut out: Vec<String> = state
+        .store
+        .cameras(false)
+        .await?
+        .into_iter()
+        .map(|c| c.draft.area.trim().to_owned())
+        .filter(|a| !a.is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+async fn form_page(
+    state: &AppState,
+    status: StatusCode,
+    form: RequestForm,
+    problems: Vec<String>,
+) -> Result<Response, WebError> {
+    let Some(active) = state.store.active_policy().await? else {
+        return Err(WebError::Forbidden(
+            "the scheme has no policy loaded yet, so it cannot take requests here; write to the controller instead".to_owned(),
+        ));
+    };
+    Ok(render(
+        status,
+        &FormPage {
+            controller: active.pack.controller.name.clone(),
+            kinds: PUBLIC_KINDS
+                .iter()
+                .map(|(k, label)| (k.as_str().to_owned(), *label))
+                .collect(),
+            places: places(state).await?,
+            problems,
+            form,
+            sar_deadline: active.pack.deadlines.subject_access.describe(),
+            rights_deadline: active.pack.deadlines.rights_request.describe(),
+        },
+    ))
+}
+
+/// `GET /requests/new`: the form.
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    Query(q): Query<FormQuery>,
+) -> Result<Response, WebError> {
+    let form = RequestForm {
+        kind: q
+            .kind
+            .unwrap_or_else(|| CaseKind::SubjectAccess.as_str().to_owned()),
+        ..RequestForm::default()
+    };
+    form_page(&state, StatusCode::OK, form, Vec::new()).await
+}
+
+/// What is wrong with a filled form, each problem saying how to fix it; or the case.
+fn read(form: &RequestForm, received_unix_ms: i64) -> Result<NewCase, Vec<String>> {
+    let mut problems = Vec::new();
+    let kind = PUBLIC_KINDS
+        .iter()
+        .find(|(k, _)| k.as_str() == form.kind.trim())
+        .map(|(k, _)| *k);
+    if kind.is_none() {
+        problems.push("Choose what you are asking for.".to_owned());
+    }
+    if form.name.trim().chars().count() < 2 {
+        problems.push("Give your name, so we can find you and answer you.".to_owned());
+    }
+    let contact = form.contact.trim();
+    if contact.chars().count() < 6 || !(contact.contains('@') || contact.contains(' ')) {
+        problems.push(
+            "Give an e-mail address or a postal address we can send our answer to.".to_owned(),
+        );
+    }
+    let place = if form.place.trim() == "elsewhere" || form.place.trim().is_empty() {
+        form.place_other.trim()
+    } else {
+        form.place.trim()
+    };
+    if place.is_empty() {
+        problems.push("Say where you were: choose a place, or describe it.".to_owned());
+    }
+    let when = match (form.date.trim(), form.time.trim()) {
+        ("", _) => {
+            problems.push("Give the date you were there.".to_owned());
+            None
+        }
+        (date, time) => {
+            let time = if time.is_empty() { "12:00" } else { time };
+            match UnixMs::parse_uk_local(&format!("{date}T{time}")) {
+                Ok(t) if t.0 > received_unix_ms => {
+                    problems.push("The date and time you were there are in the future.".to_owned());
+                    None
+                }
+                Ok(t) => Some(t.0),
+                Err(_) => {
+                    problems.push(
+                        "Give the date as YYYY-MM-DD and the time as HH:MM, e.g. 2026-11-20 and 08:40."
+                            .to_owned(),
+                    );
+                    None
+                }
+            }
+        }
+    };
+    if form.time.trim().is_empty() {
+        problems.push(
+            "Give the time you were there, as near as you can: we search an hour either side."
+                .to_owned(),
+        );
+    }
+    match (kind, when, problems.is_empty()) {
+        (Some(kind), Some(at), true) => Ok(NewCase {
+            kind,
+            received_at_unix_ms: received_unix_ms,
+            channel: "public-form".to_owned(),
+            summary: format!(
+                "{} — {} on {} at about {}",
+                PUBLIC_KINDS
+                    .iter()
+                    .find(|(k, _)| *k == kind)
+                    .map_or("Request", |(_, l)| *l),
+                place,
+                form.date.trim(),
+                form.time.trim()
+            ),
+            requester_name: form.name.trim().to_owned(),
+            requester_contact: contact.to_owned(),
+            details: form.description.trim().to_owned(),
+            sighting: Some(Sighting {
+                at_unix_ms: at,
+                place: place.to_owned(),
+            }),
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// `POST /requests`: takes a request, within the limits, and acknowledges it with its
+/// reference and the date it will be answered by.
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    Form(form): Form<RequestForm>,
+) -> Result<Response, WebError> {
+    let now = state.store.clock().now();
+    if !form.website.trim().is_empty() {
+        return Err(WebError::BadRequest(
+            "this request could not be taken; please write to us instead".to_owned(),
+        ));
+    }
+    let new = match read(&form, now.0) {
+        Ok(n) => n,
+        Err(problems) => {
+            return form_page(&state, StatusCode::UNPROCESSABLE_ENTITY, form, problems).await;
+        }
+    };
+    let admitted = state
+        .request_limiter
+        .lock()
+        .map_err(|_| WebError::BadRequest("the server is busy; try again".to_owned()))?
+        .admit(client, now.0);
+    if let Err(again) = admitted {
+        return form_page(
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            form,
+            vec![format!(
+                "We have had several requests from your connection in the last hour. Nothing \
+                 you typed is lost: try again after {}, or write to us instead.",
+                UnixMs(again).to_london_display()
+            )],
+        )
+        .await;
+    }
+    let case = state
+        .store
+        .open_case(&Actor::System("public-form".to_owned()), &new)
+        .await?;
+    let Some(active) = state.store.active_policy().await? else {
+        return Err(WebError::Forbidden("no policy pack is loaded".to_owned()));
+    };
+    let calendar = state
+        .calendar(active.pack.nation)
+        .map_err(WebError::BadRequest)?;
+    let due = match custos_domain::case::due(
+        case.kind,
+        case.state,
+        case.received_at_unix_ms,
+        &[],
+        false,
+        &active.pack,
+        &calendar,
+    ) {
+        Ok(CaseDue::Due(d)) => d.due.to_string(),
+        _ => "the date the law sets".to_owned(),
+    };
+    Ok(render(
+        StatusCode::OK,
+        &ReceivedPage {
+            controller: active.pack.controller.name.clone(),
+            reference: case.reference.clone(),
+            kind: PUBLIC_KINDS
+                .iter()
+                .find(|(k, _)| *k == case.kind)
+                .map_or_else(|| case.kind.to_string(), |(_, l)| (*l).to_owned()),
+            received: UnixMs(case.received_at_unix_ms).to_london_display(),
+            due,
+            footage_kept: !case.holds.is_empty(),
+            contact_point: active.pack.controller.contact_point.clone(),
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// LBU-18: the public form is limited per client address and overall, over a sliding
+    /// hour; a refused request is not counted, and the window moves on.
+    #[test]
+    fn lbu_18_public_requests_are_limited_per_address_and_overall() {
+        let mut l = RequestLimiter::default();
+        let a: IpAddr = "203.0.113.9".parse().expect("ip");
+        let t0 = 1_800_000_000_000;
+        for i in 0..PER_ADDRESS {
+            assert!(l.admit(a, t0 + i as i64).is_ok());
+        }
+        assert_eq!(l.admit(a, t0 + 10), Err(t0 + WINDOW_MS));
+        assert!(
+            l.admit(a, t0 + WINDOW_MS + 1).is_ok(),
+            "the window moves on"
+        );
+        let mut l = RequestLimiter::default();
+        for i in 0..OVERALL {
+            let ip: IpAddr = format!("10.0.{}.{}", i / 200, i % 200).parse().expect("ip");
+            assert!(l.admit(ip, t0).is_ok());
+        }
+        let other: IpAddr = "198.51.100.1".parse().expect("ip");
+        assert!(l.admit(other, t0 + 5).is_err());
+    }
+
+    /// LBU-18, BDC-29: a request needs a name, a way to answer, a date, a time and a place;
+    /// each missing piece is named, and a good one becomes a case with its sighting.
+    #[test]
+    fn lbu_18_the_form_says_what_is_missing_and_reads_the_time_and_place() {
+        let err = read(&RequestForm::default(), 1_800_000_000_000).expect_err("empty");
+        assert!(err.len() >= 5, "{err:?}");
+        let f = RequestForm {
+            kind: "subject-access".to_owned(),
+            name: "Alex Example".to_owned(),
+            contact: "alex@example.org".to_owned(),
+            date: "2026-11-20".to_owned(),
+            time: "08:40".to_owned(),
+            place: "elsewhere".to_owned(),
+            place_other: "by the front gate".to_owned(),
+            ..RequestForm::default()
+        };
+        let c = read(&f, 1_800_000_000_000).expect("good");
+        assert_eq!(c.kind, CaseKind::SubjectAccess);
+        let s = c.sighting.expect("sighting");
+        assert_eq!(s.place, "by the front gate");
+        assert_eq!(
+            s.at_unix_ms,
+            UnixMs::parse_uk_local("2026-11-20T08:40").expect("t").0
+        );
+        let future = RequestForm {
+            date: "2099-01-01".to_owned(),
+            ..f
+        };
+        assert!(read(&future, 1_800_000_000_000).is_err());
+    }
+}
