@@ -12,6 +12,7 @@ use custos_base::{Actor, UnixMs};
 use custos_domain::Ident;
 use custos_domain::access::Username;
 use custos_domain::case::{Action, CaseKind, Decision, allowed_actions};
+use custos_domain::letter::LetterKind;
 use custos_domain::retention::HoldRequest;
 use custos_store::Store;
 use custos_store::cases::{Case, NewCase, Sighting, Step};
@@ -40,6 +41,30 @@ fn print_case(c: &Case, due: &str) {
     }
     if !c.assignees.is_empty() {
         println!("  assigned   {}", c.assignees.join(", "));
+    }
+    if let Some(sg) = &c.sighting {
+        println!(
+            "  seen       {} at about {}",
+            sg.place,
+            UnixMs(sg.at_unix_ms).to_london_display()
+        );
+    }
+    for f in &c.footage {
+        println!(
+            "  footage    {} {} to {} ({})",
+            f.camera,
+            UnixMs(f.from_unix_ms).to_london_display(),
+            UnixMs(f.to_unix_ms).to_london_display(),
+            f.hold
+                .as_deref()
+                .map_or_else(|| "not held".to_owned(), |h| format!("held by {h}"))
+        );
+    }
+    if let Some(e) = &c.erasure {
+        println!("  erased     {} segment(s)", e.segments_erased);
+        for k in &e.kept {
+            println!("  kept       {k}");
+        }
     }
     for (from, to, why) in &c.pauses {
         println!(
@@ -104,6 +129,20 @@ fn action(name: &str, decision: Option<&str>) -> anyhow::Result<Action> {
 /// Where case documents are kept: `DATA/documents`.
 pub fn documents_dir(data: &std::path::Path) -> std::path::PathBuf {
     data.join("documents")
+}
+
+/// The scheme's working-day calendar: the active pack's nation with `[calendar]` one-offs.
+async fn scheme_calendar(
+    store: &Store,
+    config: &Config,
+) -> anyhow::Result<custos_domain::calendar::Calendar> {
+    let Some(policy) = store.active_policy().await? else {
+        bail!("no policy pack is loaded; load one with `custos policy load FILE`");
+    };
+    config
+        .calendar
+        .calendar(policy.pack.nation)
+        .map_err(anyhow::Error::msg)
 }
 
 /// When case `c` is due under the active pack and the scheme's calendar, in words:
@@ -320,6 +359,52 @@ pub async fn run(
                 "Kept {} with {reference} as document {} (encrypted; sha256 {}).",
                 d.name, d.id, d.sha256
             );
+        }
+        CaseCommand::Letter {
+            reference,
+            kind,
+            out,
+            issue,
+        } => {
+            let kind: LetterKind = kind.parse().map_err(anyhow::Error::msg)?;
+            let calendar = scheme_calendar(store, config).await?;
+            let letter = if issue {
+                let (letter, doc) = store
+                    .issue_letter(actor, documents, &reference, kind, &calendar)
+                    .await?;
+                eprintln!(
+                    "Kept {} with {reference} as document {} (encrypted; sha256 {}).",
+                    doc.name, doc.id, doc.sha256
+                );
+                letter
+            } else {
+                store.compose_letter(&reference, kind, &calendar).await?
+            };
+            match out {
+                None => println!("{}", letter.plain_text().trim_end()),
+                Some(path) => {
+                    let bytes = match path.extension().and_then(|e| e.to_str()) {
+                        Some("pdf") => letter.to_pdf(
+                            store
+                                .clock()
+                                .now()
+                                .to_timestamp()
+                                .unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+                        ),
+                        Some("html" | "htm") => letter.to_html().into_bytes(),
+                        _ => bail!(
+                            "{} should end in .pdf or .html, so the letter's format is clear",
+                            path.display()
+                        ),
+                    };
+                    std::fs::write(&path, bytes)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    println!(
+                        "Wrote the {kind} letter for {reference} to {}.",
+                        path.display()
+                    );
+                }
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -588,6 +588,22 @@ pub enum CaseCommand {
         #[arg(long, default_value = "application/octet-stream")]
         media_type: String,
     },
+    /// Write a case's letter as the case stands: acknowledgement, extension or response.
+    /// With --issue a PDF copy is kept with the case's documents (ledgered)
+    Letter {
+        /// The case's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// acknowledgement, extension or response
+        #[arg(value_name = "KIND")]
+        kind: String,
+        /// Write it here: a .pdf or .html file; plain text on standard output if not given
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Keep a PDF copy with the case's documents: the letter as sent
+        #[arg(long)]
+        issue: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

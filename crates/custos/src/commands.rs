@@ -823,6 +823,87 @@ async fn register_demo_cameras(store: &Store, urls: &[String]) -> anyhow::Result
     Ok(())
 }
 
+/// Gives a new demonstration scheme one subject access request worked from start to
+/// finish, as a real one would be: received from the public form with the requester's time
+/// and place (the simulated cameras' footage held at once, BDC-28), identity awaited and
+/// confirmed, decided (a viewing, BDC-29), the response letter issued (a PDF kept with the
+/// case) and closed. Every step is in the `case` logbook.
+async fn seed_demo_case(store: &Store, config: &Config) -> anyhow::Result<()> {
+    use custos_domain::case::{Action, CaseKind, Decision};
+    use custos_store::cases::{NewCase, Sighting, Step};
+    if !store.cases(true).await?.is_empty() {
+        return Ok(());
+    }
+    let Some(policy) = store.active_policy().await? else {
+        return Ok(());
+    };
+    let Some(area) = store
+        .cameras(false)
+        .await?
+        .first()
+        .map(|c| c.draft.area.clone())
+    else {
+        return Ok(());
+    };
+    let now = store.clock().now().0;
+    let c = store
+        .open_case(
+            &Actor::System("public-form".to_owned()),
+            &NewCase {
+                kind: CaseKind::SubjectAccess,
+                received_at_unix_ms: now,
+                channel: "public-form".to_owned(),
+                summary: format!("A copy of footage of me — {area}, a few minutes ago"),
+                requester_name: "Alex Example".to_owned(),
+                requester_contact: "alex@example.org".to_owned(),
+                details: "Blue coat, walking past the camera".to_owned(),
+                sighting: Some(Sighting {
+                    at_unix_ms: now - 5 * 60_000,
+                    place: area,
+                }),
+            },
+        )
+        .await?;
+    let dpo = Actor::System("demo".to_owned());
+    let step = |reasons: &str| Step {
+        reasons: reasons.to_owned(),
+        ..Step::default()
+    };
+    for (action, reasons) in [
+        (Action::AwaitIdentity, "waiting for proof of identity"),
+        (Action::VerifyIdentity, ""),
+        (
+            Action::Decide(Decision::ViewOnly),
+            "Other pupils are in view and redaction is not yet available",
+        ),
+    ] {
+        store
+            .act_on_case(&dpo, &c.reference, action, &step(reasons))
+            .await?;
+    }
+    let calendar = config
+        .calendar
+        .calendar(policy.pack.nation)
+        .map_err(anyhow::Error::msg)?;
+    store
+        .issue_letter(
+            &dpo,
+            &crate::cases::documents_dir(&config.data_dir),
+            &c.reference,
+            custos_domain::letter::LetterKind::Response,
+            &calendar,
+        )
+        .await?;
+    store
+        .act_on_case(&dpo, &c.reference, Action::Close, &step(""))
+        .await?;
+    println!(
+        "Demo case: {}, a subject access request from the public form, closed with its response letter (Cases, signed in as dpo).",
+        c.reference
+    );
+    Ok(())
+}
+
 /// Gives a demonstration scheme one account per role of its pack (each with the role
 /// across the whole scheme) and prints the names and passwords, unless it has accounts.
 async fn seed_demo_users(store: &Store) -> anyhow::Result<()> {
@@ -1019,6 +1100,7 @@ async fn demo(
         "Recording two simulated cameras ({}).",
         sim_config.urls(sim_addr).join(", ")
     );
+    seed_demo_case(&store, &config).await?;
     match &temp {
         Some(dir) => println!(
             "Demo data in {} (deleted when the demo stops; give --data DIR to keep it).",

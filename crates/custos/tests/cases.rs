@@ -184,3 +184,200 @@ fn ljm_11_an_foi_request_converts_from_the_console() {
         "{out}"
     );
 }
+
+/// Runs a recipient's tool on a file and returns what it printed; fails the test if the
+/// tool is missing or complains.
+fn tool(program: &str, args: &[&str]) -> String {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} must be installed (scripts/test installs it): {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// LJM-10, BDC-29, BDC-41, ALT-10, LBU-18: a subject access request through every path —
+/// disclose (only with a reason why showing others is reasonable), view only, disclose in
+/// part, refuse, restrict, and extend — each with its response letter as a PDF that
+/// `qpdf --check` accepts and `pdftotext` reads: the decision, the reasons the requester
+/// is owed, and their rights to complain to the ICO and to go to court; the extension
+/// letter gives the reason and the new date; an issued letter is kept with the case.
+#[test]
+fn ljm_10_bdc_41_a_subject_access_request_through_every_path_with_its_letters() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("scheme");
+    let pack = policies().join("bosmere-junior-school.toml");
+    ok(&data, &["init", "--policy", pack.to_str().expect("path")]);
+    let letter_text = |reference: &str, kind: &str| {
+        let pdf = dir.path().join(format!("{reference}-{kind}.pdf"));
+        let out = ok(
+            &data,
+            &[
+                "case",
+                "letter",
+                reference,
+                kind,
+                "--out",
+                pdf.to_str().expect("path"),
+            ],
+        );
+        assert!(out.contains("Wrote the"), "{out}");
+        tool("qpdf", &["--check", pdf.to_str().expect("path")]);
+        // pdftotext breaks lines where the PDF does; join them to read sentences.
+        tool("pdftotext", &[pdf.to_str().expect("path"), "-"])
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let paths: &[(&str, &[&str], &[&str])] = &[
+        (
+            "disclose",
+            &[
+                "--others-shown",
+                "--why-reasonable",
+                "The other pupils in view consented in writing",
+            ],
+            &["copy"],
+        ),
+        ("view-only", &[], &["view"]),
+        (
+            "disclose-in-part",
+            &["--reasons", "Two minutes show only other pupils"],
+            &["Two minutes show only other pupils"],
+        ),
+        (
+            "refuse",
+            &["--reasons", "We found no footage of you at that time"],
+            &["We found no footage of you at that time", "court"],
+        ),
+        (
+            "restrict",
+            &["--reasons", "The footage is part of a police investigation"],
+            &[
+                "The footage is part of a police investigation",
+                "45",
+                "court",
+            ],
+        ),
+    ];
+    for (n, (decision, extra, expect)) in paths.iter().enumerate() {
+        let reference = format!("SAR-2026-{:04}", n + 1);
+        let out = ok(
+            &data,
+            &[
+                "case",
+                "open",
+                "--kind",
+                "subject-access",
+                "--name",
+                "Alex Example",
+                "--contact",
+                "12 High Street, Bosmere, IP1 2AB",
+                "--summary",
+                "Footage of me at the front gate",
+                "--received",
+                "2026-01-31",
+            ],
+        );
+        assert!(out.starts_with(&format!("Opened {reference}.")), "{out}");
+        let ack = letter_text(&reference, "acknowledgement");
+        assert!(
+            ack.contains(&reference) && ack.contains("Alex Example"),
+            "{ack}"
+        );
+        ok(&data, &["case", "act", &reference, "start"]);
+        if *decision == "disclose" {
+            // ALT-10: without a reason why showing other people is reasonable, no copy.
+            let (code, _, err) = run(
+                &data,
+                &[
+                    "case",
+                    "act",
+                    &reference,
+                    "decide",
+                    "--decision",
+                    "disclose",
+                    "--others-shown",
+                ],
+            );
+            assert_ne!(code, 0);
+            assert!(err.contains("ALT-10"), "{err}");
+        }
+        let mut args = vec!["case", "act", &reference, "decide", "--decision", decision];
+        args.extend_from_slice(extra);
+        ok(&data, &args);
+        let text = letter_text(&reference, "response");
+        for e in *expect {
+            assert!(text.contains(e), "{decision}: {e:?} missing from {text}");
+        }
+        assert!(
+            text.contains("Information Commissioner"),
+            "{decision}: no rights in {text}"
+        );
+        ok(&data, &["case", "act", &reference, "close"]);
+    }
+
+    // Extend: the letter says why and gives the new date (received 31 January, a month
+    // and two more: 31 April does not exist, so Thursday 30 April 2026).
+    let out = ok(
+        &data,
+        &[
+            "case",
+            "open",
+            "--kind",
+            "subject-access",
+            "--name",
+            "Sam Example",
+            "--contact",
+            "sam@example.org",
+            "--summary",
+            "Footage of me in the car park, several days",
+            "--received",
+            "2026-01-31",
+        ],
+    );
+    let reference = out
+        .split_whitespace()
+        .nth(1)
+        .expect("reference")
+        .trim_end_matches('.')
+        .to_owned();
+    ok(&data, &["case", "act", &reference, "start"]);
+    ok(
+        &data,
+        &[
+            "case",
+            "act",
+            &reference,
+            "extend",
+            "--reasons",
+            "Footage from five days and four cameras must be searched",
+        ],
+    );
+    let text = letter_text(&reference, "extension");
+    assert!(
+        text.contains("Footage from five days and four cameras must be searched"),
+        "{text}"
+    );
+    assert!(text.contains("Thursday 30 April 2026"), "{text}");
+    // Issued: a PDF copy kept with the case, listed and ledgered.
+    let out = ok(
+        &data,
+        &["case", "letter", &reference, "extension", "--issue"],
+    );
+    assert!(out.contains(&reference), "{out}");
+    let shown = ok(&data, &["case", "show", &reference]);
+    assert!(
+        shown.contains(&format!("{reference}-extension.pdf (application/pdf")),
+        "{shown}"
+    );
+    // A response cannot be written before a decision.
+    let (code, _, err) = run(&data, &["case", "letter", &reference, "response"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("decision"), "{err}");
+}

@@ -2711,3 +2711,325 @@ fn bjs_4_retention_report_and_holds_from_the_console_on_the_demo() {
     }
     assert!(ledger.contains("\"authorised_by\":\"owner\""), "{ledger}");
 }
+
+/// Types `text` into the field with id `id`.
+async fn type_in(c: &fantoccini::Client, id: &str, text: &str) {
+    c.find(fantoccini::Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("field {id}: {e}"))
+        .send_keys(text)
+        .await
+        .expect("type");
+}
+
+/// Signs `role` in through the form, setting up the second factor from the page's key if
+/// asked and accepting the declaration; returns where signing in led.
+async fn browser_sign_in(c: &fantoccini::Client, addr: &str, role: &str, password: &str) -> String {
+    c.goto(&format!("http://{addr}/login"))
+        .await
+        .expect("login page");
+    type_in(c, "username", role).await;
+    type_in(c, "password", password).await;
+    let mut path = submit_and_leave(c, "form[action='/login'] button", "/login").await;
+    if path == "/account/mfa" {
+        let key = c
+            .find(fantoccini::Locator::Id("secret"))
+            .await
+            .expect("key")
+            .text()
+            .await
+            .expect("text");
+        let secret = custos_domain::totp::base32_decode(&key).expect("base32");
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .expect("time");
+        type_in(c, "code", &custos_domain::totp::code_at(&secret, now)).await;
+        path = submit_and_leave(c, "form[action='/account/mfa'] button", "/account/mfa").await;
+    }
+    assert_eq!(path, "/account/declaration");
+    submit_and_leave(
+        c,
+        "form[action='/account/declaration'] button",
+        "/account/declaration",
+    )
+    .await
+}
+
+/// Clicks the submit button `selector` and waits for the next page to load, even when it
+/// is the same address again (a form that posts and is redirected back).
+async fn submit_and_reload(c: &fantoccini::Client, selector: &str) {
+    c.execute("window.__custosBeforeSubmit = true;", vec![])
+        .await
+        .expect("mark the page");
+    c.find(fantoccini::Locator::Css(selector))
+        .await
+        .unwrap_or_else(|e| panic!("button {selector}: {e}"))
+        .click()
+        .await
+        .expect("click");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let fresh = c
+            .execute(
+                "return window.__custosBeforeSubmit === undefined && document.readyState === 'complete';",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if fresh {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{selector} led nowhere");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Chooses `value` in the select with id `id` and sets date or time fields by script (a
+/// browser's date pickers take keys in the machine's locale).
+async fn set_value(c: &fantoccini::Client, id: &str, value: &str) {
+    c.execute(
+        "document.getElementById(arguments[0]).value = arguments[1];",
+        vec![serde_json::json!(id), serde_json::json!(value)],
+    )
+    .await
+    .expect("set a field");
+}
+
+/// LBU-18, BDC-28, BDC-29, LJM-10: in headless Chromium, a member of the public asks for
+/// footage of themselves from the transparency page — no account — and gets a reference
+/// and the date they will be answered by, with the footage of the time and place they gave
+/// held at once; the DPO finds the request on the Cases page, waits for and confirms
+/// proof of identity (attached, encrypted), sees the footage held, decides a viewing,
+/// issues the response letter and closes the case; the letter, fetched by the browser, is
+/// a PDF `qpdf` accepts whose text gives the decision and the requester's rights. The demo
+/// scheme also shows a request already worked to its close.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lbu_18_a_subject_access_request_from_the_public_form_to_its_letter_in_chromium() {
+    use fantoccini::Locator;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut demo = custos()
+        .arg("--data")
+        .arg(dir.path().join("scheme"))
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo starts");
+    let _reap = Reap::new(&demo);
+    let mut lines = BufReader::new(demo.stdout.take().expect("stdout")).lines();
+    let (mut password, mut addr, mut seeded) = (None, None, None);
+    while addr.is_none() {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Some(("dpo", pw)) = line
+            .trim()
+            .split_once(" password ")
+            .map(|(r, p)| (r.trim(), p.trim()))
+        {
+            password = Some(pw.to_owned());
+        }
+        if let Some(rest) = line.strip_prefix("Demo case: ") {
+            seeded = rest.split(',').next().map(str::to_owned);
+        }
+        if let Some(rest) = line.split("running at http://").nth(1) {
+            addr = rest.split('/').next().map(str::to_owned);
+        }
+    }
+    let addr = addr.expect("the demo prints its URL");
+    let password = password.expect("the DPO's password");
+    let seeded = seeded.expect("the demo seeds a worked request");
+    let driver = Driver::start();
+    let c = browser(&driver, &dir.path().join("profile")).await;
+
+    // The public side: from the transparency page to the form, no account.
+    c.goto(&format!("http://{addr}/"))
+        .await
+        .expect("transparency");
+    c.find(Locator::Id("ask-for-footage"))
+        .await
+        .expect("a link to the form")
+        .click()
+        .await
+        .expect("click");
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id("request-form"))
+        .await
+        .expect("the request form");
+    // Sent without a time: the form comes back saying so, keeping what was typed.
+    type_in(&c, "name", "Robin Requester").await;
+    type_in(&c, "contact", "robin@example.org").await;
+    let seen = custos_base::UnixMs(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .expect("time")
+            - 10 * 60_000,
+    )
+    .to_uk_local_input();
+    let (date, time) = seen.split_once('T').expect("date and time");
+    set_value(&c, "date", date).await;
+    set_value(&c, "place", "A test pattern with the time").await;
+    c.execute(
+        "document.getElementById('time').removeAttribute('required'); document.getElementById('request-form').submit();",
+        vec![],
+    )
+    .await
+    .expect("submit");
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id("request-problems"))
+        .await
+        .expect("the problems");
+    let page = c.source().await.expect("page");
+    assert!(page.contains("Give the time you were there"), "{page}");
+    assert!(page.contains("Robin Requester"), "what was typed is kept");
+    set_value(&c, "time", time).await;
+    let path = submit_and_leave(&c, "#request-form button", "/requests/new").await;
+    assert_eq!(path, "/requests");
+    let reference = c
+        .find(Locator::Id("request-reference"))
+        .await
+        .expect("a reference")
+        .text()
+        .await
+        .expect("text");
+    assert!(reference.starts_with("SAR-"), "{reference}");
+    assert_ne!(reference, seeded);
+    let page = c.source().await.expect("page");
+    assert!(
+        page.contains("id=\"request-kept\""),
+        "footage not held: {page}"
+    );
+    assert!(c.find(Locator::Id("request-due")).await.is_ok());
+
+    // The DPO's side.
+    browser_sign_in(&c, &addr, "dpo", &password).await;
+    c.goto(&format!("http://{addr}/cases"))
+        .await
+        .expect("cases");
+    let row = c
+        .find(Locator::Id(&format!("case-{reference}")))
+        .await
+        .expect("the request is listed")
+        .text()
+        .await
+        .expect("text");
+    assert!(row.contains("received"), "{row}");
+    c.goto(&format!("http://{addr}/cases?all=1"))
+        .await
+        .expect("cases");
+    let seeded_row = c
+        .find(Locator::Id(&format!("case-{seeded}")))
+        .await
+        .expect("the demo's worked request is listed")
+        .text()
+        .await
+        .expect("text");
+    assert!(seeded_row.contains("closed"), "{seeded_row}");
+    c.goto(&format!("http://{addr}/cases/{reference}"))
+        .await
+        .expect("case page");
+    let held = c
+        .find(Locator::Id("case-footage"))
+        .await
+        .expect("footage table")
+        .text()
+        .await
+        .expect("text");
+    assert!(held.contains("sim-1") && held.contains("sim-2"), "{held}");
+    assert!(!held.contains("not held"), "{held}");
+    let step = |value: &'static str| {
+        let c = c.clone();
+        async move {
+            set_value(&c, "step", value).await;
+            // The form posts to …/act and is redirected back to the case page.
+            submit_and_reload(&c, "#case-step button").await;
+            c.find(Locator::Id("case-state"))
+                .await
+                .expect("state")
+                .text()
+                .await
+                .expect("text")
+        }
+    };
+    assert_eq!(step("await-identity:").await, "awaiting-identity");
+    let proof = dir.path().join("passport.txt");
+    std::fs::write(&proof, "Passport 123456789, Robin Requester").expect("proof");
+    c.find(Locator::Id("attach-file"))
+        .await
+        .expect("file field")
+        .send_keys(proof.to_str().expect("path"))
+        .await
+        .expect("choose the file");
+    submit_and_leave(
+        &c,
+        "#case-attach button",
+        &format!("/cases/{reference}/documents"),
+    )
+    .await;
+    assert_eq!(step("verify-identity:").await, "in-progress");
+    assert_eq!(step("decide:view-only").await, "decided");
+    submit_and_leave(
+        &c,
+        "#issue-response",
+        &format!("/cases/{reference}/letters/response"),
+    )
+    .await;
+    assert_eq!(step("close:").await, "closed");
+    let docs = c
+        .find(Locator::Id("case-documents"))
+        .await
+        .expect("documents")
+        .html(false)
+        .await
+        .expect("html");
+    assert!(docs.contains("passport.txt"), "{docs}");
+    let link = c
+        .find(Locator::LinkText(&format!("{reference}-response.pdf")))
+        .await
+        .expect("the letter is kept")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a link");
+    let bytes = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => done(Array.from(new Uint8Array(b))));",
+            vec![serde_json::json!(link)],
+        )
+        .await
+        .expect("the browser fetches the letter");
+    let bytes: Vec<u8> = serde_json::from_value(bytes).expect("bytes");
+    let pdf = dir.path().join("letter.pdf");
+    std::fs::write(&pdf, &bytes).expect("write");
+    let check = Command::new("qpdf")
+        .arg("--check")
+        .arg(&pdf)
+        .output()
+        .expect("qpdf is installed (scripts/test installs it)");
+    assert!(check.status.success(), "{check:?}");
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext is installed (scripts/test installs poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains(&reference), "{text}");
+    assert!(text.contains("Robin Requester"), "{text}");
+    assert!(text.contains("Information Commissioner"), "{text}");
+    assert!(text.to_lowercase().contains("view"), "{text}");
+    c.close().await.expect("close");
+    drop(driver);
+    Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", demo.id())])
+        .status()
+        .expect("kill");
+    let _: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(demo.wait().expect("demo exits").success());
+}

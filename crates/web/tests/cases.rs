@@ -165,3 +165,90 @@ async fn lbu_18_the_cases_dashboard_shows_deadlines_and_steps_move_cases() {
     let page = app.get(&path, Some(&dpo)).await;
     assert!(page.body.contains("Letter posted first class"));
 }
+
+/// BDC-28, LBU-18: staff open a request taken by letter with the requester's time and
+/// place: the front-gate camera is proposed and its footage an hour either side held at
+/// once; the case is assigned, and the assignee's deadlines feed (a calendar address with
+/// its own token) lists it with its due day and no personal details, while a wrong token is
+/// refused. From the public form, a fourth request from one address within the hour is
+/// turned away with the form kept.
+#[tokio::test]
+async fn bdc_28_staff_intake_holds_footage_and_the_deadlines_feed_lists_assigned_cases() {
+    let app = app().await;
+    app.store
+        .set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+    add_front_gate(&app).await;
+    let dpo = person(&app, "dp", "dpo").await;
+    let page = app.get("/cases", Some(&dpo)).await;
+    let csrf = App::csrf(&page.body);
+    let r = app
+        .send(
+            "POST",
+            "/cases",
+            Some(&dpo),
+            Some(&format!(
+                "csrf={csrf}&kind=subject-access&name=Alex+Example&contact=alex%40example.org&summary=Footage+of+me&details=&received=&channel=letter&seen=2026-01-05T09%3A30&place=front+gate"
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let path = r.location().to_owned();
+    let reference = path.trim_start_matches("/cases/").to_owned();
+    let c = app
+        .store
+        .case(&reference)
+        .await
+        .expect("case")
+        .expect("exists");
+    assert_eq!(c.channel, "letter");
+    assert_eq!(c.footage.len(), 1, "{:?}", c.footage);
+    assert!(c.footage[0].hold.is_some(), "held at intake");
+    let page = app.get(&path, Some(&dpo)).await;
+    assert!(page.body.contains("id=\"case-footage\""), "{}", page.body);
+
+    let r = app
+        .send(
+            "POST",
+            &format!("{path}/assign"),
+            Some(&dpo),
+            Some(&format!("csrf={csrf}&username=dp")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get("/cases", Some(&dpo)).await;
+    let feed = page
+        .body
+        .split("id=\"deadlines-feed\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("the feed's address")
+        .to_owned();
+    let ics = app.get(&feed, None).await;
+    assert_eq!(ics.status, StatusCode::OK, "{}", ics.body);
+    assert!(
+        ics.body.contains(&format!("SUMMARY:{reference} due")),
+        "{}",
+        ics.body
+    );
+    assert!(ics.body.contains("DTSTART;VALUE=DATE:"), "{}", ics.body);
+    assert!(!ics.body.contains("Alex"), "no personal details in a feed");
+    let wrong = app
+        .get("/calendar/dp/00000000000000000000000000000000.ics", None)
+        .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+
+    // The public form: three requests an hour from one address, then the form comes back.
+    let form = "kind=subject-access&name=Robin+Requester&contact=robin%40example.org&date=2026-01-05&time=09%3A30&place=elsewhere&place_other=front+gate&description=&website=";
+    for _ in 0..custos_web::requests::PER_ADDRESS {
+        let r = app.send("POST", "/requests", None, Some(form)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("id=\"request-reference\""), "{}", r.body);
+    }
+    let r = app.send("POST", "/requests", None, Some(form)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(
+        r.body.contains("Robin Requester"),
+        "the form is kept: {}",
+        r.body
+    );
+}

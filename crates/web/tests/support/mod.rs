@@ -31,6 +31,8 @@ pub struct App {
     pub forwarded_for: Option<String>,
     /// Where requests come from.
     pub peer: SocketAddr,
+    /// The public form's limits, kept across requests as a server keeps them.
+    pub limiter: custos_web::requests::SharedLimiter,
 }
 
 pub struct Reply {
@@ -142,6 +144,7 @@ pub async fn app_on(dir: tempfile::TempDir, location: DatabaseLocation) -> App {
         proxies: Vec::new(),
         forwarded_for: None,
         peer: SocketAddr::from(([192, 0, 2, 7], 50000)),
+        limiter: custos_web::requests::SharedLimiter::default(),
     }
 }
 
@@ -199,6 +202,8 @@ impl App {
         let mut state = AppState::new(self.store.clone());
         state.trusted_proxies = self.proxies.clone();
         state.footage = Some(self.dir.path().join("footage"));
+        state.documents = Some(self.dir.path().join("documents"));
+        state.request_limiter = self.limiter.clone();
         let res = router(state).oneshot(req).await.expect("response");
         let status = res.status();
         let headers = res.headers().clone();
