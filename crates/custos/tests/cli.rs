@@ -2941,6 +2941,34 @@ async fn lbu_18_a_subject_access_request_from_the_public_form_to_its_letter_in_c
         .expect("text");
     assert!(held.contains("sim-1") && held.contains("sim-2"), "{held}");
     assert!(!held.contains("not held"), "{held}");
+    // Reviewing the held footage goes through the review form, proposed for the case.
+    c.find(Locator::LinkText("review"))
+        .await
+        .expect("a review link")
+        .click()
+        .await
+        .expect("click");
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id("open-review"))
+        .await
+        .expect("the review form");
+    let proposed = c
+        .execute(
+            "return [document.getElementById('case_ref').value, document.getElementById('from').value];",
+            vec![],
+        )
+        .await
+        .expect("fields");
+    assert_eq!(proposed[0], serde_json::json!(reference), "{proposed}");
+    let window_start = custos_base::UnixMs(
+        custos_base::UnixMs::parse_uk_local(&seen).expect("seen").0 - 3_600_000,
+    )
+    .to_uk_local_input();
+    assert_eq!(proposed[1], serde_json::json!(window_start), "{proposed}");
+    c.goto(&format!("http://{addr}/cases/{reference}"))
+        .await
+        .expect("case page");
     let step = |value: &'static str| {
         let c = c.clone();
         async move {

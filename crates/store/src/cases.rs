@@ -527,7 +527,35 @@ impl Store {
                 None
             };
         let now = self.clock().now().0;
+        // The holds placed because the request was pending end when it is answered or
+        // withdrawn: that is their class's whole period. Other holds on the case stay.
+        let mut answered_holds = Vec::new();
+        if matches!(action, Action::Close | Action::Withdraw) {
+            for id in &case.holds {
+                if let Some(h) = self.hold(id).await?
+                    && h.class == INTAKE_CLASS
+                    && h.active(now)
+                {
+                    answered_holds.push(h);
+                }
+            }
+        }
         let mut tx = self.write().await?;
+        for h in &answered_holds {
+            crate::retention::release_in(
+                &mut tx,
+                actor,
+                h,
+                &format!(
+                    "request {} {}: footage kept while it was pending returns to the normal retention",
+                    case.reference,
+                    if action == Action::Close { "answered" } else { "withdrawn" }
+                ),
+                now,
+                None,
+            )
+            .await?;
+        }
         let mut entry = NewEntry::new(Book::Case, action.ledger_kind())
             .with_ref(case_ref(&case.reference)?)
             .with("from", case.state.as_str())

@@ -227,6 +227,80 @@ struct Doomed {
     bytes: i64,
 }
 
+impl Doomed {
+    /// `camera`'s segments from rows of (path, stream, start, end, bytes).
+    fn camera_rows(
+        camera: &Ident,
+        rows: &[sqlx::any::AnyRow],
+        doing: &'static str,
+    ) -> StoreResult<Vec<Self>> {
+        let get = StoreError::db(doing);
+        rows.iter()
+            .map(|r| {
+                Ok(Self {
+                    camera: camera.clone(),
+                    path: r.try_get(0).map_err(&get)?,
+                    stream: r.try_get(1).map_err(&get)?,
+                    start_unix_ms: r.try_get(2).map_err(&get)?,
+                    end_unix_ms: r.try_get(3).map_err(&get)?,
+                    bytes: r.try_get(4).map_err(&get)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// `entry` about `hold`, with its cameras, the reason and who authorised it, if anyone.
+fn hold_entry(
+    mut entry: NewEntry,
+    hold: &Hold,
+    reason: &str,
+    authorised_by: Option<&str>,
+) -> StoreResult<NewEntry> {
+    entry = entry.with_ref(reference("hold", &hold.id)?);
+    if let Some(a) = authorised_by {
+        entry = entry.with("authorised_by", a);
+    }
+    for c in &hold.cameras {
+        entry = entry.with_ref(reference("camera", c.as_str())?);
+    }
+    Ok(entry.with("reason", reason))
+}
+
+/// Releases `hold` at `now` inside `tx` (ledgered `hold-released` with `reason`): early, on
+/// the word of someone who may authorise deleting retained footage ([`Store::release_hold`]),
+/// or because what it was kept for is over (a request answered).
+pub(crate) async fn release_in(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    hold: &Hold,
+    reason: &str,
+    now: i64,
+    authorised_by: Option<&str>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE holds SET released_at_unix_ms = $1, released_by = $2, release_reason = $3 \
+         WHERE id = $4",
+    )
+    .bind(now)
+    .bind(actor.to_string())
+    .bind(reason)
+    .bind(&hold.id)
+    .execute(tx.conn())
+    .await
+    .map_err(StoreError::db("releasing a hold"))?;
+    tx.record(
+        actor,
+        hold_entry(
+            NewEntry::new(Book::Retention, "hold-released"),
+            hold,
+            reason,
+            authorised_by,
+        )?,
+    );
+    Ok(())
+}
+
 /// Places a hold inside `tx` (ledgered `hold-placed`), checked against `pack` at `now`;
 /// returns its id. [`Store::place_hold`] and opening a case that holds footage at once
 /// (BDC-28) both come here, so a hold is placed one way only.
@@ -445,48 +519,26 @@ impl Store {
             )));
         }
         let mut tx = self.write().await?;
-        let mut entry;
-        match until {
-            None => {
-                sqlx::query(
-                    "UPDATE holds SET released_at_unix_ms = $1, released_by = $2, \
-                     release_reason = $3 WHERE id = $4",
-                )
-                .bind(now)
-                .bind(actor.to_string())
-                .bind(reason)
-                .bind(id)
-                .execute(tx.conn())
-                .await
-                .map_err(StoreError::db("releasing a hold"))?;
-                entry = NewEntry::new(Book::Retention, "hold-released");
-            }
-            Some(u) => {
-                if u >= hold.expires_at_unix_ms || u <= now {
-                    return Err(StoreError::Invalid(format!(
-                        "a shortened hold must end after now and before its current expiry ({})",
-                        UnixMs(hold.expires_at_unix_ms).to_london_display()
-                    )));
-                }
-                sqlx::query("UPDATE holds SET expires_at_unix_ms = $1 WHERE id = $2")
-                    .bind(u)
-                    .bind(id)
-                    .execute(tx.conn())
-                    .await
-                    .map_err(StoreError::db("shortening a hold"))?;
-                entry = NewEntry::new(Book::Retention, "hold-shortened")
-                    .with("was_expiring", UnixMs(hold.expires_at_unix_ms).to_rfc3339())
-                    .with("expires", UnixMs(u).to_rfc3339());
-            }
+        let Some(u) = until else {
+            release_in(&mut tx, actor, &hold, reason, now, authorised_by).await?;
+            return tx.commit().await;
+        };
+        if u >= hold.expires_at_unix_ms || u <= now {
+            return Err(StoreError::Invalid(format!(
+                "a shortened hold must end after now and before its current expiry ({})",
+                UnixMs(hold.expires_at_unix_ms).to_london_display()
+            )));
         }
-        entry = entry.with_ref(reference("hold", id)?);
-        if let Some(a) = authorised_by {
-            entry = entry.with("authorised_by", a);
-        }
-        for c in &hold.cameras {
-            entry = entry.with_ref(reference("camera", c.as_str())?);
-        }
-        tx.record(actor, entry.with("reason", reason));
+        sqlx::query("UPDATE holds SET expires_at_unix_ms = $1 WHERE id = $2")
+            .bind(u)
+            .bind(id)
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::db("shortening a hold"))?;
+        let entry = NewEntry::new(Book::Retention, "hold-shortened")
+            .with("was_expiring", UnixMs(hold.expires_at_unix_ms).to_rfc3339())
+            .with("expires", UnixMs(u).to_rfc3339());
+        tx.record(actor, hold_entry(entry, &hold, reason, authorised_by)?);
         tx.commit().await
     }
 
@@ -599,18 +651,7 @@ impl Store {
             if rows.is_empty() {
                 return Ok(());
             }
-            let get = StoreError::db("finding footage past retention");
-            let mut batch = Vec::with_capacity(rows.len());
-            for r in &rows {
-                batch.push(Doomed {
-                    camera: camera.clone(),
-                    path: r.try_get(0).map_err(&get)?,
-                    stream: r.try_get(1).map_err(&get)?,
-                    start_unix_ms: r.try_get(2).map_err(&get)?,
-                    end_unix_ms: r.try_get(3).map_err(&get)?,
-                    bytes: r.try_get(4).map_err(&get)?,
-                });
-            }
+            let batch = Doomed::camera_rows(camera, &rows, "finding footage past retention")?;
             if let Some(last) = batch.last() {
                 after = (last.start_unix_ms, last.path.clone());
             }
@@ -743,17 +784,7 @@ impl Store {
         .fetch_all(self.pool())
         .await
         .map_err(&get)?;
-        let mut batch = Vec::with_capacity(rows.len());
-        for r in &rows {
-            batch.push(Doomed {
-                camera: camera.clone(),
-                path: r.try_get(0).map_err(&get)?,
-                stream: r.try_get(1).map_err(&get)?,
-                start_unix_ms: r.try_get(2).map_err(&get)?,
-                end_unix_ms: r.try_get(3).map_err(&get)?,
-                bytes: r.try_get(4).map_err(&get)?,
-            });
-        }
+        let batch = Doomed::camera_rows(camera, &rows, "finding footage to erase")?;
         let mut problems = Vec::new();
         let (segments, bytes) = self
             .delete_segments(footage, actor, batch, "footage-erased", why, &mut problems)

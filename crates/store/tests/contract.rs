@@ -2966,7 +2966,8 @@ async fn ljm_11_an_foi_request_for_ones_own_images_becomes_a_subject_access_requ
 /// BDC-28, LBU-18, ALT-10: a subject access request that says when (a time, searched an
 /// hour either side) and where (a place the cameras cover) holds the footage of the cameras
 /// there at once, in the transaction that opens it, so the sweep cannot take it; the case
-/// lists the footage and its hold, and the ledger records both.
+/// lists the footage and its hold, and the ledger records both; answering the request ends
+/// the hold.
 async fn bdc_28_a_subject_access_request_holds_the_footage_of_its_time_and_place_at_intake(
     db: &TestDb,
 ) {
@@ -3008,6 +3009,27 @@ async fn bdc_28_a_subject_access_request_holds_the_footage_of_its_time_and_place
         .map(|e| e.kind)
         .collect();
     assert!(kinds.contains(&"case-footage-held".to_owned()), "{kinds:?}");
+    // Answered, the request no longer keeps its footage: the intake hold ends with it.
+    for action in [
+        custos_domain::case::Action::Start,
+        custos_domain::case::Action::Decide(custos_domain::case::Decision::ViewOnly),
+        custos_domain::case::Action::Close,
+    ] {
+        store
+            .act_on_case(
+                &console(),
+                &c.reference,
+                action,
+                &custos_store::cases::Step::default(),
+            )
+            .await
+            .expect("step");
+    }
+    let hold = store.hold(&hold_id).await.expect("hold").expect("exists");
+    assert!(hold.released_at_unix_ms.is_some(), "{hold:?}");
+    let released = retention_entries(&store, "hold-released").await;
+    assert_eq!(released.len(), 1);
+    assert!(released[0].body.contains("answered"), "{}", released[0].body);
     // A place no camera covers proposes nothing and holds nothing; the case is still opened.
     new.sighting = Some(Sighting {
         at_unix_ms: t0,

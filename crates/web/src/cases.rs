@@ -175,6 +175,18 @@ pub(crate) async fn list(
     ))
 }
 
+/// Footage linked to a case, for its page.
+struct FootageRow {
+    camera: String,
+    from: String,
+    to: String,
+    /// For the review form's fields.
+    from_input: String,
+    to_input: String,
+    /// The hold keeping it, or "not held".
+    hold: String,
+}
+
 struct StepView {
     action: String,
     label: String,
@@ -197,8 +209,7 @@ struct CasePage {
     notes: Vec<(String, String, String)>,
     /// (id, name, media type, bytes, added)
     documents: Vec<(String, String, String, u64, String)>,
-    /// (camera, from, to, held by or "not held")
-    footage: Vec<(String, String, String, String)>,
+    footage: Vec<FootageRow>,
     /// The sighting in words, if the requester gave one.
     sighting: String,
     /// Cameras in service, for adding footage: (id, name).
@@ -231,6 +242,20 @@ async fn load(state: &AppState, staff: &Staff, reference: &str) -> Result<Case, 
             )))
         }
     }
+}
+
+/// The case `reference` and the actor working it: the caller's own right or their
+/// deputising for someone else's.
+async fn load_to_work(
+    state: &AppState,
+    staff: &Staff,
+    reference: &str,
+) -> Result<(Case, custos_base::Actor), WebError> {
+    let c = load(state, staff, reference).await?;
+    let actor = staff
+        .require(state, Right::WorkCases, &target(c.kind))
+        .await?;
+    Ok((c, actor))
 }
 
 /// `GET /cases/{reference}`
@@ -280,13 +305,13 @@ pub(crate) async fn show(
     let footage = c
         .footage
         .iter()
-        .map(|f| {
-            (
-                f.camera.clone(),
-                UnixMs(f.from_unix_ms).to_london_display(),
-                UnixMs(f.to_unix_ms).to_london_display(),
-                f.hold.clone().unwrap_or_else(|| "not held".to_owned()),
-            )
+        .map(|f| FootageRow {
+            camera: f.camera.clone(),
+            from: UnixMs(f.from_unix_ms).to_london_display(),
+            to: UnixMs(f.to_unix_ms).to_london_display(),
+            from_input: UnixMs(f.from_unix_ms).to_uk_local_input(),
+            to_input: UnixMs(f.to_unix_ms).to_uk_local_input(),
+            hold: f.hold.clone().unwrap_or_else(|| "not held".to_owned()),
         })
         .collect();
     let (footage_from, footage_to) = c.sighting.as_ref().map_or_else(
@@ -403,10 +428,7 @@ pub(crate) async fn act(
     Form(f): Form<StepForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
-    let c = load(&state, &staff, &reference).await?;
-    let actor = staff
-        .require(&state, Right::WorkCases, &target(c.kind))
-        .await?;
+    let (c, actor) = load_to_work(&state, &staff, &reference).await?;
     let (name, decision) = f.step.split_once(':').unwrap_or((f.step.as_str(), ""));
     let action = match name {
         "await-identity" => Action::AwaitIdentity,
@@ -463,10 +485,7 @@ pub(crate) async fn note(
     Form(f): Form<NoteForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
-    let c = load(&state, &staff, &reference).await?;
-    let actor = staff
-        .require(&state, Right::WorkCases, &target(c.kind))
-        .await?;
+    let (c, actor) = load_to_work(&state, &staff, &reference).await?;
     state
         .store
         .add_case_note(&actor, &c.reference, &f.text)
@@ -575,10 +594,7 @@ pub(crate) async fn assign(
     Form(f): Form<AssignForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
-    let c = load(&state, &staff, &reference).await?;
-    let actor = staff
-        .require(&state, Right::WorkCases, &target(c.kind))
-        .await?;
+    let (c, actor) = load_to_work(&state, &staff, &reference).await?;
     let who = Username::parse(f.username.trim()).map_err(WebError::BadRequest)?;
     state.store.assign_case(&actor, &c.reference, &who).await?;
     Ok(Redirect::to(&format!("/cases/{}", c.reference)).into_response())
@@ -607,10 +623,7 @@ pub(crate) async fn footage(
     Form(f): Form<FootageForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
-    let c = load(&state, &staff, &reference).await?;
-    let actor = staff
-        .require(&state, Right::WorkCases, &target(c.kind))
-        .await?;
+    let (c, actor) = load_to_work(&state, &staff, &reference).await?;
     let cameras = f
         .cameras
         .split(',')
@@ -662,10 +675,7 @@ pub(crate) async fn attach(
         }
     }
     staff.check_csrf(&csrf)?;
-    let c = load(&state, &staff, &reference).await?;
-    let actor = staff
-        .require(&state, Right::WorkCases, &target(c.kind))
-        .await?;
+    let (c, actor) = load_to_work(&state, &staff, &reference).await?;
     let Some((name, media, bytes)) = file else {
         return Err(WebError::BadRequest("choose a file to attach".to_owned()));
     };
@@ -874,10 +884,7 @@ pub(crate) async fn issue_letter(
     Form(f): Form<crate::auth::CsrfForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
-    let c = load(&state, &staff, &reference).await?;
-    let actor = staff
-        .require(&state, Right::WorkCases, &target(c.kind))
-        .await?;
+    let (c, actor) = load_to_work(&state, &staff, &reference).await?;
     let kind: LetterKind = kind.parse().map_err(WebError::BadRequest)?;
     state
         .store

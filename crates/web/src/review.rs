@@ -148,6 +148,8 @@ struct ReviewForm {
     hours: Vec<i64>,
     from_ms: i64,
     to_ms: i64,
+    /// A case the review is for, when opened from the case's page.
+    case_ref: String,
 }
 
 /// Bars for `[a, b)` clipped to the day, in minutes from its start.
@@ -161,10 +163,14 @@ fn bar(day: (i64, i64), a: i64, b: i64, class: &'static str, title: String) -> O
     })
 }
 
-/// `?day=YYYY-MM-DD`
+/// `?day=YYYY-MM-DD`, or from a case's page `?from=…&to=…&case_ref=…` (UK times) to
+/// propose that range for that case.
 #[derive(Debug, Deserialize)]
 pub(crate) struct DayQuery {
     day: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    case_ref: Option<String>,
 }
 
 /// `GET /cameras/{id}/review`: the day's recorded spans and gaps, and the form.
@@ -176,9 +182,17 @@ pub(crate) async fn form(
 ) -> Result<Response, WebError> {
     let (c, _) = reviewable(&state, &staff, &id).await?;
     let now = state.store.clock().now();
+    let asked = match (q.from.as_deref(), q.to.as_deref()) {
+        (Some(a), Some(b)) if !a.trim().is_empty() && !b.trim().is_empty() => Some((
+            UnixMs::parse_uk_local(a).map_err(WebError::BadRequest)?.0,
+            UnixMs::parse_uk_local(b).map_err(WebError::BadRequest)?.0,
+        )),
+        _ => None,
+    };
     let day = q
         .day
         .filter(|d| !d.trim().is_empty())
+        .or_else(|| asked.map(|(a, _)| UnixMs(a).to_uk_local_input().chars().take(10).collect()))
         .unwrap_or_else(|| now.to_london_display().chars().take(10).collect());
     let from = UnixMs::parse_bound(&day, false)
         .map_err(WebError::BadRequest)?
@@ -201,9 +215,15 @@ pub(crate) async fn form(
             )
         })
         .collect();
-    let (dflt_from, dflt_to) = spans.last().map_or((now.0 - 600_000, now.0), |(a, b)| {
-        ((*b - 600_000).max(*a), *b)
-    });
+    let (dflt_from, dflt_to) = asked.map_or_else(
+        || {
+            spans.last().map_or((now.0 - 600_000, now.0), |(a, b)| {
+                ((*b - 600_000).max(*a), *b)
+            })
+        },
+        // The range asked for, as given (the form adds a minute to the proposed end).
+        |(a, b)| (a, b - 60_000),
+    );
     let day_span = (from, to);
     let mut bars: Vec<Bar> = spans
         .iter()
@@ -254,6 +274,7 @@ pub(crate) async fn form(
             hours: (0..(to - from) / 3_600_000).map(|h| h * 60).collect(),
             from_ms: dflt_from,
             to_ms: dflt_to + 60_000,
+            case_ref: q.case_ref.unwrap_or_default(),
         },
     ))
 }
