@@ -3029,7 +3029,11 @@ async fn bdc_28_a_subject_access_request_holds_the_footage_of_its_time_and_place
     assert!(hold.released_at_unix_ms.is_some(), "{hold:?}");
     let released = retention_entries(&store, "hold-released").await;
     assert_eq!(released.len(), 1);
-    assert!(released[0].body.contains("answered"), "{}", released[0].body);
+    assert!(
+        released[0].body.contains("answered"),
+        "{}",
+        released[0].body
+    );
     // A place no camera covers proposes nothing and holds nothing; the case is still opened.
     new.sighting = Some(Sighting {
         at_unix_ms: t0,

@@ -252,3 +252,70 @@ async fn bdc_28_staff_intake_holds_footage_and_the_deadlines_feed_lists_assigned
         r.body
     );
 }
+
+/// BDC-30, ALT-8: accepting an erasure request from its page erases footage, so the DPO,
+/// who works cases but may not authorise deleting retained footage in the school's pack,
+/// is refused and nothing changes; the manager, who may, accepts it, and the page says
+/// what was erased.
+#[tokio::test]
+async fn bdc_30_accepting_erasure_on_the_web_needs_the_right_to_authorise_deletion() {
+    use custos_domain::case::{Action, CaseKind};
+    use custos_store::cases::{Sighting, Step};
+    let app = app().await;
+    app.store
+        .set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+    add_front_gate(&app).await;
+    let dpo = person(&app, "dp", "dpo").await;
+    let manager = person(&app, "mgr", "manager").await;
+    let now = app.clock.now().0;
+    let mut era = sar(now, "Erase footage of me at the gate");
+    era.kind = CaseKind::Erasure;
+    era.sighting = Some(Sighting {
+        at_unix_ms: now - 3_600_000,
+        place: "Entrance".to_owned(),
+    });
+    let c = app.store.open_case(&console(), &era).await.expect("open");
+    assert_eq!(c.footage.len(), 1, "the gate camera is proposed");
+    app.store
+        .act_on_case(&console(), &c.reference, Action::Start, &Step::default())
+        .await
+        .expect("start");
+    let path = format!("/cases/{}", c.reference);
+    let accept = |cookie: String| {
+        let app = &app;
+        let path = path.clone();
+        async move {
+            let page = app.get(&path, Some(&cookie)).await;
+            let csrf = App::csrf(&page.body);
+            app.send(
+                "POST",
+                &format!("{path}/act"),
+                Some(&cookie),
+                Some(&format!(
+                    "csrf={csrf}&step=decide%3Aaccept&reasons=&why_reasonable="
+                )),
+            )
+            .await
+        }
+    };
+    let r = accept(dpo).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let still = app
+        .store
+        .case(&c.reference)
+        .await
+        .expect("case")
+        .expect("exists");
+    assert!(still.decision.is_none() && still.erasure.is_none());
+    let r = accept(manager.clone()).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&path, Some(&manager)).await;
+    assert!(page.body.contains("0 segment(s) erased"), "{}", page.body);
+    let done = app
+        .store
+        .case(&c.reference)
+        .await
+        .expect("case")
+        .expect("exists");
+    assert!(done.erasure.is_some());
+}
