@@ -79,11 +79,14 @@
 //!
 //! Modules: [`nal`] (NAL units, bits, Annex B), [`params`] (SPS parsing, `avcC`/`hvcC`),
 //! [`track`] (the track configuration), [`writer`] (init segments and fragments),
-//! [`reader`] (a strict reader of the same layout).
+//! [`reader`] (a strict reader of the same layout), [`remux`] (progressive MP4 working
+//! copies for recipients, with a timestamp subtitle track, and the sample lists that show a
+//! working copy holds exactly the recorded samples).
 
 pub mod nal;
 pub mod params;
 pub mod reader;
+pub mod remux;
 pub mod track;
 pub mod writer;
 
