@@ -111,6 +111,44 @@ pub enum Command {
     /// complaints, each moved on by its own steps
     #[command(subcommand)]
     Case(CaseCommand),
+    /// Produce an evidence package of cameras' footage over a time range: the master copy
+    /// bit for bit, playable working copies, checksums signed with the scheme's key, and
+    /// each segment's proof that it was recorded and sealed as it is (BDC-3, BDC-4, BDC-5)
+    Export {
+        /// A camera whose footage goes in (repeat for more)
+        #[arg(long = "camera", value_name = "ID", required = true)]
+        cameras: Vec<String>,
+        /// From (UK time, e.g. 2026-11-20T09:00)
+        #[arg(long, value_name = "TIME")]
+        from: String,
+        /// To (UK time)
+        #[arg(long, value_name = "TIME")]
+        to: String,
+        /// The exhibit reference it is produced as
+        #[arg(long)]
+        exhibit: String,
+        /// Who asked for it (name, rank or role, organisation)
+        #[arg(long)]
+        requester: String,
+        /// Who authorised its release
+        #[arg(long)]
+        authoriser: String,
+        /// Who receives it
+        #[arg(long)]
+        recipient: String,
+        /// What it is released for
+        #[arg(long)]
+        purpose: String,
+        /// The case it belongs to, if any
+        #[arg(long = "case", value_name = "REF")]
+        case_ref: Option<String>,
+        /// The new folder to write the package into
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Evidence packages
+    #[command(subcommand)]
+    Package(PackageCommand),
     /// The scheme's signing key
     #[command(subcommand)]
     Key(KeyCommand),
@@ -603,6 +641,18 @@ pub enum CaseCommand {
         /// Keep a PDF copy with the case's documents: the letter as sent
         #[arg(long)]
         issue: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PackageCommand {
+    /// Check a package offline, without the scheme's database: every file against
+    /// SHA256SUMS, the scheme's signature, each master segment's proof, and that each
+    /// working copy holds exactly the master's pictures; names the file on any mismatch
+    Verify {
+        /// The package's folder
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
     },
 }
 

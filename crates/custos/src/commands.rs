@@ -113,6 +113,43 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             finish(store).await?;
             result
         }
+        Command::Export {
+            cameras,
+            from,
+            to,
+            exhibit,
+            requester,
+            authoriser,
+            recipient,
+            purpose,
+            case_ref,
+            out,
+        } => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::export::export(
+                &store,
+                &config,
+                &console_actor(),
+                crate::export::Args {
+                    cameras,
+                    from,
+                    to,
+                    exhibit,
+                    requester,
+                    authoriser,
+                    recipient,
+                    purpose,
+                    case_ref,
+                    out,
+                },
+            )
+            .await;
+            finish(store).await?;
+            result
+        }
+        Command::Package(crate::cli::PackageCommand::Verify { path }) => {
+            crate::export::verify(&path)
+        }
         Command::Hold(cmd) => {
             let store = open_for_writing(&config).await?;
             let result = crate::retention::hold(&store, &console_actor(), cmd).await;

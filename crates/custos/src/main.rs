@@ -11,6 +11,7 @@ mod cli;
 mod commands;
 mod config;
 mod deadline;
+mod export;
 mod keys;
 mod ledger;
 mod recorder;

@@ -7,5 +7,10 @@
 //! Invariants: this crate reads and writes package files only; it never opens the scheme's
 //! database, so `custos package verify` works anywhere the package is copied.
 
+pub mod documents;
+pub mod package;
+pub mod signature;
+pub mod verify;
+
 pub mod age;
 pub mod archive;

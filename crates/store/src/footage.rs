@@ -11,10 +11,8 @@
 use std::path::Path;
 
 use custos_domain::Ident;
-use custos_domain::ledger::to_hex;
 use custos_media::mp4::reader::boxes;
 use custos_media::segfile;
-use sha2::{Digest, Sha256};
 
 use crate::error::{StoreError, StoreResult};
 use crate::store::Store;
@@ -82,28 +80,7 @@ impl Store {
         camera: &Ident,
         seg: &crate::recordings::Segment,
     ) -> StoreResult<Vec<u8>> {
-        let init = self.init_segment(&seg.init_id).await?.ok_or_else(|| {
-            StoreError::Corrupt(format!(
-                "segment {} needs init segment {}, which is not indexed",
-                seg.path, seg.init_id
-            ))
-        })?;
-        let key = self.data_key(camera, &init.day).await?;
-        let c = segfile::read_records(&footage.join(&init.path), key.bytes())
-            .map_err(|e| StoreError::Corrupt(format!("init segment {}: {e}", init.path)))?;
-        let bytes = c
-            .records
-            .into_iter()
-            .next()
-            .map(|r| r.plaintext)
-            .unwrap_or_default();
-        if to_hex(&Sha256::digest(&bytes)) != init.sha256 {
-            return Err(StoreError::Corrupt(format!(
-                "init segment {} no longer matches the SHA-256 recorded when it was written",
-                init.path
-            )));
-        }
-        Ok(bytes)
+        Ok(self.init_bytes(footage, camera, &seg.init_id).await?.1)
     }
 
     /// The recorded footage of `camera`'s `stream` in `[from, to)`, as one MP4 file of
@@ -158,21 +135,9 @@ impl Store {
                 }
                 Some(_) => {}
             }
-            let key = self.data_key(camera, &seg.day).await?;
-            let c = segfile::read_records(&footage.join(&seg.path), key.bytes())
-                .map_err(|e| StoreError::Corrupt(format!("segment {}: {e}", seg.path)))?;
-            let mut h = Sha256::new();
-            for r in &c.records {
-                h.update(&r.plaintext);
-            }
-            if c.whole_bytes != c.file_bytes || to_hex(&h.finalize()) != seg.sha256 {
-                return Err(StoreError::Corrupt(format!(
-                    "segment {} no longer matches the SHA-256 recorded when it was written",
-                    seg.path
-                )));
-            }
+            let records = self.segment_records(footage, seg).await?;
             for i in wanted {
-                let Some(rec) = c.records.get(i) else {
+                let Some(rec) = records.get(i) else {
                     return Err(StoreError::Corrupt(format!(
                         "segment {} has fewer fragments than its index says",
                         seg.path

@@ -18,6 +18,7 @@ pub mod cases;
 pub mod competence;
 pub mod dialect;
 pub mod error;
+pub mod evidence;
 pub mod footage;
 pub mod groups;
 pub mod health;

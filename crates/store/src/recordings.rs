@@ -398,14 +398,21 @@ impl Store {
         .await
         .map_err(StoreError::db("sealing an hour"))?;
         sqlx::query(
-            "INSERT INTO seals (camera_id, stream, hour_unix_ms, segments, root) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO seals (camera_id, stream, hour_unix_ms, segments, root, leaves) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(camera.as_str())
         .bind(stream)
         .bind(hour)
         .bind(i64::try_from(hashes.len()).unwrap_or(i64::MAX))
         .bind(root.to_string())
+        .bind(
+            hashes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        )
         .execute(tx.conn())
         .await
         .map_err(StoreError::db("recording a seal"))?;

@@ -199,6 +199,7 @@ contract!(
     ljm_11_an_foi_request_for_ones_own_images_becomes_a_subject_access_request,
     bdc_28_a_subject_access_request_holds_the_footage_of_its_time_and_place_at_intake,
     bdc_30_an_accepted_erasure_erases_the_footage_except_what_a_hold_keeps,
+    bdc_4_a_held_segment_keeps_its_proof_after_the_rest_of_its_hour_is_deleted,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -3141,4 +3142,63 @@ async fn bdc_30_an_accepted_erasure_erases_the_footage_except_what_a_hold_keeps(
         .await
         .expect_err("nothing named");
     assert!(err.to_string().contains("names no footage"), "{err}");
+}
+
+/// BDC-4, BJS-4: a segment's proof of inclusion in its sealed hour is made from the leaves
+/// kept with the seal, so held footage exported weeks later still proves, after the
+/// unheld minutes of the same hour were deleted; the proof leads to the root in the
+/// `hour-sealed` ledger entry.
+async fn bdc_4_a_held_segment_keeps_its_proof_after_the_rest_of_its_hour_is_deleted(db: &TestDb) {
+    use custos_domain::retention::HoldRequest;
+    let (store, clock, footage) = retention_scheme(db).await;
+    let t0 = custos_base::Clock::now(&clock).0;
+    let hour = t0 - t0.rem_euclid(3_600_000);
+    let cam = custos_domain::Ident::parse("front-gate").expect("id");
+    for m in [1, 2, 3] {
+        record_minute(&store, footage.path(), hour + m * 60_000).await;
+    }
+    store
+        .seal_closed_hours(hour + 3 * 3_600_000, 0)
+        .await
+        .expect("seal");
+    store
+        .place_hold(
+            &console(),
+            &HoldRequest {
+                cameras: vec![cam.clone()],
+                from_unix_ms: hour + 2 * 60_000,
+                to_unix_ms: hour + 2 * 60_000 + 30_000,
+                class: custos_domain::Ident::parse("investigation-hold").expect("class"),
+                reason: "Break-in at the gate".to_owned(),
+                owner: "head".to_owned(),
+                until_unix_ms: Some(t0 + 60 * DAY),
+                case_ref: None,
+            },
+        )
+        .await
+        .expect("hold");
+    clock.advance_ms(25 * DAY);
+    store.sweep(footage.path()).await.expect("sweep");
+    let left = store
+        .segments(Some(&cam), Some("main"), hour, hour + 3_600_000)
+        .await
+        .expect("segments");
+    assert_eq!(left.len(), 1, "only the held minute is left");
+    let proof = store.seal_proof(&left[0]).await.expect("proof");
+    assert_eq!((proof.leaf_index, proof.leaf_count), (1, 3));
+    let hex = |h: &str| custos_domain::ledger::Hash::from_hex(h).expect("hex");
+    let path: Vec<_> = proof.path.iter().map(|h| hex(h)).collect();
+    assert!(custos_domain::seal::verify_inclusion(
+        &hex(&proof.root),
+        &hex(&left[0].sha256),
+        proof.leaf_index,
+        proof.leaf_count,
+        &path
+    ));
+    assert_eq!(proof.entry.kind, "hour-sealed");
+    assert!(
+        proof.entry.body.contains(&proof.root),
+        "{}",
+        proof.entry.body
+    );
 }

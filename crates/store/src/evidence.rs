@@ -1,0 +1,513 @@
+//! What an evidence package needs from the store (BDC-3, BDC-4, BDC-5, BJS-4): the
+//! recorded segments of a range decrypted exactly as written, their init segments, and for
+//! each segment its proof of inclusion in the camera-hour sealed into the ledger at
+//! recording time, with the ledger entry that holds the seal.
+//!
+//! Invariants: every segment and init segment handed out has been checked against the
+//! SHA-256 recorded when it was written, so a package can only be made of the original
+//! bytes; a proof is handed out only if it leads to the root in the seal's ledger entry.
+
+use std::path::Path;
+
+use custos_base::UnixMs;
+use custos_domain::Ident;
+use custos_domain::ledger::{Hash, StoredEntry, to_hex};
+use custos_media::segfile::{self, Record};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::error::{StoreError, StoreResult};
+use crate::recordings::{HOUR_MS, InitSegment, Segment};
+use crate::store::Store;
+
+/// A segment's proof of inclusion in its sealed camera-hour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealProof {
+    /// The hour's start (ms since the epoch).
+    pub hour_unix_ms: i64,
+    /// The segment's place among the hour's segments (0-based, in order of start).
+    pub leaf_index: usize,
+    /// How many segments the hour had when it was sealed.
+    pub leaf_count: usize,
+    /// The sibling hashes from the leaf up (hex), as `custos_domain::seal` makes them.
+    pub path: Vec<String>,
+    /// The Merkle root (hex), as in the seal's ledger entry.
+    pub root: String,
+    /// The ledger entry that sealed the hour (`hour-sealed`).
+    pub entry: StoredEntry,
+}
+
+impl Store {
+    /// The records of `seg`, decrypted, checked against the SHA-256 in its index row (over
+    /// the records' plaintext, in order) and against the file's length.
+    pub async fn segment_records(&self, footage: &Path, seg: &Segment) -> StoreResult<Vec<Record>> {
+        let key = self.data_key(&seg.camera, &seg.day).await?;
+        let c = segfile::read_records(&footage.join(&seg.path), key.bytes())
+            .map_err(|e| StoreError::Corrupt(format!("segment {}: {e}", seg.path)))?;
+        let mut h = Sha256::new();
+        for r in &c.records {
+            h.update(&r.plaintext);
+        }
+        if c.whole_bytes != c.file_bytes || to_hex(&h.finalize()) != seg.sha256 {
+            return Err(StoreError::Corrupt(format!(
+                "segment {} no longer matches the SHA-256 recorded when it was written",
+                seg.path
+            )));
+        }
+        Ok(c.records)
+    }
+
+    /// Init segment `init_id` of `camera` and its bytes, decrypted and checked against its
+    /// recorded SHA-256.
+    pub async fn init_bytes(
+        &self,
+        footage: &Path,
+        camera: &Ident,
+        init_id: &str,
+    ) -> StoreResult<(InitSegment, Vec<u8>)> {
+        let init = self.init_segment(init_id).await?.ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "init segment {init_id} of camera {camera} is not indexed"
+            ))
+        })?;
+        let key = self.data_key(camera, &init.day).await?;
+        let c = segfile::read_records(&footage.join(&init.path), key.bytes())
+            .map_err(|e| StoreError::Corrupt(format!("init segment {}: {e}", init.path)))?;
+        let bytes = c
+            .records
+            .into_iter()
+            .next()
+            .map(|r| r.plaintext)
+            .unwrap_or_default();
+        if to_hex(&Sha256::digest(&bytes)) != init.sha256 {
+            return Err(StoreError::Corrupt(format!(
+                "init segment {} no longer matches the SHA-256 recorded when it was written",
+                init.path
+            )));
+        }
+        Ok((init, bytes))
+    }
+
+    /// The ledger entry numbered `seq`.
+    pub async fn ledger_entry(&self, seq: i64) -> StoreResult<StoredEntry> {
+        self.ledger_entries(&crate::ledger::LedgerQuery {
+            after_seq: Some(seq - 1),
+            limit: Some(1),
+            ..crate::ledger::LedgerQuery::default()
+        })
+        .await?
+        .into_iter()
+        .find(|e| e.seq == seq)
+        .ok_or_else(|| StoreError::NotFound(format!("there is no ledger entry {seq}")))
+    }
+
+    /// `seg`'s proof of inclusion in its sealed hour. An hour not yet sealed (the current
+    /// one) has no proof yet: that is an error saying when it will have one.
+    pub async fn seal_proof(&self, seg: &Segment) -> StoreResult<SealProof> {
+        let hour = seg.start_unix_ms - seg.start_unix_ms.rem_euclid(HOUR_MS);
+        let row = sqlx::query(
+            "SELECT root, ledger_seq, leaves FROM seals WHERE camera_id = $1 AND stream = $2 \
+             AND hour_unix_ms = $3",
+        )
+        .bind(seg.camera.as_str())
+        .bind(&seg.stream)
+        .bind(hour)
+        .fetch_optional(self.pool())
+        .await
+        .map_err(StoreError::db("reading a seal"))?
+        .ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "the hour of segment {} is not sealed yet; the recorder seals each hour a few \
+                 minutes after it ends — export it after that",
+                seg.path
+            ))
+        })?;
+        let get = StoreError::db("reading a seal");
+        let root: String = row.try_get(0).map_err(&get)?;
+        let seq: Option<i64> = row.try_get(1).map_err(&get)?;
+        let leaves: Option<String> = row.try_get(2).map_err(&get)?;
+        let leaves: Vec<Hash> = match leaves {
+            Some(text) => text
+                .split(',')
+                .filter(|h| !h.is_empty())
+                .map(|h| {
+                    Hash::from_hex(h).ok_or_else(|| {
+                        StoreError::Corrupt(format!("the seal of {} has a bad leaf", seg.path))
+                    })
+                })
+                .collect::<StoreResult<_>>()?,
+            // Sealed before leaves were kept: the hour's segments as they are now, which
+            // gives the sealed root only if none has gone.
+            None => self
+                .segments(Some(&seg.camera), Some(&seg.stream), hour, hour + HOUR_MS)
+                .await?
+                .into_iter()
+                .filter(|s| s.start_unix_ms >= hour)
+                .map(|s| {
+                    Hash::from_hex(&s.sha256).ok_or_else(|| {
+                        StoreError::Corrupt(format!("segment {} has a bad hash", s.path))
+                    })
+                })
+                .collect::<StoreResult<_>>()?,
+        };
+        let mine = Hash::from_hex(&seg.sha256)
+            .ok_or_else(|| StoreError::Corrupt(format!("segment {} has a bad hash", seg.path)))?;
+        let index = leaves.iter().position(|h| *h == mine).ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "segment {} is not among the segments sealed for its hour",
+                seg.path
+            ))
+        })?;
+        let path = custos_domain::seal::inclusion_proof(&leaves, index)
+            .ok_or_else(|| StoreError::Corrupt(format!("no proof for {}", seg.path)))?;
+        if custos_domain::seal::merkle_root(&leaves).to_string() != root {
+            return Err(StoreError::Corrupt(format!(
+                "the segments of the hour of {} no longer give the root that was sealed; \
+                 some were lost before their leaves were kept with the seal",
+                seg.path
+            )));
+        }
+        let seq = seq.ok_or_else(|| {
+            StoreError::Corrupt(format!("the seal of {} names no ledger entry", seg.path))
+        })?;
+        Ok(SealProof {
+            hour_unix_ms: hour,
+            leaf_index: index,
+            leaf_count: leaves.len(),
+            path: path.iter().map(ToString::to_string).collect(),
+            root,
+            entry: self.ledger_entry(seq).await?,
+        })
+    }
+}
+
+/// What an evidence package is made of and for (BDC-5, LBU-20).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRequest {
+    /// The exhibit reference, e.g. `JS/1` or the police's own.
+    pub exhibit: String,
+    /// The cameras.
+    pub cameras: Vec<Ident>,
+    /// From (ms since the epoch).
+    pub from_unix_ms: i64,
+    /// To (ms since the epoch, exclusive).
+    pub to_unix_ms: i64,
+    /// Who asked for it.
+    pub requester: String,
+    /// Who authorised it.
+    pub authoriser: String,
+    /// Who receives it.
+    pub recipient: String,
+    /// Why: the purpose it is released for.
+    pub purpose: String,
+    /// The case it belongs to, if any.
+    pub case_ref: Option<String>,
+}
+
+/// A package made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportSummary {
+    /// Its unique id.
+    pub package_id: String,
+    /// SHA-256 of its `SHA256SUMS` (hex): what the disclosure log records.
+    pub sums_sha256: String,
+    /// Master segments included.
+    pub segments: usize,
+    /// Bytes of master footage.
+    pub master_bytes: u64,
+    /// The signing key's fingerprint.
+    pub signer_fingerprint: String,
+}
+
+/// An init segment and its fragments, each with its wall-clock start (ms).
+type OwnedPiece = (Vec<u8>, Vec<(Vec<u8>, i64)>);
+
+/// How far an export has got: bytes of master footage written of the total.
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Send + Sync);
+
+impl ExportRequest {
+    fn problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        if self.exhibit.trim().is_empty() {
+            p.push("give the exhibit reference the package is produced as".to_owned());
+        }
+        if self.cameras.is_empty() {
+            p.push("name at least one camera".to_owned());
+        }
+        if self.to_unix_ms <= self.from_unix_ms {
+            p.push("the range must end after it starts".to_owned());
+        }
+        for (v, what) in [
+            (&self.requester, "who asked for the footage"),
+            (&self.authoriser, "who authorised its release"),
+            (&self.recipient, "who receives it"),
+            (&self.purpose, "what it is released for"),
+        ] {
+            if v.trim().chars().count() < 2 {
+                p.push(format!("say {what}"));
+            }
+        }
+        p
+    }
+}
+
+fn to_json(v: &impl serde::Serialize) -> StoreResult<String> {
+    serde_json::to_string_pretty(v)
+        .map(|mut s| {
+            s.push('\n');
+            s
+        })
+        .map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+/// A file name without its folders and extension.
+fn stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.').map_or(name, |(s, _)| s)
+}
+
+impl Store {
+    /// Makes an evidence package in the new folder `out` from `footage` (BDC-3, BDC-4,
+    /// BDC-5): the master copy of each camera's recorded segments overlapping the range,
+    /// decrypted and checked, with their init segments; a working copy per camera (the
+    /// same samples remuxed, with a timestamp subtitle track); each segment's proof of
+    /// inclusion in its sealed hour; the custody record; a player and a README; SHA256SUMS
+    /// signed with the scheme's key. Closed hours not yet sealed are sealed first (as the
+    /// recorder would); footage from the hour still being recorded cannot be proved yet
+    /// and is refused. The production is ledgered (`evidence-produced`, book `download`)
+    /// with the package's id and fingerprint.
+    pub async fn export_package(
+        &self,
+        actor: &custos_base::Actor,
+        footage: &Path,
+        out: &Path,
+        req: &ExportRequest,
+        progress: Progress<'_>,
+    ) -> StoreResult<ExportSummary> {
+        use custos_evidence::package::{
+            CUSTODY, CUSTODY_FORMAT, Custody, CustodyCamera, LedgerEntry, PROOFS, PROOFS_FORMAT,
+            PackageWriter, Proofs, SegmentProof,
+        };
+        use custos_evidence::signature;
+        let problems = req.problems();
+        if !problems.is_empty() {
+            return Err(StoreError::Invalid(problems.join("; ")));
+        }
+        let Some((signer, _)) = self.signer() else {
+            return Err(StoreError::Invalid(
+                "the scheme's signing key is not loaded, so a package cannot be signed".to_owned(),
+            ));
+        };
+        let seed = signer.key.to_bytes();
+        let now = self.clock().now();
+        // Hours that have ended are sealed now if the recorder has not yet done so.
+        self.seal_closed_hours(now.0, 0).await?;
+        let policy = self.active_policy().await?;
+        let health = self.health().await?;
+        let mut plan = Vec::new();
+        let mut total: u64 = 0;
+        for cam in &req.cameras {
+            let camera = self.camera(cam).await?.ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "there is no camera {cam}; `custos camera list` shows the register"
+                ))
+            })?;
+            let segs = self
+                .segments(Some(cam), Some("main"), req.from_unix_ms, req.to_unix_ms)
+                .await?;
+            if segs.is_empty() {
+                return Err(StoreError::NotFound(format!(
+                    "camera {cam} has no recorded footage from {} to {}",
+                    UnixMs(req.from_unix_ms).to_london_display(),
+                    UnixMs(req.to_unix_ms).to_london_display()
+                )));
+            }
+            total += segs.iter().map(|s| s.bytes).sum::<u64>();
+            plan.push((camera, segs));
+        }
+        let package_id = format!("P{}", crate::reviews::random_hex(8)?);
+        let files = |e: custos_evidence::package::PackageError| StoreError::Files(e.to_string());
+        let mut w = PackageWriter::create(out).map_err(files)?;
+        let mut proofs = Vec::new();
+        let mut custody_cameras = Vec::new();
+        let mut done: u64 = 0;
+        let mut master_bytes: u64 = 0;
+        for (camera, segs) in &plan {
+            let cam = camera.id.as_str();
+            let mut inits: Vec<String> = Vec::new();
+            let mut pieces: Vec<OwnedPiece> = Vec::new();
+            for seg in segs {
+                let (init, init_bytes) = self.init_bytes(footage, &camera.id, &seg.init_id).await?;
+                let init_file = format!("master/{cam}/{}.mp4", stem(&init.path));
+                if !inits.contains(&init_file) {
+                    w.add(&init_file, &init_bytes).map_err(files)?;
+                    inits.push(init_file.clone());
+                }
+                let records = self.segment_records(footage, seg).await?;
+                let file = format!("master/{cam}/{}.m4s", stem(&seg.path));
+                let mut f = w.file(&file).map_err(files)?;
+                for r in &records {
+                    std::io::Write::write_all(&mut f, &r.plaintext)
+                        .map_err(|e| StoreError::Files(format!("{file}: {e}")))?;
+                }
+                let (bytes, sha) = f.finish().map_err(files)?;
+                if sha != seg.sha256 {
+                    return Err(StoreError::Corrupt(format!(
+                        "segment {} changed while it was being copied",
+                        seg.path
+                    )));
+                }
+                master_bytes += bytes;
+                let proof = self.seal_proof(seg).await?;
+                proofs.push(SegmentProof {
+                    file,
+                    init_file: init_file.clone(),
+                    camera: cam.to_owned(),
+                    stream: seg.stream.clone(),
+                    sha256: seg.sha256.clone(),
+                    hour: UnixMs(proof.hour_unix_ms).to_rfc3339(),
+                    leaf_index: proof.leaf_index,
+                    leaf_count: proof.leaf_count,
+                    path: proof.path,
+                    root: proof.root,
+                    ledger_entry: LedgerEntry {
+                        seq: proof.entry.seq,
+                        at_unix_ms: proof.entry.at_unix_ms,
+                        actor: proof.entry.actor.clone(),
+                        book: proof.entry.book.clone(),
+                        kind: proof.entry.kind.clone(),
+                        refs: proof.entry.refs.clone(),
+                        body: proof.entry.body.clone(),
+                        prev_hash: to_hex(&proof.entry.prev_hash),
+                        hash: to_hex(&proof.entry.hash),
+                    },
+                });
+                let frags: Vec<(Vec<u8>, i64)> = records
+                    .into_iter()
+                    .map(|r| (r.plaintext, r.meta.start_unix_ms))
+                    .collect();
+                match pieces.last_mut() {
+                    Some((i, f)) if *i == init_bytes => f.extend(frags),
+                    _ => pieces.push((init_bytes, frags)),
+                }
+                done += seg.bytes;
+                progress(done, total);
+            }
+            let working = format!("working/{cam}.mp4");
+            let opts = custos_media::mp4::remux::RemuxOptions::uk(cam);
+            let borrowed: Vec<custos_media::mp4::remux::Piece<'_>> = pieces
+                .iter()
+                .map(|(init, frags)| custos_media::mp4::remux::Piece {
+                    init,
+                    fragments: frags.iter().map(|(f, t)| (f.as_slice(), *t)).collect(),
+                })
+                .collect();
+            let mut f = w.file(&working).map_err(files)?;
+            custos_media::mp4::remux::write_progressive(&borrowed, &opts, &mut f)
+                .map_err(|e| StoreError::Files(format!("{working}: {e}")))?;
+            f.finish().map_err(files)?;
+            let first = segs.first().map_or(0, |s| s.start_unix_ms);
+            let last = segs.last().map_or(0, |s| s.end_unix_ms);
+            custody_cameras.push(CustodyCamera {
+                id: cam.to_owned(),
+                name: camera.draft.name.clone(),
+                location: camera.draft.location.clone(),
+                from: UnixMs(req.from_unix_ms).to_rfc3339(),
+                to: UnixMs(req.to_unix_ms).to_rfc3339(),
+                included_from: UnixMs(first).to_rfc3339(),
+                included_to: UnixMs(last).to_rfc3339(),
+                segments: segs.len(),
+                working_copy: working,
+                clock_offset_ms: health
+                    .iter()
+                    .find(|h| h.camera == camera.id && h.stream == "main")
+                    .map(|h| h.drift_ms),
+            });
+        }
+        let allowed =
+            signature::allowed_signers(&seed).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let fingerprint =
+            signature::fingerprint(&seed).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        w.add(
+            custos_evidence::package::ALLOWED_SIGNERS,
+            allowed.as_bytes(),
+        )
+        .map_err(files)?;
+        let proofs = Proofs {
+            format: PROOFS_FORMAT.to_owned(),
+            segments: proofs,
+        };
+        w.add(PROOFS, to_json(&proofs)?.as_bytes()).map_err(files)?;
+        let (scheme, controller) = policy.as_ref().map_or_else(
+            || (String::new(), String::new()),
+            |p| (p.pack.name.clone(), p.pack.controller.name.clone()),
+        );
+        let custody = Custody {
+            format: CUSTODY_FORMAT.to_owned(),
+            exhibit: req.exhibit.trim().to_owned(),
+            package_id: package_id.clone(),
+            scheme,
+            controller,
+            case_ref: req.case_ref.clone(),
+            requester: req.requester.trim().to_owned(),
+            authoriser: req.authoriser.trim().to_owned(),
+            producer: actor.to_string(),
+            recipient: req.recipient.trim().to_owned(),
+            purpose: req.purpose.trim().to_owned(),
+            produced_at: now.to_rfc3339(),
+            cameras: custody_cameras,
+            signer_fingerprint: fingerprint.clone(),
+        };
+        w.add(CUSTODY, to_json(&custody)?.as_bytes())
+            .map_err(files)?;
+        w.add(
+            "custody.html",
+            custos_evidence::documents::custody_html(&custody).as_bytes(),
+        )
+        .map_err(files)?;
+        w.add(
+            "player.html",
+            custos_evidence::documents::player_html(&custody).as_bytes(),
+        )
+        .map_err(files)?;
+        w.add(
+            "README.txt",
+            custos_evidence::documents::readme(&custody).as_bytes(),
+        )
+        .map_err(files)?;
+        let sums_sha256 = w
+            .finish(|m| signature::sign(&seed, m).map_err(|e| e.to_string()))
+            .map_err(files)?;
+        let mut entry = custos_domain::ledger::NewEntry::new(
+            custos_domain::ledger::Book::Download,
+            "evidence-produced",
+        )
+        .with("package", package_id.as_str())
+        .with("exhibit", req.exhibit.trim())
+        .with("sha256sums", sums_sha256.as_str())
+        .with("footage_from", UnixMs(req.from_unix_ms).to_rfc3339())
+        .with("footage_to", UnixMs(req.to_unix_ms).to_rfc3339())
+        .with("segments", proofs.segments.len())
+        .with("requester", req.requester.trim())
+        .with("authoriser", req.authoriser.trim())
+        .with("recipient", req.recipient.trim())
+        .with("purpose", req.purpose.trim());
+        for cam in &req.cameras {
+            entry = entry.with_ref(
+                custos_domain::ledger::Reference::new("camera", cam.as_str())
+                    .map_err(|e| StoreError::Invalid(e.to_string()))?,
+            );
+        }
+        if let Some(c) = &req.case_ref {
+            entry = entry.with("case_ref", c.as_str());
+        }
+        self.append(actor, entry).await?;
+        Ok(ExportSummary {
+            package_id,
+            sums_sha256,
+            segments: proofs.segments.len(),
+            master_bytes,
+            signer_fingerprint: fingerprint,
+        })
+    }
+}
