@@ -145,6 +145,10 @@ pub enum Command {
         /// The new folder to write the package into
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Hand it over as one archive, DIR.tar.age, encrypted with a passphrase shown once
+        /// here, to be sent separately (ALT-14); `age -d DIR.tar.age | tar -x` opens it
+        #[arg(long)]
+        encrypt: bool,
     },
     /// Evidence packages
     #[command(subcommand)]

@@ -124,6 +124,7 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             purpose,
             case_ref,
             out,
+            encrypt,
         } => {
             let store = open_for_writing(&config).await?;
             let result = crate::export::export(
@@ -141,6 +142,7 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
                     purpose,
                     case_ref,
                     out,
+                    encrypt,
                 },
             )
             .await;

@@ -39,6 +39,8 @@ pub struct Args {
     pub case_ref: Option<String>,
     /// The new folder.
     pub out: PathBuf,
+    /// Whether to encrypt it with a passphrase.
+    pub encrypt: bool,
 }
 
 /// `custos export …`
@@ -87,6 +89,7 @@ pub async fn export(
                 recipient: a.recipient,
                 purpose: a.purpose,
                 case_ref: a.case_ref,
+                encrypt: a.encrypt,
             },
             &progress,
         )
@@ -103,11 +106,21 @@ pub async fn export(
         s.master_bytes
     );
     println!("SHA256SUMS has SHA-256 {}.", s.sums_sha256);
+    if let Some((archive, passphrase)) = &s.encrypted {
+        println!(
+            "Encrypted as {} (the clear folder is removed).",
+            archive.display()
+        );
+        println!("Passphrase (shown once; send it separately from the package): {passphrase}");
+        println!("Open it with: age -d {} | tar -x", archive.display());
+    }
     println!("Signed by {}.", s.signer_fingerprint);
-    println!(
-        "Check it with: sha256sum -c SHA256SUMS; ssh-keygen -Y verify -f allowed_signers -I custos-evidence -n custos-evidence -s SHA256SUMS.sig < SHA256SUMS; custos package verify {}",
-        a.out.display()
-    );
+    if s.encrypted.is_none() {
+        println!(
+            "Check it with: sha256sum -c SHA256SUMS; ssh-keygen -Y verify -f allowed_signers -I custos-evidence -n custos-evidence -s SHA256SUMS.sig < SHA256SUMS; custos package verify {}",
+            a.out.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

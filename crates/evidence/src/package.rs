@@ -338,6 +338,90 @@ impl PackageWriter {
     }
 }
 
+/// Every file under the package folder `root`, relative and `/`-separated, sorted.
+fn files_under(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), PackageError> {
+    for e in std::fs::read_dir(dir).map_err(io(dir))? {
+        let e = e.map_err(io(dir))?;
+        let path = e.path();
+        if path.is_dir() {
+            files_under(root, &path, out)?;
+        } else {
+            let rel = path
+                .strip_prefix(root)
+                .map_err(|e| PackageError::Invalid(e.to_string()))?
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push(rel);
+        }
+    }
+    Ok(())
+}
+
+/// Packs the package folder `root` into one tar archive, encrypted with `passphrase` in the
+/// age v1 format (ALT-14), written to the new file `out`: the archive's entries are under
+/// the folder's own name, so `age -d FILE | tar -x` gives the package back. Streams; the
+/// folder is left as it is.
+pub fn encrypt_package(root: &Path, out: &Path, passphrase: &str) -> Result<u64, PackageError> {
+    let name = root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| PackageError::Invalid(format!("{} has no name", root.display())))?;
+    let mut files = Vec::new();
+    files_under(root, root, &mut files)?;
+    files.sort();
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(out)
+        .map_err(io(out))?;
+    let enc = crate::age::Encryptor::with_passphrase(
+        BufWriter::with_capacity(1 << 20, file),
+        passphrase,
+        crate::age::DEFAULT_LOG_N,
+    )
+    .map_err(|e| PackageError::Invalid(e.to_string()))?;
+    let mut tar = crate::archive::TarWriter::new(enc);
+    let archive = |e: crate::archive::ArchiveError| PackageError::Invalid(e.to_string());
+    let mtime = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    tar.append_dir(&name, mtime).map_err(archive)?;
+    let mut dirs: Vec<String> = vec![name.clone()];
+    for rel in &files {
+        let mut prefix = name.clone();
+        for part in rel
+            .split('/')
+            .collect::<Vec<_>>()
+            .split_last()
+            .map_or(&[][..], |(_, d)| d)
+        {
+            prefix = format!("{prefix}/{part}");
+            if !dirs.contains(&prefix) {
+                tar.append_dir(&prefix, mtime).map_err(archive)?;
+                dirs.push(prefix.clone());
+            }
+        }
+        let path = root.join(rel);
+        let len = std::fs::metadata(&path).map_err(io(&path))?.len();
+        let mut f = File::open(&path).map_err(io(&path))?;
+        tar.append_file(&format!("{name}/{rel}"), len, mtime, &mut f)
+            .map_err(archive)?;
+    }
+    let enc = tar.finish().map_err(archive)?;
+    let mut buf = enc
+        .finish()
+        .map_err(|e| PackageError::Invalid(e.to_string()))?;
+    buf.flush().map_err(io(out))?;
+    let file = buf.into_inner().map_err(|e| PackageError::Io {
+        path: out.display().to_string(),
+        source: e.into_error(),
+    })?;
+    file.sync_all().map_err(io(out))?;
+    Ok(file.metadata().map_err(io(out))?.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -202,6 +202,9 @@ pub struct ExportRequest {
     pub purpose: String,
     /// The case it belongs to, if any.
     pub case_ref: Option<String>,
+    /// Whether to hand it over as one archive encrypted with a passphrase (ALT-14): the
+    /// folder `out` is then replaced by `out.tar.age`, and the passphrase is returned once.
+    pub encrypt: bool,
 }
 
 /// A package made.
@@ -217,6 +220,9 @@ pub struct ExportSummary {
     pub master_bytes: u64,
     /// The signing key's fingerprint.
     pub signer_fingerprint: String,
+    /// For an encrypted package: the archive and its passphrase, shown once and kept
+    /// nowhere (ALT-14: it travels separately).
+    pub encrypted: Option<(std::path::PathBuf, String)>,
 }
 
 /// An init segment and its fragments, each with its wall-clock start (ms).
@@ -478,6 +484,24 @@ impl Store {
         let sums_sha256 = w
             .finish(|m| signature::sign(&seed, m).map_err(|e| e.to_string()))
             .map_err(files)?;
+        let encrypted = if req.encrypt {
+            let passphrase = custos_evidence::age::generate_passphrase()
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let mut archive = out.as_os_str().to_owned();
+            archive.push(".tar.age");
+            let archive = std::path::PathBuf::from(archive);
+            custos_evidence::package::encrypt_package(out, &archive, &passphrase).map_err(files)?;
+            std::fs::remove_dir_all(out).map_err(|e| {
+                StoreError::Files(format!(
+                    "the encrypted archive {} is made, but the clear folder {} could not be removed: {e}; remove it by hand",
+                    archive.display(),
+                    out.display()
+                ))
+            })?;
+            Some((archive, passphrase))
+        } else {
+            None
+        };
         let mut entry = custos_domain::ledger::NewEntry::new(
             custos_domain::ledger::Book::Download,
             "evidence-produced",
@@ -501,6 +525,7 @@ impl Store {
         if let Some(c) = &req.case_ref {
             entry = entry.with("case_ref", c.as_str());
         }
+        entry = entry.with("encrypted", req.encrypt);
         self.append(actor, entry).await?;
         Ok(ExportSummary {
             package_id,
@@ -508,6 +533,7 @@ impl Store {
             segments: proofs.segments.len(),
             master_bytes,
             signer_fingerprint: fingerprint,
+            encrypted,
         })
     }
 }
