@@ -145,6 +145,10 @@ pub enum Command {
         /// The new folder to write the package into
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Keep the scheme's own copy of this footage under this evidence class of the
+        /// pack (a hold for the class's period: e.g. the master copy for three years, BDC-3)
+        #[arg(long, value_name = "CLASS")]
+        keep_as: Option<String>,
         /// Hand it over as one archive, DIR.tar.age, encrypted with a passphrase shown once
         /// here, to be sent separately (ALT-14); `age -d DIR.tar.age | tar -x` opens it
         #[arg(long)]

@@ -124,6 +124,7 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             purpose,
             case_ref,
             out,
+            keep_as,
             encrypt,
         } => {
             let store = open_for_writing(&config).await?;
@@ -142,6 +143,7 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
                     purpose,
                     case_ref,
                     out,
+                    keep_as,
                     encrypt,
                 },
             )

@@ -39,6 +39,8 @@ pub struct Args {
     pub case_ref: Option<String>,
     /// The new folder.
     pub out: PathBuf,
+    /// The evidence class to keep the scheme's copy under, if any.
+    pub keep_as: Option<String>,
     /// Whether to encrypt it with a passphrase.
     pub encrypt: bool,
 }
@@ -89,6 +91,11 @@ pub async fn export(
                 recipient: a.recipient,
                 purpose: a.purpose,
                 case_ref: a.case_ref,
+                keep_as: a
+                    .keep_as
+                    .as_deref()
+                    .map(|c| Ident::parse(c.trim()).map_err(|e| anyhow!("--keep-as {c}: {e}")))
+                    .transpose()?,
                 encrypt: a.encrypt,
             },
             &progress,

@@ -3081,7 +3081,8 @@ fn tool_output(cmd: &mut Command) -> (i32, String) {
 /// gives it, so its hour has closed) is exported as an evidence package that passes the
 /// checks recipients make with standard tools — `sha256sum -c`, `ssh-keygen -Y verify`
 /// with the package's allowed_signers, `ffprobe` and `ffmpeg -f null` on each working copy
-/// — and `custos package verify`; the export is in the download logbook. One flipped byte
+/// — and `custos package verify`; the export is in the download logbook, and the scheme's
+/// own copy of the footage is held under the class asked for (BDC-3). One flipped byte
 /// in a master segment fails `sha256sum -c` and `custos package verify`, naming the file;
 /// a master segment swapped for another recording, with SHA256SUMS redone and re-signed
 /// by a forger's key, fails on its proof. Encrypted for transport (ALT-14), the package
@@ -3154,6 +3155,8 @@ fn bdc_4_an_evidence_package_from_the_demo_passes_standard_checks_and_a_tampered
         "Hampshire Constabulary",
         "--purpose",
         "Investigation of criminal damage at the gate",
+        "--keep-as",
+        "investigation-hold",
         "--out",
         pkg.to_str().expect("path"),
     ]));
@@ -3217,6 +3220,12 @@ fn bdc_4_an_evidence_package_from_the_demo_passes_standard_checks_and_a_tampered
     assert!(
         ledger.contains("evidence-produced") && ledger.contains("JS/1"),
         "{ledger}"
+    );
+    // BDC-3: the scheme keeps its own copy of the footage for the class's period.
+    let (_, holds, _) = run(custos().arg("--data").arg(&data).args(["hold", "list"]));
+    assert!(
+        holds.contains("the scheme's copy of exhibit JS/1"),
+        "{holds}"
     );
 
     // ALT-14: the same footage as one encrypted archive; the passphrase is shown once, and

@@ -202,6 +202,10 @@ pub struct ExportRequest {
     pub purpose: String,
     /// The case it belongs to, if any.
     pub case_ref: Option<String>,
+    /// The evidence class to keep the scheme's own copy of the footage under (BDC-3: the
+    /// master copy for three years; ALT-16: copies made for others for six months): a hold
+    /// on the cameras and range, placed before anything is written.
+    pub keep_as: Option<Ident>,
     /// Whether to hand it over as one archive encrypted with a passphrase (ALT-14): the
     /// folder `out` is then replaced by `out.tar.age`, and the passphrase is returned once.
     pub encrypt: bool,
@@ -332,6 +336,26 @@ impl Store {
             plan.push((camera, segs));
         }
         let package_id = format!("P{}", crate::reviews::random_hex(8)?);
+        if let Some(class) = &req.keep_as {
+            self.place_hold(
+                actor,
+                &custos_domain::retention::HoldRequest {
+                    cameras: req.cameras.clone(),
+                    from_unix_ms: req.from_unix_ms,
+                    to_unix_ms: req.to_unix_ms,
+                    class: class.clone(),
+                    reason: format!(
+                        "the scheme's copy of exhibit {} (package {package_id}), released to {}",
+                        req.exhibit.trim(),
+                        req.recipient.trim()
+                    ),
+                    owner: req.authoriser.trim().to_owned(),
+                    until_unix_ms: None,
+                    case_ref: req.case_ref.clone(),
+                },
+            )
+            .await?;
+        }
         let files = |e: custos_evidence::package::PackageError| StoreError::Files(e.to_string());
         let mut w = PackageWriter::create(out).map_err(files)?;
         let mut proofs = Vec::new();
