@@ -311,7 +311,8 @@ impl Store {
         let seed = signer.key.to_bytes();
         let now = self.clock().now();
         // Hours that have ended are sealed now if the recorder has not yet done so.
-        self.seal_closed_hours(now.0, 0).await?;
+        self.seal_closed_hours(now.0, crate::recordings::SEAL_GRACE_MS)
+            .await?;
         let policy = self.active_policy().await?;
         let health = self.health().await?;
         let mut plan = Vec::new();

@@ -25,6 +25,10 @@ use crate::store::Store;
 /// One hour, in milliseconds.
 pub const HOUR_MS: i64 = 3_600_000;
 
+/// How long after an hour ends it is sealed: time for the segment that was being written
+/// across the hour's end to be indexed first, so it is one of the hour's leaves.
+pub const SEAL_GRACE_MS: i64 = 120_000;
+
 /// An initialisation segment (the codec configuration) of a stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InitSegment {

@@ -30,8 +30,6 @@ pub const BACKOFF_START: Duration = Duration::from_secs(1);
 pub const BACKOFF_MAX: Duration = Duration::from_secs(30);
 /// How often figures are written.
 const HEALTH_EVERY_MS: i64 = 5_000;
-/// How long after an hour ends its segments may still arrive before it is sealed.
-const SEAL_GRACE_MS: i64 = 120_000;
 
 /// A running recorder.
 pub struct Recorder {
@@ -162,7 +160,7 @@ async fn supervise(store: Store, footage: PathBuf, mut stopped: watch::Receiver<
 async fn seal_periodically(store: Store, mut stopped: watch::Receiver<bool>) {
     loop {
         if let Err(e) = store
-            .seal_closed_hours(session::now_ms(), SEAL_GRACE_MS)
+            .seal_closed_hours(session::now_ms(), custos_store::recordings::SEAL_GRACE_MS)
             .await
         {
             tracing::error!(error = %e, "could not seal closed hours of footage");
