@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod camera;
 pub mod case;
 pub mod deadline;
+pub mod disclosure;
 pub mod ident;
 pub mod ledger;
 pub mod letter;
