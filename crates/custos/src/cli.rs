@@ -130,8 +130,9 @@ pub enum Command {
         /// Who asked for it (name, rank or role, organisation)
         #[arg(long)]
         requester: String,
-        /// Who authorised its release
-        #[arg(long)]
+        /// Who authorised its release: an account whose role may authorise downloads
+        /// ([authorise.download] in the pack, ALT-8)
+        #[arg(long, value_name = "USER")]
         authoriser: String,
         /// Who receives it
         #[arg(long)]

@@ -57,6 +57,15 @@ pub async fn export(
         .iter()
         .map(|c| Ident::parse(c.trim()).map_err(|e| anyhow!("--camera {c}: {e}")))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    // ALT-8: a download needs the authorisation of someone the pack names.
+    let authoriser = crate::retention::authoriser(
+        store,
+        &a.authoriser,
+        custos_domain::access::Right::AuthoriseDownload,
+        "--authoriser",
+        "may not authorise releasing footage (ALT-8); the pack gives that to the roles in [authorise.download]",
+    )
+    .await?;
     let from = UnixMs::parse_uk_local(&a.from).map_err(|e| anyhow!("--from: {e}"))?;
     let to = UnixMs::parse_uk_local(&a.to).map_err(|e| anyhow!("--to: {e}"))?;
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -87,7 +96,7 @@ pub async fn export(
                 from_unix_ms: from.0,
                 to_unix_ms: to.0,
                 requester: a.requester,
-                authoriser: a.authoriser,
+                authoriser,
                 recipient: a.recipient,
                 purpose: a.purpose,
                 case_ref: a.case_ref,

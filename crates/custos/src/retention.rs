@@ -346,30 +346,48 @@ pub(crate) fn time(text: &str, end: bool, what: &str) -> anyhow::Result<i64> {
         .map_err(|e| anyhow!("{what}: {e}"))
 }
 
-/// Checks that `name` may authorise deleting retained footage under the active pack.
-async fn authoriser(store: &Store, name: &str) -> anyhow::Result<String> {
-    let user = Username::parse(name.trim()).map_err(|e| anyhow!("--authorised-by: {e}"))?;
+/// Checks that `name` is an enabled account whose roles give it `right` under the active
+/// pack; `flag` names the option it came from and `refusal` says what the right is for and
+/// where the pack gives it.
+pub(crate) async fn authoriser(
+    store: &Store,
+    name: &str,
+    right: Right,
+    flag: &str,
+    refusal: &str,
+) -> anyhow::Result<String> {
+    let user = Username::parse(name.trim()).map_err(|e| anyhow!("{flag}: {e}"))?;
     let Some(record) = store.user(&user).await? else {
-        bail!("--authorised-by: there is no account called {user}; `custos user list` lists them");
+        bail!("{flag}: there is no account called {user}; `custos user list` lists them");
     };
     if record.disabled {
-        bail!("--authorised-by: the account {user} is disabled");
+        bail!("{flag}: the account {user} is disabled");
     }
     let policy = store
         .active_policy()
         .await?
         .ok_or_else(|| anyhow!("no policy pack is loaded"))?;
     let table = RightsTable::from_pack(&policy.pack);
-    if !record.assignments.iter().any(|a| {
-        table
-            .rights(a.role.as_str())
-            .contains(&Right::AuthoriseDeletion)
-    }) {
-        bail!(
-            "--authorised-by: {user} may not authorise deleting retained footage (ALT-8, LJM-9); the pack gives that to the roles in [authorise.delete_retained]"
-        );
+    if !record
+        .assignments
+        .iter()
+        .any(|a| table.rights(a.role.as_str()).contains(&right))
+    {
+        bail!("{flag}: {user} {refusal}");
     }
     Ok(user.to_string())
+}
+
+/// Checks that `name` may authorise deleting retained footage under the active pack.
+async fn deletion_authoriser(store: &Store, name: &str) -> anyhow::Result<String> {
+    authoriser(
+        store,
+        name,
+        Right::AuthoriseDeletion,
+        "--authorised-by",
+        "may not authorise deleting retained footage (ALT-8, LJM-9); the pack gives that to the roles in [authorise.delete_retained]",
+    )
+    .await
 }
 
 /// `custos hold …`
@@ -463,7 +481,7 @@ pub async fn hold(store: &Store, actor: &Actor, cmd: HoldCommand) -> anyhow::Res
             reason,
             authorised_by,
         } => {
-            let who = authoriser(store, &authorised_by).await?;
+            let who = deletion_authoriser(store, &authorised_by).await?;
             store
                 .release_hold(actor, id.trim(), &reason, Some(&who))
                 .await
@@ -479,7 +497,7 @@ pub async fn hold(store: &Store, actor: &Actor, cmd: HoldCommand) -> anyhow::Res
             reason,
             authorised_by,
         } => {
-            let who = authoriser(store, &authorised_by).await?;
+            let who = deletion_authoriser(store, &authorised_by).await?;
             let until = time(&until, true, "--until")?;
             store
                 .shorten_hold(actor, id.trim(), until, &reason, Some(&who))

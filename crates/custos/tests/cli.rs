@@ -3135,6 +3135,31 @@ fn bdc_4_an_evidence_package_from_the_demo_passes_standard_checks_and_a_tampered
     let from = custos_base::UnixMs(now - 7_200_000 - 10 * 60_000).to_uk_local_input();
     let to = custos_base::UnixMs(now - 7_200_000 + 10 * 60_000).to_uk_local_input();
     let pkg = dir.path().join("JS-1");
+    // ALT-8: only someone the pack lets authorise downloads may authorise a release.
+    let (code, _, err) = run(custos().arg("--data").arg(&data).args([
+        "export",
+        "--camera",
+        "sim-1",
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--exhibit",
+        "JS/0",
+        "--requester",
+        "PC 1234 Smith",
+        "--authoriser",
+        "operator",
+        "--recipient",
+        "Hampshire Constabulary",
+        "--purpose",
+        "Investigation of criminal damage",
+        "--out",
+        dir.path().join("refused").to_str().expect("path"),
+    ]));
+    assert_ne!(code, 0);
+    assert!(err.contains("may not authorise releasing footage"), "{err}");
+    assert!(!dir.path().join("refused").exists(), "nothing is written");
     let (code, out, err) = run(custos().arg("--data").arg(&data).args([
         "export",
         "--camera",
