@@ -705,6 +705,7 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
         holidays: config.calendar.one_offs().map_err(anyhow::Error::msg)?,
         documents: Some(crate::cases::documents_dir(&config.data_dir)),
         request_limiter: custos_web::requests::SharedLimiter::default(),
+        exports: custos_web::export::ExportJobs::default(),
     };
     // The server's periodic tasks stop between steps when asked, so that whatever they
     // write is in the ledger before the last checkpoint.

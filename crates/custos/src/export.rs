@@ -63,7 +63,7 @@ pub async fn export(
         &a.authoriser,
         custos_domain::access::Right::AuthoriseDownload,
         "--authoriser",
-        "may not authorise releasing footage (ALT-8); the pack gives that to the roles in [authorise.download]",
+        "[authorise.download]",
     )
     .await?;
     let from = UnixMs::parse_uk_local(&a.from).map_err(|e| anyhow!("--from: {e}"))?;

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, anyhow, bail};
 use custos_base::{Actor, UnixMs};
 use custos_domain::Ident;
-use custos_domain::access::{Right, RightsTable, Username};
+use custos_domain::access::{Right, Username};
 use custos_domain::retention::HoldRequest;
 use custos_store::Store;
 use custos_store::retention::CameraRetention;
@@ -347,35 +347,20 @@ pub(crate) fn time(text: &str, end: bool, what: &str) -> anyhow::Result<i64> {
 }
 
 /// Checks that `name` is an enabled account whose roles give it `right` under the active
-/// pack; `flag` names the option it came from and `refusal` says what the right is for and
-/// where the pack gives it.
+/// pack; `flag` names the option it came from, and `section` the pack's table that gives
+/// the right.
 pub(crate) async fn authoriser(
     store: &Store,
     name: &str,
     right: Right,
     flag: &str,
-    refusal: &str,
+    section: &str,
 ) -> anyhow::Result<String> {
-    let user = Username::parse(name.trim()).map_err(|e| anyhow!("{flag}: {e}"))?;
-    let Some(record) = store.user(&user).await? else {
-        bail!("{flag}: there is no account called {user}; `custos user list` lists them");
-    };
-    if record.disabled {
-        bail!("{flag}: the account {user} is disabled");
-    }
-    let policy = store
-        .active_policy()
-        .await?
-        .ok_or_else(|| anyhow!("no policy pack is loaded"))?;
-    let table = RightsTable::from_pack(&policy.pack);
-    if !record
-        .assignments
-        .iter()
-        .any(|a| table.rights(a.role.as_str()).contains(&right))
-    {
-        bail!("{flag}: {user} {refusal}");
-    }
-    Ok(user.to_string())
+    store
+        .authoriser_holding(name, right)
+        .await
+        .map(|u| u.to_string())
+        .map_err(|e| anyhow!("{flag}: {e} (the roles in {section})"))
 }
 
 /// Checks that `name` may authorise deleting retained footage under the active pack.
@@ -385,7 +370,7 @@ async fn deletion_authoriser(store: &Store, name: &str) -> anyhow::Result<String
         name,
         Right::AuthoriseDeletion,
         "--authorised-by",
-        "may not authorise deleting retained footage (ALT-8, LJM-9); the pack gives that to the roles in [authorise.delete_retained]",
+        "[authorise.delete_retained]",
     )
     .await
 }

@@ -359,11 +359,9 @@ fn files_under(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), Pac
     Ok(())
 }
 
-/// Packs the package folder `root` into one tar archive, encrypted with `passphrase` in the
-/// age v1 format (ALT-14), written to the new file `out`: the archive's entries are under
-/// the folder's own name, so `age -d FILE | tar -x` gives the package back. Streams; the
-/// folder is left as it is.
-pub fn encrypt_package(root: &Path, out: &Path, passphrase: &str) -> Result<u64, PackageError> {
+/// Writes the package folder `root` as a tar archive to `out`, its entries under the
+/// folder's own name (so unpacking gives the folder back), streaming; returns `out`.
+fn write_tar<W: Write>(root: &Path, out: W) -> Result<W, PackageError> {
     let name = root
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -371,18 +369,7 @@ pub fn encrypt_package(root: &Path, out: &Path, passphrase: &str) -> Result<u64,
     let mut files = Vec::new();
     files_under(root, root, &mut files)?;
     files.sort();
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(out)
-        .map_err(io(out))?;
-    let enc = crate::age::Encryptor::with_passphrase(
-        BufWriter::with_capacity(1 << 20, file),
-        passphrase,
-        crate::age::DEFAULT_LOG_N,
-    )
-    .map_err(|e| PackageError::Invalid(e.to_string()))?;
-    let mut tar = crate::archive::TarWriter::new(enc);
+    let mut tar = crate::archive::TarWriter::new(out);
     let archive = |e: crate::archive::ArchiveError| PackageError::Invalid(e.to_string());
     let mtime = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -409,17 +396,49 @@ pub fn encrypt_package(root: &Path, out: &Path, passphrase: &str) -> Result<u64,
         tar.append_file(&format!("{name}/{rel}"), len, mtime, &mut f)
             .map_err(archive)?;
     }
-    let enc = tar.finish().map_err(archive)?;
-    let mut buf = enc
-        .finish()
-        .map_err(|e| PackageError::Invalid(e.to_string()))?;
-    buf.flush().map_err(io(out))?;
+    tar.finish().map_err(archive)
+}
+
+fn create_new(out: &Path) -> Result<BufWriter<File>, PackageError> {
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(out)
+        .map_err(io(out))?;
+    Ok(BufWriter::with_capacity(1 << 20, file))
+}
+
+fn close(buf: BufWriter<File>, out: &Path) -> Result<u64, PackageError> {
     let file = buf.into_inner().map_err(|e| PackageError::Io {
         path: out.display().to_string(),
         source: e.into_error(),
     })?;
     file.sync_all().map_err(io(out))?;
     Ok(file.metadata().map_err(io(out))?.len())
+}
+
+/// Packs the package folder `root` into the new tar file `out` (`tar -xf` gives the
+/// package back); the folder is left as it is. Returns the archive's size.
+pub fn tar_package(root: &Path, out: &Path) -> Result<u64, PackageError> {
+    let buf = write_tar(root, create_new(out)?)?;
+    close(buf, out)
+}
+
+/// Packs the package folder `root` into one tar archive, encrypted with `passphrase` in the
+/// age v1 format (ALT-14), written to the new file `out`: `age -d FILE | tar -x` gives the
+/// package back. Streams; the folder is left as it is. Returns the archive's size.
+pub fn encrypt_package(root: &Path, out: &Path, passphrase: &str) -> Result<u64, PackageError> {
+    let enc = crate::age::Encryptor::with_passphrase(
+        create_new(out)?,
+        passphrase,
+        crate::age::DEFAULT_LOG_N,
+    )
+    .map_err(|e| PackageError::Invalid(e.to_string()))?;
+    let enc = write_tar(root, enc)?;
+    let buf = enc
+        .finish()
+        .map_err(|e| PackageError::Invalid(e.to_string()))?;
+    close(buf, out)
 }
 
 #[cfg(test)]

@@ -20,6 +20,35 @@ use crate::error::{StoreError, StoreResult};
 use crate::recordings::{HOUR_MS, InitSegment, Segment};
 use crate::store::Store;
 
+/// A segment's records being read on a blocking thread, or why they cannot be.
+type ReadAhead = StoreResult<tokio::task::JoinHandle<StoreResult<Vec<Record>>>>;
+
+/// How many segments an export reads and decrypts ahead of the one it is writing: with
+/// two, decrypting and checking (the larger part of the work) use a second core.
+const READ_AHEAD: usize = 2;
+
+/// The records of `seg` read with its data key `key`, decrypted and checked (see
+/// [`Store::segment_records`]).
+fn read_segment(
+    footage: &Path,
+    seg: &Segment,
+    key: &crate::secrets::SecretKey,
+) -> StoreResult<Vec<Record>> {
+    let c = segfile::read_records(&footage.join(&seg.path), key.bytes())
+        .map_err(|e| StoreError::Corrupt(format!("segment {}: {e}", seg.path)))?;
+    let mut h = Sha256::new();
+    for r in &c.records {
+        h.update(&r.plaintext);
+    }
+    if c.whole_bytes != c.file_bytes || to_hex(&h.finalize()) != seg.sha256 {
+        return Err(StoreError::Corrupt(format!(
+            "segment {} no longer matches the SHA-256 recorded when it was written",
+            seg.path
+        )));
+    }
+    Ok(c.records)
+}
+
 /// A segment's proof of inclusion in its sealed camera-hour.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SealProof {
@@ -42,19 +71,18 @@ impl Store {
     /// the records' plaintext, in order) and against the file's length.
     pub async fn segment_records(&self, footage: &Path, seg: &Segment) -> StoreResult<Vec<Record>> {
         let key = self.data_key(&seg.camera, &seg.day).await?;
-        let c = segfile::read_records(&footage.join(&seg.path), key.bytes())
-            .map_err(|e| StoreError::Corrupt(format!("segment {}: {e}", seg.path)))?;
-        let mut h = Sha256::new();
-        for r in &c.records {
-            h.update(&r.plaintext);
-        }
-        if c.whole_bytes != c.file_bytes || to_hex(&h.finalize()) != seg.sha256 {
-            return Err(StoreError::Corrupt(format!(
-                "segment {} no longer matches the SHA-256 recorded when it was written",
-                seg.path
-            )));
-        }
-        Ok(c.records)
+        read_segment(footage, seg, &key)
+    }
+
+    /// Starts [`Store::segment_records`] of `seg` on a blocking thread, so that it runs
+    /// while the caller does other work; the data key is looked up now, and its error, if
+    /// any, is handed back for the caller to raise when it comes to `seg`.
+    async fn read_ahead(&self, footage: &Path, seg: &Segment) -> ReadAhead {
+        let key = self.data_key(&seg.camera, &seg.day).await?;
+        let (footage, seg) = (footage.to_owned(), seg.clone());
+        Ok(tokio::task::spawn_blocking(move || {
+            read_segment(&footage, &seg, &key)
+        }))
     }
 
     /// Init segment `init_id` of `camera` and its bytes, decrypted and checked against its
@@ -299,10 +327,7 @@ impl Store {
             PackageWriter, Proofs, SegmentProof,
         };
         use custos_evidence::signature;
-        let problems = req.problems();
-        if !problems.is_empty() {
-            return Err(StoreError::Invalid(problems.join("; ")));
-        }
+        self.check_export(req).await?;
         let Some((signer, _)) = self.signer() else {
             return Err(StoreError::Invalid(
                 "the scheme's signing key is not loaded, so a package cannot be signed".to_owned(),
@@ -367,14 +392,29 @@ impl Store {
             let cam = camera.id.as_str();
             let mut inits: Vec<String> = Vec::new();
             let mut pieces: Vec<OwnedPiece> = Vec::new();
-            for seg in segs {
+            // The next segments are read, decrypted and checked on other threads while
+            // this one is written and hashed; errors are raised in the same order as if
+            // each were read in its turn.
+            let mut ahead = std::collections::VecDeque::new();
+            for seg in segs.iter().take(READ_AHEAD) {
+                ahead.push_back(self.read_ahead(footage, seg).await);
+            }
+            for (n, seg) in segs.iter().enumerate() {
                 let (init, init_bytes) = self.init_bytes(footage, &camera.id, &seg.init_id).await?;
                 let init_file = format!("master/{cam}/{}.mp4", stem(&init.path));
                 if !inits.contains(&init_file) {
                     w.add(&init_file, &init_bytes).map_err(files)?;
                     inits.push(init_file.clone());
                 }
-                let records = self.segment_records(footage, seg).await?;
+                let reading = ahead.pop_front().ok_or_else(|| {
+                    StoreError::Invalid(format!("segment {} was not read", seg.path))
+                })?;
+                if let Some(later) = segs.get(n + READ_AHEAD) {
+                    ahead.push_back(self.read_ahead(footage, later).await);
+                }
+                let records = reading?.await.map_err(|e| {
+                    StoreError::Files(format!("reading segment {} stopped: {e}", seg.path))
+                })??;
                 let file = format!("master/{cam}/{}.m4s", stem(&seg.path));
                 let mut f = w.file(&file).map_err(files)?;
                 for r in &records {
@@ -561,4 +601,72 @@ impl Store {
             encrypted,
         })
     }
+}
+
+impl Store {
+    /// Checks an export request before anything is written: its fields, that the
+    /// authoriser may authorise downloads under the pack (ALT-8), that the cameras exist and
+    /// that the class to keep the scheme's copy under is one of the pack's.
+    pub async fn check_export(&self, req: &ExportRequest) -> StoreResult<()> {
+        let problems = req.problems();
+        if !problems.is_empty() {
+            return Err(StoreError::Invalid(problems.join("; ")));
+        }
+        self.authoriser_holding(
+            &req.authoriser,
+            custos_domain::access::Right::AuthoriseDownload,
+        )
+        .await?;
+        for cam in &req.cameras {
+            if self.camera(cam).await?.is_none() {
+                return Err(StoreError::NotFound(format!(
+                    "there is no camera {cam}; `custos camera list` shows the register"
+                )));
+            }
+        }
+        if let Some(class) = &req.keep_as {
+            let known = self
+                .active_policy()
+                .await?
+                .is_some_and(|p| p.pack.retention.classes.iter().any(|c| c.id == *class));
+            if !known {
+                return Err(StoreError::Invalid(format!(
+                    "{class} is not one of the scheme's evidence classes"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Records that the archive of package `package_id` (exhibit `exhibit`) was handed out
+    /// (`evidence-downloaded`, book `download`): BDC-5, every movement of evidence.
+    pub async fn record_evidence_download(
+        &self,
+        actor: &custos_base::Actor,
+        package_id: &str,
+        exhibit: &str,
+    ) -> StoreResult<()> {
+        self.append(
+            actor,
+            custos_domain::ledger::NewEntry::new(
+                custos_domain::ledger::Book::Download,
+                "evidence-downloaded",
+            )
+            .with("package", package_id)
+            .with("exhibit", exhibit),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// Packs the (unencrypted) package folder `out` into `out.tar` beside it, for handing over
+/// as one file; returns the archive's path.
+pub fn archive_package(out: &Path) -> StoreResult<std::path::PathBuf> {
+    let mut archive = out.as_os_str().to_owned();
+    archive.push(".tar");
+    let archive = std::path::PathBuf::from(archive);
+    custos_evidence::package::tar_package(out, &archive)
+        .map_err(|e| StoreError::Files(e.to_string()))?;
+    Ok(archive)
 }

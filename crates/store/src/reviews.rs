@@ -68,7 +68,8 @@ fn reference(kind: &str, id: &str) -> StoreResult<Reference> {
     Reference::new(kind, id).map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
-pub(crate) fn random_hex(bytes: usize) -> StoreResult<String> {
+/// `bytes` random bytes as lowercase hex: ids and tokens nobody can guess.
+pub fn random_hex(bytes: usize) -> StoreResult<String> {
     let mut b = vec![0u8; bytes];
     getrandom::fill(&mut b).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())

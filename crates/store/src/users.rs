@@ -650,6 +650,45 @@ async fn insert_role(
     Ok(())
 }
 
+impl Store {
+    /// Checks that `name` is an enabled account whose roles give it `right` under the active
+    /// pack — someone who may authorise what `right` covers (ALT-8: downloads, deletion of
+    /// retained footage) — and returns the user name. The error says who may instead.
+    pub async fn authoriser_holding(
+        &self,
+        name: &str,
+        right: custos_domain::access::Right,
+    ) -> StoreResult<Username> {
+        let user = Username::parse(name.trim()).map_err(StoreError::Invalid)?;
+        let Some(record) = self.user(&user).await? else {
+            return Err(StoreError::NotFound(format!(
+                "there is no account called {user}; `custos user list` lists them"
+            )));
+        };
+        if record.disabled {
+            return Err(StoreError::Invalid(format!(
+                "the account {user} is disabled"
+            )));
+        }
+        let Some(policy) = self.active_policy().await? else {
+            return Err(StoreError::Invalid("no policy pack is loaded".to_owned()));
+        };
+        let table = RightsTable::from_pack(&policy.pack);
+        if record
+            .assignments
+            .iter()
+            .any(|a| table.rights(a.role.as_str()).contains(&right))
+        {
+            Ok(user)
+        } else {
+            Err(StoreError::Invalid(format!(
+                "{user} may not {} under the scheme's policy (ALT-8); the pack gives that to other roles",
+                right.describe()
+            )))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

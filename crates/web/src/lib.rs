@@ -11,6 +11,7 @@ mod cameras;
 mod cases;
 pub mod client;
 pub mod error;
+pub mod export;
 mod groups;
 mod live;
 mod metrics;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub documents: Option<std::path::PathBuf>,
     /// The limits on the public request form, per client address and overall.
     pub request_limiter: requests::SharedLimiter,
+    /// Evidence packages being made or made by this server, by job id.
+    pub exports: export::ExportJobs,
 }
 
 /// Loopback, IPv4 and IPv6: where `/metrics` is served unless configured otherwise.
@@ -66,6 +69,7 @@ impl AppState {
             holidays: (Vec::new(), Vec::new()),
             documents: None,
             request_limiter: requests::SharedLimiter::default(),
+            exports: export::ExportJobs::default(),
         }
     }
 
@@ -387,6 +391,34 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (
             spec("GET", "/calendar/{username}/{token}", Public),
             get(cases::feed),
+        ),
+        (
+            spec("GET", "/static/export.js", Public),
+            get(export::script),
+        ),
+        (
+            spec("GET", "/export", Access::Right(Right::Export)),
+            get(export::form),
+        ),
+        (
+            spec("POST", "/export", Access::Right(Right::Export)),
+            post(export::start),
+        ),
+        (
+            spec("GET", "/exports/{id}", Access::Right(Right::Export)),
+            get(export::show),
+        ),
+        (
+            spec("GET", "/exports/{id}/status", Access::Right(Right::Export)),
+            get(export::status),
+        ),
+        (
+            spec(
+                "GET",
+                "/exports/{id}/download",
+                Access::Right(Right::Export),
+            ),
+            get(export::download),
         ),
         (
             spec("GET", "/retention", Access::Right(Right::ReadLogbooks)),

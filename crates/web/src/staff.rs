@@ -143,6 +143,7 @@ impl Banner {
             ("/cameras", "Camera register", Right::ManageCameras),
             ("/logbooks", "Logbooks", Right::ReadLogbooks),
             ("/retention", "Retention", Right::ReadLogbooks),
+            ("/export", "Export", Right::Export),
             ("/cases", "Cases", Right::WorkCases),
             ("/users", "People", Right::ManageUsers),
         ];

@@ -526,6 +526,12 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("POST", "/requests", Expect::Public),
     // The deadlines feed needs its owner's token, which the matrix does not have.
     ("GET", "/calendar/{username}/{token}", Expect::Nobody),
+    ("GET", "/static/export.js", Expect::Public),
+    ("GET", "/export", Expect::Roles(EXPORTERS)),
+    ("POST", "/export", Expect::Roles(EXPORTERS)),
+    ("GET", "/exports/{id}", Expect::Roles(EXPORTERS)),
+    ("GET", "/exports/{id}/status", Expect::Roles(EXPORTERS)),
+    ("GET", "/exports/{id}/download", Expect::Roles(EXPORTERS)),
     ("POST", "/holds", Expect::Roles(HOLDERS)),
     ("POST", "/holds/{id}/release", Expect::Roles(AUTHORISERS)),
     ("GET", "/groups", Expect::Roles(WATCHERS)),
@@ -541,6 +547,10 @@ const WATCHERS: &[&str] = &["owner", "manager", "supervisor", "operator", "viewe
 
 /// The roles that work cases: the owner, the manager and the DPO.
 const CASEWORKERS: &[&str] = &["owner", "manager", "dpo"];
+
+/// The roles that export footage as evidence packages (BDC-5): the owner, manager,
+/// supervisor and DPO.
+const EXPORTERS: &[&str] = &["owner", "manager", "supervisor", "dpo"];
 
 /// The roles that place holds on footage (LBU-17, BDC-28).
 const HOLDERS: &[&str] = &["owner", "manager", "supervisor", "dpo"];

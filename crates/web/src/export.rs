@@ -1,0 +1,427 @@
+//! Producing evidence packages on the web (BDC-3, BDC-4, BDC-5, ALT-8, ALT-14): the form,
+//! the package made in the background with its progress shown, and the archive to
+//! download — the same package `custos export` makes, through the same store call.
+//!
+//! Invariants: only someone holding `export` for every camera starts one, and the
+//! authoriser is checked by the store; a job is seen only by the person who started it; the
+//! passphrase of an encrypted package is shown once and then forgotten; each download of
+//! the archive is ledgered (BDC-5: every movement of evidence).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use custos_base::UnixMs;
+use custos_domain::Ident;
+use custos_domain::access::Right;
+use custos_store::evidence::ExportRequest;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::Staff;
+use crate::error::WebError;
+use crate::pages::render;
+use crate::staff::Banner;
+
+/// One export under way or done.
+#[derive(Debug, Clone, Default)]
+pub struct ExportJob {
+    /// Who started it (user name).
+    pub owner: String,
+    /// The exhibit reference.
+    pub exhibit: String,
+    /// Bytes of master footage written, of the total.
+    pub done: u64,
+    /// The total.
+    pub total: u64,
+    /// When finished: the package id, the SHA-256 of its SHA256SUMS, and the archive.
+    pub finished: Option<(String, String, PathBuf)>,
+    /// The passphrase, until it has been shown once.
+    pub passphrase: Option<String>,
+    /// Why it failed, if it did.
+    pub failed: Option<String>,
+}
+
+/// The server's export jobs by id.
+pub type ExportJobs = Arc<Mutex<HashMap<String, ExportJob>>>;
+
+fn jobs_error() -> WebError {
+    WebError::BadRequest("the server's list of exports is unavailable; try again".to_owned())
+}
+
+#[derive(Template)]
+#[template(path = "export_form.html")]
+struct FormPage {
+    banner: Banner,
+    cameras: Vec<(String, String)>,
+    authorisers: Vec<String>,
+    classes: Vec<(String, String)>,
+    from: String,
+    to: String,
+}
+
+/// `GET /export`
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    staff: Staff,
+) -> Result<Response, WebError> {
+    staff.require_somewhere(Right::Export)?;
+    let Some(policy) = state.store.active_policy().await? else {
+        return Err(WebError::Forbidden("no policy pack is loaded".to_owned()));
+    };
+    let mut cameras = Vec::new();
+    for c in state.store.cameras(false).await? {
+        if staff.may(Right::Export, &state.store.camera_target(&c).await?) {
+            cameras.push((c.id.to_string(), c.draft.name));
+        }
+    }
+    let table = custos_domain::access::RightsTable::from_pack(&policy.pack);
+    let authorisers = state
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| {
+            !u.disabled
+                && u.assignments.iter().any(|a| {
+                    table
+                        .rights(a.role.as_str())
+                        .contains(&Right::AuthoriseDownload)
+                })
+        })
+        .map(|u| u.username)
+        .collect();
+    let now = state.store.clock().now().0;
+    Ok(render(
+        StatusCode::OK,
+        &FormPage {
+            banner: Banner::load(&state, &staff).await?,
+            cameras,
+            authorisers,
+            classes: policy
+                .pack
+                .retention
+                .classes
+                .iter()
+                .map(|c| (c.id.to_string(), c.description.clone()))
+                .collect(),
+            from: UnixMs(now - 2 * 3_600_000).to_uk_local_input(),
+            to: UnixMs(now - 3_600_000).to_uk_local_input(),
+        },
+    ))
+}
+
+/// The form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ExportForm {
+    csrf: String,
+    #[serde(default)]
+    cameras: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    exhibit: String,
+    #[serde(default)]
+    requester: String,
+    #[serde(default)]
+    authoriser: String,
+    #[serde(default)]
+    recipient: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    case_ref: String,
+    #[serde(default)]
+    keep_as: String,
+    /// Present when ticked.
+    encrypt: Option<String>,
+}
+
+/// `POST /export`: starts the package in the background and shows its progress.
+pub(crate) async fn start(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(f): Form<ExportForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    staff.require_somewhere(Right::Export)?;
+    let Some(footage) = state.footage.clone() else {
+        return Err(WebError::Forbidden(
+            "this server keeps no footage; export from the server that records".to_owned(),
+        ));
+    };
+    let Some(exports) = state
+        .documents
+        .as_ref()
+        .and_then(|d| d.parent())
+        .map(|d| d.join("exports"))
+    else {
+        return Err(WebError::Forbidden(
+            "this server has no data folder to write packages into".to_owned(),
+        ));
+    };
+    let mut cameras = Vec::new();
+    let mut actor = None;
+    for id in f
+        .cameras
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let id = Ident::parse(id).map_err(|e| WebError::BadRequest(e.to_string()))?;
+        let Some(c) = state.store.camera(&id).await? else {
+            return Err(WebError::BadRequest(format!("there is no camera {id}")));
+        };
+        actor = Some(
+            staff
+                .require(&state, Right::Export, &state.store.camera_target(&c).await?)
+                .await?,
+        );
+        cameras.push(id);
+    }
+    let Some(actor) = actor else {
+        return Err(WebError::BadRequest(
+            "choose at least one camera".to_owned(),
+        ));
+    };
+    let time = |t: &str, what: &str| {
+        UnixMs::parse_uk_local(t)
+            .map(|t| t.0)
+            .map_err(|e| WebError::BadRequest(format!("{what}: {e}")))
+    };
+    let req = ExportRequest {
+        exhibit: f.exhibit.trim().to_owned(),
+        cameras,
+        from_unix_ms: time(&f.from, "from")?,
+        to_unix_ms: time(&f.to, "to")?,
+        requester: f.requester,
+        authoriser: f.authoriser.trim().to_owned(),
+        recipient: f.recipient,
+        purpose: f.purpose,
+        case_ref: Some(f.case_ref.trim().to_owned()).filter(|c| !c.is_empty()),
+        keep_as: match f.keep_as.trim() {
+            "" => None,
+            c => Some(Ident::parse(c).map_err(|e| WebError::BadRequest(e.to_string()))?),
+        },
+        encrypt: f.encrypt.is_some(),
+    };
+    // The authoriser and the request are checked now, before the page says it started.
+    state.store.check_export(&req).await?;
+    let id = custos_store::reviews::random_hex(8)?;
+    let slug: String = req
+        .exhibit
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let out = exports
+        .join(&id)
+        .join(if slug.is_empty() { "package" } else { &slug });
+    state.exports.lock().map_err(|_| jobs_error())?.insert(
+        id.clone(),
+        ExportJob {
+            owner: staff.info.subject.username.clone(),
+            exhibit: req.exhibit.clone(),
+            ..ExportJob::default()
+        },
+    );
+    let jobs = state.exports.clone();
+    let store = state.store.clone();
+    let job_id = id.clone();
+    tokio::spawn(async move {
+        if let Some(dir) = out.parent()
+            && let Err(e) = std::fs::create_dir_all(dir)
+        {
+            if let Ok(mut j) = jobs.lock()
+                && let Some(job) = j.get_mut(&job_id)
+            {
+                job.failed = Some(format!("cannot make {}: {e}", dir.display()));
+            }
+            return;
+        }
+        let progress_jobs = jobs.clone();
+        let progress_id = job_id.clone();
+        let progress = move |done: u64, total: u64| {
+            if let Ok(mut j) = progress_jobs.lock()
+                && let Some(job) = j.get_mut(&progress_id)
+            {
+                job.done = done;
+                job.total = total;
+            }
+        };
+        let result = store
+            .export_package(&actor, &footage, &out, &req, &progress)
+            .await;
+        let archive = match &result {
+            Ok(s) => match &s.encrypted {
+                Some((archive, _)) => Ok(archive.clone()),
+                None => custos_store::evidence::archive_package(&out),
+            },
+            Err(e) => Err(custos_store::StoreError::Invalid(e.to_string())),
+        };
+        if let Ok(mut j) = jobs.lock()
+            && let Some(job) = j.get_mut(&job_id)
+        {
+            match (result, archive) {
+                (Ok(s), Ok(archive)) => {
+                    job.passphrase = s.encrypted.map(|(_, p)| p);
+                    job.finished = Some((s.package_id, s.sums_sha256, archive));
+                }
+                (Err(e), _) | (Ok(_), Err(e)) => job.failed = Some(e.to_string()),
+            }
+        }
+    });
+    Ok(Redirect::to(&format!("/exports/{id}")).into_response())
+}
+
+fn job(state: &AppState, staff: &Staff, id: &str) -> Result<ExportJob, WebError> {
+    staff.require_somewhere(Right::Export)?;
+    let jobs = state.exports.lock().map_err(|_| jobs_error())?;
+    match jobs.get(id) {
+        Some(j) if j.owner == staff.info.subject.username => Ok(j.clone()),
+        _ => Err(WebError::Store(custos_store::StoreError::NotFound(
+            format!("there is no export {id} of yours on this server"),
+        ))),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "export_job.html")]
+struct JobPage {
+    banner: Banner,
+    id: String,
+    job: ExportJob,
+    passphrase: String,
+    archive_name: String,
+}
+
+/// `GET /exports/{id}`: the job's progress; when done, the package's fingerprint, the
+/// download, and (once) the passphrase.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let job = job(&state, &staff, &id)?;
+    // The passphrase is shown once: taken out of the job as this page is made.
+    let passphrase = if job.finished.is_some() {
+        state
+            .exports
+            .lock()
+            .map_err(|_| jobs_error())?
+            .get_mut(&id)
+            .and_then(|j| j.passphrase.take())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let archive_name = job
+        .finished
+        .as_ref()
+        .and_then(|(_, _, a)| a.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(render(
+        StatusCode::OK,
+        &JobPage {
+            banner: Banner::load(&state, &staff).await?,
+            id,
+            job,
+            passphrase,
+            archive_name,
+        },
+    ))
+}
+
+/// `GET /exports/{id}/status`: progress as JSON, for the page's script.
+pub(crate) async fn status(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let job = job(&state, &staff, &id)?;
+    Ok(axum::Json(serde_json::json!({
+        "done": job.done,
+        "total": job.total,
+        "finished": job.finished.is_some(),
+        "failed": job.failed,
+    }))
+    .into_response())
+}
+
+/// `GET /exports/{id}/download`: the package archive (ledgered: BDC-5).
+pub(crate) async fn download(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let job = job(&state, &staff, &id)?;
+    let Some((package_id, _, archive)) = job.finished else {
+        return Err(WebError::BadRequest(
+            "the package is not finished yet".to_owned(),
+        ));
+    };
+    let actor = staff.actor();
+    state
+        .store
+        .record_evidence_download(&actor, &package_id, &job.exhibit)
+        .await?;
+    let file = tokio::fs::File::open(&archive).await.map_err(|e| {
+        WebError::Store(custos_store::StoreError::Files(format!(
+            "{}: {e}",
+            archive.display()
+        )))
+    })?;
+    let len = file.metadata().await.map(|m| m.len()).unwrap_or(0);
+    let name = archive
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "package".to_owned());
+    let body = axum::body::Body::from_stream(tokio_util_stream(file));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CONTENT_LENGTH, len.to_string()),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// The file as a stream of 1 MiB chunks.
+fn tokio_util_stream(
+    file: tokio::fs::File,
+) -> impl futures::Stream<Item = std::io::Result<Vec<u8>>> {
+    use tokio::io::AsyncReadExt as _;
+    futures::stream::unfold(Some(file), |state| async move {
+        let mut file = state?;
+        let mut buf = vec![0u8; 1 << 20];
+        match file.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(buf), Some(file)))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    })
+}
+
+/// `GET /static/export.js`
+pub(crate) async fn script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../static/export.js"),
+    )
+}
