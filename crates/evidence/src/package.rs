@@ -14,7 +14,8 @@
 //! SHA256SUMS.sig        the scheme's SSH signature over SHA256SUMS (namespace custos-evidence)
 //! ```
 //!
-//! Invariants: every file is hashed as it is written, never re-read; `SHA256SUMS` lists
+//! Invariants: every file is hashed as it is written (or, for a master segment, recorded
+//! with the hash its bytes were just checked against), never re-read; `SHA256SUMS` lists
 //! every file but itself and its signature, in byte order of path; paths are relative,
 //! `/`-separated and never leave the package.
 
@@ -206,14 +207,18 @@ pub struct PackageFile<'p> {
     package: &'p mut PackageWriter,
     rel: String,
     out: BufWriter<File>,
-    hash: Sha256,
+    /// Hashed as written, or the SHA-256 (hex) the writer was given for bytes it has
+    /// already checked.
+    hash: Result<Sha256, String>,
     bytes: u64,
 }
 
 impl Write for PackageFile<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.out.write(buf)?;
-        self.hash.update(&buf[..n]);
+        if let Ok(h) = &mut self.hash {
+            h.update(&buf[..n]);
+        }
         self.bytes += n as u64;
         Ok(n)
     }
@@ -233,7 +238,10 @@ impl PackageFile<'_> {
             source: e.into_error(),
         })?;
         file.sync_all().map_err(io(&path))?;
-        let hex = hex(&self.hash.finalize());
+        let hex = match self.hash {
+            Ok(h) => hex(&h.finalize()),
+            Err(known) => known,
+        };
         self.package.sums.push((self.rel, hex.clone()));
         Ok((self.bytes, hex))
     }
@@ -278,6 +286,26 @@ impl PackageWriter {
 
     /// Opens `rel` for writing.
     pub fn file(&mut self, rel: &str) -> Result<PackageFile<'_>, PackageError> {
+        self.open(rel, Ok(Sha256::new()))
+    }
+
+    /// Opens `rel` for writing bytes whose SHA-256 the caller has just checked to be
+    /// `sha256_hex` (a master segment, checked against the hash recorded when it was
+    /// written): they are not hashed a second time. The caller must write exactly those
+    /// bytes.
+    pub fn file_checked(
+        &mut self,
+        rel: &str,
+        sha256_hex: &str,
+    ) -> Result<PackageFile<'_>, PackageError> {
+        self.open(rel, Err(sha256_hex.to_owned()))
+    }
+
+    fn open(
+        &mut self,
+        rel: &str,
+        hash: Result<Sha256, String>,
+    ) -> Result<PackageFile<'_>, PackageError> {
         check_path(rel)?;
         if self.sums.iter().any(|(p, _)| p == rel) {
             return Err(PackageError::Invalid(format!("{rel} is written twice")));
@@ -295,7 +323,7 @@ impl PackageWriter {
             package: self,
             rel: rel.to_owned(),
             out: BufWriter::with_capacity(1 << 20, f),
-            hash: Sha256::new(),
+            hash,
             bytes: 0,
         })
     }
@@ -444,6 +472,20 @@ pub fn encrypt_package(root: &Path, out: &Path, passphrase: &str) -> Result<u64,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A master segment written with the hash it was checked against is listed with that
+    /// hash; `custos package verify` and `sha256sum -c` then check the bytes on disk.
+    #[test]
+    fn bdc_4_a_checked_file_is_listed_with_its_checked_hash() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let root = dir.path().join("pkg");
+        let mut w = PackageWriter::create(&root).expect("create");
+        let sha = hex(&Sha256::digest(b"segment"));
+        let mut f = w.file_checked("master/a.m4s", &sha).expect("open");
+        f.write_all(b"segment").expect("write");
+        assert_eq!(f.finish().expect("finish"), (7, sha.clone()));
+        assert_eq!(w.sums_text(), format!("{sha}  master/a.m4s\n"));
+    }
 
     /// Paths stay inside the package.
     #[test]
