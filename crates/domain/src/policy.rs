@@ -1177,6 +1177,12 @@ impl Validator {
             "disclosure.national-crime-agency",
             known,
         );
+        if nca.as_ref().is_some_and(|n| !n.allowed) {
+            self.problem(
+                d.national_crime_agency.span(),
+                "authorise.disclosure.national-crime-agency says allowed = false, but a request from the National Crime Agency must be met (Crime and Courts Act 2013 s7, BDC-17); name the roles that authorise it".to_owned(),
+            );
+        }
         let pb = self.authority(&d.prosecuting_body, "disclosure.prosecuting-body", known);
         let lr = self.authority(
             &d.legal_representative,

@@ -372,3 +372,19 @@ fn lbu_4_bad_case_kinds_are_refused() {
         "{text}"
     );
 }
+
+/// BDC-17: a pack cannot say the scheme never discloses to the National Crime Agency: its
+/// requests must be met.
+#[test]
+fn bdc_17_a_pack_may_not_refuse_the_national_crime_agency() {
+    let src = broken(
+        "national-crime-agency = { roles = [\"manager\"] }",
+        "national-crime-agency = { allowed = false }",
+    );
+    assert_problem(
+        &src,
+        56,
+        25,
+        &["National Crime Agency must be met", "BDC-17"],
+    );
+}
