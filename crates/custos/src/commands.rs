@@ -706,6 +706,7 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
         documents: Some(crate::cases::documents_dir(&config.data_dir)),
         request_limiter: custos_web::requests::SharedLimiter::default(),
         exports: custos_web::export::ExportJobs::default(),
+        exports_dir: Some(crate::export::exports_dir(&config.data_dir)),
     };
     // The server's periodic tasks stop between steps when asked, so that whatever they
     // write is in the ledger before the last checkpoint.
@@ -734,6 +735,7 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
             tokio::spawn(crate::retention::sweep_periodically(
                 store.clone(),
                 footage.clone(),
+                crate::export::exports_dir(&config.data_dir),
                 retention_stopped.clone(),
             )),
             tokio::spawn(crate::retention::watch_disk(

@@ -16,6 +16,11 @@ use custos_store::evidence::ExportRequest;
 
 use crate::config::Config;
 
+/// Where packages made on the web wait to be downloaded (a day at most).
+pub fn exports_dir(data: &Path) -> PathBuf {
+    data.join("exports")
+}
+
 /// What `custos export` was given.
 #[derive(Debug)]
 pub struct Args {

@@ -25,10 +25,12 @@ const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Sweeps at once and then every hour, logging what each sweep did and any problem, until
 /// `stop` says so; a sweep under way finishes first, so its entries come before the
-/// server's last checkpoint.
+/// server's last checkpoint. Packages made on the web and left in `exports` for more than
+/// a day go too.
 pub async fn sweep_periodically(
     store: Store,
     footage: PathBuf,
+    exports: PathBuf,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut tick = tokio::time::interval(SWEEP_EVERY);
@@ -52,6 +54,22 @@ pub async fn sweep_periodically(
                 }
             }
             Err(e) => tracing::error!(error = %e, "the retention sweep failed"),
+        }
+        match store.sweep_export_staging(&exports).await {
+            Ok((n, problems)) => {
+                if n > 0 {
+                    tracing::info!(
+                        packages = n,
+                        "packages made on the web more than a day ago deleted"
+                    );
+                }
+                for p in &problems {
+                    tracing::warn!(problem = %p, "a package made on the web could not be deleted");
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the packages made on the web could not be swept")
+            }
         }
     }
 }

@@ -657,12 +657,85 @@ impl Store {
 }
 
 /// Packs the (unencrypted) package folder `out` into `out.tar` beside it, for handing over
-/// as one file; returns the archive's path.
+/// as one file, and removes the folder; returns the archive's path.
 pub fn archive_package(out: &Path) -> StoreResult<std::path::PathBuf> {
     let mut archive = out.as_os_str().to_owned();
     archive.push(".tar");
     let archive = std::path::PathBuf::from(archive);
     custos_evidence::package::tar_package(out, &archive)
         .map_err(|e| StoreError::Files(e.to_string()))?;
+    std::fs::remove_dir_all(out).map_err(|e| {
+        StoreError::Files(format!(
+            "the archive {} is made, but the folder {} could not be removed: {e}",
+            archive.display(),
+            out.display()
+        ))
+    })?;
     Ok(archive)
+}
+
+/// How long a package made on the web stays on the server for its maker to download.
+pub const EXPORT_STAGING_MS: i64 = 24 * 60 * 60 * 1000;
+
+impl Store {
+    /// Deletes the packages made on the web (one folder per export under `exports`) that
+    /// are older than [`EXPORT_STAGING_MS`]: copies of footage must not linger on the
+    /// server once handed over. Each deletion is ledgered (`evidence-copy-deleted`, book
+    /// `download`) with the files removed; returns how many were deleted. A folder that
+    /// cannot be deleted is reported and tried again at the next sweep.
+    pub async fn sweep_export_staging(&self, exports: &Path) -> StoreResult<(usize, Vec<String>)> {
+        let now = self.clock().now().0;
+        let mut deleted = 0;
+        let mut problems = Vec::new();
+        let entries = match std::fs::read_dir(exports) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((0, problems)),
+            Err(e) => {
+                return Err(StoreError::Files(format!(
+                    "cannot read {}: {e}",
+                    exports.display()
+                )));
+            }
+        };
+        let actor = custos_base::Actor::System("retention".to_owned());
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let made = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+            if !path.is_dir() || now - made < EXPORT_STAGING_MS {
+                continue;
+            }
+            let files: Vec<String> = std::fs::read_dir(&path)
+                .map(|rd| {
+                    rd.flatten()
+                        .map(|f| f.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Err(e) = std::fs::remove_dir_all(&path) {
+                problems.push(format!("cannot delete {}: {e}", path.display()));
+                continue;
+            }
+            self.append(
+                &actor,
+                custos_domain::ledger::NewEntry::new(
+                    custos_domain::ledger::Book::Download,
+                    "evidence-copy-deleted",
+                )
+                .with("export", entry.file_name().to_string_lossy().as_ref())
+                .with("files", files)
+                .with(
+                    "why",
+                    "a package made on the web is kept on the server for a day",
+                ),
+            )
+            .await?;
+            deleted += 1;
+        }
+        Ok((deleted, problems))
+    }
 }

@@ -200,6 +200,7 @@ contract!(
     bdc_28_a_subject_access_request_holds_the_footage_of_its_time_and_place_at_intake,
     bdc_30_an_accepted_erasure_erases_the_footage_except_what_a_hold_keeps,
     bdc_4_a_held_segment_keeps_its_proof_after_the_rest_of_its_hour_is_deleted,
+    bdc_5_packages_made_on_the_web_are_deleted_from_the_server_after_a_day,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -3201,4 +3202,46 @@ async fn bdc_4_a_held_segment_keeps_its_proof_after_the_rest_of_its_hour_is_dele
         "{}",
         proof.entry.body
     );
+}
+
+/// BDC-5, ALT-16: a package made on the web waits on the server a day for its maker to
+/// download it, then the sweep deletes it, with an `evidence-copy-deleted` entry naming
+/// the files; a younger one stays.
+async fn bdc_5_packages_made_on_the_web_are_deleted_from_the_server_after_a_day(db: &TestDb) {
+    let (store, clock, footage) = retention_scheme(db).await;
+    let exports = footage.path().join("exports");
+    let job = exports.join("0123456789abcdef");
+    std::fs::create_dir_all(&job).expect("mkdir");
+    std::fs::write(job.join("JS-1.tar.age"), b"sealed").expect("write");
+    let made = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).expect("ms"))
+        .expect("time");
+    clock.set(UnixMs(made + 3_600_000));
+    let (n, problems) = store.sweep_export_staging(&exports).await.expect("sweep");
+    assert_eq!((n, problems.len()), (0, 0));
+    assert!(job.exists(), "a younger package stays");
+    clock.set(UnixMs(made + 2 * DAY));
+    let (n, problems) = store.sweep_export_staging(&exports).await.expect("sweep");
+    assert_eq!((n, problems.len()), (1, 0));
+    assert!(!job.exists());
+    let entries = store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Download),
+            ..LedgerQuery::default()
+        })
+        .await
+        .expect("entries");
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.kind == "evidence-copy-deleted" && e.body.contains("JS-1.tar.age")),
+        "{entries:?}"
+    );
+    // No folder at all is nothing to do.
+    let (n, _) = store
+        .sweep_export_staging(&footage.path().join("none"))
+        .await
+        .expect("sweep");
+    assert_eq!(n, 0);
 }

@@ -157,12 +157,7 @@ pub(crate) async fn start(
             "this server keeps no footage; export from the server that records".to_owned(),
         ));
     };
-    let Some(exports) = state
-        .documents
-        .as_ref()
-        .and_then(|d| d.parent())
-        .map(|d| d.join("exports"))
-    else {
+    let Some(exports) = state.exports_dir.clone() else {
         return Err(WebError::Forbidden(
             "this server has no data folder to write packages into".to_owned(),
         ));

@@ -48,6 +48,9 @@ pub struct AppState {
     pub request_limiter: requests::SharedLimiter,
     /// Evidence packages being made or made by this server, by job id.
     pub exports: export::ExportJobs,
+    /// Where packages made on the web are kept until downloaded (deleted after a day by
+    /// the sweep); `None` when this server makes none.
+    pub exports_dir: Option<std::path::PathBuf>,
 }
 
 /// Loopback, IPv4 and IPv6: where `/metrics` is served unless configured otherwise.
@@ -70,6 +73,7 @@ impl AppState {
             documents: None,
             request_limiter: requests::SharedLimiter::default(),
             exports: export::ExportJobs::default(),
+            exports_dir: None,
         }
     }
 

@@ -203,6 +203,7 @@ impl App {
         state.trusted_proxies = self.proxies.clone();
         state.footage = Some(self.dir.path().join("footage"));
         state.documents = Some(self.dir.path().join("documents"));
+        state.exports_dir = Some(self.dir.path().join("exports"));
         state.request_limiter = self.limiter.clone();
         let res = router(state).oneshot(req).await.expect("response");
         let status = res.status();
