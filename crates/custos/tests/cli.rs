@@ -3081,6 +3081,59 @@ fn tool_output(cmd: &mut Command) -> (i32, String) {
     )
 }
 
+/// Runs the demo on `data` for eight seconds with libfaketime putting its clock two hours
+/// behind (monotonic time left alone), so the hour its cameras record in has closed and
+/// can be sealed; returns what it printed up to "running at". libfaketime is preloaded
+/// into the demo itself: the `faketime` wrapper does not stay the demo's parent.
+fn record_two_hours_ago(data: &std::path::Path) -> String {
+    let libfaketime = std::fs::read_dir("/usr/lib")
+        .expect("/usr/lib")
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("faketime/libfaketime.so.1"))
+        .chain([PathBuf::from("/usr/lib/faketime/libfaketime.so.1")])
+        .find(|p| p.exists())
+        .expect("libfaketime is installed (scripts/test installs the faketime package)");
+    let mut child = custos()
+        .env("LD_PRELOAD", &libfaketime)
+        .env("FAKETIME", "-7200")
+        .env("DONT_FAKE_MONOTONIC", "1")
+        .arg("--data")
+        .arg(data)
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo starts");
+    let _reap = Reap::new(&child);
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut said = String::new();
+    while !said.contains("running at http://") {
+        let Some(Ok(line)) = lines.next() else { break };
+        said.push_str(&line);
+        said.push('\n');
+    }
+    std::thread::sleep(Duration::from_secs(8));
+    Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", child.id())])
+        .status()
+        .expect("kill");
+    let _: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(child.wait().expect("demo exits").success());
+    said
+}
+
+/// Ten minutes either side of two hours ago, as UK times for `--from` and `--to`.
+fn around_two_hours_ago() -> (String, String) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .expect("time");
+    (
+        custos_base::UnixMs(now - 7_200_000 - 10 * 60_000).to_uk_local_input(),
+        custos_base::UnixMs(now - 7_200_000 + 10 * 60_000).to_uk_local_input(),
+    )
+}
+
 /// BDC-3, BDC-4, BDC-5: footage the demo recorded (two hours ago, by the clock `faketime`
 /// gives it, so its hour has closed) is exported as an evidence package that passes the
 /// checks recipients make with standard tools — `sha256sum -c`, `ssh-keygen -Y verify`
@@ -3095,49 +3148,9 @@ fn tool_output(cmd: &mut Command) -> (i32, String) {
 fn bdc_4_an_evidence_package_from_the_demo_passes_standard_checks_and_a_tampered_copy_fails() {
     let dir = tempfile::tempdir().expect("tmp");
     let data = dir.path().join("scheme");
-    // libfaketime in the demo itself (not through the `faketime` wrapper, which does not
-    // stay the demo's parent), two hours behind; monotonic time left alone.
-    let libfaketime = std::fs::read_dir("/usr/lib")
-        .expect("/usr/lib")
-        .filter_map(Result::ok)
-        .map(|e| e.path().join("faketime/libfaketime.so.1"))
-        .chain([PathBuf::from("/usr/lib/faketime/libfaketime.so.1")])
-        .find(|p| p.exists())
-        .expect("libfaketime is installed (scripts/test installs the faketime package)");
-    let mut child = custos()
-        .env("LD_PRELOAD", &libfaketime)
-        .env("FAKETIME", "-7200")
-        .env("DONT_FAKE_MONOTONIC", "1")
-        .arg("--data")
-        .arg(&data)
-        .args(["demo", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("demo starts");
-    let _reap = Reap::new(&child);
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let mut said = String::new();
-    while !said.contains("running at http://") {
-        let Some(Ok(line)) = lines.next() else { break };
-        said.push_str(&line);
-        said.push('\n');
-    }
+    let said = record_two_hours_ago(&data);
     assert!(said.contains("Recording two simulated cameras"), "{said}");
-    std::thread::sleep(Duration::from_secs(8));
-    Command::new("sh")
-        .args(["-c", &format!("kill -INT {}", child.id())])
-        .status()
-        .expect("kill");
-    let _: Vec<String> = lines.map_while(Result::ok).collect();
-    assert!(child.wait().expect("demo exits").success());
-
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .expect("time");
-    let from = custos_base::UnixMs(now - 7_200_000 - 10 * 60_000).to_uk_local_input();
-    let to = custos_base::UnixMs(now - 7_200_000 + 10 * 60_000).to_uk_local_input();
+    let (from, to) = around_two_hours_ago();
     let pkg = dir.path().join("JS-1");
     // ALT-8: only someone the pack lets authorise downloads may authorise a release.
     let (code, _, err) = run(custos().arg("--data").arg(&data).args([
@@ -3456,47 +3469,15 @@ async fn bdc_5_an_evidence_package_from_the_export_page_in_chromium() {
     use fantoccini::Locator;
     let dir = tempfile::tempdir().expect("tmp");
     let data = dir.path().join("scheme");
-    let libfaketime = std::fs::read_dir("/usr/lib")
-        .expect("/usr/lib")
-        .filter_map(Result::ok)
-        .map(|e| e.path().join("faketime/libfaketime.so.1"))
-        .chain([PathBuf::from("/usr/lib/faketime/libfaketime.so.1")])
-        .find(|p| p.exists())
-        .expect("libfaketime is installed (scripts/test installs the faketime package)");
     // Recorded two hours ago, so the hour has closed.
-    let mut past = custos()
-        .env("LD_PRELOAD", &libfaketime)
-        .env("FAKETIME", "-7200")
-        .env("DONT_FAKE_MONOTONIC", "1")
-        .arg("--data")
-        .arg(&data)
-        .args(["demo", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("demo starts");
-    let _reap_past = Reap::new(&past);
-    let mut lines = BufReader::new(past.stdout.take().expect("stdout")).lines();
-    let (mut password, mut running) = (None, false);
-    while !running {
-        let Some(Ok(line)) = lines.next() else { break };
-        if let Some(("dpo", pw)) = line
-            .trim()
-            .split_once(" password ")
-            .map(|(r, p)| (r.trim(), p.trim()))
-        {
-            password = Some(pw.to_owned());
-        }
-        running = line.contains("running at http://");
-    }
-    let password = password.expect("the DPO's password");
-    std::thread::sleep(Duration::from_secs(8));
-    Command::new("sh")
-        .args(["-c", &format!("kill -INT {}", past.id())])
-        .status()
-        .expect("kill");
-    let _: Vec<String> = lines.map_while(Result::ok).collect();
-    assert!(past.wait().expect("demo exits").success());
+    let said = record_two_hours_ago(&data);
+    let password = said
+        .lines()
+        .find_map(|l| match l.trim().split_once(" password ") {
+            Some((role, pw)) if role.trim() == "dpo" => Some(pw.trim().to_owned()),
+            _ => None,
+        })
+        .expect("the DPO's password");
     // Now, on the same scheme.
     let mut demo = custos()
         .arg("--data")
@@ -3522,12 +3503,7 @@ async fn bdc_5_an_evidence_package_from_the_export_page_in_chromium() {
     c.goto(&format!("http://{addr}/export"))
         .await
         .expect("export page");
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .expect("time");
-    let from = custos_base::UnixMs(now - 7_200_000 - 10 * 60_000).to_uk_local_input();
-    let to = custos_base::UnixMs(now - 7_200_000 + 10 * 60_000).to_uk_local_input();
+    let (from, to) = around_two_hours_ago();
     type_in(&c, "export-cameras", "sim-1").await;
     set_value(&c, "export-from", &from).await;
     set_value(&c, "export-to", &to).await;

@@ -366,8 +366,13 @@ impl PackageWriter {
     }
 }
 
-/// Every file under the package folder `root`, relative and `/`-separated, sorted.
-fn files_under(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), PackageError> {
+/// Every file under `dir` in the package folder `root`, relative to `root` and
+/// `/`-separated.
+pub(crate) fn files_under(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<String>,
+) -> Result<(), PackageError> {
     for e in std::fs::read_dir(dir).map_err(io(dir))? {
         let e = e.map_err(io(dir))?;
         let path = e.path();

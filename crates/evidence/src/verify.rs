@@ -59,29 +59,6 @@ fn sha256_file(path: &Path) -> std::io::Result<String> {
     Ok(custos_domain::ledger::to_hex(&h.finalize()))
 }
 
-/// Every file under `dir`, relative to `root`, `/`-separated.
-fn list(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), VerifyError> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| problem(&dir.display().to_string(), e.to_string()))?;
-    for e in entries {
-        let e = e.map_err(|e| problem(&dir.display().to_string(), e.to_string()))?;
-        let path = e.path();
-        if path.is_dir() {
-            list(root, &path, out)?;
-        } else {
-            let rel = path
-                .strip_prefix(root)
-                .map_err(|e| problem(&path.display().to_string(), e.to_string()))?
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            out.push(rel);
-        }
-    }
-    Ok(())
-}
-
 /// Checks the package in `root`. `check_working` compares one working copy with its
 /// master (the master's init segments and fragment files, in order): it returns a problem
 /// in words, or `None` when the samples are the same.
@@ -105,7 +82,8 @@ pub fn verify(
         sums.insert(rel.to_owned(), hash.to_owned());
     }
     let mut present = Vec::new();
-    list(root, root, &mut present)?;
+    crate::package::files_under(root, root, &mut present)
+        .map_err(|e| problem(&root.display().to_string(), e.to_string()))?;
     for rel in &present {
         if rel != SUMS && rel != SUMS_SIG && !sums.contains_key(rel) {
             return Err(problem(
