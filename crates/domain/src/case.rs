@@ -67,11 +67,15 @@ impl CaseKind {
     }
 
     /// Whether footage a request of this kind names is held from the moment it is received
-    /// (BDC-28): a subject access request and a request to restrict, whose footage must not
-    /// be erased before the answer. An erasure request's footage is not held: erasing it is
-    /// what was asked, and an objection's footage follows the normal retention.
+    /// (BDC-28, BDC-40): a subject access request, a request to restrict and a third-party
+    /// request for disclosure, whose footage must not be erased before the answer. An
+    /// erasure request's footage is not held: erasing it is what was asked, and an
+    /// objection's footage follows the normal retention.
     pub fn holds_footage_at_intake(self) -> bool {
-        matches!(self, Self::SubjectAccess | Self::Restriction)
+        matches!(
+            self,
+            Self::SubjectAccess | Self::Restriction | Self::Disclosure
+        )
     }
 
     /// Whether a request of this kind is about footage of the requester, so their date,

@@ -191,6 +191,11 @@ impl Retention {
             .find(|(k, _)| *k == kind)
             .map_or(self.default_days, |(_, d)| *d)
     }
+
+    /// The class that keeps `what` by itself, if the pack names one.
+    pub fn class_for(&self, what: AppliesTo) -> Option<&EvidenceClass> {
+        self.classes.iter().find(|c| c.applies_to == Some(what))
+    }
 }
 
 /// An evidence class with its own retention period (e.g. SAR copies for 6 months, ALT-16).
@@ -202,6 +207,22 @@ pub struct EvidenceClass {
     pub description: String,
     /// How long material of this class is kept.
     pub period: Period,
+    /// What Custos keeps under this class by itself, if anything ([`AppliesTo`]).
+    pub applies_to: Option<AppliesTo>,
+}
+
+kebab_enum! {
+    /// Material a pack's evidence class keeps without anyone choosing the class: each
+    /// evidence package's footage (BDC-3) or the footage behind copies made for subject
+    /// access and third parties (ALT-16). At most one class applies to each.
+    AppliesTo, "what an evidence class applies to" {
+        /// The footage whose master copy leaves in an evidence package: the scheme keeps
+        /// its own master for the class's period (BDC-3, three years).
+        EvidenceMasterCopies = "evidence-master-copies",
+        /// The footage behind a copy made for a subject access request or a third party
+        /// (ALT-16, six months).
+        DisclosedCopies = "disclosed-copies",
+    }
 }
 
 /// Deadline rules for requests and notifications.
@@ -593,6 +614,8 @@ struct RawClass {
     id: Text,
     description: Text,
     period: Text,
+    #[serde(default)]
+    applies_to: Option<Text>,
 }
 
 #[derive(Deserialize)]
@@ -977,6 +1000,7 @@ impl Validator {
             by_camera_kind.push((kind, d));
         }
         let mut seen = BTreeSet::new();
+        let mut applied = BTreeSet::new();
         let mut classes = Vec::new();
         let mut ok = true;
         for c in &r.classes {
@@ -1001,11 +1025,31 @@ impl Validator {
                     None
                 }
             };
+            let applies_to = match &c.applies_to {
+                None => None,
+                Some(t) => match t.get_ref().parse::<AppliesTo>() {
+                    Ok(a) if applied.insert(a.as_str()) => Some(a),
+                    Ok(a) => {
+                        self.problem(
+                            t.span(),
+                            format!(
+                                "two evidence classes say applies_to = \"{a}\"; only one class may keep that material"
+                            ),
+                        );
+                        None
+                    }
+                    Err(e) => {
+                        self.problem(t.span(), format!("retention.class.applies_to: {e}"));
+                        None
+                    }
+                },
+            };
             match (id, period) {
                 (Some(id), Some(period)) => classes.push(EvidenceClass {
                     id,
                     description,
                     period,
+                    applies_to,
                 }),
                 _ => ok = false,
             }

@@ -181,6 +181,8 @@ pub struct CaseDocument {
     pub added_at_unix_ms: i64,
     /// Who added it (ledger actor text).
     pub added_by: String,
+    /// What it is, if said: for a disclosure, a `domain::disclosure::DocumentKind` id.
+    pub kind: Option<String>,
 }
 
 fn case_ref(reference: &str) -> StoreResult<Reference> {
@@ -203,6 +205,25 @@ macro_rules! case_columns {
 impl Store {
     /// Opens a case (ledgered `case-opened`) and returns it.
     pub async fn open_case(&self, actor: &Actor, new: &NewCase) -> StoreResult<Case> {
+        if new.kind == CaseKind::Disclosure {
+            return Err(StoreError::Invalid(
+                "a request for disclosure to a third party is opened with its category, \
+                 purpose and footage (`custos disclosure open`, or the disclosure form on \
+                 the Cases page)"
+                    .to_owned(),
+            ));
+        }
+        self.open_case_with(actor, new, None).await
+    }
+
+    /// Opens a case, and for a disclosure its request (`disclosure`, already checked) and
+    /// footage, in one transaction.
+    pub(crate) async fn open_case_with(
+        &self,
+        actor: &Actor,
+        new: &NewCase,
+        disclosure: Option<&crate::disclosures::DisclosureRequest>,
+    ) -> StoreResult<Case> {
         let mut problems = Vec::new();
         if new.summary.trim().is_empty() {
             problems.push("say in a line what the case is about");
@@ -230,6 +251,7 @@ impl Store {
         };
         // The cameras the requester's place points to, from the register in service.
         let proposed = match &sighting {
+            _ if disclosure.is_some() => disclosure.map(|d| d.cameras.clone()).unwrap_or_default(),
             Some(sg) => {
                 let register = self.cameras(false).await?;
                 custos_domain::case::cameras_for_place(
@@ -252,7 +274,10 @@ impl Store {
         let now = self.clock().now();
         let mut tx = self.write().await?;
         let reference = next_reference(&mut tx, new.kind, new.received_at_unix_ms).await?;
-        let window = sighting.as_ref().map(Sighting::window);
+        let window = match disclosure {
+            Some(d) => Some((d.from_unix_ms, d.to_unix_ms)),
+            None => sighting.as_ref().map(Sighting::window),
+        };
         sqlx::query(
             "INSERT INTO cases (reference, kind, state, received_at_unix_ms, channel, summary, \
              requester_name, requester_contact, details, opened_by, key_sealed, \
@@ -281,6 +306,12 @@ impl Store {
             .with("kind", new.kind.as_str())
             .with("channel", new.channel.trim())
             .with("received", UnixMs(new.received_at_unix_ms).to_rfc3339());
+        if let Some(d) = disclosure {
+            crate::disclosures::insert_request(&mut tx, &reference, d).await?;
+            opened = opened
+                .with("category", d.category.as_str())
+                .with("request_type", d.request_type.as_str());
+        }
         if let Some((from, to)) = window {
             opened = opened
                 .with("footage_from", UnixMs(from).to_rfc3339())
@@ -519,6 +550,9 @@ impl Store {
         if let Action::Decide(d) = action {
             check_decision(d, why, step.others_shown, step.why_reasonable.as_deref())
                 .map_err(StoreError::Invalid)?;
+        }
+        if case.kind == CaseKind::Disclosure {
+            self.check_disclosure_step(&case, action, why).await?;
         }
         let erasure =
             if case.kind == CaseKind::Erasure && action == Action::Decide(Decision::Accept) {
@@ -982,6 +1016,25 @@ impl Store {
         media_type: &str,
         contents: &[u8],
     ) -> StoreResult<CaseDocument> {
+        self.add_case_document_of_kind(
+            actor, documents, reference, None, name, media_type, contents,
+        )
+        .await
+    }
+
+    /// [`Store::add_case_document`], saying what the document is (`kind`); the kind is in
+    /// the ledger entry too.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn add_case_document_of_kind(
+        &self,
+        actor: &Actor,
+        documents: &Path,
+        reference: &str,
+        kind: Option<&str>,
+        name: &str,
+        media_type: &str,
+        contents: &[u8],
+    ) -> StoreResult<CaseDocument> {
         let case = self.require_case(reference).await?;
         let name = name.trim();
         if name.is_empty() || contents.is_empty() {
@@ -1015,7 +1068,7 @@ impl Store {
         let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO case_documents (id, reference, name, media_type, path, bytes, sha256, \
-             added_at_unix_ms, added_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             added_at_unix_ms, added_by, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&id)
         .bind(&case.reference)
@@ -1026,17 +1079,19 @@ impl Store {
         .bind(&sha)
         .bind(now)
         .bind(actor.to_string())
+        .bind(kind)
         .execute(tx.conn())
         .await
         .map_err(StoreError::db("adding a document"))?;
-        tx.record(
-            actor,
-            NewEntry::new(Book::Case, "case-document-added")
-                .with_ref(case_ref(&case.reference)?)
-                .with("document", id.as_str())
-                .with("sha256", sha.as_str())
-                .with("bytes", contents.len()),
-        );
+        let mut entry = NewEntry::new(Book::Case, "case-document-added")
+            .with_ref(case_ref(&case.reference)?)
+            .with("document", id.as_str())
+            .with("sha256", sha.as_str())
+            .with("bytes", contents.len());
+        if let Some(k) = kind {
+            entry = entry.with("kind", k);
+        }
+        tx.record(actor, entry);
         tx.commit().await?;
         Ok(CaseDocument {
             id,
@@ -1046,13 +1101,14 @@ impl Store {
             sha256: sha,
             added_at_unix_ms: now,
             added_by: actor.to_string(),
+            kind: kind.map(str::to_owned),
         })
     }
 
     /// The documents of case `reference`.
     pub async fn case_documents(&self, reference: &str) -> StoreResult<Vec<CaseDocument>> {
         let rows = sqlx::query(
-            "SELECT id, name, media_type, bytes, sha256, added_at_unix_ms, added_by \
+            "SELECT id, name, media_type, bytes, sha256, added_at_unix_ms, added_by, kind \
              FROM case_documents WHERE reference = $1 ORDER BY added_at_unix_ms, id",
         )
         .bind(reference)
@@ -1070,6 +1126,7 @@ impl Store {
                     sha256: r.try_get(4).map_err(&get)?,
                     added_at_unix_ms: r.try_get(5).map_err(&get)?,
                     added_by: r.try_get(6).map_err(&get)?,
+                    kind: r.try_get(7).map_err(&get)?,
                 })
             })
             .collect()

@@ -362,16 +362,16 @@ impl Store {
             plan.push((camera, segs));
         }
         let package_id = format!("P{}", crate::reviews::random_hex(8)?);
-        if let Some(class) = &req.keep_as {
+        for (class, why) in self.classes_to_keep(req).await? {
             self.place_hold(
                 actor,
                 &custos_domain::retention::HoldRequest {
                     cameras: req.cameras.clone(),
                     from_unix_ms: req.from_unix_ms,
                     to_unix_ms: req.to_unix_ms,
-                    class: class.clone(),
+                    class,
                     reason: format!(
-                        "the scheme's copy of exhibit {} (package {package_id}), released to {}",
+                        "{why} of exhibit {} (package {package_id}), released to {}",
                         req.exhibit.trim(),
                         req.recipient.trim()
                     ),
@@ -608,11 +608,22 @@ impl Store {
         if !problems.is_empty() {
             return Err(StoreError::Invalid(problems.join("; ")));
         }
-        self.authoriser_holding(
-            &req.authoriser,
-            custos_domain::access::Right::AuthoriseDownload,
-        )
-        .await?;
+        // A disclosure's own authorisation, by a role the pack allows for its category,
+        // stands for the download's.
+        let disclosed_by_authoriser = match &req.case_ref {
+            Some(r) => self.disclosure(r).await?.is_some_and(|d| {
+                d.authorisation
+                    .is_some_and(|a| a.username == req.authoriser.trim())
+            }),
+            None => false,
+        };
+        if !disclosed_by_authoriser {
+            self.authoriser_holding(
+                &req.authoriser,
+                custos_domain::access::Right::AuthoriseDownload,
+            )
+            .await?;
+        }
         for cam in &req.cameras {
             if self.camera(cam).await?.is_none() {
                 return Err(StoreError::NotFound(format!(
@@ -632,6 +643,46 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// The evidence classes the footage of a package is held under, each with what it
+    /// keeps: the class asked for (`keep_as`); the pack's class for evidence master copies
+    /// (BDC-3), for every package; and its class for disclosed copies (ALT-16), for a
+    /// package made for a subject access or disclosure case. Each class once.
+    pub async fn classes_to_keep(
+        &self,
+        req: &ExportRequest,
+    ) -> StoreResult<Vec<(Ident, &'static str)>> {
+        use custos_domain::case::CaseKind;
+        use custos_domain::policy::AppliesTo;
+        let mut out: Vec<(Ident, &'static str)> = Vec::new();
+        if let Some(c) = &req.keep_as {
+            out.push((c.clone(), "the scheme's copy"));
+        }
+        let Some(policy) = self.active_policy().await? else {
+            return Ok(out);
+        };
+        let retention = &policy.pack.retention;
+        if let Some(c) = retention.class_for(AppliesTo::EvidenceMasterCopies) {
+            out.push((c.id.clone(), "the scheme's master copy"));
+        }
+        let disclosed = match &req.case_ref {
+            Some(r) => self
+                .case(r)
+                .await?
+                .is_some_and(|c| matches!(c.kind, CaseKind::SubjectAccess | CaseKind::Disclosure)),
+            None => false,
+        };
+        if disclosed && let Some(c) = retention.class_for(AppliesTo::DisclosedCopies) {
+            out.push((c.id.clone(), "the footage behind the copy"));
+        }
+        let mut seen = Vec::new();
+        out.retain(|(c, _)| {
+            let first = !seen.contains(c);
+            seen.push(c.clone());
+            first
+        });
+        Ok(out)
     }
 
     /// Records that the archive of package `package_id` (exhibit `exhibit`) was handed out

@@ -17,6 +17,7 @@ pub mod cameras;
 pub mod cases;
 pub mod competence;
 pub mod dialect;
+pub mod disclosures;
 pub mod error;
 pub mod evidence;
 pub mod footage;

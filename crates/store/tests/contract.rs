@@ -201,6 +201,12 @@ contract!(
     bdc_30_an_accepted_erasure_erases_the_footage_except_what_a_hold_keeps,
     bdc_4_a_held_segment_keeps_its_proof_after_the_rest_of_its_hour_is_deleted,
     bdc_5_packages_made_on_the_web_are_deleted_from_the_server_after_a_day,
+    lbu_19_a_police_request_is_held_at_once_and_released_only_with_its_form_agreement_and_an_allowed_role,
+    lbu_19_a_solicitor_needs_a_letter_of_authority_and_the_subjects_identity,
+    bdc_39_the_media_only_through_the_police_as_a_secondary_request_with_an_inspectors_agreement,
+    bdc_17_a_national_crime_agency_request_cannot_be_refused_and_other_refusals_need_reasons,
+    bdc_32_physical_media_are_registered_with_unique_references_and_what_became_of_them,
+    bdc_3_alt_16_packages_keep_their_footage_under_the_packs_master_and_disclosed_copy_classes,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -3244,4 +3250,651 @@ async fn bdc_5_packages_made_on_the_web_are_deleted_from_the_server_after_a_day(
         .await
         .expect("sweep");
     assert_eq!(n, 0);
+}
+
+/// A Bassetlaw scheme (its pack names who authorises each disclosure category) with one
+/// camera, an operator, a manager and the DPO.
+async fn disclosure_scheme(db: &TestDb) -> (Store, SimulatedClock) {
+    let clock = SimulatedClock::new(UnixMs(1_793_527_200_000));
+    let store = Store::open(&db.location, Arc::new(clock.clone()))
+        .await
+        .expect("open");
+    store.migrate(&console()).await.expect("migrate");
+    store
+        .load_policy(
+            &console(),
+            include_str!("../../../policies/bassetlaw-district-council.toml"),
+        )
+        .await
+        .expect("load");
+    store.set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+    let site = custos_domain::Ident::parse("bosmere").expect("site");
+    let entrances = custos_domain::Ident::parse("entrances").expect("group");
+    store
+        .add_camera_group(&console(), &entrances, &site, "Entrances", &[])
+        .await
+        .expect("group");
+    let mut cam = camera_request("front-gate", "rtsp://192.0.2.10/s1");
+    cam.draft.purposes =
+        vec![custos_domain::Ident::parse("crime-deterrence-detection").expect("p")];
+    store.add_camera(&console(), &cam).await.expect("camera");
+    for (user, role) in [("op", "operator"), ("mgr", "manager"), ("dp", "dpo")] {
+        store
+            .add_user(
+                &console(),
+                &username(user),
+                user,
+                "walnut kettle lamp",
+                &[assignment(role, "scheme")],
+            )
+            .await
+            .expect("user");
+    }
+    (store, clock)
+}
+
+fn disclosure_request(
+    category: custos_domain::disclosure::Category,
+    request_type: custos_domain::disclosure::RequestType,
+    at: i64,
+) -> custos_store::disclosures::DisclosureRequest {
+    custos_store::disclosures::DisclosureRequest {
+        category,
+        request_type,
+        organisation: "Nottinghamshire Police".to_owned(),
+        crime_reference: String::new(),
+        purpose: "Identify the person who damaged the gate".to_owned(),
+        cameras: vec![custos_domain::Ident::parse("front-gate").expect("id")],
+        from_unix_ms: at - 3_600_000,
+        to_unix_ms: at - 3_000_000,
+    }
+}
+
+fn disclosure_case(at: i64) -> custos_store::cases::NewCase {
+    custos_store::cases::NewCase {
+        summary: "Footage of the gate being damaged".to_owned(),
+        requester_name: "PC 1234 Sam Officer".to_owned(),
+        requester_contact: "sam.officer@police.example".to_owned(),
+        details: String::new(),
+        ..new_case(custos_domain::case::CaseKind::Disclosure, at)
+    }
+}
+
+async fn add_doc(
+    store: &Store,
+    dir: &std::path::Path,
+    r: &str,
+    kind: custos_domain::disclosure::DocumentKind,
+) {
+    store
+        .add_disclosure_document(
+            &console(),
+            dir,
+            r,
+            kind,
+            "scan.pdf",
+            "application/pdf",
+            b"%PDF-1.4 scan",
+        )
+        .await
+        .expect("document");
+}
+
+/// LBU-19, LBU-20, LBU-21, BDC-28, BDC-40, SCC-7: a police request opens a disclosure case
+/// whose footage is held at once; it cannot be decided to disclose except by authorising
+/// it, which needs the force's form, the crime reference, the recipient's acceptance of the
+/// release agreement and a person in a role the pack allows; the ledger keeps neither the
+/// officer's name nor the purpose; and the case closes only after a release.
+async fn lbu_19_a_police_request_is_held_at_once_and_released_only_with_its_form_agreement_and_an_allowed_role(
+    db: &TestDb,
+) {
+    use custos_domain::case::{Action, CaseState, Decision};
+    use custos_domain::disclosure::{Category, DocumentKind, RequestType};
+    let (store, clock) = disclosure_scheme(db).await;
+    let docs = tempfile::tempdir().expect("docs");
+    let now = custos_base::Clock::now(&clock).0;
+    // The case kind alone is not enough: a disclosure needs its request.
+    let plain = store
+        .open_case(&console(), &disclosure_case(now))
+        .await
+        .expect_err("no request");
+    assert!(plain.to_string().contains("category"), "{plain}");
+    let case = store
+        .open_disclosure(
+            &console(),
+            &disclosure_case(now),
+            &disclosure_request(Category::LawEnforcement, RequestType::Primary, now),
+        )
+        .await
+        .expect("opened");
+    assert!(case.reference.starts_with("DIS-"), "{}", case.reference);
+    assert_eq!(case.holds.len(), 1, "held from receipt (BDC-28, BDC-40)");
+    let hold = store
+        .hold(&case.holds[0])
+        .await
+        .expect("hold")
+        .expect("some");
+    assert_eq!(hold.class, "request-pending");
+    let r = case.reference.clone();
+    let missing = store
+        .disclosure_check(&r, None)
+        .await
+        .expect("check")
+        .expect_err("missing");
+    let all = missing.join("\n");
+    assert!(all.contains("form certifying the purpose"), "{all}");
+    assert!(all.contains("crime reference"), "{all}");
+    assert!(all.contains("release agreement"), "{all}");
+    // Deciding to disclose goes only through the authorisation.
+    store
+        .act_on_case(
+            &console(),
+            &r,
+            Action::Start,
+            &custos_store::cases::Step::default(),
+        )
+        .await
+        .expect("start");
+    let direct = store
+        .act_on_case(
+            &console(),
+            &r,
+            Action::Decide(Decision::Disclose),
+            &custos_store::cases::Step {
+                reasons: "The police asked for it".to_owned(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("not this way");
+    assert!(direct.to_string().contains("authoris"), "{direct}");
+    add_doc(&store, docs.path(), &r, DocumentKind::PoliceRequestForm).await;
+    store
+        .set_crime_reference(&console(), &r, "CR/0412/26")
+        .await
+        .expect("crime ref");
+    let agreement = store
+        .accept_release_agreement(
+            &console(),
+            &r,
+            "PC 1234 Sam Officer",
+            "Nottinghamshire Police",
+        )
+        .await
+        .expect("agreement");
+    assert!(
+        agreement
+            .text
+            .contains("Identify the person who damaged the gate")
+    );
+    assert!(
+        agreement.text.contains("social media"),
+        "{}",
+        agreement.text
+    );
+    // An operator's role may not authorise it; the manager's may.
+    let refused = store
+        .authorise_disclosure(&console(), &r, "op", None)
+        .await
+        .expect_err("operator");
+    assert!(
+        refused.to_string().contains("the role operator may not"),
+        "{refused}"
+    );
+    assert!(refused.to_string().contains("manager"), "{refused}");
+    let decided = store
+        .authorise_disclosure(&console(), &r, "mgr", None)
+        .await
+        .expect("authorised");
+    assert_eq!(decided.state, CaseState::Decided);
+    let d = store.disclosure(&r).await.expect("read").expect("some");
+    let auth = d.authorisation.expect("authorisation");
+    assert_eq!(
+        (auth.username.as_str(), auth.role.as_str()),
+        ("mgr", "manager")
+    );
+    // Closed only after the footage is released.
+    let early = store
+        .act_on_case(
+            &console(),
+            &r,
+            Action::Close,
+            &custos_store::cases::Step::default(),
+        )
+        .await
+        .expect_err("not released");
+    assert!(
+        early.to_string().contains("nothing has been released"),
+        "{early}"
+    );
+    let entries = entries_about_ref(&store, &format!("case:{r}")).await;
+    let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
+    for k in [
+        "case-opened",
+        "case-footage-held",
+        "case-document-added",
+        "disclosure-crime-reference",
+        "disclosure-agreement-accepted",
+        "case-decide",
+    ] {
+        assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
+    }
+    for e in &entries {
+        assert!(!e.body.contains("Sam Officer"), "{}", e.body);
+        assert!(!e.body.contains("damaged the gate"), "{}", e.body);
+        assert!(!e.body.contains("CR/0412/26"), "{}", e.body);
+    }
+}
+
+/// LBU-19: a solicitor's request needs a letter of authority signed by the person recorded
+/// and evidence of that person's identity, and is authorised by the roles the pack names.
+async fn lbu_19_a_solicitor_needs_a_letter_of_authority_and_the_subjects_identity(db: &TestDb) {
+    use custos_domain::disclosure::{Category, DocumentKind, RequestType};
+    let (store, clock) = disclosure_scheme(db).await;
+    let docs = tempfile::tempdir().expect("docs");
+    let now = custos_base::Clock::now(&clock).0;
+    let mut req = disclosure_request(Category::LegalRepresentative, RequestType::Primary, now);
+    req.organisation = "Example & Co Solicitors".to_owned();
+    req.purpose = "Civil claim for the client's injury at the gate".to_owned();
+    let case = store
+        .open_disclosure(&console(), &disclosure_case(now), &req)
+        .await
+        .expect("opened");
+    let r = case.reference;
+    store
+        .accept_release_agreement(&console(), &r, "A Solicitor", "Example & Co Solicitors")
+        .await
+        .expect("agreement");
+    store
+        .act_on_case(
+            &console(),
+            &r,
+            custos_domain::case::Action::Start,
+            &custos_store::cases::Step::default(),
+        )
+        .await
+        .expect("start");
+    let missing = store
+        .authorise_disclosure(&console(), &r, "dp", None)
+        .await
+        .expect_err("docs");
+    assert!(
+        missing.to_string().contains("letter of authority"),
+        "{missing}"
+    );
+    assert!(
+        missing
+            .to_string()
+            .contains("identity of the person recorded"),
+        "{missing}"
+    );
+    assert!(
+        !missing.to_string().contains("crime reference"),
+        "{missing}"
+    );
+    add_doc(&store, docs.path(), &r, DocumentKind::LetterOfAuthority).await;
+    let still = store
+        .authorise_disclosure(&console(), &r, "dp", None)
+        .await
+        .expect_err("identity");
+    assert!(
+        !still.to_string().contains("letter of authority"),
+        "{still}"
+    );
+    add_doc(&store, docs.path(), &r, DocumentKind::SubjectIdentity).await;
+    store
+        .authorise_disclosure(&console(), &r, "dp", None)
+        .await
+        .expect("authorised by the DPO");
+    let d = store.disclosure(&r).await.expect("read").expect("some");
+    assert_eq!(
+        d.authorisation.expect("auth").legal_basis,
+        custos_domain::disclosure::LegalBasis::DataSubjectConsent
+    );
+}
+
+/// BDC-39, BDC-31: the media get footage only through the police and always as a secondary
+/// request, which needs a recorded public-interest test and the written agreement of a
+/// police Inspector, and their release agreement holds the media's extra undertakings.
+async fn bdc_39_the_media_only_through_the_police_as_a_secondary_request_with_an_inspectors_agreement(
+    db: &TestDb,
+) {
+    use custos_domain::disclosure::{Category, DocumentKind, RequestType};
+    let (store, clock) = disclosure_scheme(db).await;
+    let docs = tempfile::tempdir().expect("docs");
+    let now = custos_base::Clock::now(&clock).0;
+    let mut req = disclosure_request(Category::Media, RequestType::Primary, now);
+    req.organisation = "Worksop Guardian, via Nottinghamshire Police".to_owned();
+    req.crime_reference = "CR/0413/26".to_owned();
+    let primary = store
+        .open_disclosure(&console(), &disclosure_case(now), &req)
+        .await
+        .expect_err("media primary");
+    assert!(
+        primary.to_string().contains("always a secondary request"),
+        "{primary}"
+    );
+    req.request_type = RequestType::Secondary;
+    let r = store
+        .open_disclosure(&console(), &disclosure_case(now), &req)
+        .await
+        .expect("opened")
+        .reference;
+    store
+        .act_on_case(
+            &console(),
+            &r,
+            custos_domain::case::Action::Start,
+            &custos_store::cases::Step::default(),
+        )
+        .await
+        .expect("start");
+    add_doc(&store, docs.path(), &r, DocumentKind::PoliceRequestForm).await;
+    let agreement = store
+        .accept_release_agreement(&console(), &r, "J Editor", "Worksop Guardian")
+        .await
+        .expect("agreement");
+    assert!(
+        agreement.text.contains("proof of my editing"),
+        "{}",
+        agreement.text
+    );
+    let missing = store
+        .authorise_disclosure(&console(), &r, "dp", None)
+        .await
+        .expect_err("secondary");
+    assert!(
+        missing.to_string().contains("public-interest test"),
+        "{missing}"
+    );
+    assert!(missing.to_string().contains("Inspector"), "{missing}");
+    let short = store
+        .record_public_interest_test(&console(), &r, "needed")
+        .await
+        .expect_err("too short");
+    assert!(
+        short.to_string().contains("public-interest test out"),
+        "{short}"
+    );
+    store
+        .record_public_interest_test(
+            &console(),
+            &r,
+            "The police need the public's help to identify a man who assaulted a pensioner; \
+             the assault was serious and the man may do it again, which outweighs his privacy.",
+        )
+        .await
+        .expect("test");
+    let inspector = store
+        .authorise_disclosure(&console(), &r, "dp", None)
+        .await
+        .expect_err("inspector");
+    assert!(inspector.to_string().contains("Inspector"), "{inspector}");
+    assert!(
+        !inspector.to_string().contains("public-interest test"),
+        "{inspector}"
+    );
+    add_doc(&store, docs.path(), &r, DocumentKind::InspectorAgreement).await;
+    // The pack lets only the DPO release to the media.
+    let manager = store
+        .authorise_disclosure(&console(), &r, "mgr", None)
+        .await
+        .expect_err("role");
+    assert!(
+        manager.to_string().contains("the role manager may not"),
+        "{manager}"
+    );
+    store
+        .authorise_disclosure(&console(), &r, "dp", None)
+        .await
+        .expect("authorised");
+}
+
+/// BDC-17, LBU-19, BDC-14: a request from the National Crime Agency cannot be refused; any
+/// other refusal needs its reasons in writing, which the case keeps.
+async fn bdc_17_a_national_crime_agency_request_cannot_be_refused_and_other_refusals_need_reasons(
+    db: &TestDb,
+) {
+    use custos_domain::case::{Action, CaseState, Decision};
+    use custos_domain::disclosure::{Category, RequestType};
+    let (store, clock) = disclosure_scheme(db).await;
+    let now = custos_base::Clock::now(&clock).0;
+    let mut req = disclosure_request(Category::NationalCrimeAgency, RequestType::Primary, now);
+    req.organisation = "National Crime Agency".to_owned();
+    let nca = store
+        .open_disclosure(&console(), &disclosure_case(now), &req)
+        .await
+        .expect("opened")
+        .reference;
+    store
+        .act_on_case(
+            &console(),
+            &nca,
+            Action::Start,
+            &custos_store::cases::Step::default(),
+        )
+        .await
+        .expect("start");
+    let refuse = |reasons: &str| custos_store::cases::Step {
+        reasons: reasons.to_owned(),
+        ..Default::default()
+    };
+    let refused = store
+        .act_on_case(
+            &console(),
+            &nca,
+            Action::Decide(Decision::Refuse),
+            &refuse("We would rather not release this footage"),
+        )
+        .await
+        .expect_err("NCA");
+    assert!(
+        refused.to_string().contains("cannot be refused (BDC-17"),
+        "{refused}"
+    );
+    assert_eq!(
+        store.case(&nca).await.expect("read").expect("some").state,
+        CaseState::InProgress
+    );
+    let police = store
+        .open_disclosure(
+            &console(),
+            &disclosure_case(now),
+            &disclosure_request(Category::LawEnforcement, RequestType::Primary, now),
+        )
+        .await
+        .expect("opened")
+        .reference;
+    store
+        .act_on_case(
+            &console(),
+            &police,
+            Action::Start,
+            &custos_store::cases::Step::default(),
+        )
+        .await
+        .expect("start");
+    let bare = store
+        .act_on_case(
+            &console(),
+            &police,
+            Action::Decide(Decision::Refuse),
+            &refuse(""),
+        )
+        .await
+        .expect_err("reasons");
+    assert!(bare.to_string().contains("reasons"), "{bare}");
+    let decided = store
+        .act_on_case(
+            &console(),
+            &police,
+            Action::Decide(Decision::Refuse),
+            &refuse("The footage asked for was not recorded: the camera faces away from the road"),
+        )
+        .await
+        .expect("refused with reasons");
+    assert_eq!(decided.decision.map(|d| d.0), Some(Decision::Refuse));
+    // A refused request closes without a release.
+    store
+        .act_on_case(
+            &console(),
+            &police,
+            Action::Close,
+            &custos_store::cases::Step::default(),
+        )
+        .await
+        .expect("closed");
+}
+
+/// BDC-32, BDC-5: every physical medium evidence leaves on gets a unique reference, to whom
+/// and when it was delivered, and whether it came back or was erased, each ledgered.
+async fn bdc_32_physical_media_are_registered_with_unique_references_and_what_became_of_them(
+    db: &TestDb,
+) {
+    use custos_store::disclosures::MediumEvent;
+    let (store, clock) = disclosure_scheme(db).await;
+    let bad = store
+        .issue_medium(&console(), "", None, "", "", "", "")
+        .await
+        .expect_err("empty");
+    assert!(bad.to_string().contains("package"), "{bad}");
+    assert!(bad.to_string().contains("name and organisation"), "{bad}");
+    let one = store
+        .issue_medium(
+            &console(),
+            "P0123456789abcdef",
+            None,
+            "Encrypted USB stick, exhibit SO/1",
+            "PC 1234 Sam Officer",
+            "Nottinghamshire Police",
+            "handed over at the front desk",
+        )
+        .await
+        .expect("issued");
+    let year = &UnixMs(custos_base::Clock::now(&clock).0).to_uk_local_input()[..4];
+    assert_eq!(one.reference, format!("MED-{year}-0001"));
+    let two = store
+        .issue_medium(
+            &console(),
+            "P0123456789abcdef",
+            None,
+            "DVD",
+            "PC 99 Lee",
+            "BTP",
+            "",
+        )
+        .await
+        .expect("issued");
+    assert_eq!(two.reference, format!("MED-{year}-0002"));
+    clock.advance_ms(DAY);
+    let back = store
+        .medium_event(
+            &console(),
+            &one.reference,
+            MediumEvent::Returned,
+            "returned after trial",
+        )
+        .await
+        .expect("returned");
+    assert!(back.returned_at_unix_ms.is_some());
+    assert!(back.remarks.contains("front desk") && back.remarks.contains("after trial"));
+    let again = store
+        .medium_event(&console(), &one.reference, MediumEvent::Returned, "")
+        .await
+        .expect_err("twice");
+    assert!(again.to_string().contains("already"), "{again}");
+    store
+        .medium_event(&console(), &one.reference, MediumEvent::Erased, "wiped")
+        .await
+        .expect("erased");
+    let register = store.media_register().await.expect("register");
+    assert_eq!(register.len(), 2);
+    assert!(register[0].erased_at_unix_ms.is_some());
+    let entries = store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Download),
+            ..LedgerQuery::default()
+        })
+        .await
+        .expect("entries");
+    let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds.iter().filter(|k| k.starts_with("medium-")).count(),
+        4,
+        "{kinds:?}"
+    );
+}
+
+/// BDC-3, ALT-16: every evidence package's footage is held under the pack's class for
+/// master copies, and a package made for a subject access or disclosure case also under its
+/// class for disclosed copies; a pack naming neither holds nothing of its own accord.
+async fn bdc_3_alt_16_packages_keep_their_footage_under_the_packs_master_and_disclosed_copy_classes(
+    db: &TestDb,
+) {
+    use custos_domain::disclosure::{Category, RequestType};
+    let (store, clock) = disclosure_scheme(db).await;
+    let now = custos_base::Clock::now(&clock).0;
+    let r = store
+        .open_disclosure(
+            &console(),
+            &disclosure_case(now),
+            &disclosure_request(Category::LawEnforcement, RequestType::Primary, now),
+        )
+        .await
+        .expect("opened")
+        .reference;
+    let mut req = custos_store::evidence::ExportRequest {
+        exhibit: "SO/1".to_owned(),
+        cameras: vec![custos_domain::Ident::parse("front-gate").expect("id")],
+        from_unix_ms: now - 3_600_000,
+        to_unix_ms: now - 3_000_000,
+        requester: "PC 1234".to_owned(),
+        authoriser: "mgr".to_owned(),
+        recipient: "PC 1234".to_owned(),
+        purpose: "Evidence of damage".to_owned(),
+        case_ref: None,
+        keep_as: None,
+        encrypt: false,
+    };
+    let ids = |v: Vec<(custos_domain::Ident, &str)>| {
+        v.into_iter()
+            .map(|(c, _)| c.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(store.classes_to_keep(&req).await.expect("classes")),
+        ["evidence-master-copy"]
+    );
+    req.case_ref = Some(r);
+    // Bassetlaw names no class for disclosed copies: the master copy's is enough.
+    assert_eq!(
+        ids(store.classes_to_keep(&req).await.expect("classes")),
+        ["evidence-master-copy"]
+    );
+    req.keep_as = Some(custos_domain::Ident::parse("investigation-hold").expect("class"));
+    assert_eq!(
+        ids(store.classes_to_keep(&req).await.expect("classes")),
+        ["investigation-hold", "evidence-master-copy"]
+    );
+    // The trust's pack keeps copies for subject access and third parties six months.
+    store
+        .load_policy(
+            &console(),
+            include_str!("../../../policies/active-learning-trust.toml"),
+        )
+        .await
+        .expect("trust pack");
+    req.keep_as = None;
+    assert_eq!(
+        ids(store.classes_to_keep(&req).await.expect("classes")),
+        ["sar-third-party-copy"]
+    );
+    req.case_ref = None;
+    assert!(
+        store
+            .classes_to_keep(&req)
+            .await
+            .expect("classes")
+            .is_empty()
+    );
 }
