@@ -158,6 +158,14 @@ pub enum Command {
     /// Evidence packages
     #[command(subcommand)]
     Package(PackageCommand),
+    /// Third-party requests for footage (police, solicitors, courts, statutory bodies, HR,
+    /// the media through the police, the NCA): documents, the release agreement, the
+    /// authorisation, the release and the disclosure log (LBU-19, LBU-20, BDC-39)
+    #[command(subcommand)]
+    Disclosure(DisclosureCommand),
+    /// The media register: physical media evidence leaves on, by unique reference (BDC-32)
+    #[command(subcommand)]
+    Media(MediaCommand),
     /// The scheme's signing key
     #[command(subcommand)]
     Key(KeyCommand),
@@ -651,6 +659,200 @@ pub enum CaseCommand {
         #[arg(long)]
         issue: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DisclosureCommand {
+    /// Open a third-party request as received; the footage it names is held at once
+    Open {
+        /// Who asks: law-enforcement, national-crime-agency, prosecuting-body,
+        /// legal-representative, court-order, statutory-body, hr-discipline or media
+        #[arg(long)]
+        category: String,
+        /// A secondary request: for any purpose but evidence or crime (BDC-39); the media's
+        /// always are
+        #[arg(long)]
+        secondary: bool,
+        /// The requester's name (officer, solicitor…)
+        #[arg(long)]
+        name: String,
+        /// How to reach them
+        #[arg(long)]
+        contact: String,
+        /// Their organisation (force, firm, body, department)
+        #[arg(long)]
+        organisation: String,
+        /// What the images are for, as the request states it
+        #[arg(long)]
+        purpose: String,
+        /// The crime reference (for the NCA its case or operation reference)
+        #[arg(long, value_name = "REF")]
+        crime_ref: Option<String>,
+        /// A camera asked for (repeat for more)
+        #[arg(long = "camera", value_name = "ID", required = true)]
+        cameras: Vec<String>,
+        /// Start of the footage (UK time)
+        #[arg(long, value_name = "TIME")]
+        from: String,
+        /// End of the footage (UK time)
+        #[arg(long, value_name = "TIME")]
+        to: String,
+        /// When it was received (UK day or time); now if not given
+        #[arg(long, value_name = "TIME")]
+        received: Option<String>,
+        /// How it came
+        #[arg(long, default_value = "staff")]
+        channel: String,
+    },
+    /// Show a disclosure: the request, its documents, the agreement, the authorisation,
+    /// the releases, and what a release still needs
+    Show {
+        /// The case's reference, e.g. DIS-2026-0003
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Say what the release needs if this person authorised it
+        #[arg(long, value_name = "USER")]
+        authoriser: Option<String>,
+    },
+    /// Record the crime reference the officer quoted
+    CrimeRef {
+        /// The case's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// The crime reference
+        #[arg(value_name = "CRIME-REF")]
+        crime_ref: String,
+    },
+    /// Keep a document with a disclosure, by what it is
+    Document {
+        /// The case's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// police-request-form, letter-of-authority, subject-identity, court-order,
+        /// statutory-notice, disciplinary-request, inspector-agreement or
+        /// release-agreement (a signed paper one)
+        #[arg(long)]
+        kind: String,
+        /// The file
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Its media type
+        #[arg(long, default_value = "application/pdf")]
+        media_type: String,
+    },
+    /// Record the public-interest test of a secondary request (BDC-39)
+    PublicInterest {
+        /// The case's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Why releasing these images serves the public, and why that outweighs the
+        /// privacy of those shown
+        #[arg(value_name = "TEXT")]
+        text: String,
+    },
+    /// Print the release agreement for the recipient to read; with --accept, record that
+    /// they accepted it (LBU-21, BDC-31)
+    Agreement {
+        /// The case's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// The recipient's name, as they sign
+        #[arg(long)]
+        recipient: String,
+        /// The recipient's organisation
+        #[arg(long)]
+        organisation: String,
+        /// The recipient has read and accepts it
+        #[arg(long)]
+        accept: bool,
+    },
+    /// Authorise the release: the person must hold a role the pack names for the category
+    /// ([authorise.disclosure.CATEGORY]) and every document must be in
+    Authorise {
+        /// The case's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who authorises it (a user name)
+        #[arg(long, value_name = "USER")]
+        authoriser: String,
+        /// The legal basis for the log [default: the category's usual one]
+        #[arg(long, value_name = "BASIS")]
+        legal_basis: Option<String>,
+    },
+    /// Release an authorised disclosure: an evidence package of its footage, written to
+    /// the disclosure log
+    Release {
+        /// The case's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// The exhibit reference it is produced as
+        #[arg(long)]
+        exhibit: String,
+        /// The new folder to write the package into
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Hand it over as DIR.tar.age, encrypted with a passphrase shown once (ALT-14)
+        #[arg(long)]
+        encrypt: bool,
+    },
+    /// The disclosure log (LBU-20): every hand-over, as a table or CSV
+    Log {
+        /// From (UK day or time)
+        #[arg(long, value_name = "TIME")]
+        from: Option<String>,
+        /// To (UK day or time)
+        #[arg(long, value_name = "TIME")]
+        to: Option<String>,
+        /// Write CSV to this file (`-` for standard output)
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MediaCommand {
+    /// Register a physical medium carrying a package, delivered now; prints the unique
+    /// reference to write on it
+    Issue {
+        /// The package on it (its id, from custody.json or `custos disclosure show`)
+        #[arg(long, value_name = "ID")]
+        package: String,
+        /// What it is, e.g. "encrypted USB stick, exhibit JS/1"
+        #[arg(long)]
+        description: String,
+        /// The officer or person it is delivered to
+        #[arg(long = "to", value_name = "NAME")]
+        issued_to: String,
+        /// Their organisation
+        #[arg(long)]
+        organisation: String,
+        /// The case it was made for
+        #[arg(long = "case", value_name = "REF")]
+        case_ref: Option<String>,
+        /// Remarks
+        #[arg(long, default_value = "")]
+        remarks: String,
+    },
+    /// Record that a medium came back
+    Returned {
+        /// Its reference, e.g. MED-2026-0001
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Remarks
+        #[arg(long, default_value = "")]
+        remarks: String,
+    },
+    /// Record that a medium was erased or destroyed
+    Erased {
+        /// Its reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Remarks
+        #[arg(long, default_value = "")]
+        remarks: String,
+    },
+    /// List the register
+    List,
 }
 
 #[derive(Debug, Subcommand)]

@@ -151,6 +151,18 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             finish(store).await?;
             result
         }
+        Command::Disclosure(cmd) => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::disclosures::run(&store, &config, &console_actor(), cmd).await;
+            finish(store).await?;
+            result
+        }
+        Command::Media(cmd) => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::disclosures::media(&store, &console_actor(), cmd).await;
+            finish(store).await?;
+            result
+        }
         Command::Package(crate::cli::PackageCommand::Verify { path }) => {
             crate::export::verify(&path)
         }

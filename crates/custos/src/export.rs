@@ -12,7 +12,7 @@ use anyhow::anyhow;
 use custos_base::{Actor, UnixMs};
 use custos_domain::Ident;
 use custos_store::Store;
-use custos_store::evidence::ExportRequest;
+use custos_store::evidence::{ExportRequest, ExportSummary};
 
 use crate::config::Config;
 
@@ -73,16 +73,7 @@ pub async fn export(
     .await?;
     let from = UnixMs::parse_uk_local(&a.from).map_err(|e| anyhow!("--from: {e}"))?;
     let to = UnixMs::parse_uk_local(&a.to).map_err(|e| anyhow!("--to: {e}"))?;
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "exporting {bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
+    let bar = progress_bar("exporting");
     let progress = |done: u64, total: u64| {
         if let Some(b) = &bar {
             b.set_length(total);
@@ -118,11 +109,30 @@ pub async fn export(
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let s = summary?;
+    print_summary(&summary?, &a.out);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar for making a package, on a terminal only: "`what` ▕███  ▏ 1.2 GiB/1.8 GiB".
+pub fn progress_bar(what: &str) -> Option<indicatif::ProgressBar> {
+    std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(&format!(
+                "{what} {{bar:40}} {{bytes}}/{{total_bytes}} ({{bytes_per_sec}}, {{eta}} left)"
+            ))
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    })
+}
+
+/// Says what package `s` in `out` is, its passphrase if encrypted (once), and how to check it.
+pub fn print_summary(s: &ExportSummary, out: &Path) {
     println!(
         "Package {} written to {}: {} segment(s), {} bytes of master footage.",
         s.package_id,
-        a.out.display(),
+        out.display(),
         s.segments,
         s.master_bytes
     );
@@ -139,10 +149,9 @@ pub async fn export(
     if s.encrypted.is_none() {
         println!(
             "Check it with: sha256sum -c SHA256SUMS; ssh-keygen -Y verify -f allowed_signers -I custos-evidence -n custos-evidence -s SHA256SUMS.sig < SHA256SUMS; custos package verify {}",
-            a.out.display()
+            out.display()
         );
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// `custos package verify PATH`

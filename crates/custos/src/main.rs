@@ -11,6 +11,7 @@ mod cli;
 mod commands;
 mod config;
 mod deadline;
+mod disclosures;
 mod export;
 mod keys;
 mod ledger;

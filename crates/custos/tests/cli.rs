@@ -3436,6 +3436,193 @@ fn bdc_4_an_evidence_package_from_the_demo_passes_standard_checks_and_a_tampered
     assert!(err.contains("not the segment recorded"), "{err}");
 }
 
+/// LBU-19, LBU-20, LBU-21, BDC-5, BDC-32, SCC-7: a police request for footage the demo
+/// recorded is worked from the console: opened with its footage held, refused for release
+/// until the force's form, the crime reference and the officer's acceptance of the release
+/// agreement are in and until someone the pack allows authorises it; then released as an
+/// evidence package that `custos package verify` passes, written to the disclosure log
+/// (CSV with the ICO's fields), its stick in the media register, and the case closed.
+#[test]
+fn lbu_19_a_police_disclosure_from_the_console_ends_in_the_disclosure_log() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("scheme");
+    record_two_hours_ago(&data);
+    let (from, to) = around_two_hours_ago();
+    let custos_at = |args: &[&str]| run(custos().arg("--data").arg(&data).args(args));
+    let (code, out, err) = custos_at(&[
+        "disclosure",
+        "open",
+        "--category",
+        "law-enforcement",
+        "--name",
+        "PC 1234 Smith",
+        "--contact",
+        "smith@hampshire.police.example",
+        "--organisation",
+        "Hampshire Constabulary",
+        "--purpose",
+        "Investigation of criminal damage at the gate",
+        "--camera",
+        "sim-1",
+        "--from",
+        &from,
+        "--to",
+        &to,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("footage is held"), "{out}");
+    let reference = out
+        .split_whitespace()
+        .find(|w| w.starts_with("DIS-"))
+        .map(|w| w.trim_end_matches([';', '.']).to_owned())
+        .expect("a reference");
+    assert!(out.contains("form certifying the purpose"), "{out}");
+    assert!(out.contains("crime reference"), "{out}");
+    assert!(out.contains("release agreement"), "{out}");
+    let (code, _, _) = custos_at(&["case", "act", &reference, "start"]);
+    assert_eq!(code, 0);
+    let (code, out, err) = custos_at(&[
+        "disclosure",
+        "authorise",
+        &reference,
+        "--authoriser",
+        "owner",
+    ]);
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("cannot be released yet"), "{err}");
+    let form = dir.path().join("form.pdf");
+    std::fs::write(&form, b"%PDF-1.4 police request form").expect("write");
+    let (code, out, err) = custos_at(&[
+        "disclosure",
+        "document",
+        &reference,
+        "--kind",
+        "police-request-form",
+        form.to_str().expect("path"),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = custos_at(&["disclosure", "crime-ref", &reference, "44/123456/26"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, text, _) = custos_at(&[
+        "disclosure",
+        "agreement",
+        &reference,
+        "--recipient",
+        "PC 1234 Smith",
+        "--organisation",
+        "Hampshire Constabulary",
+    ]);
+    assert_eq!(code, 0);
+    assert!(text.contains("I will not pass the recordings"), "{text}");
+    let (code, out, err) = custos_at(&[
+        "disclosure",
+        "agreement",
+        &reference,
+        "--recipient",
+        "PC 1234 Smith",
+        "--organisation",
+        "Hampshire Constabulary",
+        "--accept",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("ready"), "{out}");
+    // The demo's pack lets only the owner authorise disclosure to the police.
+    let (code, _, err) = custos_at(&[
+        "disclosure",
+        "authorise",
+        &reference,
+        "--authoriser",
+        "operator",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("the role operator may not"), "{err}");
+    let (code, out, err) = custos_at(&[
+        "disclosure",
+        "authorise",
+        &reference,
+        "--authoriser",
+        "owner",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let pkg = dir.path().join("HC-1");
+    let (code, out, err) = custos_at(&[
+        "disclosure",
+        "release",
+        &reference,
+        "--exhibit",
+        "HC/1",
+        "--out",
+        pkg.to_str().expect("path"),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let package = out
+        .split_whitespace()
+        .find(|w| w.starts_with('P') && w.len() == 17)
+        .expect("the package id")
+        .to_owned();
+    let (code, said, err) = run(custos().args(["package", "verify"]).arg(&pkg));
+    assert_eq!(code, 0, "{said}{err}");
+    let custody = std::fs::read_to_string(pkg.join("custody.json")).expect("custody");
+    assert!(custody.contains(&reference), "{custody}");
+    let (code, log, _) = custos_at(&["disclosure", "log", "--csv", "-"]);
+    assert_eq!(code, 0);
+    let mut lines = log.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "Handed over at,Receiving officer,Organisation,Description of images,Crime reference,Legal basis,Package,Package SHA-256,Case,Authorised by"
+        )
+    );
+    let row = lines.next().expect("one hand-over");
+    for field in [
+        "PC 1234 Smith",
+        "Hampshire Constabulary",
+        "44/123456/26",
+        "dpa-2018-schedule-2-paragraph-2",
+        &package,
+        &reference,
+        "owner (owner)",
+        "sim-1",
+        "HC/1",
+    ] {
+        assert!(row.contains(field), "{field} not in {row}");
+    }
+    let sums = std::fs::read(pkg.join("SHA256SUMS")).expect("sums");
+    let sums_sha = custos_domain::ledger::to_hex(&<sha2::Sha256 as sha2::Digest>::digest(&sums));
+    assert!(row.contains(&sums_sha), "{row}");
+    let (code, out, err) = custos_at(&[
+        "media",
+        "issue",
+        "--package",
+        &package,
+        "--description",
+        "Encrypted USB stick, exhibit HC/1",
+        "--to",
+        "PC 1234 Smith",
+        "--organisation",
+        "Hampshire Constabulary",
+        "--case",
+        &reference,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("MED-"), "{out}");
+    let (code, out, err) = custos_at(&["case", "act", &reference, "close"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, ledger, _) = custos_at(&["ledger", "export", "--book", "case", "--format", "jsonl"]);
+    assert!(ledger.contains("disclosure-released"), "{ledger}");
+    assert!(
+        !ledger.contains("PC 1234 Smith"),
+        "names stay out of the ledger"
+    );
+    let (_, ledger, _) = custos_at(&[
+        "ledger", "export", "--book", "download", "--format", "jsonl",
+    ]);
+    assert!(
+        ledger.contains("medium-issued") && ledger.contains("evidence-produced"),
+        "{ledger}"
+    );
+}
+
 /// Decrypts the age archive `archive` into `out` with the standard `age` tool, typing
 /// `passphrase` on the terminal it insists on (through `script`).
 fn age_decrypt(archive: &std::path::Path, out: &std::path::Path, passphrase: &str) {
