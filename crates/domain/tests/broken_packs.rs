@@ -388,3 +388,38 @@ fn bdc_17_a_pack_may_not_refuse_the_national_crime_agency() {
         &["National Crime Agency must be met", "BDC-17"],
     );
 }
+
+/// BDC-3, ALT-16: a class may keep evidence master copies or disclosed copies by itself;
+/// an unknown value, or two classes claiming the same material, is refused at its place.
+#[test]
+fn bdc_3_alt_16_applies_to_names_known_material_once() {
+    let with = |value: &str| {
+        broken(
+            "period = \"6 months\"\n",
+            &format!("period = \"6 months\"\napplies_to = \"{value}\"\n"),
+        )
+    };
+    let pack = PolicyPack::parse(&with("disclosed-copies")).expect("valid");
+    let class = pack
+        .retention
+        .class_for(custos_domain::policy::AppliesTo::DisclosedCopies)
+        .expect("the class");
+    assert_eq!(class.id.as_str(), "sar-copy");
+    assert!(
+        pack.retention
+            .class_for(custos_domain::policy::AppliesTo::EvidenceMasterCopies)
+            .is_none()
+    );
+    assert_problem(
+        &with("master-copies"),
+        33,
+        14,
+        &["applies_to", "evidence-master-copies", "disclosed-copies"],
+    );
+    let twice = with("disclosed-copies").replacen(
+        "[[retention.class]]",
+        "[[retention.class]]\nid = \"other-copy\"\ndescription = \"Other copies\"\nperiod = \"1 month\"\napplies_to = \"disclosed-copies\"\n\n[[retention.class]]",
+        1,
+    );
+    assert_problem(&twice, 39, 14, &["only one class may keep"]);
+}
