@@ -12,6 +12,7 @@ use std::path::Path;
 use custos_base::UnixMs;
 use custos_domain::Ident;
 use custos_domain::ledger::{Hash, StoredEntry, to_hex};
+use custos_media::mp4::remux::Planner;
 use custos_media::segfile::{self, Record};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -257,9 +258,6 @@ pub struct ExportSummary {
     pub encrypted: Option<(std::path::PathBuf, String)>,
 }
 
-/// An init segment and its fragments, each with its wall-clock start (ms).
-type OwnedPiece = (Vec<u8>, Vec<(Vec<u8>, i64)>);
-
 /// How far an export has got: bytes of master footage written of the total.
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Send + Sync);
 
@@ -391,7 +389,13 @@ impl Store {
         for (camera, segs) in &plan {
             let cam = camera.id.as_str();
             let mut inits: Vec<String> = Vec::new();
-            let mut pieces: Vec<OwnedPiece> = Vec::new();
+            // The working copy is planned as the master is written, keeping only each
+            // fragment's sample table and where its samples lie in the master file; its
+            // samples are then read back from the master files, so memory does not grow
+            // with the length of the footage.
+            let mut planner: Planner<(usize, u64, usize)> = Planner::new();
+            let mut last_init: Option<Vec<u8>> = None;
+            let mut master_files: Vec<String> = Vec::new();
             // The next segments are read, decrypted and checked on other threads while
             // this one is written and hashed; errors are raised in the same order as if
             // each were read in its turn.
@@ -419,11 +423,26 @@ impl Store {
                 // `records` were checked against the segment's recorded SHA-256 as they
                 // were read; the master file is exactly their bytes, so that hash is its.
                 let mut f = w.file_checked(&file, &seg.sha256).map_err(files)?;
+                if last_init.as_deref() != Some(init_bytes.as_slice()) {
+                    planner
+                        .start_piece(&init_bytes)
+                        .map_err(|e| StoreError::Files(format!("{init_file}: {e}")))?;
+                    last_init = Some(init_bytes.clone());
+                }
+                let index = master_files.len();
+                let mut at: u64 = 0;
                 for r in &records {
                     std::io::Write::write_all(&mut f, &r.plaintext)
                         .map_err(|e| StoreError::Files(format!("{file}: {e}")))?;
+                    planner
+                        .add_fragment(&r.plaintext, r.meta.start_unix_ms, |_, range| {
+                            (index, at + range.start as u64, range.len())
+                        })
+                        .map_err(|e| StoreError::Files(format!("{file}: {e}")))?;
+                    at += r.plaintext.len() as u64;
                 }
                 let (bytes, _) = f.finish().map_err(files)?;
+                master_files.push(file.clone());
                 master_bytes += bytes;
                 let proof = self.seal_proof(seg).await?;
                 proofs.push(SegmentProof {
@@ -449,29 +468,42 @@ impl Store {
                         hash: to_hex(&proof.entry.hash),
                     },
                 });
-                let frags: Vec<(Vec<u8>, i64)> = records
-                    .into_iter()
-                    .map(|r| (r.plaintext, r.meta.start_unix_ms))
-                    .collect();
-                match pieces.last_mut() {
-                    Some((i, f)) if *i == init_bytes => f.extend(frags),
-                    _ => pieces.push((init_bytes, frags)),
-                }
+                drop(records);
                 done += seg.bytes;
                 progress(done, total);
             }
             let working = format!("working/{cam}.mp4");
             let opts = custos_media::mp4::remux::RemuxOptions::uk(cam);
-            let borrowed: Vec<custos_media::mp4::remux::Piece<'_>> = pieces
-                .iter()
-                .map(|(init, frags)| custos_media::mp4::remux::Piece {
-                    init,
-                    fragments: frags.iter().map(|(f, t)| (f.as_slice(), *t)).collect(),
-                })
-                .collect();
             let mut f = w.file(&working).map_err(files)?;
-            custos_media::mp4::remux::write_progressive(&borrowed, &opts, &mut f)
-                .map_err(|e| StoreError::Files(format!("{working}: {e}")))?;
+            let mut reading: Option<(usize, std::fs::File)> = None;
+            let mut buf = Vec::new();
+            let read_back = |&(index, offset, len): &(usize, u64, usize),
+                             o: &mut dyn std::io::Write|
+             -> std::io::Result<()> {
+                use std::io::{Read as _, Seek as _};
+                let file = match &mut reading {
+                    Some((i, file)) if *i == index => file,
+                    _ => {
+                        let name = master_files.get(index).ok_or_else(|| {
+                            std::io::Error::other(format!("no master file {index}"))
+                        })?;
+                        &mut reading
+                            .insert((index, std::fs::File::open(out.join(name))?))
+                            .1
+                    }
+                };
+                file.seek(std::io::SeekFrom::Start(offset))?;
+                buf.resize(len, 0);
+                file.read_exact(&mut buf)?;
+                o.write_all(&buf)
+            };
+            custos_media::mp4::remux::write_planned(
+                std::mem::take(&mut planner),
+                &opts,
+                &mut f,
+                read_back,
+            )
+            .map_err(|e| StoreError::Files(format!("{working}: {e}")))?;
             f.finish().map_err(files)?;
             let first = segs.first().map_or(0, |s| s.start_unix_ms);
             let last = segs.last().map_or(0, |s| s.end_unix_ms);

@@ -78,7 +78,9 @@
 //! # Costs
 //!
 //! Video data is streamed from the fragment slices to `out`, never copied into a second
-//! buffer. The `moov` is built in memory: about 4 to 24 bytes per video sample (4 when
+//! buffer. For footage too long to hold in memory, a [`Planner`] takes the fragments one at
+//! a time and keeps only their sample tables and a handle to where their samples are (the
+//! store's master files); [`write_planned`] then asks for each fragment's samples in turn. The `moov` is built in memory: about 4 to 24 bytes per video sample (4 when
 //! durations, offsets and sync samples are regular), 8 to 16 per fragment and about 60
 //! bytes per second of footage for the subtitle text.
 
@@ -410,10 +412,22 @@ fn read_u32(data: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(bytes))
 }
 
+/// The video track a plan keeps: [`InitTrack`] with its sample entry copied, so that a plan
+/// outlives the init segments it was made from.
+struct PlanTrack {
+    codec: Codec,
+    sample_entry: Vec<u8>,
+    presentation: (u32, u32),
+    described: String,
+}
+
 /// One fragment placed on the working copy's timeline.
-struct Placed<'a> {
-    /// The samples back to back (the fragment's `mdat` payload).
-    data: &'a [u8],
+struct Placed<D> {
+    /// Where the samples are, back to back (the fragment's `mdat` payload): the bytes
+    /// themselves, or a handle the writer resolves ([`Planner`]).
+    data: D,
+    /// How many bytes that is.
+    data_len: u64,
     /// The samples; offsets are within the fragment slice, `data` starts at the first.
     samples: Vec<SampleLocation>,
     /// Where the fragment's first sample decodes in the working copy.
@@ -426,7 +440,7 @@ struct Placed<'a> {
     wall_anchor_90k: i128,
 }
 
-impl Placed<'_> {
+impl<D> Placed<D> {
     fn end_90k(&self) -> u64 {
         // Checked when placed.
         self.start_90k.saturating_add(self.duration_90k)
@@ -434,27 +448,73 @@ impl Placed<'_> {
 }
 
 /// Every fragment of every piece, placed on one timeline.
-struct Plan<'a> {
-    track: InitTrack<'a>,
+struct Plan<D> {
+    track: PlanTrack,
     start_unix_ms: i64,
-    fragments: Vec<Placed<'a>>,
+    fragments: Vec<Placed<D>>,
     gaps: u64,
 }
 
-fn plan<'a>(pieces: &[Piece<'a>]) -> Result<Plan<'a>, RemuxError> {
-    let mut track: Option<InitTrack<'a>> = None;
-    let mut placed: Vec<Placed<'a>> = Vec::new();
-    let mut first_wall_ms: Option<i64> = None;
-    let mut recorded_end: Option<u64> = None;
-    let mut gaps = 0u64;
-    let mut sample_count = 0usize;
-    for (p, piece) in pieces.iter().enumerate() {
-        let this =
-            init_track(piece.init).map_err(|source| RemuxError::Init { piece: p, source })?;
-        match &track {
-            None => track = Some(this),
+/// Plans a working copy one fragment at a time, keeping each fragment's sample table and a
+/// handle `D` to where its samples' bytes are rather than the bytes, so that footage of
+/// any length is remuxed in memory proportional to its number of samples, not its size.
+/// [`write_planned`] then writes the file, asking for each fragment's bytes in turn.
+///
+/// Pieces are started with [`Planner::start_piece`] (an init segment) and their fragments
+/// added in order with [`Planner::add_fragment`]; every check of [`write_progressive`]
+/// applies, with pieces and fragments numbered as added.
+pub struct Planner<D> {
+    track: Option<PlanTrack>,
+    placed: Vec<Placed<D>>,
+    first_wall_ms: Option<i64>,
+    recorded_end: Option<u64>,
+    gaps: u64,
+    sample_count: usize,
+    /// The current piece's number, once one is started.
+    piece: Option<usize>,
+    /// Fragments added to the current piece.
+    fragment: usize,
+}
+
+impl<D> Default for Planner<D> {
+    fn default() -> Self {
+        Self {
+            track: None,
+            placed: Vec::new(),
+            first_wall_ms: None,
+            recorded_end: None,
+            gaps: 0,
+            sample_count: 0,
+            piece: None,
+            fragment: 0,
+        }
+    }
+}
+
+impl<D> Planner<D> {
+    /// An empty plan.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Starts a piece: the fragments added next were made with `init`, whose codec
+    /// configuration must be the first piece's.
+    pub fn start_piece(&mut self, init: &[u8]) -> Result<(), RemuxError> {
+        let p = self.piece.map_or(0, |p| p + 1);
+        self.piece = Some(p);
+        self.fragment = 0;
+        let this = init_track(init).map_err(|source| RemuxError::Init { piece: p, source })?;
+        match &self.track {
+            None => {
+                self.track = Some(PlanTrack {
+                    codec: this.codec,
+                    sample_entry: this.sample_entry.to_vec(),
+                    presentation: this.presentation,
+                    described: this.describe(),
+                });
+            }
             Some(first) if first.sample_entry != this.sample_entry => {
-                let (was, mut now) = (first.describe(), this.describe());
+                let (was, mut now) = (first.described.clone(), this.describe());
                 if was == now {
                     now.push_str(", other parameter sets");
                 }
@@ -462,116 +522,151 @@ fn plan<'a>(pieces: &[Piece<'a>]) -> Result<Plan<'a>, RemuxError> {
             }
             Some(_) => {}
         }
-        for (f, &(bytes, wall_ms)) in piece.fragments.iter().enumerate() {
-            if !(0..=MAX_WALL_MS).contains(&wall_ms) {
-                return Err(RemuxError::BadWallClock {
-                    piece: p,
-                    fragment: f,
-                    unix_ms: wall_ms,
-                });
-            }
-            let mut found = fragments(bytes);
-            let info = match found.next() {
-                None => {
-                    return Err(RemuxError::NotOneFragment {
-                        piece: p,
-                        fragment: f,
-                        found: "none",
-                    });
-                }
-                Some(Err(source)) => {
-                    return Err(RemuxError::Fragment {
-                        piece: p,
-                        fragment: f,
-                        source,
-                    });
-                }
-                Some(Ok(info)) => info,
-            };
-            if found.next().is_some() {
+        Ok(())
+    }
+
+    /// Adds the next fragment of the current piece: `bytes` holds exactly one `moof` and
+    /// its `mdat`, whose first sample was captured at `wall_ms` (ms since the Unix epoch).
+    /// `data` is given the fragment and the byte range of its samples within it, and
+    /// returns what [`write_planned`] will be given to write those bytes.
+    pub fn add_fragment<'b>(
+        &mut self,
+        bytes: &'b [u8],
+        wall_ms: i64,
+        data: impl FnOnce(&'b [u8], std::ops::Range<usize>) -> D,
+    ) -> Result<(), RemuxError> {
+        let Some(p) = self.piece else {
+            return Err(RemuxError::NoFragments);
+        };
+        let f = self.fragment;
+        self.fragment += 1;
+        if !(0..=MAX_WALL_MS).contains(&wall_ms) {
+            return Err(RemuxError::BadWallClock {
+                piece: p,
+                fragment: f,
+                unix_ms: wall_ms,
+            });
+        }
+        let mut found = fragments(bytes);
+        let info = match found.next() {
+            None => {
                 return Err(RemuxError::NotOneFragment {
                     piece: p,
                     fragment: f,
-                    found: "more than one",
+                    found: "none",
                 });
             }
-            let (Some(first), Some(last)) = (info.samples.first(), info.samples.last()) else {
-                return Err(RemuxError::EmptyFragment {
+            Some(Err(source)) => {
+                return Err(RemuxError::Fragment {
                     piece: p,
                     fragment: f,
+                    source,
                 });
-            };
-            sample_count = sample_count.saturating_add(info.samples.len());
-            if sample_count > MAX_VIDEO_SAMPLES {
-                return Err(RemuxError::TooManySamples);
             }
-            let data = usize::try_from(first.offset)
-                .ok()
-                .zip(usize::try_from(last.offset + u64::from(last.len_bytes)).ok())
-                .and_then(|(from, to)| bytes.get(from..to))
-                .ok_or(RemuxError::EmptyFragment {
-                    piece: p,
-                    fragment: f,
-                })?;
-            let first_wall_ms = *first_wall_ms.get_or_insert(wall_ms);
-            let wall_90k = i128::from(wall_ms) * i128::from(TIMESCALE_90K) / 1000;
-
-            let (start_90k, wall_anchor_90k) = match placed.last_mut() {
-                None => (0, wall_90k),
-                Some(prev) => {
-                    let prev_end = prev.end_90k();
-                    let start = if recorded_end == Some(info.base_decode_time_90k) {
-                        prev_end
-                    } else {
-                        let offset_ms = u64::try_from(wall_ms - first_wall_ms).unwrap_or(0);
-                        (offset_ms * 90).max(prev_end)
-                    };
-                    let gap = start - prev_end;
-                    if gap > 0 {
-                        gaps += 1;
-                        let last_duration = prev.samples.last().map_or(0, |s| s.duration_90k);
-                        prev.extra_90k = u32::try_from(gap)
-                            .ok()
-                            .filter(|g| last_duration.checked_add(*g).is_some())
-                            .ok_or(RemuxError::GapTooLong {
-                                piece: p,
-                                fragment: f,
-                                gap_s: gap as f64 / f64::from(TIMESCALE_90K),
-                            })?;
-                        (start, wall_90k)
-                    } else {
-                        // Continuous footage: the time shown never runs backwards.
-                        let carried = prev.wall_anchor_90k + i128::from(prev.duration_90k);
-                        (start, wall_90k.max(carried))
-                    }
-                }
-            };
-            start_90k
-                .checked_add(info.duration_90k)
-                .ok_or(RemuxError::TimeOverflow {
-                    piece: p,
-                    fragment: f,
-                })?;
-            recorded_end = info.base_decode_time_90k.checked_add(info.duration_90k);
-            placed.push(Placed {
-                data,
-                samples: info.samples,
-                start_90k,
-                duration_90k: info.duration_90k,
-                extra_90k: 0,
-                wall_anchor_90k,
+            Some(Ok(info)) => info,
+        };
+        if found.next().is_some() {
+            return Err(RemuxError::NotOneFragment {
+                piece: p,
+                fragment: f,
+                found: "more than one",
             });
         }
+        let (Some(first), Some(last)) = (info.samples.first(), info.samples.last()) else {
+            return Err(RemuxError::EmptyFragment {
+                piece: p,
+                fragment: f,
+            });
+        };
+        self.sample_count = self.sample_count.saturating_add(info.samples.len());
+        if self.sample_count > MAX_VIDEO_SAMPLES {
+            return Err(RemuxError::TooManySamples);
+        }
+        let range = usize::try_from(first.offset)
+            .ok()
+            .zip(usize::try_from(last.offset + u64::from(last.len_bytes)).ok())
+            .filter(|(from, to)| from <= to && *to <= bytes.len())
+            .map(|(from, to)| from..to)
+            .ok_or(RemuxError::EmptyFragment {
+                piece: p,
+                fragment: f,
+            })?;
+        let first_wall_ms = *self.first_wall_ms.get_or_insert(wall_ms);
+        let wall_90k = i128::from(wall_ms) * i128::from(TIMESCALE_90K) / 1000;
+
+        let recorded_end = self.recorded_end;
+        let (start_90k, wall_anchor_90k) = match self.placed.last_mut() {
+            None => (0, wall_90k),
+            Some(prev) => {
+                let prev_end = prev.end_90k();
+                let start = if recorded_end == Some(info.base_decode_time_90k) {
+                    prev_end
+                } else {
+                    let offset_ms = u64::try_from(wall_ms - first_wall_ms).unwrap_or(0);
+                    (offset_ms * 90).max(prev_end)
+                };
+                let gap = start - prev_end;
+                if gap > 0 {
+                    self.gaps += 1;
+                    let last_duration = prev.samples.last().map_or(0, |s| s.duration_90k);
+                    prev.extra_90k = u32::try_from(gap)
+                        .ok()
+                        .filter(|g| last_duration.checked_add(*g).is_some())
+                        .ok_or(RemuxError::GapTooLong {
+                            piece: p,
+                            fragment: f,
+                            gap_s: gap as f64 / f64::from(TIMESCALE_90K),
+                        })?;
+                    (start, wall_90k)
+                } else {
+                    // Continuous footage: the time shown never runs backwards.
+                    let carried = prev.wall_anchor_90k + i128::from(prev.duration_90k);
+                    (start, wall_90k.max(carried))
+                }
+            }
+        };
+        start_90k
+            .checked_add(info.duration_90k)
+            .ok_or(RemuxError::TimeOverflow {
+                piece: p,
+                fragment: f,
+            })?;
+        self.recorded_end = info.base_decode_time_90k.checked_add(info.duration_90k);
+        let data_len = (range.end - range.start) as u64;
+        self.placed.push(Placed {
+            data: data(bytes, range),
+            data_len,
+            samples: info.samples,
+            start_90k,
+            duration_90k: info.duration_90k,
+            extra_90k: 0,
+            wall_anchor_90k,
+        });
+        Ok(())
     }
-    let (Some(track), Some(start_unix_ms)) = (track, first_wall_ms) else {
-        return Err(RemuxError::NoFragments);
-    };
-    Ok(Plan {
-        track,
-        start_unix_ms,
-        fragments: placed,
-        gaps,
-    })
+
+    fn finish(self) -> Result<Plan<D>, RemuxError> {
+        let (Some(track), Some(start_unix_ms)) = (self.track, self.first_wall_ms) else {
+            return Err(RemuxError::NoFragments);
+        };
+        Ok(Plan {
+            track,
+            start_unix_ms,
+            fragments: self.placed,
+            gaps: self.gaps,
+        })
+    }
+}
+
+fn plan<'a>(pieces: &[Piece<'a>]) -> Result<Plan<&'a [u8]>, RemuxError> {
+    let mut planner = Planner::new();
+    for piece in pieces {
+        planner.start_piece(piece.init)?;
+        for &(bytes, wall_ms) in &piece.fragments {
+            planner.add_fragment(bytes, wall_ms, |b, r| b.get(r).unwrap_or_default())?;
+        }
+    }
+    planner.finish()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -598,7 +693,7 @@ impl Tables {
     }
 }
 
-fn video_tables(plan: &Plan<'_>) -> Tables {
+fn video_tables<D>(plan: &Plan<D>) -> Tables {
     let count: usize = plan.fragments.iter().map(|f| f.samples.len()).sum();
     let mut t = Tables {
         sizes: Vec::with_capacity(count),
@@ -647,7 +742,7 @@ struct Cue {
 }
 
 /// One cue per second of wall-clock time covered, none across gaps.
-fn cues(plan: &Plan<'_>) -> Vec<Cue> {
+fn cues<D>(plan: &Plan<D>) -> Vec<Cue> {
     let mut cues: Vec<Cue> = Vec::new();
     let mut text_end = 0u64;
     for (k, f) in plan.fragments.iter().enumerate() {
@@ -716,7 +811,7 @@ struct TextTrack {
 }
 
 /// The text track's table and data.
-fn text_tables(plan: &Plan<'_>, opts: &RemuxOptions) -> Result<TextTrack, RemuxError> {
+fn text_tables<D>(plan: &Plan<D>, opts: &RemuxOptions) -> Result<TextTrack, RemuxError> {
     let cues = cues(plan);
     let mut t = Tables::default();
     let mut data = Vec::new();
@@ -1136,7 +1231,50 @@ pub fn write_progressive(
 ) -> Result<RemuxSummary, RemuxError> {
     check_label("time zone", &opts.time_zone_label)?;
     check_label("camera", &opts.camera_label)?;
-    let plan = plan(pieces)?;
+    write_plan(plan(pieces)?, opts, out, |data: &&[u8], o| {
+        o.write_all(data)
+    })
+}
+
+/// Writes the working copy `planner` planned to `out`, as [`write_progressive`] does, with
+/// each fragment's samples written by `samples` from the handle given when the fragment
+/// was added: it must write exactly the bytes the fragment held there, and a different
+/// count is an error. Inputs are checked as they were added, labels before the first byte.
+pub fn write_planned<D>(
+    planner: Planner<D>,
+    opts: &RemuxOptions,
+    out: &mut impl Write,
+    samples: impl FnMut(&D, &mut dyn Write) -> std::io::Result<()>,
+) -> Result<RemuxSummary, RemuxError> {
+    check_label("time zone", &opts.time_zone_label)?;
+    check_label("camera", &opts.camera_label)?;
+    write_plan(planner.finish()?, opts, out, samples)
+}
+
+/// Counts the bytes written through it.
+struct Counting<'w, W: Write> {
+    inner: &'w mut W,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Counting<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn write_plan<D>(
+    plan: Plan<D>,
+    opts: &RemuxOptions,
+    out: &mut impl Write,
+    mut samples: impl FnMut(&D, &mut dyn Write) -> std::io::Result<()>,
+) -> Result<RemuxSummary, RemuxError> {
     let mut video = video_tables(&plan);
     let TextTrack {
         tables: mut text,
@@ -1149,7 +1287,7 @@ pub fn write_progressive(
     let mut rel = 0u64;
     for (f, chunk) in plan.fragments.iter().zip(&text_chunks) {
         video.chunk_offsets.push(rel);
-        rel += f.data.len() as u64;
+        rel += f.data_len;
         if let Some(c) = chunk {
             text.chunk_offsets.push(rel);
             rel += (c.to - c.from) as u64;
@@ -1159,7 +1297,7 @@ pub fn write_progressive(
 
     let start_s = plan.start_unix_ms.div_euclid(1000);
     let header = MovieHeader {
-        codec_entry: plan.track.sample_entry.to_vec(),
+        codec_entry: plan.track.sample_entry.clone(),
         presentation: plan.track.presentation,
         creation_mp4_s: u64::try_from(start_s).unwrap_or(0) + MP4_EPOCH_OFFSET_S,
         duration_90k: video.duration_90k().max(text.duration_90k()),
@@ -1169,8 +1307,21 @@ pub fn write_progressive(
     out.write_all(&ftyp)?;
     out.write_all(&moov)?;
     out.write_all(&mdat)?;
-    for (f, chunk) in plan.fragments.iter().zip(&text_chunks) {
-        out.write_all(f.data)?;
+    for (k, (f, chunk)) in plan.fragments.iter().zip(&text_chunks).enumerate() {
+        let mut counted = Counting {
+            inner: &mut *out,
+            bytes: 0,
+        };
+        samples(&f.data, &mut counted)?;
+        if counted.bytes != f.data_len {
+            return Err(RemuxError::Io(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "fragment {k}: {} bytes of samples were written where it holds {}",
+                    counted.bytes, f.data_len
+                ),
+            )));
+        }
         if let Some(bytes) = chunk.and_then(|c| text_data.get(c.from..c.to)) {
             out.write_all(bytes)?;
         }
@@ -1216,8 +1367,12 @@ pub fn pieces_video_samples<'a>(pieces: &[Piece<'a>]) -> Result<VideoSamples<'a>
             });
         }
     }
+    let first = pieces.first().ok_or(RemuxError::NoFragments)?;
+    let sample_entry = init_track(first.init)
+        .map_err(|source| RemuxError::Init { piece: 0, source })?
+        .sample_entry;
     Ok(VideoSamples {
-        sample_entry: plan.track.sample_entry,
+        sample_entry,
         samples,
     })
 }
@@ -1871,6 +2026,49 @@ mod tests {
         // moov first, then one mdat.
         let top: Vec<[u8; 4]> = boxes(&out).map(|b| b.expect("box").fourcc.0).collect();
         assert_eq!(top, [*b"ftyp", *b"moov", *b"mdat"]);
+    }
+
+    /// A plan kept as handles into one concatenated file (as the store keeps a master copy)
+    /// writes the same bytes as the slices do, and a handle that yields other bytes than
+    /// the fragment held is an error, not a wrong file.
+    #[test]
+    fn a_plan_of_handles_writes_the_same_working_copy() {
+        let (want, init, frags) = small_copy();
+        let master: Vec<u8> = frags.concat();
+        let mut planner = Planner::new();
+        planner.start_piece(&init).expect("init");
+        let mut at = 0usize;
+        for (k, f) in frags.iter().enumerate() {
+            planner
+                .add_fragment(f, START_MS + k as i64 * 2000, |_, r| {
+                    (at + r.start)..(at + r.end)
+                })
+                .expect("fragment");
+            at += f.len();
+        }
+        let mut got = Vec::new();
+        write_planned(
+            planner,
+            &RemuxOptions::uk("front-gate"),
+            &mut got,
+            |r: &std::ops::Range<usize>, o| o.write_all(&master[r.clone()]),
+        )
+        .expect("writes");
+        assert_eq!(got, want);
+
+        let mut planner = Planner::new();
+        planner.start_piece(&init).expect("init");
+        planner
+            .add_fragment(&frags[0], START_MS, |_, r| r)
+            .expect("fragment");
+        let short = write_planned(
+            planner,
+            &RemuxOptions::uk("front-gate"),
+            &mut Vec::new(),
+            |r: &std::ops::Range<usize>, o| o.write_all(&frags[0][r.start + 1..r.end]),
+        )
+        .expect_err("one byte short");
+        assert!(short.to_string().contains("bytes of samples"), "{short}");
     }
 
     #[test]
