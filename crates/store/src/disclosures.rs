@@ -846,7 +846,7 @@ impl Store {
             }
         }
         let summary = self
-            .export_package(
+            .produce_package(
                 actor,
                 footage,
                 out,

@@ -311,8 +311,25 @@ impl Store {
     /// signed with the scheme's key. Closed hours not yet sealed are sealed first (as the
     /// recorder would); footage from the hour still being recorded cannot be proved yet
     /// and is refused. The production is ledgered (`evidence-produced`, book `download`)
-    /// with the package's id and fingerprint.
+    /// with the package's id and fingerprint. The request is checked first
+    /// ([`Store::check_export`]).
     pub async fn export_package(
+        &self,
+        actor: &custos_base::Actor,
+        footage: &Path,
+        out: &Path,
+        req: &ExportRequest,
+        progress: Progress<'_>,
+    ) -> StoreResult<ExportSummary> {
+        self.check_export(req).await?;
+        self.produce_package(actor, footage, out, req, progress)
+            .await
+    }
+
+    /// Makes the package of [`Store::export_package`] for a request whose authorisation
+    /// the caller has checked: the download's (ALT-8), or a disclosure's
+    /// (`Store::release_disclosure`).
+    pub(crate) async fn produce_package(
         &self,
         actor: &custos_base::Actor,
         footage: &Path,
@@ -325,7 +342,7 @@ impl Store {
             PackageWriter, Proofs, SegmentProof,
         };
         use custos_evidence::signature;
-        self.check_export(req).await?;
+        self.check_package_request(req).await?;
         let Some((signer, _)) = self.signer() else {
             return Err(StoreError::Invalid(
                 "the scheme's signing key is not loaded, so a package cannot be signed".to_owned(),
@@ -634,27 +651,41 @@ impl Store {
 impl Store {
     /// Checks an export request before anything is written: its fields, that the
     /// authoriser may authorise downloads under the pack (ALT-8), that the cameras exist and
-    /// that the class to keep the scheme's copy under is one of the pack's.
+    /// that the class to keep the scheme's copy under is one of the pack's. Footage for a
+    /// third-party disclosure case is not exported this way: it is released through the
+    /// case (`Store::release_disclosure`), which checks its documents, agreement and
+    /// authorisation and writes the disclosure log.
     pub async fn check_export(&self, req: &ExportRequest) -> StoreResult<()> {
         let problems = req.problems();
         if !problems.is_empty() {
             return Err(StoreError::Invalid(problems.join("; ")));
         }
-        // A disclosure's own authorisation, by a role the pack allows for its category,
-        // stands for the download's.
-        let disclosed_by_authoriser = match &req.case_ref {
-            Some(r) => self.disclosure(r).await?.is_some_and(|d| {
-                d.authorisation
-                    .is_some_and(|a| a.username == req.authoriser.trim())
-            }),
-            None => false,
-        };
-        if !disclosed_by_authoriser {
-            self.authoriser_holding(
-                &req.authoriser,
-                custos_domain::access::Right::AuthoriseDownload,
-            )
-            .await?;
+        if let Some(r) = &req.case_ref
+            && self.disclosure(r).await?.is_some()
+        {
+            return Err(StoreError::Invalid(format!(
+                "{} is a third-party disclosure: release its footage through the case \
+                 (`custos disclosure release {}`, or Release on the case's page), which \
+                 checks its documents, agreement and authorisation and writes the \
+                 disclosure log",
+                r.trim(),
+                r.trim()
+            )));
+        }
+        self.authoriser_holding(
+            &req.authoriser,
+            custos_domain::access::Right::AuthoriseDownload,
+        )
+        .await?;
+        self.check_package_request(req).await
+    }
+
+    /// The checks every package request passes, whoever authorised it: its fields, its
+    /// cameras, and the class to keep the scheme's copy under.
+    async fn check_package_request(&self, req: &ExportRequest) -> StoreResult<()> {
+        let problems = req.problems();
+        if !problems.is_empty() {
+            return Err(StoreError::Invalid(problems.join("; ")));
         }
         for cam in &req.cameras {
             if self.camera(cam).await?.is_none() {

@@ -3453,6 +3453,24 @@ async fn lbu_19_a_police_request_is_held_at_once_and_released_only_with_its_form
         (auth.username.as_str(), auth.role.as_str()),
         ("mgr", "manager")
     );
+    // Its footage leaves only through the case, never as a plain export naming it.
+    let export = store
+        .check_export(&custos_store::evidence::ExportRequest {
+            exhibit: "SO/1".to_owned(),
+            cameras: vec![custos_domain::Ident::parse("front-gate").expect("id")],
+            from_unix_ms: now - 3_600_000,
+            to_unix_ms: now - 3_000_000,
+            requester: "PC 1234".to_owned(),
+            authoriser: "mgr".to_owned(),
+            recipient: "PC 1234".to_owned(),
+            purpose: "Evidence of damage".to_owned(),
+            case_ref: Some(r.clone()),
+            keep_as: None,
+            encrypt: false,
+        })
+        .await
+        .expect_err("through the case");
+    assert!(export.to_string().contains("disclosure release"), "{export}");
     // Closed only after the footage is released.
     let early = store
         .act_on_case(
