@@ -3470,7 +3470,10 @@ async fn lbu_19_a_police_request_is_held_at_once_and_released_only_with_its_form
         })
         .await
         .expect_err("through the case");
-    assert!(export.to_string().contains("disclosure release"), "{export}");
+    assert!(
+        export.to_string().contains("disclosure release"),
+        "{export}"
+    );
     // Closed only after the footage is released.
     let early = store
         .act_on_case(
