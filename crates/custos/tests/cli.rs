@@ -1454,6 +1454,7 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
             ),
             ("Logbooks", readers.contains(&role.as_str())),
             ("Retention", readers.contains(&role.as_str())),
+            ("Disclosures", readers.contains(&role.as_str())),
             (
                 "Export",
                 ["owner", "manager", "supervisor", "dpo"].contains(&role.as_str()),
@@ -3777,6 +3778,265 @@ async fn bdc_5_an_evidence_package_from_the_export_page_in_chromium() {
     ]));
     assert!(
         ledger.contains("evidence-produced") && ledger.contains("evidence-downloaded"),
+        "{ledger}"
+    );
+}
+
+/// LBU-19, LBU-20, LBU-21, BDC-5, SCC-7: in headless Chromium the demo's owner — whom its
+/// pack alone lets authorise disclosure to the police — opens a police request on the
+/// Cases page for footage the demo recorded two hours ago (by the clock libfaketime gave it
+/// then), with the crime reference; the case's checklist names the force's form and the
+/// release agreement; the form is kept with the case by its kind, the officer's acceptance
+/// of the agreement shown is recorded, and once the case is started the owner authorises
+/// the release and releases it encrypted: the package is made in the background as on the
+/// Export page, the archive downloads through the browser, the standard `age` and `tar`
+/// give back a package that `custos package verify` passes, the disclosure log's CSV,
+/// fetched by the browser, has the hand-over with the case and the package, and the ledger
+/// has `disclosure-released`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lbu_19_a_police_disclosure_end_to_end_in_chromium() {
+    use fantoccini::Locator;
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("scheme");
+    // Recorded two hours ago, so the hour has closed.
+    let said = record_two_hours_ago(&data);
+    let password = said
+        .lines()
+        .find_map(|l| match l.trim().split_once(" password ") {
+            Some((role, pw)) if role.trim() == "owner" => Some(pw.trim().to_owned()),
+            _ => None,
+        })
+        .expect("the owner's password");
+    // Now, on the same scheme.
+    let mut demo = custos()
+        .arg("--data")
+        .arg(&data)
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo starts");
+    let _reap = Reap::new(&demo);
+    let mut lines = BufReader::new(demo.stdout.take().expect("stdout")).lines();
+    let mut addr = None;
+    while addr.is_none() {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Some(rest) = line.split("running at http://").nth(1) {
+            addr = rest.split('/').next().map(str::to_owned);
+        }
+    }
+    let addr = addr.expect("the demo prints its URL");
+    let driver = Driver::start();
+    let c = browser(&driver, &dir.path().join("profile")).await;
+    browser_sign_in(&c, &addr, "owner", &password).await;
+    c.goto(&format!("http://{addr}/cases"))
+        .await
+        .expect("cases page");
+    let (from, to) = around_two_hours_ago();
+    set_value(&c, "disclosure-category", "law-enforcement").await;
+    set_value(&c, "disclosure-type", "primary").await;
+    type_in(&c, "disclosure-name", "PC 1234 Smith").await;
+    type_in(
+        &c,
+        "disclosure-contact",
+        "pc1234.smith@hampshire.police.example",
+    )
+    .await;
+    type_in(&c, "disclosure-organisation", "Hampshire Constabulary").await;
+    type_in(&c, "disclosure-crime", "44/123456/26").await;
+    type_in(
+        &c,
+        "disclosure-purpose",
+        "Investigation of criminal damage at the gate",
+    )
+    .await;
+    type_in(&c, "disclosure-cameras", "sim-1").await;
+    set_value(&c, "disclosure-from", &from).await;
+    set_value(&c, "disclosure-to", &to).await;
+    let path = submit_and_leave(&c, "#open-disclosure button", "/cases").await;
+    assert!(path.starts_with("/cases/DIS-"), "{path}");
+    let reference = path.trim_start_matches("/cases/").to_owned();
+    let checklist = c
+        .find(Locator::Id("disclosure-checklist"))
+        .await
+        .expect("what the release still needs")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        checklist.contains("form certifying the purpose")
+            && checklist.contains("release agreement"),
+        "{checklist}"
+    );
+    assert!(!checklist.contains("crime reference"), "{checklist}");
+    // The force's request form, kept with the case by its kind.
+    let form = dir.path().join("police-request-form.pdf");
+    std::fs::write(
+        &form,
+        b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n",
+    )
+    .expect("write the form");
+    set_value(&c, "disclosure-kind", "police-request-form").await;
+    c.find(Locator::Id("disclosure-file"))
+        .await
+        .expect("the file field")
+        .send_keys(&form.display().to_string())
+        .await
+        .expect("choose the file");
+    submit_and_reload(&c, "#disclosure-attach button").await;
+    let documents = c
+        .find(Locator::Id("disclosure-documents"))
+        .await
+        .expect("the documents kept")
+        .text()
+        .await
+        .expect("text");
+    assert!(documents.contains("police-request-form"), "{documents}");
+    // The officer reads the agreement and accepts it.
+    let shown = c
+        .find(Locator::Id("agreement-preview"))
+        .await
+        .expect("the agreement")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        shown.contains("PC 1234 Smith") && shown.contains("Investigation of criminal damage"),
+        "{shown}"
+    );
+    c.find(Locator::Id("agreement-accept"))
+        .await
+        .expect("the box")
+        .click()
+        .await
+        .expect("tick");
+    submit_and_reload(&c, "#disclosure-agreement button").await;
+    c.find(Locator::Id("agreement-accepted"))
+        .await
+        .expect("the acceptance is recorded");
+    let ready = c
+        .find(Locator::Id("disclosure-ready"))
+        .await
+        .expect("nothing is missing")
+        .text()
+        .await
+        .expect("text");
+    assert!(ready.contains("owner"), "{ready}");
+    set_value(&c, "step", "start:").await;
+    submit_and_reload(&c, "#case-step button").await;
+    submit_and_reload(&c, "#disclosure-authorise button").await;
+    let authorised = c
+        .find(Locator::Id("disclosure-authorised"))
+        .await
+        .expect("authorised")
+        .text()
+        .await
+        .expect("text");
+    assert!(authorised.contains("owner"), "{authorised}");
+    type_in(&c, "release-exhibit", "HC/1").await;
+    assert!(
+        c.find(Locator::Id("release-encrypt"))
+            .await
+            .expect("the box")
+            .is_selected()
+            .await
+            .expect("ticked?"),
+        "encrypted unless unticked"
+    );
+    let job = submit_and_leave(&c, "#disclosure-release button", &path).await;
+    assert!(job.starts_with("/exports/"), "{job}");
+    c.wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Id("export-done"))
+        .await
+        .expect("the package is made");
+    let package = c
+        .find(Locator::Id("export-package"))
+        .await
+        .expect("the package id")
+        .text()
+        .await
+        .expect("text");
+    let passphrase = c
+        .find(Locator::Id("export-passphrase"))
+        .await
+        .expect("the passphrase, once")
+        .text()
+        .await
+        .expect("text");
+    let link = c
+        .find(Locator::Id("export-download"))
+        .await
+        .expect("a download")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a link");
+    let bytes = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => done(Array.from(new Uint8Array(b))));",
+            vec![serde_json::json!(link)],
+        )
+        .await
+        .expect("the browser downloads the archive");
+    let bytes: Vec<u8> = serde_json::from_value(bytes).expect("bytes");
+    let archive = dir.path().join("HC-1.tar.age");
+    std::fs::write(&archive, &bytes).expect("write");
+    let tarball = dir.path().join("HC-1.tar");
+    age_decrypt(&archive, &tarball, passphrase.trim());
+    let opened = dir.path().join("opened");
+    std::fs::create_dir_all(&opened).expect("mkdir");
+    let (code, said) = tool_output(
+        Command::new("tar")
+            .arg("-xf")
+            .arg(&tarball)
+            .current_dir(&opened),
+    );
+    assert_eq!(code, 0, "{said}");
+    let (code, out, err) = run(custos()
+        .args(["package", "verify"])
+        .arg(opened.join("HC-1")));
+    assert_eq!(code, 0, "{out}{err}");
+    // The disclosure log, as the browser downloads it.
+    let csv = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; fetch('/disclosures.csv').then(r => r.text()).then(done);",
+            vec![],
+        )
+        .await
+        .expect("the browser downloads the log");
+    let csv = csv.as_str().expect("text").to_owned();
+    assert!(csv.starts_with("Handed over at,"), "{csv}");
+    let row = csv
+        .lines()
+        .find(|l| l.contains(&reference))
+        .unwrap_or_else(|| panic!("{reference} in {csv}"));
+    assert!(
+        row.contains(package.trim())
+            && row.contains("44/123456/26")
+            && row.contains("PC 1234 Smith"),
+        "{row}"
+    );
+    c.goto(&format!("http://{addr}/disclosures"))
+        .await
+        .expect("disclosures page");
+    c.find(Locator::Id(&format!("release-{}", package.trim())))
+        .await
+        .expect("the hand-over in the log");
+    c.close().await.expect("close");
+    drop(driver);
+    Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", demo.id())])
+        .status()
+        .expect("kill");
+    let _: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(demo.wait().expect("demo exits").success());
+    let (_, ledger, _) = run(custos()
+        .arg("--data")
+        .arg(&data)
+        .args(["ledger", "export", "--book", "case", "--format", "jsonl"]));
+    assert!(
+        ledger.contains("disclosure-released") && ledger.contains(&reference),
         "{ledger}"
     );
 }

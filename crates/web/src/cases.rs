@@ -25,7 +25,7 @@ use crate::error::WebError;
 use crate::pages::render;
 use crate::staff::Banner;
 
-fn target(kind: CaseKind) -> Target {
+pub(crate) fn target(kind: CaseKind) -> Target {
     Target::Case { kind, site: None }
 }
 
@@ -110,10 +110,12 @@ struct CasesPage {
     all: bool,
     /// This person's deadlines feed address.
     feed: String,
+    /// The third-party request form, for those who may work disclosure cases.
+    disclosure: Option<crate::disclosures::Intake>,
 }
 
 /// `?kind=&mine=1&all=1`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub(crate) struct CasesQuery {
     kind: Option<String>,
     mine: Option<String>,
@@ -125,6 +127,18 @@ pub(crate) async fn list(
     State(state): State<AppState>,
     staff: Staff,
     Query(q): Query<CasesQuery>,
+) -> Result<Response, WebError> {
+    dashboard(&state, &staff, q, StatusCode::OK, None).await
+}
+
+/// The cases dashboard with `disclosure`, the third-party request form as typed and its
+/// problems, when it comes back to be put right.
+pub(crate) async fn dashboard(
+    state: &AppState,
+    staff: &Staff,
+    q: CasesQuery,
+    status: StatusCode,
+    disclosure: Option<(crate::disclosures::RequestForm, Vec<String>)>,
 ) -> Result<Response, WebError> {
     staff.require_somewhere(Right::WorkCases)?;
     let Some(policy) = state.store.active_policy().await? else {
@@ -145,7 +159,7 @@ pub(crate) async fn list(
         {
             continue;
         }
-        let (due_text, urgency) = due(&state, &policy.pack, &c);
+        let (due_text, urgency) = due(state, &policy.pack, &c);
         rows.push(Row {
             reference: c.reference.clone(),
             kind: c.kind.to_string(),
@@ -157,10 +171,17 @@ pub(crate) async fn list(
             assignees: c.assignees.join(", "),
         });
     }
+    let disclosure = if staff.may(Right::WorkCases, &target(CaseKind::Disclosure)) {
+        let (form, problems) = disclosure.unwrap_or_default();
+        Some(crate::disclosures::intake(state, form, problems).await?)
+    } else {
+        None
+    };
     Ok(render(
-        StatusCode::OK,
+        status,
         &CasesPage {
-            banner: Banner::load(&state, &staff).await?,
+            banner: Banner::load(state, staff).await?,
+            disclosure,
             rows,
             kinds: CaseKind::ALL.iter().map(ToString::to_string).collect(),
             kind: kind.map(|k| k.to_string()).unwrap_or_default(),
@@ -224,9 +245,17 @@ struct CasePage {
     letters: Vec<String>,
     /// What an accepted erasure did, in words.
     erasure: Vec<String>,
+    /// A third-party disclosure's request and where its release stands.
+    disclosure: Option<crate::disclosures::Section>,
+    /// Why the step form cannot refuse this request, if it cannot (BDC-17).
+    no_refusal: String,
 }
 
-async fn load(state: &AppState, staff: &Staff, reference: &str) -> Result<Case, WebError> {
+pub(crate) async fn load(
+    state: &AppState,
+    staff: &Staff,
+    reference: &str,
+) -> Result<Case, WebError> {
     let found = state.store.case(reference).await?;
     match found {
         Some(c) => {
@@ -246,7 +275,7 @@ async fn load(state: &AppState, staff: &Staff, reference: &str) -> Result<Case, 
 
 /// The case `reference` and the actor working it: the caller's own right or their
 /// deputising for someone else's.
-async fn load_to_work(
+pub(crate) async fn load_to_work(
     state: &AppState,
     staff: &Staff,
     reference: &str,
@@ -258,19 +287,25 @@ async fn load_to_work(
     Ok((c, actor))
 }
 
-/// `GET /cases/{reference}`
+/// `GET /cases/{reference}` (`?recipient=&organisation=` shows a disclosure's release
+/// agreement for that recipient).
 pub(crate) async fn show(
     State(state): State<AppState>,
     staff: Staff,
     Path(reference): Path<String>,
+    Query(q): Query<crate::disclosures::AgreementQuery>,
 ) -> Result<Response, WebError> {
     let c = load(&state, &staff, &reference).await?;
+    let disclosure = crate::disclosures::section(&state, &staff, &c, q).await?;
     let Some(policy) = state.store.active_policy().await? else {
         return Err(WebError::Forbidden("no policy pack is loaded".to_owned()));
     };
     let (due_text, urgency) = due(&state, &policy.pack, &c);
     let steps = allowed_actions(c.kind, c.state, c.extension.is_some())
         .into_iter()
+        // A disclosure is decided to disclose only by authorising its release, in its own
+        // section, which checks the documents, the agreement and the authoriser's role.
+        .filter(|a| disclosure.is_none() || *a != Action::Decide(Decision::Disclose))
         .map(|a| StepView {
             action: a.name().to_owned(),
             label: a.describe(),
@@ -400,6 +435,11 @@ pub(crate) async fn show(
                     v
                 })
                 .unwrap_or_default(),
+            no_refusal: disclosure
+                .as_ref()
+                .map(|d| d.no_refusal.clone())
+                .unwrap_or_default(),
+            disclosure,
             case: c,
         },
     ))
@@ -519,7 +559,7 @@ pub(crate) struct OpenForm {
     place: String,
 }
 
-fn time_field(text: &str, what: &str) -> Result<Option<i64>, WebError> {
+pub(crate) fn time_field(text: &str, what: &str) -> Result<Option<i64>, WebError> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
@@ -642,8 +682,9 @@ pub(crate) async fn footage(
     Ok(Redirect::to(&format!("/cases/{}", c.reference)).into_response())
 }
 
-/// `POST /cases/{reference}/documents` (multipart: `csrf`, `file`): keeps a document with
-/// the case, encrypted.
+/// `POST /cases/{reference}/documents` (multipart: `csrf`, `file`, and for a disclosure
+/// optionally `kind`, a `DocumentKind`): keeps a document with the case, encrypted; one
+/// with a kind counts towards the disclosure's release (`Store::add_disclosure_document`).
 pub(crate) async fn attach(
     State(state): State<AppState>,
     staff: Staff,
@@ -659,10 +700,11 @@ pub(crate) async fn attach(
     let bad = |e: axum::extract::multipart::MultipartError| {
         WebError::BadRequest(format!("the upload could not be read: {e}"))
     };
-    let (mut csrf, mut file) = (String::new(), None);
+    let (mut csrf, mut kind, mut file) = (String::new(), String::new(), None);
     while let Some(field) = form.next_field().await.map_err(bad)? {
         match field.name() {
             Some("csrf") => csrf = field.text().await.map_err(bad)?,
+            Some("kind") => kind = field.text().await.map_err(bad)?,
             Some("file") => {
                 let name = field.file_name().unwrap_or("document").to_owned();
                 let media = field
@@ -679,22 +721,28 @@ pub(crate) async fn attach(
     let Some((name, media, bytes)) = file else {
         return Err(WebError::BadRequest("choose a file to attach".to_owned()));
     };
-    state
-        .store
-        .add_case_document(
-            &actor,
-            &documents_dir(&state)?,
-            &c.reference,
-            &name,
-            &media,
-            &bytes,
-        )
-        .await?;
+    let dir = documents_dir(&state)?;
+    match kind.trim() {
+        "" => {
+            state
+                .store
+                .add_case_document(&actor, &dir, &c.reference, &name, &media, &bytes)
+                .await?;
+        }
+        kind => {
+            let kind: custos_domain::disclosure::DocumentKind =
+                kind.parse().map_err(WebError::BadRequest)?;
+            state
+                .store
+                .add_disclosure_document(&actor, &dir, &c.reference, kind, &name, &media, &bytes)
+                .await?;
+        }
+    }
     Ok(Redirect::to(&format!("/cases/{}", c.reference)).into_response())
 }
 
 /// Where case documents are kept: beside the footage folder, in `documents`.
-fn documents_dir(state: &AppState) -> Result<std::path::PathBuf, WebError> {
+pub(crate) fn documents_dir(state: &AppState) -> Result<std::path::PathBuf, WebError> {
     state.documents.clone().ok_or_else(|| {
         WebError::Forbidden(
             "this server keeps no case documents; use the server that holds the data folder"

@@ -1,6 +1,8 @@
 //! Producing evidence packages on the web (BDC-3, BDC-4, BDC-5, ALT-8, ALT-14): the form,
 //! the package made in the background with its progress shown, and the archive to
-//! download — the same package `custos export` makes, through the same store call.
+//! download — the same package `custos export` makes, through the same store call. A
+//! disclosure case's release runs as the same kind of job ([`JobWork::Release`]), so it has
+//! the same progress, download and passphrase shown once.
 //!
 //! Invariants: only someone holding `export` for every camera starts one, and the
 //! authoriser is checked by the store; a job is seen only by the person who started it; the
@@ -16,7 +18,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use custos_base::UnixMs;
+use custos_base::{Actor, UnixMs};
 use custos_domain::Ident;
 use custos_domain::access::Right;
 use custos_store::evidence::ExportRequest;
@@ -35,6 +37,8 @@ pub struct ExportJob {
     pub owner: String,
     /// The exhibit reference.
     pub exhibit: String,
+    /// The case it was made for, if any.
+    pub case: Option<String>,
     /// Bytes of master footage written, of the total.
     pub done: u64,
     /// The total.
@@ -144,14 +148,9 @@ pub(crate) struct ExportForm {
     encrypt: Option<String>,
 }
 
-/// `POST /export`: starts the package in the background and shows its progress.
-pub(crate) async fn start(
-    State(state): State<AppState>,
-    staff: Staff,
-    Form(f): Form<ExportForm>,
-) -> Result<Response, WebError> {
-    staff.check_csrf(&f.csrf)?;
-    staff.require_somewhere(Right::Export)?;
+/// The footage folder and the folder packages are written into, or why this server makes
+/// no packages.
+pub(crate) fn folders(state: &AppState) -> Result<(PathBuf, PathBuf), WebError> {
     let Some(footage) = state.footage.clone() else {
         return Err(WebError::Forbidden(
             "this server keeps no footage; export from the server that records".to_owned(),
@@ -162,6 +161,142 @@ pub(crate) async fn start(
             "this server has no data folder to write packages into".to_owned(),
         ));
     };
+    Ok((footage, exports))
+}
+
+/// What a job makes: both are evidence packages, through the store call that ledgers them.
+#[derive(Debug, Clone)]
+pub(crate) enum JobWork {
+    /// A package from the Export page ([`custos_store::Store::export_package`]).
+    Export(ExportRequest),
+    /// A disclosure case's release ([`custos_store::Store::release_disclosure`]): a package
+    /// made for the case, and its hand-over written to the disclosure log.
+    Release {
+        /// The case reference.
+        reference: String,
+        /// The exhibit reference.
+        exhibit: String,
+        /// Whether to encrypt it with a passphrase.
+        encrypt: bool,
+    },
+}
+
+impl JobWork {
+    fn exhibit(&self) -> &str {
+        match self {
+            Self::Export(req) => &req.exhibit,
+            Self::Release { exhibit, .. } => exhibit,
+        }
+    }
+
+    fn case(&self) -> Option<String> {
+        match self {
+            Self::Export(req) => req.case_ref.clone(),
+            Self::Release { reference, .. } => Some(reference.clone()),
+        }
+    }
+}
+
+/// Starts `work` in the background as `actor`, in a new folder under `exports`; returns the
+/// job's id, whose page (`/exports/{id}`) follows it. Only `staff` sees the job.
+pub(crate) fn spawn(
+    state: &AppState,
+    staff: &Staff,
+    actor: Actor,
+    (footage, exports): (PathBuf, PathBuf),
+    work: JobWork,
+) -> Result<String, WebError> {
+    let id = custos_store::reviews::random_hex(8)?;
+    let exhibit = work.exhibit().trim().to_owned();
+    let slug: String = exhibit
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let out = exports
+        .join(&id)
+        .join(if slug.is_empty() { "package" } else { &slug });
+    state.exports.lock().map_err(|_| jobs_error())?.insert(
+        id.clone(),
+        ExportJob {
+            owner: staff.info.subject.username.clone(),
+            exhibit,
+            case: work.case(),
+            ..ExportJob::default()
+        },
+    );
+    let jobs = state.exports.clone();
+    let store = state.store.clone();
+    let job_id = id.clone();
+    tokio::spawn(async move {
+        if let Some(dir) = out.parent()
+            && let Err(e) = std::fs::create_dir_all(dir)
+        {
+            if let Ok(mut j) = jobs.lock()
+                && let Some(job) = j.get_mut(&job_id)
+            {
+                job.failed = Some(format!("cannot make {}: {e}", dir.display()));
+            }
+            return;
+        }
+        let progress_jobs = jobs.clone();
+        let progress_id = job_id.clone();
+        let progress = move |done: u64, total: u64| {
+            if let Ok(mut j) = progress_jobs.lock()
+                && let Some(job) = j.get_mut(&progress_id)
+            {
+                job.done = done;
+                job.total = total;
+            }
+        };
+        let result = match &work {
+            JobWork::Export(req) => {
+                store
+                    .export_package(&actor, &footage, &out, req, &progress)
+                    .await
+            }
+            JobWork::Release {
+                reference,
+                exhibit,
+                encrypt,
+            } => {
+                store
+                    .release_disclosure(
+                        &actor, &footage, &out, reference, exhibit, *encrypt, &progress,
+                    )
+                    .await
+            }
+        };
+        let archive = match &result {
+            Ok(s) => match &s.encrypted {
+                Some((archive, _)) => Ok(archive.clone()),
+                None => custos_store::evidence::archive_package(&out),
+            },
+            Err(e) => Err(custos_store::StoreError::Invalid(e.to_string())),
+        };
+        if let Ok(mut j) = jobs.lock()
+            && let Some(job) = j.get_mut(&job_id)
+        {
+            match (result, archive) {
+                (Ok(s), Ok(archive)) => {
+                    job.passphrase = s.encrypted.map(|(_, p)| p);
+                    job.finished = Some((s.package_id, s.sums_sha256, archive));
+                }
+                (Err(e), _) | (Ok(_), Err(e)) => job.failed = Some(e.to_string()),
+            }
+        }
+    });
+    Ok(id)
+}
+
+/// `POST /export`: starts the package in the background and shows its progress.
+pub(crate) async fn start(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(f): Form<ExportForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    staff.require_somewhere(Right::Export)?;
+    let folders = folders(&state)?;
     let mut cameras = Vec::new();
     let mut actor = None;
     for id in f
@@ -209,69 +344,7 @@ pub(crate) async fn start(
     };
     // The authoriser and the request are checked now, before the page says it started.
     state.store.check_export(&req).await?;
-    let id = custos_store::reviews::random_hex(8)?;
-    let slug: String = req
-        .exhibit
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    let out = exports
-        .join(&id)
-        .join(if slug.is_empty() { "package" } else { &slug });
-    state.exports.lock().map_err(|_| jobs_error())?.insert(
-        id.clone(),
-        ExportJob {
-            owner: staff.info.subject.username.clone(),
-            exhibit: req.exhibit.clone(),
-            ..ExportJob::default()
-        },
-    );
-    let jobs = state.exports.clone();
-    let store = state.store.clone();
-    let job_id = id.clone();
-    tokio::spawn(async move {
-        if let Some(dir) = out.parent()
-            && let Err(e) = std::fs::create_dir_all(dir)
-        {
-            if let Ok(mut j) = jobs.lock()
-                && let Some(job) = j.get_mut(&job_id)
-            {
-                job.failed = Some(format!("cannot make {}: {e}", dir.display()));
-            }
-            return;
-        }
-        let progress_jobs = jobs.clone();
-        let progress_id = job_id.clone();
-        let progress = move |done: u64, total: u64| {
-            if let Ok(mut j) = progress_jobs.lock()
-                && let Some(job) = j.get_mut(&progress_id)
-            {
-                job.done = done;
-                job.total = total;
-            }
-        };
-        let result = store
-            .export_package(&actor, &footage, &out, &req, &progress)
-            .await;
-        let archive = match &result {
-            Ok(s) => match &s.encrypted {
-                Some((archive, _)) => Ok(archive.clone()),
-                None => custos_store::evidence::archive_package(&out),
-            },
-            Err(e) => Err(custos_store::StoreError::Invalid(e.to_string())),
-        };
-        if let Ok(mut j) = jobs.lock()
-            && let Some(job) = j.get_mut(&job_id)
-        {
-            match (result, archive) {
-                (Ok(s), Ok(archive)) => {
-                    job.passphrase = s.encrypted.map(|(_, p)| p);
-                    job.finished = Some((s.package_id, s.sums_sha256, archive));
-                }
-                (Err(e), _) | (Ok(_), Err(e)) => job.failed = Some(e.to_string()),
-            }
-        }
-    });
+    let id = spawn(&state, &staff, actor, folders, JobWork::Export(req))?;
     Ok(Redirect::to(&format!("/exports/{id}")).into_response())
 }
 

@@ -10,6 +10,7 @@ pub mod auth;
 mod cameras;
 mod cases;
 pub mod client;
+mod disclosures;
 pub mod error;
 pub mod export;
 mod groups;
@@ -423,6 +424,93 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Right(Right::Export),
             ),
             get(export::download),
+        ),
+        (
+            spec(
+                "POST",
+                "/disclosures/requests",
+                Access::Right(Right::WorkCases),
+            ),
+            post(disclosures::open),
+        ),
+        (
+            spec(
+                "POST",
+                "/cases/{reference}/crime-reference",
+                Access::Right(Right::WorkCases),
+            ),
+            post(disclosures::crime_reference),
+        ),
+        (
+            spec(
+                "POST",
+                "/cases/{reference}/public-interest-test",
+                Access::Right(Right::WorkCases),
+            ),
+            post(disclosures::public_interest_test),
+        ),
+        (
+            spec(
+                "POST",
+                "/cases/{reference}/agreement",
+                Access::Right(Right::WorkCases),
+            ),
+            post(disclosures::agreement),
+        ),
+        (
+            spec(
+                "POST",
+                "/cases/{reference}/authorise",
+                Access::Right(Right::WorkCases),
+            ),
+            post(disclosures::authorise),
+        ),
+        // A release also needs `export` for the case's cameras, checked by the handler.
+        (
+            spec(
+                "POST",
+                "/cases/{reference}/release",
+                Access::Right(Right::WorkCases),
+            ),
+            post(disclosures::release),
+        ),
+        // The disclosure log is one of the scheme's logs (LBU-20): it is read by those who
+        // read the logbooks — the auditor and supervisor as well as those who work cases —
+        // rather than only by those who make disclosures, who see each case's releases on
+        // its page.
+        (
+            spec("GET", "/disclosures", Access::Right(Right::ReadLogbooks)),
+            get(disclosures::page),
+        ),
+        (
+            spec(
+                "GET",
+                "/disclosures.csv",
+                Access::Right(Right::ReadLogbooks),
+            ),
+            get(disclosures::csv),
+        ),
+        // A medium carries an evidence package out of the scheme (BDC-32): registering it
+        // and what became of it is for those who may export footage.
+        (
+            spec("POST", "/media", Access::Right(Right::Export)),
+            post(disclosures::register_medium),
+        ),
+        (
+            spec(
+                "POST",
+                "/media/{reference}/returned",
+                Access::Right(Right::Export),
+            ),
+            post(disclosures::medium_returned),
+        ),
+        (
+            spec(
+                "POST",
+                "/media/{reference}/erased",
+                Access::Right(Right::Export),
+            ),
+            post(disclosures::medium_erased),
         ),
         (
             spec("GET", "/retention", Access::Right(Right::ReadLogbooks)),

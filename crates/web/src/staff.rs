@@ -143,6 +143,8 @@ impl Banner {
             ("/cameras", "Camera register", Right::ManageCameras),
             ("/logbooks", "Logbooks", Right::ReadLogbooks),
             ("/retention", "Retention", Right::ReadLogbooks),
+            // The disclosure log is read as a logbook (LBU-20); see `routes`.
+            ("/disclosures", "Disclosures", Right::ReadLogbooks),
             ("/export", "Export", Right::Export),
             ("/cases", "Cases", Right::WorkCases),
             ("/users", "People", Right::ManageUsers),

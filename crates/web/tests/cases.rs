@@ -1,6 +1,8 @@
 //! The cases dashboard and a case's page against a real store (LBU-18, BDC-29): open cases
 //! with their due dates, amber when due within five working days and red when overdue,
-//! "my cases", and steps taken on the page through the case's state machine.
+//! "my cases", and steps taken on the page through the case's state machine; third-party
+//! disclosure cases from the request form to the authorised release, the disclosure log
+//! and the media register (LBU-19, LBU-20, BDC-17, BDC-32, BDC-39).
 
 mod support;
 
@@ -318,4 +320,690 @@ async fn bdc_30_accepting_erasure_on_the_web_needs_the_right_to_authorise_deleti
         .expect("case")
         .expect("exists");
     assert!(done.erasure.is_some());
+}
+
+const HOUR: i64 = 3_600_000;
+
+const BASSETLAW: &str = include_str!("../../../policies/bassetlaw-district-council.toml");
+
+/// `s` encoded for a form body.
+fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b' ' => out.push('+'),
+            b if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) => out.push(char::from(b)),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A third-party request as the Cases page's form sends it, for footage of `front-gate`
+/// from two hours ago to one hour ago; `changes` replace fields by name.
+fn disclosure_form(app: &App, csrf: &str, changes: &[(&str, &str)]) -> String {
+    let now = app.clock.now().0;
+    let from = custos_base::UnixMs(now - 2 * HOUR).to_uk_local_input();
+    let to = custos_base::UnixMs(now - HOUR).to_uk_local_input();
+    let mut fields = vec![
+        ("csrf", csrf.to_owned()),
+        ("category", "law-enforcement".to_owned()),
+        ("request_type", "primary".to_owned()),
+        ("name", "PC 1234 Sam Officer".to_owned()),
+        ("contact", "sam.officer@police.example".to_owned()),
+        ("organisation", "Hampshire Constabulary".to_owned()),
+        ("crime_reference", String::new()),
+        (
+            "purpose",
+            "Identify the person who damaged the gate".to_owned(),
+        ),
+        ("cameras", "front-gate".to_owned()),
+        ("from", from),
+        ("to", to),
+        ("received", String::new()),
+        ("channel", "email".to_owned()),
+    ];
+    for (k, v) in changes {
+        if let Some(f) = fields.iter_mut().find(|(name, _)| name == k) {
+            f.1 = (*v).to_owned();
+        }
+    }
+    fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Opens a third-party request through the form as `cookie`; returns the case's path.
+async fn open_disclosure(app: &App, cookie: &str, changes: &[(&str, &str)]) -> String {
+    let page = app.get("/cases", Some(cookie)).await;
+    assert!(
+        page.body.contains("id=\"open-disclosure\""),
+        "{}",
+        page.body
+    );
+    let csrf = App::csrf(&page.body);
+    let r = app
+        .send(
+            "POST",
+            "/disclosures/requests",
+            Some(cookie),
+            Some(&disclosure_form(app, &csrf, changes)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location().starts_with("/cases/DIS-"), "{}", r.location());
+    r.location().to_owned()
+}
+
+/// Posts `form` (after the CSRF field) to `path` as `cookie`.
+async fn post(app: &App, cookie: &str, path: &str, form: &str) -> Reply {
+    let page = app.get("/start", Some(cookie)).await;
+    let csrf = App::csrf(&page.body);
+    app.send(
+        "POST",
+        path,
+        Some(cookie),
+        Some(&format!("csrf={csrf}&{form}")),
+    )
+    .await
+}
+
+/// Keeps a document of `kind` with the case at `path`, as its page's upload does.
+async fn upload(app: &App, cookie: &str, path: &str, kind: &str) -> Reply {
+    let page = app.get(path, Some(cookie)).await;
+    let csrf = App::csrf(&page.body);
+    app.send_multipart(
+        &format!("{path}/documents"),
+        cookie,
+        &[("csrf", &csrf), ("kind", kind)],
+        (
+            "file",
+            "scan.pdf",
+            "application/pdf",
+            b"%PDF-1.4 a scanned document",
+        ),
+    )
+    .await
+}
+
+/// Records the recipient's acceptance of the agreement as the page shows it.
+async fn accept_agreement(app: &App, cookie: &str, path: &str, name: &str, org: &str) -> Reply {
+    let reference = path.trim_start_matches("/cases/");
+    let text = app
+        .store
+        .release_agreement(reference, name, org)
+        .await
+        .expect("agreement");
+    post(
+        app,
+        cookie,
+        &format!("{path}/agreement"),
+        &format!(
+            "recipient={}&organisation={}&shown={}&accepted=1",
+            enc(name),
+            enc(org),
+            enc(&text)
+        ),
+    )
+    .await
+}
+
+/// The checklist's items on a case page.
+fn checklist(body: &str) -> String {
+    body.split("id=\"disclosure-checklist\">")
+        .nth(1)
+        .and_then(|s| s.split("</ul>").next())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// LBU-19, LBU-21, SCC-7, BDC-28: staff open a police request through the Cases page's
+/// third-party form — a mistake brings the form back with everything typed kept and each
+/// problem named, and nothing opened — and its footage is held at once. The case's page
+/// lists what a release still needs: the force's form certifying the purpose, the crime
+/// reference and the recipient's agreement. The form uploaded by its kind, the crime
+/// reference recorded and the agreement accepted as shown, the checklist passes for the
+/// owner, whom the school's pack lets authorise; the DPO, whose role may not, is told so and
+/// refused. The owner authorises the release under the category's usual legal basis; the
+/// ordinary "disclose" step is never offered.
+#[tokio::test]
+async fn lbu_19_a_police_request_from_the_form_is_authorised_once_its_checklist_passes() {
+    police_request_on(app().await).await;
+}
+
+/// The same police request, on PostgreSQL.
+#[tokio::test]
+async fn lbu_19_a_police_request_from_the_form_is_authorised_on_postgresql() {
+    let Some(location) = postgres().await else {
+        return;
+    };
+    police_request_on(app_on(tempfile::tempdir().expect("tmp"), location).await).await;
+}
+
+async fn police_request_on(app: App) {
+    use custos_domain::case::{CaseKind, CaseState, Decision};
+    add_front_gate(&app).await;
+    let head = person(&app, "head", "owner").await;
+    let dpo = person(&app, "dp", "dpo").await;
+    let page = app.get("/cases", Some(&head)).await;
+    let csrf = App::csrf(&page.body);
+    for category in custos_domain::disclosure::Category::ALL {
+        assert!(
+            page.body.contains(&format!("<option value=\"{category}\"")),
+            "{category}"
+        );
+    }
+
+    // A mistake keeps the form and names each problem; nothing is opened.
+    let r = app
+        .send(
+            "POST",
+            "/disclosures/requests",
+            Some(&head),
+            Some(&disclosure_form(
+                &app,
+                &csrf,
+                &[("organisation", ""), ("purpose", "gate"), ("to", "")],
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let problems = r
+        .body
+        .split("id=\"disclosure-problems\"")
+        .nth(1)
+        .and_then(|s| s.split("</div>").next())
+        .expect("the problems")
+        .to_owned();
+    assert_eq!(problems.matches("<li>").count(), 3, "{problems}");
+    assert!(problems.contains("organisation"), "{problems}");
+    assert!(
+        problems.contains("purpose the request states"),
+        "{problems}"
+    );
+    assert!(problems.contains("end of the footage"), "{problems}");
+    assert!(r.body.contains("value=\"PC 1234 Sam Officer\""), "kept");
+    assert!(r.body.contains("value=\"front-gate\""), "kept");
+    assert!(
+        r.body
+            .contains("<option value=\"law-enforcement\" selected>"),
+        "kept"
+    );
+    assert!(r.body.contains(">gate</textarea>"), "kept");
+    let cases = app.store.cases(true).await.expect("cases");
+    assert!(
+        cases.iter().all(|c| c.kind != CaseKind::Disclosure),
+        "nothing opened"
+    );
+
+    // Opened: the footage is held at once.
+    let path = open_disclosure(&app, &head, &[]).await;
+    let reference = path.trim_start_matches("/cases/").to_owned();
+    let c = app
+        .store
+        .case(&reference)
+        .await
+        .expect("case")
+        .expect("exists");
+    assert_eq!(c.kind, CaseKind::Disclosure);
+    assert_eq!(c.holds.len(), 1, "held from receipt");
+    let page = app.get(&path, Some(&head)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("id=\"disclosure\""), "{}", page.body);
+    assert!(page.body.contains("Hampshire Constabulary"));
+    let missing = checklist(&page.body);
+    assert_eq!(missing.matches("<li>").count(), 3, "{missing}");
+    assert!(missing.contains("form certifying the purpose"), "{missing}");
+    assert!(missing.contains("crime reference number"), "{missing}");
+    assert!(missing.contains("release agreement"), "{missing}");
+    assert!(
+        !page.body.contains("<option value=\"public-interest-test\""),
+        "the test is written, not uploaded"
+    );
+    assert!(page.body.contains("id=\"agreement-preview\""));
+    assert!(page.body.contains("id=\"disclosure-start-first\""));
+
+    let r = upload(&app, &head, &path, "police-request-form").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = post(
+        &app,
+        &head,
+        &format!("{path}/crime-reference"),
+        "crime_reference=CR%2F0412%2F26",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // An acceptance of a text other than the agreement is not recorded.
+    let r = post(
+        &app,
+        &head,
+        &format!("{path}/agreement"),
+        "recipient=PC+1234+Sam+Officer&organisation=Hampshire+Constabulary&shown=I+agree+to+nothing&accepted=1",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location().contains("changed=1"), "{}", r.location());
+    let changed = app.get(r.location(), Some(&head)).await;
+    assert!(changed.body.contains("id=\"agreement-changed\""));
+    let r = accept_agreement(
+        &app,
+        &head,
+        &path,
+        "PC 1234 Sam Officer",
+        "Hampshire Constabulary",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let d = app
+        .store
+        .disclosure(&reference)
+        .await
+        .expect("read")
+        .expect("some");
+    assert_eq!(
+        d.documents,
+        vec![custos_domain::disclosure::DocumentKind::PoliceRequestForm]
+    );
+    assert_eq!(d.crime_reference, "CR/0412/26");
+    assert!(d.agreement.is_some());
+
+    // The DPO's role may not authorise a release to the police in the school's pack.
+    let page = app.get(&path, Some(&dpo)).await;
+    let missing = checklist(&page.body);
+    assert!(missing.contains("the role dpo may not"), "{missing}");
+    assert!(missing.contains("owner"), "{missing}");
+    let page = app.get(&path, Some(&head)).await;
+    assert!(
+        page.body.contains("id=\"disclosure-ready\"") && page.body.contains("acting as owner"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("id=\"agreement-accepted\""));
+    assert!(page.body.contains("social media"), "the accepted text");
+    assert!(
+        !page.body.contains("id=\"disclosure-authorise\""),
+        "start first"
+    );
+    let r = post(
+        &app,
+        &head,
+        &format!("{path}/act"),
+        "step=start%3A&reasons=",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&path, Some(&head)).await;
+    assert!(
+        page.body.contains("value=\"decide:refuse\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("value=\"decide:disclose\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("id=\"disclosure-authorise\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("<option value=\"dpa-2018-schedule-2-paragraph-2\" selected>"),
+        "the category's usual basis"
+    );
+    // The ordinary step cannot decide it either.
+    let r = post(
+        &app,
+        &head,
+        &format!("{path}/act"),
+        "step=decide%3Adisclose&reasons=The+police+asked+for+it",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+
+    let r = post(&app, &dpo, &format!("{path}/authorise"), "legal_basis=").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("the role dpo may not"), "{}", r.body);
+    let r = post(
+        &app,
+        &head,
+        &format!("{path}/authorise"),
+        "legal_basis=dpa-2018-schedule-2-paragraph-2",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let c = app
+        .store
+        .case(&reference)
+        .await
+        .expect("case")
+        .expect("exists");
+    assert_eq!(c.state, CaseState::Decided);
+    assert_eq!(c.decision.map(|d| d.0), Some(Decision::Disclose));
+    let page = app.get(&path, Some(&head)).await;
+    assert!(
+        page.body.contains("Authorised by head acting as owner"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("id=\"disclosure-release\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("id=\"release-encrypt\" name=\"encrypt\" value=\"1\" checked")
+    );
+}
+
+/// BDC-39, BDC-31: a request from the media is always secondary — the form says so when it
+/// is given as primary — and, under a pack that releases to the media (Bassetlaw's, through
+/// its DPO), its checklist asks for a recorded public-interest test and a police Inspector's
+/// written agreement: the test is written on the page (a token one is refused), the
+/// agreement uploaded by kind, and only then does the checklist pass; the media's release
+/// agreement carries their extra undertakings.
+#[tokio::test]
+async fn bdc_39_a_media_request_needs_a_public_interest_test_and_an_inspectors_agreement() {
+    let app = app().await;
+    add_front_gate(&app).await;
+    app.store
+        .load_policy(&console(), BASSETLAW)
+        .await
+        .expect("load");
+    let dpo = person(&app, "dp", "dpo").await;
+    let page = app.get("/cases", Some(&dpo)).await;
+    let csrf = App::csrf(&page.body);
+    let media = [
+        ("category", "media"),
+        (
+            "organisation",
+            "Worksop Guardian, via Nottinghamshire Police",
+        ),
+        ("crime_reference", "CR/0413/26"),
+        ("name", "J Editor"),
+    ];
+    let r = app
+        .send(
+            "POST",
+            "/disclosures/requests",
+            Some(&dpo),
+            Some(&disclosure_form(&app, &csrf, &media)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("always a secondary request (BDC-39)"),
+        "{}",
+        r.body
+    );
+    let mut secondary = media.to_vec();
+    secondary.push(("request_type", "secondary"));
+    let path = open_disclosure(&app, &dpo, &secondary).await;
+    let page = app.get(&path, Some(&dpo)).await;
+    assert!(page.body.contains("id=\"disclosure-public-interest\""));
+    let missing = checklist(&page.body);
+    assert!(missing.contains("public-interest test"), "{missing}");
+    assert!(missing.contains("Inspector"), "{missing}");
+    assert!(missing.contains("certifying that the public"), "{missing}");
+
+    let r = post(
+        &app,
+        &dpo,
+        &format!("{path}/public-interest-test"),
+        "text=needed",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("public-interest test out"), "{}", r.body);
+    let test = "The police need the public's help to identify a man who assaulted a pensioner at the gate; the assault was serious and he may do it again, which outweighs his privacy.";
+    let r = post(
+        &app,
+        &dpo,
+        &format!("{path}/public-interest-test"),
+        &format!("text={}", enc(test)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&path, Some(&dpo)).await;
+    assert!(page.body.contains("id=\"public-interest-test\""));
+    let missing = checklist(&page.body);
+    assert!(!missing.contains("public-interest test"), "{missing}");
+    assert!(missing.contains("Inspector"), "{missing}");
+
+    for kind in ["inspector-agreement", "police-request-form"] {
+        let r = upload(&app, &dpo, &path, kind).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{kind}: {}", r.body);
+    }
+    let r = accept_agreement(&app, &dpo, &path, "J Editor", "Worksop Guardian").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = post(&app, &dpo, &format!("{path}/act"), "step=start%3A&reasons=").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&path, Some(&dpo)).await;
+    assert!(
+        page.body.contains("id=\"disclosure-ready\"") && page.body.contains("acting as dpo"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("proof of my editing"),
+        "the media's undertakings"
+    );
+    let r = post(&app, &dpo, &format!("{path}/authorise"), "legal_basis=").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
+
+/// BDC-17, LBU-19, BDC-14: the page says a request from the National Crime Agency cannot be
+/// refused; refusing it anyway is refused with that message and the case stays in progress
+/// and undecided, while a police request is refused with its reasons.
+#[tokio::test]
+async fn bdc_17_refusing_a_national_crime_agency_request_shows_why_it_cannot_be_and_changes_nothing()
+ {
+    use custos_domain::case::{CaseState, Decision};
+    let app = app().await;
+    add_front_gate(&app).await;
+    let head = person(&app, "head", "owner").await;
+    let path = open_disclosure(
+        &app,
+        &head,
+        &[
+            ("category", "national-crime-agency"),
+            ("organisation", "National Crime Agency"),
+            ("crime_reference", "OP-BRAMBLE"),
+        ],
+    )
+    .await;
+    let reference = path.trim_start_matches("/cases/").to_owned();
+    let r = post(
+        &app,
+        &head,
+        &format!("{path}/act"),
+        "step=start%3A&reasons=",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&path, Some(&head)).await;
+    assert!(page.body.contains("id=\"no-refusal\""), "{}", page.body);
+    let r = post(
+        &app,
+        &head,
+        &format!("{path}/act"),
+        "step=decide%3Arefuse&reasons=We+would+rather+not+release+this+footage",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("cannot be refused (BDC-17"), "{}", r.body);
+    let c = app
+        .store
+        .case(&reference)
+        .await
+        .expect("case")
+        .expect("exists");
+    assert_eq!(c.state, CaseState::InProgress);
+    assert!(c.decision.is_none());
+
+    let police = open_disclosure(&app, &head, &[]).await;
+    let r = post(
+        &app,
+        &head,
+        &format!("{police}/act"),
+        "step=start%3A&reasons=",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&police, Some(&head)).await;
+    assert!(!page.body.contains("id=\"no-refusal\""));
+    let r = post(
+        &app,
+        &head,
+        &format!("{police}/act"),
+        "step=decide%3Arefuse&reasons=The+camera+faces+away+from+the+road+the+officer+named",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let c = app
+        .store
+        .case(police.trim_start_matches("/cases/"))
+        .await
+        .expect("case")
+        .expect("exists");
+    assert_eq!(c.decision.map(|d| d.0), Some(Decision::Refuse));
+}
+
+/// LBU-20: the Disclosures page, in the navigation of those who read the logbooks, shows
+/// the disclosure log, which downloads as CSV headed by its field names, named with today's
+/// date; those who do not read the logbooks are refused both.
+#[tokio::test]
+async fn lbu_20_the_disclosure_log_downloads_as_csv_with_its_field_names() {
+    let app = app().await;
+    let aud = app.sign_in("aud").await;
+    let op = app.sign_in("op").await;
+    let page = app.get("/disclosures", Some(&aud)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains("<a href=\"/disclosures\">Disclosures</a>")
+    );
+    assert!(page.body.contains("id=\"no-disclosures\""), "{}", page.body);
+    assert!(
+        !page.body.contains("id=\"register-medium\""),
+        "the auditor does not export, so registers no media"
+    );
+    let csv = app.get("/disclosures.csv", Some(&aud)).await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    let header = |name: axum::http::HeaderName| {
+        csv.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert!(header(axum::http::header::CONTENT_TYPE).starts_with("text/csv"));
+    let today = &custos_base::UnixMs(app.clock.now().0).to_uk_local_input()[..10];
+    assert_eq!(
+        header(axum::http::header::CONTENT_DISPOSITION),
+        format!("attachment; filename=\"custos-disclosure-log-{today}.csv\"")
+    );
+    assert_eq!(
+        csv.body,
+        format!("{}\r\n", custos_domain::disclosure::LOG_HEADERS.join(","))
+    );
+    for path in ["/disclosures", "/disclosures.csv"] {
+        let r = app.get(path, Some(&op)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let op_page = app.get("/start", Some(&op)).await;
+    assert!(!op_page.body.contains("href=\"/disclosures\""));
+}
+
+/// BDC-32: the media register's form registers a physical medium under the first reference
+/// of the year, `MED-YYYY-0001`; a mistake brings the form back with what was typed and the
+/// problem named; returning the medium is recorded with its remarks; the auditor, who does
+/// not export, may not register one, and a form without the session's token is refused.
+#[tokio::test]
+async fn bdc_32_the_media_register_form_registers_a_medium_under_a_new_reference() {
+    let app = app().await;
+    let sup = person(&app, "sup", "supervisor").await;
+    let aud = app.sign_in("aud").await;
+    let page = app.get("/disclosures", Some(&sup)).await;
+    assert!(
+        page.body.contains("id=\"register-medium\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("id=\"no-media\""));
+    let r = post(
+        &app,
+        &sup,
+        "/media",
+        "package_id=&case_ref=&description=Encrypted+USB+stick&issued_to=PC+1234+Sam+Officer&organisation=Hampshire+Constabulary&remarks=",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("id=\"medium-problems\""), "{}", r.body);
+    assert!(r.body.contains("id of the package"), "{}", r.body);
+    assert!(r.body.contains("value=\"PC 1234 Sam Officer\""), "kept");
+    let good = "package_id=P0123456789abcdef&case_ref=&description=Encrypted+USB+stick%2C+exhibit+JS%2F1&issued_to=PC+1234+Sam+Officer&organisation=Hampshire+Constabulary&remarks=handed+over+at+the+office";
+    let r = post(&app, &aud, "/media", good).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = app
+        .send(
+            "POST",
+            "/media",
+            Some(&sup),
+            Some(&format!("csrf=wrong&{good}")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(
+        app.store
+            .media_register()
+            .await
+            .expect("register")
+            .is_empty()
+    );
+    let r = post(&app, &sup, "/media", good).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let year = &custos_base::UnixMs(app.clock.now().0).to_uk_local_input()[..4];
+    let reference = format!("MED-{year}-0001");
+    assert_eq!(r.location(), format!("/disclosures#medium-{reference}"));
+    let page = app.get("/disclosures", Some(&sup)).await;
+    let row = page
+        .body
+        .split(&format!("<tr id=\"medium-{reference}\">"))
+        .nth(1)
+        .and_then(|s| s.split("</tr>").next())
+        .unwrap_or_else(|| panic!("{reference} in {}", page.body))
+        .to_owned();
+    assert!(row.contains("P0123456789abcdef") && row.contains("Hampshire Constabulary"));
+    assert!(row.contains("Record it returned"), "{row}");
+    let r = post(
+        &app,
+        &sup,
+        &format!("/media/{reference}/returned"),
+        "remarks=back+after+the+trial",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get("/disclosures", Some(&sup)).await;
+    let row = page
+        .body
+        .split(&format!("<tr id=\"medium-{reference}\">"))
+        .nth(1)
+        .and_then(|s| s.split("</tr>").next())
+        .expect("the row")
+        .to_owned();
+    assert!(!row.contains("Record it returned"), "{row}");
+    assert!(row.contains("back after the trial"), "{row}");
+    let m = app
+        .store
+        .medium(&reference)
+        .await
+        .expect("read")
+        .expect("some");
+    assert!(m.returned_at_unix_ms.is_some());
 }

@@ -522,6 +522,45 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/cases/{reference}/letters/{kind}",
         Expect::Roles(CASEWORKERS),
     ),
+    ("POST", "/disclosures/requests", Expect::Roles(CASEWORKERS)),
+    (
+        "POST",
+        "/cases/{reference}/crime-reference",
+        Expect::Roles(CASEWORKERS),
+    ),
+    (
+        "POST",
+        "/cases/{reference}/public-interest-test",
+        Expect::Roles(CASEWORKERS),
+    ),
+    (
+        "POST",
+        "/cases/{reference}/agreement",
+        Expect::Roles(CASEWORKERS),
+    ),
+    (
+        "POST",
+        "/cases/{reference}/authorise",
+        Expect::Roles(CASEWORKERS),
+    ),
+    (
+        "POST",
+        "/cases/{reference}/release",
+        Expect::Roles(CASEWORKERS),
+    ),
+    ("GET", "/disclosures", Expect::Roles(READERS)),
+    ("GET", "/disclosures.csv", Expect::Roles(READERS)),
+    ("POST", "/media", Expect::Roles(EXPORTERS)),
+    (
+        "POST",
+        "/media/{reference}/returned",
+        Expect::Roles(EXPORTERS),
+    ),
+    (
+        "POST",
+        "/media/{reference}/erased",
+        Expect::Roles(EXPORTERS),
+    ),
     ("GET", "/requests/new", Expect::Public),
     ("POST", "/requests", Expect::Public),
     // The deadlines feed needs its owner's token, which the matrix does not have.
