@@ -482,6 +482,14 @@ impl Right {
     }
 }
 
+impl Scope {
+    /// Whether a role held at this scope reaches `target`: the whole scheme reaches
+    /// everything, a site what is on it, a camera group its cameras.
+    pub fn covers(&self, target: &Target) -> bool {
+        applies(self, target)
+    }
+}
+
 fn applies(scope: &Scope, target: &Target) -> bool {
     match (scope, target) {
         (Scope::Scheme, _) => true,

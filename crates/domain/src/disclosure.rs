@@ -70,6 +70,20 @@ impl Category {
         }
     }
 
+    /// The category in a few words, to go inside a sentence ("a request from the media").
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::LawEnforcement => "the police or another law-enforcement agency",
+            Self::NationalCrimeAgency => "the National Crime Agency",
+            Self::ProsecutingBody => "a prosecuting body",
+            Self::LegalRepresentative => "a legal representative",
+            Self::CourtOrder => "the holder of a court order",
+            Self::StatutoryBody => "a statutory body",
+            Self::HrDiscipline => "an internal disciplinary or complaints process",
+            Self::Media => "the media",
+        }
+    }
+
     /// The pack's authority for disclosure to this category (`authorise.disclosure.ID`).
     pub fn authority(self, d: &DisclosureAuthorities) -> &Authority {
         match self {
@@ -222,7 +236,7 @@ impl DocumentKind {
             }
             Self::PoliceRequestForm => format!(
                 "a request from {} needs its form certifying the purpose and that the investigation would be prejudiced without the images (LBU-19, DPA 2018 Schedule 2 paragraph 2); ask the officer for it and attach it to the case",
-                category.describe()
+                category.name()
             ),
             Self::LetterOfAuthority => {
                 "a solicitor needs a letter of authority signed by the person recorded (LBU-19); ask the solicitor for it and attach it to the case".to_owned()
@@ -238,7 +252,7 @@ impl DocumentKind {
             }
             Self::StatutoryNotice => format!(
                 "a request from {} needs evidence of its statutory power: its written request citing the power (LBU-19); attach it to the case",
-                category.describe()
+                category.name()
             ),
             Self::DisciplinaryRequest => {
                 "a release for discipline or complaints needs the written request from HR (staff) or the officer responsible for students, naming the investigation (LBU-19); attach it to the case".to_owned()
@@ -336,7 +350,7 @@ pub fn check_release(req: &ReleaseCheck) -> Result<(), Vec<String>> {
         } else {
             format!(
                 "this scheme does not disclose to {} (its pack says allowed = false under [authorise.disclosure.{cat}]); refuse the request with reasons, or change the pack if the code of practice allows it (LBU-19, ALT-13, BDC-39)",
-                cat.describe()
+                cat.name()
             )
         });
     }
@@ -363,7 +377,7 @@ pub fn check_release(req: &ReleaseCheck) -> Result<(), Vec<String>> {
         } else {
             format!(
                 "a release to {} needs the crime reference number for the disclosure log (LBU-20); ask the officer for it",
-                cat.describe()
+                cat.name()
             )
         });
     }
@@ -391,7 +405,7 @@ pub fn check_release(req: &ReleaseCheck) -> Result<(), Vec<String>> {
             if !req.allowed_roles.contains(role) {
                 problems.push(format!(
                     "the role {role} may not authorise disclosure to {}; it needs a person acting as one of: {allowed} (the pack's [authorise.disclosure.{cat}], LBU-19, SCC-7)",
-                    cat.describe()
+                    cat.name()
                 ));
             }
         }
@@ -417,7 +431,7 @@ pub fn check_refusal(category: Category, reasons: &str) -> Result<(), String> {
     if reasons.trim().chars().count() < MIN_REASON_CHARS {
         return Err(format!(
             "a refusal of a request from {} needs its reasons in writing (LBU-19, BDC-14); record why the request was refused",
-            category.describe()
+            category.name()
         ));
     }
     Ok(())

@@ -549,12 +549,9 @@ impl Store {
         organisation: &str,
     ) -> StoreResult<AcceptedAgreement> {
         let (case, _) = self.require_disclosure(reference).await?;
-        if !case.state.is_open() {
-            return Err(StoreError::Invalid(format!(
-                "{} is {}; nothing more can be released under it",
-                case.reference, case.state
-            )));
-        }
+        // What was authorised is released to whom it was authorised for: the agreement
+        // cannot change once the request is decided.
+        Self::still_open_for_change(&case, "the release agreement")?;
         let mut problems = Vec::new();
         if recipient_name.trim().chars().count() < 2 {
             problems.push("give the recipient's name as they sign it");
@@ -623,6 +620,7 @@ impl Store {
             .clone();
         let mut problems = Vec::new();
         let mut acting = Vec::new();
+        let mut out_of_scope = false;
         if let Some(name) = authoriser {
             let user =
                 custos_domain::access::Username::parse(name.trim()).map_err(StoreError::Invalid)?;
@@ -632,17 +630,46 @@ impl Store {
                 )),
                 Some(u) if u.disabled => problems.push(format!("the account {user} is disabled")),
                 Some(u) => {
-                    let roles: Vec<Ident> = u.assignments.iter().map(|a| a.role.clone()).collect();
-                    // A person acts in an allowed role they hold; if they hold none, every
-                    // role they hold is named in the refusal.
-                    acting = roles
+                    // Where the footage is: each camera's site and groups.
+                    let mut targets = Vec::new();
+                    for f in &case.footage {
+                        let id = Ident::parse(&f.camera).map_err(|e| {
+                            StoreError::Corrupt(format!("case {}: {e}", case.reference))
+                        })?;
+                        if let Some(c) = self.camera(&id).await? {
+                            targets.push(custos_domain::access::Target::Located {
+                                site: c.draft.site.clone(),
+                                groups: c.groups.clone(),
+                                workstations: Vec::new(),
+                            });
+                        }
+                    }
+                    // A person acts in an allowed role they hold where all the footage is;
+                    // an allowed role held elsewhere only is named as such; if they hold
+                    // no allowed role, every role they hold is named in the refusal.
+                    let reaching = u.assignments.iter().find(|a| {
+                        allowed.contains(&a.role) && targets.iter().all(|t| a.scope.covers(t))
+                    });
+                    let elsewhere: Vec<String> = u
+                        .assignments
                         .iter()
-                        .filter(|r| allowed.contains(r))
-                        .take(1)
-                        .cloned()
+                        .filter(|a| allowed.contains(&a.role))
+                        .map(|a| format!("{} at {}", a.role, a.scope))
                         .collect();
-                    if acting.is_empty() {
-                        acting = roles;
+                    match reaching {
+                        Some(a) => acting = vec![a.role.clone()],
+                        None if !elsewhere.is_empty() => {
+                            out_of_scope = true;
+                            problems.push(format!(
+                                "{user} holds {} only, which does not reach every camera of {}; \
+                             it needs someone who holds the role where the footage is",
+                                elsewhere.join(", "),
+                                case.reference
+                            ));
+                        }
+                        None => {
+                            acting = u.assignments.iter().map(|a| a.role.clone()).collect();
+                        }
                     }
                 }
             }
@@ -667,7 +694,7 @@ impl Store {
             problems.extend(more.into_iter().filter(|p| {
                 // Without an authoriser named yet, "nobody has authorised" is not a problem
                 // of the request.
-                authoriser.is_some() || !p.starts_with("nobody has authorised")
+                (authoriser.is_some() && !out_of_scope) || !p.starts_with("nobody has authorised")
             }));
         }
         Ok(match (problems.is_empty(), acting.into_iter().next()) {

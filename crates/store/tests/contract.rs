@@ -3278,14 +3278,19 @@ async fn disclosure_scheme(db: &TestDb) -> (Store, SimulatedClock) {
     cam.draft.purposes =
         vec![custos_domain::Ident::parse("crime-deterrence-detection").expect("p")];
     store.add_camera(&console(), &cam).await.expect("camera");
-    for (user, role) in [("op", "operator"), ("mgr", "manager"), ("dp", "dpo")] {
+    for (user, role, scope) in [
+        ("op", "operator", "scheme"),
+        ("mgr", "manager", "scheme"),
+        ("dp", "dpo", "scheme"),
+        ("far", "manager", "site:retford"),
+    ] {
         store
             .add_user(
                 &console(),
                 &username(user),
                 user,
                 "walnut kettle lamp",
-                &[assignment(role, "scheme")],
+                &[assignment(role, scope)],
             )
             .await
             .expect("user");
@@ -3442,10 +3447,28 @@ async fn lbu_19_a_police_request_is_held_at_once_and_released_only_with_its_form
         "{refused}"
     );
     assert!(refused.to_string().contains("manager"), "{refused}");
+    // A manager's role held on another site does not reach this camera.
+    let far = store
+        .authorise_disclosure(&console(), &r, "far", None)
+        .await
+        .expect_err("another site");
+    assert!(
+        far.to_string().contains("does not reach every camera"),
+        "{far}"
+    );
     let decided = store
         .authorise_disclosure(&console(), &r, "mgr", None)
         .await
         .expect("authorised");
+    // What was authorised goes to whom it was authorised for.
+    let swap = store
+        .accept_release_agreement(&console(), &r, "Someone Else", "Another Force")
+        .await
+        .expect_err("decided");
+    assert!(
+        swap.to_string().contains("before the request is decided"),
+        "{swap}"
+    );
     assert_eq!(decided.state, CaseState::Decided);
     let d = store.disclosure(&r).await.expect("read").expect("some");
     let auth = d.authorisation.expect("authorisation");
