@@ -1264,6 +1264,12 @@ impl<W: Write> Write for Counting<'_, W> {
         Ok(n)
     }
 
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.inner.write_all(buf)?;
+        self.bytes += buf.len() as u64;
+        Ok(())
+    }
+
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
     }
