@@ -314,6 +314,30 @@ pub fn required_documents(category: Category, secondary: bool) -> Vec<DocumentKi
     docs
 }
 
+/// The documents the pack requires for `category` besides the lawful minimum
+/// (`[authorise.disclosure.CATEGORY] documents`, [`crate::policy::Authority::documents`])
+/// that `provided` lacks, each as a problem saying what to attach. Documents the minimum
+/// already requires are left to [`check_release`].
+pub fn missing_pack_documents(
+    category: Category,
+    secondary: bool,
+    pack_documents: &[DocumentKind],
+    provided: &[DocumentKind],
+) -> Vec<String> {
+    let minimum = required_documents(category, secondary);
+    pack_documents
+        .iter()
+        .filter(|d| !minimum.contains(d) && !provided.contains(d))
+        .map(|d| {
+            format!(
+                "this scheme's code also requires {} for a release to {} (the pack's [authorise.disclosure.{category}] documents); attach it to the case",
+                d.describe(),
+                category.name()
+            )
+        })
+        .collect()
+}
+
 /// Everything [`check_release`] looks at for one release.
 #[derive(Debug, Clone, Copy)]
 pub struct ReleaseCheck<'a> {

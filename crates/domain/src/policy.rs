@@ -256,6 +256,9 @@ pub struct Authority {
     /// An authority outside the scheme that must also agree, in words (e.g. "a police
     /// Inspector or above, in writing", BDC-34).
     pub external: Option<String>,
+    /// For a disclosure category, documents the scheme's code requires besides the lawful
+    /// minimum (`crate::disclosure::required_documents`); empty for other actions.
+    pub documents: Vec<crate::disclosure::DocumentKind>,
 }
 
 /// Third-party disclosure categories (LBU-19, ALT-13, BDC-39, BDC-17).
@@ -679,6 +682,8 @@ struct RawAuthority {
     roles: Vec<Text>,
     external: Option<String>,
     allowed: Option<bool>,
+    #[serde(default)]
+    documents: Vec<Text>,
 }
 
 #[derive(Deserialize)]
@@ -1200,10 +1205,31 @@ impl Validator {
                 ),
             );
         }
+        let mut documents = Vec::new();
+        for d in &raw.documents {
+            if !key.starts_with("disclosure.") {
+                self.problem(
+                    d.span(),
+                    format!(
+                        "authorise.{key}.documents: documents are listed only for disclosure categories ([authorise.disclosure.…]); remove it"
+                    ),
+                );
+                continue;
+            }
+            match d.get_ref().parse::<crate::disclosure::DocumentKind>() {
+                Ok(k) if !documents.contains(&k) => documents.push(k),
+                Ok(k) => self.problem(
+                    d.span(),
+                    format!("authorise.{key}.documents lists {k} twice; list it once"),
+                ),
+                Err(e) => self.problem(d.span(), format!("authorise.{key}.documents: {e}")),
+            }
+        }
         Some(Authority {
             allowed,
             roles: roles?,
             external: raw.external.clone(),
+            documents,
         })
     }
 

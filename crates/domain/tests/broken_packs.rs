@@ -423,3 +423,61 @@ fn bdc_3_alt_16_applies_to_names_known_material_once() {
     );
     assert_problem(&twice, 39, 14, &["only one class may keep"]);
 }
+
+/// LBU-19, ALT-13, BDC-39: a pack may require more documents for a disclosure category
+/// than the lawful minimum; an unknown document, or documents on an action that is not a
+/// disclosure, is refused at its place.
+#[test]
+fn lbu_19_a_pack_may_require_more_documents_for_a_disclosure_category() {
+    use custos_domain::disclosure::{Category, DocumentKind, missing_pack_documents};
+    let src = broken(
+        "legal-representative = { roles = [\"manager\", \"dpo\"] }",
+        "legal-representative = { roles = [\"manager\", \"dpo\"], documents = [\"court-order\", \"letter-of-authority\"] }",
+    );
+    let pack = PolicyPack::parse(&src).expect("valid");
+    let extra = &pack.authorise.disclosure.legal_representative.documents;
+    assert_eq!(
+        extra,
+        &[DocumentKind::CourtOrder, DocumentKind::LetterOfAuthority]
+    );
+    // The letter of authority is the minimum already; only the court order is added.
+    let missing = missing_pack_documents(
+        Category::LegalRepresentative,
+        false,
+        extra,
+        &[DocumentKind::LetterOfAuthority],
+    );
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert!(missing[0].contains("court order"), "{missing:?}");
+    assert!(
+        missing_pack_documents(
+            Category::LegalRepresentative,
+            false,
+            extra,
+            &[DocumentKind::CourtOrder]
+        )
+        .is_empty()
+    );
+    let unknown = broken(
+        "legal-representative = { roles = [\"manager\", \"dpo\"] }",
+        "legal-representative = { roles = [\"manager\", \"dpo\"], documents = [\"a-note\"] }",
+    );
+    let err = PolicyPack::parse(&unknown).expect_err("unknown document");
+    assert!(
+        err.render("pack.toml")
+            .contains("authorise.disclosure.legal-representative.documents"),
+        "{}",
+        err.render("pack.toml")
+    );
+    let misplaced = broken(
+        "download = { roles = [\"headteacher\"] }",
+        "download = { roles = [\"headteacher\"], documents = [\"court-order\"] }",
+    );
+    let err = PolicyPack::parse(&misplaced).expect_err("not a disclosure");
+    assert!(
+        err.render("pack.toml")
+            .contains("only for disclosure categories"),
+        "{}",
+        err.render("pack.toml")
+    );
+}

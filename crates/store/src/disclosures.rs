@@ -32,6 +32,7 @@ use custos_domain::case::{Action, CaseKind, CaseState, Decision, transition};
 use custos_domain::disclosure::{
     Category, DisclosureLogRow, DocumentKind, LegalBasis, MIN_REASON_CHARS, ReleaseAgreement,
     ReleaseCheck, RequestType, agreement_text, check_refusal, check_release, is_secondary_always,
+    missing_pack_documents,
 };
 use custos_domain::ledger::{Book, NewEntry, Reference, to_hex};
 use sha2::{Digest, Sha256};
@@ -681,6 +682,14 @@ impl Store {
             ));
         }
         let docs = d.documents_provided();
+        problems.extend(missing_pack_documents(
+            d.category,
+            d.request_type == RequestType::Secondary,
+            &d.category
+                .authority(&policy.pack.authorise.disclosure)
+                .documents,
+            &docs,
+        ));
         if let Err(more) = check_release(&ReleaseCheck {
             category: d.category,
             request_type: d.request_type,

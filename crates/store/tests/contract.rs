@@ -3586,6 +3586,25 @@ async fn lbu_19_a_solicitor_needs_a_letter_of_authority_and_the_subjects_identit
         "{still}"
     );
     add_doc(&store, docs.path(), &r, DocumentKind::SubjectIdentity).await;
+    // A scheme whose code also wants a court order for solicitors says so in its pack.
+    let stricter = include_str!("../../../policies/bassetlaw-district-council.toml").replacen(
+        "roles = [\"dpo\", \"manager\"]  # BDC-39: legal representatives",
+        "documents = [\"court-order\"]\nroles = [\"dpo\", \"manager\"]  # BDC-39: legal representatives",
+        1,
+    );
+    store
+        .load_policy(&console(), &stricter)
+        .await
+        .expect("stricter pack");
+    let order = store
+        .authorise_disclosure(&console(), &r, "dp", None)
+        .await
+        .expect_err("court order");
+    assert!(
+        order.to_string().contains("also requires the court order"),
+        "{order}"
+    );
+    add_doc(&store, docs.path(), &r, DocumentKind::CourtOrder).await;
     store
         .authorise_disclosure(&console(), &r, "dp", None)
         .await
