@@ -49,17 +49,7 @@ fn print_case(c: &Case, due: &str) {
             UnixMs(sg.at_unix_ms).to_london_display()
         );
     }
-    for f in &c.footage {
-        println!(
-            "  footage    {} {} to {} ({})",
-            f.camera,
-            UnixMs(f.from_unix_ms).to_london_display(),
-            UnixMs(f.to_unix_ms).to_london_display(),
-            f.hold
-                .as_deref()
-                .map_or_else(|| "not held".to_owned(), |h| format!("held by {h}"))
-        );
-    }
+    print_footage(c);
     if let Some(e) = &c.erasure {
         println!("  erased     {} segment(s)", e.segments_erased);
         for k in &e.kept {
@@ -101,6 +91,21 @@ fn print_case(c: &Case, due: &str) {
         .collect();
     if !next.is_empty() {
         println!("  next       {}", next.join(" | "));
+    }
+}
+
+/// Prints the footage case `c` concerns, a line per camera and range, with its hold.
+pub(crate) fn print_footage(c: &Case) {
+    for f in &c.footage {
+        println!(
+            "  footage    {} {} to {} ({})",
+            f.camera,
+            UnixMs(f.from_unix_ms).to_london_display(),
+            UnixMs(f.to_unix_ms).to_london_display(),
+            f.hold
+                .as_deref()
+                .map_or_else(|| "not held".to_owned(), |h| format!("held by {h}"))
+        );
     }
 }
 

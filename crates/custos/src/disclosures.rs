@@ -194,17 +194,7 @@ pub async fn run(
                 "  requester  {} <{}>",
                 c.requester_name, c.requester_contact
             );
-            for f in &c.footage {
-                println!(
-                    "  footage    {} {} to {} ({})",
-                    f.camera,
-                    UnixMs(f.from_unix_ms).to_london_display(),
-                    UnixMs(f.to_unix_ms).to_london_display(),
-                    f.hold
-                        .as_deref()
-                        .map_or_else(|| "not held".to_owned(), |h| format!("held by {h}"))
-                );
-            }
+            crate::cases::print_footage(&c);
             print_disclosure(&d);
             if let Some((decision, reasons)) = &c.decision {
                 println!("  decision   {decision}: {reasons}");

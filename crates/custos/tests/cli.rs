@@ -3624,6 +3624,52 @@ fn lbu_19_a_police_disclosure_from_the_console_ends_in_the_disclosure_log() {
     );
 }
 
+/// On a finished export job's page in `c`: takes the passphrase shown once, downloads the
+/// encrypted archive through the browser into `dir/NAME.tar.age`, opens it with the
+/// standard `age` and `tar` into `dir/opened`, and checks that `custos package verify`
+/// passes the package folder `NAME` in it.
+async fn download_open_and_verify(c: &fantoccini::Client, dir: &std::path::Path, name: &str) {
+    use fantoccini::Locator;
+    let passphrase = c
+        .find(Locator::Id("export-passphrase"))
+        .await
+        .expect("the passphrase, once")
+        .text()
+        .await
+        .expect("text");
+    let link = c
+        .find(Locator::Id("export-download"))
+        .await
+        .expect("a download")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a link");
+    let bytes = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => done(Array.from(new Uint8Array(b))));",
+            vec![serde_json::json!(link)],
+        )
+        .await
+        .expect("the browser downloads the archive");
+    let bytes: Vec<u8> = serde_json::from_value(bytes).expect("bytes");
+    let archive = dir.join(format!("{name}.tar.age"));
+    std::fs::write(&archive, &bytes).expect("write");
+    let tarball = dir.join(format!("{name}.tar"));
+    age_decrypt(&archive, &tarball, passphrase.trim());
+    let opened = dir.join("opened");
+    std::fs::create_dir_all(&opened).expect("mkdir");
+    let (code, said) = tool_output(
+        Command::new("tar")
+            .arg("-xf")
+            .arg(&tarball)
+            .current_dir(&opened),
+    );
+    assert_eq!(code, 0, "{said}");
+    let (code, out, err) = run(custos().args(["package", "verify"]).arg(opened.join(name)));
+    assert_eq!(code, 0, "{out}{err}");
+}
+
 /// Decrypts the age archive `archive` into `out` with the standard `age` tool, typing
 /// `passphrase` on the terminal it insists on (through `script`).
 fn age_decrypt(archive: &std::path::Path, out: &std::path::Path, passphrase: &str) {
@@ -3717,46 +3763,7 @@ async fn bdc_5_an_evidence_package_from_the_export_page_in_chromium() {
         .for_element(Locator::Id("export-done"))
         .await
         .expect("the package is made");
-    let passphrase = c
-        .find(Locator::Id("export-passphrase"))
-        .await
-        .expect("the passphrase, once")
-        .text()
-        .await
-        .expect("text");
-    let link = c
-        .find(Locator::Id("export-download"))
-        .await
-        .expect("a download")
-        .attr("href")
-        .await
-        .expect("href")
-        .expect("a link");
-    let bytes = c
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => done(Array.from(new Uint8Array(b))));",
-            vec![serde_json::json!(link)],
-        )
-        .await
-        .expect("the browser downloads the archive");
-    let bytes: Vec<u8> = serde_json::from_value(bytes).expect("bytes");
-    let archive = dir.path().join("JS-7.tar.age");
-    std::fs::write(&archive, &bytes).expect("write");
-    let tarball = dir.path().join("JS-7.tar");
-    age_decrypt(&archive, &tarball, passphrase.trim());
-    let opened = dir.path().join("opened");
-    std::fs::create_dir_all(&opened).expect("mkdir");
-    let (code, said) = tool_output(
-        Command::new("tar")
-            .arg("-xf")
-            .arg(&tarball)
-            .current_dir(&opened),
-    );
-    assert_eq!(code, 0, "{said}");
-    let (code, out, err) = run(custos()
-        .args(["package", "verify"])
-        .arg(opened.join("JS-7")));
-    assert_eq!(code, 0, "{out}{err}");
+    download_open_and_verify(&c, dir.path(), "JS-7").await;
     // Shown once: the page no longer has it.
     c.refresh().await.expect("reload");
     c.wait()
@@ -3957,46 +3964,7 @@ async fn lbu_19_a_police_disclosure_end_to_end_in_chromium() {
         .text()
         .await
         .expect("text");
-    let passphrase = c
-        .find(Locator::Id("export-passphrase"))
-        .await
-        .expect("the passphrase, once")
-        .text()
-        .await
-        .expect("text");
-    let link = c
-        .find(Locator::Id("export-download"))
-        .await
-        .expect("a download")
-        .attr("href")
-        .await
-        .expect("href")
-        .expect("a link");
-    let bytes = c
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => done(Array.from(new Uint8Array(b))));",
-            vec![serde_json::json!(link)],
-        )
-        .await
-        .expect("the browser downloads the archive");
-    let bytes: Vec<u8> = serde_json::from_value(bytes).expect("bytes");
-    let archive = dir.path().join("HC-1.tar.age");
-    std::fs::write(&archive, &bytes).expect("write");
-    let tarball = dir.path().join("HC-1.tar");
-    age_decrypt(&archive, &tarball, passphrase.trim());
-    let opened = dir.path().join("opened");
-    std::fs::create_dir_all(&opened).expect("mkdir");
-    let (code, said) = tool_output(
-        Command::new("tar")
-            .arg("-xf")
-            .arg(&tarball)
-            .current_dir(&opened),
-    );
-    assert_eq!(code, 0, "{said}");
-    let (code, out, err) = run(custos()
-        .args(["package", "verify"])
-        .arg(opened.join("HC-1")));
-    assert_eq!(code, 0, "{out}{err}");
+    download_open_and_verify(&c, dir.path(), "HC-1").await;
     // The disclosure log, as the browser downloads it.
     let csv = c
         .execute_async(

@@ -1181,32 +1181,40 @@ async fn restart_clock(tx: &mut WriteTx, reference: &str, now: i64) -> StoreResu
 
 /// The next reference for `kind` in the UK year of `received`: `SAR-2026-0007`.
 async fn next_reference(tx: &mut WriteTx, kind: CaseKind, received: i64) -> StoreResult<String> {
-    let year: i64 = UnixMs(received)
+    next_numbered(tx, kind.prefix(), received).await
+}
+
+/// The next reference with `prefix` in the UK year of `at`: `PREFIX-2026-0007`, from one
+/// counter per prefix and year, so that none is ever reused.
+pub(crate) async fn next_numbered(tx: &mut WriteTx, prefix: &str, at: i64) -> StoreResult<String> {
+    let year: i64 = UnixMs(at)
         .to_uk_local_input()
         .get(..4)
         .and_then(|y| y.parse().ok())
-        .ok_or_else(|| StoreError::Invalid("the date received is out of range".to_owned()))?;
+        .ok_or_else(|| StoreError::Invalid("the date is out of range".to_owned()))?;
     let row = sqlx::query("SELECT next FROM case_counters WHERE prefix = $1 AND year = $2")
-        .bind(kind.prefix())
+        .bind(prefix)
         .bind(year)
         .fetch_optional(tx.conn())
         .await
-        .map_err(StoreError::db("numbering a case"))?;
+        .map_err(StoreError::db("numbering a reference"))?;
     let n: i64 = match row {
-        Some(r) => r.try_get(0).map_err(StoreError::db("numbering a case"))?,
+        Some(r) => r
+            .try_get(0)
+            .map_err(StoreError::db("numbering a reference"))?,
         None => 1,
     };
     sqlx::query(
         "INSERT INTO case_counters (prefix, year, next) VALUES ($1, $2, $3) \
          ON CONFLICT (prefix, year) DO UPDATE SET next = $3",
     )
-    .bind(kind.prefix())
+    .bind(prefix)
     .bind(year)
     .bind(n + 1)
     .execute(tx.conn())
     .await
-    .map_err(StoreError::db("numbering a case"))?;
-    Ok(format!("{}-{year}-{n:04}", kind.prefix()))
+    .map_err(StoreError::db("numbering a reference"))?;
+    Ok(format!("{prefix}-{year}-{n:04}"))
 }
 
 /// The hold a request about footage places at intake (BDC-28): the pack's

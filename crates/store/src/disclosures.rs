@@ -1053,7 +1053,7 @@ impl Store {
         }
         let now = self.clock().now().0;
         let mut tx = self.write().await?;
-        let reference = next_medium_reference(&mut tx, now).await?;
+        let reference = crate::cases::next_numbered(&mut tx, "MED", now).await?;
         sqlx::query(
             "INSERT INTO media_register (reference, package_id, case_reference, description, \
              issued_to, organisation, issued_at_unix_ms, issued_by, remarks) \
@@ -1208,32 +1208,4 @@ impl Store {
             })
             .collect()
     }
-}
-
-/// The next media register reference in the UK year of `now`: `MED-2026-0001`.
-async fn next_medium_reference(tx: &mut WriteTx, now: i64) -> StoreResult<String> {
-    let year: i64 = UnixMs(now)
-        .to_uk_local_input()
-        .get(..4)
-        .and_then(|y| y.parse().ok())
-        .ok_or_else(|| StoreError::Invalid("the date is out of range".to_owned()))?;
-    let row = sqlx::query("SELECT next FROM case_counters WHERE prefix = 'MED' AND year = $1")
-        .bind(year)
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(StoreError::db("numbering a medium"))?;
-    let n: i64 = match row {
-        Some(r) => r.try_get(0).map_err(StoreError::db("numbering a medium"))?,
-        None => 1,
-    };
-    sqlx::query(
-        "INSERT INTO case_counters (prefix, year, next) VALUES ('MED', $1, $2) \
-         ON CONFLICT (prefix, year) DO UPDATE SET next = $2",
-    )
-    .bind(year)
-    .bind(n + 1)
-    .execute(tx.conn())
-    .await
-    .map_err(StoreError::db("numbering a medium"))?;
-    Ok(format!("MED-{year}-{n:04}"))
 }
