@@ -3624,6 +3624,54 @@ fn lbu_19_a_police_disclosure_from_the_console_ends_in_the_disclosure_log() {
     );
 }
 
+/// A demo running on an existing data folder, for browser tests: its address, and its
+/// output read to the end when it is stopped.
+struct RunningDemo {
+    child: std::process::Child,
+    lines: std::io::Lines<BufReader<std::process::ChildStdout>>,
+    addr: String,
+    _reap: Reap,
+}
+
+impl RunningDemo {
+    /// Starts `custos demo` on `data` and waits for the address it prints.
+    fn start(data: &std::path::Path) -> Self {
+        let mut child = custos()
+            .arg("--data")
+            .arg(data)
+            .args(["demo", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("demo starts");
+        let reap = Reap::new(&child);
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let mut addr = None;
+        while addr.is_none() {
+            let Some(Ok(line)) = lines.next() else { break };
+            if let Some(rest) = line.split("running at http://").nth(1) {
+                addr = rest.split('/').next().map(str::to_owned);
+            }
+        }
+        Self {
+            child,
+            lines,
+            addr: addr.expect("the demo prints its URL"),
+            _reap: reap,
+        }
+    }
+
+    /// Stops it as Ctrl-C would, and checks that it exits cleanly.
+    fn stop(mut self) {
+        Command::new("sh")
+            .args(["-c", &format!("kill -INT {}", self.child.id())])
+            .status()
+            .expect("kill");
+        let _: Vec<String> = self.lines.by_ref().map_while(Result::ok).collect();
+        assert!(self.child.wait().expect("demo exits").success());
+    }
+}
+
 /// On a finished export job's page in `c`: takes the passphrase shown once, downloads the
 /// encrypted archive through the browser into `dir/NAME.tar.age`, opens it with the
 /// standard `age` and `tar` into `dir/opened`, and checks that `custos package verify`
@@ -3713,24 +3761,8 @@ async fn bdc_5_an_evidence_package_from_the_export_page_in_chromium() {
         })
         .expect("the DPO's password");
     // Now, on the same scheme.
-    let mut demo = custos()
-        .arg("--data")
-        .arg(&data)
-        .args(["demo", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("demo starts");
-    let _reap = Reap::new(&demo);
-    let mut lines = BufReader::new(demo.stdout.take().expect("stdout")).lines();
-    let mut addr = None;
-    while addr.is_none() {
-        let Some(Ok(line)) = lines.next() else { break };
-        if let Some(rest) = line.split("running at http://").nth(1) {
-            addr = rest.split('/').next().map(str::to_owned);
-        }
-    }
-    let addr = addr.expect("the demo prints its URL");
+    let demo = RunningDemo::start(&data);
+    let addr = demo.addr.clone();
     let driver = Driver::start();
     let c = browser(&driver, &dir.path().join("profile")).await;
     browser_sign_in(&c, &addr, "dpo", &password).await;
@@ -3774,12 +3806,7 @@ async fn bdc_5_an_evidence_package_from_the_export_page_in_chromium() {
     assert!(c.find(Locator::Id("export-passphrase")).await.is_err());
     c.close().await.expect("close");
     drop(driver);
-    Command::new("sh")
-        .args(["-c", &format!("kill -INT {}", demo.id())])
-        .status()
-        .expect("kill");
-    let _: Vec<String> = lines.map_while(Result::ok).collect();
-    assert!(demo.wait().expect("demo exits").success());
+    demo.stop();
     let (_, ledger, _) = run(custos().arg("--data").arg(&data).args([
         "ledger", "export", "--book", "download", "--format", "jsonl",
     ]));
@@ -3815,24 +3842,8 @@ async fn lbu_19_a_police_disclosure_end_to_end_in_chromium() {
         })
         .expect("the owner's password");
     // Now, on the same scheme.
-    let mut demo = custos()
-        .arg("--data")
-        .arg(&data)
-        .args(["demo", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("demo starts");
-    let _reap = Reap::new(&demo);
-    let mut lines = BufReader::new(demo.stdout.take().expect("stdout")).lines();
-    let mut addr = None;
-    while addr.is_none() {
-        let Some(Ok(line)) = lines.next() else { break };
-        if let Some(rest) = line.split("running at http://").nth(1) {
-            addr = rest.split('/').next().map(str::to_owned);
-        }
-    }
-    let addr = addr.expect("the demo prints its URL");
+    let demo = RunningDemo::start(&data);
+    let addr = demo.addr.clone();
     let driver = Driver::start();
     let c = browser(&driver, &dir.path().join("profile")).await;
     browser_sign_in(&c, &addr, "owner", &password).await;
@@ -3993,12 +4004,7 @@ async fn lbu_19_a_police_disclosure_end_to_end_in_chromium() {
         .expect("the hand-over in the log");
     c.close().await.expect("close");
     drop(driver);
-    Command::new("sh")
-        .args(["-c", &format!("kill -INT {}", demo.id())])
-        .status()
-        .expect("kill");
-    let _: Vec<String> = lines.map_while(Result::ok).collect();
-    assert!(demo.wait().expect("demo exits").success());
+    demo.stop();
     let (_, ledger, _) = run(custos()
         .arg("--data")
         .arg(&data)
