@@ -697,8 +697,24 @@ async fn serve(config: &Config) -> anyhow::Result<ExitCode> {
 }
 
 async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(config.web.listen)
-        .await
+    let descriptors = crate::limits::raise_descriptor_limit();
+    let cameras = store.cameras(false).await?.len();
+    let max_connections =
+        crate::limits::web_connection_cap(config.web.max_connections, descriptors, cameras);
+    if max_connections < config.web.max_connections {
+        tracing::warn!(
+            configured = config.web.max_connections,
+            allowed = max_connections,
+            descriptors = ?descriptors,
+            cameras,
+            "the web server takes fewer connections than configured, to keep descriptors for the recorder; raise the open-file limit (LimitNOFILE) to allow more"
+        );
+    }
+    let limits = custos_web::server::Limits {
+        max_connections,
+        header_timeout: std::time::Duration::from_secs(config.web.header_timeout_seconds),
+    };
+    let listener = custos_web::server::listen(config.web.listen)
         .with_context(|| format!("cannot listen on {} (is another program using that port? choose another with --listen)", config.web.listen))?;
     let addr = listener
         .local_addr()
@@ -758,7 +774,7 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
             )),
         )
     });
-    let served = custos_web::serve(listener, state, stop).await;
+    let served = custos_web::serve(listener, state, limits, stop).await;
     if let Some(r) = recorder {
         r.stop().await;
     }

@@ -159,6 +159,12 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<String>,
     /// Client networks `/metrics` is served to; default loopback only.
     pub metrics_from: Vec<String>,
+    /// Web connections open at once, at most (default 1024). The server lowers it, with a
+    /// warning, to what the process's descriptor limit leaves after the recorder's share.
+    pub max_connections: usize,
+    /// Seconds a client may take to send a request's headers, and a keep-alive connection
+    /// may wait for its next request (default 10).
+    pub header_timeout_seconds: u64,
 }
 
 impl WebConfig {
@@ -223,6 +229,8 @@ impl Default for WebConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             trusted_proxies: Vec::new(),
             metrics_from: vec!["127.0.0.0/8".to_owned(), "::1/128".to_owned()],
+            max_connections: 1024,
+            header_timeout_seconds: 10,
         }
     }
 }
@@ -337,6 +345,18 @@ impl Config {
         }
         config.web.trusted_proxy_networks()?;
         config.web.metrics_networks()?;
+        if config.web.max_connections < 16 {
+            return Err(format!(
+                "[web] max_connections is {}; give at least 16 (the default is 1024); see docs/ref/config.md",
+                config.web.max_connections
+            ));
+        }
+        if !(1..=300).contains(&config.web.header_timeout_seconds) {
+            return Err(format!(
+                "[web] header_timeout_seconds is {}; give from 1 to 300 seconds (the default is 10); see docs/ref/config.md",
+                config.web.header_timeout_seconds
+            ));
+        }
         // Dates are checked here; whether each is a holiday depends on the pack's nation,
         // checked when a calendar is made.
         dates(&config.calendar.extra_holidays, "extra_holidays")?;

@@ -15,6 +15,7 @@ mod disclosures;
 mod export;
 mod keys;
 mod ledger;
+mod limits;
 mod recorder;
 mod retention;
 mod users;

@@ -10,20 +10,11 @@ use std::time::{Duration, Instant};
 
 use custos_domain::PolicyPack;
 
+mod support;
+use support::{Reap, RunningDemo, custos, free_port};
+
 fn policies() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../policies")
-}
-
-/// A `custos` command with no `CUSTOS_*` settings inherited from the test's environment.
-fn custos() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_custos"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("CUSTOS_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env("USER", "tester");
-    cmd
 }
 
 fn run(cmd: &mut Command) -> (i32, String, String) {
@@ -627,26 +618,6 @@ async fn init_and_show_on_postgresql() {
 
 /// Starts `custos demo` on a kept data folder, waits until it serves, and stops it with
 /// Ctrl-C as a person would.
-/// Kills a server or demo the test started if the test ends early (a failed assertion), so
-/// no process outlives its test.
-struct Reap(u32);
-
-impl Reap {
-    fn new(child: &std::process::Child) -> Self {
-        Self(child.id())
-    }
-}
-
-impl Drop for Reap {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            let _ = Command::new("kill")
-                .args(["-9", &self.0.to_string()])
-                .status();
-        }
-    }
-}
-
 fn run_demo_once(data: &std::path::Path) {
     let mut child = custos()
         .arg("--data")
@@ -1220,14 +1191,6 @@ fn lbu_4_user_accounts_from_the_console() {
     );
     let (code, out, _) = run(custos().arg("--data").arg(d).args(["ledger", "verify"]));
     assert_eq!(code, 0, "{out}");
-}
-
-/// A free port on 127.0.0.1.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 /// ChromeDriver on a free port, stopped when dropped.
@@ -3622,54 +3585,6 @@ fn lbu_19_a_police_disclosure_from_the_console_ends_in_the_disclosure_log() {
         ledger.contains("medium-issued") && ledger.contains("evidence-produced"),
         "{ledger}"
     );
-}
-
-/// A demo running on an existing data folder, for browser tests: its address, and its
-/// output read to the end when it is stopped.
-struct RunningDemo {
-    child: std::process::Child,
-    lines: std::io::Lines<BufReader<std::process::ChildStdout>>,
-    addr: String,
-    _reap: Reap,
-}
-
-impl RunningDemo {
-    /// Starts `custos demo` on `data` and waits for the address it prints.
-    fn start(data: &std::path::Path) -> Self {
-        let mut child = custos()
-            .arg("--data")
-            .arg(data)
-            .args(["demo", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("demo starts");
-        let reap = Reap::new(&child);
-        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let mut addr = None;
-        while addr.is_none() {
-            let Some(Ok(line)) = lines.next() else { break };
-            if let Some(rest) = line.split("running at http://").nth(1) {
-                addr = rest.split('/').next().map(str::to_owned);
-            }
-        }
-        Self {
-            child,
-            lines,
-            addr: addr.expect("the demo prints its URL"),
-            _reap: reap,
-        }
-    }
-
-    /// Stops it as Ctrl-C would, and checks that it exits cleanly.
-    fn stop(mut self) {
-        Command::new("sh")
-            .args(["-c", &format!("kill -INT {}", self.child.id())])
-            .status()
-            .expect("kill");
-        let _: Vec<String> = self.lines.by_ref().map_while(Result::ok).collect();
-        assert!(self.child.wait().expect("demo exits").success());
-    }
 }
 
 /// On a finished export job's page in `c`: takes the passphrase shown once, downloads the

@@ -11,19 +11,11 @@ use std::time::Duration;
 
 use custos_store::{DatabaseLocation, Store};
 
+mod support;
+use support::{custos, free_port};
+
 fn policies() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../policies")
-}
-
-fn custos() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_custos"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("CUSTOS_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env("USER", "tester");
-    cmd
 }
 
 fn run(cmd: &mut Command) -> (i32, String) {
@@ -36,13 +28,6 @@ fn run(cmd: &mut Command) -> (i32, String) {
             String::from_utf8_lossy(&out.stderr)
         ),
     )
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 fn signal(child: &Child, sig: &str) {

@@ -79,6 +79,30 @@ impl std::str::FromStr for Network {
     }
 }
 
+/// The network a client is counted as by limits that must not be dodged by changing
+/// address: an IPv4 address on its own, an IPv6 address as its /64 (one household or site
+/// is normally given a whole /64, so each of its addresses is the same client). An
+/// IPv4-mapped IPv6 address counts as its IPv4 address.
+pub fn client_network(addr: IpAddr) -> Network {
+    let addr = match addr {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(addr, IpAddr::V4),
+        v4 => v4,
+    };
+    let prefix_bits = if addr.is_ipv4() { 32 } else { 64 };
+    Network {
+        base: mask(addr, prefix_bits),
+        prefix_bits,
+    }
+}
+
+/// The text a limit counts `source` under: [`client_network`] of it when it is an address,
+/// else the text itself (a console, a test).
+pub fn client_key(source: &str) -> String {
+    source
+        .parse::<IpAddr>()
+        .map_or_else(|_| source.to_owned(), |a| client_network(a).to_string())
+}
+
 /// Parses a list of networks separated by commas or spaces; an empty list is allowed.
 pub fn parse_networks(text: &str) -> Result<Vec<Network>, String> {
     let mut out: Vec<Network> = text
@@ -113,6 +137,19 @@ mod tests {
         assert!(all.contains(ip("203.0.113.9")));
         let v6 = Network::parse("2001:db8::/32").expect("net");
         assert!(v6.contains(ip("2001:db8:ffff::1")) && !v6.contains(ip("2001:db9::1")));
+    }
+
+    #[test]
+    fn ipv6_clients_count_as_their_64_and_ipv4_as_themselves() {
+        assert_eq!(client_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            client_key("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+            client_key("2001:db8:1:2::9")
+        );
+        assert_ne!(client_key("2001:db8:1:3::1"), client_key("2001:db8:1:2::1"));
+        assert_eq!(client_key("192.0.2.7"), "192.0.2.7/32");
+        assert_eq!(client_key("::ffff:192.0.2.7"), "192.0.2.7/32");
+        assert_eq!(client_key("console"), "console");
     }
 
     #[test]

@@ -61,6 +61,17 @@ impl Backend {
         }
     }
 
+    /// A statement that makes sign-in attempts in concurrent transactions count one at a
+    /// time, so that no two see the same count (`None` where [`Backend::begin_write`]
+    /// already does). Held until the transaction ends.
+    pub(crate) fn sign_in_lock(self) -> Option<&'static str> {
+        match self {
+            Self::Sqlite => None,
+            // An arbitrary constant reserved for sign-in counting ("CUSTOSSI").
+            Self::Postgres => Some("SELECT pg_advisory_xact_lock(4851875795134792009)"),
+        }
+    }
+
     /// A statement, run first inside a migration transaction, that keeps two processes
     /// from migrating at once (`None` where [`Backend::begin_write`] already does).
     pub(crate) fn migration_lock(self) -> Option<&'static str> {

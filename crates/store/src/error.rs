@@ -69,15 +69,21 @@ pub enum StoreError {
     /// A file the store keeps (a document) could not be written or read.
     #[error("{0}")]
     Files(String),
+    /// The server is too busy to do this now (too many password checks waiting); trying
+    /// again in a few seconds will work.
+    #[error("{0}")]
+    Busy(String),
 }
 
 impl StoreError {
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Open { .. } | Self::Database { .. } | Self::Ledger(_) | Self::Files(_) => {
-                ErrorKind::Unavailable
-            }
+            Self::Open { .. }
+            | Self::Database { .. }
+            | Self::Ledger(_)
+            | Self::Files(_)
+            | Self::Busy(_) => ErrorKind::Unavailable,
             Self::Unledgered => ErrorKind::Internal,
             Self::SchemaTooNew { .. } | Self::SchemaBehind { .. } => ErrorKind::Unsupported,
             Self::InvalidPolicy(_) | Self::Invalid(_) => ErrorKind::InvalidInput,

@@ -45,6 +45,6 @@ pub use ledger::{
 };
 pub use migrate::{MigrationReport, SchemaStatus};
 pub use policy::{PolicyVersion, StoredPolicy};
-pub use sessions::{NewSession, SessionInfo, SessionState, SignIn};
+pub use sessions::{NewSession, SessionInfo, SessionState, SignIn, SignInAttempt};
 pub use store::{CheckReport, DatabaseLocation, Store, WriteTx, redact_url};
 pub use users::UserRecord;

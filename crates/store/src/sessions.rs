@@ -18,8 +18,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::error::{StoreError, StoreResult};
-use crate::ledger::LedgerQuery;
-use crate::store::Store;
+use crate::store::{Store, WriteTx};
 
 /// How often a session's last activity is written, at most.
 pub const TOUCH_EVERY_MS: i64 = 30_000;
@@ -48,6 +47,13 @@ pub enum SignIn {
         /// When sign-ins from it are accepted again (ms since the epoch).
         until_unix_ms: i64,
     },
+    /// The server is checking too many passwords at once; nothing was tried, and trying
+    /// again in a few seconds will work.
+    Busy,
+    /// The password (and code) were right, but the pack makes a second factor mandatory
+    /// for the account's roles and none is set up: an API client gets no session until it
+    /// is, on the web.
+    SecondFactorNotSetUp,
 }
 
 /// A session just created: the token for the cookie and the CSRF token for forms.
@@ -99,51 +105,174 @@ fn user_ref(u: &str) -> StoreResult<Reference> {
     Reference::new("user", u).map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
+fn source_ref(source: &str) -> StoreResult<Reference> {
+    Reference::new("source", source).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+/// Attempts refused or still being checked for `column` = `key` since `since_unix_ms`:
+/// how many, and when the first was.
+async fn count_attempts(
+    tx: &mut WriteTx,
+    column: &str,
+    key: &str,
+    since_unix_ms: i64,
+) -> StoreResult<(i64, Option<i64>)> {
+    let sql = format!(
+        "SELECT COUNT(*), MIN(at_unix_ms) FROM sign_in_attempts \
+         WHERE {column} = $1 AND at_unix_ms >= $2 AND outcome IN ('pending', 'refused')"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(key)
+        .bind(since_unix_ms)
+        .fetch_one(tx.conn())
+        .await
+        .map_err(StoreError::db("counting sign-in attempts"))?;
+    let get = StoreError::db("counting sign-in attempts");
+    Ok((row.try_get(0).map_err(get)?, row.try_get(1).map_err(get)?))
+}
+
+async fn insert_attempt(
+    tx: &mut WriteTx,
+    key: &str,
+    account: Option<&str>,
+    now: i64,
+    outcome: &str,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO sign_in_attempts (source_key, account, at_unix_ms, outcome) \
+         VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(key)
+    .bind(account)
+    .bind(now)
+    .bind(outcome)
+    .fetch_one(tx.conn())
+    .await
+    .and_then(|r| r.try_get(0))
+    .map_err(StoreError::db("counting a sign-in attempt"))
+}
+
+/// Marks attempt `id` a success and the account's earlier refusals no longer counted (a
+/// fresh start after a right password).
+async fn clear_attempts(tx: &mut WriteTx, id: i64, account: &Username) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE sign_in_attempts SET outcome = 'cleared' \
+         WHERE id = $1 OR (account = $2 AND outcome = 'refused')",
+    )
+    .bind(id)
+    .bind(account.as_str())
+    .execute(tx.conn())
+    .await
+    .map_err(StoreError::db("clearing sign-in attempts"))?;
+    Ok(())
+}
+
+/// What someone gave to sign in or to unlock a screen.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInAttempt<'a> {
+    /// The user name as typed. Any text is accepted: a name with no account, or one that
+    /// is not a valid user name at all, is refused like a wrong password and counted
+    /// against the address like any other attempt; it never becomes an actor or a
+    /// reference in the ledger.
+    pub name: &'a str,
+    /// The password.
+    pub password: &'a str,
+    /// The authenticator app's code, for accounts with a second factor.
+    pub code: Option<&'a str>,
+    /// Where the attempt comes from (the client's address), as ledgered. Throttling counts
+    /// it by [`custos_domain::network::client_key`]: an IPv6 address by its /64.
+    pub source: &'a str,
+}
+
+/// An attempt counted before its password is checked.
+struct Reserved {
+    /// Its bookkeeping row.
+    id: i64,
+    /// The account tried, when one by that name exists.
+    account: Option<Username>,
+}
+
+/// Whether the password checked out.
+enum Checked {
+    /// It did: the attempt's row and the account.
+    Right(i64, Username),
+    /// It did not, or the attempt was not tried at all: the answer.
+    Stop(SignIn),
+}
+
 impl Store {
-    /// Signs a person in if the password is right (and, for an account with a second
-    /// factor, `code` is its current code), the account enabled and not locked, and the
-    /// source address not throttled, creating a session that lasts at most
+    /// Signs a person in on a browser if the password is right (and, for an account with a
+    /// second factor, `code` is its current code), the account enabled and not locked, and
+    /// the source address not throttled, creating a session that lasts at most
     /// `lifetime_ms`. A refusal is ledgered (with the source address) and does not say
     /// which part was wrong.
     ///
-    /// Throttling is counted from the ledger itself: [`ACCOUNT_FAILURE_LIMIT`] refused
-    /// sign-ins to one account within [`THROTTLE_WINDOW_MS`] (since its last successful
-    /// sign-in or unlock) lock the account until they are that old; so do
-    /// [`SOURCE_FAILURE_LIMIT`] from one address for that address. The lock itself is
-    /// ledgered once (`account-locked`, `source-throttled`); attempts while locked are
-    /// refused without checking the password and without further entries, so an attacker
-    /// cannot flood the ledger.
+    /// Throttling: every attempt is counted, in one transaction, before any password is
+    /// checked: [`ACCOUNT_FAILURE_LIMIT`] attempts refused or still being checked for one
+    /// account within [`THROTTLE_WINDOW_MS`] (since its last successful sign-in or unlock)
+    /// lock the account until they are that old; [`SOURCE_FAILURE_LIMIT`] from one address
+    /// pause that address. So a burst of any size gets exactly that many tries. The lock
+    /// itself is ledgered once (`account-locked`, `source-throttled`); attempts while
+    /// locked are refused without checking the password and without further entries, so an
+    /// attacker cannot flood the ledger. Password checks run a few at a time
+    /// (`HashPool`); an attempt that cannot get its turn soon is answered
+    /// [`SignIn::Busy`] and not counted.
     pub async fn sign_in(
         &self,
-        username: &Username,
-        password: &str,
-        code: Option<&str>,
-        source: &str,
+        attempt: SignInAttempt<'_>,
         lifetime_ms: i64,
     ) -> StoreResult<SignIn> {
-        if let Some(refused) = self.authenticate(username, password, source).await? {
-            return Ok(refused);
-        }
+        self.sign_in_for(attempt, lifetime_ms, false).await
+    }
+
+    /// As [`Store::sign_in`], for an API client: an account whose roles need a second
+    /// factor gets no session until the factor is set up (on the web) and its code given.
+    pub async fn sign_in_api(
+        &self,
+        attempt: SignInAttempt<'_>,
+        lifetime_ms: i64,
+    ) -> StoreResult<SignIn> {
+        self.sign_in_for(attempt, lifetime_ms, true).await
+    }
+
+    async fn sign_in_for(
+        &self,
+        attempt: SignInAttempt<'_>,
+        lifetime_ms: i64,
+        api: bool,
+    ) -> StoreResult<SignIn> {
+        let (id, username) = match self
+            .authenticate(attempt.name, attempt.password, attempt.source)
+            .await?
+        {
+            Checked::Right(id, username) => (id, username),
+            Checked::Stop(answer) => return Ok(answer),
+        };
         let who = user_ref(username.as_str())?;
-        let source_ref =
-            Reference::new("source", source).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let source_ref = source_ref(attempt.source)?;
         let actor = Actor::User(username.to_string());
         let now = self.clock().now().0;
         let token = random_token()?;
         let csrf = random_token()?;
         let mut tx = self.write().await?;
-        if self.check_mfa_in(&mut tx, username, code).await? == Some(false) {
+        if self.check_mfa_in(&mut tx, &username, attempt.code).await? == Some(false) {
             tx.rollback().await?;
             // A right password with a wrong or missing code counts as a refused sign-in.
-            self.append(
+            return self
+                .refuse_attempt(id, Some(&username), attempt.source, true)
+                .await;
+        }
+        if api && self.second_factor_missing(&username).await? {
+            clear_attempts(&mut tx, id, &username).await?;
+            tx.record(
                 &actor,
                 NewEntry::new(Book::Access, "sign-in-refused")
                     .with_ref(who)
                     .with_ref(source_ref)
-                    .with("second_factor", true),
-            )
-            .await?;
-            return Ok(SignIn::Refused);
+                    .with("second_factor", "not set up"),
+            );
+            tx.commit().await?;
+            return Ok(SignIn::SecondFactorNotSetUp);
         }
         sqlx::query(
             "INSERT INTO sessions (token_hash, username, csrf_token, source, created_at_unix_ms, \
@@ -152,12 +281,13 @@ impl Store {
         .bind(token_hash(&token))
         .bind(username.as_str())
         .bind(&csrf)
-        .bind(source)
+        .bind(attempt.source)
         .bind(now)
         .bind(now.saturating_add(lifetime_ms))
         .execute(tx.conn())
         .await
         .map_err(StoreError::db("creating a session"))?;
+        clear_attempts(&mut tx, id, &username).await?;
         tx.record(
             &actor,
             NewEntry::new(Book::Access, "signed-in")
@@ -168,95 +298,199 @@ impl Store {
         Ok(SignIn::Signed(NewSession { token, csrf }))
     }
 
-    /// Checks a password for signing in or unlocking, with the throttling described at
-    /// [`Store::sign_in`]; refusals and locks are ledgered here. `None` means the password
-    /// is right and nothing stops the person; otherwise the refusal.
-    async fn authenticate(
-        &self,
-        username: &Username,
-        password: &str,
-        source: &str,
-    ) -> StoreResult<Option<SignIn>> {
-        let actor = Actor::User(username.to_string());
-        let now = self.clock().now().0;
-        let since = now - THROTTLE_WINDOW_MS;
-        let source_ref =
-            Reference::new("source", source).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let by_source = self.recent_access(&source_ref.to_string(), since).await?;
-        let source_failures: Vec<i64> = by_source
-            .iter()
-            .filter(|e| e.kind == "sign-in-refused")
-            .map(|e| e.at_unix_ms)
-            .collect();
-        if source_failures.len() >= SOURCE_FAILURE_LIMIT {
-            if !by_source.iter().any(|e| e.kind == "source-throttled") {
-                self.append(
-                    &Actor::System("sign-in".to_owned()),
-                    NewEntry::new(Book::Access, "source-throttled")
-                        .with_ref(source_ref.clone())
-                        .with("failures", source_failures.len())
-                        .with("window_minutes", THROTTLE_WINDOW_MS / 60_000),
-                )
-                .await?;
-            }
-            let until = source_failures.iter().min().copied().unwrap_or(now) + THROTTLE_WINDOW_MS;
-            return Ok(Some(SignIn::SourceThrottled {
-                until_unix_ms: until,
-            }));
-        }
-        let who = user_ref(username.as_str())?;
-        let by_user = self.recent_access(&who.to_string(), since).await?;
-        let fresh_start = by_user
-            .iter()
-            .rposition(|e| e.kind == "signed-in" || e.kind == "account-unlocked")
-            .map_or(0, |i| i + 1);
-        let failures: Vec<i64> = by_user[fresh_start..]
-            .iter()
-            .filter(|e| e.kind == "sign-in-refused")
-            .map(|e| e.at_unix_ms)
-            .collect();
-        if failures.len() >= ACCOUNT_FAILURE_LIMIT {
-            let until = failures.iter().min().copied().unwrap_or(now) + THROTTLE_WINDOW_MS;
-            return Ok(Some(SignIn::AccountLocked {
-                until_unix_ms: until,
-            }));
-        }
-        if !self.check_password(username, password).await? {
-            self.append(
-                &actor,
-                NewEntry::new(Book::Access, "sign-in-refused")
-                    .with_ref(who.clone())
-                    .with_ref(source_ref.clone()),
-            )
-            .await?;
-            if failures.len() + 1 >= ACCOUNT_FAILURE_LIMIT {
-                self.append(
-                    &Actor::System("sign-in".to_owned()),
-                    NewEntry::new(Book::Access, "account-locked")
-                        .with_ref(who)
-                        .with("failures", failures.len() + 1)
-                        .with("window_minutes", THROTTLE_WINDOW_MS / 60_000),
-                )
-                .await?;
-            }
-            return Ok(Some(SignIn::Refused));
-        }
-        Ok(None)
+    /// Whether the pack makes a second factor mandatory for one of the account's roles and
+    /// the account has none set up.
+    async fn second_factor_missing(&self, username: &Username) -> StoreResult<bool> {
+        let Some(user) = self.user(username).await? else {
+            return Ok(false);
+        };
+        let Some(policy) = self.active_policy().await? else {
+            return Ok(false);
+        };
+        Ok(!user.mfa_enrolled
+            && user
+                .assignments
+                .iter()
+                .any(|a| policy.pack.access.mfa_roles.contains(&a.role)))
     }
 
-    /// The `access` entries about `reference` since `since_unix_ms`, oldest first.
-    async fn recent_access(
+    /// Counts an attempt, then checks its password (see [`Store::sign_in`]): the account
+    /// and the attempt's row when the password is right and nothing stops the person;
+    /// otherwise the answer, with refusals and locks ledgered.
+    async fn authenticate(&self, name: &str, password: &str, source: &str) -> StoreResult<Checked> {
+        let reserved = match self.reserve_attempt(name, source).await? {
+            Ok(r) => r,
+            Err(stop) => return Ok(Checked::Stop(stop)),
+        };
+        let checked = match &reserved.account {
+            Some(account) => self.check_password(account, password).await,
+            // No such account: spend the time a real check takes, so timing does not tell
+            // which names have accounts.
+            None => self
+                .password_matches(password.to_owned(), crate::users::DUMMY_HASH.to_owned())
+                .await
+                .map(|_| false),
+        };
+        match (checked, reserved.account) {
+            (Ok(true), Some(account)) => Ok(Checked::Right(reserved.id, account)),
+            (Ok(_), account) => Ok(Checked::Stop(
+                self.refuse_attempt(reserved.id, account.as_ref(), source, false)
+                    .await?,
+            )),
+            (Err(StoreError::Busy(_)), _) => {
+                // Nothing was tried: the attempt does not count.
+                let mut tx = self.write().await?;
+                sqlx::query("DELETE FROM sign_in_attempts WHERE id = $1")
+                    .bind(reserved.id)
+                    .execute(tx.conn())
+                    .await
+                    .map_err(StoreError::db("withdrawing a sign-in attempt"))?;
+                tx.commit_unledgered().await?;
+                Ok(Checked::Stop(SignIn::Busy))
+            }
+            (Err(e), _) => Err(e),
+        }
+    }
+
+    /// Counts an attempt from `source` on the account called `name` (if there is one)
+    /// before its password is checked, or says why it may not be tried.
+    async fn reserve_attempt(
         &self,
-        reference: &str,
-        since_unix_ms: i64,
-    ) -> StoreResult<Vec<custos_domain::ledger::StoredEntry>> {
-        self.ledger_entries(&LedgerQuery {
-            book: Some(Book::Access),
-            from_unix_ms: Some(since_unix_ms),
-            reference: Some(reference.to_owned()),
-            ..Default::default()
-        })
-        .await
+        name: &str,
+        source: &str,
+    ) -> StoreResult<Result<Reserved, SignIn>> {
+        let now = self.clock().now().0;
+        let since = now - THROTTLE_WINDOW_MS;
+        let key = custos_domain::network::client_key(source);
+        let account = match Username::parse(name.trim()) {
+            Ok(u) if self.user(&u).await?.is_some() => Some(u),
+            _ => None,
+        };
+        let mut tx = self.write().await?;
+        if let Some(lock) = self.backend().sign_in_lock() {
+            sqlx::query(lock)
+                .execute(tx.conn())
+                .await
+                .map_err(StoreError::db("taking the sign-in lock"))?;
+        }
+        sqlx::query("DELETE FROM sign_in_attempts WHERE at_unix_ms < $1")
+            .bind(since)
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::db("forgetting old sign-in attempts"))?;
+        let (n, first) = count_attempts(&mut tx, "source_key", &key, since).await?;
+        if n >= SOURCE_FAILURE_LIMIT as i64 {
+            let until = first.unwrap_or(now) + THROTTLE_WINDOW_MS;
+            let noted: i64 = sqlx::query(
+                "SELECT COUNT(*) FROM sign_in_attempts \
+                 WHERE source_key = $1 AND outcome = 'throttle-noted'",
+            )
+            .bind(&key)
+            .fetch_one(tx.conn())
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(StoreError::db("reading sign-in attempts"))?;
+            if noted == 0 {
+                insert_attempt(&mut tx, &key, None, now, "throttle-noted").await?;
+                tx.record(
+                    &Actor::System("sign-in".to_owned()),
+                    NewEntry::new(Book::Access, "source-throttled")
+                        .with_ref(source_ref(source)?)
+                        .with("network", key)
+                        .with("failures", n)
+                        .with("window_minutes", THROTTLE_WINDOW_MS / 60_000),
+                );
+                tx.commit().await?;
+            } else {
+                tx.rollback().await?;
+            }
+            return Ok(Err(SignIn::SourceThrottled {
+                until_unix_ms: until,
+            }));
+        }
+        if let Some(account) = &account {
+            let (n, first) = count_attempts(&mut tx, "account", account.as_str(), since).await?;
+            if n >= ACCOUNT_FAILURE_LIMIT as i64 {
+                tx.rollback().await?;
+                return Ok(Err(SignIn::AccountLocked {
+                    until_unix_ms: first.unwrap_or(now) + THROTTLE_WINDOW_MS,
+                }));
+            }
+        }
+        let id = insert_attempt(
+            &mut tx,
+            &key,
+            account.as_ref().map(Username::as_str),
+            now,
+            "pending",
+        )
+        .await?;
+        tx.commit_unledgered().await?;
+        Ok(Ok(Reserved { id, account }))
+    }
+
+    /// Records attempt `id` as refused, with its ledger entry (and the account's lock
+    /// when this refusal reaches the limit), and returns [`SignIn::Refused`].
+    async fn refuse_attempt(
+        &self,
+        id: i64,
+        account: Option<&Username>,
+        source: &str,
+        second_factor: bool,
+    ) -> StoreResult<SignIn> {
+        let now = self.clock().now().0;
+        let mut tx = self.write().await?;
+        if let Some(lock) = self.backend().sign_in_lock() {
+            sqlx::query(lock)
+                .execute(tx.conn())
+                .await
+                .map_err(StoreError::db("taking the sign-in lock"))?;
+        }
+        sqlx::query("UPDATE sign_in_attempts SET outcome = 'refused' WHERE id = $1")
+            .bind(id)
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::db("refusing a sign-in attempt"))?;
+        let mut entry =
+            NewEntry::new(Book::Access, "sign-in-refused").with_ref(source_ref(source)?);
+        if second_factor {
+            entry = entry.with("second_factor", true);
+        }
+        match account {
+            Some(account) => {
+                let who = user_ref(account.as_str())?;
+                tx.record(
+                    &Actor::User(account.to_string()),
+                    entry.with_ref(who.clone()),
+                );
+                let refused: i64 = sqlx::query(
+                    "SELECT COUNT(*) FROM sign_in_attempts \
+                     WHERE account = $1 AND outcome = 'refused' AND at_unix_ms >= $2",
+                )
+                .bind(account.as_str())
+                .bind(now - THROTTLE_WINDOW_MS)
+                .fetch_one(tx.conn())
+                .await
+                .and_then(|r| r.try_get(0))
+                .map_err(StoreError::db("reading sign-in attempts"))?;
+                if refused == ACCOUNT_FAILURE_LIMIT as i64 {
+                    tx.record(
+                        &Actor::System("sign-in".to_owned()),
+                        NewEntry::new(Book::Access, "account-locked")
+                            .with_ref(who)
+                            .with("failures", refused)
+                            .with("window_minutes", THROTTLE_WINDOW_MS / 60_000),
+                    );
+                }
+            }
+            // The name given has no account: the guesser's text is not kept.
+            None => tx.record(
+                &Actor::System("sign-in".to_owned()),
+                entry.with("account", "none by that name"),
+            ),
+        }
+        tx.commit().await?;
+        Ok(SignIn::Refused)
     }
 
     /// Lifts a lock on an account after refused sign-ins, ledgered with the reason.
@@ -272,14 +506,22 @@ impl Store {
                 "there is no account called {username}; `custos user list` lists them"
             )));
         }
-        self.append(
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "UPDATE sign_in_attempts SET outcome = 'cleared' \
+             WHERE account = $1 AND outcome = 'refused'",
+        )
+        .bind(username.as_str())
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("lifting an account's lock"))?;
+        tx.record(
             actor,
             NewEntry::new(Book::Access, "account-unlocked")
                 .with_ref(user_ref(username.as_str())?)
                 .with("reason", reason),
-        )
-        .await?;
-        Ok(())
+        );
+        tx.commit().await
     }
 
     /// The person behind `token`, if the session is live. A session idle for longer than
@@ -401,10 +643,11 @@ impl Store {
         let username: String = row
             .try_get(0)
             .map_err(StoreError::db("reading a session"))?;
+        let id = match self.authenticate(&username, password, source).await? {
+            Checked::Right(id, _) => id,
+            Checked::Stop(answer) => return Ok(Some(answer)),
+        };
         let name = Username::parse(&username).map_err(StoreError::Corrupt)?;
-        if let Some(refused) = self.authenticate(&name, password, source).await? {
-            return Ok(Some(refused));
-        }
         let now = self.clock().now().0;
         let mut tx = self.write().await?;
         sqlx::query(
@@ -416,14 +659,12 @@ impl Store {
         .execute(tx.conn())
         .await
         .map_err(StoreError::db("unlocking a session"))?;
+        clear_attempts(&mut tx, id, &name).await?;
         tx.record(
             &Actor::User(username.clone()),
             NewEntry::new(Book::Access, "screen-unlocked")
                 .with_ref(user_ref(&username)?)
-                .with_ref(
-                    Reference::new("source", source)
-                        .map_err(|e| StoreError::Invalid(e.to_string()))?,
-                ),
+                .with_ref(source_ref(source)?),
         );
         tx.commit().await?;
         Ok(None)

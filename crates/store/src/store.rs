@@ -121,6 +121,8 @@ pub(crate) struct Inner {
     parsed_policy: std::sync::Mutex<Option<([u8; 32], custos_domain::PolicyPack)>>,
     /// The scheme's master key, once given ([`Store::set_master_key`]).
     pub(crate) master_key: std::sync::Mutex<Option<crate::secrets::SecretKey>>,
+    /// The bound on password hashes running at once.
+    pub(crate) hashing: crate::users::HashPool,
 }
 
 /// A write transaction. Record the ledger entries that describe the change with
@@ -286,6 +288,7 @@ impl Store {
             signer: std::sync::Mutex::new(None),
             parsed_policy: std::sync::Mutex::new(None),
             master_key: std::sync::Mutex::new(None),
+            hashing: crate::users::HashPool::new(),
         });
         Ok(Self { inner })
     }

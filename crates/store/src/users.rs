@@ -14,8 +14,8 @@
 //! Costs: hashing or checking a password takes about 19 MiB of memory and a few tens of
 //! milliseconds of one core, by design.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use custos_base::Actor;
 use custos_domain::access::{Assignment, RightsTable, Scope, Username};
 use custos_domain::ledger::{Book, NewEntry, Reference};
@@ -57,35 +57,220 @@ fn argon2() -> StoreResult<Argon2<'static>> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
-/// Hashes a password with a fresh random salt (on a blocking thread).
-async fn hash_password(password: String) -> StoreResult<String> {
-    tokio::task::spawn_blocking(move || {
+/// How long a password check waits for its turn before the server answers "busy".
+pub const HASH_WAIT_MS: u64 = 3_000;
+
+/// A password hash to run on one of the pool's threads, with that thread's memory.
+type HashJob = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
+
+/// The bound on password hashes running at once: one per core, each on a thread of its own
+/// that keeps its Argon2 memory from one hash to the next. Every hash and check of a
+/// password goes through it, so a burst of sign-ins cannot take more than that many times
+/// [`ARGON2_MEMORY_KIB`] of memory (nor leave freed blocks scattered over the allocator's
+/// arenas), nor every core; the rest wait their turn for at most [`HASH_WAIT_MS`], and at
+/// most [`HashPool::max_waiting`] wait at all: beyond that the answer is "busy" at once.
+/// The threads end when the store is dropped.
+#[derive(Debug)]
+pub(crate) struct HashPool {
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+    waiting: std::sync::atomic::AtomicUsize,
+    size: usize,
+    wait: std::time::Duration,
+    jobs: std::sync::Mutex<std::sync::mpsc::Sender<HashJob>>,
+}
+
+impl HashPool {
+    /// A pool of one hash per core (from 1 to 8).
+    pub(crate) fn new() -> Self {
+        let size = std::thread::available_parallelism()
+            .map_or(2, std::num::NonZeroUsize::get)
+            .clamp(1, 8);
+        Self::with_size(size, std::time::Duration::from_millis(HASH_WAIT_MS))
+    }
+
+    fn with_size(size: usize, wait: std::time::Duration) -> Self {
+        let (jobs, queue) = std::sync::mpsc::channel::<HashJob>();
+        let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
+        for n in 0..size {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("custos-hash-{n}"))
+                .spawn(move || {
+                    let mut memory: Vec<Block> = Vec::new();
+                    loop {
+                        let job = queue
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .recv();
+                        match job {
+                            Ok(job) => job(&mut memory),
+                            Err(_) => break,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password-hashing thread");
+            }
+        }
+        Self {
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(size)),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+            size,
+            wait,
+            jobs: std::sync::Mutex::new(jobs),
+        }
+    }
+
+    /// How many hashes run at once.
+    pub(crate) fn size(&self) -> usize {
+        self.size
+    }
+
+    /// How many may wait for their turn.
+    pub(crate) fn max_waiting(&self) -> usize {
+        self.size * 16
+    }
+
+    /// Runs `work` (a hash, given the thread's Argon2 memory) on one of the pool's threads
+    /// when a turn is free; `Busy` when too many are waiting or the turn does not come in
+    /// time.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
+    ) -> StoreResult<T> {
+        use std::sync::atomic::Ordering;
+        let busy = || {
+            StoreError::Busy(
+                "the server is checking too many passwords at once; try again in a few seconds"
+                    .to_owned(),
+            )
+        };
+        let queued = self.waiting.fetch_add(1, Ordering::SeqCst);
+        let permit = if queued >= self.max_waiting() {
+            None
+        } else {
+            tokio::time::timeout(self.wait, self.permits.clone().acquire_owned())
+                .await
+                .ok()
+                .and_then(Result::ok)
+        };
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        let permit = permit.ok_or_else(busy)?;
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: HashJob = Box::new(move |memory| {
+            let _ = done.send(work(memory));
+            drop(permit);
+        });
+        self.jobs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .send(job)
+            .map_err(|_| {
+                StoreError::Invalid("the password-hashing threads have stopped".to_owned())
+            })?;
+        result.await.map_err(|_| {
+            StoreError::Invalid("a password hash stopped before it finished".to_owned())
+        })
+    }
+}
+
+/// Makes `memory` hold at least `blocks` Argon2 blocks (it never shrinks, so a pool thread
+/// allocates it once).
+fn fit(memory: &mut Vec<Block>, blocks: usize) {
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::default());
+    }
+}
+
+/// The PHC string of `password` hashed with the current parameters and `salt`, in `memory`.
+fn phc_hash(memory: &mut Vec<Block>, password: &[u8], salt: &SaltString) -> StoreResult<String> {
+    let bad = |e: argon2::password_hash::Error| {
+        StoreError::Invalid(format!("cannot hash the password: {e}"))
+    };
+    let argon = argon2()?;
+    let params = argon.params().clone();
+    fit(memory, params.block_count());
+    let mut salt_buf = [0u8; 64];
+    let salt_bytes = salt.as_salt().decode_b64(&mut salt_buf).map_err(bad)?;
+    let output = Output::init_with(
+        params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN),
+        |out| {
+            Ok(argon.hash_password_into_with_memory(password, salt_bytes, out, &mut memory[..])?)
+        },
+    )
+    .map_err(bad)?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(bad)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(phc.to_string())
+}
+
+/// Whether `password` matches the PHC string `phc` (with its own parameters, so hashes
+/// made with older parameters still check), computed in `memory`.
+fn phc_matches(memory: &mut Vec<Block>, password: &[u8], phc: &str) -> bool {
+    let Ok(hash) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) =
+        (Algorithm::try_from(hash.algorithm), Params::try_from(&hash))
+    else {
+        return false;
+    };
+    let version = match hash.version.map(Version::try_from).transpose() {
+        Ok(v) => v.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let (Some(salt), Some(expected)) = (hash.salt, hash.hash) else {
+        return false;
+    };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt_bytes) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    fit(memory, params.block_count());
+    let argon = Argon2::new(algorithm, version, params);
+    // `Output`'s comparison takes the same time wherever the first difference is.
+    Output::init_with(expected.len(), |out| {
+        Ok(argon.hash_password_into_with_memory(password, salt_bytes, out, &mut memory[..])?)
+    })
+    .is_ok_and(|got| got == expected)
+}
+
+impl Store {
+    /// Hashes a password with a fresh random salt, in its turn ([`HashPool`]).
+    async fn hash_password(&self, password: String) -> StoreResult<String> {
         let mut salt = [0u8; 16];
         getrandom::fill(&mut salt)
             .map_err(|e| StoreError::Invalid(format!("no random bytes for a salt: {e}")))?;
         let salt =
             SaltString::encode_b64(&salt).map_err(|e| StoreError::Invalid(format!("salt: {e}")))?;
-        argon2()?
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| StoreError::Invalid(format!("cannot hash the password: {e}")))
-    })
-    .await
-    .map_err(|e| StoreError::Invalid(format!("password hashing stopped: {e}")))?
-}
+        self.inner()
+            .hashing
+            .run(move |memory| phc_hash(memory, password.as_bytes(), &salt))
+            .await?
+    }
 
-/// Checks a password against a stored hash (on a blocking thread). The stored hash's own
-/// parameters are used, so hashes made with older parameters still check.
-pub(crate) async fn password_matches(password: String, phc: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&phc).is_ok_and(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-    })
-    .await
-    .unwrap_or(false)
+    /// Whether `password` matches a stored hash, in its turn ([`HashPool`]). The stored
+    /// hash's own parameters are used, so hashes made with older parameters still check.
+    pub(crate) async fn password_matches(
+        &self,
+        password: String,
+        phc: String,
+    ) -> StoreResult<bool> {
+        self.inner()
+            .hashing
+            .run(move |memory| phc_matches(memory, password.as_bytes(), &phc))
+            .await
+    }
+
+    /// How many password hashes run at once, at most.
+    pub fn password_checks_at_once(&self) -> usize {
+        self.inner().hashing.size()
+    }
 }
 
 fn user_ref(u: &Username) -> StoreResult<Reference> {
@@ -150,7 +335,7 @@ impl Store {
         let ctx = self.password_context(username, display_name).await;
         let ctx: Vec<&str> = ctx.iter().map(String::as_str).collect();
         password::check(password, &ctx).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let hash = hash_password(password.to_owned()).await?;
+        let hash = self.hash_password(password.to_owned()).await?;
         let now = self.clock().now().0;
         let by = actor.to_string();
         let mut tx = self.write().await?;
@@ -209,7 +394,7 @@ impl Store {
         let ctx = self.password_context(username, &user.display_name).await;
         let ctx: Vec<&str> = ctx.iter().map(String::as_str).collect();
         password::check(password, &ctx).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let hash = hash_password(password.to_owned()).await?;
+        let hash = self.hash_password(password.to_owned()).await?;
         let mut tx = self.write().await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
             .bind(hash)
@@ -409,7 +594,8 @@ impl Store {
         let Some(row) = row else {
             // Spend the same time as a real check, so timing does not reveal who has an
             // account.
-            let _ = password_matches(password.to_owned(), DUMMY_HASH.to_owned()).await;
+            self.password_matches(password.to_owned(), DUMMY_HASH.to_owned())
+                .await?;
             return Ok(false);
         };
         let phc: String = row
@@ -418,7 +604,7 @@ impl Store {
         let disabled: i64 = row
             .try_get(1)
             .map_err(StoreError::db("reading a password"))?;
-        let ok = password_matches(password.to_owned(), phc).await;
+        let ok = self.password_matches(password.to_owned(), phc).await?;
         Ok(ok && disabled == 0)
     }
 }
@@ -626,7 +812,7 @@ impl Store {
 }
 
 /// An Argon2id hash (of a random password nobody knows) with the current parameters.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3Nwx0N9o4b6n1qvL9k4b1mG2C0p0Wm7XHqv0d8cV0uY";
+pub(crate) const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3Nwx0N9o4b6n1qvL9k4b1mG2C0p0Wm7XHqv0d8cV0uY";
 
 async fn insert_role(
     tx: &mut WriteTx,
@@ -692,6 +878,97 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// However many arrive at once, no more hashes run than the pool's size; those that
+    /// cannot get a turn in time, or find too many already waiting, are told "busy".
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn password_hashes_run_a_few_at_a_time_and_the_rest_are_told_busy() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let pool = Arc::new(HashPool::with_size(2, std::time::Duration::from_secs(5)));
+        let running = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let jobs: Vec<_> = (0..24)
+            .map(|_| {
+                let (pool, running, peak) = (pool.clone(), running.clone(), peak.clone());
+                tokio::spawn(async move {
+                    pool.run(move |_| {
+                        let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                        peak.fetch_max(now, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        running.fetch_sub(1, Ordering::SeqCst);
+                    })
+                    .await
+                })
+            })
+            .collect();
+        for j in jobs {
+            j.await
+                .expect("joins")
+                .expect("each gets its turn within the wait");
+        }
+        assert_eq!(peak.load(Ordering::SeqCst), 2);
+
+        // A short wait: most of a burst is told "busy" instead of queueing without end.
+        let pool = Arc::new(HashPool::with_size(1, std::time::Duration::from_millis(50)));
+        let jobs: Vec<_> = (0..40)
+            .map(|_| {
+                let pool = pool.clone();
+                tokio::spawn(async move {
+                    pool.run(|_| std::thread::sleep(std::time::Duration::from_millis(30)))
+                        .await
+                })
+            })
+            .collect();
+        let mut busy = 0;
+        for j in jobs {
+            if let Err(e) = j.await.expect("joins") {
+                assert!(matches!(e, StoreError::Busy(_)), "{e}");
+                busy += 1;
+            }
+        }
+        assert!((30..40).contains(&busy), "{busy} of 40 busy");
+    }
+
+    #[test]
+    fn hashes_made_in_reused_memory_are_standard_argon2id_phc_strings() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let mut memory = Vec::new();
+        let salt = SaltString::encode_b64(b"0123456789abcdef").expect("salt");
+        let ours = phc_hash(&mut memory, b"walnut kettle lamp", &salt).expect("hash");
+        assert!(
+            ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{ours}"
+        );
+        let parsed = PasswordHash::new(&ours).expect("parses");
+        assert!(
+            Argon2::default()
+                .verify_password(b"walnut kettle lamp", &parsed)
+                .is_ok()
+        );
+        let theirs = argon2()
+            .expect("params")
+            .hash_password(b"orchard violin teapot", &salt)
+            .expect("hash")
+            .to_string();
+        assert!(phc_matches(&mut memory, b"orchard violin teapot", &theirs));
+        assert!(!phc_matches(
+            &mut memory,
+            b"orchard violin teapots",
+            &theirs
+        ));
+        assert!(phc_matches(&mut memory, b"walnut kettle lamp", &ours));
+        assert!(!phc_matches(
+            &mut memory,
+            b"walnut kettle lamp",
+            "not a hash"
+        ));
+        assert_eq!(
+            memory.len(),
+            ARGON2_MEMORY_KIB as usize,
+            "memory is kept, not regrown"
+        );
+    }
 
     #[test]
     fn the_dummy_hash_is_a_real_argon2id_hash_with_the_current_parameters() {

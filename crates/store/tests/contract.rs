@@ -9,8 +9,8 @@ use custos_base::{Actor, SimulatedClock, UnixMs};
 use custos_domain::access::{Assignment, Scope, Username};
 use custos_domain::ledger::{Book, NewEntry, Problem, Reference};
 use custos_store::{
-    DatabaseLocation, LedgerQuery, LedgerSigner, NewSession, SessionState, SignIn, Store,
-    StoreError, read_witness,
+    DatabaseLocation, LedgerQuery, LedgerSigner, NewSession, SessionState, SignIn, SignInAttempt,
+    Store, StoreError, read_witness,
 };
 use ed25519_dalek::SigningKey;
 use sha2::{Digest, Sha256};
@@ -18,6 +18,16 @@ use sqlx::Connection;
 
 const SCHOOL: &str = include_str!("../../../policies/bosmere-junior-school.toml");
 const TRUST: &str = include_str!("../../../policies/active-learning-trust.toml");
+
+/// A sign-in attempt as `name` with `password` from `source`, without a code.
+fn attempt<'a>(name: &'a Username, password: &'a str, source: &'a str) -> SignInAttempt<'a> {
+    SignInAttempt {
+        name: name.as_str(),
+        password,
+        code: None,
+        source,
+    }
+}
 
 struct TestDb {
     location: DatabaseLocation,
@@ -184,6 +194,8 @@ contract!(
     accounts_need_a_policy_pack_and_a_strong_password,
     lbu_14_sessions_sign_in_and_out_lock_when_idle_and_store_no_token,
     refused_sign_ins_lock_the_account_and_throttle_the_source,
+    a_burst_of_concurrent_sign_ins_gets_exactly_the_documented_number_of_tries,
+    a_name_without_an_account_leaves_no_actor_and_ipv6_counts_by_its_64,
     bdc_22_licences_expire_and_a_licensed_operator_on_duty_supervises_trainees,
     bdc_11_training_counts_only_while_in_date,
     bdc_1_absences_make_a_role_absent_until_its_holders_return,
@@ -1183,13 +1195,13 @@ async fn lbu_14_sessions_sign_in_and_out_lock_when_idle_and_store_no_token(db: &
 
     assert_eq!(
         store
-            .sign_in(&op, "wrong password!", None, "192.0.2.7", day)
+            .sign_in(attempt(&op, "wrong password!", "192.0.2.7"), day)
             .await
             .expect("runs"),
         SignIn::Refused
     );
     let s = store
-        .sign_in(&op, "walnut kettle lamp", None, "192.0.2.7", day)
+        .sign_in(attempt(&op, "walnut kettle lamp", "192.0.2.7"), day)
         .await
         .expect("runs");
     let s = signed(s);
@@ -1245,7 +1257,7 @@ async fn lbu_14_sessions_sign_in_and_out_lock_when_idle_and_store_no_token(db: &
 
     // Signing out, and disabling the account, end sessions.
     let s2 = store
-        .sign_in(&op, "walnut kettle lamp", None, "192.0.2.7", day)
+        .sign_in(attempt(&op, "walnut kettle lamp", "192.0.2.7"), day)
         .await
         .expect("runs");
     let s2 = signed(s2);
@@ -1258,7 +1270,7 @@ async fn lbu_14_sessions_sign_in_and_out_lock_when_idle_and_store_no_token(db: &
         SessionState::None
     );
     let s3 = store
-        .sign_in(&op, "walnut kettle lamp", None, "192.0.2.7", day)
+        .sign_in(attempt(&op, "walnut kettle lamp", "192.0.2.7"), day)
         .await
         .expect("runs");
     let s3 = signed(s3);
@@ -1352,7 +1364,7 @@ async fn refused_sign_ins_lock_the_account_and_throttle_the_source(db: &TestDb) 
     for _ in 0..5 {
         assert_eq!(
             store
-                .sign_in(&op, "guess guess guess", None, "198.51.100.1", day)
+                .sign_in(attempt(&op, "guess guess guess", "198.51.100.1"), day)
                 .await
                 .expect("runs"),
             SignIn::Refused
@@ -1360,14 +1372,14 @@ async fn refused_sign_ins_lock_the_account_and_throttle_the_source(db: &TestDb) 
         clock.advance_ms(1000);
     }
     let locked = store
-        .sign_in(&op, good, None, "198.51.100.2", day)
+        .sign_in(attempt(&op, good, "198.51.100.2"), day)
         .await
         .expect("runs");
     assert!(matches!(locked, SignIn::AccountLocked { .. }), "{locked:?}");
     let before = store.ledger_counts().await.expect("counts").0;
     for _ in 0..10 {
         store
-            .sign_in(&op, "guess guess guess", None, "198.51.100.3", day)
+            .sign_in(attempt(&op, "guess guess guess", "198.51.100.3"), day)
             .await
             .expect("runs");
     }
@@ -1379,7 +1391,7 @@ async fn refused_sign_ins_lock_the_account_and_throttle_the_source(db: &TestDb) 
     clock.advance_ms(15 * 60_000);
     signed(
         store
-            .sign_in(&op, good, None, "198.51.100.2", day)
+            .sign_in(attempt(&op, good, "198.51.100.2"), day)
             .await
             .expect("runs"),
     );
@@ -1387,13 +1399,13 @@ async fn refused_sign_ins_lock_the_account_and_throttle_the_source(db: &TestDb) 
     // An unlock lifts a lock at once.
     for _ in 0..5 {
         store
-            .sign_in(&op, "guess guess guess", None, "198.51.100.4", day)
+            .sign_in(attempt(&op, "guess guess guess", "198.51.100.4"), day)
             .await
             .expect("runs");
     }
     assert!(matches!(
         store
-            .sign_in(&op, good, None, "198.51.100.2", day)
+            .sign_in(attempt(&op, good, "198.51.100.2"), day)
             .await
             .expect("runs"),
         SignIn::AccountLocked { .. }
@@ -1409,7 +1421,7 @@ async fn refused_sign_ins_lock_the_account_and_throttle_the_source(db: &TestDb) 
         .expect("unlock");
     signed(
         store
-            .sign_in(&op, good, None, "198.51.100.2", day)
+            .sign_in(attempt(&op, good, "198.51.100.2"), day)
             .await
             .expect("runs"),
     );
@@ -1418,12 +1430,12 @@ async fn refused_sign_ins_lock_the_account_and_throttle_the_source(db: &TestDb) 
     for i in 0..20 {
         let name = username(&format!("guess{i}"));
         store
-            .sign_in(&name, "guess guess guess", None, "203.0.113.9", day)
+            .sign_in(attempt(&name, "guess guess guess", "203.0.113.9"), day)
             .await
             .expect("runs");
     }
     let paused = store
-        .sign_in(&op, good, None, "203.0.113.9", day)
+        .sign_in(attempt(&op, good, "203.0.113.9"), day)
         .await
         .expect("runs");
     assert!(
@@ -1432,7 +1444,7 @@ async fn refused_sign_ins_lock_the_account_and_throttle_the_source(db: &TestDb) 
     );
     signed(
         store
-            .sign_in(&op, good, None, "198.51.100.2", day)
+            .sign_in(attempt(&op, good, "198.51.100.2"), day)
             .await
             .expect("runs"),
     );
@@ -1457,6 +1469,208 @@ async fn refused_sign_ins_lock_the_account_and_throttle_the_source(db: &TestDb) 
             "source-throttled"
         ]
     );
+}
+
+/// Every attempt is counted before its password is checked, so a burst gets exactly the
+/// documented number of tries however many arrive at once: 40 at once on one account
+/// (from 40 addresses, the right password last) get five tries and no sign-in; 300 at once
+/// from one address, over real, unknown and malformed names, get twenty.
+async fn a_burst_of_concurrent_sign_ins_gets_exactly_the_documented_number_of_tries(db: &TestDb) {
+    let clock = SimulatedClock::new(UnixMs(1_790_000_000_000));
+    let store = Store::open(&db.location, Arc::new(clock.clone()))
+        .await
+        .expect("open");
+    store.migrate(&console()).await.expect("migrate");
+    store.load_policy(&console(), SCHOOL).await.expect("load");
+    let op = username("op1");
+    let good = "walnut kettle lamp";
+    store
+        .add_user(
+            &console(),
+            &op,
+            "Op One",
+            good,
+            &[assignment("operator", "scheme")],
+        )
+        .await
+        .expect("user");
+    let day = 12 * 3600 * 1000;
+    let sources: Vec<String> = (0..40).map(|i| format!("198.51.100.{i}")).collect();
+    let answers = futures::future::join_all(sources.iter().enumerate().map(|(i, source)| {
+        let store = store.clone();
+        let password = if i == 39 { good } else { "guess guess guess" };
+        async move {
+            store
+                .sign_in(
+                    SignInAttempt {
+                        name: "op1",
+                        password,
+                        code: None,
+                        source,
+                    },
+                    day,
+                )
+                .await
+                .expect("runs")
+        }
+    }))
+    .await;
+    let refused = answers.iter().filter(|a| **a == SignIn::Refused).count();
+    assert_eq!(refused, 5, "{answers:?}");
+    assert!(
+        answers
+            .iter()
+            .all(|a| matches!(a, SignIn::Refused | SignIn::AccountLocked { .. })),
+        "the right password, after the limit, is not let in: {answers:?}"
+    );
+    let kinds = |entries: &[custos_domain::ledger::StoredEntry], kind: &str| {
+        entries.iter().filter(|e| e.kind == kind).count()
+    };
+    let access = |store: Store| async move {
+        store
+            .ledger_entries(&LedgerQuery {
+                book: Some(Book::Access),
+                ..Default::default()
+            })
+            .await
+            .expect("entries")
+    };
+    let entries = access(store.clone()).await;
+    assert_eq!(kinds(&entries, "sign-in-refused"), 5);
+    assert_eq!(kinds(&entries, "account-locked"), 1);
+    assert_eq!(kinds(&entries, "signed-in"), 0);
+    assert!(matches!(
+        store
+            .sign_in(attempt(&op, good, "198.51.100.99"), day)
+            .await
+            .expect("runs"),
+        SignIn::AccountLocked { .. }
+    ));
+
+    // 300 at once from one address, over many names: twenty tries, one pause ledgered.
+    clock.advance_ms(16 * 60_000);
+    let names: Vec<String> = (0..300)
+        .map(|i| match i % 5 {
+            0 => "op1".to_owned(),
+            1 => format!("nobody{i}"),
+            2 => "Op One".to_owned(),
+            3 => String::new(),
+            _ => "élodie".to_owned(),
+        })
+        .collect();
+    let answers = futures::future::join_all(names.iter().map(|name| {
+        let store = store.clone();
+        async move {
+            store
+                .sign_in(
+                    SignInAttempt {
+                        name,
+                        password: "guess guess guess",
+                        code: None,
+                        source: "203.0.113.50",
+                    },
+                    day,
+                )
+                .await
+                .expect("runs")
+        }
+    }))
+    .await;
+    assert_eq!(
+        answers.iter().filter(|a| **a == SignIn::Refused).count(),
+        20,
+        "{answers:?}"
+    );
+    assert!(answers.iter().all(|a| matches!(
+        a,
+        SignIn::Refused | SignIn::AccountLocked { .. } | SignIn::SourceThrottled { .. }
+    )));
+    let entries = access(store.clone()).await;
+    let from_burst = entries
+        .iter()
+        .filter(|e| e.kind == "sign-in-refused")
+        .filter(|e| e.refs.contains("source:203.0.113.50"))
+        .count();
+    assert_eq!(from_burst, 20);
+    assert_eq!(kinds(&entries, "source-throttled"), 1);
+    assert!(matches!(
+        store
+            .sign_in(attempt(&op, good, "203.0.113.50"), day)
+            .await
+            .expect("runs"),
+        SignIn::SourceThrottled { .. }
+    ));
+}
+
+/// A sign-in under a name that has no account (or is no user name at all) is refused and
+/// ledgered without the guesser's text becoming an actor or a reference; malformed names
+/// count against the address like any other; an IPv6 client counts as its /64.
+async fn a_name_without_an_account_leaves_no_actor_and_ipv6_counts_by_its_64(db: &TestDb) {
+    let store = db.migrated().await;
+    store.load_policy(&console(), SCHOOL).await.expect("load");
+    let op = username("op1");
+    let good = "walnut kettle lamp";
+    store
+        .add_user(
+            &console(),
+            &op,
+            "Op One",
+            good,
+            &[assignment("operator", "scheme")],
+        )
+        .await
+        .expect("user");
+    let day = 12 * 3600 * 1000;
+    let typed = ["mallory", "Mallory Evil", "", "<script>", "ÉLODIE"];
+    for i in 0..20 {
+        let answer = store
+            .sign_in(
+                SignInAttempt {
+                    name: typed[i % typed.len()],
+                    password: "guess guess guess",
+                    code: None,
+                    source: &format!("2001:db8:5:6::{i:x}"),
+                },
+                day,
+            )
+            .await
+            .expect("runs");
+        assert_eq!(answer, SignIn::Refused, "attempt {i}");
+    }
+    let paused = store
+        .sign_in(attempt(&op, good, "2001:db8:5:6:ffff::1"), day)
+        .await
+        .expect("runs");
+    assert!(
+        matches!(paused, SignIn::SourceThrottled { .. }),
+        "{paused:?}"
+    );
+    signed(
+        store
+            .sign_in(attempt(&op, good, "2001:db8:5:7::1"), day)
+            .await
+            .expect("runs"),
+    );
+    let entries = store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Access),
+            ..Default::default()
+        })
+        .await
+        .expect("entries");
+    let refused: Vec<_> = entries
+        .iter()
+        .filter(|e| e.kind == "sign-in-refused")
+        .collect();
+    assert_eq!(refused.len(), 20);
+    for e in &refused {
+        assert_eq!(e.actor, "system:sign-in", "{e:?}");
+        assert!(!e.refs.contains("user:"), "{e:?}");
+    }
+    let all = format!("{entries:?}");
+    for name in ["mallory", "Mallory", "script", "LODIE"] {
+        assert!(!all.contains(name), "{name} is in the ledger");
+    }
 }
 
 /// BDC-22, BDC-36: a licence is valid up to and including its expiry date; a trainee is

@@ -23,8 +23,8 @@ use custos_base::UnixMs;
 use custos_domain::Ident;
 use custos_domain::access::{Right, Username};
 use custos_domain::ledger::Book;
-use custos_store::SignIn;
 use custos_store::reviews::ReviewRequest;
+use custos_store::{SignIn, SignInAttempt};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -52,6 +52,10 @@ pub enum ApiError {
     Unauthorized(String),
     /// Too many attempts: 429.
     TooMany(String),
+    /// Refused for a reason the caller can fix: 403.
+    Forbidden(String),
+    /// The server is too busy now: 503, with `Retry-After`.
+    Busy(String),
 }
 
 impl From<WebError> for ApiError {
@@ -75,6 +79,8 @@ impl IntoResponse for ApiError {
             }
             Self::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m),
             Self::TooMany(m) => (StatusCode::TOO_MANY_REQUESTS, m),
+            Self::Forbidden(m) => (StatusCode::FORBIDDEN, m),
+            Self::Busy(m) => (StatusCode::SERVICE_UNAVAILABLE, m),
         };
         let mut res = (
             status,
@@ -84,6 +90,10 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -190,7 +200,9 @@ pub struct SessionCreated {
     responses(
         (status = 201, description = "Signed in", body = SessionCreated),
         (status = 401, description = "Wrong name, password or code, or a disabled account", body = ErrorBody),
+        (status = 403, description = "The account's role needs a second factor, not yet set up on the web", body = ErrorBody),
         (status = 429, description = "Too many attempts from this address", body = ErrorBody),
+        (status = 503, description = "Too many sign-ins being checked at once; try again after Retry-After seconds", body = ErrorBody),
     )
 )]
 pub(crate) async fn sign_in(
@@ -203,23 +215,31 @@ pub(crate) async fn sign_in(
             "the user name, password or code is not right, or the account is disabled".to_owned(),
         )
     };
-    let username = Username::parse(req.username.trim()).map_err(|_| refused())?;
+    let source = client.to_string();
     let signed = state
         .store
-        .sign_in(
-            &username,
-            &req.password,
-            req.code.as_deref().filter(|c| !c.trim().is_empty()),
-            &client.to_string(),
+        .sign_in_api(
+            SignInAttempt {
+                name: req.username.trim(),
+                password: &req.password,
+                code: req.code.as_deref().filter(|c| !c.trim().is_empty()),
+                source: &source,
+            },
             auth::SESSION_LIFETIME_MS,
         )
         .await?;
     match signed {
         SignIn::Refused | SignIn::AccountLocked { .. } => Err(refused()),
+        SignIn::SecondFactorNotSetUp => Err(ApiError::Forbidden(
+            "your role needs a second factor: sign in on the web once to set it up, then give its code here".to_owned(),
+        )),
         SignIn::SourceThrottled { until_unix_ms } => Err(ApiError::TooMany(format!(
             "too many sign-in attempts from this address; try again after {}",
             UnixMs(until_unix_ms).to_rfc3339()
         ))),
+        SignIn::Busy => Err(ApiError::Busy(
+            "the server is busy checking other sign-ins; try again in a few seconds".to_owned(),
+        )),
         SignIn::Signed(session) => {
             let minutes = state
                 .store

@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use custos_base::Actor;
 use custos_domain::access::{Denial, Grant, Right, RightsTable, Target, Username, decide};
-use custos_store::{SessionInfo, SessionState, SignIn, StoreError};
+use custos_store::{SessionInfo, SessionState, SignIn, SignInAttempt, StoreError};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -441,24 +441,26 @@ pub(crate) async fn login(
             },
         )
     };
-    let Ok(username) = Username::parse(f.username.trim()) else {
-        return Ok(refused(f.username));
-    };
     let source = client.to_string();
+    let typed = f.username.trim().to_owned();
     match state
         .store
         .sign_in(
-            &username,
-            &f.password,
-            f.code.as_deref().filter(|c| !c.trim().is_empty()),
-            &source,
+            SignInAttempt {
+                name: &typed,
+                password: &f.password,
+                code: f.code.as_deref().filter(|c| !c.trim().is_empty()),
+                source: &source,
+            },
             SESSION_LIFETIME_MS,
         )
         .await?
     {
         // A locked account gets the same answer as a wrong password, so the page does not
         // tell a guesser which names exist.
-        SignIn::Refused | SignIn::AccountLocked { .. } => Ok(refused(username.to_string())),
+        SignIn::Refused | SignIn::AccountLocked { .. } | SignIn::SecondFactorNotSetUp => {
+            Ok(refused(typed))
+        }
         SignIn::SourceThrottled { until_unix_ms } => Ok(render(
             StatusCode::TOO_MANY_REQUESTS,
             &LoginPage {
@@ -467,9 +469,20 @@ pub(crate) async fn login(
                     "Too many sign-in attempts from this computer. Try again after {}.",
                     custos_base::UnixMs(until_unix_ms).to_london_display()
                 )),
-                username: username.to_string(),
+                username: typed,
             },
         )),
+        SignIn::Busy => Ok(busy(render(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &LoginPage {
+                next: next.clone(),
+                message: Some(
+                    "The server is busy checking other sign-ins. Wait a few seconds and try again."
+                        .to_owned(),
+                ),
+                username: typed,
+            },
+        ))),
         SignIn::Signed(session) => {
             let cookie = format!(
                 "{SESSION_COOKIE}={}; Path=/; HttpOnly; Secure; SameSite=Strict",
@@ -490,6 +503,14 @@ pub(crate) async fn login(
             Ok(response)
         }
     }
+}
+
+/// Adds `Retry-After` to a "busy" answer: the client may try again in a few seconds.
+pub(crate) fn busy(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    response
 }
 
 /// A form that carries only the CSRF token.
@@ -639,6 +660,16 @@ pub(crate) async fn unlock(
             Ok(Redirect::to(&next).into_response())
         }
         Err(e) => Err(e.into()),
+        Ok(Some(SignIn::Busy)) => Ok(busy(locked_page(
+            &info,
+            &next,
+            minutes,
+            StatusCode::SERVICE_UNAVAILABLE,
+            Some(
+                "The server is busy checking other sign-ins. Wait a few seconds and try again."
+                    .to_owned(),
+            ),
+        ))),
         Ok(Some(SignIn::SourceThrottled { until_unix_ms })) => Ok(locked_page(
             &info,
             &next,

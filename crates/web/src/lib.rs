@@ -20,6 +20,7 @@ mod pages;
 pub mod requests;
 mod retention;
 mod review;
+pub mod server;
 mod staff;
 mod users;
 
@@ -627,17 +628,13 @@ pub fn router(state: AppState) -> Router {
     r.fallback(pages::not_found).with_state(state)
 }
 
-/// Serves the application on `listener` until `shutdown` completes, then finishes the
-/// requests in flight.
+/// Serves the application on `listener` within `limits` until `shutdown` completes, then
+/// finishes the requests in flight (see [`server`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
+    limits: server::Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    server::serve(listener, router(state), limits, shutdown).await
 }

@@ -477,3 +477,61 @@ async fn lbu_4_the_api_keeps_every_gate_of_the_pages_on_postgresql() {
     };
     gates(app_on(tempfile::tempdir().expect("tmp"), location).await).await;
 }
+
+/// A role that needs a second factor gets no API token on its password alone: not before
+/// the factor is set up (on the web), and after that not without its current code.
+#[tokio::test]
+async fn a_role_that_needs_a_second_factor_gets_no_api_token_without_its_code() {
+    let app = app().await;
+    let boss = Username::parse("boss").expect("name");
+    app.store
+        .add_user(
+            &console(),
+            &boss,
+            "The Site Manager",
+            PASSWORD,
+            &[Assignment {
+                role: Ident::parse("manager").expect("role"),
+                scope: Scope::Scheme,
+            }],
+        )
+        .await
+        .expect("user");
+    accept_declaration(&app.store, &boss).await;
+    let sign_in =
+        |code: &str| format!(r#"{{"username":"boss","password":"{PASSWORD}","code":"{code}"}}"#);
+    let r = app
+        .api("POST", "/api/v1/sessions", None, Some(&sign_in("")))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(json(&r).get("token").is_none(), "{}", r.body);
+    assert!(
+        json(&r)["error"]
+            .as_str()
+            .expect("error")
+            .contains("second factor"),
+        "{}",
+        r.body
+    );
+
+    // Set up on the web, the factor's code is what opens the API.
+    let secret = app.store.new_mfa_secret().expect("secret");
+    let code = custos_domain::totp::code_at(&secret, app.clock.now().0);
+    app.store
+        .enrol_mfa(&console(), &boss, &secret, &code)
+        .await
+        .expect("enrol");
+    app.clock.advance_ms(30_000);
+    let r = app
+        .api("POST", "/api/v1/sessions", None, Some(&sign_in("")))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    let code = custos_domain::totp::code_at(&secret, app.clock.now().0);
+    let r = app
+        .api("POST", "/api/v1/sessions", None, Some(&sign_in(&code)))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let token = json(&r)["token"].as_str().expect("token").to_owned();
+    let r = app.api("GET", "/api/v1/cameras", Some(&token), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
