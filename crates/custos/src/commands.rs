@@ -735,6 +735,7 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
         request_limiter: custos_web::requests::SharedLimiter::default(),
         exports: custos_web::export::ExportJobs::default(),
         exports_dir: Some(crate::export::exports_dir(&config.data_dir)),
+        live: custos_web::live::LiveHub::new(config.web.live_streams_per_person),
     };
     // The server's periodic tasks stop between steps when asked, so that whatever they
     // write is in the ledger before the last checkpoint.

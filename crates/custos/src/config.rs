@@ -165,6 +165,8 @@ pub struct WebConfig {
     /// Seconds a client may take to send a request's headers, and a keep-alive connection
     /// may wait for its next request (default 10).
     pub header_timeout_seconds: u64,
+    /// Live streams one person may watch at once (default 16, the largest grid).
+    pub live_streams_per_person: usize,
 }
 
 impl WebConfig {
@@ -231,6 +233,7 @@ impl Default for WebConfig {
             metrics_from: vec!["127.0.0.0/8".to_owned(), "::1/128".to_owned()],
             max_connections: 1024,
             header_timeout_seconds: 10,
+            live_streams_per_person: custos_web::live::DEFAULT_STREAMS_PER_PERSON,
         }
     }
 }
@@ -349,6 +352,12 @@ impl Config {
             return Err(format!(
                 "[web] max_connections is {}; give at least 16 (the default is 1024); see docs/ref/config.md",
                 config.web.max_connections
+            ));
+        }
+        if !(1..=64).contains(&config.web.live_streams_per_person) {
+            return Err(format!(
+                "[web] live_streams_per_person is {}; give from 1 to 64 (the default is 16); see docs/ref/config.md",
+                config.web.live_streams_per_person
             ));
         }
         if !(1..=300).contains(&config.web.header_timeout_seconds) {

@@ -342,20 +342,38 @@ fn exchange(addr: &str, request: &str) -> String {
     resp
 }
 
-/// Signs in through the form and returns the session cookie (`custos_session=…`).
+/// Signs in through the form, as a browser does (the form first, for its token and
+/// cookie), and returns the session cookie (`custos_session=…`).
 fn sign_in(addr: &str, user: &str, password: &str) -> String {
-    let form = format!("username={user}&password={password}&next=%2Flogbooks");
+    let page = exchange(
+        addr,
+        &format!("GET /login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+    );
+    let login_cookie = page
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .expect("the sign-in form's cookie")
+        .to_owned();
+    let token = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the sign-in form's token")
+        .to_owned();
+    let form = format!("csrf={token}&username={user}&password={password}&next=%2Flogbooks");
     let resp = exchange(
         addr,
         &format!(
-            "POST /login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+            "POST /login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: {login_cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
             form.len()
         ),
     );
     assert!(resp.starts_with("HTTP/1.1 303"), "{resp}");
     resp.lines()
-        .find_map(|l| l.strip_prefix("set-cookie: "))
-        .and_then(|c| c.split(';').next())
+        .filter_map(|l| l.strip_prefix("set-cookie: "))
+        .filter_map(|c| c.split(';').next())
+        .find(|c| c.starts_with("custos_session="))
         .expect("a session cookie")
         .to_owned()
 }

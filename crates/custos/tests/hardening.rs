@@ -272,14 +272,14 @@ fn a_burst_of_sign_ins_keeps_memory_under_twice_its_idle_figure() {
         .map(|i| {
             let (addr, statuses, start) = (addr.clone(), statuses.clone(), start.clone());
             std::thread::spawn(move || {
-                let form = format!("username=user{i}&password=guess+guess+guess");
+                let json = format!(r#"{{"username":"user{i}","password":"guess guess guess"}}"#);
                 let request = format!(
-                    "POST /login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+                    "POST /api/v1/sessions HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
                      X-Forwarded-For: 10.9.{}.{}\r\n\
-                     Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+                     Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{json}",
                     i / 250,
                     i % 250 + 1,
-                    form.len()
+                    json.len()
                 );
                 start.wait();
                 let (status, _) = timed_request(&addr, &request);

@@ -225,6 +225,30 @@ pub struct Playback {
     pub end_unix_ms: i64,
 }
 
+impl Playback {
+    /// `[start, end)` cut at the init segment's and each fragment's boundaries, so that
+    /// the file can be sent a piece at a time with [`Store::read_playback`], holding one
+    /// fragment in memory rather than the whole range.
+    pub fn pieces(&self, start: u64, end: u64) -> Vec<(u64, u64)> {
+        let end = end.min(self.len);
+        let mut cuts = vec![self.init.len() as u64];
+        cuts.extend(self.parts.iter().map(|p| p.out_offset + p.len));
+        let mut out = Vec::new();
+        let mut at = start;
+        for cut in cuts {
+            if at >= end {
+                break;
+            }
+            if cut > at {
+                let to = cut.min(end);
+                out.push((at, to));
+                at = to;
+            }
+        }
+        out
+    }
+}
+
 impl Store {
     /// Lays out the playback file of `camera`'s `stream` for `[from, to)` (fragments that
     /// start in the range, as [`Store::reassemble`] takes them).

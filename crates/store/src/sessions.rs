@@ -154,7 +154,11 @@ async fn insert_attempt(
 
 /// Marks attempt `id` a success and the account's earlier refusals no longer counted (a
 /// fresh start after a right password).
-async fn clear_attempts(tx: &mut WriteTx, id: i64, account: &Username) -> StoreResult<()> {
+pub(crate) async fn clear_attempts(
+    tx: &mut WriteTx,
+    id: i64,
+    account: &Username,
+) -> StoreResult<()> {
     sqlx::query(
         "UPDATE sign_in_attempts SET outcome = 'cleared' \
          WHERE id = $1 OR (account = $2 AND outcome = 'refused')",
@@ -296,6 +300,34 @@ impl Store {
         );
         tx.commit().await?;
         Ok(SignIn::Signed(NewSession { token, csrf }))
+    }
+
+    /// Confirms that the person acting as `username` is its holder, for a change that needs
+    /// more than a session: their password and a current code from their second factor (if
+    /// they have one), counted and throttled like a sign-in from `source`, the code used up.
+    /// The attempt and the open transaction for the change, or the refusal (ledgered).
+    pub(crate) async fn confirm_identity(
+        &self,
+        username: &Username,
+        password: &str,
+        code: &str,
+        source: &str,
+    ) -> StoreResult<Result<(i64, WriteTx), SignIn>> {
+        let id = match self
+            .authenticate(username.as_str(), password, source)
+            .await?
+        {
+            Checked::Right(id, _) => id,
+            Checked::Stop(answer) => return Ok(Err(answer)),
+        };
+        let mut tx = self.write().await?;
+        if self.check_mfa_in(&mut tx, username, Some(code)).await? == Some(false) {
+            tx.rollback().await?;
+            return Ok(Err(self
+                .refuse_attempt(id, Some(username), source, true)
+                .await?));
+        }
+        Ok(Ok((id, tx)))
     }
 
     /// Whether the pack makes a second factor mandatory for one of the account's roles and
@@ -524,10 +556,26 @@ impl Store {
         tx.commit().await
     }
 
-    /// The person behind `token`, if the session is live. A session idle for longer than
-    /// `idle_limit_ms` is locked (ledgered as `screen-locked`) and stays locked until
-    /// [`Store::unlock_session`].
+    /// The person behind `token`, if the session is live, noting the request as activity.
+    /// A session idle for longer than `idle_limit_ms` is locked (ledgered as
+    /// `screen-locked`) and stays locked until [`Store::unlock_session`].
     pub async fn session(&self, token: &str, idle_limit_ms: i64) -> StoreResult<SessionState> {
+        self.session_with(token, idle_limit_ms, true).await
+    }
+
+    /// As [`Store::session`], without noting any activity: for checks that run on their
+    /// own (is a stream's session still live?), which must not keep a session from
+    /// locking when nobody is at the screen.
+    pub async fn peek_session(&self, token: &str, idle_limit_ms: i64) -> StoreResult<SessionState> {
+        self.session_with(token, idle_limit_ms, false).await
+    }
+
+    async fn session_with(
+        &self,
+        token: &str,
+        idle_limit_ms: i64,
+        touch: bool,
+    ) -> StoreResult<SessionState> {
         let now = self.clock().now().0;
         let row = sqlx::query(
             "SELECT username, csrf_token, last_seen_at_unix_ms, expires_at_unix_ms, \
@@ -605,7 +653,7 @@ impl Store {
             }
             return Ok(SessionState::Locked(info));
         }
-        if now - last_seen >= TOUCH_EVERY_MS {
+        if touch && now - last_seen >= TOUCH_EVERY_MS {
             let mut tx = self.write().await?;
             sqlx::query("UPDATE sessions SET last_seen_at_unix_ms = $1 WHERE token_hash = $2")
                 .bind(now)
@@ -699,6 +747,28 @@ impl Store {
         );
         tx.commit().await?;
         Ok(n)
+    }
+
+    /// Ends the session behind `token` at its holder's request, whatever state it is in
+    /// (locked, or before the declaration is accepted: a holder can always end their own
+    /// token), ledgered as the holder's act. `false` when there is no such live session.
+    pub async fn end_own_session(&self, token: &str) -> StoreResult<bool> {
+        let row = sqlx::query(
+            "SELECT username FROM sessions WHERE token_hash = $1 AND ended_at_unix_ms IS NULL",
+        )
+        .bind(token_hash(token))
+        .fetch_optional(self.pool())
+        .await
+        .map_err(StoreError::db("reading a session"))?;
+        let Some(row) = row else {
+            return Ok(false);
+        };
+        let username: String = row
+            .try_get(0)
+            .map_err(StoreError::db("reading a session"))?;
+        self.end_session(token, &Actor::User(username), "signed out")
+            .await?;
+        Ok(true)
     }
 
     /// Ends a session (signing out, or the system ending it), ledgered with the reason.

@@ -633,7 +633,11 @@ impl Store {
                 "the secret is too short; reload the page to get a new one".to_owned(),
             ));
         }
-        self.require_user(username).await?;
+        if self.require_user(username).await?.mfa_enrolled {
+            return Err(StoreError::Invalid(
+                "a second factor is already set up; replacing it needs your password and a current code from it".to_owned(),
+            ));
+        }
         let now = self.clock().now().0;
         let Some(step) = totp::verify(secret, code, now, None) else {
             return Err(StoreError::Invalid(
@@ -653,6 +657,54 @@ impl Store {
             NewEntry::new(Book::Access, "mfa-enrolled").with_ref(user_ref(username)?),
         );
         tx.commit().await
+    }
+
+    /// Replaces the account's second factor with `new_secret`, proved by `new_code` from
+    /// the new app, once the person has given their password and a current code from the
+    /// factor it replaces — both counted and throttled like a sign-in from `source`, so a
+    /// session left open cannot be used to move the factor to someone else's phone.
+    /// Ledgered (`mfa-replaced`). `None` once replaced, or the refusal.
+    pub async fn replace_mfa(
+        &self,
+        username: &Username,
+        password: &str,
+        current_code: &str,
+        new_secret: &[u8],
+        new_code: &str,
+        source: &str,
+    ) -> StoreResult<Option<crate::SignIn>> {
+        if new_secret.len() < 16 {
+            return Err(StoreError::Invalid(
+                "the new secret is too short; reload the page to get a new one".to_owned(),
+            ));
+        }
+        let now = self.clock().now().0;
+        let Some(new_step) = totp::verify(new_secret, new_code, now, None) else {
+            return Err(StoreError::Invalid(
+                "the code from the new app is not right; check the time on your phone and enter the 6-digit code it shows now".to_owned(),
+            ));
+        };
+        let (attempt, mut tx) = match self
+            .confirm_identity(username, password, current_code, source)
+            .await?
+        {
+            Ok(confirmed) => confirmed,
+            Err(refusal) => return Ok(Some(refusal)),
+        };
+        sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = $2 WHERE username = $3")
+            .bind(totp::base32_encode(new_secret))
+            .bind(new_step)
+            .bind(username.as_str())
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::db("replacing a second factor"))?;
+        crate::sessions::clear_attempts(&mut tx, attempt, username).await?;
+        tx.record(
+            &Actor::User(username.to_string()),
+            NewEntry::new(Book::Access, "mfa-replaced").with_ref(user_ref(username)?),
+        );
+        tx.commit().await?;
+        Ok(None)
     }
 
     /// Removes an account's second factor (a lost phone), with the reason; the person sets

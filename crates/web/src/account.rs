@@ -3,8 +3,9 @@
 //! `access.mfa_roles`.
 //!
 //! Invariants: the secret is shown once, on this page, to the signed-in person; it is
-//! stored only after they prove their app holds it by entering a current code; enrolment
-//! is ledgered by the store.
+//! stored only after they prove their app holds it by entering a current code; replacing a
+//! factor also needs the password and a current code from the factor it replaces (a
+//! session left open is not enough); both are ledgered by the store.
 
 use askama::Template;
 use axum::Form;
@@ -17,6 +18,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::{Staff, safe_next};
+use crate::client::ClientAddr;
 use crate::error::WebError;
 use crate::pages::render;
 
@@ -71,30 +73,65 @@ pub(crate) async fn mfa_form(
     Ok(render(StatusCode::OK, &p))
 }
 
-/// The enrolment form.
+/// The enrolment form; replacing a factor also takes the password and a current code
+/// from the factor being replaced.
 #[derive(Debug, Deserialize)]
 pub(crate) struct MfaForm {
     csrf: String,
     secret: String,
     code: String,
+    password: Option<String>,
+    current_code: Option<String>,
 }
 
 /// `POST /account/mfa`: stores the secret once the code proves the app holds it.
 pub(crate) async fn mfa_enrol(
     State(state): State<AppState>,
     staff: Staff,
+    ClientAddr(client): ClientAddr,
     Form(f): Form<MfaForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
     let secret = totp::base32_decode(&f.secret)
         .ok_or_else(|| WebError::BadRequest("the secret is damaged; reload the page".to_owned()))?;
     let name = Username::parse(&staff.info.subject.username).map_err(WebError::BadRequest)?;
-    match state
-        .store
-        .enrol_mfa(&staff.actor(), &name, &secret, &f.code)
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(staff.landing()).into_response()),
+    let done = if staff.info.mfa_enrolled {
+        state
+            .store
+            .replace_mfa(
+                &name,
+                f.password.as_deref().unwrap_or_default(),
+                f.current_code.as_deref().unwrap_or_default(),
+                &secret,
+                &f.code,
+                &client.to_string(),
+            )
+            .await
+            .map(|refused| {
+                refused.map(|r| match r {
+                    custos_store::SignIn::SourceThrottled { .. }
+                    | custos_store::SignIn::AccountLocked { .. } => {
+                        "Too many attempts: wait 15 minutes, then try again.".to_owned()
+                    }
+                    custos_store::SignIn::Busy => {
+                        "The server is busy; try again in a few seconds.".to_owned()
+                    }
+                    _ => "Your password or the code from your current app is not right.".to_owned(),
+                })
+            })
+    } else {
+        state
+            .store
+            .enrol_mfa(&staff.actor(), &name, &secret, &f.code)
+            .await
+            .map(|()| None)
+    };
+    match done {
+        Ok(None) => Ok(Redirect::to(staff.landing()).into_response()),
+        Ok(Some(refused)) => {
+            let p = page(&staff, &scheme_name(&state).await?, &secret, Some(refused))?;
+            Ok(render(StatusCode::UNAUTHORIZED, &p))
+        }
         Err(e) if e.kind() == custos_base::ErrorKind::InvalidInput => {
             let p = page(
                 &staff,

@@ -272,13 +272,22 @@ pub(crate) async fn sign_in(
 )]
 pub(crate) async fn sign_out(
     State(state): State<AppState>,
-    Caller(staff): Caller,
+    headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .store
-        .end_session(&staff.session, &staff.actor(), "signed out")
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    // Not through `Caller`: a holder can end their own token in any state (locked, before
+    // the declaration is accepted or the second factor set up).
+    let Some(token) = bearer(&headers) else {
+        return Err(ApiError::Unauthorized(
+            "send `Authorization: Bearer TOKEN` with the token to end".to_owned(),
+        ));
+    };
+    if state.store.end_own_session(&token).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::Unauthorized(
+            "this session has already ended or the token is not right".to_owned(),
+        ))
+    }
 }
 
 /// The scheme's confidentiality declaration (BDC-7).

@@ -143,6 +143,85 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
+/// How often a stream checks that its session may still watch.
+pub const STREAM_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A response body that ends as soon as `staff`'s session no longer may use `right` on
+/// `target`: signed out (here or everywhere), locked by the idle limit, the account
+/// disabled, or the role gone. Checked every [`STREAM_CHECK_EVERY`] without counting as
+/// the person's activity, so a stream never keeps an unattended screen from locking.
+pub(crate) fn while_allowed<S>(
+    state: &AppState,
+    staff: &Staff,
+    right: Right,
+    target: Target,
+    stream: S,
+) -> axum::body::Body
+where
+    S: futures::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static,
+{
+    use futures::StreamExt;
+    let (ended_tx, ended) = tokio::sync::oneshot::channel::<()>();
+    let (state, token, client) = (
+        state.clone(),
+        staff.session.clone(),
+        staff.info.subject.client,
+    );
+    let watcher = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(STREAM_CHECK_EVERY).await;
+            let allowed = match resolve_for(&state, client, &token, false, false).await {
+                Ok(staff) => staff.may(right, &target),
+                Err(_) => false,
+            };
+            if !allowed {
+                let _ = ended_tx.send(());
+                return;
+            }
+        }
+    });
+    let guard = AbortOnDrop(watcher);
+    axum::body::Body::from_stream(stream.take_until(ended).map(move |chunk| {
+        let _ = &guard;
+        chunk
+    }))
+}
+
+/// Stops a task when dropped (with the stream it watches).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// `GET /session/state`: whether the browser's session is live, locked or gone, as JSON
+/// (`{"state":"live"}`), without counting as activity: signed-in pages ask every few
+/// seconds, and replace themselves (and any video) with the lock screen or the sign-in
+/// page when the session is no longer live.
+pub(crate) async fn session_state(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let now = match session_token(&headers) {
+        None => "none",
+        Some(token) => {
+            let (_, idle_ms) = idle_limit(&state).await?;
+            match state.store.peek_session(&token, idle_ms).await? {
+                SessionState::Live(_) => "live",
+                SessionState::Locked(_) => "locked",
+                SessionState::None => "none",
+            }
+        }
+    };
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        format!("{{\"state\":\"{now}\"}}"),
+    )
+        .into_response())
+}
+
 /// What happens when a page needs a signed-in person and there is none.
 #[derive(Debug)]
 pub enum NotSignedIn {
@@ -236,17 +315,38 @@ pub async fn resolve(
     token: &str,
     exempt: bool,
 ) -> Result<Staff, Refusal> {
+    resolve_for(
+        state,
+        crate::client::from_parts(parts, state),
+        token,
+        exempt,
+        true,
+    )
+    .await
+}
+
+/// As [`resolve`], for a request from `client`; `touch` says whether to count it as the
+/// person's activity (a request they made) or not (a check the server makes on its own).
+async fn resolve_for(
+    state: &AppState,
+    client: Option<std::net::IpAddr>,
+    token: &str,
+    exempt: bool,
+    touch: bool,
+) -> Result<Staff, Refusal> {
     let Some(policy) = state.store.active_policy().await? else {
         return Err(Refusal::Error(WebError::Forbidden(
             "no policy pack is loaded, so nobody can sign in yet".to_owned(),
         )));
     };
     let minutes = policy.pack.access.idle_lock_minutes;
-    let info = match state
-        .store
-        .session(token, i64::from(minutes) * 60_000)
-        .await?
-    {
+    let idle_ms = i64::from(minutes) * 60_000;
+    let found = if touch {
+        state.store.session(token, idle_ms).await?
+    } else {
+        state.store.peek_session(token, idle_ms).await?
+    };
+    let info = match found {
         SessionState::Live(info) => info,
         SessionState::Locked(info) => return Err(Refusal::Locked(Box::new(info), minutes)),
         SessionState::None => return Err(Refusal::NoSession),
@@ -276,7 +376,7 @@ pub async fn resolve(
     }
     let table = RightsTable::from_pack(&policy.pack);
     let mut info = info;
-    info.subject.client = crate::client::from_parts(parts, state);
+    info.subject.client = client;
     // BDC-11: training records matter only to roles the pack names.
     if info
         .subject
@@ -372,12 +472,87 @@ pub(crate) fn url_encode(s: &str) -> String {
     out
 }
 
-/// Only a path on this site (`/…`, not `//…`), else the start page.
+/// Where to send the browser after signing in: `next` if it is a path on this site, as
+/// the browser would read it (decided by parsing it against this site's address, not by
+/// looking at its first characters), else the start page. Control characters and spaces
+/// (which browsers drop, turning `/\t/evil.example` into `//evil.example`) and
+/// backslashes (which they read as slashes) are refused outright.
 pub(crate) fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/start".to_owned(),
+    const START: &str = "/start";
+    let Some(next) = next else {
+        return START.to_owned();
+    };
+    if !next.starts_with('/')
+        || next
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    {
+        return START.to_owned();
     }
+    let Ok(base) = url::Url::parse("https://custos.invalid/") else {
+        return START.to_owned();
+    };
+    match base.join(next) {
+        Ok(u) if u.origin() == base.origin() => {
+            let mut out = u.path().to_owned();
+            if let Some(q) = u.query() {
+                out.push('?');
+                out.push_str(q);
+            }
+            out
+        }
+        _ => START.to_owned(),
+    }
+}
+
+/// The cookie that carries the sign-in form's CSRF token (the form carries the same
+/// value): a page on another site cannot read it, so it cannot sign a browser in to an
+/// account of its choosing.
+pub const LOGIN_CSRF_COOKIE: &str = "custos_login_csrf";
+
+/// A fresh random token for the sign-in form.
+fn login_csrf_token() -> Result<String, WebError> {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b)
+        .map_err(|e| WebError::BadRequest(format!("no random bytes for the form: {e}")))?;
+    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// The sign-in page with a new form token, and the cookie that matches it.
+fn login_page(
+    status: StatusCode,
+    next: String,
+    message: Option<String>,
+    username: String,
+) -> Result<Response, WebError> {
+    let csrf = login_csrf_token()?;
+    let mut response = render(
+        status,
+        &LoginPage {
+            next,
+            message,
+            username,
+            csrf: csrf.clone(),
+        },
+    );
+    let cookie = format!("{LOGIN_CSRF_COOKIE}={csrf}; Path=/; HttpOnly; Secure; SameSite=Strict");
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|e| WebError::BadRequest(e.to_string()))?,
+    );
+    Ok(response)
+}
+
+/// The sign-in form's token from the request's cookie.
+fn login_csrf_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == LOGIN_CSRF_COOKIE)
+        .map(|(_, v)| v.to_owned())
 }
 
 #[derive(askama::Template)]
@@ -386,6 +561,7 @@ struct LoginPage {
     next: String,
     message: Option<String>,
     username: String,
+    csrf: String,
 }
 
 /// `?next=…&idle=1`
@@ -396,24 +572,25 @@ pub(crate) struct LoginQuery {
 }
 
 /// `GET /login`
-pub(crate) async fn login_form(Query(q): Query<LoginQuery>) -> Response {
+pub(crate) async fn login_form(Query(q): Query<LoginQuery>) -> Result<Response, WebError> {
     let message = q.idle.map(|_| {
         "You were signed out because the screen was left unattended. Sign in again to carry on."
             .to_owned()
     });
-    render(
+    login_page(
         StatusCode::OK,
-        &LoginPage {
-            next: safe_next(q.next.as_deref()),
-            message,
-            username: String::new(),
-        },
+        safe_next(q.next.as_deref()),
+        message,
+        String::new(),
     )
 }
 
 /// The sign-in form.
 #[derive(Debug, Deserialize)]
 pub(crate) struct LoginForm {
+    /// The form's token, matching the sign-in cookie.
+    #[serde(default)]
+    csrf: String,
     username: String,
     password: String,
     /// The authenticator app's code, for accounts with a second factor.
@@ -425,24 +602,31 @@ pub(crate) struct LoginForm {
 pub(crate) async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, WebError> {
     let next = safe_next(f.next.as_deref());
-    let refused = |username: String| {
-        render(
-            StatusCode::UNAUTHORIZED,
-            &LoginPage {
-                next: next.clone(),
-                message: Some(
-                    "The user name or password is not right, or the account is disabled."
-                        .to_owned(),
-                ),
-                username,
-            },
-        )
-    };
-    let source = client.to_string();
     let typed = f.username.trim().to_owned();
+    let expected = login_csrf_cookie(&headers).unwrap_or_default();
+    let same = !expected.is_empty()
+        && expected.len() == f.csrf.len()
+        && expected
+            .bytes()
+            .zip(f.csrf.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if !same {
+        return login_page(
+            StatusCode::FORBIDDEN,
+            next,
+            Some(
+                "This sign-in form has expired or did not come from this site. Enter your details again."
+                    .to_owned(),
+            ),
+            typed,
+        );
+    }
+    let source = client.to_string();
     match state
         .store
         .sign_in(
@@ -459,30 +643,34 @@ pub(crate) async fn login(
         // A locked account gets the same answer as a wrong password, so the page does not
         // tell a guesser which names exist.
         SignIn::Refused | SignIn::AccountLocked { .. } | SignIn::SecondFactorNotSetUp => {
-            Ok(refused(typed))
-        }
-        SignIn::SourceThrottled { until_unix_ms } => Ok(render(
-            StatusCode::TOO_MANY_REQUESTS,
-            &LoginPage {
-                next: next.clone(),
-                message: Some(format!(
-                    "Too many sign-in attempts from this computer. Try again after {}.",
-                    custos_base::UnixMs(until_unix_ms).to_london_display()
-                )),
-                username: typed,
-            },
-        )),
-        SignIn::Busy => Ok(busy(render(
-            StatusCode::SERVICE_UNAVAILABLE,
-            &LoginPage {
-                next: next.clone(),
-                message: Some(
-                    "The server is busy checking other sign-ins. Wait a few seconds and try again."
+            login_page(
+                StatusCode::UNAUTHORIZED,
+                next,
+                Some(
+                    "The user name or password is not right, or the account is disabled."
                         .to_owned(),
                 ),
-                username: typed,
-            },
-        ))),
+                typed,
+            )
+        }
+        SignIn::SourceThrottled { until_unix_ms } => login_page(
+            StatusCode::TOO_MANY_REQUESTS,
+            next,
+            Some(format!(
+                "Too many sign-in attempts from this computer. Try again after {}.",
+                custos_base::UnixMs(until_unix_ms).to_london_display()
+            )),
+            typed,
+        ),
+        SignIn::Busy => Ok(busy(login_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            next,
+            Some(
+                "The server is busy checking other sign-ins. Wait a few seconds and try again."
+                    .to_owned(),
+            ),
+            typed,
+        )?)),
         SignIn::Signed(session) => {
             let cookie = format!(
                 "{SESSION_COOKIE}={}; Path=/; HttpOnly; Secure; SameSite=Strict",

@@ -19,7 +19,13 @@ use crate::error::WebError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientAddr(pub IpAddr);
 
-/// The client's address for a request from `peer` with these headers.
+/// The client's address for a request from `peer` with these headers: the peer, unless
+/// it is a trusted proxy; then the right-most `X-Forwarded-For` hop that is not a trusted
+/// proxy (hops may be `IP`, `IP:port` or `[IPv6]:port`; several headers count as one list
+/// in order). If every hop is a trusted proxy, the left-most is the client. A hop that is
+/// not an address, met before the client is found, makes the client unknown: it is given
+/// as the unspecified address (`0.0.0.0`), which no workstation rule or `/metrics`
+/// network names, so garbage can never pass for the proxy.
 pub fn client_address(
     peer: IpAddr,
     headers: &axum::http::HeaderMap,
@@ -29,17 +35,33 @@ pub fn client_address(
     if !trusted(peer) {
         return peer;
     }
-    let hops: Vec<IpAddr> = headers
+    let hops: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map_while(|h| h.trim().parse::<IpAddr>().ok())
+        .flat_map(|v| {
+            v.to_str()
+                .map_or_else(|_| vec!["?"], |s| s.split(',').collect())
+        })
+        .map(str::trim)
         .collect();
-    hops.into_iter()
-        .rev()
-        .find(|a| !trusted(*a))
-        .unwrap_or(peer)
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Some(addr) = parse_hop(hop) else {
+            return IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
+        };
+        client = addr;
+        if !trusted(addr) {
+            break;
+        }
+    }
+    client
+}
+
+/// One `X-Forwarded-For` hop: an address, with or without a port.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
 }
 
 /// The address of the request in `parts`, if the server recorded its peer.
@@ -101,5 +123,38 @@ mod tests {
             client_address(ip("127.0.0.1"), &HeaderMap::new(), &proxies),
             ip("127.0.0.1")
         );
+    }
+
+    fn forwarded(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", v.parse().expect("h"));
+        h
+    }
+
+    /// A client cannot pose as the proxy (or anyone trusted) with garbage or with trusted
+    /// addresses of its own in front: the right-most hop that is not a trusted proxy is
+    /// the client; ports are allowed; garbage before the client makes it unknown.
+    #[test]
+    fn lbu_16_a_client_cannot_pose_as_the_proxy_through_x_forwarded_for() {
+        let proxies = vec![Network::parse("127.0.0.1").expect("net")];
+        let from_proxy = |v: &str| client_address(ip("127.0.0.1"), &forwarded(v), &proxies);
+        // The client's garbage, then the address the proxy saw.
+        assert_eq!(from_proxy("x, 203.0.113.9"), ip("203.0.113.9"));
+        // The client claims to be the proxy; the proxy appended the truth.
+        assert_eq!(from_proxy("x, 127.0.0.1, 203.0.113.9"), ip("203.0.113.9"));
+        // Ports, IPv4 and IPv6.
+        assert_eq!(from_proxy("203.0.113.9:4711"), ip("203.0.113.9"));
+        assert_eq!(from_proxy("[2001:db8::7]:443"), ip("2001:db8::7"));
+        // Garbage where the client's address should be: unknown, not the proxy.
+        let unknown = from_proxy("127.0.0.1, x");
+        assert!(unknown.is_unspecified(), "{unknown}");
+        assert!(
+            !Network::parse("127.0.0.0/8")
+                .expect("net")
+                .contains(unknown)
+        );
+        assert!(from_proxy("").is_unspecified());
+        // Only trusted hops: the left-most of them.
+        assert_eq!(from_proxy("127.0.0.1"), ip("127.0.0.1"));
     }
 }

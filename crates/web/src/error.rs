@@ -26,6 +26,9 @@ pub enum WebError {
     Forbidden(String),
     /// The request was malformed; the message says what is wrong.
     BadRequest(String),
+    /// The person holds too many of something (live streams) already: 429, with what to
+    /// do about it.
+    TooMany(String),
 }
 
 impl From<StoreError> for WebError {
@@ -61,6 +64,11 @@ impl WebError {
             Self::BadRequest(why) => (
                 StatusCode::BAD_REQUEST,
                 "Please check the request",
+                why.clone(),
+            ),
+            Self::TooMany(why) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many at once",
                 why.clone(),
             ),
             Self::Store(e) => {

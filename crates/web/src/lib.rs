@@ -14,7 +14,7 @@ mod disclosures;
 pub mod error;
 pub mod export;
 mod groups;
-mod live;
+pub mod live;
 mod metrics;
 mod pages;
 pub mod requests;
@@ -53,6 +53,8 @@ pub struct AppState {
     /// Where packages made on the web are kept until downloaded (deleted after a day by
     /// the sweep); `None` when this server makes none.
     pub exports_dir: Option<std::path::PathBuf>,
+    /// Live view's shared camera sessions and the bound on streams per person.
+    pub live: live::LiveHub,
 }
 
 /// Loopback, IPv4 and IPv6: where `/metrics` is served unless configured otherwise.
@@ -76,6 +78,7 @@ impl AppState {
             request_limiter: requests::SharedLimiter::default(),
             exports: export::ExportJobs::default(),
             exports_dir: None,
+            live: live::LiveHub::default(),
         }
     }
 
@@ -135,6 +138,14 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(pages::stylesheet),
         ),
         (spec("GET", "/static/live.js", Public), get(live::script)),
+        (
+            spec("GET", "/static/session.js", Public),
+            get(pages::session_script),
+        ),
+        (
+            spec("GET", "/session/state", Public),
+            get(auth::session_state),
+        ),
         (
             spec("GET", "/static/timeline.js", Public),
             get(review::script),

@@ -6,9 +6,15 @@
 //! camera from this workstation; opening and closing each stream is ledgered (book
 //! `access`: who, which camera, from where, and for how long); the stream is the camera's
 //! own video (its H.264 substream if it has one), never transcoded, with the same decode
-//! times the recorder gives it (`custos_media::decode_order`; no delay for H.264 Baseline). Live view opens its own
-//! RTSP session to the camera, so it works for live-only cameras and does not touch the
-//! recorder.
+//! times the recorder gives it (`custos_media::decode_order`; no delay for H.264 Baseline).
+//! Live view opens its own RTSP session to the camera, so it works for live-only cameras
+//! and does not touch the recorder; the viewers of one camera share that one session
+//! ([`LiveHub`]), opened for the first and closed after the last. One person holds at most
+//! the hub's number of streams at once. A stream ends within a few seconds of its session
+//! ending, locking, or losing the right to watch (`auth::while_allowed`).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
 
 use askama::Template;
 use axum::body::Body;
@@ -212,8 +218,164 @@ pub(crate) async fn stream(
     watch(state, &staff, client, &id).await
 }
 
+/// The default bound on the live streams one person may hold at once: the largest grid.
+pub const DEFAULT_STREAMS_PER_PERSON: usize = 16;
+
+/// Live feeds shared by their viewers: one RTSP session per camera, opened for its first
+/// viewer and closed after its last (cameras allow few sessions), and a bound on the live
+/// streams one person may hold at once, counted in this process.
+#[derive(Debug, Clone)]
+pub struct LiveHub {
+    inner: Arc<HubInner>,
+}
+
+#[derive(Debug)]
+struct HubInner {
+    feeds: Mutex<HashMap<String, Weak<Feed>>>,
+    viewers: Mutex<HashMap<String, usize>>,
+    per_person: usize,
+}
+
+impl Default for LiveHub {
+    fn default() -> Self {
+        Self::new(DEFAULT_STREAMS_PER_PERSON)
+    }
+}
+
+impl LiveHub {
+    /// A hub letting each person hold at most `per_person` live streams.
+    pub fn new(per_person: usize) -> Self {
+        Self {
+            inner: Arc::new(HubInner {
+                feeds: Mutex::new(HashMap::new()),
+                viewers: Mutex::new(HashMap::new()),
+                per_person: per_person.max(1),
+            }),
+        }
+    }
+
+    /// How many RTSP sessions live view holds open now.
+    pub fn sessions_open(&self) -> usize {
+        lock(&self.inner.feeds)
+            .values()
+            .filter(|f| f.upgrade().is_some_and(|f| !f.task.is_finished()))
+            .count()
+    }
+
+    /// Counts a stream for `user`, or refuses when they hold the most allowed.
+    fn take_slot(&self, user: &str) -> Result<ViewerSlot, WebError> {
+        let mut viewers = lock(&self.inner.viewers);
+        let held = viewers.entry(user.to_owned()).or_insert(0);
+        if *held >= self.inner.per_person {
+            return Err(WebError::TooMany(format!(
+                "you are already watching {held} live streams, the most one person may; close a tile or another live page first"
+            )));
+        }
+        *held += 1;
+        Ok(ViewerSlot {
+            hub: self.clone(),
+            user: user.to_owned(),
+        })
+    }
+
+    /// The shared feed of `camera`, opening its RTSP session if nobody is watching it.
+    fn feed(&self, camera: &custos_store::Camera, creds: Option<(String, String)>) -> Arc<Feed> {
+        let mut feeds = lock(&self.inner.feeds);
+        feeds.retain(|_, f| f.strong_count() > 0);
+        if let Some(feed) = feeds.get(camera.id.as_str()).and_then(Weak::upgrade)
+            && !feed.task.is_finished()
+        {
+            return feed;
+        }
+        let url = camera
+            .sub_url
+            .clone()
+            .unwrap_or_else(|| camera.main_url.clone());
+        let udp = camera.transport == custos_domain::camera::Transport::Udp;
+        let (state_tx, state) = tokio::sync::watch::channel(FeedState::Connecting);
+        let (frames, _) = tokio::sync::broadcast::channel(FEED_BUFFER);
+        let sender = frames.clone();
+        let task = tokio::spawn(async move {
+            let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+            let session = tokio::spawn(async move { rtsp::run(&url, creds, udp, tx).await });
+            while let Some(event) = rx.recv().await {
+                if let rtsp::Event::Track(t) = &event {
+                    let _ = state_tx.send(FeedState::Ready(Arc::new(t.clone())));
+                }
+                let _ = sender.send(Some(Arc::new(event)));
+            }
+            let why = match session.await {
+                Ok(Err(e)) => e.to_string(),
+                _ => "the camera's stream ended".to_owned(),
+            };
+            let _ = state_tx.send(FeedState::Ended(why));
+            let _ = sender.send(None);
+        });
+        let feed = Arc::new(Feed {
+            state,
+            frames,
+            task,
+        });
+        feeds.insert(camera.id.to_string(), Arc::downgrade(&feed));
+        feed
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Frames a slow viewer may fall behind by before it skips to the next key frame.
+const FEED_BUFFER: usize = 256;
+
+/// Where a camera's shared feed is.
+#[derive(Debug, Clone)]
+enum FeedState {
+    /// Connecting to the camera.
+    Connecting,
+    /// Streaming with this codec configuration.
+    Ready(Arc<custos_media::mp4::TrackConfig>),
+    /// The session ended, for this reason.
+    Ended(String),
+}
+
+/// One camera's RTSP session and its frames, for every viewer; the session ends when the
+/// last viewer drops it.
+#[derive(Debug)]
+struct Feed {
+    state: tokio::sync::watch::Receiver<FeedState>,
+    /// `None` when the session has ended.
+    frames: tokio::sync::broadcast::Sender<Option<Arc<rtsp::Event>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Feed {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// One of a person's live streams, counted until dropped.
+struct ViewerSlot {
+    hub: LiveHub,
+    user: String,
+}
+
+impl Drop for ViewerSlot {
+    fn drop(&mut self) {
+        let mut viewers = lock(&self.hub.inner.viewers);
+        if let Some(n) = viewers.get_mut(&self.user) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                viewers.remove(&self.user);
+            }
+        }
+    }
+}
+
 /// Camera `id` live as fragmented MP4, once `view-live` on it is allowed from this
-/// workstation; for the grid and the API alike.
+/// workstation; for the grid and the API alike. The stream ends within
+/// [`crate::auth::STREAM_CHECK_EVERY`] of the session ending, locking or losing the right.
 pub(crate) async fn watch(
     state: AppState,
     staff: &Staff,
@@ -221,42 +383,39 @@ pub(crate) async fn watch(
     id: &str,
 ) -> Result<Response, WebError> {
     let (camera, actor) = watchable(&state, staff, id).await?;
-    let url = camera
-        .sub_url
-        .clone()
-        .unwrap_or_else(|| camera.main_url.clone());
+    let target = state.store.camera_target(&camera).await?;
+    let slot = state.live.take_slot(&staff.info.subject.username)?;
     let creds = state
         .store
         .camera_credentials(&camera.id)
         .await?
         .map(|c| (c.username, c.password));
-    let udp = camera.transport == custos_domain::camera::Transport::Udp;
-    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-    let session = tokio::spawn(async move { rtsp::run(&url, creds, udp, tx).await });
+    let feed = state.live.feed(&camera, creds);
+    let sub = feed.frames.subscribe();
     // The codec configuration comes first; without it there is nothing to play.
-    let first = tokio::time::timeout(std::time::Duration::from_secs(12), async {
-        loop {
-            match rx.recv().await {
-                Some(rtsp::Event::Track(t)) => return Some(t),
-                Some(_) => {}
-                None => return None,
-            }
-        }
-    })
+    let mut feed_state = feed.state.clone();
+    let ready = tokio::time::timeout(
+        std::time::Duration::from_secs(12),
+        feed_state.wait_for(|s| !matches!(s, FeedState::Connecting)),
+    )
     .await
     .ok()
-    .flatten();
-    let Some(track) = first else {
-        session.abort();
-        let why = match session.await {
-            Ok(Err(e)) => e.to_string(),
-            _ => "it did not answer in time".to_owned(),
-        };
-        return Ok((
-            StatusCode::BAD_GATEWAY,
-            format!("camera {} cannot be watched now: {why}", camera.id),
-        )
-            .into_response());
+    .and_then(Result::ok)
+    .map(|s| (*s).clone());
+    let track = match ready {
+        Some(FeedState::Ready(t)) => Ok(t),
+        Some(FeedState::Ended(why)) => Err(why),
+        _ => Err("it did not answer in time".to_owned()),
+    };
+    let track = match track {
+        Ok(t) => t,
+        Err(why) => {
+            return Ok((
+                StatusCode::BAD_GATEWAY,
+                format!("camera {} cannot be watched now: {why}", camera.id),
+            )
+                .into_response());
+        }
     };
     let camera_ref = Reference::new("camera", camera.id.as_str())
         .map_err(|e| WebError::BadRequest(e.to_string()))?;
@@ -277,8 +436,8 @@ pub(crate) async fn watch(
         opened: std::time::Instant::now(),
     };
     struct Live {
-        rx: tokio::sync::mpsc::Receiver<rtsp::Event>,
-        session: tokio::task::JoinHandle<Result<(), rtsp::SessionError>>,
+        sub: tokio::sync::broadcast::Receiver<Option<Arc<rtsp::Event>>>,
+        track: Arc<custos_media::mp4::TrackConfig>,
         init: Option<Vec<u8>>,
         /// Decode times (B-frames); no delay for streams that cannot reorder.
         order: DecodeTimes,
@@ -291,23 +450,22 @@ pub(crate) async fn watch(
         origin_90k: Option<i64>,
         started: bool,
         sequence: u32,
+        _feed: Arc<Feed>,
+        _slot: ViewerSlot,
         _watching: Watching,
     }
-    impl Drop for Live {
-        fn drop(&mut self) {
-            self.session.abort();
-        }
-    }
     let live = Live {
-        rx,
-        session,
+        sub,
         init: Some(init_segment(&track)),
         order: DecodeTimes::for_track(&track),
+        track,
         last_dts: None,
         interval_90k: 3600,
         origin_90k: None,
         started: false,
         sequence: 0,
+        _feed: feed,
+        _slot: slot,
         _watching: watching,
     };
     let body = futures::stream::unfold(live, |mut live| async move {
@@ -315,8 +473,22 @@ pub(crate) async fn watch(
             return Some((Ok::<Vec<u8>, std::io::Error>(init), live));
         }
         loop {
-            let frame = match live.rx.recv().await? {
-                rtsp::Event::Frame(f) => f,
+            let event = match live.sub.recv().await {
+                Ok(Some(event)) => event,
+                // The camera's session ended.
+                Ok(None) | Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                // This viewer fell behind the others: pick up again at the next key frame.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    live.started = false;
+                    live.order = DecodeTimes::for_track(&live.track);
+                    continue;
+                }
+            };
+            let frame = match &*event {
+                rtsp::Event::Frame(f) => f.clone(),
+                // The configuration this stream began with (a viewer who came first sees
+                // it arrive).
+                rtsp::Event::Track(t) if *t == *live.track => continue,
                 // A new configuration mid-stream cannot be appended to this one: end, and
                 // the page's script says to reload.
                 rtsp::Event::Track(_) => return None,
@@ -357,7 +529,8 @@ pub(crate) async fn watch(
             }
         }
     });
-    let mut res = Response::new(Body::from_stream(body));
+    let body = crate::auth::while_allowed(&state, staff, Right::ViewLive, target, body);
+    let mut res = Response::new(body);
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("video/mp4"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -68,6 +68,14 @@ pub(crate) async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+/// `GET /static/session.js`
+pub(crate) async fn session_script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../static/session.js"),
+    )
+}
+
 /// Anything else.
 pub(crate) async fn not_found() -> impl IntoResponse {
     (

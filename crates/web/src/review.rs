@@ -19,6 +19,7 @@ use custos_domain::Ident;
 use custos_domain::access::Right;
 use custos_store::reviews::ReviewRequest;
 use custos_store::{Camera, StoreError};
+use futures::StreamExt;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -442,7 +443,8 @@ fn byte_range(headers: &HeaderMap, len: u64) -> Option<Result<(u64, u64), ()>> {
             .map(|n| (len.saturating_sub(n), len)),
         (start, "") => start.parse::<u64>().ok().map(|s| (s, len)),
         (start, end) => match (start.parse::<u64>(), end.parse::<u64>()) {
-            (Ok(s), Ok(e)) => Some((s, (e + 1).min(len))),
+            // An end that does not fit once made exclusive is not a range of this file.
+            (Ok(s), Ok(e)) => e.checked_add(1).map(|e| (s, e.min(len))),
             _ => None,
         },
     };
@@ -487,14 +489,33 @@ pub(crate) async fn media(
                 .into_response());
         }
     };
-    let body = state.store.read_playback(dir, &plan, start, end).await?;
+    // Sent a fragment at a time, so a long range never sits in memory; the stream ends
+    // when the session does.
+    let pieces = plan.pieces(start, end);
+    let total = plan.len;
+    let (store, dir) = (state.store.clone(), dir.to_path_buf());
+    let plan = std::sync::Arc::new(plan);
+    let body = futures::stream::iter(pieces).then(move |(a, b)| {
+        let (store, dir, plan) = (store.clone(), dir.clone(), plan.clone());
+        async move {
+            store
+                .read_playback(&dir, &plan, a, b)
+                .await
+                .map_err(|e| std::io::Error::other(e.to_string()))
+        }
+    });
+    let target = state.store.camera_target(&c).await?;
+    let body = crate::auth::while_allowed(state, staff, Right::ReviewRecordings, target, body);
     let mut res = (status, body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&(end - start).to_string()) {
+        res.headers_mut().insert(header::CONTENT_LENGTH, v);
+    }
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("video/mp4"));
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if status == StatusCode::PARTIAL_CONTENT
-        && let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{}/{}", end - 1, plan.len))
+        && let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{}/{total}", end - 1))
     {
         h.insert(header::CONTENT_RANGE, v);
     }

@@ -74,4 +74,6 @@ async function play(video) {
     if (video.paused) video.play().catch(() => {});
   }
   fail(video, "the camera's stream ended; reload the page to try again");
+  // The stream also ends when the session does: let the page find out at once.
+  if (window.custosCheckSession) window.custosCheckSession();
 }

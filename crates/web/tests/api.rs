@@ -535,3 +535,38 @@ async fn a_role_that_needs_a_second_factor_gets_no_api_token_without_its_code() 
     let r = app.api("GET", "/api/v1/cameras", Some(&token), None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
+
+/// A holder can always end their own token: before the declaration is accepted too.
+#[tokio::test]
+async fn a_token_can_be_ended_before_the_declaration_is_accepted() {
+    let app = app().await;
+    let newcomer = Username::parse("newcomer").expect("name");
+    app.store
+        .add_user(
+            &console(),
+            &newcomer,
+            "A Newcomer",
+            PASSWORD,
+            &[Assignment {
+                role: Ident::parse("operator").expect("role"),
+                scope: Scope::Scheme,
+            }],
+        )
+        .await
+        .expect("user");
+    let token = api_sign_in(&app, "newcomer").await;
+    let r = app.api("GET", "/api/v1/cameras", Some(&token), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "declaration first");
+    let r = app
+        .api("POST", "/api/v1/sessions/end", Some(&token), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = app
+        .api("POST", "/api/v1/sessions/end", Some(&token), None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = app
+        .api("GET", "/api/v1/declaration", Some(&token), None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "the token is gone");
+}

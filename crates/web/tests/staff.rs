@@ -78,21 +78,20 @@ async fn bdc_18_logbooks_need_sign_in_and_the_right_to_read_them() {
 #[tokio::test]
 async fn a_wrong_password_is_refused_and_ledgered() {
     let app = app().await;
-    let r = app
-        .send(
-            "POST",
-            "/login",
-            None,
-            Some("username=aud&password=nope+nope+nope"),
-        )
-        .await;
+    let r = app.post_login("username=aud&password=nope+nope+nope").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(
         r.body.contains("The user name or password is not right"),
         "{}",
         r.body
     );
-    assert!(r.headers.get(header::SET_COOKIE).is_none());
+    assert!(
+        r.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .all(|c| !c.to_str().unwrap_or("").starts_with("custos_session=")),
+        "no session"
+    );
     let refused: Vec<_> = app
         .store
         .ledger_entries(&LedgerQuery {
@@ -412,6 +411,8 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/healthz", Expect::Public),
     ("GET", "/metrics", Expect::Nobody),
     ("GET", "/static/live.js", Expect::Public),
+    ("GET", "/static/session.js", Expect::Public),
+    ("GET", "/session/state", Expect::Public),
     ("GET", "/static/timeline.js", Expect::Public),
     ("GET", "/live", Expect::Roles(WATCHERS)),
     ("GET", "/live/{id}/stream.mp4", Expect::Roles(WATCHERS)),
@@ -668,6 +669,9 @@ async fn matrix_on(app: App) {
                         body.map(|()| json.as_str()),
                     )
                     .await
+                } else if method == "POST" && path == "/login" {
+                    // The sign-in form's own token comes with the form, as in a browser.
+                    app.post_login(&form).await
                 } else {
                     app.send(
                         method,
@@ -823,23 +827,13 @@ async fn a_privileged_role_must_set_up_and_then_use_a_second_factor() {
 
     // From now on the password alone is not enough, and a code works once.
     let r = app
-        .send(
-            "POST",
-            "/login",
-            None,
-            Some("username=boss&password=walnut+kettle+lamp"),
-        )
+        .post_login("username=boss&password=walnut+kettle+lamp")
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let r = app
-        .send(
-            "POST",
-            "/login",
-            None,
-            Some(&format!(
-                "username=boss&password=walnut+kettle+lamp&code={code}"
-            )),
-        )
+        .post_login(&format!(
+            "username=boss&password=walnut+kettle+lamp&code={code}"
+        ))
         .await;
     assert_eq!(
         r.status,
@@ -1088,12 +1082,7 @@ async fn lbu_4_a_manager_manages_people_on_the_web() {
         "shown only once"
     );
     let r = app
-        .send(
-            "POST",
-            "/login",
-            None,
-            Some(&format!("username=n.patel&password={password}")),
-        )
+        .post_login(&format!("username=n.patel&password={password}"))
         .await;
     assert_eq!(
         r.status,
@@ -1525,4 +1514,151 @@ async fn lbu_16_metrics_are_served_only_to_the_configured_networks() {
         "{}",
         r.body
     );
+}
+
+/// After a real sign-in the browser goes only to a path on this site: `next` is decided by
+/// parsing it as the browser would, so a tab, a backslash or a second slash cannot send it
+/// elsewhere; a path of our own (with its query) is kept.
+#[tokio::test]
+async fn signing_in_never_sends_the_browser_off_site() {
+    let app = app().await;
+    for (next, expected) in [
+        ("/%09/evil.example", "/start"),
+        ("%2F%2Fevil.example", "/start"),
+        ("/%5Cevil.example", "/start"),
+        ("https://evil.example/", "/start"),
+        ("/%0A/evil.example", "/start"),
+        ("/logbooks%3Fbook%3Dconfig", "/logbooks?book=config"),
+    ] {
+        let r = app
+            .post_login(&format!(
+                "username=aud&password=walnut+kettle+lamp&next={next}"
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{next}: {}", r.body);
+        assert_eq!(r.location(), expected, "{next}");
+    }
+}
+
+/// The sign-in form carries a token matching a cookie, like every other form: a sign-in
+/// posted from elsewhere (no token, or another form's) is refused before any password is
+/// checked, and nothing is ledgered.
+#[tokio::test]
+async fn the_sign_in_form_needs_its_own_csrf_token() {
+    let app = app().await;
+    let before = app.store.ledger_counts().await.expect("counts").0;
+    let r = app
+        .send(
+            "POST",
+            "/login",
+            None,
+            Some("username=aud&password=walnut+kettle+lamp"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(
+        r.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .all(|c| !c.to_str().unwrap_or("").starts_with("custos_session="))
+    );
+    let page = app.get("/login", None).await;
+    let wrong = format!(
+        "csrf={}x&username=aud&password=walnut+kettle+lamp",
+        App::csrf(&page.body)
+    );
+    let r = app.send("POST", "/login", None, Some(&wrong)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.store.ledger_counts().await.expect("counts").0, before);
+    // The form as served works.
+    app.sign_in("aud").await;
+}
+
+/// Replacing a second factor needs the password and a current code from the factor it
+/// replaces, not only an open session; a wrong password or code counts as a refused
+/// sign-in.
+#[tokio::test]
+async fn replacing_the_second_factor_needs_the_password_and_a_current_code() {
+    let app = app().await;
+    let token = person(&app, "boss", "manager").await;
+    let old_secret = [9u8; 20];
+    let r = app.get("/account/mfa", Some(&token)).await;
+    assert!(r.body.contains("id=\"current_code\""), "{}", r.body);
+    let new_b32 = r
+        .body
+        .split("id=\"secret\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("the key")
+        .to_owned();
+    let new_secret = custos_domain::totp::base32_decode(&new_b32).expect("base32");
+    let csrf = App::csrf(&r.body);
+    // The sign-in used the current step's code; a code is never accepted twice.
+    app.clock.advance_ms(30_000);
+    let now = app.clock.now().0;
+    let new_code = custos_domain::totp::code_at(&new_secret, now);
+    let old_code = custos_domain::totp::code_at(&old_secret, now);
+    // The session alone: refused.
+    let r = app
+        .send(
+            "POST",
+            "/account/mfa",
+            Some(&token),
+            Some(&format!("csrf={csrf}&secret={new_b32}&code={new_code}")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    // A wrong current code: refused, and counted.
+    let r = app
+        .send(
+            "POST",
+            "/account/mfa",
+            Some(&token),
+            Some(&format!(
+                "csrf={csrf}&secret={new_b32}&code={new_code}&password=walnut+kettle+lamp&current_code=000000"
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    let refused = |entries: &[custos_domain::ledger::StoredEntry]| {
+        entries
+            .iter()
+            .filter(|e| e.kind == "sign-in-refused" && e.body.contains("second_factor"))
+            .count()
+    };
+    let access = app
+        .store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Access),
+            ..Default::default()
+        })
+        .await
+        .expect("entries");
+    assert_eq!(refused(&access), 1);
+    assert!(!access.iter().any(|e| e.kind == "mfa-replaced"));
+    // Password and current code: replaced.
+    let r = app
+        .send(
+            "POST",
+            "/account/mfa",
+            Some(&token),
+            Some(&format!(
+                "csrf={csrf}&secret={new_b32}&code={new_code}&password=walnut+kettle+lamp&current_code={old_code}"
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let access = app
+        .store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Access),
+            ..Default::default()
+        })
+        .await
+        .expect("entries");
+    assert!(access.iter().any(|e| e.kind == "mfa-replaced"));
+    // The new factor is the one that signs in now.
+    app.clock.advance_ms(30_000);
+    let code = custos_domain::totp::code_at(&new_secret, app.clock.now().0);
+    app.sign_in_with("boss", &code).await;
 }

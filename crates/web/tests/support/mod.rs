@@ -33,6 +33,8 @@ pub struct App {
     pub peer: SocketAddr,
     /// The public form's limits, kept across requests as a server keeps them.
     pub limiter: custos_web::requests::SharedLimiter,
+    /// Live view's shared camera sessions, kept across requests as a server keeps them.
+    pub live: custos_web::live::LiveHub,
 }
 
 pub struct Reply {
@@ -145,6 +147,7 @@ pub async fn app_on(dir: tempfile::TempDir, location: DatabaseLocation) -> App {
         forwarded_for: None,
         peer: SocketAddr::from(([192, 0, 2, 7], 50000)),
         limiter: custos_web::requests::SharedLimiter::default(),
+        live: custos_web::live::LiveHub::default(),
     }
 }
 
@@ -231,7 +234,21 @@ impl App {
         self.dispatch(req, body).await
     }
 
-    async fn dispatch(&self, req: axum::http::request::Builder, body: Body) -> Reply {
+    /// Sends a GET and returns the status and the response's body unread, for streams.
+    pub async fn open_stream(&self, path: &str, cookie: &str) -> (StatusCode, Body) {
+        let req = Request::builder()
+            .method("GET")
+            .uri(path)
+            .header(header::COOKIE, format!("custos_session={cookie}"));
+        let res = self.respond(req, Body::empty()).await;
+        (res.status(), res.into_body())
+    }
+
+    async fn respond(
+        &self,
+        req: axum::http::request::Builder,
+        body: Body,
+    ) -> axum::http::Response<Body> {
         let mut req = req;
         if let Some(f) = &self.forwarded_for {
             req = req.header("x-forwarded-for", f);
@@ -244,7 +261,12 @@ impl App {
         state.documents = Some(self.dir.path().join("documents"));
         state.exports_dir = Some(self.dir.path().join("exports"));
         state.request_limiter = self.limiter.clone();
-        let res = router(state).oneshot(req).await.expect("response");
+        state.live = self.live.clone();
+        router(state).oneshot(req).await.expect("response")
+    }
+
+    async fn dispatch(&self, req: axum::http::request::Builder, body: Body) -> Reply {
+        let res = self.respond(req, body).await;
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.expect("body").to_bytes();
@@ -264,17 +286,33 @@ impl App {
         self.sign_in_with(user, "").await
     }
 
+    /// Posts the sign-in form as a browser does: fetches the form first for its token and
+    /// cookie, then sends `form` with them.
+    pub async fn post_login(&self, form: &str) -> Reply {
+        let page = self.get("/login", None).await;
+        let token = Self::csrf(&page.body);
+        let cookie = page
+            .headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|c| c.split(';').next())
+            .expect("the sign-in form's cookie")
+            .to_owned();
+        let req = Request::builder()
+            .method("POST")
+            .uri("/login")
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        self.dispatch(req, Body::from(format!("csrf={token}&{form}")))
+            .await
+    }
+
     /// Signs in with a second-factor code; returns the session token from the cookie.
     pub async fn sign_in_with(&self, user: &str, code: &str) -> String {
         let r = self
-            .send(
-                "POST",
-                "/login",
-                None,
-                Some(&format!(
-                    "username={user}&password=walnut+kettle+lamp&code={code}&next=%2Flogbooks"
-                )),
-            )
+            .post_login(&format!(
+                "username={user}&password=walnut+kettle+lamp&code={code}&next=%2Flogbooks"
+            ))
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let cookie = r
@@ -305,6 +343,11 @@ impl App {
 
 /// Registers camera `front-gate` (group `entrances` on site `bosmere`), with a master key.
 pub async fn add_front_gate(app: &App) -> custos_domain::Ident {
+    add_front_gate_at(app, "rtsp://192.0.2.10/s1").await
+}
+
+/// As [`add_front_gate`], the camera at `url`.
+pub async fn add_front_gate_at(app: &App, url: &str) -> custos_domain::Ident {
     use custos_domain::Ident;
     use custos_domain::camera::{CameraDraft, RtspAddress, Transport};
     use custos_store::CameraRequest;
@@ -342,7 +385,7 @@ pub async fn add_front_gate(app: &App) -> custos_domain::Ident {
                     priority: custos_domain::camera::Priority::DEFAULT,
                 },
                 groups: vec![id("entrances")],
-                main: RtspAddress::parse("rtsp://192.0.2.10/s1").expect("url"),
+                main: RtspAddress::parse(url).expect("url"),
                 sub: None,
                 transport: Transport::Tcp,
                 audio_reason: None,
