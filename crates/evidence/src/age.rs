@@ -3,35 +3,40 @@
 //! standard `age` tool (or any other age implementation) and a passphrase given to them
 //! separately, without Custos.
 //!
-//! Only the scrypt recipient is implemented, exactly as the format specifies it:
-//! - the header is `age-encryption.org/v1`, one `-> scrypt SALT LOG2N` stanza whose body is
-//!   the 16-byte file key sealed with ChaCha20-Poly1305 (zero nonce) under
-//!   `scrypt(passphrase, "age-encryption.org/v1/scrypt" || SALT, N = 2^LOG2N, r = 8, p = 1)`,
-//!   and the MAC line `--- HMAC-SHA256(HKDF-SHA256(file key, "", "header"), header)`;
-//! - the payload is a 16-byte random nonce and the STREAM construction: 64 KiB plaintext
-//!   chunks sealed with ChaCha20-Poly1305 under `HKDF-SHA256(file key, nonce, "payload")`,
-//!   the chunk nonce being an 11-byte big-endian counter and a last-chunk flag byte.
+//! The `age` crate (the reference Rust implementation, built without default features)
+//! does the format: the header with its one `scrypt` stanza and MAC, the payload key, and
+//! the STREAM construction of 64 KiB ChaCha20-Poly1305 chunks with a last-chunk flag. This
+//! module fixes the work factors, bounds what a hostile file can cost, turns the crate's
+//! errors into [`AgeError`]s that say what to do, and makes the passphrases it hands out
+//! (the crate has no generator of this shape).
+//!
+//! Costs: scrypt at [`DEFAULT_LOG_N`] takes about a second and 256 MiB per file, to encrypt
+//! and to decrypt; besides, the crate times one scrypt at 2^10 (about a millisecond) each
+//! time an [`Encryptor`] is made or [`decrypt`] is called.
 //!
 //! Invariants:
-//! - encryption and decryption stream: at most one 64 KiB chunk is held in memory;
-//! - a file key, salt and payload nonce are drawn fresh from the operating system for every
-//!   file; a file key is never reused;
+//! - encryption and decryption stream: the plaintext passes through in 64 KiB chunks, and
+//!   only a few chunk-sized buffers are held, whatever the file's size;
+//! - a file key, salt and payload nonce are drawn fresh from the operating system (by the
+//!   `age` crate) for every file; a file key is never reused;
+//! - only files encrypted to a passphrase alone are decrypted, and only at work factors up
+//!   to 2^[`MAX_LOG_N`] (the scrypt identity's maximum work factor), so a crafted file
+//!   cannot make the reader spend gigabytes of memory or hours of work; nor can it make the
+//!   header reader buffer more than 4 KiB (far more than a passphrase file's header needs);
 //! - decryption verifies the header MAC before writing anything and authenticates every
 //!   chunk before writing it; the last-chunk flag means a file cut short at a chunk boundary
 //!   is detected. Output written before an error (earlier, authentic chunks) must still be
 //!   discarded, because the file as a whole did not verify;
-//! - decryption refuses work factors above 2^22 (what `age` itself accepts), so a crafted
-//!   file cannot make the reader spend gigabytes of memory;
 //! - an [`Encryptor`] dropped without [`Encryptor::finish`] leaves a file that does not
-//!   decrypt (its last chunk is missing), never one that silently decrypts short.
+//!   decrypt (its last chunk is missing), never one that silently decrypts short; after a
+//!   failed write it refuses to finish.
 
+use std::cell::Cell;
 use std::io::{self, BufRead, BufReader, Read, Write};
+use std::iter;
 
-use chacha20poly1305::aead::{AeadInPlace, KeyInit};
-use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce, Tag};
-use hkdf::Hkdf;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use age::DecryptError;
+use age::secrecy::SecretString;
 
 /// The work factor (log2 of scrypt's N) for files made in production; `age` uses the same.
 pub const DEFAULT_LOG_N: u8 = 18;
@@ -40,23 +45,24 @@ pub const DEFAULT_LOG_N: u8 = 18;
 /// up to the same (2^22 needs 4 GiB of memory).
 pub const MAX_LOG_N: u8 = 22;
 
-/// The first line of every age v1 file.
-const INTRO: &[u8] = b"age-encryption.org/v1\n";
+/// How every age file starts, whatever its version.
+const FORMAT_PREFIX: &[u8] = b"age-encryption.org/";
 
-/// The scrypt salt's label, prepended to the stanza's random salt.
-const SCRYPT_LABEL: &[u8] = b"age-encryption.org/v1/scrypt";
+/// How an ASCII-armored age file starts.
+const ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
 
-/// Plaintext bytes per payload chunk.
+/// Plaintext bytes per payload chunk, as the format fixes them.
 const CHUNK: usize = 64 * 1024;
 
-/// Bytes a Poly1305 tag adds to each sealed chunk or key.
+/// Bytes a Poly1305 tag adds to each sealed chunk.
 const TAG: usize = 16;
 
-/// The longest header line read; the longest a valid line can be is far shorter.
-const MAX_LINE: usize = 4096;
-
-/// The longest header read, so a damaged file cannot make the reader buffer without end.
-const MAX_HEADER: usize = 1 << 20;
+/// The most header bytes read before giving up. A passphrase file's header (its scrypt
+/// stanza must be the only one) is under 200 bytes. The `age` crate buffers the header and
+/// parses it again after each line it reads, so its cost grows with the square of the
+/// header's length (64 KiB of stanza lines take seconds): the limit keeps a damaged or
+/// hostile file from making the reader buffer or work without end.
+const MAX_HEADER_BYTES: u64 = 4 * 1024;
 
 /// The passphrase alphabet: lowercase letters and digits without look-alikes (0/o, 1/l/i).
 const PASSPHRASE_ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
@@ -165,52 +171,10 @@ fn random(buf: &mut [u8]) -> Result<(), AgeError> {
     getrandom::fill(buf).map_err(|e| AgeError::Random(e.to_string()))
 }
 
-/// The key that wraps the file key: scrypt of the passphrase with the labelled salt.
-fn scrypt_key(passphrase: &str, salt: &[u8; 16], log_n: u8) -> Result<Key, AgeError> {
-    let params =
-        scrypt::Params::new(log_n, 8, 1, 32).map_err(|_| AgeError::InvalidWorkFactor { log_n })?;
-    let mut labelled = Vec::with_capacity(SCRYPT_LABEL.len() + salt.len());
-    labelled.extend_from_slice(SCRYPT_LABEL);
-    labelled.extend_from_slice(salt);
-    let mut key = Key::default();
-    scrypt::scrypt(passphrase.as_bytes(), &labelled, &params, &mut key)
-        .map_err(|_| AgeError::InvalidWorkFactor { log_n })?;
-    Ok(key)
-}
-
-/// HKDF-SHA256 of the file key with `salt` and `info`, 32 bytes.
-fn hkdf(file_key: &[u8; 16], salt: &[u8], info: &[u8]) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    // 32 bytes is far below HKDF-SHA256's limit of 255 × 32, so expanding cannot fail.
-    let _ = Hkdf::<Sha256>::new(Some(salt), file_key).expand(info, &mut out);
-    out
-}
-
-/// The header MAC over `header` (up to and including "---").
-fn header_mac(file_key: &[u8; 16], header: &[u8]) -> Hmac<Sha256> {
-    let key = hkdf(file_key, b"", b"header");
-    // HMAC takes keys of any length.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key)
-        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
-    mac.update(header);
-    mac
-}
-
-/// The STREAM nonce of chunk `counter`, with the last-chunk flag.
-fn chunk_nonce(counter: u64, last: bool) -> Nonce {
-    let mut nonce = Nonce::default();
-    nonce[3..11].copy_from_slice(&counter.to_be_bytes());
-    nonce[11] = u8::from(last);
-    nonce
-}
-
 /// Encrypts a stream to a passphrase in the age format; write the plaintext to it, then
 /// call [`Encryptor::finish`]. It buffers one 64 KiB chunk.
 pub struct Encryptor<W: Write> {
-    out: W,
-    aead: ChaCha20Poly1305,
-    counter: u64,
-    buf: Vec<u8>,
+    stream: age::stream::StreamWriter<W>,
     poisoned: bool,
 }
 
@@ -218,74 +182,37 @@ impl<W: Write> Encryptor<W> {
     /// Starts an encrypted stream to `out`, sealed with `passphrase` at work factor
     /// 2^`log_n` ([`DEFAULT_LOG_N`] in production; tests may use lower). Writes the header
     /// and payload nonce at once.
-    pub fn with_passphrase(mut out: W, passphrase: &str, log_n: u8) -> Result<Self, AgeError> {
+    pub fn with_passphrase(out: W, passphrase: &str, log_n: u8) -> Result<Self, AgeError> {
         if passphrase.is_empty() {
             return Err(AgeError::EmptyPassphrase);
         }
         if log_n == 0 || log_n > MAX_LOG_N {
             return Err(AgeError::InvalidWorkFactor { log_n });
         }
-        let mut file_key = [0u8; 16];
-        let mut salt = [0u8; 16];
-        let mut nonce = [0u8; 16];
-        random(&mut file_key)?;
-        random(&mut salt)?;
-        random(&mut nonce)?;
-
-        let wrap_key = scrypt_key(passphrase, &salt, log_n)?;
-        let mut body = file_key.to_vec();
-        ChaCha20Poly1305::new(&wrap_key)
-            .encrypt_in_place(&Nonce::default(), b"", &mut body)
-            .map_err(|_| AgeError::Io(io::Error::other("sealing the file key failed")))?;
-
-        let mut header = INTRO.to_vec();
-        header.extend_from_slice(b"-> scrypt ");
-        header.extend_from_slice(base64_encode(&salt).as_bytes());
-        header.extend_from_slice(format!(" {log_n}\n").as_bytes());
-        header.extend_from_slice(wrap_body(&base64_encode(&body)).as_bytes());
-        header.extend_from_slice(b"---");
-        let mac = header_mac(&file_key, &header).finalize().into_bytes();
-        header.extend_from_slice(b" ");
-        header.extend_from_slice(base64_encode(&mac).as_bytes());
-        header.push(b'\n');
-
-        out.write_all(&header)?;
-        out.write_all(&nonce)?;
-        let payload_key = hkdf(&file_key, &nonce, b"payload");
+        let mut recipient = age::scrypt::Recipient::new(SecretString::from(passphrase));
+        // In range: checked above (the crate panics outside 1..64).
+        recipient.set_work_factor(log_n);
+        let encryptor =
+            age::Encryptor::with_recipients(iter::once(&recipient as &dyn age::Recipient))
+                .map_err(|e| match e {
+                    age::EncryptError::Io(e) => AgeError::Io(e),
+                    // A lone scrypt recipient cannot conflict with anything.
+                    other => AgeError::Io(io::Error::other(other.to_string())),
+                })?;
         Ok(Encryptor {
-            out,
-            aead: ChaCha20Poly1305::new(&Key::from(payload_key)),
-            counter: 0,
-            buf: Vec::with_capacity(CHUNK + TAG),
+            stream: encryptor.wrap_output(out)?,
             poisoned: false,
         })
     }
 
     /// Seals the buffered plaintext as the last chunk, writes it and returns the writer.
-    pub fn finish(mut self) -> Result<W, AgeError> {
+    pub fn finish(self) -> Result<W, AgeError> {
         if self.poisoned {
             return Err(AgeError::Poisoned);
         }
-        self.seal_chunk(true)?;
-        self.out.flush()?;
-        Ok(self.out)
-    }
-
-    /// Seals the buffer as chunk `self.counter` and writes it.
-    fn seal_chunk(&mut self, last: bool) -> Result<(), AgeError> {
-        let tag: Tag = self
-            .aead
-            .encrypt_in_place_detached(&chunk_nonce(self.counter, last), b"", &mut self.buf)
-            .map_err(|_| AgeError::Io(io::Error::other("sealing a payload chunk failed")))?;
-        self.out.write_all(&self.buf)?;
-        self.out.write_all(&tag)?;
-        self.buf.clear();
-        self.counter = self.counter.checked_add(1).ok_or_else(|| {
-            AgeError::Io(io::Error::other(
-                "the stream is too long for the age format",
-            ))
-        })?;
-        Ok(())
+        let mut out = self.stream.finish()?;
+        out.flush()?;
+        Ok(out)
     }
 }
 
@@ -294,269 +221,187 @@ impl<W: Write> Write for Encryptor<W> {
         if self.poisoned {
             return Err(io::Error::other(AgeError::Poisoned));
         }
-        if data.is_empty() {
-            return Ok(0);
-        }
-        // A full chunk is sealed only once more data arrives: until then it may be the last.
-        if self.buf.len() == CHUNK
-            && let Err(e) = self.seal_chunk(false)
-        {
-            self.poisoned = true;
-            return Err(io::Error::other(e));
-        }
-        let n = data.len().min(CHUNK - self.buf.len());
-        self.buf.extend_from_slice(&data[..n]);
-        Ok(n)
+        // A failed write may leave a chunk half written and the chunk counter moved on:
+        // nothing after it could decrypt.
+        self.stream
+            .write(data)
+            .inspect_err(|_| self.poisoned = true)
     }
 
     /// Flushes the underlying writer; the buffered chunk is written only when it is full and
     /// more data follows, or by [`Encryptor::finish`].
     fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
-    }
-}
-
-/// Wraps a stanza body's base64 at 64 columns; the last line is shorter than 64 (empty if
-/// the length is a multiple of 64). Every line ends with '\n'.
-fn wrap_body(b64: &str) -> String {
-    let mut out = String::with_capacity(b64.len() + b64.len() / 64 + 2);
-    let mut rest = b64;
-    loop {
-        let (line, tail) = rest.split_at(rest.len().min(64));
-        out.push_str(line);
-        out.push('\n');
-        if line.len() < 64 {
-            return out;
-        }
-        rest = tail;
+        self.stream.flush()
     }
 }
 
 /// Decrypts an age file encrypted to `passphrase` from `input`, streaming the plaintext to
 /// `out`. Verifies the header MAC and every chunk; on any error, discard what was written.
-pub fn decrypt(input: impl Read, passphrase: &str, mut out: impl Write) -> Result<(), AgeError> {
-    let mut input = BufReader::with_capacity(CHUNK + TAG, input);
-    let header = read_header(&mut input)?;
-    let stanza = match header.stanzas.as_slice() {
-        [only] if only.args.first().map(String::as_str) == Some("scrypt") => only,
-        stanzas
-            if stanzas
-                .iter()
-                .any(|s| s.args.first().map(String::as_str) == Some("scrypt")) =>
-        {
-            return Err(AgeError::MalformedHeader(
-                "a scrypt stanza must be the only stanza in the header",
-            ));
-        }
-        _ => return Err(AgeError::NotPassphraseEncrypted),
-    };
-    let [_, salt, log_n] = stanza.args.as_slice() else {
-        return Err(AgeError::MalformedHeader(
-            "the scrypt stanza must have a salt and a work factor",
-        ));
-    };
-    let salt: [u8; 16] =
-        base64_decode(salt)
-            .and_then(|s| s.try_into().ok())
-            .ok_or(AgeError::MalformedHeader(
-                "the scrypt salt is not 16 bytes of base64",
-            ))?;
-    let log_n = parse_work_factor(log_n)?;
-    let wrapped: [u8; 16 + TAG] = stanza
-        .body
-        .clone()
-        .try_into()
-        .map_err(|_| AgeError::MalformedHeader("the scrypt stanza body is not 32 bytes"))?;
-
-    let wrap_key = scrypt_key(passphrase, &salt, log_n)?;
-    let mut file_key = [0u8; 16];
-    let mut key_tag = [0u8; TAG];
-    file_key.copy_from_slice(&wrapped[..16]);
-    key_tag.copy_from_slice(&wrapped[16..]);
-    ChaCha20Poly1305::new(&wrap_key)
-        .decrypt_in_place_detached(&Nonce::default(), b"", &mut file_key, &Tag::from(key_tag))
-        .map_err(|_| AgeError::WrongPassphrase)?;
-    header_mac(&file_key, &header.mac_input)
-        .verify_slice(&header.mac)
-        .map_err(|_| AgeError::HeaderMac)?;
-
-    let mut nonce = [0u8; 16];
-    if read_full(&mut input, &mut nonce)? < nonce.len() {
-        return Err(AgeError::Truncated);
+pub fn decrypt(
+    mut input: impl Read,
+    passphrase: &str,
+    mut out: impl Write,
+) -> Result<(), AgeError> {
+    // Look at the first bytes, so that a file that is not age at all, or is armored, gets
+    // its own answer; then hand them back in front of the rest.
+    let mut start_buf = [0u8; ARMOR_BEGIN.len()];
+    let start_len = read_full(&mut input, &mut start_buf)?;
+    let start = &start_buf[..start_len];
+    if !start.starts_with(FORMAT_PREFIX) {
+        return Err(if start == ARMOR_BEGIN {
+            AgeError::Armored
+        } else {
+            AgeError::NotAgeFile
+        });
     }
-    let payload_key = hkdf(&file_key, &nonce, b"payload");
-    let aead = ChaCha20Poly1305::new(&Key::from(payload_key));
-    let mut buf = vec![0u8; CHUNK + TAG];
-    let mut counter: u64 = 0;
+    let state = InputState::default();
+    let input = Bounded {
+        inner: BufReader::with_capacity(CHUNK + TAG, start.chain(input)),
+        consumed_bytes: 0,
+        state: &state,
+    };
+
+    let decryptor = age::Decryptor::new_buffered(input).map_err(|e| from_age(e, &state))?;
+    state.header_read.set(true);
+    if !decryptor.is_scrypt() {
+        return Err(AgeError::NotPassphraseEncrypted);
+    }
+    let mut identity = age::scrypt::Identity::new(SecretString::from(passphrase));
+    identity.set_max_work_factor(MAX_LOG_N);
+    let mut plaintext = decryptor
+        .decrypt(iter::once(&identity as &dyn age::Identity))
+        .map_err(|e| from_age(e, &state))?;
+
+    let mut buf = vec![0u8; CHUNK];
+    let mut written_bytes: u64 = 0;
     loop {
-        let n = read_full(&mut input, &mut buf)?;
-        let last = n < buf.len() || input.fill_buf()?.is_empty();
-        if n < TAG {
-            return Err(AgeError::Truncated);
-        }
-        if n == TAG && counter > 0 {
-            // Only an empty plaintext has an empty (last) chunk.
-            return Err(AgeError::PayloadCorrupt { chunk: counter });
-        }
-        let (text, tag) = buf[..n].split_at_mut(n - TAG);
-        let mut chunk_tag = [0u8; TAG];
-        chunk_tag.copy_from_slice(tag);
-        aead.decrypt_in_place_detached(
-            &chunk_nonce(counter, last),
-            b"",
-            text,
-            &Tag::from(chunk_tag),
-        )
-        .map_err(|_| AgeError::PayloadCorrupt { chunk: counter })?;
-        out.write_all(text)?;
-        if last {
-            break;
-        }
-        counter = counter
-            .checked_add(1)
-            .ok_or(AgeError::PayloadCorrupt { chunk: counter })?;
+        let n = match plaintext.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(payload_error(e, written_bytes, &state)),
+        };
+        out.write_all(&buf[..n])?;
+        written_bytes += n as u64;
     }
     out.flush()?;
     Ok(())
 }
 
-/// Parses a work factor: decimal, no leading zeros, 1..=[`MAX_LOG_N`].
-fn parse_work_factor(text: &str) -> Result<u8, AgeError> {
-    let malformed = AgeError::MalformedHeader("the scrypt work factor is not a decimal number");
-    if text.is_empty()
-        || text.len() > 19
-        || text.starts_with('0')
-        || !text.bytes().all(|b| b.is_ascii_digit())
-    {
-        return Err(malformed);
-    }
-    let value: u64 = text.parse().map_err(|_| malformed)?;
-    match u8::try_from(value) {
-        Ok(log_n) if log_n <= MAX_LOG_N => Ok(log_n),
-        _ => Err(AgeError::WorkFactorTooHigh { log_n: value }),
-    }
+/// What [`Bounded`] has seen, read back by [`decrypt`] to explain errors.
+#[derive(Default)]
+struct InputState {
+    /// The header and nonce have been read: the header limit no longer applies.
+    header_read: Cell<bool>,
+    /// The header went past [`MAX_HEADER_BYTES`].
+    header_too_long: Cell<bool>,
+    /// The underlying reader failed (as opposed to the data failing to verify).
+    input_failed: Cell<bool>,
 }
 
-/// A recipient stanza: its arguments (the first is its type) and decoded body.
-struct Stanza {
-    args: Vec<String>,
-    body: Vec<u8>,
+/// The input as the `age` crate reads it: gives at most one byte past
+/// [`MAX_HEADER_BYTES`] before the header is read (then fails), and notes failures of the
+/// underlying reader.
+struct Bounded<'a, R> {
+    inner: R,
+    consumed_bytes: u64,
+    state: &'a InputState,
 }
 
-/// A parsed header.
-struct Header {
-    stanzas: Vec<Stanza>,
-    /// The header bytes the MAC covers: up to and including "---".
-    mac_input: Vec<u8>,
-    mac: Vec<u8>,
-}
-
-/// Reads one '\n'-terminated line (without the '\n'), appending it whole to `seen`.
-fn read_line(input: &mut impl BufRead, seen: &mut Vec<u8>) -> Result<Vec<u8>, AgeError> {
-    let mut line = Vec::new();
-    input
-        .take(MAX_LINE as u64 + 1)
-        .read_until(b'\n', &mut line)?;
-    if line.last() != Some(&b'\n') {
-        return Err(if line.len() > MAX_LINE {
-            AgeError::MalformedHeader("a header line is too long")
-        } else if seen.is_empty() && line.is_empty() {
-            AgeError::NotAgeFile
-        } else {
-            AgeError::Truncated
-        });
-    }
-    seen.extend_from_slice(&line);
-    if seen.len() > MAX_HEADER {
-        return Err(AgeError::MalformedHeader("the header is too long"));
-    }
-    line.pop();
-    Ok(line)
-}
-
-/// Reads and parses the header, leaving `input` at the payload.
-fn read_header(input: &mut impl BufRead) -> Result<Header, AgeError> {
-    let mut seen = Vec::new();
-    let intro = match read_line(input, &mut seen) {
-        Ok(line) => line,
-        Err(AgeError::Truncated) => return Err(AgeError::NotAgeFile),
-        Err(e) => return Err(e),
-    };
-    if intro.as_slice() != &INTRO[..INTRO.len() - 1] {
-        return Err(
-            if intro.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----") {
-                AgeError::Armored
-            } else if intro.starts_with(b"age-encryption.org/") {
-                AgeError::MalformedHeader("the file is in an age version other than v1")
-            } else {
-                AgeError::NotAgeFile
-            },
-        );
-    }
-    let mut stanzas = Vec::new();
-    loop {
-        let line = read_line(input, &mut seen)?;
-        if let Some(args) = line.strip_prefix(b"-> ") {
-            let args = parse_args(args)?;
-            let mut body = Vec::new();
-            loop {
-                let line = read_line(input, &mut seen)?;
-                if line.len() > 64 {
-                    return Err(AgeError::MalformedHeader(
-                        "a stanza body line is over 64 columns",
-                    ));
-                }
-                let text = std::str::from_utf8(&line)
-                    .map_err(|_| AgeError::MalformedHeader("a stanza body is not base64"))?;
-                let bytes = base64_decode(text)
-                    .ok_or(AgeError::MalformedHeader("a stanza body is not base64"))?;
-                body.extend_from_slice(&bytes);
-                if line.len() < 64 {
-                    break;
-                }
-            }
-            stanzas.push(Stanza { args, body });
-        } else if let Some(mac) = line.strip_prefix(b"--- ") {
-            if stanzas.is_empty() {
-                return Err(AgeError::MalformedHeader(
-                    "the header has no recipient stanza",
-                ));
-            }
-            let mac = std::str::from_utf8(mac)
-                .ok()
-                .and_then(base64_decode)
-                .filter(|m| m.len() == 32)
-                .ok_or(AgeError::MalformedHeader(
-                    "the header MAC is not 32 bytes of base64",
-                ))?;
-            // The MAC covers the header up to "---", without the space, MAC and newline.
-            let end = seen.len() - line.len() - 1 + 3;
-            seen.truncate(end);
-            return Ok(Header {
-                stanzas,
-                mac_input: seen,
-                mac,
-            });
-        } else {
-            return Err(AgeError::MalformedHeader(
-                "a header line is neither a stanza (\"-> \") nor the MAC (\"--- \")",
+impl<R> Bounded<'_, R> {
+    /// How many more bytes may be given out: unlimited once the header is read; before
+    /// that, up to one past the header limit, and an error once past it.
+    fn room(&self) -> io::Result<usize> {
+        if self.state.header_read.get() {
+            return Ok(usize::MAX);
+        }
+        if self.consumed_bytes > MAX_HEADER_BYTES {
+            self.state.header_too_long.set(true);
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the age header is too long",
             ));
         }
+        Ok(usize::try_from(MAX_HEADER_BYTES + 1 - self.consumed_bytes).unwrap_or(usize::MAX))
     }
 }
 
-/// Splits a stanza line's arguments: one or more, single-space separated, printable ASCII.
-fn parse_args(args: &[u8]) -> Result<Vec<String>, AgeError> {
-    args.split(|&b| b == b' ')
-        .map(|arg| {
-            if arg.is_empty() || !arg.iter().all(|&b| (0x21..=0x7e).contains(&b)) {
-                return Err(AgeError::MalformedHeader(
-                    "a stanza argument is empty or not printable ASCII",
-                ));
-            }
-            Ok(String::from_utf8_lossy(arg).into_owned())
-        })
-        .collect()
+/// Notes in `state` a failure of the underlying reader.
+fn noting<T>(state: &InputState, result: io::Result<T>) -> io::Result<T> {
+    if let Err(e) = &result
+        && e.kind() != io::ErrorKind::Interrupted
+    {
+        state.input_failed.set(true);
+    }
+    result
+}
+
+impl<R: BufRead> Read for Bounded<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let room = self.room()?;
+        let want = buf.len().min(room);
+        let n = noting(self.state, self.inner.read(&mut buf[..want]))?;
+        self.consumed_bytes += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Bounded<'_, R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        let room = self.room()?;
+        let buf = noting(self.state, self.inner.fill_buf())?;
+        Ok(&buf[..buf.len().min(room)])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.consumed_bytes += amount as u64;
+        self.inner.consume(amount);
+    }
+}
+
+/// Explains an error of the `age` crate from reading the header or unwrapping the file key.
+fn from_age(e: DecryptError, state: &InputState) -> AgeError {
+    match e {
+        DecryptError::Io(_) if state.header_too_long.get() => {
+            AgeError::MalformedHeader("the header is longer than any passphrase file's")
+        }
+        DecryptError::Io(e) if state.input_failed.get() => AgeError::Io(e),
+        DecryptError::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => AgeError::Truncated,
+        DecryptError::Io(e) => AgeError::Io(e),
+        DecryptError::InvalidHeader => AgeError::MalformedHeader(
+            "it does not follow the age v1 header format (stanzas, base64 bodies, the MAC line), \
+             or a scrypt stanza is not alone in it",
+        ),
+        DecryptError::UnknownFormat => {
+            AgeError::MalformedHeader("the file is in an age version other than v1")
+        }
+        DecryptError::ExcessiveWork { required, .. } => AgeError::WorkFactorTooHigh {
+            log_n: u64::from(required),
+        },
+        DecryptError::DecryptionFailed | DecryptError::KeyDecryptionFailed => {
+            AgeError::WrongPassphrase
+        }
+        DecryptError::InvalidMac => AgeError::HeaderMac,
+        DecryptError::NoMatchingKeys => AgeError::NotPassphraseEncrypted,
+        // Plugin errors (the feature is off) and any kinds added later.
+        other => AgeError::Io(io::Error::other(other.to_string())),
+    }
+}
+
+/// Explains an error reading the payload, after `written_bytes` of plaintext were given
+/// out. The crate gives out a chunk only once it is authenticated, so every chunk before
+/// the failing one was whole (64 KiB).
+fn payload_error(e: io::Error, written_bytes: u64, state: &InputState) -> AgeError {
+    if state.input_failed.get() {
+        return AgeError::Io(e);
+    }
+    match e.kind() {
+        io::ErrorKind::UnexpectedEof => AgeError::Truncated,
+        io::ErrorKind::InvalidData => AgeError::PayloadCorrupt {
+            chunk: written_bytes / CHUNK as u64,
+        },
+        _ => AgeError::Io(e),
+    }
 }
 
 /// Reads until `buf` is full or the input ends; returns how many bytes were read.
@@ -600,47 +445,6 @@ pub fn generate_passphrase() -> Result<String, AgeError> {
         .map(|g| String::from_utf8_lossy(g).into_owned())
         .collect();
     Ok(groups.join("-"))
-}
-
-/// The standard base64 alphabet.
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Encodes `data` as standard base64 without padding.
-fn base64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for group in data.chunks(3) {
-        let mut bits = [0u8; 3];
-        bits[..group.len()].copy_from_slice(group);
-        let n = u32::from(bits[0]) << 16 | u32::from(bits[1]) << 8 | u32::from(bits[2]);
-        for i in 0..=group.len() {
-            out.push(char::from(B64[(n >> (18 - 6 * i)) as usize & 63]));
-        }
-    }
-    out
-}
-
-/// Decodes standard base64 without padding, strictly: no padding, no whitespace, and the
-/// unused low bits of the last character zero (so every byte string has one encoding).
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let text = text.as_bytes();
-    if text.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 2);
-    for group in text.chunks(4) {
-        let mut n: u32 = 0;
-        for (i, &c) in group.iter().enumerate() {
-            let v = B64.iter().position(|&a| a == c)?;
-            n |= (v as u32) << (18 - 6 * i);
-        }
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        let keep = group.len() - 1;
-        if bytes[keep..].iter().any(|&b| b != 0) {
-            return None;
-        }
-        out.extend_from_slice(&bytes[..keep]);
-    }
-    Some(out)
 }
 
 #[cfg(test)]
@@ -758,14 +562,11 @@ mod tests {
         let file = encrypt(&plain, PASS);
         let start = payload_start(&file);
         // Cut exactly after the second full chunk: each remaining chunk authenticates on
-        // its own, but the second was not sealed as the last.
+        // its own, but the second was not sealed as the last, so the stream ends early.
         let cut = start + 2 * (CHUNK + TAG);
         let mut back = Vec::new();
         let err = decrypt(&file[..cut], PASS, &mut back).unwrap_err();
-        assert!(
-            matches!(err, AgeError::PayloadCorrupt { chunk: 1 }),
-            "{err}"
-        );
+        assert!(matches!(err, AgeError::Truncated), "{err}");
         // Cut inside a chunk, inside the nonce, inside the header.
         for cut in [file.len() - 1, start + 10, start - 3, 30] {
             assert!(decrypt(&file[..cut], PASS, io::sink()).is_err(), "{cut}");
@@ -814,13 +615,34 @@ mod tests {
             decrypt(&armored[..], PASS, io::sink()).unwrap_err(),
             AgeError::Armored
         ));
-        let x25519 = format!(
+        // A header for a recipient key, then a nonce and a chunk's worth of bytes.
+        let mut x25519 = format!(
             "age-encryption.org/v1\n-> X25519 abc\nAAAA\n--- {}\n",
             "A".repeat(43)
-        );
+        )
+        .into_bytes();
+        x25519.extend_from_slice(&[7; 16 + TAG + 5]);
         assert!(matches!(
-            decrypt(x25519.as_bytes(), PASS, io::sink()).unwrap_err(),
+            decrypt(&x25519[..], PASS, io::sink()).unwrap_err(),
             AgeError::NotPassphraseEncrypted
+        ));
+        // A scrypt stanza beside another is not a passphrase file either: malformed.
+        let scrypt_line = text.lines().nth(1).unwrap();
+        let body_line = text.lines().nth(2).unwrap();
+        let mixed = format!(
+            "age-encryption.org/v1\n{scrypt_line}\n{body_line}\n-> X25519 abc\nAAAA\n--- {}\n",
+            "A".repeat(43)
+        );
+        let mut mixed = mixed.into_bytes();
+        mixed.extend_from_slice(&[7; 16 + TAG + 5]);
+        assert!(matches!(
+            decrypt(&mixed[..], PASS, io::sink()).unwrap_err(),
+            AgeError::MalformedHeader(_)
+        ));
+        let v2 = "age-encryption.org/v2\n-> scrypt AAAA 10\n";
+        assert!(matches!(
+            decrypt(v2.as_bytes(), PASS, io::sink()).unwrap_err(),
+            AgeError::MalformedHeader(_) | AgeError::Truncated
         ));
         assert!(matches!(
             Encryptor::with_passphrase(Vec::new(), PASS, 23).err(),
@@ -833,54 +655,108 @@ mod tests {
     }
 
     #[test]
-    fn base64_matches_the_standard_alphabet_without_padding() {
-        let cases: [(&[u8], &str); 7] = [
-            (b"", ""),
-            (b"f", "Zg"),
-            (b"fo", "Zm8"),
-            (b"foo", "Zm9v"),
-            (b"foob", "Zm9vYg"),
-            (b"fooba", "Zm9vYmE"),
-            (b"\xfb\xff\xbf", "+/+/"),
-        ];
-        for (raw, text) in cases {
-            assert_eq!(base64_encode(raw), text);
-            assert_eq!(base64_decode(text).unwrap(), raw);
-        }
-        // Padding, bad characters, impossible lengths and non-zero spare bits are refused.
-        for bad in ["Zg==", "Zm9v\n", "Z", "Zh", "Zm9", "Zm-v"] {
-            assert_eq!(base64_decode(bad), None, "{bad}");
-        }
-        let data = pseudo_random(1000);
-        assert_eq!(base64_decode(&base64_encode(&data)).unwrap(), data);
-    }
-
-    #[test]
-    fn stanza_bodies_wrap_at_64_columns() {
-        assert_eq!(wrap_body(""), "\n");
-        assert_eq!(wrap_body("abc"), "abc\n");
-        let full = "a".repeat(64);
-        assert_eq!(wrap_body(&full), format!("{full}\n\n"));
-        let long = "b".repeat(100);
-        assert_eq!(
-            wrap_body(&long),
-            format!("{}\n{}\n", &long[..64], &long[64..])
-        );
-    }
-
-    #[test]
     fn a_stanza_body_of_exactly_64_columns_needs_an_empty_final_line() {
-        // A header whose stanza body is one 64-column line and then the MAC, without the
-        // empty line, is malformed (the MAC line would be read as body).
-        let header = format!(
+        // A header whose scrypt stanza body is one 64-column line and then the MAC, without
+        // the empty line, followed by a nonce and a chunk: malformed (a scrypt body is 32
+        // bytes, 43 columns), never decrypted.
+        let mut file = format!(
             "age-encryption.org/v1\n-> scrypt {} 10\n{}\n--- {}\n",
             "A".repeat(22),
             "A".repeat(64),
             "A".repeat(43)
-        );
+        )
+        .into_bytes();
+        file.extend_from_slice(&[7; 16 + TAG + 5]);
+        let err = decrypt(&file[..], PASS, io::sink()).unwrap_err();
+        assert!(matches!(err, AgeError::MalformedHeader(_)), "{err:?}");
+    }
+
+    #[test]
+    fn an_endless_header_is_refused_without_reading_it_all() {
+        // One stanza line that never ends, and a header of many short stanza lines.
+        let endless = io::repeat(b'a');
+        let start = &b"age-encryption.org/v1\n-> scrypt "[..];
+        let err = decrypt(start.chain(endless), PASS, io::sink()).unwrap_err();
+        assert!(matches!(err, AgeError::MalformedHeader(_)), "{err}");
+        let mut many = b"age-encryption.org/v1\n".to_vec();
+        while many.len() <= 2 * MAX_HEADER_BYTES as usize {
+            many.extend_from_slice(b"-> X25519 abc\nAAAA\n");
+        }
+        let err = decrypt(&many[..], PASS, io::sink()).unwrap_err();
+        assert!(matches!(err, AgeError::MalformedHeader(_)), "{err}");
+    }
+
+    #[test]
+    fn trailing_bytes_after_the_last_chunk_are_refused() {
+        let mut file = encrypt(b"footage", PASS);
+        file.push(0);
         assert!(matches!(
-            decrypt(header.as_bytes(), PASS, io::sink()).unwrap_err(),
-            AgeError::MalformedHeader(_)
+            decrypt(&file[..], PASS, io::sink()).unwrap_err(),
+            AgeError::PayloadCorrupt { chunk: 0 }
+        ));
+    }
+
+    /// A reader that gives `good` and then fails.
+    struct Failing<'a> {
+        good: &'a [u8],
+    }
+
+    impl Read for Failing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.good.is_empty() {
+                return Err(io::Error::new(io::ErrorKind::InvalidData, "disk on fire"));
+            }
+            let n = self.good.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.good[..n]);
+            self.good = &self.good[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_failing_input_is_an_io_error_not_a_damaged_file() {
+        let file = encrypt(&pseudo_random(CHUNK + 10), PASS);
+        let start = payload_start(&file);
+        for cut in [start - 20, start + 100] {
+            let err = decrypt(Failing { good: &file[..cut] }, PASS, io::sink()).unwrap_err();
+            assert!(
+                matches!(err, AgeError::Io(ref e) if e.to_string() == "disk on fire"),
+                "{cut}: {err}"
+            );
+        }
+    }
+
+    /// A writer that takes `room` bytes and then fails.
+    struct Full {
+        room: usize,
+    }
+
+    impl Write for Full {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.room == 0 {
+                return Err(io::Error::other("disk full"));
+            }
+            let n = self.room.min(buf.len());
+            self.room -= n;
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failed_write_poisons_the_encryptor() {
+        let mut enc = Encryptor::with_passphrase(Full { room: 1000 }, PASS, 10).unwrap();
+        // The first chunk is sealed and written when the second begins: the write fails.
+        assert!(enc.write_all(&pseudo_random(CHUNK + 1)).is_err());
+        assert!(enc.write_all(b"more").is_err());
+        assert!(matches!(enc.finish().err(), Some(AgeError::Poisoned)));
+        // A header that cannot be written fails at once.
+        assert!(matches!(
+            Encryptor::with_passphrase(Full { room: 10 }, PASS, 10).err(),
+            Some(AgeError::Io(_))
         ));
     }
 

@@ -100,3 +100,40 @@ fn gnu_tar_extracts_identical_files() {
         .mode();
     assert!(mode & 0o100 != 0, "directories are traversable: {mode:o}");
 }
+
+/// The longest path ustar holds (155 bytes of prefix, '/', 100 bytes of name) and a
+/// directory whose path must be split too come out of GNU `tar` whole: the `tar` crate's
+/// split into `prefix` and `name` is read back as the path that was put in.
+#[test]
+fn gnu_tar_joins_the_longest_split_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = format!("{}/{}", "p".repeat(100), "q".repeat(54));
+    let long_dir = format!("{prefix}/{}", "d".repeat(60));
+    let longest = format!("{prefix}/{}", "n".repeat(100));
+    assert_eq!(longest.len(), 256);
+    let data = pseudo_random(513);
+
+    let archive = dir.path().join("long.tar");
+    let mut tar = TarWriter::new(std::fs::File::create(&archive).unwrap());
+    tar.append_dir(&long_dir, 0).unwrap();
+    tar.append_file(&longest, data.len() as u64, 0, &mut &data[..])
+        .unwrap();
+    tar.finish().unwrap();
+
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let run = Command::new("tar")
+        .arg("-xf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&out)
+        .output()
+        .expect("the system `tar` (GNU tar) must be installed to run this test");
+    assert!(
+        run.status.success() && run.stderr.is_empty(),
+        "tar -xf failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(out.join(&long_dir).is_dir());
+    assert!(std::fs::read(out.join(&longest)).unwrap() == data);
+}
