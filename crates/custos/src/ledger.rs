@@ -171,10 +171,10 @@ pub async fn export(
     match format {
         ExportFormat::Csv => {
             let table = logbook::table(book, &entries);
-            text.push_str(&logbook::csv_record(&table.headers));
-            for row in &table.rows {
-                text.push_str(&logbook::csv_record(row));
-            }
+            text.push_str(&custos_domain::csvfile::document(
+                &table.headers,
+                &table.rows,
+            ));
         }
         ExportFormat::Jsonl => {
             for e in &entries {

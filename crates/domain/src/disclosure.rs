@@ -600,27 +600,27 @@ pub const LOG_HEADERS: &[&str] = &[
     "Authorised by",
 ];
 
-/// The disclosure log as CSV (RFC 4180, CRLF line ends, via
-/// [`crate::logbook::csv_record`]): a header row, then one record per row in the given
-/// order. The legal basis is written as its id. As in every logbook export, a field starting
-/// with `=`, `+`, `-` or `@` gets a leading `'` so that spreadsheets do not run it.
+/// The disclosure log as CSV through [`crate::csvfile`] (RFC 4180, CRLF line ends, formulas
+/// defused as in every CSV Custos writes): a header row, then one record per row in the
+/// given order. The legal basis is written as its id.
 pub fn csv(rows: &[DisclosureLogRow]) -> String {
-    let mut out = crate::logbook::csv_record(LOG_HEADERS);
-    for r in rows {
-        out.push_str(&crate::logbook::csv_record(&[
-            r.handed_over_at.as_str(),
-            &r.recipient_officer,
-            &r.recipient_organisation,
-            &r.description_of_images,
-            &r.crime_reference,
-            r.legal_basis.as_str(),
-            &r.package_id,
-            &r.package_sha256,
-            &r.case_reference,
-            &r.authorised_by,
-        ]));
-    }
-    out
+    crate::csvfile::document(
+        LOG_HEADERS,
+        rows.iter().map(|r| {
+            [
+                r.handed_over_at.as_str(),
+                &r.recipient_officer,
+                &r.recipient_organisation,
+                &r.description_of_images,
+                &r.crime_reference,
+                r.legal_basis.as_str(),
+                &r.package_id,
+                &r.package_sha256,
+                &r.case_reference,
+                &r.authorised_by,
+            ]
+        }),
+    )
 }
 
 #[cfg(test)]

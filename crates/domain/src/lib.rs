@@ -10,6 +10,7 @@ pub mod access;
 pub mod calendar;
 pub mod camera;
 pub mod case;
+pub mod csvfile;
 pub mod deadline;
 pub mod disclosure;
 pub mod ident;

@@ -207,33 +207,6 @@ fn download_rows(entries: &[StoredEntry]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// One CSV record (RFC 4180: fields with commas, quotes or line breaks are quoted, quotes
-/// doubled), ending in CRLF. A field starting with `=`, `+`, `-` or `@` is prefixed with
-/// `'` so that spreadsheets do not run it as a formula.
-pub fn csv_record<S: AsRef<str>>(fields: &[S]) -> String {
-    let mut out = String::new();
-    for (i, f) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let f = f.as_ref();
-        let f = if f.starts_with(['=', '+', '-', '@']) {
-            format!("'{f}")
-        } else {
-            f.to_owned()
-        };
-        if f.contains([',', '"', '\n', '\r']) {
-            out.push('"');
-            out.push_str(&f.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(&f);
-        }
-    }
-    out.push_str("\r\n");
-    out
-}
-
 /// An entry as one JSON object (for JSON Lines export): every stored field, hashes in hex,
 /// the time also in RFC 3339, references as a list and the body as an object. Enough to
 /// re-verify the entry's hash.
@@ -422,14 +395,6 @@ mod tests {
         );
         assert_eq!(t.rows[1][0], "head (2026-11-23 00:03 GMT)");
         assert!(t.rows[1][1..].iter().all(String::is_empty));
-    }
-
-    #[test]
-    fn csv_quotes_what_needs_quoting_and_defuses_formulas() {
-        assert_eq!(
-            csv_record(&["a", "b,c", "say \"hi\"", "=1+1", "x\ny"]),
-            "a,\"b,c\",\"say \"\"hi\"\"\",'=1+1,\"x\ny\"\r\n"
-        );
     }
 
     #[test]

@@ -1418,25 +1418,72 @@ impl Store {
 }
 
 impl Store {
-    /// The secret part of `username`'s deadlines feed address: an HMAC of the name under
-    /// the master key, so a calendar program can subscribe without signing in. The feed
-    /// holds case references, kinds and due dates only, never a requester's details.
-    pub fn calendar_token(&self, username: &str) -> StoreResult<String> {
+    /// The secret part of `username`'s deadlines feed address: an HMAC of the name and the
+    /// feed's generation under the master key, so a calendar program can subscribe without
+    /// signing in. The feed holds case references, kinds and due dates only, never a
+    /// requester's details. [`Store::rotate_calendar_token`] replaces it.
+    pub async fn calendar_token(&self, username: &str) -> StoreResult<String> {
         use hmac::{Hmac, Mac};
+        let generation: i64 =
+            sqlx::query("SELECT calendar_feed_generation FROM users WHERE username = $1")
+                .bind(username)
+                .fetch_optional(self.pool())
+                .await
+                .map_err(StoreError::db("reading a deadlines feed"))?
+                .map(|r| r.try_get(0))
+                .transpose()
+                .map_err(StoreError::db("reading a deadlines feed"))?
+                .ok_or_else(|| {
+                    StoreError::NotFound(format!("there is no account called {username}"))
+                })?;
         let key = self.master_key()?;
         let mut mac = Hmac::<Sha256>::new_from_slice(key.bytes())
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        mac.update(b"custos deadlines feed v1:");
+        mac.update(b"custos deadlines feed v2:");
         mac.update(username.as_bytes());
+        mac.update(b":");
+        mac.update(generation.to_string().as_bytes());
         let full = to_hex(&mac.finalize().into_bytes());
         Ok(full.get(..32).unwrap_or(&full).to_owned())
     }
 
-    /// Whether `token` is `username`'s deadlines feed token (compared in constant time).
-    pub fn calendar_token_matches(&self, username: &str, token: &str) -> StoreResult<bool> {
-        let want = self.calendar_token(username)?;
+    /// Whether `token` is `username`'s deadlines feed token now (compared in constant time).
+    pub async fn calendar_token_matches(&self, username: &str, token: &str) -> StoreResult<bool> {
+        let want = self.calendar_token(username).await?;
         let (a, b) = (want.as_bytes(), token.as_bytes());
         Ok(a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0)
+    }
+
+    /// Replaces `username`'s deadlines feed address: the old one stops working at once.
+    /// Ledgered (`calendar-feed-replaced`).
+    pub async fn rotate_calendar_token(
+        &self,
+        actor: &Actor,
+        username: &custos_domain::access::Username,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query(
+            "UPDATE users SET calendar_feed_generation = calendar_feed_generation + 1 \
+             WHERE username = $1",
+        )
+        .bind(username.as_str())
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("replacing a deadlines feed"))?;
+        if done.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound(format!(
+                "there is no account called {username}"
+            )));
+        }
+        tx.record(
+            actor,
+            NewEntry::new(Book::Access, "calendar-feed-replaced").with_ref(
+                Reference::new("user", username.as_str())
+                    .map_err(|e| StoreError::Invalid(e.to_string()))?,
+            ),
+        );
+        tx.commit().await
     }
 }
 

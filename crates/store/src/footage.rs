@@ -447,3 +447,43 @@ impl Store {
         Ok(Some((out, f.start_unix_ms)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(out_offset: u64, len: u64) -> PlaybackPart {
+        PlaybackPart {
+            path: "p".into(),
+            day: "d".into(),
+            index: 0,
+            file_offset: 0,
+            len,
+            out_offset,
+            base_90k: 0,
+            start_unix_ms: 0,
+        }
+    }
+
+    /// A range is sent a fragment at a time: its pieces cover it exactly, each within one
+    /// fragment (or the init segment), so no piece needs more than one fragment in memory.
+    #[test]
+    fn a_range_is_cut_at_fragment_boundaries() {
+        let p = Playback {
+            camera: Ident::parse("cam").expect("id"),
+            init: vec![0; 10],
+            parts: vec![part(10, 100), part(110, 50), part(160, 40)],
+            len: 200,
+            start_unix_ms: 0,
+            end_unix_ms: 0,
+        };
+        assert_eq!(
+            p.pieces(0, 200),
+            vec![(0, 10), (10, 110), (110, 160), (160, 200)]
+        );
+        assert_eq!(p.pieces(5, 120), vec![(5, 10), (10, 110), (110, 120)]);
+        assert_eq!(p.pieces(150, 155), vec![(150, 155)]);
+        assert_eq!(p.pieces(190, 500), vec![(190, 200)]);
+        assert!(p.pieces(200, 300).is_empty());
+    }
+}

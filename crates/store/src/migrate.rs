@@ -35,9 +35,9 @@ macro_rules! migrations {
 }
 
 /// SQLite migrations.
-pub(crate) const SQLITE: &[Migration] = migrations!("sqlite": 1 "0001" "policy_versions", 2 "0002" "ledger", 3 "0003" "users", 4 "0004" "sessions", 5 "0005" "session_lock", 6 "0006" "totp", 7 "0007" "declarations", 8 "0008" "competence", 9 "0009" "absences_and_groups", 10 "0010" "cameras", 11 "0011" "recordings", 12 "0012" "camera_health", 13 "0013" "review_grants", 14 "0014" "retention", 15 "0015" "cases", 16 "0016" "case_footage", 17 "0017" "seal_leaves", 18 "0018" "disclosures", 19 "0019" "sign_in_attempts");
+pub(crate) const SQLITE: &[Migration] = migrations!("sqlite": 1 "0001" "policy_versions", 2 "0002" "ledger", 3 "0003" "users", 4 "0004" "sessions", 5 "0005" "session_lock", 6 "0006" "totp", 7 "0007" "declarations", 8 "0008" "competence", 9 "0009" "absences_and_groups", 10 "0010" "cameras", 11 "0011" "recordings", 12 "0012" "camera_health", 13 "0013" "review_grants", 14 "0014" "retention", 15 "0015" "cases", 16 "0016" "case_footage", 17 "0017" "seal_leaves", 18 "0018" "disclosures", 19 "0019" "sign_in_attempts", 20 "0020" "calendar_feed_generation");
 /// PostgreSQL migrations.
-pub(crate) const POSTGRES: &[Migration] = migrations!("postgres": 1 "0001" "policy_versions", 2 "0002" "ledger", 3 "0003" "users", 4 "0004" "sessions", 5 "0005" "session_lock", 6 "0006" "totp", 7 "0007" "declarations", 8 "0008" "competence", 9 "0009" "absences_and_groups", 10 "0010" "cameras", 11 "0011" "recordings", 12 "0012" "camera_health", 13 "0013" "review_grants", 14 "0014" "retention", 15 "0015" "cases", 16 "0016" "case_footage", 17 "0017" "seal_leaves", 18 "0018" "disclosures", 19 "0019" "sign_in_attempts");
+pub(crate) const POSTGRES: &[Migration] = migrations!("postgres": 1 "0001" "policy_versions", 2 "0002" "ledger", 3 "0003" "users", 4 "0004" "sessions", 5 "0005" "session_lock", 6 "0006" "totp", 7 "0007" "declarations", 8 "0008" "competence", 9 "0009" "absences_and_groups", 10 "0010" "cameras", 11 "0011" "recordings", 12 "0012" "camera_health", 13 "0013" "review_grants", 14 "0014" "retention", 15 "0015" "cases", 16 "0016" "case_footage", 17 "0017" "seal_leaves", 18 "0018" "disclosures", 19 "0019" "sign_in_attempts", 20 "0020" "calendar_feed_generation");
 
 /// The schema version that creates the ledger.
 const LEDGER_SINCE: i64 = 2;

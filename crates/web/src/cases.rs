@@ -110,6 +110,8 @@ struct CasesPage {
     all: bool,
     /// This person's deadlines feed address.
     feed: String,
+    /// The session's CSRF token (for replacing the feed's address).
+    csrf: String,
     /// The third-party request form, for those who may work disclosure cases.
     disclosure: Option<crate::disclosures::Intake>,
 }
@@ -190,8 +192,10 @@ pub(crate) async fn dashboard(
             feed: state
                 .store
                 .calendar_token(&me)
+                .await
                 .map(|t| format!("/calendar/{me}/{t}.ics"))
                 .unwrap_or_default(),
+            csrf: staff.info.csrf.clone(),
         },
     ))
 }
@@ -773,9 +777,11 @@ pub(crate) async fn document(
             }
         })
         .collect();
+    // Always a download of opaque bytes, never the type the uploader claimed: a document
+    // cannot become a page of this site (an uploaded "text/html" with a script in it).
     Ok((
         [
-            (header::CONTENT_TYPE, doc.media_type),
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
@@ -875,11 +881,14 @@ pub(crate) async fn feed(
     let token = token.trim_end_matches(".ics");
     let refused = || WebError::Forbidden("this calendar address is not right".to_owned());
     let who = Username::parse(username.trim()).map_err(|_| refused())?;
-    match state.store.user(&who).await? {
-        Some(u) if !u.disabled => {}
-        _ => return Err(refused()),
-    }
-    match state.store.calendar_token_matches(who.as_str(), token) {
+    let Some(user) = state.store.user(&who).await?.filter(|u| !u.disabled) else {
+        return Err(refused());
+    };
+    match state
+        .store
+        .calendar_token_matches(who.as_str(), token)
+        .await
+    {
         Ok(true) => {}
         Ok(false) => return Err(refused()),
         Err(e) => {
@@ -890,6 +899,26 @@ pub(crate) async fn feed(
     let Some(policy) = state.store.active_policy().await? else {
         return Err(WebError::Forbidden("no policy pack is loaded".to_owned()));
     };
+    // The address stands in for signing in, so it works only while the person may still
+    // work on cases (a role revoked, the feed stops).
+    let subject = custos_domain::access::Subject {
+        username: user.username.clone(),
+        disabled: user.disabled,
+        assignments: user.assignments.clone(),
+        competence: state.store.competence(&user.username).await?,
+        absent_roles: Vec::new(),
+        client: None,
+    };
+    let table = custos_domain::access::RightsTable::from_pack(&policy.pack);
+    match custos_domain::access::decide(
+        &table,
+        &subject,
+        Right::WorkCases,
+        &custos_domain::access::Target::Scheme,
+    ) {
+        Ok(_) | Err(custos_domain::access::Denial::OutOfScope { .. }) => {}
+        Err(_) => return Err(refused()),
+    }
     let events = feed_events(&state, &policy.pack, who.as_str()).await?;
     let stamp = state
         .store
@@ -905,6 +934,23 @@ pub(crate) async fn feed(
         ical(&events, stamp, "custos"),
     )
         .into_response())
+}
+
+/// `POST /calendar/replace`: replaces the signed-in person's deadlines feed address (the
+/// old one stops working at once), then back to the Cases page with the new one.
+pub(crate) async fn replace_feed(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(f): Form<crate::auth::CsrfForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    staff.require_somewhere(Right::WorkCases)?;
+    let me = Username::parse(&staff.info.subject.username).map_err(WebError::BadRequest)?;
+    state
+        .store
+        .rotate_calendar_token(&staff.actor(), &me)
+        .await?;
+    Ok(Redirect::to("/cases#deadlines-feed").into_response())
 }
 
 /// `GET /cases/{reference}/letters/{kind}`: the letter as it would be sent now (HTML, to

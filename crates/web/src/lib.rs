@@ -14,6 +14,7 @@ mod disclosures;
 pub mod error;
 pub mod export;
 mod groups;
+pub mod headers;
 pub mod live;
 mod metrics;
 mod pages;
@@ -410,6 +411,10 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(cases::feed),
         ),
         (
+            spec("POST", "/calendar/replace", Access::Right(Right::WorkCases)),
+            post(cases::replace_feed),
+        ),
+        (
             spec("GET", "/static/export.js", Public),
             get(export::script),
         ),
@@ -636,7 +641,12 @@ pub fn router(state: AppState) -> Router {
     for (spec, handler) in routes() {
         r = r.route(spec.path, handler);
     }
-    r.fallback(pages::not_found).with_state(state)
+    r.fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::secure,
+        ))
+        .with_state(state)
 }
 
 /// Serves the application on `listener` within `limits` until `shutdown` completes, then

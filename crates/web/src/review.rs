@@ -562,3 +562,28 @@ pub(crate) async fn finish_review(
         .await?;
     Ok(c)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(v: &str, len: u64) -> Option<Result<(u64, u64), ()>> {
+        let mut h = HeaderMap::new();
+        h.insert(header::RANGE, HeaderValue::from_str(v).expect("header"));
+        byte_range(&h, len)
+    }
+
+    #[test]
+    fn ranges_are_parsed_clamped_and_refused_without_overflowing() {
+        assert_eq!(range("bytes=0-99", 1000), Some(Ok((0, 100))));
+        assert_eq!(range("bytes=900-", 1000), Some(Ok((900, 1000))));
+        assert_eq!(range("bytes=-100", 1000), Some(Ok((900, 1000))));
+        assert_eq!(range("bytes=500-5000", 1000), Some(Ok((500, 1000))));
+        // An end that cannot be made exclusive is not a range of this file: 416.
+        assert_eq!(range(&format!("bytes=0-{}", u64::MAX), 1000), Some(Err(())));
+        assert_eq!(range("bytes=1000-", 1000), Some(Err(())));
+        assert_eq!(range("bytes=5-1", 1000), Some(Err(())));
+        assert_eq!(range("bytes=x-1", 1000), Some(Err(())));
+        assert_eq!(range("items=0-1", 1000), None);
+    }
+}

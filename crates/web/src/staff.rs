@@ -319,10 +319,7 @@ pub(crate) async fn logbook_csv(
     let book = filter.book()?;
     let entries = state.store.ledger_entries(&filter.query(book)?).await?;
     let table = logbook::table(book, &entries);
-    let mut csv = logbook::csv_record(&table.headers);
-    for row in &table.rows {
-        csv.push_str(&logbook::csv_record(row));
-    }
+    let csv = custos_domain::csvfile::document(&table.headers, &table.rows);
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

@@ -1007,3 +1007,135 @@ async fn bdc_32_the_media_register_form_registers_a_medium_under_a_new_reference
         .expect("some");
     assert!(m.returned_at_unix_ms.is_some());
 }
+
+/// An uploaded document is always served as an opaque download, whatever type its uploader
+/// claimed: an HTML file with a script cannot become a page of this site.
+#[tokio::test]
+async fn an_uploaded_document_comes_back_as_a_download_never_as_a_page() {
+    let app = app().await;
+    app.store
+        .set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+    let dpo = person(&app, "dp", "dpo").await;
+    let page = app.get("/cases", Some(&dpo)).await;
+    let csrf = App::csrf(&page.body);
+    let r = app
+        .send(
+            "POST",
+            "/cases",
+            Some(&dpo),
+            Some(&format!(
+                "csrf={csrf}&kind=subject-access&name=Alex+Example&contact=alex%40example.org&summary=Footage+of+me&details=&received=&channel=letter&seen=&place="
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let path = r.location().to_owned();
+    let r = app
+        .send_multipart(
+            &format!("{path}/documents"),
+            &dpo,
+            &[("csrf", &csrf)],
+            (
+                "file",
+                "letter.html",
+                "text/html",
+                b"<html><script>alert(document.cookie)</script></html>",
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&path, Some(&dpo)).await;
+    let link = page
+        .body
+        .split("<ul id=\"case-documents\"><li><a href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the document's link")
+        .to_owned();
+    let doc = app.get(&link, Some(&dpo)).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert_eq!(
+        doc.headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some("application/octet-stream")
+    );
+    assert!(
+        doc.headers
+            .get(axum::http::header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("attachment;")),
+        "{:?}",
+        doc.headers
+    );
+    assert!(doc.body.contains("<script>"), "the bytes are as uploaded");
+}
+
+/// A deadlines feed's address can be replaced (the old one stops at once, ledgered), and
+/// it stops working when its person may no longer work on cases.
+#[tokio::test]
+async fn a_deadlines_feed_can_be_replaced_and_ends_with_the_right() {
+    let app = app().await;
+    app.store
+        .set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+    let dpo = person(&app, "dp", "dpo").await;
+    let feed_of = |body: &str| {
+        body.split("id=\"deadlines-feed\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .expect("the feed's address")
+            .to_owned()
+    };
+    let page = app.get("/cases", Some(&dpo)).await;
+    let old = feed_of(&page.body);
+    assert_eq!(app.get(&old, None).await.status, StatusCode::OK);
+    let csrf = App::csrf(&page.body);
+    let r = app
+        .send(
+            "POST",
+            "/calendar/replace",
+            Some(&dpo),
+            Some(&format!("csrf={csrf}")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let new = feed_of(&app.get("/cases", Some(&dpo)).await.body);
+    assert_ne!(new, old);
+    assert_eq!(app.get(&old, None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&new, None).await.status, StatusCode::OK);
+    let replaced = app
+        .store
+        .ledger_entries(&custos_store::LedgerQuery::default())
+        .await
+        .expect("entries")
+        .into_iter()
+        .filter(|e| e.kind == "calendar-feed-replaced" && e.refs.contains("user:dp"))
+        .count();
+    assert_eq!(replaced, 1);
+
+    // The role that let them work on cases is revoked: the feed stops.
+    let dp = Username::parse("dp").expect("name");
+    app.store
+        .revoke_role(
+            &console(),
+            &dp,
+            &custos_domain::access::Assignment {
+                role: custos_domain::Ident::parse("dpo").expect("role"),
+                scope: custos_domain::access::Scope::Scheme,
+            },
+        )
+        .await
+        .expect("revoke");
+    app.store
+        .grant_role(
+            &console(),
+            &dp,
+            &custos_domain::access::Assignment {
+                role: custos_domain::Ident::parse("auditor").expect("role"),
+                scope: custos_domain::access::Scope::Scheme,
+            },
+        )
+        .await
+        .expect("grant");
+    assert_eq!(app.get(&new, None).await.status, StatusCode::FORBIDDEN);
+}

@@ -493,6 +493,7 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         Expect::Roles(CASEWORKERS),
     ),
     ("POST", "/cases", Expect::Roles(CASEWORKERS)),
+    ("POST", "/calendar/replace", Expect::Roles(CASEWORKERS)),
     (
         "POST",
         "/cases/{reference}/assign",
@@ -1661,4 +1662,81 @@ async fn replacing_the_second_factor_needs_the_password_and_a_current_code() {
     app.clock.advance_ms(30_000);
     let code = custos_domain::totp::code_at(&new_secret, app.clock.now().0);
     app.sign_in_with("boss", &code).await;
+}
+
+/// Every answer is safe to cache and to frame: a strict Content-Security-Policy with no
+/// framing, no sniffing, no referrer, and `no-store` on pages and API answers (our own
+/// static files may be kept but are revalidated); HSTS only when a trusted proxy says the
+/// request came over TLS.
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let mut app = app().await;
+    let aud = app.sign_in("aud").await;
+    let api = {
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/sessions",
+                None,
+                Some(&format!(r#"{{"username":"op","password":"{PASSWORD}"}}"#)),
+            )
+            .await;
+        serde_json::from_str::<serde_json::Value>(&r.body).expect("json")["token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    };
+    let mut answers = vec![
+        ("/", app.get("/", None).await),
+        ("/login", app.get("/login", None).await),
+        ("/start", app.get("/start", Some(&aud)).await),
+        ("/logbooks", app.get("/logbooks", Some(&aud)).await),
+        ("/nowhere", app.get("/nowhere", None).await),
+    ];
+    answers.push((
+        "/api/v1/cameras",
+        app.api("GET", "/api/v1/cameras", Some(&api), None).await,
+    ));
+    for (path, r) in &answers {
+        let h = |name: &str| {
+            r.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned()
+        };
+        let csp = h("content-security-policy");
+        assert!(
+            csp.contains("frame-ancestors 'none'")
+                && csp.contains("script-src 'self'")
+                && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
+        assert_eq!(h("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(h("referrer-policy"), "no-referrer", "{path}");
+        assert_eq!(h("cache-control"), "no-store", "{path}");
+        assert_eq!(h("strict-transport-security"), "", "{path}: not over TLS");
+    }
+    let css = app.get("/static/custos.css", None).await;
+    assert_eq!(
+        css.headers
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("no-cache")
+    );
+    // Behind a trusted proxy that terminated TLS.
+    app.peer = "127.0.0.1:40000".parse().expect("addr");
+    app.proxies = vec![Network::parse("127.0.0.1").expect("net")];
+    app.forwarded_for = Some("203.0.113.9".to_owned());
+    let r = app
+        .send_with_headers("GET", "/", &[("x-forwarded-proto", "https")])
+        .await;
+    assert!(
+        r.headers
+            .get("strict-transport-security")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("max-age=")),
+        "{:?}",
+        r.headers
+    );
 }

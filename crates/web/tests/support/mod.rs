@@ -234,6 +234,20 @@ impl App {
         self.dispatch(req, body).await
     }
 
+    /// Sends a request without a body, with extra headers.
+    pub async fn send_with_headers(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut req = Request::builder().method(method).uri(path);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.dispatch(req, Body::empty()).await
+    }
+
     /// Sends a GET and returns the status and the response's body unread, for streams.
     pub async fn open_stream(&self, path: &str, cookie: &str) -> (StatusCode, Body) {
         let req = Request::builder()
