@@ -22,9 +22,19 @@ pub struct Cli {
 /// Options every subcommand accepts.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// Folder holding this scheme's database, keys and footage [default: ./custos-data]
+    /// Folder holding this scheme's database and footage [default: ./custos-data]
     #[arg(long = "data", value_name = "DIR", env = "CUSTOS_DATA", global = true)]
     pub data_dir: Option<PathBuf>,
+
+    /// Folder holding the scheme's keys and ledger witness, apart from the data [default:
+    /// the data folder's name with -keys, beside it]
+    #[arg(
+        long = "key-dir",
+        value_name = "DIR",
+        env = "CUSTOS_KEY_DIR",
+        global = true
+    )]
+    pub key_dir: Option<PathBuf>,
 
     /// Settings file (TOML); see docs/ref/config.md
     #[arg(long, value_name = "FILE", env = "CUSTOS_CONFIG", global = true)]
@@ -473,11 +483,24 @@ pub enum UserCommand {
 #[derive(Debug, Subcommand)]
 pub enum LedgerCommand {
     /// Recompute every entry's hash and check the chain, the signed checkpoints and the
-    /// witness file; exit 1 naming the first bad entry
+    /// witness files; exit 1 naming the first bad entry, or when no signature covers the
+    /// ledger at all (unverified)
     Verify {
         /// Start at this entry instead of the first
         #[arg(long, value_name = "SEQ")]
         from: Option<i64>,
+        /// Also compare with these witness lines (for example exported from the syslog
+        /// server or HTTP endpoint the checkpoints were sent to); may be repeated
+        #[arg(long = "witness", value_name = "FILE")]
+        witnesses: Vec<PathBuf>,
+    },
+    /// Accept the ledger as it now stands, after a backup was restored or a verification
+    /// failure was investigated: recorded with the reason, and signed into every witness
+    /// (needs the signing key); the chain itself must be whole
+    Accept {
+        /// Why (kept in the ledger), e.g. "backup of 3/12 restored after the disk failed"
+        #[arg(long)]
+        reason: String,
     },
     /// List verification failures nobody has acknowledged yet
     Alarms,
@@ -1002,6 +1025,7 @@ impl Cli {
     pub fn overrides(&self) -> Overrides {
         Overrides {
             data_dir: self.global.data_dir.clone(),
+            key_dir: self.global.key_dir.clone(),
             database_url: self.global.database_url.clone(),
             listen: self.global.listen,
             log: self.global.log,

@@ -65,8 +65,11 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
         Command::Policy(PolicyCommand::Show { version }) => policy_show(&config, version).await,
         Command::Policy(PolicyCommand::History) => policy_history(&config).await,
         Command::Policy(PolicyCommand::Validate { files }) => Ok(validate_files(&files)),
-        Command::Ledger(LedgerCommand::Verify { from }) => {
-            crate::ledger::verify(&config, from).await
+        Command::Ledger(LedgerCommand::Verify { from, witnesses }) => {
+            crate::ledger::verify(&config, from, &witnesses).await
+        }
+        Command::Ledger(LedgerCommand::Accept { reason }) => {
+            crate::ledger::accept(&config, &reason).await
         }
         Command::Ledger(LedgerCommand::Head) => crate::ledger::head(&config).await,
         Command::Ledger(LedgerCommand::Alarms) => crate::ledger::alarms(&config).await,
@@ -233,6 +236,53 @@ pub(crate) async fn open(config: &Config) -> anyhow::Result<Store> {
     Ok(Store::open(&loc, Arc::new(SystemClock)).await?)
 }
 
+/// Creates `dir` (and its parents) if need be and makes it readable by its owner only
+/// (0700): the data folder holds requesters' details, password hashes and footage, the key
+/// folder the keys. A folder that already exists is tightened too.
+pub(crate) fn private_dir(dir: &Path, what: &str) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create {what} {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(dir)
+            .with_context(|| format!("cannot read {what} {}", dir.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).with_context(
+                || format!("cannot make {what} {} private (mode 0700)", dir.display()),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Makes the SQLite database and its journal files readable by their owner only (0600).
+fn private_database_files(config: &Config) -> anyhow::Result<()> {
+    let Ok(DatabaseLocation::Sqlite(path)) = location(config) else {
+        return Ok(());
+    };
+    #[cfg(unix)]
+    for suffix in ["", "-wal", "-shm"] {
+        use std::os::unix::fs::PermissionsExt as _;
+        let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        if let Ok(meta) = std::fs::metadata(&file)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).with_context(
+                || {
+                    format!(
+                        "cannot make the database {} private (mode 0600)",
+                        file.display()
+                    )
+                },
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Whether a command may create the scheme's signing key when there is none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum NewKey {
@@ -246,12 +296,10 @@ async fn open_and_migrate(
     config: &Config,
     new_key: NewKey,
 ) -> anyhow::Result<(Store, MigrationReport)> {
-    std::fs::create_dir_all(&config.data_dir).with_context(|| {
-        format!(
-            "cannot create the data folder {}",
-            config.data_dir.display()
-        )
-    })?;
+    private_dir(&config.data_dir, "the data folder")?;
+    if matches!(new_key, NewKey::Create) {
+        private_dir(&config.key_dir(), "the key folder")?;
+    }
     let key_path = config.signing_key_path();
     // The key is read before anything changes, so a missing key changes nothing.
     let key = match new_key {
@@ -274,6 +322,7 @@ async fn open_and_migrate(
         );
     }
     let store = Store::open(&location(config)?, Arc::new(SystemClock)).await?;
+    private_database_files(config)?;
     let report = store.migrate(&console_actor()).await?;
     attach_signer(&store, config, key).await?;
     if let Some(master) = keys::load_master(config)? {
@@ -302,17 +351,38 @@ async fn attach_signer(
     store
         .set_ledger_signer(LedgerSigner {
             key,
-            witness_path: config.witness_path(),
+            witnesses: config.witness_targets()?,
+            witness_ca: config.ledger.witness_ca_file.clone(),
             every_entries: config.ledger.checkpoint_every_entries,
         })
         .await?;
     Ok(())
 }
 
-/// A clean end for a command that wrote: sign the ledger's head (so the witness file
-/// records it), then close the database.
+/// How long a command waits at its end for remote witnesses to take its checkpoint.
+const WITNESS_FLUSH: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A clean end for a command that wrote: sign the ledger's head (so the witnesses record
+/// it), wait for remote witnesses, warn of any witness that could not be written, then
+/// close the database.
 pub(crate) async fn finish(store: Store) -> anyhow::Result<()> {
     let result = store.checkpoint().await;
+    if !store.flush_witnesses(WITNESS_FLUSH).await {
+        eprintln!(
+            "warning: a remote ledger witness has not taken the latest checkpoint yet; `custos serve` keeps trying, and shows an alarm while it cannot"
+        );
+    }
+    if let Ok(problems) = store.witness_problems().await {
+        for w in problems {
+            eprintln!(
+                "warning: the ledger witness {} cannot be written: {}",
+                w.target, w.detail
+            );
+        }
+    }
+    if let Some(why) = store.signing_suspended() {
+        eprintln!("warning: the ledger is not being signed: {why}");
+    }
     store.close().await;
     result.context("cannot sign the ledger's head at shutdown")?;
     Ok(())
@@ -348,6 +418,21 @@ async fn init(config: &Config, policy: Option<&Path>) -> anyhow::Result<ExitCode
         config.data_dir.display(),
         store.location()
     );
+    println!(
+        "Keys kept in {} (apart from the data, so a copy of the data folder cannot be read). Ledger witnesses: {}.",
+        config.key_dir().display(),
+        config
+            .witness_targets()?
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if config.ledger.witness.is_empty() {
+        println!(
+            "For rollback protection, also send the witness to another machine: set [ledger] witness to include syslog+tcp://… or https://… (see docs/ref/ledger.md)."
+        );
+    }
     match policy {
         Some(file) => {
             let v = load_pack(&store, file, &read_pack_file(file)?).await?;
@@ -447,19 +532,26 @@ async fn check_ledger(
 ) -> anyhow::Result<()> {
     match keys::load(&config.signing_key_path()) {
         Err(e) => report.problems.push(format!("{e:#}")),
-        Ok(key) => {
-            let witness = custos_store::read_witness(&config.witness_path())?;
-            match store
+        Ok(key) => match crate::ledger::witness_lines(config, &[])? {
+            Err(why) if store.ledger_counts().await?.0 > 0 => {
+                report.problems.push(format!("ledger unverified: {why}"));
+            }
+            Err(_) => {}
+            Ok(witness) => match store
                 .verify_ledger(key.verifying_key(), 1, &witness, |_| {})
                 .await?
             {
+                Ok(s) if s.entries > 0 && s.signed_to == 0 => report.problems.push(format!(
+                    "ledger unverified: {} entries and no checkpoint or witness line covers any of them",
+                    s.entries
+                )),
                 Ok(s) => report.passed.push(format!(
                     "ledger intact: {} entries, {} signed checkpoints, {} witness lines",
                     s.entries, s.checkpoints, s.witness_lines
                 )),
                 Err(p) => report.problems.push(format!("ledger damaged: {p}")),
-            }
-        }
+            },
+        },
     }
     let alarms = store.ledger_alarms().await?;
     if !alarms.is_empty() {
@@ -697,6 +789,9 @@ async fn serve(config: &Config) -> anyhow::Result<ExitCode> {
 }
 
 async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
+    // Nothing is signed until the ledger has been verified against its witnesses (the
+    // first verification runs at once).
+    store.hold_signing_until_verified();
     let descriptors = crate::limits::raise_descriptor_limit();
     let cameras = store.cameras(false).await?.len();
     let max_connections =
@@ -742,7 +837,7 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
     let (stop_tasks, tasks_stopped) = tokio::sync::watch::channel(false);
     let checkpoints = tokio::spawn(checkpoint_periodically(
         store.clone(),
-        config.ledger.checkpoint_every_minutes,
+        config.ledger.checkpoint_within_seconds,
         tasks_stopped.clone(),
     ));
     let verification = tokio::spawn(verify_periodically(
@@ -1040,10 +1135,10 @@ async fn seed_demo_users(store: &Store) -> anyhow::Result<()> {
 /// checkpoint (the count-based checkpoints happen as entries are written).
 async fn checkpoint_periodically(
     store: Store,
-    minutes: u64,
+    seconds: u64,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let period = std::time::Duration::from_secs(minutes.max(1) * 60);
+    let period = std::time::Duration::from_secs(seconds.max(1));
     let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -1068,12 +1163,14 @@ async fn verify_periodically(
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let actor = Actor::System("ledger-verifier".to_owned());
+    let mut first = true;
     loop {
         tokio::select! {
             _ = tick.tick() => {}
             _ = stop.changed() => return,
         }
-        if let Err(e) = store.verify_and_record(&actor).await {
+        let first = std::mem::replace(&mut first, false);
+        if let Err(e) = store.verify_and_record(&actor, first).await {
             tracing::error!(error = %e, "could not verify the ledger");
         }
     }
@@ -1127,7 +1224,10 @@ async fn demo(
             std::process::id(),
             SystemClock.now().0
         ));
-        config.data_dir = dir.clone();
+        config.data_dir = dir.join("data");
+        if config.key_dir.is_none() {
+            config.key_dir = Some(dir.join("keys"));
+        }
         Some(dir)
     } else {
         None
@@ -1174,10 +1274,16 @@ async fn demo(
         sim_config.urls(sim_addr).join(", ")
     );
     seed_demo_case(&store, &config).await?;
+    // Sign what the demo set up, as `init` does at its end, so the server finds the ledger
+    // covered by a signature in its witness when it verifies it at start.
+    store
+        .checkpoint()
+        .await
+        .context("cannot sign the demo's ledger")?;
     match &temp {
-        Some(dir) => println!(
-            "Demo data in {} (deleted when the demo stops; give --data DIR to keep it).",
-            dir.display()
+        Some(_) => println!(
+            "Demo data in {} (deleted when the demo stops, with its keys; give --data DIR to keep it).",
+            config.data_dir.display()
         ),
         None => println!("Demo data in {}.", config.data_dir.display()),
     }

@@ -18,6 +18,7 @@ pub const KNOWN_ENV: &[&str] = &[
     "CUSTOS_CONFIG",
     "CUSTOS_DATA",
     "CUSTOS_DATABASE_URL",
+    "CUSTOS_KEY_DIR",
     "CUSTOS_LISTEN",
     "CUSTOS_LOG",
 ];
@@ -26,8 +27,12 @@ pub const KNOWN_ENV: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
-    /// The data directory: database file, keys, footage.
+    /// The data directory: database file, footage, case documents.
     pub data_dir: PathBuf,
+    /// Where the scheme's keys and its local ledger witness are kept, apart from the data
+    /// (so that a copy of the data folder cannot be read, nor its ledger rewritten unseen);
+    /// default: beside the data folder, `DATA-keys`.
+    pub key_dir: Option<PathBuf>,
     /// Database settings.
     pub database: DatabaseConfig,
     /// Web server settings.
@@ -90,7 +95,7 @@ fn dates(list: &[String], key: &str) -> Result<Vec<jiff::civil::Date>, String> {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StorageConfig {
-    /// The master key file (64 hex digits); default `DATA/master-key`.
+    /// The master key file (64 hex digits); default `KEYS/master-key`.
     pub master_key_file: Option<PathBuf>,
     /// A command whose output is the master key, instead of the file (e.g. to fetch it
     /// from a key management service).
@@ -114,15 +119,22 @@ impl Default for StorageConfig {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LedgerConfig {
-    /// The scheme's Ed25519 signing key (OpenSSH format); default `DATA/ledger-signing-key`.
+    /// The scheme's Ed25519 signing key (OpenSSH format); default `KEYS/ledger-signing-key`.
     pub signing_key: Option<PathBuf>,
-    /// The witness file; default `DATA/ledger-witness`. Best on a different disk or machine
-    /// from the database.
-    pub witness: Option<PathBuf>,
+    /// Where every signed checkpoint is also written: file paths, `syslog+tcp://HOST:PORT`
+    /// and `http(s)://…` addresses; one, or a list. Default `KEYS/ledger-witness`.
+    #[serde(deserialize_with = "one_or_many")]
+    pub witness: Vec<String>,
+    /// An extra CA certificate (PEM) to trust for `https://` witnesses.
+    pub witness_ca_file: Option<PathBuf>,
     /// Sign a checkpoint after this many entries (at least 1).
     pub checkpoint_every_entries: u64,
-    /// And at least this often while entries are being written, in minutes (at least 1).
-    pub checkpoint_every_minutes: u64,
+    /// While `custos serve` runs, sign the head at most this many seconds after an entry
+    /// is written (1 to 60).
+    pub checkpoint_within_seconds: u64,
+    /// Replaced by `checkpoint_within_seconds`; refused with that advice.
+    #[serde(skip_serializing)]
+    pub checkpoint_every_minutes: Option<u64>,
     /// `custos serve` verifies the whole ledger at start and then this often, in hours.
     pub verify_every_hours: u64,
 }
@@ -131,12 +143,28 @@ impl Default for LedgerConfig {
     fn default() -> Self {
         Self {
             signing_key: None,
-            witness: None,
+            witness: Vec::new(),
+            witness_ca_file: None,
             checkpoint_every_entries: 1000,
-            checkpoint_every_minutes: 10,
+            checkpoint_within_seconds: 2,
+            checkpoint_every_minutes: None,
             verify_every_hours: 24,
         }
     }
+}
+
+/// A list in the file that may also be written as a single string.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
 }
 
 /// `[database]`
@@ -215,6 +243,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             data_dir: PathBuf::from("custos-data"),
+            key_dir: None,
             database: DatabaseConfig::default(),
             web: WebConfig::default(),
             log: LogConfig::default(),
@@ -288,6 +317,8 @@ impl Serialize for SecretUrl {
 pub struct Overrides {
     /// `--data` / `CUSTOS_DATA`.
     pub data_dir: Option<PathBuf>,
+    /// `--key-dir` / `CUSTOS_KEY_DIR`.
+    pub key_dir: Option<PathBuf>,
     /// `--database-url` / `CUSTOS_DATABASE_URL`.
     pub database_url: Option<String>,
     /// `--listen` / `CUSTOS_LISTEN`.
@@ -304,6 +335,9 @@ impl Config {
             Some(path) => Self::from_file(path)?,
             None => Self::default(),
         };
+        if let Some(d) = &overrides.key_dir {
+            config.key_dir = Some(d.clone());
+        }
         if let Some(d) = &overrides.data_dir {
             config.data_dir = d.clone();
         }
@@ -341,10 +375,23 @@ impl Config {
                 config.storage.min_free_percent
             ));
         }
-        if config.ledger.checkpoint_every_entries == 0
-            || config.ledger.checkpoint_every_minutes == 0
-        {
-            return Err("[ledger] checkpoint_every_entries and checkpoint_every_minutes must be at least 1; see docs/ref/config.md".to_owned());
+        if config.ledger.checkpoint_every_minutes.is_some() {
+            return Err("[ledger] checkpoint_every_minutes is no longer used: the head is now signed within seconds of each entry; remove it, or set checkpoint_within_seconds (1 to 60, default 2); see docs/ref/config.md".to_owned());
+        }
+        if config.ledger.checkpoint_every_entries == 0 {
+            return Err(
+                "[ledger] checkpoint_every_entries must be at least 1; see docs/ref/config.md"
+                    .to_owned(),
+            );
+        }
+        if !(1..=60).contains(&config.ledger.checkpoint_within_seconds) {
+            return Err(format!(
+                "[ledger] checkpoint_within_seconds is {}; give from 1 to 60 (the default is 2); see docs/ref/config.md",
+                config.ledger.checkpoint_within_seconds
+            ));
+        }
+        for w in &config.ledger.witness {
+            custos_store::WitnessTarget::parse(w).map_err(|e| format!("[ledger] witness: {e}"))?;
         }
         config.web.trusted_proxy_networks()?;
         config.web.metrics_networks()?;
@@ -373,28 +420,60 @@ impl Config {
         Ok(config)
     }
 
+    /// Where the keys and the local witness are kept: `key_dir`, or beside the data folder
+    /// (`DATA-keys`).
+    pub fn key_dir(&self) -> PathBuf {
+        if let Some(d) = &self.key_dir {
+            return d.clone();
+        }
+        let name = self.data_dir.file_name().map_or_else(
+            || "custos-data".into(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        self.data_dir.with_file_name(format!("{name}-keys"))
+    }
+
+    /// `explicit`, or `name` in the key folder — or in the data folder, where schemes made
+    /// before keys moved out of it keep it (until it is moved; `custos check` says so).
+    fn key_file(&self, explicit: Option<&PathBuf>, name: &str) -> PathBuf {
+        if let Some(p) = explicit {
+            return p.clone();
+        }
+        let kept = self.key_dir().join(name);
+        let legacy = self.data_dir.join(name);
+        if !kept.exists() && legacy.exists() {
+            legacy
+        } else {
+            kept
+        }
+    }
+
     /// Where the master key file is.
     pub fn master_key_path(&self) -> PathBuf {
-        self.storage
-            .master_key_file
-            .clone()
-            .unwrap_or_else(|| self.data_dir.join("master-key"))
+        self.key_file(self.storage.master_key_file.as_ref(), "master-key")
     }
 
     /// Where the scheme's signing key is.
     pub fn signing_key_path(&self) -> PathBuf {
-        self.ledger
-            .signing_key
-            .clone()
-            .unwrap_or_else(|| self.data_dir.join("ledger-signing-key"))
+        self.key_file(self.ledger.signing_key.as_ref(), "ledger-signing-key")
     }
 
-    /// Where the witness file is.
-    pub fn witness_path(&self) -> PathBuf {
+    /// Where checkpoints are also written: the configured witnesses, or the witness file in
+    /// the key folder.
+    pub fn witness_targets(&self) -> anyhow::Result<Vec<custos_store::WitnessTarget>> {
+        if self.ledger.witness.is_empty() {
+            return Ok(vec![custos_store::WitnessTarget::File(
+                self.key_file(None, "ledger-witness"),
+            )]);
+        }
         self.ledger
             .witness
-            .clone()
-            .unwrap_or_else(|| self.data_dir.join("ledger-witness"))
+            .iter()
+            .map(|w| {
+                custos_store::WitnessTarget::parse(w)
+                    .map_err(|e| anyhow::anyhow!("[ledger] witness: {e}"))
+            })
+            .collect()
     }
 
     /// The effective configuration as TOML, with secrets hidden.

@@ -30,18 +30,66 @@ pub fn key_show(config: &Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The lines of every file witness (and of `extra` files, e.g. lines exported from a
+/// syslog server), in order; `Err` when a configured witness file is missing or cannot be
+/// read.
+pub fn witness_lines(
+    config: &Config,
+    extra: &[std::path::PathBuf],
+) -> anyhow::Result<Result<Vec<String>, String>> {
+    let mut lines = Vec::new();
+    for target in config.witness_targets()? {
+        let Some(path) = target.file() else { continue };
+        if !path.exists() {
+            return Ok(Err(format!(
+                "the witness file {} is missing, so the ledger cannot be checked against it (was it moved, deleted, or is its volume not mounted?)",
+                path.display()
+            )));
+        }
+        match read_witness(path) {
+            Ok(l) => lines.extend(l),
+            Err(e) => return Ok(Err(e.to_string())),
+        }
+    }
+    for path in extra {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the witness lines in {}", path.display()))?;
+        // Lines exported from a syslog server carry the message header before the line.
+        lines.extend(text.lines().filter_map(|l| {
+            l.find("custos-witness-v1 ")
+                .or_else(|| l.find("custos-accept-v1 "))
+                .map(|i| l[i..].trim_end().to_owned())
+        }));
+    }
+    Ok(Ok(lines))
+}
+
 /// `custos ledger verify`.
-pub async fn verify(config: &Config, from: Option<i64>) -> anyhow::Result<ExitCode> {
+pub async fn verify(
+    config: &Config,
+    from: Option<i64>,
+    extra: &[std::path::PathBuf],
+) -> anyhow::Result<ExitCode> {
     let from = from.unwrap_or(1);
     if from < 1 {
         bail!("--from must be an entry number, 1 or more");
     }
     let key = keys::load(&config.signing_key_path())?;
-    let witness_path = config.witness_path();
-    let witness = read_witness(&witness_path)?;
     let store = open(config).await?;
     store.require_current_schema().await?;
     let (total, _) = store.ledger_counts().await?;
+    let witness = match witness_lines(config, extra)? {
+        Ok(lines) => lines,
+        Err(why) if total > 0 => {
+            store.close().await;
+            println!("LEDGER UNVERIFIED: {why}.");
+            println!(
+                "Nothing was changed. Until the witness is back, the ledger cannot be told from one rewritten by someone with the data folder; tell the scheme's DPO."
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(_) => Vec::new(),
+    };
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(u64::try_from(total).unwrap_or(0));
         bar.set_style(
@@ -63,7 +111,23 @@ pub async fn verify(config: &Config, from: Option<i64>) -> anyhow::Result<ExitCo
         b.finish_and_clear();
     }
     store.close().await;
+    let places = config
+        .witness_targets()?
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
     match result {
+        Ok(s) if s.entries > 0 && s.signed_to == 0 => {
+            println!(
+                "LEDGER UNVERIFIED: {} entries, but no signed checkpoint or witness line covers any of them, so the ledger cannot be told from one rewritten by someone with the data folder.",
+                s.entries
+            );
+            println!(
+                "Keep this database as it is and tell the scheme's DPO. Witnesses read: {places}."
+            );
+            Ok(ExitCode::FAILURE)
+        }
         Ok(s) => {
             println!(
                 "Ledger intact: {} entries{}, {} signed checkpoints, {} witness lines; head is entry {} ({}).",
@@ -78,17 +142,39 @@ pub async fn verify(config: &Config, from: Option<i64>) -> anyhow::Result<ExitCo
                 s.head.0,
                 s.head.1
             );
+            if s.signed_to < s.head.0 {
+                println!(
+                    "Entries {} to {} are not covered by a signature yet (a running server signs new entries within {} seconds).",
+                    s.signed_to + 1,
+                    s.head.0,
+                    config.ledger.checkpoint_within_seconds
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(p) => {
             println!("LEDGER DAMAGED: {p}.");
             println!(
-                "Nothing was changed. Keep this database and the witness file ({}) as they are, and tell the scheme's DPO.",
-                witness_path.display()
+                "Nothing was changed. Keep this database and the witnesses ({places}) as they are, and tell the scheme's DPO."
             );
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// `custos ledger accept --reason TEXT`.
+pub async fn accept(config: &Config, reason: &str) -> anyhow::Result<ExitCode> {
+    let store = crate::commands::open_for_writing(config).await?;
+    let result = store
+        .accept_ledger(&crate::commands::console_actor(), reason)
+        .await;
+    crate::commands::finish(store).await?;
+    let a = result?;
+    println!(
+        "Accepted the ledger as it stands: head entry {} ({}). Witness lines about entries after entry {} written before now no longer apply; the acceptance is in every witness and in the ledger.",
+        a.seq, a.hash, a.agreed_to
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `custos ledger alarms`.

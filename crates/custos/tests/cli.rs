@@ -611,10 +611,11 @@ async fn init_and_show_on_postgresql() {
         .expect("url");
     let url = format!("{server}/{name}");
     let dir = tempfile::tempdir().expect("tmp");
+    let scheme = dir.path().join("scheme");
     let with_db = |args: &[&str]| {
         let mut c = custos();
         c.arg("--data")
-            .arg(dir.path())
+            .arg(&scheme)
             .env("CUSTOS_DATABASE_URL", &url)
             .args(args);
         c
@@ -624,7 +625,7 @@ async fn init_and_show_on_postgresql() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("PostgreSQL"), "{out}");
     assert!(
-        !dir.path().join("custos.db").exists(),
+        !scheme.join("custos.db").exists(),
         "no SQLite file when PostgreSQL is used"
     );
     let (code, out, _) = run(&mut with_db(&["policy", "show"]));
@@ -751,8 +752,12 @@ fn bdc_35_ledger_verify_passes_on_a_demo_scheme_and_names_any_row_edited_or_dele
             copy_dir(&scheme, &copy);
             let (code, err) = sqlite3(&copy.join("custos.db"), sql);
             assert_eq!(code, 0, "{sql}: {err}");
-            let (code, out, err) =
-                run(custos().arg("--data").arg(&copy).args(["ledger", "verify"]));
+            let (code, out, err) = run(custos()
+                .arg("--data")
+                .arg(&copy)
+                .arg("--key-dir")
+                .arg(dir.path().join("scheme-keys"))
+                .args(["ledger", "verify"]));
             assert_eq!(code, 1, "{sql} must be detected: {out}{err}");
             assert!(
                 out.starts_with(&format!("LEDGER DAMAGED: entry {seq}: ")),
@@ -765,17 +770,20 @@ fn bdc_35_ledger_verify_passes_on_a_demo_scheme_and_names_any_row_edited_or_dele
 #[test]
 fn the_signing_key_is_private_and_its_public_half_reads_in_ssh_keygen() {
     let dir = tempfile::tempdir().expect("tmp");
-    let (code, out, err) = run(custos().arg("--data").arg(dir.path()).arg("init"));
+    let scheme = dir.path().join("scheme");
+    let (code, out, err) = run(custos().arg("--data").arg(&scheme).arg("init"));
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("Created the scheme's signing key"), "{out}");
-    let key = dir.path().join("ledger-signing-key");
+    // Kept apart from the data folder, so a copy of that folder cannot sign.
+    assert!(!scheme.join("ledger-signing-key").exists());
+    let key = dir.path().join("scheme-keys").join("ledger-signing-key");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&key).expect("key").permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "only the owner may read the key");
     }
-    let (code, out, _) = run(custos().arg("--data").arg(dir.path()).args(["key", "show"]));
+    let (code, out, _) = run(custos().arg("--data").arg(&scheme).args(["key", "show"]));
     assert_eq!(code, 0);
     let openssh = out
         .lines()
@@ -813,7 +821,7 @@ fn the_signing_key_is_private_and_its_public_half_reads_in_ssh_keygen() {
     );
     // A second init keeps the key.
     let before = std::fs::read(&key).expect("key");
-    let (code, out, _) = run(custos().arg("--data").arg(dir.path()).arg("init"));
+    let (code, out, _) = run(custos().arg("--data").arg(&scheme).arg("init"));
     assert_eq!(code, 0);
     assert!(!out.contains("Created the scheme's signing key"));
     assert_eq!(std::fs::read(&key).expect("key"), before);
@@ -822,18 +830,20 @@ fn the_signing_key_is_private_and_its_public_half_reads_in_ssh_keygen() {
 #[test]
 fn commands_that_write_refuse_to_run_without_the_signing_key_and_change_nothing() {
     let dir = tempfile::tempdir().expect("tmp");
+    let scheme = dir.path().join("scheme");
     let school = policies().join("bosmere-junior-school.toml");
     let (code, ..) = run(custos()
         .arg("--data")
-        .arg(dir.path())
+        .arg(&scheme)
         .args(["init", "--policy"])
         .arg(&school));
     assert_eq!(code, 0);
-    std::fs::remove_file(dir.path().join("ledger-signing-key")).expect("remove key");
+    std::fs::remove_file(dir.path().join("scheme-keys").join("ledger-signing-key"))
+        .expect("remove key");
     let trust = policies().join("active-learning-trust.toml");
     let (code, _, err) = run(custos()
         .arg("--data")
-        .arg(dir.path())
+        .arg(&scheme)
         .args(["policy", "load"])
         .arg(&trust));
     assert_eq!(code, 1);
@@ -843,7 +853,7 @@ fn commands_that_write_refuse_to_run_without_the_signing_key_and_change_nothing(
     );
     let (_, out, _) = run(custos()
         .arg("--data")
-        .arg(dir.path())
+        .arg(&scheme)
         .args(["policy", "history"]));
     assert_eq!(out.lines().count(), 1, "nothing was loaded: {out}");
 }
@@ -853,7 +863,8 @@ fn commands_that_write_refuse_to_run_without_the_signing_key_and_change_nothing(
 #[test]
 fn bdc_18_logbooks_export_as_csv_and_json_lines() {
     let dir = tempfile::tempdir().expect("tmp");
-    let d = dir.path();
+    let scheme = dir.path().join("scheme");
+    let d = scheme.as_path();
     let school = policies().join("bosmere-junior-school.toml");
     let trust = policies().join("active-learning-trust.toml");
     assert_eq!(
@@ -983,7 +994,8 @@ fn serve_until(data: &std::path::Path, until: impl Fn(&str) -> bool) -> String {
 #[test]
 fn bdc_35_serve_verifies_the_ledger_and_a_failure_stays_an_alarm_until_acknowledged() {
     let dir = tempfile::tempdir().expect("tmp");
-    let d = dir.path();
+    let scheme = dir.path().join("scheme");
+    let d = scheme.as_path();
     let school = policies().join("bosmere-junior-school.toml");
     assert_eq!(
         run(custos()
@@ -1060,7 +1072,8 @@ fn bdc_35_serve_verifies_the_ledger_and_a_failure_stays_an_alarm_until_acknowled
 #[test]
 fn lbu_4_user_accounts_from_the_console() {
     let dir = tempfile::tempdir().expect("tmp");
-    let d = dir.path();
+    let scheme = dir.path().join("scheme");
+    let d = scheme.as_path();
     let trust = policies().join("active-learning-trust.toml");
     assert_eq!(
         run(custos()
@@ -1622,7 +1635,8 @@ async fn lbu_14_an_idle_browser_shows_the_lock_screen_until_the_password_is_give
 #[test]
 fn ljm_8_camera_groups_and_absences_from_the_console() {
     let dir = tempfile::tempdir().expect("tmp");
-    let d = dir.path();
+    let scheme = dir.path().join("scheme");
+    let d = scheme.as_path();
     let council = policies().join("bassetlaw-district-council.toml");
     assert_eq!(
         run(custos()
@@ -1734,7 +1748,8 @@ fn ljm_8_camera_groups_and_absences_from_the_console() {
 #[test]
 fn ljm_1_cameras_from_the_console_keep_their_passwords_secret() {
     let dir = tempfile::tempdir().expect("tmp");
-    let d = dir.path();
+    let scheme = dir.path().join("scheme");
+    let d = scheme.as_path();
     let school = policies().join("bosmere-junior-school.toml");
     let (code, out, err) = run(custos()
         .arg("--data")
@@ -1743,7 +1758,8 @@ fn ljm_1_cameras_from_the_console_keep_their_passwords_secret() {
         .arg(&school));
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("Created the scheme's master key"), "{out}");
-    let key = d.join("master-key");
+    let key = dir.path().join("scheme-keys").join("master-key");
+    assert!(!d.join("master-key").exists(), "not in the data folder");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
@@ -3416,6 +3432,38 @@ fn bdc_4_an_evidence_package_from_the_demo_passes_standard_checks_and_a_tampered
     assert_ne!(code, 0, "{out}");
     assert!(err.contains(&rel), "{err}");
     assert!(err.contains("not the segment recorded"), "{err}");
+
+    // The same forger puts the footage back and re-signs: every file and seal is the
+    // scheme's, but each seal's ledger checkpoint is signed by the scheme's key, not the
+    // forger's, so the package cannot be passed off as signed by someone else.
+    std::fs::copy(&master(&pkg, "sim-1")[0], &target).expect("restore");
+    let original = std::fs::read_to_string(pkg.join("SHA256SUMS")).expect("sums");
+    let sums: String = sums
+        .lines()
+        .map(|l| {
+            if l.ends_with(&format!("  {rel}")) {
+                original
+                    .lines()
+                    .find(|o| o.ends_with(&format!("  {rel}")))
+                    .map(|o| format!("{o}\n"))
+                    .expect("the original line")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(forged.join("SHA256SUMS"), &sums).expect("sums");
+    std::fs::remove_file(forged.join("SHA256SUMS.sig")).expect("rm");
+    let (code, said) = tool_output(
+        Command::new("ssh-keygen")
+            .args(["-Y", "sign", "-n", "custos-evidence", "-f"])
+            .arg(&key)
+            .arg(forged.join("SHA256SUMS")),
+    );
+    assert_eq!(code, 0, "{said}");
+    let (code, out, err) = run(custos().args(["package", "verify"]).arg(&forged));
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("not signed by the scheme's key"), "{err}");
 }
 
 /// LBU-19, LBU-20, LBU-21, BDC-5, BDC-32, SCC-7: a police request for footage the demo

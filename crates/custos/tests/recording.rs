@@ -199,6 +199,15 @@ fn clip(dir: &Path, codec: &str, seconds: u32) -> PathBuf {
     path
 }
 
+/// Where a scheme's keys are: beside its data folder, `NAME-keys`.
+fn keys_of(dir: &Path) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.with_file_name(format!("{name}-keys"))
+}
+
 async fn open_store(dir: &Path) -> Store {
     let store = Store::open(
         &DatabaseLocation::Sqlite(dir.join("custos.db")),
@@ -206,7 +215,7 @@ async fn open_store(dir: &Path) -> Store {
     )
     .await
     .expect("open");
-    let key = std::fs::read_to_string(dir.join("master-key")).expect("master key");
+    let key = std::fs::read_to_string(keys_of(dir).join("master-key")).expect("master key");
     store.set_master_key(custos_store::secrets::SecretKey::from_hex(&key).expect("key"));
     store
 }
@@ -349,7 +358,10 @@ async fn bdc_2_h264_and_h265_from_gstreamer_record_and_reassemble_cleanly() {
     // nothing can be checked or reassembled.
     let copy = tmp.path().join("copy");
     copy_dir(&dir, &copy);
-    std::fs::remove_file(copy.join("master-key")).expect("remove key");
+    assert!(
+        !copy.join("master-key").exists(),
+        "the master key is kept apart from the data folder"
+    );
     for f in files(&copy.join("footage")) {
         let bytes = std::fs::read(&f).expect("read");
         for marker in [&b"ftyp"[..], b"moof", b"mdat", b"avcC", b"hvcC"] {

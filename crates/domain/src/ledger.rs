@@ -33,6 +33,10 @@ pub const ENTRY_DOMAIN: &[u8; 16] = b"custos-ledger-v1";
 pub const CHECKPOINT_DOMAIN: &[u8; 20] = b"custos-checkpoint-v1";
 /// The first word of every witness line.
 pub const WITNESS_TAG: &str = "custos-witness-v1";
+
+/// Starts an acceptance line in a witness (see [`Acceptance`]); also the domain of its
+/// signature.
+pub const ACCEPT_TAG: &str = "custos-accept-v1";
 /// The hash the first entry chains from.
 pub const GENESIS: Hash = Hash([0; 32]);
 
@@ -391,6 +395,100 @@ impl Checkpoint {
     }
 }
 
+/// A signed statement, written to the witnesses by `custos ledger accept`, that the scheme
+/// accepts the ledger as it now stands — after a backup was restored, or after a problem
+/// was investigated — and that witness lines written before it about entries after
+/// `agreed_to` no longer apply. Entries up to `agreed_to` are the ones on which the ledger
+/// and the earlier witness lines still agree; the chain from there to the head `seq` with
+/// `hash` is the one now vouched for. Only the holder of the scheme's signing key can make
+/// one, so someone with the data folder alone cannot use it to wave a forgery through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acceptance {
+    /// Earlier witness lines about entries after this one are void.
+    pub agreed_to: i64,
+    /// The head accepted.
+    pub seq: i64,
+    /// Its hash.
+    pub hash: Hash,
+    /// When it was accepted (ms since the epoch).
+    pub at_unix_ms: i64,
+    /// Ed25519 signature over [`Acceptance::message`].
+    pub signature: Vec<u8>,
+}
+
+impl Acceptance {
+    /// The signed bytes: [`ACCEPT_TAG`] (16 bytes), agreed_to, seq (i64 BE each), hash (32),
+    /// time (i64 BE).
+    pub fn message(agreed_to: i64, seq: i64, hash: &Hash, at_unix_ms: i64) -> [u8; 72] {
+        let mut m = [0u8; 72];
+        m[..16].copy_from_slice(ACCEPT_TAG.as_bytes());
+        m[16..24].copy_from_slice(&agreed_to.to_be_bytes());
+        m[24..32].copy_from_slice(&seq.to_be_bytes());
+        m[32..64].copy_from_slice(&hash.0);
+        m[64..72].copy_from_slice(&at_unix_ms.to_be_bytes());
+        m
+    }
+
+    /// Signs an acceptance.
+    pub fn sign(key: &SigningKey, agreed_to: i64, seq: i64, hash: Hash, at_unix_ms: i64) -> Self {
+        let sig = key.sign(&Self::message(agreed_to, seq, &hash, at_unix_ms));
+        Self {
+            agreed_to,
+            seq,
+            hash,
+            at_unix_ms,
+            signature: sig.to_bytes().to_vec(),
+        }
+    }
+
+    /// Whether the signature is the scheme key's over this acceptance.
+    pub fn signature_valid(&self, key: &VerifyingKey) -> bool {
+        let Ok(sig) = Signature::from_slice(&self.signature) else {
+            return false;
+        };
+        key.verify(
+            &Self::message(self.agreed_to, self.seq, &self.hash, self.at_unix_ms),
+            &sig,
+        )
+        .is_ok()
+    }
+
+    /// The witness line: `custos-accept-v1 AGREED_TO SEQ HASH_HEX AT_UNIX_MS SIGNATURE_HEX`.
+    pub fn witness_line(&self) -> String {
+        format!(
+            "{ACCEPT_TAG} {} {} {} {} {}",
+            self.agreed_to,
+            self.seq,
+            self.hash,
+            self.at_unix_ms,
+            to_hex(&self.signature)
+        )
+    }
+
+    /// Parses an acceptance line.
+    pub fn parse_witness_line(line: &str) -> Option<Self> {
+        let mut w = line.split(' ');
+        if w.next()? != ACCEPT_TAG {
+            return None;
+        }
+        let agreed_to = w.next()?.parse().ok()?;
+        let seq = w.next()?.parse().ok()?;
+        let hash = Hash::from_hex(w.next()?)?;
+        let at_unix_ms = w.next()?.parse().ok()?;
+        let signature = from_hex(w.next()?)?;
+        if w.next().is_some() {
+            return None;
+        }
+        Some(Self {
+            agreed_to,
+            seq,
+            hash,
+            at_unix_ms,
+            signature,
+        })
+    }
+}
+
 /// Where a checkpoint came from, for messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -398,6 +496,8 @@ pub enum Source {
     Database,
     /// The witness file; the number is its line (1-based).
     Witness(usize),
+    /// An acceptance line of the witness file (its signature checked when read).
+    Accepted(usize),
 }
 
 impl fmt::Display for Source {
@@ -405,6 +505,7 @@ impl fmt::Display for Source {
         match self {
             Self::Database => f.write_str("the checkpoint"),
             Self::Witness(line) => write!(f, "witness line {line}"),
+            Self::Accepted(line) => write!(f, "the acceptance on witness line {line}"),
         }
     }
 }
@@ -518,6 +619,9 @@ pub struct Summary {
     pub witness_lines: u64,
     /// The last entry: sequence number (0 when empty) and hash.
     pub head: (i64, Hash),
+    /// The last entry a checked signature covers (a checkpoint, witness line or
+    /// acceptance): entries after it are unsigned; 0 when none is.
+    pub signed_to: i64,
 }
 
 /// Checks a ledger entry by entry, in sequence order.
@@ -555,10 +659,44 @@ impl Verifier {
         }
         for (i, line) in witness.iter().enumerate() {
             let source = Source::Witness(i + 1);
+            let line = line.trim_end_matches('\r');
             if line.trim().is_empty() {
                 continue;
             }
-            let Some(c) = Checkpoint::parse_witness_line(line.trim_end_matches('\r')) else {
+            if line.starts_with(ACCEPT_TAG) {
+                let Some(a) = Acceptance::parse_witness_line(line) else {
+                    return Err(Problem::Malformed {
+                        seq: line
+                            .split(' ')
+                            .nth(2)
+                            .and_then(|s| s.parse().ok())
+                            .unwrap_or(0),
+                        what: format!("{source} is not a valid acceptance line: {line:?}"),
+                    });
+                };
+                if !a.signature_valid(&key) {
+                    return Err(Problem::BadSignature {
+                        seq: a.seq,
+                        from: Source::Accepted(i + 1),
+                    });
+                }
+                // Earlier witness lines about entries after the agreed part are void.
+                for list in pending.range_mut(a.agreed_to + 1..).map(|(_, l)| l) {
+                    list.retain(|(s, _)| *s == Source::Database);
+                }
+                pending.retain(|_, l| !l.is_empty());
+                pending.entry(a.seq).or_default().push((
+                    Source::Accepted(i + 1),
+                    Checkpoint {
+                        seq: a.seq,
+                        hash: a.hash,
+                        at_unix_ms: a.at_unix_ms,
+                        signature: a.signature,
+                    },
+                ));
+                continue;
+            }
+            let Some(c) = Checkpoint::parse_witness_line(line) else {
                 // Name the entry the damaged line is about if its number is readable.
                 let seq = line
                     .split(' ')
@@ -584,6 +722,7 @@ impl Verifier {
                 checkpoints: 0,
                 witness_lines: 0,
                 head: (from - 1, GENESIS),
+                signed_to: 0,
             },
         })
     }
@@ -664,13 +803,15 @@ impl Verifier {
                         found: stored_hash,
                     });
                 }
-                if !c.signature_valid(&self.key) {
+                // An acceptance's own signature was checked when it was read.
+                if !matches!(source, Source::Accepted(_)) && !c.signature_valid(&self.key) {
                     return Err(Problem::BadSignature { seq, from: source });
                 }
                 match source {
                     Source::Database => self.summary.checkpoints += 1,
-                    Source::Witness(_) => self.summary.witness_lines += 1,
+                    Source::Witness(_) | Source::Accepted(_) => self.summary.witness_lines += 1,
                 }
+                self.summary.signed_to = seq;
             }
         }
         self.prev_hash = Some(stored_hash);
@@ -702,6 +843,382 @@ impl Verifier {
     }
 }
 
+/// Every kind of entry Custos writes, with its book and when it is written. A kind not
+/// listed here cannot be written (debug builds, and so every test, stop at once), and
+/// `docs/ref/ledger.md` lists each one (a test checks both ways), so the ledger's format
+/// page never falls behind the code.
+pub const KINDS: &[(Book, &str, &str)] = &[
+    (
+        Book::Access,
+        "absence-recorded",
+        "someone's absence is recorded (for deputising)",
+    ),
+    (
+        Book::Access,
+        "absence-ended",
+        "someone is back from an absence",
+    ),
+    (
+        Book::Access,
+        "account-locked",
+        "an account is locked after five refused sign-ins",
+    ),
+    (
+        Book::Access,
+        "account-unlocked",
+        "a lock on an account is lifted, with the reason",
+    ),
+    (
+        Book::Access,
+        "calendar-feed-replaced",
+        "a person's deadlines feed address is replaced",
+    ),
+    (
+        Book::Access,
+        "declaration-accepted",
+        "the confidentiality declaration is accepted, with its text",
+    ),
+    (
+        Book::Access,
+        "live-opened",
+        "a camera is watched live (who, which camera, from where)",
+    ),
+    (
+        Book::Access,
+        "live-closed",
+        "a live view ends (how long it lasted)",
+    ),
+    (Book::Access, "mfa-enrolled", "a second factor is set up"),
+    (
+        Book::Access,
+        "mfa-replaced",
+        "a second factor is replaced (after the password and a current code)",
+    ),
+    (
+        Book::Access,
+        "mfa-reset",
+        "a second factor is removed by an administrator, with the reason",
+    ),
+    (Book::Access, "password-set", "a password is set or changed"),
+    (
+        Book::Access,
+        "screen-locked",
+        "a session locks after the idle limit",
+    ),
+    (
+        Book::Access,
+        "screen-unlocked",
+        "a locked session is unlocked with the password",
+    ),
+    (
+        Book::Access,
+        "sign-in-refused",
+        "a sign-in, unlock or second-factor code is refused (with the source address; the account only if one by that name exists)",
+    ),
+    (Book::Access, "signed-in", "someone signs in"),
+    (
+        Book::Access,
+        "signed-out",
+        "a session ends (signed out, expired, disabled)",
+    ),
+    (
+        Book::Access,
+        "signed-out-everywhere",
+        "every session of a person is ended at once",
+    ),
+    (
+        Book::Access,
+        "source-throttled",
+        "sign-in from an address (IPv6: its /64) is paused after twenty refusals",
+    ),
+    (
+        Book::Access,
+        "workstation-refused",
+        "a camera group refuses someone at a workstation it does not allow",
+    ),
+    (
+        Book::Case,
+        "case-opened",
+        "a case is opened (kind, reference; no personal details)",
+    ),
+    (
+        Book::Case,
+        "case-await-identity",
+        "a case waits for the requester's identity",
+    ),
+    (
+        Book::Case,
+        "case-verify-identity",
+        "the requester's identity is verified",
+    ),
+    (
+        Book::Case,
+        "case-start",
+        "work on a case starts (its clock runs)",
+    ),
+    (
+        Book::Case,
+        "case-extend",
+        "a case's deadline is extended, with the reason",
+    ),
+    (
+        Book::Case,
+        "case-decide",
+        "a case is decided, with the decision and reasons",
+    ),
+    (Book::Case, "case-close", "a case is closed"),
+    (Book::Case, "case-withdraw", "a case is withdrawn"),
+    (
+        Book::Case,
+        "case-convert-to-subject-access",
+        "an FOI request for one's own images becomes a subject access request",
+    ),
+    (
+        Book::Case,
+        "case-footage-held",
+        "footage is held for a case",
+    ),
+    (
+        Book::Case,
+        "case-footage-linked",
+        "footage is linked to a case without a hold",
+    ),
+    (Book::Case, "case-assigned", "a case is assigned to someone"),
+    (
+        Book::Case,
+        "case-document-added",
+        "a document (or letter) is kept with a case",
+    ),
+    (Book::Case, "case-note-added", "a note is added to a case"),
+    (
+        Book::Case,
+        "disclosure-agreement-accepted",
+        "the recipient's acceptance of the release agreement is recorded",
+    ),
+    (
+        Book::Case,
+        "disclosure-crime-reference",
+        "a disclosure's crime reference is recorded",
+    ),
+    (
+        Book::Case,
+        "disclosure-public-interest-test",
+        "a secondary request's public-interest test is recorded",
+    ),
+    (
+        Book::Case,
+        "disclosure-released",
+        "a disclosure is released as an evidence package",
+    ),
+    (
+        Book::Config,
+        "policy-loaded",
+        "a policy pack is loaded and made active",
+    ),
+    (Book::Config, "user-added", "an account is added"),
+    (
+        Book::Config,
+        "user-disabled",
+        "an account is disabled, with the reason",
+    ),
+    (
+        Book::Config,
+        "user-enabled",
+        "an account is enabled again, with the reason",
+    ),
+    (Book::Config, "role-granted", "a role is granted"),
+    (Book::Config, "role-revoked", "a role is revoked"),
+    (
+        Book::Config,
+        "licence-recorded",
+        "an SIA licence is recorded",
+    ),
+    (
+        Book::Config,
+        "training-recorded",
+        "a training course is recorded",
+    ),
+    (Book::Config, "camera-added", "a camera is registered"),
+    (
+        Book::Config,
+        "camera-changed",
+        "a camera's register entry is changed, with the reason",
+    ),
+    (
+        Book::Config,
+        "camera-retired",
+        "a camera is retired, with the reason",
+    ),
+    (
+        Book::Config,
+        "camera-group-added",
+        "a camera group is added",
+    ),
+    (
+        Book::Config,
+        "workstations-changed",
+        "a camera group's workstations are changed",
+    ),
+    (
+        Book::Download,
+        "evidence-produced",
+        "an evidence package is made",
+    ),
+    (
+        Book::Download,
+        "evidence-downloaded",
+        "an evidence package is downloaded from the web",
+    ),
+    (
+        Book::Download,
+        "evidence-copy-deleted",
+        "a package kept on the server is deleted",
+    ),
+    (
+        Book::Download,
+        "medium-issued",
+        "a physical medium is issued (media register)",
+    ),
+    (
+        Book::Download,
+        "medium-returned",
+        "a physical medium is returned",
+    ),
+    (
+        Book::Download,
+        "medium-erased",
+        "a physical medium is erased",
+    ),
+    (
+        Book::Duty,
+        "signed-on",
+        "someone signs on duty in the control room",
+    ),
+    (Book::Duty, "signed-off", "someone signs off duty"),
+    (
+        Book::Maintenance,
+        "fault-opened",
+        "the recorder opens a fault on a camera",
+    ),
+    (Book::Maintenance, "fault-closed", "a camera's fault clears"),
+    (
+        Book::Recording,
+        "data-key-created",
+        "a camera's data key for a day is made",
+    ),
+    (
+        Book::Recording,
+        "hour-sealed",
+        "a closed camera-hour's Merkle root is sealed",
+    ),
+    (
+        Book::Retention,
+        "footage-deleted",
+        "footage past its retention is deleted (per camera-hour)",
+    ),
+    (
+        Book::Retention,
+        "footage-deleted-early",
+        "unheld footage is deleted early because the disk is nearly full",
+    ),
+    (
+        Book::Retention,
+        "footage-erased",
+        "footage is erased on an accepted erasure request",
+    ),
+    (
+        Book::Retention,
+        "day-key-destroyed",
+        "a spent day key is destroyed (crypto-shredding)",
+    ),
+    (
+        Book::Retention,
+        "hold-placed",
+        "a hold is placed on footage",
+    ),
+    (
+        Book::Retention,
+        "hold-released",
+        "a hold is released early, with the reason",
+    ),
+    (
+        Book::Retention,
+        "hold-shortened",
+        "a hold is shortened, with the reason",
+    ),
+    (Book::Retention, "hold-expired", "a hold reaches its expiry"),
+    (
+        Book::Retention,
+        "recording-paused",
+        "a camera pauses because the disk is full of held footage",
+    ),
+    (
+        Book::Retention,
+        "recording-resumed",
+        "a paused camera resumes",
+    ),
+    (
+        Book::Retention,
+        "sweep-finished",
+        "a retention sweep finishes, with its figures",
+    ),
+    (
+        Book::Review,
+        "review-opened",
+        "a recording is opened for review, with the purpose and reason",
+    ),
+    (
+        Book::Review,
+        "review-finished",
+        "a review's result is recorded",
+    ),
+    (
+        Book::System,
+        "schema-migrated",
+        "a database schema step is applied",
+    ),
+    (
+        Book::System,
+        "ledger-verified",
+        "a scheduled verification finds the ledger intact",
+    ),
+    (
+        Book::System,
+        "ledger-verification-failed",
+        "a verification finds a problem, or the ledger could not be checked against its witnesses (an alarm; checkpoints stop being signed)",
+    ),
+    (
+        Book::System,
+        "ledger-unsigned-tail",
+        "at start, entries after the last signature are found (an alarm)",
+    ),
+    (
+        Book::System,
+        "ledger-alarm-acknowledged",
+        "someone acknowledges an alarm, with a note",
+    ),
+    (
+        Book::System,
+        "ledger-accepted",
+        "the ledger is accepted as it stands (after a restore), with the reason",
+    ),
+    (
+        Book::System,
+        "witness-failed",
+        "a ledger witness cannot be written (an alarm)",
+    ),
+    (
+        Book::System,
+        "witness-restored",
+        "a ledger witness takes lines again",
+    ),
+];
+
+/// Whether `kind` in `book` is one of [`KINDS`].
+pub fn is_known_kind(book: Book, kind: &str) -> bool {
+    KINDS.iter().any(|(b, k, _)| *b == book && *k == kind)
+}
+
 /// A new entry, before the store gives it a number, a time, an actor and hashes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEntry {
@@ -719,6 +1236,10 @@ impl NewEntry {
     /// An entry with no references and an empty body. `kind` must be kebab-case; kinds
     /// are chosen in code, so a bad one is a programming error reported at once.
     pub fn new(book: Book, kind: &'static str) -> Self {
+        debug_assert!(
+            is_known_kind(book, kind),
+            "ledger entry kind {kind:?} in book {book} is not in ledger::KINDS: add it there and to docs/ref/ledger.md"
+        );
         Self {
             book,
             kind: Ident::parse(kind)

@@ -341,3 +341,132 @@ fn vectors_text() -> String {
     out.push_str(&format!("witness {}\n", c.witness_line()));
     out
 }
+
+/// A ledger of `n` entries from `first`, chained from `prev`, with one marker in each body
+/// so two chains differ from their first entry.
+fn chain(first: i64, n: i64, prev: Hash, marker: &str) -> Vec<StoredEntry> {
+    let mut prev = prev;
+    let mut out = Vec::new();
+    for seq in first..first + n {
+        let mut e = StoredEntry {
+            seq,
+            at_unix_ms: 1_700_000_000_000 + seq,
+            actor: "system:test".to_owned(),
+            book: "system".to_owned(),
+            kind: "tested".to_owned(),
+            refs: String::new(),
+            body: format!("{{\"chain\":\"{marker}\"}}"),
+            prev_hash: prev.0.to_vec(),
+            hash: Vec::new(),
+        };
+        let h = entry_hash(&prev, &e.fields());
+        e.hash = h.0.to_vec();
+        prev = h;
+        out.push(e);
+    }
+    out
+}
+
+fn hash_of(e: &StoredEntry) -> Hash {
+    Hash::from_slice(&e.hash).expect("32 bytes")
+}
+
+fn verify_with(
+    entries: &[StoredEntry],
+    key: &SigningKey,
+    witness: &[String],
+) -> Result<custos_domain::ledger::Summary, Problem> {
+    let mut v = Verifier::new(key.verifying_key(), 1, Vec::new(), witness)?;
+    for e in entries {
+        v.entry(e)?;
+    }
+    v.finish()
+}
+
+/// BDC-35: after a backup is restored and new entries written, the witness remembers the
+/// lost chain and verification fails; a signed acceptance voids the witness lines after
+/// the point where the two agree and vouches for the chain now in the database. Only the
+/// scheme's key can sign one; the summary says how far signatures reach.
+#[test]
+fn bdc_35_an_acceptance_signed_by_the_scheme_re_anchors_a_restored_ledger() {
+    use custos_domain::ledger::Acceptance;
+    let key = SigningKey::from_bytes(&[7; 32]);
+    let old = chain(1, 10, GENESIS, "old");
+    let mut witness: Vec<String> = old
+        .iter()
+        .step_by(3)
+        .map(|e| Checkpoint::sign(&key, e.seq, hash_of(e), e.at_unix_ms).witness_line())
+        .collect();
+    // The backup held entries 1–5; three new ones were written after it was restored.
+    let mut restored = old[..5].to_vec();
+    restored.extend(chain(6, 3, hash_of(&old[4]), "new"));
+    let problem = verify_with(&restored, &key, &witness).expect_err("the witness remembers");
+    assert_eq!(problem.seq(), 7, "{problem}");
+
+    let head = restored.last().expect("head");
+    let a = Acceptance::sign(&key, 5, head.seq, hash_of(head), 1_800_000_000_000);
+    let line = a.witness_line();
+    assert!(line.starts_with("custos-accept-v1 5 8 "), "{line}");
+    assert_eq!(Acceptance::parse_witness_line(&line), Some(a));
+    witness.push(line);
+    let s = verify_with(&restored, &key, &witness).expect("accepted");
+    assert_eq!(s.head.0, 8);
+    assert_eq!(s.signed_to, 8);
+
+    // Signed by another key: refused, naming the acceptance.
+    let mut forged = witness.clone();
+    let other = SigningKey::from_bytes(&[8; 32]);
+    forged.pop();
+    forged.push(Acceptance::sign(&other, 5, head.seq, hash_of(head), 1).witness_line());
+    let problem = verify_with(&restored, &key, &forged).expect_err("not ours");
+    assert!(
+        matches!(problem, Problem::BadSignature { seq: 8, .. }),
+        "{problem}"
+    );
+    // An acceptance does not vouch for entries changed after it.
+    let mut later = restored.clone();
+    later.extend(chain(9, 2, hash_of(head), "later"));
+    let s = verify_with(&later, &key, &witness).expect("later entries chain on");
+    assert_eq!(
+        (s.head.0, s.signed_to),
+        (10, 8),
+        "entries 9 and 10 are unsigned"
+    );
+}
+
+/// Every kind of entry Custos writes is listed in docs/ref/ledger.md with its book, and the
+/// page lists no kind the code does not write (entries of unlisted kinds cannot be made).
+#[test]
+fn bdc_35_the_ledger_page_lists_exactly_the_entry_kinds_custos_writes() {
+    let page = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/ref/ledger.md"),
+    )
+    .expect("docs/ref/ledger.md");
+    let section = page
+        .split("## Every entry kind Custos writes")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("the section listing every kind");
+    let documented: std::collections::BTreeSet<(String, String)> = section
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            let tick = |c: &str| c.strip_prefix('`')?.strip_suffix('`').map(str::to_owned);
+            Some((tick(cells.get(1)?)?, tick(cells.get(2)?)?))
+        })
+        .collect();
+    let written: std::collections::BTreeSet<(String, String)> = custos_domain::ledger::KINDS
+        .iter()
+        .map(|(b, k, _)| (b.to_string(), (*k).to_owned()))
+        .collect();
+    let missing: Vec<_> = written.difference(&documented).collect();
+    let extra: Vec<_> = documented.difference(&written).collect();
+    assert!(
+        missing.is_empty(),
+        "written but not in docs/ref/ledger.md: {missing:?}"
+    );
+    assert!(
+        extra.is_empty(),
+        "in docs/ref/ledger.md but never written: {extra:?}"
+    );
+}

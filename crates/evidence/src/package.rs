@@ -85,6 +85,12 @@ pub struct SegmentProof {
     pub root: String,
     /// The ledger entry that sealed the hour.
     pub ledger_entry: LedgerEntry,
+    /// The scheme's signed checkpoint for exactly that entry, as a witness line
+    /// (`custos-witness-v1 SEQ HASH AT SIGNATURE`): it ties the seal to the scheme's signed
+    /// ledger, not only to the key that signed the package. Empty in packages made before
+    /// format 2.
+    #[serde(default)]
+    pub checkpoint: String,
 }
 
 /// A ledger entry as stored, with the hash of the entry before it: enough to recompute
@@ -120,8 +126,11 @@ pub struct Proofs {
     pub segments: Vec<SegmentProof>,
 }
 
-/// The proofs format this version writes and reads.
-pub const PROOFS_FORMAT: &str = "custos-proofs/1";
+/// The proofs format this version writes; it also reads [`PROOFS_FORMAT_1`].
+pub const PROOFS_FORMAT: &str = "custos-proofs/2";
+
+/// The format before each proof carried its seal's checkpoint.
+pub const PROOFS_FORMAT_1: &str = "custos-proofs/1";
 
 /// One camera's part of a package, for the custody record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

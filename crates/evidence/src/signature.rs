@@ -92,6 +92,32 @@ pub fn verify(allowed: &str, message: &[u8], armoured: &str) -> Result<String, S
     Ok(key.fingerprint(HashAlg::Sha256).to_string())
 }
 
+/// The Ed25519 key named in an `allowed_signers` file, to check other statements the
+/// scheme signed with it (the ledger checkpoints in a package's proofs).
+pub fn verifying_key(allowed: &str) -> Result<ed25519_dalek::VerifyingKey, SignatureError> {
+    let key_text = allowed
+        .lines()
+        .find_map(|l| {
+            let rest = l.trim().strip_prefix(PRINCIPAL)?.trim_start();
+            let rest = rest
+                .strip_prefix(&format!("namespaces=\"{NAMESPACE}\""))
+                .unwrap_or(rest)
+                .trim_start();
+            Some(rest.to_owned())
+        })
+        .ok_or_else(|| {
+            SignatureError::Format(format!("allowed_signers names no key for {PRINCIPAL}"))
+        })?;
+    let key = PublicKey::from_openssh(&key_text)
+        .map_err(|e| SignatureError::Format(format!("allowed_signers: {e}")))?;
+    let ed = key
+        .key_data()
+        .ed25519()
+        .ok_or_else(|| SignatureError::Format("allowed_signers: not an Ed25519 key".to_owned()))?;
+    ed25519_dalek::VerifyingKey::from_bytes(&ed.0)
+        .map_err(|e| SignatureError::Format(format!("allowed_signers: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

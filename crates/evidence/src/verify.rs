@@ -13,7 +13,9 @@ use std::path::Path;
 use custos_domain::ledger::{EntryFields, Hash, entry_hash};
 use sha2::{Digest, Sha256};
 
-use crate::package::{ALLOWED_SIGNERS, PROOFS, PROOFS_FORMAT, Proofs, SUMS, SUMS_SIG, check_path};
+use crate::package::{
+    ALLOWED_SIGNERS, PROOFS, PROOFS_FORMAT, PROOFS_FORMAT_1, Proofs, SUMS, SUMS_SIG, check_path,
+};
 
 /// A problem, naming the file it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -112,15 +114,18 @@ pub fn verify(
     // 3. The proofs.
     let proofs: Proofs = serde_json::from_slice(&read(PROOFS)?)
         .map_err(|e| problem(PROOFS, format!("cannot be read: {e}")))?;
-    if proofs.format != PROOFS_FORMAT {
+    if proofs.format != PROOFS_FORMAT && proofs.format != PROOFS_FORMAT_1 {
         return Err(problem(
             PROOFS,
             format!(
-                "is in format {:?}; this version reads {PROOFS_FORMAT}",
+                "is in format {:?}; this version reads {PROOFS_FORMAT} and {PROOFS_FORMAT_1}",
                 proofs.format
             ),
         ));
     }
+    let checkpoints_required = proofs.format == PROOFS_FORMAT;
+    let scheme_key = crate::signature::verifying_key(&allowed)
+        .map_err(|e| problem(ALLOWED_SIGNERS, e.to_string()))?;
     for p in &proofs.segments {
         let listed = sums
             .get(&p.file)
@@ -187,6 +192,42 @@ pub fn verify(
                     e.seq
                 ),
             ));
+        }
+    }
+    // The seals' entries are in the scheme's signed ledger: each proof carries a checkpoint
+    // for exactly its seal's entry, signed with the package's key (checked once every
+    // proof has led to its seal, so a swapped segment is named as such first).
+    for p in &proofs.segments {
+        let e = &p.ledger_entry;
+        if checkpoints_required || !p.checkpoint.is_empty() {
+            let c = custos_domain::ledger::Checkpoint::parse_witness_line(p.checkpoint.trim())
+                .ok_or_else(|| {
+                    problem(
+                        &p.file,
+                        format!(
+                            "its proof carries no valid checkpoint for ledger entry {}",
+                            e.seq
+                        ),
+                    )
+                })?;
+            if c.seq != e.seq || c.hash.to_string() != e.hash {
+                return Err(problem(
+                    &p.file,
+                    format!(
+                        "the checkpoint in its proof is for another entry than the seal (entry {})",
+                        e.seq
+                    ),
+                ));
+            }
+            if !c.signature_valid(&scheme_key) {
+                return Err(problem(
+                    &p.file,
+                    format!(
+                        "the checkpoint for ledger entry {} is not signed by the scheme's key",
+                        e.seq
+                    ),
+                ));
+            }
         }
     }
     // 4. Working copies: each camera's master, in order, against its working copy.

@@ -157,7 +157,8 @@ async fn scheme(dir: &Path, footage: &Path, minutes: u32, shrink: usize) -> Stor
     store
         .set_ledger_signer(LedgerSigner {
             key: ed25519_dalek::SigningKey::from_bytes(&[42; 32]),
-            witness_path: dir.join("witness.txt"),
+            witnesses: vec![custos_store::WitnessTarget::File(dir.join("witness.txt"))],
+            witness_ca: None,
             every_entries: 1000,
         })
         .await

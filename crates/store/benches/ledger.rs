@@ -40,7 +40,8 @@ async fn fresh(location: &DatabaseLocation, dir: &std::path::Path) -> Store {
     store
         .set_ledger_signer(LedgerSigner {
             key: SigningKey::from_bytes(&[7; 32]),
-            witness_path: dir.join("witness"),
+            witnesses: vec![custos_store::WitnessTarget::File(dir.join("witness"))],
+            witness_ca: None,
             every_entries: 1000,
         })
         .await

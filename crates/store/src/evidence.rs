@@ -462,6 +462,7 @@ impl Store {
                 master_files.push(file.clone());
                 master_bytes += bytes;
                 let proof = self.seal_proof(seg).await?;
+                let checkpoint = self.checkpoint_entry(proof.entry.seq).await?.witness_line();
                 proofs.push(SegmentProof {
                     file,
                     init_file: init_file.clone(),
@@ -484,6 +485,7 @@ impl Store {
                         prev_hash: to_hex(&proof.entry.prev_hash),
                         hash: to_hex(&proof.entry.hash),
                     },
+                    checkpoint,
                 });
                 drop(records);
                 done += seg.bytes;

@@ -16,14 +16,13 @@
 //! Costs: an append is one indexed read of the head plus one insert per entry; group
 //! commit shares one transaction (one fsync on SQLite) among every entry queued meanwhile.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use custos_base::Actor;
 use custos_domain::ledger::{
-    Book, Checkpoint, EntryFields, GENESIS, Hash, NewEntry, Problem, Reference, StoredEntry,
-    Summary, Verifier, entry_hash, refs_text,
+    Acceptance, Book, Checkpoint, EntryFields, GENESIS, Hash, NewEntry, Problem, Reference,
+    StoredEntry, Summary, Verifier, entry_hash, refs_text,
 };
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use sqlx::{AnyConnection, Row};
@@ -32,6 +31,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::dialect::Backend;
 use crate::error::{StoreError, StoreResult};
 use crate::store::Store;
+use crate::witness::{WitnessTarget, read_witness};
 
 /// Where an appended entry landed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,10 +226,32 @@ async fn commit_batch(store: &Store, batch: &mut [Job]) -> StoreResult<Vec<Appen
 pub struct LedgerSigner {
     /// The scheme's signing key.
     pub key: SigningKey,
-    /// The witness file, appended to at each checkpoint.
-    pub witness_path: PathBuf,
+    /// Where each checkpoint is also written.
+    pub witnesses: Vec<WitnessTarget>,
+    /// An extra CA certificate (PEM) trusted for HTTPS witnesses.
+    pub witness_ca: Option<PathBuf>,
     /// Write a checkpoint once this many entries have been appended since the last.
     pub every_entries: u64,
+}
+
+impl LedgerSigner {
+    /// A signer with `key` writing to `witnesses`, checkpointing every 1,000 entries.
+    pub fn new(key: SigningKey, witnesses: Vec<WitnessTarget>) -> Self {
+        Self {
+            key,
+            witnesses,
+            witness_ca: None,
+            every_entries: 1000,
+        }
+    }
+
+    /// The file witnesses, to read back.
+    pub fn witness_files(&self) -> Vec<PathBuf> {
+        self.witnesses
+            .iter()
+            .filter_map(|w| w.file().map(Path::to_path_buf))
+            .collect()
+    }
 }
 
 /// Which entries to read back.
@@ -299,6 +321,8 @@ pub struct LedgerAlarm {
     pub seq: i64,
     /// When the failure was found (ms since the epoch).
     pub at_unix_ms: i64,
+    /// The alarm's heading.
+    pub title: String,
     /// What was wrong.
     pub problem: String,
 }
@@ -306,6 +330,8 @@ pub struct LedgerAlarm {
 const VERIFIED: &str = "ledger-verified";
 const VERIFICATION_FAILED: &str = "ledger-verification-failed";
 const ALARM_ACKNOWLEDGED: &str = "ledger-alarm-acknowledged";
+const UNSIGNED_TAIL: &str = "ledger-unsigned-tail";
+const ACCEPTED: &str = "ledger-accepted";
 
 /// How many entries verification reads per query.
 const VERIFY_CHUNK: i64 = 20_000;
@@ -390,12 +416,186 @@ impl Store {
             .map_err(fail)
     }
 
-    /// Gives the store the key and witness file for checkpoints. Without one, entries are
-    /// still chained but no checkpoints are written.
+    /// Gives the store the key and witnesses for checkpoints, starting delivery to the
+    /// remote witnesses. Without one, entries are still chained but no checkpoints are
+    /// written.
     pub async fn set_ledger_signer(&self, signer: LedgerSigner) -> StoreResult<()> {
         let last = self.last_checkpoint_seq().await?;
+        let needs_tls = signer
+            .witnesses
+            .iter()
+            .any(|w| matches!(w, WitnessTarget::Http(u) if u.scheme() == "https"));
+        let tls = if needs_tls {
+            Some(
+                crate::witness::tls_config(signer.witness_ca.as_deref())
+                    .map_err(StoreError::Ledger)?,
+            )
+        } else {
+            None
+        };
+        let weak = self.downgrade();
+        let report: crate::witness::Reporter = Arc::new(move |target, result| {
+            let weak = weak.clone();
+            Box::pin(async move {
+                if let Some(inner) = weak.upgrade() {
+                    let store = Store::from_inner(inner);
+                    if let Err(e) = store.note_witness(&target, result).await {
+                        tracing::error!(error = %e, "cannot record a witness's state");
+                    }
+                }
+            })
+        });
+        let witnesses = crate::witness::Witnesses::start(signer.witnesses.clone(), tls, report);
+        *self
+            .inner()
+            .witnesses
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::new(witnesses));
         self.install_signer(Arc::new(signer), last);
         Ok(())
+    }
+
+    fn witness_hub(&self) -> Option<Arc<crate::witness::Witnesses>> {
+        self.inner()
+            .witnesses
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Stops signing checkpoints, for `reason` (a ledger that could not be verified against
+    /// its witnesses must not be signed over); entries are still written and chained.
+    pub fn suspend_signing(&self, reason: &str) {
+        tracing::error!(reason, "ledger checkpoints are no longer signed");
+        *self
+            .inner()
+            .signing_suspended
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(reason.to_owned());
+    }
+
+    /// Holds checkpoints back until the next verification passes: a server calls this as it
+    /// starts, so nothing it writes is signed over a chain it has not verified yet.
+    pub fn hold_signing_until_verified(&self) {
+        *self
+            .inner()
+            .signing_suspended
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some("the ledger has not been verified since the server started".to_owned());
+    }
+
+    /// Why checkpoints are not being signed, if they are not.
+    pub fn signing_suspended(&self) -> Option<String> {
+        self.inner()
+            .signing_suspended
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Writes `line` to every witness, recording each file witness's outcome.
+    async fn witness(&self, line: &str) {
+        let Some(hub) = self.witness_hub() else {
+            return;
+        };
+        for (target, result) in hub.write(line) {
+            // Through the hub's reporter (a boxed future): recording a witness's state
+            // commits a ledger entry, which may sign a checkpoint, which writes to the
+            // witnesses again.
+            hub.report(target, result).await;
+        }
+    }
+
+    /// Waits (at most `limit`) until the remote witnesses have what was written to them;
+    /// whether they all do.
+    pub async fn flush_witnesses(&self, limit: std::time::Duration) -> bool {
+        match self.witness_hub() {
+            Some(hub) => hub.flush(limit).await,
+            None => true,
+        }
+    }
+
+    /// Records a witness's state after writing to it; a change (failing, or working
+    /// again) is ledgered.
+    pub(crate) async fn note_witness(
+        &self,
+        target: &str,
+        result: Result<(), String>,
+    ) -> StoreResult<()> {
+        let failing = result.is_err();
+        let row = sqlx::query("SELECT failing FROM witness_status WHERE target = $1")
+            .bind(target)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(StoreError::db("reading a witness's state"))?;
+        let was_failing = match &row {
+            Some(r) => {
+                r.try_get::<i64, _>(0)
+                    .map_err(StoreError::db("reading a witness's state"))?
+                    != 0
+            }
+            None => false,
+        };
+        if row.is_some() && was_failing == failing {
+            return Ok(());
+        }
+        let now = self.clock().now().0;
+        let detail = result.err().unwrap_or_default();
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO witness_status (target, failing, since_unix_ms, detail) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (target) DO UPDATE SET \
+             failing = excluded.failing, since_unix_ms = excluded.since_unix_ms, detail = excluded.detail",
+        )
+        .bind(target)
+        .bind(i64::from(failing))
+        .bind(now)
+        .bind(&detail)
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("recording a witness's state"))?;
+        if row.is_none() && !failing {
+            // A witness seen working for the first time: nothing has changed.
+            return tx.commit_unledgered().await;
+        }
+        let actor = Actor::System("ledger".to_owned());
+        if failing {
+            tx.record(
+                &actor,
+                NewEntry::new(Book::System, "witness-failed")
+                    .with("witness", target)
+                    .with("error", detail.as_str()),
+            );
+        } else {
+            tx.record(
+                &actor,
+                NewEntry::new(Book::System, "witness-restored").with("witness", target),
+            );
+        }
+        tx.commit().await
+    }
+
+    /// The witnesses that could not be written last time they were tried (an alarm on
+    /// every staff page).
+    pub async fn witness_problems(&self) -> StoreResult<Vec<crate::witness::WitnessProblem>> {
+        let rows = sqlx::query(
+            "SELECT target, since_unix_ms, detail FROM witness_status WHERE failing <> 0 \
+             ORDER BY target",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::db("reading witnesses' state"))?;
+        rows.iter()
+            .map(|r| {
+                let get = StoreError::db("reading witnesses' state");
+                Ok(crate::witness::WitnessProblem {
+                    target: r.try_get(0).map_err(get)?,
+                    since_unix_ms: r.try_get(1).map_err(get)?,
+                    detail: r.try_get(2).map_err(get)?,
+                })
+            })
+            .collect()
     }
 
     async fn last_checkpoint_seq(&self) -> StoreResult<i64> {
@@ -428,6 +628,21 @@ impl Store {
         let Some((signer, _)) = self.signer() else {
             return Ok(None);
         };
+        if self.signing_suspended().is_some() {
+            return Ok(None);
+        }
+        // Never sign over a chain that does not extend the newest signature known.
+        if let Err(problem) = self.check_extends_anchor(&signer).await? {
+            self.suspend_signing(&problem);
+            self.append(
+                &Actor::System("ledger".to_owned()),
+                NewEntry::new(Book::System, VERIFICATION_FAILED)
+                    .with("entry", 0)
+                    .with("problem", problem),
+            )
+            .await?;
+            return Ok(None);
+        }
         let mut tx = self.write().await?;
         if let Some(lock) = self.backend().ledger_lock() {
             sqlx::query(lock)
@@ -461,9 +676,163 @@ impl Store {
         .map_err(StoreError::db("writing a ledger checkpoint"))?;
         tx.commit_unledgered().await?;
         self.note_checkpoint(seq);
-        append_witness(&signer.witness_path, &c)?;
+        self.set_anchor(seq, hash);
+        self.witness(&c.witness_line()).await;
         tracing::debug!(seq, "ledger checkpoint written");
         Ok(Some(c))
+    }
+
+    fn set_anchor(&self, seq: i64, hash: Hash) {
+        let mut a = self
+            .inner()
+            .anchor
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if a.is_none_or(|(s, _)| s <= seq) {
+            *a = Some((seq, hash));
+        }
+    }
+
+    /// Whether the chain up to the head extends the newest signature this process knows of
+    /// — its own last checkpoint, or else the newest in the database or at the end of a
+    /// file witness whose signature is the scheme's: that entry still has the hash signed,
+    /// and every entry after it links to the one before. `Err` says what is wrong. Cheap:
+    /// only the entries after that signature are read.
+    async fn check_extends_anchor(&self, signer: &LedgerSigner) -> StoreResult<Result<(), String>> {
+        let key = signer.key.verifying_key();
+        let known = *self
+            .inner()
+            .anchor
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let anchor = match known {
+            Some(a) => Some(a),
+            None => {
+                let mut best: Option<(i64, Hash)> = None;
+                let db = sqlx::query(
+                    "SELECT seq, hash, at_unix_ms, signature FROM ledger_checkpoints ORDER BY seq DESC LIMIT 1",
+                )
+                .fetch_optional(self.pool())
+                .await
+                .map_err(StoreError::db("reading checkpoints"))?;
+                if let Some(r) = db {
+                    let get = StoreError::db("reading checkpoints");
+                    let c = Checkpoint {
+                        seq: r.try_get(0).map_err(get)?,
+                        hash: Hash::from_slice(&r.try_get::<Vec<u8>, _>(1).map_err(get)?)
+                            .unwrap_or(Hash([0xff; 32])),
+                        at_unix_ms: r.try_get(2).map_err(get)?,
+                        signature: r.try_get(3).map_err(get)?,
+                    };
+                    if !c.signature_valid(&key) {
+                        return Ok(Err(format!(
+                            "the checkpoint for entry {} in the database is not signed by the scheme's key",
+                            c.seq
+                        )));
+                    }
+                    best = Some((c.seq, c.hash));
+                }
+                for path in signer.witness_files() {
+                    if let Some(c) = crate::witness::newest_signed(&path, &key)
+                        && best.is_none_or(|(s, _)| c.seq > s)
+                    {
+                        best = Some((c.seq, c.hash));
+                    }
+                }
+                best
+            }
+        };
+        let Some((seq, hash)) = anchor else {
+            // Nothing has ever been signed: a new ledger.
+            return Ok(Ok(()));
+        };
+        // From the signed entry on; its own hash is compared with the signed one below.
+        let mut v = match Verifier::new(key, seq, Vec::new(), &[]) {
+            Ok(v) => v,
+            Err(p) => return Ok(Err(p.to_string())),
+        };
+        let mut after = seq - 1;
+        loop {
+            let chunk = self
+                .ledger_entries(&LedgerQuery {
+                    after_seq: Some(after),
+                    limit: Some(5_000),
+                    ..Default::default()
+                })
+                .await?;
+            if chunk.is_empty() {
+                break;
+            }
+            for e in &chunk {
+                // The signed entry itself: its hash must still be the one signed.
+                if e.seq == seq && e.hash != hash.0.to_vec() {
+                    return Ok(Err(format!(
+                        "entry {seq} no longer has the hash that was signed for it: the ledger was rewritten"
+                    )));
+                }
+                if let Err(p) = v.check(&e.fields(), &e.prev_hash, &e.hash) {
+                    return Ok(Err(p.to_string()));
+                }
+            }
+            after = chunk.last().map_or(after, |e| e.seq);
+        }
+        if v.next_seq() == seq {
+            return Ok(Err(format!(
+                "entry {seq}, which a signature covers, is missing: the ledger was cut short or an older copy restored"
+            )));
+        }
+        Ok(Ok(()))
+    }
+
+    /// A signed checkpoint for exactly entry `seq` (the one in the database, or a new one
+    /// signed, stored and witnessed now): evidence packages carry one for each hour seal
+    /// they rely on, tying the seal to the scheme's signed ledger.
+    pub async fn checkpoint_entry(&self, seq: i64) -> StoreResult<Checkpoint> {
+        if let Some(c) = self
+            .ledger_checkpoints()
+            .await?
+            .into_iter()
+            .find(|c| c.seq == seq)
+        {
+            return Ok(c);
+        }
+        let Some((signer, _)) = self.signer() else {
+            return Err(StoreError::Ledger(
+                "no signing key is loaded, so the ledger cannot be vouched for".to_owned(),
+            ));
+        };
+        if let Some(why) = self.signing_suspended() {
+            return Err(StoreError::Ledger(format!(
+                "the ledger is not being signed: {why}"
+            )));
+        }
+        let e = self
+            .ledger_entries(&LedgerQuery {
+                after_seq: Some(seq - 1),
+                limit: Some(1),
+                ..Default::default()
+            })
+            .await?
+            .into_iter()
+            .find(|e| e.seq == seq)
+            .ok_or_else(|| StoreError::NotFound(format!("there is no ledger entry {seq}")))?;
+        let hash = Hash::from_slice(&e.hash).ok_or_else(|| {
+            StoreError::Corrupt(format!("ledger entry {seq} has a malformed hash"))
+        })?;
+        let c = Checkpoint::sign(&signer.key, seq, hash, self.clock().now().0);
+        sqlx::query(
+            "INSERT INTO ledger_checkpoints (seq, hash, at_unix_ms, signature) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (seq) DO NOTHING",
+        )
+        .bind(c.seq)
+        .bind(c.hash.0.to_vec())
+        .bind(c.at_unix_ms)
+        .bind(c.signature.clone())
+        .execute(self.pool())
+        .await
+        .map_err(StoreError::db("writing a ledger checkpoint"))?;
+        self.witness(&c.witness_line()).await;
+        Ok(c)
     }
 
     /// The last entry's sequence number and hash, or `None` for an empty ledger.
@@ -691,35 +1060,117 @@ impl Store {
 }
 
 impl Store {
-    /// Verifies the whole ledger with the signer's key and witness file and records the
-    /// outcome in the ledger (book `system`): `ledger-verified` with the counts and head,
-    /// or `ledger-verification-failed` naming the entry, which raises the alarm until
-    /// someone acknowledges it. Needs a signer ([`Store::set_ledger_signer`]).
-    pub async fn verify_and_record(&self, actor: &Actor) -> StoreResult<VerificationRecord> {
+    /// The lines of every file witness, in order; an error when a file witness of a ledger
+    /// that has entries is missing or unreadable (it cannot be checked against it).
+    pub async fn witness_lines(
+        &self,
+        signer: &LedgerSigner,
+    ) -> StoreResult<Result<Vec<String>, String>> {
+        let (entries, _) = self.ledger_counts().await?;
+        let mut lines = Vec::new();
+        for path in signer.witness_files() {
+            if entries > 0 && !path.exists() {
+                return Ok(Err(format!(
+                    "the witness file {} is missing, so the ledger cannot be checked against it (was it moved, deleted or on a volume that is not mounted?)",
+                    path.display()
+                )));
+            }
+            match read_witness(&path) {
+                Ok(l) => lines.extend(l),
+                Err(e) => return Ok(Err(e.to_string())),
+            }
+        }
+        Ok(Ok(lines))
+    }
+
+    /// Verifies the whole ledger with the signer's key and file witnesses and records the
+    /// outcome in the ledger (book `system`). A failure — a damaged chain, a chain that does
+    /// not extend what a witness or checkpoint recorded, a witness file missing, or a ledger
+    /// with entries that no signature covers ("unverified") — is recorded as
+    /// `ledger-verification-failed`, an alarm until acknowledged, and stops checkpoints being
+    /// signed (the store never signs over a chain it could not verify). At start
+    /// (`at_start`), entries after the last signature are recorded as
+    /// `ledger-unsigned-tail`, an alarm too: they were written after the last checkpoint
+    /// (normally in the seconds before the server stopped uncleanly) and nothing vouches for
+    /// them.
+    pub async fn verify_and_record(
+        &self,
+        actor: &Actor,
+        at_start: bool,
+    ) -> StoreResult<VerificationRecord> {
         let Some((signer, _)) = self.signer() else {
             return Err(StoreError::Ledger(
                 "the ledger cannot be verified without the scheme's key".to_owned(),
             ));
         };
-        let witness = read_witness(&signer.witness_path)?;
-        let outcome = self
-            .verify_ledger(signer.key.verifying_key(), 1, &witness, |_| {})
-            .await?;
-        let entry = match &outcome {
-            Ok(s) => NewEntry::new(Book::System, VERIFIED)
-                .with("entries", s.entries)
-                .with("checkpoints", s.checkpoints)
-                .with("witness_lines", s.witness_lines)
-                .with("head_seq", s.head.0)
-                .with("head_hash", s.head.1.to_string()),
-            Err(p) => NewEntry::new(Book::System, VERIFICATION_FAILED)
-                .with("entry", p.seq())
-                .with("problem", p.to_string()),
+        let failure = |seq: i64, problem: String| {
+            NewEntry::new(Book::System, VERIFICATION_FAILED)
+                .with("entry", seq)
+                .with("problem", problem)
         };
-        let a = self.append(actor, entry).await?;
+        let outcome = match self.witness_lines(&signer).await? {
+            Err(why) => Err((1, why)),
+            Ok(lines) => match self
+                .verify_ledger(signer.key.verifying_key(), 1, &lines, |_| {})
+                .await?
+            {
+                Err(p) => Err((p.seq(), p.to_string())),
+                Ok(s) if s.entries > 0 && s.signed_to == 0 => Err((
+                    1,
+                    format!(
+                        "unverified: the ledger has {} entries but no checkpoint or witness line covers any of them, so it cannot be told from one rewritten by someone with the data folder",
+                        s.entries
+                    ),
+                )),
+                Ok(s) => Ok(s),
+            },
+        };
         match outcome {
             Ok(s) => {
-                tracing::info!(entries = s.entries, "ledger verified");
+                let a = self
+                    .append(
+                        actor,
+                        NewEntry::new(Book::System, VERIFIED)
+                            .with("entries", s.entries)
+                            .with("checkpoints", s.checkpoints)
+                            .with("witness_lines", s.witness_lines)
+                            .with("head_seq", s.head.0)
+                            .with("head_hash", s.head.1.to_string())
+                            .with("signed_to", s.signed_to),
+                    )
+                    .await?;
+                if at_start && s.signed_to < s.head.0 {
+                    let from = s.signed_to + 1;
+                    let (first, last) = self.entry_times(from, s.head.0).await?;
+                    self.append(
+                        actor,
+                        NewEntry::new(Book::System, UNSIGNED_TAIL)
+                            .with("first_entry", from)
+                            .with("last_entry", s.head.0)
+                            .with(
+                                "problem",
+                                format!(
+                                    "entries {from} to {} (written {} to {}) are not covered by any signature: they were written after the last checkpoint, normally in the seconds before the server stopped without a clean shutdown. Read them (Logbooks) and acknowledge this once you are satisfied they are genuine",
+                                    s.head.0,
+                                    custos_base::UnixMs(first).to_london_display(),
+                                    custos_base::UnixMs(last).to_london_display()
+                                ),
+                            ),
+                    )
+                    .await?;
+                }
+                tracing::info!(
+                    entries = s.entries,
+                    signed_to = s.signed_to,
+                    "ledger verified"
+                );
+                self.set_anchor(s.head.0, s.head.1);
+                // Verified against every witness: signing may go on (again).
+                *self
+                    .inner()
+                    .signing_suspended
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
                 Ok(VerificationRecord {
                     seq: a.seq,
                     at_unix_ms: a.at_unix_ms,
@@ -728,17 +1179,127 @@ impl Store {
                     problem: None,
                 })
             }
-            Err(p) => {
-                tracing::error!(problem = %p, "THE LEDGER FAILED VERIFICATION");
+            Err((seq, problem)) => {
+                tracing::error!(%problem, "THE LEDGER FAILED VERIFICATION");
+                self.suspend_signing(&problem);
+                let a = self.append(actor, failure(seq, problem.clone())).await?;
                 Ok(VerificationRecord {
                     seq: a.seq,
                     at_unix_ms: a.at_unix_ms,
                     intact: false,
                     entries: 0,
-                    problem: Some(p.to_string()),
+                    problem: Some(problem),
                 })
             }
         }
+    }
+
+    /// Accepts the ledger as it now stands — after a backup was restored, or once a
+    /// verification failure has been investigated — for `reason`: ledgered
+    /// (`ledger-accepted`), then an [`Acceptance`] signed over the new head is written to
+    /// every witness (voiding their earlier lines about entries after the last one on which
+    /// they and the ledger agree) with a checkpoint, and signing resumes. The chain itself
+    /// must be whole: a damaged chain is refused.
+    pub async fn accept_ledger(&self, actor: &Actor, reason: &str) -> StoreResult<Acceptance> {
+        let reason = crate::error::required_reason(
+            reason,
+            "backup of 03/12 restored after the disk failed; DPO told",
+        )?;
+        let Some((signer, _)) = self.signer() else {
+            return Err(StoreError::Ledger(
+                "the ledger cannot be accepted without the scheme's signing key".to_owned(),
+            ));
+        };
+        if let Err(p) = self
+            .verify_ledger(signer.key.verifying_key(), 1, &[], |_| {})
+            .await?
+        {
+            return Err(StoreError::Invalid(format!(
+                "the ledger's own chain is damaged ({p}), so it cannot be accepted; restore a copy whose chain is whole"
+            )));
+        }
+        let mut lines = Vec::new();
+        for path in signer.witness_files() {
+            lines.extend(read_witness(&path)?);
+        }
+        // The first entry the witnesses disagree with the ledger about (or that it lacks).
+        let head = self.ledger_head().await?.map_or(0, |(seq, _)| seq);
+        let mut first_disagreement = i64::MAX;
+        let mut witnessed_to = 0;
+        for line in &lines {
+            let recorded = Checkpoint::parse_witness_line(line)
+                .map(|c| (c.seq, c.hash))
+                .or_else(|| Acceptance::parse_witness_line(line).map(|a| (a.seq, a.hash)));
+            let Some((seq, hash)) = recorded else {
+                continue;
+            };
+            witnessed_to = witnessed_to.max(seq);
+            let agrees = seq <= head
+                && self
+                    .ledger_entries(&LedgerQuery {
+                        after_seq: Some(seq - 1),
+                        limit: Some(1),
+                        ..Default::default()
+                    })
+                    .await?
+                    .first()
+                    .is_some_and(|e| e.seq == seq && e.hash == hash.0.to_vec());
+            if !agrees {
+                first_disagreement = first_disagreement.min(seq);
+            }
+        }
+        let agreed_to = (first_disagreement.saturating_sub(1)).min(head);
+        // No checkpoint while the acceptance is being written: until it is, the chain does
+        // not extend what the witnesses hold.
+        *self
+            .inner()
+            .signing_suspended
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some("the ledger is being accepted".to_owned());
+        let entry = NewEntry::new(Book::System, ACCEPTED)
+            .with("reason", reason)
+            .with("agreed_to", agreed_to)
+            .with("witnessed_to", witnessed_to)
+            .with("head_before", head);
+        let appended = self.append(actor, entry).await?;
+        let (seq, hash) = self
+            .ledger_head()
+            .await?
+            .ok_or_else(|| StoreError::Ledger("the ledger is empty".to_owned()))?;
+        let now = self.clock().now().0;
+        let acceptance = Acceptance::sign(&signer.key, agreed_to, seq, hash, now);
+        debug_assert!(seq >= appended.seq);
+        *self
+            .inner()
+            .signing_suspended
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        *self
+            .inner()
+            .anchor
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((seq, hash));
+        self.witness(&acceptance.witness_line()).await;
+        self.checkpoint().await?;
+        Ok(acceptance)
+    }
+
+    /// The times of entries `from` and `to`.
+    async fn entry_times(&self, from: i64, to: i64) -> StoreResult<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT MIN(at_unix_ms), MAX(at_unix_ms) FROM ledger_entries WHERE seq >= $1 AND seq <= $2",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_one(self.pool())
+        .await
+        .map_err(StoreError::db("reading ledger entries"))?;
+        let get = StoreError::db("reading ledger entries");
+        Ok((
+            row.try_get::<Option<i64>, _>(0).map_err(get)?.unwrap_or(0),
+            row.try_get::<Option<i64>, _>(1).map_err(get)?.unwrap_or(0),
+        ))
     }
 
     /// The most recent recorded verification, if any.
@@ -768,7 +1329,7 @@ impl Store {
     pub async fn ledger_alarms(&self) -> StoreResult<Vec<LedgerAlarm>> {
         let rows = sqlx::query(concat!(
             entry_columns!(),
-            " WHERE book = 'system' AND kind IN ('ledger-verification-failed', 'ledger-alarm-acknowledged')",
+            " WHERE book = 'system' AND kind IN ('ledger-verification-failed', 'ledger-unsigned-tail', 'ledger-alarm-acknowledged')",
             " ORDER BY seq"
         ))
         .fetch_all(self.pool())
@@ -777,11 +1338,17 @@ impl Store {
         let mut open: Vec<LedgerAlarm> = Vec::new();
         for row in &rows {
             let e = read_entry(row).map_err(StoreError::db("reading ledger alarms"))?;
-            if e.kind == VERIFICATION_FAILED {
+            if e.kind == VERIFICATION_FAILED || e.kind == UNSIGNED_TAIL {
                 let body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
                 open.push(LedgerAlarm {
                     seq: e.seq,
                     at_unix_ms: e.at_unix_ms,
+                    title: if e.kind == UNSIGNED_TAIL {
+                        "Ledger entries that no signature covers"
+                    } else {
+                        "The ledger failed verification"
+                    }
+                    .to_owned(),
                     problem: body["problem"].as_str().unwrap_or("").to_owned(),
                 });
             } else {
@@ -835,36 +1402,4 @@ impl Store {
 /// Escapes `%`, `_` and the escape character itself for a `LIKE … ESCAPE '!'` pattern.
 fn like_literal(s: &str) -> String {
     s.replace('!', "!!").replace('%', "!%").replace('_', "!_")
-}
-
-/// Appends a checkpoint's line to the witness file and flushes it to disk.
-fn append_witness(path: &Path, c: &Checkpoint) -> StoreResult<()> {
-    let fail = |e: std::io::Error| {
-        StoreError::Ledger(format!(
-            "could not append to the witness file {}: {e}",
-            path.display()
-        ))
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(fail)?;
-    }
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(fail)?;
-    writeln!(f, "{}", c.witness_line()).map_err(fail)?;
-    f.sync_all().map_err(fail)
-}
-
-/// Reads the witness file's lines; a missing file has none.
-pub fn read_witness(path: &Path) -> StoreResult<Vec<String>> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(text.lines().map(str::to_owned).collect()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(StoreError::Ledger(format!(
-            "could not read the witness file {}: {e}",
-            path.display()
-        ))),
-    }
 }

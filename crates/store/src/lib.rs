@@ -34,17 +34,17 @@ pub mod sessions;
 mod sqlite_verify;
 mod store;
 pub mod users;
+pub mod witness;
 
 pub use cameras::{Camera, CameraRequest, Credentials};
 pub use competence::Absence;
 pub use dialect::Backend;
 pub use error::{StoreError, StoreResult};
 pub use groups::CameraGroup;
-pub use ledger::{
-    Appended, LedgerAlarm, LedgerQuery, LedgerSigner, VerificationRecord, read_witness,
-};
+pub use ledger::{Appended, LedgerAlarm, LedgerQuery, LedgerSigner, VerificationRecord};
 pub use migrate::{MigrationReport, SchemaStatus};
 pub use policy::{PolicyVersion, StoredPolicy};
 pub use sessions::{NewSession, SessionInfo, SessionState, SignIn, SignInAttempt};
 pub use store::{CheckReport, DatabaseLocation, Store, WriteTx, redact_url};
 pub use users::UserRecord;
+pub use witness::{WitnessProblem, WitnessTarget, read_witness};

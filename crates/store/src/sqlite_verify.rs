@@ -249,12 +249,14 @@ pub(crate) fn verify(
         checkpoints: 0,
         witness_lines: 0,
         head: (from - 1, custos_domain::ledger::GENESIS),
+        signed_to: 0,
     };
     for part in parts_done {
         if let Ok(s) = part.result {
             total.entries += s.entries;
             total.checkpoints += s.checkpoints;
             total.witness_lines += s.witness_lines;
+            total.signed_to = total.signed_to.max(s.signed_to);
             if s.entries > 0 {
                 total.head = s.head;
             }

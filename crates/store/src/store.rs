@@ -123,6 +123,15 @@ pub(crate) struct Inner {
     pub(crate) master_key: std::sync::Mutex<Option<crate::secrets::SecretKey>>,
     /// The bound on password hashes running at once.
     pub(crate) hashing: crate::users::HashPool,
+    /// Where checkpoints are also written, once a signer is given.
+    pub(crate) witnesses: std::sync::Mutex<Option<Arc<crate::witness::Witnesses>>>,
+    /// Why checkpoints are not being signed, when they are not (a ledger that could not be
+    /// verified against its witnesses is never signed over).
+    pub(crate) signing_suspended: std::sync::Mutex<Option<String>>,
+    /// The newest entry this process knows a valid signature for (a checkpoint, a witness
+    /// line or an acceptance): the next checkpoint is signed only over a chain that extends
+    /// it.
+    pub(crate) anchor: std::sync::Mutex<Option<(i64, custos_domain::ledger::Hash)>>,
 }
 
 /// A write transaction. Record the ledger entries that describe the change with
@@ -289,8 +298,16 @@ impl Store {
             parsed_policy: std::sync::Mutex::new(None),
             master_key: std::sync::Mutex::new(None),
             hashing: crate::users::HashPool::new(),
+            witnesses: std::sync::Mutex::new(None),
+            signing_suspended: std::sync::Mutex::new(None),
+            anchor: std::sync::Mutex::new(None),
         });
         Ok(Self { inner })
+    }
+
+    /// A weak handle to the store, for tasks that must not keep it alive.
+    pub(crate) fn downgrade(&self) -> std::sync::Weak<Inner> {
+        Arc::downgrade(&self.inner)
     }
 
     pub(crate) fn from_inner(inner: Arc<Inner>) -> Self {

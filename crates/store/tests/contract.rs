@@ -189,6 +189,7 @@ contract!(
     the_ledger_refuses_updates_and_deletes,
     ledger_queries_filter_by_book_time_actor_and_reference,
     bdc_35_a_failed_verification_raises_an_alarm_until_acknowledged,
+    bdc_35_a_rewritten_chain_is_never_signed_over_and_an_acceptance_re_anchors_it,
     bdc_35_verify_reads_many_chunks_in_parallel_and_names_the_first_bad_entry,
     lbu_4_accounts_hold_pack_roles_every_change_is_ledgered_and_none_deleted,
     accounts_need_a_policy_pack_and_a_strong_password,
@@ -425,7 +426,7 @@ async fn read_then_write(store: &Store) -> Result<i64, Box<dyn std::error::Error
     .fetch_one(tx.conn())
     .await?;
     let version: i64 = row.try_get("version")?;
-    tx.record(&console(), NewEntry::new(Book::System, "test-write"));
+    tx.record(&console(), NewEntry::new(Book::System, "schema-migrated"));
     tx.commit().await?;
     Ok(version)
 }
@@ -490,7 +491,8 @@ async fn with_signer(store: &Store, every: u64) -> (tempfile::TempDir, std::path
     store
         .set_ledger_signer(LedgerSigner {
             key: test_key(),
-            witness_path: witness.clone(),
+            witnesses: vec![custos_store::WitnessTarget::File(witness.clone())],
+            witness_ca: None,
             every_entries: every,
         })
         .await
@@ -683,6 +685,155 @@ async fn drop_append_only_guard(db: &TestDb) {
     }
 }
 
+/// Rewrites the ledger from entry `from` on as a forger with the data folder would: each
+/// entry's body changed and every hash recomputed so the chain links, and the database's
+/// checkpoints deleted. Only a signature (or a witness kept elsewhere) can tell.
+async fn forge_from(db: &TestDb, store: &Store, from: i64) {
+    drop_append_only_guard(db).await;
+    db.raw("DELETE FROM ledger_checkpoints").await;
+    let entries = store
+        .ledger_entries(&LedgerQuery::default())
+        .await
+        .expect("entries");
+    let mut prev = custos_domain::ledger::GENESIS;
+    let mut sql = String::new();
+    for mut e in entries {
+        if e.seq >= from {
+            if e.seq == from {
+                e.body = r#"{"forged":true}"#.to_owned();
+            }
+            e.prev_hash = prev.0.to_vec();
+            let h = custos_domain::ledger::entry_hash(&prev, &e.fields());
+            sql.push_str(&format!(
+                "UPDATE ledger_entries SET body = '{}', prev_hash = {}, hash = {} WHERE seq = {};\n",
+                e.body.replace('\'', "''"),
+                blob(db, &prev.0),
+                blob(db, &h.0),
+                e.seq
+            ));
+            prev = h;
+        } else {
+            prev = custos_domain::ledger::Hash::from_slice(&e.hash).expect("hash");
+        }
+    }
+    db.raw(&sql).await;
+}
+
+/// A byte string as an SQL literal of the backend.
+fn blob(db: &TestDb, bytes: &[u8]) -> String {
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    if db.is_sqlite() {
+        format!("X'{hex}'")
+    } else {
+        format!("'\\x{hex}'::bytea")
+    }
+}
+
+/// BDC-35: a chain rewritten behind the store's back (checkpoints deleted, hashes
+/// recomputed) is never signed over by a store that finds the witness elsewhere: it stops
+/// signing, raises the alarm and leaves the witness as it was; verification names the
+/// entry. Accepting the ledger (with the key) records why, writes an acceptance to the
+/// witness, and signing goes on.
+async fn bdc_35_a_rewritten_chain_is_never_signed_over_and_an_acceptance_re_anchors_it(
+    db: &TestDb,
+) {
+    let store = db.migrated().await;
+    let (_dir, witness) = with_signer(&store, 1000).await;
+    for i in 0..10 {
+        store.append(&console(), review(i)).await.expect("append");
+    }
+    store
+        .checkpoint()
+        .await
+        .expect("checkpoint")
+        .expect("signed");
+    let head = store.ledger_counts().await.expect("counts").0;
+    store.close().await;
+    forge_from(db, &db.store().await, 4).await;
+
+    // The next process to open the store: a new entry, then a checkpoint.
+    let store = db.store().await;
+    store
+        .set_ledger_signer(LedgerSigner::new(
+            test_key(),
+            vec![custos_store::WitnessTarget::File(witness.clone())],
+        ))
+        .await
+        .expect("signer");
+    let before = read_witness(&witness).expect("witness");
+    store.append(&console(), review(99)).await.expect("append");
+    assert_eq!(
+        store.checkpoint().await.expect("runs"),
+        None,
+        "not signed over"
+    );
+    assert!(store.signing_suspended().is_some());
+    assert_eq!(
+        read_witness(&witness).expect("witness"),
+        before,
+        "witness untouched"
+    );
+    let alarms = store.ledger_alarms().await.expect("alarms");
+    assert_eq!(alarms.len(), 1, "{alarms:?}");
+    assert!(
+        alarms[0].problem.contains(&format!("entry {head}")),
+        "{alarms:?}"
+    );
+    let v = store
+        .verify_ledger(test_key().verifying_key(), 1, &before, |_| {})
+        .await
+        .expect("runs");
+    // The witness cannot say which entry was rewritten, only that the entry it vouches
+    // for no longer has the hash signed.
+    assert!(
+        matches!(v, Err(ref p) if p.seq() == head),
+        "the witnessed entry is named: {v:?}"
+    );
+
+    // Accepting it re-anchors the witness: verification passes and signing resumes.
+    let err = store
+        .accept_ledger(&console(), " ")
+        .await
+        .expect_err("a reason is needed");
+    assert_eq!(err.kind(), custos_base::ErrorKind::InvalidInput);
+    let a = store
+        .accept_ledger(&console(), "rewritten during a test; accepted to carry on")
+        .await
+        .expect("accepted");
+    assert_eq!(
+        a.agreed_to,
+        head - 1,
+        "the witness's line about entry {head} is void"
+    );
+    let lines = read_witness(&witness).expect("witness");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("custos-accept-v1 {} ", head - 1))),
+        "{lines:?}"
+    );
+    let v = store
+        .verify_ledger(test_key().verifying_key(), 1, &lines, |_| {})
+        .await
+        .expect("runs")
+        .expect("intact once accepted");
+    assert_eq!(v.signed_to, v.head.0);
+    assert!(store.signing_suspended().is_none());
+    store.append(&console(), review(100)).await.expect("append");
+    assert!(
+        store.checkpoint().await.expect("runs").is_some(),
+        "signing goes on"
+    );
+    let accepted = store
+        .ledger_entries(&LedgerQuery::default())
+        .await
+        .expect("entries")
+        .into_iter()
+        .filter(|e| e.kind == "ledger-accepted")
+        .count();
+    assert_eq!(accepted, 1);
+}
+
 /// BDC-35: someone with database access who disables the append-only guard and edits,
 /// deletes or truncates entries is caught, and the entry is named.
 async fn bdc_35_verify_names_the_entry_edited_or_deleted_behind_the_stores_back(db: &TestDb) {
@@ -755,7 +906,7 @@ async fn ledger_queries_filter_by_book_time_actor_and_reference(db: &TestDb) {
     store
         .append(
             &alice,
-            NewEntry::new(Book::Download, "downloaded")
+            NewEntry::new(Book::Download, "evidence-downloaded")
                 .with_ref(Reference::new("camera", "cam_%").expect("ref")),
         )
         .await
@@ -836,7 +987,40 @@ async fn bdc_35_a_failed_verification_raises_an_alarm_until_acknowledged(db: &Te
         store.append(&console(), review(i)).await.expect("append");
     }
     assert!(store.latest_verification().await.expect("read").is_none());
-    let ok = store.verify_and_record(&verifier).await.expect("verify");
+    // Until a signature covers it, a ledger cannot be told from a forgery: unverified.
+    let unsigned = store
+        .verify_and_record(&verifier, false)
+        .await
+        .expect("verify");
+    assert!(!unsigned.intact, "{unsigned:?}");
+    assert!(
+        unsigned
+            .problem
+            .as_deref()
+            .is_some_and(|p| p.contains("witness file")),
+        "{unsigned:?}"
+    );
+    let first_alarm = store.ledger_alarms().await.expect("alarms");
+    assert_eq!(first_alarm.len(), 1);
+    assert!(store.signing_suspended().is_some(), "not signed over");
+    assert_eq!(store.checkpoint().await.expect("checkpoint"), None);
+    store
+        .acknowledge_ledger_alarm(&console(), first_alarm[0].seq, "new scheme; signed now")
+        .await
+        .expect("ack");
+    // Signed (a new store, as at the next start), it verifies.
+    drop(store);
+    let store = db.store().await;
+    let (_dir, _witness) = with_signer(&store, 1000).await;
+    store
+        .checkpoint()
+        .await
+        .expect("checkpoint")
+        .expect("signed");
+    let ok = store
+        .verify_and_record(&verifier, false)
+        .await
+        .expect("verify");
     let base = store.ledger_counts().await.expect("counts").0 - 1;
     assert!(ok.intact && ok.entries == base, "{ok:?}");
     assert_eq!(store.latest_verification().await.expect("read"), Some(ok));
@@ -845,7 +1029,10 @@ async fn bdc_35_a_failed_verification_raises_an_alarm_until_acknowledged(db: &Te
     drop_append_only_guard(db).await;
     db.raw("UPDATE ledger_entries SET actor = 'user:mallory' WHERE seq = 3")
         .await;
-    let bad = store.verify_and_record(&verifier).await.expect("verify");
+    let bad = store
+        .verify_and_record(&verifier, false)
+        .await
+        .expect("verify");
     assert!(!bad.intact);
     assert!(
         bad.problem

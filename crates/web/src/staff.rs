@@ -110,6 +110,9 @@ pub(crate) struct Banner {
     pub(crate) csrf: String,
     pub(crate) verification: Option<String>,
     pub(crate) alarms: Vec<AlarmView>,
+    /// The ledger's integrity alarms everyone sees: witnesses that cannot be written, and
+    /// checkpoints not being signed.
+    pub(crate) integrity: Vec<String>,
     /// The pages this person may open: (path, label).
     pub(crate) nav: Vec<(&'static str, &'static str)>,
     /// Deputising arrangements in effect for this person now (BDC-1).
@@ -119,6 +122,7 @@ pub(crate) struct Banner {
 pub(crate) struct AlarmView {
     pub(crate) seq: i64,
     pub(crate) at: String,
+    pub(crate) title: String,
     pub(crate) problem: String,
 }
 
@@ -159,8 +163,28 @@ impl Banner {
             )
             .chain([("/", "Transparency page")])
             .collect();
+        let mut integrity: Vec<String> = state
+            .store
+            .witness_problems()
+            .await?
+            .into_iter()
+            .map(|w| {
+                format!(
+                    "The ledger's witness {} cannot be written (since {}): {}. Until it can, a copy of the ledger's signatures is not being kept there; tell the scheme's DPO or whoever looks after the server.",
+                    w.target,
+                    UnixMs(w.since_unix_ms).to_london_display(),
+                    w.detail
+                )
+            })
+            .collect();
+        if let Some(why) = state.store.signing_suspended() {
+            integrity.push(format!(
+                "The ledger is not being signed, because it could not be verified: {why}. Recording goes on; tell the scheme's DPO."
+            ));
+        }
         Ok(Self {
             nav,
+            integrity,
             deputising: staff.table.deputising(&staff.info.subject),
             on_duty: state.store.on_duty(&staff.info.subject.username).await?,
             name: staff.info.display_name.clone(),
@@ -246,6 +270,7 @@ fn alarm_view(a: &LedgerAlarm) -> AlarmView {
     AlarmView {
         seq: a.seq,
         at: UnixMs(a.at_unix_ms).to_london_display(),
+        title: a.title.clone(),
         problem: a.problem.clone(),
     }
 }

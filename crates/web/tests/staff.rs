@@ -279,7 +279,7 @@ async fn bdc_35_a_verification_failure_is_an_alarm_until_acknowledged() {
     let verifier = Actor::System("ledger-verifier".to_owned());
     assert!(
         app.store
-            .verify_and_record(&verifier)
+            .verify_and_record(&verifier, false)
             .await
             .expect("verify")
             .intact
@@ -304,7 +304,7 @@ async fn bdc_35_a_verification_failure_is_an_alarm_until_acknowledged() {
     c.close().await.expect("close");
     let failed = app
         .store
-        .verify_and_record(&verifier)
+        .verify_and_record(&verifier, false)
         .await
         .expect("verify");
     assert!(!failed.intact);

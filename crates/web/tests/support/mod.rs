@@ -116,7 +116,10 @@ pub async fn app_on(dir: tempfile::TempDir, location: DatabaseLocation) -> App {
     store
         .set_ledger_signer(LedgerSigner {
             key: ed25519_dalek::SigningKey::from_bytes(&[3; 32]),
-            witness_path: dir.path().join("witness"),
+            witnesses: vec![custos_store::WitnessTarget::File(
+                dir.path().join("witness"),
+            )],
+            witness_ca: None,
             every_entries: 1000,
         })
         .await
