@@ -310,3 +310,116 @@ fn a_burst_of_sign_ins_keeps_memory_under_twice_its_idle_figure() {
     assert_eq!(status, 200);
     assert!(took < Duration::from_secs(1), "{took:?}");
 }
+
+fn run(cmd: &mut Command) -> (i32, String) {
+    let out = cmd.output().expect("custos runs");
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir") {
+        let e = e.expect("entry");
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+        }
+    }
+}
+
+/// BDC-35: someone who can write the data folder puts an older copy of it back (rolling
+/// the ledger back). The witness, kept in the key folder apart from the data, remembers
+/// how far the ledger had got: `custos ledger verify` says so, `custos serve` starts and
+/// runs but signs nothing over that chain and raises the alarm, until the DPO accepts the
+/// ledger as it stands with a reason; then it verifies again.
+#[test]
+fn bdc_35_a_ledger_rolled_back_in_the_data_folder_is_caught_by_the_witness_kept_apart() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("scheme");
+    let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies");
+    let school = policies.join("bosmere-junior-school.toml");
+    let trust = policies.join("active-learning-trust.toml");
+    let custos_at = |args: &[&str]| {
+        let mut cmd = support::custos();
+        cmd.arg("--data").arg(&data).args(args);
+        run(&mut cmd)
+    };
+    let (code, out) = run(support::custos()
+        .arg("--data")
+        .arg(&data)
+        .args(["init", "--policy"])
+        .arg(&school));
+    assert_eq!(code, 0, "{out}");
+    let witness = dir.path().join("scheme-keys").join("ledger-witness");
+    assert!(witness.exists(), "the witness is kept apart from the data: {out}");
+    assert!(!data.join("ledger-witness").exists());
+
+    // An older copy is kept; the scheme goes on.
+    let older = dir.path().join("older");
+    copy_dir(&data, &older);
+    for pack in [&trust, &school] {
+        let (code, out) = run(support::custos()
+            .arg("--data")
+            .arg(&data)
+            .args(["policy", "load"])
+            .arg(pack));
+        assert_eq!(code, 0, "{out}");
+    }
+    let (code, out) = custos_at(&["ledger", "verify"]);
+    assert_eq!(code, 0, "{out}");
+
+    // The older copy is put back over the data folder.
+    std::fs::remove_dir_all(&data).expect("rm");
+    copy_dir(&older, &data);
+    let (code, out) = custos_at(&["ledger", "verify"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.starts_with("LEDGER DAMAGED: ") && out.contains("behind the witness"),
+        "{out}"
+    );
+
+    // The server runs on it, but signs nothing, and raises the alarm.
+    let before = std::fs::read_to_string(&witness).expect("witness");
+    let mut cmd = support::custos();
+    cmd.arg("--data")
+        .arg(&data)
+        .args(["serve", "--listen", "127.0.0.1:0"]);
+    let server = RunningDemo::spawn(cmd);
+    let (status, _) = healthz(&server.addr);
+    assert_eq!(status, 200);
+    std::thread::sleep(Duration::from_secs(4));
+    server.stop();
+    assert_eq!(
+        std::fs::read_to_string(&witness).expect("witness"),
+        before,
+        "nothing was signed over the rolled-back chain"
+    );
+    let (code, out) = custos_at(&["ledger", "alarms"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("behind the witness"), "{out}");
+
+    // The DPO accepts the ledger as it stands: recorded, signed into the witness, and the
+    // ledger verifies again.
+    let (code, out) = custos_at(&["ledger", "accept", "--reason", " "]);
+    assert_ne!(code, 0, "a reason is needed: {out}");
+    let (code, out) = custos_at(&[
+        "ledger",
+        "accept",
+        "--reason",
+        "older copy put back during a test; accepted to carry on",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let lines = std::fs::read_to_string(&witness).expect("witness");
+    assert!(lines.contains("custos-accept-v1 "), "{lines}");
+    let (code, out) = custos_at(&["ledger", "verify"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("Ledger intact: "), "{out}");
+}
