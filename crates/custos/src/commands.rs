@@ -477,8 +477,12 @@ async fn check(config: &Config) -> anyhow::Result<ExitCode> {
         check_footage(config, &store, &mut report).await?;
     }
     store.close().await;
+    check_key_places(config, &mut report);
     for line in &report.passed {
         println!("ok       {line}");
+    }
+    for line in &report.warnings {
+        println!("WARNING  {line}");
     }
     for line in &report.problems {
         println!("PROBLEM  {line}");
@@ -489,6 +493,56 @@ async fn check(config: &Config) -> anyhow::Result<ExitCode> {
     } else {
         println!("{} problem(s) found.", report.problems.len());
         Ok(ExitCode::FAILURE)
+    }
+}
+
+/// Adds to `custos check` where the keys are kept: a master key or signing key in the data
+/// folder, or on the same file system as the footage, is read or taken along with it by
+/// whoever takes the disk (BJS-6, SCC-9), so it is warned about.
+fn check_key_places(config: &Config, report: &mut custos_store::CheckReport) {
+    let footage = crate::recorder::footage_dir(&config.data_dir);
+    let data = &config.data_dir;
+    let mut keys = vec![("signing key", config.signing_key_path())];
+    if config.storage.master_key_command.is_none() {
+        keys.push(("master key", config.master_key_path()));
+    }
+    for (what, path) in keys {
+        if !path.exists() {
+            continue;
+        }
+        if path.starts_with(data) {
+            report.warnings.push(format!(
+                "the {what} {} is in the data folder, so a copy of that folder carries it; move it to the key folder {} (or set its place in the configuration)",
+                path.display(),
+                config.key_dir().display()
+            ));
+        } else if same_file_system(&path, if footage.exists() { &footage } else { data }) {
+            report.warnings.push(format!(
+                "the {what} {} is on the same file system as the footage, so whoever takes that disk takes the key too; keep it on another disk, or give the master key through storage.master_key_command (systemd credentials or a TPM: see docs/ref/storage.md)",
+                path.display()
+            ));
+        } else {
+            report
+                .passed
+                .push(format!("the {what} is kept apart from the footage"));
+        }
+    }
+}
+
+/// Whether `a` and `b` are on one file system (the same device).
+fn same_file_system(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(x), Ok(y)) => x.dev() == y.dev(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
     }
 }
 
@@ -792,6 +846,17 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
     // Nothing is signed until the ledger has been verified against its witnesses (the
     // first verification runs at once).
     store.hold_signing_until_verified();
+    if store.has_master_key() {
+        let sealed = store
+            .seal_plain_totp_secrets(&Actor::System("secrets".to_owned()))
+            .await?;
+        if sealed > 0 {
+            tracing::info!(
+                accounts = sealed,
+                "second-factor secrets sealed with the master key"
+            );
+        }
+    }
     let descriptors = crate::limits::raise_descriptor_limit();
     let cameras = store.cameras(false).await?.len();
     let max_connections =

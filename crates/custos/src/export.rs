@@ -81,31 +81,39 @@ pub async fn export(
         }
     };
     let footage = crate::recorder::footage_dir(&config.data_dir);
-    let summary = store
-        .export_package(
-            actor,
-            &footage,
-            &a.out,
-            &ExportRequest {
-                exhibit: a.exhibit,
-                cameras,
-                from_unix_ms: from.0,
-                to_unix_ms: to.0,
-                requester: a.requester,
-                authoriser,
-                recipient: a.recipient,
-                purpose: a.purpose,
-                case_ref: a.case_ref,
-                keep_as: a
-                    .keep_as
-                    .as_deref()
-                    .map(|c| Ident::parse(c.trim()).map_err(|e| anyhow!("--keep-as {c}: {e}")))
-                    .transpose()?,
-                encrypt: a.encrypt,
-            },
-            &progress,
-        )
-        .await;
+    let a_out = a.out.clone();
+    let request = ExportRequest {
+        exhibit: a.exhibit,
+        cameras,
+        from_unix_ms: from.0,
+        to_unix_ms: to.0,
+        requester: a.requester,
+        authoriser,
+        recipient: a.recipient,
+        purpose: a.purpose,
+        case_ref: a.case_ref,
+        keep_as: a
+            .keep_as
+            .as_deref()
+            .map(|c| Ident::parse(c.trim()).map_err(|e| anyhow!("--keep-as {c}: {e}")))
+            .transpose()?,
+        encrypt: a.encrypt,
+    };
+    let export = store.export_package(actor, &footage, &a.out, &request, &progress);
+    // Ctrl-C stops the export; the store removes the unfinished package (decrypted
+    // footage) as the export is dropped.
+    let summary = tokio::select! {
+        s = export => s,
+        _ = tokio::signal::ctrl_c() => {
+            if let Some(b) = &bar {
+                b.finish_and_clear();
+            }
+            anyhow::bail!(
+                "stopped: the unfinished package {} was removed, so no decrypted footage is left behind",
+                a_out.display()
+            );
+        }
+    };
     if let Some(b) = bar {
         b.finish_and_clear();
     }

@@ -305,6 +305,22 @@ fn a_database_password_never_appears_in_output_or_errors() {
     assert!(!out.contains(secret) && out.contains("***"), "{out}{err}");
     let (_, help, _) = run(custos().env("CUSTOS_DATABASE_URL", &url).arg("--help"));
     assert!(!help.contains(secret), "{help}");
+    // A password holding URL characters, typed as is: never shown, in whole or in part.
+    for secret in ["Qx7v/Zk9w?Wm2y#Rt5u", "Qx7v@Zk9w:Wm2y/Rt5u"] {
+        let url = format!("postgres://custos:{secret}@127.0.0.1:1/custos");
+        let (code, out, err) = run(custos().args(["--database-url", &url, "check"]));
+        assert_eq!(code, 1, "{out}{err}");
+        for part in secret.split(['/', '?', '#', '@', ':']) {
+            assert!(
+                !out.contains(part) && !err.contains(part),
+                "{part} of {secret} shown: {out}{err}"
+            );
+        }
+        let (_, out, err) = run(custos().env("CUSTOS_DATABASE_URL", &url).arg("config"));
+        for part in secret.split(['/', '?', '#', '@', ':']) {
+            assert!(!out.contains(part), "{part} of {secret} shown: {out}{err}");
+        }
+    }
 }
 
 /// Sends a GET and returns (status, body).
@@ -3464,6 +3480,57 @@ fn bdc_4_an_evidence_package_from_the_demo_passes_standard_checks_and_a_tampered
     let (code, out, err) = run(custos().args(["package", "verify"]).arg(&forged));
     assert_ne!(code, 0, "{out}");
     assert!(err.contains("not signed by the scheme's key"), "{err}");
+    // An export that fails part-way (a segment damaged on disk, read after others have
+    // been written out decrypted) leaves nothing behind.
+    let mut segments: Vec<PathBuf> = Vec::new();
+    let mut stack = vec![data.join("footage").join("sim-2")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("footage") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "cseg") {
+                segments.push(p);
+            }
+        }
+    }
+    segments.sort();
+    let last = segments.last().expect("a segment of sim-2");
+    let mut bytes = std::fs::read(last).expect("read");
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(last, &bytes).expect("damage");
+    let failed = dir.path().join("failed");
+    let (code, out, err) = run(custos().arg("--data").arg(&data).args([
+        "export",
+        "--camera",
+        "sim-1",
+        "--camera",
+        "sim-2",
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--exhibit",
+        "JS/2",
+        "--requester",
+        "PC 1234",
+        "--authoriser",
+        "owner",
+        "--recipient",
+        "Hampshire Constabulary",
+        "--purpose",
+        "A second copy",
+        "--out",
+        failed.to_str().expect("path"),
+    ]));
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(
+        !failed.exists(),
+        "no decrypted footage is left in {}",
+        failed.display()
+    );
+    assert!(!dir.path().join("failed.tar.age").exists());
 }
 
 /// LBU-19, LBU-20, LBU-21, BDC-5, BDC-32, SCC-7: a police request for footage the demo

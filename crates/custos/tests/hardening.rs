@@ -359,7 +359,10 @@ fn bdc_35_a_ledger_rolled_back_in_the_data_folder_is_caught_by_the_witness_kept_
         .arg(&school));
     assert_eq!(code, 0, "{out}");
     let witness = dir.path().join("scheme-keys").join("ledger-witness");
-    assert!(witness.exists(), "the witness is kept apart from the data: {out}");
+    assert!(
+        witness.exists(),
+        "the witness is kept apart from the data: {out}"
+    );
     assert!(!data.join("ledger-witness").exists());
 
     // An older copy is kept; the scheme goes on.
@@ -422,4 +425,50 @@ fn bdc_35_a_ledger_rolled_back_in_the_data_folder_is_caught_by_the_witness_kept_
     let (code, out) = custos_at(&["ledger", "verify"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.starts_with("Ledger intact: "), "{out}");
+}
+
+/// BJS-6, SCC-9: a copy of the data folder, or another user of the machine, learns nothing:
+/// the data folder is its owner's alone (0700, the database 0600), it holds no key (they
+/// are in the key folder beside it, 0700), and `custos check` warns when the keys share a
+/// disk with the footage.
+#[test]
+fn bjs_6_the_data_folder_is_private_and_holds_no_key() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("scheme");
+    let school =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies/bosmere-junior-school.toml");
+    let (code, out) = run(support::custos()
+        .arg("--data")
+        .arg(&data)
+        .args(["init", "--policy"])
+        .arg(&school));
+    assert_eq!(code, 0, "{out}");
+    let mode = |p: &Path| std::fs::metadata(p).expect("exists").permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700, "the data folder");
+    assert_eq!(mode(&data.join("custos.db")), 0o600, "the database");
+    let keys = dir.path().join("scheme-keys");
+    assert_eq!(mode(&keys), 0o700, "the key folder");
+    for key in ["master-key", "ledger-signing-key"] {
+        assert!(!data.join(key).exists(), "{key} is not in the data folder");
+        assert_eq!(mode(&keys.join(key)), 0o600, "{key}");
+    }
+    // A folder made readable by others is made private again when the scheme is opened.
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    std::fs::set_permissions(
+        data.join("custos.db"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .expect("chmod");
+    let (code, out) = run(support::custos().arg("--data").arg(&data).arg("migrate"));
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("custos.db")), 0o600);
+    // Here the keys are on the footage's disk: the check says so, and still passes.
+    let (code, out) = run(support::custos().arg("--data").arg(&data).arg("check"));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("WARNING  the master key") && out.contains("same file system"),
+        "{out}"
+    );
 }

@@ -1015,6 +1015,11 @@ pub const KINDS: &[(Book, &str, &str)] = &[
         "policy-loaded",
         "a policy pack is loaded and made active",
     ),
+    (
+        Book::Config,
+        "totp-secrets-sealed",
+        "second-factor secrets kept by an older version are sealed with the master key",
+    ),
     (Book::Config, "user-added", "an account is added"),
     (
         Book::Config,

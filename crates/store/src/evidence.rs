@@ -210,6 +210,43 @@ impl Store {
     }
 }
 
+/// Removes a package's folder (and any archive begun beside it) when dropped before
+/// [`UnfinishedPackage::keep`]: an export that fails or is stopped leaves no decrypted
+/// footage behind.
+struct UnfinishedPackage {
+    out: std::path::PathBuf,
+    kept: bool,
+}
+
+impl UnfinishedPackage {
+    fn new(out: &Path) -> Self {
+        Self {
+            out: out.to_path_buf(),
+            kept: false,
+        }
+    }
+
+    fn keep(&mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for UnfinishedPackage {
+    fn drop(&mut self) {
+        if self.kept {
+            return;
+        }
+        if let Err(e) = std::fs::remove_dir_all(&self.out)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::error!(error = %e, folder = %self.out.display(), "cannot remove an unfinished package; remove it by hand");
+        }
+        let mut archive = self.out.as_os_str().to_owned();
+        archive.push(".tar.age");
+        let _ = std::fs::remove_file(std::path::PathBuf::from(archive));
+    }
+}
+
 /// What an evidence package is made of and for (BDC-5, LBU-20).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportRequest {
@@ -329,7 +366,33 @@ impl Store {
     /// Makes the package of [`Store::export_package`] for a request whose authorisation
     /// the caller has checked: the download's (ALT-8), or a disclosure's
     /// (`Store::release_disclosure`).
+    ///
+    /// A package that fails or is stopped part-way (its future dropped: the server
+    /// stopping, Ctrl-C at the console) leaves nothing behind: the folder it was writing —
+    /// decrypted footage — and any archive begun are removed.
     pub(crate) async fn produce_package(
+        &self,
+        actor: &custos_base::Actor,
+        footage: &Path,
+        out: &Path,
+        req: &ExportRequest,
+        progress: Progress<'_>,
+    ) -> StoreResult<ExportSummary> {
+        if out.exists() {
+            return Err(StoreError::Invalid(format!(
+                "{} already exists; give a new folder for the package",
+                out.display()
+            )));
+        }
+        let mut cleanup = UnfinishedPackage::new(out);
+        let summary = self
+            .write_package(actor, footage, out, req, progress)
+            .await?;
+        cleanup.keep();
+        Ok(summary)
+    }
+
+    async fn write_package(
         &self,
         actor: &custos_base::Actor,
         footage: &Path,

@@ -157,6 +157,15 @@ impl crate::store::Store {
         }
     }
 
+    /// Whether the master key has been given.
+    pub fn has_master_key(&self) -> bool {
+        self.inner()
+            .master_key
+            .lock()
+            .map(|k| k.is_some())
+            .unwrap_or(false)
+    }
+
     /// The master key, or an error saying how to provide it.
     pub(crate) fn master_key(&self) -> StoreResult<SecretKey> {
         self.inner()

@@ -62,17 +62,19 @@ impl DatabaseLocation {
     }
 }
 
-/// A URL with any password replaced by `***`, safe for logs and error messages.
+/// A URL with any password replaced by `***`, safe for logs and error messages. The
+/// credentials end at the last `@` (a password may hold `/`, `?`, `#`, `:` or `@` itself,
+/// typed without percent-encoding), so nothing of a password survives, whatever it holds.
 pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
-    let (authority, tail) = match rest.find(['/', '?']) {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+    let Some((userinfo, after)) = rest.rsplit_once('@') else {
         // No credentials before the host; a password may still be a query parameter.
+        let (authority, tail) = match rest.find(['/', '?']) {
+            Some(i) => rest.split_at(i),
+            None => (rest, ""),
+        };
         return format!("{scheme}://{authority}{}", redact_query(tail));
     };
     let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
@@ -81,7 +83,37 @@ pub fn redact_url(url: &str) -> String {
     } else {
         user.to_owned()
     };
+    let (host, tail) = match after.find(['/', '?']) {
+        Some(i) => after.split_at(i),
+        None => (after, ""),
+    };
     format!("{scheme}://{shown}@{host}{}", redact_query(tail))
+}
+
+/// The password in a URL's credentials (up to the last `@`), as typed and as a driver
+/// would decode it, for removing from messages.
+fn url_passwords(url: &str) -> Vec<String> {
+    let Some((_, rest)) = url.split_once("://") else {
+        return Vec::new();
+    };
+    let Some((userinfo, _)) = rest.rsplit_once('@') else {
+        return Vec::new();
+    };
+    let Some((_, password)) = userinfo.split_once(':') else {
+        return Vec::new();
+    };
+    if password.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![password.to_owned()];
+    let decoded =
+        url::form_urlencoded::parse(format!("p={}", password.replace('+', "%2B")).as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned());
+    if let Some(d) = decoded.filter(|d| !d.is_empty() && d != password) {
+        out.push(d);
+    }
+    out
 }
 
 fn redact_query(tail: &str) -> String {
@@ -215,6 +247,8 @@ pub struct CheckReport {
     pub passed: Vec<String>,
     /// One line per problem found; empty when all is well.
     pub problems: Vec<String>,
+    /// Things that work but weaken the scheme's protection (they do not fail the check).
+    pub warnings: Vec<String>,
 }
 
 fn sqlite_url(path: &Path) -> String {
@@ -476,16 +510,13 @@ impl Store {
     }
 }
 
-/// Removes the URL's password from a driver message, whatever the driver put in it.
+/// Removes the URL's password from a driver message, whatever the driver put in it (the
+/// URL, the password as typed, or as decoded).
 fn without_secret(message: &str, url: &str) -> String {
     let redacted = redact_url(url);
     let mut out = message.replace(url, &redacted);
-    if let Some((_, rest)) = url.split_once("://")
-        && let Some((userinfo, _)) = rest.split_once('@')
-        && let Some((_, password)) = userinfo.split_once(':')
-        && !password.is_empty()
-    {
-        out = out.replace(password, "***");
+    for password in url_passwords(url) {
+        out = out.replace(&password, "***");
     }
     out
 }
@@ -539,6 +570,36 @@ mod tests {
             "postgres://u:s3cret@h/d",
         );
         assert!(!msg.contains("s3cret"), "{msg}");
+    }
+
+    /// Passwords typed with URL characters in them (`/`, `?`, `#`, `@`, `:`), or
+    /// percent-encoded, never survive redaction, in the URL or in a driver's message.
+    #[test]
+    fn passwords_with_url_characters_never_survive_redaction() {
+        for (url, secret) in [
+            (
+                "postgres://custos:pa/ss?wo#rd@db.example:5432/custos",
+                "pa/ss?wo#rd",
+            ),
+            ("postgres://custos:p@ss@db.example/custos", "p@ss"),
+            (
+                "postgres://custos:a:b/c@db.example/custos?sslmode=require",
+                "a:b/c",
+            ),
+            ("postgres://custos:%2Fsl%3Fash@db.example/custos", "/sl?ash"),
+        ] {
+            let shown = redact_url(url);
+            assert!(!shown.contains(secret), "{url} -> {shown}");
+            assert!(
+                shown.starts_with("postgres://custos:***@db.example"),
+                "{shown}"
+            );
+            let msg = without_secret(
+                &format!("password authentication failed ({secret}) for {url}"),
+                url,
+            );
+            assert!(!msg.contains(secret), "{msg}");
+        }
     }
 
     #[test]

@@ -644,9 +644,10 @@ impl Store {
                 "that code is not right; check the time on your phone and enter the 6-digit code the app shows now".to_owned(),
             ));
         };
+        let sealed = self.master_key()?.seal(&totp_context(username), secret)?;
         let mut tx = self.write().await?;
         sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = $2 WHERE username = $3")
-            .bind(totp::base32_encode(secret))
+            .bind(sealed)
             .bind(step)
             .bind(username.as_str())
             .execute(tx.conn())
@@ -684,6 +685,9 @@ impl Store {
                 "the code from the new app is not right; check the time on your phone and enter the 6-digit code it shows now".to_owned(),
             ));
         };
+        let sealed = self
+            .master_key()?
+            .seal(&totp_context(username), new_secret)?;
         let (attempt, mut tx) = match self
             .confirm_identity(username, password, current_code, source)
             .await?
@@ -692,7 +696,7 @@ impl Store {
             Err(refusal) => return Ok(Some(refusal)),
         };
         sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = $2 WHERE username = $3")
-            .bind(totp::base32_encode(new_secret))
+            .bind(sealed)
             .bind(new_step)
             .bind(username.as_str())
             .execute(tx.conn())
@@ -761,9 +765,10 @@ impl Store {
         let last: Option<i64> = row
             .try_get(1)
             .map_err(StoreError::db("reading a second factor"))?;
-        let Some(secret) = secret.and_then(|s| totp::base32_decode(&s)) else {
+        let Some(stored) = secret else {
             return Ok(None);
         };
+        let secret = self.open_totp_secret(username, &stored)?;
         let now = self.clock().now().0;
         let Some(step) = code.and_then(|c| totp::verify(&secret, c, now, last)) else {
             return Ok(Some(false));
@@ -775,6 +780,66 @@ impl Store {
             .await
             .map_err(StoreError::db("noting a second-factor code"))?;
         Ok(Some(true))
+    }
+}
+
+/// What a second factor's secret is sealed for: the account it belongs to, so a sealed
+/// secret copied to another account's row does not open.
+fn totp_context(username: &Username) -> String {
+    format!("totp:{username}")
+}
+
+impl Store {
+    /// The second factor's secret as stored for `username`: sealed with the master key
+    /// (`v1:…`), or in base32 as schemes before sealing kept it.
+    fn open_totp_secret(&self, username: &Username, stored: &str) -> StoreResult<Vec<u8>> {
+        if stored.starts_with("v1:") {
+            return self.master_key()?.open(&totp_context(username), stored);
+        }
+        totp::base32_decode(stored).ok_or_else(|| {
+            StoreError::Corrupt(format!("{username}'s second factor is stored damaged"))
+        })
+    }
+
+    /// Seals, with the master key, every second-factor secret still stored in base32 (by a
+    /// version of Custos before they were sealed); ledgered once with how many
+    /// (`totp-secrets-sealed`). Returns how many.
+    pub async fn seal_plain_totp_secrets(&self, actor: &custos_base::Actor) -> StoreResult<u64> {
+        let key = self.master_key()?;
+        let rows = sqlx::query(
+            "SELECT username, totp_secret FROM users WHERE totp_secret IS NOT NULL \
+             AND totp_secret NOT LIKE 'v1:%'",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::db("reading second factors"))?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.write().await?;
+        let mut n = 0u64;
+        for r in &rows {
+            let get = StoreError::db("reading second factors");
+            let name: String = r.try_get(0).map_err(get)?;
+            let plain: String = r.try_get(1).map_err(get)?;
+            let username = Username::parse(&name).map_err(StoreError::Corrupt)?;
+            let Some(secret) = totp::base32_decode(&plain) else {
+                continue;
+            };
+            sqlx::query("UPDATE users SET totp_secret = $1 WHERE username = $2")
+                .bind(key.seal(&totp_context(&username), &secret)?)
+                .bind(&name)
+                .execute(tx.conn())
+                .await
+                .map_err(StoreError::db("sealing a second factor"))?;
+            n += 1;
+        }
+        tx.record(
+            actor,
+            NewEntry::new(Book::Config, "totp-secrets-sealed").with("accounts", n),
+        );
+        tx.commit().await?;
+        Ok(n)
     }
 }
 

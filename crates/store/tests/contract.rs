@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use custos_base::{Actor, SimulatedClock, UnixMs};
+use custos_base::{Actor, Clock as _, SimulatedClock, UnixMs};
 use custos_domain::access::{Assignment, Scope, Username};
 use custos_domain::ledger::{Book, NewEntry, Problem, Reference};
 use custos_store::{
@@ -144,6 +144,29 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// The first column of the first row `sql` returns, as text.
+    async fn text(&self, sql: &str) -> String {
+        use sqlx::Row as _;
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match &self.location {
+            DatabaseLocation::Sqlite(path) => {
+                let url = format!("sqlite://{}", path.display());
+                let mut c = sqlx::SqliteConnection::connect(&url)
+                    .await
+                    .expect("connect");
+                let row = sqlx::query(sql).fetch_one(&mut c).await.expect("query");
+                row.try_get::<String, _>(0).expect("text")
+            }
+            DatabaseLocation::Postgres(url) => {
+                let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
+                let row = sqlx::query(sql).fetch_one(&mut c).await.expect("query");
+                row.try_get::<String, _>(0).expect("text")
+            }
+        }
+    }
+}
+
 fn console() -> Actor {
     Actor::Console("tester".to_owned())
 }
@@ -194,6 +217,7 @@ contract!(
     lbu_4_accounts_hold_pack_roles_every_change_is_ledgered_and_none_deleted,
     accounts_need_a_policy_pack_and_a_strong_password,
     lbu_14_sessions_sign_in_and_out_lock_when_idle_and_store_no_token,
+    bjs_6_second_factor_secrets_are_sealed_with_the_master_key,
     refused_sign_ins_lock_the_account_and_throttle_the_source,
     a_burst_of_concurrent_sign_ins_gets_exactly_the_documented_number_of_tries,
     a_name_without_an_account_leaves_no_actor_and_ipv6_counts_by_its_64,
@@ -1516,6 +1540,93 @@ async fn session_keys(db: &TestDb, token: &str) -> (i64, i64) {
         n.push(row.try_get::<i64, _>(0).expect("n"));
     }
     (n[0], n[1])
+}
+
+/// BJS-6, SCC-9: a second factor's secret is kept sealed with the master key (bound to its
+/// account), so a copy of the database does not give anyone the codes; secrets an older
+/// version kept in base32 are sealed at the next start, and still work.
+async fn bjs_6_second_factor_secrets_are_sealed_with_the_master_key(db: &TestDb) {
+    let clock = SimulatedClock::new(UnixMs(1_790_000_000_000));
+    let store = Store::open(&db.location, Arc::new(clock.clone()))
+        .await
+        .expect("open");
+    store.migrate(&console()).await.expect("migrate");
+    store.load_policy(&console(), SCHOOL).await.expect("load");
+    store.set_master_key(custos_store::secrets::SecretKey::from_bytes([4; 32]));
+    let boss = username("boss");
+    let password = "walnut kettle lamp";
+    store
+        .add_user(
+            &console(),
+            &boss,
+            "Boss",
+            password,
+            &[assignment("manager", "scheme")],
+        )
+        .await
+        .expect("user");
+    let secret = [6u8; 20];
+    let code = custos_domain::totp::code_at(&secret, clock.now().0);
+    store
+        .enrol_mfa(&console(), &boss, &secret, &code)
+        .await
+        .expect("enrol");
+    let stored = db
+        .text("SELECT totp_secret FROM users WHERE username = 'boss'")
+        .await;
+    assert!(stored.starts_with("v1:"), "{stored}");
+    assert!(!stored.contains(&custos_domain::totp::base32_encode(&secret)));
+    clock.advance_ms(30_000);
+    let day = 12 * 3600 * 1000;
+    let code = custos_domain::totp::code_at(&secret, clock.now().0);
+    fn with_code<'a>(code: &'a str, password: &'a str) -> SignInAttempt<'a> {
+        SignInAttempt {
+            name: "boss",
+            password,
+            code: Some(code),
+            source: "192.0.2.7",
+        }
+    }
+    signed(
+        store
+            .sign_in(with_code(&code, password), day)
+            .await
+            .expect("runs"),
+    );
+
+    // As an older version kept it: base32 in the clear. Sealed at the next start.
+    db.raw(&format!(
+        "UPDATE users SET totp_secret = '{}' WHERE username = 'boss'",
+        custos_domain::totp::base32_encode(&secret)
+    ))
+    .await;
+    assert_eq!(
+        store
+            .seal_plain_totp_secrets(&console())
+            .await
+            .expect("seal"),
+        1
+    );
+    assert!(
+        db.text("SELECT totp_secret FROM users WHERE username = 'boss'")
+            .await
+            .starts_with("v1:")
+    );
+    assert_eq!(
+        store
+            .seal_plain_totp_secrets(&console())
+            .await
+            .expect("seal"),
+        0
+    );
+    clock.advance_ms(30_000);
+    let code = custos_domain::totp::code_at(&secret, clock.now().0);
+    signed(
+        store
+            .sign_in(with_code(&code, password), day)
+            .await
+            .expect("runs"),
+    );
 }
 
 fn signed(s: SignIn) -> NewSession {

@@ -125,6 +125,8 @@ pub async fn app_on(dir: tempfile::TempDir, location: DatabaseLocation) -> App {
         .await
         .expect("signer");
     store.load_policy(&console(), SCHOOL).await.expect("load");
+    // Second-factor secrets and camera passwords are sealed with it.
+    store.set_master_key(custos_store::secrets::SecretKey::from_bytes([11; 32]));
     for (name, role) in [("aud", "auditor"), ("op", "operator")] {
         let user = Username::parse(name).expect("name");
         store
@@ -369,7 +371,9 @@ pub async fn add_front_gate_at(app: &App, url: &str) -> custos_domain::Ident {
     use custos_domain::camera::{CameraDraft, RtspAddress, Transport};
     use custos_store::CameraRequest;
     let store = &app.store;
-    store.set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+    if !store.has_master_key() {
+        store.set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+    }
     let id = |s: &str| Ident::parse(s).expect("id");
     store
         .add_camera_group(
