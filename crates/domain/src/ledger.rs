@@ -918,6 +918,11 @@ pub const KINDS: &[(Book, &str, &str)] = &[
     (Book::Access, "signed-in", "someone signs in"),
     (
         Book::Access,
+        "public-requests-refused",
+        "the public request form turns away a network's requests over its limits (once per network an hour)",
+    ),
+    (
+        Book::Access,
         "signed-out",
         "a session ends (signed out, expired, disabled)",
     ),
@@ -1140,6 +1145,11 @@ pub const KINDS: &[(Book, &str, &str)] = &[
         Book::Retention,
         "hold-placed",
         "a hold is placed on footage",
+    ),
+    (
+        Book::Retention,
+        "hold-confirmed",
+        "a provisional hold for a request from the public is confirmed as staff accept the request",
     ),
     (
         Book::Retention,

@@ -95,6 +95,21 @@ pub fn client_network(addr: IpAddr) -> Network {
     }
 }
 
+/// The wider network a client belongs to, for limits that one organisation or provider's
+/// block must not use up for everyone: an IPv4 address's /24, an IPv6 address's /48 (a
+/// typical site's allocation).
+pub fn client_site(addr: IpAddr) -> Network {
+    let addr = match addr {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(addr, IpAddr::V4),
+        v4 => v4,
+    };
+    let prefix_bits = if addr.is_ipv4() { 24 } else { 48 };
+    Network {
+        base: mask(addr, prefix_bits),
+        prefix_bits,
+    }
+}
+
 /// The text a limit counts `source` under: [`client_network`] of it when it is an address,
 /// else the text itself (a console, a test).
 pub fn client_key(source: &str) -> String {
@@ -150,6 +165,14 @@ mod tests {
         assert_eq!(client_key("192.0.2.7"), "192.0.2.7/32");
         assert_eq!(client_key("::ffff:192.0.2.7"), "192.0.2.7/32");
         assert_eq!(client_key("console"), "console");
+        assert_eq!(
+            client_site("2001:db8:1:2::1".parse().expect("ip")).to_string(),
+            "2001:db8:1::/48"
+        );
+        assert_eq!(
+            client_site("192.0.2.77".parse().expect("ip")).to_string(),
+            "192.0.2.0/24"
+        );
     }
 
     #[test]

@@ -181,7 +181,14 @@ pub struct Retention {
     pub by_camera_kind: Vec<(CameraKind, u32)>,
     /// Evidence classes that keep material for their own periods.
     pub classes: Vec<EvidenceClass>,
+    /// How long footage named in a request from the public form is held before staff have
+    /// accepted the request (BDC-28): a provisional hold, confirmed for the case's whole
+    /// period once they do, so that strangers cannot hold footage for months unchecked.
+    pub provisional_hold_days: u32,
 }
+
+/// The days a provisional hold lasts unless the pack says otherwise.
+pub const DEFAULT_PROVISIONAL_HOLD_DAYS: u32 = 14;
 
 impl Retention {
     /// The days footage from a camera of `kind` is kept, before any per-camera override.
@@ -598,6 +605,7 @@ struct RawRetention {
     by_camera_kind: RawByKind,
     #[serde(default, rename = "class")]
     classes: Vec<RawClass>,
+    provisional_hold_days: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -1059,11 +1067,27 @@ impl Validator {
                 _ => ok = false,
             }
         }
+        let provisional_hold_days = match &r.provisional_hold_days {
+            None => DEFAULT_PROVISIONAL_HOLD_DAYS,
+            Some(d) if (1..=31).contains(d.get_ref()) => *d.get_ref(),
+            Some(d) => {
+                self.problem(
+                    d.span(),
+                    format!(
+                        "retention.provisional_hold_days is {}; give from 1 to 31 days (the default is {DEFAULT_PROVISIONAL_HOLD_DAYS}): how long footage named in a request from the public is held before staff accept the request",
+                        d.get_ref()
+                    ),
+                );
+                ok = false;
+                DEFAULT_PROVISIONAL_HOLD_DAYS
+            }
+        };
         ok.then_some(Retention {
             default_days: default,
             maximum_days: max,
             by_camera_kind,
             classes,
+            provisional_hold_days,
         })
     }
 

@@ -325,19 +325,45 @@ impl Store {
             // BDC-28: footage a subject access or restriction request names is held at once,
             // in the same transaction as the case, so it cannot be swept in between.
             let mut hold = None;
-            if new.kind.holds_footage_at_intake() {
+            // A request from the public holds, provisionally, only footage that exists, and
+            // only until staff accept the request (BDC-28).
+            let public = new.channel.trim() == PUBLIC_CHANNEL;
+            let to_hold = if public {
+                cameras_with_footage(&mut tx, &proposed, from, to).await?
+            } else {
+                proposed.clone()
+            };
+            if new.kind.holds_footage_at_intake() && !to_hold.is_empty() {
                 match policy
                     .as_ref()
                     .ok_or_else(|| "no policy pack is loaded".to_owned())
                     .and_then(|p| {
-                        intake_hold(&p.pack, actor, &reference, &proposed, from, to)
-                            .map(|req| (p, req))
+                        intake_hold(&p.pack, actor, &reference, &to_hold, from, to).map(|mut req| {
+                            if public {
+                                req.until_unix_ms = Some(
+                                    now.0
+                                        + i64::from(p.pack.retention.provisional_hold_days)
+                                            * 86_400_000,
+                                );
+                                req.reason = format!(
+                                    "footage named in request {reference} from the public form, kept provisionally until staff accept the request"
+                                );
+                            }
+                            (p, req)
+                        })
                     }) {
                     Ok((p, req)) => {
-                        hold = Some(
+                        let id =
                             crate::retention::insert_hold(&mut tx, actor, &req, &p.pack, now)
-                                .await?,
-                        );
+                                .await?;
+                        if public {
+                            sqlx::query("UPDATE holds SET provisional = 1 WHERE id = $1")
+                                .bind(&id)
+                                .execute(tx.conn())
+                                .await
+                                .map_err(StoreError::db("placing a hold"))?;
+                        }
+                        hold = Some(id);
                     }
                     // The request is never lost for want of a hold: it is opened, its
                     // footage linked, and the case's page shows the footage as not held.
@@ -574,7 +600,29 @@ impl Store {
                 }
             }
         }
+        // Staff taking a request from the public forward accept it: its provisional holds
+        // are confirmed for their class's whole period (BDC-28).
+        let mut confirm = Vec::new();
+        if !matches!(action, Action::Close | Action::Withdraw) && !matches!(actor, Actor::System(_))
+        {
+            for id in &case.holds {
+                if let Some(h) = self.hold(id).await?
+                    && h.provisional
+                    && h.active(now)
+                {
+                    confirm.push(h);
+                }
+            }
+        }
+        let pack = match confirm.is_empty() {
+            true => None,
+            false => self.active_policy().await?.map(|p| p.pack),
+        };
         let mut tx = self.write().await?;
+        for h in &confirm {
+            let Some(pack) = &pack else { break };
+            crate::retention::confirm_in(&mut tx, actor, h, pack, &case.reference).await?;
+        }
         for h in &answered_holds {
             crate::retention::release_in(
                 &mut tx,
@@ -1253,6 +1301,35 @@ fn intake_hold(
 
 /// The evidence class footage named in a pending request is held under.
 pub const INTAKE_CLASS: &str = "request-pending";
+
+/// The channel of requests made on the public form.
+pub const PUBLIC_CHANNEL: &str = "public-form";
+
+/// Those of `cameras` that have recorded footage in `[from, to)`.
+async fn cameras_with_footage(
+    tx: &mut WriteTx,
+    cameras: &[custos_domain::Ident],
+    from_unix_ms: i64,
+    to_unix_ms: i64,
+) -> StoreResult<Vec<custos_domain::Ident>> {
+    let mut out = Vec::new();
+    for c in cameras {
+        let any = sqlx::query(
+            "SELECT 1 FROM segments WHERE camera_id = $1 AND start_unix_ms < $3 \
+             AND end_unix_ms > $2 LIMIT 1",
+        )
+        .bind(c.as_str())
+        .bind(from_unix_ms)
+        .bind(to_unix_ms)
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(StoreError::db("looking for footage"))?;
+        if any.is_some() {
+            out.push(c.clone());
+        }
+    }
+    Ok(out)
+}
 
 /// Links footage to case `reference` (one row per camera), with the hold keeping it if
 /// any, ledgered `case-footage-linked` (and `case-footage-held` when held).

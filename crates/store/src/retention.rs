@@ -67,6 +67,9 @@ pub struct Hold {
     pub released_by: Option<String>,
     /// Why it was released.
     pub release_reason: Option<String>,
+    /// Whether it is provisional: placed for a request from the public and not yet
+    /// confirmed by staff accepting the request (BDC-28).
+    pub provisional: bool,
 }
 
 impl Hold {
@@ -194,7 +197,7 @@ macro_rules! hold_columns {
     () => {
         "SELECT h.id, h.class, h.reason, h.owner, h.case_ref, h.from_unix_ms, h.to_unix_ms, \
          h.placed_at_unix_ms, h.placed_by, h.expires_at_unix_ms, h.released_at_unix_ms, \
-         h.released_by, h.release_reason FROM holds h "
+         h.released_by, h.release_reason, h.provisional FROM holds h "
     };
 }
 
@@ -297,6 +300,48 @@ pub(crate) async fn release_in(
             reason,
             authorised_by,
         )?,
+    );
+    Ok(())
+}
+
+/// Confirms a provisional `hold` for case `reference` inside `tx`: it keeps its footage for
+/// its class's whole period from when it was placed, and is no longer provisional
+/// (ledgered `hold-confirmed`).
+pub(crate) async fn confirm_in(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    hold: &Hold,
+    pack: &custos_domain::PolicyPack,
+    case_reference: &str,
+) -> StoreResult<()> {
+    let class = pack
+        .retention
+        .classes
+        .iter()
+        .find(|c| c.id.as_str() == hold.class)
+        .ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "the pack has no evidence class {}, so hold {} cannot be confirmed",
+                hold.class, hold.id
+            ))
+        })?;
+    let expires = class
+        .period
+        .after(UnixMs(hold.placed_at_unix_ms))
+        .0
+        .max(hold.expires_at_unix_ms);
+    sqlx::query("UPDATE holds SET provisional = 0, expires_at_unix_ms = $1 WHERE id = $2")
+        .bind(expires)
+        .bind(&hold.id)
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("confirming a hold"))?;
+    tx.record(
+        actor,
+        NewEntry::new(Book::Retention, "hold-confirmed")
+            .with_ref(reference("hold", &hold.id)?)
+            .with_ref(reference("case", case_reference)?)
+            .with("expires", UnixMs(expires).to_rfc3339()),
     );
     Ok(())
 }
@@ -458,6 +503,7 @@ impl Store {
                 released_at_unix_ms: r.try_get(10).map_err(&get)?,
                 released_by: r.try_get(11).map_err(&get)?,
                 release_reason: r.try_get(12).map_err(&get)?,
+                provisional: r.try_get::<i64, _>(13).map_err(&get)? != 0,
                 id,
             });
         }

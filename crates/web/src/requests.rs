@@ -5,8 +5,11 @@
 //!
 //! Invariants: nothing a person typed is lost on a mistake — the form comes back with their
 //! words and what to fix; requests are limited per client address and overall
-//! ([`RequestLimiter`]) so the form cannot be used to flood the scheme; the case is opened
-//! by the actor `system:public-form` through the store, which ledgers it.
+//! ([`RequestLimiter`]: per client — an IPv6 client counts as its /64 — per network, and
+//! overall) so the form cannot be used to flood the scheme nor be used up by one network,
+//! and a flood is ledgered and shown to staff; footage named is held only where it exists,
+//! provisionally, until staff accept the request (the store's intake hold); the case is
+//! opened by the actor `system:public-form` through the store, which ledgers it.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -19,6 +22,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use custos_base::{Actor, UnixMs};
 use custos_domain::case::{CaseDue, CaseKind};
+use custos_domain::network::{Network, client_network, client_site};
 use custos_store::cases::{NewCase, Sighting};
 use serde::Deserialize;
 
@@ -27,26 +31,48 @@ use crate::client::ClientAddr;
 use crate::error::WebError;
 use crate::pages::render;
 
-/// Requests one client address may send in [`WINDOW_MS`].
+/// Requests one client (an IPv4 address, or an IPv6 /64) may send in [`WINDOW_MS`].
 pub const PER_ADDRESS: usize = 3;
+/// Requests one network (an IPv4 /24, or an IPv6 /48) may send in [`WINDOW_MS`]: a share of
+/// [`OVERALL`], so that no one organisation or provider's block can use up the form for
+/// everyone else.
+pub const PER_NETWORK: usize = 15;
 /// Requests the form takes from everyone together in [`WINDOW_MS`].
 pub const OVERALL: usize = 60;
 /// The window the limits count over: an hour.
 pub const WINDOW_MS: i64 = 60 * 60 * 1000;
 
-/// Sliding-window limits on public requests: [`PER_ADDRESS`] per client address and
-/// [`OVERALL`] in all, each per [`WINDOW_MS`]. Kept in memory: a restart forgets it, which
-/// only ever lets a request through.
+/// Sliding-window limits on public requests: [`PER_ADDRESS`] per client, [`PER_NETWORK`]
+/// per network and [`OVERALL`] in all, each per [`WINDOW_MS`]. Requests turned away are
+/// counted too, for the alarm staff see. Kept in memory: a restart forgets it, which only
+/// ever lets a request through.
 #[derive(Debug, Default)]
 pub struct RequestLimiter {
-    by_address: HashMap<IpAddr, VecDeque<i64>>,
+    by_client: HashMap<Network, VecDeque<i64>>,
+    by_network: HashMap<Network, VecDeque<i64>>,
     all: VecDeque<i64>,
+    /// Requests turned away in the window: when, and from which network.
+    refused: VecDeque<(i64, Network)>,
+}
+
+/// Why a request was turned away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    /// When the client may try again (ms since the epoch).
+    pub again_unix_ms: i64,
+    /// The network it came from.
+    pub network: Network,
+    /// Which limit: `client`, `network` or `overall`.
+    pub limit: &'static str,
+    /// Whether it is the first request from that network turned away in the window (the
+    /// moment to raise the alarm).
+    pub first: bool,
 }
 
 impl RequestLimiter {
     /// Counts a request from `client` at `now_unix_ms` if the limits allow it; otherwise
-    /// says when the client may try again (ms since the epoch), counting nothing.
-    pub fn admit(&mut self, client: IpAddr, now_unix_ms: i64) -> Result<(), i64> {
+    /// says why and when the client may try again, counting the refusal.
+    pub fn admit(&mut self, client: IpAddr, now_unix_ms: i64) -> Result<(), Refused> {
         let since = now_unix_ms - WINDOW_MS;
         let prune = |q: &mut VecDeque<i64>| {
             while q.front().is_some_and(|t| *t <= since) {
@@ -54,20 +80,66 @@ impl RequestLimiter {
             }
         };
         prune(&mut self.all);
-        self.by_address.retain(|_, q| {
-            prune(q);
-            !q.is_empty()
-        });
-        let mine = self.by_address.entry(client).or_default();
-        if mine.len() >= PER_ADDRESS {
-            return Err(mine.front().map_or(now_unix_ms, |t| t + WINDOW_MS));
+        while self.refused.front().is_some_and(|(t, _)| *t <= since) {
+            self.refused.pop_front();
         }
-        if self.all.len() >= OVERALL {
-            return Err(self.all.front().map_or(now_unix_ms, |t| t + WINDOW_MS));
+        for map in [&mut self.by_client, &mut self.by_network] {
+            map.retain(|_, q| {
+                prune(q);
+                !q.is_empty()
+            });
         }
-        mine.push_back(now_unix_ms);
+        let me = client_network(client);
+        let site = client_site(client);
+        let again = |q: &VecDeque<i64>| q.front().map_or(now_unix_ms, |t| t + WINDOW_MS);
+        let over = if let Some(q) = self.by_client.get(&me).filter(|q| q.len() >= PER_ADDRESS) {
+            Some(("client", again(q)))
+        } else if let Some(q) = self
+            .by_network
+            .get(&site)
+            .filter(|q| q.len() >= PER_NETWORK)
+        {
+            Some(("network", again(q)))
+        } else if self.all.len() >= OVERALL {
+            Some(("overall", again(&self.all)))
+        } else {
+            None
+        };
+        if let Some((limit, again_unix_ms)) = over {
+            let first = !self.refused.iter().any(|(_, n)| *n == site);
+            self.refused.push_back((now_unix_ms, site));
+            return Err(Refused {
+                again_unix_ms,
+                network: site,
+                limit,
+                first,
+            });
+        }
+        self.by_client.entry(me).or_default().push_back(now_unix_ms);
+        self.by_network
+            .entry(site)
+            .or_default()
+            .push_back(now_unix_ms);
         self.all.push_back(now_unix_ms);
         Ok(())
+    }
+
+    /// Requests turned away in the window ending at `now_unix_ms`, and the network most of
+    /// them came from.
+    pub fn refused_recently(&self, now_unix_ms: i64) -> (usize, Option<Network>) {
+        let since = now_unix_ms - WINDOW_MS;
+        let recent: Vec<&Network> = self
+            .refused
+            .iter()
+            .filter(|(t, _)| *t > since)
+            .map(|(_, n)| n)
+            .collect();
+        let mut counts: HashMap<&Network, usize> = HashMap::new();
+        for n in &recent {
+            *counts.entry(n).or_default() += 1;
+        }
+        let top = counts.into_iter().max_by_key(|(_, c)| *c).map(|(n, _)| *n);
+        (recent.len(), top)
     }
 }
 
@@ -303,7 +375,24 @@ pub(crate) async fn submit(
         .lock()
         .map_err(|_| WebError::BadRequest("the server is busy; try again".to_owned()))?
         .admit(client, now.0);
-    if let Err(again) = admitted {
+    if let Err(refused) = admitted {
+        if refused.first {
+            // A flood is visible to staff: the first request turned away from a network in
+            // the window is ledgered (an alarm on the staff pages counts the rest).
+            state
+                .store
+                .append(
+                    &Actor::System("public-form".to_owned()),
+                    custos_domain::ledger::NewEntry::new(
+                        custos_domain::ledger::Book::Access,
+                        "public-requests-refused",
+                    )
+                    .with("network", refused.network.to_string())
+                    .with("limit", refused.limit),
+                )
+                .await?;
+        }
+        let again = refused.again_unix_ms;
         return form_page(
             &state,
             StatusCode::TOO_MANY_REQUESTS,
@@ -369,18 +458,22 @@ mod tests {
         for i in 0..PER_ADDRESS {
             assert!(l.admit(a, t0 + i as i64).is_ok());
         }
-        assert_eq!(l.admit(a, t0 + 10), Err(t0 + WINDOW_MS));
+        assert_eq!(
+            l.admit(a, t0 + 10).map_err(|r| r.again_unix_ms),
+            Err(t0 + WINDOW_MS)
+        );
         assert!(
             l.admit(a, t0 + WINDOW_MS + 1).is_ok(),
             "the window moves on"
         );
         let mut l = RequestLimiter::default();
         for i in 0..OVERALL {
-            let ip: IpAddr = format!("10.0.{}.{}", i / 200, i % 200).parse().expect("ip");
+            let ip: IpAddr = format!("10.{i}.0.1").parse().expect("ip");
             assert!(l.admit(ip, t0).is_ok());
         }
         let other: IpAddr = "198.51.100.1".parse().expect("ip");
-        assert!(l.admit(other, t0 + 5).is_err());
+        assert_eq!(l.admit(other, t0 + 5).map_err(|r| r.limit), Err("overall"));
+        assert_eq!(l.refused_recently(t0 + 5).0, 1);
     }
 
     /// LBU-18, BDC-29: a request needs a name, a way to answer, a date, a time and a place;

@@ -177,6 +177,21 @@ impl Banner {
                 )
             })
             .collect();
+        if staff.holds(Right::WorkCases) || reader {
+            let now = state.store.clock().now().0;
+            let (refused, top) = state
+                .request_limiter
+                .lock()
+                .map(|l| l.refused_recently(now))
+                .unwrap_or((0, None));
+            if refused > 0 {
+                integrity.push(format!(
+                    "The public request form turned away {refused} request{} in the last hour{}, over its limits: someone may be flooding it. Each network's first refusal is in the access logbook.",
+                    if refused == 1 { "" } else { "s" },
+                    top.map(|n| format!(" (most from {n})")).unwrap_or_default()
+                ));
+            }
+        }
         if let Some(why) = state.store.signing_suspended() {
             integrity.push(format!(
                 "The ledger is not being signed, because it could not be verified: {why}. Recording goes on; tell the scheme's DPO."

@@ -1139,3 +1139,229 @@ async fn a_deadlines_feed_can_be_replaced_and_ends_with_the_right() {
         .expect("grant");
     assert_eq!(app.get(&new, None).await.status, StatusCode::FORBIDDEN);
 }
+
+/// Indexes an hour of recording of camera `cam` from `from` (segment rows only: enough for
+/// the store to know footage exists there).
+async fn index_hour(app: &App, cam: &custos_domain::Ident, from: i64) {
+    use custos_store::recordings::{FragmentIndex, InitSegment, Segment};
+    let day = "2026-09-21".to_owned();
+    app.store
+        .add_init_segment(&InitSegment {
+            id: format!("{cam}-init"),
+            camera: cam.clone(),
+            stream: "main".into(),
+            codec: "avc1.42c01f".into(),
+            width: 1280,
+            height: 720,
+            path: format!("{cam}/{day}/init.cinit"),
+            day: day.clone(),
+            sha256: "aa".repeat(32),
+        })
+        .await
+        .expect("init");
+    for i in 0..60 {
+        let start = from + i * 60_000;
+        app.store
+            .add_segment(&Segment {
+                path: format!("{cam}/{day}/{start}.cseg"),
+                camera: cam.clone(),
+                stream: "main".into(),
+                init_id: format!("{cam}-init"),
+                day: day.clone(),
+                start_unix_ms: start,
+                end_unix_ms: start + 60_000,
+                frames: 1500,
+                bytes: 1000,
+                sha256: format!("{:064x}", i + 1),
+                fragments: vec![FragmentIndex {
+                    offset: 0,
+                    len: 1000,
+                    start_unix_ms: start,
+                    frames: 1500,
+                    decode_base_90k: 0,
+                    decode_duration_90k: 5_400_000,
+                }],
+                recovered: false,
+            })
+            .await
+            .expect("segment");
+    }
+}
+
+/// The public form's request for `date` and `time` at the front gate, as a browser sends it.
+fn gate_request(date: &str, time: &str) -> String {
+    format!(
+        "kind=subject-access&name=Robin+Requester&contact=robin%40example.org&date={date}&time={time}&place=elsewhere&place_other=front+gate&description=&website="
+    )
+}
+
+/// The reference on an acknowledgement page.
+fn reference_on(page: &str) -> String {
+    page.split("id=\"request-reference\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("a reference")
+        .trim()
+        .to_owned()
+}
+
+/// BDC-28: a request from the public holds footage only where some exists, provisionally
+/// (the pack's 14 days), until staff accept the request — then the hold is confirmed for
+/// its class's whole period (ledgered). A request naming a time with no footage holds
+/// nothing.
+#[tokio::test]
+async fn bdc_28_a_public_request_holds_existing_footage_provisionally_until_staff_accept_it() {
+    let mut app = app().await;
+    let cam = add_front_gate(&app).await;
+    let now = app.clock.now().0;
+    let day_start = now - now % DAY;
+    index_hour(&app, &cam, day_start + 9 * 3_600_000).await;
+
+    // Footage exists at 09:30 UTC (10:30 in London, BST): held, for 14 days.
+    let r = app
+        .send(
+            "POST",
+            "/requests",
+            None,
+            Some(&gate_request("2026-09-21", "10:30")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let reference = reference_on(&r.body);
+    let case = app
+        .store
+        .case(&reference)
+        .await
+        .expect("case")
+        .expect("exists");
+    assert_eq!(case.holds.len(), 1, "{case:?}");
+    let hold = app
+        .store
+        .hold(&case.holds[0])
+        .await
+        .expect("hold")
+        .expect("exists");
+    assert!(hold.provisional);
+    assert_eq!(hold.expires_at_unix_ms, now + 14 * DAY);
+
+    // Nothing recorded at 03:00: nothing held (the case is opened all the same).
+    app.peer = "192.0.2.99:5000".parse().expect("addr");
+    let r = app
+        .send(
+            "POST",
+            "/requests",
+            None,
+            Some(&gate_request("2026-09-21", "03:00")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let empty = app
+        .store
+        .case(&reference_on(&r.body))
+        .await
+        .expect("case")
+        .expect("exists");
+    assert!(empty.holds.is_empty(), "{empty:?}");
+
+    // Staff accept the request: the hold is confirmed for the class's three months.
+    let dpo = Username::parse("dp").expect("name");
+    person(&app, "dp", "dpo").await;
+    app.store
+        .act_on_case(
+            &custos_base::Actor::User(dpo.to_string()),
+            &reference,
+            custos_domain::case::Action::Start,
+            &custos_store::cases::Step {
+                reasons: String::new(),
+                others_shown: false,
+                why_reasonable: None,
+                footage: None,
+            },
+        )
+        .await
+        .expect("start");
+    let hold = app
+        .store
+        .hold(&hold.id)
+        .await
+        .expect("hold")
+        .expect("exists");
+    assert!(!hold.provisional);
+    assert!(hold.expires_at_unix_ms > now + 80 * DAY, "{hold:?}");
+    let confirmed = app
+        .store
+        .ledger_entries(&custos_store::LedgerQuery::default())
+        .await
+        .expect("entries")
+        .into_iter()
+        .filter(|e| e.kind == "hold-confirmed" && e.refs.contains(&format!("case:{reference}")))
+        .count();
+    assert_eq!(confirmed, 1);
+}
+
+/// The public form's limits cannot be dodged or used against everyone: an IPv6 client
+/// counts as its /64, one network (a /24) may take only its share of the hour's requests,
+/// so the public elsewhere still gets through; and the flood is shown to staff, with the
+/// first refusal from each network in the access logbook.
+#[tokio::test]
+async fn the_public_forms_limits_count_ipv6_by_64_and_no_network_uses_them_up() {
+    let mut app = app().await;
+    add_front_gate(&app).await;
+    let form = gate_request("2026-09-21", "10:30");
+    // Four addresses of one IPv6 /64: the fourth is turned away.
+    for i in 1..=4u8 {
+        app.peer = format!("[2001:db8:7:1::{i}]:5000").parse().expect("addr");
+        let r = app.send("POST", "/requests", None, Some(&form)).await;
+        let want = if i <= 3 {
+            StatusCode::OK
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(r.status, want, "request {i}: {}", r.body);
+    }
+    // Twenty addresses of one /24, three requests each: fifteen get through.
+    let mut accepted = 0;
+    for host in 1..=20u8 {
+        app.peer = format!("203.0.113.{host}:5000").parse().expect("addr");
+        for _ in 0..3 {
+            if app
+                .send("POST", "/requests", None, Some(&form))
+                .await
+                .status
+                == StatusCode::OK
+            {
+                accepted += 1;
+            }
+        }
+    }
+    assert_eq!(accepted, custos_web::requests::PER_NETWORK);
+    // Someone elsewhere is not locked out.
+    app.peer = "198.51.100.7:5000".parse().expect("addr");
+    let r = app.send("POST", "/requests", None, Some(&form)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    let refusals: Vec<_> = app
+        .store
+        .ledger_entries(&custos_store::LedgerQuery {
+            book: Some(custos_domain::ledger::Book::Access),
+            ..Default::default()
+        })
+        .await
+        .expect("entries")
+        .into_iter()
+        .filter(|e| e.kind == "public-requests-refused")
+        .collect();
+    assert_eq!(refusals.len(), 2, "one per network: {refusals:?}");
+    assert!(refusals.iter().any(|e| e.body.contains("203.0.113.0/24")));
+    assert!(refusals.iter().any(|e| e.body.contains("2001:db8:7::/48")));
+    let dpo = person(&app, "dp", "dpo").await;
+    let start = app.get("/start", Some(&dpo)).await;
+    assert!(
+        start
+            .body
+            .contains("turned away 46 requests in the last hour")
+            && start.body.contains("203.0.113.0/24"),
+        "{}",
+        start.body
+    );
+}
