@@ -1646,6 +1646,77 @@ async fn lbu_14_an_idle_browser_shows_the_lock_screen_until_the_password_is_give
     assert!(demo.wait().expect("demo exits").success());
 }
 
+/// LBU-14: a session ended elsewhere ("sign out everywhere" from another computer) ends
+/// what its pages show: the live grid playing in Chromium stops, its videos are emptied
+/// and the page gives way to the sign-in page within seconds, without anyone touching it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lbu_14_a_live_page_gives_way_when_its_session_ends_elsewhere() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let demo = RunningDemo::start(&dir.path().join("scheme"));
+    let addr = demo.addr.clone();
+    let password = demo.accounts.get("operator").expect("operator").clone();
+    let driver = Driver::start();
+    let c = browser(&driver, &dir.path().join("profile")).await;
+    let landed = browser_sign_in(&c, &addr, "operator", &password).await;
+    assert_eq!(landed, "/live");
+    // Wait until a tile plays.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let playing = c
+            .execute(
+                "return [...document.querySelectorAll('video[data-live]')].some(v => v.src.startsWith('blob:') && v.currentTime > 0 && !v.classList.contains('thumbnail'));",
+                vec![],
+            )
+            .await
+            .expect("script");
+        if playing.as_bool() == Some(true) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "live view never played");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    // Signed out everywhere from another computer.
+    let cookie = sign_in(&addr, "operator", &password);
+    let (_, start) = get_with_cookie(&addr, "/start", &cookie);
+    let csrf = start
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a form token")
+        .to_owned();
+    let form = format!("csrf={csrf}");
+    let resp = exchange(
+        &addr,
+        &format!(
+            "POST /logout/everywhere HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+            form.len()
+        ),
+    );
+    assert!(resp.starts_with("HTTP/1.1 303"), "{resp}");
+    let deadline = Instant::now() + Duration::from_secs(12);
+    loop {
+        let url = c.current_url().await.expect("url");
+        let videos = c
+            .execute(
+                "return document.querySelectorAll('video[src]').length;",
+                vec![],
+            )
+            .await
+            .expect("script");
+        if url.path() == "/login" && videos.as_i64() == Some(0) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the live page still shows at {url} ({videos} videos with a source)"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    c.close().await.expect("close");
+    drop(driver);
+    demo.stop();
+}
+
 /// LJM-8, BDC-1: camera groups with their workstations, and absences, from the console;
 /// mistakes are explained and change nothing; every change is in the ledger.
 #[test]

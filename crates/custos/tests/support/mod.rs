@@ -53,6 +53,8 @@ pub struct RunningDemo {
     pub child: std::process::Child,
     pub lines: std::io::Lines<BufReader<std::process::ChildStdout>>,
     pub addr: String,
+    /// The demo's accounts, by role: their passwords, as it printed them.
+    pub accounts: std::collections::BTreeMap<String, String>,
     _reap: Reap,
 }
 
@@ -77,8 +79,12 @@ impl RunningDemo {
         let reap = Reap::new(&child);
         let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
         let mut addr = None;
+        let mut accounts = std::collections::BTreeMap::new();
         while addr.is_none() {
             let Some(Ok(line)) = lines.next() else { break };
+            if let Some((role, pw)) = line.trim().split_once(" password ") {
+                accounts.insert(role.trim().to_owned(), pw.trim().to_owned());
+            }
             if let Some(rest) = line.split("running at http://").nth(1) {
                 addr = rest.split('/').next().map(str::to_owned);
             }
@@ -87,6 +93,7 @@ impl RunningDemo {
             child,
             lines,
             addr: addr.expect("the demo prints its URL"),
+            accounts,
             _reap: reap,
         }
     }
