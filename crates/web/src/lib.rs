@@ -635,18 +635,45 @@ pub fn route_specs() -> Vec<RouteSpec> {
     routes().into_iter().map(|(s, _)| s).collect()
 }
 
-/// The application's routes.
+/// The application's routes. A path that is no route is a page's 404 in HTML, or under
+/// `/api/v1` the API's 404 in JSON; a method a route does not take is a 405 (with
+/// `Allow`), in JSON under `/api/v1`.
 pub fn router(state: AppState) -> Router {
     let mut r = Router::new();
     for (spec, handler) in routes() {
         r = r.route(spec.path, handler);
     }
-    r.fallback(pages::not_found)
+    // After every route: it applies to the routes registered so far.
+    r.method_not_allowed_fallback(method_not_allowed)
+        .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             headers::secure,
         ))
         .with_state(state)
+}
+
+/// No route has this path.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if api::is_api_path(uri.path()) {
+        api::no_such_call(uri).await.into_response()
+    } else {
+        pages::not_found().await.into_response()
+    }
+}
+
+/// A route has this path but not this method.
+async fn method_not_allowed(
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if api::is_api_path(uri.path()) {
+        api::wrong_method(method, uri).await.into_response()
+    } else {
+        axum::http::StatusCode::METHOD_NOT_ALLOWED.into_response()
+    }
 }
 
 /// Serves the application on `listener` within `limits` until `shutdown` completes, then

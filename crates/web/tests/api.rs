@@ -570,3 +570,402 @@ async fn a_token_can_be_ended_before_the_declaration_is_accepted() {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "the token is gone");
 }
+
+/// `r` is an API error as the document describes it: JSON, `{"status": N, "error": "…"}`
+/// with N its own status and a message, and nothing else.
+fn assert_error_body(r: &Reply, status: StatusCode) {
+    assert_eq!(r.status, status, "{}", r.body);
+    let content_type = r
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(
+        content_type.starts_with("application/json"),
+        "{status}: {content_type:?}, not JSON: {}",
+        r.body
+    );
+    let body = json(r);
+    let fields = body.as_object().expect("an object");
+    assert_eq!(fields.len(), 2, "{}", r.body);
+    assert_eq!(body["status"], status.as_u16(), "{}", r.body);
+    assert!(
+        body["error"].as_str().is_some_and(|e| !e.trim().is_empty()),
+        "{}",
+        r.body
+    );
+}
+
+/// Under `/api/v1` every error is JSON in the `ErrorBody` shape, also where no handler is
+/// reached: a path that is no call (404, not the pages' HTML), a method a call does not
+/// take (405 with `Allow`, not an empty body), a query string or a path that cannot be
+/// read (400, not text). The pages keep their HTML 404.
+#[tokio::test]
+async fn every_error_under_api_v1_is_json_for_unknown_paths_wrong_methods_and_bad_query_strings() {
+    let app = app().await;
+    let aud = api_sign_in(&app, "aud").await;
+
+    for path in ["/api/v1/no-such-call", "/api/v1", "/api/v1/cameras/x/y/z"] {
+        let r = app.api("GET", path, Some(&aud), None).await;
+        assert_error_body(&r, StatusCode::NOT_FOUND);
+        assert!(
+            json(&r)["error"]
+                .as_str()
+                .expect("error")
+                .contains("openapi.json")
+        );
+    }
+    let r = app.api("GET", "/api/v1/no-such-call", None, None).await;
+    assert_error_body(&r, StatusCode::NOT_FOUND);
+
+    for (method, path, allowed) in [
+        ("DELETE", "/api/v1/cameras", "GET"),
+        ("GET", "/api/v1/sessions", "POST"),
+        ("PUT", "/api/v1/declaration", "GET,POST"),
+    ] {
+        let r = app.api(method, path, Some(&aud), None).await;
+        assert_error_body(&r, StatusCode::METHOD_NOT_ALLOWED);
+        let allow = r
+            .headers
+            .get(axum::http::header::ALLOW)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .replace(' ', "");
+        for m in allowed.split(',') {
+            assert!(allow.contains(m), "{method} {path}: Allow {allow:?}");
+        }
+    }
+
+    let r = app
+        .api(
+            "GET",
+            "/api/v1/logbooks/review?after=not-a-number",
+            Some(&aud),
+            None,
+        )
+        .await;
+    assert_error_body(&r, StatusCode::BAD_REQUEST);
+    assert!(json(&r)["error"].as_str().expect("error").contains("after"));
+    let r = app
+        .api("GET", "/api/v1/logbooks/%FF%FE", Some(&aud), None)
+        .await;
+    assert_error_body(&r, StatusCode::BAD_REQUEST);
+
+    // The pages are not the API: their errors stay HTML.
+    let r = app.send("GET", "/no-such-page", None, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("<html"), "{}", r.body);
+    let r = app.send("DELETE", "/login", None, None).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(!r.body.starts_with('{'), "{}", r.body);
+}
+
+/// The operations of the document, each as (METHOD, path, operation).
+fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+    let mut out = Vec::new();
+    for (path, ops) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in ops.as_object().expect("operations") {
+            out.push((method.to_uppercase(), path.clone(), op.clone()));
+        }
+    }
+    out
+}
+
+/// The document says every status each call can answer and what comes with it: 401 with
+/// `WWW-Authenticate` on every call that needs a session, 503 with `Retry-After` on every
+/// call that reads the store, 403 where a gate can refuse, 400 where a body can be wrong;
+/// every error is an `ErrorBody` in JSON; footage is `video/mp4`.
+#[test]
+fn the_openapi_document_lists_every_status_each_call_can_answer_with_its_headers() {
+    let doc: Value = serde_json::from_str(&custos_web::api::openapi_json()).expect("json");
+    let header =
+        |response: &Value, name: &str| response["headers"][name]["required"] == Value::Bool(true);
+    for (method, path, op) in operations(&doc) {
+        let call = format!("{method} {path}");
+        let responses = op["responses"].as_object().expect("responses");
+        let public = op["security"] == serde_json::json!([{}]);
+        if !public {
+            let r = &responses
+                .get("401")
+                .unwrap_or_else(|| panic!("{call}: no 401"));
+            assert!(
+                header(r, "WWW-Authenticate"),
+                "{call}: 401 without WWW-Authenticate"
+            );
+            if path != "/api/v1/sessions/end" {
+                assert!(responses.contains_key("403"), "{call}: no 403");
+            }
+        }
+        if path != "/api/v1/openapi.json" {
+            let r = &responses
+                .get("503")
+                .unwrap_or_else(|| panic!("{call}: no 503"));
+            assert!(header(r, "Retry-After"), "{call}: 503 without Retry-After");
+        }
+        if op.get("requestBody").is_some() {
+            assert!(responses.contains_key("400"), "{call}: a body, but no 400");
+        }
+        for (status, r) in responses {
+            if status.starts_with('4') || status.starts_with('5') {
+                assert_eq!(
+                    r["content"]["application/json"]["schema"]["$ref"],
+                    "#/components/schemas/ErrorBody",
+                    "{call}: {status} is not an ErrorBody"
+                );
+            }
+        }
+    }
+    let paths = &doc["paths"];
+    assert!(paths["/api/v1/cameras"]["get"]["responses"]["403"].is_object());
+    assert!(paths["/api/v1/sessions"]["post"]["responses"]["400"].is_object());
+    let video = &paths["/api/v1/reviews/{grant}/video.mp4"]["get"]["responses"];
+    for status in ["200", "206"] {
+        assert!(
+            video[status]["content"]["video/mp4"].is_object(),
+            "{status}"
+        );
+    }
+    assert!(header(&video["206"], "Content-Range"));
+    assert!(header(&video["416"], "Content-Range"));
+    assert!(
+        paths["/api/v1/cameras/{id}/live.mp4"]["get"]["responses"]["502"].is_object(),
+        "live says when the camera cannot be reached"
+    );
+}
+
+/// Every `$ref` in `v`, recursively.
+fn refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(o) => {
+            for (k, v) in o {
+                match (k.as_str(), v) {
+                    ("$ref", Value::String(r)) => out.push(r.clone()),
+                    _ => refs(v, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
+}
+
+/// The document gives the formats of dates and times and the strings that may not be
+/// empty, in requests and in answers; every schema it refers to is in it.
+#[test]
+fn the_openapi_document_gives_date_formats_and_minimum_lengths() {
+    let doc: Value = serde_json::from_str(&custos_web::api::openapi_json()).expect("json");
+    let schemas = &doc["components"]["schemas"];
+    let mut named = Vec::new();
+    refs(&doc, &mut named);
+    for r in named {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("{r} is not a schema"));
+        assert!(schemas[name].is_object(), "{r} is not in the document");
+    }
+    for (schema, field, format) in [
+        ("ReviewOpenRequest", "from", "date-time"),
+        ("ReviewOpenRequest", "to", "date-time"),
+        ("SessionCreated", "expires_at", "date-time"),
+        ("ReviewOpened", "expires_at", "date-time"),
+        ("SpanView", "from", "date-time"),
+        ("GapView", "to", "date-time"),
+        ("EntryView", "at", "date-time"),
+        ("RecordingsView", "day", "date"),
+    ] {
+        assert_eq!(
+            schemas[schema]["properties"][field]["format"], format,
+            "{schema}.{field}"
+        );
+    }
+    // The logbook's bounds: a day or an instant.
+    let formats: Vec<&str> = schemas["DayOrInstant"]["anyOf"]
+        .as_array()
+        .expect("anyOf")
+        .iter()
+        .filter_map(|s| s["format"].as_str())
+        .collect();
+    assert_eq!(formats, ["date", "date-time"]);
+    for (schema, field) in [
+        ("SignInRequest", "username"),
+        ("SignInRequest", "password"),
+        ("DeclarationAccept", "text"),
+        ("ReviewOpenRequest", "purpose"),
+        ("ReviewOpenRequest", "reason"),
+        ("ReviewFinishRequest", "result"),
+        ("ErrorBody", "error"),
+    ] {
+        let min = schemas[schema]["properties"][field]["minLength"]
+            .as_u64()
+            .unwrap_or(0);
+        assert!(min >= 1, "{schema}.{field} has no minLength");
+    }
+    let day = doc["paths"]["/api/v1/cameras/{id}/recordings"]["get"]["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .find(|p| p["name"] == "day")
+        .cloned()
+        .expect("day");
+    assert_eq!(day["schema"]["format"], "date");
+}
+
+/// What the document says may not be empty, the server refuses with 400 in JSON, before
+/// anything else is done with it: not a refused sign-in (401), not a failure (500).
+#[tokio::test]
+async fn strings_the_document_says_may_not_be_empty_are_refused_with_400() {
+    let app = app().await;
+    let mut bodies = vec![
+        format!(r#"{{"username":"","password":"{PASSWORD}"}}"#),
+        format!(r#"{{"username":"  ","password":"{PASSWORD}"}}"#),
+    ];
+    // More empty passwords than the five refusals an account may have.
+    bodies.extend(std::iter::repeat_n(
+        r#"{"username":"op","password":""}"#.to_owned(),
+        6,
+    ));
+    for body in bodies {
+        let r = app.api("POST", "/api/v1/sessions", None, Some(&body)).await;
+        assert_error_body(&r, StatusCode::BAD_REQUEST);
+    }
+    // Refused before any attempt is counted: the account still signs in.
+    let op = api_sign_in(&app, "op").await;
+
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/declaration",
+            Some(&op),
+            Some(r#"{"text":""}"#),
+        )
+        .await;
+    assert_error_body(&r, StatusCode::BAD_REQUEST);
+
+    let (cam, from) = camera_with_recording(&app).await;
+    let at = |ms: i64| custos_base::UnixMs(ms).to_rfc3339();
+    let reviews = format!("/api/v1/cameras/{cam}/reviews");
+    let open = |purpose: &str, reason: &str| {
+        format!(
+            r#"{{"from":"{}","to":"{}","purpose":"{purpose}","reason":"{reason}"}}"#,
+            at(from),
+            at(from + 600_000)
+        )
+    };
+    for body in [
+        open("", "Fight at the gate"),
+        open("security-and-safety", ""),
+        open("security-and-safety", "abcd"),
+    ] {
+        let r = app.api("POST", &reviews, Some(&op), Some(&body)).await;
+        assert_error_body(&r, StatusCode::BAD_REQUEST);
+    }
+    assert!(reviews_opened(&app).await.is_empty());
+    let r = app
+        .api(
+            "POST",
+            &reviews,
+            Some(&op),
+            Some(&open("security-and-safety", "Fight at the gate")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let finish = json(&r)["finish"].as_str().expect("finish").to_owned();
+    for result in ["", "   "] {
+        let body = serde_json::json!({ "result": result }).to_string();
+        let r = app.api("POST", &finish, Some(&op), Some(&body)).await;
+        assert_error_body(&r, StatusCode::BAD_REQUEST);
+    }
+}
+
+/// Live view's "the camera cannot be reached" comes through the API as the document says:
+/// 502 in JSON, saying why.
+#[tokio::test]
+async fn a_camera_that_cannot_be_reached_is_a_502_in_json_through_the_api() {
+    let app = app().await;
+    // Nothing listens on port 1: the camera refuses at once.
+    let cam = add_front_gate_at(&app, "rtsp://127.0.0.1:1/s1").await;
+    let op = api_sign_in(&app, "op").await;
+    let r = app
+        .api(
+            "GET",
+            &format!("/api/v1/cameras/{cam}/live.mp4"),
+            Some(&op),
+            None,
+        )
+        .await;
+    assert_error_body(&r, StatusCode::BAD_GATEWAY);
+    assert!(
+        json(&r)["error"]
+            .as_str()
+            .expect("error")
+            .contains("cannot be watched"),
+        "{}",
+        r.body
+    );
+}
+
+/// Days and instants in forms the document's `date` and `date-time` formats do not allow
+/// are refused with 400 in JSON, where they used to be read loosely (an empty day as
+/// today, an instant without seconds or with a space).
+#[tokio::test]
+async fn days_and_instants_outside_the_documents_formats_are_refused_with_400() {
+    let app = app().await;
+    let (cam, from) = camera_with_recording(&app).await;
+    let op = api_sign_in(&app, "op").await;
+    let aud = api_sign_in(&app, "aud").await;
+    for day in ["", "%202026-09-21", "2026-09-21T09:00:00Z"] {
+        let path = format!("/api/v1/cameras/{cam}/recordings?day={day}");
+        assert_error_body(
+            &app.api("GET", &path, Some(&op), None).await,
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    let path = format!("/api/v1/cameras/{cam}/recordings?day=2026-09-21");
+    assert_eq!(
+        app.api("GET", &path, Some(&op), None).await.status,
+        StatusCode::OK
+    );
+    for query in [
+        "to=",
+        "from=2026-09-21%2009:00:00Z",
+        "from=2026-09-21T09:00Z",
+        "to=%202026-09-21",
+    ] {
+        let path = format!("/api/v1/logbooks/review?{query}");
+        assert_error_body(
+            &app.api("GET", &path, Some(&aud), None).await,
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    for query in ["from=2026-09-21", "to=2026-09-21T09:00:00.5%2B01:00"] {
+        let path = format!("/api/v1/logbooks/review?{query}");
+        let r = app.api("GET", &path, Some(&aud), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{query}: {}", r.body);
+    }
+    let at = custos_base::UnixMs(from).to_rfc3339();
+    let reviews = format!("/api/v1/cameras/{cam}/reviews");
+    for start in [
+        "2026-09-21T09:00Z",
+        "2026-09-21 09:00:00Z",
+        &format!(" {at}"),
+    ] {
+        let body = serde_json::json!({
+            "from": start,
+            "to": custos_base::UnixMs(from + 600_000).to_rfc3339(),
+            "purpose": "security-and-safety",
+            "reason": "Fight at the gate",
+        })
+        .to_string();
+        let r = app.api("POST", &reviews, Some(&op), Some(&body)).await;
+        assert_error_body(&r, StatusCode::BAD_REQUEST);
+        assert!(
+            json(&r)["error"]
+                .as_str()
+                .expect("error")
+                .contains("RFC 3339"),
+            "{}",
+            r.body
+        );
+    }
+    assert!(reviews_opened(&app).await.is_empty());
+}
