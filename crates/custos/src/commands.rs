@@ -845,7 +845,7 @@ async fn serve(config: &Config) -> anyhow::Result<ExitCode> {
 async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
     // Nothing is signed until the ledger has been verified against its witnesses (the
     // first verification runs at once).
-    store.hold_signing_until_verified();
+    store.hold_signing_until_verified().await?;
     if store.has_master_key() {
         let sealed = store
             .seal_plain_totp_secrets(&Actor::System("secrets".to_owned()))

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod support;
-use support::RunningDemo;
+use support::{RunningDemo, copy_dir};
 
 /// A demo on `data` started by `sh` with the open-file limit (soft and hard) at `nofile`
 /// and the configuration file `config`, if any; its log goes to `data`'s sibling
@@ -321,18 +321,6 @@ fn run(cmd: &mut Command) -> (i32, String) {
             String::from_utf8_lossy(&out.stderr)
         ),
     )
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read dir") {
-        let e = e.expect("entry");
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
-        }
-    }
 }
 
 /// BDC-35: someone who can write the data folder puts an older copy of it back (rolling

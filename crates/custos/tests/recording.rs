@@ -12,7 +12,7 @@ use std::time::Duration;
 use custos_store::{DatabaseLocation, Store};
 
 mod support;
-use support::{custos, free_port};
+use support::{copy_dir, custos, free_port};
 
 fn policies() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../policies")
@@ -405,18 +405,6 @@ fn files(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("dir").flatten() {
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).expect("copy");
-        }
-    }
 }
 
 /// LBU-16, BDC-18: when the RTSP server goes away mid-recording, a gap is recorded from the

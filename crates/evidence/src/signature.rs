@@ -69,22 +69,7 @@ pub fn fingerprint(seed: &[u8; 32]) -> Result<String, SignatureError> {
 /// `ssh-keygen -Y verify -I custos-evidence -n custos-evidence` does; returns the key's
 /// SHA-256 fingerprint.
 pub fn verify(allowed: &str, message: &[u8], armoured: &str) -> Result<String, SignatureError> {
-    let key_text = allowed
-        .lines()
-        .find_map(|l| {
-            let l = l.trim();
-            let rest = l.strip_prefix(PRINCIPAL)?.trim_start();
-            let rest = rest
-                .strip_prefix(&format!("namespaces=\"{NAMESPACE}\""))
-                .unwrap_or(rest)
-                .trim_start();
-            Some(rest.to_owned())
-        })
-        .ok_or_else(|| {
-            SignatureError::Format(format!("allowed_signers names no key for {PRINCIPAL}"))
-        })?;
-    let key = PublicKey::from_openssh(&key_text)
-        .map_err(|e| SignatureError::Format(format!("allowed_signers: {e}")))?;
+    let key = allowed_key(allowed)?;
     let sig = SshSig::from_pem(armoured.trim())
         .map_err(|e| SignatureError::Format(format!("SHA256SUMS.sig: {e}")))?;
     key.verify(NAMESPACE, message, &sig)
@@ -92,9 +77,8 @@ pub fn verify(allowed: &str, message: &[u8], armoured: &str) -> Result<String, S
     Ok(key.fingerprint(HashAlg::Sha256).to_string())
 }
 
-/// The Ed25519 key named in an `allowed_signers` file, to check other statements the
-/// scheme signed with it (the ledger checkpoints in a package's proofs).
-pub fn verifying_key(allowed: &str) -> Result<ed25519_dalek::VerifyingKey, SignatureError> {
+/// The public key `allowed_signers` names for [`PRINCIPAL`].
+fn allowed_key(allowed: &str) -> Result<PublicKey, SignatureError> {
     let key_text = allowed
         .lines()
         .find_map(|l| {
@@ -108,8 +92,14 @@ pub fn verifying_key(allowed: &str) -> Result<ed25519_dalek::VerifyingKey, Signa
         .ok_or_else(|| {
             SignatureError::Format(format!("allowed_signers names no key for {PRINCIPAL}"))
         })?;
-    let key = PublicKey::from_openssh(&key_text)
-        .map_err(|e| SignatureError::Format(format!("allowed_signers: {e}")))?;
+    PublicKey::from_openssh(&key_text)
+        .map_err(|e| SignatureError::Format(format!("allowed_signers: {e}")))
+}
+
+/// The Ed25519 key named in an `allowed_signers` file, to check other statements the
+/// scheme signed with it (the ledger checkpoints in a package's proofs).
+pub fn verifying_key(allowed: &str) -> Result<ed25519_dalek::VerifyingKey, SignatureError> {
+    let key = allowed_key(allowed)?;
     let ed = key
         .key_data()
         .ed25519()

@@ -1305,7 +1305,7 @@ pub const INTAKE_CLASS: &str = "request-pending";
 /// The channel of requests made on the public form.
 pub const PUBLIC_CHANNEL: &str = "public-form";
 
-/// Those of `cameras` that have recorded footage in `[from, to)`.
+/// Those of `cameras` that have recorded footage in `[from, to)`, or are recording it now.
 async fn cameras_with_footage(
     tx: &mut WriteTx,
     cameras: &[custos_domain::Ident],
@@ -1314,9 +1314,14 @@ async fn cameras_with_footage(
 ) -> StoreResult<Vec<custos_domain::Ident>> {
     let mut out = Vec::new();
     for c in cameras {
+        // Closed segments, or a recording in progress (its segment not closed yet) that
+        // began before the window ends and has had frames since it began.
         let any = sqlx::query(
             "SELECT 1 FROM segments WHERE camera_id = $1 AND start_unix_ms < $3 \
-             AND end_unix_ms > $2 LIMIT 1",
+             AND end_unix_ms > $2 \
+             UNION ALL SELECT 1 FROM camera_health WHERE camera_id = $1 \
+             AND state = 'recording' AND since_unix_ms < $3 AND last_frame_unix_ms > $2 \
+             LIMIT 1",
         )
         .bind(c.as_str())
         .bind(from_unix_ms)

@@ -475,14 +475,23 @@ impl Store {
     }
 
     /// Holds checkpoints back until the next verification passes: a server calls this as it
-    /// starts, so nothing it writes is signed over a chain it has not verified yet.
-    pub fn hold_signing_until_verified(&self) {
+    /// starts, so nothing it writes is signed over a chain it has not verified yet. The head
+    /// at this moment is remembered: the start-up verification's unsigned-tail alarm covers
+    /// only entries written before it, not those the server itself writes while it waits.
+    pub async fn hold_signing_until_verified(&self) -> StoreResult<()> {
         *self
             .inner()
             .signing_suspended
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) =
             Some("the ledger has not been verified since the server started".to_owned());
+        let head = self.ledger_head().await?.map_or(0, |(seq, _)| seq);
+        *self
+            .inner()
+            .held_at_seq
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(head);
+        Ok(())
     }
 
     /// Why checkpoints are not being signed, if they are not.
@@ -1139,19 +1148,26 @@ impl Store {
                             .with("signed_to", s.signed_to),
                     )
                     .await?;
-                if at_start && s.signed_to < s.head.0 {
+                // Entries before the server started that no signature covers; those the
+                // server wrote itself while signing was held are signed from now on.
+                let before_start = self
+                    .inner()
+                    .held_at_seq
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .map_or(s.head.0, |held| held.min(s.head.0));
+                if at_start && s.signed_to < before_start {
                     let from = s.signed_to + 1;
-                    let (first, last) = self.entry_times(from, s.head.0).await?;
+                    let (first, last) = self.entry_times(from, before_start).await?;
                     self.append(
                         actor,
                         NewEntry::new(Book::System, UNSIGNED_TAIL)
                             .with("first_entry", from)
-                            .with("last_entry", s.head.0)
+                            .with("last_entry", before_start)
                             .with(
                                 "problem",
                                 format!(
-                                    "entries {from} to {} (written {} to {}) are not covered by any signature: they were written after the last checkpoint, normally in the seconds before the server stopped without a clean shutdown. Read them (Logbooks) and acknowledge this once you are satisfied they are genuine",
-                                    s.head.0,
+                                    "entries {from} to {before_start} (written {} to {}) are not covered by any signature: they were written after the last checkpoint, normally in the seconds before the server stopped without a clean shutdown. Read them (Logbooks) and acknowledge this once you are satisfied they are genuine",
                                     custos_base::UnixMs(first).to_london_display(),
                                     custos_base::UnixMs(last).to_london_display()
                                 ),

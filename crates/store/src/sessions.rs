@@ -109,6 +109,18 @@ fn source_ref(source: &str) -> StoreResult<Reference> {
     Reference::new("source", source).map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
+/// Makes the sign-in counting in `tx` wait for any other (on PostgreSQL; SQLite's write
+/// transactions already take turns).
+async fn take_sign_in_lock(tx: &mut WriteTx, backend: crate::Backend) -> StoreResult<()> {
+    if let Some(lock) = backend.sign_in_lock() {
+        sqlx::query(lock)
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::db("taking the sign-in lock"))?;
+    }
+    Ok(())
+}
+
 /// Attempts refused or still being checked for `column` = `key` since `since_unix_ms`:
 /// how many, and when the first was.
 async fn count_attempts(
@@ -399,12 +411,7 @@ impl Store {
             _ => None,
         };
         let mut tx = self.write().await?;
-        if let Some(lock) = self.backend().sign_in_lock() {
-            sqlx::query(lock)
-                .execute(tx.conn())
-                .await
-                .map_err(StoreError::db("taking the sign-in lock"))?;
-        }
+        take_sign_in_lock(&mut tx, self.backend()).await?;
         sqlx::query("DELETE FROM sign_in_attempts WHERE at_unix_ms < $1")
             .bind(since)
             .execute(tx.conn())
@@ -472,12 +479,7 @@ impl Store {
     ) -> StoreResult<SignIn> {
         let now = self.clock().now().0;
         let mut tx = self.write().await?;
-        if let Some(lock) = self.backend().sign_in_lock() {
-            sqlx::query(lock)
-                .execute(tx.conn())
-                .await
-                .map_err(StoreError::db("taking the sign-in lock"))?;
-        }
+        take_sign_in_lock(&mut tx, self.backend()).await?;
         sqlx::query("UPDATE sign_in_attempts SET outcome = 'refused' WHERE id = $1")
             .bind(id)
             .execute(tx.conn())

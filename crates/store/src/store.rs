@@ -160,6 +160,9 @@ pub(crate) struct Inner {
     /// Why checkpoints are not being signed, when they are not (a ledger that could not be
     /// verified against its witnesses is never signed over).
     pub(crate) signing_suspended: std::sync::Mutex<Option<String>>,
+    /// The ledger head when a starting server held signing back: entries after it are the
+    /// server's own, written while it waited for its first verification.
+    pub(crate) held_at_seq: std::sync::Mutex<Option<i64>>,
     /// The newest entry this process knows a valid signature for (a checkpoint, a witness
     /// line or an acceptance): the next checkpoint is signed only over a chain that extends
     /// it.
@@ -334,6 +337,7 @@ impl Store {
             hashing: crate::users::HashPool::new(),
             witnesses: std::sync::Mutex::new(None),
             signing_suspended: std::sync::Mutex::new(None),
+            held_at_seq: std::sync::Mutex::new(None),
             anchor: std::sync::Mutex::new(None),
         });
         Ok(Self { inner })

@@ -212,6 +212,7 @@ contract!(
     the_ledger_refuses_updates_and_deletes,
     ledger_queries_filter_by_book_time_actor_and_reference,
     bdc_35_a_failed_verification_raises_an_alarm_until_acknowledged,
+    bdc_35_the_start_alarm_names_only_unsigned_entries_from_before_the_start,
     bdc_35_a_rewritten_chain_is_never_signed_over_and_an_acceptance_re_anchors_it,
     bdc_35_verify_reads_many_chunks_in_parallel_and_names_the_first_bad_entry,
     lbu_4_accounts_hold_pack_roles_every_change_is_ledgered_and_none_deleted,
@@ -998,6 +999,68 @@ async fn ledger_queries_filter_by_book_time_actor_and_reference(db: &TestDb) {
     assert_eq!(
         page.iter().map(|e| e.seq).collect::<Vec<_>>(),
         vec![reviews[2].seq, reviews[3].seq]
+    );
+}
+
+/// BDC-35: at start, entries no signature covers raise an alarm — but only those written
+/// before the server started, not the ones it writes itself while its first verification
+/// is pending (those are signed once it passes).
+async fn bdc_35_the_start_alarm_names_only_unsigned_entries_from_before_the_start(db: &TestDb) {
+    let store = db.migrated().await;
+    let (_dir, witness) = with_signer(&store, 1000).await;
+    let verifier = Actor::System("ledger-verifier".to_owned());
+    store.append(&console(), review(0)).await.expect("append");
+    store
+        .checkpoint()
+        .await
+        .expect("checkpoint")
+        .expect("signed");
+    // A clean start: the server writes while it waits for its first verification.
+    store.hold_signing_until_verified().await.expect("hold");
+    assert_eq!(store.checkpoint().await.expect("checkpoint"), None, "held");
+    store.append(&console(), review(1)).await.expect("append");
+    let ok = store
+        .verify_and_record(&verifier, true)
+        .await
+        .expect("verify");
+    assert!(ok.intact, "{ok:?}");
+    assert!(
+        store.ledger_alarms().await.expect("alarms").is_empty(),
+        "the server's own entries are not an unsigned tail"
+    );
+    assert!(
+        store.checkpoint().await.expect("checkpoint").is_some(),
+        "signed once verified"
+    );
+
+    // An unclean stop: two entries after the last checkpoint, then a start.
+    let a = store.append(&console(), review(2)).await.expect("append");
+    let b = store.append(&console(), review(3)).await.expect("append");
+    drop(store);
+    let store = db.store().await;
+    store
+        .set_ledger_signer(LedgerSigner {
+            key: test_key(),
+            witnesses: vec![custos_store::WitnessTarget::File(witness)],
+            witness_ca: None,
+            every_entries: 1000,
+        })
+        .await
+        .expect("signer");
+    store.hold_signing_until_verified().await.expect("hold");
+    store.append(&console(), review(4)).await.expect("append");
+    let ok = store
+        .verify_and_record(&verifier, true)
+        .await
+        .expect("verify");
+    assert!(ok.intact, "{ok:?}");
+    let alarms = store.ledger_alarms().await.expect("alarms");
+    assert_eq!(alarms.len(), 1, "{alarms:?}");
+    assert!(
+        alarms[0]
+            .problem
+            .starts_with(&format!("entries {} to {} ", a.seq, b.seq)),
+        "{alarms:?}"
     );
 }
 

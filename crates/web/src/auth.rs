@@ -133,13 +133,18 @@ impl Staff {
 
 /// The session token from the request's cookies.
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE)
+}
+
+/// The value of the cookie `name` in the request's cookies.
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_owned())
 }
 
@@ -545,14 +550,7 @@ fn login_page(
 
 /// The sign-in form's token from the request's cookie.
 fn login_csrf_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == LOGIN_CSRF_COOKIE)
-        .map(|(_, v)| v.to_owned())
+    cookie(headers, LOGIN_CSRF_COOKIE)
 }
 
 #[derive(askama::Template)]
@@ -608,14 +606,7 @@ pub(crate) async fn login(
     let next = safe_next(f.next.as_deref());
     let typed = f.username.trim().to_owned();
     let expected = login_csrf_cookie(&headers).unwrap_or_default();
-    let same = !expected.is_empty()
-        && expected.len() == f.csrf.len()
-        && expected
-            .bytes()
-            .zip(f.csrf.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    if !same {
+    if expected.is_empty() || !same_secret(&expected, &f.csrf) {
         return login_page(
             StatusCode::FORBIDDEN,
             next,
@@ -701,6 +692,12 @@ pub(crate) fn busy(mut response: Response) -> Response {
     response
 }
 
+/// Whether two tokens are the same, compared in constant time.
+fn same_secret(want: &str, got: &str) -> bool {
+    let (want, got) = (want.as_bytes(), got.as_bytes());
+    want.len() == got.len() && want.iter().zip(got).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
 /// A form that carries only the CSRF token.
 #[derive(Debug, Deserialize)]
 pub(crate) struct CsrfForm {
@@ -737,11 +734,7 @@ async fn current(
 /// Refuses a form whose CSRF token is not the session's (compared in constant time); for
 /// signed-in pages and for the lock screen alike.
 fn check_csrf(info: &SessionInfo, given: &str) -> Result<(), WebError> {
-    let want = info.csrf.as_bytes();
-    let got = given.as_bytes();
-    let same =
-        want.len() == got.len() && want.iter().zip(got).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-    if same {
+    if same_secret(&info.csrf, given) {
         Ok(())
     } else {
         Err(WebError::Forbidden(

@@ -1208,7 +1208,7 @@ fn reference_on(page: &str) -> String {
 /// BDC-28: a request from the public holds footage only where some exists, provisionally
 /// (the pack's 14 days), until staff accept the request — then the hold is confirmed for
 /// its class's whole period (ledgered). A request naming a time with no footage holds
-/// nothing.
+/// nothing; footage a camera is recording now counts as existing.
 #[tokio::test]
 async fn bdc_28_a_public_request_holds_existing_footage_provisionally_until_staff_accept_it() {
     let mut app = app().await;
@@ -1262,6 +1262,42 @@ async fn bdc_28_a_public_request_holds_existing_footage_provisionally_until_staf
         .expect("case")
         .expect("exists");
     assert!(empty.holds.is_empty(), "{empty:?}");
+
+    // Footage still being recorded exists too, before its segment closes: the camera has
+    // been recording since 12:00 UTC, and 14:00 in London (13:00 UTC) is held.
+    app.store
+        .put_health(&custos_store::health::Health {
+            camera: cam.clone(),
+            stream: "main".to_owned(),
+            state: "recording".to_owned(),
+            since_unix_ms: day_start + 12 * 3_600_000,
+            last_frame_unix_ms: Some(now),
+            frames_per_s_milli: 25_000,
+            bitrate_bps: 4_000_000,
+            reconnects: 0,
+            drift_ms: 0,
+            detail: String::new(),
+            updated_at_unix_ms: now,
+        })
+        .await
+        .expect("health");
+    app.peer = "198.51.100.7:5000".parse().expect("addr");
+    let r = app
+        .send(
+            "POST",
+            "/requests",
+            None,
+            Some(&gate_request("2026-09-21", "14:00")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let live = app
+        .store
+        .case(&reference_on(&r.body))
+        .await
+        .expect("case")
+        .expect("exists");
+    assert_eq!(live.holds.len(), 1, "{live:?}");
 
     // Staff accept the request: the hold is confirmed for the class's three months.
     let dpo = Username::parse("dp").expect("name");
