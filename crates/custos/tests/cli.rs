@@ -2923,6 +2923,27 @@ async fn lbu_18_a_subject_access_request_from_the_public_form_to_its_letter_in_c
     let addr = addr.expect("the demo prints its URL");
     let password = password.expect("the DPO's password");
     let seeded = seeded.expect("the demo seeds a worked request");
+    // The visitor names a time the cameras were recording: wait until every one is.
+    let db = dir.path().join("scheme").join("custos.db");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let out = Command::new("sqlite3")
+            .arg(&db)
+            .arg(
+                "SELECT COUNT(*) FROM cameras c WHERE NOT EXISTS (SELECT 1 FROM camera_health h \
+                 WHERE h.camera_id = c.id AND h.state = 'recording')",
+            )
+            .output()
+            .expect("the sqlite3 tool is installed (./scripts/test installs it)");
+        if out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "0" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the demo's cameras never recorded"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
     let driver = Driver::start();
     let c = browser(&driver, &dir.path().join("profile")).await;
 

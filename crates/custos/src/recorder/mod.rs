@@ -290,7 +290,8 @@ async fn record_camera(
                         figures.health.drift_ms = drift_ms;
                     }
                     Some(session::Event::Frame(f)) => {
-                        if !recording {
+                        let first = !recording;
+                        if first {
                             recording = true;
                             backoff = BACKOFF_START;
                             figures.state("recording", "");
@@ -309,7 +310,9 @@ async fn record_camera(
                             failure = Some(format!("{e:#}"));
                             break;
                         }
-                        figures.write(&store, false).await;
+                        // The first frame of a recording is written at once: that the
+                        // camera records (and since when) is known without waiting.
+                        figures.write(&store, first).await;
                     }
                 }
             }
