@@ -140,8 +140,10 @@ pub enum Command {
         /// Who asked for it (name, rank or role, organisation)
         #[arg(long)]
         requester: String,
-        /// Who authorised its release: an account whose role may authorise downloads
-        /// ([authorise.download] in the pack, ALT-8)
+        /// Who authorises it, there at the console: an account whose role may authorise
+        /// downloads where the cameras are ([authorise.download] in the pack, ALT-8). They
+        /// type their own password and second-factor code. Where the pack needs more than
+        /// one person, the others authorise with `custos download authorise`
         #[arg(long, value_name = "USER")]
         authoriser: String,
         /// Who receives it
@@ -176,6 +178,10 @@ pub enum Command {
     /// The media register: physical media evidence leaves on, by unique reference (BDC-32)
     #[command(subcommand)]
     Media(MediaCommand),
+    /// Downloads: requests for evidence packages, their authorisations, and what became of
+    /// each copy — viewed, its destruction authorised, destroyed (the download log, ALT-8)
+    #[command(subcommand)]
+    Download(DownloadCommand),
     /// The scheme's signing key
     #[command(subcommand)]
     Key(KeyCommand),
@@ -440,6 +446,13 @@ pub enum UserCommand {
         /// Why (kept in the ledger), e.g. how you confirmed it was them
         #[arg(long, value_name = "TEXT")]
         reason: String,
+    },
+    /// Set up an account's second factor at the console, with the person there: prints
+    /// the secret for their authenticator app and reads a code from it to confirm
+    SecondFactor {
+        /// The user name
+        #[arg(value_name = "USERNAME")]
+        username: String,
     },
     /// Remove an account's second factor (e.g. a lost phone); they set up a new one at
     /// their next sign-in
@@ -979,6 +992,68 @@ pub enum HoldCommand {
         /// The person who authorised it (a user name holding authorise-deletion)
         #[arg(long, value_name = "USER")]
         authorised_by: String,
+    },
+}
+
+/// `custos download …`
+#[derive(Debug, Subcommand)]
+pub enum DownloadCommand {
+    /// List downloads, those not yet made first, with who must still authorise them
+    List,
+    /// Authorise a download in your own name, there at the console (your password and
+    /// second-factor code are asked for)
+    Authorise {
+        /// The download's id (D…)
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Your user name
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+    },
+    /// Make the package of an authorised download
+    Make {
+        /// The download's id (D…)
+        #[arg(value_name = "ID")]
+        id: String,
+        /// The new folder to write the package into
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Record when the recipient viewed the copy
+    Viewed {
+        /// The download's id (D…)
+        #[arg(value_name = "ID")]
+        id: String,
+        /// When (UK time, e.g. 2026-11-20T09:00)
+        #[arg(long, value_name = "TIME")]
+        at: String,
+        /// A note, e.g. who viewed it
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Authorise destroying the copy in your own name: the holds kept for it are released
+    Destroy {
+        /// The download's id (D…)
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Your user name (someone who may authorise deleting retained footage)
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// Why (kept in the ledger)
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Record when the copy was destroyed
+    Destroyed {
+        /// The download's id (D…)
+        #[arg(value_name = "ID")]
+        id: String,
+        /// When (UK time)
+        #[arg(long, value_name = "TIME")]
+        at: String,
+        /// How, e.g. "USB stick shredded"
+        #[arg(long, default_value = "")]
+        how: String,
     },
 }
 

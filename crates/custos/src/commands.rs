@@ -160,6 +160,12 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             finish(store).await?;
             result
         }
+        Command::Download(cmd) => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::export::download(&store, &config, &console_actor(), cmd).await;
+            finish(store).await?;
+            result
+        }
         Command::Media(cmd) => {
             let store = open_for_writing(&config).await?;
             let result = crate::disclosures::media(&store, &console_actor(), cmd).await;
@@ -777,11 +783,7 @@ fn describe(p: &StoredPolicy) -> String {
     let _ = writeln!(s, "\nWho may authorise:");
     for (action, a) in pack.authorise.actions() {
         let who = if a.allowed {
-            a.roles
-                .iter()
-                .map(|r| r.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            a.describe_groups()
         } else {
             "never done in this scheme".to_owned()
         };

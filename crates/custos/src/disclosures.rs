@@ -82,7 +82,11 @@ async fn print_check(
     reference: &str,
     authoriser: Option<&str>,
 ) -> anyhow::Result<bool> {
-    match store.disclosure_check(reference, authoriser).await? {
+    let subject = match authoriser {
+        Some(name) => Some(store.subject_of(name, None).await?),
+        None => None,
+    };
+    match store.disclosure_check(reference, subject.as_ref()).await? {
         Ok(role) => {
             match authoriser {
                 Some(u) => println!("  ready      {u} may authorise the release as {role}"),
@@ -296,14 +300,29 @@ pub async fn run(
                         .map_err(|e| anyhow!("--legal-basis: {e}"))
                 })
                 .transpose()?;
-            let c = store
-                .authorise_disclosure(actor, &reference, &authoriser, basis)
-                .await?;
-            println!(
-                "{} authorised for release: {}",
-                c.reference,
-                c.decision.map(|d| d.1).unwrap_or_default()
-            );
+            let who = crate::users::present(store, &authoriser, "--authoriser").await?;
+            let c = store.authorise_disclosure(&who, &reference, basis).await?;
+            let Some((_, reasons)) = c.decision else {
+                let (_, wanting) = store.disclosure_authorisations(&c.reference).await?;
+                let words: Vec<String> = wanting
+                    .iter()
+                    .map(|g| {
+                        g.iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    })
+                    .collect();
+                println!(
+                    "{}'s authorisation of {} is recorded; the release still needs {}, each a different person (custos disclosure authorise {} --authoriser USER).",
+                    who.username,
+                    c.reference,
+                    words.join(", and "),
+                    c.reference
+                );
+                return Ok(ExitCode::SUCCESS);
+            };
+            println!("{} authorised for release: {reasons}", c.reference);
             println!(
                 "Release it with: custos disclosure release {} --exhibit REF --out DIR --encrypt",
                 c.reference

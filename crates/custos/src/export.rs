@@ -12,6 +12,7 @@ use anyhow::anyhow;
 use custos_base::{Actor, UnixMs};
 use custos_domain::Ident;
 use custos_store::Store;
+use custos_store::downloads::DownloadState;
 use custos_store::evidence::{ExportRequest, ExportSummary};
 
 use crate::config::Config;
@@ -62,33 +63,15 @@ pub async fn export(
         .iter()
         .map(|c| Ident::parse(c.trim()).map_err(|e| anyhow!("--camera {c}: {e}")))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    // ALT-8: a download needs the authorisation of someone the pack names.
-    let authoriser = crate::retention::authoriser(
-        store,
-        &a.authoriser,
-        custos_domain::access::Right::AuthoriseDownload,
-        "--authoriser",
-        "[authorise.download]",
-    )
-    .await?;
     let from = UnixMs::parse_uk_local(&a.from).map_err(|e| anyhow!("--from: {e}"))?;
     let to = UnixMs::parse_uk_local(&a.to).map_err(|e| anyhow!("--to: {e}"))?;
-    let bar = progress_bar("exporting");
-    let progress = |done: u64, total: u64| {
-        if let Some(b) = &bar {
-            b.set_length(total);
-            b.set_position(done);
-        }
-    };
-    let footage = crate::recorder::footage_dir(&config.data_dir);
-    let a_out = a.out.clone();
     let request = ExportRequest {
         exhibit: a.exhibit,
         cameras,
         from_unix_ms: from.0,
         to_unix_ms: to.0,
         requester: a.requester,
-        authoriser,
+        authoriser: String::new(),
         recipient: a.recipient,
         purpose: a.purpose,
         case_ref: a.case_ref,
@@ -99,7 +82,46 @@ pub async fn export(
             .transpose()?,
         encrypt: a.encrypt,
     };
-    let export = store.export_package(actor, &footage, &a.out, &request, &progress);
+    // ALT-8: the authoriser authorises in their own name, there at the console; the
+    // request is checked before they are asked for their password.
+    store.check_export(&request).await?;
+    let authoriser = crate::users::present(store, &a.authoriser, "--authoriser").await?;
+    let d = store.request_download(actor, &request).await?;
+    let d = store.authorise_download(&authoriser, &d.id).await?;
+    if d.state != DownloadState::Authorised {
+        println!(
+            "Download {} is recorded and authorised by {}; it still needs {}.",
+            d.id,
+            d.authorisers(),
+            d.wanting_words()
+        );
+        println!(
+            "Each of them runs: custos download authorise {} --as USER; then make it with: custos download make {} --out DIR",
+            d.id, d.id
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    make(store, config, actor, &d.id, &a.out).await
+}
+
+/// Makes the package of authorised download `id` in `out`, with a progress bar; Ctrl-C
+/// stops it and removes what was written.
+async fn make(
+    store: &Store,
+    config: &Config,
+    actor: &Actor,
+    id: &str,
+    out: &Path,
+) -> anyhow::Result<ExitCode> {
+    let bar = progress_bar("exporting");
+    let progress = |done: u64, total: u64| {
+        if let Some(b) = &bar {
+            b.set_length(total);
+            b.set_position(done);
+        }
+    };
+    let footage = crate::recorder::footage_dir(&config.data_dir);
+    let export = store.produce_download(actor, &footage, out, id, &progress);
     // Ctrl-C stops the export; the store removes the unfinished package (decrypted
     // footage) as the export is dropped.
     let summary = tokio::select! {
@@ -110,14 +132,104 @@ pub async fn export(
             }
             anyhow::bail!(
                 "stopped: the unfinished package {} was removed, so no decrypted footage is left behind",
-                a_out.display()
+                out.display()
             );
         }
     };
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    print_summary(&summary?, &a.out);
+    print_summary(&summary?, out);
+    println!(
+        "Download {id}: record the recipient's viewing and the copy's destruction with `custos download viewed|destroy|destroyed {id}`."
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `custos download …`
+pub async fn download(
+    store: &Store,
+    config: &Config,
+    actor: &Actor,
+    cmd: crate::cli::DownloadCommand,
+) -> anyhow::Result<ExitCode> {
+    use crate::cli::DownloadCommand;
+    let time = |t: &str, flag: &str| {
+        UnixMs::parse_uk_local(t)
+            .map(|t| t.0)
+            .map_err(|e| anyhow!("{flag}: {e}"))
+    };
+    match cmd {
+        DownloadCommand::List => {
+            let all = store.downloads(false).await?;
+            if all.is_empty() {
+                println!("No downloads yet. Ask for one with: custos export …");
+            }
+            for d in all {
+                let more = if d.wanting.is_empty() {
+                    String::new()
+                } else {
+                    format!("; still needs {}", d.wanting_words())
+                };
+                println!(
+                    "{}  exhibit {:<10} {}{more}; asked {} by {}",
+                    d.id,
+                    d.request.exhibit,
+                    d.state.describe(),
+                    UnixMs(d.requested_at_unix_ms).to_london_display(),
+                    d.requested_by
+                );
+            }
+        }
+        DownloadCommand::Authorise { id, user } => {
+            let who = crate::users::present(store, &user, "--as").await?;
+            let d = store.authorise_download(&who, &id).await?;
+            if d.state == DownloadState::Authorised {
+                println!(
+                    "Download {} is authorised by {}. Make it with: custos download make {} --out DIR",
+                    d.id,
+                    d.authorisers(),
+                    d.id
+                );
+            } else {
+                println!(
+                    "Your authorisation of download {} is recorded; it still needs {}.",
+                    d.id,
+                    d.wanting_words()
+                );
+            }
+        }
+        DownloadCommand::Make { id, out } => return make(store, config, actor, &id, &out).await,
+        DownloadCommand::Viewed { id, at, note } => {
+            store
+                .record_download_viewed(actor, &id, time(&at, "--at")?, &note)
+                .await?;
+            println!(
+                "The viewing of download {} is recorded in the download log.",
+                id.trim()
+            );
+        }
+        DownloadCommand::Destroy { id, user, reason } => {
+            let who = crate::users::present(store, &user, "--as").await?;
+            store
+                .authorise_download_deletion(&who, &id, &reason)
+                .await?;
+            println!(
+                "Destroying the copy of download {} is authorised and its holds are released; record the destruction with `custos download destroyed {} --at TIME` once done.",
+                id.trim(),
+                id.trim()
+            );
+        }
+        DownloadCommand::Destroyed { id, at, how } => {
+            store
+                .record_download_deleted(actor, &id, time(&at, "--at")?, &how)
+                .await?;
+            println!(
+                "The destruction of download {}'s copy is recorded in the download log.",
+                id.trim()
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

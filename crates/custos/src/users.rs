@@ -197,6 +197,28 @@ pub async fn run(store: &Store, actor: &Actor, cmd: UserCommand) -> anyhow::Resu
             store.end_absence(actor, &username).await?;
             println!("Recorded {username} as back.");
         }
+        UserCommand::SecondFactor { username } => {
+            let name = Username::parse(username.trim()).map_err(anyhow::Error::msg)?;
+            let secret = store.new_mfa_secret()?;
+            let scheme = store
+                .active_policy()
+                .await?
+                .map(|p| p.pack.name)
+                .unwrap_or_else(|| "Custos".to_owned());
+            println!(
+                "Secret for {name}'s authenticator app: {}",
+                custos_domain::totp::base32_encode(&secret)
+            );
+            println!(
+                "Or as a link: {}",
+                custos_domain::totp::otpauth_uri(&scheme, name.as_str(), &secret)
+            );
+            let code = read_secret("Type the code the app now shows, to confirm it: ")?;
+            store.enrol_mfa(actor, &name, &secret, &code).await?;
+            println!(
+                "{name}'s second factor is set up; they give its code when they sign in or authorise."
+            );
+        }
         UserCommand::ResetMfa { username, reason } => {
             let username = Username::parse(&username).map_err(anyhow::Error::msg)?;
             store.reset_mfa(actor, &username, &reason).await?;
@@ -264,6 +286,59 @@ fn describe(assignments: &[Assignment]) -> String {
     } else {
         parts.join(", ")
     }
+}
+
+/// Reads one line typed for `prompt`: from the terminal without echoing it, or the next
+/// line of standard input when that is not a terminal (for scripts).
+pub(crate) fn read_secret(prompt: &str) -> anyhow::Result<String> {
+    use std::io::{IsTerminal as _, Write as _};
+    let stdin = std::io::stdin();
+    let terminal = stdin.is_terminal();
+    let mut saved = None;
+    if terminal {
+        eprint!("{prompt}");
+        let _ = std::io::stderr().flush();
+        if let Ok(mut t) = rustix::termios::tcgetattr(&stdin) {
+            saved = Some(t.clone());
+            t.local_modes.remove(rustix::termios::LocalModes::ECHO);
+            let _ = rustix::termios::tcsetattr(&stdin, rustix::termios::OptionalActions::Now, &t);
+        }
+    }
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line);
+    if let Some(t) = saved {
+        let _ = rustix::termios::tcsetattr(&stdin, rustix::termios::OptionalActions::Now, &t);
+        eprintln!();
+    }
+    read.with_context(|| format!("cannot read {}", prompt.trim_end_matches([':', ' '])))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// Has `name` show, at the console, that they are there to act in their own name (ALT-8):
+/// their password and, where they have one, a current second-factor code, each read with
+/// [`read_secret`] (two lines of standard input in a script), checked and ledgered by the
+/// store. Returns who they are, for the decision.
+pub(crate) async fn present(
+    store: &Store,
+    name: &str,
+    flag: &str,
+) -> anyhow::Result<custos_domain::access::Subject> {
+    let username = Username::parse(name.trim()).map_err(|e| anyhow::anyhow!("{flag}: {e}"))?;
+    let record = store.user(&username).await?.with_context(|| {
+        format!("{flag}: there is no account called {username}; `custos user list` lists them")
+    })?;
+    let password = read_secret(&format!("{username}, type your password: "))?;
+    let code = if record.mfa_enrolled {
+        read_secret(&format!(
+            "{username}, type the code from your authenticator app: "
+        ))?
+    } else {
+        String::new()
+    };
+    store
+        .confirm_at_console(username.as_str(), &password, &code)
+        .await
+        .map_err(|e| anyhow::anyhow!("{flag}: {e}"))
 }
 
 /// The password from standard input, or a new random one (and whether it was generated).

@@ -3222,6 +3222,120 @@ fn record_two_hours_ago(data: &std::path::Path) -> String {
     said
 }
 
+/// Runs `cmd` with `typed` on its standard input (what a person types at the console).
+fn run_typing(cmd: &mut Command, typed: &str) -> (i32, String, String) {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("custos runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(typed.as_bytes())
+        .expect("type");
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().expect("custos finishes");
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+/// A demo account's password, from what `custos demo` printed.
+fn demo_password(said: &str, user: &str) -> String {
+    said.lines()
+        .find_map(|l| match l.trim().split_once(" password ") {
+            Some((role, pw)) if role.trim() == user => Some(pw.trim().to_owned()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("the demo printed no password for {user}: {said}"))
+}
+
+/// The second factors set up in this test process: (data folder, user) → (secret, the
+/// last time step whose code was used).
+#[allow(clippy::type_complexity)]
+static SECOND_FACTORS: std::sync::Mutex<
+    std::collections::BTreeMap<(PathBuf, String), (Vec<u8>, i64)>,
+> = std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// What `user` of the demo types at the console to act in their own name: their password
+/// and, for a role the demo's pack gives a second factor, a code from a time step not used
+/// before (the first time, the factor is set up with `custos user second-factor`, as the
+/// person would with their app; a code is never accepted twice, so this may wait for the
+/// next 30-second step).
+fn typed_by(data: &std::path::Path, said: &str, user: &str) -> String {
+    let password = demo_password(said, user);
+    if !["owner", "manager", "dpo"].contains(&user) {
+        return format!("{password}\n");
+    }
+    let key = (data.to_path_buf(), user.to_owned());
+    let known = SECOND_FACTORS.lock().expect("lock").get(&key).cloned();
+    let (secret, last) = match known {
+        Some(k) => k,
+        None => {
+            let mut child = custos()
+                .arg("--data")
+                .arg(data)
+                .args(["user", "second-factor", user])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("custos runs");
+            let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+            let secret = loop {
+                let line = lines.next().expect("a secret").expect("line");
+                if let Some(b32) =
+                    line.strip_prefix(&format!("Secret for {user}'s authenticator app: "))
+                {
+                    break custos_domain::totp::base32_decode(b32.trim()).expect("base32");
+                }
+            };
+            let at = now_ms();
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(format!("{}\n", custos_domain::totp::code_at(&secret, at)).as_bytes())
+                .expect("type the code");
+            let _: Vec<String> = lines.map_while(Result::ok).collect();
+            assert!(
+                child.wait().expect("finishes").success(),
+                "second factor set up"
+            );
+            (secret, at / 30_000)
+        }
+    };
+    // The next step not yet used: the current one or the one after (accepted for drift),
+    // waiting for the clock to reach it otherwise.
+    let mut step = (last + 1).max(now_ms() / 30_000);
+    while step > now_ms() / 30_000 + 1 {
+        std::thread::sleep(Duration::from_millis(500));
+        step = (last + 1).max(now_ms() / 30_000);
+    }
+    SECOND_FACTORS
+        .lock()
+        .expect("lock")
+        .insert(key, (secret.clone(), step));
+    format!(
+        "{password}\n{}\n",
+        custos_domain::totp::code_at(&secret, step * 30_000)
+    )
+}
+
 /// Ten minutes either side of two hours ago, as UK times for `--from` and `--to`.
 fn around_two_hours_ago() -> (String, String) {
     let now = std::time::SystemTime::now()
@@ -3249,59 +3363,69 @@ fn bdc_4_an_evidence_package_from_the_demo_passes_standard_checks_and_a_tampered
     let dir = tempfile::tempdir().expect("tmp");
     let data = dir.path().join("scheme");
     let said = record_two_hours_ago(&data);
+    let demo = said.clone();
     assert!(said.contains("Recording two simulated cameras"), "{said}");
     let (from, to) = around_two_hours_ago();
     let pkg = dir.path().join("JS-1");
     // ALT-8: only someone the pack lets authorise downloads may authorise a release.
-    let (code, _, err) = run(custos().arg("--data").arg(&data).args([
-        "export",
-        "--camera",
-        "sim-1",
-        "--from",
-        &from,
-        "--to",
-        &to,
-        "--exhibit",
-        "JS/0",
-        "--requester",
-        "PC 1234 Smith",
-        "--authoriser",
-        "operator",
-        "--recipient",
-        "Hampshire Constabulary",
-        "--purpose",
-        "Investigation of criminal damage",
-        "--out",
-        dir.path().join("refused").to_str().expect("path"),
-    ]));
+    let (code, _, err) = run_typing(
+        custos().arg("--data").arg(&data).args([
+            "export",
+            "--camera",
+            "sim-1",
+            "--from",
+            &from,
+            "--to",
+            &to,
+            "--exhibit",
+            "JS/0",
+            "--requester",
+            "PC 1234 Smith",
+            "--authoriser",
+            "operator",
+            "--recipient",
+            "Hampshire Constabulary",
+            "--purpose",
+            "Investigation of criminal damage",
+            "--out",
+            dir.path().join("refused").to_str().expect("path"),
+        ]),
+        &typed_by(&data, &demo, "operator"),
+    );
     assert_ne!(code, 0);
-    assert!(err.contains("may not authorise downloads"), "{err}");
+    assert!(
+        err.contains("none of your roles (operator) may authorise downloads here: that needs owner or manager"),
+        "{err}"
+    );
     assert!(!dir.path().join("refused").exists(), "nothing is written");
-    let (code, out, err) = run(custos().arg("--data").arg(&data).args([
-        "export",
-        "--camera",
-        "sim-1",
-        "--camera",
-        "sim-2",
-        "--from",
-        &from,
-        "--to",
-        &to,
-        "--exhibit",
-        "JS/1",
-        "--requester",
-        "PC 1234 Smith, Hampshire Constabulary",
-        "--authoriser",
-        "owner",
-        "--recipient",
-        "Hampshire Constabulary",
-        "--purpose",
-        "Investigation of criminal damage at the gate",
-        "--keep-as",
-        "investigation-hold",
-        "--out",
-        pkg.to_str().expect("path"),
-    ]));
+    let (code, out, err) = run_typing(
+        custos().arg("--data").arg(&data).args([
+            "export",
+            "--camera",
+            "sim-1",
+            "--camera",
+            "sim-2",
+            "--from",
+            &from,
+            "--to",
+            &to,
+            "--exhibit",
+            "JS/1",
+            "--requester",
+            "PC 1234 Smith, Hampshire Constabulary",
+            "--authoriser",
+            "owner",
+            "--recipient",
+            "Hampshire Constabulary",
+            "--purpose",
+            "Investigation of criminal damage at the gate",
+            "--keep-as",
+            "investigation-hold",
+            "--out",
+            pkg.to_str().expect("path"),
+        ]),
+        &typed_by(&data, &demo, "owner"),
+    );
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("Package P"), "{out}");
 
@@ -3374,28 +3498,31 @@ fn bdc_4_an_evidence_package_from_the_demo_passes_standard_checks_and_a_tampered
     // the standard age tool (typing it on a terminal) and tar give back a package that
     // verifies.
     let sealed = dir.path().join("JS-2");
-    let (code, out, err) = run(custos().arg("--data").arg(&data).args([
-        "export",
-        "--camera",
-        "sim-1",
-        "--from",
-        &from,
-        "--to",
-        &to,
-        "--exhibit",
-        "JS/2",
-        "--requester",
-        "PC 1234 Smith, Hampshire Constabulary",
-        "--authoriser",
-        "owner",
-        "--recipient",
-        "Hampshire Constabulary",
-        "--purpose",
-        "Investigation of criminal damage at the gate",
-        "--encrypt",
-        "--out",
-        sealed.to_str().expect("path"),
-    ]));
+    let (code, out, err) = run_typing(
+        custos().arg("--data").arg(&data).args([
+            "export",
+            "--camera",
+            "sim-1",
+            "--from",
+            &from,
+            "--to",
+            &to,
+            "--exhibit",
+            "JS/2",
+            "--requester",
+            "PC 1234 Smith, Hampshire Constabulary",
+            "--authoriser",
+            "owner",
+            "--recipient",
+            "Hampshire Constabulary",
+            "--purpose",
+            "Investigation of criminal damage at the gate",
+            "--encrypt",
+            "--out",
+            sealed.to_str().expect("path"),
+        ]),
+        &typed_by(&data, &demo, "owner"),
+    );
     assert_eq!(code, 0, "{out}{err}");
     assert!(!sealed.exists(), "the clear folder is removed");
     let passphrase = out
@@ -3587,29 +3714,32 @@ fn bdc_4_an_evidence_package_from_the_demo_passes_standard_checks_and_a_tampered
     bytes[mid] ^= 0xff;
     std::fs::write(last, &bytes).expect("damage");
     let failed = dir.path().join("failed");
-    let (code, out, err) = run(custos().arg("--data").arg(&data).args([
-        "export",
-        "--camera",
-        "sim-1",
-        "--camera",
-        "sim-2",
-        "--from",
-        &from,
-        "--to",
-        &to,
-        "--exhibit",
-        "JS/2",
-        "--requester",
-        "PC 1234",
-        "--authoriser",
-        "owner",
-        "--recipient",
-        "Hampshire Constabulary",
-        "--purpose",
-        "A second copy",
-        "--out",
-        failed.to_str().expect("path"),
-    ]));
+    let (code, out, err) = run_typing(
+        custos().arg("--data").arg(&data).args([
+            "export",
+            "--camera",
+            "sim-1",
+            "--camera",
+            "sim-2",
+            "--from",
+            &from,
+            "--to",
+            &to,
+            "--exhibit",
+            "JS/2",
+            "--requester",
+            "PC 1234",
+            "--authoriser",
+            "owner",
+            "--recipient",
+            "Hampshire Constabulary",
+            "--purpose",
+            "A second copy",
+            "--out",
+            failed.to_str().expect("path"),
+        ]),
+        &typed_by(&data, &demo, "owner"),
+    );
     assert_ne!(code, 0, "{out}{err}");
     assert!(
         !failed.exists(),
@@ -3629,9 +3759,12 @@ fn bdc_4_an_evidence_package_from_the_demo_passes_standard_checks_and_a_tampered
 fn lbu_19_a_police_disclosure_from_the_console_ends_in_the_disclosure_log() {
     let dir = tempfile::tempdir().expect("tmp");
     let data = dir.path().join("scheme");
-    record_two_hours_ago(&data);
+    let said = record_two_hours_ago(&data);
     let (from, to) = around_two_hours_ago();
     let custos_at = |args: &[&str]| run(custos().arg("--data").arg(&data).args(args));
+    let custos_typing = |args: &[&str], typed: &str| {
+        run_typing(custos().arg("--data").arg(&data).args(args), typed)
+    };
     let (code, out, err) = custos_at(&[
         "disclosure",
         "open",
@@ -3664,15 +3797,18 @@ fn lbu_19_a_police_disclosure_from_the_console_ends_in_the_disclosure_log() {
     assert!(out.contains("release agreement"), "{out}");
     let (code, _, _) = custos_at(&["case", "act", &reference, "start"]);
     assert_eq!(code, 0);
-    let (code, out, err) = custos_at(&[
-        "disclosure",
-        "authorise",
-        &reference,
-        "--authoriser",
-        "owner",
-    ]);
+    let (code, out, err) = custos_typing(
+        &[
+            "disclosure",
+            "authorise",
+            &reference,
+            "--authoriser",
+            "owner",
+        ],
+        &typed_by(&data, &said, "owner"),
+    );
     assert_ne!(code, 0, "{out}");
-    assert!(err.contains("cannot be released yet"), "{err}");
+    assert!(err.contains("cannot be authorised"), "{err}");
     let form = dir.path().join("form.pdf");
     std::fs::write(&form, b"%PDF-1.4 police request form").expect("write");
     let (code, out, err) = custos_at(&[
@@ -3710,22 +3846,28 @@ fn lbu_19_a_police_disclosure_from_the_console_ends_in_the_disclosure_log() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("ready"), "{out}");
     // The demo's pack lets only the owner authorise disclosure to the police.
-    let (code, _, err) = custos_at(&[
-        "disclosure",
-        "authorise",
-        &reference,
-        "--authoriser",
-        "operator",
-    ]);
+    let (code, _, err) = custos_typing(
+        &[
+            "disclosure",
+            "authorise",
+            &reference,
+            "--authoriser",
+            "operator",
+        ],
+        &typed_by(&data, &said, "operator"),
+    );
     assert_ne!(code, 0);
-    assert!(err.contains("the role operator may not"), "{err}");
-    let (code, out, err) = custos_at(&[
-        "disclosure",
-        "authorise",
-        &reference,
-        "--authoriser",
-        "owner",
-    ]);
+    assert!(err.contains("none of your roles (operator) may"), "{err}");
+    let (code, out, err) = custos_typing(
+        &[
+            "disclosure",
+            "authorise",
+            &reference,
+            "--authoriser",
+            "owner",
+        ],
+        &typed_by(&data, &said, "owner"),
+    );
     assert_eq!(code, 0, "{out}{err}");
     let pkg = dir.path().join("HC-1");
     let (code, out, err) = custos_at(&[
@@ -3914,7 +4056,6 @@ async fn bdc_5_an_evidence_package_from_the_export_page_in_chromium() {
         "PC 1234 Smith, Hampshire Constabulary",
     )
     .await;
-    set_value(&c, "export-authoriser", "owner").await;
     type_in(&c, "export-recipient", "Hampshire Constabulary").await;
     type_in(
         &c,
@@ -3922,7 +4063,67 @@ async fn bdc_5_an_evidence_package_from_the_export_page_in_chromium() {
         "Investigation of criminal damage at the gate",
     )
     .await;
-    let path = submit_and_leave(&c, "#export-form button", "/export").await;
+    // ALT-8: the DPO may export but not authorise downloads, so the request waits for
+    // the owner, who authorises it in their own session from their Start page.
+    let waiting = submit_and_leave(&c, "#export-form button", "/export").await;
+    assert!(waiting.starts_with("/downloads/"), "{waiting}");
+    assert!(
+        c.find(Locator::Id("download-wanting"))
+            .await
+            .expect("who must authorise")
+            .text()
+            .await
+            .expect("text")
+            .contains("owner or manager")
+    );
+    assert!(
+        c.find(Locator::Id("download-make")).await.is_err(),
+        "not yet"
+    );
+    let owner_password = said
+        .lines()
+        .find_map(|l| match l.trim().split_once(" password ") {
+            Some((role, pw)) if role.trim() == "owner" => Some(pw.trim().to_owned()),
+            _ => None,
+        })
+        .expect("the owner's password");
+    let o = browser(&driver, &dir.path().join("profile-owner")).await;
+    browser_sign_in(&o, &addr, "owner", &owner_password).await;
+    o.goto(&format!("http://{addr}/start"))
+        .await
+        .expect("start page");
+    o.find(Locator::Css("#to-authorise a"))
+        .await
+        .expect("the request waits on the owner's Start page")
+        .click()
+        .await
+        .expect("open it");
+    o.find(Locator::Css("#download-authorise button"))
+        .await
+        .expect("the authorise button")
+        .click()
+        .await
+        .expect("authorise");
+    o.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id("download-done"))
+        .await
+        .expect("it says the authorisation is recorded");
+    assert!(
+        o.find(Locator::Id("download-given"))
+            .await
+            .expect("given")
+            .text()
+            .await
+            .expect("text")
+            .starts_with("owner as owner")
+    );
+    o.close().await.expect("close");
+    // Back to the DPO, who makes the package.
+    c.goto(&format!("http://{addr}{waiting}"))
+        .await
+        .expect("the download");
+    let path = submit_and_leave(&c, "#download-make button", &waiting).await;
     assert!(path.starts_with("/exports/"), "{path}");
     c.wait()
         .at_most(Duration::from_secs(60))
@@ -3947,6 +4148,27 @@ async fn bdc_5_an_evidence_package_from_the_export_page_in_chromium() {
     assert!(
         ledger.contains("evidence-produced") && ledger.contains("evidence-downloaded"),
         "{ledger}"
+    );
+    assert!(
+        ledger.contains("\"kind\":\"download-authorised\"")
+            && ledger.contains("\"actor\":\"user:owner\""),
+        "{ledger}"
+    );
+    // ALT-8: the download log (Appendix I's columns) has the row: the owner's
+    // authorisation, when it was downloaded, the reason and the requestor.
+    let (code, log, err) = run(custos()
+        .arg("--data")
+        .arg(&data)
+        .args(["ledger", "export", "--book", "download"]));
+    assert_eq!(code, 0, "{err}");
+    let row = log
+        .lines()
+        .find(|l| l.contains("Investigation of criminal damage at the gate"))
+        .unwrap_or_else(|| panic!("a row for the download: {log}"));
+    assert!(row.starts_with("owner ("), "{row}");
+    assert!(
+        row.contains("PC 1234 Smith, Hampshire Constabulary"),
+        "{row}"
     );
 }
 

@@ -42,6 +42,9 @@ kebab_enum! {
         /// Authorise deleting retained footage (LJM-9, ALT-8); held by the roles the pack
         /// names.
         AuthoriseDeletion = "authorise-deletion",
+        /// Authorise a third-party disclosure (LBU-19, BDC-39); held by the roles the pack
+        /// names for each category, and by deputies the pack gives it to (BDC-1).
+        AuthoriseDisclosure = "authorise-disclosure",
         /// Place and release holds on footage (LBU-17, BDC-28).
         ManageHolds = "manage-holds",
         /// Add, change and retire cameras.
@@ -137,6 +140,20 @@ impl RightsTable {
             (Right::AuthoriseDownload, &pack.authorise.download),
             (Right::AuthoriseDeletion, &pack.authorise.delete_retained),
         ];
+        let d = &pack.authorise.disclosure;
+        let disclosures = [
+            &d.law_enforcement,
+            &d.national_crime_agency,
+            &d.prosecuting_body,
+            &d.legal_representative,
+            &d.court_order,
+            &d.statutory_body,
+            &d.hr_discipline,
+            &d.media,
+        ];
+        let grants = grants
+            .into_iter()
+            .chain(disclosures.map(|a| (Right::AuthoriseDisclosure, a)));
         for (right, authority) in grants {
             if authority.allowed {
                 for role in &authority.roles {
@@ -453,6 +470,19 @@ pub enum Denial {
         /// The roles that work cases, for the message.
         roles: String,
     },
+    /// The person holds none of the roles an authority names.
+    #[error(
+        "none of your roles ({roles}) may {} here: that needs {wanted}",
+        .right.describe()
+    )]
+    NotAnAuthoriser {
+        /// The right needed.
+        right: Right,
+        /// The roles held, for the message.
+        roles: String,
+        /// The roles that may, in words.
+        wanted: String,
+    },
     /// A role gives the right, but not where the target is.
     #[error("you may {} only at {scopes}, not here", .right.describe())]
     OutOfScope {
@@ -472,6 +502,7 @@ impl Right {
             Right::Export => "export or download footage",
             Right::AuthoriseDownload => "authorise downloads",
             Right::AuthoriseDeletion => "authorise deleting retained footage",
+            Right::AuthoriseDisclosure => "authorise releases to third parties",
             Right::ManageHolds => "place or release holds on footage",
             Right::ManageCameras => "manage cameras",
             Right::ManageUsers => "manage user accounts",
@@ -622,6 +653,153 @@ pub fn decide(
             .collect::<Vec<_>>()
             .join(", "),
     })
+}
+
+/// Whether `subject` may authorise an action whose authority names `roles` (the roles
+/// still wanted, from the pack's `authorise` section), for footage at every one of
+/// `targets`, and in which role. The same gates as [`decide`] apply — disabled accounts,
+/// licences, supervision, training — and a deputy stands in for an absent holder of one of
+/// `roles` when the pack gives the deputy `right` (BDC-1): the answer is then
+/// [`Grant::Deputy`], and the role acted in is the absent one. One assignment must reach
+/// every target.
+pub fn decide_authority(
+    table: &RightsTable,
+    subject: &Subject,
+    right: Right,
+    roles: &[Ident],
+    targets: &[Target],
+) -> Result<(Ident, Grant), Denial> {
+    if subject.disabled {
+        return Err(Denial::Disabled);
+    }
+    let reaches = |a: &Assignment| targets.iter().all(|t| applies(&a.scope, t));
+    let usable = |a: &Assignment| gate(table, subject, right, a).is_ok();
+    let holding: Vec<&Assignment> = subject
+        .assignments
+        .iter()
+        .filter(|a| roles.contains(&a.role))
+        .collect();
+    if let Some(a) = holding.iter().find(|a| usable(a) && reaches(a)) {
+        return Ok((a.role.clone(), Grant::Own));
+    }
+    for rule in table.deputies.iter().filter(|r| r.rights.contains(&right)) {
+        let Some(stands_for) = rule.absent.iter().find(|r| roles.contains(r)) else {
+            continue;
+        };
+        let covering = subject.assignments.iter().any(|a| {
+            a.role == rule.deputy
+                && usable(a)
+                && reaches(a)
+                && rule.absent.iter().all(|role| {
+                    subject.absent_roles.contains(&Assignment {
+                        role: role.clone(),
+                        scope: a.scope.clone(),
+                    })
+                })
+        });
+        if covering {
+            return Ok((
+                stands_for.clone(),
+                Grant::Deputy {
+                    for_roles: rule.absent.clone(),
+                },
+            ));
+        }
+    }
+    if holding.is_empty() {
+        let held: Vec<String> = subject
+            .assignments
+            .iter()
+            .map(|a| a.role.to_string())
+            .collect();
+        let wanted: Vec<String> = roles.iter().map(Ident::to_string).collect();
+        return Err(Denial::NotAnAuthoriser {
+            right,
+            roles: if held.is_empty() {
+                "none".to_owned()
+            } else {
+                held.join(", ")
+            },
+            wanted: wanted.join(" or "),
+        });
+    }
+    if let Some(Err(d)) = holding
+        .iter()
+        .find(|a| !usable(a))
+        .filter(|_| !holding.iter().any(|a| usable(a)))
+        .map(|a| gate(table, subject, right, a))
+    {
+        return Err(d);
+    }
+    Err(Denial::OutOfScope {
+        right,
+        scopes: holding
+            .iter()
+            .filter(|a| usable(a))
+            .map(|a| format!("{} at {}", a.role, a.scope))
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}
+
+/// The groups of an authority still wanting someone, given who has authorised in which
+/// role: each group needs one person acting in one of its roles, and nobody counts for two
+/// groups (LBU-19: two people, not one person holding two roles). Groups are returned as
+/// the pack lists them.
+pub fn groups_wanting(groups: &[Vec<Ident>], given: &[(String, Ident)]) -> Vec<Vec<Ident>> {
+    // Try every way of giving each person to at most one group their role belongs to, and
+    // keep the one that fills the most groups (authorities have two or three groups).
+    fn best(
+        groups: &[Vec<Ident>],
+        given: &[(String, Ident)],
+        filled: &mut Vec<bool>,
+        used: &mut Vec<bool>,
+    ) -> Vec<bool> {
+        let mut best_fill = filled.clone();
+        for (p, (_, role)) in given.iter().enumerate() {
+            if used[p] {
+                continue;
+            }
+            for (g, roles) in groups.iter().enumerate() {
+                if filled[g] || !roles.contains(role) {
+                    continue;
+                }
+                filled[g] = true;
+                used[p] = true;
+                let candidate = best(groups, given, filled, used);
+                if candidate.iter().filter(|f| **f).count()
+                    > best_fill.iter().filter(|f| **f).count()
+                {
+                    best_fill = candidate;
+                }
+                filled[g] = false;
+                used[p] = false;
+            }
+        }
+        best_fill
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    let distinct: Vec<(String, Ident)> = given
+        .iter()
+        .filter(|(who, _)| {
+            let first = !seen.contains(&who.as_str());
+            seen.push(who);
+            first
+        })
+        .cloned()
+        .collect();
+    let filled = best(
+        groups,
+        &distinct,
+        &mut vec![false; groups.len()],
+        &mut vec![false; distinct.len()],
+    );
+    groups
+        .iter()
+        .zip(filled)
+        .filter(|(_, f)| !f)
+        .map(|(g, _)| g.clone())
+        .collect()
 }
 
 /// Whether an assignment's rights are usable now: licence (BDC-22), supervision of

@@ -912,6 +912,11 @@ pub const KINDS: &[(Book, &str, &str)] = &[
     ),
     (
         Book::Access,
+        "identity-confirmed",
+        "a person proves with password and second factor, at the console, that they act in their own name",
+    ),
+    (
+        Book::Access,
         "sign-in-refused",
         "a sign-in, unlock or second-factor code is refused (with the source address; the account only if one by that name exists)",
     ),
@@ -1002,6 +1007,11 @@ pub const KINDS: &[(Book, &str, &str)] = &[
     ),
     (
         Book::Case,
+        "disclosure-authorised",
+        "one person's authorisation of a release that needs more than one",
+    ),
+    (
+        Book::Case,
         "disclosure-crime-reference",
         "a disclosure's crime reference is recorded",
     ),
@@ -1068,6 +1078,31 @@ pub const KINDS: &[(Book, &str, &str)] = &[
         Book::Config,
         "workstations-changed",
         "a camera group's workstations are changed",
+    ),
+    (
+        Book::Download,
+        "download-requested",
+        "someone asks for footage to be taken out as an evidence package",
+    ),
+    (
+        Book::Download,
+        "download-authorised",
+        "an authoriser authorises a download, in their own name",
+    ),
+    (
+        Book::Download,
+        "download-viewed",
+        "the recipient's viewing of a copy is recorded",
+    ),
+    (
+        Book::Download,
+        "download-deletion-authorised",
+        "an authoriser authorises destroying a copy; its holds are released",
+    ),
+    (
+        Book::Download,
+        "download-deleted",
+        "the destruction of a copy is recorded",
     ),
     (
         Book::Download,

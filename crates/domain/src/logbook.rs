@@ -19,19 +19,42 @@ use serde_json::Value;
 
 use crate::ledger::{Book, StoredEntry, parse_refs};
 
-/// What the download log's rows are built from: (entry kind, what it supplies).
+/// What the download log's rows are built from: (entry kind, what it supplies). Every one
+/// carries the copy's `download:ID` reference.
 pub const DOWNLOAD_KINDS: &[(&str, &str)] = &[
     (
-        "download-authorised",
-        "the authorisation to download (who, when)",
+        "download-requested",
+        "the reason and the requestor, while the download waits",
     ),
-    ("downloaded", "date and time downloaded, reason, requestor"),
-    ("download-viewed", "date and time the recording was viewed"),
+    (
+        "download-authorised",
+        "each authorisation to download (who, when), in the authoriser's own name",
+    ),
+    (
+        "evidence-produced",
+        "date and time downloaded (the package made), reason, requestor; for a disclosure, its authoriser",
+    ),
+    (
+        "evidence-downloaded",
+        "the package's archive taken from the web, when no earlier time is known",
+    ),
+    (
+        "medium-issued",
+        "the copy handed over on a physical medium, when no earlier time is known",
+    ),
+    (
+        "download-viewed",
+        "date and time the recording was viewed, as recorded",
+    ),
     (
         "download-deletion-authorised",
         "the authorisation to delete (who, when)",
     ),
     ("download-deleted", "date the recording was deleted"),
+    (
+        "medium-erased",
+        "date the medium carrying the copy was erased",
+    ),
 ];
 
 /// A logbook laid out as a table.
@@ -187,17 +210,45 @@ fn download_rows(entries: &[StoredEntry]) -> Vec<Vec<String>> {
             vec![String::new(); 7]
         });
         let b = body(e);
-        let by_at = || format!("{} ({})", who(&e.actor), when(e.at_unix_ms));
-        match e.kind.as_str() {
-            "download-authorised" => row[0] = by_at(),
-            "downloaded" => {
-                row[1] = when(e.at_unix_ms);
-                row[2] = field(&b, "reason");
-                row[3] = field(&b, "requestor");
+        let by_at = || {
+            let deputy = match field(&b, "as_deputy_for") {
+                d if d.is_empty() => String::new(),
+                d => format!(", as deputy for the absent {d}"),
+            };
+            format!("{}{deputy} ({})", who(&e.actor), when(e.at_unix_ms))
+        };
+        let fill = |cell: &mut String, value: String| {
+            if cell.is_empty() {
+                *cell = value;
             }
-            "download-viewed" => row[4] = when(e.at_unix_ms),
+        };
+        let at_or = |key: &str| {
+            UnixMs::parse_bound(&field(&b, key), false)
+                .map_or_else(|_| when(e.at_unix_ms), |t| t.to_london_display())
+        };
+        match e.kind.as_str() {
+            "download-requested" => {
+                fill(&mut row[2], field(&b, "reason"));
+                fill(&mut row[3], field(&b, "requestor"));
+            }
+            "download-authorised" => {
+                if !row[0].is_empty() {
+                    row[0].push_str("; ");
+                }
+                row[0].push_str(&by_at());
+            }
+            "evidence-produced" => {
+                row[1] = when(e.at_unix_ms);
+                fill(&mut row[2], field(&b, "purpose"));
+                fill(&mut row[3], field(&b, "requester"));
+                // A disclosure's release is authorised on its case; the package names who.
+                fill(&mut row[0], field(&b, "authoriser"));
+            }
+            "evidence-downloaded" | "medium-issued" => fill(&mut row[1], when(e.at_unix_ms)),
+            "download-viewed" => row[4] = at_or("viewed_at"),
             "download-deletion-authorised" => row[5] = by_at(),
-            "download-deleted" => row[6] = when(e.at_unix_ms),
+            "download-deleted" => row[6] = at_or("deleted_at"),
+            "medium-erased" => fill(&mut row[6], when(e.at_unix_ms)),
             _ => {}
         }
     }
@@ -336,9 +387,9 @@ mod tests {
                 2,
                 "user:office",
                 "download",
-                "downloaded",
+                "evidence-produced",
                 "download:d1",
-                r#"{"reason":"Damage to a car","requestor":"Mr Patel"}"#,
+                r#"{"purpose":"Damage to a car","requester":"Mr Patel","authoriser":"head"}"#,
             ),
             entry(
                 3,
@@ -350,11 +401,11 @@ mod tests {
             ),
             entry(
                 4,
-                "user:patel",
+                "user:office",
                 "download",
                 "download-viewed",
                 "download:d1",
-                "{}",
+                r#"{"viewed_at":"2026-11-23T00:04:00Z"}"#,
             ),
             entry(
                 5,
@@ -395,6 +446,29 @@ mod tests {
         );
         assert_eq!(t.rows[1][0], "head (2026-11-23 00:03 GMT)");
         assert!(t.rows[1][1..].iter().all(String::is_empty));
+        // Two people's authorisations share the cell; a deputy is named as one.
+        let two = vec![
+            entry(
+                7,
+                "user:hr",
+                "download",
+                "download-authorised",
+                "download:d3",
+                "{}",
+            ),
+            entry(
+                8,
+                "user:sup",
+                "download",
+                "download-authorised",
+                "download:d3",
+                r#"{"as_deputy_for":"manager"}"#,
+            ),
+        ];
+        assert_eq!(
+            table(Book::Download, &two).rows[0][0],
+            "hr (2026-11-23 00:07 GMT); sup, as deputy for the absent manager (2026-11-23 00:08 GMT)"
+        );
     }
 
     #[test]

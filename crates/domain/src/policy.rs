@@ -258,14 +258,55 @@ pub struct Deadlines {
 pub struct Authority {
     /// Whether the action may happen at all in this scheme.
     pub allowed: bool,
-    /// The scheme roles that may authorise it (empty exactly when not allowed).
+    /// The scheme roles that may take part in authorising it (empty exactly when not
+    /// allowed): for a one-person authority, any one of them; for a several-person
+    /// authority, every role of [`Authority::all_of`].
     pub roles: Vec<Ident>,
+    /// When the code asks for more than one person (LBU-19: the Director of HR or the
+    /// Academic Registrar, and the Head of Security): the groups of roles, each of which
+    /// one different person must authorise from. Empty for a one-person authority, whose
+    /// one group is `roles`.
+    pub all_of: Vec<Vec<Ident>>,
     /// An authority outside the scheme that must also agree, in words (e.g. "a police
     /// Inspector or above, in writing", BDC-34).
     pub external: Option<String>,
     /// For a disclosure category, documents the scheme's code requires besides the lawful
     /// minimum (`crate::disclosure::required_documents`); empty for other actions.
     pub documents: Vec<crate::disclosure::DocumentKind>,
+}
+
+impl Authority {
+    /// The groups of roles one different person each must authorise from: `all_of`, or
+    /// for a one-person authority the one group `roles` (none when not allowed).
+    pub fn groups(&self) -> Vec<Vec<Ident>> {
+        if !self.all_of.is_empty() {
+            self.all_of.clone()
+        } else if self.roles.is_empty() {
+            Vec::new()
+        } else {
+            vec![self.roles.clone()]
+        }
+    }
+
+    /// Who must authorise, in words: "manager" or "director-of-hr or academic-registrar,
+    /// and head-of-security (two people)".
+    pub fn describe_groups(&self) -> String {
+        let groups = self.groups();
+        let words: Vec<String> = groups
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(Ident::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            })
+            .collect();
+        match words.len() {
+            0 => "nobody (the scheme does not allow it)".to_owned(),
+            1 => words.join(""),
+            n => format!("{} ({n} people)", words.join(", and ")),
+        }
+    }
 }
 
 /// Third-party disclosure categories (LBU-19, ALT-13, BDC-39, BDC-17).
@@ -688,6 +729,8 @@ struct RawDisclosure {
 struct RawAuthority {
     #[serde(default)]
     roles: Vec<Text>,
+    #[serde(default)]
+    all_of: Vec<Spanned<Vec<Text>>>,
     external: Option<String>,
     allowed: Option<bool>,
     #[serde(default)]
@@ -1212,8 +1255,50 @@ impl Validator {
     ) -> Option<Authority> {
         let raw = a.get_ref();
         let allowed = raw.allowed.unwrap_or(true);
-        let roles = self.role_refs(&raw.roles, &format!("authorise.{key}.roles"), known);
-        if allowed && raw.roles.is_empty() {
+        let mut roles = self.role_refs(&raw.roles, &format!("authorise.{key}.roles"), known);
+        let mut all_of = Vec::new();
+        if !raw.all_of.is_empty() {
+            if !raw.roles.is_empty() {
+                self.problem(
+                    a.span(),
+                    format!(
+                        "authorise.{key} has both roles and all_of; use roles when one person of those roles authorises, or all_of when one person from each group must"
+                    ),
+                );
+            }
+            let mut union = Vec::new();
+            for (n, group) in raw.all_of.iter().enumerate() {
+                if group.get_ref().is_empty() {
+                    self.problem(
+                        group.span(),
+                        format!(
+                            "authorise.{key}.all_of group {} is empty; list the roles one of whom authorises, or remove the group",
+                            n + 1
+                        ),
+                    );
+                    continue;
+                }
+                match self.role_refs(group.get_ref(), &format!("authorise.{key}.all_of"), known) {
+                    Some(g) => {
+                        for r in &g {
+                            if !union.contains(r) {
+                                union.push(r.clone());
+                            }
+                        }
+                        all_of.push(g);
+                    }
+                    None => roles = None,
+                }
+            }
+            if all_of.len() == 1 {
+                // One group is a one-person authority.
+                all_of.clear();
+            }
+            if roles.is_some() {
+                roles = Some(union);
+            }
+        }
+        if allowed && raw.roles.is_empty() && raw.all_of.is_empty() {
             self.problem(
                 a.span(),
                 format!(
@@ -1221,7 +1306,7 @@ impl Validator {
                 ),
             );
         }
-        if !allowed && !raw.roles.is_empty() {
+        if !allowed && (!raw.roles.is_empty() || !raw.all_of.is_empty()) {
             self.problem(
                 a.span(),
                 format!(
@@ -1252,6 +1337,7 @@ impl Validator {
         Some(Authority {
             allowed,
             roles: roles?,
+            all_of,
             external: raw.external.clone(),
             documents,
         })

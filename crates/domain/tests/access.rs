@@ -475,3 +475,140 @@ fn lbu_4_cases_are_worked_only_by_the_roles_the_pack_gives_their_kind() {
         "a case about the whole trust needs the right trust-wide"
     );
 }
+
+/// LBU-19: footage for HR and discipline goes out only with two people's authorisation —
+/// the Director of HR or the Academic Registrar, and the Head of Security — and one person
+/// holding both kinds of role still counts once.
+#[test]
+fn lbu_19_hr_releases_need_two_people() {
+    use custos_domain::access::groups_wanting;
+    let p = pack("loughborough-university");
+    let hr = &p.authorise.disclosure.hr_discipline;
+    let groups = hr.groups();
+    assert_eq!(
+        groups,
+        vec![
+            vec![id("director-of-hr"), id("academic-registrar")],
+            vec![id("head-of-security")]
+        ]
+    );
+    assert_eq!(
+        hr.describe_groups(),
+        "director-of-hr or academic-registrar, and head-of-security (2 people)"
+    );
+    // Nobody yet: both groups wanted.
+    assert_eq!(groups_wanting(&groups, &[]), groups);
+    // The Registrar alone fills the first group only.
+    let registrar = ("r".to_owned(), id("academic-registrar"));
+    assert_eq!(
+        groups_wanting(&groups, std::slice::from_ref(&registrar)),
+        vec![vec![id("head-of-security")]]
+    );
+    // The same person again, in another role, does not make a second person.
+    let again = ("r".to_owned(), id("head-of-security"));
+    assert_eq!(
+        groups_wanting(&groups, &[registrar.clone(), again]),
+        vec![vec![id("head-of-security")]]
+    );
+    // The Head of Security as a second person completes it, whichever came first.
+    let security = ("h".to_owned(), id("head-of-security"));
+    assert!(groups_wanting(&groups, &[security.clone(), registrar.clone()]).is_empty());
+    // Two from the same group do not.
+    let director = ("d".to_owned(), id("director-of-hr"));
+    assert_eq!(groups_wanting(&groups, &[registrar, director]).len(), 1);
+    // Other categories stay one person.
+    assert_eq!(p.authorise.disclosure.law_enforcement.groups().len(), 1);
+}
+
+/// LBU-19: a pack states a several-person authority as `all_of`; mixing it with `roles`, an
+/// empty group or an unknown role is refused with its position.
+#[test]
+fn lbu_19_all_of_is_checked_when_the_pack_loads() {
+    let src = std::fs::read_to_string(format!(
+        "{}/../../policies/loughborough-university.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("pack");
+    let line =
+        r#"all_of = [["director-of-hr", "academic-registrar"], ["head-of-security"]]  # LBU-19"#;
+    assert!(src.contains(line));
+    for (bad, says) in [
+        (
+            r#"all_of = [["director-of-hr"], ["head-of-security"]]
+roles = ["dpo"]"#,
+            "has both roles and all_of",
+        ),
+        (r#"all_of = [["director-of-hr"], []]"#, "group 2 is empty"),
+        (
+            r#"all_of = [["director-of-hr"], ["head-of-securty"]]"#,
+            "there is no role \"head-of-securty\"",
+        ),
+    ] {
+        let err = PolicyPack::parse(&src.replace(line, bad)).expect_err(bad);
+        assert!(err.to_string().contains(says), "{bad}: {err}");
+    }
+}
+
+/// BDC-1, BDC-39: while the manager is away the supervisor authorises third-party releases
+/// in the manager's place, through the same decision as every other right: present
+/// holders, training and licences count, and the role acted in is the manager's.
+#[test]
+fn bdc_1_a_deputy_authorises_releases_in_the_absent_managers_place() {
+    use custos_domain::access::decide_authority;
+    let p = pack("bassetlaw-district-council");
+    let table = RightsTable::from_pack(&p);
+    let police = p.authorise.disclosure.law_enforcement.roles.clone();
+    let cams = [camera_at("town-centre", &["market"])];
+    let mut sup = person("s", &[("supervisor", Scope::Scheme)]);
+    sup.competence.licence_valid = true;
+    trained(&mut sup);
+    let refused = decide_authority(&table, &sup, Right::AuthoriseDisclosure, &police, &cams)
+        .expect_err("the manager is in");
+    assert!(
+        matches!(refused, Denial::NotAnAuthoriser { .. }),
+        "{refused}"
+    );
+    sup.absent_roles = table.deputy_needs(&sup.assignments);
+    assert_eq!(
+        decide_authority(&table, &sup, Right::AuthoriseDisclosure, &police, &cams),
+        Ok((
+            id("manager"),
+            Grant::Deputy {
+                for_roles: vec![id("manager")]
+            }
+        ))
+    );
+    // Downloads too, through the same function.
+    let download = p.authorise.download.roles.clone();
+    assert!(decide_authority(&table, &sup, Right::AuthoriseDownload, &download, &cams).is_ok());
+    // Not for a category the manager may not authorise either (statutory bodies: owner, DPO).
+    let statutory = p.authorise.disclosure.statutory_body.roles.clone();
+    assert!(decide_authority(&table, &sup, Right::AuthoriseDisclosure, &statutory, &cams).is_err());
+    // A lapsed licence: no deputising.
+    sup.competence.licence_valid = false;
+    assert!(decide_authority(&table, &sup, Right::AuthoriseDisclosure, &police, &cams).is_err());
+}
+
+/// ALT-8, ALT-21: an authoriser acts only where every camera of the footage is: a
+/// headteacher of one school cannot authorise a download that takes in another school's
+/// camera, and says where they may.
+#[test]
+fn alt_8_an_authoriser_must_hold_the_role_where_all_the_footage_is() {
+    use custos_domain::access::decide_authority;
+    let p = pack("active-learning-trust");
+    let table = RightsTable::from_pack(&p);
+    let roles = p.authorise.download.roles.clone();
+    let head = person("h", &[("headteacher", Scope::Site(id("north")))]);
+    let own = [camera_at("north", &[])];
+    let both = [camera_at("north", &[]), camera_at("south", &[])];
+    assert_eq!(
+        decide_authority(&table, &head, Right::AuthoriseDownload, &roles, &own).map(|(r, _)| r),
+        Ok(id("headteacher"))
+    );
+    let refused = decide_authority(&table, &head, Right::AuthoriseDownload, &roles, &both)
+        .expect_err("another school");
+    assert!(
+        refused.to_string().contains("headteacher at site:north"),
+        "{refused}"
+    );
+}

@@ -354,7 +354,7 @@ impl Store {
                     }) {
                     Ok((p, req)) => {
                         let id =
-                            crate::retention::insert_hold(&mut tx, actor, &req, &p.pack, now)
+                            crate::retention::insert_hold(&mut tx, actor, &req, &p.pack, now, None)
                                 .await?;
                         if public {
                             sqlx::query("UPDATE holds SET provisional = 1 WHERE id = $1")
@@ -825,7 +825,7 @@ impl Store {
                 to_unix_ms,
             )
             .map_err(StoreError::Invalid)?;
-            Some(crate::retention::insert_hold(&mut tx, actor, &req, &p.pack, now).await?)
+            Some(crate::retention::insert_hold(&mut tx, actor, &req, &p.pack, now, None).await?)
         } else {
             None
         };

@@ -132,6 +132,33 @@ impl Disclosure {
     }
 }
 
+/// The distinct cameras of a case's footage.
+fn case_cameras(case: &Case) -> StoreResult<Vec<Ident>> {
+    let mut cameras: Vec<Ident> = Vec::new();
+    for f in &case.footage {
+        let c = Ident::parse(&f.camera)
+            .map_err(|e| StoreError::Corrupt(format!("case {}: {e}", case.reference)))?;
+        if !cameras.contains(&c) {
+            cameras.push(c);
+        }
+    }
+    Ok(cameras)
+}
+
+/// Groups of roles still wanting someone, in words.
+fn describe_wanting(wanting: &[Vec<Ident>]) -> String {
+    wanting
+        .iter()
+        .map(|g| {
+            g.iter()
+                .map(Ident::to_string)
+                .collect::<Vec<_>>()
+                .join(" or ")
+        })
+        .collect::<Vec<_>>()
+        .join(", and ")
+}
+
 /// A physical medium evidence left on (BDC-32).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Medium {
@@ -601,76 +628,58 @@ impl Store {
         })
     }
 
-    /// What stands between disclosure `reference` and its release if `authoriser` (a user
-    /// name) authorised it now: `Ok` with the role they would act in, or every problem
-    /// (`domain::disclosure::check_release`), each saying how to put it right.
+    /// What stands between disclosure `reference` and its release if `authoriser`
+    /// authorised it now: `Ok` with the role they would act in, or every problem
+    /// (`domain::disclosure::check_release`, and `access::decide_authority` for the
+    /// authoriser — their role where the footage is, training, licences, deputising), each
+    /// saying how to put it right. Without an authoriser, whether the request itself is
+    /// complete.
     pub async fn disclosure_check(
         &self,
         reference: &str,
-        authoriser: Option<&str>,
+        authoriser: Option<&custos_domain::access::Subject>,
     ) -> StoreResult<Result<Ident, Vec<String>>> {
         let (case, d) = self.require_disclosure(reference).await?;
         let policy = self
             .active_policy()
             .await?
             .ok_or_else(|| StoreError::Invalid("no policy pack is loaded".to_owned()))?;
-        let allowed = d
-            .category
-            .authority(&policy.pack.authorise.disclosure)
-            .roles
-            .clone();
+        let authority = d.category.authority(&policy.pack.authorise.disclosure);
+        let allowed = authority.roles.clone();
         let mut problems = Vec::new();
         let mut acting = Vec::new();
-        let mut out_of_scope = false;
-        if let Some(name) = authoriser {
-            let user =
-                custos_domain::access::Username::parse(name.trim()).map_err(StoreError::Invalid)?;
-            match self.user(&user).await? {
-                None => problems.push(format!(
-                    "there is no account called {user}; `custos user list` lists them"
-                )),
-                Some(u) if u.disabled => problems.push(format!("the account {user} is disabled")),
-                Some(u) => {
-                    // Where the footage is: each camera's site and groups.
-                    let mut targets = Vec::new();
-                    for f in &case.footage {
-                        let id = Ident::parse(&f.camera).map_err(|e| {
-                            StoreError::Corrupt(format!("case {}: {e}", case.reference))
-                        })?;
-                        if let Some(c) = self.camera(&id).await? {
-                            targets.push(custos_domain::access::Target::Located {
-                                site: c.draft.site.clone(),
-                                groups: c.groups.clone(),
-                                workstations: Vec::new(),
-                            });
-                        }
-                    }
-                    // A person acts in an allowed role they hold where all the footage is;
-                    // an allowed role held elsewhere only is named as such; if they hold
-                    // no allowed role, every role they hold is named in the refusal.
-                    let reaching = u.assignments.iter().find(|a| {
-                        allowed.contains(&a.role) && targets.iter().all(|t| a.scope.covers(t))
-                    });
-                    let elsewhere: Vec<String> = u
-                        .assignments
-                        .iter()
-                        .filter(|a| allowed.contains(&a.role))
-                        .map(|a| format!("{} at {}", a.role, a.scope))
-                        .collect();
-                    match reaching {
-                        Some(a) => acting = vec![a.role.clone()],
-                        None if !elsewhere.is_empty() => {
-                            out_of_scope = true;
-                            problems.push(format!(
-                                "{user} holds {} only, which does not reach every camera of {}; \
-                             it needs someone who holds the role where the footage is",
-                                elsewhere.join(", "),
-                                case.reference
-                            ));
-                        }
-                        None => {
-                            acting = u.assignments.iter().map(|a| a.role.clone()).collect();
-                        }
+        let mut refused = false;
+        if let Some(subject) = authoriser {
+            let table = self.rights_table().await?;
+            let targets = self.targets_of(&case_cameras(&case)?).await?;
+            let given = self
+                .authorisations_given(&format!("case:{}", case.reference))
+                .await?;
+            let pairs: Vec<(String, Ident)> = given
+                .iter()
+                .map(|g| (g.username.clone(), g.role.clone()))
+                .collect();
+            let wanting = custos_domain::access::groups_wanting(&authority.groups(), &pairs);
+            let roles: Vec<Ident> = wanting.iter().flatten().cloned().collect();
+            if given.iter().any(|g| g.username == subject.username) {
+                refused = true;
+                problems.push(format!(
+                    "{} has already authorised this release; it needs another person: {}",
+                    subject.username,
+                    describe_wanting(&wanting)
+                ));
+            } else {
+                match custos_domain::access::decide_authority(
+                    &table,
+                    subject,
+                    custos_domain::access::Right::AuthoriseDisclosure,
+                    &roles,
+                    &targets,
+                ) {
+                    Ok((role, _)) => acting = vec![role],
+                    Err(denial) => {
+                        refused = true;
+                        problems.push(denial.to_string());
                     }
                 }
             }
@@ -685,9 +694,7 @@ impl Store {
         problems.extend(missing_pack_documents(
             d.category,
             d.request_type == RequestType::Secondary,
-            &d.category
-                .authority(&policy.pack.authorise.disclosure)
-                .documents,
+            &authority.documents,
             &docs,
         ));
         if let Err(more) = check_release(&ReleaseCheck {
@@ -701,9 +708,9 @@ impl Store {
             allowed_roles: &allowed,
         }) {
             problems.extend(more.into_iter().filter(|p| {
-                // Without an authoriser named yet, "nobody has authorised" is not a problem
-                // of the request.
-                (authoriser.is_some() && !out_of_scope) || !p.starts_with("nobody has authorised")
+                // Without an authoriser named yet, or one refused for their own reason,
+                // "nobody has authorised" is not a further problem.
+                (authoriser.is_some() && !refused) || !p.starts_with("nobody has authorised")
             }));
         }
         Ok(match (problems.is_empty(), acting.into_iter().next()) {
@@ -720,16 +727,50 @@ impl Store {
         })
     }
 
-    /// Authorises the release of disclosure `reference` by `authoriser`, a person holding a
-    /// role the pack allows for the category (LBU-19, SCC-7, BDC-39), once every document,
-    /// test and agreement is in ([`Store::disclosure_check`]). The case is decided
-    /// `disclose` with the authoriser, role and legal basis (the category's usual one
-    /// unless `legal_basis` is given), ledgered `case-decide`.
+    /// The authorisations given so far for disclosure `reference`, and the groups of roles
+    /// still wanting someone (LBU-19: a release that needs two people).
+    pub async fn disclosure_authorisations(
+        &self,
+        reference: &str,
+    ) -> StoreResult<(Vec<crate::downloads::Given>, Vec<Vec<Ident>>)> {
+        let (case, d) = self.require_disclosure(reference).await?;
+        let policy = self
+            .active_policy()
+            .await?
+            .ok_or_else(|| StoreError::Invalid("no policy pack is loaded".to_owned()))?;
+        let given = self
+            .authorisations_given(&format!("case:{}", case.reference))
+            .await?;
+        let pairs: Vec<(String, Ident)> = given
+            .iter()
+            .map(|g| (g.username.clone(), g.role.clone()))
+            .collect();
+        let wanting = if d.authorisation.is_some() {
+            Vec::new()
+        } else {
+            custos_domain::access::groups_wanting(
+                &d.category
+                    .authority(&policy.pack.authorise.disclosure)
+                    .groups(),
+                &pairs,
+            )
+        };
+        Ok((given, wanting))
+    }
+
+    /// `authoriser`'s authorisation of the release of disclosure `reference`, given in
+    /// their own name (LBU-19, SCC-7, BDC-39, BDC-1): they act in a role the pack allows for
+    /// the category where every camera of the case is (`access::decide_authority`, deputies
+    /// included), once every document, test and agreement is in
+    /// ([`Store::disclosure_check`]). Where the pack asks for more than one person
+    /// (`all_of`), each authorisation is ledgered `disclosure-authorised` until the last;
+    /// the last decides the case `disclose` with every authoriser, their roles and the legal
+    /// basis (the category's usual one unless `legal_basis` is given), ledgered
+    /// `case-decide` as the last authoriser's act.
     pub async fn authorise_disclosure(
         &self,
-        actor: &Actor,
+        authoriser: &custos_domain::access::Subject,
         reference: &str,
-        authoriser: &str,
         legal_basis: Option<LegalBasis>,
     ) -> StoreResult<Case> {
         let (case, d) = self.require_disclosure(reference).await?;
@@ -740,31 +781,79 @@ impl Store {
             Action::Decide(Decision::Disclose),
         )
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let role = self
-            .disclosure_check(&case.reference, Some(authoriser))
+        self.disclosure_check(&case.reference, Some(authoriser))
             .await?
             .map_err(|p| {
                 StoreError::Invalid(format!(
-                    "{} cannot be released yet: {}",
+                    "{} cannot be authorised: {}",
                     case.reference,
                     p.join("; ")
                 ))
             })?;
-        let basis = legal_basis.unwrap_or_else(|| d.category.usual_legal_basis());
-        let who = authoriser.trim();
+        let policy = self
+            .active_policy()
+            .await?
+            .ok_or_else(|| StoreError::Invalid("no policy pack is loaded".to_owned()))?;
+        let groups = d
+            .category
+            .authority(&policy.pack.authorise.disclosure)
+            .groups();
+        let targets = self.targets_of(&case_cameras(&case)?).await?;
+        let on = format!("case:{}", case.reference);
         let now = self.clock().now().0;
+        let mut tx = self.write().await?;
+        let (role, grant, wanting) = self
+            .give_authorisation(
+                &mut tx,
+                authoriser,
+                &on,
+                custos_domain::access::Right::AuthoriseDisclosure,
+                &groups,
+                &targets,
+                now,
+            )
+            .await?;
+        let actor = match grant.deputy_for() {
+            Some(for_roles) => Actor::Deputy {
+                user: authoriser.username.clone(),
+                for_roles,
+            },
+            None => Actor::User(authoriser.username.clone()),
+        };
+        if !wanting.is_empty() {
+            tx.record(
+                &actor,
+                NewEntry::new(Book::Case, "disclosure-authorised")
+                    .with_ref(case_ref(&case.reference)?)
+                    .with("role", role.as_str())
+                    .with("still_needs", describe_wanting(&wanting)),
+            );
+            tx.commit().await?;
+            return self
+                .case(&case.reference)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(case.reference.clone()));
+        }
+        let mut everyone = self.authorisations_given(&on).await?;
+        everyone.retain(|g| g.username != authoriser.username);
+        let mut names: Vec<String> = everyone.iter().map(|g| g.username.clone()).collect();
+        let mut roles: Vec<String> = everyone.iter().map(|g| g.role.to_string()).collect();
+        names.push(authoriser.username.clone());
+        roles.push(role.to_string());
+        let who = names.join(" and ");
+        let role_words = roles.join(" and ");
+        let basis = legal_basis.unwrap_or_else(|| d.category.usual_legal_basis());
         let reasons = format!(
-            "release to {} authorised by {who} acting as {role}; legal basis: {}",
+            "release to {} authorised by {who} acting as {role_words}; legal basis: {}",
             d.category.describe(),
             basis.describe()
         );
-        let mut tx = self.write().await?;
         sqlx::query(
             "UPDATE case_disclosures SET authorised_by = $1, authorised_role = $2, \
              authorised_at_unix_ms = $3, legal_basis = $4 WHERE reference = $5",
         )
-        .bind(who)
-        .bind(role.as_str())
+        .bind(&who)
+        .bind(&role_words)
         .bind(now)
         .bind(basis.as_str())
         .bind(&case.reference)
@@ -782,20 +871,23 @@ impl Store {
         .execute(tx.conn())
         .await
         .map_err(StoreError::db("authorising a disclosure"))?;
+        let mut entry = NewEntry::new(Book::Case, Action::Decide(Decision::Disclose).ledger_kind())
+            .with_ref(case_ref(&case.reference)?);
+        for n in &names {
+            entry = entry.with_ref(
+                Reference::new("user", n).map_err(|e| StoreError::Invalid(e.to_string()))?,
+            );
+        }
         tx.record(
-            actor,
-            NewEntry::new(Book::Case, Action::Decide(Decision::Disclose).ledger_kind())
-                .with_ref(case_ref(&case.reference)?)
-                .with_ref(
-                    Reference::new("user", who).map_err(|e| StoreError::Invalid(e.to_string()))?,
-                )
+            &actor,
+            entry
                 .with("from", case.state.as_str())
                 .with("to", next.as_str())
                 .with("decision", Decision::Disclose.as_str())
                 .with("category", d.category.as_str())
                 .with("request_type", d.request_type.as_str())
-                .with("authorised_by", who)
-                .with("role", role.as_str())
+                .with("authorised_by", who.as_str())
+                .with("role", role_words.as_str())
                 .with("legal_basis", basis.as_str()),
         );
         tx.commit().await?;
@@ -899,6 +991,7 @@ impl Store {
                     keep_as: None,
                     encrypt,
                 },
+                None,
                 progress,
             )
             .await?;
@@ -1083,6 +1176,9 @@ impl Store {
         if let Some(c) = &case {
             entry = entry.with_ref(case_ref(c)?);
         }
+        if let Some(d) = self.download_of_package(package_id).await? {
+            entry = entry.with_ref(crate::downloads::download_ref(&d)?);
+        }
         tx.record(actor, entry);
         tx.commit().await?;
         self.medium(&reference)
@@ -1144,13 +1240,14 @@ impl Store {
             .execute(tx.conn())
             .await
             .map_err(StoreError::db("updating the media register"))?;
-        tx.record(
-            actor,
-            NewEntry::new(Book::Download, kind).with_ref(
-                Reference::new("medium", &m.reference)
-                    .map_err(|e| StoreError::Invalid(e.to_string()))?,
-            ),
+        let mut entry = NewEntry::new(Book::Download, kind).with_ref(
+            Reference::new("medium", &m.reference)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?,
         );
+        if let Some(d) = self.download_of_package(&m.package_id).await? {
+            entry = entry.with_ref(crate::downloads::download_ref(&d)?);
+        }
+        tx.record(actor, entry);
         tx.commit().await?;
         self.medium(&m.reference)
             .await?

@@ -55,6 +55,9 @@ pub enum StoreError {
     /// Something asked for does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// The person may not do this; the message says why and who may.
+    #[error("{0}")]
+    Forbidden(String),
     /// The ledger could not be written or read.
     #[error("ledger: {0}")]
     Ledger(String),
@@ -88,6 +91,7 @@ impl StoreError {
             Self::SchemaTooNew { .. } | Self::SchemaBehind { .. } => ErrorKind::Unsupported,
             Self::InvalidPolicy(_) | Self::Invalid(_) => ErrorKind::InvalidInput,
             Self::NotFound(_) => ErrorKind::NotFound,
+            Self::Forbidden(_) => ErrorKind::PermissionDenied,
             Self::Corrupt(_) => ErrorKind::Corrupt,
         }
     }

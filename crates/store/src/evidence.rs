@@ -260,7 +260,9 @@ pub struct ExportRequest {
     pub to_unix_ms: i64,
     /// Who asked for it.
     pub requester: String,
-    /// Who authorised it.
+    /// Who authorised it, as the custody record names them: filled in from the
+    /// authorisations given (`Store::produce_download`) or the disclosure's; what a caller
+    /// puts here when asking is ignored.
     pub authoriser: String,
     /// Who receives it.
     pub recipient: String,
@@ -312,7 +314,6 @@ impl ExportRequest {
         }
         for (v, what) in [
             (&self.requester, "who asked for the footage"),
-            (&self.authoriser, "who authorised its release"),
             (&self.recipient, "who receives it"),
             (&self.purpose, "what it is released for"),
         ] {
@@ -341,31 +342,18 @@ fn stem(path: &str) -> &str {
 
 impl Store {
     /// Makes an evidence package in the new folder `out` from `footage` (BDC-3, BDC-4,
-    /// BDC-5): the master copy of each camera's recorded segments overlapping the range,
-    /// decrypted and checked, with their init segments; a working copy per camera (the
-    /// same samples remuxed, with a timestamp subtitle track); each segment's proof of
-    /// inclusion in its sealed hour; the custody record; a player and a README; SHA256SUMS
-    /// signed with the scheme's key. Closed hours not yet sealed are sealed first (as the
-    /// recorder would); footage from the hour still being recorded cannot be proved yet
-    /// and is refused. The production is ledgered (`evidence-produced`, book `download`)
-    /// with the package's id and fingerprint. The request is checked first
-    /// ([`Store::check_export`]).
-    pub async fn export_package(
-        &self,
-        actor: &custos_base::Actor,
-        footage: &Path,
-        out: &Path,
-        req: &ExportRequest,
-        progress: Progress<'_>,
-    ) -> StoreResult<ExportSummary> {
-        self.check_export(req).await?;
-        self.produce_package(actor, footage, out, req, progress)
-            .await
-    }
-
-    /// Makes the package of [`Store::export_package`] for a request whose authorisation
-    /// the caller has checked: the download's (ALT-8), or a disclosure's
-    /// (`Store::release_disclosure`).
+    /// BDC-5) for a request whose authorisation the caller has checked: an authorised
+    /// download's (`Store::produce_download`, ALT-8), or a disclosure's
+    /// (`Store::release_disclosure`). The package holds the master copy of each camera's
+    /// recorded segments overlapping the range, decrypted and checked, with their init
+    /// segments; a working copy per camera (the same samples remuxed, with a timestamp
+    /// subtitle track); each segment's proof of inclusion in its sealed hour; the custody
+    /// record; a player and a README; SHA256SUMS signed with the scheme's key. Closed hours
+    /// not yet sealed are sealed first (as the recorder would); footage from the hour still
+    /// being recorded cannot be proved yet and is refused. The production is ledgered
+    /// (`evidence-produced`, book `download`) with the package's id and fingerprint and the
+    /// `download:ID` reference — `download`'s, or a new download's recorded with it — in one
+    /// transaction with the download marked produced.
     ///
     /// A package that fails or is stopped part-way (its future dropped: the server
     /// stopping, Ctrl-C at the console) leaves nothing behind: the folder it was writing —
@@ -376,6 +364,7 @@ impl Store {
         footage: &Path,
         out: &Path,
         req: &ExportRequest,
+        download: Option<&str>,
         progress: Progress<'_>,
     ) -> StoreResult<ExportSummary> {
         if out.exists() {
@@ -386,7 +375,7 @@ impl Store {
         }
         let mut cleanup = UnfinishedPackage::new(out);
         let summary = self
-            .write_package(actor, footage, out, req, progress)
+            .write_package(actor, footage, out, req, download, progress)
             .await?;
         cleanup.keep();
         Ok(summary)
@@ -398,6 +387,7 @@ impl Store {
         footage: &Path,
         out: &Path,
         req: &ExportRequest,
+        download: Option<&str>,
         progress: Progress<'_>,
     ) -> StoreResult<ExportSummary> {
         use custos_evidence::package::{
@@ -440,25 +430,44 @@ impl Store {
             plan.push((camera, segs));
         }
         let package_id = format!("P{}", crate::reviews::random_hex(8)?);
-        for (class, why) in self.classes_to_keep(req).await? {
-            self.place_hold(
-                actor,
-                &custos_domain::retention::HoldRequest {
-                    cameras: req.cameras.clone(),
-                    from_unix_ms: req.from_unix_ms,
-                    to_unix_ms: req.to_unix_ms,
-                    class,
-                    reason: format!(
-                        "{why} of exhibit {} (package {package_id}), released to {}",
-                        req.exhibit.trim(),
-                        req.recipient.trim()
-                    ),
-                    owner: req.authoriser.trim().to_owned(),
-                    until_unix_ms: None,
-                    case_ref: req.case_ref.clone(),
-                },
-            )
-            .await?;
+        let download_id = match download {
+            Some(d) => d.to_owned(),
+            None => crate::downloads::new_download_id()?,
+        };
+        let classes = self.classes_to_keep(req).await?;
+        if !classes.is_empty() {
+            let Some(p) = &policy else {
+                return Err(StoreError::Invalid(
+                    "no policy pack is loaded, so there are no evidence classes to hold footage under"
+                        .to_owned(),
+                ));
+            };
+            let mut tx = self.write().await?;
+            for (class, why) in classes {
+                crate::retention::insert_hold(
+                    &mut tx,
+                    actor,
+                    &custos_domain::retention::HoldRequest {
+                        cameras: req.cameras.clone(),
+                        from_unix_ms: req.from_unix_ms,
+                        to_unix_ms: req.to_unix_ms,
+                        class,
+                        reason: format!(
+                            "{why} of exhibit {} (package {package_id}), released to {}",
+                            req.exhibit.trim(),
+                            req.recipient.trim()
+                        ),
+                        owner: req.authoriser.trim().to_owned(),
+                        until_unix_ms: None,
+                        case_ref: req.case_ref.clone(),
+                    },
+                    &p.pack,
+                    now,
+                    Some(&download_id),
+                )
+                .await?;
+            }
+            tx.commit().await?;
         }
         let files = |e: custos_evidence::package::PackageError| StoreError::Files(e.to_string());
         let mut w = PackageWriter::create(out).map_err(files)?;
@@ -700,8 +709,24 @@ impl Store {
         if let Some(c) = &req.case_ref {
             entry = entry.with("case_ref", c.as_str());
         }
-        entry = entry.with("encrypted", req.encrypt);
-        self.append(actor, entry).await?;
+        entry = entry
+            .with("encrypted", req.encrypt)
+            .with_ref(crate::downloads::download_ref(&download_id)?);
+        let mut tx = self.write().await?;
+        if download.is_none() {
+            crate::downloads::insert_download(
+                &mut tx,
+                &download_id,
+                actor,
+                req,
+                crate::downloads::DownloadState::Produced,
+                now.0,
+            )
+            .await?;
+        }
+        crate::downloads::mark_produced(&mut tx, &download_id, &package_id, now.0).await?;
+        tx.record(actor, entry);
+        tx.commit().await?;
         Ok(ExportSummary {
             package_id,
             sums_sha256,
@@ -714,8 +739,7 @@ impl Store {
 }
 
 impl Store {
-    /// Checks an export request before anything is written: its fields, that the
-    /// authoriser may authorise downloads under the pack (ALT-8), that the cameras exist and
+    /// Checks an export request before anything is written: its fields, that the cameras exist and
     /// that the class to keep the scheme's copy under is one of the pack's. Footage for a
     /// third-party disclosure case is not exported this way: it is released through the
     /// case (`Store::release_disclosure`), which checks its documents, agreement and
@@ -737,11 +761,6 @@ impl Store {
                 r.trim()
             )));
         }
-        self.authoriser_holding(
-            &req.authoriser,
-            custos_domain::access::Right::AuthoriseDownload,
-        )
-        .await?;
         self.check_package_request(req).await
     }
 
@@ -821,16 +840,16 @@ impl Store {
         package_id: &str,
         exhibit: &str,
     ) -> StoreResult<()> {
-        self.append(
-            actor,
-            custos_domain::ledger::NewEntry::new(
-                custos_domain::ledger::Book::Download,
-                "evidence-downloaded",
-            )
-            .with("package", package_id)
-            .with("exhibit", exhibit),
+        let mut entry = custos_domain::ledger::NewEntry::new(
+            custos_domain::ledger::Book::Download,
+            "evidence-downloaded",
         )
-        .await?;
+        .with("package", package_id)
+        .with("exhibit", exhibit);
+        if let Some(d) = self.download_of_package(package_id).await? {
+            entry = entry.with_ref(crate::downloads::download_ref(&d)?);
+        }
+        self.append(actor, entry).await?;
         Ok(())
     }
 }

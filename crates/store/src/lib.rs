@@ -18,6 +18,7 @@ pub mod cases;
 pub mod competence;
 pub mod dialect;
 pub mod disclosures;
+pub mod downloads;
 pub mod error;
 pub mod evidence;
 pub mod footage;

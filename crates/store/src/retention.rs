@@ -70,6 +70,9 @@ pub struct Hold {
     /// Whether it is provisional: placed for a request from the public and not yet
     /// confirmed by staff accepting the request (BDC-28).
     pub provisional: bool,
+    /// The download whose copy it keeps the scheme's footage for, if any: releasing it is
+    /// the authorisation to destroy that copy (ALT-8).
+    pub download_id: Option<String>,
 }
 
 impl Hold {
@@ -197,7 +200,7 @@ macro_rules! hold_columns {
     () => {
         "SELECT h.id, h.class, h.reason, h.owner, h.case_ref, h.from_unix_ms, h.to_unix_ms, \
          h.placed_at_unix_ms, h.placed_by, h.expires_at_unix_ms, h.released_at_unix_ms, \
-         h.released_by, h.release_reason, h.provisional FROM holds h "
+         h.released_by, h.release_reason, h.provisional, h.download_id FROM holds h "
     };
 }
 
@@ -355,6 +358,7 @@ pub(crate) async fn insert_hold(
     req: &HoldRequest,
     pack: &custos_domain::PolicyPack,
     now: UnixMs,
+    download: Option<&str>,
 ) -> StoreResult<String> {
     let expires = req
         .check(pack, now)
@@ -383,8 +387,8 @@ pub(crate) async fn insert_hold(
         .map(str::to_owned);
     sqlx::query(
         "INSERT INTO holds (id, class, reason, owner, case_ref, from_unix_ms, to_unix_ms, \
-             placed_at_unix_ms, placed_by, expires_at_unix_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             placed_at_unix_ms, placed_by, expires_at_unix_ms, download_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(&id)
     .bind(req.class.as_str())
@@ -396,10 +400,14 @@ pub(crate) async fn insert_hold(
     .bind(now.0)
     .bind(actor.to_string())
     .bind(expires)
+    .bind(download)
     .execute(tx.conn())
     .await
     .map_err(StoreError::db("placing a hold"))?;
     let mut entry = NewEntry::new(Book::Retention, "hold-placed").with_ref(reference("hold", &id)?);
+    if let Some(d) = download {
+        entry = entry.with_ref(reference("download", d)?);
+    }
     for c in &cameras {
         sqlx::query("INSERT INTO hold_cameras (hold_id, camera_id) VALUES ($1, $2)")
             .bind(&id)
@@ -435,7 +443,7 @@ impl Store {
             ));
         };
         let mut tx = self.write().await?;
-        let id = insert_hold(&mut tx, actor, req, &policy.pack, now).await?;
+        let id = insert_hold(&mut tx, actor, req, &policy.pack, now, None).await?;
         tx.commit().await?;
         self.hold(&id)
             .await?
@@ -504,6 +512,7 @@ impl Store {
                 released_by: r.try_get(11).map_err(&get)?,
                 release_reason: r.try_get(12).map_err(&get)?,
                 provisional: r.try_get::<i64, _>(13).map_err(&get)? != 0,
+                download_id: r.try_get(14).map_err(&get)?,
                 id,
             });
         }

@@ -11,7 +11,7 @@
 //! - Noting a session's last activity is bookkeeping, not a change to the scheme's data,
 //!   so it has no ledger entry; it is written at most every [`TOUCH_EVERY_MS`].
 
-use custos_base::Actor;
+use custos_base::{Actor, UnixMs};
 use custos_domain::access::{Competence, LICENSED_ROLES, Subject, TRAINEE_ROLE, Username};
 use custos_domain::ledger::{Book, NewEntry, Reference, to_hex};
 use sha2::{Digest, Sha256};
@@ -340,6 +340,59 @@ impl Store {
                 .await?));
         }
         Ok(Ok((id, tx)))
+    }
+
+    /// Confirms at the server's console that the holder of `username` is there to act in
+    /// their own name (ALT-8: an authoriser authorises for themselves): their password and a
+    /// current code from their second factor — required where the pack makes one mandatory
+    /// for their roles — counted and throttled like a sign-in from the console, the code
+    /// used up, ledgered `identity-confirmed` (or refused as a sign-in is). Returns who they
+    /// are, for the decision.
+    pub async fn confirm_at_console(
+        &self,
+        username: &str,
+        password: &str,
+        code: &str,
+    ) -> StoreResult<custos_domain::access::Subject> {
+        let name = Username::parse(username.trim()).map_err(StoreError::Invalid)?;
+        let source = "console";
+        let (attempt, mut tx) = match self.confirm_identity(&name, password, code, source).await? {
+            Ok(confirmed) => confirmed,
+            Err(SignIn::Busy) => {
+                return Err(StoreError::Busy(
+                    "the server is checking many passwords just now; try again in a few seconds"
+                        .to_owned(),
+                ));
+            }
+            Err(
+                SignIn::AccountLocked { until_unix_ms } | SignIn::SourceThrottled { until_unix_ms },
+            ) => {
+                return Err(StoreError::Forbidden(format!(
+                    "too many wrong passwords or codes for {name} lately; try again after {}",
+                    UnixMs(until_unix_ms).to_london_display()
+                )));
+            }
+            Err(_) => {
+                return Err(StoreError::Forbidden(format!(
+                    "the password or second-factor code for {name} is not right (or the account is disabled); {name} must type their own"
+                )));
+            }
+        };
+        if self.second_factor_missing(&name).await? {
+            tx.rollback().await?;
+            return Err(StoreError::Forbidden(format!(
+                "{name}'s roles need a second factor, and none is set up; {name} sets one up on the web first"
+            )));
+        }
+        clear_attempts(&mut tx, attempt, &name).await?;
+        tx.record(
+            &Actor::User(name.to_string()),
+            NewEntry::new(Book::Access, "identity-confirmed")
+                .with_ref(user_ref(name.as_str())?)
+                .with_ref(source_ref(source)?),
+        );
+        tx.commit().await?;
+        self.subject_of(name.as_str(), None).await
     }
 
     /// Whether the pack makes a second factor mandatory for one of the account's roles and

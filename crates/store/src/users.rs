@@ -954,6 +954,39 @@ async fn insert_role(
 }
 
 impl Store {
+    /// Everything authorisation needs to know about `username` now (`access::Subject`):
+    /// roles, licence and training, the duty roster, and who is absent where they may
+    /// deputise (BDC-1) — for decisions taken at the console, where `client` is `None`,
+    /// and wherever no session supplies it.
+    pub async fn subject_of(
+        &self,
+        username: &str,
+        client: Option<std::net::IpAddr>,
+    ) -> StoreResult<custos_domain::access::Subject> {
+        let user = Username::parse(username.trim()).map_err(StoreError::Invalid)?;
+        let Some(record) = self.user(&user).await? else {
+            return Err(StoreError::NotFound(format!(
+                "there is no account called {user}; `custos user list` lists them"
+            )));
+        };
+        let table = self.rights_table().await?;
+        let mut subject = custos_domain::access::Subject {
+            username: record.username.clone(),
+            disabled: record.disabled,
+            assignments: record.assignments.clone(),
+            competence: self.competence(&record.username).await?,
+            absent_roles: Vec::new(),
+            client,
+        };
+        let needs = table.deputy_needs(&subject.assignments);
+        if !needs.is_empty() {
+            subject.absent_roles = self.absent_roles(&needs).await?;
+        }
+        Ok(subject)
+    }
+}
+
+impl Store {
     /// Checks that `name` is an enabled account whose roles give it `right` under the active
     /// pack — someone who may authorise what `right` covers (ALT-8: downloads, deletion of
     /// retained footage) — and returns the user name. The error says who may instead.

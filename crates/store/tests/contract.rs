@@ -245,6 +245,8 @@ contract!(
     bdc_17_a_national_crime_agency_request_cannot_be_refused_and_other_refusals_need_reasons,
     bdc_32_physical_media_are_registered_with_unique_references_and_what_became_of_them,
     bdc_3_alt_16_packages_keep_their_footage_under_the_packs_master_and_disclosed_copy_classes,
+    alt_8_a_download_is_authorised_by_its_authoriser_in_their_own_name_where_the_footage_is,
+    lbu_19_a_download_the_pack_gives_to_two_people_waits_for_both,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -4014,25 +4016,39 @@ async fn lbu_19_a_police_request_is_held_at_once_and_released_only_with_its_form
     );
     // An operator's role may not authorise it; the manager's may.
     let refused = store
-        .authorise_disclosure(&console(), &r, "op", None)
+        .authorise_disclosure(
+            &store.subject_of("op", None).await.expect("subject"),
+            &r,
+            None,
+        )
         .await
         .expect_err("operator");
     assert!(
-        refused.to_string().contains("the role operator may not"),
+        refused
+            .to_string()
+            .contains("none of your roles (operator) may"),
         "{refused}"
     );
     assert!(refused.to_string().contains("manager"), "{refused}");
     // A manager's role held on another site does not reach this camera.
     let far = store
-        .authorise_disclosure(&console(), &r, "far", None)
+        .authorise_disclosure(
+            &store.subject_of("far", None).await.expect("subject"),
+            &r,
+            None,
+        )
         .await
         .expect_err("another site");
     assert!(
-        far.to_string().contains("does not reach every camera"),
+        far.to_string().contains("only at manager at site:"),
         "{far}"
     );
     let decided = store
-        .authorise_disclosure(&console(), &r, "mgr", None)
+        .authorise_disclosure(
+            &store.subject_of("mgr", None).await.expect("subject"),
+            &r,
+            None,
+        )
         .await
         .expect("authorised");
     // What was authorised goes to whom it was authorised for.
@@ -4134,7 +4150,11 @@ async fn lbu_19_a_solicitor_needs_a_letter_of_authority_and_the_subjects_identit
         .await
         .expect("start");
     let missing = store
-        .authorise_disclosure(&console(), &r, "dp", None)
+        .authorise_disclosure(
+            &store.subject_of("dp", None).await.expect("subject"),
+            &r,
+            None,
+        )
         .await
         .expect_err("docs");
     assert!(
@@ -4153,7 +4173,11 @@ async fn lbu_19_a_solicitor_needs_a_letter_of_authority_and_the_subjects_identit
     );
     add_doc(&store, docs.path(), &r, DocumentKind::LetterOfAuthority).await;
     let still = store
-        .authorise_disclosure(&console(), &r, "dp", None)
+        .authorise_disclosure(
+            &store.subject_of("dp", None).await.expect("subject"),
+            &r,
+            None,
+        )
         .await
         .expect_err("identity");
     assert!(
@@ -4172,7 +4196,11 @@ async fn lbu_19_a_solicitor_needs_a_letter_of_authority_and_the_subjects_identit
         .await
         .expect("stricter pack");
     let order = store
-        .authorise_disclosure(&console(), &r, "dp", None)
+        .authorise_disclosure(
+            &store.subject_of("dp", None).await.expect("subject"),
+            &r,
+            None,
+        )
         .await
         .expect_err("court order");
     assert!(
@@ -4181,7 +4209,11 @@ async fn lbu_19_a_solicitor_needs_a_letter_of_authority_and_the_subjects_identit
     );
     add_doc(&store, docs.path(), &r, DocumentKind::CourtOrder).await;
     store
-        .authorise_disclosure(&console(), &r, "dp", None)
+        .authorise_disclosure(
+            &store.subject_of("dp", None).await.expect("subject"),
+            &r,
+            None,
+        )
         .await
         .expect("authorised by the DPO");
     let d = store.disclosure(&r).await.expect("read").expect("some");
@@ -4238,7 +4270,11 @@ async fn bdc_39_the_media_only_through_the_police_as_a_secondary_request_with_an
         agreement.text
     );
     let missing = store
-        .authorise_disclosure(&console(), &r, "dp", None)
+        .authorise_disclosure(
+            &store.subject_of("dp", None).await.expect("subject"),
+            &r,
+            None,
+        )
         .await
         .expect_err("secondary");
     assert!(
@@ -4264,7 +4300,11 @@ async fn bdc_39_the_media_only_through_the_police_as_a_secondary_request_with_an
         .await
         .expect("test");
     let inspector = store
-        .authorise_disclosure(&console(), &r, "dp", None)
+        .authorise_disclosure(
+            &store.subject_of("dp", None).await.expect("subject"),
+            &r,
+            None,
+        )
         .await
         .expect_err("inspector");
     assert!(inspector.to_string().contains("Inspector"), "{inspector}");
@@ -4275,15 +4315,25 @@ async fn bdc_39_the_media_only_through_the_police_as_a_secondary_request_with_an
     add_doc(&store, docs.path(), &r, DocumentKind::InspectorAgreement).await;
     // The pack lets only the DPO release to the media.
     let manager = store
-        .authorise_disclosure(&console(), &r, "mgr", None)
+        .authorise_disclosure(
+            &store.subject_of("mgr", None).await.expect("subject"),
+            &r,
+            None,
+        )
         .await
         .expect_err("role");
     assert!(
-        manager.to_string().contains("the role manager may not"),
+        manager
+            .to_string()
+            .contains("none of your roles (manager) may authorise releases to third parties here: that needs dpo"),
         "{manager}"
     );
     store
-        .authorise_disclosure(&console(), &r, "dp", None)
+        .authorise_disclosure(
+            &store.subject_of("dp", None).await.expect("subject"),
+            &r,
+            None,
+        )
         .await
         .expect("authorised");
 }
@@ -4535,4 +4585,180 @@ async fn bdc_3_alt_16_packages_keep_their_footage_under_the_packs_master_and_dis
             .expect("classes")
             .is_empty()
     );
+}
+
+fn download_request(now: i64) -> custos_store::evidence::ExportRequest {
+    custos_store::evidence::ExportRequest {
+        exhibit: "SO/2".to_owned(),
+        cameras: vec![custos_domain::Ident::parse("front-gate").expect("id")],
+        from_unix_ms: now - 3_600_000,
+        to_unix_ms: now - 3_000_000,
+        requester: "PC 1234 Smith".to_owned(),
+        authoriser: "typed by the exporter".to_owned(),
+        recipient: "Nottinghamshire Police".to_owned(),
+        purpose: "Evidence of damage to the gate".to_owned(),
+        case_ref: None,
+        keep_as: None,
+        encrypt: false,
+    }
+}
+
+/// ALT-8, LBU-19, BDC-1: a download is authorised by the authoriser, in their own name —
+/// not by whoever makes it naming them. Someone without the pack's role, or holding it only
+/// elsewhere, is refused; the authorisation is ledgered as the authoriser's, with the
+/// download's reference, and the download log shows who authorised it, the reason and the
+/// requestor. Nobody authorises twice, and nothing is made before it is authorised.
+async fn alt_8_a_download_is_authorised_by_its_authoriser_in_their_own_name_where_the_footage_is(
+    db: &TestDb,
+) {
+    use custos_store::downloads::DownloadState;
+    let (store, clock) = disclosure_scheme(db).await;
+    let now = custos_base::Clock::now(&clock).0;
+    let d = store
+        .request_download(&console(), &download_request(now))
+        .await
+        .expect("requested");
+    assert_eq!(d.state, DownloadState::Awaiting);
+    assert_eq!(d.wanting_words(), "manager");
+    let out = tempfile::tempdir().expect("tmp");
+    let early = store
+        .produce_download(
+            &console(),
+            out.path(),
+            &out.path().join("p"),
+            &d.id,
+            &|_, _| {},
+        )
+        .await
+        .expect_err("not authorised yet");
+    assert!(
+        early
+            .to_string()
+            .contains("waiting for authorisation by manager"),
+        "{early}"
+    );
+    let subject = |u: &'static str| {
+        let store = store.clone();
+        async move { store.subject_of(u, None).await.expect("subject") }
+    };
+    let op = store
+        .authorise_download(&subject("op").await, &d.id)
+        .await
+        .expect_err("an operator");
+    assert!(matches!(op, custos_store::StoreError::Forbidden(_)), "{op}");
+    assert!(op.to_string().contains("that needs manager"), "{op}");
+    let far = store
+        .authorise_download(&subject("far").await, &d.id)
+        .await
+        .expect_err("another site");
+    assert!(
+        far.to_string().contains("only at manager at site:retford"),
+        "{far}"
+    );
+    let mgr = subject("mgr").await;
+    assert_eq!(
+        store
+            .downloads_to_authorise(&mgr)
+            .await
+            .expect("list")
+            .iter()
+            .map(|x| x.id.clone())
+            .collect::<Vec<_>>(),
+        vec![d.id.clone()],
+        "it waits on the manager's Start page"
+    );
+    let done = store
+        .authorise_download(&mgr, &d.id)
+        .await
+        .expect("manager");
+    assert_eq!(done.state, DownloadState::Authorised);
+    assert_eq!(done.authorisers(), "mgr (manager)");
+    assert!(
+        store
+            .downloads_to_authorise(&mgr)
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    let again = store
+        .authorise_download(&mgr, &d.id)
+        .await
+        .expect_err("twice");
+    assert!(
+        again.to_string().contains("needs no more authorisations"),
+        "{again}"
+    );
+    let entries = store
+        .ledger_entries(&custos_store::ledger::LedgerQuery {
+            book: Some(custos_domain::ledger::Book::Download),
+            ..Default::default()
+        })
+        .await
+        .expect("entries");
+    let authorised = entries
+        .iter()
+        .find(|e| e.kind == "download-authorised")
+        .expect("ledgered");
+    assert_eq!(authorised.actor, "user:mgr", "the authoriser's own act");
+    assert!(authorised.refs.contains(&format!("download:{}", d.id)));
+    let log = custos_domain::logbook::table(custos_domain::ledger::Book::Download, &entries);
+    assert_eq!(log.rows.len(), 1);
+    assert!(log.rows[0][0].starts_with("mgr ("), "{:?}", log.rows[0]);
+    assert_eq!(log.rows[0][2], "Evidence of damage to the gate");
+    assert_eq!(log.rows[0][3], "PC 1234 Smith");
+}
+
+/// LBU-19: where the pack gives an authorisation to two people (`all_of`), the download
+/// waits for both; each is ledgered separately, and one person holding a role in each group
+/// still counts once.
+async fn lbu_19_a_download_the_pack_gives_to_two_people_waits_for_both(db: &TestDb) {
+    use custos_store::downloads::DownloadState;
+    let (store, clock) = disclosure_scheme(db).await;
+    let pack = include_str!("../../../policies/bassetlaw-district-council.toml");
+    let old = "[authorise.download]\nroles = [\"manager\"]";
+    assert!(pack.contains(old));
+    store
+        .load_policy(
+            &console(),
+            &pack.replace(
+                old,
+                "[authorise.download]\nall_of = [[\"manager\"], [\"dpo\"]]",
+            ),
+        )
+        .await
+        .expect("two-person pack");
+    let now = custos_base::Clock::now(&clock).0;
+    let d = store
+        .request_download(&console(), &download_request(now))
+        .await
+        .expect("requested");
+    assert_eq!(d.wanting_words(), "manager, and dpo");
+    let mgr = store.subject_of("mgr", None).await.expect("subject");
+    let half = store.authorise_download(&mgr, &d.id).await.expect("first");
+    assert_eq!(half.state, DownloadState::Awaiting);
+    assert_eq!(half.wanting_words(), "dpo");
+    let again = store
+        .authorise_download(&mgr, &d.id)
+        .await
+        .expect_err("the same person");
+    assert!(again.to_string().contains("already authorised"), "{again}");
+    clock.advance_ms(60_000);
+    let dp = store.subject_of("dp", None).await.expect("subject");
+    let whole = store.authorise_download(&dp, &d.id).await.expect("second");
+    assert_eq!(whole.state, DownloadState::Authorised);
+    assert_eq!(whole.authorisers(), "mgr (manager); dp (dpo)");
+    let kinds: Vec<(String, String)> = store
+        .ledger_entries(&custos_store::ledger::LedgerQuery {
+            book: Some(custos_domain::ledger::Book::Download),
+            ..Default::default()
+        })
+        .await
+        .expect("entries")
+        .into_iter()
+        .filter(|e| e.kind == "download-authorised")
+        .map(|e| (e.actor, e.kind))
+        .collect();
+    assert_eq!(kinds.len(), 2, "{kinds:?}");
+    assert_eq!(kinds[0].0, "user:mgr");
+    assert_eq!(kinds[1].0, "user:dp");
 }

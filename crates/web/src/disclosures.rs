@@ -382,6 +382,10 @@ pub(crate) struct Section {
     pub(crate) needs_start: bool,
     /// Whether to offer "Authorise release".
     pub(crate) may_authorise: bool,
+    /// The authorisations given so far, in words, where a release needs more than one.
+    pub(crate) given: Vec<String>,
+    /// Who must still authorise, in words, once someone has (LBU-19).
+    pub(crate) still_needs: String,
     /// (id, in words), every legal basis.
     pub(crate) bases: Vec<(&'static str, &'static str)>,
     /// The category's usual basis, chosen unless changed.
@@ -412,7 +416,7 @@ pub(crate) async fn section(
     let (problems, ready_as) = if undecided {
         match state
             .store
-            .disclosure_check(&c.reference, Some(&staff.info.subject.username))
+            .disclosure_check(&c.reference, Some(&staff.info.subject))
             .await?
         {
             Ok(role) => (Vec::new(), role.to_string()),
@@ -421,6 +425,34 @@ pub(crate) async fn section(
     } else {
         (Vec::new(), String::new())
     };
+    let (given, wanting) = state.store.disclosure_authorisations(&c.reference).await?;
+    let given: Vec<String> = given
+        .iter()
+        .map(|g| match &g.as_deputy_for {
+            Some(d) => format!(
+                "{} as {} (deputising for the absent {d}), {}",
+                g.username,
+                g.role,
+                UnixMs(g.at_unix_ms).to_london_display()
+            ),
+            None => format!(
+                "{} as {}, {}",
+                g.username,
+                g.role,
+                UnixMs(g.at_unix_ms).to_london_display()
+            ),
+        })
+        .collect();
+    let still_needs = wanting
+        .iter()
+        .map(|g| {
+            g.iter()
+                .map(|r| r.to_string())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        })
+        .collect::<Vec<_>>()
+        .join(", and ");
     let secondary =
         d.request_type == RequestType::Secondary || disclosure::is_secondary_always(d.category);
     let needed = disclosure::required_documents(d.category, secondary);
@@ -479,6 +511,8 @@ pub(crate) async fn section(
             && problems.is_empty(),
         problems,
         ready_as,
+        given,
+        still_needs,
         held: d
             .documents
             .iter()
@@ -663,14 +697,14 @@ pub(crate) async fn authorise(
     Form(f): Form<AuthoriseForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
-    let (c, actor) = load_to_work(&state, &staff, &reference).await?;
+    let (c, _) = load_to_work(&state, &staff, &reference).await?;
     let basis = match f.legal_basis.trim() {
         "" => None,
         b => Some(b.parse::<LegalBasis>().map_err(WebError::BadRequest)?),
     };
     state
         .store
-        .authorise_disclosure(&actor, &c.reference, &staff.info.subject.username, basis)
+        .authorise_disclosure(&staff.info.subject, &c.reference, basis)
         .await?;
     Ok(back_to(&c.reference, "release"))
 }

@@ -63,18 +63,21 @@ fn jobs_error() -> WebError {
 struct FormPage {
     banner: Banner,
     cameras: Vec<(String, String)>,
-    authorisers: Vec<String>,
+    /// Who may authorise a download, in words.
+    authorisers: String,
     classes: Vec<(String, String)>,
-    from: String,
-    to: String,
+    /// What was typed, kept when the form comes back with a problem.
+    f: ExportForm,
+    /// What is wrong, in words, when the form comes back.
+    problem: String,
 }
 
-/// `GET /export`
-pub(crate) async fn form(
-    State(state): State<AppState>,
-    staff: Staff,
+async fn form_page(
+    state: &AppState,
+    staff: &Staff,
+    f: ExportForm,
+    problem: String,
 ) -> Result<Response, WebError> {
-    staff.require_somewhere(Right::Export)?;
     let Some(policy) = state.store.active_policy().await? else {
         return Err(WebError::Forbidden("no policy pack is loaded".to_owned()));
     };
@@ -84,29 +87,16 @@ pub(crate) async fn form(
             cameras.push((c.id.to_string(), c.draft.name));
         }
     }
-    let table = custos_domain::access::RightsTable::from_pack(&policy.pack);
-    let authorisers = state
-        .store
-        .users()
-        .await?
-        .into_iter()
-        .filter(|u| {
-            !u.disabled
-                && u.assignments.iter().any(|a| {
-                    table
-                        .rights(a.role.as_str())
-                        .contains(&Right::AuthoriseDownload)
-                })
-        })
-        .map(|u| u.username)
-        .collect();
-    let now = state.store.clock().now().0;
     Ok(render(
-        StatusCode::OK,
+        if problem.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::BAD_REQUEST
+        },
         &FormPage {
-            banner: Banner::load(&state, &staff).await?,
+            banner: Banner::load(state, staff).await?,
             cameras,
-            authorisers,
+            authorisers: policy.pack.authorise.download.describe_groups(),
             classes: policy
                 .pack
                 .retention
@@ -114,15 +104,33 @@ pub(crate) async fn form(
                 .iter()
                 .map(|c| (c.id.to_string(), c.description.clone()))
                 .collect(),
-            from: UnixMs(now - 2 * 3_600_000).to_uk_local_input(),
-            to: UnixMs(now - 3_600_000).to_uk_local_input(),
+            f,
+            problem,
         },
     ))
 }
 
+/// `GET /export`: the form, proposing the last hour's footage (which can be exported at
+/// once, BDC-5).
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    staff: Staff,
+) -> Result<Response, WebError> {
+    staff.require_somewhere(Right::Export)?;
+    let now = state.store.clock().now().0;
+    let f = ExportForm {
+        from: UnixMs(now - 2 * 3_600_000).to_uk_local_input(),
+        to: UnixMs(now - 3_600_000).to_uk_local_input(),
+        encrypt: Some("1".to_owned()),
+        ..ExportForm::default()
+    };
+    form_page(&state, &staff, f, String::new()).await
+}
+
 /// The form.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub(crate) struct ExportForm {
+    #[serde(default)]
     csrf: String,
     #[serde(default)]
     cameras: String,
@@ -134,8 +142,6 @@ pub(crate) struct ExportForm {
     exhibit: String,
     #[serde(default)]
     requester: String,
-    #[serde(default)]
-    authoriser: String,
     #[serde(default)]
     recipient: String,
     #[serde(default)]
@@ -164,11 +170,18 @@ pub(crate) fn folders(state: &AppState) -> Result<(PathBuf, PathBuf), WebError> 
     Ok((footage, exports))
 }
 
-/// What a job makes: both are evidence packages, through the store call that ledgers them.
+/// What a job makes: both are evidence packages, through the store calls that ledger them.
 #[derive(Debug, Clone)]
 pub(crate) enum JobWork {
-    /// A package from the Export page ([`custos_store::Store::export_package`]).
-    Export(ExportRequest),
+    /// An authorised download's package ([`custos_store::Store::produce_download`]).
+    Download {
+        /// The download.
+        id: String,
+        /// The exhibit reference.
+        exhibit: String,
+        /// The case, if any.
+        case: Option<String>,
+    },
     /// A disclosure case's release ([`custos_store::Store::release_disclosure`]): a package
     /// made for the case, and its hand-over written to the disclosure log.
     Release {
@@ -184,14 +197,13 @@ pub(crate) enum JobWork {
 impl JobWork {
     fn exhibit(&self) -> &str {
         match self {
-            Self::Export(req) => &req.exhibit,
-            Self::Release { exhibit, .. } => exhibit,
+            Self::Download { exhibit, .. } | Self::Release { exhibit, .. } => exhibit,
         }
     }
 
     fn case(&self) -> Option<String> {
         match self {
-            Self::Export(req) => req.case_ref.clone(),
+            Self::Download { case, .. } => case.clone(),
             Self::Release { reference, .. } => Some(reference.clone()),
         }
     }
@@ -249,9 +261,9 @@ pub(crate) fn spawn(
             }
         };
         let result = match &work {
-            JobWork::Export(req) => {
+            JobWork::Download { id, .. } => {
                 store
-                    .export_package(&actor, &footage, &out, req, &progress)
+                    .produce_download(&actor, &footage, &out, id, &progress)
                     .await
             }
             JobWork::Release {
@@ -288,7 +300,11 @@ pub(crate) fn spawn(
     Ok(id)
 }
 
-/// `POST /export`: starts the package in the background and shows its progress.
+/// `POST /export`: records the request for a package (ALT-8). Someone who may authorise
+/// downloads where every camera is authorises it as they ask, and the package is made at
+/// once in the background; otherwise the request waits on its own page for the people the
+/// scheme's policy names. A request that cannot be made comes back with what was typed
+/// and what to put right.
 pub(crate) async fn start(
     State(state): State<AppState>,
     staff: Staff,
@@ -297,6 +313,78 @@ pub(crate) async fn start(
     staff.check_csrf(&f.csrf)?;
     staff.require_somewhere(Right::Export)?;
     let folders = folders(&state)?;
+    match export_request(&state, &staff, &f).await? {
+        Ok((actor, req)) => {
+            let d = match state.store.request_download(&actor, &req).await {
+                Ok(d) => d,
+                Err(e)
+                    if e.kind() == custos_base::ErrorKind::InvalidInput
+                        || e.kind() == custos_base::ErrorKind::NotFound =>
+                {
+                    return form_page(&state, &staff, f, e.to_string()).await;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            // The person asking authorises it too, if they may where the footage is.
+            let d = match state
+                .store
+                .authorise_download(&staff.info.subject, &d.id)
+                .await
+            {
+                Ok(d) => d,
+                Err(custos_store::StoreError::Forbidden(_)) => d,
+                Err(e) => return Err(e.into()),
+            };
+            if d.state != custos_store::downloads::DownloadState::Authorised {
+                return Ok(Redirect::to(&format!("/downloads/{}?requested", d.id)).into_response());
+            }
+            let id = spawn(
+                &state,
+                &staff,
+                actor,
+                folders,
+                JobWork::Download {
+                    id: d.id.clone(),
+                    exhibit: d.request.exhibit.clone(),
+                    case: d.request.case_ref.clone(),
+                },
+            )?;
+            Ok(Redirect::to(&format!("/exports/{id}")).into_response())
+        }
+        Err(problem) => form_page(&state, &staff, f, problem).await,
+    }
+}
+
+/// The request the form asks for, and who asks (holding `export` for every camera); or
+/// what is wrong with the form, in words. A refusal of the right is an error of its own.
+async fn export_request(
+    state: &AppState,
+    staff: &Staff,
+    f: &ExportForm,
+) -> Result<Result<(Actor, ExportRequest), String>, WebError> {
+    Ok(match form_request(state, staff, f).await {
+        Ok(r) => Ok(r),
+        Err(FormProblem::Words(w)) => Err(w),
+        Err(FormProblem::Refused(e)) => return Err(e),
+    })
+}
+
+enum FormProblem {
+    Words(String),
+    Refused(WebError),
+}
+
+impl From<String> for FormProblem {
+    fn from(w: String) -> Self {
+        Self::Words(w)
+    }
+}
+
+async fn form_request(
+    state: &AppState,
+    staff: &Staff,
+    f: &ExportForm,
+) -> Result<(Actor, ExportRequest), FormProblem> {
     let mut cameras = Vec::new();
     let mut actor = None;
     for id in f
@@ -305,47 +393,51 @@ pub(crate) async fn start(
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        let id = Ident::parse(id).map_err(|e| WebError::BadRequest(e.to_string()))?;
-        let Some(c) = state.store.camera(&id).await? else {
-            return Err(WebError::BadRequest(format!("there is no camera {id}")));
-        };
+        let id = Ident::parse(id).map_err(|e| format!("cameras: {e}"))?;
+        let camera = state
+            .store
+            .camera(&id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("there is no camera {id}; choose one from the list"))?;
+        let target = state
+            .store
+            .camera_target(&camera)
+            .await
+            .map_err(|e| e.to_string())?;
         actor = Some(
             staff
-                .require(&state, Right::Export, &state.store.camera_target(&c).await?)
-                .await?,
+                .require(state, Right::Export, &target)
+                .await
+                .map_err(FormProblem::Refused)?,
         );
         cameras.push(id);
     }
     let Some(actor) = actor else {
-        return Err(WebError::BadRequest(
-            "choose at least one camera".to_owned(),
-        ));
+        return Err("choose at least one camera".to_owned().into());
     };
     let time = |t: &str, what: &str| {
         UnixMs::parse_uk_local(t)
             .map(|t| t.0)
-            .map_err(|e| WebError::BadRequest(format!("{what}: {e}")))
+            .map_err(|e| format!("{what}: {e}"))
     };
     let req = ExportRequest {
         exhibit: f.exhibit.trim().to_owned(),
         cameras,
         from_unix_ms: time(&f.from, "from")?,
         to_unix_ms: time(&f.to, "to")?,
-        requester: f.requester,
-        authoriser: f.authoriser.trim().to_owned(),
-        recipient: f.recipient,
-        purpose: f.purpose,
+        requester: f.requester.clone(),
+        authoriser: String::new(),
+        recipient: f.recipient.clone(),
+        purpose: f.purpose.clone(),
         case_ref: Some(f.case_ref.trim().to_owned()).filter(|c| !c.is_empty()),
         keep_as: match f.keep_as.trim() {
             "" => None,
-            c => Some(Ident::parse(c).map_err(|e| WebError::BadRequest(e.to_string()))?),
+            c => Some(Ident::parse(c).map_err(|e| format!("keep the copy as: {e}"))?),
         },
         encrypt: f.encrypt.is_some(),
     };
-    // The authoriser and the request are checked now, before the page says it started.
-    state.store.check_export(&req).await?;
-    let id = spawn(&state, &staff, actor, folders, JobWork::Export(req))?;
-    Ok(Redirect::to(&format!("/exports/{id}")).into_response())
+    Ok((actor, req))
 }
 
 fn job(state: &AppState, staff: &Staff, id: &str) -> Result<ExportJob, WebError> {

@@ -11,6 +11,7 @@ mod cameras;
 mod cases;
 pub mod client;
 mod disclosures;
+pub mod downloads;
 pub mod error;
 pub mod export;
 mod groups;
@@ -421,6 +422,38 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (
             spec("GET", "/export", Access::Right(Right::Export)),
             get(export::form),
+        ),
+        (
+            spec("GET", "/downloads/{id}", SignedIn),
+            get(downloads::show),
+        ),
+        (
+            spec("POST", "/downloads/{id}/authorise", SignedIn),
+            post(downloads::authorise),
+        ),
+        (
+            spec("POST", "/downloads/{id}/make", Access::Right(Right::Export)),
+            post(downloads::make),
+        ),
+        (
+            spec(
+                "POST",
+                "/downloads/{id}/viewed",
+                Access::Right(Right::Export),
+            ),
+            post(downloads::viewed),
+        ),
+        (
+            spec("POST", "/downloads/{id}/destroy", SignedIn),
+            post(downloads::destroy),
+        ),
+        (
+            spec(
+                "POST",
+                "/downloads/{id}/destroyed",
+                Access::Right(Right::Export),
+            ),
+            post(downloads::destroyed),
         ),
         (
             spec("POST", "/export", Access::Right(Right::Export)),

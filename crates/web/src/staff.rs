@@ -221,6 +221,9 @@ struct StartPage {
     retention: Option<(String, usize)>,
     /// Cameras whose recording is paused for lack of disk space: (camera, since, why).
     paused: Vec<(String, String, String)>,
+    /// Downloads waiting for an authorisation this person could give: (id, exhibit,
+    /// requested by, when).
+    to_authorise: Vec<(String, String, String, String)>,
 }
 
 /// `GET /start`: the page after signing in: who you are, and what you may do here (each
@@ -261,10 +264,30 @@ pub(crate) async fn start(
     } else {
         Vec::new()
     };
+    // ALT-8: downloads wait on the Start page of those who can authorise them.
+    let to_authorise = if staff.holds(Right::AuthoriseDownload) {
+        state
+            .store
+            .downloads_to_authorise(&staff.info.subject)
+            .await?
+            .into_iter()
+            .map(|d| {
+                (
+                    d.id,
+                    d.request.exhibit,
+                    d.request.requester,
+                    UnixMs(d.requested_at_unix_ms).to_london_display(),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(render(
         StatusCode::OK,
         &StartPage {
             banner: Banner::load(&state, &staff).await?,
+            to_authorise,
             rights,
             retention,
             paused,

@@ -589,6 +589,22 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/exports/{id}", Expect::Roles(EXPORTERS)),
     ("GET", "/exports/{id}/status", Expect::Roles(EXPORTERS)),
     ("GET", "/exports/{id}/download", Expect::Roles(EXPORTERS)),
+    // Seen by those who may export or authorise downloads or deletions (in this pack,
+    // the exporters); each action is then decided for the person and the cameras.
+    ("GET", "/downloads/{id}", Expect::Roles(EXPORTERS)),
+    (
+        "POST",
+        "/downloads/{id}/authorise",
+        Expect::Roles(EXPORTERS),
+    ),
+    ("POST", "/downloads/{id}/make", Expect::Roles(EXPORTERS)),
+    ("POST", "/downloads/{id}/viewed", Expect::Roles(EXPORTERS)),
+    ("POST", "/downloads/{id}/destroy", Expect::Roles(EXPORTERS)),
+    (
+        "POST",
+        "/downloads/{id}/destroyed",
+        Expect::Roles(EXPORTERS),
+    ),
     ("POST", "/holds", Expect::Roles(HOLDERS)),
     ("POST", "/holds/{id}/release", Expect::Roles(AUTHORISERS)),
     ("GET", "/groups", Expect::Roles(WATCHERS)),

@@ -1,0 +1,303 @@
+//! Downloads on the web (ALT-8, LBU-19, BDC-1, BDC-5): one page per request for a package —
+//! what was asked, who has authorised it and who still must, the package once made, and
+//! what became of the copy (viewed by the recipient, its destruction authorised,
+//! destroyed). Each action is the signed-in person's own, decided by the store.
+//!
+//! Invariants: an authorisation is given only by the person signed in, for themselves
+//! (`Store::authorise_download` with their own `Subject`); the page is shown to those who
+//! may export, authorise downloads or authorise deletions somewhere; every action ends on
+//! the page with a message saying what was done and what happens next.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use custos_base::UnixMs;
+use custos_domain::access::Right;
+use custos_store::downloads::{Download, DownloadState};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::Staff;
+use crate::error::WebError;
+use crate::pages::render;
+use crate::staff::Banner;
+
+#[derive(Template)]
+#[template(path = "download.html")]
+struct DownloadPage {
+    banner: Banner,
+    d: Download,
+    state: &'static str,
+    cameras: String,
+    from: String,
+    to: String,
+    given: Vec<String>,
+    may_authorise: bool,
+    may_make: bool,
+    may_destroy: bool,
+    produced: bool,
+    now: String,
+    done: &'static str,
+}
+
+/// What the page says after an action.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct DoneQuery {
+    #[serde(default)]
+    requested: Option<String>,
+    #[serde(default)]
+    done: Option<String>,
+}
+
+fn done_words(q: &DoneQuery) -> &'static str {
+    if q.requested.is_some() {
+        return "Your request is recorded. It waits for the authorisations listed below; the people who can give them see it on their Start page. Once it is authorised, make the package from this page.";
+    }
+    match q.done.as_deref() {
+        Some("authorised") => "Your authorisation is recorded in your name.",
+        Some("viewed") => "The viewing is recorded in the download log.",
+        Some("destroy") => {
+            "Your authorisation to destroy the copy is recorded, and the holds that kept the scheme's copy of the footage are released: the footage is erased when its retention period ends."
+        }
+        Some("destroyed") => "The destruction of the copy is recorded in the download log.",
+        _ => "",
+    }
+}
+
+fn may_see(staff: &Staff) -> Result<(), WebError> {
+    if [
+        Right::Export,
+        Right::AuthoriseDownload,
+        Right::AuthoriseDeletion,
+    ]
+    .iter()
+    .any(|r| staff.holds(*r))
+    {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden(
+            "downloads are seen by those who may export footage or authorise downloads; ask a manager if your work needs it".to_owned(),
+        ))
+    }
+}
+
+/// `GET /downloads/{id}`
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    may_see(&staff)?;
+    let d = state.store.require_download(&id).await?;
+    let may_authorise = d.state == DownloadState::Awaiting
+        && state
+            .store
+            .downloads_to_authorise(&staff.info.subject)
+            .await?
+            .iter()
+            .any(|x| x.id == d.id);
+    let mut exports_all = true;
+    let mut deletes_all = true;
+    for c in &d.request.cameras {
+        match state.store.camera(c).await? {
+            Some(cam) => {
+                let t = state.store.camera_target(&cam).await?;
+                exports_all &= staff.may(Right::Export, &t);
+                deletes_all &= staff.may(Right::AuthoriseDeletion, &t);
+            }
+            None => {
+                exports_all = false;
+                deletes_all = false;
+            }
+        }
+    }
+    let given = d
+        .given
+        .iter()
+        .map(|g| {
+            let deputy = g
+                .as_deputy_for
+                .as_ref()
+                .map(|r| format!(", deputising for the absent {r}"))
+                .unwrap_or_default();
+            format!(
+                "{} as {}{deputy}, {}",
+                g.username,
+                g.role,
+                UnixMs(g.at_unix_ms).to_london_display()
+            )
+        })
+        .collect();
+    let produced = d.state == DownloadState::Produced;
+    Ok(render(
+        StatusCode::OK,
+        &DownloadPage {
+            banner: Banner::load(&state, &staff).await?,
+            state: d.state.describe(),
+            cameras: d
+                .request
+                .cameras
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            from: UnixMs(d.request.from_unix_ms).to_london_display(),
+            to: UnixMs(d.request.to_unix_ms).to_london_display(),
+            given,
+            may_authorise,
+            may_make: d.state == DownloadState::Authorised && exports_all,
+            may_destroy: produced && deletes_all,
+            produced,
+            now: state.store.clock().now().to_uk_local_input(),
+            done: done_words(&q),
+            d,
+        },
+    ))
+}
+
+/// A form with only its CSRF token.
+#[derive(Debug, Deserialize)]
+pub(crate) struct CsrfForm {
+    csrf: String,
+}
+
+fn back(id: &str, done: &str) -> Response {
+    Redirect::to(&format!("/downloads/{id}?done={done}")).into_response()
+}
+
+/// `POST /downloads/{id}/authorise`: the person signed in authorises it in their own name;
+/// once every authorisation is in, the person who asked can make the package.
+pub(crate) async fn authorise(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    may_see(&staff)?;
+    let d = state
+        .store
+        .authorise_download(&staff.info.subject, &id)
+        .await?;
+    Ok(back(&d.id, "authorised"))
+}
+
+/// `POST /downloads/{id}/make`: makes the package of an authorised download in the
+/// background, on the Export page's job page.
+pub(crate) async fn make(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    staff.require_somewhere(Right::Export)?;
+    let folders = crate::export::folders(&state)?;
+    let d = state.store.require_download(&id).await?;
+    let mut actor = None;
+    for c in &d.request.cameras {
+        let Some(cam) = state.store.camera(c).await? else {
+            return Err(WebError::BadRequest(format!("there is no camera {c}")));
+        };
+        actor = Some(
+            staff
+                .require(
+                    &state,
+                    Right::Export,
+                    &state.store.camera_target(&cam).await?,
+                )
+                .await?,
+        );
+    }
+    let Some(actor) = actor else {
+        return Err(WebError::BadRequest(
+            "the download names no camera".to_owned(),
+        ));
+    };
+    if d.state != DownloadState::Authorised {
+        return Err(WebError::BadRequest(format!(
+            "this download is {}, so no package can be made from it now",
+            d.state.describe()
+        )));
+    }
+    let job = crate::export::spawn(
+        &state,
+        &staff,
+        actor,
+        folders,
+        crate::export::JobWork::Download {
+            id: d.id.clone(),
+            exhibit: d.request.exhibit.clone(),
+            case: d.request.case_ref.clone(),
+        },
+    )?;
+    Ok(Redirect::to(&format!("/exports/{job}")).into_response())
+}
+
+/// When something happened to the copy, and a note.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WhenForm {
+    csrf: String,
+    #[serde(default)]
+    at: String,
+    #[serde(default)]
+    note: String,
+}
+
+fn when(f: &WhenForm) -> Result<i64, WebError> {
+    UnixMs::parse_uk_local(&f.at)
+        .map(|t| t.0)
+        .map_err(|e| WebError::BadRequest(format!("when: {e}")))
+}
+
+/// `POST /downloads/{id}/viewed`: records when the recipient viewed the copy.
+pub(crate) async fn viewed(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(f): Form<WhenForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    staff.require_somewhere(Right::Export)?;
+    state
+        .store
+        .record_download_viewed(&staff.actor(), &id, when(&f)?, &f.note)
+        .await?;
+    Ok(back(id.trim(), "viewed"))
+}
+
+/// `POST /downloads/{id}/destroy`: the person signed in authorises destroying the copy;
+/// the holds kept for it are released.
+pub(crate) async fn destroy(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(f): Form<WhenForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    may_see(&staff)?;
+    state
+        .store
+        .authorise_download_deletion(&staff.info.subject, &id, &f.note)
+        .await?;
+    Ok(back(id.trim(), "destroy"))
+}
+
+/// `POST /downloads/{id}/destroyed`: records when the copy was destroyed.
+pub(crate) async fn destroyed(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(f): Form<WhenForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    staff.require_somewhere(Right::Export)?;
+    state
+        .store
+        .record_download_deleted(&staff.actor(), &id, when(&f)?, &f.note)
+        .await?;
+    Ok(back(id.trim(), "destroyed"))
+}
