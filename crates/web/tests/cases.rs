@@ -612,7 +612,10 @@ async fn police_request_on(app: App) {
     // The DPO's role may not authorise a release to the police in the school's pack.
     let page = app.get(&path, Some(&dpo)).await;
     let missing = checklist(&page.body);
-    assert!(missing.contains("the role dpo may not"), "{missing}");
+    assert!(
+        missing.contains("none of your roles (dpo) may"),
+        "{missing}"
+    );
     assert!(missing.contains("owner"), "{missing}");
     let page = app.get(&path, Some(&head)).await;
     assert!(
@@ -667,7 +670,11 @@ async fn police_request_on(app: App) {
 
     let r = post(&app, &dpo, &format!("{path}/authorise"), "legal_basis=").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    assert!(r.body.contains("the role dpo may not"), "{}", r.body);
+    assert!(
+        r.body.contains("none of your roles (dpo) may"),
+        "{}",
+        r.body
+    );
     let r = post(
         &app,
         &head,
