@@ -1,4 +1,4 @@
-//! Evidence export benchmark: how fast `Store::export_package` makes a signed package of
+//! Evidence export benchmark: how fast `Store::produce_download` makes a signed package of
 //! one hour of one 4 Mbit/s camera, against `cp -r` of the same hour's encrypted footage
 //! folder on the same disk, with the package's peak memory and where its time goes.
 //!
@@ -355,7 +355,7 @@ fn request(minutes: u32) -> ExportRequest {
 
 /// The export's steps, each timed alone (seconds), one after another: reading the files,
 /// decrypting them, checking their hash, writing and hashing the master copy, syncing it,
-/// the proofs, remuxing the working copy and syncing it. (`export_package` does the first
+/// the proofs, remuxing the working copy and syncing it. (`produce_download` does the first
 /// three for the next segments while it does the next three for one.)
 async fn phases(
     store: &Store,
