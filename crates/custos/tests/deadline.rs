@@ -1,7 +1,8 @@
 //! `custos deadline` as a DPO uses it: due dates for the ICO's month rule (LBU-18, BJS-10,
-//! ALT-10, BDC-29, BDC-30), FOI's 20 working days (LJM-11) per nation and hours across a
-//! clock change, the nation taken from the scheme's pack, one-off holidays from the
-//! configuration, and clear errors for bad input.
+//! ALT-10, BDC-29, BDC-30), the earlier of 30 calendar days and a month (BDC-29, BDC-30),
+//! FOI's 20 working days (LJM-11) per nation and hours across a clock change, the nation
+//! taken from the scheme's pack, one-off holidays from the configuration, and clear errors
+//! for bad input.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -87,6 +88,31 @@ fn due_dates_month_lbu_18_bdc_29_working_days_ljm_11_and_hours() {
     assert!(words.contains("clocks change"), "{words}");
 }
 
+/// BDC-29, BDC-30: the council's 30 calendar days, never later than the legal month,
+/// worked out and explained part by part.
+#[test]
+fn bdc_29_bdc_30_the_earlier_of_thirty_days_and_a_month() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let none = dir.path().join("no-scheme");
+    let (due, words) = deadline(&none, &["earliest:calendar-days:30,month", "2027-01-31"]);
+    assert_eq!(due, "2027-03-01", "{words}");
+    for part in [
+        "The deadline is 30 calendar days or one calendar month, whichever is earlier.",
+        "By 30 calendar days: 30 calendar days on is Tuesday 2 March 2027.",
+        "By one calendar month: one calendar month on is Sunday 28 February 2027",
+        "The earlier is Monday 1 March 2027, by one calendar month, which is the deadline.",
+        "Rule earliest:calendar-days:30,month (30 calendar days or one calendar month, whichever is earlier)",
+    ] {
+        assert!(words.contains(part), "{part:?} in {words}");
+    }
+    let (due, words) = deadline(&none, &["earliest:calendar-days:30,month", "2026-01-05"]);
+    assert_eq!(due, "2026-02-04", "{words}");
+    assert!(
+        words.contains("by 30 calendar days, which is the deadline"),
+        "{words}"
+    );
+}
+
 #[test]
 fn bad_input_says_what_is_wrong_and_what_is_expected() {
     let dir = tempfile::tempdir().expect("tmp");
@@ -95,6 +121,18 @@ fn bad_input_says_what_is_wrong_and_what_is_expected() {
         (&["month", "2026-02-30"][..], "write YYYY-MM-DD"),
         (&["month", "31/01/2026"][..], "write YYYY-MM-DD"),
         (&["fortnight", "2026-01-31"][..], "working-days:N"),
+        (
+            &["earliest:month", "2026-01-31"][..],
+            "needs two rules or more",
+        ),
+        (
+            &["earliest:hours:72,month", "2026-01-31"][..],
+            "hours:N cannot be combined",
+        ),
+        (
+            &["earliest:calendar-days:30, month", "2026-01-31"][..],
+            "without spaces",
+        ),
         (&["hours:72", "2026-10-23"][..], "needs the time of receipt"),
         (
             &["month", "2026-01-31", "--nation", "wales"][..],

@@ -1,5 +1,6 @@
 //! The UK working-day calendar and deadlines: bank holidays per nation computed from rules,
-//! one-off changes from configuration, due dates for every [`DeadlineRule`], and a
+//! one-off changes from configuration, due dates for every [`DeadlineRule`] (a combination
+//! `earliest:…` included), and a
 //! [`Timer`] whose clock can be stopped and restarted (e.g. while a requester's identity is
 //! awaited).
 //!
@@ -26,6 +27,9 @@
 //!   working day if that is not one (the ICO's reading of UK GDPR Art 12(3)).
 //! - `hours:N`: the instant of receipt plus N real hours (a clock change in between moves
 //!   the clock time, not the length).
+//! - `earliest:RULE,RULE[,…]`: each part's due date worked out as if it were the only
+//!   rule (stops of the clock applied to each part as below), and the earliest of them is
+//!   the deadline (the first part written, on a tie).
 //! - **Pausing** ([`Timer`]): a stop that starts on UK day P and ends on UK day R (P taken
 //!   as the day of receipt when earlier) moves a calendar-day deadline R − P days later, and
 //!   a `month`/`months:N` deadline too, the move applied to the date before it is put
@@ -51,7 +55,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 
 use crate::camera::Nation;
-use crate::deadline::DeadlineRule;
+use crate::deadline::{Combination, DeadlineRule};
 
 /// The first year deadlines are computed for.
 pub const FIRST_YEAR: i16 = 1990;
@@ -379,7 +383,7 @@ impl Calendar {
         rule: DeadlineRule,
         received_at: Timestamp,
     ) -> Result<Deadline, CalendarError> {
-        self.compute(rule, Receipt::at(received_at)?, &[])
+        self.compute(&rule, Receipt::at(received_at)?, &[])
     }
 
     /// The deadline for something received on a UK day; an hour rule needs the instant
@@ -393,13 +397,44 @@ impl Calendar {
             on: received_on,
             at: None,
         };
-        self.compute(rule, receipt, &[])
+        self.compute(&rule, receipt, &[])
+    }
+
+    /// The deadline of a combination: each part worked out with the same receipt and stops,
+    /// the earliest due date chosen (the first part written, on a tie).
+    fn compute_earliest(
+        &self,
+        rule: &DeadlineRule,
+        combination: &Combination,
+        received: Receipt,
+        stops: &[(Timestamp, Timestamp)],
+    ) -> Result<Deadline, CalendarError> {
+        let mut parts = Vec::with_capacity(combination.parts().len());
+        let mut chosen: Option<(usize, Timestamp)> = None;
+        for (i, part) in combination.parts().iter().enumerate() {
+            let d = self.compute(part, received, stops)?;
+            let passes = d.due.passes_at()?;
+            if chosen.is_none_or(|(_, best)| passes < best) {
+                chosen = Some((i, passes));
+            }
+            parts.push(d);
+        }
+        let (chosen, _) = chosen.ok_or(CalendarError::OutOfRange { date: received.on })?;
+        let (due, paused) = (parts[chosen].due, parts[chosen].paused);
+        Ok(Deadline {
+            rule: rule.clone(),
+            nation: self.nation,
+            received,
+            due,
+            paused,
+            detail: Detail::Earliest { parts, chosen },
+        })
     }
 
     /// The deadline with closed stops of the clock, each `(stopped, restarted)`, in order.
     fn compute(
         &self,
-        rule: DeadlineRule,
+        rule: &DeadlineRule,
         received: Receipt,
         stops: &[(Timestamp, Timestamp)],
     ) -> Result<Deadline, CalendarError> {
@@ -411,7 +446,10 @@ impl Calendar {
                 .map(|&(p, r)| Ok((uk_day(p)?, uk_day(r)?)))
                 .collect()
         };
-        let (due, paused, detail) = match rule {
+        let (due, paused, detail) = match *rule {
+            DeadlineRule::Earliest(ref c) => {
+                return self.compute_earliest(rule, c, received, stops);
+            }
             DeadlineRule::WorkingDays(n) => {
                 let start = received.on;
                 let mut added = 0u32;
@@ -455,10 +493,7 @@ impl Calendar {
                 )
             }
             DeadlineRule::Month | DeadlineRule::Months(_) => {
-                let months = match rule {
-                    DeadlineRule::Months(m) => m,
-                    _ => 1,
-                };
+                let months = rule.months().unwrap_or(1);
                 let corresponding = add_months(received.on, months)?;
                 let mut reached = corresponding;
                 let mut added = 0i64;
@@ -488,7 +523,9 @@ impl Calendar {
                 )
             }
             DeadlineRule::Hours(n) => {
-                let at = received.at.ok_or(CalendarError::NeedsTime { rule })?;
+                let at = received
+                    .at
+                    .ok_or_else(|| CalendarError::NeedsTime { rule: rule.clone() })?;
                 let out_of_range = |d: Date| CalendarError::OutOfRange { date: d };
                 let late = date(LAST_YEAR, 12, 31);
                 let mut due = at
@@ -515,7 +552,7 @@ impl Calendar {
             check_range(d)?;
         }
         Ok(Deadline {
-            rule,
+            rule: rule.clone(),
             nation: self.nation,
             received,
             due,
@@ -620,6 +657,11 @@ enum Detail {
         passed: Vec<Holiday>,
     },
     Hours,
+    /// A combination: each part's deadline, and which is the earliest.
+    Earliest {
+        parts: Vec<Deadline>,
+        chosen: usize,
+    },
 }
 
 /// A computed deadline.
@@ -642,10 +684,53 @@ impl Deadline {
     /// How the deadline was reached, in a sentence or three of plain words, e.g.
     /// "Received Saturday 31 January 2026. One calendar month on is Saturday 28 February
     /// 2026 (February has no 31st, so its last day), not a working day, so the deadline is
-    /// the next working day, Monday 2 March 2026."
+    /// the next working day, Monday 2 March 2026." A combination says how each part falls
+    /// and which is the earliest.
     pub fn explain(&self) -> String {
+        self.words(false)
+    }
+
+    /// The explanation; `as_part` when it is one part of a combination, so that it speaks of
+    /// the date the part gives rather than of the deadline.
+    fn words(&self, as_part: bool) -> String {
         let received = long_date(self.received.on);
         let mut s = match &self.detail {
+            Detail::Earliest { parts, chosen } => {
+                let mut s = format!(
+                    "Received {received}. The deadline is {}.",
+                    self.rule.describe()
+                );
+                let lead = format!("Received {received}. ");
+                for part in parts {
+                    let text = part.words(true);
+                    let rest = text.strip_prefix(&lead).unwrap_or(&text);
+                    s.push_str(&format!(
+                        " By {}: {}",
+                        part.rule.describe(),
+                        lower_first(rest)
+                    ));
+                }
+                let due = match self.due {
+                    Due::Day(d) => long_date(d),
+                    Due::Instant(t) => clock_time(t),
+                };
+                let same = parts.iter().filter(|p| p.due == self.due).count();
+                let which = if parts.len() == 2 {
+                    "earlier"
+                } else {
+                    "earliest"
+                };
+                if same == parts.len() {
+                    let all = if parts.len() == 2 { "Both" } else { "All" };
+                    s.push_str(&format!(" {all} give {due}, which is the deadline."));
+                } else if let Some(p) = parts.get(*chosen) {
+                    s.push_str(&format!(
+                        " The {which} is {due}, by {}, which is the deadline.",
+                        p.rule.describe()
+                    ));
+                }
+                s
+            }
             Detail::WorkingDays {
                 received_why,
                 skipped,
@@ -699,7 +784,12 @@ impl Deadline {
                 }
                 if let Due::Day(due) = self.due {
                     if self.paused.is_some() {
-                        s.push_str(&format!(" The deadline is {}", long_date(due)));
+                        let what = if as_part {
+                            "It gives"
+                        } else {
+                            "The deadline is"
+                        };
+                        s.push_str(&format!(" {what} {}", long_date(due)));
                     } else {
                         s.push_str(&format!(" {n} calendar days on is {}", long_date(due)));
                     }
@@ -751,11 +841,17 @@ impl Deadline {
                         } else {
                             format!("{why}, with {} after it", after.join(" and "))
                         };
+                        let what = if as_part {
+                            "it gives"
+                        } else {
+                            "the deadline is"
+                        };
                         s.push_str(&format!(
-                            ", not a working day ({why}), so the deadline is the next working day, {}.",
+                            ", not a working day ({why}), so {what} the next working day, {}.",
                             long_date(due)
                         ));
                     }
+                    _ if as_part => s.push_str(", a working day."),
                     _ => s.push_str(", a working day, which is the deadline."),
                 }
                 s
@@ -858,8 +954,8 @@ impl Timer {
     }
 
     /// The rule.
-    pub fn rule(&self) -> DeadlineRule {
-        self.rule
+    pub fn rule(&self) -> &DeadlineRule {
+        &self.rule
     }
 
     /// When it was received.
@@ -927,7 +1023,7 @@ impl Timer {
             }
         }
         calendar
-            .compute(self.rule, Receipt::at(self.received_at)?, &stops)
+            .compute(&self.rule, Receipt::at(self.received_at)?, &stops)
             .map(TimerState::Running)
     }
 }
@@ -1206,6 +1302,15 @@ fn clock_time(t: Timestamp) -> String {
     }
 }
 
+/// The text with its first letter in lower case ("One calendar month on" → "one …").
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 fn ordinal(n: u32) -> String {
     let suffix = match (n % 10, n % 100) {
         (_, 11..=13) => "th",
@@ -1264,7 +1369,7 @@ mod tests {
 
     fn due(cal: &Calendar, rule: &str, received: &str) -> String {
         let rule: DeadlineRule = rule.parse().expect(rule);
-        cal.due_on_day(rule, d(received))
+        cal.due_on_day(rule.clone(), d(received))
             .unwrap_or_else(|e| panic!("{rule} {received}: {e}"))
             .due
             .to_string()
@@ -1726,6 +1831,129 @@ mod tests {
             .expect("valid")
             .any_part_of_uk();
         assert!(!foi.is_working_day(d("2023-05-08")));
+    }
+
+    /// BDC-29 (a copy within 30 calendar days of a subject access request) and BDC-30 (a
+    /// written decision on another rights request within 30 days), never later than the
+    /// law's one month (UK GDPR Art 12(3)): `earliest:calendar-days:30,month` is due on
+    /// whichever date comes first.
+    #[test]
+    fn bdc_29_bdc_30_due_at_the_earlier_of_thirty_days_and_a_month() {
+        let rule = "earliest:calendar-days:30,month";
+        // (nation, received, 30 calendar days, one month, the deadline)
+        let table: &[(Nation, &str, &str, &str, &str)] = &[
+            // January has 31 days: 30 days is the earlier.
+            (EW, "2026-01-05", "2026-02-04", "2026-02-05", "2026-02-04"),
+            // From 31 January the month is the earlier: 28 February 2027 is a Sunday, so
+            // Monday 1 March, before 30 days' Tuesday 2 March; in the leap year 2028,
+            // 29 February, before 1 March.
+            (EW, "2027-01-31", "2027-03-02", "2027-03-01", "2027-03-01"),
+            (EW, "2028-01-31", "2028-03-01", "2028-02-29", "2028-02-29"),
+            (NI, "2027-01-31", "2027-03-02", "2027-03-01", "2027-03-01"),
+            // Both give Monday 2 March 2026.
+            (EW, "2026-01-31", "2026-03-02", "2026-03-02", "2026-03-02"),
+            (EW, "2026-02-01", "2026-03-03", "2026-03-02", "2026-03-02"),
+            // 30 days ends on Christmas Day, a calendar day all the same; the month would
+            // run past the Christmas holidays.
+            (EW, "2026-11-25", "2026-12-25", "2026-12-29", "2026-12-25"),
+            // 30 days ends on a Saturday; the month on the Monday after.
+            (SC, "2026-04-30", "2026-05-30", "2026-06-01", "2026-05-30"),
+        ];
+        for &(nation, received, thirty, month, expected) in table {
+            let cal = Calendar::new(nation);
+            assert_eq!(
+                due(&cal, "calendar-days:30", received),
+                thirty,
+                "{nation} {received}"
+            );
+            assert_eq!(due(&cal, "month", received), month, "{nation} {received}");
+            assert_eq!(due(&cal, rule, received), expected, "{nation} {received}");
+        }
+        let ew = Calendar::new(EW);
+        let explain = |received: &str| {
+            ew.due_on_day(rule.parse().expect("rule"), d(received))
+                .expect("due")
+                .explain()
+        };
+        assert_eq!(
+            explain("2026-01-05"),
+            "Received Monday 5 January 2026. The deadline is 30 calendar days or one calendar month, whichever is earlier. By 30 calendar days: 30 calendar days on is Wednesday 4 February 2026. By one calendar month: one calendar month on is Thursday 5 February 2026, a working day. The earlier is Wednesday 4 February 2026, by 30 calendar days, which is the deadline."
+        );
+        assert_eq!(
+            explain("2027-01-31"),
+            "Received Sunday 31 January 2027. The deadline is 30 calendar days or one calendar month, whichever is earlier. By 30 calendar days: 30 calendar days on is Tuesday 2 March 2027. By one calendar month: one calendar month on is Sunday 28 February 2027 (February has no 31st, so its last day), not a working day (a Sunday), so it gives the next working day, Monday 1 March 2027. The earlier is Monday 1 March 2027, by one calendar month, which is the deadline."
+        );
+        assert!(
+            explain("2026-01-31")
+                .ends_with("Both give Monday 2 March 2026, which is the deadline."),
+            "{}",
+            explain("2026-01-31")
+        );
+        let three = ew
+            .due_on_day(
+                "earliest:working-days:20,calendar-days:30,month"
+                    .parse()
+                    .expect("rule"),
+                d("2026-01-05"),
+            )
+            .expect("due");
+        assert_eq!(three.due, Due::Day(d("2026-02-02")));
+        assert!(
+            three.explain().ends_with(
+                "The earliest is Monday 2 February 2026, by 20 working days, which is the deadline."
+            ),
+            "{}",
+            three.explain()
+        );
+    }
+
+    /// BDC-29: "within 30 days of receiving all the information required": the clock stops
+    /// for each part of the combination as it would for that rule alone, and the earlier
+    /// date still wins; a stop after the 30 days have run gives them no time back.
+    #[test]
+    fn bdc_29_a_stopped_clock_moves_each_part_of_the_earlier_rule() {
+        let ew = Calendar::new(EW);
+        let rule: DeadlineRule = "earliest:calendar-days:30,month".parse().expect("rule");
+        let state = |stops: &[(&str, Option<&str>)]| {
+            let pauses: Vec<Pause> = stops
+                .iter()
+                .map(|(p, r)| Pause {
+                    paused_at: uk(p),
+                    resumed_at: r.map(uk),
+                })
+                .collect();
+            Timer::with_pauses(rule.clone(), uk("2026-01-05T10:00"), &pauses)
+                .expect("valid")
+                .state(&ew)
+                .expect("state")
+        };
+        // Identity asked for on Tuesday 6 January, given on Friday 16 January: 10 days.
+        // 30 days: 4 February + 10 = Saturday 14 February. Month: 5 February + 10 =
+        // Sunday 15 February, so Monday 16 February. The earlier: Saturday 14 February.
+        let TimerState::Running(d1) = state(&[("2026-01-06T09:00", Some("2026-01-16T15:00"))])
+        else {
+            panic!("running");
+        };
+        assert_eq!(d1.due, Due::Day(d("2026-02-14")));
+        assert_eq!(d1.paused, Some(Extension::CalendarDays(10)));
+        assert!(
+            d1.explain()
+                .contains("By 30 calendar days: the clock was stopped for 10 days"),
+            "{}",
+            d1.explain()
+        );
+        // While the clock is stopped there is no due date.
+        assert!(matches!(
+            state(&[("2026-01-06T09:00", None)]),
+            TimerState::Paused { .. }
+        ));
+        // Stopped on Thursday 5 February, after the 30 days ran out on the 4th: the month
+        // moves to Tuesday 10 February, but the 30 days do not move, and they are earlier.
+        let TimerState::Running(d2) = state(&[("2026-02-05T09:00", Some("2026-02-10T09:00"))])
+        else {
+            panic!("running");
+        };
+        assert_eq!(d2.due, Due::Day(d("2026-02-04")));
     }
 
     #[test]
