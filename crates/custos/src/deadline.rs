@@ -6,8 +6,9 @@
 //!
 //! The nation is `--nation` (`--any-part-of-uk` adds every UK nation's bank holidays, as
 //! FOIA counts working days), else the active policy pack's when the data folder (or the
-//! configured database) holds a scheme, else England and Wales. One-off bank holiday changes
-//! come from `[calendar]` in the configuration. Reads the database only to find the pack;
+//! configured database) holds a scheme, else England and Wales. The one-off bank holiday
+//! changes shipped with Custos always count; more come from `[calendar]` in the
+//! configuration, each for the nations it names. Reads the database only to find the pack;
 //! writes nothing.
 
 use std::process::ExitCode;
@@ -68,7 +69,7 @@ fn rule_line(rule: &DeadlineRule, calendar: &Calendar, whence: &str) -> String {
             rule.describe()
         );
     }
-    let one_offs = calendar.extra_holidays().count() + calendar.removed_holidays().count();
+    let one_offs = calendar.configured_one_offs().len();
     let changes = match one_offs {
         0 => String::new(),
         1 => ", with 1 one-off change from the configuration".to_owned(),
