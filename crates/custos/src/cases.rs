@@ -151,7 +151,7 @@ async fn scheme_calendar(
 }
 
 /// When case `c` is due under the active pack and the scheme's calendar, in words:
-/// "due 2026-12-01 (month)", "clock paused since …", or why there is no date.
+/// "due 2026-12-01 (one calendar month)", "clock paused since …", or why there is no date.
 async fn due(store: &Store, config: &Config, c: &Case) -> anyhow::Result<String> {
     let Some(policy) = store.active_policy().await? else {
         return Ok("no policy pack, so no deadline".to_owned());
@@ -177,10 +177,11 @@ async fn due(store: &Store, config: &Config, c: &Case) -> anyhow::Result<String>
                 since_unix_ms,
                 rule,
             } => format!(
-                "clock paused since {} ({rule})",
-                UnixMs(since_unix_ms).to_london_display()
+                "clock paused since {} ({})",
+                UnixMs(since_unix_ms).to_london_display(),
+                rule.describe()
             ),
-            CaseDue::Due(d) => format!("due {} ({})", d.due, d.rule),
+            CaseDue::Due(d) => format!("due {} ({})", d.due, d.rule.describe()),
         },
     )
 }

@@ -198,7 +198,8 @@ pub enum Command {
     /// UK working days and bank holidays (see docs/ref/deadlines.md)
     Deadline {
         /// The rule as policy packs write it: working-days:N, calendar-days:N, month,
-        /// months:N or hours:N
+        /// months:N, hours:N, or earliest:RULE,RULE for whichever of two or more day rules
+        /// falls first (e.g. earliest:calendar-days:30,month)
         #[arg(value_name = "RULE")]
         rule: custos_domain::DeadlineRule,
         /// When it was received: YYYY-MM-DD, or YYYY-MM-DDTHH:MM (UK time) for hours:N

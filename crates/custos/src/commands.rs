@@ -764,22 +764,29 @@ fn describe(p: &StoredPolicy) -> String {
         let _ = writeln!(s, "  {}: {} — {}", cl.id, cl.period, cl.description);
     }
     let d = &pack.deadlines;
+    // Each rule in words, then as the pack writes it.
+    let w = |r: &custos_domain::DeadlineRule| format!("{} ({r})", r.describe());
     let _ = writeln!(s, "\nDeadlines:");
-    let _ = writeln!(s, "  subject access: {}", d.subject_access);
-    if let Some(x) = d.subject_access_extension {
-        let _ = writeln!(s, "  subject access extension: up to {x}");
+    let _ = writeln!(s, "  subject access: {}", w(&d.subject_access));
+    if let Some(x) = &d.subject_access_extension {
+        let _ = writeln!(s, "  subject access extension: up to {}", w(x));
     }
-    let _ = writeln!(s, "  other rights requests: {}", d.rights_request);
+    let _ = writeln!(s, "  other rights requests: {}", w(&d.rights_request));
     let _ = writeln!(
         s,
         "  complaint acknowledged: {}; answered: {}",
-        d.complaint_acknowledge, d.complaint_answer
+        w(&d.complaint_acknowledge),
+        w(&d.complaint_answer)
     );
-    if let Some(x) = d.complaint_window {
-        let _ = writeln!(s, "  complaints accepted within: {x} of the incident");
+    if let Some(x) = &d.complaint_window {
+        let _ = writeln!(s, "  complaints accepted within: {} of the incident", w(x));
     }
-    let _ = writeln!(s, "  breach notified to the ICO: {}", d.breach_notification);
-    let _ = writeln!(s, "  FOI: {}", d.foi);
+    let _ = writeln!(
+        s,
+        "  breach notified to the ICO: {}",
+        w(&d.breach_notification)
+    );
+    let _ = writeln!(s, "  FOI: {}", w(&d.foi));
     let _ = writeln!(s, "\nWho may authorise:");
     for (action, a) in pack.authorise.actions() {
         let who = if a.allowed {

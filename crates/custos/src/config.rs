@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use custos_domain::calendar::{Calendar, Change, ConfiguredOneOff};
 use serde::{Deserialize, Serialize};
 
 /// The environment variables Custos reads. Any other `CUSTOS_*` variable is refused.
@@ -47,48 +48,117 @@ pub struct Config {
     pub calendar: CalendarConfig,
 }
 
-/// `[calendar]`: one-off changes to the bank holidays the rules give (moved or extra days
-/// declared by proclamation).
+/// `[calendar]`: one-off changes to the bank holidays, on top of those shipped with Custos
+/// (every one proclaimed from 1995 to the release): days added or moved by proclamation
+/// since, each for the nations it names.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CalendarConfig {
-    /// Extra bank holidays, `YYYY-MM-DD`, e.g. `2023-05-08`.
-    pub extra_holidays: Vec<String>,
-    /// Bank holidays by the rules that did not happen (moved), `YYYY-MM-DD`.
-    pub removed_holidays: Vec<String>,
+    /// Extra bank holidays, e.g. `{ date = "2027-06-07", nations = ["scotland"] }`.
+    pub extra_holidays: Vec<OneOffEntry>,
+    /// Bank holidays that did not happen (moved), in the same form.
+    pub removed_holidays: Vec<OneOffEntry>,
+}
+
+/// One configured one-off: `{ date = "YYYY-MM-DD", nations = ["england-wales", …] }`.
+/// A bare date (the form before one-offs named their nations) is refused with advice.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OneOffEntry {
+    /// The day, `YYYY-MM-DD`.
+    pub date: String,
+    /// The nations it applies to: `england-wales`, `scotland`, `northern-ireland`.
+    pub nations: Vec<String>,
+}
+
+/// How a one-off is written, for error messages.
+const ONE_OFF_FORM: &str = "{ date = \"YYYY-MM-DD\", nations = [\"england-wales\"] } (nations from \"england-wales\", \"scotland\", \"northern-ireland\")";
+
+impl<'de> Deserialize<'de> for OneOffEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entry;
+        impl<'de> serde::de::Visitor<'de> for Entry {
+            type Value = OneOffEntry;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "a one-off bank holiday written {ONE_OFF_FORM}")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Err(E::custom(format!(
+                    "a one-off bank holiday must name its nations: write {ONE_OFF_FORM}; the one-offs proclaimed up to this release (1995 to 2023, and Scotland's 15 June 2026) are built in and need no entry"
+                )))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Raw {
+                    date: String,
+                    #[serde(default)]
+                    nations: Vec<String>,
+                }
+                let raw = Raw::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(OneOffEntry {
+                    date: raw.date,
+                    nations: raw.nations,
+                })
+            }
+        }
+        d.deserialize_any(Entry)
+    }
 }
 
 impl CalendarConfig {
-    /// The one-off changes as dates: (added, removed).
-    pub fn one_offs(&self) -> Result<(Vec<jiff::civil::Date>, Vec<jiff::civil::Date>), String> {
-        Ok((
-            dates(&self.extra_holidays, "extra_holidays")?,
-            dates(&self.removed_holidays, "removed_holidays")?,
-        ))
+    /// The one-off changes, checked for form: each date a date, each naming one nation or
+    /// more. Whether each is a holiday is checked when a calendar is made
+    /// ([`CalendarConfig::calendar`]).
+    pub fn one_offs(&self) -> Result<Vec<ConfiguredOneOff>, String> {
+        let mut out = Vec::new();
+        for (list, key, change) in [
+            (&self.extra_holidays, "extra_holidays", Change::Added),
+            (&self.removed_holidays, "removed_holidays", Change::Removed),
+        ] {
+            for entry in list {
+                out.push(one_off(entry, key, change)?);
+            }
+        }
+        Ok(out)
     }
 
-    /// The scheme's working-day calendar for a nation, with these one-offs.
-    pub fn calendar(
-        &self,
-        nation: custos_domain::Nation,
-    ) -> Result<custos_domain::calendar::Calendar, String> {
-        let extra = dates(&self.extra_holidays, "extra_holidays")?;
-        let removed = dates(&self.removed_holidays, "removed_holidays")?;
-        custos_domain::calendar::Calendar::with_one_offs(nation, &extra, &removed)
+    /// The scheme's working-day calendar for a nation: the shipped bank holidays with these
+    /// one-offs.
+    pub fn calendar(&self, nation: custos_domain::Nation) -> Result<Calendar, String> {
+        Calendar::with_one_offs(nation, &self.one_offs()?)
             .map_err(|e| format!("[calendar] {e}; see docs/ref/config.md"))
     }
 }
 
-fn dates(list: &[String], key: &str) -> Result<Vec<jiff::civil::Date>, String> {
-    list.iter()
-        .map(|t| {
-            t.parse().map_err(|_| {
-                format!(
-                    "[calendar] {key}: {t:?} is not a date; write YYYY-MM-DD, e.g. \"2023-05-08\""
-                )
-            })
+fn one_off(entry: &OneOffEntry, key: &str, change: Change) -> Result<ConfiguredOneOff, String> {
+    let t = &entry.date;
+    let date: jiff::civil::Date = t.parse().map_err(|_| {
+        format!("[calendar] {key}: {t:?} is not a date; write YYYY-MM-DD, e.g. \"2023-05-08\"")
+    })?;
+    if entry.nations.is_empty() {
+        return Err(format!(
+            "[calendar] {key}: the one-off on {date} names no nation; write {ONE_OFF_FORM}"
+        ));
+    }
+    let nations = entry
+        .nations
+        .iter()
+        .map(|n| {
+            n.parse::<custos_domain::Nation>()
+                .map_err(|e| format!("[calendar] {key}: the one-off on {date}: {e}"))
         })
-        .collect()
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(ConfiguredOneOff {
+        date,
+        nations,
+        change,
+    })
 }
 
 /// `[storage]`
@@ -413,10 +483,9 @@ impl Config {
                 config.web.header_timeout_seconds
             ));
         }
-        // Dates are checked here; whether each is a holiday depends on the pack's nation,
-        // checked when a calendar is made.
-        dates(&config.calendar.extra_holidays, "extra_holidays")?;
-        dates(&config.calendar.removed_holidays, "removed_holidays")?;
+        // Dates and nations are checked here; whether each is a holiday in each nation when
+        // a calendar is made.
+        config.calendar.one_offs()?;
         Ok(config)
     }
 
@@ -556,29 +625,87 @@ mod tests {
     }
 
     #[test]
-    fn calendar_one_offs_are_dates() {
+    fn calendar_one_offs_name_their_nations() {
+        use custos_domain::Nation;
         let c = Config::from_toml(
-            "[calendar]\nextra_holidays = [\"2023-05-08\"]\nremoved_holidays = [\"2020-05-04\"]\n",
+            "[calendar]\nextra_holidays = [{ date = \"2027-06-07\", nations = [\"scotland\"] }, { date = \"2027-06-08\", nations = [\"england-wales\", \"scotland\", \"northern-ireland\"] }]\nremoved_holidays = [{ date = \"2027-05-31\", nations = [\"england-wales\"] }]\n",
         )
         .expect("valid");
-        let cal = c
+        let scotland = c.calendar.calendar(Nation::Scotland).expect("calendar");
+        let england = c.calendar.calendar(Nation::EnglandWales).expect("calendar");
+        let day = |s: &str| -> jiff::civil::Date { s.parse().expect("date") };
+        assert!(!scotland.is_working_day(day("2027-06-07")));
+        assert!(england.is_working_day(day("2027-06-07")));
+        assert!(!england.is_working_day(day("2027-06-08")));
+        assert!(england.is_working_day(day("2027-05-31")));
+        assert!(!scotland.is_working_day(day("2027-05-31")));
+        // With no configuration, the shipped one-offs are there.
+        let plain = Config::from_toml("").expect("empty");
+        let cal = plain
             .calendar
-            .calendar(custos_domain::Nation::EnglandWales)
+            .calendar(Nation::EnglandWales)
             .expect("calendar");
-        assert!(!cal.is_working_day("2023-05-08".parse().expect("date")));
-        let e = Config::from_toml("[calendar]\nextra_holidays = [\"2023-5-8\"]\n")
-            .expect_err("bad date");
+        assert!(!cal.is_working_day(day("2023-05-08")));
+        assert!(cal.is_working_day(day("2020-05-04")));
+
+        let refused = |text: &str| Config::from_toml(text).expect_err(text);
+        let e = refused(
+            "[calendar]\nextra_holidays = [{ date = \"2023-5-8\", nations = [\"scotland\"] }]\n",
+        );
         assert!(
             e.contains("\"2023-5-8\" is not a date; write YYYY-MM-DD"),
             "{e}"
         );
-        let c =
-            Config::from_toml("[calendar]\nremoved_holidays = [\"2026-05-05\"]\n").expect("a date");
+        // The old form, a bare date, names no nation.
+        let e = refused("[calendar]\nextra_holidays = [\"2027-06-07\"]\n");
+        assert!(
+            e.starts_with("2:19: a one-off bank holiday must name its nations"),
+            "{e}"
+        );
+        assert!(e.contains("nations = [\"england-wales\"]"), "{e}");
+        let e = refused("[calendar]\nextra_holidays = [{ date = \"2027-06-07\" }]\n");
+        assert!(
+            e.contains("the one-off on 2027-06-07 names no nation"),
+            "{e}"
+        );
+        let e = refused("[calendar]\nextra_holidays = [{ date = \"2027-06-07\", nations = [] }]\n");
+        assert!(e.contains("names no nation"), "{e}");
+        let e = refused(
+            "[calendar]\nremoved_holidays = [{ date = \"2027-05-31\", nations = [\"wales\"] }]\n",
+        );
+        assert!(
+            e.contains(
+                "[calendar] removed_holidays: the one-off on 2027-05-31: \"wales\" is not a nation"
+            ),
+            "{e}"
+        );
+        let e = refused(
+            "[calendar]\nextra_holidays = [{ date = \"2027-06-07\", nation = \"scotland\" }]\n",
+        );
+        assert!(e.contains("unknown field `nation`"), "{e}");
+
+        // Whether each is a holiday is checked for each nation it names.
+        let c = Config::from_toml(
+            "[calendar]\nremoved_holidays = [{ date = \"2026-04-06\", nations = [\"england-wales\", \"scotland\"] }]\n",
+        )
+        .expect("well formed");
         let e = c
             .calendar
-            .calendar(custos_domain::Nation::EnglandWales)
-            .expect_err("not a holiday");
-        assert!(e.contains("not one in England and Wales"), "{e}");
+            .calendar(Nation::EnglandWales)
+            .expect_err("not a holiday in Scotland");
+        assert!(
+            e.contains("cannot be removed as a bank holiday in Scotland"),
+            "{e}"
+        );
+        // Round trip through `custos config`'s TOML.
+        let c = Config::from_toml(
+            "[calendar]\nextra_holidays = [{ date = \"2027-06-07\", nations = [\"scotland\"] }]\n",
+        )
+        .expect("valid");
+        assert_eq!(
+            Config::from_toml(&c.to_toml_redacted()).expect("round trip"),
+            c
+        );
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! `custos deadline RULE DATE [--nation NATION]`: a deadline worked out with the scheme's
 //! working-day calendar (`custos_domain::calendar`), printed as the due date on the first
 //! line (`YYYY-MM-DD`, or RFC 3339 for `hours:N`) and how it was reached in plain words
-//! after it.
+//! after it. RULE is any rule a policy pack may give, a combination
+//! (`earliest:calendar-days:30,month`) included, whose explanation says how each part falls.
 //!
 //! The nation is `--nation` (`--any-part-of-uk` adds every UK nation's bank holidays, as
 //! FOIA counts working days), else the active policy pack's when the data folder (or the
-//! configured database) holds a scheme, else England and Wales. One-off bank holiday changes
-//! come from `[calendar]` in the configuration. Reads the database only to find the pack;
+//! configured database) holds a scheme, else England and Wales. The one-off bank holiday
+//! changes shipped with Custos always count; more come from `[calendar]` in the
+//! configuration, each for the nations it names. Reads the database only to find the pack;
 //! writes nothing.
 
 use std::process::ExitCode;
@@ -37,7 +39,7 @@ pub async fn run(
     nation: Option<Nation>,
     any_part_of_uk: bool,
 ) -> anyhow::Result<ExitCode> {
-    let received = parse_received(rule, date)?;
+    let received = parse_received(&rule, date)?;
     let (nation, whence) = match nation {
         Some(n) => (n, "given with --nation"),
         None => scheme_nation(config).await?,
@@ -50,24 +52,24 @@ pub async fn run(
         calendar = calendar.any_part_of_uk();
     }
     let deadline = match received {
-        Received::Day(d) => calendar.due_on_day(rule, d),
-        Received::At(t) => calendar.due(rule, t),
+        Received::Day(d) => calendar.due_on_day(rule.clone(), d),
+        Received::At(t) => calendar.due(rule.clone(), t),
     }?;
     println!("{}", deadline.due);
     println!("{}", deadline.explain());
-    println!("{}", rule_line(rule, &calendar, whence));
+    println!("{}", rule_line(&rule, &calendar, whence));
     Ok(ExitCode::SUCCESS)
 }
 
 /// The closing line: the rule in words and whose working days counted.
-fn rule_line(rule: DeadlineRule, calendar: &Calendar, whence: &str) -> String {
-    if let DeadlineRule::Hours(_) = rule {
+fn rule_line(rule: &DeadlineRule, calendar: &Calendar, whence: &str) -> String {
+    if rule.counts_hours() {
         return format!(
             "Rule {rule} ({}), counted in real elapsed time; times are UK time.",
             rule.describe()
         );
     }
-    let one_offs = calendar.extra_holidays().count() + calendar.removed_holidays().count();
+    let one_offs = calendar.configured_one_offs().len();
     let changes = match one_offs {
         0 => String::new(),
         1 => ", with 1 one-off change from the configuration".to_owned(),
@@ -87,10 +89,10 @@ fn rule_line(rule: DeadlineRule, calendar: &Calendar, whence: &str) -> String {
 }
 
 /// Reads DATE: a UK day for day rules; a UK local time (or an RFC 3339 instant) for hours.
-fn parse_received(rule: DeadlineRule, text: &str) -> anyhow::Result<Received> {
+fn parse_received(rule: &DeadlineRule, text: &str) -> anyhow::Result<Received> {
     let text = text.trim();
     let is_plain_date = text.len() == 10 && text.parse::<Date>().is_ok();
-    if let DeadlineRule::Hours(_) = rule {
+    if rule.counts_hours() {
         if is_plain_date {
             bail!(
                 "{rule} counts hours, so DATE needs the time of receipt too: write YYYY-MM-DDTHH:MM (UK time), e.g. {text}T09:00"
@@ -155,27 +157,27 @@ mod tests {
         let month = DeadlineRule::Month;
         let hours = DeadlineRule::Hours(72);
         assert_eq!(
-            parse_received(month, "2026-01-31").expect("date"),
+            parse_received(&month, "2026-01-31").expect("date"),
             Received::Day("2026-01-31".parse().expect("date"))
         );
         assert_eq!(
-            parse_received(month, "2026-01-31T23:30").expect("time"),
+            parse_received(&month, "2026-01-31T23:30").expect("time"),
             Received::Day("2026-01-31".parse().expect("date"))
         );
         // 23:30 UTC on 31 May is 00:30 on 1 June in UK summer time.
         assert_eq!(
-            parse_received(month, "2026-05-31T23:30:00Z").expect("instant"),
+            parse_received(&month, "2026-05-31T23:30:00Z").expect("instant"),
             Received::Day("2026-06-01".parse().expect("date"))
         );
-        let e = parse_received(month, "2026-02-30").expect_err("no such day");
+        let e = parse_received(&month, "2026-02-30").expect_err("no such day");
         assert!(e.to_string().contains("write YYYY-MM-DD"), "{e}");
         assert_eq!(
-            parse_received(hours, "2026-10-23T09:00").expect("time"),
+            parse_received(&hours, "2026-10-23T09:00").expect("time"),
             Received::At("2026-10-23T08:00:00Z".parse().expect("instant"))
         );
-        let e = parse_received(hours, "2026-10-23").expect_err("needs a time");
+        let e = parse_received(&hours, "2026-10-23").expect_err("needs a time");
         assert!(e.to_string().contains("needs the time of receipt"), "{e}");
-        let e = parse_received(hours, "23/10/2026 09:00").expect_err("bad");
+        let e = parse_received(&hours, "23/10/2026 09:00").expect_err("bad");
         assert!(e.to_string().contains("write YYYY-MM-DDTHH:MM"), "{e}");
     }
 }

@@ -69,7 +69,7 @@ fn lbu_18_a_subject_access_request_from_the_console() {
         ],
     );
     assert!(out.starts_with("Opened SAR-2026-0001."), "{out}");
-    assert!(out.contains("due 2026-03-02 (month)"), "{out}");
+    assert!(out.contains("due 2026-03-02 (one calendar month)"), "{out}");
 
     let (code, _, err) = run(&data, &["case", "act", "SAR-2026-0001", "close"]);
     assert_ne!(code, 0);

@@ -1,7 +1,8 @@
 //! `custos deadline` as a DPO uses it: due dates for the ICO's month rule (LBU-18, BJS-10,
-//! ALT-10, BDC-29, BDC-30), FOI's 20 working days (LJM-11) per nation and hours across a
-//! clock change, the nation taken from the scheme's pack, one-off holidays from the
-//! configuration, and clear errors for bad input.
+//! ALT-10, BDC-29, BDC-30), the earlier of 30 calendar days and a month (BDC-29, BDC-30),
+//! FOI's 20 working days (LJM-11) per nation and hours across a clock change, the nation
+//! taken from the scheme's pack, the shipped one-off holidays with no configuration and
+//! more from the configuration per nation, and clear errors for bad input.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -87,6 +88,31 @@ fn due_dates_month_lbu_18_bdc_29_working_days_ljm_11_and_hours() {
     assert!(words.contains("clocks change"), "{words}");
 }
 
+/// BDC-29, BDC-30: the council's 30 calendar days, never later than the legal month,
+/// worked out and explained part by part.
+#[test]
+fn bdc_29_bdc_30_the_earlier_of_thirty_days_and_a_month() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let none = dir.path().join("no-scheme");
+    let (due, words) = deadline(&none, &["earliest:calendar-days:30,month", "2027-01-31"]);
+    assert_eq!(due, "2027-03-01", "{words}");
+    for part in [
+        "The deadline is 30 calendar days or one calendar month, whichever is earlier.",
+        "By 30 calendar days: 30 calendar days on is Tuesday 2 March 2027.",
+        "By one calendar month: one calendar month on is Sunday 28 February 2027",
+        "The earlier is Monday 1 March 2027, by one calendar month, which is the deadline.",
+        "Rule earliest:calendar-days:30,month (30 calendar days or one calendar month, whichever is earlier)",
+    ] {
+        assert!(words.contains(part), "{part:?} in {words}");
+    }
+    let (due, words) = deadline(&none, &["earliest:calendar-days:30,month", "2026-01-05"]);
+    assert_eq!(due, "2026-02-04", "{words}");
+    assert!(
+        words.contains("by 30 calendar days, which is the deadline"),
+        "{words}"
+    );
+}
+
 #[test]
 fn bad_input_says_what_is_wrong_and_what_is_expected() {
     let dir = tempfile::tempdir().expect("tmp");
@@ -95,6 +121,18 @@ fn bad_input_says_what_is_wrong_and_what_is_expected() {
         (&["month", "2026-02-30"][..], "write YYYY-MM-DD"),
         (&["month", "31/01/2026"][..], "write YYYY-MM-DD"),
         (&["fortnight", "2026-01-31"][..], "working-days:N"),
+        (
+            &["earliest:month", "2026-01-31"][..],
+            "needs two rules or more",
+        ),
+        (
+            &["earliest:hours:72,month", "2026-01-31"][..],
+            "hours:N cannot be combined",
+        ),
+        (
+            &["earliest:calendar-days:30, month", "2026-01-31"][..],
+            "without spaces",
+        ),
         (&["hours:72", "2026-10-23"][..], "needs the time of receipt"),
         (
             &["month", "2026-01-31", "--nation", "wales"][..],
@@ -135,11 +173,26 @@ fn the_nation_comes_from_the_pack_and_one_offs_from_the_configuration() {
     let (due, _) = deadline(&data, &["month", "2026-12-01", "--nation", "england-wales"]);
     assert_eq!(due, "2027-01-04");
 
-    // The Coronation bank holiday (8 May 2023) and a moved Early May (2020).
+    // The Coronation bank holiday (8 May 2023) and the early May holiday moved to 8 May
+    // (2020) need no configuration.
+    let (due, words) = deadline(
+        &data,
+        &["working-days:1", "2023-05-05", "--nation", "england-wales"],
+    );
+    assert_eq!(due, "2023-05-09", "{words}");
+    assert!(!words.contains("from the configuration"), "{words}");
+    let (due, _) = deadline(
+        &data,
+        &["working-days:1", "2020-05-01", "--nation", "england-wales"],
+    );
+    assert_eq!(due, "2020-05-04");
+
+    // One-offs proclaimed later are configured for the nations they apply to: Monday 7 June
+    // 2027 in Scotland only, Tuesday 8 June everywhere.
     let config = dir.path().join("custos.toml");
     std::fs::write(
         &config,
-        "[calendar]\nextra_holidays = [\"2023-05-08\", \"2020-05-08\"]\nremoved_holidays = [\"2020-05-04\"]\n",
+        "[calendar]\nextra_holidays = [\n  { date = \"2027-06-07\", nations = [\"scotland\"] },\n  { date = \"2027-06-08\", nations = [\"england-wales\", \"scotland\", \"northern-ireland\"] },\n]\n",
     )
     .expect("write");
     let with_config = |args: &[&str]| {
@@ -147,24 +200,39 @@ fn the_nation_comes_from_the_pack_and_one_offs_from_the_configuration() {
         cmd.arg("--config").arg(&config).arg("deadline").args(args);
         run(&mut cmd)
     };
-    let (code, out, err) =
-        with_config(&["working-days:1", "2023-05-05", "--nation", "england-wales"]);
+    let (code, out, err) = with_config(&["working-days:1", "2027-06-04"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.starts_with("2023-05-09\n"), "{out}");
+    assert!(out.starts_with("2027-06-09\n"), "{out}");
     assert!(
-        out.contains("3 one-off changes from the configuration"),
+        out.contains("2 one-off changes from the configuration"),
         "{out}"
     );
-    let (code, out, _) =
-        with_config(&["working-days:1", "2020-05-01", "--nation", "england-wales"]);
-    assert_eq!(code, 0);
-    assert!(out.starts_with("2020-05-04\n"), "{out}");
+    let (code, out, err) =
+        with_config(&["working-days:1", "2027-06-04", "--nation", "england-wales"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("2027-06-07\n"), "{out}");
+    let (code, out, err) =
+        with_config(&["working-days:2", "2027-06-04", "--nation", "england-wales"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("2027-06-09\n"), "{out}");
 
-    std::fs::write(&config, "[calendar]\nremoved_holidays = [\"2026-05-05\"]\n").expect("write");
+    // The old form, a bare date, names no nation.
+    std::fs::write(&config, "[calendar]\nextra_holidays = [\"2027-06-07\"]\n").expect("write");
+    let (code, _, err) = with_config(&["month", "2026-01-31"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("must name its nations"), "{err}");
+
+    std::fs::write(
+        &config,
+        "[calendar]\nremoved_holidays = [{ date = \"2026-05-05\", nations = [\"scotland\"] }]\n",
+    )
+    .expect("write");
     let (code, _, err) = with_config(&["month", "2026-01-31"]);
     assert_ne!(code, 0);
     assert!(
-        err.contains("2026-05-05 cannot be removed as a bank holiday: it is not one in Scotland"),
+        err.contains(
+            "2026-05-05 cannot be removed as a bank holiday in Scotland: it is not one there"
+        ),
         "{err}"
     );
 }

@@ -1,13 +1,17 @@
 //! The UK working-day calendar and deadlines: bank holidays per nation computed from rules,
-//! one-off changes from configuration, due dates for every [`DeadlineRule`], and a
+//! the one-off changes shipped as data (`crate::bank_holidays`) and more from configuration,
+//! due dates for every [`DeadlineRule`] (a combination `earliest:…` included), and a
 //! [`Timer`] whose clock can be stopped and restarted (e.g. while a requester's identity is
 //! awaited).
 //!
 //! Bank holidays come from the rules in force since 1978 (Easter by the Gregorian computus,
-//! fixed dates, first and last Mondays, substitute days), so they match the days GOV.UK
-//! publishes for every year from [`FIRST_YEAR`] to [`LAST_YEAR`] once the one-off changes
-//! (e.g. 2022-09-19 added; 2020-05-04 moved to 2020-05-08) are given to
-//! [`Calendar::with_one_offs`]. Deadlines are computed only within those years.
+//! fixed dates, first and last Mondays, substitute days; Scotland's St Andrew's Day from
+//! 2007), with the one-off changes proclaimed since 1995 (e.g. 2022-09-19 added;
+//! 2020-05-04 moved to 2020-05-08) applied to the nations they were proclaimed for, so
+//! [`Calendar::new`] gives the days GOV.UK publishes with no configuration. One-offs
+//! proclaimed after a release are given per nation to [`Calendar::with_one_offs`]; they add
+//! to the shipped ones and apply only to the nations they name. Deadlines are computed only
+//! within [`FIRST_YEAR`] to [`LAST_YEAR`].
 //!
 //! The rules, exactly (the page for people is `docs/ref/deadlines.md`):
 //!
@@ -26,6 +30,9 @@
 //!   working day if that is not one (the ICO's reading of UK GDPR Art 12(3)).
 //! - `hours:N`: the instant of receipt plus N real hours (a clock change in between moves
 //!   the clock time, not the length).
+//! - `earliest:RULE,RULE[,…]`: each part's due date worked out as if it were the only
+//!   rule (stops of the clock applied to each part as below), and the earliest of them is
+//!   the deadline (the first part written, on a tie).
 //! - **Pausing** ([`Timer`]): a stop that starts on UK day P and ends on UK day R (P taken
 //!   as the day of receipt when earlier) moves a calendar-day deadline R − P days later, and
 //!   a `month`/`months:N` deadline too, the move applied to the date before it is put
@@ -39,19 +46,23 @@
 //!   [`Calendar::any_part_of_uk`] gives that calendar for Freedom of Information deadlines.
 //!
 //! Invariants: no I/O (the UK time zone comes from the time-zone data compiled into the
-//! binary), no clock reads; every function is a function of its arguments. Costs: a year's
-//! holidays take a few microseconds; a working-day count looks each year up once.
+//! binary), no clock reads; every function is a function of its arguments. A one-off change
+//! counts only in the nations it names (an FOI calendar counts every nation's); a configured
+//! one-off is checked against each nation it names, and overrides a shipped one for the same
+//! day and nation. Costs: a year's holidays take a few microseconds; a working-day count
+//! looks each year up once.
 
 use std::cmp::max;
-use std::collections::BTreeSet;
 use std::fmt;
 
 use jiff::civil::{Date, Weekday, date};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 
+use crate::bank_holidays;
+pub use crate::bank_holidays::Change;
 use crate::camera::Nation;
-use crate::deadline::DeadlineRule;
+use crate::deadline::{Combination, DeadlineRule};
 
 /// The first year deadlines are computed for.
 pub const FIRST_YEAR: i16 = 1990;
@@ -85,24 +96,37 @@ pub enum CalendarError {
         /// The rule.
         rule: DeadlineRule,
     },
-    /// A date to remove is not a bank holiday by the rules.
+    /// A date to remove is not a bank holiday.
     #[error(
-        "{date} cannot be removed as a bank holiday: it is not one in {nation} by the usual rules",
+        "{date} cannot be removed as a bank holiday in {nation}: it is not one there",
         nation = nation_name(*nation)
     )]
     NotAHoliday {
         /// The date.
         date: Date,
-        /// The calendar's nation.
+        /// The nation it was to be removed for.
         nation: Nation,
     },
     /// A date to add is a bank holiday already.
-    #[error("{date} cannot be added as an extra bank holiday: it is already one ({name})")]
+    #[error(
+        "{date} cannot be added as an extra bank holiday in {nation}: it is already one ({name})",
+        nation = nation_name(*nation)
+    )]
     AlreadyAHoliday {
         /// The date.
         date: Date,
+        /// The nation it was to be added for.
+        nation: Nation,
         /// The holiday it already is.
         name: String,
+    },
+    /// A configured one-off names no nation.
+    #[error(
+        "the one-off bank holiday change on {date} names no nation; say which of England and Wales, Scotland and Northern Ireland it is for"
+    )]
+    NoNation {
+        /// The date.
+        date: Date,
     },
     /// A date to add falls at a weekend.
     #[error(
@@ -113,11 +137,16 @@ pub enum CalendarError {
         /// The date.
         date: Date,
     },
-    /// A date both added and removed.
-    #[error("{date} is both added and removed as a bank holiday; give it in one list only")]
+    /// A date both added and removed for one nation.
+    #[error(
+        "{date} is both added and removed as a bank holiday in {nation}; give it in one list only",
+        nation = nation_name(*nation)
+    )]
     AddedAndRemoved {
         /// The date.
         date: Date,
+        /// The nation.
+        nation: Nation,
     },
     /// The clock was stopped while already stopped.
     #[error("the clock has been stopped since {since}; restart it before stopping it again")]
@@ -193,8 +222,36 @@ pub enum HolidayKind {
     Rule,
     /// The day off for a rule holiday that fell at a weekend.
     Substitute,
-    /// A one-off added by configuration (e.g. a state funeral or a coronation).
+    /// A one-off proclaimed for one year, shipped with Custos (e.g. a state funeral or a
+    /// coronation, or where a moved holiday went).
     OneOff,
+    /// A one-off added by the configuration.
+    Configured,
+}
+
+/// The name a configured one-off is shown with.
+const CONFIGURED_NAME: &str = "One-off bank holiday (from the configuration)";
+
+/// A one-off change given in the configuration: a day added or removed, for the nations it
+/// names. It adds to (or overrides) the changes shipped in `crate::bank_holidays`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfiguredOneOff {
+    /// The day.
+    pub date: Date,
+    /// The nations it applies to (at least one).
+    pub nations: Vec<Nation>,
+    /// Added or removed.
+    pub change: Change,
+}
+
+/// One one-off change for one nation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct NationChange {
+    nation: Nation,
+    date: Date,
+    change: Change,
+    name: &'static str,
+    kind: HolidayKind,
 }
 
 /// A bank holiday: a day off that is not a working day.
@@ -212,71 +269,120 @@ pub struct Holiday {
 impl fmt::Display for Holiday {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
-            HolidayKind::Rule | HolidayKind::OneOff => f.write_str(self.name),
+            HolidayKind::Rule | HolidayKind::OneOff | HolidayKind::Configured => {
+                f.write_str(self.name)
+            }
             HolidayKind::Substitute => write!(f, "{} (substitute day)", self.name),
         }
     }
 }
 
-/// Working days of one UK nation: Monday to Friday except its bank holidays, with one-off
-/// changes.
+/// Working days of one UK nation: Monday to Friday except its bank holidays, with the
+/// one-off changes shipped with Custos and those configured.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Calendar {
     nation: Nation,
     any_part_of_uk: bool,
-    extra: BTreeSet<Date>,
-    removed: BTreeSet<Date>,
+    /// Every nation's one-off changes, the shipped ones first, then the configured ones (a
+    /// later change to the same day and nation wins).
+    changes: Vec<NationChange>,
+    configured: Vec<ConfiguredOneOff>,
 }
 
 impl Calendar {
-    /// The nation's calendar by the rules alone.
+    /// The nation's calendar: the rules and the one-off changes shipped with Custos.
     pub fn new(nation: Nation) -> Self {
+        let changes = bank_holidays::SHIPPED
+            .iter()
+            .flat_map(|o| {
+                o.nations.iter().map(move |&n| NationChange {
+                    nation: n,
+                    date: o.date,
+                    change: o.change,
+                    name: o.name,
+                    kind: HolidayKind::OneOff,
+                })
+            })
+            .collect();
         Self {
             nation,
             any_part_of_uk: false,
-            extra: BTreeSet::new(),
-            removed: BTreeSet::new(),
+            changes,
+            configured: Vec::new(),
         }
     }
 
-    /// The nation's calendar with one-off changes: `extra` days off (each a weekday that is
-    /// not a bank holiday already) and `removed` days (each a bank holiday by the rules,
-    /// substitute days included) that did not happen. A moved holiday is one of each.
+    /// The nation's calendar by the rules alone, without the shipped one-offs (to check
+    /// the shipped data against).
+    pub fn rules_only(nation: Nation) -> Self {
+        Self {
+            nation,
+            any_part_of_uk: false,
+            changes: Vec::new(),
+            configured: Vec::new(),
+        }
+    }
+
+    /// The nation's calendar with configured one-off changes on top of the shipped ones.
+    /// Each change applies to the nations it names (a Scottish one-off never moves an
+    /// English deadline), and is checked against each of them: an added day must be a
+    /// weekday that is not a bank holiday there already, a removed day must be one (by the
+    /// rules, a substitute day, or a shipped one-off). A moved holiday is one of each.
     /// Every date must lie in [`FIRST_YEAR`]..=[`LAST_YEAR`].
     pub fn with_one_offs(
         nation: Nation,
-        extra: &[Date],
-        removed: &[Date],
+        one_offs: &[ConfiguredOneOff],
     ) -> Result<Self, CalendarError> {
-        let plain = Self::new(nation);
-        for &d in extra.iter().chain(removed) {
-            check_range(d)?;
-        }
-        for &d in removed {
-            if extra.contains(&d) {
-                return Err(CalendarError::AddedAndRemoved { date: d });
+        let shipped = Self::new(nation);
+        let mut calendar = shipped.clone();
+        for o in one_offs {
+            check_range(o.date)?;
+            if o.nations.is_empty() {
+                return Err(CalendarError::NoNation { date: o.date });
             }
-            if plain.holiday(d).is_none() {
-                return Err(CalendarError::NotAHoliday { date: d, nation });
-            }
-        }
-        for &d in extra {
-            if is_weekend(d) {
-                return Err(CalendarError::ExtraAtWeekend { date: d });
-            }
-            if let Some(h) = plain.holiday(d) {
-                return Err(CalendarError::AlreadyAHoliday {
-                    date: d,
-                    name: h.to_string(),
+            for &n in &o.nations {
+                let clash = one_offs
+                    .iter()
+                    .any(|p| p.change != o.change && p.date == o.date && p.nations.contains(&n));
+                if clash {
+                    return Err(CalendarError::AddedAndRemoved {
+                        date: o.date,
+                        nation: n,
+                    });
+                }
+                let already = shipped.holiday_in(n, o.date);
+                match o.change {
+                    Change::Removed if already.is_none() => {
+                        return Err(CalendarError::NotAHoliday {
+                            date: o.date,
+                            nation: n,
+                        });
+                    }
+                    Change::Added if is_weekend(o.date) => {
+                        return Err(CalendarError::ExtraAtWeekend { date: o.date });
+                    }
+                    Change::Added => {
+                        if let Some(h) = already {
+                            return Err(CalendarError::AlreadyAHoliday {
+                                date: o.date,
+                                nation: n,
+                                name: h.to_string(),
+                            });
+                        }
+                    }
+                    Change::Removed => {}
+                }
+                calendar.changes.push(NationChange {
+                    nation: n,
+                    date: o.date,
+                    change: o.change,
+                    name: CONFIGURED_NAME,
+                    kind: HolidayKind::Configured,
                 });
             }
         }
-        Ok(Self {
-            nation,
-            any_part_of_uk: false,
-            extra: extra.iter().copied().collect(),
-            removed: removed.iter().copied().collect(),
-        })
+        calendar.configured = one_offs.to_vec();
+        Ok(calendar)
     }
 
     /// The same calendar with the bank holidays of every UK nation as non-working days, as
@@ -312,42 +418,54 @@ impl Calendar {
         }
     }
 
-    /// The one-off extra days off, in date order.
-    pub fn extra_holidays(&self) -> impl Iterator<Item = Date> + '_ {
-        self.extra.iter().copied()
-    }
-
-    /// The rule days removed by one-off changes, in date order.
-    pub fn removed_holidays(&self) -> impl Iterator<Item = Date> + '_ {
-        self.removed.iter().copied()
+    /// The one-off changes from the configuration, as given.
+    pub fn configured_one_offs(&self) -> &[ConfiguredOneOff] {
+        &self.configured
     }
 
     /// The year's days off in date order, as GOV.UK lists them: a holiday that falls at a
-    /// weekend appears as its substitute day; removed days are left out and extra days
-    /// added. Years before 1990 or after 2200 get the same rules, which is only an estimate
-    /// of what was (or will be) published.
+    /// weekend appears as its substitute day; one-off changes remove and add days. Years
+    /// before 1990 or after 2200 get the same rules, which is only an estimate of what was
+    /// (or will be) published.
     pub fn holidays(&self, year: i16) -> Vec<Holiday> {
         let mut days: Vec<Holiday> = self
             .nations()
             .iter()
-            .flat_map(|&n| with_substitutes(rule_days(n, year)))
-            .filter(|h| !self.removed.contains(&h.date))
+            .flat_map(|&n| self.nation_holidays(n, year))
             .collect();
         // Across nations the same day can come twice (Christmas); keep the first.
         days.sort_by_key(|h| h.date);
         days.dedup_by_key(|h| h.date);
-        days.extend(
-            self.extra
-                .iter()
-                .filter(|d| d.year() == year)
-                .map(|&d| Holiday {
-                    date: d,
-                    name: "One-off bank holiday",
-                    kind: HolidayKind::OneOff,
-                }),
-        );
+        days
+    }
+
+    /// One nation's days off in a year: the rules with substitute days, then each one-off
+    /// change for that nation in order (a later change to a day replaces an earlier one).
+    fn nation_holidays(&self, nation: Nation, year: i16) -> Vec<Holiday> {
+        let mut days = with_substitutes(rule_days(nation, year));
+        for c in self
+            .changes
+            .iter()
+            .filter(|c| c.nation == nation && c.date.year() == year)
+        {
+            days.retain(|h| h.date != c.date);
+            if c.change == Change::Added {
+                days.push(Holiday {
+                    date: c.date,
+                    name: c.name,
+                    kind: c.kind,
+                });
+            }
+        }
         days.sort_by_key(|h| h.date);
         days
+    }
+
+    /// The bank holiday on this day in one nation, if it is one.
+    fn holiday_in(&self, nation: Nation, day: Date) -> Option<Holiday> {
+        self.nation_holidays(nation, day.year())
+            .into_iter()
+            .find(|h| h.date == day)
     }
 
     /// The bank holiday on this day, if it is one.
@@ -379,7 +497,7 @@ impl Calendar {
         rule: DeadlineRule,
         received_at: Timestamp,
     ) -> Result<Deadline, CalendarError> {
-        self.compute(rule, Receipt::at(received_at)?, &[])
+        self.compute(&rule, Receipt::at(received_at)?, &[])
     }
 
     /// The deadline for something received on a UK day; an hour rule needs the instant
@@ -393,13 +511,44 @@ impl Calendar {
             on: received_on,
             at: None,
         };
-        self.compute(rule, receipt, &[])
+        self.compute(&rule, receipt, &[])
+    }
+
+    /// The deadline of a combination: each part worked out with the same receipt and stops,
+    /// the earliest due date chosen (the first part written, on a tie).
+    fn compute_earliest(
+        &self,
+        rule: &DeadlineRule,
+        combination: &Combination,
+        received: Receipt,
+        stops: &[(Timestamp, Timestamp)],
+    ) -> Result<Deadline, CalendarError> {
+        let mut parts = Vec::with_capacity(combination.parts().len());
+        let mut chosen: Option<(usize, Timestamp)> = None;
+        for (i, part) in combination.parts().iter().enumerate() {
+            let d = self.compute(part, received, stops)?;
+            let passes = d.due.passes_at()?;
+            if chosen.is_none_or(|(_, best)| passes < best) {
+                chosen = Some((i, passes));
+            }
+            parts.push(d);
+        }
+        let (chosen, _) = chosen.ok_or(CalendarError::OutOfRange { date: received.on })?;
+        let (due, paused) = (parts[chosen].due, parts[chosen].paused);
+        Ok(Deadline {
+            rule: rule.clone(),
+            nation: self.nation,
+            received,
+            due,
+            paused,
+            detail: Detail::Earliest { parts, chosen },
+        })
     }
 
     /// The deadline with closed stops of the clock, each `(stopped, restarted)`, in order.
     fn compute(
         &self,
-        rule: DeadlineRule,
+        rule: &DeadlineRule,
         received: Receipt,
         stops: &[(Timestamp, Timestamp)],
     ) -> Result<Deadline, CalendarError> {
@@ -411,7 +560,10 @@ impl Calendar {
                 .map(|&(p, r)| Ok((uk_day(p)?, uk_day(r)?)))
                 .collect()
         };
-        let (due, paused, detail) = match rule {
+        let (due, paused, detail) = match *rule {
+            DeadlineRule::Earliest(ref c) => {
+                return self.compute_earliest(rule, c, received, stops);
+            }
             DeadlineRule::WorkingDays(n) => {
                 let start = received.on;
                 let mut added = 0u32;
@@ -455,10 +607,7 @@ impl Calendar {
                 )
             }
             DeadlineRule::Month | DeadlineRule::Months(_) => {
-                let months = match rule {
-                    DeadlineRule::Months(m) => m,
-                    _ => 1,
-                };
+                let months = rule.months().unwrap_or(1);
                 let corresponding = add_months(received.on, months)?;
                 let mut reached = corresponding;
                 let mut added = 0i64;
@@ -488,7 +637,9 @@ impl Calendar {
                 )
             }
             DeadlineRule::Hours(n) => {
-                let at = received.at.ok_or(CalendarError::NeedsTime { rule })?;
+                let at = received
+                    .at
+                    .ok_or_else(|| CalendarError::NeedsTime { rule: rule.clone() })?;
                 let out_of_range = |d: Date| CalendarError::OutOfRange { date: d };
                 let late = date(LAST_YEAR, 12, 31);
                 let mut due = at
@@ -515,7 +666,7 @@ impl Calendar {
             check_range(d)?;
         }
         Ok(Deadline {
-            rule,
+            rule: rule.clone(),
             nation: self.nation,
             received,
             due,
@@ -620,6 +771,11 @@ enum Detail {
         passed: Vec<Holiday>,
     },
     Hours,
+    /// A combination: each part's deadline, and which is the earliest.
+    Earliest {
+        parts: Vec<Deadline>,
+        chosen: usize,
+    },
 }
 
 /// A computed deadline.
@@ -642,10 +798,53 @@ impl Deadline {
     /// How the deadline was reached, in a sentence or three of plain words, e.g.
     /// "Received Saturday 31 January 2026. One calendar month on is Saturday 28 February
     /// 2026 (February has no 31st, so its last day), not a working day, so the deadline is
-    /// the next working day, Monday 2 March 2026."
+    /// the next working day, Monday 2 March 2026." A combination says how each part falls
+    /// and which is the earliest.
     pub fn explain(&self) -> String {
+        self.words(false)
+    }
+
+    /// The explanation; `as_part` when it is one part of a combination, so that it speaks of
+    /// the date the part gives rather than of the deadline.
+    fn words(&self, as_part: bool) -> String {
         let received = long_date(self.received.on);
         let mut s = match &self.detail {
+            Detail::Earliest { parts, chosen } => {
+                let mut s = format!(
+                    "Received {received}. The deadline is {}.",
+                    self.rule.describe()
+                );
+                let lead = format!("Received {received}. ");
+                for part in parts {
+                    let text = part.words(true);
+                    let rest = text.strip_prefix(&lead).unwrap_or(&text);
+                    s.push_str(&format!(
+                        " By {}: {}",
+                        part.rule.describe(),
+                        lower_first(rest)
+                    ));
+                }
+                let due = match self.due {
+                    Due::Day(d) => long_date(d),
+                    Due::Instant(t) => clock_time(t),
+                };
+                let same = parts.iter().filter(|p| p.due == self.due).count();
+                let which = if parts.len() == 2 {
+                    "earlier"
+                } else {
+                    "earliest"
+                };
+                if same == parts.len() {
+                    let all = if parts.len() == 2 { "Both" } else { "All" };
+                    s.push_str(&format!(" {all} give {due}, which is the deadline."));
+                } else if let Some(p) = parts.get(*chosen) {
+                    s.push_str(&format!(
+                        " The {which} is {due}, by {}, which is the deadline.",
+                        p.rule.describe()
+                    ));
+                }
+                s
+            }
             Detail::WorkingDays {
                 received_why,
                 skipped,
@@ -699,7 +898,12 @@ impl Deadline {
                 }
                 if let Due::Day(due) = self.due {
                     if self.paused.is_some() {
-                        s.push_str(&format!(" The deadline is {}", long_date(due)));
+                        let what = if as_part {
+                            "It gives"
+                        } else {
+                            "The deadline is"
+                        };
+                        s.push_str(&format!(" {what} {}", long_date(due)));
                     } else {
                         s.push_str(&format!(" {n} calendar days on is {}", long_date(due)));
                     }
@@ -751,11 +955,17 @@ impl Deadline {
                         } else {
                             format!("{why}, with {} after it", after.join(" and "))
                         };
+                        let what = if as_part {
+                            "it gives"
+                        } else {
+                            "the deadline is"
+                        };
                         s.push_str(&format!(
-                            ", not a working day ({why}), so the deadline is the next working day, {}.",
+                            ", not a working day ({why}), so {what} the next working day, {}.",
                             long_date(due)
                         ));
                     }
+                    _ if as_part => s.push_str(", a working day."),
                     _ => s.push_str(", a working day, which is the deadline."),
                 }
                 s
@@ -858,8 +1068,8 @@ impl Timer {
     }
 
     /// The rule.
-    pub fn rule(&self) -> DeadlineRule {
-        self.rule
+    pub fn rule(&self) -> &DeadlineRule {
+        &self.rule
     }
 
     /// When it was received.
@@ -927,7 +1137,7 @@ impl Timer {
             }
         }
         calendar
-            .compute(self.rule, Receipt::at(self.received_at)?, &stops)
+            .compute(&self.rule, Receipt::at(self.received_at)?, &stops)
             .map(TimerState::Running)
     }
 }
@@ -962,7 +1172,11 @@ fn rule_days(nation: Nation, year: i16) -> Vec<(Date, &'static str)> {
     ];
     if scotland {
         days.push(Some((date(year, 1, 2), "2nd January")));
-        days.push(Some((date(year, 11, 30), "St Andrew's Day")));
+        // The St Andrew's Day Bank Holiday (Scotland) Act 2007 came into force in January
+        // 2007; 30 November 2006 was not a bank holiday.
+        if year >= 2007 {
+            days.push(Some((date(year, 11, 30), "St Andrew's Day")));
+        }
     } else {
         days.push(
             easter
@@ -1206,6 +1420,15 @@ fn clock_time(t: Timestamp) -> String {
     }
 }
 
+/// The text with its first letter in lower case ("One calendar month on" → "one …").
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 fn ordinal(n: u32) -> String {
     let suffix = match (n % 10, n % 100) {
         (_, 11..=13) => "th",
@@ -1264,7 +1487,7 @@ mod tests {
 
     fn due(cal: &Calendar, rule: &str, received: &str) -> String {
         let rule: DeadlineRule = rule.parse().expect(rule);
-        cal.due_on_day(rule, d(received))
+        cal.due_on_day(rule.clone(), d(received))
             .unwrap_or_else(|e| panic!("{rule} {received}: {e}"))
             .due
             .to_string()
@@ -1298,153 +1521,173 @@ mod tests {
         assert_eq!(easter_sunday(1500), None);
     }
 
-    /// The published GOV.UK bank holidays for 2025 to 2027, nation by nation.
+    /// Every nation's bank holidays on weekdays, 1995 to 2027, as published: GOV.UK's
+    /// lists (its `bank-holidays.json`) for 2012 onwards, which the independent `holidays`
+    /// package's UK data matches; that package's data for 1995 to 2011, except that
+    /// Scotland's St Andrew's Day begins in 2007, when its Act came into force (the package
+    /// has it from 2006); and Scotland's 15 June 2026, proclaimed in February 2026.
+    #[rustfmt::skip]
+    const PUBLISHED: &[(Nation, i16, &str)] = &[
+        (EW, 1995, "01-02 04-14 04-17 05-08 05-29 08-28 12-25 12-26"),
+        (EW, 1996, "01-01 04-05 04-08 05-06 05-27 08-26 12-25 12-26"),
+        (EW, 1997, "01-01 03-28 03-31 05-05 05-26 08-25 12-25 12-26"),
+        (EW, 1998, "01-01 04-10 04-13 05-04 05-25 08-31 12-25 12-28"),
+        (EW, 1999, "01-01 04-02 04-05 05-03 05-31 08-30 12-27 12-28 12-31"),
+        (EW, 2000, "01-03 04-21 04-24 05-01 05-29 08-28 12-25 12-26"),
+        (EW, 2001, "01-01 04-13 04-16 05-07 05-28 08-27 12-25 12-26"),
+        (EW, 2002, "01-01 03-29 04-01 05-06 06-03 06-04 08-26 12-25 12-26"),
+        (EW, 2003, "01-01 04-18 04-21 05-05 05-26 08-25 12-25 12-26"),
+        (EW, 2004, "01-01 04-09 04-12 05-03 05-31 08-30 12-27 12-28"),
+        (EW, 2005, "01-03 03-25 03-28 05-02 05-30 08-29 12-26 12-27"),
+        (EW, 2006, "01-02 04-14 04-17 05-01 05-29 08-28 12-25 12-26"),
+        (EW, 2007, "01-01 04-06 04-09 05-07 05-28 08-27 12-25 12-26"),
+        (EW, 2008, "01-01 03-21 03-24 05-05 05-26 08-25 12-25 12-26"),
+        (EW, 2009, "01-01 04-10 04-13 05-04 05-25 08-31 12-25 12-28"),
+        (EW, 2010, "01-01 04-02 04-05 05-03 05-31 08-30 12-27 12-28"),
+        (EW, 2011, "01-03 04-22 04-25 04-29 05-02 05-30 08-29 12-26 12-27"),
+        (EW, 2012, "01-02 04-06 04-09 05-07 06-04 06-05 08-27 12-25 12-26"),
+        (EW, 2013, "01-01 03-29 04-01 05-06 05-27 08-26 12-25 12-26"),
+        (EW, 2014, "01-01 04-18 04-21 05-05 05-26 08-25 12-25 12-26"),
+        (EW, 2015, "01-01 04-03 04-06 05-04 05-25 08-31 12-25 12-28"),
+        (EW, 2016, "01-01 03-25 03-28 05-02 05-30 08-29 12-26 12-27"),
+        (EW, 2017, "01-02 04-14 04-17 05-01 05-29 08-28 12-25 12-26"),
+        (EW, 2018, "01-01 03-30 04-02 05-07 05-28 08-27 12-25 12-26"),
+        (EW, 2019, "01-01 04-19 04-22 05-06 05-27 08-26 12-25 12-26"),
+        (EW, 2020, "01-01 04-10 04-13 05-08 05-25 08-31 12-25 12-28"),
+        (EW, 2021, "01-01 04-02 04-05 05-03 05-31 08-30 12-27 12-28"),
+        (EW, 2022, "01-03 04-15 04-18 05-02 06-02 06-03 08-29 09-19 12-26 12-27"),
+        (EW, 2023, "01-02 04-07 04-10 05-01 05-08 05-29 08-28 12-25 12-26"),
+        (EW, 2024, "01-01 03-29 04-01 05-06 05-27 08-26 12-25 12-26"),
+        (EW, 2025, "01-01 04-18 04-21 05-05 05-26 08-25 12-25 12-26"),
+        (EW, 2026, "01-01 04-03 04-06 05-04 05-25 08-31 12-25 12-28"),
+        (EW, 2027, "01-01 03-26 03-29 05-03 05-31 08-30 12-27 12-28"),
+        (SC, 1995, "01-02 01-03 04-14 05-08 05-29 08-07 12-25 12-26"),
+        (SC, 1996, "01-01 01-02 04-05 05-06 05-27 08-05 12-25 12-26"),
+        (SC, 1997, "01-01 01-02 03-28 05-05 05-26 08-04 12-25 12-26"),
+        (SC, 1998, "01-01 01-02 04-10 05-04 05-25 08-03 12-25 12-28"),
+        (SC, 1999, "01-01 01-04 04-02 05-03 05-31 08-02 12-27 12-28 12-31"),
+        (SC, 2000, "01-03 01-04 04-21 05-01 05-29 08-07 12-25 12-26"),
+        (SC, 2001, "01-01 01-02 04-13 05-07 05-28 08-06 12-25 12-26"),
+        (SC, 2002, "01-01 01-02 03-29 05-06 06-03 06-04 08-05 12-25 12-26"),
+        (SC, 2003, "01-01 01-02 04-18 05-05 05-26 08-04 12-25 12-26"),
+        (SC, 2004, "01-01 01-02 04-09 05-03 05-31 08-02 12-27 12-28"),
+        (SC, 2005, "01-03 01-04 03-25 05-02 05-30 08-01 12-26 12-27"),
+        (SC, 2006, "01-02 01-03 04-14 05-01 05-29 08-07 12-25 12-26"),
+        (SC, 2007, "01-01 01-02 04-06 05-07 05-28 08-06 11-30 12-25 12-26"),
+        (SC, 2008, "01-01 01-02 03-21 05-05 05-26 08-04 12-01 12-25 12-26"),
+        (SC, 2009, "01-01 01-02 04-10 05-04 05-25 08-03 11-30 12-25 12-28"),
+        (SC, 2010, "01-01 01-04 04-02 05-03 05-31 08-02 11-30 12-27 12-28"),
+        (SC, 2011, "01-03 01-04 04-22 04-29 05-02 05-30 08-01 11-30 12-26 12-27"),
+        (SC, 2012, "01-02 01-03 04-06 05-07 06-04 06-05 08-06 11-30 12-25 12-26"),
+        (SC, 2013, "01-01 01-02 03-29 05-06 05-27 08-05 12-02 12-25 12-26"),
+        (SC, 2014, "01-01 01-02 04-18 05-05 05-26 08-04 12-01 12-25 12-26"),
+        (SC, 2015, "01-01 01-02 04-03 05-04 05-25 08-03 11-30 12-25 12-28"),
+        (SC, 2016, "01-01 01-04 03-25 05-02 05-30 08-01 11-30 12-26 12-27"),
+        (SC, 2017, "01-02 01-03 04-14 05-01 05-29 08-07 11-30 12-25 12-26"),
+        (SC, 2018, "01-01 01-02 03-30 05-07 05-28 08-06 11-30 12-25 12-26"),
+        (SC, 2019, "01-01 01-02 04-19 05-06 05-27 08-05 12-02 12-25 12-26"),
+        (SC, 2020, "01-01 01-02 04-10 05-08 05-25 08-03 11-30 12-25 12-28"),
+        (SC, 2021, "01-01 01-04 04-02 05-03 05-31 08-02 11-30 12-27 12-28"),
+        (SC, 2022, "01-03 01-04 04-15 05-02 06-02 06-03 08-01 09-19 11-30 12-26 12-27"),
+        (SC, 2023, "01-02 01-03 04-07 05-01 05-08 05-29 08-07 11-30 12-25 12-26"),
+        (SC, 2024, "01-01 01-02 03-29 05-06 05-27 08-05 12-02 12-25 12-26"),
+        (SC, 2025, "01-01 01-02 04-18 05-05 05-26 08-04 12-01 12-25 12-26"),
+        (SC, 2026, "01-01 01-02 04-03 05-04 05-25 06-15 08-03 11-30 12-25 12-28"),
+        (SC, 2027, "01-01 01-04 03-26 05-03 05-31 08-02 11-30 12-27 12-28"),
+        (NI, 1995, "01-02 03-17 04-14 04-17 05-08 05-29 07-12 08-28 12-25 12-26"),
+        (NI, 1996, "01-01 03-18 04-05 04-08 05-06 05-27 07-12 08-26 12-25 12-26"),
+        (NI, 1997, "01-01 03-17 03-28 03-31 05-05 05-26 07-14 08-25 12-25 12-26"),
+        (NI, 1998, "01-01 03-17 04-10 04-13 05-04 05-25 07-13 08-31 12-25 12-28"),
+        (NI, 1999, "01-01 03-17 04-02 04-05 05-03 05-31 07-12 08-30 12-27 12-28 12-31"),
+        (NI, 2000, "01-03 03-17 04-21 04-24 05-01 05-29 07-12 08-28 12-25 12-26"),
+        (NI, 2001, "01-01 03-19 04-13 04-16 05-07 05-28 07-12 08-27 12-25 12-26"),
+        (NI, 2002, "01-01 03-18 03-29 04-01 05-06 06-03 06-04 07-12 08-26 12-25 12-26"),
+        (NI, 2003, "01-01 03-17 04-18 04-21 05-05 05-26 07-14 08-25 12-25 12-26"),
+        (NI, 2004, "01-01 03-17 04-09 04-12 05-03 05-31 07-12 08-30 12-27 12-28"),
+        (NI, 2005, "01-03 03-17 03-25 03-28 05-02 05-30 07-12 08-29 12-26 12-27"),
+        (NI, 2006, "01-02 03-17 04-14 04-17 05-01 05-29 07-12 08-28 12-25 12-26"),
+        (NI, 2007, "01-01 03-19 04-06 04-09 05-07 05-28 07-12 08-27 12-25 12-26"),
+        (NI, 2008, "01-01 03-17 03-21 03-24 05-05 05-26 07-14 08-25 12-25 12-26"),
+        (NI, 2009, "01-01 03-17 04-10 04-13 05-04 05-25 07-13 08-31 12-25 12-28"),
+        (NI, 2010, "01-01 03-17 04-02 04-05 05-03 05-31 07-12 08-30 12-27 12-28"),
+        (NI, 2011, "01-03 03-17 04-22 04-25 04-29 05-02 05-30 07-12 08-29 12-26 12-27"),
+        (NI, 2012, "01-02 03-19 04-06 04-09 05-07 06-04 06-05 07-12 08-27 12-25 12-26"),
+        (NI, 2013, "01-01 03-18 03-29 04-01 05-06 05-27 07-12 08-26 12-25 12-26"),
+        (NI, 2014, "01-01 03-17 04-18 04-21 05-05 05-26 07-14 08-25 12-25 12-26"),
+        (NI, 2015, "01-01 03-17 04-03 04-06 05-04 05-25 07-13 08-31 12-25 12-28"),
+        (NI, 2016, "01-01 03-17 03-25 03-28 05-02 05-30 07-12 08-29 12-26 12-27"),
+        (NI, 2017, "01-02 03-17 04-14 04-17 05-01 05-29 07-12 08-28 12-25 12-26"),
+        (NI, 2018, "01-01 03-19 03-30 04-02 05-07 05-28 07-12 08-27 12-25 12-26"),
+        (NI, 2019, "01-01 03-18 04-19 04-22 05-06 05-27 07-12 08-26 12-25 12-26"),
+        (NI, 2020, "01-01 03-17 04-10 04-13 05-08 05-25 07-13 08-31 12-25 12-28"),
+        (NI, 2021, "01-01 03-17 04-02 04-05 05-03 05-31 07-12 08-30 12-27 12-28"),
+        (NI, 2022, "01-03 03-17 04-15 04-18 05-02 06-02 06-03 07-12 08-29 09-19 12-26 12-27"),
+        (NI, 2023, "01-02 03-17 04-07 04-10 05-01 05-08 05-29 07-12 08-28 12-25 12-26"),
+        (NI, 2024, "01-01 03-18 03-29 04-01 05-06 05-27 07-12 08-26 12-25 12-26"),
+        (NI, 2025, "01-01 03-17 04-18 04-21 05-05 05-26 07-14 08-25 12-25 12-26"),
+        (NI, 2026, "01-01 03-17 04-03 04-06 05-04 05-25 07-13 08-31 12-25 12-28"),
+        (NI, 2027, "01-01 03-17 03-26 03-29 05-03 05-31 07-12 08-30 12-27 12-28"),
+    ];
+
+    /// The shipped calendar, with no configuration, gives the published days of every year
+    /// from 1995 to 2027 in every nation: the rules, substitute days and the one-offs
+    /// shipped as data (the 1995 and 2020 VE Day moves, the millennium, the jubilees of
+    /// 2002, 2012 and 2022, the royal wedding, the state funeral, the coronation).
     #[test]
-    fn holidays_match_the_published_days_2025_to_2027() {
-        let cases: [(Nation, i16, &[&str]); 9] = [
-            (
-                EW,
-                2025,
-                &[
-                    "2025-01-01",
-                    "2025-04-18",
-                    "2025-04-21",
-                    "2025-05-05",
-                    "2025-05-26",
-                    "2025-08-25",
-                    "2025-12-25",
-                    "2025-12-26",
-                ],
-            ),
-            (
-                EW,
-                2026,
-                &[
-                    "2026-01-01",
-                    "2026-04-03",
-                    "2026-04-06",
-                    "2026-05-04",
-                    "2026-05-25",
-                    "2026-08-31",
-                    "2026-12-25",
-                    "2026-12-28",
-                ],
-            ),
-            (
-                EW,
-                2027,
-                &[
-                    "2027-01-01",
-                    "2027-03-26",
-                    "2027-03-29",
-                    "2027-05-03",
-                    "2027-05-31",
-                    "2027-08-30",
-                    "2027-12-27",
-                    "2027-12-28",
-                ],
-            ),
-            (
-                SC,
-                2025,
-                &[
-                    "2025-01-01",
-                    "2025-01-02",
-                    "2025-04-18",
-                    "2025-05-05",
-                    "2025-05-26",
-                    "2025-08-04",
-                    "2025-12-01",
-                    "2025-12-25",
-                    "2025-12-26",
-                ],
-            ),
-            (
-                SC,
-                2026,
-                &[
-                    "2026-01-01",
-                    "2026-01-02",
-                    "2026-04-03",
-                    "2026-05-04",
-                    "2026-05-25",
-                    "2026-08-03",
-                    "2026-11-30",
-                    "2026-12-25",
-                    "2026-12-28",
-                ],
-            ),
-            (
-                SC,
-                2027,
-                &[
-                    "2027-01-01",
-                    "2027-01-04",
-                    "2027-03-26",
-                    "2027-05-03",
-                    "2027-05-31",
-                    "2027-08-02",
-                    "2027-11-30",
-                    "2027-12-27",
-                    "2027-12-28",
-                ],
-            ),
-            (
-                NI,
-                2025,
-                &[
-                    "2025-01-01",
-                    "2025-03-17",
-                    "2025-04-18",
-                    "2025-04-21",
-                    "2025-05-05",
-                    "2025-05-26",
-                    "2025-07-14",
-                    "2025-08-25",
-                    "2025-12-25",
-                    "2025-12-26",
-                ],
-            ),
-            (
-                NI,
-                2026,
-                &[
-                    "2026-01-01",
-                    "2026-03-17",
-                    "2026-04-03",
-                    "2026-04-06",
-                    "2026-05-04",
-                    "2026-05-25",
-                    "2026-07-13",
-                    "2026-08-31",
-                    "2026-12-25",
-                    "2026-12-28",
-                ],
-            ),
-            (
-                NI,
-                2027,
-                &[
-                    "2027-01-01",
-                    "2027-03-17",
-                    "2027-03-26",
-                    "2027-03-29",
-                    "2027-05-03",
-                    "2027-05-31",
-                    "2027-07-12",
-                    "2027-08-30",
-                    "2027-12-27",
-                    "2027-12-28",
-                ],
-            ),
-        ];
-        for (nation, year, expected) in cases {
-            assert_eq!(
-                days_off(&Calendar::new(nation), year),
-                expected.to_vec(),
-                "{nation} {year}"
-            );
+    fn bank_holidays_match_the_published_lists_1995_to_2027() {
+        let years: Vec<i16> = (1995..=2027).collect();
+        for nation in [EW, SC, NI] {
+            let listed: Vec<i16> = PUBLISHED
+                .iter()
+                .filter(|(n, _, _)| *n == nation)
+                .map(|(_, y, _)| *y)
+                .collect();
+            assert_eq!(listed, years, "{nation}: every year, once, in order");
         }
+        let mut wrong = Vec::new();
+        for &(nation, year, days) in PUBLISHED {
+            let expected: Vec<String> = days.split(' ').map(|md| format!("{year}-{md}")).collect();
+            let got = days_off(&Calendar::new(nation), year);
+            if got != expected {
+                wrong.push(format!(
+                    "{nation} {year}: got {got:?}, published {expected:?}"
+                ));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    /// The shipped one-offs keep their invariants: in date order, each for at least one
+    /// nation; an added day a weekday the rules do not already give, a removed day one they
+    /// do, in each nation named.
+    #[test]
+    fn shipped_one_offs_fit_the_rules_of_their_nations() {
+        use crate::bank_holidays::{Change, SHIPPED};
+        assert!(SHIPPED.windows(2).all(|w| w[0].date <= w[1].date));
+        for o in SHIPPED {
+            assert!(!o.nations.is_empty(), "{}", o.date);
+            assert!(!o.name.trim().is_empty(), "{}", o.date);
+            for &n in o.nations {
+                let by_rules = Calendar::rules_only(n).holiday(o.date);
+                match o.change {
+                    Change::Added => {
+                        assert!(!is_weekend(o.date), "{} {n}", o.date);
+                        assert_eq!(by_rules, None, "{} {n}", o.date);
+                    }
+                    Change::Removed => assert!(by_rules.is_some(), "{} {n}", o.date),
+                }
+            }
+        }
+        // The rules alone are wrong for these years; the shipped data puts them right.
+        assert!(Calendar::rules_only(EW).is_working_day(d("2020-05-08")));
+        assert!(!Calendar::new(EW).is_working_day(d("2020-05-08")));
+        assert!(Calendar::new(EW).is_working_day(d("2020-05-04")));
+        assert_eq!(
+            Calendar::new(NI)
+                .holiday(d("2022-09-19"))
+                .map(|h| h.to_string()),
+            Some("Bank Holiday for the State Funeral of Queen Elizabeth II".to_owned())
+        );
     }
 
     #[test]
@@ -1499,80 +1742,151 @@ mod tests {
         assert!(!Calendar::new(NI).is_working_day(d("2024-03-18")));
     }
 
+    fn one_off(date: &str, nations: &[Nation], change: Change) -> ConfiguredOneOff {
+        ConfiguredOneOff {
+            date: d(date),
+            nations: nations.to_vec(),
+            change,
+        }
+    }
+
+    /// A fresh install, with no configuration, counts the one-off holidays of 2020 to 2023
+    /// in real deadlines: BDC-21's five working days to acknowledge a complaint, the month
+    /// rule of BDC-29 and FOI's working days (LJM-11).
     #[test]
-    fn one_offs_reproduce_the_moved_and_extra_holidays_of_2020_2022_2023() {
-        let cal = Calendar::with_one_offs(
-            EW,
-            &[
-                d("2020-05-08"),
-                d("2022-06-02"),
-                d("2022-06-03"),
-                d("2022-09-19"),
-                d("2023-05-08"),
-            ],
-            &[d("2020-05-04"), d("2022-05-30")],
-        )
-        .expect("valid one-offs");
+    fn bank_holidays_of_2020_to_2023_need_no_configuration() {
+        let ew = Calendar::new(EW);
+        assert!(ew.configured_one_offs().is_empty());
+        // Received Monday 27 April 2020: 4 May was a working day that year, 8 May was not.
+        assert_eq!(due(&ew, "working-days:5", "2020-04-27"), "2020-05-04");
+        let nine = ew
+            .due_on_day(DeadlineRule::WorkingDays(9), d("2020-04-27"))
+            .expect("due");
+        assert_eq!(nine.due, Due::Day(d("2020-05-11")));
+        assert!(
+            nine.explain().contains(
+                "Bank holidays not counted: Early May bank holiday (VE day) on Friday 8 May."
+            ),
+            "{}",
+            nine.explain()
+        );
+        // A month from 8 April 2020 is Friday 8 May, a bank holiday: Monday 11 May.
+        assert_eq!(due(&ew, "month", "2020-04-08"), "2020-05-11");
+        // 2022: Monday 30 May worked; Thursday 2 and Friday 3 June off; Monday 19 September
+        // off.
+        assert_eq!(due(&ew, "working-days:1", "2022-05-27"), "2022-05-30");
+        assert_eq!(due(&ew, "working-days:3", "2022-05-31"), "2022-06-07");
+        assert_eq!(due(&ew, "working-days:1", "2022-09-16"), "2022-09-20");
+        // 2023: the coronation on Monday 8 May.
+        assert_eq!(due(&ew, "working-days:1", "2023-05-05"), "2023-05-09");
+        for nation in [SC, NI] {
+            let cal = Calendar::new(nation);
+            assert_eq!(due(&cal, "working-days:1", "2022-09-16"), "2022-09-20");
+            assert_eq!(due(&cal, "working-days:1", "2023-05-05"), "2023-05-09");
+            assert!(!cal.is_working_day(d("2020-05-08")), "{nation}");
+            assert!(cal.is_working_day(d("2020-05-04")), "{nation}");
+        }
+    }
+
+    /// A one-off applies only to the nations it names: Scotland's World Cup holiday (15 June
+    /// 2026, shipped) and a Scottish one-off from the configuration do not move an English
+    /// or Northern Irish deadline, but do move an FOI deadline, which counts bank holidays
+    /// anywhere in the UK (FOIA s10(6), LJM-11).
+    #[test]
+    fn a_scottish_one_off_does_not_move_an_english_deadline() {
         assert_eq!(
-            days_off(&cal, 2020),
-            [
-                "2020-01-01",
-                "2020-04-10",
-                "2020-04-13",
-                "2020-05-08",
-                "2020-05-25",
-                "2020-08-31",
-                "2020-12-25",
-                "2020-12-28",
-            ]
+            due(&Calendar::new(EW), "working-days:1", "2026-06-12"),
+            "2026-06-15"
         );
         assert_eq!(
-            days_off(&cal, 2022),
-            [
-                "2022-01-03",
-                "2022-04-15",
-                "2022-04-18",
-                "2022-05-02",
-                "2022-06-02",
-                "2022-06-03",
-                "2022-08-29",
-                "2022-09-19",
-                "2022-12-26",
-                "2022-12-27",
-            ]
+            due(&Calendar::new(NI), "working-days:1", "2026-06-12"),
+            "2026-06-15"
         );
         assert_eq!(
-            days_off(&cal, 2023),
-            [
-                "2023-01-02",
-                "2023-04-07",
-                "2023-04-10",
-                "2023-05-01",
-                "2023-05-08",
-                "2023-05-29",
-                "2023-08-28",
-                "2023-12-25",
-                "2023-12-26",
-            ]
+            due(&Calendar::new(SC), "working-days:1", "2026-06-12"),
+            "2026-06-16"
         );
-        assert!(cal.is_working_day(d("2022-05-30")));
-        assert!(!cal.is_working_day(d("2022-09-19")));
+        assert_eq!(
+            due(
+                &Calendar::new(EW).any_part_of_uk(),
+                "working-days:1",
+                "2026-06-12"
+            ),
+            "2026-06-16"
+        );
+
+        // Configured: Monday 7 June 2027 for Scotland; Tuesday 8 June for everyone.
+        let config = [
+            one_off("2027-06-07", &[SC], Change::Added),
+            one_off("2027-06-08", &[EW, SC, NI], Change::Added),
+        ];
+        let cal = |n| Calendar::with_one_offs(n, &config).expect("valid");
+        assert_eq!(due(&cal(EW), "working-days:1", "2027-06-04"), "2027-06-07");
+        assert_eq!(due(&cal(NI), "working-days:1", "2027-06-04"), "2027-06-07");
+        assert_eq!(due(&cal(SC), "working-days:1", "2027-06-04"), "2027-06-09");
+        assert_eq!(due(&cal(EW), "working-days:2", "2027-06-04"), "2027-06-09");
+        assert_eq!(
+            due(&cal(EW).any_part_of_uk(), "working-days:1", "2027-06-04"),
+            "2027-06-09"
+        );
+        assert_eq!(cal(EW).configured_one_offs(), config);
+        assert_eq!(
+            cal(SC)
+                .holiday(d("2027-06-07"))
+                .map(|h| (h.kind, h.to_string())),
+            Some((
+                HolidayKind::Configured,
+                "One-off bank holiday (from the configuration)".to_owned()
+            ))
+        );
+        // A configured removal overrides a shipped addition, for its nation only.
+        let undo = [one_off("2026-06-15", &[SC], Change::Removed)];
+        assert!(
+            Calendar::with_one_offs(SC, &undo)
+                .expect("valid")
+                .is_working_day(d("2026-06-15"))
+        );
+        // The shipped days are still there under a configuration.
+        assert!(!cal(EW).is_working_day(d("2023-05-08")));
     }
 
     #[test]
     fn bad_one_offs_say_what_is_wrong() {
-        let e = |extra: &[&str], removed: &[&str]| {
-            let extra: Vec<Date> = extra.iter().map(|s| d(s)).collect();
-            let removed: Vec<Date> = removed.iter().map(|s| d(s)).collect();
-            Calendar::with_one_offs(SC, &extra, &removed)
+        let e = |one_offs: &[ConfiguredOneOff]| {
+            Calendar::with_one_offs(EW, one_offs)
                 .expect_err("refused")
                 .to_string()
         };
-        assert!(e(&[], &["2026-04-06"]).contains("not one in Scotland"));
-        assert!(e(&["2026-01-02"], &[]).contains("already one (2nd January)"));
-        assert!(e(&["2026-05-09"], &[]).contains("it is a Saturday"));
-        assert!(e(&["2026-05-05"], &["2026-05-05"]).contains("both added and removed"));
-        assert!(e(&["1980-05-05"], &[]).contains("outside the years 1990 to 2200"));
+        // Easter Monday is a holiday in England and Wales, not in Scotland.
+        let easter = e(&[one_off("2026-04-06", &[EW, SC], Change::Removed)]);
+        assert!(
+            easter.contains(
+                "2026-04-06 cannot be removed as a bank holiday in Scotland: it is not one there"
+            ),
+            "{easter}"
+        );
+        let already = e(&[one_off("2026-01-02", &[SC], Change::Added)]);
+        assert!(
+            already.contains("cannot be added as an extra bank holiday in Scotland: it is already one (2nd January)"),
+            "{already}"
+        );
+        let shipped = e(&[one_off("2023-05-08", &[EW], Change::Added)]);
+        assert!(
+            shipped.contains("already one (Bank holiday for the coronation of King Charles III)"),
+            "{shipped}"
+        );
+        assert!(e(&[one_off("2026-05-09", &[EW], Change::Added)]).contains("it is a Saturday"));
+        let both = e(&[
+            one_off("2026-05-05", &[NI], Change::Added),
+            one_off("2026-05-05", &[SC, NI], Change::Removed),
+        ]);
+        assert!(both.contains("both added and removed"), "{both}");
+        assert!(
+            e(&[one_off("1980-05-05", &[EW], Change::Added)])
+                .contains("outside the years 1990 to 2200")
+        );
+        let none = e(&[one_off("2027-06-07", &[], Change::Added)]);
+        assert!(none.contains("2027-06-07 names no nation"), "{none}");
     }
 
     /// LBU-18, BJS-10, ALT-10, BDC-29 (subject access within one month) and BDC-30 (other
@@ -1706,6 +2020,7 @@ mod tests {
                 "2026-04-06",
                 "2026-05-04",
                 "2026-05-25",
+                "2026-06-15",
                 "2026-07-13",
                 "2026-08-03",
                 "2026-08-31",
@@ -1721,11 +2036,133 @@ mod tests {
             due(&Calendar::new(EW), "working-days:5", "2026-03-12"),
             "2026-03-19"
         );
-        // One-offs still apply.
-        let foi = Calendar::with_one_offs(EW, &[d("2023-05-08")], &[])
-            .expect("valid")
-            .any_part_of_uk();
+        // One-offs still apply, every nation's.
+        let foi = Calendar::new(EW).any_part_of_uk();
         assert!(!foi.is_working_day(d("2023-05-08")));
+        assert!(!foi.is_working_day(d("2026-06-15")));
+    }
+
+    /// BDC-29 (a copy within 30 calendar days of a subject access request) and BDC-30 (a
+    /// written decision on another rights request within 30 days), never later than the
+    /// law's one month (UK GDPR Art 12(3)): `earliest:calendar-days:30,month` is due on
+    /// whichever date comes first.
+    #[test]
+    fn bdc_29_bdc_30_due_at_the_earlier_of_thirty_days_and_a_month() {
+        let rule = "earliest:calendar-days:30,month";
+        // (nation, received, 30 calendar days, one month, the deadline)
+        let table: &[(Nation, &str, &str, &str, &str)] = &[
+            // January has 31 days: 30 days is the earlier.
+            (EW, "2026-01-05", "2026-02-04", "2026-02-05", "2026-02-04"),
+            // From 31 January the month is the earlier: 28 February 2027 is a Sunday, so
+            // Monday 1 March, before 30 days' Tuesday 2 March; in the leap year 2028,
+            // 29 February, before 1 March.
+            (EW, "2027-01-31", "2027-03-02", "2027-03-01", "2027-03-01"),
+            (EW, "2028-01-31", "2028-03-01", "2028-02-29", "2028-02-29"),
+            (NI, "2027-01-31", "2027-03-02", "2027-03-01", "2027-03-01"),
+            // Both give Monday 2 March 2026.
+            (EW, "2026-01-31", "2026-03-02", "2026-03-02", "2026-03-02"),
+            (EW, "2026-02-01", "2026-03-03", "2026-03-02", "2026-03-02"),
+            // 30 days ends on Christmas Day, a calendar day all the same; the month would
+            // run past the Christmas holidays.
+            (EW, "2026-11-25", "2026-12-25", "2026-12-29", "2026-12-25"),
+            // 30 days ends on a Saturday; the month on the Monday after.
+            (SC, "2026-04-30", "2026-05-30", "2026-06-01", "2026-05-30"),
+        ];
+        for &(nation, received, thirty, month, expected) in table {
+            let cal = Calendar::new(nation);
+            assert_eq!(
+                due(&cal, "calendar-days:30", received),
+                thirty,
+                "{nation} {received}"
+            );
+            assert_eq!(due(&cal, "month", received), month, "{nation} {received}");
+            assert_eq!(due(&cal, rule, received), expected, "{nation} {received}");
+        }
+        let ew = Calendar::new(EW);
+        let explain = |received: &str| {
+            ew.due_on_day(rule.parse().expect("rule"), d(received))
+                .expect("due")
+                .explain()
+        };
+        assert_eq!(
+            explain("2026-01-05"),
+            "Received Monday 5 January 2026. The deadline is 30 calendar days or one calendar month, whichever is earlier. By 30 calendar days: 30 calendar days on is Wednesday 4 February 2026. By one calendar month: one calendar month on is Thursday 5 February 2026, a working day. The earlier is Wednesday 4 February 2026, by 30 calendar days, which is the deadline."
+        );
+        assert_eq!(
+            explain("2027-01-31"),
+            "Received Sunday 31 January 2027. The deadline is 30 calendar days or one calendar month, whichever is earlier. By 30 calendar days: 30 calendar days on is Tuesday 2 March 2027. By one calendar month: one calendar month on is Sunday 28 February 2027 (February has no 31st, so its last day), not a working day (a Sunday), so it gives the next working day, Monday 1 March 2027. The earlier is Monday 1 March 2027, by one calendar month, which is the deadline."
+        );
+        assert!(
+            explain("2026-01-31")
+                .ends_with("Both give Monday 2 March 2026, which is the deadline."),
+            "{}",
+            explain("2026-01-31")
+        );
+        let three = ew
+            .due_on_day(
+                "earliest:working-days:20,calendar-days:30,month"
+                    .parse()
+                    .expect("rule"),
+                d("2026-01-05"),
+            )
+            .expect("due");
+        assert_eq!(three.due, Due::Day(d("2026-02-02")));
+        assert!(
+            three.explain().ends_with(
+                "The earliest is Monday 2 February 2026, by 20 working days, which is the deadline."
+            ),
+            "{}",
+            three.explain()
+        );
+    }
+
+    /// BDC-29: "within 30 days of receiving all the information required": the clock stops
+    /// for each part of the combination as it would for that rule alone, and the earlier
+    /// date still wins; a stop after the 30 days have run gives them no time back.
+    #[test]
+    fn bdc_29_a_stopped_clock_moves_each_part_of_the_earlier_rule() {
+        let ew = Calendar::new(EW);
+        let rule: DeadlineRule = "earliest:calendar-days:30,month".parse().expect("rule");
+        let state = |stops: &[(&str, Option<&str>)]| {
+            let pauses: Vec<Pause> = stops
+                .iter()
+                .map(|(p, r)| Pause {
+                    paused_at: uk(p),
+                    resumed_at: r.map(uk),
+                })
+                .collect();
+            Timer::with_pauses(rule.clone(), uk("2026-01-05T10:00"), &pauses)
+                .expect("valid")
+                .state(&ew)
+                .expect("state")
+        };
+        // Identity asked for on Tuesday 6 January, given on Friday 16 January: 10 days.
+        // 30 days: 4 February + 10 = Saturday 14 February. Month: 5 February + 10 =
+        // Sunday 15 February, so Monday 16 February. The earlier: Saturday 14 February.
+        let TimerState::Running(d1) = state(&[("2026-01-06T09:00", Some("2026-01-16T15:00"))])
+        else {
+            panic!("running");
+        };
+        assert_eq!(d1.due, Due::Day(d("2026-02-14")));
+        assert_eq!(d1.paused, Some(Extension::CalendarDays(10)));
+        assert!(
+            d1.explain()
+                .contains("By 30 calendar days: the clock was stopped for 10 days"),
+            "{}",
+            d1.explain()
+        );
+        // While the clock is stopped there is no due date.
+        assert!(matches!(
+            state(&[("2026-01-06T09:00", None)]),
+            TimerState::Paused { .. }
+        ));
+        // Stopped on Thursday 5 February, after the 30 days ran out on the 4th: the month
+        // moves to Tuesday 10 February, but the 30 days do not move, and they are earlier.
+        let TimerState::Running(d2) = state(&[("2026-02-05T09:00", Some("2026-02-10T09:00"))])
+        else {
+            panic!("running");
+        };
+        assert_eq!(d2.due, Due::Day(d("2026-02-04")));
     }
 
     #[test]

@@ -104,27 +104,26 @@ impl CaseKind {
     /// The rule a case of this kind is answered by, once `extended` (UK GDPR Art 12(3):
     /// by up to two further months, for subject access): a month-based rule and a
     /// month-based extension make one count of months from receipt (a month and two more
-    /// is three months from receipt); other combinations keep the pack's rule.
+    /// is three months from receipt). The extension is the law's, so it extends the law's
+    /// month: a combination such as `earliest:calendar-days:30,month` (a scheme's promise
+    /// within the legal limit) becomes its month part extended, here `months:3`. Other
+    /// combinations keep the pack's rule.
     pub fn deadline_after_extension(
         self,
         pack: &crate::PolicyPack,
         extended: bool,
     ) -> Option<crate::deadline::DeadlineRule> {
-        use crate::deadline::DeadlineRule::{Month, Months};
         let base = self.deadline(pack)?;
         if !extended || self != Self::SubjectAccess {
             return Some(base);
         }
-        let months = |r| match r {
-            Month => Some(1),
-            Months(n) => Some(n),
-            _ => None,
-        };
-        match (
-            months(base),
-            pack.deadlines.subject_access_extension.and_then(months),
-        ) {
-            (Some(a), Some(b)) => Some(Months(a + b)),
+        let extension = pack
+            .deadlines
+            .subject_access_extension
+            .as_ref()
+            .and_then(crate::deadline::DeadlineRule::months);
+        match (base.months(), extension) {
+            (Some(a), Some(b)) => Some(crate::deadline::DeadlineRule::Months(a.saturating_add(b))),
             _ => Some(base),
         }
     }
@@ -133,13 +132,13 @@ impl CaseKind {
     pub fn deadline(self, pack: &crate::PolicyPack) -> Option<crate::deadline::DeadlineRule> {
         let d = &pack.deadlines;
         match self {
-            Self::SubjectAccess => Some(d.subject_access),
+            Self::SubjectAccess => Some(d.subject_access.clone()),
             Self::Erasure | Self::Objection | Self::Restriction | Self::Rectification => {
-                Some(d.rights_request)
+                Some(d.rights_request.clone())
             }
-            Self::Foi => Some(d.foi),
-            Self::Complaint => Some(d.complaint_answer),
-            Self::Breach => Some(d.breach_notification),
+            Self::Foi => Some(d.foi.clone()),
+            Self::Complaint => Some(d.complaint_answer.clone()),
+            Self::Breach => Some(d.breach_notification.clone()),
             Self::Disclosure => None,
         }
     }
@@ -267,7 +266,7 @@ pub fn due(
             })
         })
         .collect::<Result<Vec<_>, crate::calendar::CalendarError>>()?;
-    let timer = Timer::with_pauses(rule, ts(received_unix_ms)?, &pauses)?;
+    let timer = Timer::with_pauses(rule.clone(), ts(received_unix_ms)?, &pauses)?;
     Ok(match timer.state(&calendar)? {
         TimerState::Running(d) => CaseDue::Due(d),
         TimerState::Paused { since } => CaseDue::Paused {
@@ -583,8 +582,55 @@ mod tests {
         );
         assert_eq!(
             CaseKind::Erasure.deadline_after_extension(&pack, true),
-            Some(pack.deadlines.rights_request)
+            Some(pack.deadlines.rights_request.clone())
         );
+    }
+
+    /// BDC-29, BDC-30: the council answers at the earlier of 30 calendar days and a month;
+    /// extended (UK GDPR Art 12(3)), a subject access request has the law's three months
+    /// from receipt, and an extension never touches another rights request.
+    #[test]
+    fn bdc_29_an_extended_request_has_three_months_from_the_earlier_rule() {
+        let pack = crate::PolicyPack::parse(include_str!(
+            "../../../policies/bassetlaw-district-council.toml"
+        ))
+        .expect("pack");
+        use crate::deadline::DeadlineRule;
+        let earlier: DeadlineRule = "earliest:calendar-days:30,month".parse().expect("rule");
+        assert_eq!(
+            CaseKind::SubjectAccess.deadline_after_extension(&pack, false),
+            Some(earlier.clone())
+        );
+        assert_eq!(
+            CaseKind::SubjectAccess.deadline_after_extension(&pack, true),
+            Some(DeadlineRule::Months(3))
+        );
+        assert_eq!(
+            CaseKind::Erasure.deadline_after_extension(&pack, true),
+            Some(earlier)
+        );
+        // Received Monday 5 January 2026 (10:00 UTC), still open: due Wednesday 4 February,
+        // 30 days on, a day before the month; extended, Tuesday 7 April (5 April is Easter
+        // Sunday, 6 April Easter Monday).
+        let calendar = crate::calendar::Calendar::new(pack.nation);
+        let received_ms = 1_767_607_200_000;
+        let due_on = |kind, extended| match due(
+            kind,
+            CaseState::InProgress,
+            received_ms,
+            &[],
+            extended,
+            &pack,
+            &calendar,
+        )
+        .expect("due")
+        {
+            CaseDue::Due(d) => d.due.to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(due_on(CaseKind::SubjectAccess, false), "2026-02-04");
+        assert_eq!(due_on(CaseKind::Objection, false), "2026-02-04");
+        assert_eq!(due_on(CaseKind::SubjectAccess, true), "2026-04-07");
     }
 
     /// LJM-11: only an FOI request converts to a subject access request.

@@ -208,7 +208,7 @@ fn acknowledgement(facts: &LetterFacts) -> Sections {
         if let Some(rule) = kind.deadline(facts.pack) {
             let _ = write!(
                 clock,
-                " We will then answer within {} of receiving it.",
+                " Once we have it, we will answer within {}.",
                 rule.describe()
             );
         }
@@ -795,7 +795,7 @@ mod tests {
             "photographic identity document",
             "so that we can find you in the footage",
             "starts once we have your proof of identity",
-            "within one calendar month of receiving it",
+            "Once we have it, we will answer within 30 calendar days or one calendar month, whichever is earlier.",
             "We have made sure footage that may be relevant is kept while we deal with your request.",
             "Market Square camera",
         ] {

@@ -7,6 +7,7 @@
 mod macros;
 
 pub mod access;
+pub mod bank_holidays;
 pub mod calendar;
 pub mod camera;
 pub mod case;

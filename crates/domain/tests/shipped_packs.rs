@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use custos_domain::calendar::Calendar;
 use custos_domain::policy::{AudioDefault, Period};
 use custos_domain::{CameraKind, DeadlineRule, Nation, PolicyPack, RecordingMode};
 
@@ -116,6 +117,32 @@ fn bdc_2_3_16_21_22_council_retention_deadlines_and_licensing() {
     );
     assert_eq!(p.deadlines.complaint_answer, DeadlineRule::WorkingDays(15));
     assert!(p.access.sia_licence_required);
+}
+
+/// BDC-29 (a copy within 30 calendar days) and BDC-30 (a written decision on another rights
+/// request within 30 days): the council's pack answers both at the earlier of 30 calendar
+/// days and the legal month, and a request received 31 January 2027 is due on the month's
+/// Monday 1 March, a day before 30 days would give.
+#[test]
+fn bdc_29_bdc_30_council_answers_at_the_earlier_of_thirty_days_and_a_month() {
+    let p = load("bassetlaw-district-council.toml");
+    let earlier: DeadlineRule = "earliest:calendar-days:30,month".parse().expect("rule");
+    assert_eq!(p.deadlines.subject_access, earlier);
+    assert_eq!(p.deadlines.rights_request, earlier);
+    assert_eq!(
+        p.deadlines.subject_access.describe(),
+        "30 calendar days or one calendar month, whichever is earlier"
+    );
+    let calendar = Calendar::new(p.nation);
+    let due = |rule: &DeadlineRule, received: &str| {
+        calendar
+            .due_on_day(rule.clone(), received.parse().expect("date"))
+            .expect("due")
+            .due
+            .to_string()
+    };
+    assert_eq!(due(&p.deadlines.subject_access, "2027-01-31"), "2027-03-01");
+    assert_eq!(due(&p.deadlines.rights_request, "2026-01-05"), "2026-02-04");
 }
 
 /// LJM-1: operational cameras are live-only for some purposes; recording needs consent

@@ -83,7 +83,7 @@ fn due(state: &AppState, pack: &custos_domain::PolicyPack, c: &Case) -> (String,
                 }
                 _ => "",
             };
-            (format!("{} ({})", d.due, d.rule), urgency)
+            (format!("{} ({})", d.due, d.rule.describe()), urgency)
         }
     }
 }

@@ -44,8 +44,9 @@ pub struct AppState {
     pub metrics_from: Vec<custos_domain::network::Network>,
     /// The footage folder, for review playback; `None` when this server keeps none.
     pub footage: Option<std::path::PathBuf>,
-    /// One-off changes to the bank holidays (`[calendar]`): days added, days removed.
-    pub holidays: (Vec<jiff::civil::Date>, Vec<jiff::civil::Date>),
+    /// One-off changes to the bank holidays from the configuration (`[calendar]`), each for
+    /// the nations it names, on top of those shipped with Custos.
+    pub holidays: Vec<custos_domain::calendar::ConfiguredOneOff>,
     /// The case documents folder; `None` when this server keeps none.
     pub documents: Option<std::path::PathBuf>,
     /// The limits on the public request form, per client address and overall.
@@ -75,7 +76,7 @@ impl AppState {
             trusted_proxies: Vec::new(),
             metrics_from: loopback(),
             footage: None,
-            holidays: (Vec::new(), Vec::new()),
+            holidays: Vec::new(),
             documents: None,
             request_limiter: requests::SharedLimiter::default(),
             exports: export::ExportJobs::default(),
@@ -84,12 +85,13 @@ impl AppState {
         }
     }
 
-    /// The scheme's working-day calendar for `nation`, with the configured one-offs.
+    /// The scheme's working-day calendar for `nation`: the shipped bank holidays with the
+    /// configured one-offs.
     pub fn calendar(
         &self,
         nation: custos_domain::Nation,
     ) -> Result<custos_domain::calendar::Calendar, String> {
-        custos_domain::calendar::Calendar::with_one_offs(nation, &self.holidays.0, &self.holidays.1)
+        custos_domain::calendar::Calendar::with_one_offs(nation, &self.holidays)
             .map_err(|e| format!("the calendar's one-off holidays: {e}"))
     }
 }
