@@ -12,8 +12,9 @@
 //!   that group's cameras; on the scheme, everywhere (ALT-21: a trust's headteacher sees
 //!   only their own school).
 //! - Disabled people may do nothing.
-//! - A role whose training the pack requires gives no right until the person has an
-//!   in-date record of that course (BDC-11).
+//! - A role whose training the pack requires gives none of the rights the course covers
+//!   (every right, unless the pack lists some) until the person has an in-date record of
+//!   that course (BDC-11, BJS-9, ALT-17, LBU-4).
 //! - A deputy's extra rights (BDC-1) apply only while every holder of each absent role is
 //!   absent where the deputy holds their role, and the answer says so ([`Grant::Deputy`]),
 //!   so that what is done with them is ledgered as done as deputy.
@@ -109,6 +110,9 @@ pub fn default_rights(role: &str) -> &'static [Right] {
     }
 }
 
+/// A course a role needs, and the rights it covers (`None`: every right of the role).
+type Course = (String, Option<BTreeSet<Right>>);
+
 /// Which rights each role of a scheme holds: the defaults plus what the pack's
 /// `authorise` section gives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +121,7 @@ pub struct RightsTable {
     /// Whether control-room roles need a valid SIA licence (BDC-22).
     licence_required: bool,
     /// Courses each role needs (BDC-11).
-    training: BTreeMap<Ident, Vec<String>>,
+    training: BTreeMap<Ident, Vec<Course>>,
     /// Deputising arrangements (BDC-1).
     deputies: Vec<DeputyRule>,
     /// The case kinds a role's `work-cases` covers, for roles the pack limits.
@@ -161,13 +165,17 @@ impl RightsTable {
                 }
             }
         }
-        let mut training: BTreeMap<Ident, Vec<String>> = BTreeMap::new();
+        let mut training: BTreeMap<Ident, Vec<Course>> = BTreeMap::new();
         for rule in &pack.access.training {
+            let covers = rule
+                .rights
+                .as_ref()
+                .map(|rs| rs.iter().copied().collect::<BTreeSet<Right>>());
             for role in &rule.roles {
                 training
                     .entry(role.clone())
                     .or_default()
-                    .push(rule.course.clone());
+                    .push((rule.course.clone(), covers.clone()));
             }
         }
         Self {
@@ -802,8 +810,9 @@ pub fn groups_wanting(groups: &[Vec<Ident>], given: &[(String, Ident)]) -> Vec<V
         .collect()
 }
 
-/// Whether an assignment's rights are usable now: licence (BDC-22), supervision of
-/// trainees (BDC-22) and training (BDC-11).
+/// Whether an assignment's `right` is usable now: licence (BDC-22), supervision of
+/// trainees (BDC-22) and the training that covers the right (BDC-11, BJS-9, ALT-17,
+/// LBU-4).
 fn gate(
     table: &RightsTable,
     subject: &Subject,
@@ -824,9 +833,10 @@ fn gate(
         return Err(Denial::NoLicensedOperatorOnDuty { right });
     }
     if let Some(courses) = table.training.get(&a.role)
-        && let Some(missing) = courses
-            .iter()
-            .find(|c| !competence.courses.contains(&course_key(c)))
+        && let Some((missing, _)) = courses.iter().find(|(c, covers)| {
+            covers.as_ref().is_none_or(|rs| rs.contains(&right))
+                && !competence.courses.contains(&course_key(c))
+        })
     {
         return Err(Denial::TrainingMissing {
             right,

@@ -406,7 +406,8 @@ pub struct Access {
 }
 
 /// A course that holders of some roles must have completed, and not let expire, before
-/// those roles give them any right.
+/// those roles give them the rights it covers (every right of the roles, unless the rule
+/// lists some).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrainingRule {
     /// The course's name, as recorded in training records (compared ignoring case and
@@ -414,6 +415,9 @@ pub struct TrainingRule {
     pub course: String,
     /// The roles that need it.
     pub roles: Vec<Ident>,
+    /// The rights of those roles that wait for it; `None` for every right (BDC-11), a list
+    /// where the code asks training only of those using the cameras (BJS-9, ALT-17, LBU-4).
+    pub rights: Option<Vec<crate::access::Right>>,
 }
 
 /// A deputising arrangement (BDC-1): while every holder of each `absent` role is absent
@@ -759,6 +763,8 @@ struct RawAccess {
 struct RawTraining {
     course: Text,
     roles: Vec<Text>,
+    #[serde(default)]
+    rights: Option<Spanned<Vec<Text>>>,
 }
 
 #[derive(Deserialize)]
@@ -1436,10 +1442,27 @@ impl Validator {
                 );
             }
             let roles = self.role_refs(&t.roles, "access.training.roles", known);
+            let rights = t.rights.as_ref().map(|list| {
+                if list.get_ref().is_empty() {
+                    self.problem(
+                        list.span(),
+                        format!("access.training for {course:?}: `rights` is empty; list the rights that wait for the course, or leave the key out for every right of its roles"),
+                    );
+                }
+                let mut rights = Vec::new();
+                for r in list.get_ref() {
+                    match r.get_ref().parse::<crate::access::Right>() {
+                        Ok(right) => rights.push(right),
+                        Err(e) => self.problem(r.span(), format!("access.training.rights: {e}")),
+                    }
+                }
+                rights
+            });
             if let Some(roles) = roles {
                 training.push(TrainingRule {
                     course: course.to_owned(),
                     roles,
+                    rights,
                 });
             }
         }

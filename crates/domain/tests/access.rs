@@ -17,6 +17,15 @@ fn id(s: &str) -> Ident {
     Ident::parse(s).expect("ident")
 }
 
+/// The courses the school's, the trust's and the university's packs require of those who
+/// use the cameras (BJS-9, ALT-17, LBU-4): everyone here has them, so that each test is
+/// about its own rule. The council's course (BDC-11) is given where a test wants it.
+const CAMERA_COURSES: [&str; 3] = [
+    "CCTV staff training",
+    "CCTV equipment and data protection training",
+    "CCTV system operation training",
+];
+
 fn person(name: &str, roles: &[(&str, Scope)]) -> Subject {
     Subject {
         username: name.to_owned(),
@@ -28,7 +37,10 @@ fn person(name: &str, roles: &[(&str, Scope)]) -> Subject {
                 scope: s.clone(),
             })
             .collect(),
-        competence: Competence::default(),
+        competence: Competence {
+            courses: CAMERA_COURSES.iter().map(|c| course_key(c)).collect(),
+            ..Competence::default()
+        },
         absent_roles: Vec::new(),
         client: None,
     }

@@ -352,6 +352,30 @@ fn bdc_11_a_bad_training_rule_is_refused() {
     );
 }
 
+/// BJS-9, LBU-4: a training rule that limits itself to some rights names rights Custos
+/// knows, and at least one.
+#[test]
+fn lbu_4_a_training_rule_names_real_rights() {
+    let src = broken(
+        "mfa_roles = [\"owner\", \"manager\"]\n",
+        "mfa_roles = [\"owner\", \"manager\"]\n\n[[access.training]]\ncourse = \"CCTV\"\nroles = [\"operator\"]\nrights = [\"view-live\", \"watch-everything\"]\n",
+    );
+    assert_problem(
+        &src,
+        72,
+        24,
+        &[
+            "access.training.rights",
+            "\"watch-everything\" is not a right",
+        ],
+    );
+    let src = broken(
+        "mfa_roles = [\"owner\", \"manager\"]\n",
+        "mfa_roles = [\"owner\", \"manager\"]\n\n[[access.training]]\ncourse = \"CCTV\"\nroles = [\"operator\"]\nrights = []\n",
+    );
+    assert_problem(&src, 72, 10, &["`rights` is empty", "leave the key out"]);
+}
+
 /// LBU-4: `access.case_kinds` names the pack's roles and kinds of case Custos knows.
 #[test]
 fn lbu_4_bad_case_kinds_are_refused() {

@@ -2,9 +2,14 @@
 
 use std::path::PathBuf;
 
+use custos_domain::access::{
+    Assignment, Competence, Denial, Grant, Right, RightsTable, Scope, Subject, Target, course_key,
+    decide,
+};
 use custos_domain::calendar::Calendar;
+use custos_domain::case::CaseKind;
 use custos_domain::policy::{AudioDefault, Period};
-use custos_domain::{CameraKind, DeadlineRule, Nation, PolicyPack, RecordingMode};
+use custos_domain::{CameraKind, DeadlineRule, Ident, Nation, PolicyPack, RecordingMode};
 
 fn load(name: &str) -> PolicyPack {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -200,5 +205,190 @@ fn bdc_7_confidentiality_declarations() {
     assert_eq!(
         school.access.declaration,
         custos_domain::policy::DEFAULT_DECLARATION
+    );
+}
+
+fn staff(roles: &[(&str, Scope)], courses: &[&str]) -> Subject {
+    Subject {
+        username: "someone".to_owned(),
+        disabled: false,
+        assignments: roles
+            .iter()
+            .map(|(r, s)| Assignment {
+                role: Ident::parse(r).expect("role"),
+                scope: s.clone(),
+            })
+            .collect(),
+        competence: Competence {
+            courses: courses.iter().map(|c| course_key(c)).collect(),
+            ..Competence::default()
+        },
+        absent_roles: Vec::new(),
+        client: None,
+    }
+}
+
+fn camera_at(site: &str) -> Target {
+    Target::Located {
+        site: Ident::parse(site).expect("site"),
+        groups: Vec::new(),
+        workstations: Vec::new(),
+    }
+}
+
+/// The one course a pack requires, and the refusal an untrained person gets for `right`.
+fn only_course(p: &PolicyPack) -> String {
+    assert_eq!(p.access.training.len(), 1, "{:?}", p.access.training);
+    p.access.training[0].course.clone()
+}
+
+/// BJS-9: "Staff using camera systems will have appropriate training" in their
+/// responsibilities, the security and disclosure procedures and individuals' rights. Under
+/// the school's pack nobody watches, reviews, exports, downloads or discloses footage
+/// until that training is recorded and in date; reading the logbooks and working requests
+/// do not use the cameras and stay open.
+#[test]
+fn bjs_9_untrained_staff_may_not_review_under_the_school_pack() {
+    let p = load("bosmere-junior-school.toml");
+    let course = only_course(&p);
+    let table = RightsTable::from_pack(&p);
+    let cam = camera_at("bosmere");
+    for (role, right) in [
+        ("operator", Right::ReviewRecordings),
+        ("operator", Right::ViewLive),
+        ("manager", Right::ReviewRecordings),
+        ("manager", Right::Export),
+        ("owner", Right::AuthoriseDownload),
+        ("owner", Right::AuthoriseDisclosure),
+        ("dpo", Right::ReviewRecordings),
+        ("viewer", Right::ViewLive),
+    ] {
+        let untrained = staff(&[(role, Scope::Scheme)], &[]);
+        assert_eq!(
+            decide(&table, &untrained, right, &cam),
+            Err(Denial::TrainingMissing {
+                right,
+                course: course.clone()
+            }),
+            "{role} {right:?}"
+        );
+        let trained = staff(&[(role, Scope::Scheme)], &[&course]);
+        assert_eq!(
+            decide(&table, &trained, right, &cam),
+            Ok(Grant::Own),
+            "{role} {right:?}"
+        );
+    }
+    let dpo = staff(&[("dpo", Scope::Scheme)], &[]);
+    let case = Target::Case {
+        kind: CaseKind::SubjectAccess,
+        site: None,
+    };
+    assert_eq!(
+        decide(&table, &dpo, Right::WorkCases, &case),
+        Ok(Grant::Own)
+    );
+    let auditor = staff(&[("auditor", Scope::Scheme)], &[]);
+    assert_eq!(
+        decide(&table, &auditor, Right::ReadLogbooks, &Target::Scheme),
+        Ok(Grant::Own)
+    );
+}
+
+/// ALT-17: a Headteacher ensures "all appropriate employees are trained on the use of the
+/// equipment and familiar with their data protection responsibilities", since those
+/// responsible for the system "manage the data and access the images". Under the trust's
+/// pack an untrained headteacher authorises no download, deletion or disclosure and an
+/// untrained member of staff watches and reviews nothing, at their own school as anywhere.
+#[test]
+fn alt_17_untrained_staff_may_not_use_the_cameras_under_the_trust_pack() {
+    let p = load("active-learning-trust.toml");
+    let course = only_course(&p);
+    let table = RightsTable::from_pack(&p);
+    let own = camera_at("school-a");
+    let site = || Scope::Site(Ident::parse("school-a").expect("site"));
+    for (role, right) in [
+        ("headteacher", Right::AuthoriseDownload),
+        ("headteacher", Right::AuthoriseDeletion),
+        ("headteacher", Right::AuthoriseDisclosure),
+        ("authoriser", Right::AuthoriseDownload),
+        ("operator", Right::ViewLive),
+        ("operator", Right::ReviewRecordings),
+        ("manager", Right::Export),
+        ("viewer", Right::ViewLive),
+    ] {
+        let untrained = staff(&[(role, site())], &[]);
+        assert_eq!(
+            decide(&table, &untrained, right, &own),
+            Err(Denial::TrainingMissing {
+                right,
+                course: course.clone()
+            }),
+            "{role} {right:?}"
+        );
+        let trained = staff(&[(role, site())], &[&course]);
+        assert_eq!(
+            decide(&table, &trained, right, &own),
+            Ok(Grant::Own),
+            "{role} {right:?}"
+        );
+    }
+    // The trust's DPO advises and works requests without handling the images.
+    let dpo = staff(&[("dpo", Scope::Scheme)], &[]);
+    let case = Target::Case {
+        kind: CaseKind::SubjectAccess,
+        site: None,
+    };
+    assert_eq!(
+        decide(&table, &dpo, Right::WorkCases, &case),
+        Ok(Grant::Own)
+    );
+}
+
+/// LBU-4: "All authorised persons are fully trained in the operation of the CCTV system and
+/// will only review footage as part of a legitimate enquiry." Under the university's pack
+/// nobody watches, reviews or exports images before that training is recorded; the rights
+/// that do not show images (cases, logbooks) do not wait for it.
+#[test]
+fn lbu_4_untrained_staff_may_not_view_images_under_the_university_pack() {
+    let p = load("loughborough-university.toml");
+    let course = only_course(&p);
+    let table = RightsTable::from_pack(&p);
+    let cam = camera_at("loughborough");
+    for (role, right) in [
+        ("operator", Right::ViewLive),
+        ("operator", Right::ReviewRecordings),
+        ("supervisor", Right::Export),
+        ("dpo", Right::ReviewRecordings),
+        ("viewer", Right::ViewLive),
+    ] {
+        let untrained = staff(&[(role, Scope::Scheme)], &[]);
+        assert_eq!(
+            decide(&table, &untrained, right, &cam),
+            Err(Denial::TrainingMissing {
+                right,
+                course: course.clone()
+            }),
+            "{role} {right:?}"
+        );
+        let trained = staff(&[(role, Scope::Scheme)], &[&course]);
+        assert_eq!(
+            decide(&table, &trained, right, &cam),
+            Ok(Grant::Own),
+            "{role} {right:?}"
+        );
+    }
+    let dpo = staff(&[("dpo", Scope::Scheme)], &[]);
+    let case = Target::Case {
+        kind: CaseKind::SubjectAccess,
+        site: None,
+    };
+    assert_eq!(
+        decide(&table, &dpo, Right::WorkCases, &case),
+        Ok(Grant::Own)
+    );
+    assert_eq!(
+        decide(&table, &dpo, Right::ReadLogbooks, &Target::Scheme),
+        Ok(Grant::Own)
     );
 }

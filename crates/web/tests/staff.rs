@@ -660,6 +660,7 @@ async fn matrix_on(app: App) {
             .enrol_mfa(&console(), &name, &secret, &code)
             .await
             .expect("enrol");
+        train(&app.store, &name, role).await;
         accept_declaration(&app.store, &name).await;
     }
     for spec in custos_web::route_specs() {

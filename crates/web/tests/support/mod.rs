@@ -73,6 +73,26 @@ pub async fn accept_declaration(store: &Store, user: &Username) {
         .expect("accept");
 }
 
+/// Records for `user`, who holds `role`, every course the active pack requires of that role
+/// (BDC-11, BJS-9, ALT-17, LBU-4), completed long ago and never expiring, as a manager
+/// would with `custos user training`.
+pub async fn train(store: &Store, user: &Username, role: &str) {
+    let pack = store
+        .active_policy()
+        .await
+        .expect("policy")
+        .expect("a pack")
+        .pack;
+    for rule in &pack.access.training {
+        if rule.roles.iter().any(|r| r.as_str() == role) {
+            store
+                .record_training(&console(), user, &rule.course, "2000-01-01", None)
+                .await
+                .expect("training");
+        }
+    }
+}
+
 pub async fn app() -> App {
     let dir = tempfile::tempdir().expect("tmp");
     let location = DatabaseLocation::Sqlite(dir.path().join("custos.db"));
@@ -142,6 +162,7 @@ pub async fn app_on(dir: tempfile::TempDir, location: DatabaseLocation) -> App {
             )
             .await
             .expect("user");
+        train(&store, &user, role).await;
         accept_declaration(&store, &user).await;
     }
     App {
@@ -440,6 +461,7 @@ pub async fn person(app: &App, name: &str, role: &str) -> String {
         .enrol_mfa(&console(), &user, &secret, &code)
         .await
         .expect("enrol");
+    train(&app.store, &user, role).await;
     accept_declaration(&app.store, &user).await;
     app.clock.advance_ms(30_000);
     let code = custos_domain::totp::code_at(&secret, app.clock.now().0);
