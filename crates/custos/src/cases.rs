@@ -79,6 +79,9 @@ fn print_case(c: &Case, due: &str) {
     if !c.holds.is_empty() {
         println!("  holds      {}", c.holds.join(", "));
     }
+    if let Some(absent) = c.footage_absent {
+        println!("  footage    {}", absent.for_staff());
+    }
     if let Some(to) = &c.converted_to {
         println!("  became     {to}");
     }
@@ -102,9 +105,11 @@ pub(crate) fn print_footage(c: &Case) {
             f.camera,
             UnixMs(f.from_unix_ms).to_london_display(),
             UnixMs(f.to_unix_ms).to_london_display(),
-            f.hold
-                .as_deref()
-                .map_or_else(|| "not held".to_owned(), |h| format!("held by {h}"))
+            match (&f.hold, f.hold_state) {
+                (Some(h), Some(state)) => format!("hold {h}, {}", state.describe()),
+                (Some(h), None) => format!("hold {h}"),
+                _ => "not held".to_owned(),
+            }
         );
     }
 }

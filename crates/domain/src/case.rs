@@ -456,6 +456,87 @@ pub fn check_decision(
 /// hour (LBU-18, BJS-10, ALT-10, BDC-29).
 pub const SIGHTING_MARGIN_MS: i64 = 60 * 60 * 1000;
 
+/// Why a request about footage of the requester has none to hold or to review: the cameras
+/// covering the place hold nothing from the time given (LBU-18, BJS-10, ALT-10, BDC-29). It
+/// is found when the request is opened and told to the requester in the acknowledgement,
+/// so they learn at once that the footage no longer exists rather than at the deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FootageAbsence {
+    /// The time given is older than the cameras keep footage: it was erased automatically
+    /// at the end of the retention period (BJS-8, LBU-17, ALT-16, BDC-2, SCC-6).
+    PastRetention {
+        /// The days the cameras covering the place keep footage (the longest of them).
+        kept_days: u32,
+    },
+    /// The time given is within the retention period, and the cameras covering the place
+    /// recorded nothing then.
+    NoneRecorded,
+}
+
+impl FootageAbsence {
+    /// Which absence it is, when the cameras covering the place, which keep footage
+    /// `kept_days` (the longest of them), hold nothing from `at_unix_ms`, looked for at
+    /// `now_unix_ms`.
+    pub fn find(at_unix_ms: i64, now_unix_ms: i64, kept_days: u32) -> Self {
+        if at_unix_ms
+            <= crate::retention::cutoff_unix_ms(custos_base::UnixMs(now_unix_ms), kept_days)
+        {
+            Self::PastRetention { kept_days }
+        } else {
+            Self::NoneRecorded
+        }
+    }
+
+    /// Its stored and ledgered name: `past-retention` or `none-recorded`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PastRetention { .. } => "past-retention",
+            Self::NoneRecorded => "none-recorded",
+        }
+    }
+
+    /// The days footage was kept, for a `past-retention` absence.
+    pub fn kept_days(self) -> Option<u32> {
+        match self {
+            Self::PastRetention { kept_days } => Some(kept_days),
+            Self::NoneRecorded => None,
+        }
+    }
+
+    /// Reads the stored form: [`FootageAbsence::as_str`] and, for `past-retention`, the days.
+    pub fn from_parts(name: &str, kept_days: Option<i64>) -> Result<Self, String> {
+        match (name, kept_days) {
+            ("none-recorded", _) => Ok(Self::NoneRecorded),
+            ("past-retention", Some(d)) => u32::try_from(d)
+                .map(|kept_days| Self::PastRetention { kept_days })
+                .map_err(|_| format!("{d} is not a number of days footage is kept")),
+            _ => Err(format!(
+                "{name:?} is not a reason for footage to be absent (past-retention with its days, or none-recorded)"
+            )),
+        }
+    }
+
+    /// In words for the requester: why there is no footage to keep or to give them.
+    pub fn for_requester(self) -> String {
+        match self {
+            Self::PastRetention { kept_days } => format!(
+                "The time you gave is more than {kept_days} days ago. Our cameras' footage is kept for {kept_days} days and then erased automatically, so footage from that time no longer exists: we hold none of it, and there is none for us to keep or to give you."
+            ),
+            Self::NoneRecorded => "Our cameras at the place you gave recorded nothing at the time you gave, so we hold no footage from then: there is none for us to keep or to give you.".to_owned(),
+        }
+    }
+
+    /// In words for staff, on the case's page.
+    pub fn for_staff(self) -> String {
+        match self {
+            Self::PastRetention { kept_days } => format!(
+                "No footage exists for the time the requester gave: it is older than the {kept_days} days the cameras there keep footage, so it had already been erased when the request was opened. Nothing was held and nothing is offered for review; the acknowledgement tells the requester so."
+            ),
+            Self::NoneRecorded => "No footage exists for the time the requester gave: the cameras covering the place recorded nothing then. Nothing was held and nothing is offered for review; the acknowledgement tells the requester so.".to_owned(),
+        }
+    }
+}
+
 /// Words too common to tell one place from another.
 const PLACE_NOISE: &[&str] = &[
     "the", "and", "near", "by", "outside", "inside", "at", "on", "in", "of", "to", "from", "our",
@@ -506,6 +587,36 @@ pub fn cameras_for_place<'a>(
 
 #[cfg(test)]
 mod tests {
+    /// BJS-8, BDC-29: footage absent from a time older than the cameras keep it was erased
+    /// at the end of the retention period; absent from a later time, nothing was recorded.
+    #[test]
+    fn bjs_8_absent_footage_is_past_retention_only_before_the_cutoff() {
+        let now = 1_800_000_000_000;
+        let day = crate::retention::DAY_MS;
+        assert_eq!(
+            FootageAbsence::find(now - 22 * day, now, 21),
+            FootageAbsence::PastRetention { kept_days: 21 }
+        );
+        assert_eq!(
+            FootageAbsence::find(now - 21 * day, now, 21),
+            FootageAbsence::PastRetention { kept_days: 21 }
+        );
+        assert_eq!(
+            FootageAbsence::find(now - 21 * day + 1, now, 21),
+            FootageAbsence::NoneRecorded
+        );
+        for a in [
+            FootageAbsence::PastRetention { kept_days: 30 },
+            FootageAbsence::NoneRecorded,
+        ] {
+            assert_eq!(
+                FootageAbsence::from_parts(a.as_str(), a.kept_days().map(i64::from)),
+                Ok(a)
+            );
+        }
+        assert!(FootageAbsence::from_parts("past-retention", None).is_err());
+    }
+
     use super::*;
 
     /// Every state × action pair: `transition` and `allowed_actions` agree, and a refusal

@@ -76,6 +76,10 @@ pub struct LetterFacts<'a> {
     pub reasons: &'a str,
     /// What an erasure did (a response to an erasure request).
     pub erasure: Option<ErasureFacts>,
+    /// Why the request has no footage to keep or give, when the cameras covering the place
+    /// hold nothing from the time given (BDC-29): the acknowledgement says so instead of
+    /// promising to keep it.
+    pub footage_absent: Option<crate::case::FootageAbsence>,
 }
 
 /// A composed letter, ready to render.
@@ -179,7 +183,9 @@ fn acknowledgement(facts: &LetterFacts) -> Sections {
         facts.reference.trim()
     )];
     first.extend(about(facts));
-    if keeps_footage(kind) {
+    if let Some(absent) = facts.footage_absent {
+        first.push(absent.for_requester());
+    } else if keeps_footage(kind) {
         first.push(format!(
             "We have made sure footage that may be relevant is kept while we deal with your {noun}."
         ));
@@ -196,7 +202,7 @@ fn acknowledgement(facts: &LetterFacts) -> Sections {
     if facts.awaiting_identity {
         let mut identity = vec![
             "Before we can start, we need proof of your identity, so that we give information about a person only to that person.".to_owned(),
-            if keeps_footage(kind) {
+            if keeps_footage(kind) && facts.footage_absent.is_none() {
                 "Please send us a copy of a photographic identity document, such as a passport or a driving licence, and a recent photograph of yourself or a description of how you looked at the time (for example, what you were wearing), so that we can find you in the footage.".to_owned()
             } else {
                 "Please send us a copy of a photographic identity document, such as a passport or a driving licence.".to_owned()
@@ -761,6 +767,7 @@ mod tests {
             decision: None,
             reasons: "",
             erasure: None,
+            footage_absent: None,
         }
     }
 
@@ -778,6 +785,29 @@ mod tests {
         ] {
             assert!(text.contains(needle), "{needle:?} in\n{text}");
         }
+    }
+
+    /// BDC-29, BDC-2: a request about a time whose footage no longer exists is told so in
+    /// its acknowledgement, which promises to keep nothing and asks for no photograph to
+    /// find the requester in footage there is not.
+    #[test]
+    fn bdc_29_an_acknowledgement_says_when_the_footage_no_longer_exists() {
+        let pack = bassetlaw();
+        let mut f = facts(&pack, LetterKind::Acknowledgement);
+        f.awaiting_identity = true;
+        f.footage_absent = Some(crate::case::FootageAbsence::PastRetention { kept_days: 30 });
+        let t = text_of(&f);
+        assert!(
+            t.contains("kept for 30 days and then erased automatically, so footage from that time no longer exists"),
+            "{t}"
+        );
+        assert!(!t.contains("is kept while we deal"), "{t}");
+        assert!(!t.contains("find you in the footage"), "{t}");
+        assert!(t.contains("photographic identity document"), "{t}");
+        f.footage_absent = Some(crate::case::FootageAbsence::NoneRecorded);
+        let t = text_of(&f);
+        assert!(t.contains("recorded nothing at the time you gave"), "{t}");
+        assert!(!t.contains("is kept while we deal"), "{t}");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use custos_base::{Actor, UnixMs};
 use custos_domain::case::{
-    Action, CaseDue, CaseKind, CaseState, Decision, check_decision, transition,
+    Action, CaseDue, CaseKind, CaseState, Decision, FootageAbsence, check_decision, transition,
 };
 use custos_domain::ledger::{Book, NewEntry, Reference, to_hex};
 use custos_domain::letter::{ErasureFacts, Letter, LetterFacts, LetterKind, compose};
@@ -84,6 +84,64 @@ pub struct CaseFootage {
     pub to_unix_ms: i64,
     /// The hold keeping it, if held.
     pub hold: Option<String>,
+    /// Where that hold stands now.
+    pub hold_state: Option<HoldState>,
+}
+
+/// Where the hold on a case's footage stands (BDC-28), for the case's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HoldState {
+    /// It keeps the footage until then; provisional while a request from the public has
+    /// not been accepted by staff.
+    Keeping {
+        /// When it ends unless released or confirmed (ms since the epoch).
+        until_unix_ms: i64,
+        /// Whether it is provisional.
+        provisional: bool,
+    },
+    /// It was released then (a request answered or withdrawn, say): the footage returned to
+    /// the normal retention.
+    Released {
+        /// When (ms since the epoch).
+        at_unix_ms: i64,
+    },
+    /// It ended at its expiry.
+    Expired {
+        /// When (ms since the epoch).
+        at_unix_ms: i64,
+    },
+}
+
+impl HoldState {
+    /// In words for the case's page, e.g. "kept until Tue 21 Dec 2026 14:00" or "released
+    /// on …".
+    pub fn describe(self) -> String {
+        match self {
+            Self::Keeping {
+                until_unix_ms,
+                provisional: true,
+            } => format!(
+                "kept provisionally until {}, unless staff accept the request",
+                UnixMs(until_unix_ms).to_london_display()
+            ),
+            Self::Keeping { until_unix_ms, .. } => {
+                format!("kept until {}", UnixMs(until_unix_ms).to_london_display())
+            }
+            Self::Released { at_unix_ms } => format!(
+                "released on {}: back under the normal retention period",
+                UnixMs(at_unix_ms).to_london_display()
+            ),
+            Self::Expired { at_unix_ms } => format!(
+                "hold ended on {}: back under the normal retention period",
+                UnixMs(at_unix_ms).to_london_display()
+            ),
+        }
+    }
+
+    /// Whether it keeps the footage now.
+    pub fn keeping(self) -> bool {
+        matches!(self, Self::Keeping { .. })
+    }
 }
 
 /// What an accepted erasure did (BDC-30), for the record and the response letter.
@@ -138,6 +196,9 @@ pub struct Case {
     pub footage: Vec<CaseFootage>,
     /// What an accepted erasure did.
     pub erasure: Option<ErasureOutcome>,
+    /// Why the request has no footage to hold or review, when the cameras covering the
+    /// place the requester gave hold nothing from their time (BDC-29).
+    pub footage_absent: Option<FootageAbsence>,
 }
 
 /// What a step on a case states besides the action.
@@ -198,7 +259,7 @@ macro_rules! case_columns {
         "SELECT reference, kind, state, received_at_unix_ms, channel, summary, requester_name, \
          requester_contact, details, extended, extension_reason, decision, decision_reasons, \
          opened_by, closed_at_unix_ms, converted_to, seen_from_unix_ms, seen_to_unix_ms, \
-         place, erasure_outcome FROM cases "
+         place, erasure_outcome, footage_absent, footage_kept_days FROM cases "
     };
 }
 
@@ -249,12 +310,17 @@ impl Store {
             }
             _ => None,
         };
-        // The cameras the requester's place points to, from the register in service.
-        let proposed = match &sighting {
-            _ if disclosure.is_some() => disclosure.map(|d| d.cameras.clone()).unwrap_or_default(),
+        let policy = self.active_policy().await?;
+        // The cameras the requester's place points to, from the register in service, and
+        // the longest any of them keeps footage.
+        let (proposed, kept_days) = match &sighting {
+            _ if disclosure.is_some() => (
+                disclosure.map(|d| d.cameras.clone()).unwrap_or_default(),
+                None,
+            ),
             Some(sg) => {
                 let register = self.cameras(false).await?;
-                custos_domain::case::cameras_for_place(
+                let proposed = custos_domain::case::cameras_for_place(
                     &sg.place,
                     register.iter().map(|c| {
                         (
@@ -264,11 +330,18 @@ impl Store {
                             c.draft.area.as_str(),
                         )
                     }),
-                )
+                );
+                let kept_days = policy.as_ref().and_then(|p| {
+                    register
+                        .iter()
+                        .filter(|c| proposed.contains(&c.id))
+                        .map(|c| custos_domain::retention::retention_days(&c.draft, &p.pack))
+                        .max()
+                });
+                (proposed, kept_days)
             }
-            None => Vec::new(),
+            None => (Vec::new(), None),
         };
-        let policy = self.active_policy().await?;
         let key = SecretKey::generate()?;
         let master = self.master_key()?;
         let now = self.clock().now();
@@ -278,11 +351,26 @@ impl Store {
             Some(d) => Some((d.from_unix_ms, d.to_unix_ms)),
             None => sighting.as_ref().map(Sighting::window),
         };
+        // A request about footage of the requester links, and holds, only the footage that
+        // exists; where none does — the time is past the retention period, or nothing was
+        // recorded then — the case says why, and the acknowledgement tells the requester
+        // (BDC-29). A disclosure names its own footage, all of which is held.
+        let (linked, absent) = match (window, &sighting) {
+            (Some((from, to)), Some(sg)) if disclosure.is_none() && !proposed.is_empty() => {
+                let found = cameras_with_footage(&mut tx, &proposed, from, to).await?;
+                let absent = found.is_empty().then(|| match kept_days {
+                    Some(days) => FootageAbsence::find(sg.at_unix_ms, now.0, days),
+                    None => FootageAbsence::NoneRecorded,
+                });
+                (found, absent)
+            }
+            _ => (proposed.clone(), None),
+        };
         sqlx::query(
             "INSERT INTO cases (reference, kind, state, received_at_unix_ms, channel, summary, \
              requester_name, requester_contact, details, opened_by, key_sealed, \
-             seen_from_unix_ms, seen_to_unix_ms, place) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             seen_from_unix_ms, seen_to_unix_ms, place, footage_absent, footage_kept_days) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(&reference)
         .bind(new.kind.as_str())
@@ -298,6 +386,8 @@ impl Store {
         .bind(window.map(|w| w.0))
         .bind(window.map(|w| w.1))
         .bind(sighting.as_ref().map(|sg| sg.place.trim().to_owned()))
+        .bind(absent.map(FootageAbsence::as_str))
+        .bind(absent.and_then(FootageAbsence::kept_days).map(i64::from))
         .execute(tx.conn())
         .await
         .map_err(StoreError::db("opening a case"))?;
@@ -316,29 +406,31 @@ impl Store {
             opened = opened
                 .with("footage_from", UnixMs(from).to_rfc3339())
                 .with("footage_to", UnixMs(to).to_rfc3339())
-                .with("cameras_proposed", proposed.len());
+                .with("cameras_proposed", linked.len());
+        }
+        if let Some(a) = absent {
+            opened = opened.with("footage_absent", a.as_str());
+            if let Some(days) = a.kept_days() {
+                opened = opened.with("footage_kept_days", days);
+            }
         }
         tx.record(actor, opened);
         if let Some((from, to)) = window
-            && !proposed.is_empty()
+            && !linked.is_empty()
         {
             // BDC-28: footage a subject access or restriction request names is held at once,
             // in the same transaction as the case, so it cannot be swept in between.
             let mut hold = None;
-            // A request from the public holds, provisionally, only footage that exists, and
-            // only until staff accept the request (BDC-28).
+            // A request from the public holds provisionally, only until staff accept it
+            // (BDC-28).
             let public = new.channel.trim() == PUBLIC_CHANNEL;
-            let to_hold = if public {
-                cameras_with_footage(&mut tx, &proposed, from, to).await?
-            } else {
-                proposed.clone()
-            };
-            if new.kind.holds_footage_at_intake() && !to_hold.is_empty() {
+            let to_hold = &linked;
+            if new.kind.holds_footage_at_intake() {
                 match policy
                     .as_ref()
                     .ok_or_else(|| "no policy pack is loaded".to_owned())
                     .and_then(|p| {
-                        intake_hold(&p.pack, actor, &reference, &to_hold, from, to).map(|mut req| {
+                        intake_hold(&p.pack, actor, &reference, to_hold, from, to).map(|mut req| {
                             if public {
                                 req.until_unix_ms = Some(
                                     now.0
@@ -376,7 +468,7 @@ impl Store {
                 &mut tx,
                 actor,
                 &reference,
-                &proposed,
+                &linked,
                 from,
                 to,
                 hold.as_deref(),
@@ -475,9 +567,12 @@ impl Store {
                 .await?;
         let holds =
             strings("SELECT hold_id FROM case_holds WHERE reference = $1 ORDER BY hold_id").await?;
+        let now = self.clock().now().0;
         let footage = sqlx::query(
-            "SELECT camera_id, from_unix_ms, to_unix_ms, hold_id FROM case_footage \
-             WHERE reference = $1 ORDER BY from_unix_ms, camera_id",
+            "SELECT f.camera_id, f.from_unix_ms, f.to_unix_ms, f.hold_id, h.expires_at_unix_ms, \
+             h.released_at_unix_ms, h.provisional FROM case_footage f \
+             LEFT JOIN holds h ON h.id = f.hold_id \
+             WHERE f.reference = $1 ORDER BY f.from_unix_ms, f.camera_id",
         )
         .bind(&reference)
         .fetch_all(self.pool())
@@ -485,11 +580,26 @@ impl Store {
         .map_err(&get)?
         .iter()
         .map(|f| {
+            let expires: Option<i64> = f.try_get(4).map_err(&get)?;
+            let released: Option<i64> = f.try_get(5).map_err(&get)?;
+            let provisional: Option<i64> = f.try_get(6).map_err(&get)?;
+            let hold_state = match (released, expires) {
+                (Some(at_unix_ms), _) => Some(HoldState::Released { at_unix_ms }),
+                (None, Some(at_unix_ms)) if at_unix_ms <= now => {
+                    Some(HoldState::Expired { at_unix_ms })
+                }
+                (None, Some(until_unix_ms)) => Some(HoldState::Keeping {
+                    until_unix_ms,
+                    provisional: provisional.unwrap_or(0) != 0,
+                }),
+                (None, None) => None,
+            };
             Ok(CaseFootage {
                 camera: f.try_get(0).map_err(&get)?,
                 from_unix_ms: f.try_get(1).map_err(&get)?,
                 to_unix_ms: f.try_get(2).map_err(&get)?,
                 hold: f.try_get(3).map_err(&get)?,
+                hold_state,
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;
@@ -502,6 +612,13 @@ impl Store {
                 place,
             }),
             _ => None,
+        };
+        let footage_absent = match r.try_get::<Option<String>, _>(20).map_err(&get)? {
+            Some(name) => Some(
+                FootageAbsence::from_parts(&name, r.try_get(21).map_err(&get)?)
+                    .map_err(|e| corrupt(format!("why its footage is absent: {e}")))?,
+            ),
+            None => None,
         };
         let erasure = match r.try_get::<Option<String>, _>(19).map_err(&get)? {
             Some(json) => Some(
@@ -541,6 +658,7 @@ impl Store {
             sighting,
             footage,
             erasure,
+            footage_absent,
             reference,
         })
     }
@@ -861,7 +979,9 @@ impl Store {
                     .to_owned(),
             ));
         };
-        if case.footage.is_empty() {
+        // A request about footage that no longer exists (or was never recorded) is accepted
+        // with nothing to erase: the letter says none is held.
+        if case.footage.is_empty() && case.footage_absent.is_none() {
             return Err(StoreError::Invalid(format!(
                 "{} names no footage yet: add the cameras and times the request is about, \
                  then accept it",
@@ -1493,6 +1613,7 @@ impl Store {
                 segments_erased: e.segments_erased,
                 kept: e.kept.clone(),
             }),
+            footage_absent: case.footage_absent,
         };
         compose(&facts)
             .map_err(|e| StoreError::Invalid(format!("the {kind} letter for {reference}: {e}")))

@@ -208,7 +208,7 @@ struct FootageRow {
     /// For the review form's fields.
     from_input: String,
     to_input: String,
-    /// The hold keeping it, or "not held".
+    /// Whether a hold keeps it, and until when, or that it was released, in words.
     hold: String,
 }
 
@@ -249,6 +249,8 @@ struct CasePage {
     letters: Vec<String>,
     /// What an accepted erasure did, in words.
     erasure: Vec<String>,
+    /// Why the request has no footage to hold or review, in words; empty if it has.
+    footage_absent: String,
     /// A third-party disclosure's request and where its release stands.
     disclosure: Option<crate::disclosures::Section>,
     /// Why the step form cannot refuse this request, if it cannot (BDC-17).
@@ -350,7 +352,9 @@ pub(crate) async fn show(
             to: UnixMs(f.to_unix_ms).to_london_display(),
             from_input: UnixMs(f.from_unix_ms).to_uk_local_input(),
             to_input: UnixMs(f.to_unix_ms).to_uk_local_input(),
-            hold: f.hold.clone().unwrap_or_else(|| "not held".to_owned()),
+            hold: f
+                .hold_state
+                .map_or_else(|| "not held".to_owned(), |h| h.describe()),
         })
         .collect();
     let (footage_from, footage_to) = c.sighting.as_ref().map_or_else(
@@ -430,6 +434,7 @@ pub(crate) async fn show(
             holds_footage: c.kind.holds_footage_at_intake(),
             users,
             letters,
+            footage_absent: c.footage_absent.map_or_else(String::new, |a| a.for_staff()),
             erasure: c
                 .erasure
                 .as_ref()

@@ -202,6 +202,8 @@ struct ReceivedPage {
     received: String,
     due: String,
     footage_kept: bool,
+    /// Why there is no footage to keep, in words for the requester; empty if there is.
+    footage_absent: String,
     contact_point: String,
 }
 
@@ -438,7 +440,13 @@ pub(crate) async fn submit(
                 .map_or_else(|| case.kind.to_string(), |(_, l)| (*l).to_owned()),
             received: UnixMs(case.received_at_unix_ms).to_london_display(),
             due,
-            footage_kept: !case.holds.is_empty(),
+            footage_kept: case
+                .footage
+                .iter()
+                .any(|f| f.hold_state.is_some_and(|h| h.keeping())),
+            footage_absent: case
+                .footage_absent
+                .map_or_else(String::new, |a| a.for_requester()),
             contact_point: active.pack.controller.contact_point.clone(),
         },
     ))

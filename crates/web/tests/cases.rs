@@ -179,7 +179,9 @@ async fn bdc_28_staff_intake_holds_footage_and_the_deadlines_feed_lists_assigned
     let app = app().await;
     app.store
         .set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
-    add_front_gate(&app).await;
+    let cam = add_front_gate(&app).await;
+    let now = app.clock.now().0;
+    index_hour(&app, &cam, now - now % DAY + 9 * HOUR).await;
     let dpo = person(&app, "dp", "dpo").await;
     let page = app.get("/cases", Some(&dpo)).await;
     let csrf = App::csrf(&page.body);
@@ -189,7 +191,7 @@ async fn bdc_28_staff_intake_holds_footage_and_the_deadlines_feed_lists_assigned
             "/cases",
             Some(&dpo),
             Some(&format!(
-                "csrf={csrf}&kind=subject-access&name=Alex+Example&contact=alex%40example.org&summary=Footage+of+me&details=&received=&channel=letter&seen=2026-01-05T09%3A30&place=front+gate"
+                "csrf={csrf}&kind=subject-access&name=Alex+Example&contact=alex%40example.org&summary=Footage+of+me&details=&received=&channel=letter&seen=2026-09-21T10%3A30&place=front+gate"
             )),
         )
         .await;
@@ -266,10 +268,27 @@ async fn bdc_30_accepting_erasure_on_the_web_needs_the_right_to_authorise_deleti
     let app = app().await;
     app.store
         .set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
-    add_front_gate(&app).await;
+    let cam = add_front_gate(&app).await;
     let dpo = person(&app, "dp", "dpo").await;
     let manager = person(&app, "mgr", "manager").await;
     let now = app.clock.now().0;
+    // The gate camera has been recording for two hours (its segment not yet filed).
+    app.store
+        .put_health(&custos_store::health::Health {
+            camera: cam.clone(),
+            stream: "main".to_owned(),
+            state: "recording".to_owned(),
+            since_unix_ms: now - 2 * 3_600_000,
+            last_frame_unix_ms: Some(now),
+            frames_per_s_milli: 25_000,
+            bitrate_bps: 4_000_000,
+            reconnects: 0,
+            drift_ms: 0,
+            detail: String::new(),
+            updated_at_unix_ms: now,
+        })
+        .await
+        .expect("health");
     let mut era = sar(now, "Erase footage of me at the gate");
     era.kind = CaseKind::Erasure;
     era.sighting = Some(Sighting {
@@ -1407,4 +1426,207 @@ async fn the_public_forms_limits_count_ipv6_by_64_and_no_network_uses_them_up() 
         "{}",
         start.body
     );
+}
+
+/// Posts the public form as a browser does: a redirect to the acknowledgement is followed.
+async fn file_request(app: &App, form: &str) -> Reply {
+    let r = app.send("POST", "/requests", None, Some(form)).await;
+    if r.status == StatusCode::SEE_OTHER {
+        let to = r.location().to_owned();
+        return app.get(&to, None).await;
+    }
+    r
+}
+
+/// The entries about case `reference` of kind `kind`.
+async fn case_entries(
+    app: &App,
+    reference: &str,
+    kind: &str,
+) -> Vec<custos_domain::ledger::StoredEntry> {
+    app.store
+        .ledger_entries(&custos_store::LedgerQuery::default())
+        .await
+        .expect("entries")
+        .into_iter()
+        .filter(|e| e.kind == kind && e.refs.contains(&format!("case:{reference}")))
+        .collect()
+}
+
+/// BJS-10, BJS-8, BDC-29: a subject access request about a time the scheme no longer has
+/// footage of — older than the school's 21 days, erased automatically — is told so on its
+/// acknowledgement page and in its acknowledgement letter, holds nothing and proposes no
+/// footage to review; so is one about a time within the 21 days when the cameras there
+/// recorded nothing, and one taken by letter by staff. Staff see why on the case's page.
+#[tokio::test]
+async fn bjs_10_a_request_about_erased_footage_is_told_so_and_holds_nothing() {
+    use custos_domain::case::FootageAbsence;
+    let mut app = app().await;
+    let cam = add_front_gate(&app).await;
+    let now = app.clock.now().0;
+    let day_start = now - now % DAY;
+    index_hour(&app, &cam, day_start + 9 * 3_600_000).await;
+
+    // 1 August is 51 days before 21 September: past the school's 21 days.
+    let r = file_request(&app, &gate_request("2026-08-01", "10:30")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"request-no-footage\""), "{}", r.body);
+    assert!(
+        r.body.contains("21 days") && r.body.contains("no longer exists"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("id=\"request-kept\""), "{}", r.body);
+    let reference = reference_on(&r.body);
+    let case = app
+        .store
+        .case(&reference)
+        .await
+        .expect("case")
+        .expect("exists");
+    assert!(case.holds.is_empty(), "{case:?}");
+    assert!(case.footage.is_empty(), "nothing to review: {case:?}");
+    assert_eq!(
+        case.footage_absent,
+        Some(FootageAbsence::PastRetention { kept_days: 21 })
+    );
+    let opened = case_entries(&app, &reference, "case-opened").await;
+    assert_eq!(opened.len(), 1);
+    assert!(
+        opened[0]
+            .body
+            .contains("\"footage_absent\":\"past-retention\""),
+        "{}",
+        opened[0].body
+    );
+    assert!(
+        case_entries(&app, &reference, "case-footage-held")
+            .await
+            .is_empty()
+    );
+
+    // Staff see why, with nothing offered to review.
+    let dpo = person(&app, "dp", "dpo").await;
+    let page = app.get(&format!("/cases/{reference}"), Some(&dpo)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("id=\"footage-absent\""), "{}", page.body);
+    assert!(!page.body.contains("/review?"), "{}", page.body);
+    // The acknowledgement letter says so, and promises to keep nothing.
+    let letter = app
+        .get(
+            &format!("/cases/{reference}/letters/acknowledgement"),
+            Some(&dpo),
+        )
+        .await;
+    assert_eq!(letter.status, StatusCode::OK, "{}", letter.body);
+    assert!(
+        letter.body.contains("21 days") && letter.body.contains("no longer exists"),
+        "{}",
+        letter.body
+    );
+    assert!(!letter.body.contains("is kept while"), "{}", letter.body);
+
+    // Within the 21 days, at 03:00 today, the gate camera recorded nothing.
+    app.peer = "192.0.2.99:5000".parse().expect("addr");
+    let r = file_request(&app, &gate_request("2026-09-21", "03:00")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"request-no-footage\""), "{}", r.body);
+    assert!(r.body.contains("recorded nothing"), "{}", r.body);
+    let empty = app
+        .store
+        .case(&reference_on(&r.body))
+        .await
+        .expect("case")
+        .expect("exists");
+    assert!(
+        empty.holds.is_empty() && empty.footage.is_empty(),
+        "{empty:?}"
+    );
+    assert_eq!(empty.footage_absent, Some(FootageAbsence::NoneRecorded));
+
+    // A request taken by letter about 1 August holds nothing either.
+    let csrf = App::csrf(&app.get("/cases", Some(&dpo)).await.body);
+    let r = app
+        .send(
+            "POST",
+            "/cases",
+            Some(&dpo),
+            Some(&format!(
+                "csrf={csrf}&kind=subject-access&name=Alex+Example&contact=alex%40example.org&summary=Footage+of+me&details=&received=&channel=letter&seen=2026-08-01T10%3A30&place=front+gate"
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let by_letter = app
+        .store
+        .case(r.location().trim_start_matches("/cases/"))
+        .await
+        .expect("case")
+        .expect("exists");
+    assert!(
+        by_letter.holds.is_empty() && by_letter.footage.is_empty(),
+        "{by_letter:?}"
+    );
+    assert_eq!(
+        by_letter.footage_absent,
+        Some(FootageAbsence::PastRetention { kept_days: 21 })
+    );
+}
+
+/// BDC-28: the footage on a case's page says in words whether it is kept (and until when)
+/// — never a hold's internal id — and once the case is answered and closed, the hold that
+/// kept it while it was pending shows as released, not as still keeping it.
+#[tokio::test]
+async fn bdc_28_a_closed_case_shows_its_released_hold_as_released() {
+    let app = app().await;
+    let cam = add_front_gate(&app).await;
+    let now = app.clock.now().0;
+    let day_start = now - now % DAY;
+    index_hour(&app, &cam, day_start + 9 * 3_600_000).await;
+    let r = file_request(&app, &gate_request("2026-09-21", "10:30")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"request-kept\""), "{}", r.body);
+    let reference = reference_on(&r.body);
+    let hold = app
+        .store
+        .case(&reference)
+        .await
+        .expect("case")
+        .expect("exists")
+        .holds[0]
+        .clone();
+    let dpo = person(&app, "dp", "dpo").await;
+    let page = app.get(&format!("/cases/{reference}"), Some(&dpo)).await;
+    let row = |body: &str| {
+        body.split("id=\"case-footage\"")
+            .nth(1)
+            .and_then(|s| s.split("</table>").next())
+            .expect("the footage table")
+            .to_owned()
+    };
+    let before = row(&page.body);
+    assert!(before.contains("kept provisionally until"), "{before}");
+    assert!(!before.contains(&hold), "no internal ids: {before}");
+
+    let actor = custos_base::Actor::User("dp".to_owned());
+    for action in [
+        custos_domain::case::Action::Start,
+        custos_domain::case::Action::Decide(custos_domain::case::Decision::ViewOnly),
+        custos_domain::case::Action::Close,
+    ] {
+        app.store
+            .act_on_case(
+                &actor,
+                &reference,
+                action,
+                &custos_store::cases::Step::default(),
+            )
+            .await
+            .expect("step");
+    }
+    let page = app.get(&format!("/cases/{reference}"), Some(&dpo)).await;
+    let after = row(&page.body);
+    assert!(after.contains("released"), "{after}");
+    assert!(!after.contains("kept"), "{after}");
+    assert!(!after.contains(&hold), "no internal ids: {after}");
 }
