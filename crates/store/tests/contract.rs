@@ -236,6 +236,7 @@ contract!(
     lbu_18_a_subject_access_case_moves_by_its_state_machine_and_every_step_is_ledgered,
     ljm_11_an_foi_request_for_ones_own_images_becomes_a_subject_access_request,
     bdc_28_a_subject_access_request_holds_the_footage_of_its_time_and_place_at_intake,
+    bdc_29_a_request_about_footage_past_retention_holds_nothing_and_says_why,
     bdc_30_an_accepted_erasure_erases_the_footage_except_what_a_hold_keeps,
     bdc_4_a_held_segment_keeps_its_proof_after_the_rest_of_its_hour_is_deleted,
     bdc_5_packages_made_on_the_web_are_deleted_from_the_server_after_a_day,
@@ -3635,6 +3636,110 @@ async fn bdc_28_a_subject_access_request_holds_the_footage_of_its_time_and_place
     let e = store.open_case(&console(), &era).await.expect("open");
     assert_eq!(e.footage.len(), 1);
     assert!(e.footage[0].hold.is_none() && e.holds.is_empty());
+}
+
+/// BDC-29, BJS-8: a subject access request about a time older than the school's 21 days,
+/// or one within them when nothing was recorded, links and holds nothing, records why, and
+/// its acknowledgement tells the requester instead of promising to keep the footage; the
+/// case's footage says, once the case is closed, that its hold was released.
+async fn bdc_29_a_request_about_footage_past_retention_holds_nothing_and_says_why(db: &TestDb) {
+    use custos_domain::case::{Action, CaseKind, Decision, FootageAbsence};
+    use custos_domain::letter::LetterKind;
+    use custos_store::cases::{HoldState, Sighting, Step};
+    let (store, clock, footage) = retention_scheme(db).await;
+    let t0 = custos_base::Clock::now(&clock).0;
+    record_minute(&store, footage.path(), t0 + 10 * 60_000).await;
+    clock.advance_ms(30 * DAY);
+    let calendar = custos_domain::calendar::Calendar::new(custos_domain::Nation::EnglandWales);
+    let mut new = new_case(CaseKind::SubjectAccess, t0 + 30 * DAY);
+    new.sighting = Some(Sighting {
+        at_unix_ms: t0 - 5 * DAY,
+        place: "the main gate".to_owned(),
+    });
+    let c = store.open_case(&console(), &new).await.expect("open");
+    assert!(c.footage.is_empty() && c.holds.is_empty(), "{c:?}");
+    assert_eq!(
+        c.footage_absent,
+        Some(FootageAbsence::PastRetention { kept_days: 21 })
+    );
+    let opened = entries_about_ref(&store, &format!("case:{}", c.reference)).await;
+    assert!(
+        opened[0]
+            .body
+            .contains("\"footage_absent\":\"past-retention\"")
+            && opened[0].body.contains("\"footage_kept_days\":21"),
+        "{}",
+        opened[0].body
+    );
+    let letter = store
+        .compose_letter(&c.reference, LetterKind::Acknowledgement, &calendar)
+        .await
+        .expect("letter")
+        .plain_text();
+    assert!(letter.contains("no longer exists"), "{letter}");
+
+    // Within the 21 days, nothing recorded: said as such.
+    new.sighting = Some(Sighting {
+        at_unix_ms: t0 + 29 * DAY,
+        place: "the main gate".to_owned(),
+    });
+    let c = store.open_case(&console(), &new).await.expect("open");
+    assert!(c.footage.is_empty() && c.holds.is_empty(), "{c:?}");
+    assert_eq!(c.footage_absent, Some(FootageAbsence::NoneRecorded));
+
+    // Footage held past the 21 days (a hold keeps the minute at t0+10min) still exists:
+    // it is linked and held, and its hold shows as released once the case is answered.
+    let cam = custos_domain::Ident::parse("front-gate").expect("id");
+    store
+        .place_hold(
+            &console(),
+            &custos_domain::retention::HoldRequest {
+                cameras: vec![cam],
+                from_unix_ms: t0,
+                to_unix_ms: t0 + 3_600_000,
+                class: custos_domain::Ident::parse("investigation-hold").expect("class"),
+                reason: "an incident at the gate".to_owned(),
+                owner: "manager".to_owned(),
+                until_unix_ms: None,
+                case_ref: None,
+            },
+        )
+        .await
+        .expect("hold");
+    store.sweep(footage.path()).await.expect("sweep");
+    new.sighting = Some(Sighting {
+        at_unix_ms: t0 + 30 * 60_000,
+        place: "the main gate".to_owned(),
+    });
+    let c = store.open_case(&console(), &new).await.expect("open");
+    assert_eq!(c.footage_absent, None);
+    assert_eq!(c.footage.len(), 1, "{c:?}");
+    assert!(
+        matches!(c.footage[0].hold_state, Some(HoldState::Keeping { .. })),
+        "{c:?}"
+    );
+    for action in [
+        Action::Start,
+        Action::Decide(Decision::ViewOnly),
+        Action::Close,
+    ] {
+        store
+            .act_on_case(&console(), &c.reference, action, &Step::default())
+            .await
+            .expect("step");
+    }
+    let closed = store
+        .case(&c.reference)
+        .await
+        .expect("case")
+        .expect("exists");
+    assert!(
+        matches!(
+            closed.footage[0].hold_state,
+            Some(HoldState::Released { .. })
+        ),
+        "{closed:?}"
+    );
 }
 
 /// BDC-30, ALT-8: accepting an erasure request erases the footage it names through the
