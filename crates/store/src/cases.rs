@@ -73,6 +73,72 @@ impl Sighting {
     }
 }
 
+/// The key a copy of the public request form carries in a hidden field, so that the same
+/// form sent twice — a refresh, the back button, a double click — files one request: 32
+/// random hexadecimal digits. It also opens the request's acknowledgement page, so only its
+/// SHA-256 is stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RequestKey(String);
+
+impl RequestKey {
+    /// A new random key.
+    pub fn generate() -> StoreResult<Self> {
+        Ok(Self(random_hex(16)?))
+    }
+
+    /// Reads a key as sent back by a form: 32 lower-case hexadecimal digits.
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        (s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+            .then(|| Self(s.to_owned()))
+    }
+
+    /// The key, for the form's hidden field and the acknowledgement's address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// What the store keeps of it.
+    fn stored(&self) -> String {
+        to_hex(&Sha256::digest(format!("custos request key v1:{}", self.0)))
+    }
+}
+
+impl std::fmt::Debug for RequestKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RequestKey(…)")
+    }
+}
+
+/// What a [`RequestKey`] has been used for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyUse {
+    /// Nothing yet.
+    Unused,
+    /// The request with these very words: the same form sent again.
+    Same(Box<Case>),
+    /// A request with other words: the form was changed before it was sent again.
+    Different,
+}
+
+/// The SHA-256 of what a request says (not when it was received), to tell a form sent
+/// again from a changed one.
+fn form_digest(new: &NewCase) -> StoreResult<String> {
+    let said = serde_json::to_string(&(
+        new.kind.as_str(),
+        new.channel.trim(),
+        new.summary.trim(),
+        new.requester_name.trim(),
+        new.requester_contact.trim(),
+        new.details.trim(),
+        new.sighting
+            .as_ref()
+            .map(|s| (s.at_unix_ms, s.place.trim())),
+    ))
+    .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    Ok(to_hex(&Sha256::digest(said)))
+}
+
 /// Footage a case concerns: a camera and a range, and the hold keeping it, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseFootage {
@@ -274,17 +340,70 @@ impl Store {
                     .to_owned(),
             ));
         }
-        self.open_case_with(actor, new, None).await
+        self.open_case_with(actor, new, None, None)
+            .await
+            .map(|(c, _)| c)
+    }
+
+    /// Opens a request from the public form carrying `key` (ledgered `case-opened`), unless
+    /// a request with that key is already open: then nothing changes and that request is
+    /// returned, with `false` (the same form sent twice is one request).
+    pub async fn open_case_once(
+        &self,
+        actor: &Actor,
+        new: &NewCase,
+        key: &RequestKey,
+    ) -> StoreResult<(Case, bool)> {
+        self.open_case_with(actor, new, None, Some(key)).await
+    }
+
+    /// What `key` has been used for: nothing yet, the request `new` (the same words sent
+    /// again), or a request with other words (the form was changed before it was sent
+    /// again).
+    pub async fn request_by_key(&self, key: &RequestKey, new: &NewCase) -> StoreResult<KeyUse> {
+        let row = sqlx::query(
+            "SELECT reference, request_form_sha256 FROM cases WHERE request_key_sha256 = $1",
+        )
+        .bind(key.stored())
+        .fetch_optional(self.pool())
+        .await
+        .map_err(StoreError::db("looking up a request's key"))?;
+        let Some(row) = row else {
+            return Ok(KeyUse::Unused);
+        };
+        let get = StoreError::db("looking up a request's key");
+        let reference: String = row.try_get(0).map_err(&get)?;
+        let digest: Option<String> = row.try_get(1).map_err(&get)?;
+        if digest.as_deref() == Some(form_digest(new)?.as_str()) {
+            Ok(KeyUse::Same(Box::new(self.require_case(&reference).await?)))
+        } else {
+            Ok(KeyUse::Different)
+        }
+    }
+
+    /// The request filed with `key`, if any: for its acknowledgement page.
+    pub async fn case_by_request_key(&self, key: &RequestKey) -> StoreResult<Option<Case>> {
+        let row = sqlx::query(concat!(case_columns!(), "WHERE request_key_sha256 = $1"))
+            .bind(key.stored())
+            .fetch_optional(self.pool())
+            .await
+            .map_err(StoreError::db("reading a case"))?;
+        match row {
+            Some(r) => Ok(Some(self.case_from(&r).await?)),
+            None => Ok(None),
+        }
     }
 
     /// Opens a case, and for a disclosure its request (`disclosure`, already checked) and
-    /// footage, in one transaction.
+    /// footage, in one transaction; for a request carrying a key (`once`), only if no case
+    /// has that key yet, else returns that case and `false`.
     pub(crate) async fn open_case_with(
         &self,
         actor: &Actor,
         new: &NewCase,
         disclosure: Option<&crate::disclosures::DisclosureRequest>,
-    ) -> StoreResult<Case> {
+        once: Option<&RequestKey>,
+    ) -> StoreResult<(Case, bool)> {
         let mut problems = Vec::new();
         if new.summary.trim().is_empty() {
             problems.push("say in a line what the case is about");
@@ -345,7 +464,23 @@ impl Store {
         let key = SecretKey::generate()?;
         let master = self.master_key()?;
         let now = self.clock().now();
+        let form = once.map(|_| form_digest(new)).transpose()?;
         let mut tx = self.write().await?;
+        // The same form sent again (a refresh, a double click) is the request already filed.
+        if let Some(key) = once {
+            let filed = sqlx::query("SELECT reference FROM cases WHERE request_key_sha256 = $1")
+                .bind(key.stored())
+                .fetch_optional(tx.conn())
+                .await
+                .map_err(StoreError::db("looking up a request's key"))?;
+            if let Some(row) = filed {
+                let reference: String = row
+                    .try_get(0)
+                    .map_err(StoreError::db("looking up a request's key"))?;
+                drop(tx);
+                return Ok((self.require_case(&reference).await?, false));
+            }
+        }
         let reference = next_reference(&mut tx, new.kind, new.received_at_unix_ms).await?;
         let window = match disclosure {
             Some(d) => Some((d.from_unix_ms, d.to_unix_ms)),
@@ -366,11 +501,13 @@ impl Store {
             }
             _ => (proposed.clone(), None),
         };
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO cases (reference, kind, state, received_at_unix_ms, channel, summary, \
              requester_name, requester_contact, details, opened_by, key_sealed, \
-             seen_from_unix_ms, seen_to_unix_ms, place, footage_absent, footage_kept_days) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+             seen_from_unix_ms, seen_to_unix_ms, place, footage_absent, footage_kept_days, \
+             request_key_sha256, request_form_sha256) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+             $17, $18)",
         )
         .bind(&reference)
         .bind(new.kind.as_str())
@@ -388,9 +525,24 @@ impl Store {
         .bind(sighting.as_ref().map(|sg| sg.place.trim().to_owned()))
         .bind(absent.map(FootageAbsence::as_str))
         .bind(absent.and_then(FootageAbsence::kept_days).map(i64::from))
+        .bind(once.map(RequestKey::stored))
+        .bind(form)
         .execute(tx.conn())
-        .await
-        .map_err(StoreError::db("opening a case"))?;
+        .await;
+        // Sent twice at once (PostgreSQL: the other transaction committed first): the
+        // request already filed.
+        if let (Err(sqlx::Error::Database(e)), Some(key)) = (&inserted, once)
+            && e.is_unique_violation()
+        {
+            drop(tx);
+            if let Some(filed) = self.case_by_request_key(key).await? {
+                return Ok((filed, false));
+            }
+            return Err(StoreError::Invalid(
+                "the request could not be filed; please send it again".to_owned(),
+            ));
+        }
+        inserted.map_err(StoreError::db("opening a case"))?;
         let mut opened = NewEntry::new(Book::Case, "case-opened")
             .with_ref(case_ref(&reference)?)
             .with("kind", new.kind.as_str())
@@ -477,7 +629,7 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
-        self.require_case(&reference).await
+        Ok((self.require_case(&reference).await?, true))
     }
 
     async fn require_case(&self, reference: &str) -> StoreResult<Case> {

@@ -317,7 +317,9 @@ impl Store {
         if !problems.is_empty() {
             return Err(StoreError::Invalid(problems.join("; ")));
         }
-        self.open_case_with(actor, new, Some(request)).await
+        self.open_case_with(actor, new, Some(request), None)
+            .await
+            .map(|(c, _)| c)
     }
 
     /// The disclosure request of case `reference`, with its documents, agreement,

@@ -237,6 +237,7 @@ contract!(
     ljm_11_an_foi_request_for_ones_own_images_becomes_a_subject_access_request,
     bdc_28_a_subject_access_request_holds_the_footage_of_its_time_and_place_at_intake,
     bdc_29_a_request_about_footage_past_retention_holds_nothing_and_says_why,
+    lbu_18_a_public_request_sent_twice_with_its_key_is_filed_once,
     bdc_30_an_accepted_erasure_erases_the_footage_except_what_a_hold_keeps,
     bdc_4_a_held_segment_keeps_its_proof_after_the_rest_of_its_hour_is_deleted,
     bdc_5_packages_made_on_the_web_are_deleted_from_the_server_after_a_day,
@@ -3740,6 +3741,85 @@ async fn bdc_29_a_request_about_footage_past_retention_holds_nothing_and_says_wh
         ),
         "{closed:?}"
     );
+}
+
+/// LBU-18: a request from the public form carries a key; sent again with it — one after
+/// the other, or several at once — it is filed once, with one `case-opened` entry; the key
+/// finds the request (for its acknowledgement), and tells a resend from changed words.
+async fn lbu_18_a_public_request_sent_twice_with_its_key_is_filed_once(db: &TestDb) {
+    use custos_domain::case::CaseKind;
+    use custos_store::cases::{KeyUse, PUBLIC_CHANNEL, RequestKey};
+    let (store, clock, _footage) = retention_scheme(db).await;
+    let t0 = custos_base::Clock::now(&clock).0;
+    let actor = Actor::System("public-form".to_owned());
+    let mut new = new_case(CaseKind::SubjectAccess, t0);
+    new.channel = PUBLIC_CHANNEL.to_owned();
+    let key = RequestKey::generate().expect("key");
+    assert!(RequestKey::parse(key.as_str()).is_some());
+    assert!(RequestKey::parse("not a key").is_none());
+    assert_eq!(
+        store.request_by_key(&key, &new).await.expect("lookup"),
+        KeyUse::Unused
+    );
+    let (first, filed) = store
+        .open_case_once(&actor, &new, &key)
+        .await
+        .expect("open");
+    assert!(filed);
+    let (again, filed) = store
+        .open_case_once(&actor, &new, &key)
+        .await
+        .expect("open");
+    assert!(!filed);
+    assert_eq!(again.reference, first.reference);
+    assert!(matches!(
+        store.request_by_key(&key, &new).await.expect("lookup"),
+        KeyUse::Same(c) if c.reference == first.reference
+    ));
+    let mut changed = new.clone();
+    changed.details = "Red coat, not blue".to_owned();
+    assert_eq!(
+        store.request_by_key(&key, &changed).await.expect("lookup"),
+        KeyUse::Different
+    );
+    assert_eq!(
+        store
+            .case_by_request_key(&key)
+            .await
+            .expect("lookup")
+            .map(|c| c.reference),
+        Some(first.reference.clone())
+    );
+
+    // Sent several times at once: one filed, the others given it.
+    let key = RequestKey::generate().expect("key");
+    let mut tries = Vec::new();
+    for _ in 0..4 {
+        let (store, actor, new, key) = (store.clone(), actor.clone(), new.clone(), key.clone());
+        tries.push(tokio::spawn(async move {
+            store
+                .open_case_once(&actor, &new, &key)
+                .await
+                .expect("open")
+        }));
+    }
+    let mut references = std::collections::BTreeSet::new();
+    let mut filed = 0;
+    for t in tries {
+        let (c, now) = t.await.expect("task");
+        references.insert(c.reference);
+        filed += usize::from(now);
+    }
+    assert_eq!(filed, 1);
+    assert_eq!(references.len(), 1, "{references:?}");
+    let opened = store
+        .ledger_entries(&LedgerQuery::default())
+        .await
+        .expect("entries")
+        .into_iter()
+        .filter(|e| e.kind == "case-opened")
+        .count();
+    assert_eq!(opened, 2);
 }
 
 /// BDC-30, ALT-8: accepting an erasure request erases the footage it names through the

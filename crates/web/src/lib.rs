@@ -136,6 +136,10 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (spec("GET", "/healthz", Public), get(pages::health)),
         (spec("GET", "/requests/new", Public), get(requests::form)),
         (spec("POST", "/requests", Public), post(requests::submit)),
+        (
+            spec("GET", "/requests/received/{key}", Public),
+            get(requests::received),
+        ),
         (spec("GET", "/metrics", Public), get(metrics::metrics)),
         (
             spec("GET", "/static/custos.css", Public),

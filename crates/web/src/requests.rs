@@ -3,6 +3,12 @@
 //! transparency page; the request becomes a received case with an acknowledgement
 //! reference, and footage at the time and place they give is held at once (BDC-28).
 //!
+//! The form is answered POST-redirect-GET: a request filed is answered with a redirect to
+//! its acknowledgement page (`/requests/received/KEY`), so refreshing the acknowledgement
+//! files nothing; each copy of the form carries a random key in a hidden field, and the
+//! same form sent again (the back button, a double click) is the request already filed:
+//! it leads to the same acknowledgement and does not count against the limits.
+//!
 //! Invariants: nothing a person typed is lost on a mistake — the form comes back with their
 //! words and what to fix; requests are limited per client address and overall
 //! ([`RequestLimiter`]: per client — an IPv6 client counts as its /64 — per network, and
@@ -17,13 +23,14 @@ use std::sync::{Arc, Mutex};
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::response::{IntoResponse, Redirect};
 use custos_base::{Actor, UnixMs};
 use custos_domain::case::{CaseDue, CaseKind};
 use custos_domain::network::{Network, client_network, client_site};
-use custos_store::cases::{NewCase, Sighting};
+use custos_store::cases::{Case, KeyUse, NewCase, RequestKey, Sighting};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -124,6 +131,23 @@ impl RequestLimiter {
         Ok(())
     }
 
+    /// Gives back the count [`RequestLimiter::admit`] took from `client` at `at_unix_ms`,
+    /// for a request that turned out to be one already filed (sent twice at once).
+    pub fn refund(&mut self, client: IpAddr, at_unix_ms: i64) {
+        let take = |q: &mut VecDeque<i64>| {
+            if let Some(i) = q.iter().rposition(|t| *t == at_unix_ms) {
+                q.remove(i);
+            }
+        };
+        if let Some(q) = self.by_client.get_mut(&client_network(client)) {
+            take(q);
+        }
+        if let Some(q) = self.by_network.get_mut(&client_site(client)) {
+            take(q);
+        }
+        take(&mut self.all);
+    }
+
     /// Requests turned away in the window ending at `now_unix_ms`, and the network most of
     /// them came from.
     pub fn refused_recently(&self, now_unix_ms: i64) -> (usize, Option<Network>) {
@@ -179,6 +203,10 @@ pub(crate) struct RequestForm {
     /// Left empty by people; filled by robots that fill every field.
     #[serde(default)]
     website: String,
+    /// This copy of the form's key (a hidden field), so that sending it twice files one
+    /// request.
+    #[serde(default)]
+    request_key: String,
 }
 
 #[derive(Template)]
@@ -231,9 +259,14 @@ async fn places(state: &AppState) -> Result<Vec<String>, WebError> {
 async fn form_page(
     state: &AppState,
     status: StatusCode,
-    form: RequestForm,
+    mut form: RequestForm,
     problems: Vec<String>,
 ) -> Result<Response, WebError> {
+    // A form coming back keeps its key, so that it is still one request however often it
+    // is sent; a new form, or one without a key that could be ours, gets a fresh one.
+    if RequestKey::parse(&form.request_key).is_none() {
+        form.request_key = RequestKey::generate()?.as_str().to_owned();
+    }
     let Some(active) = state.store.active_policy().await? else {
         return Err(WebError::Forbidden(
             "the scheme has no policy loaded yet, so it cannot take requests here; write to the controller instead".to_owned(),
@@ -353,8 +386,8 @@ fn read(form: &RequestForm, received_unix_ms: i64) -> Result<NewCase, Vec<String
     }
 }
 
-/// `POST /requests`: takes a request, within the limits, and acknowledges it with its
-/// reference and the date it will be answered by.
+/// `POST /requests`: takes a request, within the limits, and redirects to its
+/// acknowledgement; the same form sent again redirects there too, filing nothing.
 pub(crate) async fn submit(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -372,6 +405,17 @@ pub(crate) async fn submit(
             return form_page(&state, StatusCode::UNPROCESSABLE_ENTITY, form, problems).await;
         }
     };
+    // The same form sent again is the request already filed: its acknowledgement, and no
+    // count against the limits. Changed before it was sent again, it is a new request.
+    let mut key = match RequestKey::parse(&form.request_key) {
+        Some(k) => k,
+        None => RequestKey::generate()?,
+    };
+    match state.store.request_by_key(&key, &new).await? {
+        KeyUse::Same(_) => return Ok(to_acknowledgement(&key)),
+        KeyUse::Different => key = RequestKey::generate()?,
+        KeyUse::Unused => {}
+    }
     let admitted = state
         .request_limiter
         .lock()
@@ -407,10 +451,44 @@ pub(crate) async fn submit(
         )
         .await;
     }
-    let case = state
+    let (_, filed_now) = state
         .store
-        .open_case(&Actor::System("public-form".to_owned()), &new)
+        .open_case_once(&Actor::System("public-form".to_owned()), &new, &key)
         .await?;
+    if !filed_now {
+        // Sent twice at once: the other copy filed it, so this one costs nothing.
+        if let Ok(mut limiter) = state.request_limiter.lock() {
+            limiter.refund(client, now.0);
+        }
+    }
+    Ok(to_acknowledgement(&key))
+}
+
+/// The redirect to a filed request's acknowledgement (303, so the browser asks for it with
+/// GET and a refresh asks for nothing more).
+fn to_acknowledgement(key: &RequestKey) -> Response {
+    Redirect::to(&format!("/requests/received/{}", key.as_str())).into_response()
+}
+
+/// `GET /requests/received/{key}`: the acknowledgement of the request filed with `key`:
+/// its reference, when it was received and the date it will be answered by, and whether
+/// footage is kept for it or why there is none.
+pub(crate) async fn received(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let case = match RequestKey::parse(&key) {
+        Some(key) => state.store.case_by_request_key(&key).await?,
+        None => None,
+    };
+    let Some(case) = case else {
+        return Ok(crate::pages::not_found().await.into_response());
+    };
+    acknowledgement(&state, &case).await
+}
+
+/// The acknowledgement page of `case`.
+async fn acknowledgement(state: &AppState, case: &Case) -> Result<Response, WebError> {
     let Some(active) = state.store.active_policy().await? else {
         return Err(WebError::Forbidden("no policy pack is loaded".to_owned()));
     };
@@ -482,6 +560,25 @@ mod tests {
         let other: IpAddr = "198.51.100.1".parse().expect("ip");
         assert_eq!(l.admit(other, t0 + 5).map_err(|r| r.limit), Err("overall"));
         assert_eq!(l.refused_recently(t0 + 5).0, 1);
+    }
+
+    /// LBU-18: a count given back (a request found to be one already filed) frees its
+    /// place in every window; other clients' counts are untouched.
+    #[test]
+    fn lbu_18_a_refunded_request_frees_its_place() {
+        let mut l = RequestLimiter::default();
+        let a: IpAddr = "203.0.113.9".parse().expect("ip");
+        let b: IpAddr = "203.0.113.10".parse().expect("ip");
+        let t0 = 1_800_000_000_000;
+        assert!(l.admit(b, t0).is_ok());
+        for i in 0..PER_ADDRESS {
+            assert!(l.admit(a, t0 + 1 + i as i64).is_ok());
+        }
+        assert!(l.admit(a, t0 + 10).is_err());
+        l.refund(a, t0 + 2);
+        assert!(l.admit(a, t0 + 11).is_ok(), "the refunded place is free");
+        assert!(l.admit(a, t0 + 12).is_err());
+        assert_eq!(l.all.len(), PER_ADDRESS + 1);
     }
 
     /// LBU-18, BDC-29: a request needs a name, a way to answer, a date, a time and a place;

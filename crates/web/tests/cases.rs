@@ -244,11 +244,11 @@ async fn bdc_28_staff_intake_holds_footage_and_the_deadlines_feed_lists_assigned
     // The public form: three requests an hour from one address, then the form comes back.
     let form = "kind=subject-access&name=Robin+Requester&contact=robin%40example.org&date=2026-01-05&time=09%3A30&place=elsewhere&place_other=front+gate&description=&website=";
     for _ in 0..custos_web::requests::PER_ADDRESS {
-        let r = app.send("POST", "/requests", None, Some(form)).await;
+        let r = file_request(&app, form).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.body.contains("id=\"request-reference\""), "{}", r.body);
     }
-    let r = app.send("POST", "/requests", None, Some(form)).await;
+    let r = file_request(&app, form).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
     assert!(
         r.body.contains("Robin Requester"),
@@ -1244,14 +1244,7 @@ async fn bdc_28_a_public_request_holds_existing_footage_provisionally_until_staf
     index_hour(&app, &cam, day_start + 9 * 3_600_000).await;
 
     // Footage exists at 09:30 UTC (10:30 in London, BST): held, for 14 days.
-    let r = app
-        .send(
-            "POST",
-            "/requests",
-            None,
-            Some(&gate_request("2026-09-21", "10:30")),
-        )
-        .await;
+    let r = file_request(&app, &gate_request("2026-09-21", "10:30")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let reference = reference_on(&r.body);
     let case = app
@@ -1272,14 +1265,7 @@ async fn bdc_28_a_public_request_holds_existing_footage_provisionally_until_staf
 
     // Nothing recorded at 03:00: nothing held (the case is opened all the same).
     app.peer = "192.0.2.99:5000".parse().expect("addr");
-    let r = app
-        .send(
-            "POST",
-            "/requests",
-            None,
-            Some(&gate_request("2026-09-21", "03:00")),
-        )
-        .await;
+    let r = file_request(&app, &gate_request("2026-09-21", "03:00")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let empty = app
         .store
@@ -1308,14 +1294,7 @@ async fn bdc_28_a_public_request_holds_existing_footage_provisionally_until_staf
         .await
         .expect("health");
     app.peer = "198.51.100.7:5000".parse().expect("addr");
-    let r = app
-        .send(
-            "POST",
-            "/requests",
-            None,
-            Some(&gate_request("2026-09-21", "14:00")),
-        )
-        .await;
+    let r = file_request(&app, &gate_request("2026-09-21", "14:00")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let live = app
         .store
@@ -1373,7 +1352,7 @@ async fn the_public_forms_limits_count_ipv6_by_64_and_no_network_uses_them_up() 
     // Four addresses of one IPv6 /64: the fourth is turned away.
     for i in 1..=4u8 {
         app.peer = format!("[2001:db8:7:1::{i}]:5000").parse().expect("addr");
-        let r = app.send("POST", "/requests", None, Some(&form)).await;
+        let r = file_request(&app, &form).await;
         let want = if i <= 3 {
             StatusCode::OK
         } else {
@@ -1390,7 +1369,7 @@ async fn the_public_forms_limits_count_ipv6_by_64_and_no_network_uses_them_up() 
                 .send("POST", "/requests", None, Some(&form))
                 .await
                 .status
-                == StatusCode::OK
+                == StatusCode::SEE_OTHER
             {
                 accepted += 1;
             }
@@ -1399,7 +1378,7 @@ async fn the_public_forms_limits_count_ipv6_by_64_and_no_network_uses_them_up() 
     assert_eq!(accepted, custos_web::requests::PER_NETWORK);
     // Someone elsewhere is not locked out.
     app.peer = "198.51.100.7:5000".parse().expect("addr");
-    let r = app.send("POST", "/requests", None, Some(&form)).await;
+    let r = file_request(&app, &form).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
     let refusals: Vec<_> = app
@@ -1629,4 +1608,97 @@ async fn bdc_28_a_closed_case_shows_its_released_hold_as_released() {
     assert!(after.contains("released"), "{after}");
     assert!(!after.contains("kept"), "{after}");
     assert!(!after.contains(&hold), "no internal ids: {after}");
+}
+
+/// The key a fresh copy of the public form carries, fetched over the wire.
+async fn fresh_key(addr: std::net::SocketAddr) -> String {
+    let form = wire(addr, "GET", "/requests/new", None).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    form.body
+        .split("name=\"request_key\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the form's key")
+        .to_owned()
+}
+
+/// LBU-18, BDC-29: through the real HTTP server, the public form is sent as POST and
+/// answered with a redirect to its acknowledgement (POST-redirect-GET), so refreshing the
+/// acknowledgement asks for nothing again; the same form sent twice (the same hidden key:
+/// back and send again, or a double click) files one request and points to the same
+/// acknowledgement, and does not use up the address's three tries an hour. A form whose
+/// words were changed before it was sent again is a new request.
+#[tokio::test]
+async fn lbu_18_a_request_sent_twice_is_filed_once_and_costs_its_address_one_try() {
+    let app = app().await;
+    add_front_gate(&app).await;
+    let server = app.serve_http().await;
+    let addr = server.addr;
+    let key = fresh_key(addr).await;
+    let form = format!("{}&request_key={key}", gate_request("2026-09-21", "10:30"));
+    let first = wire(addr, "POST", "/requests", Some(&form)).await;
+    assert_eq!(first.status, 303, "{}", first.body);
+    let ack = first.location.clone();
+    assert!(ack.starts_with("/requests/received/"), "{ack}");
+    let page = wire(addr, "GET", &ack, None).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let reference = reference_on(&page.body);
+    // Refreshing the acknowledgement shows it again and files nothing.
+    let again = wire(addr, "GET", &ack, None).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(reference_on(&again.body), reference);
+    // The form sent again lands on the same acknowledgement.
+    let second = wire(addr, "POST", "/requests", Some(&form)).await;
+    assert_eq!(second.status, 303, "{}", second.body);
+    assert_eq!(second.location, ack);
+    let cases = app.store.cases(true).await.expect("cases");
+    assert_eq!(cases.len(), 1, "one case: {cases:?}");
+    let opened = app
+        .store
+        .ledger_entries(&custos_store::LedgerQuery::default())
+        .await
+        .expect("entries")
+        .into_iter()
+        .filter(|e| e.kind == "case-opened")
+        .count();
+    assert_eq!(opened, 1);
+
+    // Changed before it was sent again: a new request, with its own acknowledgement.
+    let changed = format!("{}&request_key={key}", gate_request("2026-09-21", "11:15"));
+    let third = wire(addr, "POST", "/requests", Some(&changed)).await;
+    assert_eq!(third.status, 303, "{}", third.body);
+    assert_ne!(third.location, ack);
+    // The duplicate cost nothing: this address has had two of its three tries.
+    let fresh = format!(
+        "{}&request_key={}",
+        gate_request("2026-09-21", "12:00"),
+        fresh_key(addr).await
+    );
+    assert_eq!(
+        wire(addr, "POST", "/requests", Some(&fresh)).await.status,
+        303
+    );
+    let over = format!(
+        "{}&request_key={}",
+        gate_request("2026-09-21", "12:30"),
+        fresh_key(addr).await
+    );
+    assert_eq!(
+        wire(addr, "POST", "/requests", Some(&over)).await.status,
+        429
+    );
+    // Even at the limit, the first form sent once more still finds its acknowledgement.
+    let late = wire(addr, "POST", "/requests", Some(&form)).await;
+    assert_eq!(late.status, 303, "{}", late.body);
+    assert_eq!(late.location, ack);
+    assert_eq!(app.store.cases(true).await.expect("cases").len(), 3);
+    // An acknowledgement nobody was given is not found.
+    let unknown = wire(
+        addr,
+        "GET",
+        "/requests/received/00000000000000000000000000000000",
+        None,
+    )
+    .await;
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
 }

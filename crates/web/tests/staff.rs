@@ -581,6 +581,7 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ),
     ("GET", "/requests/new", Expect::Public),
     ("POST", "/requests", Expect::Public),
+    ("GET", "/requests/received/{key}", Expect::Public),
     // The deadlines feed needs its owner's token, which the matrix does not have.
     ("GET", "/calendar/{username}/{token}", Expect::Nobody),
     ("GET", "/static/export.js", Expect::Public),
@@ -683,7 +684,8 @@ async fn matrix_on(app: App) {
             .replace("{book}", "review")
             .replace("{kind}", "acknowledgement")
             .replace("{username}", "nobody")
-            .replace("{reference}", "SAR-2026-9999");
+            .replace("{reference}", "SAR-2026-9999")
+            .replace("{key}", "0123456789abcdef0123456789abcdef");
         // API calls carry the session as a bearer token and a JSON body (it signs in as
         // `aud`, so that the public sign-in call is seen to succeed).
         let api = path.starts_with("/api/");

@@ -467,3 +467,91 @@ pub async fn person(app: &App, name: &str, role: &str) -> String {
     let code = custos_domain::totp::code_at(&secret, app.clock.now().0);
     app.sign_in_with(name, &code).await
 }
+
+/// The real web server, on a loopback port, serving the same store and limits as `App`.
+pub struct Served {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// An answer read off the wire.
+pub struct WireReply {
+    pub status: u16,
+    pub location: String,
+    pub body: String,
+}
+
+impl App {
+    /// Starts the real HTTP server (`custos_web::server::serve`) for this app on
+    /// 127.0.0.1; it stops when the returned value is dropped.
+    pub async fn serve_http(&self) -> Served {
+        let listener =
+            custos_web::server::listen(SocketAddr::from(([127, 0, 0, 1], 0))).expect("listen");
+        let addr = listener.local_addr().expect("addr");
+        let mut state = AppState::new(self.store.clone());
+        state.request_limiter = self.limiter.clone();
+        state.documents = Some(self.dir.path().join("documents"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(custos_web::server::serve(
+            listener,
+            router(state),
+            custos_web::server::Limits::default(),
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        Served {
+            addr,
+            stop: Some(stop),
+        }
+    }
+}
+
+/// Sends one HTTP/1.1 request over a fresh connection to `addr`, as a browser sends a form
+/// (`application/x-www-form-urlencoded` when there is a body), and reads the whole answer.
+pub async fn wire(addr: SocketAddr, method: &str, path: &str, form: Option<&str>) -> WireReply {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let body = form.unwrap_or("");
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if form.is_some() {
+        req.push_str(&format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    stream.write_all(req.as_bytes()).await.expect("send");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.expect("read");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    let location = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("location")
+                .then(|| value.trim().to_owned())
+        })
+        .unwrap_or_default();
+    WireReply {
+        status,
+        location,
+        body: body.to_owned(),
+    }
+}
