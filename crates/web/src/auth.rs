@@ -382,22 +382,9 @@ async fn resolve_for(
     let table = RightsTable::from_pack(&policy.pack);
     let mut info = info;
     info.subject.client = client;
-    // BDC-11: training records matter only to roles the pack names.
-    if info
-        .subject
-        .assignments
-        .iter()
-        .any(|a| table.needs_training(a.role.as_str()))
-        && info.subject.competence.courses.is_empty()
-    {
-        info.subject.competence.courses =
-            state.store.current_courses(&info.subject.username).await?;
-    }
-    // BDC-1: who is absent matters only to someone who may deputise.
-    let needs = table.deputy_needs(&info.subject.assignments);
-    if !needs.is_empty() {
-        info.subject.absent_roles = state.store.absent_roles(&needs).await?;
-    }
+    complete_subject(state, &table, &mut info.subject)
+        .await
+        .map_err(Refusal::Error)?;
     Ok(Staff {
         info,
         table,
@@ -448,18 +435,50 @@ impl FromRequestParts<AppState> for Staff {
     }
 }
 
-/// Whether the person behind a new session may watch some camera live now.
+/// Adds to `subject` what the store's session leaves to the caller, as far as `table`
+/// needs it: training records (BDC-11, BJS-9, ALT-17, LBU-4), read only for people holding
+/// a role the pack requires training for, and the roles absent where they may deputise
+/// (BDC-1).
+async fn complete_subject(
+    state: &AppState,
+    table: &RightsTable,
+    subject: &mut custos_domain::access::Subject,
+) -> Result<(), WebError> {
+    if subject
+        .assignments
+        .iter()
+        .any(|a| table.needs_training(a.role.as_str()))
+        && subject.competence.courses.is_empty()
+    {
+        subject.competence.courses = state.store.current_courses(&subject.username).await?;
+    }
+    let needs = table.deputy_needs(&subject.assignments);
+    if !needs.is_empty() {
+        subject.absent_roles = state.store.absent_roles(&needs).await?;
+    }
+    Ok(())
+}
+
+/// Whether the person behind a new session may watch some camera live now (their training
+/// counted, as every page counts it).
 async fn watches_live(state: &AppState, token: &str) -> bool {
     let Ok(Some(policy)) = state.store.active_policy().await else {
         return false;
     };
     let idle_ms = i64::from(policy.pack.access.idle_lock_minutes) * 60_000;
-    let Ok(SessionState::Live(info)) = state.store.session(token, idle_ms).await else {
+    let Ok(SessionState::Live(mut info)) = state.store.session(token, idle_ms).await else {
         return false;
     };
+    let table = RightsTable::from_pack(&policy.pack);
+    if complete_subject(state, &table, &mut info.subject)
+        .await
+        .is_err()
+    {
+        return false;
+    }
     let staff = Staff {
         info,
-        table: RightsTable::from_pack(&policy.pack),
+        table,
         session: token.to_owned(),
     };
     staff.landing() == "/live"

@@ -1775,3 +1775,45 @@ async fn every_answer_carries_the_security_headers() {
         r.headers
     );
 }
+
+/// BJS-9: under the school's pack a viewer whose training is recorded starts on the live
+/// grid after signing in, as every page counts their training; one whose training is not
+/// recorded starts on the start page, and the live grid refuses them, naming the course.
+#[tokio::test]
+async fn bjs_9_a_trained_viewer_starts_on_the_live_grid_and_an_untrained_one_does_not() {
+    let app = app().await;
+    for (name, trained) in [("vt", true), ("vu", false)] {
+        let user = Username::parse(name).expect("name");
+        app.store
+            .add_user(
+                &console(),
+                &user,
+                &format!("Viewer {name}"),
+                PASSWORD,
+                &[Assignment {
+                    role: custos_domain::Ident::parse("viewer").expect("role"),
+                    scope: Scope::Scheme,
+                }],
+            )
+            .await
+            .expect("user");
+        if trained {
+            train(&app.store, &user, "viewer").await;
+        }
+        accept_declaration(&app.store, &user).await;
+    }
+    let r = app
+        .post_login("username=vt&password=walnut+kettle+lamp")
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/live");
+    let r = app
+        .post_login("username=vu&password=walnut+kettle+lamp")
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/start");
+    let untrained = app.sign_in("vu").await;
+    let live = app.get("/live", Some(&untrained)).await;
+    assert_eq!(live.status, StatusCode::FORBIDDEN, "{}", live.body);
+    assert!(live.body.contains("CCTV staff training"), "{}", live.body);
+}
