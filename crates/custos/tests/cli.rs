@@ -2991,8 +2991,9 @@ async fn lbu_18_a_subject_access_request_from_the_public_form_to_its_letter_in_c
     assert!(page.contains("Give the time you were there"), "{page}");
     assert!(page.contains("Robin Requester"), "what was typed is kept");
     set_value(&c, "time", time).await;
-    let path = submit_and_leave(&c, "#request-form button", "/requests/new").await;
-    assert_eq!(path, "/requests");
+    // The form comes back at /requests; filed, it redirects to its acknowledgement.
+    let path = submit_and_leave(&c, "#request-form button", "/requests").await;
+    assert!(path.starts_with("/requests/received/"), "{path}");
     let reference = c
         .find(Locator::Id("request-reference"))
         .await
@@ -3002,6 +3003,17 @@ async fn lbu_18_a_subject_access_request_from_the_public_form_to_its_letter_in_c
         .expect("text");
     assert!(reference.starts_with("SAR-"), "{reference}");
     assert_ne!(reference, seeded);
+    // Refreshing the acknowledgement shows the same request, filing nothing new.
+    c.refresh().await.expect("refresh");
+    let again = c
+        .find(Locator::Id("request-reference"))
+        .await
+        .expect("a reference")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(again, reference);
+    assert_eq!(c.current_url().await.expect("url").path(), path);
     let page = c.source().await.expect("page");
     assert!(
         page.contains("id=\"request-kept\""),
@@ -3111,6 +3123,18 @@ async fn lbu_18_a_subject_access_request_from_the_public_form_to_its_letter_in_c
     )
     .await;
     assert_eq!(step("close:").await, "closed");
+    // Answered, the request no longer keeps its footage: the hold shows as released.
+    let after = c
+        .find(Locator::Id("case-footage"))
+        .await
+        .expect("footage table")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        after.contains("released") && !after.contains("kept until"),
+        "{after}"
+    );
     let docs = c
         .find(Locator::Id("case-documents"))
         .await

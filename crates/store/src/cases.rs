@@ -346,7 +346,7 @@ impl Store {
     }
 
     /// Opens a request from the public form carrying `key` (ledgered `case-opened`), unless
-    /// a request with that key is already open: then nothing changes and that request is
+    /// a request was already filed with that key: then nothing changes and that request is
     /// returned, with `false` (the same form sent twice is one request).
     pub async fn open_case_once(
         &self,
