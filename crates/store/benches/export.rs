@@ -210,6 +210,17 @@ async fn scheme(dir: &Path, footage: &Path, minutes: u32, shrink: usize) -> Stor
         )
         .await
         .expect("authoriser");
+    // BJS-9: the school's staff authorise downloads only once trained.
+    store
+        .record_training(
+            &actor,
+            &custos_domain::access::Username::parse(AUTHORISER).expect("user name"),
+            "CCTV staff training",
+            "2000-01-01",
+            None,
+        )
+        .await
+        .expect("training");
     let key = store.data_key(&cam, DAY).await.expect("key");
     // Real parameter sets, from the simulated camera's encoder.
     let clip = custos_media::simcam::annex_b_clip(
