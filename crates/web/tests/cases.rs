@@ -1456,6 +1456,11 @@ async fn bjs_10_a_request_about_erased_footage_is_told_so_and_holds_nothing() {
         r.body
     );
     assert!(!r.body.contains("id=\"request-kept\""), "{}", r.body);
+    assert!(
+        !r.body.contains("recognise you in the footage"),
+        "{}",
+        r.body
+    );
     let reference = reference_on(&r.body);
     let case = app
         .store
