@@ -1167,7 +1167,15 @@ async fn seed_demo_users(store: &Store) -> anyhow::Result<()> {
         .checked_add(jiff::Span::new().years(1))
         .context("a year from today")?
         .to_string();
+    // A role that gives no right under this pack (the built-in "authoriser" where the pack
+    // names it nowhere) would be an account that can do nothing: it gets none.
+    let table = custos_domain::access::RightsTable::from_pack(&policy.pack);
+    let mut idle = Vec::new();
     for role in &policy.pack.roles {
+        if table.rights(role.id.as_str()).is_empty() {
+            idle.push(role.id.to_string());
+            continue;
+        }
         let name =
             custos_domain::access::Username::parse(role.id.as_str()).map_err(anyhow::Error::msg)?;
         let password = crate::users::random_password()?;
@@ -1201,6 +1209,17 @@ async fn seed_demo_users(store: &Store) -> anyhow::Result<()> {
             }
         }
         println!("  {:<18} password {password}", role.id.as_str());
+    }
+    if !idle.is_empty() {
+        println!(
+            "No account for {}: the scheme's policy gives {} nothing to do.",
+            idle.join(", "),
+            if idle.len() == 1 {
+                "that role"
+            } else {
+                "those roles"
+            }
+        );
     }
     Ok(())
 }

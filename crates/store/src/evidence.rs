@@ -765,7 +765,8 @@ impl Store {
     }
 
     /// The checks every package request passes, whoever authorised it: its fields, its
-    /// cameras, and the class to keep the scheme's copy under.
+    /// cameras, encryption where the pack requires it (ALT-14), and the class to keep the
+    /// scheme's copy under.
     async fn check_package_request(&self, req: &ExportRequest) -> StoreResult<()> {
         let problems = req.problems();
         if !problems.is_empty() {
@@ -777,6 +778,17 @@ impl Store {
                     "there is no camera {cam}; `custos camera list` shows the register"
                 )));
             }
+        }
+        // ALT-14: a scheme whose copies travel only encrypted refuses a clear one.
+        if !req.encrypt
+            && self
+                .active_policy()
+                .await?
+                .is_some_and(|p| p.pack.authorise.download.encrypted)
+        {
+            return Err(StoreError::Invalid(
+                "the scheme's policy lets copies leave only encrypted, with the passphrase sent to the recipient separately: tick \"Encrypt it with a passphrase\" (at the console, add --encrypt)".to_owned(),
+            ));
         }
         if let Some(class) = &req.keep_as {
             let known = self

@@ -247,6 +247,8 @@ contract!(
     bdc_3_alt_16_packages_keep_their_footage_under_the_packs_master_and_disclosed_copy_classes,
     alt_8_a_download_is_authorised_by_its_authoriser_in_their_own_name_where_the_footage_is,
     lbu_19_a_download_the_pack_gives_to_two_people_waits_for_both,
+    alt_14_a_pack_that_requires_encrypted_copies_refuses_a_clear_one,
+    the_last_owner_can_be_neither_disabled_nor_stripped_of_the_role,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -2782,7 +2784,7 @@ async fn lbu_4_a_review_needs_a_reason_and_its_grant_is_bound_and_expires(db: &T
         .expect_err("not the camera's purpose");
     assert!(
         err.to_string()
-            .contains("registered for security-and-safety"),
+            .contains("registered for Security and safety, not Protecting school property"),
         "{err}"
     );
     let (token, review) = store
@@ -4761,4 +4763,80 @@ async fn lbu_19_a_download_the_pack_gives_to_two_people_waits_for_both(db: &Test
     assert_eq!(kinds.len(), 2, "{kinds:?}");
     assert_eq!(kinds[0].0, "user:mgr");
     assert_eq!(kinds[1].0, "user:dp");
+}
+
+/// ALT-14: the trust's copies travel only encrypted, with the password sent separately: a
+/// request for a clear package is refused with the reason and how to put it right, and an
+/// encrypted one is accepted. The council's pack asks no such thing.
+async fn alt_14_a_pack_that_requires_encrypted_copies_refuses_a_clear_one(db: &TestDb) {
+    let (store, clock) = disclosure_scheme(db).await;
+    let now = custos_base::Clock::now(&clock).0;
+    let mut req = download_request(now);
+    store
+        .request_download(&console(), &req)
+        .await
+        .expect("the council allows a clear copy");
+    store
+        .load_policy(
+            &console(),
+            include_str!("../../../policies/active-learning-trust.toml"),
+        )
+        .await
+        .expect("trust pack");
+    let refused = store
+        .request_download(&console(), &req)
+        .await
+        .expect_err("clear");
+    assert!(
+        refused.to_string().contains("only encrypted") && refused.to_string().contains("--encrypt"),
+        "{refused}"
+    );
+    req.encrypt = true;
+    store
+        .request_download(&console(), &req)
+        .await
+        .expect("encrypted");
+}
+
+/// Someone must always be able to manage the scheme: its last enabled owner can be neither
+/// disabled nor stripped of the role, even from the console; with a second owner, either
+/// may go.
+async fn the_last_owner_can_be_neither_disabled_nor_stripped_of_the_role(db: &TestDb) {
+    let store = db.migrated().await;
+    store.load_policy(&console(), TRUST).await.expect("load");
+    let (ann, bob) = (username("ann"), username("bob"));
+    for u in [&ann, &bob] {
+        store
+            .add_user(
+                &console(),
+                u,
+                "Owner",
+                "walnut kettle lamp",
+                &[assignment("owner", "scheme")],
+            )
+            .await
+            .expect("added");
+    }
+    store
+        .set_user_disabled(&console(), &bob, true, "left the trust")
+        .await
+        .expect("a second owner remains");
+    let err = store
+        .set_user_disabled(&console(), &ann, true, "left the trust")
+        .await
+        .expect_err("the last owner");
+    assert!(err.to_string().contains("only owner"), "{err}");
+    let err = store
+        .revoke_role(&console(), &ann, &assignment("owner", "scheme"))
+        .await
+        .expect_err("the last owner");
+    assert!(err.to_string().contains("only owner"), "{err}");
+    store
+        .set_user_disabled(&console(), &bob, false, "returned")
+        .await
+        .expect("enable");
+    store
+        .revoke_role(&console(), &ann, &assignment("owner", "scheme"))
+        .await
+        .expect("bob still owns it");
 }

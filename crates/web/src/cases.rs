@@ -510,7 +510,7 @@ pub(crate) async fn act(
         )
         .await?;
     let to = after.converted_to.unwrap_or(after.reference);
-    Ok(Redirect::to(&format!("/cases/{to}")).into_response())
+    Ok(Redirect::to(&crate::done::to(&format!("/cases/{to}"), "case-step")).into_response())
 }
 
 /// A note from the case page.
@@ -534,7 +534,11 @@ pub(crate) async fn note(
         .store
         .add_case_note(&actor, &c.reference, &f.text)
         .await?;
-    Ok(Redirect::to(&format!("/cases/{}", c.reference)).into_response())
+    Ok(Redirect::to(&crate::done::to(
+        &format!("/cases/{}", c.reference),
+        "case-note",
+    ))
+    .into_response())
 }
 
 /// Staff intake of a case.
@@ -619,7 +623,11 @@ pub(crate) async fn open(
             },
         )
         .await?;
-    Ok(Redirect::to(&format!("/cases/{}", c.reference)).into_response())
+    Ok(Redirect::to(&crate::done::to(
+        &format!("/cases/{}", c.reference),
+        "case-opened",
+    ))
+    .into_response())
 }
 
 /// Assigning someone to a case.
@@ -641,7 +649,11 @@ pub(crate) async fn assign(
     let (c, actor) = load_to_work(&state, &staff, &reference).await?;
     let who = Username::parse(f.username.trim()).map_err(WebError::BadRequest)?;
     state.store.assign_case(&actor, &c.reference, &who).await?;
-    Ok(Redirect::to(&format!("/cases/{}", c.reference)).into_response())
+    Ok(Redirect::to(&crate::done::to(
+        &format!("/cases/{}", c.reference),
+        "case-assigned",
+    ))
+    .into_response())
 }
 
 /// Footage for a case: cameras and a range.
@@ -683,7 +695,11 @@ pub(crate) async fn footage(
         .store
         .add_case_footage(&actor, &c.reference, &cameras, from, to)
         .await?;
-    Ok(Redirect::to(&format!("/cases/{}", c.reference)).into_response())
+    Ok(Redirect::to(&crate::done::to(
+        &format!("/cases/{}", c.reference),
+        "case-footage",
+    ))
+    .into_response())
 }
 
 /// `POST /cases/{reference}/documents` (multipart: `csrf`, `file`, and for a disclosure
@@ -742,7 +758,11 @@ pub(crate) async fn attach(
                 .await?;
         }
     }
-    Ok(Redirect::to(&format!("/cases/{}", c.reference)).into_response())
+    Ok(Redirect::to(&crate::done::to(
+        &format!("/cases/{}", c.reference),
+        "case-document",
+    ))
+    .into_response())
 }
 
 /// Where case documents are kept: beside the footage folder, in `documents`.
@@ -950,7 +970,7 @@ pub(crate) async fn replace_feed(
         .store
         .rotate_calendar_token(&staff.actor(), &me)
         .await?;
-    Ok(Redirect::to("/cases#deadlines-feed").into_response())
+    Ok(Redirect::to(&crate::done::to("/cases#deadlines-feed", "feed-replaced")).into_response())
 }
 
 /// `GET /cases/{reference}/letters/{kind}`: the letter as it would be sent now (HTML, to
@@ -990,7 +1010,11 @@ pub(crate) async fn issue_letter(
             &scheme_calendar(&state).await?,
         )
         .await?;
-    Ok(Redirect::to(&format!("/cases/{}#documents", c.reference)).into_response())
+    Ok(Redirect::to(&crate::done::to(
+        &format!("/cases/{}#documents", c.reference),
+        "letter-issued",
+    ))
+    .into_response())
 }
 
 async fn scheme_calendar(state: &AppState) -> Result<custos_domain::calendar::Calendar, WebError> {

@@ -336,7 +336,11 @@ pub(crate) async fn start(
                 Err(e) => return Err(e.into()),
             };
             if d.state != custos_store::downloads::DownloadState::Authorised {
-                return Ok(Redirect::to(&format!("/downloads/{}?requested", d.id)).into_response());
+                return Ok(Redirect::to(&crate::done::to(
+                    &format!("/downloads/{}", d.id),
+                    "download-requested",
+                ))
+                .into_response());
             }
             let id = spawn(
                 &state,

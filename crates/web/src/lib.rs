@@ -11,6 +11,7 @@ mod cameras;
 mod cases;
 pub mod client;
 mod disclosures;
+mod done;
 pub mod downloads;
 pub mod error;
 pub mod export;

@@ -125,6 +125,10 @@ async fn lbu_18_the_cases_dashboard_shows_deadlines_and_steps_move_cases() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{step}: {}", r.body);
+        // The case's page says the step is recorded and what comes next.
+        assert_eq!(r.location(), format!("{path}?done=case-step"));
+        let told = app.get(r.location(), Some(&dpo)).await.body;
+        assert!(told.contains("The step is recorded in the case"), "{told}");
     }
     let r = app
         .send(
@@ -194,7 +198,7 @@ async fn bdc_28_staff_intake_holds_footage_and_the_deadlines_feed_lists_assigned
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let path = r.location().to_owned();
+    let path = r.location_path().to_owned();
     let reference = path.trim_start_matches("/cases/").to_owned();
     let c = app
         .store
@@ -394,7 +398,7 @@ async fn open_disclosure(app: &App, cookie: &str, changes: &[(&str, &str)]) -> S
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert!(r.location().starts_with("/cases/DIS-"), "{}", r.location());
-    r.location().to_owned()
+    r.location_path().to_owned()
 }
 
 /// Posts `form` (after the CSRF field) to `path` as `cookie`.
@@ -977,7 +981,10 @@ async fn bdc_32_the_media_register_form_registers_a_medium_under_a_new_reference
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let year = &custos_base::UnixMs(app.clock.now().0).to_uk_local_input()[..4];
     let reference = format!("MED-{year}-0001");
-    assert_eq!(r.location(), format!("/disclosures#medium-{reference}"));
+    assert_eq!(
+        r.location(),
+        format!("/disclosures?done=medium-registered#medium-{reference}")
+    );
     let page = app.get("/disclosures", Some(&sup)).await;
     let row = page
         .body
@@ -1036,7 +1043,7 @@ async fn an_uploaded_document_comes_back_as_a_download_never_as_a_page() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let path = r.location().to_owned();
+    let path = r.location_path().to_owned();
     let r = app
         .send_multipart(
             &format!("{path}/documents"),

@@ -50,6 +50,12 @@ impl Reply {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
     }
+
+    /// The redirect's path, without the query (which says what was done) or fragment.
+    pub fn location_path(&self) -> &str {
+        let l = self.location();
+        l.split(['?', '#']).next().unwrap_or(l)
+    }
 }
 
 pub fn console() -> Actor {
