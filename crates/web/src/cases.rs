@@ -253,6 +253,9 @@ struct CasePage {
     disclosure: Option<crate::disclosures::Section>,
     /// Why the step form cannot refuse this request, if it cannot (BDC-17).
     no_refusal: String,
+    /// The decision the latest response letter states and when it was issued, in words;
+    /// empty before any.
+    letter_stated: String,
 }
 
 pub(crate) async fn load(
@@ -319,6 +322,17 @@ pub(crate) async fn show(
             },
         })
         .collect();
+    let letter_stated = state
+        .store
+        .response_letter_decision(&c.reference)
+        .await?
+        .map(|(d, at)| {
+            format!(
+                "The response letter issued on {} states the decision to {d}.",
+                UnixMs(at).to_london_display()
+            )
+        })
+        .unwrap_or_default();
     let notes = state
         .store
         .case_notes(&c.reference)
@@ -444,6 +458,7 @@ pub(crate) async fn show(
                 .map(|d| d.no_refusal.clone())
                 .unwrap_or_default(),
             disclosure,
+            letter_stated,
             case: c,
         },
     ))
@@ -462,6 +477,9 @@ pub(crate) struct StepForm {
     others_shown: Option<String>,
     #[serde(default)]
     why_reasonable: String,
+    /// Why a decision a response letter already stated changes.
+    #[serde(default)]
+    change_reason: String,
 }
 
 /// `POST /cases/{reference}/act`
@@ -483,6 +501,11 @@ pub(crate) async fn act(
         "close" => Action::Close,
         "withdraw" => Action::Withdraw,
         "convert-to-subject-access" => Action::ConvertToSubjectAccess,
+        "" => {
+            return Err(WebError::BadRequest(
+                "choose the step to record from the list".to_owned(),
+            ));
+        }
         other => {
             return Err(WebError::BadRequest(format!(
                 "{other:?} is not a step a case takes"
@@ -506,6 +529,7 @@ pub(crate) async fn act(
                 others_shown: f.others_shown.is_some(),
                 why_reasonable: Some(f.why_reasonable).filter(|w| !w.trim().is_empty()),
                 footage: state.footage.clone(),
+                change_reason: Some(f.change_reason).filter(|w| !w.trim().is_empty()),
             },
         )
         .await?;

@@ -47,8 +47,28 @@ pub struct ExportJob {
     pub finished: Option<(String, String, PathBuf)>,
     /// The passphrase, until it has been shown once.
     pub passphrase: Option<String>,
-    /// Why it failed, if it did.
+    /// Why it failed, if it did, in words (never the server's own paths).
     pub failed: Option<String>,
+    /// Where to try again: the download's or the case's page.
+    pub retry: String,
+}
+
+/// Why a package could not be made, in words for the person who asked: what they can put
+/// right is said as the store says it; a failure of the server's disk or database is said
+/// without its paths (which mean nothing to them and are the server's own), and logged in
+/// full for whoever looks after the server.
+pub(crate) fn failure_words(e: &custos_store::StoreError) -> String {
+    use custos_base::ErrorKind;
+    match e.kind() {
+        ErrorKind::InvalidInput
+        | ErrorKind::NotFound
+        | ErrorKind::PermissionDenied
+        | ErrorKind::Conflict => e.to_string(),
+        _ => {
+            tracing::error!(error = %e, "an evidence package could not be made");
+            "the server could not write the package (a problem with its disk, files or database). Nothing was handed out and nothing you typed is lost: try again below; if it fails again, tell whoever looks after the server (its log says what went wrong)".to_owned()
+        }
+    }
 }
 
 /// The server's export jobs by id.
@@ -110,8 +130,8 @@ async fn form_page(
     ))
 }
 
-/// `GET /export`: the form, proposing the last hour's footage (which can be exported at
-/// once, BDC-5).
+/// `GET /export`: the form, proposing the last ten minutes' footage, which can be exported
+/// at once: the hour still being recorded is sealed so far as the package is made (BDC-5).
 pub(crate) async fn form(
     State(state): State<AppState>,
     staff: Staff,
@@ -119,8 +139,8 @@ pub(crate) async fn form(
     staff.require_somewhere(Right::Export)?;
     let now = state.store.clock().now().0;
     let f = ExportForm {
-        from: UnixMs(now - 2 * 3_600_000).to_uk_local_input(),
-        to: UnixMs(now - 3_600_000).to_uk_local_input(),
+        from: UnixMs(now - 10 * 60_000).to_uk_local_input(),
+        to: UnixMs(now).to_uk_local_input(),
         encrypt: Some("1".to_owned()),
         ..ExportForm::default()
     };
@@ -233,6 +253,10 @@ pub(crate) fn spawn(
             owner: staff.info.subject.username.clone(),
             exhibit,
             case: work.case(),
+            retry: match &work {
+                JobWork::Download { id, .. } => format!("/downloads/{id}"),
+                JobWork::Release { reference, .. } => format!("/cases/{reference}#release"),
+            },
             ..ExportJob::default()
         },
     );
@@ -246,7 +270,10 @@ pub(crate) fn spawn(
             if let Ok(mut j) = jobs.lock()
                 && let Some(job) = j.get_mut(&job_id)
             {
-                job.failed = Some(format!("cannot make {}: {e}", dir.display()));
+                job.failed = Some(failure_words(&custos_store::StoreError::Files(format!(
+                    "cannot make {}: {e}",
+                    dir.display()
+                ))));
             }
             return;
         }
@@ -278,22 +305,23 @@ pub(crate) fn spawn(
                     .await
             }
         };
-        let archive = match &result {
-            Ok(s) => match &s.encrypted {
-                Some((archive, _)) => Ok(archive.clone()),
-                None => custos_store::evidence::archive_package(&out),
-            },
-            Err(e) => Err(custos_store::StoreError::Invalid(e.to_string())),
-        };
+        // The package and its archive (an encrypted package is its archive already).
+        let made = result.and_then(|s| match &s.encrypted {
+            Some((archive, _)) => {
+                let archive = archive.clone();
+                Ok((s, archive))
+            }
+            None => custos_store::evidence::archive_package(&out).map(|a| (s, a)),
+        });
         if let Ok(mut j) = jobs.lock()
             && let Some(job) = j.get_mut(&job_id)
         {
-            match (result, archive) {
-                (Ok(s), Ok(archive)) => {
+            match made {
+                Ok((s, archive)) => {
                     job.passphrase = s.encrypted.map(|(_, p)| p);
                     job.finished = Some((s.package_id, s.sums_sha256, archive));
                 }
-                (Err(e), _) | (Ok(_), Err(e)) => job.failed = Some(e.to_string()),
+                Err(e) => job.failed = Some(failure_words(&e)),
             }
         }
     });

@@ -101,6 +101,14 @@ async fn lbu_18_the_cases_dashboard_shows_deadlines_and_steps_move_cases() {
         page.body
     );
     assert!(!page.body.contains("value=\"close:\""));
+    // The step list starts at no step: nothing is recorded by default.
+    assert!(
+        page.body.contains(
+            "<select id=\"step\" name=\"step\" required><option value=\"\" selected disabled>Choose a step</option>"
+        ),
+        "{}",
+        page.body
+    );
     let csrf = App::csrf(&page.body);
     let act = |step: &str, reasons: &str| {
         format!("csrf={csrf}&step={step}&reasons={reasons}&why_reasonable=")
@@ -1321,12 +1329,7 @@ async fn bdc_28_a_public_request_holds_existing_footage_provisionally_until_staf
             &custos_base::Actor::User(dpo.to_string()),
             &reference,
             custos_domain::case::Action::Start,
-            &custos_store::cases::Step {
-                reasons: String::new(),
-                others_shown: false,
-                why_reasonable: None,
-                footage: None,
-            },
+            &custos_store::cases::Step::default(),
         )
         .await
         .expect("start");

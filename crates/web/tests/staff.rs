@@ -1996,3 +1996,60 @@ async fn every_action_ends_on_a_page_saying_what_was_done() {
     assert!(!page.contains("id=\"done\""), "{page}");
     assert!(!page.contains("suspended"), "{page}");
 }
+
+/// A package that cannot be made says so in words, without the server's own paths, and
+/// offers to try again from the download's page, where the request is kept as typed.
+#[tokio::test]
+async fn a_failed_export_says_why_in_words_without_the_servers_paths() {
+    let app = app().await;
+    add_front_gate(&app).await;
+    let mgr = person(&app, "mgr", "manager").await;
+    // The folder packages go into cannot be made: a file stands in its way.
+    std::fs::write(app.dir.path().join("exports"), b"in the way").expect("file");
+    let page = app.get("/export", Some(&mgr)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let csrf = App::csrf(&page.body);
+    let now = app.clock.now().0;
+    let enc = |t: i64| {
+        custos_base::UnixMs(t)
+            .to_uk_local_input()
+            .replace(':', "%3A")
+    };
+    let form = format!(
+        "csrf={csrf}&cameras=front-gate&from={}&to={}&exhibit=AB%2F1&requester=PC+Smith&recipient=Hampshire+Constabulary&purpose=Theft+at+the+gate&case_ref=&keep_as=&encrypt=1",
+        enc(now - 2 * 3_600_000),
+        enc(now - 3_600_000)
+    );
+    let r = app.send("POST", "/export", Some(&mgr), Some(&form)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let job = r.location().to_owned();
+    assert!(job.starts_with("/exports/"), "{job}");
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = app.get(&job, Some(&mgr)).await.body;
+        if page.contains("id=\"export-failed\"") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(page.contains("id=\"export-failed\""), "{page}");
+    let dir = app.dir.path().display().to_string();
+    assert!(
+        !page.contains(&dir),
+        "the server's paths are its own: {page}"
+    );
+    assert!(page.contains("could not write the package"), "{page}");
+    let retry = page
+        .split("id=\"export-retry\"")
+        .next()
+        .and_then(|s| s.rsplit("href=\"").next())
+        .and_then(|s| s.split('"').next())
+        .expect("a way to try again")
+        .to_owned();
+    assert!(retry.starts_with("/downloads/"), "{retry}");
+    let again = app.get(&retry, Some(&mgr)).await.body;
+    assert!(
+        again.contains("AB/1") && again.contains("PC Smith"),
+        "{again}"
+    );
+}
