@@ -891,7 +891,10 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
     let stop = shutdown_signal();
     println!("Custos is running at http://{addr}/ — press Ctrl-C to stop.");
     tracing::info!(%addr, database = %store.location(), "web server started");
+    // Exports made on the web ask the recorder to close its open segments (BDC-5).
+    let (segment_cuts, cut) = tokio::sync::watch::channel(0i64);
     let state = custos_web::AppState {
+        segment_cuts: Some(segment_cuts),
         store: store.clone(),
         trusted_proxies: config
             .web
@@ -922,6 +925,7 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
     let recorder = crate::recorder::Recorder::start(
         store.clone(),
         crate::recorder::footage_dir(&config.data_dir),
+        cut,
     )
     .await
     .context("cannot start the recorder")?;

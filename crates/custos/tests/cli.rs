@@ -4198,6 +4198,85 @@ async fn bdc_5_an_evidence_package_from_the_export_page_in_chromium() {
     );
 }
 
+/// BDC-5: footage can leave as soon as it is recorded. Seconds after a fresh demo starts
+/// recording — before any camera has finished its first one-minute segment — the owner
+/// exports the Export form's proposed range (the last ten minutes) in headless Chromium:
+/// the recorder closes the open segment at the next key frame, the hour still being
+/// recorded is sealed so far, and the package `custos package verify` passes proves its
+/// segment with that interim seal, which is in the verified ledger.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bdc_5_footage_recorded_seconds_ago_exports_at_once_from_the_export_page() {
+    use fantoccini::Locator;
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("scheme");
+    let demo = RunningDemo::start(&data);
+    let addr = demo.addr.clone();
+    let password = demo
+        .accounts
+        .get("owner")
+        .expect("the owner's password")
+        .clone();
+    let driver = Driver::start();
+    let c = browser(&driver, &dir.path().join("profile")).await;
+    browser_sign_in(&c, &addr, "owner", &password).await;
+    // The simulated cameras are recording (their first segments are a minute long).
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    c.goto(&format!("http://{addr}/export"))
+        .await
+        .expect("export page");
+    type_in(&c, "export-cameras", "sim-1").await;
+    type_in(&c, "export-exhibit", "JS/9").await;
+    type_in(
+        &c,
+        "export-requester",
+        "PC 1234 Smith, Suffolk Constabulary",
+    )
+    .await;
+    type_in(&c, "export-recipient", "Suffolk Constabulary").await;
+    type_in(&c, "export-purpose", "A theft at the gate a moment ago").await;
+    let asked = now_ms();
+    let path = submit_and_leave(&c, "#export-form button", "/export").await;
+    assert!(
+        path.starts_with("/exports/"),
+        "the owner authorises as they ask: {path}"
+    );
+    c.wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Id("export-done"))
+        .await
+        .expect("the package is made");
+    download_open_and_verify(&c, dir.path(), "JS-9").await;
+    c.close().await.expect("close");
+    drop(driver);
+    let proofs: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("opened/JS-9/proofs.json")).expect("proofs.json"),
+    )
+    .expect("json");
+    let segments = proofs["segments"].as_array().expect("segments");
+    assert!(!segments.is_empty(), "{proofs}");
+    assert!(
+        segments
+            .iter()
+            .all(|p| p["ledger_entry"]["kind"] == "hour-sealed-interim"),
+        "proved by the interim seal: {proofs}"
+    );
+    let body: serde_json::Value =
+        serde_json::from_str(segments[0]["ledger_entry"]["body"].as_str().expect("body"))
+            .expect("json");
+    let through = body["through"].as_str().expect("through");
+    let through_ms = through
+        .parse::<jiff::Timestamp>()
+        .expect("a time")
+        .as_millisecond();
+    assert!(
+        through_ms >= asked - 1_500,
+        "the footage reaches the moment it was asked for: {through} vs {asked}"
+    );
+    demo.stop();
+    let (code, out, err) = run(custos().arg("--data").arg(&data).args(["ledger", "verify"]));
+    assert_eq!(code, 0, "{out}{err}");
+}
+
 /// LBU-19, LBU-20, LBU-21, BDC-5, SCC-7: in headless Chromium the demo's owner — whom its
 /// pack alone lets authorise disclosure to the police — opens a police request on the
 /// Cases page for footage the demo recorded two hours ago (by the clock libfaketime gave it

@@ -139,8 +139,9 @@ pub(crate) async fn form(
     staff.require_somewhere(Right::Export)?;
     let now = state.store.clock().now().0;
     let f = ExportForm {
+        // The form counts in whole minutes: to the end of this one, so that it reaches now.
         from: UnixMs(now - 10 * 60_000).to_uk_local_input(),
-        to: UnixMs(now).to_uk_local_input(),
+        to: UnixMs(now - now.rem_euclid(60_000) + 60_000).to_uk_local_input(),
         encrypt: Some("1".to_owned()),
         ..ExportForm::default()
     };
@@ -263,7 +264,15 @@ pub(crate) fn spawn(
     let jobs = state.exports.clone();
     let store = state.store.clone();
     let job_id = id.clone();
+    let cuts = state.segment_cuts.clone();
     tokio::spawn(async move {
+        // A download reaching into the present first has the recorder close the cameras'
+        // open segments, so that it holds the footage up to the moment it was asked for.
+        if let (JobWork::Download { id, .. }, Some(cuts)) = (&work, &cuts)
+            && let Ok(d) = store.require_download(id).await
+        {
+            cut_open_segments(&store, cuts, &d.request.cameras, d.request.to_unix_ms).await;
+        }
         if let Some(dir) = out.parent()
             && let Err(e) = std::fs::create_dir_all(dir)
         {
@@ -326,6 +335,58 @@ pub(crate) fn spawn(
         }
     });
     Ok(id)
+}
+
+/// How long a package waits for the recorder to close the open segments it asked for.
+const CUT_WAIT: std::time::Duration = std::time::Duration::from_secs(4);
+
+/// Asks the recorder to close the open segments now, when footage up to `to_unix_ms` may
+/// still be in them, and waits (at most [`CUT_WAIT`]) until each of `cameras` that is
+/// recording has a segment reaching the moment of asking (less a second, its key frames'
+/// spacing at most). A camera not recording, or a recorder that does not answer in time,
+/// leaves the package with the footage indexed so far.
+async fn cut_open_segments(
+    store: &custos_store::Store,
+    cuts: &tokio::sync::watch::Sender<i64>,
+    cameras: &[Ident],
+    to_unix_ms: i64,
+) {
+    let asked = store.clock().now().0;
+    if to_unix_ms < asked - 2 * 60_000 {
+        return;
+    }
+    let recording: Vec<&Ident> = match store.health().await {
+        Ok(h) => cameras
+            .iter()
+            .filter(|c| {
+                h.iter()
+                    .any(|x| x.camera == **c && x.stream == "main" && x.state == "recording")
+            })
+            .collect(),
+        Err(_) => return,
+    };
+    if recording.is_empty() {
+        return;
+    }
+    cuts.send_replace(asked);
+    let until = std::time::Instant::now() + CUT_WAIT;
+    while std::time::Instant::now() < until {
+        let mut all = true;
+        for c in &recording {
+            let reached = store
+                .segments(Some(c), Some("main"), asked - 2 * 60_000, asked + 60_000)
+                .await
+                .is_ok_and(|segs| segs.iter().any(|s| s.end_unix_ms >= asked - 1_000));
+            all &= reached;
+        }
+        if all {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tracing::warn!(
+        "the recorder did not close its open segments in time; the package holds the footage indexed so far"
+    );
 }
 
 /// `POST /export`: records the request for a package (ALT-8). Someone who may authorise
