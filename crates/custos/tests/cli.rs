@@ -2789,15 +2789,26 @@ fn bjs_4_retention_report_and_holds_from_the_console_on_the_demo() {
         err.contains("may not authorise deleting retained footage"),
         "{err}"
     );
-    let (code, _, err) = run(custos().arg("--data").arg(&data).args([
-        "hold",
-        "release",
-        &id,
-        "--reason",
-        "No longer needed",
-        "--authorised-by",
-        "owner",
-    ]));
+    // ALT-8: naming the owner is not enough — the owner types their own password and code.
+    let release = || {
+        let mut cmd = custos();
+        cmd.arg("--data").arg(&data).args([
+            "hold",
+            "release",
+            &id,
+            "--reason",
+            "No longer needed",
+            "--authorised-by",
+            "owner",
+        ]);
+        cmd
+    };
+    let (code, _, err) = run_typing(&mut release(), "not the owner's password\n000000\n");
+    assert_ne!(code, 0);
+    assert!(err.contains("--authorised-by"), "{err}");
+    let (_, list, _) = run(custos().arg("--data").arg(&data).args(["hold", "list"]));
+    assert!(list.contains(&id), "still held: {list}");
+    let (code, _, err) = run_typing(&mut release(), &typed_by(&data, &said, "owner"));
     assert_eq!(code, 0, "{err}");
     let (_, list, _) = run(custos().arg("--data").arg(&data).args(["hold", "list"]));
     assert!(list.contains("No holds in force"), "{list}");
