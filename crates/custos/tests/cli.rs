@@ -3784,6 +3784,63 @@ fn bdc_4_an_evidence_package_from_the_demo_passes_standard_checks_and_a_tampered
         failed.display()
     );
     assert!(!dir.path().join("failed.tar.age").exists());
+
+    // ALT-8 (Appendix I): the owner authorises destroying each copy in their own name,
+    // which ends the holds kept for it; when retention then erases the footage (a month
+    // on, by libfaketime's clock), the download log records the date it was destroyed.
+    let (_, list, _) = run(custos().arg("--data").arg(&data).args(["download", "list"]));
+    let made: Vec<String> = list
+        .lines()
+        .filter(|l| l.contains("package made"))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect();
+    assert_eq!(made.len(), 2, "{list}");
+    for id in &made {
+        let (code, out, err) = run_typing(
+            custos().arg("--data").arg(&data).args([
+                "download",
+                "destroy",
+                id,
+                "--as",
+                "owner",
+                "--reason",
+                "The police hold their copy; ours is no longer needed",
+            ]),
+            &typed_by(&data, &demo, "owner"),
+        );
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    let libfaketime = std::fs::read_dir("/usr/lib")
+        .expect("/usr/lib")
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("faketime/libfaketime.so.1"))
+        .chain([PathBuf::from("/usr/lib/faketime/libfaketime.so.1")])
+        .find(|p| p.exists())
+        .expect("libfaketime is installed");
+    let (code, out, err) = run(custos()
+        .env("LD_PRELOAD", &libfaketime)
+        .env("FAKETIME", "+35d")
+        .arg("--data")
+        .arg(&data)
+        .args(["retention", "sweep"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, ledger, _) = run(custos().arg("--data").arg(&data).args([
+        "ledger", "export", "--book", "download", "--format", "jsonl",
+    ]));
+    let erased: Vec<&str> = ledger
+        .lines()
+        .filter(|l| {
+            l.contains("\"kind\":\"download-deleted\"")
+                && l.contains("erased by the retention sweep")
+        })
+        .collect();
+    assert_eq!(erased.len(), 2, "{ledger}");
+    for id in &made {
+        assert!(
+            erased.iter().any(|l| l.contains(&format!("download:{id}"))),
+            "{id}: {ledger}"
+        );
+    }
 }
 
 /// LBU-19, LBU-20, LBU-21, BDC-5, BDC-32, SCC-7: a police request for footage the demo
