@@ -283,6 +283,7 @@ pub async fn run(
             reasons,
             others_shown,
             why_reasonable,
+            change_reason,
         } => {
             let a = action(name.trim(), decision.as_deref())?;
             // An accepted erasure deletes footage: only the process holding the footage
@@ -303,6 +304,7 @@ pub async fn run(
                         others_shown,
                         why_reasonable,
                         footage: lock.as_ref().map(|_| footage.clone()),
+                        change_reason,
                     },
                 )
                 .await?;

@@ -627,6 +627,10 @@ pub enum CaseCommand {
         /// disclose a copy)
         #[arg(long, value_name = "TEXT")]
         why_reasonable: Option<String>,
+        /// Why the decision changes, when a response letter already stated the earlier
+        /// one (a new response letter is then needed before closing)
+        #[arg(long, value_name = "TEXT")]
+        change_reason: Option<String>,
     },
     /// Add a note to a case
     Note {

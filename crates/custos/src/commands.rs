@@ -891,7 +891,10 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
     let stop = shutdown_signal();
     println!("Custos is running at http://{addr}/ — press Ctrl-C to stop.");
     tracing::info!(%addr, database = %store.location(), "web server started");
+    // Exports made on the web ask the recorder to close its open segments (BDC-5).
+    let (segment_cuts, cut) = tokio::sync::watch::channel(0i64);
     let state = custos_web::AppState {
+        segment_cuts: Some(segment_cuts),
         store: store.clone(),
         trusted_proxies: config
             .web
@@ -922,6 +925,7 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
     let recorder = crate::recorder::Recorder::start(
         store.clone(),
         crate::recorder::footage_dir(&config.data_dir),
+        cut,
     )
     .await
     .context("cannot start the recorder")?;
@@ -1167,7 +1171,15 @@ async fn seed_demo_users(store: &Store) -> anyhow::Result<()> {
         .checked_add(jiff::Span::new().years(1))
         .context("a year from today")?
         .to_string();
+    // A role that gives no right under this pack (the built-in "authoriser" where the pack
+    // names it nowhere) would be an account that can do nothing: it gets none.
+    let table = custos_domain::access::RightsTable::from_pack(&policy.pack);
+    let mut idle = Vec::new();
     for role in &policy.pack.roles {
+        if table.rights(role.id.as_str()).is_empty() {
+            idle.push(role.id.to_string());
+            continue;
+        }
         let name =
             custos_domain::access::Username::parse(role.id.as_str()).map_err(anyhow::Error::msg)?;
         let password = crate::users::random_password()?;
@@ -1201,6 +1213,17 @@ async fn seed_demo_users(store: &Store) -> anyhow::Result<()> {
             }
         }
         println!("  {:<18} password {password}", role.id.as_str());
+    }
+    if !idle.is_empty() {
+        println!(
+            "No account for {}: the scheme's policy gives {} nothing to do.",
+            idle.join(", "),
+            if idle.len() == 1 {
+                "that role"
+            } else {
+                "those roles"
+            }
+        );
     }
     Ok(())
 }

@@ -382,16 +382,20 @@ pub(crate) async fn authoriser(
         .map_err(|e| anyhow!("{flag}: {e} (the roles in {section})"))
 }
 
-/// Checks that `name` may authorise deleting retained footage under the active pack.
+/// Checks that `name` may authorise deleting retained footage under the active pack, then
+/// has them show they are at the console to do it, in their own name (ALT-8): their
+/// password and second-factor code, typed by them ([`crate::users::present`]).
 async fn deletion_authoriser(store: &Store, name: &str) -> anyhow::Result<String> {
-    authoriser(
+    let who = authoriser(
         store,
         name,
         Right::AuthoriseDeletion,
         "--authorised-by",
         "[authorise.delete_retained]",
     )
-    .await
+    .await?;
+    crate::users::present(store, &who, "--authorised-by").await?;
+    Ok(who)
 }
 
 /// `custos hold …`

@@ -1352,7 +1352,21 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
     let addr = addr.expect("the demo prints its URL");
     let pack = PolicyPack::parse(include_str!("../../../policies/bosmere-junior-school.toml"))
         .expect("pack");
-    assert_eq!(accounts.len(), pack.roles.len(), "one account per role");
+    // One account per role that can do something under the pack: the built-in authoriser
+    // role, which the school's pack names nowhere, gets none.
+    let table = custos_domain::access::RightsTable::from_pack(&pack);
+    let useful: Vec<&str> = pack
+        .roles
+        .iter()
+        .map(|r| r.id.as_str())
+        .filter(|r| !table.rights(r).is_empty())
+        .collect();
+    assert!(!useful.contains(&"authoriser"), "{useful:?}");
+    assert_eq!(
+        accounts.iter().map(|(r, _)| r.as_str()).collect::<Vec<_>>(),
+        useful,
+        "one account per role that can do something"
+    );
     let readers = ["owner", "manager", "supervisor", "dpo", "auditor"];
     // The trainee watches only while an operator is signed on duty (BDC-22); nobody is.
     let watchers = ["owner", "manager", "supervisor", "operator", "viewer"];
@@ -2291,6 +2305,18 @@ async fn lbu_4_a_recording_plays_only_after_a_reason_and_the_review_is_logged() 
         .await
         .expect("type");
     submit_and_leave(&c, "#finish-review button", &path).await;
+    // The page it lands on says that it worked.
+    let said = c
+        .find(Locator::Id("done"))
+        .await
+        .expect("a message saying what was done")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        said.contains("The result of the review is recorded"),
+        "{said}"
+    );
     c.close().await.expect("close");
     drop(driver);
 
@@ -2763,15 +2789,26 @@ fn bjs_4_retention_report_and_holds_from_the_console_on_the_demo() {
         err.contains("may not authorise deleting retained footage"),
         "{err}"
     );
-    let (code, _, err) = run(custos().arg("--data").arg(&data).args([
-        "hold",
-        "release",
-        &id,
-        "--reason",
-        "No longer needed",
-        "--authorised-by",
-        "owner",
-    ]));
+    // ALT-8: naming the owner is not enough — the owner types their own password and code.
+    let release = || {
+        let mut cmd = custos();
+        cmd.arg("--data").arg(&data).args([
+            "hold",
+            "release",
+            &id,
+            "--reason",
+            "No longer needed",
+            "--authorised-by",
+            "owner",
+        ]);
+        cmd
+    };
+    let (code, _, err) = run_typing(&mut release(), "not the owner's password\n000000\n");
+    assert_ne!(code, 0);
+    assert!(err.contains("--authorised-by"), "{err}");
+    let (_, list, _) = run(custos().arg("--data").arg(&data).args(["hold", "list"]));
+    assert!(list.contains(&id), "still held: {list}");
+    let (code, _, err) = run_typing(&mut release(), &typed_by(&data, &said, "owner"));
     assert_eq!(code, 0, "{err}");
     let (_, list, _) = run(custos().arg("--data").arg(&data).args(["hold", "list"]));
     assert!(list.contains("No holds in force"), "{list}");
@@ -3771,6 +3808,63 @@ fn bdc_4_an_evidence_package_from_the_demo_passes_standard_checks_and_a_tampered
         failed.display()
     );
     assert!(!dir.path().join("failed.tar.age").exists());
+
+    // ALT-8 (Appendix I): the owner authorises destroying each copy in their own name,
+    // which ends the holds kept for it; when retention then erases the footage (a month
+    // on, by libfaketime's clock), the download log records the date it was destroyed.
+    let (_, list, _) = run(custos().arg("--data").arg(&data).args(["download", "list"]));
+    let made: Vec<String> = list
+        .lines()
+        .filter(|l| l.contains("package made"))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect();
+    assert_eq!(made.len(), 2, "{list}");
+    for id in &made {
+        let (code, out, err) = run_typing(
+            custos().arg("--data").arg(&data).args([
+                "download",
+                "destroy",
+                id,
+                "--as",
+                "owner",
+                "--reason",
+                "The police hold their copy; ours is no longer needed",
+            ]),
+            &typed_by(&data, &demo, "owner"),
+        );
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    let libfaketime = std::fs::read_dir("/usr/lib")
+        .expect("/usr/lib")
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("faketime/libfaketime.so.1"))
+        .chain([PathBuf::from("/usr/lib/faketime/libfaketime.so.1")])
+        .find(|p| p.exists())
+        .expect("libfaketime is installed");
+    let (code, out, err) = run(custos()
+        .env("LD_PRELOAD", &libfaketime)
+        .env("FAKETIME", "+35d")
+        .arg("--data")
+        .arg(&data)
+        .args(["retention", "sweep"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, ledger, _) = run(custos().arg("--data").arg(&data).args([
+        "ledger", "export", "--book", "download", "--format", "jsonl",
+    ]));
+    let erased: Vec<&str> = ledger
+        .lines()
+        .filter(|l| {
+            l.contains("\"kind\":\"download-deleted\"")
+                && l.contains("erased by the retention sweep")
+        })
+        .collect();
+    assert_eq!(erased.len(), 2, "{ledger}");
+    for id in &made {
+        assert!(
+            erased.iter().any(|l| l.contains(&format!("download:{id}"))),
+            "{id}: {ledger}"
+        );
+    }
 }
 
 /// LBU-19, LBU-20, LBU-21, BDC-5, BDC-32, SCC-7: a police request for footage the demo
@@ -4130,7 +4224,7 @@ async fn bdc_5_an_evidence_package_from_the_export_page_in_chromium() {
         .expect("authorise");
     o.wait()
         .at_most(Duration::from_secs(15))
-        .for_element(Locator::Id("download-done"))
+        .for_element(Locator::Id("done"))
         .await
         .expect("it says the authorisation is recorded");
     assert!(
@@ -4194,6 +4288,85 @@ async fn bdc_5_an_evidence_package_from_the_export_page_in_chromium() {
         row.contains("PC 1234 Smith, Hampshire Constabulary"),
         "{row}"
     );
+}
+
+/// BDC-5: footage can leave as soon as it is recorded. Seconds after a fresh demo starts
+/// recording — before any camera has finished its first one-minute segment — the owner
+/// exports the Export form's proposed range (the last ten minutes) in headless Chromium:
+/// the recorder closes the open segment at the next key frame, the hour still being
+/// recorded is sealed so far, and the package `custos package verify` passes proves its
+/// segment with that interim seal, which is in the verified ledger.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bdc_5_footage_recorded_seconds_ago_exports_at_once_from_the_export_page() {
+    use fantoccini::Locator;
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("scheme");
+    let demo = RunningDemo::start(&data);
+    let addr = demo.addr.clone();
+    let password = demo
+        .accounts
+        .get("owner")
+        .expect("the owner's password")
+        .clone();
+    let driver = Driver::start();
+    let c = browser(&driver, &dir.path().join("profile")).await;
+    browser_sign_in(&c, &addr, "owner", &password).await;
+    // The simulated cameras are recording (their first segments are a minute long).
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    c.goto(&format!("http://{addr}/export"))
+        .await
+        .expect("export page");
+    type_in(&c, "export-cameras", "sim-1").await;
+    type_in(&c, "export-exhibit", "JS/9").await;
+    type_in(
+        &c,
+        "export-requester",
+        "PC 1234 Smith, Suffolk Constabulary",
+    )
+    .await;
+    type_in(&c, "export-recipient", "Suffolk Constabulary").await;
+    type_in(&c, "export-purpose", "A theft at the gate a moment ago").await;
+    let asked = now_ms();
+    let path = submit_and_leave(&c, "#export-form button", "/export").await;
+    assert!(
+        path.starts_with("/exports/"),
+        "the owner authorises as they ask: {path}"
+    );
+    c.wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Id("export-done"))
+        .await
+        .expect("the package is made");
+    download_open_and_verify(&c, dir.path(), "JS-9").await;
+    c.close().await.expect("close");
+    drop(driver);
+    let proofs: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("opened/JS-9/proofs.json")).expect("proofs.json"),
+    )
+    .expect("json");
+    let segments = proofs["segments"].as_array().expect("segments");
+    assert!(!segments.is_empty(), "{proofs}");
+    assert!(
+        segments
+            .iter()
+            .all(|p| p["ledger_entry"]["kind"] == "hour-sealed-interim"),
+        "proved by the interim seal: {proofs}"
+    );
+    let body: serde_json::Value =
+        serde_json::from_str(segments[0]["ledger_entry"]["body"].as_str().expect("body"))
+            .expect("json");
+    let through = body["through"].as_str().expect("through");
+    let through_ms = through
+        .parse::<jiff::Timestamp>()
+        .expect("a time")
+        .as_millisecond();
+    assert!(
+        through_ms >= asked - 1_500,
+        "the footage reaches the moment it was asked for: {through} vs {asked}"
+    );
+    demo.stop();
+    let (code, out, err) = run(custos().arg("--data").arg(&data).args(["ledger", "verify"]));
+    assert_eq!(code, 0, "{out}{err}");
 }
 
 /// LBU-19, LBU-20, LBU-21, BDC-5, SCC-7: in headless Chromium the demo's owner — whom its

@@ -436,12 +436,15 @@ pub enum Denial {
     },
     /// A trainee operator with no (licensed, where required) operator on duty (BDC-22).
     #[error(
-        "as a trainee operator you may {} only while an operator (licensed, where the scheme requires it) is signed on duty",
-        .right.describe()
+        "as a trainee operator you may {} only while {} is signed on duty; ask one to sign on",
+        .right.describe(),
+        if *.licensed { "a licensed operator" } else { "an operator" }
     )]
     NoLicensedOperatorOnDuty {
         /// The right needed.
         right: Right,
+        /// Whether the operator on duty must hold a licence (the scheme requires one).
+        licensed: bool,
     },
     /// A role needs a course the person has no in-date record of (BDC-11).
     #[error(
@@ -552,6 +555,36 @@ impl RightsTable {
             _ => true,
         }
     }
+}
+
+/// Whether `manager` may grant, take away or disable the holding of `roles`: nobody hands
+/// out, or takes from others, more than they hold themselves — every right the roles give
+/// must be one of the manager's own roles' rights. Otherwise why not, in words.
+pub fn may_manage_roles(
+    table: &RightsTable,
+    manager: &Subject,
+    roles: &[Ident],
+) -> Result<(), String> {
+    let own: BTreeSet<Right> = manager
+        .assignments
+        .iter()
+        .flat_map(|a| table.rights(a.role.as_str()))
+        .collect();
+    for role in roles {
+        let beyond: Vec<&str> = table
+            .rights(role.as_str())
+            .into_iter()
+            .filter(|r| !own.contains(r))
+            .map(|r| r.describe())
+            .collect();
+        if !beyond.is_empty() {
+            return Err(format!(
+                "the {role} role lets its holder {}, which your own roles do not; ask someone who holds every right of that role (such as the scheme's owner)",
+                beyond.join(", ")
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Whether `subject` may use `right` on `target` under `table`, and how; if not, why.
@@ -830,7 +863,10 @@ fn gate(
         competence.operator_on_duty
     };
     if role == TRAINEE_ROLE && !supervised {
-        return Err(Denial::NoLicensedOperatorOnDuty { right });
+        return Err(Denial::NoLicensedOperatorOnDuty {
+            right,
+            licensed: table.licence_required,
+        });
     }
     if let Some(courses) = table.training.get(&a.role)
         && let Some((missing, _)) = courses.iter().find(|(c, covers)| {

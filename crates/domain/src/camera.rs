@@ -235,6 +235,60 @@ pub struct CameraDraft {
     pub priority: Priority,
 }
 
+/// Whether a camera serving `purposes` may be watched live under `pack` (LJM-1, LBU-4,
+/// BDC-8): at least one of its purposes allows live viewing; otherwise why not, in words.
+pub fn live_view_allowed(
+    pack: &crate::PolicyPack,
+    purposes: &[crate::Ident],
+) -> Result<(), String> {
+    if pack
+        .purposes
+        .iter()
+        .any(|p| p.live_view && purposes.contains(&p.id))
+    {
+        return Ok(());
+    }
+    Err(
+        "this camera serves only purposes for which its pictures are not watched live (the scheme's policy); its recordings may be reviewed with a reason instead"
+            .to_owned(),
+    )
+}
+
+/// Whether the footage of a camera serving `camera_purposes` may be reviewed for `purpose`
+/// under `pack` (LJM-1, LBU-4, BDC-8): the camera serves it, and it is a purpose footage is
+/// recorded for — a live-only purpose (technical support, room usage) is never a reason to
+/// look at recordings. Otherwise why not, in words.
+pub fn review_allowed(
+    pack: &crate::PolicyPack,
+    camera_purposes: &[crate::Ident],
+    purpose: &crate::Ident,
+) -> Result<(), String> {
+    let name = |id: &crate::Ident| {
+        pack.purposes
+            .iter()
+            .find(|p| &p.id == id)
+            .map_or_else(|| id.to_string(), |p| p.name.clone())
+    };
+    if !camera_purposes.contains(purpose) {
+        let allowed: Vec<String> = camera_purposes.iter().map(name).collect();
+        return Err(format!(
+            "this camera is registered for {}, not {}: footage is used only for the purposes it was recorded for",
+            allowed.join(", "),
+            name(purpose)
+        ));
+    }
+    match pack.purposes.iter().find(|p| &p.id == purpose) {
+        Some(p) if p.recording.is_empty() => Err(format!(
+            "{} is a purpose for watching live only, so no recording may be reviewed for it; choose the purpose the footage was recorded for",
+            p.name
+        )),
+        Some(_) => Ok(()),
+        None => Err(format!(
+            "the scheme's policy has no purpose {purpose}; choose one of the camera's purposes"
+        )),
+    }
+}
+
 impl CameraDraft {
     /// Every way this camera breaks the pack's rules, in words; empty when it is fine.
     pub fn problems(&self, pack: &crate::PolicyPack) -> Vec<String> {

@@ -1157,6 +1157,11 @@ pub const KINDS: &[(Book, &str, &str)] = &[
         "a closed camera-hour's Merkle root is sealed",
     ),
     (
+        Book::Recording,
+        "hour-sealed-interim",
+        "an hour not yet sealed is sealed so far, for an export made now",
+    ),
+    (
         Book::Retention,
         "footage-deleted",
         "footage past its retention is deleted (per camera-hour)",

@@ -273,6 +273,9 @@ pub struct Authority {
     /// For a disclosure category, documents the scheme's code requires besides the lawful
     /// minimum (`crate::disclosure::required_documents`); empty for other actions.
     pub documents: Vec<crate::disclosure::DocumentKind>,
+    /// For `download` only: copies leave only encrypted, with the passphrase sent
+    /// separately (ALT-14); an unencrypted package is refused. False elsewhere.
+    pub encrypted: bool,
 }
 
 impl Authority {
@@ -739,6 +742,7 @@ struct RawAuthority {
     allowed: Option<bool>,
     #[serde(default)]
     documents: Vec<Text>,
+    encrypted: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -1340,12 +1344,23 @@ impl Validator {
                 Err(e) => self.problem(d.span(), format!("authorise.{key}.documents: {e}")),
             }
         }
+        if let Some(e) = &raw.encrypted
+            && key != "download"
+        {
+            self.problem(
+                e.span(),
+                format!(
+                    "authorise.{key}.encrypted: only downloads ([authorise.download]) can require encrypted copies; remove it"
+                ),
+            );
+        }
         Some(Authority {
             allowed,
             roles: roles?,
             all_of,
             external: raw.external.clone(),
             documents,
+            encrypted: raw.encrypted.as_ref().is_some_and(|e| *e.get_ref()),
         })
     }
 

@@ -208,7 +208,8 @@ fn bdc_22_licences_and_trainees_gate_control_room_rights() {
     assert_eq!(
         decide(&table, &trainee, Right::ViewLive, &cam),
         Err(Denial::NoLicensedOperatorOnDuty {
-            right: Right::ViewLive
+            right: Right::ViewLive,
+            licensed: true,
         })
     );
     trainee.competence.operator_on_duty = true;

@@ -392,3 +392,75 @@ fn lbu_4_untrained_staff_may_not_view_images_under_the_university_pack() {
         Ok(Grant::Own)
     );
 }
+
+/// ALT-14: the trust's pack lets copies leave only encrypted; the others do not require it,
+/// and `encrypted` is refused anywhere but downloads.
+#[test]
+fn alt_14_the_trusts_copies_leave_only_encrypted() {
+    let src = std::fs::read_to_string(format!(
+        "{}/../../policies/active-learning-trust.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("pack");
+    let trust = custos_domain::PolicyPack::parse(&src).expect("valid");
+    assert!(trust.authorise.download.encrypted);
+    let council = custos_domain::PolicyPack::parse(
+        &std::fs::read_to_string(format!(
+            "{}/../../policies/bassetlaw-district-council.toml",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("pack"),
+    )
+    .expect("valid");
+    assert!(!council.authorise.download.encrypted);
+    let misplaced = src.replace(
+        "[authorise.delete_retained]\n",
+        "[authorise.delete_retained]\nencrypted = true\n",
+    );
+    let err = custos_domain::PolicyPack::parse(&misplaced).expect_err("misplaced");
+    assert!(err.to_string().contains("only downloads"), "{err}");
+}
+
+/// LJM-1, LBU-4, BDC-8: the university's operational cameras for technical support and
+/// room usage are watched live and never recorded or reviewed; those for learning
+/// materials and equipment security are recorded and never watched live.
+#[test]
+fn ljm_1_live_only_purposes_are_never_reviewed_and_recorded_only_ones_never_watched() {
+    use custos_domain::camera::{live_view_allowed, review_allowed};
+    let pack = custos_domain::PolicyPack::parse(
+        &std::fs::read_to_string(format!(
+            "{}/../../policies/ljmu-operational-cameras.toml",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("pack"),
+    )
+    .expect("valid");
+    let id = |s: &str| custos_domain::Ident::parse(s).expect("id");
+    assert!(live_view_allowed(&pack, &[id("technical-support")]).is_ok());
+    assert!(live_view_allowed(&pack, &[id("room-usage"), id("equipment-security")]).is_ok());
+    let refused = live_view_allowed(&pack, &[id("equipment-security"), id("learning-materials")])
+        .expect_err("recorded only");
+    assert!(refused.contains("not watched live"), "{refused}");
+    assert!(
+        review_allowed(
+            &pack,
+            &[id("equipment-security")],
+            &id("equipment-security")
+        )
+        .is_ok()
+    );
+    let live_only = review_allowed(
+        &pack,
+        &[id("technical-support"), id("equipment-security")],
+        &id("technical-support"),
+    )
+    .expect_err("live only");
+    assert!(live_only.contains("watching live only"), "{live_only}");
+    let other = review_allowed(
+        &pack,
+        &[id("equipment-security")],
+        &id("learning-materials"),
+    )
+    .expect_err("not the camera's");
+    assert!(other.contains("registered for"), "{other}");
+}

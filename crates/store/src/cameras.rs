@@ -538,6 +538,15 @@ async fn write_groups(tx: &mut WriteTx, camera: &Camera) -> StoreResult<()> {
 }
 
 impl Store {
+    /// Whether `camera` may be watched live under the active pack: some purpose it serves
+    /// allows live viewing (LJM-1, LBU-4, BDC-8); otherwise why not, in words.
+    pub async fn live_view_allowed(&self, camera: &Camera) -> StoreResult<Result<(), String>> {
+        Ok(match self.active_policy().await? {
+            Some(p) => custos_domain::camera::live_view_allowed(&p.pack, &camera.draft.purposes),
+            None => Err("no policy pack is loaded".to_owned()),
+        })
+    }
+
     /// What an action on `camera` is done to, for `domain::access::decide`: its site, its
     /// groups and their workstation rules.
     pub async fn camera_target(

@@ -278,7 +278,13 @@ pub struct Step {
     pub why_reasonable: Option<String>,
     /// The footage folder, for a step that erases footage (an accepted erasure request).
     pub footage: Option<std::path::PathBuf>,
+    /// Why a decision changes after a response letter stated the earlier one.
+    pub change_reason: Option<String>,
 }
+
+/// The kind under which a response letter is kept with its case, followed by the decision
+/// it states (e.g. `response-letter:view-only`).
+const RESPONSE_LETTER: &str = "response-letter:";
 
 /// A note on a case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -850,6 +856,46 @@ impl Store {
         if case.kind == CaseKind::Disclosure {
             self.check_disclosure_step(&case, action, why).await?;
         }
+        // Decisions are not silently reversed: once a response letter has stated one,
+        // changing it needs a reason and a new letter, and the case closes only on a letter
+        // that states the decision it closes with.
+        let letter = match action {
+            Action::Decide(_) | Action::Close => {
+                self.response_letter_decision(&case.reference).await?
+            }
+            _ => None,
+        };
+        let mut change = None;
+        if let (Action::Decide(_), Some((stated, at))) = (action, &letter) {
+            let because = step.change_reason.as_deref().unwrap_or("").trim();
+            if because.chars().count() < 10 {
+                return Err(StoreError::Invalid(format!(
+                    "the response letter issued on {} states the decision to {stated}: to change it, say why the decision changed (it is kept in the case's record), then issue a new response letter",
+                    UnixMs(*at).to_london_display()
+                )));
+            }
+            change = Some((stated.clone(), because.to_owned()));
+        }
+        if action == Action::Close {
+            let decision = case.decision.as_ref().map(|d| d.0);
+            if let (Some((stated, at)), Some(d)) = (&letter, decision)
+                && stated != d.as_str()
+            {
+                return Err(StoreError::Invalid(format!(
+                    "the response letter issued on {} states the decision to {stated}, but the decision is now to {d}: issue a new response letter stating it before closing the case",
+                    UnixMs(*at).to_london_display()
+                )));
+            }
+            if case.kind != CaseKind::Disclosure
+                && decision.is_some_and(Decision::discloses)
+                && !self.copy_made_for_case(&case.reference).await?
+            {
+                return Err(StoreError::Invalid(format!(
+                    "the decision is to disclose a copy, but no copy has been made for this case: make the package on the Export page with the case reference {r} (at the console, custos export --case {r}), or change the decision",
+                    r = case.reference
+                )));
+            }
+        }
         let erasure =
             if case.kind == CaseKind::Erasure && action == Action::Decide(Decision::Accept) {
                 Some(self.erase_for_case(actor, &case, step).await?)
@@ -969,6 +1015,11 @@ impl Store {
                     entry = entry
                         .with("segments_erased", outcome.segments_erased)
                         .with("footage_kept_by_holds", outcome.kept.len());
+                }
+                if let Some((stated, because)) = &change {
+                    entry = entry
+                        .with("changed_from", stated.as_str())
+                        .with("change_reason", because.as_str());
                 }
                 if step.others_shown {
                     entry = entry.with(
@@ -1686,6 +1737,12 @@ impl Store {
         calendar: &custos_domain::calendar::Calendar,
     ) -> StoreResult<(Letter, CaseDocument)> {
         let letter = self.compose_letter(reference, kind, calendar).await?;
+        // A response letter is kept under the decision it states, so that the decision is
+        // not changed behind it (see `act_on_case`).
+        let doc_kind = match (kind, self.require_case(reference).await?.decision) {
+            (LetterKind::Response, Some((d, _))) => Some(format!("{RESPONSE_LETTER}{d}")),
+            _ => None,
+        };
         let created = self
             .clock()
             .now()
@@ -1693,16 +1750,45 @@ impl Store {
             .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
         let pdf = letter.to_pdf(created);
         let doc = self
-            .add_case_document(
+            .add_case_document_of_kind(
                 actor,
                 documents,
                 reference,
+                doc_kind.as_deref(),
                 &format!("{reference}-{kind}.pdf"),
                 "application/pdf",
                 &pdf,
             )
             .await?;
         Ok((letter, doc))
+    }
+
+    /// The decision the latest response letter issued for case `reference` states, and
+    /// when it was issued; `None` before any.
+    pub async fn response_letter_decision(
+        &self,
+        reference: &str,
+    ) -> StoreResult<Option<(String, i64)>> {
+        Ok(self
+            .case_documents(reference)
+            .await?
+            .iter()
+            .rev()
+            .find_map(|d| {
+                let stated = d.kind.as_deref()?.strip_prefix(RESPONSE_LETTER)?;
+                Some((stated.to_owned(), d.added_at_unix_ms))
+            }))
+    }
+
+    /// Whether a copy of footage (an evidence package) has been made for case `reference`.
+    async fn copy_made_for_case(&self, reference: &str) -> StoreResult<bool> {
+        Ok(self.downloads(false).await?.iter().any(|d| {
+            d.package_id.is_some()
+                && d.request
+                    .case_ref
+                    .as_deref()
+                    .is_some_and(|r| r.trim() == reference)
+        }))
     }
 
     /// Letter `kind` for case `reference` as the case stands, without keeping it.

@@ -130,8 +130,9 @@ impl Store {
         .ok_or_else(|| StoreError::NotFound(format!("there is no ledger entry {seq}")))
     }
 
-    /// `seg`'s proof of inclusion in its sealed hour. An hour not yet sealed (the current
-    /// one) has no proof yet: that is an error saying when it will have one.
+    /// `seg`'s proof of inclusion in its sealed hour — the hour's own seal, or, for an hour
+    /// not sealed yet, the latest interim seal that covers it
+    /// ([`Store::seal_open_hours`]). Without either, an error saying when it will have one.
     pub async fn seal_proof(&self, seg: &Segment) -> StoreResult<SealProof> {
         let hour = seg.start_unix_ms - seg.start_unix_ms.rem_euclid(HOUR_MS);
         let row = sqlx::query(
@@ -143,41 +144,69 @@ impl Store {
         .bind(hour)
         .fetch_optional(self.pool())
         .await
-        .map_err(StoreError::db("reading a seal"))?
-        .ok_or_else(|| {
-            StoreError::Invalid(format!(
-                "the hour of segment {} is not sealed yet; the recorder seals each hour a few \
-                 minutes after it ends — export it after that",
-                seg.path
-            ))
-        })?;
-        let get = StoreError::db("reading a seal");
-        let root: String = row.try_get(0).map_err(&get)?;
-        let seq: Option<i64> = row.try_get(1).map_err(&get)?;
-        let leaves: Option<String> = row.try_get(2).map_err(&get)?;
-        let leaves: Vec<Hash> = match leaves {
-            Some(text) => text
-                .split(',')
+        .map_err(StoreError::db("reading a seal"))?;
+        let bad_leaf = || StoreError::Corrupt(format!("the seal of {} has a bad leaf", seg.path));
+        let parse_leaves = |text: &str| -> StoreResult<Vec<Hash>> {
+            text.split(',')
                 .filter(|h| !h.is_empty())
-                .map(|h| {
-                    Hash::from_hex(h).ok_or_else(|| {
-                        StoreError::Corrupt(format!("the seal of {} has a bad leaf", seg.path))
-                    })
-                })
-                .collect::<StoreResult<_>>()?,
-            // Sealed before leaves were kept: the hour's segments as they are now, which
-            // gives the sealed root only if none has gone.
-            None => self
-                .segments(Some(&seg.camera), Some(&seg.stream), hour, hour + HOUR_MS)
-                .await?
-                .into_iter()
-                .filter(|s| s.start_unix_ms >= hour)
-                .map(|s| {
-                    Hash::from_hex(&s.sha256).ok_or_else(|| {
-                        StoreError::Corrupt(format!("segment {} has a bad hash", s.path))
-                    })
-                })
-                .collect::<StoreResult<_>>()?,
+                .map(|h| Hash::from_hex(h).ok_or_else(bad_leaf))
+                .collect()
+        };
+        let (root, seq, leaves) = match row {
+            Some(row) => {
+                let get = StoreError::db("reading a seal");
+                let root: String = row.try_get(0).map_err(&get)?;
+                let seq: Option<i64> = row.try_get(1).map_err(&get)?;
+                let leaves: Option<String> = row.try_get(2).map_err(&get)?;
+                let leaves: Vec<Hash> = match leaves {
+                    Some(text) => parse_leaves(&text)?,
+                    // Sealed before leaves were kept: the hour's segments as they are now,
+                    // which gives the sealed root only if none has gone.
+                    None => self
+                        .segments(Some(&seg.camera), Some(&seg.stream), hour, hour + HOUR_MS)
+                        .await?
+                        .into_iter()
+                        .filter(|s| s.start_unix_ms >= hour)
+                        .map(|s| {
+                            Hash::from_hex(&s.sha256).ok_or_else(|| {
+                                StoreError::Corrupt(format!("segment {} has a bad hash", s.path))
+                            })
+                        })
+                        .collect::<StoreResult<_>>()?,
+                };
+                (root, seq, leaves)
+            }
+            None => {
+                let interim = sqlx::query(
+                    "SELECT root, ledger_seq, leaves FROM interim_seals WHERE camera_id = $1 \
+                     AND stream = $2 AND hour_unix_ms = $3 ORDER BY segments DESC",
+                )
+                .bind(seg.camera.as_str())
+                .bind(&seg.stream)
+                .bind(hour)
+                .fetch_all(self.pool())
+                .await
+                .map_err(StoreError::db("reading an interim seal"))?;
+                let mut found = None;
+                for row in interim {
+                    let get = StoreError::db("reading an interim seal");
+                    let leaves = parse_leaves(&row.try_get::<String, _>(2).map_err(&get)?)?;
+                    if Hash::from_hex(&seg.sha256).is_some_and(|m| leaves.contains(&m)) {
+                        found = Some((
+                            row.try_get::<String, _>(0).map_err(&get)?,
+                            row.try_get::<Option<i64>, _>(1).map_err(&get)?,
+                            leaves,
+                        ));
+                        break;
+                    }
+                }
+                found.ok_or_else(|| {
+                    StoreError::Invalid(format!(
+                        "the footage from {} onwards is not sealed yet; export it again and it will be sealed as it is exported",
+                        UnixMs(seg.start_unix_ms).to_london_display()
+                    ))
+                })?
+            }
         };
         let mine = Hash::from_hex(&seg.sha256)
             .ok_or_else(|| StoreError::Corrupt(format!("segment {} has a bad hash", seg.path)))?;
@@ -428,6 +457,13 @@ impl Store {
             }
             total += segs.iter().map(|s| s.bytes).sum::<u64>();
             plan.push((camera, segs));
+        }
+        // The hour still being recorded (or just ended, before the recorder seals it) is
+        // sealed so far, now, after the segments are chosen: footage can leave at once,
+        // each segment with its proof (the interim seal covers every segment chosen).
+        for cam in &req.cameras {
+            self.seal_open_hours(cam, "main", req.from_unix_ms, req.to_unix_ms)
+                .await?;
         }
         let package_id = format!("P{}", crate::reviews::random_hex(8)?);
         let download_id = match download {
@@ -765,7 +801,8 @@ impl Store {
     }
 
     /// The checks every package request passes, whoever authorised it: its fields, its
-    /// cameras, and the class to keep the scheme's copy under.
+    /// cameras, encryption where the pack requires it (ALT-14), and the class to keep the
+    /// scheme's copy under.
     async fn check_package_request(&self, req: &ExportRequest) -> StoreResult<()> {
         let problems = req.problems();
         if !problems.is_empty() {
@@ -777,6 +814,17 @@ impl Store {
                     "there is no camera {cam}; `custos camera list` shows the register"
                 )));
             }
+        }
+        // ALT-14: a scheme whose copies travel only encrypted refuses a clear one.
+        if !req.encrypt
+            && self
+                .active_policy()
+                .await?
+                .is_some_and(|p| p.pack.authorise.download.encrypted)
+        {
+            return Err(StoreError::Invalid(
+                "the scheme's policy lets copies leave only encrypted, with the passphrase sent to the recipient separately: tick \"Encrypt it with a passphrase\" (at the console, add --encrypt)".to_owned(),
+            ));
         }
         if let Some(class) = &req.keep_as {
             let known = self

@@ -456,6 +456,123 @@ impl Store {
         })
     }
 
+    /// Seals, for an export to be made now, each hour of `camera`'s `stream` overlapping
+    /// `[from_unix_ms, to_unix_ms)` that has segments but no seal yet (the hour still being
+    /// recorded, or one ended within the grace the recorder leaves): an interim seal over
+    /// the hour's segments recorded so far, ledgered `hour-sealed-interim` (book
+    /// `recording`) with its Merkle root, unless an interim seal already covers exactly
+    /// them. The hour's own seal later covers every segment; the interim one stays a valid
+    /// proof of those it covered. Returns the interim seals made.
+    pub async fn seal_open_hours(
+        &self,
+        camera: &Ident,
+        stream: &str,
+        from_unix_ms: i64,
+        to_unix_ms: i64,
+    ) -> StoreResult<Vec<Seal>> {
+        let mut out = Vec::new();
+        let mut hour = from_unix_ms - from_unix_ms.rem_euclid(HOUR_MS);
+        while hour < to_unix_ms {
+            if self.seal(camera, stream, hour).await?.is_none()
+                && let Some(seal) = self.seal_hour_so_far(camera, stream, hour).await?
+            {
+                out.push(seal);
+            }
+            hour += HOUR_MS;
+        }
+        Ok(out)
+    }
+
+    async fn seal_hour_so_far(
+        &self,
+        camera: &Ident,
+        stream: &str,
+        hour: i64,
+    ) -> StoreResult<Option<Seal>> {
+        let segs = self
+            .segments(Some(camera), Some(stream), hour, hour + HOUR_MS)
+            .await?;
+        let mut segs: Vec<Segment> = segs
+            .into_iter()
+            .filter(|s| s.start_unix_ms >= hour)
+            .collect();
+        segs.sort_by(|a, b| (a.start_unix_ms, &a.path).cmp(&(b.start_unix_ms, &b.path)));
+        let (Some(first), Some(last)) = (segs.first(), segs.last()) else {
+            return Ok(None);
+        };
+        let hashes = segs
+            .iter()
+            .map(|s| {
+                Hash::from_hex(&s.sha256).ok_or_else(|| {
+                    StoreError::Corrupt(format!("segment {} has a malformed hash", s.path))
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let root = custos_domain::seal::merkle_root(&hashes).to_string();
+        let count = i64::try_from(hashes.len()).unwrap_or(i64::MAX);
+        let mut tx = self.write().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO interim_seals (camera_id, stream, hour_unix_ms, segments, root, leaves, \
+             made_at_unix_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+        )
+        .bind(camera.as_str())
+        .bind(stream)
+        .bind(hour)
+        .bind(count)
+        .bind(&root)
+        .bind(
+            hashes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        )
+        .bind(self.clock().now().0)
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("recording an interim seal"))?;
+        if inserted.rows_affected() == 0 {
+            // Already sealed so far (by another export at the same moment).
+            return Ok(None);
+        }
+        tx.record(
+            &Actor::System("recorder".to_owned()),
+            NewEntry::new(Book::Recording, "hour-sealed-interim")
+                .with_ref(camera_ref(camera)?)
+                .with("stream", stream)
+                .with("hour", UnixMs(hour).to_rfc3339())
+                .with("segments", hashes.len())
+                .with("first", first.path.as_str())
+                .with("last", last.path.as_str())
+                .with("through", UnixMs(last.end_unix_ms).to_rfc3339())
+                .with("merkle_root", root.as_str()),
+        );
+        let appended = tx.commit_returning().await?;
+        let seq = appended.last().map_or(0, |a| a.seq);
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "UPDATE interim_seals SET ledger_seq = $1 WHERE camera_id = $2 AND stream = $3 \
+             AND hour_unix_ms = $4 AND segments = $5",
+        )
+        .bind(seq)
+        .bind(camera.as_str())
+        .bind(stream)
+        .bind(hour)
+        .bind(count)
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::db("recording an interim seal"))?;
+        tx.commit_unledgered().await?;
+        Ok(Some(Seal {
+            camera: camera.clone(),
+            stream: stream.to_owned(),
+            hour_unix_ms: hour,
+            segments: count,
+            root,
+            ledger_seq: seq,
+        }))
+    }
+
     /// The seal of a camera-hour, if it is sealed.
     pub async fn seal(
         &self,

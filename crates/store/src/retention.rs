@@ -95,6 +95,9 @@ pub struct SweepReport {
     pub holds_expired: Vec<String>,
     /// Camera-days whose data keys were destroyed.
     pub keys_destroyed: Vec<(Ident, String)>,
+    /// Downloads whose scheme's copy of the footage is now all erased (their holds
+    /// released), recorded in the download log (`download-deleted`).
+    pub downloads_erased: Vec<String>,
     /// What could not be done, each saying why; empty when all went well.
     pub problems: Vec<String>,
 }
@@ -662,16 +665,71 @@ impl Store {
             self.destroy_spent_keys(footage, &actor, &camera.id, cutoff, &mut report)
                 .await?;
         }
+        report.downloads_erased = self.record_erased_downloads(&actor).await?;
         let mut entry = NewEntry::new(Book::Retention, "sweep-finished")
             .with("segments_deleted", report.segments_deleted)
             .with("bytes_deleted", report.bytes_deleted)
             .with("holds_expired", report.holds_expired.len())
-            .with("keys_destroyed", report.keys_destroyed.len());
+            .with("keys_destroyed", report.keys_destroyed.len())
+            .with("downloads_erased", report.downloads_erased.len());
         if !report.problems.is_empty() {
             entry = entry.with("problems", report.problems.clone());
         }
         self.append(&actor, entry).await?;
         Ok(report)
+    }
+
+    /// ALT-8 (Appendix I, "the date destroyed"): each download whose copy's destruction
+    /// was authorised, or whose package kept the scheme's copy of its footage under holds
+    /// that have all ended, and none of whose footage is left, is recorded as deleted
+    /// (`download-deleted`, `how`: erased by the retention sweep) — once. Returns those
+    /// downloads.
+    async fn record_erased_downloads(&self, actor: &Actor) -> StoreResult<Vec<String>> {
+        let now = self.clock().now().0;
+        let holds = self.holds(true).await?;
+        let mut erased = Vec::new();
+        for d in self.downloads(false).await? {
+            let mine: Vec<&Hold> = holds
+                .iter()
+                .filter(|h| h.download_id.as_deref() == Some(d.id.as_str()))
+                .collect();
+            if d.package_id.is_none() || mine.iter().any(|h| h.active(now)) {
+                continue;
+            }
+            let mut left = false;
+            for cam in &d.request.cameras {
+                left |= !self
+                    .segments(
+                        Some(cam),
+                        None,
+                        d.request.from_unix_ms,
+                        d.request.to_unix_ms,
+                    )
+                    .await?
+                    .is_empty();
+            }
+            if left {
+                continue;
+            }
+            let entries = self
+                .ledger_entries(&crate::LedgerQuery {
+                    book: Some(Book::Download),
+                    reference: Some(format!("download:{}", d.id)),
+                    ..crate::LedgerQuery::default()
+                })
+                .await?;
+            let authorised = entries
+                .iter()
+                .any(|e| e.kind == "download-deletion-authorised");
+            let recorded = entries.iter().any(|e| e.kind == "download-deleted");
+            if recorded || (mine.is_empty() && !authorised) {
+                continue;
+            }
+            self.record_download_deleted(actor, &d.id, now, "erased by the retention sweep")
+                .await?;
+            erased.push(d.id);
+        }
+        Ok(erased)
     }
 
     async fn sweep_camera(

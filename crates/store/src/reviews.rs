@@ -93,13 +93,14 @@ impl Store {
                 "say why the footage is being reviewed (LBU-4, BDC-33): a legitimate enquiry, in a few words — it goes into the review log".to_owned(),
             ));
         }
-        if !camera.draft.purposes.contains(&req.purpose) {
-            let allowed: Vec<String> = camera.draft.purposes.iter().map(Ident::to_string).collect();
+        // LJM-1, LBU-4, BDC-8: only a purpose the camera serves and records for.
+        if let Some(p) = self.active_policy().await? {
+            custos_domain::camera::review_allowed(&p.pack, &camera.draft.purposes, &req.purpose)
+                .map_err(|why| StoreError::Invalid(format!("camera {}: {why}", camera.id)))?;
+        } else if !camera.draft.purposes.contains(&req.purpose) {
             return Err(StoreError::Invalid(format!(
-                "camera {} is registered for {}, not {}: footage is used only for the purposes it was recorded for",
-                camera.id,
-                allowed.join(", "),
-                req.purpose
+                "camera {} is not registered for {}: footage is used only for the purposes it was recorded for",
+                camera.id, req.purpose
             )));
         }
         if req.to_unix_ms <= req.from_unix_ms || req.to_unix_ms - req.from_unix_ms > MAX_REVIEW_MS {

@@ -426,6 +426,9 @@ impl Store {
             )));
         }
         let mut tx = self.write().await?;
+        if disabled && user.assignments.iter().any(is_owner) {
+            last_owner_stays(&mut tx, username, "disable").await?;
+        }
         sqlx::query("UPDATE users SET disabled = $1 WHERE username = $2")
             .bind(i64::from(disabled))
             .bind(username.as_str())
@@ -484,6 +487,9 @@ impl Store {
         assignment: &Assignment,
     ) -> StoreResult<()> {
         let mut tx = self.write().await?;
+        if is_owner(assignment) {
+            last_owner_stays(&mut tx, username, "take the owner role from").await?;
+        }
         let done =
             sqlx::query("DELETE FROM user_roles WHERE username = $1 AND role = $2 AND scope = $3")
                 .bind(username.as_str())
@@ -1023,6 +1029,31 @@ impl Store {
             )))
         }
     }
+}
+
+/// Whether `a` is the owner role over the whole scheme.
+fn is_owner(a: &Assignment) -> bool {
+    a.role.as_str() == "owner" && a.scope == Scope::Scheme
+}
+
+/// Refuses, inside the transaction that would do it, to leave the scheme with no enabled
+/// account holding the owner role scheme-wide: someone must always be able to manage it.
+async fn last_owner_stays(tx: &mut WriteTx, username: &Username, doing: &str) -> StoreResult<()> {
+    let others: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM user_roles r JOIN users u ON u.username = r.username \
+         WHERE r.role = 'owner' AND r.scope = $1 AND u.disabled = 0 AND u.username <> $2",
+    )
+    .bind(Scope::Scheme.to_string())
+    .bind(username.as_str())
+    .fetch_one(tx.conn())
+    .await
+    .map_err(StoreError::db("counting the scheme's owners"))?;
+    if others == 0 {
+        return Err(StoreError::Invalid(format!(
+            "{username} is the scheme's only owner: give another person the owner role first, then {doing} {username}"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

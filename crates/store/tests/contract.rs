@@ -249,6 +249,10 @@ contract!(
     bdc_3_alt_16_packages_keep_their_footage_under_the_packs_master_and_disclosed_copy_classes,
     alt_8_a_download_is_authorised_by_its_authoriser_in_their_own_name_where_the_footage_is,
     lbu_19_a_download_the_pack_gives_to_two_people_waits_for_both,
+    alt_14_a_pack_that_requires_encrypted_copies_refuses_a_clear_one,
+    the_last_owner_can_be_neither_disabled_nor_stripped_of_the_role,
+    bdc_29_a_decision_a_letter_stated_changes_only_with_a_reason_and_a_new_letter,
+    bdc_5_the_hour_being_recorded_is_sealed_on_demand_and_its_hour_seal_proves_it_too,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -2784,7 +2788,7 @@ async fn lbu_4_a_review_needs_a_reason_and_its_grant_is_bound_and_expires(db: &T
         .expect_err("not the camera's purpose");
     assert!(
         err.to_string()
-            .contains("registered for security-and-safety"),
+            .contains("registered for Security and safety, not Protecting school property"),
         "{err}"
     );
     let (token, review) = store
@@ -4946,4 +4950,304 @@ async fn lbu_19_a_download_the_pack_gives_to_two_people_waits_for_both(db: &Test
     assert_eq!(kinds.len(), 2, "{kinds:?}");
     assert_eq!(kinds[0].0, "user:mgr");
     assert_eq!(kinds[1].0, "user:dp");
+}
+
+/// ALT-14: the trust's copies travel only encrypted, with the password sent separately: a
+/// request for a clear package is refused with the reason and how to put it right, and an
+/// encrypted one is accepted. The council's pack asks no such thing.
+async fn alt_14_a_pack_that_requires_encrypted_copies_refuses_a_clear_one(db: &TestDb) {
+    let (store, clock) = disclosure_scheme(db).await;
+    let now = custos_base::Clock::now(&clock).0;
+    let mut req = download_request(now);
+    store
+        .request_download(&console(), &req)
+        .await
+        .expect("the council allows a clear copy");
+    store
+        .load_policy(
+            &console(),
+            include_str!("../../../policies/active-learning-trust.toml"),
+        )
+        .await
+        .expect("trust pack");
+    let refused = store
+        .request_download(&console(), &req)
+        .await
+        .expect_err("clear");
+    assert!(
+        refused.to_string().contains("only encrypted") && refused.to_string().contains("--encrypt"),
+        "{refused}"
+    );
+    req.encrypt = true;
+    store
+        .request_download(&console(), &req)
+        .await
+        .expect("encrypted");
+}
+
+/// Someone must always be able to manage the scheme: its last enabled owner can be neither
+/// disabled nor stripped of the role, even from the console; with a second owner, either
+/// may go.
+async fn the_last_owner_can_be_neither_disabled_nor_stripped_of_the_role(db: &TestDb) {
+    let store = db.migrated().await;
+    store.load_policy(&console(), TRUST).await.expect("load");
+    let (ann, bob) = (username("ann"), username("bob"));
+    for u in [&ann, &bob] {
+        store
+            .add_user(
+                &console(),
+                u,
+                "Owner",
+                "walnut kettle lamp",
+                &[assignment("owner", "scheme")],
+            )
+            .await
+            .expect("added");
+    }
+    store
+        .set_user_disabled(&console(), &bob, true, "left the trust")
+        .await
+        .expect("a second owner remains");
+    let err = store
+        .set_user_disabled(&console(), &ann, true, "left the trust")
+        .await
+        .expect_err("the last owner");
+    assert!(err.to_string().contains("only owner"), "{err}");
+    let err = store
+        .revoke_role(&console(), &ann, &assignment("owner", "scheme"))
+        .await
+        .expect_err("the last owner");
+    assert!(err.to_string().contains("only owner"), "{err}");
+    store
+        .set_user_disabled(&console(), &bob, false, "returned")
+        .await
+        .expect("enable");
+    store
+        .revoke_role(&console(), &ann, &assignment("owner", "scheme"))
+        .await
+        .expect("bob still owns it");
+}
+
+/// BDC-29, LJM-10: decisions are not silently reversed. Once the response letter stating a
+/// decision is issued, changing the decision needs the reason it changed (ledgered with the
+/// earlier decision) and the case closes only once a new letter states the decision it
+/// closes with; a case decided to disclose a copy cannot close while no copy was made.
+async fn bdc_29_a_decision_a_letter_stated_changes_only_with_a_reason_and_a_new_letter(
+    db: &TestDb,
+) {
+    use custos_domain::case::{Action, CaseKind, CaseState, Decision};
+    use custos_domain::letter::LetterKind;
+    use custos_store::cases::Step;
+    let (store, clock, footage) = retention_scheme(db).await;
+    let docs = footage.path().join("documents");
+    let calendar = custos_domain::calendar::Calendar::new(custos_domain::Nation::EnglandWales);
+    let t0 = custos_base::Clock::now(&clock).0;
+    let c = store
+        .open_case(&console(), &new_case(CaseKind::SubjectAccess, t0))
+        .await
+        .expect("open");
+    let r = c.reference.clone();
+    for a in [Action::AwaitIdentity, Action::VerifyIdentity] {
+        store
+            .act_on_case(&console(), &r, a, &Step::default())
+            .await
+            .expect("step");
+    }
+    // Decided to disclose a copy, but no copy made: it cannot close as disclosed.
+    store
+        .act_on_case(
+            &console(),
+            &r,
+            Action::Decide(Decision::Disclose),
+            &Step::default(),
+        )
+        .await
+        .expect("decide");
+    let err = store
+        .act_on_case(&console(), &r, Action::Close, &Step::default())
+        .await
+        .expect_err("no copy made");
+    assert!(err.to_string().contains("no copy has been made"), "{err}");
+    // No letter has gone out yet: the decision changes freely.
+    store
+        .act_on_case(
+            &console(),
+            &r,
+            Action::Decide(Decision::ViewOnly),
+            &Step::default(),
+        )
+        .await
+        .expect("a decision no letter stated yet");
+    store
+        .issue_letter(&console(), &docs, &r, LetterKind::Response, &calendar)
+        .await
+        .expect("letter");
+    assert_eq!(
+        store
+            .response_letter_decision(&r)
+            .await
+            .expect("read")
+            .map(|(d, _)| d),
+        Some("view-only".to_owned())
+    );
+    let err = store
+        .act_on_case(
+            &console(),
+            &r,
+            Action::Decide(Decision::Refuse),
+            &Step {
+                reasons: "The footage shows only other people".to_owned(),
+                ..Step::default()
+            },
+        )
+        .await
+        .expect_err("the letter stated another decision");
+    assert!(
+        err.to_string().contains("say why the decision changed"),
+        "{err}"
+    );
+    store
+        .act_on_case(
+            &console(),
+            &r,
+            Action::Decide(Decision::Refuse),
+            &Step {
+                reasons: "The footage shows only other people".to_owned(),
+                change_reason: Some("On review the requester is not in the footage".to_owned()),
+                ..Step::default()
+            },
+        )
+        .await
+        .expect("changed with a reason");
+    let err = store
+        .act_on_case(&console(), &r, Action::Close, &Step::default())
+        .await
+        .expect_err("the letter says view-only");
+    assert!(
+        err.to_string().contains("issue a new response letter"),
+        "{err}"
+    );
+    clock.advance_ms(60_000);
+    store
+        .issue_letter(&console(), &docs, &r, LetterKind::Response, &calendar)
+        .await
+        .expect("the new letter");
+    let c = store
+        .act_on_case(&console(), &r, Action::Close, &Step::default())
+        .await
+        .expect("closes on the letter that states its decision");
+    assert_eq!(c.state, CaseState::Closed);
+    let changed = store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Case),
+            reference: Some(format!("case:{r}")),
+            ..LedgerQuery::default()
+        })
+        .await
+        .expect("entries")
+        .into_iter()
+        .filter(|e| e.kind == "case-decide" && e.body.contains("changed_from"))
+        .collect::<Vec<_>>();
+    assert_eq!(changed.len(), 1);
+    assert!(
+        changed[0].body.contains("view-only")
+            && changed[0]
+                .body
+                .contains("On review the requester is not in the footage"),
+        "{}",
+        changed[0].body
+    );
+}
+
+/// BDC-5, BDC-4: footage of the hour still being recorded can leave at once. An interim
+/// seal over the hour's segments so far is made on demand and ledgered; each segment then
+/// has a proof leading to it; a later segment gets a later interim seal; when the hour is
+/// sealed it covers them all, and the interim seal's proof still holds, its entry in the
+/// verified ledger.
+async fn bdc_5_the_hour_being_recorded_is_sealed_on_demand_and_its_hour_seal_proves_it_too(
+    db: &TestDb,
+) {
+    let (store, clock, footage) = retention_scheme(db).await;
+    let t0 = custos_base::Clock::now(&clock).0;
+    let hour = t0 - t0.rem_euclid(3_600_000);
+    let cam = custos_domain::Ident::parse("front-gate").expect("id");
+    for m in [1, 2] {
+        record_minute(&store, footage.path(), hour + m * 60_000).await;
+    }
+    let segs = store
+        .segments(Some(&cam), Some("main"), hour, hour + 3_600_000)
+        .await
+        .expect("segments");
+    let err = store
+        .seal_proof(&segs[0])
+        .await
+        .expect_err("not sealed yet");
+    assert!(err.to_string().contains("not sealed yet"), "{err}");
+    let made = store
+        .seal_open_hours(&cam, "main", hour, hour + 3_600_000)
+        .await
+        .expect("interim");
+    assert_eq!(made.len(), 1);
+    assert_eq!(made[0].segments, 2);
+    assert!(
+        store
+            .seal_open_hours(&cam, "main", hour, hour + 3_600_000)
+            .await
+            .expect("again")
+            .is_empty(),
+        "nothing new to seal"
+    );
+    let hex = |h: &str| custos_domain::ledger::Hash::from_hex(h).expect("hex");
+    let proves = |p: &custos_store::evidence::SealProof,
+                  seg: &custos_store::recordings::Segment| {
+        let path: Vec<_> = p.path.iter().map(|h| hex(h)).collect();
+        custos_domain::seal::verify_inclusion(
+            &hex(&p.root),
+            &hex(&seg.sha256),
+            p.leaf_index,
+            p.leaf_count,
+            &path,
+        ) && p.entry.body.contains(&p.root)
+    };
+    let interim = store.seal_proof(&segs[1]).await.expect("proof");
+    assert_eq!(interim.entry.kind, "hour-sealed-interim");
+    assert_eq!((interim.leaf_index, interim.leaf_count), (1, 2));
+    assert!(proves(&interim, &segs[1]));
+
+    // Another minute, another interim seal covering all three.
+    record_minute(&store, footage.path(), hour + 3 * 60_000).await;
+    let made = store
+        .seal_open_hours(&cam, "main", hour, hour + 3_600_000)
+        .await
+        .expect("interim");
+    assert_eq!(made[0].segments, 3);
+    let segs = store
+        .segments(Some(&cam), Some("main"), hour, hour + 3_600_000)
+        .await
+        .expect("segments");
+    let later = store.seal_proof(&segs[2]).await.expect("proof");
+    assert_eq!(later.leaf_count, 3);
+
+    // The hour's own seal covers them all; the first interim proof still holds.
+    clock.advance_ms(2 * 3_600_000);
+    let sealed = store
+        .seal_closed_hours(custos_base::Clock::now(&clock).0, 0)
+        .await
+        .expect("seal");
+    assert_eq!(sealed.len(), 1);
+    assert_eq!(sealed[0].segments, 3);
+    let fin = store.seal_proof(&segs[1]).await.expect("proof");
+    assert_eq!(fin.entry.kind, "hour-sealed");
+    assert!(proves(&fin, &segs[1]));
+    let entry = store.ledger_entry(interim.entry.seq).await.expect("entry");
+    assert_eq!(
+        entry, interim.entry,
+        "the interim seal's entry stays as it was"
+    );
+    assert!(proves(&interim, &segs[1]));
+    store
+        .verify_ledger(test_key().verifying_key(), 1, &[], |_| {})
+        .await
+        .expect("verification runs")
+        .expect("the ledger is intact");
 }

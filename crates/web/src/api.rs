@@ -547,7 +547,8 @@ pub(crate) async fn cameras(
     let mut out = Vec::new();
     for c in state.store.cameras(false).await? {
         let target = state.store.camera_target(&c).await?;
-        let live = staff.may(Right::ViewLive, &target);
+        let live =
+            staff.may(Right::ViewLive, &target) && state.store.live_view_allowed(&c).await?.is_ok();
         let review = staff.may(Right::ReviewRecordings, &target);
         if live || review {
             out.push(CameraView {

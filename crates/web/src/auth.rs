@@ -39,6 +39,8 @@ pub struct Staff {
     pub table: RightsTable,
     /// The session token this request came with (secret; review grants are bound to it).
     pub session: String,
+    /// What the page says was just done (the address's `done` code, in our own words).
+    pub done: Option<&'static str>,
 }
 
 impl Staff {
@@ -389,6 +391,7 @@ async fn resolve_for(
         info,
         table,
         session: token.to_owned(),
+        done: None,
     })
 }
 
@@ -416,7 +419,10 @@ impl FromRequestParts<AppState> for Staff {
         ]
         .contains(&parts.uri.path());
         match resolve(state, parts, &token, exempt).await {
-            Ok(staff) => Ok(staff),
+            Ok(staff) => Ok(Staff {
+                done: crate::done::from_query(parts.uri.query()),
+                ..staff
+            }),
             Err(Refusal::NoSession) => Err(to_login("")),
             Err(Refusal::Locked(info, minutes)) => Err(NotSignedIn::Locked(locked_page(
                 &info,
@@ -480,6 +486,7 @@ async fn watches_live(state: &AppState, token: &str) -> bool {
         info,
         table,
         session: token.to_owned(),
+        done: None,
     };
     staff.landing() == "/live"
 }
@@ -826,7 +833,9 @@ async fn set_duty(
     staff.check_csrf(csrf)?;
     let name = Username::parse(&staff.info.subject.username).map_err(WebError::BadRequest)?;
     state.store.set_duty(&staff.actor(), &name, on).await?;
-    Ok(Redirect::to("/logbooks?book=duty").into_response())
+    // Back to where the person works (the duty book is for those who read logbooks).
+    let done = if on { "duty-on" } else { "duty-off" };
+    Ok(Redirect::to(&crate::done::to(staff.landing(), done)).into_response())
 }
 
 /// The unlock form on the lock screen.

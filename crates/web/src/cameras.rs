@@ -262,7 +262,11 @@ pub(crate) async fn add(
         .require(&state, Right::ManageCameras, &target_of(&req))
         .await?;
     let c = state.store.add_camera(&actor, &req).await?;
-    Ok(Redirect::to(&format!("/cameras/{}", c.id)).into_response())
+    Ok(Redirect::to(&crate::done::to(
+        &format!("/cameras/{}", c.id),
+        "camera-added",
+    ))
+    .into_response())
 }
 
 /// The recorder's figures, as the camera page shows them (LBU-16).
@@ -379,7 +383,11 @@ pub(crate) async fn change(
         .require(&state, Right::ManageCameras, &target_of(&req))
         .await?;
     state.store.change_camera(&actor, &req, &f.reason).await?;
-    Ok(Redirect::to(&format!("/cameras/{}", c.id)).into_response())
+    Ok(Redirect::to(&crate::done::to(
+        &format!("/cameras/{}", c.id),
+        "camera-changed",
+    ))
+    .into_response())
 }
 
 /// A reason.
@@ -406,5 +414,5 @@ pub(crate) async fn retire(
         )
         .await?;
     state.store.retire_camera(&actor, &c.id, &f.reason).await?;
-    Ok(Redirect::to("/cameras").into_response())
+    Ok(Redirect::to(&crate::done::to("/cameras", "camera-retired")).into_response())
 }

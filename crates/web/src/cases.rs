@@ -255,6 +255,9 @@ struct CasePage {
     disclosure: Option<crate::disclosures::Section>,
     /// Why the step form cannot refuse this request, if it cannot (BDC-17).
     no_refusal: String,
+    /// The decision the latest response letter states and when it was issued, in words;
+    /// empty before any.
+    letter_stated: String,
 }
 
 pub(crate) async fn load(
@@ -321,6 +324,17 @@ pub(crate) async fn show(
             },
         })
         .collect();
+    let letter_stated = state
+        .store
+        .response_letter_decision(&c.reference)
+        .await?
+        .map(|(d, at)| {
+            format!(
+                "The response letter issued on {} states the decision to {d}.",
+                UnixMs(at).to_london_display()
+            )
+        })
+        .unwrap_or_default();
     let notes = state
         .store
         .case_notes(&c.reference)
@@ -449,6 +463,7 @@ pub(crate) async fn show(
                 .map(|d| d.no_refusal.clone())
                 .unwrap_or_default(),
             disclosure,
+            letter_stated,
             case: c,
         },
     ))
@@ -467,6 +482,9 @@ pub(crate) struct StepForm {
     others_shown: Option<String>,
     #[serde(default)]
     why_reasonable: String,
+    /// Why a decision a response letter already stated changes.
+    #[serde(default)]
+    change_reason: String,
 }
 
 /// `POST /cases/{reference}/act`
@@ -488,6 +506,11 @@ pub(crate) async fn act(
         "close" => Action::Close,
         "withdraw" => Action::Withdraw,
         "convert-to-subject-access" => Action::ConvertToSubjectAccess,
+        "" => {
+            return Err(WebError::BadRequest(
+                "choose the step to record from the list".to_owned(),
+            ));
+        }
         other => {
             return Err(WebError::BadRequest(format!(
                 "{other:?} is not a step a case takes"
@@ -511,11 +534,12 @@ pub(crate) async fn act(
                 others_shown: f.others_shown.is_some(),
                 why_reasonable: Some(f.why_reasonable).filter(|w| !w.trim().is_empty()),
                 footage: state.footage.clone(),
+                change_reason: Some(f.change_reason).filter(|w| !w.trim().is_empty()),
             },
         )
         .await?;
     let to = after.converted_to.unwrap_or(after.reference);
-    Ok(Redirect::to(&format!("/cases/{to}")).into_response())
+    Ok(Redirect::to(&crate::done::to(&format!("/cases/{to}"), "case-step")).into_response())
 }
 
 /// A note from the case page.
@@ -539,7 +563,11 @@ pub(crate) async fn note(
         .store
         .add_case_note(&actor, &c.reference, &f.text)
         .await?;
-    Ok(Redirect::to(&format!("/cases/{}", c.reference)).into_response())
+    Ok(Redirect::to(&crate::done::to(
+        &format!("/cases/{}", c.reference),
+        "case-note",
+    ))
+    .into_response())
 }
 
 /// Staff intake of a case.
@@ -624,7 +652,11 @@ pub(crate) async fn open(
             },
         )
         .await?;
-    Ok(Redirect::to(&format!("/cases/{}", c.reference)).into_response())
+    Ok(Redirect::to(&crate::done::to(
+        &format!("/cases/{}", c.reference),
+        "case-opened",
+    ))
+    .into_response())
 }
 
 /// Assigning someone to a case.
@@ -646,7 +678,11 @@ pub(crate) async fn assign(
     let (c, actor) = load_to_work(&state, &staff, &reference).await?;
     let who = Username::parse(f.username.trim()).map_err(WebError::BadRequest)?;
     state.store.assign_case(&actor, &c.reference, &who).await?;
-    Ok(Redirect::to(&format!("/cases/{}", c.reference)).into_response())
+    Ok(Redirect::to(&crate::done::to(
+        &format!("/cases/{}", c.reference),
+        "case-assigned",
+    ))
+    .into_response())
 }
 
 /// Footage for a case: cameras and a range.
@@ -688,7 +724,11 @@ pub(crate) async fn footage(
         .store
         .add_case_footage(&actor, &c.reference, &cameras, from, to)
         .await?;
-    Ok(Redirect::to(&format!("/cases/{}", c.reference)).into_response())
+    Ok(Redirect::to(&crate::done::to(
+        &format!("/cases/{}", c.reference),
+        "case-footage",
+    ))
+    .into_response())
 }
 
 /// `POST /cases/{reference}/documents` (multipart: `csrf`, `file`, and for a disclosure
@@ -747,7 +787,11 @@ pub(crate) async fn attach(
                 .await?;
         }
     }
-    Ok(Redirect::to(&format!("/cases/{}", c.reference)).into_response())
+    Ok(Redirect::to(&crate::done::to(
+        &format!("/cases/{}", c.reference),
+        "case-document",
+    ))
+    .into_response())
 }
 
 /// Where case documents are kept: beside the footage folder, in `documents`.
@@ -955,7 +999,7 @@ pub(crate) async fn replace_feed(
         .store
         .rotate_calendar_token(&staff.actor(), &me)
         .await?;
-    Ok(Redirect::to("/cases#deadlines-feed").into_response())
+    Ok(Redirect::to(&crate::done::to("/cases#deadlines-feed", "feed-replaced")).into_response())
 }
 
 /// `GET /cases/{reference}/letters/{kind}`: the letter as it would be sent now (HTML, to
@@ -995,7 +1039,11 @@ pub(crate) async fn issue_letter(
             &scheme_calendar(&state).await?,
         )
         .await?;
-    Ok(Redirect::to(&format!("/cases/{}#documents", c.reference)).into_response())
+    Ok(Redirect::to(&crate::done::to(
+        &format!("/cases/{}#documents", c.reference),
+        "letter-issued",
+    ))
+    .into_response())
 }
 
 async fn scheme_calendar(state: &AppState) -> Result<custos_domain::calendar::Calendar, WebError> {

@@ -274,7 +274,13 @@ pub(crate) async fn open(
         .await?;
     let problems = match read(&f, state.store.clock().now().0) {
         Ok((new, request)) => match state.store.open_disclosure(&actor, &new, &request).await {
-            Ok(c) => return Ok(Redirect::to(&format!("/cases/{}", c.reference)).into_response()),
+            Ok(c) => {
+                return Ok(Redirect::to(&crate::done::to(
+                    &format!("/cases/{}", c.reference),
+                    "case-opened",
+                ))
+                .into_response());
+            }
             Err(e) if theirs(&e) => vec![e.to_string()],
             Err(e) => return Err(e.into()),
         },
@@ -560,7 +566,11 @@ pub(crate) async fn section(
 
 /// Back to the case's page, at `anchor`.
 fn back_to(reference: &str, anchor: &str) -> Response {
-    Redirect::to(&format!("/cases/{reference}#{anchor}")).into_response()
+    Redirect::to(&crate::done::to(
+        &format!("/cases/{reference}#{anchor}"),
+        "disclosure-recorded",
+    ))
+    .into_response()
 }
 
 /// The crime reference form.
@@ -944,7 +954,11 @@ pub(crate) async fn register_medium(
         )
         .await
     {
-        Ok(m) => Ok(Redirect::to(&format!("/disclosures#medium-{}", m.reference)).into_response()),
+        Ok(m) => Ok(Redirect::to(&crate::done::to(
+            &format!("/disclosures#medium-{}", m.reference),
+            "medium-registered",
+        ))
+        .into_response()),
         Err(e) if theirs(&e) => {
             disclosures_page(
                 &state,
@@ -982,7 +996,14 @@ async fn medium_event(
         .store
         .medium_event(&actor, &reference, event, &f.remarks)
         .await?;
-    Ok(Redirect::to(&format!("/disclosures#medium-{}", m.reference)).into_response())
+    Ok(Redirect::to(&crate::done::to(
+        &format!("/disclosures#medium-{}", m.reference),
+        match event {
+            MediumEvent::Returned => "medium-returned",
+            MediumEvent::Erased => "medium-erased",
+        },
+    ))
+    .into_response())
 }
 
 /// `POST /media/{reference}/returned`: the medium came back to the scheme.

@@ -10,7 +10,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use custos_base::UnixMs;
@@ -39,31 +39,6 @@ struct DownloadPage {
     may_destroy: bool,
     produced: bool,
     now: String,
-    done: &'static str,
-}
-
-/// What the page says after an action.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct DoneQuery {
-    #[serde(default)]
-    requested: Option<String>,
-    #[serde(default)]
-    done: Option<String>,
-}
-
-fn done_words(q: &DoneQuery) -> &'static str {
-    if q.requested.is_some() {
-        return "Your request is recorded. It waits for the authorisations listed below; the people who can give them see it on their Start page. Once it is authorised, make the package from this page.";
-    }
-    match q.done.as_deref() {
-        Some("authorised") => "Your authorisation is recorded in your name.",
-        Some("viewed") => "The viewing is recorded in the download log.",
-        Some("destroy") => {
-            "Your authorisation to destroy the copy is recorded, and the holds that kept the scheme's copy of the footage are released: the footage is erased when its retention period ends."
-        }
-        Some("destroyed") => "The destruction of the copy is recorded in the download log.",
-        _ => "",
-    }
 }
 
 fn may_see(staff: &Staff) -> Result<(), WebError> {
@@ -88,7 +63,6 @@ pub(crate) async fn show(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
     may_see(&staff)?;
     let d = state.store.require_download(&id).await?;
@@ -152,7 +126,6 @@ pub(crate) async fn show(
             may_destroy: produced && deletes_all,
             produced,
             now: state.store.clock().now().to_uk_local_input(),
-            done: done_words(&q),
             d,
         },
     ))
@@ -165,7 +138,7 @@ pub(crate) struct CsrfForm {
 }
 
 fn back(id: &str, done: &str) -> Response {
-    Redirect::to(&format!("/downloads/{id}?done={done}")).into_response()
+    Redirect::to(&crate::done::to(&format!("/downloads/{id}"), done)).into_response()
 }
 
 /// `POST /downloads/{id}/authorise`: the person signed in authorises it in their own name;
@@ -182,7 +155,7 @@ pub(crate) async fn authorise(
         .store
         .authorise_download(&staff.info.subject, &id)
         .await?;
-    Ok(back(&d.id, "authorised"))
+    Ok(back(&d.id, "download-authorised"))
 }
 
 /// `POST /downloads/{id}/make`: makes the package of an authorised download in the
@@ -266,7 +239,7 @@ pub(crate) async fn viewed(
         .store
         .record_download_viewed(&staff.actor(), &id, when(&f)?, &f.note)
         .await?;
-    Ok(back(id.trim(), "viewed"))
+    Ok(back(id.trim(), "download-viewed"))
 }
 
 /// `POST /downloads/{id}/destroy`: the person signed in authorises destroying the copy;
@@ -283,7 +256,7 @@ pub(crate) async fn destroy(
         .store
         .authorise_download_deletion(&staff.info.subject, &id, &f.note)
         .await?;
-    Ok(back(id.trim(), "destroy"))
+    Ok(back(id.trim(), "download-destroy"))
 }
 
 /// `POST /downloads/{id}/destroyed`: records when the copy was destroyed.
@@ -299,5 +272,5 @@ pub(crate) async fn destroyed(
         .store
         .record_download_deleted(&staff.actor(), &id, when(&f)?, &f.note)
         .await?;
-    Ok(back(id.trim(), "destroyed"))
+    Ok(back(id.trim(), "download-destroyed"))
 }

@@ -47,8 +47,28 @@ pub struct ExportJob {
     pub finished: Option<(String, String, PathBuf)>,
     /// The passphrase, until it has been shown once.
     pub passphrase: Option<String>,
-    /// Why it failed, if it did.
+    /// Why it failed, if it did, in words (never the server's own paths).
     pub failed: Option<String>,
+    /// Where to try again: the download's or the case's page.
+    pub retry: String,
+}
+
+/// Why a package could not be made, in words for the person who asked: what they can put
+/// right is said as the store says it; a failure of the server's disk or database is said
+/// without its paths (which mean nothing to them and are the server's own), and logged in
+/// full for whoever looks after the server.
+pub(crate) fn failure_words(e: &custos_store::StoreError) -> String {
+    use custos_base::ErrorKind;
+    match e.kind() {
+        ErrorKind::InvalidInput
+        | ErrorKind::NotFound
+        | ErrorKind::PermissionDenied
+        | ErrorKind::Conflict => e.to_string(),
+        _ => {
+            tracing::error!(error = %e, "an evidence package could not be made");
+            "the server could not write the package (a problem with its disk, files or database). Nothing was handed out and nothing you typed is lost: try again below; if it fails again, tell whoever looks after the server (its log says what went wrong)".to_owned()
+        }
+    }
 }
 
 /// The server's export jobs by id.
@@ -110,8 +130,8 @@ async fn form_page(
     ))
 }
 
-/// `GET /export`: the form, proposing the last hour's footage (which can be exported at
-/// once, BDC-5).
+/// `GET /export`: the form, proposing the last ten minutes' footage, which can be exported
+/// at once: the hour still being recorded is sealed so far as the package is made (BDC-5).
 pub(crate) async fn form(
     State(state): State<AppState>,
     staff: Staff,
@@ -119,8 +139,9 @@ pub(crate) async fn form(
     staff.require_somewhere(Right::Export)?;
     let now = state.store.clock().now().0;
     let f = ExportForm {
-        from: UnixMs(now - 2 * 3_600_000).to_uk_local_input(),
-        to: UnixMs(now - 3_600_000).to_uk_local_input(),
+        // The form counts in whole minutes: to the end of this one, so that it reaches now.
+        from: UnixMs(now - 10 * 60_000).to_uk_local_input(),
+        to: UnixMs(now - now.rem_euclid(60_000) + 60_000).to_uk_local_input(),
         encrypt: Some("1".to_owned()),
         ..ExportForm::default()
     };
@@ -233,20 +254,35 @@ pub(crate) fn spawn(
             owner: staff.info.subject.username.clone(),
             exhibit,
             case: work.case(),
+            retry: match &work {
+                JobWork::Download { id, .. } => format!("/downloads/{id}"),
+                JobWork::Release { reference, .. } => format!("/cases/{reference}#release"),
+            },
             ..ExportJob::default()
         },
     );
     let jobs = state.exports.clone();
     let store = state.store.clone();
     let job_id = id.clone();
+    let cuts = state.segment_cuts.clone();
     tokio::spawn(async move {
+        // A download reaching into the present first has the recorder close the cameras'
+        // open segments, so that it holds the footage up to the moment it was asked for.
+        if let (JobWork::Download { id, .. }, Some(cuts)) = (&work, &cuts)
+            && let Ok(d) = store.require_download(id).await
+        {
+            cut_open_segments(&store, cuts, &d.request.cameras, d.request.to_unix_ms).await;
+        }
         if let Some(dir) = out.parent()
             && let Err(e) = std::fs::create_dir_all(dir)
         {
             if let Ok(mut j) = jobs.lock()
                 && let Some(job) = j.get_mut(&job_id)
             {
-                job.failed = Some(format!("cannot make {}: {e}", dir.display()));
+                job.failed = Some(failure_words(&custos_store::StoreError::Files(format!(
+                    "cannot make {}: {e}",
+                    dir.display()
+                ))));
             }
             return;
         }
@@ -278,26 +314,79 @@ pub(crate) fn spawn(
                     .await
             }
         };
-        let archive = match &result {
-            Ok(s) => match &s.encrypted {
-                Some((archive, _)) => Ok(archive.clone()),
-                None => custos_store::evidence::archive_package(&out),
-            },
-            Err(e) => Err(custos_store::StoreError::Invalid(e.to_string())),
-        };
+        // The package and its archive (an encrypted package is its archive already).
+        let made = result.and_then(|s| match &s.encrypted {
+            Some((archive, _)) => {
+                let archive = archive.clone();
+                Ok((s, archive))
+            }
+            None => custos_store::evidence::archive_package(&out).map(|a| (s, a)),
+        });
         if let Ok(mut j) = jobs.lock()
             && let Some(job) = j.get_mut(&job_id)
         {
-            match (result, archive) {
-                (Ok(s), Ok(archive)) => {
+            match made {
+                Ok((s, archive)) => {
                     job.passphrase = s.encrypted.map(|(_, p)| p);
                     job.finished = Some((s.package_id, s.sums_sha256, archive));
                 }
-                (Err(e), _) | (Ok(_), Err(e)) => job.failed = Some(e.to_string()),
+                Err(e) => job.failed = Some(failure_words(&e)),
             }
         }
     });
     Ok(id)
+}
+
+/// How long a package waits for the recorder to close the open segments it asked for.
+const CUT_WAIT: std::time::Duration = std::time::Duration::from_secs(4);
+
+/// Asks the recorder to close the open segments now, when footage up to `to_unix_ms` may
+/// still be in them, and waits (at most [`CUT_WAIT`]) until each of `cameras` that is
+/// recording has a segment reaching the moment of asking (less a second, its key frames'
+/// spacing at most). A camera not recording, or a recorder that does not answer in time,
+/// leaves the package with the footage indexed so far.
+async fn cut_open_segments(
+    store: &custos_store::Store,
+    cuts: &tokio::sync::watch::Sender<i64>,
+    cameras: &[Ident],
+    to_unix_ms: i64,
+) {
+    let asked = store.clock().now().0;
+    if to_unix_ms < asked - 2 * 60_000 {
+        return;
+    }
+    let recording: Vec<&Ident> = match store.health().await {
+        Ok(h) => cameras
+            .iter()
+            .filter(|c| {
+                h.iter()
+                    .any(|x| x.camera == **c && x.stream == "main" && x.state == "recording")
+            })
+            .collect(),
+        Err(_) => return,
+    };
+    if recording.is_empty() {
+        return;
+    }
+    cuts.send_replace(asked);
+    let until = std::time::Instant::now() + CUT_WAIT;
+    while std::time::Instant::now() < until {
+        let mut all = true;
+        for c in &recording {
+            let reached = store
+                .segments(Some(c), Some("main"), asked - 2 * 60_000, asked + 60_000)
+                .await
+                .is_ok_and(|segs| segs.iter().any(|s| s.end_unix_ms >= asked - 1_000));
+            all &= reached;
+        }
+        if all {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tracing::warn!(
+        "the recorder did not close its open segments in time; the package holds the footage indexed so far"
+    );
 }
 
 /// `POST /export`: records the request for a package (ALT-8). Someone who may authorise
@@ -336,7 +425,11 @@ pub(crate) async fn start(
                 Err(e) => return Err(e.into()),
             };
             if d.state != custos_store::downloads::DownloadState::Authorised {
-                return Ok(Redirect::to(&format!("/downloads/{}?requested", d.id)).into_response());
+                return Ok(Redirect::to(&crate::done::to(
+                    &format!("/downloads/{}", d.id),
+                    "download-requested",
+                ))
+                .into_response());
             }
             let id = spawn(
                 &state,

@@ -11,6 +11,7 @@ mod cameras;
 mod cases;
 pub mod client;
 mod disclosures;
+mod done;
 pub mod downloads;
 pub mod error;
 pub mod export;
@@ -58,6 +59,10 @@ pub struct AppState {
     pub exports_dir: Option<std::path::PathBuf>,
     /// Live view's shared camera sessions and the bound on streams per person.
     pub live: live::LiveHub,
+    /// Where an export made now asks the recorder in this process to close every camera's
+    /// open segment at its next key frame, so that footage up to the moment of asking can
+    /// leave at once (BDC-5); `None` where nothing records here.
+    pub segment_cuts: Option<tokio::sync::watch::Sender<i64>>,
 }
 
 /// Loopback, IPv4 and IPv6: where `/metrics` is served unless configured otherwise.
@@ -82,6 +87,7 @@ impl AppState {
             exports: export::ExportJobs::default(),
             exports_dir: None,
             live: live::LiveHub::default(),
+            segment_cuts: None,
         }
     }
 

@@ -72,7 +72,9 @@ pub(crate) async fn grid(
     let health = state.store.health().await?;
     let mut tiles = Vec::new();
     for c in state.store.cameras(false).await? {
-        if staff.may(Right::ViewLive, &state.store.camera_target(&c).await?) {
+        if staff.may(Right::ViewLive, &state.store.camera_target(&c).await?)
+            && state.store.live_view_allowed(&c).await?.is_ok()
+        {
             let note = health
                 .iter()
                 .find(|h| h.camera == c.id && h.stream == "main" && h.state == "down")
@@ -131,6 +133,11 @@ async fn watchable(
             &state.store.camera_target(&camera).await?,
         )
         .await?;
+    // LJM-1, LBU-4, BDC-8: a camera serving only recorded purposes is not watched live,
+    // nor its latest picture shown.
+    if let Err(why) = state.store.live_view_allowed(&camera).await? {
+        return Err(WebError::Forbidden(format!("{}: {why}", camera.draft.name)));
+    }
     Ok((camera, actor))
 }
 

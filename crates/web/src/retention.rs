@@ -242,7 +242,7 @@ pub(crate) async fn place(
         case_ref: Some(f.case_ref),
     };
     state.store.place_hold(&actor, &req).await?;
-    Ok(Redirect::to("/retention#holds").into_response())
+    Ok(Redirect::to(&crate::done::to("/retention#holds", "hold-placed")).into_response())
 }
 
 /// Why a hold ends early.
@@ -269,5 +269,5 @@ pub(crate) async fn release(
         .store
         .release_hold(&actor, &id, &f.reason, None)
         .await?;
-    Ok(Redirect::to("/retention#holds").into_response())
+    Ok(Redirect::to(&crate::done::to("/retention#holds", "hold-released")).into_response())
 }

@@ -266,7 +266,22 @@ pub(crate) async fn form(
                 })
                 .collect(),
             gaps,
-            purposes: c.draft.purposes.iter().map(Ident::to_string).collect(),
+            // Only the purposes its footage is recorded for (LJM-1): a live-only purpose is
+            // never a reason to review.
+            purposes: {
+                let pack = state.store.active_policy().await?;
+                c.draft
+                    .purposes
+                    .iter()
+                    .filter(|id| {
+                        pack.as_ref().is_none_or(|p| {
+                            custos_domain::camera::review_allowed(&p.pack, &c.draft.purposes, id)
+                                .is_ok()
+                        })
+                    })
+                    .map(Ident::to_string)
+                    .collect()
+            },
             from: UnixMs(dflt_from).to_uk_local_input(),
             to: UnixMs(dflt_to + 60_000).to_uk_local_input(),
             day_start_ms: from,
@@ -538,7 +553,11 @@ pub(crate) async fn finish(
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
     let c = finish_review(&state, &staff, &token, &f.result).await?;
-    Ok(Redirect::to(&format!("/cameras/{}/review", c.id)).into_response())
+    Ok(Redirect::to(&crate::done::to(
+        &format!("/cameras/{}/review", c.id),
+        "review-recorded",
+    ))
+    .into_response())
 }
 
 /// Records the result of the review granted by `token` (BDC-32); returns its camera.

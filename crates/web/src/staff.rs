@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use custos_base::UnixMs;
-use custos_domain::access::{Right, Target};
+use custos_domain::access::{Denial, Right, Target, decide};
 use custos_domain::ledger::Book;
 use custos_domain::logbook;
 use custos_store::{LedgerAlarm, LedgerQuery, VerificationRecord};
@@ -117,6 +117,8 @@ pub(crate) struct Banner {
     pub(crate) nav: Vec<(&'static str, &'static str)>,
     /// Deputising arrangements in effect for this person now (BDC-1).
     pub(crate) deputising: Vec<String>,
+    /// What was just done and what happens next, after an action.
+    pub(crate) done: Option<&'static str>,
 }
 
 pub(crate) struct AlarmView {
@@ -201,6 +203,7 @@ impl Banner {
             nav,
             integrity,
             deputising: staff.table.deputising(&staff.info.subject),
+            done: staff.done,
             on_duty: state.store.on_duty(&staff.info.subject.username).await?,
             name: staff.info.display_name.clone(),
             roles: staff.roles_text(),
@@ -224,6 +227,10 @@ struct StartPage {
     /// Downloads waiting for an authorisation this person could give: (id, exhibit,
     /// requested by, when).
     to_authorise: Vec<(String, String, String, String)>,
+    /// Rights the person's roles give but that are held back now, and why (no licence in
+    /// date, training not recorded, no licensed operator on duty for a trainee: BDC-22,
+    /// BDC-11).
+    held_back: Vec<String>,
 }
 
 /// `GET /start`: the page after signing in: who you are, and what you may do here (each
@@ -237,6 +244,20 @@ pub(crate) async fn start(
         .filter(|r| staff.holds(**r))
         .map(|r| r.describe())
         .collect();
+    let mut held_back: Vec<String> = Vec::new();
+    for r in Right::ALL {
+        if let Err(
+            d @ (Denial::LicenceMissing { .. }
+            | Denial::NoLicensedOperatorOnDuty { .. }
+            | Denial::TrainingMissing { .. }),
+        ) = decide(&staff.table, &staff.info.subject, *r, &Target::Scheme)
+        {
+            let why = capitalise(&d.to_string());
+            if !held_back.contains(&why) {
+                held_back.push(why);
+            }
+        }
+    }
     let retention = if staff.holds(Right::ReadLogbooks) {
         let now = state.store.clock().now().0;
         let flagged = state
@@ -288,11 +309,20 @@ pub(crate) async fn start(
         &StartPage {
             banner: Banner::load(&state, &staff).await?,
             to_authorise,
+            held_back,
             rights,
             retention,
             paused,
         },
     ))
+}
+
+/// `s` with its first letter a capital, for a sentence of its own.
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 fn describe_verification(v: &VerificationRecord) -> String {
@@ -418,5 +448,9 @@ pub(crate) async fn acknowledge_alarm(
         .store
         .acknowledge_ledger_alarm(&actor, seq, &f.note)
         .await?;
-    Ok(Redirect::to("/logbooks?book=system").into_response())
+    Ok(Redirect::to(&crate::done::to(
+        "/logbooks?book=system",
+        "alarm-acknowledged",
+    ))
+    .into_response())
 }

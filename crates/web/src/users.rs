@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use custos_domain::Ident;
-use custos_domain::access::{Assignment, Right, Scope, Target, Username};
+use custos_domain::access::{Assignment, Right, Scope, Target, Username, may_manage_roles};
 use custos_store::{Absence, UserRecord};
 use serde::Deserialize;
 
@@ -66,10 +66,29 @@ async fn page(
     staff: &Staff,
     created: Option<(String, String)>,
 ) -> Result<Response, WebError> {
-    let roles = match state.store.active_policy().await? {
-        Some(p) => p.pack.roles.iter().map(|r| r.id.to_string()).collect(),
+    // Only the roles this person may hand out, the least right first (so the lists
+    // default to it, LJM-6).
+    let mut roles: Vec<(usize, String)> = match state.store.active_policy().await? {
+        Some(p) => p
+            .pack
+            .roles
+            .iter()
+            // A role that gives nothing under this pack is not offered.
+            .filter(|r| !staff.table.rights(r.id.as_str()).is_empty())
+            .filter(|r| {
+                may_manage_roles(
+                    &staff.table,
+                    &staff.info.subject,
+                    std::slice::from_ref(&r.id),
+                )
+                .is_ok()
+            })
+            .map(|r| (staff.table.rights(r.id.as_str()).len(), r.id.to_string()))
+            .collect(),
         None => Vec::new(),
     };
+    roles.sort();
+    let roles = roles.into_iter().map(|(_, r)| r).collect();
     let absences = state.store.absences(None).await?;
     let users = state
         .store
@@ -97,6 +116,25 @@ fn assignment(role: &str, scope: &str) -> Result<Assignment, WebError> {
         Scope::parse(scope.trim()).map_err(WebError::BadRequest)?
     };
     Ok(Assignment { role, scope })
+}
+
+/// Refuses unless `staff` holds every right of each of `roles` (nobody hands out, or takes
+/// from others, more than they hold).
+fn may_manage(staff: &Staff, roles: &[Ident]) -> Result<(), WebError> {
+    may_manage_roles(&staff.table, &staff.info.subject, roles).map_err(WebError::Forbidden)
+}
+
+/// Refuses unless `staff` may manage every role the account `name` holds.
+async fn may_manage_account(
+    state: &AppState,
+    staff: &Staff,
+    name: &Username,
+) -> Result<(), WebError> {
+    if let Some(u) = state.store.user(name).await? {
+        let roles: Vec<Ident> = u.assignments.into_iter().map(|a| a.role).collect();
+        may_manage(staff, &roles)?;
+    }
+    Ok(())
 }
 
 fn username(s: &str) -> Result<Username, WebError> {
@@ -136,16 +174,12 @@ pub(crate) async fn add(
         .require(&state, Right::ManageUsers, &Target::Scheme)
         .await?;
     let name = username(&f.username)?;
+    let role = assignment(&f.role, &f.scope)?;
+    may_manage(&staff, std::slice::from_ref(&role.role))?;
     let password = custos_store::users::generate_password()?;
     state
         .store
-        .add_user(
-            &actor,
-            &name,
-            &f.name,
-            &password,
-            &[assignment(&f.role, &f.scope)?],
-        )
+        .add_user(&actor, &name, &f.name, &password, &[role])
         .await?;
     page(&state, &staff, Some((name.to_string(), password))).await
 }
@@ -188,11 +222,21 @@ async fn set_disabled(
     let actor = staff
         .require(state, Right::ManageUsers, &Target::Scheme)
         .await?;
+    let name = username(name)?;
+    may_manage_account(state, staff, &name).await?;
     state
         .store
-        .set_user_disabled(&actor, &username(name)?, disabled, &f.reason)
+        .set_user_disabled(&actor, &name, disabled, &f.reason)
         .await?;
-    Ok(Redirect::to("/users").into_response())
+    Ok(Redirect::to(&crate::done::to(
+        "/users",
+        if disabled {
+            "user-disabled"
+        } else {
+            "user-enabled"
+        },
+    ))
+    .into_response())
 }
 
 /// A role at a scope.
@@ -236,12 +280,21 @@ async fn change_role(
         .require(state, Right::ManageUsers, &Target::Scheme)
         .await?;
     let (who, what) = (username(name)?, assignment(&f.role, &f.scope)?);
+    may_manage(staff, std::slice::from_ref(&what.role))?;
     if grant {
         state.store.grant_role(&actor, &who, &what).await?;
     } else {
         state.store.revoke_role(&actor, &who, &what).await?;
     }
-    Ok(Redirect::to("/users").into_response())
+    Ok(Redirect::to(&crate::done::to(
+        "/users",
+        if grant {
+            "role-granted"
+        } else {
+            "role-revoked"
+        },
+    ))
+    .into_response())
 }
 
 /// An absence: first and last day away, and why.
@@ -268,7 +321,7 @@ pub(crate) async fn absent(
         .store
         .record_absence(&actor, &username(&name)?, &f.from, &f.until, &f.reason)
         .await?;
-    Ok(Redirect::to("/users").into_response())
+    Ok(Redirect::to(&crate::done::to("/users", "absence-recorded")).into_response())
 }
 
 /// Only the CSRF token.
@@ -289,5 +342,5 @@ pub(crate) async fn back(
         .require(&state, Right::ManageUsers, &Target::Scheme)
         .await?;
     state.store.end_absence(&actor, &username(&name)?).await?;
-    Ok(Redirect::to("/users").into_response())
+    Ok(Redirect::to(&crate::done::to("/users", "absence-ended")).into_response())
 }

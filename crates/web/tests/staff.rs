@@ -1408,7 +1408,7 @@ async fn ljm_1_managers_register_cameras_on_the_web_for_their_own_site() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(r.location(), "/cameras/front-gate");
+    assert_eq!(r.location(), "/cameras/front-gate?done=camera-added");
     let page = app.get("/cameras/front-gate", Some(&mgr)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(
@@ -1816,4 +1816,285 @@ async fn bjs_9_a_trained_viewer_starts_on_the_live_grid_and_an_untrained_one_doe
     let live = app.get("/live", Some(&untrained)).await;
     assert_eq!(live.status, StatusCode::FORBIDDEN, "{}", live.body);
     assert!(live.body.contains("CCTV staff training"), "{}", live.body);
+}
+
+/// LBU-4, LJM-1, BDC-8: a camera whose every purpose is for recordings only is not watched
+/// live — not on the live grid, not as a stream, not as its latest picture, and the API
+/// says so — though its recordings can still be reviewed for a purpose it serves.
+#[tokio::test]
+async fn lbu_4_a_camera_for_recorded_purposes_only_is_never_watched_live() {
+    let app = app().await;
+    let cam = add_front_gate(&app).await;
+    // The school's pack with its security purpose made recorded-only.
+    let pack = SCHOOL.replacen("live_view = true", "live_view = false", 1);
+    assert_ne!(pack, SCHOOL);
+    app.store
+        .load_policy(&console(), &pack)
+        .await
+        .expect("recorded-only pack");
+    let owner = person(&app, "head", "owner").await;
+    let grid = app.get("/live", Some(&owner)).await;
+    assert_eq!(grid.status, StatusCode::OK, "{}", grid.body);
+    assert!(!grid.body.contains("tile-front-gate"), "{}", grid.body);
+    for path in [
+        format!("/live/{cam}/stream.mp4"),
+        format!("/cameras/{cam}/thumbnail.mp4"),
+    ] {
+        let r = app.get(&path, Some(&owner)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.body);
+        assert!(r.body.contains("not watched live"), "{path}: {}", r.body);
+    }
+    let listed = app.api("GET", "/api/v1/cameras", Some(&owner), None).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    let cameras: serde_json::Value = serde_json::from_str(&listed.body).expect("json");
+    assert_eq!(cameras[0]["id"], "front-gate");
+    assert_eq!(cameras[0]["may_watch_live"], false);
+    // With the pack as shipped, the same camera is watched live.
+    app.store
+        .load_policy(&console(), SCHOOL)
+        .await
+        .expect("school pack");
+    let grid = app.get("/live", Some(&owner)).await;
+    assert!(grid.body.contains("tile-front-gate"), "{}", grid.body);
+}
+
+const COUNCIL: &str = include_str!("../../../policies/bassetlaw-district-council.toml");
+
+/// A person under the council's pack holding `role`, with an SIA licence and the operator
+/// training in date when `qualified`; signed in.
+async fn council_person(app: &App, name: &str, role: &str, qualified: bool) -> String {
+    let cookie = person(app, name, role).await;
+    if qualified {
+        let user = Username::parse(name).expect("name");
+        app.store
+            .record_licence(&console(), &user, "1234 5678 9012 3456", "2099-01-01")
+            .await
+            .expect("licence");
+        app.store
+            .record_training(
+                &console(),
+                &user,
+                "CCTV operator training",
+                "2026-01-05",
+                None,
+            )
+            .await
+            .expect("training");
+    }
+    cookie
+}
+
+/// BDC-36, BDC-22: an operator who signs on duty from the page header lands on a page they
+/// may open (not the duty logbook, which operators may not read), told that it worked; a
+/// trainee's Start page says that a licensed operator must be on duty, not "ask a manager",
+/// and once one is, the trainee may watch.
+#[tokio::test]
+async fn bdc_22_signing_on_duty_lands_on_a_page_that_opens_and_a_trainee_is_told_who_must_be_on_duty()
+ {
+    let app = app().await;
+    app.store
+        .load_policy(&console(), COUNCIL)
+        .await
+        .expect("council pack");
+    let trainee = council_person(&app, "tr", "trainee-operator", false).await;
+    let start = app.get("/start", Some(&trainee)).await;
+    assert_eq!(start.status, StatusCode::OK, "{}", start.body);
+    assert!(
+        start
+            .body
+            .contains("only while a licensed operator is signed on duty"),
+        "{}",
+        start.body
+    );
+    assert!(!start.body.contains("ask a manager"), "{}", start.body);
+
+    let op = council_person(&app, "op2", "operator", true).await;
+    let page = app.get("/start", Some(&op)).await.body;
+    let csrf = App::csrf(&page);
+    let r = app
+        .send("POST", "/duty/on", Some(&op), Some(&format!("csrf={csrf}")))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let landed = app.get(r.location(), Some(&op)).await;
+    assert_eq!(
+        landed.status,
+        StatusCode::OK,
+        "{}: {}",
+        r.location(),
+        landed.body
+    );
+    assert!(
+        landed.body.contains("You are signed on duty."),
+        "{}",
+        landed.body
+    );
+
+    let start = app.get("/start", Some(&trainee)).await.body;
+    assert!(start.contains("<li>watch cameras live</li>"), "{start}");
+    assert!(!start.contains("id=\"held-back\""), "{start}");
+}
+
+/// LJM-6, LBU-4: the People page's role lists start at the least right and offer only the
+/// roles the manager holds every right of; a manager cannot grant themselves (or anyone)
+/// the owner role, nor disable the owner; and the scheme's last owner can be neither
+/// disabled nor stripped of the role, even by themselves.
+#[tokio::test]
+async fn ljm_6_no_one_grants_a_role_above_their_own_and_the_last_owner_stays() {
+    let app = app().await;
+    let mgr = person(&app, "mgr", "manager").await;
+    let boss = person(&app, "boss", "owner").await;
+    let page = app.get("/users", Some(&mgr)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let select = page
+        .body
+        .split("id=\"new-role\"")
+        .nth(1)
+        .and_then(|s| s.split("</select>").next())
+        .expect("the role list");
+    assert!(
+        select
+            .trim_start()
+            .starts_with("name=\"role\"><option>auditor</option>"),
+        "the least right comes first: {select}"
+    );
+    assert!(!select.contains(">owner<"), "{select}");
+    assert!(
+        !select.contains(">authoriser<"),
+        "a role that gives nothing: {select}"
+    );
+    let csrf = App::csrf(&page.body);
+    let r = app
+        .send(
+            "POST",
+            "/users/mgr/grant",
+            Some(&mgr),
+            Some(&format!("csrf={csrf}&role=owner&scope=")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body.contains("your own roles do not"), "{}", r.body);
+    let r = app
+        .send(
+            "POST",
+            "/users/boss/disable",
+            Some(&mgr),
+            Some(&format!("csrf={csrf}&reason=taking+over")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+    let page = app.get("/users", Some(&boss)).await;
+    let csrf = App::csrf(&page.body);
+    for (path, form) in [
+        ("/users/boss/disable", "reason=leaving"),
+        ("/users/boss/revoke", "role=owner&scope=scheme"),
+    ] {
+        let r = app
+            .send(
+                "POST",
+                path,
+                Some(&boss),
+                Some(&format!("csrf={csrf}&{form}")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}: {}", r.body);
+        assert!(r.body.contains("only owner"), "{}", r.body);
+    }
+    // With a second owner, the first may go.
+    let r = app
+        .send(
+            "POST",
+            "/users/mgr/grant",
+            Some(&boss),
+            Some(&format!("csrf={csrf}&role=owner&scope=")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/users?done=role-granted");
+    let told = app.get(r.location(), Some(&boss)).await.body;
+    assert!(told.contains("The role is granted"), "{told}");
+    let r = app
+        .send(
+            "POST",
+            "/users/boss/revoke",
+            Some(&boss),
+            Some(&format!("csrf={csrf}&role=owner&scope=scheme")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
+
+/// Every action says it worked: the address an action sends the browser to names what was
+/// done, the page says it in words of Custos's own, and words the address makes up itself
+/// are not shown.
+#[tokio::test]
+async fn every_action_ends_on_a_page_saying_what_was_done() {
+    let app = app().await;
+    let aud = app.sign_in("aud").await;
+    let page = app.get("/start?done=duty-off", Some(&aud)).await.body;
+    assert!(page.contains("id=\"done\""), "{page}");
+    assert!(page.contains("You are signed off duty."), "{page}");
+    let page = app
+        .get("/start?done=Your+account+is+suspended", Some(&aud))
+        .await
+        .body;
+    assert!(!page.contains("id=\"done\""), "{page}");
+    assert!(!page.contains("suspended"), "{page}");
+}
+
+/// A package that cannot be made says so in words, without the server's own paths, and
+/// offers to try again from the download's page, where the request is kept as typed.
+#[tokio::test]
+async fn a_failed_export_says_why_in_words_without_the_servers_paths() {
+    let app = app().await;
+    add_front_gate(&app).await;
+    let mgr = person(&app, "mgr", "manager").await;
+    // The folder packages go into cannot be made: a file stands in its way.
+    std::fs::write(app.dir.path().join("exports"), b"in the way").expect("file");
+    let page = app.get("/export", Some(&mgr)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let csrf = App::csrf(&page.body);
+    let now = app.clock.now().0;
+    let enc = |t: i64| {
+        custos_base::UnixMs(t)
+            .to_uk_local_input()
+            .replace(':', "%3A")
+    };
+    let form = format!(
+        "csrf={csrf}&cameras=front-gate&from={}&to={}&exhibit=AB%2F1&requester=PC+Smith&recipient=Hampshire+Constabulary&purpose=Theft+at+the+gate&case_ref=&keep_as=&encrypt=1",
+        enc(now - 2 * 3_600_000),
+        enc(now - 3_600_000)
+    );
+    let r = app.send("POST", "/export", Some(&mgr), Some(&form)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let job = r.location().to_owned();
+    assert!(job.starts_with("/exports/"), "{job}");
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = app.get(&job, Some(&mgr)).await.body;
+        if page.contains("id=\"export-failed\"") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(page.contains("id=\"export-failed\""), "{page}");
+    let dir = app.dir.path().display().to_string();
+    assert!(
+        !page.contains(&dir),
+        "the server's paths are its own: {page}"
+    );
+    assert!(page.contains("could not write the package"), "{page}");
+    let retry = page
+        .split("id=\"export-retry\"")
+        .next()
+        .and_then(|s| s.rsplit("href=\"").next())
+        .and_then(|s| s.split('"').next())
+        .expect("a way to try again")
+        .to_owned();
+    assert!(retry.starts_with("/downloads/"), "{retry}");
+    let again = app.get(&retry, Some(&mgr)).await.body;
+    assert!(
+        again.contains("AB/1") && again.contains("PC Smith"),
+        "{again}"
+    );
 }

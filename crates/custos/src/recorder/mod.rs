@@ -39,9 +39,14 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// Starts recording every camera in service whose mode is continuous. Returns `None`
-    /// (and records nothing) if another process is recording this footage folder.
-    pub async fn start(store: Store, footage: PathBuf) -> anyhow::Result<Option<Self>> {
+    /// Starts recording every camera in service whose mode is continuous; each closes its
+    /// open segment early when `cut` asks (an export made now). Returns `None` (and
+    /// records nothing) if another process is recording this footage folder.
+    pub async fn start(
+        store: Store,
+        footage: PathBuf,
+        cut: watch::Receiver<i64>,
+    ) -> anyhow::Result<Option<Self>> {
         let Some(lock) = recover::try_lock(&footage)? else {
             tracing::warn!(footage = %footage.display(), "another Custos is recording this footage folder; this one will not record");
             return Ok(None);
@@ -51,7 +56,7 @@ impl Recorder {
         }
         let (stop, stopped) = watch::channel(false);
         let tasks = vec![
-            tokio::spawn(supervise(store.clone(), footage, stopped.clone())),
+            tokio::spawn(supervise(store.clone(), footage, stopped.clone(), cut)),
             tokio::spawn(seal_periodically(store.clone(), stopped)),
         ];
         Ok(Some(Self {
@@ -81,7 +86,12 @@ const REGISTER_POLL: Duration = Duration::from_secs(5);
 /// Keeps one recording task per camera that should be recorded: cameras added to the
 /// register (or switched to continuous) start recording within [`REGISTER_POLL`], retired
 /// ones stop, and a camera whose address, transport or mode changed is restarted with it.
-async fn supervise(store: Store, footage: PathBuf, mut stopped: watch::Receiver<bool>) {
+async fn supervise(
+    store: Store,
+    footage: PathBuf,
+    mut stopped: watch::Receiver<bool>,
+    cut: watch::Receiver<i64>,
+) {
     let mut running: std::collections::BTreeMap<
         Ident,
         (custos_store::Camera, watch::Sender<bool>, JoinHandle<()>),
@@ -141,6 +151,7 @@ async fn supervise(store: Store, footage: PathBuf, mut stopped: watch::Receiver<
                         stagger_ms,
                         fault_after_ms,
                         camera_stopped,
+                        cut.clone(),
                     ));
                     running.insert(camera.id.clone(), (camera, stop, task));
                 }
@@ -247,13 +258,14 @@ async fn record_camera(
     stagger_ms: i64,
     fault_after_ms: i64,
     mut stopped: watch::Receiver<bool>,
+    cut: watch::Receiver<i64>,
 ) {
     let id = camera.id.clone();
     let mut figures = Figures::new(&id);
     let mut backoff = BACKOFF_START;
     let mut down_since: Option<i64> = None;
     let mut last_frame_ms: Option<i64> = None;
-    let mut sink = sink::Sink::new(store.clone(), &footage, id.clone(), "main", stagger_ms);
+    let mut sink = sink::Sink::new(store.clone(), &footage, id.clone(), "main", stagger_ms, cut);
     loop {
         if *stopped.borrow() {
             break;

@@ -1,7 +1,9 @@
 //! Turns a camera's frames into encrypted segment files and index rows (BDC-2, LBU-7,
 //! BJS-4, BJS-6): one fragment per group of pictures, a segment file about every minute
 //! (the first one of each camera shortened by its stagger, so cameras do not all close
-//! their segments at the same moment), and an init segment per codec configuration.
+//! their segments at the same moment, and one closed early, at the first key frame of the
+//! moment asked, when an export made now asks: BDC-5), and an init segment per codec
+//! configuration.
 //!
 //! Invariants — the crash-safety order, documented in `docs/ref/storage.md`:
 //! 1. a fragment is written to its segment file as one encrypted record, then flushed to
@@ -79,13 +81,29 @@ pub struct Sink {
     segment: Option<OpenSegment>,
     sequence: u32,
     segments_closed: u64,
+    /// When an export made now last asked every camera to close its open segment at its
+    /// next key frame (ms since the epoch), so that the footage up to then is indexed and
+    /// can be sealed and exported at once (BDC-5); and the last such request acted on.
+    cut: tokio::sync::watch::Receiver<i64>,
+    cut_seen: i64,
 }
 
 impl Sink {
     /// A sink for `camera`'s `stream`, writing under `footage`; the first segment is
-    /// shortened by `stagger_ms`.
-    pub fn new(store: Store, footage: &Path, camera: Ident, stream: &str, stagger_ms: i64) -> Self {
+    /// shortened by `stagger_ms`; `cut` carries exports' requests to close the open
+    /// segment early.
+    pub fn new(
+        store: Store,
+        footage: &Path,
+        camera: Ident,
+        stream: &str,
+        stagger_ms: i64,
+        cut: tokio::sync::watch::Receiver<i64>,
+    ) -> Self {
+        let cut_seen = *cut.borrow();
         Self {
+            cut,
+            cut_seen,
             store,
             footage: footage.to_path_buf(),
             camera,
@@ -161,9 +179,17 @@ impl Sink {
                 } else {
                     SEGMENT_MS
                 };
-                wall_ms - s.start_unix_ms >= limit.max(1000) || uk_day(wall_ms) != s.day
+                // An export asked for the segment to close: at the first key frame of the
+                // moment asked or after (frames arrive in decode order, a little late).
+                let asked = *self.cut.borrow();
+                let cut = asked != self.cut_seen && wall_ms >= asked && asked > s.start_unix_ms;
+                wall_ms - s.start_unix_ms >= limit.max(1000) || uk_day(wall_ms) != s.day || cut
             }
         };
+        let asked = *self.cut.borrow();
+        if asked != self.cut_seen && (wall_ms >= asked || self.segment.is_none()) {
+            self.cut_seen = asked;
+        }
         if rotate {
             self.close_segment().await?;
         }
@@ -379,5 +405,137 @@ pub fn sync_dir(dir: Option<&Path>) {
         && let Ok(f) = std::fs::File::open(d)
     {
         let _ = f.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use custos_base::{Actor, SimulatedClock, UnixMs};
+    use custos_domain::camera::{CameraDraft, Priority, RtspAddress, Transport};
+    use custos_store::{CameraRequest, DatabaseLocation};
+
+    use super::*;
+
+    fn id(s: &str) -> Ident {
+        Ident::parse(s).expect("id")
+    }
+
+    /// BDC-5: an export made now asks every camera to close its open segment; the sink
+    /// closes it at the next key frame (not a minute later), so the footage up to the
+    /// moment of asking is indexed, and the next segment starts there. Asking once cuts
+    /// once.
+    #[tokio::test]
+    async fn bdc_5_an_export_made_now_closes_the_open_segment_at_the_next_key_frame() {
+        let dir = tempfile::tempdir().expect("tmp");
+        // 2026-11-30 10:00:00 UTC, a minute boundary.
+        let t0: i64 = 1_796_032_800_000;
+        let store = Store::open(
+            &DatabaseLocation::Sqlite(dir.path().join("custos.db")),
+            Arc::new(SimulatedClock::new(UnixMs(t0))),
+        )
+        .await
+        .expect("open");
+        let actor = Actor::System("test".into());
+        store.migrate(&actor).await.expect("migrate");
+        store
+            .load_policy(
+                &actor,
+                include_str!("../../../../policies/bosmere-junior-school.toml"),
+            )
+            .await
+            .expect("pack");
+        store.set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+        store
+            .add_camera_group(&actor, &id("g"), &id("site"), "Group", &[])
+            .await
+            .expect("group");
+        store
+            .add_camera(
+                &actor,
+                &CameraRequest {
+                    id: id("cam"),
+                    draft: CameraDraft {
+                        name: "Camera".into(),
+                        site: id("site"),
+                        location: "Gate".into(),
+                        area: "Gate".into(),
+                        kind: custos_domain::CameraKind::Fixed,
+                        mode: custos_domain::RecordingMode::Continuous,
+                        purposes: vec![id("security-and-safety")],
+                        audio: false,
+                        retention_days: None,
+                        dpia_ref: String::new(),
+                        operational_requirement: String::new(),
+                        priority: Priority::DEFAULT,
+                    },
+                    groups: vec![id("g")],
+                    main: RtspAddress::parse("rtsp://192.0.2.1/s").expect("url"),
+                    sub: None,
+                    transport: Transport::Tcp,
+                    audio_reason: None,
+                },
+            )
+            .await
+            .expect("camera");
+        let clip = custos_media::simcam::annex_b_clip(
+            &custos_media::simcam::SimCamConfig {
+                cameras: 1,
+                width: 320,
+                height: 180,
+                fps: 5,
+                gop_frames: 5,
+            },
+            1,
+            0,
+            1,
+        )
+        .expect("clip");
+        let nals: Vec<&[u8]> = custos_media::mp4::nal::split_annex_b(&clip).collect();
+        let track = TrackConfig::from_nals(custos_media::mp4::Codec::H264, nals.iter().copied())
+            .expect("track")
+            .expect("parameter sets");
+        let (cuts, cut) = tokio::sync::watch::channel(0i64);
+        let mut sink = Sink::new(store.clone(), dir.path(), id("cam"), "main", 0, cut);
+        sink.set_track(track).await.expect("track");
+        // Five frames a second, a key frame each second, for twelve seconds; the export
+        // asks at 5.5 s.
+        for n in 0..60i64 {
+            if n == 28 {
+                cuts.send_replace(t0 + 5_500);
+            }
+            let key = n % 5 == 0;
+            sink.push(Frame {
+                data: vec![0, 0, 0, 3, if key { 0x65 } else { 0x41 }, 0x88, 0x80],
+                time_90k: n * 18_000,
+                wall_unix_ms: t0 + n * 200,
+                is_key: key,
+            })
+            .await
+            .expect("frame");
+        }
+        let segs = store
+            .segments(Some(&id("cam")), Some("main"), t0, t0 + 60_000)
+            .await
+            .expect("segments");
+        assert_eq!(segs.len(), 1, "one segment closed, by the export's asking");
+        assert_eq!(segs[0].start_unix_ms, t0);
+        assert_eq!(
+            segs[0].end_unix_ms,
+            t0 + 6_000,
+            "closed at the next key frame"
+        );
+        sink.finish().await.expect("finish");
+        let segs = store
+            .segments(Some(&id("cam")), Some("main"), t0, t0 + 60_000)
+            .await
+            .expect("segments");
+        assert_eq!(segs.len(), 2);
+        assert_eq!(
+            segs[1].start_unix_ms,
+            t0 + 6_000,
+            "the next one starts there"
+        );
     }
 }

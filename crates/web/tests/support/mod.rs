@@ -35,6 +35,8 @@ pub struct App {
     pub limiter: custos_web::requests::SharedLimiter,
     /// Live view's shared camera sessions, kept across requests as a server keeps them.
     pub live: custos_web::live::LiveHub,
+    /// Export jobs, kept across requests as a server keeps them.
+    pub exports: custos_web::export::ExportJobs,
 }
 
 pub struct Reply {
@@ -49,6 +51,12 @@ impl Reply {
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
+    }
+
+    /// The redirect's path, without the query (which says what was done) or fragment.
+    pub fn location_path(&self) -> &str {
+        let l = self.location();
+        l.split(['?', '#']).next().unwrap_or(l)
     }
 }
 
@@ -174,6 +182,7 @@ pub async fn app_on(dir: tempfile::TempDir, location: DatabaseLocation) -> App {
         peer: SocketAddr::from(([192, 0, 2, 7], 50000)),
         limiter: custos_web::requests::SharedLimiter::default(),
         live: custos_web::live::LiveHub::default(),
+        exports: custos_web::export::ExportJobs::default(),
     }
 }
 
@@ -302,6 +311,7 @@ impl App {
         state.exports_dir = Some(self.dir.path().join("exports"));
         state.request_limiter = self.limiter.clone();
         state.live = self.live.clone();
+        state.exports = self.exports.clone();
         router(state).oneshot(req).await.expect("response")
     }
 
