@@ -381,6 +381,19 @@ pub enum UserCommand {
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },
+    /// Set where a person is told by e-mail of work waiting for them (a download to
+    /// authorise), or remove it with --remove
+    Email {
+        /// The user name
+        #[arg(value_name = "USER")]
+        username: String,
+        /// The address, e.g. j.smith@school.example
+        #[arg(value_name = "ADDRESS", required_unless_present = "remove")]
+        address: Option<String>,
+        /// Remove the address: no more e-mail
+        #[arg(long, conflicts_with = "address")]
+        remove: bool,
+    },
     /// Enable a disabled account again
     Enable {
         /// The user name

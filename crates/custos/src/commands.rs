@@ -895,6 +895,7 @@ async fn run_web(config: &Config, store: Store) -> anyhow::Result<()> {
     let (segment_cuts, cut) = tokio::sync::watch::channel(0i64);
     let state = custos_web::AppState {
         segment_cuts: Some(segment_cuts),
+        notifier: crate::mail::notifier(&config.mail)?,
         store: store.clone(),
         trusted_proxies: config
             .web

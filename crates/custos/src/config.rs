@@ -46,6 +46,21 @@ pub struct Config {
     pub storage: StorageConfig,
     /// `[calendar]`
     pub calendar: CalendarConfig,
+    /// `[mail]`
+    pub mail: MailConfig,
+}
+
+/// `[mail]`: e-mail telling staff of work waiting for them (a download to authorise,
+/// ALT-8). Off unless `smtp` is set.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailConfig {
+    /// The scheme's SMTP relay: `smtps://HOST:PORT` (TLS), `smtp://HOST:PORT?tls=required`
+    /// (STARTTLS), or `smtp://HOST:PORT` (unencrypted: only a relay on this machine or its
+    /// own network); `USER:PASSWORD@` before the host to sign in.
+    pub smtp: Option<SecretUrl>,
+    /// The sender, e.g. `CCTV <cctv@school.example>`.
+    pub from: String,
 }
 
 /// `[calendar]`: one-off changes to the bank holidays, on top of those shipped with Custos
@@ -320,6 +335,7 @@ impl Default for Config {
             ledger: LedgerConfig::default(),
             storage: StorageConfig::default(),
             calendar: CalendarConfig::default(),
+            mail: MailConfig::default(),
         }
     }
 }

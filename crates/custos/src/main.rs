@@ -16,6 +16,7 @@ mod export;
 mod keys;
 mod ledger;
 mod limits;
+mod mail;
 mod recorder;
 mod retention;
 mod users;

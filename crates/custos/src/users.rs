@@ -148,6 +148,24 @@ pub async fn run(store: &Store, actor: &Actor, cmd: UserCommand) -> anyhow::Resu
                 "Disabled {username}. The account stays in the records; `custos user enable` restores it."
             );
         }
+        UserCommand::Email {
+            username,
+            address,
+            remove,
+        } => {
+            let username = Username::parse(&username).map_err(anyhow::Error::msg)?;
+            let address = if remove { None } else { address };
+            store
+                .set_user_email(actor, &username, address.as_deref())
+                .await?;
+            match address {
+                Some(a) => println!(
+                    "{username} is told at {} of downloads waiting for their authorisation (where [mail] is set).",
+                    a.trim()
+                ),
+                None => println!("{username} is no longer told by e-mail."),
+            }
+        }
         UserCommand::Enable { username, reason } => {
             let username = Username::parse(&username).map_err(anyhow::Error::msg)?;
             store

@@ -4154,8 +4154,54 @@ async fn bdc_5_an_evidence_package_from_the_export_page_in_chromium() {
             _ => None,
         })
         .expect("the DPO's password");
+    // ALT-8: the owner is told by e-mail too, through the scheme's SMTP relay (here a
+    // real SMTP server, aiosmtpd, printing what it receives).
+    let smtp_port = free_port();
+    let mut smtp = Command::new("/usr/bin/python3")
+        .args(["-u", "-m", "aiosmtpd", "-n", "-l"])
+        .arg(format!("127.0.0.1:{smtp_port}"))
+        .args(["-c", "aiosmtpd.handlers.Debugging"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("aiosmtpd runs (scripts/test installs python3-aiosmtpd)");
+    let _smtp_reap = Reap::new(&smtp);
+    let received = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    {
+        let received = received.clone();
+        let out = smtp.stdout.take().expect("stdout");
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if let Ok(mut r) = received.lock() {
+                    r.push_str(&line);
+                    r.push('\n');
+                }
+            }
+        });
+    }
+    let (code, out, err) = run(custos().arg("--data").arg(&data).args([
+        "user",
+        "email",
+        "owner",
+        "head@school.example",
+    ]));
+    assert_eq!(code, 0, "{out}{err}");
+    let config = dir.path().join("custos.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[mail]\nsmtp = \"smtp://127.0.0.1:{smtp_port}\"\nfrom = \"CCTV <cctv@school.example>\"\n"
+        ),
+    )
+    .expect("config");
     // Now, on the same scheme.
-    let demo = RunningDemo::start(&data);
+    let mut cmd = custos();
+    cmd.arg("--config")
+        .arg(&config)
+        .arg("--data")
+        .arg(&data)
+        .args(["demo", "--listen", "127.0.0.1:0"]);
+    let demo = RunningDemo::spawn(cmd);
     let addr = demo.addr.clone();
     let driver = Driver::start();
     let c = browser(&driver, &dir.path().join("profile")).await;
@@ -4198,6 +4244,25 @@ async fn bdc_5_an_evidence_package_from_the_export_page_in_chromium() {
         c.find(Locator::Id("download-make")).await.is_err(),
         "not yet"
     );
+    // The owner's e-mail arrives; the manager, who could authorise too, has no address.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mail = loop {
+        let r = received.lock().expect("lock").clone();
+        if r.contains("JS/7") || Instant::now() > deadline {
+            break r;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(mail.contains("head@school.example"), "{mail}");
+    assert!(
+        mail.contains("exhibit JS/7 waits for your authorisation"),
+        "{mail}"
+    );
+    assert!(
+        mail.contains("PC 1234 Smith, Hampshire Constabulary"),
+        "{mail}"
+    );
+    assert_eq!(mail.matches("MESSAGE FOLLOWS").count(), 1, "{mail}");
     let owner_password = said
         .lines()
         .find_map(|l| match l.trim().split_once(" password ") {
@@ -4271,6 +4336,14 @@ async fn bdc_5_an_evidence_package_from_the_export_page_in_chromium() {
         ledger.contains("\"kind\":\"download-authorised\"")
             && ledger.contains("\"actor\":\"user:owner\""),
         "{ledger}"
+    );
+    let _ = smtp.kill();
+    let _ = smtp.wait();
+    assert!(
+        ledger.contains("\"kind\":\"download-authoriser-told\"")
+            && ledger.contains("\"to\":\"owner\"")
+            && !ledger.contains("head@school.example"),
+        "told, in the ledger without the address: {ledger}"
     );
     // ALT-8: the download log (Appendix I's columns) has the row: the owner's
     // authorisation, when it was downloaded, the reason and the requestor.

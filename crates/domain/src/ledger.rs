@@ -1046,6 +1046,11 @@ pub const KINDS: &[(Book, &str, &str)] = &[
         "user-enabled",
         "an account is enabled again, with the reason",
     ),
+    (
+        Book::Config,
+        "user-email-set",
+        "a person's e-mail address for notices is set or removed (not the address)",
+    ),
     (Book::Config, "role-granted", "a role is granted"),
     (Book::Config, "role-revoked", "a role is revoked"),
     (
@@ -1088,6 +1093,11 @@ pub const KINDS: &[(Book, &str, &str)] = &[
         Book::Download,
         "download-authorised",
         "an authoriser authorises a download, in their own name",
+    ),
+    (
+        Book::Download,
+        "download-authoriser-told",
+        "a person who may authorise a waiting download is told of it by e-mail",
     ),
     (
         Book::Download,

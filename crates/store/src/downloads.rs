@@ -693,6 +693,41 @@ impl Store {
         tx.commit().await
     }
 
+    /// Those who could give an authorisation download `id` still waits for, and have an
+    /// e-mail address to be told at: (user name, address).
+    pub async fn authorisers_to_tell(&self, id: &str) -> StoreResult<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        for u in self.users().await? {
+            let Some(email) = u.email.clone().filter(|_| !u.disabled) else {
+                continue;
+            };
+            let subject = self.subject_of(&u.username, None).await?;
+            if self
+                .downloads_to_authorise(&subject)
+                .await?
+                .iter()
+                .any(|d| d.id == id)
+            {
+                out.push((u.username, email));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records that `username` was told by e-mail that download `id` waits for their
+    /// authorisation (`download-authoriser-told`; the user name, not the address).
+    pub async fn record_authoriser_told(&self, id: &str, username: &str) -> StoreResult<()> {
+        let d = self.require_download(id).await?;
+        let mut tx = self.write().await?;
+        tx.record(
+            &Actor::System("mail".to_owned()),
+            NewEntry::new(Book::Download, "download-authoriser-told")
+                .with_ref(download_ref(&d.id)?)
+                .with("to", username),
+        );
+        tx.commit().await
+    }
+
     /// Records that the copy of download `id` was destroyed (ALT-8, Appendix I: "date that
     /// a recording was deleted"), on the day given, ledgered `download-deleted`.
     pub async fn record_download_deleted(

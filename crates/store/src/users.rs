@@ -49,6 +49,8 @@ pub struct UserRecord {
     pub assignments: Vec<Assignment>,
     /// Whether a second factor (TOTP) is set up.
     pub mfa_enrolled: bool,
+    /// Where the person is told by e-mail of work waiting for them, if anywhere.
+    pub email: Option<String>,
 }
 
 fn argon2() -> StoreResult<Argon2<'static>> {
@@ -451,6 +453,48 @@ impl Store {
         tx.commit().await
     }
 
+    /// Sets (or, with `None`, removes) the e-mail address a person is told of work
+    /// waiting for them at; ledgered `user-email-set` without the address (personal data
+    /// stays on the account).
+    pub async fn set_user_email(
+        &self,
+        actor: &Actor,
+        username: &Username,
+        email: Option<&str>,
+    ) -> StoreResult<()> {
+        let email = email.map(str::trim).filter(|e| !e.is_empty());
+        if let Some(e) = email {
+            let ok = e.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            }) && !e
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == ',');
+            if !ok {
+                return Err(StoreError::Invalid(format!(
+                    "{e:?} is not an e-mail address; give one like j.smith@school.example"
+                )));
+            }
+        }
+        self.require_user(username).await?;
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE users SET email = $1 WHERE username = $2")
+            .bind(email)
+            .bind(username.as_str())
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::db("setting an e-mail address"))?;
+        tx.record(
+            actor,
+            NewEntry::new(Book::Config, "user-email-set")
+                .with_ref(user_ref(username)?)
+                .with("email", if email.is_some() { "set" } else { "removed" }),
+        );
+        tx.commit().await
+    }
+
     /// Gives a person a role at a scope.
     pub async fn grant_role(
         &self,
@@ -539,7 +583,7 @@ impl Store {
     async fn users_where(&self, username: Option<&str>) -> StoreResult<Vec<UserRecord>> {
         let rows = sqlx::query(
             "SELECT username, display_name, disabled, created_at_unix_ms, created_by, \
-             CASE WHEN totp_secret IS NULL THEN 0 ELSE 1 END FROM users \
+             CASE WHEN totp_secret IS NULL THEN 0 ELSE 1 END, email FROM users \
              WHERE (CAST($1 AS TEXT) IS NULL OR username = $1) ORDER BY username",
         )
         .bind(username)
@@ -584,6 +628,7 @@ impl Store {
                     .try_get::<i32, _>(5)
                     .map_err(StoreError::db("reading users"))?
                     != 0,
+                email: r.try_get(6).map_err(StoreError::db("reading users"))?,
             });
         }
         Ok(out)

@@ -253,6 +253,7 @@ contract!(
     the_last_owner_can_be_neither_disabled_nor_stripped_of_the_role,
     bdc_29_a_decision_a_letter_stated_changes_only_with_a_reason_and_a_new_letter,
     bdc_5_the_hour_being_recorded_is_sealed_on_demand_and_its_hour_seal_proves_it_too,
+    alt_8_only_those_who_could_authorise_a_waiting_download_are_told_by_email,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -5250,4 +5251,59 @@ async fn bdc_5_the_hour_being_recorded_is_sealed_on_demand_and_its_hour_seal_pro
         .await
         .expect("verification runs")
         .expect("the ledger is intact");
+}
+
+/// ALT-8: a download waiting for authorisation is e-mailed only to those who could give it
+/// and have an address: not an operator, not a manager of another site. An address that is
+/// not one is refused, and the ledger records that an address was set, never the address.
+async fn alt_8_only_those_who_could_authorise_a_waiting_download_are_told_by_email(db: &TestDb) {
+    let (store, clock) = disclosure_scheme(db).await;
+    let now = custos_base::Clock::now(&clock).0;
+    let d = store
+        .request_download(&console(), &download_request(now))
+        .await
+        .expect("requested");
+    let err = store
+        .set_user_email(&console(), &username("mgr"), Some("not an address"))
+        .await
+        .expect_err("not an address");
+    assert!(
+        err.to_string().contains("is not an e-mail address"),
+        "{err}"
+    );
+    for (u, a) in [
+        ("mgr", "manager@council.example"),
+        ("op", "operator@council.example"),
+        ("far", "retford@council.example"),
+    ] {
+        store
+            .set_user_email(&console(), &username(u), Some(a))
+            .await
+            .expect("address");
+    }
+    assert_eq!(
+        store.authorisers_to_tell(&d.id).await.expect("who"),
+        vec![("mgr".to_owned(), "manager@council.example".to_owned())]
+    );
+    store
+        .record_authoriser_told(&d.id, "mgr")
+        .await
+        .expect("told");
+    let config = entries_about(&store, "mgr").await;
+    let set = config
+        .iter()
+        .find(|e| e.kind == "user-email-set")
+        .expect("ledgered");
+    assert!(!set.body.contains("council.example"), "{}", set.body);
+    store
+        .set_user_email(&console(), &username("mgr"), None)
+        .await
+        .expect("removed");
+    assert!(
+        store
+            .authorisers_to_tell(&d.id)
+            .await
+            .expect("who")
+            .is_empty()
+    );
 }

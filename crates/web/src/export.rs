@@ -425,6 +425,10 @@ pub(crate) async fn start(
                 Err(e) => return Err(e.into()),
             };
             if d.state != custos_store::downloads::DownloadState::Authorised {
+                // ALT-8: those who could authorise it are told by e-mail, where configured.
+                if let Some(n) = &state.notifier {
+                    n.download_waiting(state.store.clone(), d.id.clone());
+                }
                 return Ok(Redirect::to(&crate::done::to(
                     &format!("/downloads/{}", d.id),
                     "download-requested",

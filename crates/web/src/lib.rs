@@ -63,6 +63,16 @@ pub struct AppState {
     /// open segment at its next key frame, so that footage up to the moment of asking can
     /// leave at once (BDC-5); `None` where nothing records here.
     pub segment_cuts: Option<tokio::sync::watch::Sender<i64>>,
+    /// Tells people outside Custos (by e-mail) of work waiting for them, where the server
+    /// is configured to; `None` otherwise.
+    pub notifier: Option<std::sync::Arc<dyn Notifier>>,
+}
+
+/// Tells people of work waiting for them outside Custos (e-mail), where configured.
+pub trait Notifier: Send + Sync + std::fmt::Debug {
+    /// Download `id` waits for authorisation: tell those who could give it (ALT-8). Runs
+    /// in the background; failures are logged, never the request's.
+    fn download_waiting(&self, store: Store, id: String);
 }
 
 /// Loopback, IPv4 and IPv6: where `/metrics` is served unless configured otherwise.
@@ -88,6 +98,7 @@ impl AppState {
             exports_dir: None,
             live: live::LiveHub::default(),
             segment_cuts: None,
+            notifier: None,
         }
     }
 
