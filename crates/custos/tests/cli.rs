@@ -3242,18 +3242,23 @@ fn tool_output(cmd: &mut Command) -> (i32, String) {
     )
 }
 
-/// Runs the demo on `data` for eight seconds with libfaketime putting its clock two hours
-/// behind (monotonic time left alone), so the hour its cameras record in has closed and
-/// can be sealed; returns what it printed up to "running at". libfaketime is preloaded
-/// into the demo itself: the `faketime` wrapper does not stay the demo's parent.
-fn record_two_hours_ago(data: &std::path::Path) -> String {
-    let libfaketime = std::fs::read_dir("/usr/lib")
+/// The libfaketime library, to preload into a `custos` whose clock a test moves.
+fn libfaketime() -> PathBuf {
+    std::fs::read_dir("/usr/lib")
         .expect("/usr/lib")
         .filter_map(Result::ok)
         .map(|e| e.path().join("faketime/libfaketime.so.1"))
         .chain([PathBuf::from("/usr/lib/faketime/libfaketime.so.1")])
         .find(|p| p.exists())
-        .expect("libfaketime is installed (scripts/test installs the faketime package)");
+        .expect("libfaketime is installed (scripts/test installs the faketime package)")
+}
+
+/// Runs the demo on `data` for eight seconds with libfaketime putting its clock two hours
+/// behind (monotonic time left alone), so the hour its cameras record in has closed and
+/// can be sealed; returns what it printed up to "running at". libfaketime is preloaded
+/// into the demo itself: the `faketime` wrapper does not stay the demo's parent.
+fn record_two_hours_ago(data: &std::path::Path) -> String {
+    let libfaketime = libfaketime();
     let mut child = custos()
         .env("LD_PRELOAD", &libfaketime)
         .env("FAKETIME", "-7200")
@@ -3834,13 +3839,7 @@ fn bdc_4_an_evidence_package_from_the_demo_passes_standard_checks_and_a_tampered
         );
         assert_eq!(code, 0, "{out}{err}");
     }
-    let libfaketime = std::fs::read_dir("/usr/lib")
-        .expect("/usr/lib")
-        .filter_map(Result::ok)
-        .map(|e| e.path().join("faketime/libfaketime.so.1"))
-        .chain([PathBuf::from("/usr/lib/faketime/libfaketime.so.1")])
-        .find(|p| p.exists())
-        .expect("libfaketime is installed");
+    let libfaketime = libfaketime();
     let (code, out, err) = run(custos()
         .env("LD_PRELOAD", &libfaketime)
         .env("FAKETIME", "+35d")

@@ -410,13 +410,7 @@ impl Store {
         .bind(hour)
         .bind(i64::try_from(hashes.len()).unwrap_or(i64::MAX))
         .bind(root.to_string())
-        .bind(
-            hashes
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(","),
-        )
+        .bind(leaves_text(&hashes))
         .execute(tx.conn())
         .await
         .map_err(StoreError::db("recording a seal"))?;
@@ -520,13 +514,7 @@ impl Store {
         .bind(hour)
         .bind(count)
         .bind(&root)
-        .bind(
-            hashes
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(","),
-        )
+        .bind(leaves_text(&hashes))
         .bind(self.clock().now().0)
         .execute(tx.conn())
         .await
@@ -724,4 +712,13 @@ fn segment_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Segment> {
         recovered: r.try_get::<i64, _>(11).map_err(&get)? == 1,
         path,
     })
+}
+
+/// A seal's leaves as kept with it: the segments' hashes in order, comma-separated.
+fn leaves_text(hashes: &[Hash]) -> String {
+    hashes
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
