@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use custos_domain::PolicyPack;
 
 mod support;
+use support::browser::{Driver, browser, set_value, submit_and_leave};
 use support::{Reap, RunningDemo, copy_dir, custos, free_port};
 
 fn policies() -> PathBuf {
@@ -1234,90 +1235,6 @@ fn lbu_4_user_accounts_from_the_console() {
     assert_eq!(code, 0, "{out}");
 }
 
-/// ChromeDriver on a free port, stopped when dropped.
-struct Driver {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Driver {
-    fn start() -> Self {
-        let port = free_port();
-        let child = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver is installed (./scripts/test installs chromium-driver)");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Self { child, port }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Headless Chromium through ChromeDriver, with the flags this machine needs.
-async fn browser(driver: &Driver, profile: &std::path::Path) -> fantoccini::Client {
-    let caps = serde_json::json!({
-        "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run",
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }
-    });
-    let serde_json::Value::Object(caps) = caps else {
-        unreachable!("an object")
-    };
-    fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a Chromium session")
-}
-
-/// Clicks the submit button `selector` and waits until the browser has left `from` (the
-/// click only starts the form's navigation).
-async fn submit_and_leave(c: &fantoccini::Client, selector: &str, from: &str) -> String {
-    c.find(fantoccini::Locator::Css(selector))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("click");
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let path = c.current_url().await.expect("url").path().to_owned();
-        if path != from
-            && c.find(fantoccini::Locator::Css("h1")).await.is_ok()
-            && c.execute("return document.readyState", vec![])
-                .await
-                .ok()
-                .and_then(|v| v.as_str().map(|s| s == "complete"))
-                .unwrap_or(false)
-        {
-            return path;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "still on {from} after submitting"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 /// People and permissions, accepted in a real browser: every demo role signs in through
 /// the form (the pack's privileged roles setting up their second factor from the page's
 /// key), accepts the confidentiality declaration (BDC-7), lands on the live grid if it may
@@ -1455,29 +1372,31 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
             .for_element(Locator::Id("nav"))
             .await
             .expect("the start page");
-        let nav = c
-            .find(Locator::Id("nav"))
+        let mut links = Vec::new();
+        for a in c
+            .find_all(Locator::Css("#nav a"))
             .await
             .expect("navigation")
-            .text()
-            .await
-            .expect("text");
+        {
+            links.push(a.text().await.expect("text"));
+        }
+        let nav = links.join(" · ");
         let expected: Vec<&str> = [
             ("Start", true),
             ("Live", watchers.contains(&role.as_str())),
             ("Cameras", watchers.contains(&role.as_str())),
+            ("Cases", caseworkers.contains(&role.as_str())),
             (
-                "Camera register",
-                ["owner", "manager"].contains(&role.as_str()),
+                "Export",
+                ["owner", "manager", "supervisor", "dpo"].contains(&role.as_str()),
             ),
             ("Logbooks", readers.contains(&role.as_str())),
             ("Retention", readers.contains(&role.as_str())),
             ("Disclosures", readers.contains(&role.as_str())),
             (
-                "Export",
-                ["owner", "manager", "supervisor", "dpo"].contains(&role.as_str()),
+                "Camera register",
+                ["owner", "manager"].contains(&role.as_str()),
             ),
-            ("Cases", caseworkers.contains(&role.as_str())),
             ("People", ["owner", "manager"].contains(&role.as_str())),
             ("Transparency page", true),
         ]
@@ -2907,17 +2826,6 @@ async fn submit_and_reload(c: &fantoccini::Client, selector: &str) {
     }
 }
 
-/// Chooses `value` in the select with id `id` and sets date or time fields by script (a
-/// browser's date pickers take keys in the machine's locale).
-async fn set_value(c: &fantoccini::Client, id: &str, value: &str) {
-    c.execute(
-        "document.getElementById(arguments[0]).value = arguments[1];",
-        vec![serde_json::json!(id), serde_json::json!(value)],
-    )
-    .await
-    .expect("set a field");
-}
-
 /// LBU-18, BDC-28, BDC-29, LJM-10: in headless Chromium, a member of the public asks for
 /// footage of themselves from the transparency page — no account — and gets a reference
 /// and the date they will be answered by, with the footage of the time and place they gave
@@ -3028,8 +2936,20 @@ async fn lbu_18_a_subject_access_request_from_the_public_form_to_its_letter_in_c
     assert!(page.contains("Give the time you were there"), "{page}");
     assert!(page.contains("Robin Requester"), "what was typed is kept");
     set_value(&c, "time", time).await;
-    // The form comes back at /requests; filed, it redirects to its acknowledgement.
-    let path = submit_and_leave(&c, "#request-form button", "/requests").await;
+    // The form comes back at /requests; complete, it shows the answers to check, and
+    // sent from there it is filed and redirects to its acknowledgement.
+    c.find(Locator::Css("#request-form button[type=submit]"))
+        .await
+        .expect("continue")
+        .click()
+        .await
+        .expect("click");
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id("send-request"))
+        .await
+        .expect("the answers to check");
+    let path = submit_and_leave(&c, "#send-request", "/requests").await;
     assert!(path.starts_with("/requests/received/"), "{path}");
     let reference = c
         .find(Locator::Id("request-reference"))

@@ -41,6 +41,10 @@ pub struct Staff {
     pub session: String,
     /// What the page says was just done (the address's `done` code, in our own words).
     pub done: Option<&'static str>,
+    /// The scheme's name, from the active pack, for the page header.
+    pub scheme: String,
+    /// The path of the page asked for, to mark it in the navigation.
+    pub path: String,
 }
 
 impl Staff {
@@ -392,6 +396,8 @@ async fn resolve_for(
         table,
         session: token.to_owned(),
         done: None,
+        scheme: policy.pack.name.clone(),
+        path: String::new(),
     })
 }
 
@@ -421,6 +427,7 @@ impl FromRequestParts<AppState> for Staff {
         match resolve(state, parts, &token, exempt).await {
             Ok(staff) => Ok(Staff {
                 done: crate::done::from_query(parts.uri.query()),
+                path: parts.uri.path().to_owned(),
                 ..staff
             }),
             Err(Refusal::NoSession) => Err(to_login("")),
@@ -487,6 +494,8 @@ async fn watches_live(state: &AppState, token: &str) -> bool {
         table,
         session: token.to_owned(),
         done: None,
+        scheme: policy.pack.name.clone(),
+        path: String::new(),
     };
     staff.landing() == "/live"
 }

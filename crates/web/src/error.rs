@@ -1,7 +1,7 @@
 //! Turning errors into HTTP responses, in one place.
 
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use custos_base::ErrorKind;
 use custos_store::StoreError;
 
@@ -37,21 +37,17 @@ impl From<StoreError> for WebError {
     }
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// The page an error is shown on, in the design of every page.
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
 }
 
-fn page(status: StatusCode, title: &str, message: &str) -> Response {
-    let body = format!(
-        "<!doctype html><html lang=\"en-GB\"><meta charset=\"utf-8\"><title>Custos: {title}</title>\
-         <link rel=\"stylesheet\" href=\"/static/custos.css\"><main><h1>{title}</h1><p>{}</p>\
-         <p><a href=\"/logbooks\">Logbooks</a> · <a href=\"/\">About this CCTV scheme</a></p></main></html>",
-        escape(message)
-    );
-    (status, Html(body)).into_response()
+/// An error page with `status`, `title` and `message`.
+pub(crate) fn page(status: StatusCode, title: &str, message: &str) -> Response {
+    crate::pages::render(status, &ErrorPage { title, message })
 }
 
 impl WebError {

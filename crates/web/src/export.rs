@@ -674,11 +674,3 @@ fn tokio_util_stream(
         }
     })
 }
-
-/// `GET /static/export.js`
-pub(crate) async fn script() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        include_str!("../static/export.js"),
-    )
-}

@@ -6,6 +6,7 @@
 
 mod account;
 pub mod api;
+pub mod assets;
 pub mod auth;
 mod cameras;
 mod cases;
@@ -158,22 +159,11 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(requests::received),
         ),
         (spec("GET", "/metrics", Public), get(metrics::metrics)),
-        (
-            spec("GET", "/static/custos.css", Public),
-            get(pages::stylesheet),
-        ),
-        (spec("GET", "/static/live.js", Public), get(live::script)),
-        (
-            spec("GET", "/static/session.js", Public),
-            get(pages::session_script),
-        ),
+        // The design system's stylesheet and our scripts, by hashed or plain name.
+        (spec("GET", "/static/{file}", Public), get(assets::serve)),
         (
             spec("GET", "/session/state", Public),
             get(auth::session_state),
-        ),
-        (
-            spec("GET", "/static/timeline.js", Public),
-            get(review::script),
         ),
         (spec("GET", "/login", Public), get(auth::login_form)),
         (spec("POST", "/login", Public), post(auth::login)),
@@ -437,10 +427,6 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (
             spec("POST", "/calendar/replace", Access::Right(Right::WorkCases)),
             post(cases::replace_feed),
-        ),
-        (
-            spec("GET", "/static/export.js", Public),
-            get(export::script),
         ),
         (
             spec("GET", "/export", Access::Right(Right::Export)),

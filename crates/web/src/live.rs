@@ -175,14 +175,6 @@ pub(crate) async fn thumbnail(
     Ok(res)
 }
 
-/// `GET /static/live.js`
-pub(crate) async fn script() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        include_str!("../static/live.js"),
-    )
-}
-
 /// Ledgers the end of a live stream when the stream is dropped (the viewer left).
 struct Watching {
     state: AppState,

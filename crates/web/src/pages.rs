@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use custos_base::UnixMs;
 use custos_domain::PolicyPack;
@@ -60,28 +60,11 @@ pub(crate) async fn health(State(state): State<AppState>) -> Result<&'static str
     Ok("ok\n")
 }
 
-/// `GET /static/custos.css`.
-pub(crate) async fn stylesheet() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        include_str!("../static/custos.css"),
-    )
-}
-
-/// `GET /static/session.js`
-pub(crate) async fn session_script() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        include_str!("../static/session.js"),
-    )
-}
-
 /// Anything else.
-pub(crate) async fn not_found() -> impl IntoResponse {
-    (
+pub(crate) async fn not_found() -> Response {
+    crate::error::page(
         StatusCode::NOT_FOUND,
-        Html(
-            "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Not found</title><h1>Not found</h1><p><a href=\"/\">About this CCTV scheme</a></p></html>",
-        ),
+        "Page not found",
+        "There is no page at this address. If you typed it, check it; if you followed a link, the page may have moved.",
     )
 }

@@ -3,6 +3,11 @@
 //! transparency page; the request becomes a received case with an acknowledgement
 //! reference, and footage at the time and place they give is held at once (BDC-28).
 //!
+//! The form follows the GOV.UK Design System's patterns: a problem is shown in an error
+//! summary at the top linking to each field and beside its field (`aria-describedby`,
+//! `aria-invalid`); a complete form is shown back on a check-your-answers page, and only
+//! "Send" there files the request (`action=send`); "Change" brings the form back as typed.
+//!
 //! The form is answered POST-redirect-GET: a request filed is answered with a redirect to
 //! its acknowledgement page (`/requests/received/KEY`), so refreshing the acknowledgement
 //! files nothing; each copy of the form carries a random key in a hidden field, and the
@@ -207,6 +212,27 @@ pub(crate) struct RequestForm {
     /// request.
     #[serde(default)]
     request_key: String,
+    /// Which button sent it: `check` (the form's: show the answers to check), `change`
+    /// (the check page's: back to the form) or `send` (the check page's: file it).
+    #[serde(default)]
+    action: String,
+}
+
+/// A problem with one field of the form: the field's id (where the error summary links)
+/// and what to do.
+#[derive(Debug)]
+pub(crate) struct Problem {
+    field: &'static str,
+    message: String,
+}
+
+impl Problem {
+    fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -215,10 +241,31 @@ struct FormPage {
     controller: String,
     kinds: Vec<(String, &'static str)>,
     places: Vec<String>,
-    problems: Vec<String>,
+    problems: Vec<Problem>,
     form: RequestForm,
     sar_deadline: String,
     rights_deadline: String,
+}
+
+impl FormPage {
+    /// The problem with `field`, if any.
+    fn problem(&self, field: &str) -> Option<&str> {
+        self.problems
+            .iter()
+            .find(|p| p.field == field)
+            .map(|p| p.message.as_str())
+    }
+}
+
+/// The check-your-answers page: what will be sent, with the form's fields kept hidden so
+/// that "Change" and "Send" both carry them.
+#[derive(Template)]
+#[template(path = "request_check.html")]
+struct CheckPage {
+    controller: String,
+    form: RequestForm,
+    kind: &'static str,
+    place: String,
 }
 
 #[derive(Template)]
@@ -260,7 +307,7 @@ async fn form_page(
     state: &AppState,
     status: StatusCode,
     mut form: RequestForm,
-    problems: Vec<String>,
+    problems: Vec<Problem>,
 ) -> Result<Response, WebError> {
     // A form coming back keeps its key, so that it is still one request however often it
     // is sent; a new form, or one without a key that could be ours, gets a fresh one.
@@ -304,23 +351,27 @@ pub(crate) async fn form(
 }
 
 /// What is wrong with a filled form, each problem saying how to fix it; or the case.
-fn read(form: &RequestForm, received_unix_ms: i64) -> Result<NewCase, Vec<String>> {
+fn read(form: &RequestForm, received_unix_ms: i64) -> Result<NewCase, Vec<Problem>> {
     let mut problems = Vec::new();
     let kind = PUBLIC_KINDS
         .iter()
         .find(|(k, _)| k.as_str() == form.kind.trim())
         .map(|(k, _)| *k);
     if kind.is_none() {
-        problems.push("Choose what you are asking for.".to_owned());
+        problems.push(Problem::new("kind", "Choose what you are asking for."));
     }
     if form.name.trim().chars().count() < 2 {
-        problems.push("Give your name, so we can find you and answer you.".to_owned());
+        problems.push(Problem::new(
+            "name",
+            "Give your name, so we can find you and answer you.",
+        ));
     }
     let contact = form.contact.trim();
     if contact.chars().count() < 6 || !(contact.contains('@') || contact.contains(' ')) {
-        problems.push(
-            "Give an e-mail address or a postal address we can send our answer to.".to_owned(),
-        );
+        problems.push(Problem::new(
+            "contact",
+            "Give an e-mail address or a postal address we can send our answer to.",
+        ));
     }
     let place = if form.place.trim() == "elsewhere" || form.place.trim().is_empty() {
         form.place_other.trim()
@@ -328,36 +379,42 @@ fn read(form: &RequestForm, received_unix_ms: i64) -> Result<NewCase, Vec<String
         form.place.trim()
     };
     if place.is_empty() {
-        problems.push("Say where you were: choose a place, or describe it.".to_owned());
+        problems.push(Problem::new(
+            "place",
+            "Say where you were: choose a place, or describe it.",
+        ));
     }
     let when = match (form.date.trim(), form.time.trim()) {
         ("", _) => {
-            problems.push("Give the date you were there.".to_owned());
+            problems.push(Problem::new("date", "Give the date you were there."));
             None
         }
         (date, time) => {
             let time = if time.is_empty() { "12:00" } else { time };
             match UnixMs::parse_uk_local(&format!("{date}T{time}")) {
                 Ok(t) if t.0 > received_unix_ms => {
-                    problems.push("The date and time you were there are in the future.".to_owned());
+                    problems.push(Problem::new(
+                        "date",
+                        "The date and time you were there are in the future.",
+                    ));
                     None
                 }
                 Ok(t) => Some(t.0),
                 Err(_) => {
-                    problems.push(
-                        "Give the date as YYYY-MM-DD and the time as HH:MM, e.g. 2026-11-20 and 08:40."
-                            .to_owned(),
-                    );
+                    problems.push(Problem::new(
+                        "date",
+                        "Give the date as YYYY-MM-DD and the time as HH:MM, e.g. 2026-11-20 and 08:40.",
+                    ));
                     None
                 }
             }
         }
     };
     if form.time.trim().is_empty() {
-        problems.push(
-            "Give the time you were there, as near as you can: we search an hour either side."
-                .to_owned(),
-        );
+        problems.push(Problem::new(
+            "time",
+            "Give the time you were there, as near as you can: we search an hour either side.",
+        ));
     }
     match (kind, when, problems.is_empty()) {
         (Some(kind), Some(at), true) => Ok(NewCase {
@@ -399,12 +456,18 @@ pub(crate) async fn submit(
             "this request could not be taken; please write to us instead".to_owned(),
         ));
     }
+    if form.action == "change" {
+        return form_page(&state, StatusCode::OK, form, Vec::new()).await;
+    }
     let new = match read(&form, now.0) {
         Ok(n) => n,
         Err(problems) => {
             return form_page(&state, StatusCode::UNPROCESSABLE_ENTITY, form, problems).await;
         }
     };
+    if form.action != "send" {
+        return check_page(&state, form, &new).await;
+    }
     // The same form sent again is the request already filed: its acknowledgement, and no
     // count against the limits. Changed before it was sent again, it is a new request.
     let mut key = match RequestKey::parse(&form.request_key) {
@@ -443,10 +506,13 @@ pub(crate) async fn submit(
             &state,
             StatusCode::TOO_MANY_REQUESTS,
             form,
-            vec![format!(
-                "We have had several requests from your connection in the last hour. Nothing \
-                 you typed is lost: try again after {}, or write to us instead.",
-                UnixMs(again).to_london_display()
+            vec![Problem::new(
+                "name",
+                format!(
+                    "We have had several requests from your connection in the last hour. Nothing \
+                     you typed is lost: try again after {}, or write to us instead.",
+                    UnixMs(again).to_london_display()
+                ),
             )],
         )
         .await;
@@ -462,6 +528,41 @@ pub(crate) async fn submit(
         }
     }
     Ok(to_acknowledgement(&key))
+}
+
+/// The answers of a complete form, to check before sending.
+async fn check_page(
+    state: &AppState,
+    mut form: RequestForm,
+    new: &NewCase,
+) -> Result<Response, WebError> {
+    if RequestKey::parse(&form.request_key).is_none() {
+        form.request_key = RequestKey::generate()?.as_str().to_owned();
+    }
+    let controller = state
+        .store
+        .active_policy()
+        .await?
+        .map(|a| a.pack.controller.name.clone())
+        .unwrap_or_default();
+    let kind = PUBLIC_KINDS
+        .iter()
+        .find(|(k, _)| *k == new.kind)
+        .map_or("Request", |(_, l)| *l);
+    let place = new
+        .sighting
+        .as_ref()
+        .map(|s| s.place.clone())
+        .unwrap_or_default();
+    Ok(render(
+        StatusCode::OK,
+        &CheckPage {
+            controller,
+            form,
+            kind,
+            place,
+        },
+    ))
 }
 
 /// The redirect to a filed request's acknowledgement (303, so the browser asks for it with

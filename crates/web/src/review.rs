@@ -438,14 +438,6 @@ pub(crate) async fn player(
     ))
 }
 
-/// `GET /static/timeline.js`
-pub(crate) async fn script() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        include_str!("../static/timeline.js"),
-    )
-}
-
 /// A `Range: bytes=A-B` header, as (start, end exclusive) within `len`.
 fn byte_range(headers: &HeaderMap, len: u64) -> Option<Result<(u64, u64), ()>> {
     let v = headers.get(header::RANGE)?.to_str().ok()?;

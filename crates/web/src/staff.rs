@@ -113,12 +113,104 @@ pub(crate) struct Banner {
     /// The ledger's integrity alarms everyone sees: witnesses that cannot be written, and
     /// checkpoints not being signed.
     pub(crate) integrity: Vec<String>,
-    /// The pages this person may open: (path, label).
-    pub(crate) nav: Vec<(&'static str, &'static str)>,
+    /// The pages this person may open, grouped by what people do there.
+    pub(crate) nav: Vec<NavGroup>,
+    /// The scheme's name.
+    pub(crate) scheme: String,
+    /// The path of the page shown.
+    pub(crate) path: String,
     /// Deputising arrangements in effect for this person now (BDC-1).
     pub(crate) deputising: Vec<String>,
     /// What was just done and what happens next, after an action.
     pub(crate) done: Option<&'static str>,
+}
+
+/// A heading in the navigation and the pages under it.
+pub(crate) struct NavGroup {
+    pub(crate) label: &'static str,
+    pub(crate) items: Vec<NavItem>,
+}
+
+/// One page in the navigation.
+pub(crate) struct NavItem {
+    pub(crate) path: &'static str,
+    pub(crate) label: &'static str,
+    /// This page, or a page within it, is the one shown.
+    pub(crate) current: bool,
+}
+
+/// The navigation for `staff`: the pages their rights open, grouped by what people do
+/// (watch, work, records, the scheme), a group shown only when it has a page for them.
+/// The page shown (or the page it belongs to) is marked current.
+fn nav_groups(staff: &Staff) -> Vec<NavGroup> {
+    /// A page in the navigation: its path, its label, and the right it needs (none: anyone).
+    type Page = (&'static str, &'static str, Option<Right>);
+    const GROUPS: &[(&str, &[Page])] = &[
+        ("", &[("/start", "Start", None)]),
+        (
+            "Watch",
+            &[
+                ("/live", "Live", Some(Right::ViewLive)),
+                ("/groups", "Cameras", Some(Right::ViewLive)),
+            ],
+        ),
+        (
+            "Work",
+            &[
+                ("/cases", "Cases", Some(Right::WorkCases)),
+                ("/export", "Export", Some(Right::Export)),
+            ],
+        ),
+        (
+            "Records",
+            &[
+                ("/logbooks", "Logbooks", Some(Right::ReadLogbooks)),
+                ("/retention", "Retention", Some(Right::ReadLogbooks)),
+                // The disclosure log is read as a logbook (LBU-20); see `routes`.
+                ("/disclosures", "Disclosures", Some(Right::ReadLogbooks)),
+            ],
+        ),
+        (
+            "Scheme",
+            &[
+                ("/cameras", "Camera register", Some(Right::ManageCameras)),
+                ("/users", "People", Some(Right::ManageUsers)),
+                ("/", "Transparency page", None),
+            ],
+        ),
+    ];
+    // Pages reached from another page belong to it in the navigation.
+    let here = match staff.path.as_str() {
+        p if p.starts_with("/cameras/") && p.ends_with("/review") => "/groups",
+        p if p.starts_with("/reviews/") => "/groups",
+        p if p.starts_with("/exports/") || p.starts_with("/downloads/") => "/export",
+        p => p,
+    };
+    let within = |path: &str| match path {
+        "/" => here == "/",
+        p => {
+            here == p
+                || here
+                    .strip_prefix(p)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        }
+    };
+    GROUPS
+        .iter()
+        .map(|(label, pages)| NavGroup {
+            label,
+            items: pages
+                .iter()
+                .filter(|(_, _, right)| right.is_none_or(|r| staff.holds(r)))
+                .map(|(path, label, _)| NavItem {
+                    path,
+                    label,
+                    current: within(path),
+                })
+                .collect(),
+        })
+        .filter(|g| !g.items.is_empty())
+        .collect()
 }
 
 pub(crate) struct AlarmView {
@@ -143,28 +235,7 @@ impl Banner {
         } else {
             (None, Vec::new())
         };
-        let pages = [
-            ("/live", "Live", Right::ViewLive),
-            ("/groups", "Cameras", Right::ViewLive),
-            ("/cameras", "Camera register", Right::ManageCameras),
-            ("/logbooks", "Logbooks", Right::ReadLogbooks),
-            ("/retention", "Retention", Right::ReadLogbooks),
-            // The disclosure log is read as a logbook (LBU-20); see `routes`.
-            ("/disclosures", "Disclosures", Right::ReadLogbooks),
-            ("/export", "Export", Right::Export),
-            ("/cases", "Cases", Right::WorkCases),
-            ("/users", "People", Right::ManageUsers),
-        ];
-        let nav = [("/start", "Start")]
-            .into_iter()
-            .chain(
-                pages
-                    .iter()
-                    .filter(|(_, _, right)| staff.holds(*right))
-                    .map(|(path, label, _)| (*path, *label)),
-            )
-            .chain([("/", "Transparency page")])
-            .collect();
+        let nav = nav_groups(staff);
         let mut integrity: Vec<String> = state
             .store
             .witness_problems()
@@ -201,6 +272,8 @@ impl Banner {
         }
         Ok(Self {
             nav,
+            scheme: staff.scheme.clone(),
+            path: staff.path.clone(),
             integrity,
             deputising: staff.table.deputising(&staff.info.subject),
             done: staff.done,

@@ -254,7 +254,7 @@ async fn bdc_28_staff_intake_holds_footage_and_the_deadlines_feed_lists_assigned
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
 
     // The public form: three requests an hour from one address, then the form comes back.
-    let form = "kind=subject-access&name=Robin+Requester&contact=robin%40example.org&date=2026-01-05&time=09%3A30&place=elsewhere&place_other=front+gate&description=&website=";
+    let form = "kind=subject-access&name=Robin+Requester&contact=robin%40example.org&date=2026-01-05&time=09%3A30&place=elsewhere&place_other=front+gate&description=&website=&action=send";
     for _ in 0..custos_web::requests::PER_ADDRESS {
         let r = file_request(&app, form).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -924,7 +924,8 @@ async fn lbu_20_the_disclosure_log_downloads_as_csv_with_its_field_names() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(
         page.body
-            .contains("<a href=\"/disclosures\">Disclosures</a>")
+            .contains("<a href=\"/disclosures\" aria-current=\"page\">Disclosures</a>"),
+        "in the navigation, marked as the page shown"
     );
     assert!(page.body.contains("id=\"no-disclosures\""), "{}", page.body);
     assert!(
@@ -1232,7 +1233,7 @@ async fn index_hour(app: &App, cam: &custos_domain::Ident, from: i64) {
 /// The public form's request for `date` and `time` at the front gate, as a browser sends it.
 fn gate_request(date: &str, time: &str) -> String {
     format!(
-        "kind=subject-access&name=Robin+Requester&contact=robin%40example.org&date={date}&time={time}&place=elsewhere&place_other=front+gate&description=&website="
+        "kind=subject-access&name=Robin+Requester&contact=robin%40example.org&date={date}&time={time}&place=elsewhere&place_other=front+gate&description=&website=&action=send"
     )
 }
 
@@ -1244,6 +1245,96 @@ fn reference_on(page: &str) -> String {
         .expect("a reference")
         .trim()
         .to_owned()
+}
+
+/// LBU-18, BDC-29: the public form follows the GOV.UK patterns people know. A form with
+/// problems comes back with an error summary at the top linking to each field and each
+/// problem beside its field (`aria-describedby`, `aria-invalid`), with what was typed kept;
+/// a complete form is shown back on a check-your-answers page that files nothing; "Change"
+/// brings the form back as typed; only "Send" files the request.
+#[tokio::test]
+async fn lbu_18_the_public_form_links_each_problem_to_its_field_and_shows_the_answers_before_sending()
+ {
+    let app = app().await;
+    add_front_gate(&app).await;
+    let cases_before = app.store.cases(true).await.expect("cases").len();
+
+    // No name and no time: the summary links to both fields, each field says why.
+    let form = gate_request("2026-09-21", "")
+        .replace("name=Robin+Requester", "name=")
+        .replace("&action=send", "&action=check");
+    let r = app.send("POST", "/requests", None, Some(&form)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("<title>Error: "), "{}", r.body);
+    assert!(r.body.contains("There is a problem"), "{}", r.body);
+    for field in ["name", "time"] {
+        assert!(
+            r.body.contains(&format!("<a href=\"#{field}\">")),
+            "{field} linked from the summary: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains(&format!("id=\"{field}-error\"")),
+            "{field}'s own message: {}",
+            r.body
+        );
+        assert!(
+            r.body
+                .contains(&format!("{field}-error\" aria-invalid=\"true\"")),
+            "{field} marked invalid and described by its message: {}",
+            r.body
+        );
+    }
+    assert!(!r.body.contains("href=\"#contact\""), "{}", r.body);
+    assert!(
+        r.body.contains("robin@example.org"),
+        "kept as typed: {}",
+        r.body
+    );
+
+    // Complete: the answers to check, and nothing filed yet.
+    let complete = gate_request("2026-09-21", "10:30").replace("&action=send", "&action=check");
+    let r = app.send("POST", "/requests", None, Some(&complete)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body
+            .contains("Check your answers before sending your request")
+            && r.body.contains("Robin Requester")
+            && r.body.contains("front gate")
+            && r.body.contains("value=\"send\""),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        app.store.cases(true).await.expect("cases").len(),
+        cases_before
+    );
+
+    // Change: the form again, as typed, without complaint.
+    let change = complete.replace("&action=check", "&action=change");
+    let r = app.send("POST", "/requests", None, Some(&change)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("id=\"request-form\"")
+            && r.body.contains("value=\"Robin Requester\"")
+            && !r.body.contains("There is a problem"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        app.store.cases(true).await.expect("cases").len(),
+        cases_before
+    );
+
+    // Send: filed, and on to the acknowledgement.
+    let send = complete.replace("&action=check", "&action=send");
+    let r = file_request(&app, &send).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"request-reference\""), "{}", r.body);
+    assert_eq!(
+        app.store.cases(true).await.expect("cases").len(),
+        cases_before + 1
+    );
 }
 
 /// BDC-28: a request from the public holds footage only where some exists, provisionally

@@ -38,7 +38,7 @@ async fn bdc_18_logbooks_need_sign_in_and_the_right_to_read_them() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(
         r.body
-            .contains("Signed in as <strong id=\"who\">Person aud</strong> — auditor"),
+            .contains("Signed in as <strong id=\"who\">Person aud</strong> <span class=\"app-roles\">auditor</span>"),
         "{}",
         r.body
     );
@@ -297,7 +297,7 @@ async fn bdc_35_a_verification_failure_is_an_alarm_until_acknowledged() {
         "{}",
         r.body
     );
-    assert!(!r.body.contains("class=\"alarm\""));
+    assert!(!r.body.contains("class=\"banner alarm\""));
 
     let url = format!("sqlite://{}", app.dir.path().join("custos.db").display());
     let mut c = sqlx::SqliteConnection::connect(&url)
@@ -317,7 +317,7 @@ async fn bdc_35_a_verification_failure_is_an_alarm_until_acknowledged() {
 
     let r = app.get("/logbooks?book=review", Some(&aud)).await;
     assert!(
-        r.body.contains("class=\"alarm\"") && r.body.contains("entry 2: hash mismatch"),
+        r.body.contains("class=\"banner alarm\"") && r.body.contains("entry 2: hash mismatch"),
         "{}",
         r.body
     );
@@ -426,10 +426,7 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/", Expect::Public),
     ("GET", "/healthz", Expect::Public),
     ("GET", "/metrics", Expect::Nobody),
-    ("GET", "/static/live.js", Expect::Public),
-    ("GET", "/static/session.js", Expect::Public),
     ("GET", "/session/state", Expect::Public),
-    ("GET", "/static/timeline.js", Expect::Public),
     ("GET", "/live", Expect::Roles(WATCHERS)),
     ("GET", "/live/{id}/stream.mp4", Expect::Roles(WATCHERS)),
     (
@@ -437,7 +434,7 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/cameras/{id}/thumbnail.mp4",
         Expect::Roles(WATCHERS),
     ),
-    ("GET", "/static/custos.css", Expect::Public),
+    ("GET", "/static/{file}", Expect::Public),
     ("GET", "/login", Expect::Public),
     ("POST", "/login", Expect::Public),
     ("POST", "/logout", Expect::SignedIn),
@@ -584,7 +581,6 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/requests/received/{key}", Expect::Public),
     // The deadlines feed needs its owner's token, which the matrix does not have.
     ("GET", "/calendar/{username}/{token}", Expect::Nobody),
-    ("GET", "/static/export.js", Expect::Public),
     ("GET", "/export", Expect::Roles(EXPORTERS)),
     ("POST", "/export", Expect::Roles(EXPORTERS)),
     ("GET", "/exports/{id}", Expect::Roles(EXPORTERS)),
@@ -677,6 +673,7 @@ async fn matrix_on(app: App) {
         let path = spec
             .path
             .replace("{seq}", "999999")
+            .replace("{file}", "custos.css")
             .replace("{name}", "nobody")
             .replace("{id}", "nowhere")
             .replace("{token}", "0123456789abcdef")
@@ -1353,7 +1350,8 @@ async fn ljm_8_a_restricted_group_is_refused_outside_its_workstations_and_ledger
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("School office"), "{}", r.body);
     assert!(
-        r.body.contains("<a href=\"/groups\">Cameras</a>")
+        r.body
+            .contains("<a href=\"/groups\" aria-current=\"page\">Cameras</a>")
             && !r.body.contains("href=\"/logbooks\"")
             && !r.body.contains("href=\"/users\""),
         "an operator's navigation: {}",
@@ -1362,7 +1360,8 @@ async fn ljm_8_a_restricted_group_is_refused_outside_its_workstations_and_ledger
     let aud = app.sign_in("aud").await;
     let r = app.get("/logbooks", Some(&aud)).await;
     assert!(
-        r.body.contains("<a href=\"/logbooks\">Logbooks</a>")
+        r.body
+            .contains("<a href=\"/logbooks\" aria-current=\"page\">Logbooks</a>")
             && !r.body.contains("href=\"/groups\"")
             && !r.body.contains("href=\"/users\""),
         "an auditor's navigation: {}",
@@ -1758,6 +1757,35 @@ async fn every_answer_carries_the_security_headers() {
             .get("cache-control")
             .and_then(|v| v.to_str().ok()),
         Some("no-cache")
+    );
+    // Pages link to the stylesheet by a name carrying its content's hash, which may be
+    // kept for a year: a changed stylesheet has a new name.
+    let page = app.get("/", None).await;
+    let hashed = page
+        .body
+        .split("href=\"/static/custos.")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|rest| format!("/static/custos.{rest}"))
+        .expect("the page links to the stylesheet");
+    assert!(
+        hashed.len() == "/static/custos..css".len() + 12 && hashed.ends_with(".css"),
+        "{hashed}"
+    );
+    let css = app.get(&hashed, None).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert_eq!(
+        css.headers
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("public, max-age=31536000, immutable")
+    );
+    assert_eq!(
+        app.get("/static/custos.000000000000.css", None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "an old name is no file"
     );
     // Behind a trusted proxy that terminated TLS.
     app.peer = "127.0.0.1:40000".parse().expect("addr");

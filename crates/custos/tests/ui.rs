@@ -1,0 +1,713 @@
+//! The interface in a real browser (headless Chromium), on the demo: every page of the
+//! route table, as each demo role, at a phone's width and a laptop's, fits the width
+//! without scrolling sideways and has no violation of the WCAG 2.2 A and AA rules that
+//! axe-core checks; and the public request form can be used with the keyboard alone.
+//!
+//! axe-core is vendored in `support/axe/` (from npm, with its licence). Screenshots of
+//! every page at both widths are written under the test's output folder
+//! (`target/tmp/ui-screenshots/`), for people to look at; they are not committed.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, Locator};
+
+mod support;
+use support::RunningDemo;
+use support::browser::{Driver, browser, set_value, submit_and_leave};
+
+/// axe-core, run in the page.
+const AXE: &str = include_str!("support/axe/axe.min.js");
+
+/// The widths every page is checked at: a phone (390 CSS px) and a laptop (1366).
+const WIDTHS: [u32; 2] = [390, 1366];
+
+/// How the test reaches a route of the route table.
+enum Row {
+    /// A page: the path to open, where `{name}` is filled from what the test made earlier
+    /// (a review, an export, a request) or a demo fixture.
+    Page(&'static str),
+    /// Not a page a person reads: what it is instead.
+    NotAPage(&'static str),
+}
+
+/// Every `GET` route outside the JSON API and what the test does with it. A page added
+/// later without a row here fails [`every_page_for_every_role_fits_a_phone_and_passes_axe`].
+const ROWS: &[(&str, Row)] = &[
+    ("/", Row::Page("/")),
+    ("/healthz", Row::NotAPage("plain text for monitoring")),
+    ("/requests/new", Row::Page("/requests/new")),
+    ("/requests/received/{key}", Row::Page("{received}")),
+    ("/metrics", Row::NotAPage("Prometheus text")),
+    (
+        "/static/{file}",
+        Row::NotAPage("the stylesheet and scripts"),
+    ),
+    (
+        "/session/state",
+        Row::NotAPage("JSON for the session script"),
+    ),
+    ("/login", Row::Page("/login")),
+    ("/account/mfa", Row::Page("/account/mfa")),
+    ("/account/declaration", Row::Page("/account/declaration")),
+    ("/start", Row::Page("/start")),
+    ("/logbooks", Row::Page("/logbooks")),
+    ("/logbooks/export.csv", Row::NotAPage("a CSV file")),
+    ("/users", Row::Page("/users")),
+    ("/cameras", Row::Page("/cameras")),
+    ("/cameras/{id}", Row::Page("/cameras/sim-1")),
+    ("/cameras/{id}/review", Row::Page("/cameras/sim-1/review")),
+    ("/reviews/{token}", Row::Page("{review}")),
+    ("/reviews/{token}/video.mp4", Row::NotAPage("video")),
+    ("/live", Row::Page("/live")),
+    ("/cameras/{id}/thumbnail.mp4", Row::NotAPage("video")),
+    ("/live/{id}/stream.mp4", Row::NotAPage("video")),
+    ("/cases", Row::Page("/cases")),
+    ("/cases/{reference}", Row::Page("/cases/SAR-2026-0001")),
+    ("/cases/{reference}/documents/{id}", Row::NotAPage("a file")),
+    (
+        "/cases/{reference}/letters/{kind}",
+        Row::NotAPage("a PDF letter"),
+    ),
+    (
+        "/calendar/{username}/{token}",
+        Row::NotAPage("an iCalendar feed"),
+    ),
+    ("/export", Row::Page("/export")),
+    ("/downloads/{id}", Row::Page("{download}")),
+    ("/exports/{id}", Row::Page("{export}")),
+    (
+        "/exports/{id}/status",
+        Row::NotAPage("JSON for the export page"),
+    ),
+    (
+        "/exports/{id}/download",
+        Row::NotAPage("an evidence package"),
+    ),
+    ("/disclosures", Row::Page("/disclosures")),
+    ("/disclosures.csv", Row::NotAPage("a CSV file")),
+    ("/retention", Row::Page("/retention")),
+    ("/groups", Row::Page("/groups")),
+    ("/groups/{id}", Row::Page("/groups/demo-cameras")),
+];
+
+/// Where the screenshots go.
+fn screenshots() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ui-screenshots")
+}
+
+/// Waits until the page has loaded and has its heading.
+async fn settle(c: &Client) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let ready = c
+            .execute("return document.readyState", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(|s| s == "complete"))
+            .unwrap_or(false);
+        if ready && c.find(Locator::Css("h1")).await.is_ok() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the page did not load");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// What is wrong with the page as shown at `width`: sideways scrolling (with the elements
+/// that stick out) and axe-core's violations of the WCAG 2.2 A and AA rules.
+async fn check(c: &Client, width: u32, axe: bool) -> Vec<String> {
+    c.set_window_size(width, 900).await.expect("resize");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut problems = Vec::new();
+    let overflow = c
+        .execute(
+            r##"const root = document.documentElement;
+               if (root.scrollWidth <= root.clientWidth) return [];
+               const out = [];
+               for (const e of document.body.querySelectorAll("*")) {
+                 const r = e.getBoundingClientRect();
+                 if (r.right > root.clientWidth + 1 && r.width > 0) {
+                   out.push(e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
+                            (e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\s+/).join(".") : "") +
+                            " (right edge at " + Math.round(r.right) + " px)");
+                 }
+                 if (out.length >= 5) break;
+               }
+               return ["scrolls sideways: " + root.scrollWidth + " px wide in " + root.clientWidth + " px; " + out.join(", ")];"##,
+            vec![],
+        )
+        .await
+        .expect("measure");
+    if let Some(found) = overflow.as_array() {
+        problems.extend(found.iter().filter_map(|v| v.as_str().map(str::to_owned)));
+    }
+    if axe {
+        c.execute(&format!("{AXE}\nreturn true;"), vec![])
+            .await
+            .expect("axe-core loads");
+        let found = c
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                   axe.run(document, {
+                     runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"] },
+                     resultTypes: ["violations"]
+                   }).then(r => done(r.violations.map(v =>
+                     v.id + ": " + v.help + " — " + v.nodes.slice(0, 3).map(n => n.target.join(" ") + " (" + (n.failureSummary || "").replace(/\s+/g, " ") + ")").join(" | "))))
+                     .catch(e => done(["axe-core failed: " + e]));"#,
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        if let Some(found) = found.as_array() {
+            problems.extend(found.iter().filter_map(|v| v.as_str().map(str::to_owned)));
+        }
+    }
+    problems
+}
+
+/// Saves the whole page at `width` as `name-width.png`.
+async fn screenshot(c: &Client, name: &str, width: u32) {
+    let height = c
+        .execute("return document.documentElement.scrollHeight", vec![])
+        .await
+        .ok()
+        .and_then(|v| v.as_u64())
+        .unwrap_or(900)
+        .clamp(600, 6000);
+    c.set_window_size(width, u32::try_from(height).unwrap_or(900))
+        .await
+        .expect("resize");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let png = c.screenshot().await.expect("screenshot");
+    let dir = screenshots();
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    std::fs::write(dir.join(format!("{name}-{width}.png")), png).expect("screenshot saved");
+    c.set_window_size(width, 900).await.expect("resize");
+}
+
+/// Opens `path` and checks it at both widths; the first time a page is seen it is also
+/// saved as a screenshot. Problems are collected under `label`.
+async fn visit(
+    c: &Client,
+    base: &str,
+    path: &str,
+    label: &str,
+    seen: &mut std::collections::BTreeSet<String>,
+    problems: &mut Vec<String>,
+) {
+    c.goto(&format!("{base}{path}"))
+        .await
+        .expect("open the page");
+    settle(c).await;
+    look(c, label, seen, problems).await;
+}
+
+/// Checks the page shown now at both widths (see [`visit`]).
+async fn look(
+    c: &Client,
+    label: &str,
+    seen: &mut std::collections::BTreeSet<String>,
+    problems: &mut Vec<String>,
+) {
+    let heading = c
+        .find(Locator::Css("h1"))
+        .await
+        .expect("a heading")
+        .text()
+        .await
+        .unwrap_or_default();
+    // One refusal page per role is enough: they are the same page with other words.
+    let key = if heading == "Not allowed" {
+        format!("{}: refused", label.split(' ').next().unwrap_or(label))
+    } else {
+        label.to_owned()
+    };
+    let first = seen.insert(key);
+    // One screenshot per page, of the first role to open it.
+    let page = label.split_once(' ').map_or(label, |(_, p)| p);
+    let shoot = heading != "Not allowed" && seen.insert(format!("screenshot {page}"));
+    for width in WIDTHS {
+        for p in check(c, width, first).await {
+            problems.push(format!("{label} at {width} px — {p}"));
+        }
+        if shoot {
+            let name: String = label
+                .chars()
+                .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' })
+                .collect();
+            screenshot(c, &name, width).await;
+        }
+    }
+}
+
+/// Signs `role` in through the form, setting up the second factor and accepting the
+/// declaration where asked, checking those pages on the way.
+async fn sign_in(
+    c: &Client,
+    base: &str,
+    role: &str,
+    password: &str,
+    seen: &mut std::collections::BTreeSet<String>,
+    problems: &mut Vec<String>,
+) {
+    c.delete_all_cookies().await.expect("signed out");
+    c.goto(&format!("{base}/login")).await.expect("login page");
+    settle(c).await;
+    c.find(Locator::Id("username"))
+        .await
+        .expect("field")
+        .send_keys(role)
+        .await
+        .expect("type");
+    c.find(Locator::Id("password"))
+        .await
+        .expect("field")
+        .send_keys(password)
+        .await
+        .expect("type");
+    let mut path = submit_and_leave(c, "form[action='/login'] button", "/login").await;
+    if path == "/account/mfa" {
+        look(c, &format!("{role} /account/mfa"), seen, problems).await;
+        let key = c
+            .find(Locator::Id("secret"))
+            .await
+            .expect("key")
+            .text()
+            .await
+            .expect("text");
+        let secret = custos_domain::totp::base32_decode(&key).expect("base32");
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .expect("time");
+        c.find(Locator::Id("code"))
+            .await
+            .expect("code")
+            .send_keys(&custos_domain::totp::code_at(&secret, now))
+            .await
+            .expect("type");
+        path = submit_and_leave(c, "form[action='/account/mfa'] button", "/account/mfa").await;
+    }
+    if path == "/account/declaration" {
+        look(c, &format!("{role} /account/declaration"), seen, problems).await;
+        submit_and_leave(
+            c,
+            "form[action='/account/declaration'] button",
+            "/account/declaration",
+        )
+        .await;
+    }
+}
+
+/// Makes what some pages show, as the roles that may: a review (operator), an export made
+/// at once (manager) and a download waiting for authorisation (supervisor). Returns the
+/// placeholders they fill.
+async fn make(c: &Client, base: &str, role: &str, made: &mut BTreeMap<&'static str, String>) {
+    match role {
+        "operator" => {
+            c.goto(&format!("{base}/cameras/sim-1/review"))
+                .await
+                .expect("review form");
+            settle(c).await;
+            c.find(Locator::Id("reason"))
+                .await
+                .expect("reason")
+                .send_keys("checking the interface's review page")
+                .await
+                .expect("type");
+            let path = submit_and_leave(c, "#open-review button", "/cameras/sim-1/review").await;
+            assert!(path.starts_with("/reviews/"), "a review opened: {path}");
+            made.insert("{review}", path);
+        }
+        "manager" | "supervisor" => {
+            c.goto(&format!("{base}/export"))
+                .await
+                .expect("export form");
+            settle(c).await;
+            let now = jiff::Zoned::now()
+                .with_time_zone(jiff::tz::TimeZone::get("Europe/London").expect("tz"));
+            let from = now
+                .checked_sub(jiff::SignedDuration::from_mins(10))
+                .expect("time");
+            let fmt = |z: &jiff::Zoned| z.strftime("%Y-%m-%dT%H:%M").to_string();
+            set_value(c, "export-cameras", "sim-1").await;
+            set_value(c, "export-from", &fmt(&from)).await;
+            set_value(c, "export-to", &fmt(&now)).await;
+            set_value(c, "export-exhibit", &format!("UI/{role}")).await;
+            set_value(c, "export-requester", "PC 123 Example, Hampshire Police").await;
+            set_value(c, "export-recipient", "PC 123 Example").await;
+            set_value(c, "export-purpose", "an investigation").await;
+            let path = submit_and_leave(c, "#export-form button", "/export").await;
+            if role == "manager" {
+                assert!(path.starts_with("/exports/"), "made at once: {path}");
+                made.insert("{export}", path);
+            } else {
+                assert!(path.starts_with("/downloads/"), "waiting: {path}");
+                made.insert("{download}", path);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every page of the route table, for every demo role, at 390 and 1366 CSS px: no page
+/// scrolls sideways and axe-core finds no WCAG 2.2 A or AA violation — the public pages,
+/// sign-in, the second-factor and declaration pages, the pages each role may open, the
+/// refusal each role gets for those it may not, and the 404 page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_for_every_role_fits_a_phone_and_passes_axe() {
+    // The route table and this test's rows agree.
+    let routes: Vec<&str> = custos_web::route_specs()
+        .into_iter()
+        .filter(|s| s.method == "GET" && !s.path.starts_with("/api/"))
+        .map(|s| s.path)
+        .collect();
+    let missing: Vec<&&str> = routes
+        .iter()
+        .filter(|p| !ROWS.iter().any(|(r, _)| r == *p))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "pages with no row in this test's table (add one saying how to reach it): {missing:?}"
+    );
+    for (route, row) in ROWS {
+        if let Row::NotAPage(what) = row {
+            assert!(
+                !what.is_empty(),
+                "{route}: say what it is instead of a page"
+            );
+        }
+    }
+    let stale: Vec<&str> = ROWS
+        .iter()
+        .map(|(r, _)| *r)
+        .filter(|r| !routes.contains(r))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "rows for routes that no longer exist: {stale:?}"
+    );
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let demo = RunningDemo::start(&dir.path().join("scheme"));
+    let base = format!("http://{}", demo.addr);
+    let driver = Driver::start();
+    let c = browser(&driver, &dir.path().join("profile")).await;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut problems = Vec::new();
+    let mut made: BTreeMap<&'static str, String> = BTreeMap::new();
+
+    // The checks find what they look for: an unlabelled field and a box too wide for a
+    // phone, put into a page for the purpose, are both reported.
+    c.goto(&format!("{base}/")).await.expect("open");
+    settle(&c).await;
+    c.execute(
+        "const i = document.createElement('input'); document.querySelector('main').append(i);
+         const d = document.createElement('div'); d.style.width = '1000px'; d.textContent = 'wide';
+         document.querySelector('main').append(d); return true;",
+        vec![],
+    )
+    .await
+    .expect("spoil the page");
+    let found = check(&c, 390, true).await;
+    assert!(
+        found.iter().any(|p| p.starts_with("scrolls sideways"))
+            && found.iter().any(|p| p.starts_with("label:")),
+        "the checks report a wide box and an unlabelled field: {found:?}"
+    );
+
+    // The public: the transparency page, the request form and its confirmation, sign-in,
+    // and a page that does not exist.
+    for path in ["/", "/requests/new", "/login", "/no-such-page"] {
+        visit(
+            &c,
+            &base,
+            path,
+            &format!("public {path}"),
+            &mut seen,
+            &mut problems,
+        )
+        .await;
+    }
+    c.goto(&format!("{base}/requests/new")).await.expect("form");
+    settle(&c).await;
+    let yesterday = jiff::Zoned::now()
+        .checked_sub(jiff::SignedDuration::from_hours(24))
+        .expect("time");
+    set_value(&c, "name", "Alex Example").await;
+    set_value(&c, "contact", "alex@example.org").await;
+    set_value(&c, "date", &yesterday.strftime("%Y-%m-%d").to_string()).await;
+    set_value(&c, "time", "10:30").await;
+    c.find(Locator::Css("#request-form button[type=submit]"))
+        .await
+        .expect("continue")
+        .click()
+        .await
+        .expect("click");
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id("send-request"))
+        .await
+        .expect("the answers to check");
+    look(&c, "public check-your-answers", &mut seen, &mut problems).await;
+    let path = submit_and_leave(&c, "#send-request", "/requests").await;
+    assert!(path.starts_with("/requests/received/"), "received: {path}");
+    look(&c, "public {received}", &mut seen, &mut problems).await;
+
+    // Roles that make something first, so that the others see it too.
+    let mut roles: Vec<(&String, &String)> = demo.accounts.iter().collect();
+    roles.sort_by_key(|(r, _)| !["operator", "manager", "supervisor"].contains(&r.as_str()));
+    for (role, password) in roles {
+        sign_in(&c, &base, role, password, &mut seen, &mut problems).await;
+        make(&c, &base, role, &mut made).await;
+        for (_, row) in ROWS {
+            let Row::Page(path) = row else { continue };
+            if [
+                "/login",
+                "/account/mfa",
+                "/account/declaration",
+                "{received}",
+            ]
+            .contains(path)
+            {
+                continue;
+            }
+            let concrete = match made.get(path) {
+                Some(p) => p.clone(),
+                None if path.starts_with('{') => continue,
+                None => (*path).to_owned(),
+            };
+            visit(
+                &c,
+                &base,
+                &concrete,
+                &format!("{role} {path}"),
+                &mut seen,
+                &mut problems,
+            )
+            .await;
+        }
+    }
+    for p in ["{review}", "{export}", "{download}"] {
+        assert!(made.contains_key(p), "{p} was made and checked");
+    }
+    c.close().await.expect("close");
+    demo.stop();
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// The element that has the focus now: its id, or its tag and text for one without.
+async fn focused(c: &Client) -> String {
+    c.execute(
+        "const e = document.activeElement;
+         return e.id || (e.tagName.toLowerCase() + ':' + (e.textContent || '').trim());",
+        vec![],
+    )
+    .await
+    .expect("focus")
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+/// Presses `keys` (WebDriver key codes or text) into whatever has the focus.
+async fn press(c: &Client, keys: &str) {
+    c.active_element()
+        .await
+        .expect("something has the focus")
+        .send_keys(keys)
+        .await
+        .expect("keys");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+}
+
+const TAB: &str = "\u{e004}";
+const ENTER: &str = "\u{e007}";
+
+/// Presses Tab until the focus is on `id` (at most `most` times), returning the ids
+/// passed through on the way.
+async fn tab_to(c: &Client, id: &str, most: usize) -> Vec<String> {
+    let mut passed = Vec::new();
+    for _ in 0..most {
+        press(c, TAB).await;
+        let now = focused(c).await;
+        passed.push(now.clone());
+        if now == id {
+            return passed;
+        }
+    }
+    panic!("{id} never took the focus; the focus went through {passed:?}");
+}
+
+/// LBU-18: a member of the public asks for footage of themselves with the keyboard alone,
+/// in Chromium: the skip link comes first and leads into the page; the fields take the
+/// focus in the order they are read, each showing a visible focus; a mistake (no name)
+/// comes back with the error summary focused, whose link puts the focus in the field;
+/// after the fix, the answers are checked and the request is sent, and the reference is
+/// shown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lbu_18_the_public_request_form_works_with_the_keyboard_alone() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let demo = RunningDemo::start(&dir.path().join("scheme"));
+    let base = format!("http://{}", demo.addr);
+    let driver = Driver::start();
+    let c = browser(&driver, &dir.path().join("profile")).await;
+    c.set_window_size(390, 900).await.expect("a phone's width");
+    c.goto(&format!("{base}/requests/new")).await.expect("form");
+    settle(&c).await;
+
+    // The skip link first; it leads past the header into the page.
+    press(&c, TAB).await;
+    assert_eq!(focused(&c).await, "a:Skip to main content");
+    press(&c, ENTER).await;
+    let mut order = tab_to(&c, "description", 30).await;
+    // A date or time field takes the focus once per part (day, month, year).
+    order.dedup();
+    assert_eq!(
+        order,
+        [
+            "kind",
+            "name",
+            "contact",
+            "date",
+            "time",
+            "place",
+            "place_other",
+            "description"
+        ],
+        "the fields in reading order, straight after the skip link"
+    );
+
+    // Back through the form, typing, but leaving the name out.
+    c.goto(&format!("{base}/requests/new")).await.expect("form");
+    settle(&c).await;
+    tab_to(&c, "contact", 20).await;
+    let outline = c
+        .execute(
+            "const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth;",
+            vec![],
+        )
+        .await
+        .expect("style");
+    assert_eq!(outline.as_str(), Some("solid 3px"), "a visible focus");
+    press(&c, "alex@example.org").await;
+    let yesterday = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::get("Europe/London").expect("tz"))
+        .checked_sub(jiff::SignedDuration::from_hours(24))
+        .expect("time");
+    press(&c, TAB).await;
+    assert_eq!(focused(&c).await, "date");
+    // The date field takes its parts in the browser's own order (day, month, year in a
+    // British browser; month first in an American one).
+    let order = c
+        .execute(
+            "return new Intl.DateTimeFormat(navigator.language).formatToParts(new Date(2001, 10, 22))
+               .filter(p => p.type !== 'literal').map(p => p.type).join(' ');",
+            vec![],
+        )
+        .await
+        .expect("the browser's date order");
+    let keys: String = order
+        .as_str()
+        .unwrap_or("day month year")
+        .split(' ')
+        .map(|part| match part {
+            "day" => yesterday.strftime("%d").to_string(),
+            "month" => yesterday.strftime("%m").to_string(),
+            _ => yesterday.strftime("%Y").to_string(),
+        })
+        .collect();
+    press(&c, &keys).await;
+    let typed = c
+        .execute("return document.getElementById('date').value", vec![])
+        .await
+        .expect("value");
+    assert_eq!(
+        typed.as_str(),
+        Some(yesterday.strftime("%Y-%m-%d").to_string().as_str()),
+        "the date typed"
+    );
+    tab_to(&c, "time", 10).await;
+    // Half past ten in the morning, on a 24-hour or a 12-hour clock.
+    let cycle = c
+        .execute(
+            "return new Intl.DateTimeFormat(navigator.language, { hour: 'numeric' }).resolvedOptions().hourCycle;",
+            vec![],
+        )
+        .await
+        .expect("the browser's clock");
+    let twelve = matches!(cycle.as_str(), Some("h11" | "h12"));
+    press(&c, if twelve { "1030A" } else { "1030" }).await;
+    let typed = c
+        .execute("return document.getElementById('time').value", vec![])
+        .await
+        .expect("value");
+    assert_eq!(typed.as_str(), Some("10:30"), "the time typed");
+    tab_to(&c, "button:Continue", 15).await;
+    press(&c, ENTER).await;
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id("request-problems"))
+        .await
+        .expect("the problems");
+    settle(&c).await;
+    assert_eq!(
+        focused(&c).await,
+        "request-problems",
+        "the summary has the focus"
+    );
+    press(&c, TAB).await;
+    assert_eq!(
+        focused(&c).await,
+        "a:Give your name, so we can find you and answer you."
+    );
+    press(&c, ENTER).await;
+    assert_eq!(
+        focused(&c).await,
+        "name",
+        "the link puts the focus in the field"
+    );
+    press(&c, "Alex Example").await;
+    tab_to(&c, "button:Continue", 15).await;
+    press(&c, ENTER).await;
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id("answers"))
+        .await
+        .expect("the answers to check");
+    let answers = c
+        .find(Locator::Id("answers"))
+        .await
+        .expect("answers")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        answers.contains("Alex Example") && answers.contains("alex@example.org"),
+        "{answers}"
+    );
+    tab_to(&c, "send-request", 20).await;
+    press(&c, ENTER).await;
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id("request-reference"))
+        .await
+        .expect("the reference");
+    let reference = c
+        .find(Locator::Id("request-reference"))
+        .await
+        .expect("reference")
+        .text()
+        .await
+        .expect("text");
+    assert!(reference.starts_with("SAR-"), "{reference}");
+    c.close().await.expect("close");
+    demo.stop();
+}
