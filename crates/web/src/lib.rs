@@ -9,6 +9,7 @@ pub mod api;
 pub mod auth;
 mod cameras;
 mod cases;
+mod charts;
 pub mod client;
 mod disclosures;
 mod done;
@@ -25,6 +26,7 @@ mod retention;
 mod review;
 pub mod server;
 mod staff;
+mod start;
 mod users;
 
 use axum::Router;
@@ -201,7 +203,7 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             spec("POST", "/account/declaration", SignedIn),
             post(account::declaration_accept),
         ),
-        (spec("GET", "/start", SignedIn), get(staff::start)),
+        (spec("GET", "/start", SignedIn), get(start::start)),
         (
             spec("GET", "/logbooks", Access::Right(Right::ReadLogbooks)),
             get(staff::logbooks),
