@@ -4194,7 +4194,7 @@ async fn bdc_5_an_evidence_package_from_the_export_page_in_chromium() {
     o.goto(&format!("http://{addr}/start"))
         .await
         .expect("start page");
-    o.find(Locator::Css("#to-authorise a"))
+    o.find(Locator::Css("#todo-to-authorise a"))
         .await
         .expect("the request waits on the owner's Start page")
         .click()

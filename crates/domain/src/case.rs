@@ -240,10 +240,24 @@ pub fn due(
     pack: &crate::PolicyPack,
     calendar: &crate::calendar::Calendar,
 ) -> Result<CaseDue, crate::calendar::CalendarError> {
-    use crate::calendar::{Pause, Timer, TimerState};
     if !state.is_open() {
         return Ok(CaseDue::Finished);
     }
+    deadline(kind, received_unix_ms, pauses, extended, pack, calendar)
+}
+
+/// The deadline of a `kind` case received at `received_unix_ms` whatever its state now, as
+/// [`due`] finds it for an open case: for a closed case, the deadline it was answered
+/// against.
+pub fn deadline(
+    kind: CaseKind,
+    received_unix_ms: i64,
+    pauses: &[(i64, Option<i64>)],
+    extended: bool,
+    pack: &crate::PolicyPack,
+    calendar: &crate::calendar::Calendar,
+) -> Result<CaseDue, crate::calendar::CalendarError> {
+    use crate::calendar::{Pause, Timer, TimerState};
     let Some(rule) = kind.deadline_after_extension(pack, extended) else {
         return Ok(CaseDue::NoRule);
     };
@@ -274,6 +288,51 @@ pub fn due(
             rule,
         },
     })
+}
+
+/// How a request stands against its deadline, for the figures of requests answered in
+/// time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timeliness {
+    /// Answered (closed) before its deadline passed.
+    InTime,
+    /// Answered after its deadline passed, or still open past it.
+    Late,
+    /// Still open, its deadline not yet passed (or its clock stopped).
+    Open,
+}
+
+/// How a `kind` case in `state`, received at `received_unix_ms` and closed at
+/// `closed_unix_ms` (if it was), stands against its deadline at `now_unix_ms`; `None`
+/// for a case that was not answered (withdrawn, converted) or whose kind has no deadline.
+#[allow(clippy::too_many_arguments)]
+pub fn timeliness(
+    kind: CaseKind,
+    state: CaseState,
+    received_unix_ms: i64,
+    closed_unix_ms: Option<i64>,
+    pauses: &[(i64, Option<i64>)],
+    extended: bool,
+    pack: &crate::PolicyPack,
+    calendar: &crate::calendar::Calendar,
+    now_unix_ms: i64,
+) -> Result<Option<Timeliness>, crate::calendar::CalendarError> {
+    let answered_at = match state {
+        CaseState::Closed => closed_unix_ms.unwrap_or(now_unix_ms),
+        CaseState::Withdrawn | CaseState::Converted => return Ok(None),
+        _ => now_unix_ms,
+    };
+    let passes = match deadline(kind, received_unix_ms, pauses, extended, pack, calendar)? {
+        CaseDue::Due(d) => d.due.passes_at()?.as_millisecond(),
+        CaseDue::Paused { .. } if state.is_open() => return Ok(Some(Timeliness::Open)),
+        CaseDue::Paused { .. } => i64::MAX,
+        CaseDue::NoRule | CaseDue::Finished => return Ok(None),
+    };
+    Ok(Some(match (state.is_open(), answered_at < passes) {
+        (_, false) => Timeliness::Late,
+        (true, true) => Timeliness::Open,
+        (false, true) => Timeliness::InTime,
+    }))
 }
 
 /// Something done to a case.
@@ -742,6 +801,63 @@ mod tests {
         assert_eq!(due_on(CaseKind::SubjectAccess, false), "2026-02-04");
         assert_eq!(due_on(CaseKind::Objection, false), "2026-02-04");
         assert_eq!(due_on(CaseKind::SubjectAccess, true), "2026-04-07");
+    }
+
+    /// A request answered before its deadline is in time, after it late; one still open
+    /// is open until its deadline passes and late after; a withdrawn one and a kind without
+    /// a deadline are not counted.
+    #[test]
+    fn a_request_is_answered_in_time_late_or_still_open() {
+        let pack =
+            crate::PolicyPack::parse(include_str!("../../../policies/bosmere-junior-school.toml"))
+                .expect("pack");
+        let calendar = crate::calendar::Calendar::new(pack.nation);
+        // Received Monday 5 January 2026, 10:00 UTC: due by the month rule on 5 February,
+        // so the deadline passes at the start of 6 February.
+        let received = 1_767_607_200_000;
+        let day = 86_400_000;
+        let at = |kind, state, closed: Option<i64>, now: i64| {
+            timeliness(
+                kind,
+                state,
+                received,
+                closed,
+                &[],
+                false,
+                &pack,
+                &calendar,
+                now,
+            )
+            .expect("timeliness")
+        };
+        use CaseKind::SubjectAccess as Sar;
+        let later = received + 100 * day;
+        assert_eq!(
+            at(Sar, CaseState::Closed, Some(received + 20 * day), later),
+            Some(Timeliness::InTime)
+        );
+        assert_eq!(
+            at(Sar, CaseState::Closed, Some(received + 40 * day), later),
+            Some(Timeliness::Late)
+        );
+        assert_eq!(
+            at(Sar, CaseState::InProgress, None, received + 20 * day),
+            Some(Timeliness::Open)
+        );
+        assert_eq!(
+            at(Sar, CaseState::InProgress, None, later),
+            Some(Timeliness::Late)
+        );
+        assert_eq!(at(Sar, CaseState::Withdrawn, Some(received), later), None);
+        assert_eq!(
+            at(
+                CaseKind::Disclosure,
+                CaseState::Closed,
+                Some(received),
+                later
+            ),
+            None
+        );
     }
 
     /// LJM-11: only an FOI request converts to a subject access request.

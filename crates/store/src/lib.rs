@@ -26,6 +26,7 @@ pub mod groups;
 pub mod health;
 pub mod ledger;
 pub mod migrate;
+pub mod overview;
 pub mod policy;
 pub mod recordings;
 pub mod retention;

@@ -463,6 +463,22 @@ impl Store {
         Ok(self.holds_from(&rows).await?.into_iter().next())
     }
 
+    /// The holds still in force that end before `until_unix_ms`, soonest first.
+    pub async fn holds_ending_before(&self, until_unix_ms: i64) -> StoreResult<Vec<Hold>> {
+        let now = self.clock().now().0;
+        let rows = sqlx::query(concat!(
+            hold_columns!(),
+            "WHERE h.released_at_unix_ms IS NULL AND h.expires_at_unix_ms > $1 \
+             AND h.expires_at_unix_ms <= $2 ORDER BY h.expires_at_unix_ms, h.id"
+        ))
+        .bind(now)
+        .bind(until_unix_ms)
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::db("reading holds"))?;
+        self.holds_from(&rows).await
+    }
+
     /// Every hold, newest first; released and expired ones too when `all`.
     pub async fn holds(&self, all: bool) -> StoreResult<Vec<Hold>> {
         let now = self.clock().now().0;

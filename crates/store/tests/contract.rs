@@ -254,6 +254,7 @@ contract!(
     bdc_29_a_decision_a_letter_stated_changes_only_with_a_reason_and_a_new_letter,
     bdc_5_the_hour_being_recorded_is_sealed_on_demand_and_its_hour_seal_proves_it_too,
     alt_8_only_those_who_could_authorise_a_waiting_download_are_told_by_email,
+    the_start_pages_figures_count_cameras_per_hour_and_day_and_read_requests_and_holds,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -5304,6 +5305,189 @@ async fn alt_8_only_those_who_could_authorise_a_waiting_download_are_told_by_ema
             .authorisers_to_tell(&d.id)
             .await
             .expect("who")
+            .is_empty()
+    );
+}
+
+/// The Start page's figures: cameras with footage in each hour (by the segment index) and
+/// on each day (by the day keys), each camera's newest footage, the requests received in a
+/// period with their clocks' pauses, and the holds about to end.
+async fn the_start_pages_figures_count_cameras_per_hour_and_day_and_read_requests_and_holds(
+    db: &TestDb,
+) {
+    use custos_store::recordings::{FragmentIndex, HOUR_MS, InitSegment, Segment};
+    const DAY: i64 = 86_400_000;
+    // 2026-11-23 12:00 UTC (and UK time).
+    let noon = 1_795_435_200_000;
+    let clock = SimulatedClock::new(UnixMs(noon));
+    let store = Store::open(&db.location, Arc::new(clock.clone()))
+        .await
+        .expect("open");
+    store.migrate(&console()).await.expect("migrate");
+    store.load_policy(&console(), SCHOOL).await.expect("load");
+    store.set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+    let site = custos_domain::Ident::parse("bosmere").expect("site");
+    let entrances = custos_domain::Ident::parse("entrances").expect("group");
+    store
+        .add_camera_group(&console(), &entrances, &site, "Entrances", &[])
+        .await
+        .expect("group");
+    let mut cams = Vec::new();
+    for (id, url) in [
+        ("front-gate", "rtsp://192.0.2.10/s1"),
+        ("car-park", "rtsp://192.0.2.11/s1"),
+    ] {
+        cams.push(
+            store
+                .add_camera(&console(), &camera_request(id, url))
+                .await
+                .expect("camera")
+                .id,
+        );
+    }
+    assert!(
+        store
+            .newest_footage()
+            .await
+            .expect("newest")
+            .iter()
+            .all(|(_, t)| t.is_none())
+    );
+    store.data_key(&cams[0], "2026-11-20").await.expect("key");
+    for (cam, starts) in [
+        (
+            &cams[0],
+            vec![
+                noon - 2 * HOUR_MS + 300_000,
+                noon - HOUR_MS + 600_000,
+                noon - HOUR_MS + 1_800_000,
+            ],
+        ),
+        (&cams[1], vec![noon - HOUR_MS + 2_400_000]),
+    ] {
+        store.data_key(cam, "2026-11-23").await.expect("key");
+        let init = format!("{cam}-init");
+        store
+            .add_init_segment(&InitSegment {
+                id: init.clone(),
+                camera: cam.clone(),
+                stream: "main".to_owned(),
+                codec: "avc1.42c01f".to_owned(),
+                width: 640,
+                height: 360,
+                path: format!("{cam}/2026-11-23/init.cinit"),
+                day: "2026-11-23".to_owned(),
+                sha256: "aa".repeat(32),
+            })
+            .await
+            .expect("init");
+        for start in starts {
+            store
+                .add_segment(&Segment {
+                    path: format!("{cam}/2026-11-23/{start}.cseg"),
+                    camera: cam.clone(),
+                    stream: "main".to_owned(),
+                    init_id: init.clone(),
+                    day: "2026-11-23".to_owned(),
+                    start_unix_ms: start,
+                    end_unix_ms: start + 60_000,
+                    frames: 1500,
+                    bytes: 1000,
+                    sha256: "bb".repeat(32),
+                    fragments: vec![FragmentIndex {
+                        offset: 0,
+                        len: 1000,
+                        start_unix_ms: start,
+                        frames: 1500,
+                        decode_base_90k: 0,
+                        decode_duration_90k: 5_400_000,
+                    }],
+                    recovered: false,
+                })
+                .await
+                .expect("segment");
+        }
+    }
+    assert_eq!(
+        store
+            .cameras_recorded_per_hour(noon - 3 * HOUR_MS, 4)
+            .await
+            .expect("hours"),
+        vec![0, 1, 2, 0]
+    );
+    assert_eq!(
+        store
+            .cameras_recorded_per_day("2026-11-19", "2026-11-23")
+            .await
+            .expect("days"),
+        vec![("2026-11-20".to_owned(), 1), ("2026-11-23".to_owned(), 2)]
+    );
+    assert_eq!(
+        store
+            .cameras_recorded_per_day("2026-11-21", "2026-11-22")
+            .await
+            .expect("days"),
+        Vec::new()
+    );
+    let newest = store.newest_footage().await.expect("newest");
+    assert_eq!(
+        newest,
+        vec![
+            (cams[1].clone(), Some(noon - HOUR_MS + 2_460_000)),
+            (cams[0].clone(), Some(noon - HOUR_MS + 1_860_000)),
+        ]
+    );
+
+    let old = store
+        .open_case(
+            &console(),
+            &new_case(
+                custos_domain::case::CaseKind::SubjectAccess,
+                noon - 40 * DAY,
+            ),
+        )
+        .await
+        .expect("case");
+    let timings = store.case_timings(noon - 50 * DAY).await.expect("timings");
+    assert_eq!(timings.len(), 1);
+    assert_eq!(timings[0].reference, old.reference);
+    assert_eq!(timings[0].received_at_unix_ms, noon - 40 * DAY);
+    assert_eq!(timings[0].state, custos_domain::case::CaseState::Received);
+    assert!(!timings[0].extended && timings[0].pauses.is_empty());
+    assert!(
+        store
+            .case_timings(noon - 30 * DAY)
+            .await
+            .expect("timings")
+            .is_empty()
+    );
+
+    let hold = store
+        .place_hold(
+            &console(),
+            &custos_domain::retention::HoldRequest {
+                cameras: vec![cams[0].clone()],
+                from_unix_ms: noon - 2 * HOUR_MS,
+                to_unix_ms: noon - HOUR_MS,
+                class: custos_domain::Ident::parse("investigation-hold").expect("class"),
+                reason: "Damage to the gate".to_owned(),
+                owner: "head".to_owned(),
+                until_unix_ms: Some(noon + 3 * DAY),
+                case_ref: None,
+            },
+        )
+        .await
+        .expect("hold");
+    let ending = store
+        .holds_ending_before(noon + 7 * DAY)
+        .await
+        .expect("holds");
+    assert_eq!(ending.iter().map(|h| &h.id).collect::<Vec<_>>(), [&hold.id]);
+    assert!(
+        store
+            .holds_ending_before(noon + DAY)
+            .await
+            .expect("holds")
             .is_empty()
     );
 }

@@ -29,9 +29,18 @@ pub(crate) fn target(kind: CaseKind) -> Target {
     Target::Case { kind, site: None }
 }
 
-/// The due date in words and its urgency: `""`, `"amber"` (within five working days) or
-/// `"red"` (overdue).
-fn due(state: &AppState, pack: &custos_domain::PolicyPack, c: &Case) -> (String, &'static str) {
+/// The working days before a deadline from which a case is due soon (amber). The policy
+/// packs have no setting for it.
+pub(crate) const WARNING_WORKING_DAYS: u32 = 5;
+
+/// The due date in words and its urgency: `""`, `"amber"` (within
+/// [`WARNING_WORKING_DAYS`] working days) or `"red"` (overdue). The one rule for a case's
+/// urgency, on the cases dashboard, a case's page and the Start page.
+pub(crate) fn due(
+    state: &AppState,
+    pack: &custos_domain::PolicyPack,
+    c: &Case,
+) -> (String, &'static str) {
     let calendar = match state.calendar(pack.nation) {
         Ok(c) => c,
         Err(e) => return (e, ""),
@@ -66,7 +75,7 @@ fn due(state: &AppState, pack: &custos_domain::PolicyPack, c: &Case) -> (String,
                 (Some(today), Ok(passes)) => {
                     let overdue = now.to_timestamp().is_some_and(|t| t >= passes);
                     let soon = calendar
-                        .nth_working_day_after(today, 5)
+                        .nth_working_day_after(today, WARNING_WORKING_DAYS)
                         .ok()
                         .zip(match d.due {
                             custos_domain::calendar::Due::Day(day) => Some(day),

@@ -10,6 +10,7 @@ pub mod assets;
 pub mod auth;
 mod cameras;
 mod cases;
+mod charts;
 pub mod client;
 mod disclosures;
 mod done;
@@ -26,6 +27,7 @@ mod retention;
 mod review;
 pub mod server;
 mod staff;
+mod start;
 mod users;
 
 use axum::Router;
@@ -191,7 +193,7 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             spec("POST", "/account/declaration", SignedIn),
             post(account::declaration_accept),
         ),
-        (spec("GET", "/start", SignedIn), get(staff::start)),
+        (spec("GET", "/start", SignedIn), get(start::start)),
         (
             spec("GET", "/logbooks", Access::Right(Right::ReadLogbooks)),
             get(staff::logbooks),

@@ -1,5 +1,5 @@
-//! Staff pages: the logbooks (BDC-18, LBU-13, ALT-8), the ledger's verification status and
-//! its alarm (BDC-35).
+//! Staff pages: the banner every staff page shows, the logbooks (BDC-18, LBU-13, ALT-8),
+//! the ledger's verification status and its alarm (BDC-35). The Start page is `start`.
 //!
 //! Invariants: every handler takes [`Staff`] and calls [`Staff::require`] before reading
 //! anything; state-changing forms check the CSRF token; handlers make one store call for
@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use custos_base::UnixMs;
-use custos_domain::access::{Denial, Right, Target, decide};
+use custos_domain::access::{Right, Target};
 use custos_domain::ledger::Book;
 use custos_domain::logbook;
 use custos_store::{LedgerAlarm, LedgerQuery, VerificationRecord};
@@ -287,111 +287,8 @@ impl Banner {
     }
 }
 
-#[derive(Template)]
-#[template(path = "start.html")]
-struct StartPage {
-    banner: Banner,
-    rights: Vec<&'static str>,
-    /// For those who read the logbooks: the last retention sweep and whether any camera
-    /// keeps footage past its limit.
-    retention: Option<(String, usize)>,
-    /// Cameras whose recording is paused for lack of disk space: (camera, since, why).
-    paused: Vec<(String, String, String)>,
-    /// Downloads waiting for an authorisation this person could give: (id, exhibit,
-    /// requested by, when).
-    to_authorise: Vec<(String, String, String, String)>,
-    /// Rights the person's roles give but that are held back now, and why (no licence in
-    /// date, training not recorded, no licensed operator on duty for a trainee: BDC-22,
-    /// BDC-11).
-    held_back: Vec<String>,
-}
-
-/// `GET /start`: the page after signing in: who you are, and what you may do here (each
-/// right your roles give you, as [`Staff::holds`] finds it now).
-pub(crate) async fn start(
-    State(state): State<AppState>,
-    staff: Staff,
-) -> Result<Response, WebError> {
-    let rights = Right::ALL
-        .iter()
-        .filter(|r| staff.holds(**r))
-        .map(|r| r.describe())
-        .collect();
-    let mut held_back: Vec<String> = Vec::new();
-    for r in Right::ALL {
-        if let Err(
-            d @ (Denial::LicenceMissing { .. }
-            | Denial::NoLicensedOperatorOnDuty { .. }
-            | Denial::TrainingMissing { .. }),
-        ) = decide(&staff.table, &staff.info.subject, *r, &Target::Scheme)
-        {
-            let why = capitalise(&d.to_string());
-            if !held_back.contains(&why) {
-                held_back.push(why);
-            }
-        }
-    }
-    let retention = if staff.holds(Right::ReadLogbooks) {
-        let now = state.store.clock().now().0;
-        let flagged = state
-            .store
-            .retention_report(now)
-            .await?
-            .iter()
-            .filter(|r| r.flagged())
-            .count();
-        let last = crate::retention::last_sweep(&state)
-            .await?
-            .unwrap_or_else(|| "no sweep has run yet".to_owned());
-        Some((last, flagged))
-    } else {
-        None
-    };
-    let paused = if staff.holds(Right::ReadLogbooks) || staff.holds(Right::ManageCameras) {
-        state
-            .store
-            .paused_cameras()
-            .await?
-            .into_iter()
-            .map(|(c, since, why)| (c.to_string(), UnixMs(since).to_london_display(), why))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    // ALT-8: downloads wait on the Start page of those who can authorise them.
-    let to_authorise = if staff.holds(Right::AuthoriseDownload) {
-        state
-            .store
-            .downloads_to_authorise(&staff.info.subject)
-            .await?
-            .into_iter()
-            .map(|d| {
-                (
-                    d.id,
-                    d.request.exhibit,
-                    d.request.requester,
-                    UnixMs(d.requested_at_unix_ms).to_london_display(),
-                )
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    Ok(render(
-        StatusCode::OK,
-        &StartPage {
-            banner: Banner::load(&state, &staff).await?,
-            to_authorise,
-            held_back,
-            rights,
-            retention,
-            paused,
-        },
-    ))
-}
-
 /// `s` with its first letter a capital, for a sentence of its own.
-fn capitalise(s: &str) -> String {
+pub(crate) fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())

@@ -2126,3 +2126,371 @@ async fn a_failed_export_says_why_in_words_without_the_servers_paths() {
         "{again}"
     );
 }
+
+const DAY_MS: i64 = 86_400_000;
+
+/// A subject access request received `days_ago` days ago, left open.
+async fn open_request(app: &App, days_ago: i64, summary: &str) -> String {
+    let now = app.clock.now().0;
+    app.store
+        .open_case(
+            &console(),
+            &custos_store::cases::NewCase {
+                kind: custos_domain::case::CaseKind::SubjectAccess,
+                received_at_unix_ms: now - days_ago * DAY_MS,
+                channel: "staff".to_owned(),
+                summary: summary.to_owned(),
+                requester_name: "Alex Example".to_owned(),
+                requester_contact: "alex@example.org".to_owned(),
+                details: "at the gate".to_owned(),
+                sighting: None,
+            },
+        )
+        .await
+        .expect("case")
+        .reference
+}
+
+/// Indexes a minute of footage of `camera` starting at each of `starts` (the index rows
+/// only: the Start page reads nothing else).
+async fn index_footage(app: &App, camera: &custos_domain::Ident, starts: &[i64]) {
+    use custos_store::recordings::{FragmentIndex, InitSegment, Segment};
+    for (i, start) in starts.iter().enumerate() {
+        let day: String = custos_base::UnixMs(*start)
+            .to_uk_local_input()
+            .chars()
+            .take(10)
+            .collect();
+        app.store.data_key(camera, &day).await.expect("key");
+        let init = format!("{camera}-{day}");
+        if app.store.init_segment(&init).await.expect("init").is_none() {
+            app.store
+                .add_init_segment(&InitSegment {
+                    id: init.clone(),
+                    camera: camera.clone(),
+                    stream: "main".to_owned(),
+                    codec: "avc1.42c01f".to_owned(),
+                    width: 640,
+                    height: 360,
+                    path: format!("{camera}/{day}/init.cinit"),
+                    day: day.clone(),
+                    sha256: "aa".repeat(32),
+                })
+                .await
+                .expect("init");
+        }
+        app.store
+            .add_segment(&Segment {
+                path: format!("{camera}/{day}/{start}-{i}.cseg"),
+                camera: camera.clone(),
+                stream: "main".to_owned(),
+                init_id: init,
+                day,
+                start_unix_ms: *start,
+                end_unix_ms: start + 60_000,
+                frames: 1500,
+                bytes: 1000,
+                sha256: "bb".repeat(32),
+                fragments: vec![FragmentIndex {
+                    offset: 0,
+                    len: 1000,
+                    start_unix_ms: *start,
+                    frames: 1500,
+                    decode_base_90k: 0,
+                    decode_duration_90k: 5_400_000,
+                }],
+                recovered: false,
+            })
+            .await
+            .expect("segment");
+    }
+}
+
+/// The `<li>` of the Start page's item `id`, if it has one.
+fn item(page: &str, id: &str) -> Option<String> {
+    page.split(&format!("<li id=\"todo-{id}\""))
+        .nth(1)
+        .and_then(|s| s.split("</li>").next())
+        .map(str::to_owned)
+}
+
+/// The page's text without its tags, as a person reads it.
+fn text_of(page: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in page.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A case worker's Start page says what is overdue (red) and what is due soon (amber),
+/// each with its count, the cases' references and a link to the cases; a case not yet
+/// near its deadline is not an item.
+#[tokio::test]
+async fn the_start_page_shows_a_case_worker_an_overdue_case_in_red_with_its_count_and_link() {
+    let app = app().await;
+    let dpo = person(&app, "dp", "dpo").await;
+    let late = open_request(&app, 40, "Late one").await;
+    let soon = open_request(&app, 28, "Soon one").await;
+    let fresh = open_request(&app, 0, "Fresh one").await;
+    let page = app.get("/start", Some(&dpo)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let overdue = item(&page.body, "overdue").unwrap_or_else(|| panic!("{}", page.body));
+    assert_eq!(
+        overdue,
+        format!(
+            " class=\"red\"><span class=\"count\">1</span> case is overdue: {late}. <a href=\"/cases\">Open the cases</a>"
+        )
+    );
+    let due = item(&page.body, "due-soon").unwrap_or_else(|| panic!("{}", page.body));
+    assert!(
+        due.starts_with(
+            " class=\"amber\"><span class=\"count\">1</span> case is due within 5 working days"
+        ) && due.contains(&soon)
+            && due.contains("<a href=\"/cases\">"),
+        "{due}"
+    );
+    assert!(!page.body.contains(&fresh), "{}", page.body);
+    assert!(!page.body.contains("Nothing needs you today"));
+    // The list of rights is at the bottom, folded away.
+    let rights = page.body.find("<summary>What you may do here</summary>");
+    let today = page.body.find("id=\"today\"");
+    assert!(rights.is_some() && today < rights, "{}", page.body);
+}
+
+/// An item shows only to those with the right to deal with it: the operator, who works no
+/// cases and looks after no cameras or holds, is told nothing needs them; the auditor sees
+/// the camera and the hold but not the overdue case.
+#[tokio::test]
+async fn a_person_without_the_right_to_deal_with_something_sees_no_item_for_it() {
+    let app = app().await;
+    let cam = add_front_gate(&app).await;
+    let now = app.clock.now().0;
+    open_request(&app, 40, "Late one").await;
+    app.store
+        .place_hold(
+            &console(),
+            &custos_domain::retention::HoldRequest {
+                cameras: vec![cam.clone()],
+                from_unix_ms: now - 3_600_000,
+                to_unix_ms: now - 1_800_000,
+                class: custos_domain::Ident::parse("investigation-hold").expect("class"),
+                reason: "Damage to the gate".to_owned(),
+                owner: "Site manager".to_owned(),
+                until_unix_ms: Some(now + 3 * DAY_MS),
+                case_ref: Some("INC-9".to_owned()),
+            },
+        )
+        .await
+        .expect("hold");
+    let op = app.sign_in("op").await;
+    let page = app.get("/start", Some(&op)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains("<p class=\"empty\">Nothing needs you today.</p>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("id=\"todo-"), "{}", page.body);
+    assert!(!page.body.contains("id=\"charts\""), "{}", page.body);
+    assert!(!page.body.contains("id=\"ledger\""), "{}", page.body);
+
+    let aud = app.sign_in("aud").await;
+    let page = app.get("/start", Some(&aud)).await;
+    assert!(item(&page.body, "overdue").is_none(), "{}", page.body);
+    let camera = item(&page.body, "not-recording").unwrap_or_else(|| panic!("{}", page.body));
+    assert!(
+        camera.starts_with(" class=\"red\"><span class=\"count\">1</span> camera is not recording: Front gate (nothing recorded yet)."),
+        "{camera}"
+    );
+    let hold = item(&page.body, "holds").unwrap_or_else(|| panic!("{}", page.body));
+    assert!(
+        hold.starts_with(" class=\"amber\"><span class=\"count\">1</span> hold ends within 7 days: footage of Front gate kept for INC-9 ends on")
+            && hold.contains("<a href=\"/retention\">"),
+        "{hold}"
+    );
+}
+
+/// Those who read the logbooks see the charts — cameras recording per hour and per day,
+/// requests answered in time, footage kept against the limit — each an SVG image labelled
+/// by its title, with the same figures in a table beside it; the operator sees none.
+#[tokio::test]
+async fn an_auditor_sees_the_charts_and_the_same_figures_in_tables() {
+    let app = app().await;
+    let cam = add_front_gate(&app).await;
+    let now = app.clock.now().0;
+    let starts = [now - 5 * 3_600_000, now - 20 * 60_000, now - 5 * 60_000];
+    index_footage(&app, &cam, &starts).await;
+    open_request(&app, 40, "Late one").await;
+    open_request(&app, 0, "Fresh one").await;
+    let aud = app.sign_in("aud").await;
+    let page = app.get("/start", Some(&aud)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for id in [
+        "chart-hours",
+        "chart-days",
+        "chart-requests",
+        "chart-retention",
+    ] {
+        assert!(
+            page.body.contains(&format!(
+                "<figure class=\"chart\" id=\"{id}\"><svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\""
+            )),
+            "{id}: {}",
+            page.body
+        );
+        assert!(
+            page.body
+                .contains(&format!("<table class=\"data\" id=\"{id}-figures\">")),
+            "{id}"
+        );
+    }
+    assert!(!page.body.contains(" style="), "no inline styles");
+    let tz = jiff::tz::TimeZone::get("Europe/London").expect("tz");
+    let at = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms)
+            .expect("time")
+            .to_zoned(tz.clone())
+    };
+    let row =
+        |label: String, cells: &str| format!("<tr><th scope=\"row\">{label}</th>{cells}</tr>");
+    let figures = |id: &str| {
+        page.body
+            .split(&format!("id=\"{id}-figures\""))
+            .nth(1)
+            .and_then(|s| s.split("</table>").next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    // The front gate recorded in the hours of its footage, and no other hour.
+    let hours = figures("chart-hours");
+    let mut recorded: Vec<String> = starts
+        .iter()
+        .map(|s| at(*s).strftime("%H:00").to_string())
+        .collect();
+    recorded.dedup();
+    for label in &recorded {
+        assert!(
+            hours.contains(&row(label.clone(), "<td>1</td>")),
+            "{label}: {hours}"
+        );
+    }
+    assert_eq!(
+        hours.matches("<td>1</td>").count(),
+        recorded.len(),
+        "{hours}"
+    );
+    assert_eq!(hours.matches("<tr><th scope=\"row\">").count(), 24);
+    // And today, of the last 30 days.
+    let days = figures("chart-days");
+    let today = at(now);
+    let label = format!("{} {}", today.day(), today.strftime("%b"));
+    assert!(days.contains(&row(label, "<td>1</td>")), "{days}");
+    assert_eq!(days.matches("<tr><th scope=\"row\">").count(), 30);
+    // One request still open past its deadline (late), one open this month.
+    let requests = figures("chart-requests");
+    let month = |ms: i64| at(ms).strftime("%b %Y").to_string();
+    assert!(
+        requests.contains(&row(
+            month(now - 40 * DAY_MS),
+            "<td>0</td><td>1</td><td>0</td>"
+        )),
+        "{requests}"
+    );
+    assert!(
+        requests.contains(&row(month(now), "<td>0</td><td>0</td><td>1</td>")),
+        "{requests}"
+    );
+    // The front gate keeps less than a day of its 21.
+    let kept = figures("chart-retention");
+    assert!(
+        kept.contains(&row("Front gate".to_owned(), "<td>0</td><td>21</td>")),
+        "{kept}"
+    );
+    // The bars say the same: one bar for each figure that is not zero.
+    let svg = page
+        .body
+        .split("<figure class=\"chart\" id=\"chart-hours\">")
+        .nth(1)
+        .and_then(|s| s.split("</svg>").next())
+        .unwrap_or_default();
+    assert_eq!(
+        svg.matches("data-value=\"1\"").count(),
+        recorded.len(),
+        "{svg}"
+    );
+
+    let op = app.sign_in("op").await;
+    let page = app.get("/start", Some(&op)).await;
+    assert!(!page.body.contains("<svg"), "{}", page.body);
+}
+
+/// The Start page names people and cameras by their names and shows no internal id — no
+/// camera id, no `user:` actor, no hold id — and no clause ID, for the manager who sees
+/// every item.
+#[tokio::test]
+async fn the_start_page_names_cameras_and_people_and_shows_no_internal_ids() {
+    let app = app().await;
+    let cam = add_front_gate(&app).await;
+    let now = app.clock.now().0;
+    app.store
+        .open_fault(&cam, now - 3_600_000, "no answer from the camera")
+        .await
+        .expect("fault");
+    app.store
+        .pause_recording(&cam, "only held footage is left")
+        .await
+        .expect("pause");
+    let hold = app
+        .store
+        .place_hold(
+            &console(),
+            &custos_domain::retention::HoldRequest {
+                cameras: vec![cam.clone()],
+                from_unix_ms: now - 3_600_000,
+                to_unix_ms: now - 1_800_000,
+                class: custos_domain::Ident::parse("investigation-hold").expect("class"),
+                reason: "Damage to the gate".to_owned(),
+                owner: "Site manager".to_owned(),
+                until_unix_ms: Some(now + 2 * DAY_MS),
+                case_ref: None,
+            },
+        )
+        .await
+        .expect("hold");
+    open_request(&app, 40, "Late one").await;
+    let mgr = person(&app, "mgr", "manager").await;
+    let page = app.get("/start", Some(&mgr)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for id in ["overdue", "faults", "not-recording", "holds"] {
+        assert!(item(&page.body, id).is_some(), "{id}: {}", page.body);
+    }
+    let faults = item(&page.body, "faults").unwrap_or_default();
+    assert!(
+        faults.contains("1</span> fault is open in the maintenance log: Front gate (down since")
+            && faults.contains("<a href=\"/cameras\">"),
+        "{faults}"
+    );
+    assert!(
+        page.body.contains("<h2>Front gate is not recording (since"),
+        "{}",
+        page.body
+    );
+    let text = text_of(&page.body);
+    for internal in [cam.as_str(), "user:", hold.id.as_str(), "console:"] {
+        assert!(!text.contains(internal), "{internal:?} in {text}");
+    }
+    for clause in ["BDC-", "BJS-", "LBU-", "ALT-", "LJM-", "SCC-"] {
+        assert!(!text.contains(clause), "{clause} in {text}");
+    }
+}
