@@ -22,7 +22,8 @@ pub struct Cli {
 /// Options every subcommand accepts.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// Folder holding this scheme's database and footage [default: ./custos-data]
+    /// Folder holding this scheme's database and footage [default: ./custos-data; for
+    /// `custos demo`, a new temporary folder, deleted when the demo stops]
     #[arg(long = "data", value_name = "DIR", env = "CUSTOS_DATA", global = true)]
     pub data_dir: Option<PathBuf>,
 
@@ -70,6 +71,12 @@ pub enum Command {
     /// Run the scheme: start the web server and keep running until stopped
     Serve,
     /// Try Custos: start a complete demonstration scheme on this computer
+    ///
+    /// Without --data, the demonstration scheme (database, footage, keys) lives in a new
+    /// temporary folder that is deleted when the demo stops (Ctrl-C). With --data DIR it is
+    /// kept in DIR (its keys beside it, in DIR-keys) and used again the next time. It prints
+    /// the address, one account per role and what each needs at first sign-in, and records
+    /// two simulated cameras.
     Demo {
         /// The policy pack to demonstrate [default: the primary school's]
         #[arg(long, value_name = "FILE")]

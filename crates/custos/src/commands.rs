@@ -22,7 +22,17 @@ pub const SQLITE_FILE: &str = "custos.db";
 /// Runs the command line's subcommand.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::load(cli.global.config.as_deref(), &cli.overrides())?;
-    init_logging(config.log.level);
+    // The demo speaks for itself on standard output (the address, the accounts, what it
+    // records); its log says only what goes wrong, unless a level was asked for.
+    let asked = cli.global.log.is_some()
+        || cli.global.config.is_some()
+        || std::env::var_os("CUSTOS_LOG").is_some();
+    let level = if matches!(cli.command, Command::Demo { .. }) && !asked {
+        crate::config::LogLevel::Warn
+    } else {
+        config.log.level
+    };
+    init_logging(level);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -1214,6 +1224,20 @@ async fn seed_demo_users(store: &Store) -> anyhow::Result<()> {
             }
         }
         println!("  {:<18} password {password}", role.id.as_str());
+    }
+    let second_factor: Vec<&str> = policy
+        .pack
+        .access
+        .mfa_roles
+        .iter()
+        .map(|r| r.as_str())
+        .filter(|r| !table.rights(r).is_empty())
+        .collect();
+    if !second_factor.is_empty() {
+        println!(
+            "At first sign-in, {} set up an authenticator app (any app for TOTP codes): the page shows a QR code and the key to type in.",
+            second_factor.join(", ")
+        );
     }
     if !idle.is_empty() {
         println!(

@@ -711,3 +711,211 @@ async fn lbu_18_the_public_request_form_works_with_the_keyboard_alone() {
     c.close().await.expect("close");
     demo.stop();
 }
+
+/// Runs `js` in the page and returns what it gives.
+async fn js(c: &Client, script: &str) -> serde_json::Value {
+    c.execute(script, vec![]).await.expect("script")
+}
+
+/// Whether the element `css` is shown.
+async fn shown(c: &Client, css: &str) -> bool {
+    c.find(Locator::Css(css))
+        .await
+        .expect("element")
+        .is_displayed()
+        .await
+        .expect("displayed")
+}
+
+/// LBU-4, BDC-32: live and review work as an NVR's do, from the keyboard. On the live grid
+/// each tile names its camera and shows that it is recording; a camera's number enlarges
+/// it alone and Esc goes back to the grid. In the review player (after the reason, as
+/// always) our controls show the UK time of the picture, `>` plays faster, `[` and `]`
+/// mark a range and "Export this range" opens the export form with that camera and range;
+/// the day's timeline then shows the review already made, by whom.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lbu_4_live_and_review_work_like_an_nvr_from_the_keyboard() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let demo = RunningDemo::start(&dir.path().join("scheme"));
+    let started = Instant::now();
+    let base = format!("http://{}", demo.addr);
+    let driver = Driver::start();
+    let c = browser(&driver, &dir.path().join("profile")).await;
+    let (mut seen, mut problems) = (std::collections::BTreeSet::new(), Vec::new());
+    let password = demo
+        .accounts
+        .get("owner")
+        .expect("the owner's account")
+        .clone();
+    sign_in(&c, &base, "owner", &password, &mut seen, &mut problems).await;
+
+    // Live: both cameras recording, each named on its tile.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        c.goto(&format!("{base}/live?layout=4"))
+            .await
+            .expect("live");
+        settle(&c).await;
+        let tags = js(
+            &c,
+            "return [...document.querySelectorAll('[id$=-recording]')].map(e => e.textContent);",
+        )
+        .await;
+        if tags == serde_json::json!(["Recording", "Recording"]) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the tiles say {tags}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let names = js(
+        &c,
+        "return [...document.querySelectorAll('.tile-name')].map(e => e.textContent.trim());",
+    )
+    .await;
+    assert_eq!(
+        names,
+        serde_json::json!(["1 Simulated camera 1", "2 Simulated camera 2"])
+    );
+    let body = c.find(Locator::Css("body")).await.expect("body");
+    body.send_keys("2").await.expect("key");
+    assert!(shown(&c, "#tile-sim-2").await && !shown(&c, "#tile-sim-1").await);
+    assert_eq!(
+        c.find(Locator::Css("#tile-sim-2 button.enlarge"))
+            .await
+            .expect("button")
+            .attr("aria-pressed")
+            .await
+            .expect("attr")
+            .as_deref(),
+        Some("true")
+    );
+    body.send_keys("\u{e00c}").await.expect("Esc");
+    assert!(shown(&c, "#tile-sim-1").await && shown(&c, "#tile-sim-2").await);
+
+    // Review, once closed footage exists (the demo's second camera closes its first
+    // segment after half a minute).
+    if let Some(wait) = Duration::from_secs(36).checked_sub(started.elapsed()) {
+        tokio::time::sleep(wait).await;
+    }
+    c.goto(&format!("{base}/cameras/sim-2/review"))
+        .await
+        .expect("review form");
+    settle(&c).await;
+    c.find(Locator::Id("reason"))
+        .await
+        .expect("reason")
+        .send_keys("checking the player's controls")
+        .await
+        .expect("type");
+    let path = submit_and_leave(&c, "#open-review button", "/cameras/sim-2/review").await;
+    assert!(path.starts_with("/reviews/"), "{path}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while js(&c, "return document.getElementById('player').readyState;")
+        .await
+        .as_u64()
+        .unwrap_or(0)
+        < 1
+    {
+        assert!(Instant::now() < deadline, "the footage did not load");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        js(&c, "return document.getElementById('player').controls;").await,
+        serde_json::json!(false),
+        "our controls replace the browser's"
+    );
+    assert!(shown(&c, "#player-controls").await);
+    let time = c
+        .find(Locator::Id("shown-time"))
+        .await
+        .expect("time")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        time.ends_with("(UK time)") && time.chars().filter(|ch| *ch == ':').count() == 2,
+        "{time}"
+    );
+    let body = c.find(Locator::Css("body")).await.expect("body");
+    body.send_keys(">").await.expect("faster");
+    assert_eq!(
+        js(&c, "return document.getElementById('player').playbackRate;").await,
+        serde_json::json!(2)
+    );
+    body.send_keys("[").await.expect("mark the start");
+    body.send_keys("]").await.expect("mark the end");
+    let words = c
+        .find(Locator::Id("export-range-words"))
+        .await
+        .expect("words")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        words.starts_with("From ") && words.ends_with("(UK time)."),
+        "{words}"
+    );
+    let href = c
+        .find(Locator::Id("export-range"))
+        .await
+        .expect("link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("an address");
+    let url = url::Url::parse(&format!("{base}{href}")).expect("url");
+    let q: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+    assert_eq!(
+        q.get("cameras").map(String::as_str),
+        Some("sim-2"),
+        "{href}"
+    );
+    c.find(Locator::Id("export-range"))
+        .await
+        .expect("link")
+        .click()
+        .await
+        .expect("click");
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id("export-form"))
+        .await
+        .expect("the export form");
+    for (field, key) in [
+        ("export-cameras", "cameras"),
+        ("export-from", "from"),
+        ("export-to", "to"),
+    ] {
+        let value = c
+            .find(Locator::Id(field))
+            .await
+            .expect("field")
+            .prop("value")
+            .await
+            .expect("value");
+        assert_eq!(value.as_deref(), q.get(key).map(String::as_str), "{field}");
+    }
+
+    // The day's timeline shows the review just made, by whom.
+    c.goto(&format!("{base}/cameras/sim-2/review"))
+        .await
+        .expect("review form");
+    settle(&c).await;
+    let made = c
+        .find(Locator::Id("reviews-made"))
+        .await
+        .expect("reviews already made")
+        .text()
+        .await
+        .expect("text");
+    assert!(made.contains("Demo owner"), "{made}");
+    assert!(
+        c.find(Locator::Css("#timeline rect.reviewed"))
+            .await
+            .is_ok(),
+        "a bar for it on the timeline"
+    );
+    assert!(problems.is_empty(), "{problems:?}");
+    c.close().await.expect("close");
+    demo.stop();
+}

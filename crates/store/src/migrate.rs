@@ -173,7 +173,7 @@ impl Store {
             } else {
                 tx.commit_unledgered().await?;
             }
-            tracing::info!(
+            tracing::debug!(
                 version = m.version,
                 name = m.name,
                 "applied schema migration"

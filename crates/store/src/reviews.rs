@@ -23,6 +23,17 @@ use crate::store::Store;
 /// How long a playback grant lasts.
 pub const GRANT_MS: i64 = 30 * 60 * 1000;
 
+/// A review already made of a camera's footage, as the timeline shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewSpan {
+    /// Who reviewed it, by their display name.
+    pub by: String,
+    /// From (ms since the epoch).
+    pub from_unix_ms: i64,
+    /// To (ms since the epoch).
+    pub to_unix_ms: i64,
+}
+
 /// The longest range one review may cover.
 pub const MAX_REVIEW_MS: i64 = 24 * 3600 * 1000;
 
@@ -155,6 +166,38 @@ impl Store {
         tx.record(actor, entry);
         tx.commit().await?;
         Ok((token, review_id))
+    }
+
+    /// The reviews opened of `camera`'s footage that overlap `[from, to)`, by the start of
+    /// the footage they covered.
+    pub async fn reviews_of(
+        &self,
+        camera: &Ident,
+        from_unix_ms: i64,
+        to_unix_ms: i64,
+    ) -> StoreResult<Vec<ReviewSpan>> {
+        let rows = sqlx::query(
+            "SELECT COALESCE(u.display_name, g.username), g.from_unix_ms, g.to_unix_ms \
+             FROM review_grants g LEFT JOIN users u ON u.username = g.username \
+             WHERE g.camera_id = $1 AND g.from_unix_ms < $3 AND g.to_unix_ms > $2 \
+             ORDER BY g.from_unix_ms, g.to_unix_ms",
+        )
+        .bind(camera.as_str())
+        .bind(from_unix_ms)
+        .bind(to_unix_ms)
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::db("reading the reviews of a camera"))?;
+        let get = StoreError::db("reading the reviews of a camera");
+        rows.iter()
+            .map(|r| {
+                Ok(ReviewSpan {
+                    by: r.try_get(0).map_err(&get)?,
+                    from_unix_ms: r.try_get(1).map_err(&get)?,
+                    to_unix_ms: r.try_get(2).map_err(&get)?,
+                })
+            })
+            .collect()
     }
 
     /// The grant behind `token`, if it was issued to this session and has not expired.

@@ -55,6 +55,11 @@ const ASSETS: &[Asset] = &[
         content_type: JS,
     },
     Asset {
+        name: "player.js",
+        body: include_str!("../static/player.js"),
+        content_type: JS,
+    },
+    Asset {
         name: "timeline.js",
         body: include_str!("../static/timeline.js"),
         content_type: JS,

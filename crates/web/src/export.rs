@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use custos_base::{Actor, UnixMs};
@@ -130,18 +130,36 @@ async fn form_page(
     ))
 }
 
+/// `?cameras=&from=&to=&case_ref=`: the form filled in from where it was opened (the
+/// review player's "Export this range").
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Prefill {
+    cameras: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    case_ref: Option<String>,
+}
+
 /// `GET /export`: the form, proposing the last ten minutes' footage, which can be exported
-/// at once: the hour still being recorded is sealed so far as the package is made (BDC-5).
+/// at once: the hour still being recorded is sealed so far as the package is made (BDC-5);
+/// or the cameras and range it was opened with.
 pub(crate) async fn form(
     State(state): State<AppState>,
     staff: Staff,
+    Query(q): Query<Prefill>,
 ) -> Result<Response, WebError> {
     staff.require_somewhere(Right::Export)?;
     let now = state.store.clock().now().0;
     let f = ExportForm {
+        cameras: q.cameras.unwrap_or_default(),
         // The form counts in whole minutes: to the end of this one, so that it reaches now.
-        from: UnixMs(now - 10 * 60_000).to_uk_local_input(),
-        to: UnixMs(now - now.rem_euclid(60_000) + 60_000).to_uk_local_input(),
+        from: q
+            .from
+            .unwrap_or_else(|| UnixMs(now - 10 * 60_000).to_uk_local_input()),
+        to: q
+            .to
+            .unwrap_or_else(|| UnixMs(now - now.rem_euclid(60_000) + 60_000).to_uk_local_input()),
+        case_ref: q.case_ref.unwrap_or_default(),
         encrypt: Some("1".to_owned()),
         ..ExportForm::default()
     };

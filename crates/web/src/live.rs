@@ -41,6 +41,10 @@ struct Tile {
     name: String,
     /// What the recorder last saw, when the camera is down (so an empty tile says why).
     note: Option<String>,
+    /// Whether the recorder is recording this camera now, in words, with the tag's colour:
+    /// ("Recording", "red") — a recording light —, ("Paused", "amber"), ("Not recording",
+    /// "grey").
+    recording: (&'static str, &'static str),
 }
 
 #[derive(Template)]
@@ -70,6 +74,7 @@ pub(crate) async fn grid(
         _ => 4,
     };
     let health = state.store.health().await?;
+    let paused = state.store.paused_cameras().await?;
     let mut tiles = Vec::new();
     for c in state.store.cameras(false).await? {
         if staff.may(Right::ViewLive, &state.store.camera_target(&c).await?)
@@ -89,10 +94,21 @@ pub(crate) async fn grid(
                         }
                     )
                 });
+            let recording = if paused.iter().any(|(id, _, _)| *id == c.id) {
+                ("Paused", "amber")
+            } else if health
+                .iter()
+                .any(|h| h.camera == c.id && h.stream == "main" && h.state == "recording")
+            {
+                ("Recording", "red")
+            } else {
+                ("Not recording", "grey")
+            };
             tiles.push(Tile {
                 id: c.id.to_string(),
                 name: c.draft.name.clone(),
                 note,
+                recording,
             });
         }
     }

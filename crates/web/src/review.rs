@@ -146,6 +146,9 @@ struct ReviewForm {
     day_start_ms: i64,
     day_minutes: i64,
     bars: Vec<Bar>,
+    /// Reviews already made of this day's footage: their bars, and each in words.
+    reviewed: Vec<Bar>,
+    reviews: Vec<String>,
     hours: Vec<i64>,
     from_ms: i64,
     to_ms: i64,
@@ -251,10 +254,41 @@ pub(crate) async fn form(
             format!("not recorded: {}", g.reason),
         )
     }));
+    let made = state.store.reviews_of(&c.id, from, to).await?;
+    let reviewed = made
+        .iter()
+        .filter_map(|r| {
+            bar(
+                day_span,
+                r.from_unix_ms,
+                r.to_unix_ms,
+                "reviewed",
+                format!(
+                    "reviewed by {}, {} to {}",
+                    r.by,
+                    UnixMs(r.from_unix_ms).to_london_display(),
+                    UnixMs(r.to_unix_ms).to_london_display()
+                ),
+            )
+        })
+        .collect();
+    let reviews = made
+        .iter()
+        .map(|r| {
+            format!(
+                "{}, {} to {}",
+                r.by,
+                UnixMs(r.from_unix_ms).to_london_display(),
+                UnixMs(r.to_unix_ms).to_london_display()
+            )
+        })
+        .collect();
     Ok(render(
         StatusCode::OK,
         &ReviewForm {
             banner: Banner::load(&state, &staff).await?,
+            reviewed,
+            reviews,
             camera_id: c.id.to_string(),
             camera_name: c.draft.name.clone(),
             day,
@@ -410,11 +444,39 @@ pub(crate) async fn grant(
 struct Player {
     banner: Banner,
     token: String,
+    camera_id: String,
     camera_name: String,
     location: String,
     from: String,
     to: String,
     finished: bool,
+    /// The playback file's clock: `[[media ms, wall-clock ms], …]` (JSON), one pair where
+    /// the footage starts and after each gap, so the page can say what time is shown.
+    clock: String,
+    /// Whether this person may export this camera's footage (the "Export this range" link).
+    may_export: bool,
+    /// The reviewed range in the export form's terms (UK local, whole minutes).
+    export_from: String,
+    export_to: String,
+}
+
+/// The playback file's clock for `plan` as JSON pairs `[media ms, wall-clock ms]`: one
+/// where the footage starts and one after each gap, where wall-clock time jumps ahead of
+/// the file's own time.
+fn clock_pairs(plan: &custos_store::footage::Playback) -> String {
+    let mut pairs: Vec<(i64, i64)> = Vec::new();
+    for p in &plan.parts {
+        let media_ms = i64::try_from(p.base_90k / 90).unwrap_or(i64::MAX);
+        let offset = p.start_unix_ms - media_ms;
+        if pairs
+            .last()
+            .is_none_or(|(m, w)| (w - m - offset).abs() > 500)
+        {
+            pairs.push((media_ms, p.start_unix_ms));
+        }
+    }
+    let inner: Vec<String> = pairs.iter().map(|(m, w)| format!("[{m},{w}]")).collect();
+    format!("[{}]", inner.join(","))
 }
 
 /// `GET /reviews/{token}`: the player.
@@ -424,11 +486,30 @@ pub(crate) async fn player(
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let (g, c) = grant(&state, &staff, &token).await?;
+    // The clock is a convenience: without footage here the page still plays what it can.
+    let clock = match footage(&state) {
+        Ok(dir) => match state
+            .store
+            .playback(dir, &c.id, &g.stream, g.from_unix_ms, g.to_unix_ms)
+            .await
+        {
+            Ok(plan) => clock_pairs(&plan),
+            Err(_) => format!("[[0,{}]]", g.from_unix_ms),
+        },
+        Err(_) => format!("[[0,{}]]", g.from_unix_ms),
+    };
+    let may_export = staff.may(Right::Export, &state.store.camera_target(&c).await?);
     Ok(render(
         StatusCode::OK,
         &Player {
             banner: Banner::load(&state, &staff).await?,
             token,
+            clock,
+            may_export,
+            export_from: UnixMs(g.from_unix_ms).to_uk_local_input(),
+            export_to: UnixMs(g.to_unix_ms + 59_999 - (g.to_unix_ms + 59_999).rem_euclid(60_000))
+                .to_uk_local_input(),
+            camera_id: c.id.to_string(),
             camera_name: c.draft.name.clone(),
             location: c.draft.location.clone(),
             from: UnixMs(g.from_unix_ms).to_london_display(),

@@ -77,3 +77,55 @@ async function play(video) {
   // The stream also ends when the session does: let the page find out at once.
   if (window.custosCheckSession) window.custosCheckSession();
 }
+
+// The grid as an NVR's: a tile's "Enlarge" button (or its number key) shows that camera
+// alone, the same again (or Esc) goes back to the grid; "Full screen" (or F) fills the
+// screen with the grid. Keys are ignored while typing in a field.
+(() => {
+  const grid = document.getElementById("grid");
+  if (!grid) return;
+  const tiles = [...grid.querySelectorAll("figure.tile")];
+  const buttons = [...grid.querySelectorAll("button.enlarge")];
+  const enlarge = (tile) => {
+    const already = tile && tile.classList.contains("enlarged");
+    for (const t of tiles) t.classList.remove("enlarged");
+    grid.classList.toggle("one", Boolean(tile) && !already);
+    if (tile && !already) tile.classList.add("enlarged");
+    for (const b of buttons) {
+      const on = b.dataset.tile === tile?.id && !already;
+      b.setAttribute("aria-pressed", String(on));
+      b.textContent = on ? "Back to the grid" : "Enlarge";
+    }
+  };
+  if (tiles.length > 1) {
+    for (const b of buttons) {
+      b.hidden = false;
+      b.addEventListener("click", () => enlarge(document.getElementById(b.dataset.tile)));
+    }
+  }
+  const full = document.getElementById("full-screen");
+  const toggleFull = () => {
+    if (document.fullscreenElement) document.exitFullscreen();
+    else grid.requestFullscreen?.().catch(() => {});
+  };
+  if (full && grid.requestFullscreen) {
+    full.hidden = false;
+    full.addEventListener("click", toggleFull);
+  }
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.target.closest("input, select, textarea, [contenteditable]")) return;
+    if (/^[1-9]$/.test(event.key) && tiles.length > 1) {
+      const tile = tiles[Number(event.key) - 1];
+      if (tile) {
+        enlarge(tile);
+        event.preventDefault();
+      }
+    } else if (event.key === "Escape" && grid.classList.contains("one")) {
+      enlarge(null);
+    } else if (event.key === "f" || event.key === "F") {
+      toggleFull();
+      event.preventDefault();
+    }
+  });
+})();
