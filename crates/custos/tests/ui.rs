@@ -1,6 +1,6 @@
 //! The interface in a real browser (headless Chromium), on the demo: every page of the
-//! route table, as each demo role, at a phone's width and a laptop's, fits the width
-//! without scrolling sideways and has no violation of the WCAG 2.2 A and AA rules that
+//! route table, as each demo role, at a phone's width and a laptop's (and reflowed to
+//! 320 CSS px), fits the width without scrolling sideways and has no violation of the WCAG 2.2 A and AA rules that
 //! axe-core checks; and the public request form can be used with the keyboard alone.
 //!
 //! axe-core is vendored in `support/axe/` (from npm, with its licence). Screenshots of
@@ -22,6 +22,9 @@ const AXE: &str = include_str!("support/axe/axe.min.js");
 
 /// The widths every page is checked at: a phone (390 CSS px) and a laptop (1366).
 const WIDTHS: [u32; 2] = [390, 1366];
+
+/// The narrowest width content must reflow to without scrolling sideways (WCAG 1.4.10).
+const REFLOW: u32 = 320;
 
 /// How the test reaches a route of the route table.
 enum Row {
@@ -121,6 +124,16 @@ async fn check(c: &Client, width: u32, axe: bool) -> Vec<String> {
     c.set_window_size(width, 900).await.expect("resize");
     tokio::time::sleep(Duration::from_millis(100)).await;
     let mut problems = Vec::new();
+    let inner = c
+        .execute("return window.innerWidth", vec![])
+        .await
+        .expect("width")
+        .as_u64()
+        .unwrap_or(0);
+    assert!(
+        inner <= u64::from(width),
+        "the browser shows {inner} px, not {width}"
+    );
     let overflow = c
         .execute(
             r##"const root = document.documentElement;
@@ -228,6 +241,9 @@ async fn look(
     // One screenshot per page, of the first role to open it.
     let page = label.split_once(' ').map_or(label, |(_, p)| p);
     let shoot = heading != "Not allowed" && seen.insert(format!("screenshot {page}"));
+    for p in check(c, REFLOW, false).await {
+        problems.push(format!("{label} at {REFLOW} px — {p}"));
+    }
     for width in WIDTHS {
         for p in check(c, width, first).await {
             problems.push(format!("{label} at {width} px — {p}"));
