@@ -3072,7 +3072,31 @@ async fn lbu_18_a_subject_access_request_from_the_public_form_to_its_letter_in_c
     )
     .await;
     assert_eq!(step("verify-identity:").await, "in-progress");
-    assert_eq!(step("decide:view-only").await, "decided");
+    // A decision asks first, naming the case and the decision; confirming records it.
+    set_value(&c, "step", "decide:view-only").await;
+    submit_and_reload(&c, "#case-step button").await;
+    let asked = c
+        .find(Locator::Id("confirm-what"))
+        .await
+        .expect("the confirmation")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        asked.contains(&format!("You are about to decide {reference}"))
+            && asked.contains("offer the requester a viewing")
+            && asked.contains("cannot be undone"),
+        "{asked}"
+    );
+    submit_and_reload(&c, "#confirm-button").await;
+    let decided = c
+        .find(Locator::Id("case-state"))
+        .await
+        .expect("state")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(decided, "decided");
     submit_and_leave(
         &c,
         "#issue-response",
@@ -4506,7 +4530,23 @@ async fn lbu_19_a_police_disclosure_end_to_end_in_chromium() {
             .expect("ticked?"),
         "encrypted unless unticked"
     );
-    let job = submit_and_leave(&c, "#disclosure-release button", &path).await;
+    // Releasing asks first, naming the footage and the recipient.
+    submit_and_leave(&c, "#disclosure-release button", &path).await;
+    let asked = c
+        .find(Locator::Id("confirm-what"))
+        .await
+        .expect("the confirmation")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        asked.contains("You are about to release the footage of")
+            && asked.contains("as exhibit HC/1")
+            && asked.contains("cannot be undone"),
+        "{asked}"
+    );
+    let here = c.current_url().await.expect("url").path().to_owned();
+    let job = submit_and_leave(&c, "#confirm-button", &here).await;
     assert!(job.starts_with("/exports/"), "{job}");
     c.wait()
         .at_most(Duration::from_secs(60))

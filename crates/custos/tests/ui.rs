@@ -478,6 +478,39 @@ async fn every_page_for_every_role_fits_a_phone_and_passes_axe() {
     for (role, password) in roles {
         sign_in(&c, &base, role, password, &mut seen, &mut problems).await;
         make(&c, &base, role, &mut made).await;
+        if role == "manager" {
+            // A page that does not exist, signed in (the staff shell), and the page that
+            // asks before an account is disabled (the form alone changes nothing).
+            visit(
+                &c,
+                &base,
+                "/no-such-page",
+                "manager /no-such-page",
+                &mut seen,
+                &mut problems,
+            )
+            .await;
+            c.goto(&format!("{base}/users")).await.expect("people");
+            settle(&c).await;
+            c.find(Locator::Css(
+                "form[action='/users/operator/disable'] input[name=reason]",
+            ))
+            .await
+            .expect("a disable form")
+            .send_keys("Checking the page")
+            .await
+            .expect("type");
+            submit_and_leave(
+                &c,
+                "form[action='/users/operator/disable'] button",
+                "/users",
+            )
+            .await;
+            c.find(Locator::Id("confirm-what"))
+                .await
+                .expect("the confirmation page");
+            look(&c, "manager {confirm}", &mut seen, &mut problems).await;
+        }
         for (_, row) in ROWS {
             let Row::Page(path) = row else { continue };
             if [

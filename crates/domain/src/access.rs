@@ -249,6 +249,25 @@ impl RightsTable {
     pub fn knows(&self, role: &str) -> bool {
         self.by_role.keys().any(|r| r.as_str() == role)
     }
+
+    /// The roles of this pack that give `right`, the role with the fewest rights first (the
+    /// one to ask for, LJM-6), then in the order of the built-in roles, custom roles last.
+    pub fn roles_with(&self, right: Right) -> Vec<&Ident> {
+        let order = |id: &Ident| {
+            crate::role::BUILT_IN_ROLES
+                .iter()
+                .position(|(r, _)| *r == id.as_str())
+                .unwrap_or(usize::MAX)
+        };
+        let mut roles: Vec<(usize, usize, &Ident)> = self
+            .by_role
+            .iter()
+            .filter(|(_, rights)| rights.contains(&right))
+            .map(|(id, rights)| (rights.len(), order(id), id))
+            .collect();
+        roles.sort();
+        roles.into_iter().map(|(_, _, id)| id).collect()
+    }
 }
 
 /// Where an assignment of a role applies.

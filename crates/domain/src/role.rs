@@ -53,3 +53,42 @@ pub struct Role {
 pub fn is_built_in(id: &str) -> bool {
     BUILT_IN_ROLES.iter().any(|(r, _)| *r == id)
 }
+
+/// A role's name for people: the built-in roles by their titles ("Data Protection
+/// Officer"), a custom role by its id in words ("site-manager" is "Site manager").
+pub fn display_name(id: &str) -> String {
+    match id {
+        "owner" => "Owner".to_owned(),
+        "manager" => "Manager".to_owned(),
+        "supervisor" => "Supervisor".to_owned(),
+        "operator" => "Operator".to_owned(),
+        "trainee-operator" => "Trainee operator".to_owned(),
+        "dpo" => "Data Protection Officer".to_owned(),
+        "authoriser" => "Authoriser".to_owned(),
+        "auditor" => "Auditor".to_owned(),
+        "viewer" => "Viewer".to_owned(),
+        custom => {
+            let words = custom.replace(['-', '_'], " ");
+            let mut c = words.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_role_has_a_title_and_custom_roles_read_as_words() {
+        for (id, _) in BUILT_IN_ROLES {
+            let name = display_name(id);
+            assert!(!name.contains('-'), "{id}: {name}");
+            assert!(name.starts_with(|c: char| c.is_uppercase()), "{id}: {name}");
+        }
+        assert_eq!(display_name("dpo"), "Data Protection Officer");
+        assert_eq!(display_name("site-manager"), "Site manager");
+    }
+}

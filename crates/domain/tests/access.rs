@@ -625,3 +625,29 @@ fn alt_8_an_authoriser_must_hold_the_role_where_all_the_footage_is() {
         "{refused}"
     );
 }
+
+/// A refusal can say who would be allowed: the roles that give a right under the school's
+/// pack, the one with the fewest rights first, and only those (the pack's authorisers too).
+#[test]
+fn the_roles_that_give_a_right_are_listed_the_least_first() {
+    let table = RightsTable::from_pack(&pack("bosmere-junior-school"));
+    let readers: Vec<&str> = table
+        .roles_with(Right::ReadLogbooks)
+        .into_iter()
+        .map(Ident::as_str)
+        .collect();
+    assert_eq!(
+        readers,
+        ["auditor", "supervisor", "dpo", "manager", "owner"]
+    );
+    let deleters: Vec<&str> = table
+        .roles_with(Right::AuthoriseDeletion)
+        .into_iter()
+        .map(Ident::as_str)
+        .collect();
+    assert_eq!(deleters, ["manager", "owner"]);
+    assert_eq!(
+        custos_domain::role::display_name(readers[2]),
+        "Data Protection Officer"
+    );
+}

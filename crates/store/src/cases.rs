@@ -821,19 +821,28 @@ impl Store {
         })
     }
 
-    /// Moves case `reference` on by `action` (checked by the case's state machine), with
-    /// what the step states, ledgered `case-ACTION` with the new state. Pausing for proof
-    /// of identity opens a pause of the clock; confirming it closes the pause. Converting an
-    /// FOI request opens the subject access request it becomes (LJM-11), in the same
-    /// transaction. Returns the case as it now is.
-    pub async fn act_on_case(
+    /// Checks that case `reference` may move on by `action` with what `step` states, as
+    /// [`Store::act_on_case`] would, changing nothing: for a page that asks for
+    /// confirmation before a step that cannot be undone.
+    pub async fn check_case_step(
         &self,
-        actor: &Actor,
         reference: &str,
         action: Action,
         step: &Step,
-    ) -> StoreResult<Case> {
+    ) -> StoreResult<()> {
         let case = self.require_case(reference).await?;
+        self.check_step(&case, action, step).await.map(|_| ())
+    }
+
+    /// The state `action` moves `case` to, and the decision a response letter stated with
+    /// the reason it changes (when a decision changes after a letter), or why the step is
+    /// refused.
+    async fn check_step(
+        &self,
+        case: &Case,
+        action: Action,
+        step: &Step,
+    ) -> StoreResult<(CaseState, Option<(String, String)>)> {
         let next = transition(case.kind, case.state, case.extension.is_some(), action)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let why = step.reasons.trim();
@@ -854,7 +863,7 @@ impl Store {
                 .map_err(StoreError::Invalid)?;
         }
         if case.kind == CaseKind::Disclosure {
-            self.check_disclosure_step(&case, action, why).await?;
+            self.check_disclosure_step(case, action, why).await?;
         }
         // Decisions are not silently reversed: once a response letter has stated one,
         // changing it needs a reason and a new letter, and the case closes only on a letter
@@ -896,6 +905,24 @@ impl Store {
                 )));
             }
         }
+        Ok((next, change))
+    }
+
+    /// Moves case `reference` on by `action` (checked by the case's state machine), with
+    /// what the step states, ledgered `case-ACTION` with the new state. Pausing for proof
+    /// of identity opens a pause of the clock; confirming it closes the pause. Converting an
+    /// FOI request opens the subject access request it becomes (LJM-11), in the same
+    /// transaction. Returns the case as it now is.
+    pub async fn act_on_case(
+        &self,
+        actor: &Actor,
+        reference: &str,
+        action: Action,
+        step: &Step,
+    ) -> StoreResult<Case> {
+        let case = self.require_case(reference).await?;
+        let (next, change) = self.check_step(&case, action, step).await?;
+        let why = step.reasons.trim();
         let erasure =
             if case.kind == CaseKind::Erasure && action == Action::Decide(Decision::Accept) {
                 Some(self.erase_for_case(actor, &case, step).await?)

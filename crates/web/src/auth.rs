@@ -81,7 +81,7 @@ impl Staff {
                         .record_workstation_refusal(&self.actor(), group, *right, *address)
                         .await?;
                 }
-                Err(WebError::Forbidden(denial.to_string()))
+                Err(WebError::Denied(denial))
             }
         }
     }
@@ -91,7 +91,7 @@ impl Staff {
     pub fn require_somewhere(&self, right: Right) -> Result<(), WebError> {
         match decide(&self.table, &self.info.subject, right, &Target::Scheme) {
             Ok(_) | Err(Denial::OutOfScope { .. }) => Ok(()),
-            Err(d) => Err(WebError::Forbidden(d.to_string())),
+            Err(d) => Err(WebError::Denied(d)),
         }
     }
 
@@ -336,6 +336,15 @@ pub async fn resolve(
     .await
 }
 
+/// As [`resolve`] for a request from `client` to a page (not one of those exempt).
+pub(crate) async fn resolve_client(
+    state: &AppState,
+    client: Option<std::net::IpAddr>,
+    token: &str,
+) -> Result<Staff, Refusal> {
+    resolve_for(state, client, token, false, true).await
+}
+
 /// As [`resolve`], for a request from `client`; `touch` says whether to count it as the
 /// person's activity (a request they made) or not (a check the server makes on its own).
 async fn resolve_for(
@@ -425,11 +434,19 @@ impl FromRequestParts<AppState> for Staff {
         ]
         .contains(&parts.uri.path());
         match resolve(state, parts, &token, exempt).await {
-            Ok(staff) => Ok(Staff {
-                done: crate::done::from_query(parts.uri.query()),
-                path: parts.uri.path().to_owned(),
-                ..staff
-            }),
+            Ok(staff) => {
+                let staff = Staff {
+                    done: crate::done::from_query(parts.uri.query()),
+                    path: parts.uri.path().to_owned(),
+                    ..staff
+                };
+                // An error on this page is shown in the staff shell, except on the pages
+                // that come before the rest (second factor, declaration, signing out).
+                if !exempt && let Some(slot) = parts.extensions.get::<crate::error::StaffSlot>() {
+                    slot.put(&staff);
+                }
+                Ok(staff)
+            }
             Err(Refusal::NoSession) => Err(to_login("")),
             Err(Refusal::Locked(info, minutes)) => Err(NotSignedIn::Locked(locked_page(
                 &info,

@@ -494,6 +494,8 @@ pub(crate) struct StepForm {
     /// Why a decision a response letter already stated changes.
     #[serde(default)]
     change_reason: String,
+    /// `yes` from the confirmation page (a decision asks first).
+    confirm: Option<String>,
 }
 
 /// `POST /cases/{reference}/act`
@@ -532,23 +534,102 @@ pub(crate) async fn act(
             .require(&state, Right::AuthoriseDeletion, &Target::Scheme)
             .await?;
     }
+    let step = Step {
+        reasons: f.reasons.clone(),
+        others_shown: f.others_shown.is_some(),
+        why_reasonable: Some(f.why_reasonable.clone()).filter(|w| !w.trim().is_empty()),
+        footage: state.footage.clone(),
+        change_reason: Some(f.change_reason.clone()).filter(|w| !w.trim().is_empty()),
+    };
+    if let Action::Decide(decision) = action
+        && !crate::confirm::confirmed(f.confirm.as_deref())
+    {
+        state
+            .store
+            .check_case_step(&c.reference, action, &step)
+            .await?;
+        return confirm_decision(&state, &staff, &c, decision, &f).await;
+    }
     let after = state
         .store
-        .act_on_case(
-            &actor,
-            &c.reference,
-            action,
-            &Step {
-                reasons: f.reasons,
-                others_shown: f.others_shown.is_some(),
-                why_reasonable: Some(f.why_reasonable).filter(|w| !w.trim().is_empty()),
-                footage: state.footage.clone(),
-                change_reason: Some(f.change_reason).filter(|w| !w.trim().is_empty()),
-            },
-        )
+        .act_on_case(&actor, &c.reference, action, &step)
         .await?;
     let to = after.converted_to.unwrap_or(after.reference);
     Ok(Redirect::to(&crate::done::to(&format!("/cases/{to}"), "case-step")).into_response())
+}
+
+/// What deciding a `kind` case by `decision` does, completing "You are about to decide
+/// … to …".
+fn decision_words(kind: CaseKind, decision: Decision) -> &'static str {
+    match decision {
+        Decision::Disclose => "disclose a copy of the footage to the requester",
+        Decision::ViewOnly => "offer the requester a viewing of the footage instead of a copy",
+        Decision::DiscloseInPart => {
+            "disclose part of the footage to the requester, with reasons for the rest"
+        }
+        Decision::Refuse => "refuse the request, with the reasons the requester will read",
+        Decision::Restrict => "restrict what the requester is given, with reasons",
+        Decision::Accept if kind == CaseKind::Erasure => {
+            "accept the request and erase the footage it concerns now"
+        }
+        Decision::Accept => "accept the request",
+        Decision::Answer => "answer the request",
+    }
+}
+
+/// The page that asks before case `c` is decided by `decision`, naming both.
+async fn confirm_decision(
+    state: &AppState,
+    staff: &Staff,
+    c: &Case,
+    decision: Decision,
+    f: &StepForm,
+) -> Result<Response, WebError> {
+    let mut sentences = vec![format!(
+        "You are about to decide {} ({}): to {}.",
+        c.reference,
+        c.summary,
+        decision_words(c.kind, decision)
+    )];
+    if !f.reasons.trim().is_empty() {
+        sentences.push(format!(
+            "The reasons, as the requester will read them: {}",
+            f.reasons.trim()
+        ));
+    }
+    sentences.push(
+        "The decision is written to the case's logbook with your name, and the response letter states it."
+            .to_owned(),
+    );
+    let undo = if c.kind == CaseKind::Erasure && decision == Decision::Accept {
+        "This cannot be undone: erased footage cannot be brought back."
+    } else {
+        "This cannot be undone: the decision stays in the case's record, and changing it later needs its reason and a new letter."
+    };
+    let mut fields = vec![
+        ("csrf", f.csrf.clone()),
+        ("step", f.step.clone()),
+        ("reasons", f.reasons.clone()),
+        ("why_reasonable", f.why_reasonable.clone()),
+        ("change_reason", f.change_reason.clone()),
+    ];
+    if let Some(o) = &f.others_shown {
+        fields.push(("others_shown", o.clone()));
+    }
+    crate::confirm::page(
+        state,
+        staff,
+        crate::confirm::Confirmation {
+            title: format!("Decide {}?", c.reference),
+            sentences,
+            undo: undo.to_owned(),
+            action: format!("/cases/{}/act", c.reference),
+            fields,
+            confirm: "Record this decision".to_owned(),
+            cancel: format!("/cases/{}", c.reference),
+        },
+    )
+    .await
 }
 
 /// A note from the case page.

@@ -727,6 +727,8 @@ pub(crate) struct ReleaseForm {
     exhibit: String,
     /// Present when ticked.
     encrypt: Option<String>,
+    /// `yes` from the confirmation page.
+    confirm: Option<String>,
 }
 
 /// `POST /cases/{reference}/release`: makes the release's evidence package in the
@@ -776,6 +778,9 @@ pub(crate) async fn release(
             "Give the exhibit reference the package is produced as (for example JS/1).".to_owned(),
         ));
     }
+    if !crate::confirm::confirmed(f.confirm.as_deref()) {
+        return confirm_release(&state, &staff, &c, &f).await;
+    }
     let id = crate::export::spawn(
         &state,
         &staff,
@@ -788,6 +793,71 @@ pub(crate) async fn release(
         },
     )?;
     Ok(Redirect::to(&format!("/exports/{id}")).into_response())
+}
+
+/// The page that asks before case `c`'s footage is released, naming the footage and the
+/// recipient who accepted the release agreement.
+async fn confirm_release(
+    state: &AppState,
+    staff: &Staff,
+    c: &Case,
+    f: &ReleaseForm,
+) -> Result<Response, WebError> {
+    let d = state.store.disclosure(&c.reference).await?;
+    let (Some(_), Some(agreement)) = (
+        d.as_ref().and_then(|d| d.authorisation.as_ref()),
+        d.as_ref().and_then(|d| d.agreement.as_ref()),
+    ) else {
+        return Err(WebError::BadRequest(format!(
+            "{} is not authorised for release yet; its page says what it still needs",
+            c.reference
+        )));
+    };
+    if c.state != CaseState::Decided || !matches!(c.decision, Some((Decision::Disclose, _))) {
+        return Err(WebError::BadRequest(format!(
+            "{} is {}; footage is released while the case is decided to disclose and not yet closed",
+            c.reference, c.state
+        )));
+    }
+    let recipient = format!("{} of {}", agreement.recipient_name, agreement.organisation);
+    let mut footage = Vec::new();
+    for part in &c.footage {
+        footage.push(format!(
+            "{} {}",
+            crate::confirm::camera_names(state, &[part.camera.as_str()]).await?,
+            crate::confirm::span(part.from_unix_ms, part.to_unix_ms)
+        ));
+    }
+    let exhibit = f.exhibit.trim();
+    let mut fields = vec![("csrf", f.csrf.clone()), ("exhibit", f.exhibit.clone())];
+    if let Some(e) = &f.encrypt {
+        fields.push(("encrypt", e.clone()));
+    }
+    crate::confirm::page(
+        state,
+        staff,
+        crate::confirm::Confirmation {
+            title: format!("Release the footage of {} to {recipient}?", c.reference),
+            sentences: vec![
+                format!(
+                    "You are about to release the footage of {} to {recipient}, as exhibit {exhibit}.",
+                    footage.join("; ")
+                ),
+                if f.encrypt.is_some() {
+                    "An evidence package is made of it, encrypted with a passphrase shown to you once, and its hand-over is written to the disclosure log.".to_owned()
+                } else {
+                    "An evidence package is made of it, not encrypted, and its hand-over is written to the disclosure log.".to_owned()
+                },
+            ],
+            undo: "Once handed over, the footage is out of the scheme's hands: this cannot be undone."
+                .to_owned(),
+            action: format!("/cases/{}/release", c.reference),
+            fields,
+            confirm: "Release the footage".to_owned(),
+            cancel: format!("/cases/{}#release", c.reference),
+        },
+    )
+    .await
 }
 
 /// A registered medium, for people.

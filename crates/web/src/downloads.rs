@@ -218,6 +218,8 @@ pub(crate) struct WhenForm {
     at: String,
     #[serde(default)]
     note: String,
+    /// `yes` from the confirmation page (authorising destruction asks first).
+    confirm: Option<String>,
 }
 
 fn when(f: &WhenForm) -> Result<i64, WebError> {
@@ -252,11 +254,71 @@ pub(crate) async fn destroy(
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
     may_see(&staff)?;
+    if !crate::confirm::confirmed(f.confirm.as_deref()) {
+        return confirm_destroy(&state, &staff, &id, &f).await;
+    }
     state
         .store
         .authorise_download_deletion(&staff.info.subject, &id, &f.note)
         .await?;
     Ok(back(id.trim(), "download-destroy"))
+}
+
+/// The page that asks before the destruction of download `id`'s copy is authorised,
+/// naming the exhibit, its footage and who holds it.
+async fn confirm_destroy(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    f: &WhenForm,
+) -> Result<Response, WebError> {
+    let d = state.store.require_download(id).await?;
+    for c in &d.request.cameras {
+        let Some(cam) = state.store.camera(c).await? else {
+            return Err(WebError::BadRequest(format!("there is no camera {c}")));
+        };
+        staff
+            .require(
+                state,
+                Right::AuthoriseDeletion,
+                &state.store.camera_target(&cam).await?,
+            )
+            .await?;
+    }
+    if f.note.trim().chars().count() < 5 {
+        return Err(WebError::BadRequest(
+            "say why the copy is to be destroyed".to_owned(),
+        ));
+    }
+    let ids: Vec<&str> = d.request.cameras.iter().map(|c| c.as_str()).collect();
+    let cameras = crate::confirm::camera_names(state, &ids).await?;
+    crate::confirm::page(
+        state,
+        staff,
+        crate::confirm::Confirmation {
+            title: format!("Authorise destroying the copy of exhibit {}?", d.request.exhibit),
+            sentences: vec![
+                format!(
+                    "You are about to authorise destroying the copy of exhibit {} — the footage of {cameras} {} — that {} holds.",
+                    d.request.exhibit,
+                    crate::confirm::span(d.request.from_unix_ms, d.request.to_unix_ms),
+                    d.request.recipient
+                ),
+                "The holds kept for this copy are released now, so the footage it came from will then be erased on the normal schedule.".to_owned(),
+                format!("The reason kept in the ledger: {}", f.note.trim()),
+            ],
+            undo: "This cannot be undone.".to_owned(),
+            action: format!("/downloads/{}/destroy", d.id),
+            fields: vec![
+                ("csrf", f.csrf.clone()),
+                ("at", f.at.clone()),
+                ("note", f.note.clone()),
+            ],
+            confirm: "Authorise destroying the copy".to_owned(),
+            cancel: format!("/downloads/{}", d.id),
+        },
+    )
+    .await
 }
 
 /// `POST /downloads/{id}/destroyed`: records when the copy was destroyed.

@@ -12,6 +12,7 @@ mod cameras;
 mod cases;
 mod charts;
 pub mod client;
+mod confirm;
 mod disclosures;
 mod done;
 pub mod downloads;
@@ -690,6 +691,10 @@ pub fn router(state: AppState) -> Router {
     // After every route: it applies to the routes registered so far.
     r.method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::in_staff_shell,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             headers::secure,

@@ -62,8 +62,7 @@ pub(crate) async fn health(State(state): State<AppState>) -> Result<&'static str
 
 /// Anything else.
 pub(crate) async fn not_found() -> Response {
-    crate::error::page(
-        StatusCode::NOT_FOUND,
+    crate::error::no_route(
         "Page not found",
         "There is no page at this address. If you typed it, check it; if you followed a link, the page may have moved.",
     )

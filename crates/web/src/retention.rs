@@ -251,6 +251,8 @@ pub(crate) struct ReleaseForm {
     csrf: String,
     #[serde(default)]
     reason: String,
+    /// `yes` from the confirmation page.
+    confirm: Option<String>,
 }
 
 /// `POST /holds/{id}/release`: ends a hold now (ALT-8: by someone who may authorise
@@ -265,9 +267,68 @@ pub(crate) async fn release(
     let actor = staff
         .require(&state, Right::AuthoriseDeletion, &Target::Scheme)
         .await?;
+    if !crate::confirm::confirmed(f.confirm.as_deref()) {
+        return confirm_release(&state, &staff, &id, &f).await;
+    }
     state
         .store
         .release_hold(&actor, &id, &f.reason, None)
         .await?;
     Ok(Redirect::to(&crate::done::to("/retention#holds", "hold-released")).into_response())
+}
+
+/// The page that asks before hold `id` is released, naming the footage it keeps.
+async fn confirm_release(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    f: &ReleaseForm,
+) -> Result<Response, WebError> {
+    let Some(hold) = state.store.hold(id.trim()).await? else {
+        return Err(WebError::Store(custos_store::StoreError::NotFound(
+            format!("there is no hold {id}"),
+        )));
+    };
+    if !hold.active(state.store.clock().now().0) {
+        return Err(WebError::BadRequest(format!(
+            "hold {} no longer holds anything (it was released or has expired)",
+            hold.id
+        )));
+    }
+    if f.reason.trim().chars().count() < 5 {
+        return Err(WebError::BadRequest(
+            "say why the hold ends early: the footage becomes deletable, so the ledger must say why"
+                .to_owned(),
+        ));
+    }
+    let ids: Vec<&str> = hold.cameras.iter().map(Ident::as_str).collect();
+    let cameras = crate::confirm::camera_names(state, &ids).await?;
+    let footage = format!(
+        "the footage of {cameras} {}",
+        crate::confirm::span(hold.from_unix_ms, hold.to_unix_ms)
+    );
+    let case = hold
+        .case_ref
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(|c| format!(" for {c}"))
+        .unwrap_or_default();
+    crate::confirm::page(
+        state,
+        staff,
+        crate::confirm::Confirmation {
+            title: "Release this hold?".to_owned(),
+            sentences: vec![
+                format!("You are about to release the hold{case} that keeps {footage}."),
+                "Once it is released, that footage will then be erased on the normal schedule: whatever is past its retention period goes at the next hourly sweep, and the rest when its time comes.".to_owned(),
+                format!("The reason kept in the ledger: {}", f.reason.trim()),
+            ],
+            undo: "This cannot be undone: erased footage cannot be brought back.".to_owned(),
+            action: format!("/holds/{}/release", hold.id),
+            fields: vec![("csrf", f.csrf.clone()), ("reason", f.reason.clone())],
+            confirm: "Release the hold".to_owned(),
+            cancel: "/retention#holds".to_owned(),
+        },
+    )
+    .await
 }

@@ -189,6 +189,8 @@ pub(crate) async fn add(
 pub(crate) struct ReasonForm {
     csrf: String,
     reason: String,
+    /// `yes` from the confirmation page (disabling asks first).
+    confirm: Option<String>,
 }
 
 /// `POST /users/{name}/disable`
@@ -224,6 +226,9 @@ async fn set_disabled(
         .await?;
     let name = username(name)?;
     may_manage_account(state, staff, &name).await?;
+    if disabled && !crate::confirm::confirmed(f.confirm.as_deref()) {
+        return confirm_disable(state, staff, &name, f).await;
+    }
     state
         .store
         .set_user_disabled(&actor, &name, disabled, &f.reason)
@@ -237,6 +242,72 @@ async fn set_disabled(
         },
     ))
     .into_response())
+}
+
+/// The page that asks before account `name` is disabled, naming the person.
+async fn confirm_disable(
+    state: &AppState,
+    staff: &Staff,
+    name: &Username,
+    f: &ReasonForm,
+) -> Result<Response, WebError> {
+    let Some(user) = state.store.user(name).await? else {
+        return Err(WebError::Store(custos_store::StoreError::NotFound(
+            format!("there is no account {name}"),
+        )));
+    };
+    if user.disabled {
+        return Err(WebError::BadRequest(format!(
+            "the account {name} is already disabled"
+        )));
+    }
+    // As the store refuses at the end, so as not to ask about what cannot be done.
+    let owner = |u: &UserRecord| {
+        !u.disabled
+            && u.assignments
+                .iter()
+                .any(|a| a.role.as_str() == "owner" && a.scope == Scope::Scheme)
+    };
+    if owner(&user)
+        && !state
+            .store
+            .users()
+            .await?
+            .iter()
+            .any(|u| u.username != user.username && owner(u))
+    {
+        return Err(WebError::BadRequest(format!(
+            "{name} is the scheme's only owner: give another person the owner role first, then disable {name}"
+        )));
+    }
+    let reason = f.reason.trim();
+    if reason.is_empty() {
+        return Err(WebError::BadRequest(
+            "give the reason the account is disabled; it is kept in the ledger".to_owned(),
+        ));
+    }
+    let who = &user.display_name;
+    crate::confirm::page(
+        state,
+        staff,
+        crate::confirm::Confirmation {
+            title: format!("Disable {who}'s account?"),
+            sentences: vec![
+                format!("You are about to disable the account of {who} ({name})."),
+                format!(
+                    "{who} will no longer be able to sign in, and any page or stream they have open stops working."
+                ),
+                format!("The reason kept in the ledger: {reason}"),
+            ],
+            undo: "A manager can enable the account again later; both changes stay in the ledger."
+                .to_owned(),
+            action: format!("/users/{name}/disable"),
+            fields: vec![("csrf", f.csrf.clone()), ("reason", f.reason.clone())],
+            confirm: format!("Disable {who}'s account"),
+            cancel: "/users".to_owned(),
+        },
+    )
+    .await
 }
 
 /// A role at a scope.

@@ -153,9 +153,12 @@ async fn lbu_18_the_cases_dashboard_shows_deadlines_and_steps_move_cases() {
             "POST",
             &format!("{path}/act"),
             Some(&dpo),
-            Some(&act(
-                "decide%3Arefuse",
-                "The+footage+was+deleted+before+the+request+arrived",
+            Some(&format!(
+                "{}&confirm=yes",
+                act(
+                    "decide%3Arefuse",
+                    "The+footage+was+deleted+before+the+request+arrived",
+                )
             )),
         )
         .await;
@@ -325,7 +328,7 @@ async fn bdc_30_accepting_erasure_on_the_web_needs_the_right_to_authorise_deleti
                 &format!("{path}/act"),
                 Some(&cookie),
                 Some(&format!(
-                    "csrf={csrf}&step=decide%3Aaccept&reasons=&why_reasonable="
+                    "csrf={csrf}&step=decide%3Aaccept&reasons=&why_reasonable=&confirm=yes"
                 )),
             )
             .await
@@ -737,6 +740,42 @@ async fn police_request_on(app: App) {
         page.body
             .contains("id=\"release-encrypt\" name=\"encrypt\" value=\"1\" checked")
     );
+
+    // Releasing asks first, naming the footage and the recipient; nothing leaves until
+    // the owner confirms.
+    let r = post(
+        &app,
+        &head,
+        &format!("{path}/release"),
+        "exhibit=HC%2F1&encrypt=1",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for words in [
+        format!(
+            "Release the footage of {reference} to PC 1234 Sam Officer of Hampshire Constabulary?"
+        ),
+        "You are about to release the footage of Front gate from".to_owned(),
+        "to PC 1234 Sam Officer of Hampshire Constabulary, as exhibit HC/1.".to_owned(),
+        "encrypted with a passphrase".to_owned(),
+        "this cannot be undone".to_owned(),
+        "name=\"exhibit\" value=\"HC/1\"".to_owned(),
+        "name=\"encrypt\" value=\"1\"".to_owned(),
+        "name=\"confirm\" value=\"yes\"".to_owned(),
+        "class=\"warning\"".to_owned(),
+    ] {
+        assert!(r.body.contains(&words), "{words}: {}", r.body);
+    }
+    let d = app
+        .store
+        .disclosure(&reference)
+        .await
+        .expect("disclosure")
+        .expect("exists");
+    assert!(
+        d.releases.is_empty(),
+        "nothing is released before confirming"
+    );
 }
 
 /// BDC-39, BDC-31: a request from the media is always secondary — the form says so when it
@@ -899,7 +938,7 @@ async fn bdc_17_refusing_a_national_crime_agency_request_shows_why_it_cannot_be_
         &app,
         &head,
         &format!("{police}/act"),
-        "step=decide%3Arefuse&reasons=The+camera+faces+away+from+the+road+the+officer+named",
+        "step=decide%3Arefuse&reasons=The+camera+faces+away+from+the+road+the+officer+named&confirm=yes",
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -1813,4 +1852,82 @@ async fn lbu_18_a_request_sent_twice_is_filed_once_and_costs_its_address_one_try
     )
     .await;
     assert_eq!(unknown.status, 404, "{}", unknown.body);
+}
+
+/// Deciding a case asks first: the step alone changes nothing and answers with a page
+/// naming the case and the decision, with the reasons the requester will read, carrying
+/// the form's fields; a decision the case cannot take is refused before anything is asked;
+/// confirming records it.
+#[tokio::test]
+async fn deciding_a_case_asks_first_naming_the_case_and_the_decision() {
+    let app = app().await;
+    app.store
+        .set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+    let dpo = person(&app, "dp", "dpo").await;
+    let c = app
+        .store
+        .open_case(&console(), &sar(app.clock.now().0, "At the gate"))
+        .await
+        .expect("case");
+    let path = format!("/cases/{}", c.reference);
+    let csrf = App::csrf(&app.get(&path, Some(&dpo)).await.body);
+    let send = |form: String| {
+        let (app, dpo, path) = (&app, &dpo, &path);
+        async move {
+            app.send("POST", &format!("{path}/act"), Some(dpo), Some(&form))
+                .await
+        }
+    };
+    let r = send(format!("csrf={csrf}&step=start%3A&reasons=")).await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "steps that can be taken back do not ask"
+    );
+    let refuse = format!(
+        "csrf={csrf}&step=decide%3Arefuse&reasons=The+camera+was+off+that+day&why_reasonable="
+    );
+    let r = send(refuse.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for words in [
+        format!("Decide {}?", c.reference),
+        format!(
+            "You are about to decide {} (At the gate): to refuse the request",
+            c.reference
+        ),
+        "The camera was off that day".to_owned(),
+        "This cannot be undone".to_owned(),
+        "name=\"step\" value=\"decide:refuse\"".to_owned(),
+        "name=\"confirm\" value=\"yes\"".to_owned(),
+        format!("href=\"{path}\" id=\"confirm-cancel\""),
+        "class=\"warning\"".to_owned(),
+        "id=\"nav\"".to_owned(),
+    ] {
+        assert!(r.body.contains(&words), "{words}: {}", r.body);
+    }
+    let now = app
+        .store
+        .case(&c.reference)
+        .await
+        .expect("case")
+        .expect("c");
+    assert!(now.decision.is_none(), "nothing changes before confirming");
+
+    // A refusal without reasons is refused at once, not after confirming.
+    let r = send(format!("csrf={csrf}&step=decide%3Arefuse&reasons=")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("needs its reasons"), "{}", r.body);
+
+    let r = send(format!("{refuse}&confirm=yes")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let now = app
+        .store
+        .case(&c.reference)
+        .await
+        .expect("case")
+        .expect("c");
+    assert_eq!(
+        now.decision.map(|d| d.0),
+        Some(custos_domain::case::Decision::Refuse)
+    );
 }

@@ -74,7 +74,9 @@ async fn alt_8_holds_on_the_web_and_the_retention_report() {
             "POST",
             &format!("/holds/{id}/release"),
             Some(&manager),
-            Some(&format!("csrf={csrf}&reason=Not+needed+any+more")),
+            Some(&format!(
+                "csrf={csrf}&reason=Not+needed+any+more&confirm=yes"
+            )),
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -135,4 +137,62 @@ async fn alt_8_holds_on_the_web_and_the_retention_report() {
         "{}",
         metrics.body
     );
+}
+
+/// Releasing a hold asks first: the form alone changes nothing and answers with a page
+/// naming the footage the hold keeps and that it will then be erased on the normal
+/// schedule; Cancel leads back to the holds, Confirm releases it.
+#[tokio::test]
+async fn releasing_a_hold_asks_first_naming_its_footage() {
+    let app = app().await;
+    let cam = add_front_gate(&app).await;
+    let manager = person(&app, "mgr", "manager").await;
+    let csrf = App::csrf(&app.get("/retention", Some(&manager)).await.body);
+    let r = app
+        .send(
+            "POST",
+            "/holds",
+            Some(&manager),
+            Some(&format!(
+                "csrf={csrf}&camera={cam}&from=2026-09-20T09%3A00&to=2026-09-20T10%3A00&class=investigation-hold&reason=Damage+to+the+gate&owner=mgr&until=&case_ref=INC-9"
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = app.store.holds(false).await.expect("holds")[0].id.clone();
+    let form = format!("csrf={csrf}&reason=Not+needed+any+more");
+    let r = app
+        .send(
+            "POST",
+            &format!("/holds/{id}/release"),
+            Some(&manager),
+            Some(&form),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for words in [
+        "You are about to release the hold for INC-9 that keeps the footage of Front gate from 2026-09-20 09:00 BST to 2026-09-20 10:00 BST.",
+        "will then be erased on the normal schedule",
+        "This cannot be undone",
+        "Not needed any more",
+        "href=\"/retention#holds\"",
+        "class=\"warning\"",
+    ] {
+        assert!(r.body.contains(words), "{words}: {}", r.body);
+    }
+    assert_eq!(
+        app.store.holds(false).await.expect("holds").len(),
+        1,
+        "nothing changes before confirming"
+    );
+    let r = app
+        .send(
+            "POST",
+            &format!("/holds/{id}/release"),
+            Some(&manager),
+            Some(&format!("{form}&confirm=yes")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(app.store.holds(false).await.expect("holds").is_empty());
 }

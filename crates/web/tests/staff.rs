@@ -1164,7 +1164,7 @@ async fn lbu_4_a_manager_manages_people_on_the_web() {
             "POST",
             "/users/n.patel/disable",
             Some(&token),
-            Some(&format!("csrf={csrf}&reason=left")),
+            Some(&format!("csrf={csrf}&reason=left&confirm=yes")),
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -2014,7 +2014,7 @@ async fn ljm_6_no_one_grants_a_role_above_their_own_and_the_last_owner_stays() {
     let page = app.get("/users", Some(&boss)).await;
     let csrf = App::csrf(&page.body);
     for (path, form) in [
-        ("/users/boss/disable", "reason=leaving"),
+        ("/users/boss/disable", "reason=leaving&confirm=yes"),
         ("/users/boss/revoke", "role=owner&scope=scheme"),
     ] {
         let r = app
@@ -2493,4 +2493,191 @@ async fn the_start_page_names_cameras_and_people_and_shows_no_internal_ids() {
     for clause in ["BDC-", "BJS-", "LBU-", "ALT-", "LJM-", "SCC-"] {
         assert!(!text.contains(clause), "{clause} in {text}");
     }
+}
+
+/// Disabling an account asks first: the form alone changes nothing and answers with a page
+/// in the staff shell naming the person and what follows; confirming disables it.
+#[tokio::test]
+async fn disabling_an_account_asks_first_naming_the_person() {
+    let app = app().await;
+    let mgr = person(&app, "mgr", "manager").await;
+    let page = app.get("/users", Some(&mgr)).await;
+    let csrf = App::csrf(&page.body);
+    let op = Username::parse("op").expect("name");
+    let form = format!("csrf={csrf}&reason=Left+the+school");
+    let r = app
+        .send("POST", "/users/op/disable", Some(&mgr), Some(&form))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for words in [
+        "Disable Person op&#39;s account?",
+        "You are about to disable the account of Person op (op).",
+        "Person op will no longer be able to sign in",
+        "Left the school",
+        "class=\"warning\"",
+        "name=\"confirm\" value=\"yes\"",
+        "name=\"reason\" value=\"Left the school\"",
+        "href=\"/users\" id=\"confirm-cancel\"",
+        "id=\"nav\"",
+    ] {
+        assert!(r.body.contains(words), "{words}: {}", r.body);
+    }
+    let user = app.store.user(&op).await.expect("user").expect("op");
+    assert!(!user.disabled, "nothing changes before confirming");
+    assert_eq!(
+        app.get("/start", Some(&app.sign_in("op").await))
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    let r = app
+        .send(
+            "POST",
+            "/users/op/disable",
+            Some(&mgr),
+            Some(&format!("{form}&confirm=yes")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let user = app.store.user(&op).await.expect("user").expect("op");
+    assert!(user.disabled);
+}
+
+/// A refusal on a staff page keeps the staff shell — the person, their roles and the
+/// navigation — and says which roles give the right that is missing and who manages people
+/// here, by name; the page links to nothing the person cannot open. The JSON API's refusal
+/// stays JSON.
+#[tokio::test]
+async fn a_refusal_keeps_the_navigation_and_says_who_can_give_the_right() {
+    let app = app().await;
+    let _mgr = person(&app, "mgr", "manager").await;
+    let op = app.sign_in("op").await;
+    let r = app.get("/logbooks", Some(&op)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    for words in [
+        "none of your roles (operator) lets you read the logbooks",
+        "To read the logbooks you need one of these roles: Auditor, Supervisor, Data Protection Officer, Manager, Owner.",
+        "Ask Person mgr, who manages people here.",
+        "Signed in as <strong id=\"who\">Person op</strong>",
+        "id=\"nav\"",
+        "href=\"/live\"",
+    ] {
+        assert!(r.body.contains(words), "{words}: {}", r.body);
+    }
+    assert!(!r.body.contains("public-header"), "{}", r.body);
+    for forbidden in ["href=\"/logbooks", "href=\"/retention", "href=\"/users"] {
+        assert!(!r.body.contains(forbidden), "{forbidden}: {}", r.body);
+    }
+
+    // A bad request on a staff page, and an address that is no page, keep the shell too.
+    let aud = app.sign_in("aud").await;
+    let r = app.get("/logbooks?book=nonsense", Some(&aud)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Please check the request"), "{}", r.body);
+    assert!(r.body.contains("id=\"nav\""), "{}", r.body);
+    assert!(
+        r.body.contains("aria-current=\"page\">Logbooks"),
+        "{}",
+        r.body
+    );
+    let r = app.get("/no/such/page", Some(&aud)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("Page not found"), "{}", r.body);
+    assert!(r.body.contains("Signed in as"), "{}", r.body);
+    assert!(
+        r.headers.contains_key(header::CONTENT_SECURITY_POLICY),
+        "the page keeps every header"
+    );
+
+    // Not signed in, the same addresses answer on the public shell.
+    let r = app.get("/no/such/page", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(
+        r.body.contains("public-header") && !r.body.contains("Signed in as"),
+        "{}",
+        r.body
+    );
+
+    // The API answers in JSON, whoever asks.
+    let token = app.sign_in("op").await;
+    let r = app
+        .api("GET", "/api/v1/logbooks/review", Some(&token), None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(
+        r.body.starts_with('{') && r.body.contains("\"status\":403"),
+        "{}",
+        r.body
+    );
+}
+
+/// Authorising the destruction of a download's copy asks first: the form alone changes
+/// nothing and answers with a page naming the exhibit, its footage and who holds it;
+/// confirming records the authorisation.
+#[tokio::test]
+async fn destroying_a_downloads_copy_asks_first_naming_the_exhibit() {
+    let app = app().await;
+    let cam = add_front_gate(&app).await;
+    let mgr = person(&app, "mgr", "manager").await;
+    let now = app.clock.now().0;
+    let d = app
+        .store
+        .request_download(
+            &console(),
+            &custos_store::evidence::ExportRequest {
+                exhibit: "AB/1".to_owned(),
+                cameras: vec![cam],
+                from_unix_ms: now - 2 * 3_600_000,
+                to_unix_ms: now - 3_600_000,
+                requester: "PC Smith".to_owned(),
+                authoriser: String::new(),
+                recipient: "Hampshire Constabulary".to_owned(),
+                purpose: "Theft at the gate".to_owned(),
+                case_ref: None,
+                keep_as: None,
+                encrypt: true,
+            },
+        )
+        .await
+        .expect("download");
+    let path = format!("/downloads/{}", d.id);
+    let csrf = App::csrf(&app.get(&path, Some(&mgr)).await.body);
+    let form = format!("csrf={csrf}&at=&note=The+case+is+closed");
+    let r = app
+        .send("POST", &format!("{path}/destroy"), Some(&mgr), Some(&form))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for words in [
+        "You are about to authorise destroying the copy of exhibit AB/1",
+        "the footage of Front gate from",
+        "that Hampshire Constabulary holds",
+        "The case is closed",
+        "This cannot be undone.",
+        "class=\"warning\"",
+    ] {
+        assert!(r.body.contains(words), "{words}: {}", r.body);
+    }
+    let authorised = || async {
+        app.store
+            .ledger_entries(&LedgerQuery {
+                book: Some(Book::Download),
+                ..Default::default()
+            })
+            .await
+            .expect("entries")
+            .iter()
+            .any(|e| e.kind == "download-deletion-authorised")
+    };
+    assert!(!authorised().await, "nothing changes before confirming");
+    let r = app
+        .send(
+            "POST",
+            &format!("{path}/destroy"),
+            Some(&mgr),
+            Some(&format!("{form}&confirm=yes")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(authorised().await);
 }
