@@ -1,7 +1,8 @@
 //! The interface in a real browser (headless Chromium), on the demo: every page of the
 //! route table, as each demo role, at a phone's width and a laptop's, fits the width
-//! without scrolling sideways and has no violation of the WCAG 2.2 A and AA rules that
-//! axe-core checks; and the public request form can be used with the keyboard alone.
+//! without scrolling sideways, has no violation of the WCAG 2.2 A and AA rules that
+//! axe-core checks and shows no clause id or internal actor id in its text; and the
+//! public request form can be used with the keyboard alone.
 //!
 //! axe-core is vendored in `support/axe/` (from npm, with its licence). Screenshots of
 //! every page at both widths are written under the test's output folder
@@ -144,6 +145,7 @@ async fn check(c: &Client, width: u32, axe: bool) -> Vec<String> {
         problems.extend(found.iter().filter_map(|v| v.as_str().map(str::to_owned)));
     }
     if axe {
+        problems.extend(words(c).await);
         c.execute(&format!("{AXE}\nreturn true;"), vec![])
             .await
             .expect("axe-core loads");
@@ -165,6 +167,37 @@ async fn check(c: &Client, width: u32, axe: bool) -> Vec<String> {
         }
     }
     problems
+}
+
+/// What the page shows that people should not have to read: a clause of a code of practice
+/// (`BDC-39`: those belong in the docs and tests, the page says the rule in words) or an
+/// internal actor id (`user:dpo`: the page names the person). Only the visible text counts
+/// (`innerText`): details closed behind a "Details" summary may keep the raw fields.
+async fn words(c: &Client) -> Vec<String> {
+    let found = c
+        .execute(
+            r#"const text = document.body.innerText;
+               const out = [];
+               for (const [what, re] of [
+                 ["a clause id", /\b(BDC|LBU|ALT|BJS|LJM|SCC)-\d+\b/g],
+                 ["an internal actor id", /\b(user|system|console):[a-z][^\s,;)]*/g],
+               ]) {
+                 const hits = [...new Set(text.match(re) || [])];
+                 if (hits.length) out.push("shows " + what + ": " + hits.slice(0, 5).join(", "));
+               }
+               return out;"#,
+            vec![],
+        )
+        .await
+        .expect("read the page's text");
+    found
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Saves the whole page at `width` as `name-width.png`.

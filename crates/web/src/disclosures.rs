@@ -149,7 +149,7 @@ fn read(f: &RequestForm, now_unix_ms: i64) -> Result<(NewCase, DisclosureRequest
         }
         (Some(c), Some(RequestType::Primary)) if disclosure::is_secondary_always(c) => problems
             .push(
-            "A request from the media is always a secondary request (BDC-39): choose secondary."
+            "A request from the media is always a secondary request, because the media receive footage only through the police: choose secondary."
                 .to_owned(),
         ),
         _ => {}
@@ -173,7 +173,7 @@ fn read(f: &RequestForm, now_unix_ms: i64) -> Result<(NewCase, DisclosureRequest
     }
     if f.purpose.trim().chars().count() < MIN_REASON_CHARS {
         problems.push(
-            "Give the purpose the request states: what the images are for (LBU-19, SCC-7). The release agreement limits their use to it."
+            "Give the purpose the request states: what the images are for. The release agreement limits their use to it."
                 .to_owned(),
         );
     }
@@ -1076,7 +1076,10 @@ mod tests {
             ..good
         };
         let e = read(&media, now).expect_err("media primary");
-        assert!(e.iter().any(|p| p.contains("BDC-39")), "{e:?}");
+        assert!(
+            e.iter().any(|p| p.contains("always a secondary request")),
+            "{e:?}"
+        );
         let backwards = RequestForm {
             request_type: "secondary".to_owned(),
             from: "2026-11-20T09:00".to_owned(),

@@ -162,7 +162,7 @@ async fn lbu_18_the_cases_dashboard_shows_deadlines_and_steps_move_cases() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = app.get(&path, Some(&dpo)).await;
     assert!(
-        page.body.contains("refuse: The footage was deleted"),
+        page.body.contains("Refuse: The footage was deleted"),
         "{}",
         page.body
     );
@@ -775,7 +775,8 @@ async fn bdc_39_a_media_request_needs_a_public_interest_test_and_an_inspectors_a
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(
-        r.body.contains("always a secondary request (BDC-39)"),
+        r.body
+            .contains("always a secondary request, because the media"),
         "{}",
         r.body
     );
@@ -874,7 +875,11 @@ async fn bdc_17_refusing_a_national_crime_agency_request_shows_why_it_cannot_be_
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    assert!(r.body.contains("cannot be refused (BDC-17"), "{}", r.body);
+    assert!(
+        r.body.contains("cannot be refused (Crime and Courts Act"),
+        "{}",
+        r.body
+    );
     let c = app
         .store
         .case(&reference)
