@@ -4929,11 +4929,11 @@ async fn lbu_19_a_download_the_pack_gives_to_two_people_waits_for_both(db: &Test
         .request_download(&console(), &download_request(now))
         .await
         .expect("requested");
-    assert_eq!(d.wanting_words(), "manager, and dpo");
+    assert_eq!(d.wanting_words(), "manager, and Data Protection Officer");
     let mgr = store.subject_of("mgr", None).await.expect("subject");
     let half = store.authorise_download(&mgr, &d.id).await.expect("first");
     assert_eq!(half.state, DownloadState::Awaiting);
-    assert_eq!(half.wanting_words(), "dpo");
+    assert_eq!(half.wanting_words(), "Data Protection Officer");
     let again = store
         .authorise_download(&mgr, &d.id)
         .await

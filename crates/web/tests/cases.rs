@@ -724,7 +724,8 @@ async fn police_request_on(app: App) {
     assert_eq!(c.decision.map(|d| d.0), Some(Decision::Disclose));
     let page = app.get(&path, Some(&head)).await;
     assert!(
-        page.body.contains("Authorised by head acting as owner"),
+        page.body
+            .contains("Authorised by Person head acting as owner"),
         "{}",
         page.body
     );
@@ -824,7 +825,8 @@ async fn bdc_39_a_media_request_needs_a_public_interest_test_and_an_inspectors_a
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = app.get(&path, Some(&dpo)).await;
     assert!(
-        page.body.contains("id=\"disclosure-ready\"") && page.body.contains("acting as dpo"),
+        page.body.contains("id=\"disclosure-ready\"")
+            && page.body.contains("acting as Data Protection Officer"),
         "{}",
         page.body
     );

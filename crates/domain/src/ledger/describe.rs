@@ -63,6 +63,12 @@ impl Names {
             .unwrap_or_else(|| id.to_owned())
     }
 
+    /// Where a role applies (`scheme`, `site:ID`, `group:ID`), in words to follow the
+    /// role: "" for the whole scheme, " at site ID", " for the camera group NAME".
+    pub fn scope(&self, scope: &str) -> String {
+        scope_words(scope, self)
+    }
+
     /// Who `s` is: an actor as stored (`user:NAME`, see [`Names::actor`]) or a bare user
     /// name, in words.
     pub fn who(&self, s: &str) -> String {
