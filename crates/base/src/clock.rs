@@ -97,6 +97,21 @@ impl UnixMs {
         }
     }
 
+    /// The local date and time in Europe/London written out, e.g. `Monday 7 December 2026,
+    /// 16:44`; for people, where the date matters (a deadline, when a request came).
+    pub fn to_london_long(self) -> String {
+        let Some(ts) = self.to_timestamp() else {
+            return format!("(invalid time {} ms)", self.0);
+        };
+        match jiff::tz::TimeZone::get("Europe/London") {
+            Ok(tz) => {
+                let z = ts.to_zoned(tz);
+                format!("{}, {}", long_date(z.date()), z.strftime("%H:%M"))
+            }
+            Err(_) => ts.to_string(),
+        }
+    }
+
     /// The local time in Europe/London, e.g. `2026-11-23 09:30 GMT`; for people.
     pub fn to_london_display(self) -> String {
         let Some(ts) = self.to_timestamp() else {
@@ -107,6 +122,11 @@ impl UnixMs {
             Err(_) => ts.to_string(),
         }
     }
+}
+
+/// A calendar date written out, e.g. `Monday 7 December 2026`.
+pub fn long_date(d: jiff::civil::Date) -> String {
+    d.strftime("%A %-d %B %Y").to_string()
 }
 
 /// The source of "now" for everything in Custos.
@@ -178,5 +198,7 @@ mod tests {
         assert_eq!(summer.to_london_display(), "2026-07-01 13:00 BST");
         let winter = UnixMs(1_796_126_400_000);
         assert_eq!(winter.to_london_display(), "2026-12-01 12:00 GMT");
+        assert_eq!(summer.to_london_long(), "Wednesday 1 July 2026, 13:00");
+        assert_eq!(winter.to_london_long(), "Tuesday 1 December 2026, 12:00");
     }
 }

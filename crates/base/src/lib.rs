@@ -8,7 +8,7 @@
 pub mod clock;
 pub mod error;
 
-pub use clock::{Clock, SimulatedClock, SystemClock, UnixMs};
+pub use clock::{Clock, SimulatedClock, SystemClock, UnixMs, long_date};
 pub use error::ErrorKind;
 
 /// Who did something: a signed-in person or a named part of the system.

@@ -719,6 +719,17 @@ impl Due {
     }
 }
 
+impl Due {
+    /// The due date written out for people, in UK time: `Monday 7 December 2026` for a
+    /// day, `Monday 7 December 2026, 16:44` for an instant.
+    pub fn describe(&self) -> String {
+        match *self {
+            Self::Day(d) => custos_base::long_date(d),
+            Self::Instant(t) => custos_base::UnixMs(t.as_millisecond()).to_london_long(),
+        }
+    }
+}
+
 impl fmt::Display for Due {
     /// `YYYY-MM-DD` for a day; RFC 3339 with the UK offset for an instant, e.g.
     /// `2026-10-26T08:00:00+00:00`.

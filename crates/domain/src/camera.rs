@@ -317,7 +317,7 @@ impl CameraDraft {
             if !allowed {
                 let modes: Vec<&str> = p.recording.iter().map(|m| m.as_str()).collect();
                 out.push(format!(
-                    "purpose {id} does not allow {} cameras (LJM-1); it allows {}{}",
+                    "purpose {id} does not allow {} cameras; it allows {}{}",
                     self.mode,
                     if modes.is_empty() {
                         "no recording".to_owned()

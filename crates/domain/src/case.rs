@@ -38,6 +38,36 @@ kebab_enum! {
 }
 
 impl CaseKind {
+    /// The kind in words, e.g. "subject access request".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::SubjectAccess => "subject access request",
+            Self::Erasure => "request to erase footage",
+            Self::Objection => "objection to recording",
+            Self::Restriction => "request to restrict use",
+            Self::Rectification => "request to correct",
+            Self::Foi => "Freedom of Information request",
+            Self::Disclosure => "request for footage from a third party",
+            Self::Complaint => "complaint",
+            Self::Breach => "data breach",
+        }
+    }
+
+    /// The kind in words after "a" or "an", e.g. "a subject access request".
+    pub fn describe_with_article(self) -> &'static str {
+        match self {
+            Self::SubjectAccess => "a subject access request",
+            Self::Erasure => "a request to erase footage",
+            Self::Objection => "an objection to recording",
+            Self::Restriction => "a request to restrict use",
+            Self::Rectification => "a request to correct",
+            Self::Foi => "a Freedom of Information request",
+            Self::Disclosure => "a request for footage from a third party",
+            Self::Complaint => "a complaint",
+            Self::Breach => "a data breach",
+        }
+    }
+
     /// The prefix of this kind's case references, e.g. `SAR` in `SAR-2026-0007`.
     pub fn prefix(self) -> &'static str {
         match self {
@@ -166,6 +196,19 @@ kebab_enum! {
 }
 
 impl CaseState {
+    /// The state in words, e.g. "waiting for proof of identity".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::AwaitingIdentity => "waiting for proof of identity",
+            Self::InProgress => "in progress",
+            Self::Decided => "decided, response to send",
+            Self::Closed => "closed",
+            Self::Withdrawn => "withdrawn",
+            Self::Converted => "became another case",
+        }
+    }
+
     /// Whether the case is still open (its deadline matters).
     pub fn is_open(self) -> bool {
         matches!(
@@ -196,6 +239,19 @@ kebab_enum! {
 }
 
 impl Decision {
+    /// The decision in words, completing "decided to …": "offer a viewing only".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Disclose => "disclose a copy",
+            Self::ViewOnly => "offer a viewing only",
+            Self::DiscloseInPart => "disclose in part",
+            Self::Refuse => "refuse",
+            Self::Restrict => "restrict",
+            Self::Accept => "accept the request",
+            Self::Answer => "answer",
+        }
+    }
+
     /// Whether the decision must give reasons (refusals, restrictions and partial
     /// disclosure: LJM-10, BDC-29, BDC-41).
     pub fn needs_reasons(self) -> bool {
@@ -205,6 +261,18 @@ impl Decision {
     /// Whether footage leaves the scheme as a copy.
     pub fn discloses(self) -> bool {
         matches!(self, Self::Disclose | Self::DiscloseInPart)
+    }
+}
+
+/// How a request came, in words, completing "received by …": the public request form
+/// (`public-form`), letter, e-mail, telephone, in person; anything else as it is.
+pub fn channel_words(channel: &str) -> String {
+    match channel {
+        "public-form" => "the public request form".to_owned(),
+        "email" => "e-mail".to_owned(),
+        "in person" => "a visit in person".to_owned(),
+        "staff" => "a member of staff".to_owned(),
+        other => other.replace('-', " "),
     }
 }
 
@@ -357,14 +425,14 @@ pub enum Action {
 }
 
 impl Action {
-    /// The action in words, e.g. "decided: refuse".
+    /// The action in words, e.g. "decide to refuse".
     pub fn describe(self) -> String {
         match self {
             Self::AwaitIdentity => "wait for proof of identity".to_owned(),
             Self::VerifyIdentity => "confirm the requester's identity".to_owned(),
             Self::Start => "start work".to_owned(),
             Self::Extend => "extend the deadline".to_owned(),
-            Self::Decide(d) => format!("decide: {d}"),
+            Self::Decide(d) => format!("decide to {}", d.describe()),
             Self::Close => "send the response and close".to_owned(),
             Self::Withdraw => "record its withdrawal".to_owned(),
             Self::ConvertToSubjectAccess => "turn into a subject access request".to_owned(),
@@ -402,7 +470,11 @@ impl Action {
 
 /// A transition the case's state does not allow, with those it does.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a {kind} case that is {state} cannot {what}; from here it can: {allowed}")]
+#[error(
+    "a {} that is {} cannot {what}; from here it can: {allowed}",
+    .kind.describe(),
+    .state.describe()
+)]
 pub struct IllegalTransition {
     /// The case's kind.
     pub kind: CaseKind,
@@ -496,7 +568,7 @@ pub fn check_decision(
 ) -> Result<(), String> {
     if decision.needs_reasons() && reasons.trim().chars().count() < 10 {
         return Err(format!(
-            "a decision to {decision} needs its reasons, in words the requester will read in the letter (LJM-10, BDC-29, BDC-41)"
+            "a decision to {decision} needs its reasons, in words the requester will read in the letter"
         ));
     }
     if decision.discloses()
@@ -504,7 +576,7 @@ pub fn check_decision(
         && why_reasonable.is_none_or(|w| w.trim().chars().count() < 10)
     {
         return Err(
-            "the footage shows other people: until redaction is available, a copy can be disclosed only with a recorded reason why disclosing them is reasonable (ALT-10); otherwise offer a viewing or disclose in part"
+            "the footage shows other people: until redaction is available, a copy can be disclosed only with a recorded reason why disclosing them is reasonable; otherwise offer a viewing or disclose in part"
                 .to_owned(),
         );
     }
@@ -899,7 +971,7 @@ mod tests {
         );
         assert!(check_decision(Decision::ViewOnly, "", true, None).is_ok());
         let err = check_decision(Decision::Disclose, "", true, None).expect_err("others");
-        assert!(err.contains("ALT-10"), "{err}");
+        assert!(err.contains("why disclosing them is reasonable"), "{err}");
         assert!(
             check_decision(
                 Decision::Disclose,

@@ -232,39 +232,39 @@ impl DocumentKind {
     fn missing(self, category: Category) -> String {
         match self {
             Self::PoliceRequestForm if category == Category::Media => {
-                "a release to the media needs the police's written request, certifying that the public's help is needed to identify a victim, witness or perpetrator (BDC-39); the media receive images only through the police, so ask the investigating officer for it".to_owned()
+                "a release to the media needs the police's written request, certifying that the public's help is needed to identify a victim, witness or perpetrator; the media receive images only through the police, so ask the investigating officer for it".to_owned()
             }
             Self::PoliceRequestForm => format!(
-                "a request from {} needs its form certifying the purpose and that the investigation would be prejudiced without the images (LBU-19, DPA 2018 Schedule 2 paragraph 2); ask the officer for it and attach it to the case",
+                "a request from {} needs its form certifying the purpose and that the investigation would be prejudiced without the images (the exemption in DPA 2018 Schedule 2 paragraph 2 rests on it); ask the officer for it and attach it to the case",
                 category.name()
             ),
             Self::LetterOfAuthority => {
-                "a solicitor needs a letter of authority signed by the person recorded (LBU-19); ask the solicitor for it and attach it to the case".to_owned()
+                "a solicitor needs a letter of authority signed by the person recorded, since it is their data being released; ask the solicitor for it and attach it to the case".to_owned()
             }
             Self::SubjectIdentity => {
-                "a solicitor's request needs evidence of the identity of the person recorded (LBU-19); ask the solicitor for it and attach it to the case".to_owned()
+                "a solicitor's request needs evidence of the identity of the person recorded; ask the solicitor for it and attach it to the case".to_owned()
             }
             Self::CourtOrder => {
-                "a release under a court order needs the order itself (ALT-13); attach a copy and release only what it requires".to_owned()
+                "a release under a court order needs the order itself; attach a copy and release only what it requires".to_owned()
             }
             Self::StatutoryNotice if category == Category::NationalCrimeAgency => {
-                "a request from the National Crime Agency needs its written request, citing the Crime and Courts Act 2013 s7 (BDC-17); attach it to the case".to_owned()
+                "a request from the National Crime Agency needs its written request, citing the Crime and Courts Act 2013 s7; attach it to the case".to_owned()
             }
             Self::StatutoryNotice => format!(
-                "a request from {} needs evidence of its statutory power: its written request citing the power (LBU-19); attach it to the case",
+                "a request from {} needs evidence of its statutory power: its written request citing the power; attach it to the case",
                 category.name()
             ),
             Self::DisciplinaryRequest => {
-                "a release for discipline or complaints needs the written request from HR (staff) or the officer responsible for students, naming the investigation (LBU-19); attach it to the case".to_owned()
+                "a release for discipline or complaints needs the written request from HR (staff) or the officer responsible for students, naming the investigation; attach it to the case".to_owned()
             }
             Self::PublicInterestTest => {
-                "a secondary request needs a recorded public-interest test: why releasing the images serves public well-being, a health or safety issue or the prevention of crime (BDC-39); record it with the case".to_owned()
+                "a secondary request needs a recorded public-interest test: why releasing the images serves public well-being, a health or safety issue or the prevention of crime; record it with the case".to_owned()
             }
             Self::InspectorAgreement => {
-                "a secondary request needs the written agreement of a police Inspector (crime prevention) or a senior council officer (public well-being, health or safety) (BDC-39); attach it to the case".to_owned()
+                "a secondary request needs the written agreement of a police Inspector (crime prevention) or a senior council officer (public well-being, health or safety); attach it to the case".to_owned()
             }
             Self::ReleaseAgreement => {
-                "the recipient has not accepted the release agreement: use for the stated purpose only, secure disposal, no onward disclosure, no social media (LBU-21, BDC-31, ALT-11, ALT-12); have them accept it before anything is handed over".to_owned()
+                "the recipient has not accepted the release agreement: use for the stated purpose only, secure disposal, no onward disclosure, no social media; have them accept it before anything is handed over".to_owned()
             }
         }
     }
@@ -370,10 +370,10 @@ pub fn check_release(req: &ReleaseCheck) -> Result<(), Vec<String>> {
 
     if req.allowed_roles.is_empty() {
         problems.push(if cat == Category::NationalCrimeAgency {
-            "the pack names no role that may authorise disclosure to the National Crime Agency, yet its requests must be complied with (BDC-17); list the roles under [authorise.disclosure.national-crime-agency] in the pack".to_owned()
+            "the pack names no role that may authorise disclosure to the National Crime Agency, yet its requests must be complied with by law; list the roles under [authorise.disclosure.national-crime-agency] in the pack".to_owned()
         } else {
             format!(
-                "this scheme does not disclose to {} (its pack says allowed = false under [authorise.disclosure.{cat}]); refuse the request with reasons, or change the pack if the code of practice allows it (LBU-19, ALT-13, BDC-39)",
+                "this scheme does not disclose to {} (its pack says allowed = false under [authorise.disclosure.{cat}]); refuse the request with reasons, or change the pack if the code of practice allows it",
                 cat.name()
             )
         });
@@ -381,7 +381,7 @@ pub fn check_release(req: &ReleaseCheck) -> Result<(), Vec<String>> {
 
     if is_secondary_always(cat) && req.request_type == RequestType::Primary {
         problems.push(
-            "a request from the media is always a secondary request (BDC-39); record it as secondary"
+            "a request from the media is always a secondary request, because the media receive footage only through the police, in the public interest; record it as secondary"
                 .to_owned(),
         );
     }
@@ -397,10 +397,10 @@ pub fn check_release(req: &ReleaseCheck) -> Result<(), Vec<String>> {
 
     if cat.needs_crime_reference() && req.crime_reference.trim().is_empty() {
         problems.push(if cat == Category::NationalCrimeAgency {
-            "a release to the National Crime Agency needs its case or operation reference for the disclosure log (LBU-20); ask the NCA officer for it".to_owned()
+            "a release to the National Crime Agency needs its case or operation reference for the disclosure log; ask the NCA officer for it".to_owned()
         } else {
             format!(
-                "a release to {} needs the crime reference number for the disclosure log (LBU-20); ask the officer for it",
+                "a release to {} needs the crime reference number for the disclosure log; ask the officer for it",
                 cat.name()
             )
         });
@@ -408,7 +408,7 @@ pub fn check_release(req: &ReleaseCheck) -> Result<(), Vec<String>> {
 
     if req.purpose.trim().chars().count() < MIN_REASON_CHARS {
         problems.push(
-            "the request needs its purpose in writing: what the images are for, which the release agreement limits their use to (LBU-19, LBU-21, SCC-7); never commercial or entertainment use (BDC-27)"
+            "the request needs its purpose in writing: what the images are for, which the release agreement limits their use to; never commercial or entertainment use"
                 .to_owned(),
         );
     }
@@ -422,13 +422,13 @@ pub fn check_release(req: &ReleaseCheck) -> Result<(), Vec<String>> {
             .join(", ");
         if req.authorised_by.is_empty() {
             problems.push(format!(
-                "nobody has authorised this release; it needs a person acting as one of: {allowed} (the pack's [authorise.disclosure.{cat}], LBU-19, SCC-7)"
+                "nobody has authorised this release; it needs a person acting as one of: {allowed}"
             ));
         }
         for role in req.authorised_by {
             if !req.allowed_roles.contains(role) {
                 problems.push(format!(
-                    "the role {role} may not authorise disclosure to {}; it needs a person acting as one of: {allowed} (the pack's [authorise.disclosure.{cat}], LBU-19, SCC-7)",
+                    "the role {role} may not authorise disclosure to {}; it needs a person acting as one of: {allowed}",
                     cat.name()
                 ));
             }
@@ -448,13 +448,13 @@ pub fn check_release(req: &ReleaseCheck) -> Result<(), Vec<String>> {
 pub fn check_refusal(category: Category, reasons: &str) -> Result<(), String> {
     if !may_refuse(category) {
         return Err(
-            "a request from the National Crime Agency must be complied with and cannot be refused (BDC-17, Crime and Courts Act 2013 s7); release the footage"
+            "a request from the National Crime Agency must be complied with and cannot be refused (Crime and Courts Act 2013 s7); release the footage"
                 .to_owned(),
         );
     }
     if reasons.trim().chars().count() < MIN_REASON_CHARS {
         return Err(format!(
-            "a refusal of a request from {} needs its reasons in writing (LBU-19, BDC-14); record why the request was refused",
+            "a refusal of a request from {} needs its reasons in writing, so the requester can be told why; record why the request was refused",
             category.name()
         ));
     }
@@ -707,8 +707,8 @@ mod tests {
             ..complete(Category::LawEnforcement, &docs, &roles)
         });
         assert_eq!(e.len(), 2, "{e:?}");
-        assert!(e[0].contains("form certifying the purpose") && e[0].contains("LBU-19"));
-        assert!(e[1].contains("crime reference") && e[1].contains("LBU-20"));
+        assert!(e[0].contains("form certifying the purpose") && e[0].contains("ask the officer"));
+        assert!(e[1].contains("crime reference") && e[1].contains("disclosure log"));
     }
 
     #[test]
@@ -723,7 +723,7 @@ mod tests {
             ..complete(Category::ProsecutingBody, &[], &roles)
         });
         assert!(
-            e[0].contains("prosecuting body") && e[0].contains("LBU-19"),
+            e[0].contains("prosecuting body") && e[0].contains("attach it to the case"),
             "{e:?}"
         );
         assert!(e[1].contains("crime reference"), "{e:?}");
@@ -746,7 +746,9 @@ mod tests {
             &roles,
         ));
         assert_eq!(e.len(), 1, "{e:?}");
-        assert!(e[0].contains("identity of the person recorded") && e[0].contains("LBU-19"));
+        assert!(
+            e[0].contains("identity of the person recorded") && e[0].contains("ask the solicitor")
+        );
         let docs = [
             DocumentKind::SubjectIdentity,
             DocumentKind::LetterOfAuthority,
@@ -766,7 +768,7 @@ mod tests {
         let roles = ids(&["dpo"]);
         let e = errors(&complete(Category::StatutoryBody, &[], &roles));
         assert!(
-            e[0].contains("statutory power") && e[0].contains("LBU-19"),
+            e[0].contains("statutory power") && e[0].contains("attach it to the case"),
             "{e:?}"
         );
         assert!(
@@ -779,7 +781,7 @@ mod tests {
         );
         let e = errors(&complete(Category::CourtOrder, &[], &roles));
         assert!(
-            e[0].contains("court order") && e[0].contains("ALT-13"),
+            e[0].contains("court order") && e[0].contains("release only what it requires"),
             "{e:?}"
         );
         assert!(
@@ -807,7 +809,7 @@ mod tests {
         );
         let e = errors(&complete(Category::HrDiscipline, &[], &roles));
         assert!(
-            e[0].contains("disciplin") && e[0].contains("LBU-19"),
+            e[0].contains("disciplin") && e[0].contains("naming the investigation"),
             "{e:?}"
         );
         let wrong = ids(&["director-of-hr", "operator"]);
@@ -854,7 +856,7 @@ mod tests {
                 &ids(&["dpo"]),
             )
         });
-        assert!(e[0].contains("BDC-17"), "{e:?}");
+        assert!(e[0].contains("must be complied with"), "{e:?}");
     }
 
     #[test]
@@ -865,7 +867,7 @@ mod tests {
             "we would rather not, for reasons",
         )
         .expect_err("NCA");
-        assert!(e.contains("BDC-17"), "{e}");
+        assert!(e.contains("cannot be refused"), "{e}");
         for c in Category::ALL {
             if *c != Category::NationalCrimeAgency {
                 assert!(may_refuse(*c));
@@ -890,7 +892,7 @@ mod tests {
     #[test]
     fn lbu_19_bdc_14_a_refusal_needs_written_reasons() {
         let e = check_refusal(Category::LegalRepresentative, "  no ").expect_err("blank");
-        assert!(e.contains("LBU-19") && e.contains("BDC-14"), "{e}");
+        assert!(e.contains("reasons in writing"), "{e}");
         assert_eq!(
             check_refusal(
                 Category::Media,
@@ -921,10 +923,10 @@ mod tests {
             )
         });
         assert_eq!(e.len(), 2, "{e:?}");
-        assert!(e[0].contains("public-interest test") && e[0].contains("BDC-39"));
+        assert!(e[0].contains("public-interest test") && e[0].contains("prevention of crime"));
         assert_eq!(
             e[1],
-            "a secondary request needs the written agreement of a police Inspector (crime prevention) or a senior council officer (public well-being, health or safety) (BDC-39); attach it to the case"
+            "a secondary request needs the written agreement of a police Inspector (crime prevention) or a senior council officer (public well-being, health or safety); attach it to the case"
         );
         assert!(
             check_release(&ReleaseCheck {
@@ -977,7 +979,7 @@ mod tests {
             ..complete(Category::LawEnforcement, &docs, &roles)
         });
         assert_eq!(e.len(), 1, "{e:?}");
-        assert!(e[0].contains("release agreement") && e[0].contains("LBU-21"));
+        assert!(e[0].contains("release agreement") && e[0].contains("no onward disclosure"));
         // A signed paper agreement counts the same.
         let paper = [
             DocumentKind::PoliceRequestForm,
@@ -996,7 +998,8 @@ mod tests {
             ..complete(Category::LawEnforcement, &docs, &roles)
         });
         assert!(
-            e[0].contains("purpose in writing") && e[0].contains("BDC-27"),
+            e[0].contains("purpose in writing")
+                && e[0].contains("never commercial or entertainment use"),
             "{e:?}"
         );
     }

@@ -27,6 +27,9 @@ use sha2::{Digest, Sha256};
 
 use crate::ident::Ident;
 
+mod describe;
+pub use describe::{Names, describe, has_sentence};
+
 /// The bytes every entry hash starts with (16 bytes, ASCII).
 pub const ENTRY_DOMAIN: &[u8; 16] = b"custos-ledger-v1";
 /// The bytes every checkpoint message starts with (20 bytes, ASCII).
@@ -147,6 +150,31 @@ kebab_enum! {
         Recording = "recording",
         /// The system itself: schema changes, ledger verification.
         System = "system",
+    }
+}
+
+impl Book {
+    /// The logbook's name for people, e.g. "Review log".
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Review => "Review log",
+            Self::Download => "Download log",
+            Self::Disclosure => "Disclosure log",
+            Self::Incident => "Incidents",
+            Self::Visitors => "Control-room visitors",
+            Self::Duty => "Duty",
+            Self::Maintenance => "Faults and maintenance",
+            Self::Media => "Media register",
+            Self::VideoPrints => "Video prints",
+            Self::Bwv => "Body-worn cameras",
+            Self::Deployment => "Redeployable camera deployments",
+            Self::Case => "Cases",
+            Self::Config => "Configuration",
+            Self::Access => "Sign-ins and access",
+            Self::Retention => "Retention and holds",
+            Self::Recording => "Recording",
+            Self::System => "The system itself",
+        }
     }
 }
 

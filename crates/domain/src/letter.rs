@@ -292,7 +292,7 @@ fn response(facts: &LetterFacts) -> Result<Sections, String> {
         match decision {
             Decision::Refuse | Decision::DiscloseInPart => {
                 return Err(format!(
-                    "a letter telling the requester of a decision to {decision} must give the reasons (LJM-10, BDC-29)"
+                    "a letter telling the requester of a decision to {decision} must give the reasons"
                 ));
             }
             Decision::Answer => {

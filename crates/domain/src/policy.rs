@@ -884,7 +884,7 @@ impl Validator {
                 self.problem(
                     raw.recording.audio_default.span(),
                     format!(
-                        "recording.audio_default: {other:?} is not an audio setting; write \"off\" (the lawful default, LJM-3, BJS-3) or \"on\""
+                        "recording.audio_default: {other:?} is not an audio setting; write \"off\" (the lawful default) or \"on\""
                     ),
                 );
                 None
@@ -921,7 +921,7 @@ impl Validator {
             contact_point: self.text(
                 &c.contact_point,
                 "controller.contact_point",
-                "who the public should contact about the scheme (SCC-3)",
+                "who the public should contact about the scheme",
             ),
             dpo: self.text(
                 &c.dpo,
@@ -947,7 +947,7 @@ impl Validator {
         let Some(raw) = raw.as_ref().filter(|r| !r.get_ref().is_empty()) else {
             self.problem(
                 0..0,
-                "the pack has no purposes; add at least one [[purpose]] table naming what the cameras are for (SCC-1)",
+                "the pack has no purposes; add at least one [[purpose]] table naming what the cameras are for",
             );
             return None;
         };
@@ -1381,7 +1381,7 @@ impl Validator {
         if nca.as_ref().is_some_and(|n| !n.allowed) {
             self.problem(
                 d.national_crime_agency.span(),
-                "authorise.disclosure.national-crime-agency says allowed = false, but a request from the National Crime Agency must be met (Crime and Courts Act 2013 s7, BDC-17); name the roles that authorise it".to_owned(),
+                "authorise.disclosure.national-crime-agency says allowed = false, but a request from the National Crime Agency must be met (Crime and Courts Act 2013 s7); name the roles that authorise it".to_owned(),
             );
         }
         let pb = self.authority(&d.prosecuting_body, "disclosure.prosecuting-body", known);
@@ -1420,7 +1420,7 @@ impl Validator {
             self.problem(
                 a.idle_lock_minutes.span(),
                 format!(
-                    "access.idle_lock_minutes is {minutes}; screens must lock when unattended (LBU-14), so write a number of minutes from 1 to {MAX_IDLE_LOCK_MINUTES}"
+                    "access.idle_lock_minutes is {minutes}; screens must lock when unattended, so write a number of minutes from 1 to {MAX_IDLE_LOCK_MINUTES}"
                 ),
             );
         }
@@ -1434,7 +1434,7 @@ impl Validator {
                     self.problem(
                         d.span(),
                         format!(
-                            "access.declaration has {chars} characters; write the confidentiality declaration users accept (BDC-7) in 1 to {MAX_DECLARATION_CHARS} characters, or leave the key out to use Custos's standard one"
+                            "access.declaration has {chars} characters; write the confidentiality declaration users accept in 1 to {MAX_DECLARATION_CHARS} characters, or leave the key out to use Custos's standard one"
                         ),
                     );
                 }

@@ -102,7 +102,7 @@ impl HoldRequest {
         }
         if self.reason.trim().chars().count() < 5 {
             problems.push(
-                "say why the footage is held (LBU-17, BDC-28): the investigation, request or order it is kept for"
+                "say why the footage is held: the investigation, request or order it is kept for"
                     .to_owned(),
             );
         }

@@ -8,21 +8,21 @@ use crate::Ident;
 
 /// The built-in roles, by id, with a one-line description for people.
 pub const BUILT_IN_ROLES: &[(&str, &str)] = &[
-    ("owner", "Owns the scheme and answers for it (BDC-1)"),
-    ("manager", "Runs the scheme day to day (BDC-1)"),
+    ("owner", "Owns the scheme and answers for it"),
+    ("manager", "Runs the scheme day to day"),
     (
         "supervisor",
-        "Supervises the control room and its operators (BDC-1)",
+        "Supervises the control room and its operators",
     ),
-    ("operator", "Watches cameras and reviews footage (BDC-1)"),
+    ("operator", "Watches cameras and reviews footage"),
     (
         "trainee-operator",
-        "An operator in training, working under a licensed operator (BDC-22)",
+        "An operator in training, working under a licensed operator",
     ),
     ("dpo", "The Data Protection Officer"),
     (
         "authoriser",
-        "Authorises downloads, deletions or disclosures, e.g. a headteacher (ALT-8)",
+        "Authorises downloads, deletions or disclosures, e.g. a headteacher",
     ),
     (
         "auditor",
@@ -47,6 +47,15 @@ pub struct Role {
     /// from the pack's `authorise` section); empty for built-in roles, whose rights are
     /// fixed (`access::default_rights`).
     pub rights: Vec<crate::access::Right>,
+}
+
+/// A role id in words, to go inside a sentence: `dpo` is "Data Protection Officer",
+/// `trainee-operator` "trainee operator"; a custom role's id with spaces for hyphens.
+pub fn role_words(id: &str) -> String {
+    match id {
+        "dpo" => "Data Protection Officer".to_owned(),
+        other => other.replace('-', " "),
+    }
 }
 
 /// Whether `id` is a built-in role.

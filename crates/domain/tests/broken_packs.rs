@@ -288,7 +288,10 @@ fn bdc_7_an_empty_declaration_is_refused() {
         &src,
         67,
         15,
-        &["access.declaration has 0 characters", "BDC-7"],
+        &[
+            "access.declaration has 0 characters",
+            "confidentiality declaration",
+        ],
     );
 }
 
@@ -409,7 +412,10 @@ fn bdc_17_a_pack_may_not_refuse_the_national_crime_agency() {
         &src,
         56,
         25,
-        &["National Crime Agency must be met", "BDC-17"],
+        &[
+            "National Crime Agency must be met",
+            "Crime and Courts Act 2013 s7",
+        ],
     );
 }
 

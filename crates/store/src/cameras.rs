@@ -152,7 +152,7 @@ impl Store {
             .filter(|r| !r.is_empty());
         if req.draft.audio && !was_audio && reason.is_none() {
             problems.push(
-                "sound is recorded only with an approval: give the reason it is needed (LJM-3), e.g. --audio-reason \"approved by the DPO after the DPIA review of 2026-11-02\"".to_owned(),
+                "sound is recorded only with an approval: give the reason it is needed, e.g. --audio-reason \"approved by the DPO after the DPIA review of 2026-11-02\"".to_owned(),
             );
         }
         if let (Some(m), Some(s)) = (

@@ -1630,7 +1630,7 @@ fn intake_hold(
     if !pack.retention.classes.iter().any(|c| c.id == class) {
         return Err(format!(
             "the policy pack has no evidence class {INTAKE_CLASS:?}, so footage named in a \
-             request cannot be held while it is answered (BDC-28); add a [[retention.class]] \
+             request cannot be held while it is answered; add a [[retention.class]] \
              with id = \"{INTAKE_CLASS}\" to the pack"
         ));
     }

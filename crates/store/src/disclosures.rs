@@ -220,7 +220,7 @@ fn request_problems(d: &DisclosureRequest) -> Vec<String> {
     let mut p = Vec::new();
     if is_secondary_always(d.category) && d.request_type == RequestType::Primary {
         p.push(
-            "a request from the media is always a secondary request (BDC-39); record it as secondary"
+            "a request from the media is always a secondary request, because the media receive footage only through the police, in the public interest; record it as secondary"
                 .to_owned(),
         );
     }
@@ -228,10 +228,7 @@ fn request_problems(d: &DisclosureRequest) -> Vec<String> {
         p.push("give the requester's organisation (force, firm, body or department)".to_owned());
     }
     if d.purpose.trim().chars().count() < MIN_REASON_CHARS {
-        p.push(
-            "give the purpose the request states: what the images are for (LBU-19, SCC-7)"
-                .to_owned(),
-        );
+        p.push("give the purpose the request states: what the images are for".to_owned());
     }
     if d.cameras.is_empty() {
         p.push("name at least one camera the request is for".to_owned());
@@ -480,7 +477,7 @@ impl Store {
         Self::still_open_for_change(&case, "a public-interest test")?;
         if d.request_type == RequestType::Primary && !is_secondary_always(d.category) {
             return Err(StoreError::Invalid(format!(
-                "{} is a primary request; a public-interest test is recorded for secondary requests only (BDC-39)",
+                "{} is a primary request; a public-interest test is recorded for secondary requests only",
                 case.reference
             )));
         }
@@ -489,7 +486,7 @@ impl Store {
             return Err(StoreError::Invalid(
                 "write the public-interest test out: why releasing these images serves public \
                  well-being, a health or safety issue or the prevention of crime, and why that \
-                 outweighs the privacy of the people shown (BDC-39)"
+                 outweighs the privacy of the people shown"
                     .to_owned(),
             ));
         }

@@ -113,7 +113,7 @@ impl Download {
             .iter()
             .map(|g| {
                 g.iter()
-                    .map(Ident::to_string)
+                    .map(|r| custos_domain::role::role_words(r.as_str()))
                     .collect::<Vec<_>>()
                     .join(" or ")
             })

@@ -577,7 +577,7 @@ impl Store {
         let reason = reason.trim();
         if reason.chars().count() < 5 {
             return Err(StoreError::Invalid(
-                "say why the hold ends early (ALT-8): the footage becomes deletable, so the ledger must say why"
+                "say why the hold ends early: the footage becomes deletable, so the ledger must say why"
                     .to_owned(),
             ));
         }

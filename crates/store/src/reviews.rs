@@ -101,7 +101,7 @@ impl Store {
         let reason = req.reason.trim();
         if reason.chars().count() < 5 {
             return Err(StoreError::Invalid(
-                "say why the footage is being reviewed (LBU-4, BDC-33): a legitimate enquiry, in a few words — it goes into the review log".to_owned(),
+                "say why the footage is being reviewed: a legitimate enquiry, in a few words — it goes into the review log".to_owned(),
             ));
         }
         // LJM-1, LBU-4, BDC-8: only a purpose the camera serves and records for.
@@ -246,7 +246,7 @@ impl Store {
         let result = result.trim();
         if result.is_empty() {
             return Err(StoreError::Invalid(
-                "record the result of the review (BDC-32), e.g. \"nothing relevant seen\" or \"incident identified at 10:42\"".to_owned(),
+                "record the result of the review for the review log, e.g. \"nothing relevant seen\" or \"incident identified at 10:42\"".to_owned(),
             ));
         }
         let Some(grant) = self.review_grant(token, session_token).await? else {

@@ -1069,7 +1069,7 @@ impl Store {
             Ok(user)
         } else {
             Err(StoreError::Invalid(format!(
-                "{user} may not {} under the scheme's policy (ALT-8); the pack gives that to other roles",
+                "{user} may not {} under the scheme's policy; the pack gives that to other roles",
                 right.describe()
             )))
         }

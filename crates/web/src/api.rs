@@ -163,7 +163,7 @@ impl FromRequestParts<AppState> for Caller {
                 "the scheme requires a second factor for your role: set it up in the browser (it asks at sign-in), then sign in here with its code".to_owned(),
             ))),
             Err(Refusal::NeedsDeclaration) => Err(ApiError::Web(WebError::Forbidden(
-                "accept the scheme's confidentiality declaration first (BDC-7): read it with GET /api/v1/declaration and accept it with POST /api/v1/declaration, or sign in in the browser".to_owned(),
+                "accept the scheme's confidentiality declaration first: read it with GET /api/v1/declaration and accept it with POST /api/v1/declaration, or sign in in the browser".to_owned(),
             ))),
             Err(Refusal::Error(e)) => Err(ApiError::Web(e)),
         }
@@ -826,7 +826,7 @@ pub(crate) async fn open_review(
     let (c, actor) = review::reviewable(&state, &staff, &id).await?;
     let purpose = Ident::parse(req.purpose.trim()).map_err(|_| {
         WebError::BadRequest(format!(
-            "`purpose` must be one of the camera's purposes ({}) (BDC-33)",
+            "`purpose` must be one of the camera's purposes ({})",
             c.draft
                 .purposes
                 .iter()

@@ -66,7 +66,15 @@ pub(crate) fn view(c: &Camera, pack: Option<&custos_domain::PolicyPack>) -> Came
         area: d.area.clone(),
         kind: d.kind.to_string(),
         mode: d.mode.to_string(),
-        purposes: words(&d.purposes),
+        purposes: d
+            .purposes
+            .iter()
+            .map(|id| {
+                pack.and_then(|p| p.purposes.iter().find(|p| p.id == *id))
+                    .map_or_else(|| id.to_string(), |p| p.name.clone())
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
         groups: words(&c.groups),
         main_url: c.main_url.clone(),
         sub_url: c.sub_url.clone().unwrap_or_default(),
@@ -118,7 +126,12 @@ pub(crate) async fn list(
             banner: Banner::load(&state, &staff).await?,
             cameras,
             purposes: pack
-                .map(|p| p.purposes.iter().map(|p| p.id.to_string()).collect())
+                .map(|p| {
+                    p.purposes
+                        .iter()
+                        .map(|p| format!("{} ({})", p.name, p.id))
+                        .collect()
+                })
                 .unwrap_or_default(),
             groups: state
                 .store

@@ -92,7 +92,10 @@ pub(crate) fn due(
                 }
                 _ => "",
             };
-            (format!("{} ({})", d.due, d.rule.describe()), urgency)
+            (
+                format!("{} ({})", d.due.describe(), d.rule.describe()),
+                urgency,
+            )
         }
     }
 }
@@ -113,7 +116,8 @@ struct Row {
 struct CasesPage {
     banner: Banner,
     rows: Vec<Row>,
-    kinds: Vec<String>,
+    /// Every case kind: (id, in words).
+    kinds: Vec<(&'static str, String)>,
     kind: String,
     mine: bool,
     all: bool,
@@ -162,6 +166,7 @@ pub(crate) async fn dashboard(
     let mine = q.mine.is_some_and(|m| !m.is_empty());
     let all = q.all.is_some_and(|a| !a.is_empty());
     let me = staff.info.subject.username.clone();
+    let names = crate::staff::names(state).await?;
     let mut rows = Vec::new();
     for c in state.store.cases(all).await? {
         if kind.is_some_and(|k| k != c.kind)
@@ -173,13 +178,18 @@ pub(crate) async fn dashboard(
         let (due_text, urgency) = due(state, &policy.pack, &c);
         rows.push(Row {
             reference: c.reference.clone(),
-            kind: c.kind.to_string(),
-            state: c.state.to_string(),
-            received: UnixMs(c.received_at_unix_ms).to_london_display(),
+            kind: crate::staff::capitalise(c.kind.describe()),
+            state: crate::staff::capitalise(c.state.describe()),
+            received: UnixMs(c.received_at_unix_ms).to_london_long(),
             due: due_text,
             urgency,
             summary: c.summary.clone(),
-            assignees: c.assignees.join(", "),
+            assignees: c
+                .assignees
+                .iter()
+                .map(|u| names.person(u))
+                .collect::<Vec<_>>()
+                .join(", "),
         });
     }
     let disclosure = if staff.may(Right::WorkCases, &target(CaseKind::Disclosure)) {
@@ -194,7 +204,10 @@ pub(crate) async fn dashboard(
             banner: Banner::load(state, staff).await?,
             disclosure,
             rows,
-            kinds: CaseKind::ALL.iter().map(ToString::to_string).collect(),
+            kinds: CaseKind::ALL
+                .iter()
+                .map(|k| (k.as_str(), crate::staff::capitalise(k.describe())))
+                .collect(),
             kind: kind.map(|k| k.to_string()).unwrap_or_default(),
             mine,
             all,
@@ -211,7 +224,10 @@ pub(crate) async fn dashboard(
 
 /// Footage linked to a case, for its page.
 struct FootageRow {
+    /// The camera's id, for the review link.
     camera: String,
+    /// Its name.
+    camera_name: String,
     from: String,
     to: String,
     /// For the review form's fields.
@@ -235,6 +251,10 @@ struct CasePage {
     kind: String,
     state_text: String,
     received: String,
+    /// How the request came, in words.
+    channel: String,
+    /// Who is assigned, by name.
+    assignees: String,
     due: String,
     urgency: &'static str,
     pauses: Vec<String>,
@@ -252,8 +272,8 @@ struct CasePage {
     footage_to: String,
     /// Whether footage added is held at once (BDC-28).
     holds_footage: bool,
-    /// Accounts that can be assigned.
-    users: Vec<String>,
+    /// Accounts that can be assigned: (user name, name).
+    users: Vec<(String, String)>,
     /// The letters the case can send now.
     letters: Vec<String>,
     /// What an accepted erasure did, in words.
@@ -319,6 +339,7 @@ pub(crate) async fn show(
         return Err(WebError::Forbidden("no policy pack is loaded".to_owned()));
     };
     let (due_text, urgency) = due(&state, &policy.pack, &c);
+    let names = crate::staff::names(&state).await?;
     let steps = allowed_actions(c.kind, c.state, c.extension.is_some())
         .into_iter()
         // A disclosure is decided to disclose only by authorising its release, in its own
@@ -326,7 +347,7 @@ pub(crate) async fn show(
         .filter(|a| disclosure.is_none() || *a != Action::Decide(Decision::Disclose))
         .map(|a| StepView {
             action: a.name().to_owned(),
-            label: a.describe(),
+            label: crate::staff::capitalise(&a.describe()),
             decision: match a {
                 Action::Decide(d) => d.to_string(),
                 _ => String::new(),
@@ -339,8 +360,10 @@ pub(crate) async fn show(
         .await?
         .map(|(d, at)| {
             format!(
-                "The response letter issued on {} states the decision to {d}.",
-                UnixMs(at).to_london_display()
+                "The response letter issued on {} states the decision to {}.",
+                UnixMs(at).to_london_long(),
+                d.parse::<Decision>()
+                    .map_or_else(|_| d.clone(), |d| d.describe().to_owned())
             )
         })
         .unwrap_or_default();
@@ -349,7 +372,13 @@ pub(crate) async fn show(
         .case_notes(&c.reference)
         .await?
         .into_iter()
-        .map(|n| (UnixMs(n.at_unix_ms).to_london_display(), n.author, n.text))
+        .map(|n| {
+            (
+                UnixMs(n.at_unix_ms).to_london_display(),
+                names.who(&n.author),
+                n.text,
+            )
+        })
         .collect();
     let documents = state
         .store
@@ -371,6 +400,7 @@ pub(crate) async fn show(
         .iter()
         .map(|f| FootageRow {
             camera: f.camera.clone(),
+            camera_name: names.camera(&f.camera),
             from: UnixMs(f.from_unix_ms).to_london_display(),
             to: UnixMs(f.to_unix_ms).to_london_display(),
             from_input: UnixMs(f.from_unix_ms).to_uk_local_input(),
@@ -400,7 +430,7 @@ pub(crate) async fn show(
         .await?
         .into_iter()
         .filter(|u| !u.disabled)
-        .map(|u| u.username)
+        .map(|u| (u.username, u.display_name))
         .collect();
     let mut letters = vec![LetterKind::Acknowledgement.to_string()];
     if c.extension.is_some() {
@@ -413,9 +443,16 @@ pub(crate) async fn show(
         StatusCode::OK,
         &CasePage {
             banner: Banner::load(&state, &staff).await?,
-            kind: c.kind.to_string(),
-            state_text: c.state.to_string(),
-            received: UnixMs(c.received_at_unix_ms).to_london_display(),
+            kind: crate::staff::capitalise(c.kind.describe()),
+            state_text: crate::staff::capitalise(c.state.describe()),
+            received: UnixMs(c.received_at_unix_ms).to_london_long(),
+            channel: custos_domain::case::channel_words(&c.channel),
+            assignees: c
+                .assignees
+                .iter()
+                .map(|u| names.person(u))
+                .collect::<Vec<_>>()
+                .join(", "),
             due: due_text,
             urgency,
             pauses: c
@@ -433,11 +470,8 @@ pub(crate) async fn show(
                 .decision
                 .as_ref()
                 .map(|(d, r)| {
-                    if r.is_empty() {
-                        d.to_string()
-                    } else {
-                        format!("{d}: {r}")
-                    }
+                    let d = crate::staff::capitalise(d.describe());
+                    if r.is_empty() { d } else { format!("{d}: {r}") }
                 })
                 .unwrap_or_default(),
             steps,

@@ -149,7 +149,7 @@ fn read(f: &RequestForm, now_unix_ms: i64) -> Result<(NewCase, DisclosureRequest
         }
         (Some(c), Some(RequestType::Primary)) if disclosure::is_secondary_always(c) => problems
             .push(
-            "A request from the media is always a secondary request (BDC-39): choose secondary."
+            "A request from the media is always a secondary request, because the media receive footage only through the police: choose secondary."
                 .to_owned(),
         ),
         _ => {}
@@ -173,7 +173,7 @@ fn read(f: &RequestForm, now_unix_ms: i64) -> Result<(NewCase, DisclosureRequest
     }
     if f.purpose.trim().chars().count() < MIN_REASON_CHARS {
         problems.push(
-            "Give the purpose the request states: what the images are for (LBU-19, SCC-7). The release agreement limits their use to it."
+            "Give the purpose the request states: what the images are for. The release agreement limits their use to it."
                 .to_owned(),
         );
     }
@@ -338,7 +338,24 @@ fn uk_display(rfc3339: &str) -> String {
         .unwrap_or_else(|_| rfc3339.to_owned())
 }
 
-fn log_row(r: &DisclosureLogRow) -> LogRow {
+/// "USER (ROLE)" as the disclosure log stores its authorisers (several joined by "; "),
+/// with each person by name and each role in words.
+fn authorisers_words(stored: &str, names: &custos_domain::ledger::Names) -> String {
+    stored
+        .split("; ")
+        .map(|one| match one.split_once(" (") {
+            Some((user, role)) => format!(
+                "{} ({})",
+                names.person(user),
+                custos_domain::role::role_words(role.trim_end_matches(')'))
+            ),
+            None => names.who(one),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn log_row(r: &DisclosureLogRow, names: &custos_domain::ledger::Names) -> LogRow {
     LogRow {
         at: uk_display(&r.handed_over_at),
         officer: r.recipient_officer.clone(),
@@ -349,7 +366,7 @@ fn log_row(r: &DisclosureLogRow) -> LogRow {
         package_id: r.package_id.clone(),
         package_sha256: r.package_sha256.clone(),
         case_reference: r.case_reference.clone(),
-        authorised_by: r.authorised_by.clone(),
+        authorised_by: authorisers_words(&r.authorised_by, names),
     }
 }
 
@@ -419,13 +436,15 @@ pub(crate) async fn section(
         return Ok(None);
     };
     let undecided = c.state.is_open() && c.decision.is_none();
+    let names = crate::staff::names(state).await?;
+    let role = |r: &str| custos_domain::role::role_words(r);
     let (problems, ready_as) = if undecided {
         match state
             .store
             .disclosure_check(&c.reference, Some(&staff.info.subject))
             .await?
         {
-            Ok(role) => (Vec::new(), role.to_string()),
+            Ok(r) => (Vec::new(), custos_domain::role::role_words(r.as_str())),
             Err(problems) => (problems, String::new()),
         }
     } else {
@@ -436,15 +455,16 @@ pub(crate) async fn section(
         .iter()
         .map(|g| match &g.as_deputy_for {
             Some(d) => format!(
-                "{} as {} (deputising for the absent {d}), {}",
-                g.username,
-                g.role,
+                "{} as {} (deputising for the absent {}), {}",
+                names.person(&g.username),
+                role(g.role.as_str()),
+                d.split(", ").map(role).collect::<Vec<_>>().join(", "),
                 UnixMs(g.at_unix_ms).to_london_display()
             ),
             None => format!(
                 "{} as {}, {}",
-                g.username,
-                g.role,
+                names.person(&g.username),
+                role(g.role.as_str()),
                 UnixMs(g.at_unix_ms).to_london_display()
             ),
         })
@@ -453,7 +473,7 @@ pub(crate) async fn section(
         .iter()
         .map(|g| {
             g.iter()
-                .map(|r| r.to_string())
+                .map(|r| role(r.as_str()))
                 .collect::<Vec<_>>()
                 .join(" or ")
         })
@@ -531,7 +551,7 @@ pub(crate) async fn section(
             organisation: a.organisation.clone(),
             text: a.text.clone(),
             at: UnixMs(a.accepted_at_unix_ms).to_london_display(),
-            by: a.recorded_by.clone(),
+            by: names.who(&a.recorded_by),
         }),
         preview,
         recipient,
@@ -548,15 +568,15 @@ pub(crate) async fn section(
             .map(|a| {
                 format!(
                     "Authorised by {} acting as {} on {}; legal basis: {}.",
-                    a.username,
-                    a.role,
+                    names.person(&a.username),
+                    role(a.role.as_str()),
                     UnixMs(a.at_unix_ms).to_london_display(),
                     a.legal_basis.describe()
                 )
             })
             .unwrap_or_default(),
         may_release: decided_to_disclose && d.authorisation.is_some() && d.agreement.is_some(),
-        releases: d.releases.iter().map(log_row).collect(),
+        releases: d.releases.iter().map(|r| log_row(r, &names)).collect(),
         no_refusal: disclosure::check_refusal(d.category, "")
             .err()
             .filter(|_| !disclosure::may_refuse(d.category))
@@ -875,7 +895,7 @@ pub(crate) struct MediumRow {
     pub(crate) remarks: String,
 }
 
-fn medium_row(m: Medium) -> MediumRow {
+fn medium_row(m: Medium, names: &custos_domain::ledger::Names) -> MediumRow {
     let when = |t: Option<i64>| t.map(|t| UnixMs(t).to_london_display()).unwrap_or_default();
     MediumRow {
         returned: when(m.returned_at_unix_ms),
@@ -887,7 +907,7 @@ fn medium_row(m: Medium) -> MediumRow {
         description: m.description,
         issued_to: m.issued_to,
         organisation: m.organisation,
-        issued_by: m.issued_by,
+        issued_by: names.who(&m.issued_by),
         remarks: m.remarks,
     }
 }
@@ -943,14 +963,15 @@ async fn disclosures_page(
     } else {
         (Vec::new(), Vec::new())
     };
+    let names = crate::staff::names(state).await?;
     let mut packages: Vec<String> = log.iter().map(|r| r.package_id.clone()).collect();
     packages.dedup();
     Ok(render(
         status,
         &DisclosuresPage {
             banner: Banner::load(state, staff).await?,
-            log: log.iter().map(log_row).collect(),
-            media: media.into_iter().map(medium_row).collect(),
+            log: log.iter().map(|r| log_row(r, &names)).collect(),
+            media: media.into_iter().map(|m| medium_row(m, &names)).collect(),
             may_register: staff.may(Right::Export, &Target::Scheme),
             form,
             problems,
@@ -1146,7 +1167,10 @@ mod tests {
             ..good
         };
         let e = read(&media, now).expect_err("media primary");
-        assert!(e.iter().any(|p| p.contains("BDC-39")), "{e:?}");
+        assert!(
+            e.iter().any(|p| p.contains("always a secondary request")),
+            "{e:?}"
+        );
         let backwards = RequestForm {
             request_type: "secondary".to_owned(),
             from: "2026-11-20T09:00".to_owned(),

@@ -88,6 +88,7 @@ pub(crate) async fn show(
             }
         }
     }
+    let names = crate::staff::names(&state).await?;
     let given = d
         .given
         .iter()
@@ -95,12 +96,20 @@ pub(crate) async fn show(
             let deputy = g
                 .as_deputy_for
                 .as_ref()
-                .map(|r| format!(", deputising for the absent {r}"))
+                .map(|r| {
+                    format!(
+                        ", deputising for the absent {}",
+                        r.split(", ")
+                            .map(custos_domain::role::role_words)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })
                 .unwrap_or_default();
             format!(
                 "{} as {}{deputy}, {}",
-                g.username,
-                g.role,
+                names.person(&g.username),
+                custos_domain::role::role_words(g.role.as_str()),
                 UnixMs(g.at_unix_ms).to_london_display()
             )
         })
@@ -115,7 +124,7 @@ pub(crate) async fn show(
                 .request
                 .cameras
                 .iter()
-                .map(ToString::to_string)
+                .map(|c| names.camera(c.as_str()))
                 .collect::<Vec<_>>()
                 .join(", "),
             from: UnixMs(d.request.from_unix_ms).to_london_display(),

@@ -59,6 +59,8 @@ struct RetentionPage {
     classes: Vec<(String, String)>,
     cameras: Vec<(String, String)>,
     me: String,
+    /// Who may own a hold: (user name, name).
+    people: Vec<(String, String)>,
 }
 
 fn when(ms: Option<i64>) -> String {
@@ -107,6 +109,19 @@ pub(crate) async fn page(
             },
         })
         .collect();
+    let names = crate::staff::names(&state).await?;
+    let policy = state.store.active_policy().await?;
+    let class_names: std::collections::BTreeMap<String, String> = policy
+        .as_ref()
+        .map(|p| {
+            p.pack
+                .retention
+                .classes
+                .iter()
+                .map(|c| (c.id.to_string(), c.id.as_str().replace('-', " ")))
+                .collect()
+        })
+        .unwrap_or_default();
     let holds = state
         .store
         .holds(false)
@@ -116,7 +131,7 @@ pub(crate) async fn page(
             cameras: h
                 .cameras
                 .iter()
-                .map(Ident::to_string)
+                .map(|c| names.camera(c.as_str()))
                 .collect::<Vec<_>>()
                 .join(", "),
             range: format!(
@@ -124,15 +139,17 @@ pub(crate) async fn page(
                 UnixMs(h.from_unix_ms).to_london_display(),
                 UnixMs(h.to_unix_ms).to_london_display()
             ),
-            class: h.class,
+            class: class_names
+                .get(&h.class)
+                .cloned()
+                .unwrap_or_else(|| h.class.clone()),
             reason: h.reason,
-            owner: h.owner,
+            owner: names.who(&h.owner),
             expires: UnixMs(h.expires_at_unix_ms).to_london_display(),
             case_ref: h.case_ref.unwrap_or_default(),
             id: h.id,
         })
         .collect();
-    let policy = state.store.active_policy().await?;
     let classes = policy
         .map(|p| {
             p.pack
@@ -162,6 +179,7 @@ pub(crate) async fn page(
             classes,
             cameras,
             me: staff.info.subject.username.clone(),
+            people: names.people.clone().into_iter().collect(),
         },
     ))
 }

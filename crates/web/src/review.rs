@@ -356,9 +356,7 @@ pub(crate) async fn open(
     staff.check_csrf(&f.csrf)?;
     let (c, actor) = reviewable(&state, &staff, &id).await?;
     let purpose = Ident::parse(f.purpose.trim()).map_err(|_| {
-        WebError::BadRequest(
-            "choose the purpose of the scheme this review serves (BDC-33)".to_owned(),
-        )
+        WebError::BadRequest("choose the purpose of the scheme this review serves".to_owned())
     })?;
     let req = ReviewRequest {
         from_unix_ms: UnixMs::parse_uk_local(&f.from)

@@ -12,7 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use custos_base::UnixMs;
 use custos_domain::access::{Right, Target};
-use custos_domain::ledger::Book;
+use custos_domain::ledger::{Book, Names};
 use custos_domain::logbook;
 use custos_store::{LedgerAlarm, LedgerQuery, VerificationRecord};
 use serde::Deserialize;
@@ -313,18 +313,87 @@ fn alarm_view(a: &LedgerAlarm) -> AlarmView {
     }
 }
 
+/// One ledger entry on the Logbooks page: a sentence, and its raw fields on demand.
+struct EntryView {
+    seq: i64,
+    at: String,
+    sentence: String,
+    /// The entry's fields as stored: (name, value).
+    details: Vec<(String, String)>,
+}
+
+impl EntryView {
+    fn new(e: &custos_domain::ledger::StoredEntry, names: &Names) -> Self {
+        let body = match serde_json::from_str::<serde_json::Value>(&e.body) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        };
+        let refs = custos_domain::ledger::parse_refs(&e.refs);
+        let mut details = vec![
+            ("Logbook".to_owned(), e.book.clone()),
+            ("Kind".to_owned(), e.kind.clone()),
+            ("Actor".to_owned(), e.actor.clone()),
+        ];
+        if !e.refs.is_empty() {
+            details.push(("Concerning".to_owned(), e.refs.replace('\n', "; ")));
+        }
+        details.extend(body.iter().map(|(k, v)| {
+            (
+                k.clone(),
+                match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                },
+            )
+        }));
+        Self {
+            seq: e.seq,
+            at: UnixMs(e.at_unix_ms).to_london_display(),
+            sentence: custos_domain::ledger::describe(&e.actor, &e.kind, &body, &refs, names),
+            details,
+        }
+    }
+}
+
+/// What the ledger's sentences call people, cameras, purposes and camera groups: every
+/// account (disabled ones too), every camera (retired ones too), the active pack's
+/// purposes and the camera groups.
+pub(crate) async fn names(state: &AppState) -> Result<Names, WebError> {
+    let mut names = Names::default();
+    for u in state.store.users().await? {
+        names.people.insert(u.username, u.display_name);
+    }
+    for c in state.store.cameras(true).await? {
+        names.cameras.insert(c.id.to_string(), c.draft.name);
+    }
+    if let Some(policy) = state.store.active_policy().await? {
+        for p in &policy.pack.purposes {
+            names.purposes.insert(p.id.to_string(), p.name.clone());
+        }
+    }
+    for g in state.store.camera_groups().await? {
+        names.groups.insert(g.id.to_string(), g.name);
+    }
+    Ok(names)
+}
+
 #[derive(Template)]
 #[template(path = "logbooks.html")]
 struct LogbooksPage {
     banner: Banner,
-    books: Vec<&'static str>,
+    /// Every logbook: (id, name).
+    books: Vec<(&'static str, &'static str)>,
     book: String,
+    book_title: &'static str,
     filter_from: String,
     filter_to: String,
     filter_camera: String,
     filter_actor: String,
-    headers: Vec<&'static str>,
-    rows: Vec<Vec<String>>,
+    /// Cameras to filter by: (id, name).
+    cameras: Vec<(String, String)>,
+    /// People to filter by: (user name, name).
+    people: Vec<(String, String)>,
+    entries: Vec<EntryView>,
     csv_link: String,
     next_link: Option<String>,
     first_link: Option<String>,
@@ -345,18 +414,28 @@ pub(crate) async fn logbooks(
     let mut entries = state.store.ledger_entries(&q).await?;
     let more = entries.len() > PAGE_ROWS;
     entries.truncate(PAGE_ROWS);
-    let table = logbook::table(book, &entries);
+    let names = names(&state).await?;
     let qs = filter.query_string(book);
     let page = LogbooksPage {
         banner: Banner::load(&state, &staff).await?,
-        books: Book::ALL.iter().map(|b| b.as_str()).collect(),
+        books: Book::ALL.iter().map(|b| (b.as_str(), b.title())).collect(),
         book: book.to_string(),
+        book_title: book.title(),
         filter_from: nonempty(&filter.from).unwrap_or("").to_owned(),
         filter_to: nonempty(&filter.to).unwrap_or("").to_owned(),
         filter_camera: nonempty(&filter.camera).unwrap_or("").to_owned(),
         filter_actor: nonempty(&filter.actor).unwrap_or("").to_owned(),
-        headers: table.headers,
-        rows: table.rows,
+        entries: entries.iter().map(|e| EntryView::new(e, &names)).collect(),
+        cameras: names
+            .cameras
+            .iter()
+            .map(|(id, name)| (id.clone(), name.clone()))
+            .collect(),
+        people: names
+            .people
+            .iter()
+            .map(|(u, name)| (u.clone(), name.clone()))
+            .collect(),
         csv_link: format!("/logbooks/export.csv?{qs}"),
         next_link: more
             .then(|| {

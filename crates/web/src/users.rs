@@ -26,14 +26,15 @@ use crate::staff::Banner;
 struct UserRow {
     username: String,
     name: String,
-    roles: Vec<(String, String)>,
+    /// (role id, scope, the two in words).
+    roles: Vec<(String, String, String)>,
     mfa: bool,
     disabled: bool,
     /// Current or coming absences, as "from – until (reason)".
     away: Vec<String>,
 }
 
-fn row(u: &UserRecord, absences: &[Absence]) -> UserRow {
+fn row(u: &UserRecord, absences: &[Absence], names: &custos_domain::ledger::Names) -> UserRow {
     UserRow {
         away: absences
             .iter()
@@ -45,7 +46,15 @@ fn row(u: &UserRecord, absences: &[Absence]) -> UserRow {
         roles: u
             .assignments
             .iter()
-            .map(|a| (a.role.to_string(), a.scope.to_string()))
+            .map(|a| {
+                let scope = a.scope.to_string();
+                let words = format!(
+                    "{}{}",
+                    custos_domain::role::role_words(a.role.as_str()),
+                    names.scope(&scope)
+                );
+                (a.role.to_string(), scope, words)
+            })
             .collect(),
         mfa: u.mfa_enrolled,
         disabled: u.disabled,
@@ -57,7 +66,8 @@ fn row(u: &UserRecord, absences: &[Absence]) -> UserRow {
 struct UsersPage {
     banner: Banner,
     users: Vec<UserRow>,
-    roles: Vec<String>,
+    /// The roles this person may hand out: (id, in words).
+    roles: Vec<(String, String)>,
     created: Option<(String, String)>,
 }
 
@@ -88,14 +98,21 @@ async fn page(
         None => Vec::new(),
     };
     roles.sort();
-    let roles = roles.into_iter().map(|(_, r)| r).collect();
+    let roles = roles
+        .into_iter()
+        .map(|(_, r)| {
+            let words = custos_domain::role::role_words(&r);
+            (r, words)
+        })
+        .collect();
     let absences = state.store.absences(None).await?;
+    let names = crate::staff::names(state).await?;
     let users = state
         .store
         .users()
         .await?
         .iter()
-        .map(|u| row(u, &absences))
+        .map(|u| row(u, &absences, &names))
         .collect();
     Ok(render(
         StatusCode::OK,

@@ -298,7 +298,7 @@ async fn record_camera(
                         }
                     }
                     Some(session::Event::Drift { drift_ms, source }) => {
-                        tracing::warn!(camera = %id, drift_ms, source, "camera time differs from server time by more than 2 s (LBU-15); frames are timed by the server's clock");
+                        tracing::warn!(camera = %id, drift_ms, source, "camera time differs from server time by more than 2 s; frames are timed by the server's clock");
                         figures.health.drift_ms = drift_ms;
                     }
                     Some(session::Event::Frame(f)) => {
