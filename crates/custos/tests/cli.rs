@@ -4425,6 +4425,13 @@ async fn lbu_19_a_police_disclosure_end_to_end_in_chromium() {
     c.goto(&format!("http://{addr}/cases"))
         .await
         .expect("cases page");
+    // The intake form is folded under its heading until wanted.
+    c.find(Locator::Css("#third-party > summary"))
+        .await
+        .expect("the third-party request form's heading")
+        .click()
+        .await
+        .expect("open it");
     let (from, to) = around_two_hours_ago();
     set_value(&c, "disclosure-category", "law-enforcement").await;
     set_value(&c, "disclosure-type", "primary").await;

@@ -530,6 +530,13 @@ async fn every_page_for_every_role_fits_a_phone_and_passes_axe() {
             .await;
             c.goto(&format!("{base}/users")).await.expect("people");
             settle(&c).await;
+            // Each person's changes are folded until wanted.
+            c.find(Locator::Css("#user-operator details.row-actions > summary"))
+                .await
+                .expect("the operator's changes")
+                .click()
+                .await
+                .expect("open them");
             c.find(Locator::Css(
                 "form[action='/users/operator/disable'] input[name=reason]",
             ))

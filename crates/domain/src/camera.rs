@@ -46,7 +46,31 @@ kebab_enum! {
     }
 }
 
+impl CameraKind {
+    /// The kind in words, e.g. "Pan-tilt-zoom (PTZ) camera".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Fixed => "Fixed camera",
+            Self::Ptz => "Pan-tilt-zoom (PTZ) camera",
+            Self::BodyWorn => "Body-worn camera",
+            Self::Anpr => "Number-plate recognition (ANPR) camera",
+            Self::Redeployable => "Redeployable camera",
+            Self::Vehicle => "Camera on a vehicle",
+        }
+    }
+}
+
 impl RecordingMode {
+    /// The mode as a label for staff, e.g. "Recorded around the clock".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Continuous => "Recorded around the clock",
+            Self::LiveOnly => "Watched live only, never recorded",
+            Self::AlarmTriggered => "Recorded when an alarm is triggered",
+            Self::OnDemand => "Recorded while staff switch it on",
+        }
+    }
+
     /// The mode in words for the public, e.g. "around the clock".
     pub fn describe(self) -> &'static str {
         match self {

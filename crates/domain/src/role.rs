@@ -52,9 +52,12 @@ pub struct Role {
 /// A role id in words, to go inside a sentence: `dpo` is "Data Protection Officer",
 /// `trainee-operator` "trainee operator"; a custom role's id with spaces for hyphens.
 pub fn role_words(id: &str) -> String {
-    match id {
-        "dpo" => "Data Protection Officer".to_owned(),
-        other => other.replace('-', " "),
+    let name = display_name(id);
+    // A title stays a title; other roles read as common nouns inside a sentence.
+    if id == "dpo" {
+        name
+    } else {
+        name.to_lowercase()
     }
 }
 

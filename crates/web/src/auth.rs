@@ -128,9 +128,15 @@ impl Staff {
             .subject
             .assignments
             .iter()
-            .map(|a| match &a.scope {
-                custos_domain::access::Scope::Scheme => a.role.to_string(),
-                s => format!("{} ({s})", a.role),
+            .map(|a| {
+                let name = custos_domain::role::display_name(a.role.as_str());
+                match &a.scope {
+                    custos_domain::access::Scope::Scheme => name,
+                    custos_domain::access::Scope::Site(s) => format!("{name} at site {s}"),
+                    custos_domain::access::Scope::CameraGroup(g) => {
+                        format!("{name} for camera group {g}")
+                    }
+                }
             })
             .collect();
         parts.join(", ")

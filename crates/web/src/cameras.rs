@@ -34,6 +34,9 @@ pub(crate) struct CameraView {
     pub(crate) area: String,
     pub(crate) kind: String,
     pub(crate) mode: String,
+    /// The kind and the recording mode in words.
+    pub(crate) kind_words: &'static str,
+    pub(crate) mode_words: &'static str,
     pub(crate) purposes: String,
     pub(crate) groups: String,
     pub(crate) main_url: String,
@@ -66,6 +69,8 @@ pub(crate) fn view(c: &Camera, pack: Option<&custos_domain::PolicyPack>) -> Came
         area: d.area.clone(),
         kind: d.kind.to_string(),
         mode: d.mode.to_string(),
+        kind_words: d.kind.describe(),
+        mode_words: d.mode.label(),
         purposes: d
             .purposes
             .iter()
@@ -102,8 +107,9 @@ struct CamerasPage {
     cameras: Vec<CameraView>,
     purposes: Vec<String>,
     groups: Vec<String>,
-    kinds: Vec<&'static str>,
-    modes: Vec<&'static str>,
+    /// Each kind and mode: (id, words).
+    kinds: Vec<(&'static str, &'static str)>,
+    modes: Vec<(&'static str, &'static str)>,
 }
 
 /// `GET /cameras`: the register, as far as the person manages it.
@@ -142,11 +148,11 @@ pub(crate) async fn list(
                 .collect(),
             kinds: custos_domain::CameraKind::ALL
                 .iter()
-                .map(|k| k.as_str())
+                .map(|k| (k.as_str(), k.describe()))
                 .collect(),
             modes: custos_domain::RecordingMode::ALL
                 .iter()
-                .map(|m| m.as_str())
+                .map(|m| (m.as_str(), m.label()))
                 .collect(),
         },
     ))
@@ -302,6 +308,24 @@ struct CameraPage {
     camera: CameraView,
     health: Vec<HealthView>,
     fault: Option<String>,
+}
+
+impl CameraPage {
+    /// Each camera kind: (id, words).
+    fn kinds(&self) -> Vec<(&'static str, &'static str)> {
+        custos_domain::CameraKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.describe()))
+            .collect()
+    }
+
+    /// Each recording mode: (id, words).
+    fn modes(&self) -> Vec<(&'static str, &'static str)> {
+        custos_domain::RecordingMode::ALL
+            .iter()
+            .map(|m| (m.as_str(), m.label()))
+            .collect()
+    }
 }
 
 async fn registered(state: &AppState, staff: &Staff, id: &str) -> Result<Camera, WebError> {

@@ -180,6 +180,17 @@ async fn load(state: &AppState, staff: &Staff) -> Result<StartPage, WebError> {
         }
         let paused_now = state.store.paused_cameras().await?;
         let newest = state.store.newest_footage().await?;
+        // The recorder's own word first: frames arriving in the last minute on the main
+        // stream is recording, even before its first segment has closed.
+        let health = state.store.health().await?;
+        let receiving = |c: &custos_domain::Ident| {
+            health.iter().any(|h| {
+                h.camera == *c
+                    && h.stream == "main"
+                    && h.state == "recording"
+                    && h.last_frame_unix_ms.is_some_and(|t| t >= now - 60_000)
+            })
+        };
         let mut silent: Vec<String> = Vec::new();
         for (c, since, why) in &paused_now {
             paused.push((name(c), UnixMs(*since).to_london_display(), why.clone()));
@@ -193,7 +204,8 @@ async fn load(state: &AppState, staff: &Staff) -> Result<StartPage, WebError> {
             let Some((camera, retired, continuous)) = cameras.get(c) else {
                 continue;
             };
-            if *retired || !*continuous || paused_now.iter().any(|(p, _, _)| p == c) {
+            if *retired || !*continuous || paused_now.iter().any(|(p, _, _)| p == c) || receiving(c)
+            {
                 continue;
             }
             match last {

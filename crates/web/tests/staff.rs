@@ -38,7 +38,7 @@ async fn bdc_18_logbooks_need_sign_in_and_the_right_to_read_them() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(
         r.body
-            .contains("Signed in as <strong id=\"who\">Person aud</strong> <span class=\"app-roles\">auditor</span>"),
+            .contains("Signed in as <strong id=\"who\">Person aud</strong> <span class=\"app-roles\">Auditor</span>"),
         "{}",
         r.body
     );
@@ -2363,6 +2363,27 @@ async fn a_person_without_the_right_to_deal_with_something_sees_no_item_for_it()
         camera.starts_with(" class=\"red\"><span class=\"count\">1</span> camera is not recording: Front gate (nothing recorded yet)."),
         "{camera}"
     );
+    // Once the recorder says frames are arriving, the camera is recording, even before
+    // its first segment has closed.
+    let now = app.clock.now().0;
+    app.store
+        .put_health(&custos_store::health::Health {
+            camera: cam.clone(),
+            stream: "main".to_owned(),
+            state: "recording".to_owned(),
+            since_unix_ms: now - 20_000,
+            last_frame_unix_ms: Some(now - 1_000),
+            frames_per_s_milli: 25_000,
+            bitrate_bps: 4_000_000,
+            reconnects: 0,
+            drift_ms: 0,
+            detail: String::new(),
+            updated_at_unix_ms: now,
+        })
+        .await
+        .expect("health");
+    let page = app.get("/start", Some(&aud)).await;
+    assert!(item(&page.body, "not-recording").is_none(), "{}", page.body);
     let hold = item(&page.body, "holds").unwrap_or_else(|| panic!("{}", page.body));
     assert!(
         hold.starts_with(" class=\"amber\"><span class=\"count\">1</span> hold ends within 7 days: footage of Front gate kept for INC-9 ends on")
