@@ -167,6 +167,8 @@ async fn check(c: &Client, width: u32, axe: bool) -> Vec<String> {
                 r#"const done = arguments[arguments.length - 1];
                    axe.run(document, {
                      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"] },
+                     // WCAG 2.2's target size (2.5.8) is off in axe-core by default.
+                     rules: { "target-size": { enabled: true } },
                      resultTypes: ["violations"]
                    }).then(r => done(r.violations.map(v =>
                      v.id + ": " + v.help + " — " + v.nodes.slice(0, 3).map(n => n.target.join(" ") + " (" + (n.failureSummary || "").replace(/\s+/g, " ") + ")").join(" | "))))
