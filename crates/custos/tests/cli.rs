@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use custos_domain::PolicyPack;
 
 mod support;
-use support::browser::{Driver, browser, set_value, submit_and_leave};
+use support::browser::{Driver, browser, enrol_second_factor, set_value, submit_and_leave};
 use support::{Reap, RunningDemo, copy_dir, custos, free_port};
 
 fn policies() -> PathBuf {
@@ -1313,26 +1313,7 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
                 pack.access.mfa_roles.iter().any(|r| r.as_str() == role),
                 "{role} was asked for a second factor"
             );
-            let key = c
-                .find(Locator::Id("secret"))
-                .await
-                .expect("key")
-                .text()
-                .await
-                .expect("text");
-            let secret = custos_domain::totp::base32_decode(&key).expect("base32");
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_millis() as i64)
-                .expect("time");
-            let code = custos_domain::totp::code_at(&secret, now);
-            c.find(Locator::Id("code"))
-                .await
-                .expect("code")
-                .send_keys(&code)
-                .await
-                .expect("type");
-            path = submit_and_leave(&c, "form[action='/account/mfa'] button", "/account/mfa").await;
+            path = enrol_second_factor(&c).await;
         } else {
             assert!(
                 !pack.access.mfa_roles.iter().any(|r| r.as_str() == role),
@@ -2771,20 +2752,7 @@ async fn browser_sign_in(c: &fantoccini::Client, addr: &str, role: &str, passwor
     type_in(c, "password", password).await;
     let mut path = submit_and_leave(c, "form[action='/login'] button", "/login").await;
     if path == "/account/mfa" {
-        let key = c
-            .find(fantoccini::Locator::Id("secret"))
-            .await
-            .expect("key")
-            .text()
-            .await
-            .expect("text");
-        let secret = custos_domain::totp::base32_decode(&key).expect("base32");
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .expect("time");
-        type_in(c, "code", &custos_domain::totp::code_at(&secret, now)).await;
-        path = submit_and_leave(c, "form[action='/account/mfa'] button", "/account/mfa").await;
+        path = enrol_second_factor(c).await;
     }
     assert_eq!(path, "/account/declaration");
     submit_and_leave(

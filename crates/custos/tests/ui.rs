@@ -16,7 +16,7 @@ use fantoccini::{Client, Locator};
 
 mod support;
 use support::RunningDemo;
-use support::browser::{Driver, browser, set_value, submit_and_leave};
+use support::browser::{Driver, browser, enrol_second_factor, set_value, submit_and_leave};
 
 /// axe-core, run in the page.
 const AXE: &str = include_str!("support/axe/axe.min.js");
@@ -321,25 +321,7 @@ async fn sign_in(
     let mut path = submit_and_leave(c, "form[action='/login'] button", "/login").await;
     if path == "/account/mfa" {
         look(c, &format!("{role} /account/mfa"), seen, problems).await;
-        let key = c
-            .find(Locator::Id("secret"))
-            .await
-            .expect("key")
-            .text()
-            .await
-            .expect("text");
-        let secret = custos_domain::totp::base32_decode(&key).expect("base32");
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .expect("time");
-        c.find(Locator::Id("code"))
-            .await
-            .expect("code")
-            .send_keys(&custos_domain::totp::code_at(&secret, now))
-            .await
-            .expect("type");
-        path = submit_and_leave(c, "form[action='/account/mfa'] button", "/account/mfa").await;
+        path = enrol_second_factor(c).await;
     }
     if path == "/account/declaration" {
         look(c, &format!("{role} /account/declaration"), seen, problems).await;

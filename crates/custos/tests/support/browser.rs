@@ -117,3 +117,27 @@ pub async fn set_value(c: &fantoccini::Client, id: &str, value: &str) {
     .await
     .expect("set a field");
 }
+
+/// On the second-factor page: reads the key the page shows, types the authenticator's
+/// code for now, and submits; returns the path the browser lands on.
+pub async fn enrol_second_factor(c: &fantoccini::Client) -> String {
+    let key = c
+        .find(fantoccini::Locator::Id("secret"))
+        .await
+        .expect("key")
+        .text()
+        .await
+        .expect("text");
+    let secret = custos_domain::totp::base32_decode(&key).expect("base32");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .expect("time");
+    c.find(fantoccini::Locator::Id("code"))
+        .await
+        .expect("code")
+        .send_keys(&custos_domain::totp::code_at(&secret, now))
+        .await
+        .expect("type");
+    submit_and_leave(c, "form[action='/account/mfa'] button", "/account/mfa").await
+}
