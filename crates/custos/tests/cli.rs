@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use custos_domain::PolicyPack;
 
 mod support;
-use support::browser::{Driver, browser, enrol_second_factor, set_value, submit_and_leave};
+use support::browser::{
+    Driver, browser, enrol_second_factor, pick_cameras, set_value, submit_and_leave,
+};
 use support::{Reap, RunningDemo, copy_dir, custos, free_port};
 
 fn policies() -> PathBuf {
@@ -3378,7 +3380,7 @@ fn bdc_4_an_evidence_package_from_the_demo_passes_standard_checks_and_a_tampered
     );
     assert_ne!(code, 0);
     assert!(
-        err.contains("none of your roles (operator) may authorise downloads here: that needs owner or manager"),
+        err.contains("none of your roles (Operator) may authorise downloads here: that needs Owner or Manager"),
         "{err}"
     );
     assert!(!dir.path().join("refused").exists(), "nothing is written");
@@ -3892,7 +3894,7 @@ fn lbu_19_a_police_disclosure_from_the_console_ends_in_the_disclosure_log() {
         &typed_by(&data, &said, "operator"),
     );
     assert_ne!(code, 0);
-    assert!(err.contains("none of your roles (operator) may"), "{err}");
+    assert!(err.contains("none of your roles (Operator) may"), "{err}");
     let (code, out, err) = custos_typing(
         &[
             "disclosure",
@@ -4127,7 +4129,7 @@ async fn bdc_5_an_evidence_package_from_the_export_page_in_chromium() {
         .await
         .expect("export page");
     let (from, to) = around_two_hours_ago();
-    type_in(&c, "export-cameras", "sim-1").await;
+    pick_cameras(&c, "export-cameras", &["sim-1"]).await;
     set_value(&c, "export-from", &from).await;
     set_value(&c, "export-to", &to).await;
     type_in(&c, "export-exhibit", "JS/7").await;
@@ -4306,7 +4308,7 @@ async fn bdc_5_footage_recorded_seconds_ago_exports_at_once_from_the_export_page
     c.goto(&format!("http://{addr}/export"))
         .await
         .expect("export page");
-    type_in(&c, "export-cameras", "sim-1").await;
+    pick_cameras(&c, "export-cameras", &["sim-1"]).await;
     type_in(&c, "export-exhibit", "JS/9").await;
     type_in(
         &c,

@@ -16,7 +16,9 @@ use fantoccini::{Client, Locator};
 
 mod support;
 use support::RunningDemo;
-use support::browser::{Driver, browser, enrol_second_factor, set_value, submit_and_leave};
+use support::browser::{
+    Driver, browser, enrol_second_factor, pick_cameras, picked_cameras, set_value, submit_and_leave,
+};
 
 /// axe-core, run in the page.
 const AXE: &str = include_str!("support/axe/axe.min.js");
@@ -365,7 +367,7 @@ async fn make(c: &Client, base: &str, role: &str, made: &mut BTreeMap<&'static s
                 .checked_sub(jiff::SignedDuration::from_mins(10))
                 .expect("time");
             let fmt = |z: &jiff::Zoned| z.strftime("%Y-%m-%dT%H:%M").to_string();
-            set_value(c, "export-cameras", "sim-1").await;
+            pick_cameras(c, "export-cameras", &["sim-1"]).await;
             set_value(c, "export-from", &fmt(&from)).await;
             set_value(c, "export-to", &fmt(&now)).await;
             set_value(c, "export-exhibit", &format!("UI/{role}")).await;
@@ -959,11 +961,12 @@ async fn lbu_4_live_and_review_work_like_an_nvr_from_the_keyboard() {
         .for_element(Locator::Id("export-form"))
         .await
         .expect("the export form");
-    for (field, key) in [
-        ("export-cameras", "cameras"),
-        ("export-from", "from"),
-        ("export-to", "to"),
-    ] {
+    assert_eq!(
+        picked_cameras(&c, "export-cameras").await,
+        "sim-2",
+        "the camera reviewed is the one ticked"
+    );
+    for (field, key) in [("export-from", "from"), ("export-to", "to")] {
         let value = c
             .find(Locator::Id(field))
             .await

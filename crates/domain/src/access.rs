@@ -217,12 +217,20 @@ impl RightsTable {
                     })
                 });
                 if away {
-                    let roles: Vec<String> = rule.absent.iter().map(Ident::to_string).collect();
+                    let roles: Vec<String> = rule
+                        .absent
+                        .iter()
+                        .map(|r| crate::role::role_words(r.as_str()))
+                        .collect();
                     let rights: Vec<&str> = rule.rights.iter().map(|r| r.describe()).collect();
+                    let place = match &a.scope {
+                        Scope::Scheme => "across the scheme".to_owned(),
+                        Scope::Site(s) => format!("at site {s}"),
+                        Scope::CameraGroup(g) => format!("for camera group {g}"),
+                    };
                     out.push(format!(
-                        "You are deputising for the absent {} ({}): you may also {}. What you do with these rights is recorded as done as deputy.",
+                        "You are deputising for the absent {} ({place}): you may also {}. What you do with these rights is recorded as done as deputy.",
                         roles.join(" and "),
-                        a.scope,
                         rights.join(", ")
                     ));
                 }
@@ -492,7 +500,8 @@ pub enum Denial {
     },
     /// The person works cases, but not of this kind (`access.case_kinds`).
     #[error(
-        "your roles ({roles}) work other kinds of case, not {kind} cases; ask a manager if your work needs it"
+        "your roles ({roles}) work other kinds of case, not {}; ask a manager if your work needs it",
+        .kind.describe_with_article()
     )]
     CaseKind {
         /// The case's kind.
@@ -598,7 +607,8 @@ pub fn may_manage_roles(
             .collect();
         if !beyond.is_empty() {
             return Err(format!(
-                "the {role} role lets its holder {}, which your own roles do not; ask someone who holds every right of that role (such as the scheme's owner)",
+                "the {} role lets its holder {}, which your own roles do not; ask someone who holds every right of that role (such as the scheme's owner)",
+                crate::role::display_name(role.as_str()),
                 beyond.join(", ")
             ));
         }
@@ -675,7 +685,7 @@ pub fn decide(
             kind: *kind,
             roles: holding_any_kind
                 .iter()
-                .map(|a| a.role.to_string())
+                .map(|a| crate::role::display_name(a.role.as_str()))
                 .collect::<Vec<_>>()
                 .join(", "),
         });
@@ -684,7 +694,7 @@ pub fn decide(
         let roles: Vec<String> = subject
             .assignments
             .iter()
-            .map(|a| a.role.to_string())
+            .map(|a| crate::role::display_name(a.role.as_str()))
             .collect();
         return Err(Denial::NoRight {
             right,
@@ -770,9 +780,12 @@ pub fn decide_authority(
         let held: Vec<String> = subject
             .assignments
             .iter()
-            .map(|a| a.role.to_string())
+            .map(|a| crate::role::display_name(a.role.as_str()))
             .collect();
-        let wanted: Vec<String> = roles.iter().map(Ident::to_string).collect();
+        let wanted: Vec<String> = roles
+            .iter()
+            .map(|r| crate::role::display_name(r.as_str()))
+            .collect();
         return Err(Denial::NotAnAuthoriser {
             right,
             roles: if held.is_empty() {

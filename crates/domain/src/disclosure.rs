@@ -417,7 +417,7 @@ pub fn check_release(req: &ReleaseCheck) -> Result<(), Vec<String>> {
         let allowed = req
             .allowed_roles
             .iter()
-            .map(Ident::as_str)
+            .map(|r| crate::role::display_name(r.as_str()))
             .collect::<Vec<_>>()
             .join(", ");
         if req.authorised_by.is_empty() {
@@ -428,7 +428,8 @@ pub fn check_release(req: &ReleaseCheck) -> Result<(), Vec<String>> {
         for role in req.authorised_by {
             if !req.allowed_roles.contains(role) {
                 problems.push(format!(
-                    "the role {role} may not authorise disclosure to {}; it needs a person acting as one of: {allowed}",
+                    "the role {} may not authorise disclosure to {}; it needs a person acting as one of: {allowed}",
+                    crate::role::display_name(role.as_str()),
                     cat.name()
                 ));
             }
@@ -819,8 +820,8 @@ mod tests {
         });
         assert_eq!(e.len(), 1, "{e:?}");
         assert!(
-            e[0].contains("operator may not authorise")
-                && e[0].contains("director-of-hr, academic-registrar, head-of-security"),
+            e[0].contains("Operator may not authorise")
+                && e[0].contains("Director of hr, Academic registrar, Head of security"),
             "{e:?}"
         );
         let e = errors(&ReleaseCheck {

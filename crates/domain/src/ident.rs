@@ -46,6 +46,16 @@ impl Ident {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The identifier read as words, for a name nobody wrote out: `investigation-hold`
+    /// is "Investigation hold".
+    pub fn words(&self) -> String {
+        let words = self.0.replace('-', " ");
+        let mut c = words.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect())
+            .unwrap_or_default()
+    }
 }
 
 impl fmt::Display for Ident {
@@ -57,6 +67,13 @@ impl fmt::Display for Ident {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_identifier_reads_as_words() {
+        let id = Ident::parse("investigation-hold").expect("id");
+        assert_eq!(id.words(), "Investigation hold");
+        assert_eq!(Ident::parse("x1").expect("id").words(), "X1");
+    }
 
     #[test]
     fn kebab_case_is_accepted_and_everything_else_refused() {

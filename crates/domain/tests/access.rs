@@ -82,7 +82,7 @@ fn alt_21_a_headteacher_acts_only_for_their_own_school() {
     assert!(
         refused
             .to_string()
-            .contains("none of your roles (headteacher) lets you watch cameras live"),
+            .contains("none of your roles (Headteacher) lets you watch cameras live"),
         "{refused}"
     );
 }
@@ -432,7 +432,7 @@ fn lbu_4_cases_are_worked_only_by_the_roles_the_pack_gives_their_kind() {
     .expect_err("not the manager's kind");
     assert_eq!(
         refused.to_string(),
-        "your roles (manager) work other kinds of case, not subject-access cases; ask a manager if your work needs it"
+        "your roles (Manager) work other kinds of case, not a subject access request; ask a manager if your work needs it"
     );
     let head = person("h", &[("head-of-service", Scope::Scheme)]);
     assert!(decide(&table, &head, Right::WorkCases, &case("disclosure", None)).is_ok());

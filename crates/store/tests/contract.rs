@@ -4221,10 +4221,10 @@ async fn lbu_19_a_police_request_is_held_at_once_and_released_only_with_its_form
     assert!(
         refused
             .to_string()
-            .contains("none of your roles (operator) may"),
+            .contains("none of your roles (Operator) may"),
         "{refused}"
     );
-    assert!(refused.to_string().contains("manager"), "{refused}");
+    assert!(refused.to_string().contains("Manager"), "{refused}");
     // A manager's role held on another site does not reach this camera.
     let far = store
         .authorise_disclosure(
@@ -4520,7 +4520,7 @@ async fn bdc_39_the_media_only_through_the_police_as_a_secondary_request_with_an
     assert!(
         manager
             .to_string()
-            .contains("none of your roles (manager) may authorise releases to third parties here: that needs dpo"),
+            .contains("none of your roles (Manager) may authorise releases to third parties here: that needs Data Protection Officer"),
         "{manager}"
     );
     store
@@ -4843,7 +4843,7 @@ async fn alt_8_a_download_is_authorised_by_its_authoriser_in_their_own_name_wher
         .await
         .expect_err("an operator");
     assert!(matches!(op, custos_store::StoreError::Forbidden(_)), "{op}");
-    assert!(op.to_string().contains("that needs manager"), "{op}");
+    assert!(op.to_string().contains("that needs Manager"), "{op}");
     let far = store
         .authorise_download(&subject("far").await, &d.id)
         .await

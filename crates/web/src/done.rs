@@ -72,6 +72,10 @@ const DONE: &[(&str, &str)] = &[
         "The hold is released: the footage it kept is erased when its retention period ends, unless another hold keeps it.",
     ),
     (
+        "hold-shortened",
+        "The hold is shortened: the footage it keeps is erased once the new end has passed and its retention period has ended, unless another hold keeps it.",
+    ),
+    (
         "camera-added",
         "The camera is in the register. Recording starts once the recorder has reached it; its state is shown below.",
     ),

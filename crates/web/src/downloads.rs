@@ -52,8 +52,8 @@ fn may_see(staff: &Staff) -> Result<(), WebError> {
     {
         Ok(())
     } else {
-        Err(WebError::Forbidden(
-            "downloads are seen by those who may export footage or authorise downloads; ask a manager if your work needs it".to_owned(),
+        Err(WebError::AskManagers(
+            "downloads are seen by those who may export footage or authorise downloads; your roles give neither".to_owned(),
         ))
     }
 }

@@ -44,6 +44,9 @@ pub enum WebError {
     Store(StoreError),
     /// Refused: the message says why and what to do (it is shown to the person).
     Forbidden(String),
+    /// Refused for a reason someone who manages people here can change (a right the pack
+    /// gives only with another, no pack loaded yet): the staff page adds who they are.
+    AskManagers(String),
     /// Refused by the rules of access ([`custos_domain::access::decide`]): the denial
     /// names the right that is missing, so the page can say who gives it.
     Denied(Denial),
@@ -76,6 +79,8 @@ pub(crate) struct Shown {
     message: String,
     /// The refusal by the rules of access, if that is what it is.
     denial: Option<Denial>,
+    /// A refusal that those who manage people can lift: the staff page names them.
+    ask_managers: bool,
     /// Shown at an address that is no route: in the staff shell for anyone signed in.
     no_route: bool,
 }
@@ -88,6 +93,7 @@ pub(crate) fn no_route(title: &str, message: &str) -> Response {
             title: title.to_owned(),
             message: message.to_owned(),
             denial: None,
+            ask_managers: false,
             no_route: true,
         },
     )
@@ -112,7 +118,9 @@ impl WebError {
     /// with the detail left in the server's log.
     pub fn public(&self) -> (StatusCode, &'static str, String) {
         match self {
-            Self::Forbidden(why) => (StatusCode::FORBIDDEN, "Not allowed", why.clone()),
+            Self::Forbidden(why) | Self::AskManagers(why) => {
+                (StatusCode::FORBIDDEN, "Not allowed", why.clone())
+            }
             Self::Denied(denial) => (StatusCode::FORBIDDEN, "Not allowed", denial.to_string()),
             Self::BadRequest(why) => (
                 StatusCode::BAD_REQUEST,
@@ -157,6 +165,7 @@ impl IntoResponse for WebError {
             Shown {
                 title,
                 message,
+                ask_managers: matches!(self, Self::AskManagers(_)),
                 denial: match self {
                     Self::Denied(d) => Some(d),
                     _ => None,
@@ -256,6 +265,7 @@ async fn staff_page(
     };
     let help = match &what.denial {
         Some(denial) => who_can_help(state, &staff, denial).await?,
+        None if what.ask_managers => vec![managers_sentence(state, &staff).await?],
         None => Vec::new(),
     };
     let page = StaffErrorPage {

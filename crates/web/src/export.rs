@@ -14,7 +14,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -82,7 +81,7 @@ fn jobs_error() -> WebError {
 #[template(path = "export_form.html")]
 struct FormPage {
     banner: Banner,
-    cameras: Vec<(String, String)>,
+    cameras: Vec<crate::forms::CameraChoice>,
     /// Who may authorise a download, in words.
     authorisers: String,
     classes: Vec<(String, String)>,
@@ -115,7 +114,7 @@ async fn form_page(
         },
         &FormPage {
             banner: Banner::load(state, staff).await?,
-            cameras,
+            cameras: crate::forms::camera_choices(cameras, &f.cameras),
             authorisers: policy.pack.authorise.download.describe_groups(),
             classes: policy
                 .pack
@@ -415,7 +414,7 @@ async fn cut_open_segments(
 pub(crate) async fn start(
     State(state): State<AppState>,
     staff: Staff,
-    Form(f): Form<ExportForm>,
+    crate::forms::ListForm(f): crate::forms::ListForm<ExportForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
     staff.require_somewhere(Right::Export)?;

@@ -18,6 +18,7 @@ mod done;
 pub mod downloads;
 pub mod error;
 pub mod export;
+mod forms;
 mod groups;
 pub mod headers;
 pub mod live;

@@ -43,8 +43,17 @@ struct HoldView {
     class: String,
     reason: String,
     owner: String,
+    /// When it expires, written out.
     expires: String,
     case_ref: String,
+}
+
+/// An evidence class offered in the hold form.
+struct ClassChoice {
+    id: String,
+    name: String,
+    period: String,
+    description: String,
 }
 
 #[derive(Template)]
@@ -56,8 +65,8 @@ struct RetentionPage {
     holds: Vec<HoldView>,
     may_hold: bool,
     may_release: bool,
-    classes: Vec<(String, String)>,
-    cameras: Vec<(String, String)>,
+    classes: Vec<ClassChoice>,
+    cameras: Vec<crate::forms::CameraChoice>,
     me: String,
     /// Who may own a hold: (user name, name).
     people: Vec<(String, String)>,
@@ -118,7 +127,7 @@ pub(crate) async fn page(
                 .retention
                 .classes
                 .iter()
-                .map(|c| (c.id.to_string(), c.id.as_str().replace('-', " ")))
+                .map(|c| (c.id.to_string(), c.id.words()))
                 .collect()
         })
         .unwrap_or_default();
@@ -145,7 +154,7 @@ pub(crate) async fn page(
                 .unwrap_or_else(|| h.class.clone()),
             reason: h.reason,
             owner: names.who(&h.owner),
-            expires: UnixMs(h.expires_at_unix_ms).to_london_display(),
+            expires: UnixMs(h.expires_at_unix_ms).to_london_long(),
             case_ref: h.case_ref.unwrap_or_default(),
             id: h.id,
         })
@@ -156,7 +165,12 @@ pub(crate) async fn page(
                 .retention
                 .classes
                 .iter()
-                .map(|c| (c.id.to_string(), format!("{} — {}", c.id, c.period)))
+                .map(|c| ClassChoice {
+                    id: c.id.to_string(),
+                    name: c.id.words(),
+                    period: c.period.to_string(),
+                    description: c.description.clone(),
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -167,6 +181,7 @@ pub(crate) async fn page(
         .into_iter()
         .map(|c| (c.id.to_string(), c.draft.name))
         .collect();
+    let cameras = crate::forms::camera_choices(cameras, "");
     Ok(render(
         StatusCode::OK,
         &RetentionPage {
@@ -188,8 +203,9 @@ pub(crate) async fn page(
 #[derive(Debug, Deserialize)]
 pub(crate) struct HoldForm {
     csrf: String,
+    /// One or more camera ids, comma-separated (one per ticked box).
     #[serde(default)]
-    camera: String,
+    cameras: String,
     from: String,
     to: String,
     #[serde(default)]
@@ -208,13 +224,13 @@ pub(crate) struct HoldForm {
 pub(crate) async fn place(
     State(state): State<AppState>,
     staff: Staff,
-    Form(f): Form<HoldForm>,
+    crate::forms::ListForm(f): crate::forms::ListForm<HoldForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
     staff.require_somewhere(Right::ManageHolds)?;
     let mut cameras = Vec::new();
     let mut actor = staff.actor();
-    for id in f.camera.split([',', ' ']).filter(|s| !s.trim().is_empty()) {
+    for id in f.cameras.split([',', ' ']).filter(|s| !s.trim().is_empty()) {
         let id = Ident::parse(id.trim()).map_err(|e| WebError::BadRequest(e.to_string()))?;
         let Some(c) = state.store.camera(&id).await? else {
             return Err(WebError::Store(custos_store::StoreError::NotFound(
@@ -263,18 +279,22 @@ pub(crate) async fn place(
     Ok(Redirect::to(&crate::done::to("/retention#holds", "hold-placed")).into_response())
 }
 
-/// Why a hold ends early.
+/// Why a hold ends early, and when: a day to keep the footage until, or now.
 #[derive(Debug, Deserialize)]
 pub(crate) struct ReleaseForm {
     csrf: String,
     #[serde(default)]
     reason: String,
+    /// The last day the footage is kept (`YYYY-MM-DD`); empty to release it now.
+    #[serde(default)]
+    until: String,
     /// `yes` from the confirmation page.
     confirm: Option<String>,
 }
 
-/// `POST /holds/{id}/release`: ends a hold now (ALT-8: by someone who may authorise
-/// deleting retained footage).
+/// `POST /holds/{id}/release`: ends a hold now, or brings its end forward to the end of
+/// the day given (ALT-8: by someone who may authorise deleting retained footage); either
+/// after a page that says what will happen.
 pub(crate) async fn release(
     State(state): State<AppState>,
     staff: Staff,
@@ -285,14 +305,39 @@ pub(crate) async fn release(
     let actor = staff
         .require(&state, Right::AuthoriseDeletion, &Target::Scheme)
         .await?;
+    let until = until(&f.until)?;
     if !crate::confirm::confirmed(f.confirm.as_deref()) {
-        return confirm_release(&state, &staff, &id, &f).await;
+        return confirm_release(&state, &staff, &id, &f, until).await;
     }
-    state
-        .store
-        .release_hold(&actor, &id, &f.reason, None)
-        .await?;
-    Ok(Redirect::to(&crate::done::to("/retention#holds", "hold-released")).into_response())
+    match until {
+        None => {
+            state
+                .store
+                .release_hold(&actor, &id, &f.reason, None)
+                .await?;
+            Ok(Redirect::to(&crate::done::to("/retention#holds", "hold-released")).into_response())
+        }
+        Some(u) => {
+            state
+                .store
+                .shorten_hold(&actor, &id, u.0, &f.reason, None)
+                .await?;
+            Ok(
+                Redirect::to(&crate::done::to("/retention#holds", "hold-shortened"))
+                    .into_response(),
+            )
+        }
+    }
+}
+
+/// The end of the day `day` (UK time), or `None` when it is empty.
+fn until(day: &str) -> Result<Option<UnixMs>, WebError> {
+    if day.trim().is_empty() {
+        return Ok(None);
+    }
+    UnixMs::parse_bound(day.trim(), true)
+        .map(Some)
+        .map_err(|e| WebError::BadRequest(format!("Keep it until: {e}")))
 }
 
 /// The page that asks before hold `id` is released, naming the footage it keeps.
@@ -301,6 +346,7 @@ async fn confirm_release(
     staff: &Staff,
     id: &str,
     f: &ReleaseForm,
+    until: Option<UnixMs>,
 ) -> Result<Response, WebError> {
     let Some(hold) = state.store.hold(id.trim()).await? else {
         return Err(WebError::Store(custos_store::StoreError::NotFound(
@@ -331,20 +377,48 @@ async fn confirm_release(
         .filter(|c| !c.is_empty())
         .map(|c| format!(" for {c}"))
         .unwrap_or_default();
+    let (title, first, confirm) = match until {
+        None => (
+            "Release this hold?",
+            format!("You are about to release the hold{case} that keeps {footage}."),
+            "Release the hold",
+        ),
+        Some(u) => {
+            if u.0 >= hold.expires_at_unix_ms {
+                return Err(WebError::BadRequest(format!(
+                    "Keep it until: choose a day before {}, when the hold ends anyway",
+                    UnixMs(hold.expires_at_unix_ms).to_london_long()
+                )));
+            }
+            (
+                "Shorten this hold?",
+                format!(
+                    "You are about to shorten the hold{case} that keeps {footage}: it will end on {} instead of {}.",
+                    u.to_london_long(),
+                    UnixMs(hold.expires_at_unix_ms).to_london_long()
+                ),
+                "Shorten the hold",
+            )
+        }
+    };
     crate::confirm::page(
         state,
         staff,
         crate::confirm::Confirmation {
-            title: "Release this hold?".to_owned(),
+            title: title.to_owned(),
             sentences: vec![
-                format!("You are about to release the hold{case} that keeps {footage}."),
-                "Once it is released, that footage will then be erased on the normal schedule: whatever is past its retention period goes at the next hourly sweep, and the rest when its time comes.".to_owned(),
+                first,
+                "Once the hold ends, that footage will be erased on the normal schedule: whatever is past its retention period goes at the next hourly sweep, and the rest when its time comes.".to_owned(),
                 format!("The reason kept in the ledger: {}", f.reason.trim()),
             ],
             undo: "This cannot be undone: erased footage cannot be brought back.".to_owned(),
             action: format!("/holds/{}/release", hold.id),
-            fields: vec![("csrf", f.csrf.clone()), ("reason", f.reason.clone())],
-            confirm: "Release the hold".to_owned(),
+            fields: vec![
+                ("csrf", f.csrf.clone()),
+                ("reason", f.reason.clone()),
+                ("until", f.until.clone()),
+            ],
+            confirm: confirm.to_owned(),
             cancel: "/retention#holds".to_owned(),
         },
     )

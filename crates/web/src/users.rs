@@ -50,7 +50,7 @@ fn row(u: &UserRecord, absences: &[Absence], names: &custos_domain::ledger::Name
                 let scope = a.scope.to_string();
                 let words = format!(
                     "{}{}",
-                    custos_domain::role::role_words(a.role.as_str()),
+                    custos_domain::role::display_name(a.role.as_str()),
                     names.scope(&scope)
                 );
                 (a.role.to_string(), scope, words)
@@ -68,6 +68,8 @@ struct UsersPage {
     users: Vec<UserRow>,
     /// The roles this person may hand out: (id, in words).
     roles: Vec<(String, String)>,
+    /// Where a role may apply: (scope as stored, in words), the whole scheme first.
+    scopes: Vec<(String, String)>,
     created: Option<(String, String)>,
 }
 
@@ -101,12 +103,31 @@ async fn page(
     let roles = roles
         .into_iter()
         .map(|(_, r)| {
-            let words = custos_domain::role::role_words(&r);
+            let words = custos_domain::role::display_name(&r);
             (r, words)
         })
         .collect();
     let absences = state.store.absences(None).await?;
     let names = crate::staff::names(state).await?;
+    let mut scopes = vec![("scheme".to_owned(), "The whole scheme".to_owned())];
+    let sites: std::collections::BTreeSet<String> = state
+        .store
+        .cameras(false)
+        .await?
+        .into_iter()
+        .map(|c| c.draft.site.to_string())
+        .collect();
+    scopes.extend(
+        sites
+            .into_iter()
+            .map(|s| (format!("site:{s}"), format!("Site {s}"))),
+    );
+    scopes.extend(
+        names
+            .groups
+            .iter()
+            .map(|(id, name)| (format!("group:{id}"), format!("Camera group {name}"))),
+    );
     let users = state
         .store
         .users()
@@ -120,6 +141,7 @@ async fn page(
             banner: Banner::load(state, staff).await?,
             users,
             roles,
+            scopes,
             created,
         },
     ))
@@ -138,7 +160,7 @@ fn assignment(role: &str, scope: &str) -> Result<Assignment, WebError> {
 /// Refuses unless `staff` holds every right of each of `roles` (nobody hands out, or takes
 /// from others, more than they hold).
 fn may_manage(staff: &Staff, roles: &[Ident]) -> Result<(), WebError> {
-    may_manage_roles(&staff.table, &staff.info.subject, roles).map_err(WebError::Forbidden)
+    may_manage_roles(&staff.table, &staff.info.subject, roles).map_err(WebError::AskManagers)
 }
 
 /// Refuses unless `staff` may manage every role the account `name` holds.

@@ -647,10 +647,10 @@ async fn police_request_on(app: App) {
     let page = app.get(&path, Some(&dpo)).await;
     let missing = checklist(&page.body);
     assert!(
-        missing.contains("none of your roles (dpo) may"),
+        missing.contains("none of your roles (Data Protection Officer) may"),
         "{missing}"
     );
-    assert!(missing.contains("owner"), "{missing}");
+    assert!(missing.contains("Owner"), "{missing}");
     let page = app.get(&path, Some(&head)).await;
     assert!(
         page.body.contains("id=\"disclosure-ready\"") && page.body.contains("acting as owner"),
@@ -705,7 +705,8 @@ async fn police_request_on(app: App) {
     let r = post(&app, &dpo, &format!("{path}/authorise"), "legal_basis=").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(
-        r.body.contains("none of your roles (dpo) may"),
+        r.body
+            .contains("none of your roles (Data Protection Officer) may"),
         "{}",
         r.body
     );

@@ -28,7 +28,7 @@ async fn alt_8_holds_on_the_web_and_the_retention_report() {
     // A hold without a reason is refused and nothing is held.
     let form = |reason: &str| {
         format!(
-            "csrf={csrf}&camera={cam}&from=2026-09-20T09%3A00&to=2026-09-20T10%3A00&class=investigation-hold&reason={reason}&owner=mgr&until=&case_ref=INC-9"
+            "csrf={csrf}&cameras={cam}&from=2026-09-20T09%3A00&to=2026-09-20T10%3A00&class=investigation-hold&reason={reason}&owner=mgr&until=&case_ref=INC-9"
         )
     };
     let r = app
@@ -154,7 +154,7 @@ async fn releasing_a_hold_asks_first_naming_its_footage() {
             "/holds",
             Some(&manager),
             Some(&format!(
-                "csrf={csrf}&camera={cam}&from=2026-09-20T09%3A00&to=2026-09-20T10%3A00&class=investigation-hold&reason=Damage+to+the+gate&owner=mgr&until=&case_ref=INC-9"
+                "csrf={csrf}&cameras={cam}&from=2026-09-20T09%3A00&to=2026-09-20T10%3A00&class=investigation-hold&reason=Damage+to+the+gate&owner=mgr&until=&case_ref=INC-9"
             )),
         )
         .await;
@@ -172,7 +172,7 @@ async fn releasing_a_hold_asks_first_naming_its_footage() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     for words in [
         "You are about to release the hold for INC-9 that keeps the footage of Front gate from 2026-09-20 09:00 BST to 2026-09-20 10:00 BST.",
-        "will then be erased on the normal schedule",
+        "will be erased on the normal schedule",
         "This cannot be undone",
         "Not needed any more",
         "href=\"/retention#holds\"",
@@ -195,4 +195,162 @@ async fn releasing_a_hold_asks_first_naming_its_footage() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert!(app.store.holds(false).await.expect("holds").is_empty());
+}
+
+/// The hold form offers the cameras by name as boxes to tick and the kinds of evidence by
+/// name with what they are for; a hold on two ticked cameras holds both; the holds list
+/// names its footage, kind and case in words, not by identifier.
+#[tokio::test]
+async fn a_hold_names_its_cameras_and_kind_in_words() {
+    let app = app().await;
+    let gate = add_front_gate(&app).await;
+    let yard = add_yard(&app).await;
+    let manager = person(&app, "mgr", "manager").await;
+    let page = app.get("/retention", Some(&manager)).await;
+    for words in [
+        "type=\"checkbox\" name=\"cameras\" value=\"front-gate\"",
+        "> Front gate</label>",
+        "> Yard</label>",
+        "Investigation hold, for up to 6 months",
+        "needed for an ongoing investigation",
+    ] {
+        assert!(page.body.contains(words), "{words}: {}", page.body);
+    }
+    let csrf = App::csrf(&page.body);
+    let r = app
+        .send(
+            "POST",
+            "/holds",
+            Some(&manager),
+            Some(&format!(
+                "csrf={csrf}&cameras={gate}&cameras={yard}&from=2026-09-20T09%3A00&to=2026-09-20T10%3A00&class=investigation-hold&reason=Damage+to+the+gate&owner=mgr&until=&case_ref=INC-9"
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let holds = app.store.holds(false).await.expect("holds");
+    assert_eq!(holds.len(), 1);
+    let held: Vec<&str> = holds[0].cameras.iter().map(|c| c.as_str()).collect();
+    assert_eq!(held, ["front-gate", "yard"]);
+    let page = app.get("/retention", Some(&manager)).await;
+    let list = page
+        .body
+        .split("id=\"hold-list\"")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .expect("the holds list");
+    for words in ["Front gate, Yard", "Investigation hold", "Case INC-9"] {
+        assert!(list.contains(words), "{words}: {list}");
+    }
+    assert!(!list.contains(">investigation-hold<"), "{list}");
+
+    // Ticking no camera is refused with what to do.
+    let r = app
+        .send(
+            "POST",
+            "/holds",
+            Some(&manager),
+            Some(&format!(
+                "csrf={csrf}&from=2026-09-20T09%3A00&to=2026-09-20T10%3A00&class=investigation-hold&reason=Damage+to+the+gate&owner=mgr"
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("camera"), "{}", r.body);
+    assert_eq!(app.store.holds(false).await.expect("holds").len(), 1);
+}
+
+/// ALT-8: a hold is shortened from the page, like a release: the form names the new last
+/// day, a page says what will happen and changes nothing, and confirming brings the end
+/// forward with a `hold-shortened` entry; a day after the current end is refused.
+#[tokio::test]
+async fn alt_8_a_hold_is_shortened_from_the_page_after_confirming() {
+    let app = app().await;
+    let cam = add_front_gate(&app).await;
+    let manager = person(&app, "mgr", "manager").await;
+    let csrf = App::csrf(&app.get("/retention", Some(&manager)).await.body);
+    let r = app
+        .send(
+            "POST",
+            "/holds",
+            Some(&manager),
+            Some(&format!(
+                "csrf={csrf}&cameras={cam}&from=2026-09-20T09%3A00&to=2026-09-20T10%3A00&class=investigation-hold&reason=Damage+to+the+gate&owner=mgr&until=&case_ref=INC-9"
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let hold = app.store.holds(false).await.expect("holds").remove(0);
+    let now = app.clock.now();
+    let day = |ms: i64| {
+        custos_base::UnixMs(ms)
+            .to_uk_local_input()
+            .split('T')
+            .next()
+            .expect("a day")
+            .to_owned()
+    };
+    let new_end = day(now.0 + 10 * 86_400_000);
+    let form = format!("csrf={csrf}&reason=Investigation+closed+early&until={new_end}");
+    let r = app
+        .send(
+            "POST",
+            &format!("/holds/{}/release", hold.id),
+            Some(&manager),
+            Some(&form),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for words in [
+        "Shorten this hold?",
+        "You are about to shorten the hold for INC-9 that keeps the footage of Front gate",
+        "it will end on",
+        "Investigation closed early",
+        "name=\"until\"",
+    ] {
+        assert!(r.body.contains(words), "{words}: {}", r.body);
+    }
+    let unchanged = app.store.hold(&hold.id).await.expect("hold").expect("hold");
+    assert_eq!(unchanged.expires_at_unix_ms, hold.expires_at_unix_ms);
+
+    // A day after the hold ends anyway is refused, saying which.
+    let late = day(hold.expires_at_unix_ms + 5 * 86_400_000);
+    let r = app
+        .send(
+            "POST",
+            &format!("/holds/{}/release", hold.id),
+            Some(&manager),
+            Some(&format!(
+                "csrf={csrf}&reason=Investigation+closed+early&until={late}"
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("choose a day before"), "{}", r.body);
+
+    let r = app
+        .send(
+            "POST",
+            &format!("/holds/{}/release", hold.id),
+            Some(&manager),
+            Some(&format!("{form}&confirm=yes")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let shortened = app.store.hold(&hold.id).await.expect("hold").expect("hold");
+    assert!(
+        shortened.expires_at_unix_ms < hold.expires_at_unix_ms
+            && shortened.expires_at_unix_ms > now.0 + 10 * 86_400_000,
+        "ends at the end of the day chosen"
+    );
+    let entries = app
+        .store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Retention),
+            ..LedgerQuery::default()
+        })
+        .await
+        .expect("entries");
+    let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["hold-placed", "hold-shortened"]);
 }

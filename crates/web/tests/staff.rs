@@ -28,7 +28,7 @@ async fn bdc_18_logbooks_need_sign_in_and_the_right_to_read_them() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(
         r.body
-            .contains("none of your roles (operator) lets you read the logbooks"),
+            .contains("none of your roles (Operator) lets you read the logbooks"),
         "{}",
         r.body
     );
@@ -1226,7 +1226,7 @@ async fn lbu_4_a_manager_manages_people_on_the_web() {
         .expect("row");
     let roles_cell = row.split("<td>").nth(3).unwrap_or_default();
     assert!(
-        roles_cell.starts_with("supervisor at site main") && !roles_cell.contains("operator"),
+        roles_cell.starts_with("Supervisor at site main") && !roles_cell.contains("Operator"),
         "{roles_cell}"
     );
     assert!(row.contains("<td>disabled</td>"), "{row}");
@@ -1294,7 +1294,7 @@ async fn bdc_1_a_deputy_acts_while_the_manager_is_away_and_the_ledger_says_so() 
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(
         page.body
-            .contains("You are deputising for the absent manager (scheme)"),
+            .contains("You are deputising for the absent manager (across the scheme)"),
         "{}",
         page.body
     );
@@ -2032,13 +2032,25 @@ async fn ljm_6_no_one_grants_a_role_above_their_own_and_the_last_owner_stays() {
     assert!(
         select
             .trim_start()
-            .starts_with("name=\"role\"><option value=\"auditor\">auditor</option>"),
+            .starts_with("name=\"role\"><option value=\"auditor\">Auditor</option>"),
         "the least right comes first: {select}"
     );
-    assert!(!select.contains(">owner<"), "{select}");
+    assert!(!select.contains(">Owner<"), "{select}");
     assert!(
-        !select.contains(">authoriser<"),
+        !select.contains(">Authoriser<"),
         "a role that gives nothing: {select}"
+    );
+    // Where a role applies is chosen from the scheme, its sites and its camera groups,
+    // by name.
+    let scopes = page
+        .body
+        .split("id=\"new-scope\"")
+        .nth(1)
+        .and_then(|s| s.split("</select>").next())
+        .expect("the scope list");
+    assert!(
+        scopes.contains("<option value=\"scheme\">The whole scheme</option>"),
+        "{scopes}"
     );
     let csrf = App::csrf(&page.body);
     let r = app
@@ -2050,7 +2062,13 @@ async fn ljm_6_no_one_grants_a_role_above_their_own_and_the_last_owner_stays() {
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-    assert!(r.body.contains("your own roles do not"), "{}", r.body);
+    for words in [
+        "the Owner role lets its holder",
+        "your own roles do not",
+        "Ask Person boss, who manages people here.",
+    ] {
+        assert!(r.body.contains(words), "{words}: {}", r.body);
+    }
     let r = app
         .send(
             "POST",
@@ -2627,7 +2645,7 @@ async fn a_refusal_keeps_the_navigation_and_says_who_can_give_the_right() {
     let r = app.get("/logbooks", Some(&op)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     for words in [
-        "none of your roles (operator) lets you read the logbooks",
+        "none of your roles (Operator) lets you read the logbooks",
         "To read the logbooks you need one of these roles: Auditor, Supervisor, Data Protection Officer, Manager, Owner.",
         "Ask Person mgr, who manages people here.",
         "Signed in as <strong id=\"who\">Person op</strong>",
@@ -2637,6 +2655,19 @@ async fn a_refusal_keeps_the_navigation_and_says_who_can_give_the_right() {
         assert!(r.body.contains(words), "{words}: {}", r.body);
     }
     assert!(!r.body.contains("public-header"), "{}", r.body);
+    // A refusal that is not by a single right says who can change it, too.
+    let downloads = app.get("/downloads/no-such-download", Some(&op)).await;
+    assert_eq!(downloads.status, StatusCode::FORBIDDEN);
+    for words in [
+        "downloads are seen by those who may export footage or authorise downloads",
+        "Ask Person mgr, who manages people here.",
+    ] {
+        assert!(
+            downloads.body.contains(words),
+            "{words}: {}",
+            downloads.body
+        );
+    }
     for forbidden in ["href=\"/logbooks", "href=\"/retention", "href=\"/users"] {
         assert!(!r.body.contains(forbidden), "{forbidden}: {}", r.body);
     }
@@ -2751,4 +2782,46 @@ async fn destroying_a_downloads_copy_asks_first_naming_the_exhibit() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert!(authorised().await);
+}
+
+/// Where a role applies is chosen by name from the scheme, the sites its cameras are on
+/// and its camera groups; the roles people hold read the same way.
+#[tokio::test]
+async fn where_a_role_applies_is_chosen_by_name() {
+    let app = app().await;
+    add_front_gate(&app).await;
+    let mgr = person(&app, "mgr", "manager").await;
+    let page = app.get("/users", Some(&mgr)).await;
+    let scopes = page
+        .body
+        .split("id=\"new-scope\"")
+        .nth(1)
+        .and_then(|s| s.split("</select>").next())
+        .expect("the scope list");
+    for option in [
+        "<option value=\"scheme\">The whole scheme</option>",
+        "<option value=\"site:bosmere\">Site bosmere</option>",
+        "<option value=\"group:entrances\">Camera group Entrances</option>",
+    ] {
+        assert!(scopes.contains(option), "{option}: {scopes}");
+    }
+    let csrf = App::csrf(&page.body);
+    let r = app
+        .send(
+            "POST",
+            "/users/mgr/grant",
+            Some(&mgr),
+            Some(&format!(
+                "csrf={csrf}&role=operator&scope=group%3Aentrances"
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get("/users", Some(&mgr)).await;
+    assert!(
+        page.body
+            .contains("Operator for the camera group Entrances"),
+        "{}",
+        page.body
+    );
 }

@@ -118,6 +118,39 @@ pub async fn set_value(c: &fantoccini::Client, id: &str, value: &str) {
     .expect("set a field");
 }
 
+/// In the camera list with id `picker` (check boxes), ticks exactly the cameras `ids` by
+/// clicking them, as a person would.
+pub async fn pick_cameras(c: &fantoccini::Client, picker: &str, ids: &[&str]) {
+    for b in c
+        .find_all(fantoccini::Locator::Css(&format!(
+            "#{picker} input[type=checkbox]"
+        )))
+        .await
+        .expect("the camera boxes")
+    {
+        let id = b.attr("value").await.expect("value").unwrap_or_default();
+        let ticked = b.prop("checked").await.expect("checked").as_deref() == Some("true");
+        if ticked != ids.contains(&id.as_str()) {
+            b.click().await.expect("tick a camera");
+        }
+    }
+}
+
+/// The cameras ticked in the camera list with id `picker`, comma-separated.
+pub async fn picked_cameras(c: &fantoccini::Client, picker: &str) -> String {
+    let mut ids = Vec::new();
+    for b in c
+        .find_all(fantoccini::Locator::Css(&format!(
+            "#{picker} input:checked"
+        )))
+        .await
+        .expect("the camera boxes")
+    {
+        ids.push(b.attr("value").await.expect("value").unwrap_or_default());
+    }
+    ids.join(",")
+}
+
 /// On the second-factor page: reads the key the page shows, types the authenticator's
 /// code for now, and submits; returns the path the browser lands on.
 pub async fn enrol_second_factor(c: &fantoccini::Client) -> String {

@@ -399,8 +399,6 @@ pub async fn add_front_gate(app: &App) -> custos_domain::Ident {
 /// As [`add_front_gate`], the camera at `url`.
 pub async fn add_front_gate_at(app: &App, url: &str) -> custos_domain::Ident {
     use custos_domain::Ident;
-    use custos_domain::camera::{CameraDraft, RtspAddress, Transport};
-    use custos_store::CameraRequest;
     let store = &app.store;
     if !store.has_master_key() {
         store.set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
@@ -416,14 +414,34 @@ pub async fn add_front_gate_at(app: &App, url: &str) -> custos_domain::Ident {
         )
         .await
         .expect("group");
-    let cam = id("front-gate");
-    store
+    add_camera(app, "front-gate", "Front gate", url, &["entrances"]).await
+}
+
+/// A second camera, "Yard" (`yard`), in no group, after [`add_front_gate`].
+pub async fn add_yard(app: &App) -> custos_domain::Ident {
+    add_camera(app, "yard", "Yard", "rtsp://192.0.2.11/s1", &[]).await
+}
+
+/// Registers camera `cam` called `name` at `url` on site `bosmere`, in `groups`.
+async fn add_camera(
+    app: &App,
+    cam: &str,
+    name: &str,
+    url: &str,
+    groups: &[&str],
+) -> custos_domain::Ident {
+    use custos_domain::Ident;
+    use custos_domain::camera::{CameraDraft, RtspAddress, Transport};
+    use custos_store::CameraRequest;
+    let id = |s: &str| Ident::parse(s).expect("id");
+    let cam = id(cam);
+    app.store
         .add_camera(
             &console(),
             &CameraRequest {
                 id: cam.clone(),
                 draft: CameraDraft {
-                    name: "Front gate".into(),
+                    name: name.into(),
                     site: id("bosmere"),
                     location: "Main entrance".into(),
                     area: "Entrance".into(),
@@ -436,7 +454,7 @@ pub async fn add_front_gate_at(app: &App, url: &str) -> custos_domain::Ident {
                     operational_requirement: String::new(),
                     priority: custos_domain::camera::Priority::DEFAULT,
                 },
-                groups: vec![id("entrances")],
+                groups: groups.iter().map(|g| id(g)).collect(),
                 main: RtspAddress::parse(url).expect("url"),
                 sub: None,
                 transport: Transport::Tcp,
