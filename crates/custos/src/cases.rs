@@ -11,7 +11,7 @@ use anyhow::{Context as _, anyhow, bail};
 use custos_base::{Actor, UnixMs};
 use custos_domain::Ident;
 use custos_domain::access::Username;
-use custos_domain::case::{Action, CaseKind, Decision, allowed_actions};
+use custos_domain::case::{Action, CaseKind, allowed_actions};
 use custos_domain::letter::LetterKind;
 use custos_domain::retention::HoldRequest;
 use custos_store::Store;
@@ -66,6 +66,20 @@ fn print_case(c: &Case, due: &str) {
     if let Some(why) = &c.extension {
         println!("  extended   {why}");
     }
+    if let Some(at) = c.incident_at_unix_ms {
+        println!(
+            "  incident   {}{}",
+            UnixMs(at).to_london_display(),
+            if c.raised_late {
+                " (raised after the window for complaints)"
+            } else {
+                ""
+            }
+        );
+    }
+    if let Some(at) = c.acknowledged_at_unix_ms {
+        println!("  acknowledged {}", UnixMs(at).to_london_display());
+    }
     if let Some((d, reasons)) = &c.decision {
         println!(
             "  decision   {d}{}",
@@ -76,6 +90,16 @@ fn print_case(c: &Case, due: &str) {
             }
         );
     }
+    if let Some(a) = &c.appeal {
+        println!(
+            "  appealed   {}: {}",
+            UnixMs(a.received_at_unix_ms).to_london_display(),
+            a.grounds
+        );
+        if let Some((o, reasons, _)) = &a.outcome {
+            println!("  appeal     {o}: {reasons}");
+        }
+    }
     if !c.holds.is_empty() {
         println!("  holds      {}", c.holds.join(", "));
     }
@@ -85,10 +109,11 @@ fn print_case(c: &Case, due: &str) {
     if let Some(to) = &c.converted_to {
         println!("  became     {to}");
     }
-    let next: Vec<String> = allowed_actions(c.kind, c.state, c.extension.is_some())
+    let next: Vec<String> = allowed_actions(c.kind, c.state, c.progress())
         .iter()
         .map(|a| match a {
             Action::Decide(d) => format!("decide --decision {d}"),
+            Action::DecideAppeal(o) => format!("decide-appeal --decision {o}"),
             other => other.name().to_owned(),
         })
         .collect();
@@ -116,24 +141,8 @@ pub(crate) fn print_footage(c: &Case) {
 
 /// Reads an action as typed: `start`, `decide` (with `--decision`), `close`…
 fn action(name: &str, decision: Option<&str>) -> anyhow::Result<Action> {
-    Ok(match name {
-        "await-identity" => Action::AwaitIdentity,
-        "verify-identity" => Action::VerifyIdentity,
-        "start" => Action::Start,
-        "extend" => Action::Extend,
-        "decide" => {
-            let d = decision.ok_or_else(|| {
-                anyhow!("`decide` needs --decision, one of {}", Decision::choices())
-            })?;
-            Action::Decide(d.parse().map_err(anyhow::Error::msg)?)
-        }
-        "close" => Action::Close,
-        "withdraw" => Action::Withdraw,
-        "convert-to-subject-access" => Action::ConvertToSubjectAccess,
-        other => bail!(
-            "{other:?} is not an action; use await-identity, verify-identity, start, extend, decide, close, withdraw or convert-to-subject-access (`custos case show REF` lists what the case allows next)"
-        ),
-    })
+    Action::parse(name, decision)
+        .map_err(|e| anyhow!("{e} (`custos case show REF` lists what the case allows next)"))
 }
 
 /// Where case documents are kept: `DATA/documents`.
@@ -165,30 +174,26 @@ async fn due(store: &Store, config: &Config, c: &Case) -> anyhow::Result<String>
         .calendar
         .calendar(policy.pack.nation)
         .map_err(anyhow::Error::msg)?;
-    let pauses: Vec<(i64, Option<i64>)> = c.pauses.iter().map(|(a, b, _)| (*a, *b)).collect();
-    Ok(
-        match custos_domain::case::due(
-            c.kind,
-            c.state,
-            c.received_at_unix_ms,
-            &pauses,
-            c.extension.is_some(),
-            &policy.pack,
-            &calendar,
-        )? {
-            CaseDue::Finished => "finished".to_owned(),
-            CaseDue::NoRule => "no deadline in the pack for this kind".to_owned(),
-            CaseDue::Paused {
-                since_unix_ms,
-                rule,
-            } => format!(
-                "clock paused since {} ({})",
-                UnixMs(since_unix_ms).to_london_display(),
-                rule.describe()
-            ),
-            CaseDue::Due(d) => format!("due {} ({})", d.due, d.rule.describe()),
-        },
-    )
+    let pauses = c.clock_pauses();
+    let (clock, due) =
+        custos_domain::case::next_deadline(&c.times(&pauses), &policy.pack, &calendar)?;
+    let what = match clock {
+        custos_domain::case::Clock::Answer => String::new(),
+        other => format!("{} ", other.describe()),
+    };
+    Ok(match due {
+        CaseDue::Finished => "finished".to_owned(),
+        CaseDue::NoRule => "no deadline in the pack for this kind".to_owned(),
+        CaseDue::Paused {
+            since_unix_ms,
+            rule,
+        } => format!(
+            "clock paused since {} ({})",
+            UnixMs(since_unix_ms).to_london_display(),
+            rule.describe()
+        ),
+        CaseDue::Due(d) => format!("{what}due {} ({})", d.due, d.rule.describe()),
+    })
 }
 
 /// `custos case …`
@@ -210,8 +215,12 @@ pub async fn run(
             channel,
             seen,
             place,
+            incident,
         } => {
             let kind: CaseKind = kind.parse().map_err(anyhow::Error::msg)?;
+            let incident = incident
+                .map(|t| time(&t, false, "--incident"))
+                .transpose()?;
             let received = match received {
                 Some(r) => time(&r, false, "--received")?,
                 None => store.clock().now().0,
@@ -233,6 +242,21 @@ pub async fn run(
                                 place,
                             }),
                             _ => None,
+                        },
+                        incident_at_unix_ms: incident,
+                        raised_late: match (kind, incident) {
+                            (CaseKind::Complaint, Some(at)) => {
+                                let policy = store.active_policy().await?.ok_or_else(|| {
+                                    anyhow!("no policy pack is loaded; load one with `custos policy load FILE`")
+                                })?;
+                                custos_domain::case::complaint_is_late(
+                                    at,
+                                    received,
+                                    &policy.pack,
+                                    &scheme_calendar(store, config).await?,
+                                )?
+                            }
+                            _ => false,
                         },
                     },
                 )

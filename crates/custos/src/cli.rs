@@ -609,6 +609,11 @@ pub enum CaseCommand {
         /// naming it
         #[arg(long, requires = "seen")]
         place: Option<String>,
+        /// For a complaint: when the incident complained of happened (UK time); a
+        /// complaint after the pack's window for raising one is recorded as late, to be
+        /// accepted or refused with a reason
+        #[arg(long, value_name = "TIME")]
+        incident: Option<String>,
     },
     /// List the open cases with their due dates (add --all for closed ones too)
     List {
@@ -624,7 +629,8 @@ pub enum CaseCommand {
         reference: String,
     },
     /// Move a case on: await-identity, verify-identity, start, extend, decide, close,
-    /// withdraw or convert-to-subject-access
+    /// withdraw, convert-to-subject-access; for complaints also acknowledge, accept-late,
+    /// appeal and decide-appeal
     Act {
         /// The case's reference
         #[arg(value_name = "REF")]
@@ -632,12 +638,13 @@ pub enum CaseCommand {
         /// The action
         #[arg(value_name = "ACTION")]
         action: String,
-        /// For `decide`: disclose, view-only, disclose-in-part, refuse, restrict, accept or
-        /// answer (the case's kind allows some)
+        /// For `decide`: disclose, view-only, disclose-in-part, refuse, restrict, accept,
+        /// answer, upheld, partly-upheld or not-upheld (the case's kind allows some); for
+        /// `decide-appeal`: upheld or not-upheld
         #[arg(long)]
         decision: Option<String>,
-        /// Why (extend, withdraw) or the decision's reasons (needed to refuse, restrict or
-        /// disclose in part)
+        /// Why (extend, withdraw, accept-late, appeal: the grounds) or the decision's
+        /// reasons (needed to refuse, restrict, disclose in part and answer a complaint)
         #[arg(long, value_name = "TEXT")]
         reasons: Option<String>,
         /// The footage to be disclosed shows other people (ALT-10)

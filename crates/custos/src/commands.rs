@@ -1118,6 +1118,8 @@ async fn seed_demo_case(store: &Store, config: &Config) -> anyhow::Result<()> {
                     at_unix_ms: now - 5 * 60_000,
                     place: area,
                 }),
+                incident_at_unix_ms: None,
+                raised_late: false,
             },
         )
         .await?;

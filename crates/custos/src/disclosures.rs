@@ -152,6 +152,8 @@ pub async fn run(
                         requester_contact: contact,
                         details: String::new(),
                         sighting: None,
+                        incident_at_unix_ms: None,
+                        raised_late: false,
                     },
                     &DisclosureRequest {
                         category,

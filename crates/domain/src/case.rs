@@ -127,7 +127,9 @@ impl CaseKind {
             }
             Self::Foi => &[Answer, Refuse],
             Self::Disclosure => &[Disclose, Refuse],
-            Self::Complaint | Self::Breach => &[Answer],
+            // A complaint raised too late may be refused without being considered.
+            Self::Complaint => &[Upheld, PartlyUpheld, NotUpheld, Refuse],
+            Self::Breach => &[Answer],
         }
     }
 
@@ -192,6 +194,10 @@ kebab_enum! {
         /// Turned into a case of another kind (an FOI request for one's own images becomes
         /// a subject access request, LJM-11).
         Converted = "converted",
+        /// A complaint's answer is appealed (LBU-25, BDC-21); the appeal's clock runs.
+        Appealed = "appealed",
+        /// The appeal is decided; its outcome is to be sent.
+        AppealDecided = "appeal-decided",
     }
 }
 
@@ -206,6 +212,8 @@ impl CaseState {
             Self::Closed => "closed",
             Self::Withdrawn => "withdrawn",
             Self::Converted => "became another case",
+            Self::Appealed => "appealed",
+            Self::AppealDecided => "appeal decided, outcome to send",
         }
     }
 
@@ -213,7 +221,12 @@ impl CaseState {
     pub fn is_open(self) -> bool {
         matches!(
             self,
-            Self::Received | Self::AwaitingIdentity | Self::InProgress | Self::Decided
+            Self::Received
+                | Self::AwaitingIdentity
+                | Self::InProgress
+                | Self::Decided
+                | Self::Appealed
+                | Self::AppealDecided
         )
     }
 }
@@ -233,8 +246,35 @@ kebab_enum! {
         Restrict = "restrict",
         /// The request is accepted (erasure, objection, restriction, rectification).
         Accept = "accept",
-        /// Answered (an FOI request, a complaint, a breach).
+        /// Answered (an FOI request, a breach).
         Answer = "answer",
+        /// A complaint is upheld: the scheme was at fault, and the answer says what it does
+        /// about it.
+        Upheld = "upheld",
+        /// A complaint is upheld in part.
+        PartlyUpheld = "partly-upheld",
+        /// A complaint is not upheld, with the reasons.
+        NotUpheld = "not-upheld",
+    }
+}
+
+kebab_enum! {
+    /// How an appeal against a complaint's answer ends (LBU-25, BDC-21).
+    AppealOutcome, "appeal outcome" {
+        /// The appeal succeeds: the answer is changed.
+        Upheld = "upheld",
+        /// The answer stands.
+        NotUpheld = "not-upheld",
+    }
+}
+
+impl AppealOutcome {
+    /// The outcome in words, completing "decided to …".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Upheld => "uphold the appeal",
+            Self::NotUpheld => "not uphold the appeal",
+        }
     }
 }
 
@@ -249,13 +289,25 @@ impl Decision {
             Self::Restrict => "restrict",
             Self::Accept => "accept the request",
             Self::Answer => "answer",
+            Self::Upheld => "uphold the complaint",
+            Self::PartlyUpheld => "uphold the complaint in part",
+            Self::NotUpheld => "not uphold the complaint",
         }
     }
 
     /// Whether the decision must give reasons (refusals, restrictions and partial
-    /// disclosure: LJM-10, BDC-29, BDC-41).
+    /// disclosure: LJM-10, BDC-29, BDC-41; a complaint's answer, which is its reasons and
+    /// what is done: BDC-21).
     pub fn needs_reasons(self) -> bool {
-        matches!(self, Self::Refuse | Self::Restrict | Self::DiscloseInPart)
+        matches!(
+            self,
+            Self::Refuse
+                | Self::Restrict
+                | Self::DiscloseInPart
+                | Self::Upheld
+                | Self::PartlyUpheld
+                | Self::NotUpheld
+        )
     }
 
     /// Whether footage leaves the scheme as a copy.
@@ -325,7 +377,6 @@ pub fn deadline(
     pack: &crate::PolicyPack,
     calendar: &crate::calendar::Calendar,
 ) -> Result<CaseDue, crate::calendar::CalendarError> {
-    use crate::calendar::{Pause, Timer, TimerState};
     let Some(rule) = kind.deadline_after_extension(pack, extended) else {
         return Ok(CaseDue::NoRule);
     };
@@ -334,6 +385,17 @@ pub fn deadline(
     } else {
         calendar.clone()
     };
+    count(rule, received_unix_ms, pauses, &calendar)
+}
+
+/// `rule` counted from `start_unix_ms` on `calendar`, with the clock stopped over `pauses`.
+fn count(
+    rule: crate::deadline::DeadlineRule,
+    start_unix_ms: i64,
+    pauses: &[(i64, Option<i64>)],
+    calendar: &crate::calendar::Calendar,
+) -> Result<CaseDue, crate::calendar::CalendarError> {
+    use crate::calendar::{Pause, Timer, TimerState};
     let ts = |ms: i64| {
         jiff::Timestamp::from_millisecond(ms).map_err(|_| {
             crate::calendar::CalendarError::NoTimeZone(format!("the time {ms} ms is out of range"))
@@ -348,13 +410,117 @@ pub fn deadline(
             })
         })
         .collect::<Result<Vec<_>, crate::calendar::CalendarError>>()?;
-    let timer = Timer::with_pauses(rule.clone(), ts(received_unix_ms)?, &pauses)?;
-    Ok(match timer.state(&calendar)? {
+    let timer = Timer::with_pauses(rule.clone(), ts(start_unix_ms)?, &pauses)?;
+    Ok(match timer.state(calendar)? {
         TimerState::Running(d) => CaseDue::Due(d),
         TimerState::Paused { since } => CaseDue::Paused {
             since_unix_ms: since.as_millisecond(),
             rule,
         },
+    })
+}
+
+/// Which of a case's clocks a deadline is on: every case has its answer's; a complaint
+/// also has its acknowledgement's (BDC-21: five working days) and, once appealed, the
+/// appeal's (LBU-25, BDC-21).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// The written acknowledgement of a complaint.
+    Acknowledgement,
+    /// The answer.
+    Answer,
+    /// The answer to an appeal.
+    Appeal,
+}
+
+impl Clock {
+    /// What is due, in words completing "… due": "acknowledgement", "answer".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Acknowledgement => "acknowledgement",
+            Self::Answer => "answer",
+            Self::Appeal => "answer to the appeal",
+        }
+    }
+}
+
+/// A case's times, for its clocks.
+#[derive(Debug, Clone, Copy)]
+pub struct CaseTimes<'a> {
+    /// Its kind.
+    pub kind: CaseKind,
+    /// Where it stands.
+    pub state: CaseState,
+    /// When it was received.
+    pub received_unix_ms: i64,
+    /// The answer clock's pauses (from, to; `to` is `None` while stopped).
+    pub pauses: &'a [(i64, Option<i64>)],
+    /// What has happened to it.
+    pub progress: Progress,
+    /// When an appeal was received, for an appealed complaint.
+    pub appealed_at_unix_ms: Option<i64>,
+}
+
+/// The deadline a case must meet next, and which clock it is on: an appealed complaint's
+/// appeal (the pack's `complaint_appeal`, or its `complaint_answer` where it gives none,
+/// from the day the appeal came); an unacknowledged complaint's acknowledgement (the
+/// pack's `complaint_acknowledge`, from receipt); otherwise the answer, as [`due`] finds it.
+pub fn next_deadline(
+    t: &CaseTimes,
+    pack: &crate::PolicyPack,
+    calendar: &crate::calendar::Calendar,
+) -> Result<(Clock, CaseDue), crate::calendar::CalendarError> {
+    if !t.state.is_open() {
+        return Ok((Clock::Answer, CaseDue::Finished));
+    }
+    if t.kind == CaseKind::Complaint {
+        let d = &pack.deadlines;
+        if matches!(t.state, CaseState::Appealed | CaseState::AppealDecided) {
+            let rule = d
+                .complaint_appeal
+                .clone()
+                .unwrap_or_else(|| d.complaint_answer.clone());
+            let from = t.appealed_at_unix_ms.unwrap_or(t.received_unix_ms);
+            return Ok((Clock::Appeal, count(rule, from, &[], calendar)?));
+        }
+        if !t.progress.acknowledged {
+            let ack = count(
+                d.complaint_acknowledge.clone(),
+                t.received_unix_ms,
+                &[],
+                calendar,
+            )?;
+            return Ok((Clock::Acknowledgement, ack));
+        }
+    }
+    let answer = due(
+        t.kind,
+        t.state,
+        t.received_unix_ms,
+        t.pauses,
+        t.progress.extended,
+        pack,
+        calendar,
+    )?;
+    Ok((Clock::Answer, answer))
+}
+
+/// Whether a complaint about an incident at `incident_unix_ms`, received at
+/// `received_unix_ms`, came after the window the pack gives for raising one (LBU-25:
+/// within 30 days of the incident); never late where the pack sets no window. A late
+/// complaint is still recorded; accepting or refusing it is a step with a reason.
+pub fn complaint_is_late(
+    incident_unix_ms: i64,
+    received_unix_ms: i64,
+    pack: &crate::PolicyPack,
+    calendar: &crate::calendar::Calendar,
+) -> Result<bool, crate::calendar::CalendarError> {
+    let Some(window) = pack.deadlines.complaint_window.clone() else {
+        return Ok(false);
+    };
+    Ok(match count(window, incident_unix_ms, &[], calendar)? {
+        CaseDue::Due(d) => d.due.passes_at()?.as_millisecond() <= received_unix_ms,
+        _ => false,
     })
 }
 
@@ -422,9 +588,50 @@ pub enum Action {
     Withdraw,
     /// Turn an FOI request for one's own images into a subject access request (LJM-11).
     ConvertToSubjectAccess,
+    /// A complaint is acknowledged in writing (BDC-21: within five working days); its
+    /// acknowledgement clock stops.
+    Acknowledge,
+    /// A complaint raised after the scheme's window (LBU-25: 30 days from the incident) is
+    /// accepted for consideration, with the reason.
+    AcceptLate,
+    /// The complainant appeals against the answer (LBU-25, BDC-21); the appeal's clock
+    /// starts.
+    Appeal,
+    /// The appeal is decided.
+    DecideAppeal(AppealOutcome),
 }
 
 impl Action {
+    /// The action named `name` as forms and the console give it (`decide` and
+    /// `decide-appeal` with the decision or outcome in `choice`).
+    pub fn parse(name: &str, choice: Option<&str>) -> Result<Self, String> {
+        let choice = || {
+            choice
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| format!("say which decision the step {name} records"))
+        };
+        Ok(match name.trim() {
+            "await-identity" => Self::AwaitIdentity,
+            "verify-identity" => Self::VerifyIdentity,
+            "start" => Self::Start,
+            "extend" => Self::Extend,
+            "decide" => Self::Decide(choice()?.parse()?),
+            "close" => Self::Close,
+            "withdraw" => Self::Withdraw,
+            "convert-to-subject-access" => Self::ConvertToSubjectAccess,
+            "acknowledge" => Self::Acknowledge,
+            "accept-late" => Self::AcceptLate,
+            "appeal" => Self::Appeal,
+            "decide-appeal" => Self::DecideAppeal(choice()?.parse()?),
+            other => {
+                return Err(format!(
+                    "{other:?} is not a step; the steps are: await-identity, verify-identity, start, extend, decide, close, withdraw, convert-to-subject-access, acknowledge, accept-late, appeal, decide-appeal"
+                ));
+            }
+        })
+    }
+
     /// The action in words, e.g. "decide to refuse".
     pub fn describe(self) -> String {
         match self {
@@ -436,6 +643,10 @@ impl Action {
             Self::Close => "send the response and close".to_owned(),
             Self::Withdraw => "record its withdrawal".to_owned(),
             Self::ConvertToSubjectAccess => "turn into a subject access request".to_owned(),
+            Self::Acknowledge => "acknowledge it in writing".to_owned(),
+            Self::AcceptLate => "accept it although it was raised late".to_owned(),
+            Self::Appeal => "record an appeal against the answer".to_owned(),
+            Self::DecideAppeal(o) => format!("decide to {}", o.describe()),
         }
     }
 
@@ -450,6 +661,10 @@ impl Action {
             Self::Close => "case-close",
             Self::Withdraw => "case-withdraw",
             Self::ConvertToSubjectAccess => "case-convert-to-subject-access",
+            Self::Acknowledge => "case-acknowledge",
+            Self::AcceptLate => "case-accept-late",
+            Self::Appeal => "case-appeal",
+            Self::DecideAppeal(_) => "case-decide-appeal",
         }
     }
 
@@ -464,8 +679,36 @@ impl Action {
             Self::Close => "close",
             Self::Withdraw => "withdraw",
             Self::ConvertToSubjectAccess => "convert-to-subject-access",
+            Self::Acknowledge => "acknowledge",
+            Self::AcceptLate => "accept-late",
+            Self::Appeal => "appeal",
+            Self::DecideAppeal(_) => "decide-appeal",
         }
     }
+
+    /// Whether the step must say why (it goes into the case's record, and for some into
+    /// a letter).
+    pub fn needs_reason(self) -> bool {
+        matches!(
+            self,
+            Self::Extend | Self::Withdraw | Self::AcceptLate | Self::Appeal | Self::DecideAppeal(_)
+        )
+    }
+}
+
+/// What has already happened to a case that decides which steps it allows, besides its
+/// state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Its deadline was extended (subject access, once).
+    pub extended: bool,
+    /// A complaint was acknowledged in writing.
+    pub acknowledged: bool,
+    /// A complaint was raised after the scheme's window and is not (yet) accepted: it can
+    /// be accepted late or refused, not simply started.
+    pub late_pending: bool,
+    /// A complaint's answer was appealed (once only).
+    pub appealed: bool,
 }
 
 /// A transition the case's state does not allow, with those it does.
@@ -486,16 +729,16 @@ pub struct IllegalTransition {
     pub allowed: String,
 }
 
-/// The state after `action` on a `kind` case in `state` (`extended`: whether its deadline
-/// was already extended), or the error naming the actions allowed.
+/// The state after `action` on a `kind` case in `state` with its `progress`, or the error
+/// naming the actions allowed.
 pub fn transition(
     kind: CaseKind,
     state: CaseState,
-    extended: bool,
+    progress: Progress,
     action: Action,
 ) -> Result<CaseState, IllegalTransition> {
-    next_state(kind, state, extended, action).ok_or_else(|| {
-        let ok = allowed_actions(kind, state, extended);
+    next_state(kind, state, progress, action).ok_or_else(|| {
+        let ok = allowed_actions(kind, state, progress);
         IllegalTransition {
             kind,
             state,
@@ -516,36 +759,53 @@ pub fn transition(
 fn next_state(
     kind: CaseKind,
     state: CaseState,
-    extended: bool,
+    progress: Progress,
     action: Action,
 ) -> Option<CaseState> {
     use CaseState::*;
+    let complaint = kind == CaseKind::Complaint;
     match (state, action) {
         (Received | AwaitingIdentity | InProgress | Decided, Action::Withdraw) => Some(Withdrawn),
         (Received, Action::AwaitIdentity) if kind.checks_identity() => Some(AwaitingIdentity),
         (AwaitingIdentity, Action::VerifyIdentity) => Some(InProgress),
-        (Received, Action::Start) => Some(InProgress),
-        (InProgress, Action::Extend) if kind == CaseKind::SubjectAccess && !extended => {
+        (Received, Action::Start) if !progress.late_pending => Some(InProgress),
+        (Received, Action::AcceptLate) if complaint && progress.late_pending => Some(InProgress),
+        // A late complaint not accepted is refused, with the reason, without being worked.
+        (Received, Action::Decide(Decision::Refuse)) if complaint && progress.late_pending => {
+            Some(Decided)
+        }
+        (Received | InProgress | Decided, Action::Acknowledge)
+            if complaint && !progress.acknowledged =>
+        {
+            Some(state)
+        }
+        (InProgress, Action::Extend) if kind == CaseKind::SubjectAccess && !progress.extended => {
             Some(InProgress)
         }
         (InProgress | Decided, Action::Decide(d)) if kind.decisions().contains(&d) => Some(Decided),
-        (Decided, Action::Close) => Some(Closed),
+        (Decided | AppealDecided, Action::Close) => Some(Closed),
         (Received | InProgress, Action::ConvertToSubjectAccess) if kind == CaseKind::Foi => {
             Some(Converted)
         }
+        (Closed, Action::Appeal) if complaint && !progress.appealed => Some(Appealed),
+        (Appealed | AppealDecided, Action::DecideAppeal(_)) => Some(AppealDecided),
         _ => None,
     }
 }
 
 /// Every action a `kind` case in `state` allows, for forms and error messages.
-pub fn allowed_actions(kind: CaseKind, state: CaseState, extended: bool) -> Vec<Action> {
+pub fn allowed_actions(kind: CaseKind, state: CaseState, progress: Progress) -> Vec<Action> {
     let mut candidates = vec![
+        Action::AcceptLate,
+        Action::Acknowledge,
         Action::AwaitIdentity,
         Action::VerifyIdentity,
         Action::Start,
         Action::Extend,
     ];
     candidates.extend(kind.decisions().iter().map(|d| Action::Decide(*d)));
+    candidates.extend([Action::Appeal]);
+    candidates.extend(AppealOutcome::ALL.iter().map(|o| Action::DecideAppeal(*o)));
     candidates.extend([
         Action::Close,
         Action::Withdraw,
@@ -553,7 +813,7 @@ pub fn allowed_actions(kind: CaseKind, state: CaseState, extended: bool) -> Vec<
     ]);
     candidates
         .into_iter()
-        .filter(|a| next_state(kind, state, extended, *a).is_some())
+        .filter(|a| next_state(kind, state, progress, *a).is_some())
         .collect()
 }
 
@@ -750,14 +1010,27 @@ mod tests {
 
     use super::*;
 
+    const EXTENDED: Progress = Progress {
+        extended: true,
+        acknowledged: false,
+        late_pending: false,
+        appealed: false,
+    };
+
     /// Every state × action pair: `transition` and `allowed_actions` agree, and a refusal
     /// names what is allowed.
     #[test]
     fn illegal_transitions_are_refused_with_the_allowed_ones() {
         for kind in CaseKind::ALL {
             for state in CaseState::ALL {
-                for extended in [false, true] {
-                    let allowed = allowed_actions(*kind, *state, extended);
+                for bits in 0..16u8 {
+                    let progress = Progress {
+                        extended: bits & 1 != 0,
+                        acknowledged: bits & 2 != 0,
+                        late_pending: bits & 4 != 0,
+                        appealed: bits & 8 != 0,
+                    };
+                    let allowed = allowed_actions(*kind, *state, progress);
                     let mut all = vec![
                         Action::AwaitIdentity,
                         Action::VerifyIdentity,
@@ -766,10 +1039,14 @@ mod tests {
                         Action::Close,
                         Action::Withdraw,
                         Action::ConvertToSubjectAccess,
+                        Action::Acknowledge,
+                        Action::AcceptLate,
+                        Action::Appeal,
                     ];
                     all.extend(Decision::ALL.iter().map(|d| Action::Decide(*d)));
+                    all.extend(AppealOutcome::ALL.iter().map(|o| Action::DecideAppeal(*o)));
                     for a in all {
-                        let r = transition(*kind, *state, extended, a);
+                        let r = transition(*kind, *state, progress, a);
                         assert_eq!(r.is_ok(), allowed.contains(&a), "{kind} {state} {a:?}");
                         if let Err(e) = r {
                             assert!(e.to_string().contains("from here it can"), "{e}");
@@ -786,24 +1063,24 @@ mod tests {
     fn lbu_18_a_subject_access_request_follows_its_workflow() {
         let k = CaseKind::SubjectAccess;
         let mut s = CaseState::Received;
-        s = transition(k, s, false, Action::AwaitIdentity).expect("await");
+        s = transition(k, s, Progress::default(), Action::AwaitIdentity).expect("await");
         assert_eq!(s, CaseState::AwaitingIdentity);
-        let err = transition(k, s, false, Action::Close).expect_err("not decided");
+        let err = transition(k, s, Progress::default(), Action::Close).expect_err("not decided");
         assert!(
             err.to_string().contains("confirm the requester's identity"),
             "{err}"
         );
-        s = transition(k, s, false, Action::VerifyIdentity).expect("verify");
-        s = transition(k, s, false, Action::Extend).expect("extend");
+        s = transition(k, s, Progress::default(), Action::VerifyIdentity).expect("verify");
+        s = transition(k, s, Progress::default(), Action::Extend).expect("extend");
         assert!(
-            transition(k, s, true, Action::Extend).is_err(),
+            transition(k, s, EXTENDED, Action::Extend).is_err(),
             "extended once"
         );
-        s = transition(k, s, true, Action::Decide(Decision::ViewOnly)).expect("decide");
-        assert!(transition(k, s, true, Action::Decide(Decision::Accept)).is_err());
-        s = transition(k, s, true, Action::Close).expect("close");
+        s = transition(k, s, EXTENDED, Action::Decide(Decision::ViewOnly)).expect("decide");
+        assert!(transition(k, s, EXTENDED, Action::Decide(Decision::Accept)).is_err());
+        s = transition(k, s, EXTENDED, Action::Close).expect("close");
         assert_eq!(s, CaseState::Closed);
-        assert!(allowed_actions(k, s, true).is_empty());
+        assert!(allowed_actions(k, s, EXTENDED).is_empty());
     }
 
     /// LBU-18, BJS-10: a month, extended by two further months, is three months from
@@ -932,6 +1209,247 @@ mod tests {
         );
     }
 
+    fn pack(file: &str) -> crate::PolicyPack {
+        let text = match file {
+            "bassetlaw" => include_str!("../../../policies/bassetlaw-district-council.toml"),
+            _ => include_str!("../../../policies/loughborough-university.toml"),
+        };
+        crate::PolicyPack::parse(text).expect("pack")
+    }
+
+    fn ms(rfc3339: &str) -> i64 {
+        rfc3339
+            .parse::<jiff::Timestamp>()
+            .expect("time")
+            .as_millisecond()
+    }
+
+    fn next_due(t: &CaseTimes, pack: &crate::PolicyPack, nation: crate::Nation) -> (Clock, String) {
+        let calendar = crate::calendar::Calendar::new(nation);
+        match next_deadline(t, pack, &calendar).expect("deadline") {
+            (clock, CaseDue::Due(d)) => (clock, d.due.to_string()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// BDC-21: a complaint received on Monday 21 December 2026 is to be acknowledged within
+    /// five working days (Christmas Day and the Boxing Day substitute do not count: by
+    /// Wednesday 30 December), then answered within fifteen (over New Year's Day: by
+    /// Thursday 14 January 2027 in England and Wales and in Northern Ireland, and by
+    /// Friday 15 January in Scotland, where 2 January's substitute is a holiday too).
+    #[test]
+    fn bdc_21_a_complaint_is_acknowledged_in_five_working_days_and_answered_in_fifteen() {
+        let pack = pack("bassetlaw");
+        let received = ms("2026-12-21T10:00:00Z");
+        let mut t = CaseTimes {
+            kind: CaseKind::Complaint,
+            state: CaseState::Received,
+            received_unix_ms: received,
+            pauses: &[],
+            progress: Progress::default(),
+            appealed_at_unix_ms: None,
+        };
+        assert_eq!(
+            next_due(&t, &pack, crate::Nation::EnglandWales),
+            (Clock::Acknowledgement, "2026-12-30".to_owned())
+        );
+        // Acknowledging stops that clock; the answer's is next.
+        t.state = transition(
+            CaseKind::Complaint,
+            CaseState::Received,
+            t.progress,
+            Action::Acknowledge,
+        )
+        .expect("acknowledge");
+        t.progress.acknowledged = true;
+        assert!(
+            transition(
+                CaseKind::Complaint,
+                t.state,
+                t.progress,
+                Action::Acknowledge
+            )
+            .is_err(),
+            "acknowledged once"
+        );
+        for (nation, day) in [
+            (crate::Nation::EnglandWales, "2027-01-14"),
+            (crate::Nation::NorthernIreland, "2027-01-14"),
+            (crate::Nation::Scotland, "2027-01-15"),
+        ] {
+            assert_eq!(
+                next_due(&t, &pack, nation),
+                (Clock::Answer, day.to_owned()),
+                "{nation:?}"
+            );
+        }
+        // Other kinds have no acknowledgement clock.
+        assert!(
+            transition(
+                CaseKind::SubjectAccess,
+                CaseState::Received,
+                Progress::default(),
+                Action::Acknowledge
+            )
+            .is_err()
+        );
+    }
+
+    /// LBU-25: a complaint is raised within 30 days of the incident; one after is still
+    /// recorded, but is not simply worked: it is accepted late with a reason, or refused.
+    #[test]
+    fn lbu_25_a_complaint_after_thirty_days_is_accepted_late_or_refused() {
+        let pack = pack("loughborough");
+        let calendar = crate::calendar::Calendar::new(pack.nation);
+        let incident = ms("2026-11-01T10:00:00Z");
+        assert!(
+            !complaint_is_late(incident, ms("2026-11-30T16:00:00Z"), &pack, &calendar)
+                .expect("late?")
+        );
+        assert!(
+            complaint_is_late(incident, ms("2026-12-02T09:00:00Z"), &pack, &calendar)
+                .expect("late?")
+        );
+        // Bassetlaw's code sets no window: never late.
+        assert!(
+            !complaint_is_late(
+                incident,
+                ms("2027-06-01T09:00:00Z"),
+                &self::pack("bassetlaw"),
+                &calendar
+            )
+            .expect("late?")
+        );
+        let late = Progress {
+            late_pending: true,
+            ..Progress::default()
+        };
+        let err = transition(
+            CaseKind::Complaint,
+            CaseState::Received,
+            late,
+            Action::Start,
+        )
+        .expect_err("a late complaint is not simply started");
+        assert!(
+            err.to_string()
+                .contains("accept it although it was raised late"),
+            "{err}"
+        );
+        assert_eq!(
+            transition(
+                CaseKind::Complaint,
+                CaseState::Received,
+                late,
+                Action::AcceptLate
+            ),
+            Ok(CaseState::InProgress)
+        );
+        assert_eq!(
+            transition(
+                CaseKind::Complaint,
+                CaseState::Received,
+                late,
+                Action::Decide(Decision::Refuse)
+            ),
+            Ok(CaseState::Decided)
+        );
+        assert!(Action::AcceptLate.needs_reason());
+        // In time, there is nothing to accept.
+        assert!(
+            transition(
+                CaseKind::Complaint,
+                CaseState::Received,
+                Progress::default(),
+                Action::AcceptLate
+            )
+            .is_err()
+        );
+    }
+
+    /// LBU-25, BDC-21: an answered complaint can be appealed once; the appeal has its own
+    /// clock from the day it came (the pack's answer rule where it gives no appeal rule:
+    /// Loughborough's month), and ends with its outcome and a final close.
+    #[test]
+    fn lbu_25_an_appeal_has_its_own_clock_and_outcome() {
+        let pack = pack("loughborough");
+        let answered = Progress {
+            acknowledged: true,
+            ..Progress::default()
+        };
+        let k = CaseKind::Complaint;
+        let mut s = CaseState::InProgress;
+        for d in [
+            Decision::Upheld,
+            Decision::PartlyUpheld,
+            Decision::NotUpheld,
+        ] {
+            assert!(d.needs_reasons(), "{d}");
+            assert!(k.decisions().contains(&d));
+        }
+        assert!(!k.decisions().contains(&Decision::Answer));
+        s = transition(k, s, answered, Action::Decide(Decision::NotUpheld)).expect("decide");
+        s = transition(k, s, answered, Action::Close).expect("close");
+        s = transition(k, s, answered, Action::Appeal).expect("appeal");
+        assert_eq!(s, CaseState::Appealed);
+        assert!(s.is_open());
+        let appealed = Progress {
+            appealed: true,
+            ..answered
+        };
+        let t = CaseTimes {
+            kind: k,
+            state: s,
+            received_unix_ms: ms("2026-10-01T09:00:00Z"),
+            pauses: &[],
+            progress: appealed,
+            appealed_at_unix_ms: Some(ms("2027-01-15T09:00:00Z")),
+        };
+        assert_eq!(
+            next_due(&t, &pack, pack.nation),
+            (Clock::Appeal, "2027-02-15".to_owned())
+        );
+        s = transition(
+            k,
+            s,
+            appealed,
+            Action::DecideAppeal(AppealOutcome::NotUpheld),
+        )
+        .expect("decide the appeal");
+        assert_eq!(s, CaseState::AppealDecided);
+        s = transition(k, s, appealed, Action::Close).expect("final close");
+        assert!(
+            transition(k, s, appealed, Action::Appeal).is_err(),
+            "appealed once only"
+        );
+        assert!(
+            transition(
+                CaseKind::SubjectAccess,
+                CaseState::Closed,
+                Progress::default(),
+                Action::Appeal
+            )
+            .is_err(),
+            "only complaints are appealed"
+        );
+    }
+
+    /// The steps read from forms and the console by name, with the decision or outcome.
+    #[test]
+    fn steps_are_read_by_name() {
+        assert_eq!(
+            Action::parse("decide", Some("partly-upheld")),
+            Ok(Action::Decide(Decision::PartlyUpheld))
+        );
+        assert_eq!(
+            Action::parse("decide-appeal", Some("upheld")),
+            Ok(Action::DecideAppeal(AppealOutcome::Upheld))
+        );
+        assert_eq!(Action::parse("acknowledge", None), Ok(Action::Acknowledge));
+        assert!(Action::parse("decide", None).is_err());
+        assert!(Action::parse("dance", None).is_err());
+    }
+
     /// LJM-11: only an FOI request converts to a subject access request.
     #[test]
     fn ljm_11_an_foi_request_for_ones_own_images_converts() {
@@ -939,7 +1457,7 @@ mod tests {
             transition(
                 CaseKind::Foi,
                 CaseState::Received,
-                false,
+                Progress::default(),
                 Action::ConvertToSubjectAccess
             ),
             Ok(CaseState::Converted)
@@ -948,7 +1466,7 @@ mod tests {
             transition(
                 CaseKind::Erasure,
                 CaseState::Received,
-                false,
+                Progress::default(),
                 Action::ConvertToSubjectAccess
             )
             .is_err()

@@ -1013,6 +1013,26 @@ pub const KINDS: &[(Book, &str, &str)] = &[
     ),
     (
         Book::Case,
+        "case-acknowledge",
+        "a complaint is acknowledged in writing",
+    ),
+    (
+        Book::Case,
+        "case-accept-late",
+        "a complaint raised after the scheme's window is accepted, with the reason",
+    ),
+    (
+        Book::Case,
+        "case-appeal",
+        "a complaint's answer is appealed, with the grounds",
+    ),
+    (
+        Book::Case,
+        "case-decide-appeal",
+        "an appeal is decided, with the outcome and reasons",
+    ),
+    (
+        Book::Case,
         "case-footage-held",
         "footage is held for a case",
     ),

@@ -29,6 +29,9 @@ kebab_enum! {
         Extension = "extension",
         /// Gives the decision, its reasons and the requester's rights.
         Response = "response",
+        /// Gives the outcome of an appeal against a complaint's answer: the final answer,
+        /// with where to go next (LBU-25, BDC-21).
+        AppealOutcome = "appeal-outcome",
     }
 }
 
@@ -59,6 +62,9 @@ pub struct LetterFacts<'a> {
     pub requester_contact: &'a str,
     /// What the request is about, in one line.
     pub summary: &'a str,
+    /// What the requester said, as recorded (a complaint's acknowledgement sends it back
+    /// so they can check it, BDC-21).
+    pub details: &'a str,
     /// The day the request was received.
     pub received: Date,
     /// The letter's date.
@@ -80,6 +86,22 @@ pub struct LetterFacts<'a> {
     /// hold nothing from the time given (BDC-29): the acknowledgement says so instead of
     /// promising to keep it.
     pub footage_absent: Option<crate::case::FootageAbsence>,
+    /// An appeal against a complaint's answer: its grounds, outcome (once decided) and the
+    /// outcome's reasons.
+    pub appeal: Option<AppealFacts<'a>>,
+}
+
+/// An appeal against a complaint's answer, for the appeal outcome letter.
+#[derive(Debug, Clone, Copy)]
+pub struct AppealFacts<'a> {
+    /// The day the appeal came.
+    pub received: Date,
+    /// Why the complainant appealed.
+    pub grounds: &'a str,
+    /// How it ended, once decided.
+    pub outcome: Option<crate::case::AppealOutcome>,
+    /// The outcome's reasons.
+    pub reasons: &'a str,
 }
 
 /// A composed letter, ready to render.
@@ -121,7 +143,15 @@ pub fn compose(facts: &LetterFacts) -> Result<Letter, String> {
             format!("More time to answer your {words}"),
             extension(facts)?,
         ),
+        LetterKind::Response if facts.case_kind == CaseKind::Complaint => (
+            format!("Our answer to your {words}"),
+            complaint_answer(facts)?,
+        ),
         LetterKind::Response => (format!("Our response to your {words}"), response(facts)?),
+        LetterKind::AppealOutcome => (
+            format!("The outcome of your appeal about your {words}"),
+            appeal_outcome(facts)?,
+        ),
     };
     let controller = &facts.pack.controller;
     let mut from = vec![controller.name.trim().to_owned()];
@@ -199,6 +229,13 @@ fn acknowledgement(facts: &LetterFacts) -> Sections {
         );
     }
     let mut sections = vec![(None, first)];
+    if kind == CaseKind::Complaint {
+        let mut copy = vec![
+            "This is your complaint as we have recorded it. Please check it, and tell us, quoting our reference, if anything is wrong or missing.".to_owned(),
+        ];
+        copy.extend(paragraphs(facts.details));
+        sections.push((Some("Your complaint as we recorded it".to_owned()), copy));
+    }
     if facts.awaiting_identity {
         let mut identity = vec![
             "Before we can start, we need proof of your identity, so that we give information about a person only to that person.".to_owned(),
@@ -365,6 +402,10 @@ fn response(facts: &LetterFacts) -> Result<Sections, String> {
         }
         Decision::Accept => first.extend(accepted(kind, facts.erasure.as_ref())),
         Decision::Answer => first.push("Our answer is set out below.".to_owned()),
+        // A complaint's answer has its own letter (`complaint_answer`).
+        Decision::Upheld | Decision::PartlyUpheld | Decision::NotUpheld => {
+            first.push("Our answer is set out below.".to_owned());
+        }
     }
     let mut sections = vec![(None, first)];
     sections.extend(extra);
@@ -379,6 +420,118 @@ fn response(facts: &LetterFacts) -> Result<Sections, String> {
     sections.push((None, vec![questions(facts)]));
     sections.push(rights(facts, Some(decision)));
     Ok(sections)
+}
+
+/// A complaint's answer (BDC-21, LBU-25): the outcome, what was found and done, and the
+/// next steps: an appeal under the scheme's procedure, and the regulators.
+fn complaint_answer(facts: &LetterFacts) -> Result<Sections, String> {
+    let decision = facts.decision.ok_or_else(|| {
+        "an answer to a complaint needs its outcome: decide the complaint first".to_owned()
+    })?;
+    let findings = paragraphs(facts.reasons);
+    if findings.is_empty() {
+        return Err(
+            "an answer to a complaint must say what was found and what is done about it, in the reasons"
+                .to_owned(),
+        );
+    }
+    let mut first = vec![format!(
+        "We are writing with our answer to your complaint, which we received on {} (our reference {}).",
+        long_date(facts.received),
+        facts.reference.trim()
+    )];
+    first.extend(about(facts));
+    first.push(match decision {
+        Decision::Upheld => "We have investigated your complaint and we uphold it: we agree that we were at fault. What we found, and what we are doing about it, is set out below.".to_owned(),
+        Decision::PartlyUpheld => "We have investigated your complaint and we uphold part of it. What we found, and what we are doing about it, is set out below.".to_owned(),
+        Decision::NotUpheld => "We have investigated your complaint carefully and we do not uphold it, for the reasons set out below.".to_owned(),
+        Decision::Refuse => "We are not able to consider your complaint under our procedure, for the reasons set out below.".to_owned(),
+        other => {
+            return Err(format!(
+                "a complaint is answered as upheld, partly upheld, not upheld or refused, not \"{other}\""
+            ));
+        }
+    });
+    let heading = if decision == Decision::Refuse {
+        "Reasons"
+    } else {
+        "What we found"
+    };
+    let mut next = vec![format!(
+        "If you are not satisfied with our answer, you can appeal. {}",
+        sentence(&facts.pack.controller.complaints)
+    )];
+    next.push(format!(
+        "Please appeal in writing, quoting {}, and say why you are not satisfied.",
+        facts.reference.trim()
+    ));
+    next.extend(regulators(facts.pack));
+    Ok(vec![
+        (None, first),
+        (Some(heading.to_owned()), findings),
+        (None, vec![questions(facts)]),
+        (Some("If you are not satisfied".to_owned()), next),
+    ])
+}
+
+/// The outcome of an appeal against a complaint's answer: the scheme's final answer, and
+/// where the complainant can go next.
+fn appeal_outcome(facts: &LetterFacts) -> Result<Sections, String> {
+    if facts.case_kind != CaseKind::Complaint {
+        return Err(format!(
+            "only a complaint's answer can be appealed; a {} case has no appeal",
+            facts.case_kind
+        ));
+    }
+    let appeal = facts
+        .appeal
+        .ok_or_else(|| "there is no appeal on this complaint to write about".to_owned())?;
+    let outcome = appeal
+        .outcome
+        .ok_or_else(|| "decide the appeal before writing its outcome".to_owned())?;
+    let reasons = paragraphs(appeal.reasons);
+    if reasons.is_empty() {
+        return Err("the outcome of an appeal must give its reasons".to_owned());
+    }
+    let mut first = vec![format!(
+        "We are writing about your appeal, which we received on {}, against our answer to your complaint (our reference {}).",
+        long_date(appeal.received),
+        facts.reference.trim()
+    )];
+    if !appeal.grounds.trim().is_empty() {
+        first.push(format!(
+            "You told us you were not satisfied because: {}",
+            sentence(appeal.grounds)
+        ));
+    }
+    first.push(match outcome {
+        crate::case::AppealOutcome::Upheld => "Your appeal has been considered by someone who was not involved in our first answer, and we uphold it: we have changed our answer, as set out below.".to_owned(),
+        crate::case::AppealOutcome::NotUpheld => "Your appeal has been considered by someone who was not involved in our first answer, and we do not uphold it: our answer stands, for the reasons set out below.".to_owned(),
+    });
+    let mut next =
+        vec!["This is our final answer: our complaints procedure is now complete.".to_owned()];
+    next.extend(regulators(facts.pack));
+    Ok(vec![
+        (None, first),
+        (Some("Reasons".to_owned()), reasons),
+        (None, vec![questions(facts)]),
+        (Some("If you are still not satisfied".to_owned()), next),
+    ])
+}
+
+/// Where a complainant can take their complaint outside the scheme: the ICO about personal
+/// data, and the Local Government and Social Care Ombudsman where the controller is a
+/// council.
+fn regulators(pack: &crate::PolicyPack) -> Vec<String> {
+    let mut out = vec![format!(
+        "If your complaint is about how we handle personal information, including footage of you, you can complain to the Information Commissioner's Office (ICO): {ICO_CONTACT}."
+    )];
+    if pack.controller.ombudsman == Some(crate::policy::Ombudsman::LocalGovernment) {
+        out.push(
+            "Once our complaints procedure is complete, you can also ask the Local Government and Social Care Ombudsman to look at your complaint: online at lgo.org.uk, or by telephone on 0300 061 0614.".to_owned(),
+        );
+    }
+    out
 }
 
 /// What an accepted request did.
@@ -768,6 +921,8 @@ mod tests {
             reasons: "",
             erasure: None,
             footage_absent: None,
+            details: "",
+            appeal: None,
         }
     }
 
@@ -1059,13 +1214,16 @@ mod tests {
         f.decision = Some(Decision::Accept);
         let err = compose(&f).expect_err("subject access is not accepted");
         assert!(err.contains("cannot be decided \"accept\""), "{err}");
-        f.case_kind = CaseKind::Complaint;
+        f.case_kind = CaseKind::Foi;
         f.decision = Some(Decision::Answer);
         assert!(compose(&f).is_err(), "an answer needs its text");
-        f.reasons = "We have moved the camera so that it no longer looks into your garden.";
+        f.reasons = "We hold 14 cameras in the town centre.";
         let t = text_of(&f);
-        assert!(t.contains("Our answer\n\nWe have moved the camera"), "{t}");
-        assert!(t.contains("your complaint about our CCTV"), "{t}");
+        assert!(t.contains("Our answer\n\nWe hold 14 cameras"), "{t}");
+        assert!(t.contains("your request for information"), "{t}");
+        // A complaint is answered with its outcome, not a bare answer.
+        f.case_kind = CaseKind::Complaint;
+        assert!(compose(&f).is_err(), "a complaint is upheld or not");
     }
 
     #[test]
@@ -1139,6 +1297,109 @@ mod tests {
         assert!(s.contains("(Your rights)"));
         assert!(s.trim_end().ends_with("%%EOF"));
         assert_eq!(bytes, letter.to_pdf(created), "deterministic");
+    }
+
+    /// BDC-21: a complaint's acknowledgement sends back the complaint as recorded, for the
+    /// complainant to check, and says when it will be answered.
+    #[test]
+    fn bdc_21_a_complaint_acknowledgement_sends_back_the_complaint_as_recorded() {
+        let pack = bassetlaw();
+        let f = LetterFacts {
+            case_kind: CaseKind::Complaint,
+            reference: "COM-2026-0001",
+            summary: "a camera pointing into a back garden",
+            details: "The camera on the corner of Bridge Street looks into my garden.",
+            due: Some("Thursday 14 January 2027".to_owned()),
+            ..facts(&pack, LetterKind::Acknowledgement)
+        };
+        let text = text_of(&f);
+        for needle in [
+            "Acknowledgement of your complaint",
+            "Your complaint as we recorded it",
+            "Please check it",
+            "looks into my garden",
+            "We will answer by Thursday 14 January 2027.",
+        ] {
+            assert!(text.contains(needle), "{needle}: {text}");
+        }
+    }
+
+    /// BDC-21, LBU-25: a complaint's answer gives the outcome and what was found, then
+    /// the appeal and the regulators: the ICO, and for a council the Local Government and
+    /// Social Care Ombudsman; a university's letter names no ombudsman.
+    #[test]
+    fn bdc_21_a_complaint_answer_gives_the_outcome_the_appeal_and_the_ombudsman() {
+        let pack = bassetlaw();
+        let f = LetterFacts {
+            case_kind: CaseKind::Complaint,
+            reference: "COM-2026-0001",
+            decision: Some(Decision::PartlyUpheld),
+            reasons: "The camera's privacy mask had slipped; it was reset on 4 January.",
+            ..facts(&pack, LetterKind::Response)
+        };
+        let text = text_of(&f);
+        for needle in [
+            "Our answer to your complaint",
+            "we uphold part of it",
+            "What we found",
+            "privacy mask had slipped",
+            "you can appeal",
+            "ico.org.uk/make-a-complaint",
+            "Local Government and Social Care Ombudsman",
+        ] {
+            assert!(text.contains(needle), "{needle}: {text}");
+        }
+        let lbu = crate::PolicyPack::parse(include_str!(
+            "../../../policies/loughborough-university.toml"
+        ))
+        .expect("pack");
+        let f = LetterFacts { pack: &lbu, ..f };
+        let text = text_of(&f);
+        assert!(text.contains("Chief Operating Officer"), "{text}");
+        assert!(!text.contains("Ombudsman"), "{text}");
+        // An answer without findings is refused.
+        let f = LetterFacts { reasons: "", ..f };
+        assert!(compose(&f).is_err());
+    }
+
+    /// LBU-25: the outcome of an appeal is the final answer, with its reasons and the ICO.
+    #[test]
+    fn lbu_25_the_appeal_outcome_is_the_final_answer() {
+        let pack = bassetlaw();
+        let appeal = AppealFacts {
+            received: date(2027, 1, 20),
+            grounds: "the mask still shows part of the garden",
+            outcome: Some(crate::case::AppealOutcome::Upheld),
+            reasons: "A site visit found the mask one metre short; the camera was moved.",
+        };
+        let f = LetterFacts {
+            case_kind: CaseKind::Complaint,
+            reference: "COM-2026-0001",
+            decision: Some(Decision::PartlyUpheld),
+            reasons: "The mask had slipped.",
+            appeal: Some(appeal),
+            ..facts(&pack, LetterKind::AppealOutcome)
+        };
+        let text = text_of(&f);
+        for needle in [
+            "The outcome of your appeal",
+            "Wednesday 20 January 2027",
+            "the mask still shows part of the garden",
+            "we uphold it",
+            "one metre short",
+            "This is our final answer",
+            "ico.org.uk",
+        ] {
+            assert!(text.contains(needle), "{needle}: {text}");
+        }
+        let undecided = LetterFacts {
+            appeal: Some(AppealFacts {
+                outcome: None,
+                ..appeal
+            }),
+            ..f.clone()
+        };
+        assert!(compose(&undecided).is_err());
     }
 
     #[test]

@@ -86,6 +86,19 @@ pub struct Controller {
     pub phone: Option<String>,
     /// Web address, if published.
     pub website: Option<String>,
+    /// The ombudsman a complainant may go to once the scheme's own procedure is complete,
+    /// if any besides the ICO (a council's: the Local Government and Social Care
+    /// Ombudsman).
+    pub ombudsman: Option<Ombudsman>,
+}
+
+kebab_enum! {
+    /// An ombudsman complaints may go to after the scheme's own procedure.
+    Ombudsman, "ombudsman" {
+        /// The Local Government and Social Care Ombudsman (Local Government Act 1974
+        /// Part III), for councils in England.
+        LocalGovernment = "local-government-and-social-care",
+    }
 }
 
 /// A specified purpose (SCC-1, BJS-1, ALT-1, LBU-1, BDC-8).
@@ -247,6 +260,9 @@ pub struct Deadlines {
     pub complaint_answer: DeadlineRule,
     /// How long after an incident a complaint may be made, if limited (LBU-25).
     pub complaint_window: Option<DeadlineRule>,
+    /// Answering an appeal against a complaint's answer, from the day the appeal came
+    /// (LBU-25, BDC-21); where the pack gives none, `complaint_answer`.
+    pub complaint_appeal: Option<DeadlineRule>,
     /// Notifying the ICO of a breach (ALT-18).
     pub breach_notification: DeadlineRule,
     /// Answering a Freedom of Information request.
@@ -621,6 +637,7 @@ struct RawController {
     dpo: Text,
     requests: Text,
     complaints: Text,
+    ombudsman: Option<Spanned<String>>,
     email: Option<String>,
     phone: Option<String>,
     website: Option<String>,
@@ -686,6 +703,7 @@ struct RawDeadlines {
     complaint_acknowledge: Text,
     complaint_answer: Text,
     complaint_window: Option<Text>,
+    complaint_appeal: Option<Text>,
     breach_notification: Text,
     foi: Text,
 }
@@ -934,6 +952,16 @@ impl Validator {
                 "how a person asks for their footage or exercises their other rights",
             ),
             complaints: self.text(&c.complaints, "controller.complaints", "how to complain"),
+            ombudsman: match &c.ombudsman {
+                None => None,
+                Some(o) => match o.get_ref().parse::<Ombudsman>() {
+                    Ok(o) => Some(o),
+                    Err(e) => {
+                        self.problem(o.span(), format!("controller.ombudsman: {e}"));
+                        None
+                    }
+                },
+            },
             email: c.email.clone(),
             phone: c.phone.clone(),
             website: c.website.clone(),
@@ -1157,6 +1185,10 @@ impl Validator {
             .complaint_window
             .as_ref()
             .map(|t| self.rule(t, "complaint_window"));
+        let appeal = d
+            .complaint_appeal
+            .as_ref()
+            .map(|t| self.rule(t, "complaint_appeal"));
         let breach = self.rule(&d.breach_notification, "breach_notification");
         let foi = self.rule(&d.foi, "foi");
         Some(Deadlines {
@@ -1166,6 +1198,7 @@ impl Validator {
             complaint_acknowledge: ack?,
             complaint_answer: answer?,
             complaint_window: window.map_or(Some(None), |r| r.map(Some))?,
+            complaint_appeal: appeal.map_or(Some(None), |r| r.map(Some))?,
             breach_notification: breach?,
             foi: foi?,
         })

@@ -18,7 +18,8 @@ use std::path::Path;
 
 use custos_base::{Actor, UnixMs};
 use custos_domain::case::{
-    Action, CaseDue, CaseKind, CaseState, Decision, FootageAbsence, check_decision, transition,
+    Action, AppealOutcome, CaseDue, CaseKind, CaseState, CaseTimes, Decision, FootageAbsence,
+    Progress, check_decision, transition,
 };
 use custos_domain::ledger::{Book, NewEntry, Reference, to_hex};
 use custos_domain::letter::{ErasureFacts, Letter, LetterFacts, LetterKind, compose};
@@ -49,8 +50,15 @@ pub struct NewCase {
     pub requester_contact: String,
     /// What they said: for a subject access request, the date, time and place.
     pub details: String,
-    /// When and where the requester was, for a request about footage of them.
+    /// When and where the requester was, for a request about footage of them (or, for a
+    /// complaint about an incident on camera, where and when it happened).
     pub sighting: Option<Sighting>,
+    /// For a complaint: when the incident complained of happened.
+    pub incident_at_unix_ms: Option<i64>,
+    /// For a complaint: whether it came after the pack's window for raising one
+    /// ([`custos_domain::case::complaint_is_late`], on the scheme's calendar). It is still
+    /// recorded; accepting or refusing it is a step with a reason.
+    pub raised_late: bool,
 }
 
 /// When and where a requester says they were (LBU-18, BJS-10, ALT-10, BDC-29): a time,
@@ -265,6 +273,55 @@ pub struct Case {
     /// Why the request has no footage to hold or review, when the cameras covering the
     /// place the requester gave hold nothing from their time (BDC-29).
     pub footage_absent: Option<FootageAbsence>,
+    /// For a complaint: when the incident complained of happened.
+    pub incident_at_unix_ms: Option<i64>,
+    /// For a complaint: whether it came after the pack's window for raising one.
+    pub raised_late: bool,
+    /// For a complaint: when it was acknowledged in writing (BDC-21).
+    pub acknowledged_at_unix_ms: Option<i64>,
+    /// For a complaint: the appeal against its answer, if any.
+    pub appeal: Option<CaseAppeal>,
+}
+
+/// An appeal against a complaint's answer (LBU-25, BDC-21).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseAppeal {
+    /// When it came; the appeal's clock counts from here.
+    pub received_at_unix_ms: i64,
+    /// Why the complainant is not satisfied.
+    pub grounds: String,
+    /// How it ended, once decided, with the reasons and who decided it (ledger actor).
+    pub outcome: Option<(AppealOutcome, String, String)>,
+}
+
+impl Case {
+    /// What has happened to it that decides which steps it allows.
+    pub fn progress(&self) -> Progress {
+        Progress {
+            extended: self.extension.is_some(),
+            acknowledged: self.acknowledged_at_unix_ms.is_some(),
+            late_pending: self.raised_late && self.state == CaseState::Received,
+            appealed: self.appeal.is_some(),
+        }
+    }
+
+    /// Its times, for its clocks ([`custos_domain::case::next_deadline`]); `pauses` are
+    /// its clock's pauses as (from, to).
+    pub fn times<'a>(&self, pauses: &'a [(i64, Option<i64>)]) -> CaseTimes<'a> {
+        CaseTimes {
+            kind: self.kind,
+            state: self.state,
+            received_unix_ms: self.received_at_unix_ms,
+            pauses,
+            progress: self.progress(),
+            appealed_at_unix_ms: self.appeal.as_ref().map(|a| a.received_at_unix_ms),
+        }
+    }
+
+    /// Its clock's pauses as (from, to), for [`Case::times`].
+    pub fn clock_pauses(&self) -> Vec<(i64, Option<i64>)> {
+        self.pauses.iter().map(|(a, b, _)| (*a, *b)).collect()
+    }
 }
 
 /// What a step on a case states besides the action.
@@ -331,7 +388,9 @@ macro_rules! case_columns {
         "SELECT reference, kind, state, received_at_unix_ms, channel, summary, requester_name, \
          requester_contact, details, extended, extension_reason, decision, decision_reasons, \
          opened_by, closed_at_unix_ms, converted_to, seen_from_unix_ms, seen_to_unix_ms, \
-         place, erasure_outcome, footage_absent, footage_kept_days FROM cases "
+         place, erasure_outcome, footage_absent, footage_kept_days, incident_at_unix_ms, \
+         raised_late, acknowledged_at_unix_ms, appeal_received_at_unix_ms, appeal_grounds, \
+         appeal_outcome, appeal_reasons, appeal_decided_by FROM cases "
     };
 }
 
@@ -423,8 +482,9 @@ impl Store {
         if !problems.is_empty() {
             return Err(StoreError::Invalid(problems.join("; ")));
         }
+        let complaint = new.kind == CaseKind::Complaint;
         let sighting = match &new.sighting {
-            Some(sg) if new.kind.concerns_footage() => {
+            Some(sg) if new.kind.concerns_footage() || complaint => {
                 if sg.place.trim().is_empty() {
                     return Err(StoreError::Invalid(
                         "say where the requester was, so the cameras there can be searched"
@@ -511,9 +571,9 @@ impl Store {
             "INSERT INTO cases (reference, kind, state, received_at_unix_ms, channel, summary, \
              requester_name, requester_contact, details, opened_by, key_sealed, \
              seen_from_unix_ms, seen_to_unix_ms, place, footage_absent, footage_kept_days, \
-             request_key_sha256, request_form_sha256) \
+             request_key_sha256, request_form_sha256, incident_at_unix_ms, raised_late) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18)",
+             $17, $18, $19, $20)",
         )
         .bind(&reference)
         .bind(new.kind.as_str())
@@ -533,6 +593,8 @@ impl Store {
         .bind(absent.and_then(FootageAbsence::kept_days).map(i64::from))
         .bind(once.map(RequestKey::stored))
         .bind(form)
+        .bind(complaint.then_some(new.incident_at_unix_ms).flatten())
+        .bind(i64::from(complaint && new.raised_late))
         .execute(tx.conn())
         .await;
         // Sent twice at once (PostgreSQL: the other transaction committed first): the
@@ -554,6 +616,12 @@ impl Store {
             .with("kind", new.kind.as_str())
             .with("channel", new.channel.trim())
             .with("received", UnixMs(new.received_at_unix_ms).to_rfc3339());
+        if let (true, Some(at)) = (complaint, new.incident_at_unix_ms) {
+            opened = opened.with("incident", UnixMs(at).to_rfc3339());
+            if new.raised_late {
+                opened = opened.with("raised_late", true);
+            }
+        }
         if let Some(d) = disclosure {
             crate::disclosures::insert_request(&mut tx, &reference, d).await?;
             opened = opened
@@ -785,7 +853,34 @@ impl Store {
             ),
             None => None,
         };
+        let raised_late: i64 = r.try_get(23).map_err(&get)?;
+        let appeal = match r.try_get::<Option<i64>, _>(25).map_err(&get)? {
+            Some(received_at_unix_ms) => Some(CaseAppeal {
+                received_at_unix_ms,
+                grounds: r
+                    .try_get::<Option<String>, _>(26)
+                    .map_err(&get)?
+                    .unwrap_or_default(),
+                outcome: match r.try_get::<Option<String>, _>(27).map_err(&get)? {
+                    Some(o) => Some((
+                        o.parse().map_err(corrupt)?,
+                        r.try_get::<Option<String>, _>(28)
+                            .map_err(&get)?
+                            .unwrap_or_default(),
+                        r.try_get::<Option<String>, _>(29)
+                            .map_err(&get)?
+                            .unwrap_or_default(),
+                    )),
+                    None => None,
+                },
+            }),
+            None => None,
+        };
         Ok(Case {
+            incident_at_unix_ms: r.try_get(22).map_err(&get)?,
+            raised_late: raised_late != 0,
+            acknowledged_at_unix_ms: r.try_get(24).map_err(&get)?,
+            appeal,
             kind: kind.parse().map_err(corrupt)?,
             state: state.parse().map_err(corrupt)?,
             received_at_unix_ms: r.try_get(3).map_err(&get)?,
@@ -826,12 +921,15 @@ impl Store {
     /// confirmation before a step that cannot be undone.
     pub async fn check_case_step(
         &self,
+        actor: &Actor,
         reference: &str,
         action: Action,
         step: &Step,
     ) -> StoreResult<()> {
         let case = self.require_case(reference).await?;
-        self.check_step(&case, action, step).await.map(|_| ())
+        self.check_step(actor, &case, action, step)
+            .await
+            .map(|_| ())
     }
 
     /// The state `action` moves `case` to, and the decision a response letter stated with
@@ -839,24 +937,48 @@ impl Store {
     /// refused.
     async fn check_step(
         &self,
+        actor: &Actor,
         case: &Case,
         action: Action,
         step: &Step,
     ) -> StoreResult<(CaseState, Option<(String, String)>)> {
-        let next = transition(case.kind, case.state, case.extension.is_some(), action)
+        let next = transition(case.kind, case.state, case.progress(), action)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let why = step.reasons.trim();
-        let needs_why = matches!(action, Action::Extend | Action::Withdraw);
-        if needs_why && why.chars().count() < 5 {
+        if action.needs_reason() && why.chars().count() < 5 {
             return Err(StoreError::Invalid(format!(
                 "say why ({}): it goes into the case's record{}",
                 action.describe(),
-                if action == Action::Extend {
-                    " and the letter telling the requester (the request must be complex or numerous, UK GDPR Art 12(3))"
-                } else {
-                    ""
+                match action {
+                    Action::Extend => {
+                        " and the letter telling the requester (the request must be complex or numerous, UK GDPR Art 12(3))"
+                    }
+                    Action::Appeal => ": what the complainant is not satisfied with",
+                    Action::DecideAppeal(_) => " and the letter giving the appeal's outcome",
+                    _ => "",
                 }
             )));
+        }
+        // An appeal is heard by someone who did not decide the answer appealed against
+        // (LBU-25: the Chief Operating Officer; BDC-21: the appeals procedure).
+        if let Action::DecideAppeal(_) = action {
+            let decided = self
+                .ledger_entries(&crate::LedgerQuery {
+                    book: Some(Book::Case),
+                    reference: Some(format!("case:{}", case.reference)),
+                    ..crate::LedgerQuery::default()
+                })
+                .await?
+                .into_iter()
+                .rev()
+                .find(|e| e.kind == Action::Decide(Decision::Answer).ledger_kind())
+                .map(|e| e.actor);
+            if decided.as_deref() == Some(actor.to_string().as_str()) {
+                return Err(StoreError::Invalid(
+                    "you decided the answer this appeal is against: an appeal is decided by someone who was not involved in the first answer"
+                        .to_owned(),
+                ));
+            }
         }
         if let Action::Decide(d) = action {
             check_decision(d, why, step.others_shown, step.why_reasonable.as_deref())
@@ -921,7 +1043,7 @@ impl Store {
         step: &Step,
     ) -> StoreResult<Case> {
         let case = self.require_case(reference).await?;
-        let (next, change) = self.check_step(&case, action, step).await?;
+        let (next, change) = self.check_step(actor, &case, action, step).await?;
         let why = step.reasons.trim();
         let erasure =
             if case.kind == CaseKind::Erasure && action == Action::Decide(Decision::Accept) {
@@ -1055,6 +1177,9 @@ impl Store {
                     );
                 }
             }
+            // Closing after an appeal keeps the time the first answer was sent: that is
+            // what the answer's clock is measured against.
+            Action::Close if case.state == CaseState::AppealDecided => {}
             Action::Close | Action::Withdraw => {
                 sqlx::query("UPDATE cases SET closed_at_unix_ms = $1 WHERE reference = $2")
                     .bind(now)
@@ -1107,6 +1232,42 @@ impl Store {
                         .with("received", UnixMs(case.received_at_unix_ms).to_rfc3339())
                         .with("converted_from", case.reference.as_str()),
                 );
+            }
+            Action::Acknowledge => {
+                sqlx::query("UPDATE cases SET acknowledged_at_unix_ms = $1 WHERE reference = $2")
+                    .bind(now)
+                    .bind(&case.reference)
+                    .execute(tx.conn())
+                    .await
+                    .map_err(StoreError::db("acknowledging a complaint"))?;
+            }
+            Action::AcceptLate => entry = entry.with("reason", why),
+            Action::Appeal => {
+                sqlx::query(
+                    "UPDATE cases SET appeal_received_at_unix_ms = $1, appeal_grounds = $2 \
+                     WHERE reference = $3",
+                )
+                .bind(now)
+                .bind(why)
+                .bind(&case.reference)
+                .execute(tx.conn())
+                .await
+                .map_err(StoreError::db("recording an appeal"))?;
+                entry = entry.with("reason", why);
+            }
+            Action::DecideAppeal(o) => {
+                sqlx::query(
+                    "UPDATE cases SET appeal_outcome = $1, appeal_reasons = $2, \
+                     appeal_decided_by = $3 WHERE reference = $4",
+                )
+                .bind(o.as_str())
+                .bind(why)
+                .bind(actor.to_string())
+                .bind(&case.reference)
+                .execute(tx.conn())
+                .await
+                .map_err(StoreError::db("deciding an appeal"))?;
+                entry = entry.with("outcome", o.as_str()).with("reasons", why);
             }
             Action::Start => {}
         }
@@ -1879,6 +2040,19 @@ impl Store {
                 kept: e.kept.clone(),
             }),
             footage_absent: case.footage_absent,
+            details: &case.details,
+            appeal: case
+                .appeal
+                .as_ref()
+                .map(|a| {
+                    Ok::<_, StoreError>(custos_domain::letter::AppealFacts {
+                        received: day(a.received_at_unix_ms)?,
+                        grounds: &a.grounds,
+                        outcome: a.outcome.as_ref().map(|o| o.0),
+                        reasons: a.outcome.as_ref().map_or("", |o| o.1.as_str()),
+                    })
+                })
+                .transpose()?,
         };
         compose(&facts)
             .map_err(|e| StoreError::Invalid(format!("the {kind} letter for {reference}: {e}")))

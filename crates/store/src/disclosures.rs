@@ -776,7 +776,7 @@ impl Store {
         let next = transition(
             case.kind,
             case.state,
-            case.extension.is_some(),
+            case.progress(),
             Action::Decide(Decision::Disclose),
         )
         .map_err(|e| StoreError::Invalid(e.to_string()))?;

@@ -1311,9 +1311,12 @@ impl Store {
             let days = retention_days(&camera.draft, &policy.pack);
             let cutoff = cutoff_unix_ms(now, days);
             let get = StoreError::db("reading the retention report");
+            // Two queries, each answered from one index alone: the count and the oldest
+            // start from `segments_by_camera_time`, the newest end from `segments_by_end`.
+            // (One query asking for all three read every segment's row: 9 s for 64 cameras'
+            // 30 days.)
             let r = sqlx::query(
-                "SELECT COUNT(*), MIN(start_unix_ms), MAX(end_unix_ms) FROM segments \
-                 WHERE camera_id = $1",
+                "SELECT COUNT(*), MIN(start_unix_ms) FROM segments WHERE camera_id = $1",
             )
             .bind(camera.id.as_str())
             .fetch_one(self.pool())
@@ -1321,7 +1324,14 @@ impl Store {
             .map_err(&get)?;
             let segments: i64 = r.try_get(0).map_err(&get)?;
             let oldest: Option<i64> = r.try_get(1).map_err(&get)?;
-            let newest: Option<i64> = r.try_get(2).map_err(&get)?;
+            let newest: Option<i64> =
+                sqlx::query("SELECT MAX(end_unix_ms) FROM segments WHERE camera_id = $1")
+                    .bind(camera.id.as_str())
+                    .fetch_one(self.pool())
+                    .await
+                    .map_err(&get)?
+                    .try_get(0)
+                    .map_err(&get)?;
             let o = sqlx::query(overdue_sql)
                 .bind(camera.id.as_str())
                 .bind(cutoff - SWEEP_GRACE_MS)

@@ -3325,6 +3325,8 @@ fn new_case(kind: custos_domain::case::CaseKind, at: i64) -> custos_store::cases
         requester_contact: "alex@example.org".to_owned(),
         details: "Monday about 8:40, at the front gate".to_owned(),
         sighting: None,
+        incident_at_unix_ms: None,
+        raised_late: false,
     }
 }
 

@@ -45,27 +45,28 @@ pub(crate) fn due(
         Ok(c) => c,
         Err(e) => return (e, ""),
     };
-    let pauses: Vec<(i64, Option<i64>)> = c.pauses.iter().map(|(a, b, _)| (*a, *b)).collect();
-    match custos_domain::case::due(
-        c.kind,
-        c.state,
-        c.received_at_unix_ms,
-        &pauses,
-        c.extension.is_some(),
-        pack,
-        &calendar,
-    ) {
-        Err(e) => (e.to_string(), ""),
-        Ok(CaseDue::Finished) => ("finished".to_owned(), ""),
-        Ok(CaseDue::NoRule) => ("no deadline in the pack".to_owned(), ""),
-        Ok(CaseDue::Paused { since_unix_ms, .. }) => (
+    let pauses = c.clock_pauses();
+    let (clock, due) = match custos_domain::case::next_deadline(&c.times(&pauses), pack, &calendar)
+    {
+        Ok(d) => d,
+        Err(e) => return (e.to_string(), ""),
+    };
+    // Beside the answer, a complaint's other clocks say what is due.
+    let what = match clock {
+        custos_domain::case::Clock::Answer => String::new(),
+        other => format!("{} ", crate::staff::capitalise(other.describe())),
+    };
+    match due {
+        CaseDue::Finished => ("finished".to_owned(), ""),
+        CaseDue::NoRule => ("no deadline in the pack".to_owned(), ""),
+        CaseDue::Paused { since_unix_ms, .. } => (
             format!(
                 "clock stopped since {}",
                 UnixMs(since_unix_ms).to_london_display()
             ),
             "",
         ),
-        Ok(CaseDue::Due(d)) => {
+        CaseDue::Due(d) => {
             let now = state.store.clock().now();
             let urgency = match (
                 now.to_timestamp()
@@ -93,7 +94,12 @@ pub(crate) fn due(
                 _ => "",
             };
             (
-                format!("{} ({})", d.due.describe(), d.rule.describe()),
+                format!(
+                    "{what}{}{} ({})",
+                    if what.is_empty() { "" } else { "due " },
+                    d.due.describe(),
+                    d.rule.describe()
+                ),
                 urgency,
             )
         }
@@ -257,6 +263,9 @@ struct CasePage {
     assignees: String,
     due: String,
     urgency: &'static str,
+    /// A complaint's own facts, as (what, in words): the incident, whether it was raised
+    /// late, its acknowledgement, an appeal and its outcome.
+    complaint: Vec<(&'static str, String)>,
     pauses: Vec<String>,
     decision: String,
     steps: Vec<StepView>,
@@ -340,7 +349,7 @@ pub(crate) async fn show(
     };
     let (due_text, urgency) = due(&state, &policy.pack, &c);
     let names = crate::staff::names(&state).await?;
-    let steps = allowed_actions(c.kind, c.state, c.extension.is_some())
+    let steps = allowed_actions(c.kind, c.state, c.progress())
         .into_iter()
         // A disclosure is decided to disclose only by authorising its release, in its own
         // section, which checks the documents, the agreement and the authoriser's role.
@@ -350,6 +359,7 @@ pub(crate) async fn show(
             label: crate::staff::capitalise(&a.describe()),
             decision: match a {
                 Action::Decide(d) => d.to_string(),
+                Action::DecideAppeal(o) => o.to_string(),
                 _ => String::new(),
             },
         })
@@ -439,6 +449,10 @@ pub(crate) async fn show(
     if c.decision.is_some() {
         letters.push(LetterKind::Response.to_string());
     }
+    if c.appeal.as_ref().is_some_and(|a| a.outcome.is_some()) {
+        letters.push(LetterKind::AppealOutcome.to_string());
+    }
+    let complaint = complaint_facts(&c, &names);
     Ok(render(
         StatusCode::OK,
         &CasePage {
@@ -455,6 +469,7 @@ pub(crate) async fn show(
                 .join(", "),
             due: due_text,
             urgency,
+            complaint,
             pauses: c
                 .pauses
                 .iter()
@@ -542,26 +557,12 @@ pub(crate) async fn act(
     staff.check_csrf(&f.csrf)?;
     let (c, actor) = load_to_work(&state, &staff, &reference).await?;
     let (name, decision) = f.step.split_once(':').unwrap_or((f.step.as_str(), ""));
-    let action = match name {
-        "await-identity" => Action::AwaitIdentity,
-        "verify-identity" => Action::VerifyIdentity,
-        "start" => Action::Start,
-        "extend" => Action::Extend,
-        "decide" => Action::Decide(decision.parse::<Decision>().map_err(WebError::BadRequest)?),
-        "close" => Action::Close,
-        "withdraw" => Action::Withdraw,
-        "convert-to-subject-access" => Action::ConvertToSubjectAccess,
-        "" => {
-            return Err(WebError::BadRequest(
-                "choose the step to record from the list".to_owned(),
-            ));
-        }
-        other => {
-            return Err(WebError::BadRequest(format!(
-                "{other:?} is not a step a case takes"
-            )));
-        }
-    };
+    if name.trim().is_empty() {
+        return Err(WebError::BadRequest(
+            "choose the step to record from the list".to_owned(),
+        ));
+    }
+    let action = Action::parse(name, Some(decision)).map_err(WebError::BadRequest)?;
     if c.kind == CaseKind::Erasure && action == Action::Decide(Decision::Accept) {
         // Accepting erasure deletes footage before its time (ALT-8, LJM-9).
         staff
@@ -580,7 +581,7 @@ pub(crate) async fn act(
     {
         state
             .store
-            .check_case_step(&c.reference, action, &step)
+            .check_case_step(&actor, &c.reference, action, &step)
             .await?;
         return confirm_decision(&state, &staff, &c, decision, &f).await;
     }
@@ -608,6 +609,13 @@ fn decision_words(kind: CaseKind, decision: Decision) -> &'static str {
         }
         Decision::Accept => "accept the request",
         Decision::Answer => "answer the request",
+        Decision::Upheld => "uphold the complaint, with what was found and what is done about it",
+        Decision::PartlyUpheld => {
+            "uphold part of the complaint, with what was found and what is done about it"
+        }
+        Decision::NotUpheld => {
+            "not uphold the complaint, with the reasons the complainant will read"
+        }
     }
 }
 
@@ -744,8 +752,12 @@ pub(crate) async fn open(
         .await?;
     let received =
         time_field(&f.received, "when it was received")?.unwrap_or(state.store.clock().now().0);
-    let sighting = match (time_field(&f.seen, "when they were there")?, f.place.trim()) {
+    let seen = time_field(&f.seen, "when they were there")?;
+    let complaint = kind == CaseKind::Complaint;
+    let sighting = match (seen, f.place.trim()) {
         (None, "") => None,
+        // A complaint may give when the incident happened without a place on camera.
+        (Some(_), "") if complaint => None,
         (Some(at), place) if !place.is_empty() => Some(Sighting {
             at_unix_ms: at,
             place: place.to_owned(),
@@ -756,6 +768,8 @@ pub(crate) async fn open(
             ));
         }
     };
+    let incident = seen.filter(|_| complaint);
+    let raised_late = raised_late(&state, kind, incident, received).await?;
     let c = state
         .store
         .open_case(
@@ -773,6 +787,8 @@ pub(crate) async fn open(
                 requester_contact: f.contact,
                 details: f.details,
                 sighting,
+                incident_at_unix_ms: incident,
+                raised_late,
             },
         )
         .await?;
@@ -1019,16 +1035,10 @@ async fn feed_events(
         if !c.assignees.iter().any(|a| a == username) {
             continue;
         }
-        let pauses: Vec<(i64, Option<i64>)> = c.pauses.iter().map(|(a, b, _)| (*a, *b)).collect();
-        if let Ok(CaseDue::Due(d)) = custos_domain::case::due(
-            c.kind,
-            c.state,
-            c.received_at_unix_ms,
-            &pauses,
-            c.extension.is_some(),
-            pack,
-            &calendar,
-        ) {
+        let pauses = c.clock_pauses();
+        if let Ok((_, CaseDue::Due(d))) =
+            custos_domain::case::next_deadline(&c.times(&pauses), pack, &calendar)
+        {
             let day = match d.due {
                 custos_domain::calendar::Due::Day(day) => day,
                 custos_domain::calendar::Due::Instant(t) => custos_domain::calendar::uk_day(t)
@@ -1168,6 +1178,72 @@ pub(crate) async fn issue_letter(
         "letter-issued",
     ))
     .into_response())
+}
+
+/// A complaint's facts in words for its page: when the incident happened and whether the
+/// complaint came late (and so waits to be accepted or refused), its acknowledgement, and
+/// an appeal with its outcome.
+fn complaint_facts(c: &Case, names: &custos_domain::ledger::Names) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if c.kind != CaseKind::Complaint {
+        return out;
+    }
+    if let Some(at) = c.incident_at_unix_ms {
+        let mut words = UnixMs(at).to_london_long();
+        if c.raised_late {
+            words.push_str(
+                ". The complaint came after the time the scheme allows for raising one: it is still recorded, and is accepted (with the reason) or refused before it is worked.",
+            );
+        }
+        out.push(("Incident", words));
+    }
+    out.push((
+        "Acknowledged",
+        c.acknowledged_at_unix_ms.map_or_else(
+            || "Not yet: the acknowledgement is due first (see the deadline).".to_owned(),
+            |at| UnixMs(at).to_london_long(),
+        ),
+    ));
+    if let Some(a) = &c.appeal {
+        out.push((
+            "Appeal",
+            format!(
+                "Received {}: {}",
+                UnixMs(a.received_at_unix_ms).to_london_long(),
+                a.grounds
+            ),
+        ));
+        if let Some((o, reasons, by)) = &a.outcome {
+            out.push((
+                "Appeal outcome",
+                format!(
+                    "{} by {}: {reasons}",
+                    crate::staff::capitalise(&format!("decided to {}", o.describe())),
+                    names.who(by)
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// Whether a `kind` case about an incident at `incident`, received at `received`, is a
+/// complaint raised after the pack's window (LBU-25), on the scheme's calendar.
+pub(crate) async fn raised_late(
+    state: &AppState,
+    kind: CaseKind,
+    incident: Option<i64>,
+    received: i64,
+) -> Result<bool, WebError> {
+    let (CaseKind::Complaint, Some(at)) = (kind, incident) else {
+        return Ok(false);
+    };
+    let Some(policy) = state.store.active_policy().await? else {
+        return Ok(false);
+    };
+    let calendar = scheme_calendar(state).await?;
+    custos_domain::case::complaint_is_late(at, received, &policy.pack, &calendar)
+        .map_err(|e| WebError::BadRequest(format!("when the incident happened: {e}")))
 }
 
 async fn scheme_calendar(state: &AppState) -> Result<custos_domain::calendar::Calendar, WebError> {

@@ -239,6 +239,8 @@ fn read(f: &RequestForm, now_unix_ms: i64) -> Result<(NewCase, DisclosureRequest
                 requester_contact: f.contact.trim().to_owned(),
                 details: String::new(),
                 sighting: None,
+                incident_at_unix_ms: None,
+                raised_late: false,
             },
             DisclosureRequest {
                 category,

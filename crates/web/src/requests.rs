@@ -438,6 +438,8 @@ fn read(form: &RequestForm, received_unix_ms: i64) -> Result<NewCase, Vec<Proble
                 at_unix_ms: at,
                 place: place.to_owned(),
             }),
+            incident_at_unix_ms: None,
+            raised_late: false,
         }),
         _ => Err(problems),
     }

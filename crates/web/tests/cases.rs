@@ -25,6 +25,8 @@ fn sar(at: i64, summary: &str) -> NewCase {
         requester_contact: "alex@example.org".to_owned(),
         details: "at the gate".to_owned(),
         sighting: None,
+        incident_at_unix_ms: None,
+        raised_late: false,
     }
 }
 

@@ -2212,6 +2212,8 @@ async fn open_request(app: &App, days_ago: i64, summary: &str) -> String {
                 requester_contact: "alex@example.org".to_owned(),
                 details: "at the gate".to_owned(),
                 sighting: None,
+                incident_at_unix_ms: None,
+                raised_late: false,
             },
         )
         .await

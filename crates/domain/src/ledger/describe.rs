@@ -438,6 +438,28 @@ fn sentence(kind: &str, e: &Entry<'_>) -> Option<String> {
             e.case(),
             e.quoted(": ", "reason")
         ),
+        "case-acknowledge" => format!("{w} acknowledged {} in writing", e.case()),
+        "case-accept-late" => format!(
+            "{w} accepted {} although it was raised late{}",
+            e.case(),
+            e.quoted(": ", "reason")
+        ),
+        "case-appeal" => format!(
+            "{w} recorded an appeal against the answer to {}{}",
+            e.case(),
+            e.quoted(": ", "reason")
+        ),
+        "case-decide-appeal" => {
+            let outcome = e
+                .text("outcome")
+                .and_then(|o| o.parse::<crate::case::AppealOutcome>().ok())
+                .map_or("decide the appeal", |o| o.describe());
+            format!(
+                "{w} decided the appeal on {} to {outcome}{}",
+                e.case(),
+                e.quoted(": ", "reasons")
+            )
+        }
         "case-convert-to-subject-access" => format!(
             "{w} turned {} into a subject access request{}",
             e.case(),
