@@ -11,6 +11,7 @@ pub mod bank_holidays;
 pub mod calendar;
 pub mod camera;
 pub mod case;
+pub mod covert;
 pub mod csvfile;
 pub mod deadline;
 pub mod disclosure;
