@@ -44,6 +44,7 @@ const ROWS: &[(&str, Row)] = &[
     ("/", Row::Page("/")),
     ("/healthz", Row::NotAPage("plain text for monitoring")),
     ("/requests/new", Row::Page("/requests/new")),
+    ("/complaints/new", Row::Page("/complaints/new")),
     ("/requests/received/{key}", Row::Page("{received}")),
     ("/metrics", Row::NotAPage("Prometheus text")),
     (
@@ -460,7 +461,13 @@ async fn every_page_for_every_role_fits_a_phone_and_passes_axe() {
 
     // The public: the transparency page, the request form and its confirmation, sign-in,
     // and a page that does not exist.
-    for path in ["/", "/requests/new", "/login", "/no-such-page"] {
+    for path in [
+        "/",
+        "/requests/new",
+        "/complaints/new",
+        "/login",
+        "/no-such-page",
+    ] {
         visit(
             &c,
             &base,

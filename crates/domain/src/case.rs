@@ -97,14 +97,15 @@ impl CaseKind {
     }
 
     /// Whether footage a request of this kind names is held from the moment it is received
-    /// (BDC-28, BDC-40): a subject access request, a request to restrict and a third-party
-    /// request for disclosure, whose footage must not be erased before the answer. An
+    /// (BDC-28, BDC-40): a subject access request, a request to restrict, a third-party
+    /// request for disclosure and a complaint about an incident on camera, whose footage
+    /// must not be erased before the answer. An
     /// erasure request's footage is not held: erasing it is what was asked, and an
     /// objection's footage follows the normal retention.
     pub fn holds_footage_at_intake(self) -> bool {
         matches!(
             self,
-            Self::SubjectAccess | Self::Restriction | Self::Disclosure
+            Self::SubjectAccess | Self::Restriction | Self::Disclosure | Self::Complaint
         )
     }
 

@@ -234,6 +234,7 @@ contract!(
     bjs_4_the_retention_report_flags_a_camera_whose_deletion_is_stuck,
     bdc_28_the_disk_floor_takes_the_oldest_unheld_footage_and_never_held_footage,
     lbu_18_a_subject_access_case_moves_by_its_state_machine_and_every_step_is_ledgered,
+    lbu_25_a_late_complaint_is_accepted_or_refused_and_an_appeal_is_heard_by_another,
     ljm_11_an_foi_request_for_ones_own_images_becomes_a_subject_access_request,
     bdc_28_a_subject_access_request_holds_the_footage_of_its_time_and_place_at_intake,
     bdc_29_a_request_about_footage_past_retention_holds_nothing_and_says_why,
@@ -3328,6 +3329,158 @@ fn new_case(kind: custos_domain::case::CaseKind, at: i64) -> custos_store::cases
         incident_at_unix_ms: None,
         raised_late: false,
     }
+}
+
+/// LBU-25, BDC-21: a complaint raised after the pack's window is recorded as late (in the
+/// case and its `case-opened` entry) and cannot simply be started: it is accepted late
+/// with a reason, or refused. An answered complaint is appealed once, with its grounds;
+/// the one who decided the answer may not decide the appeal; the appeal's outcome is kept
+/// with who decided it, and closing after it keeps the time the first answer was sent.
+async fn lbu_25_a_late_complaint_is_accepted_or_refused_and_an_appeal_is_heard_by_another(
+    db: &TestDb,
+) {
+    use custos_base::Actor;
+    use custos_domain::case::{Action, AppealOutcome, CaseKind, CaseState, Decision};
+    use custos_store::cases::Step;
+    let (store, clock, _footage) = retention_scheme(db).await;
+    let t0 = custos_base::Clock::now(&clock).0;
+    let late = custos_store::cases::NewCase {
+        incident_at_unix_ms: Some(t0 - 40 * DAY),
+        raised_late: true,
+        ..new_case(CaseKind::Complaint, t0)
+    };
+    let c = store.open_case(&console(), &late).await.expect("open");
+    assert!(c.reference.starts_with("COM-"), "{}", c.reference);
+    assert!(c.raised_late);
+    assert_eq!(c.incident_at_unix_ms, Some(t0 - 40 * DAY));
+    let opened = store
+        .ledger_entries(&custos_store::LedgerQuery {
+            reference: Some(format!("case:{}", c.reference)),
+            ..custos_store::LedgerQuery::default()
+        })
+        .await
+        .expect("entries");
+    assert!(
+        opened[0].body.contains("\"raised_late\":true"),
+        "{}",
+        opened[0].body
+    );
+    let step = |reasons: &str| Step {
+        reasons: reasons.to_owned(),
+        ..Step::default()
+    };
+    let err = store
+        .act_on_case(&console(), &c.reference, Action::Start, &step(""))
+        .await
+        .expect_err("late");
+    assert!(
+        err.to_string()
+            .contains("accept it although it was raised late"),
+        "{err}"
+    );
+    let err = store
+        .act_on_case(&console(), &c.reference, Action::AcceptLate, &step(""))
+        .await
+        .expect_err("no reason");
+    assert!(err.to_string().contains("say why"), "{err}");
+    let c = store
+        .act_on_case(
+            &console(),
+            &c.reference,
+            Action::AcceptLate,
+            &step("The complainant was in hospital for the month after the incident"),
+        )
+        .await
+        .expect("accepted late");
+    assert_eq!(c.state, CaseState::InProgress);
+    // Another late one is refused without being worked, with the reason.
+    let other = store.open_case(&console(), &late).await.expect("open");
+    let other = store
+        .act_on_case(
+            &console(),
+            &other.reference,
+            Action::Decide(Decision::Refuse),
+            &step("Raised ten weeks after the incident, long after the footage was erased"),
+        )
+        .await
+        .expect("refused");
+    assert_eq!(other.state, CaseState::Decided);
+
+    // Answered by one person, appealed, heard by another.
+    let first = Actor::User("ann".to_owned());
+    let second = Actor::User("bob".to_owned());
+    store
+        .act_on_case(&first, &c.reference, Action::Acknowledge, &step(""))
+        .await
+        .expect("acknowledged");
+    store
+        .act_on_case(
+            &first,
+            &c.reference,
+            Action::Decide(Decision::NotUpheld),
+            &step("The camera shows only the car park, as the signs say"),
+        )
+        .await
+        .expect("answered");
+    let closed = store
+        .act_on_case(&first, &c.reference, Action::Close, &step(""))
+        .await
+        .expect("closed");
+    let answered_at = closed.closed_at_unix_ms.expect("closed at");
+    clock.advance_ms(5 * DAY);
+    let appealed = store
+        .act_on_case(
+            &console(),
+            &closed.reference,
+            Action::Appeal,
+            &step("The signs were covered by a hedge"),
+        )
+        .await
+        .expect("appealed");
+    assert_eq!(appealed.state, CaseState::Appealed);
+    let appeal = appealed.appeal.clone().expect("appeal");
+    assert_eq!(appeal.grounds, "The signs were covered by a hedge");
+    assert_eq!(
+        appeal.received_at_unix_ms,
+        custos_base::Clock::now(&clock).0
+    );
+    let err = store
+        .act_on_case(
+            &first,
+            &c.reference,
+            Action::DecideAppeal(AppealOutcome::NotUpheld),
+            &step("The signs are visible"),
+        )
+        .await
+        .expect_err("the same person");
+    assert!(
+        err.to_string().contains("not involved in the first answer"),
+        "{err}"
+    );
+    let decided = store
+        .act_on_case(
+            &second,
+            &c.reference,
+            Action::DecideAppeal(AppealOutcome::Upheld),
+            &step("The hedge was cut back and a second sign put up"),
+        )
+        .await
+        .expect("appeal decided");
+    let (outcome, reasons, by) = decided.appeal.and_then(|a| a.outcome).expect("an outcome");
+    assert_eq!(outcome, AppealOutcome::Upheld);
+    assert!(reasons.contains("second sign"));
+    assert_eq!(by, "user:bob");
+    let done = store
+        .act_on_case(&second, &c.reference, Action::Close, &step(""))
+        .await
+        .expect("closed again");
+    assert_eq!(done.state, CaseState::Closed);
+    assert_eq!(done.closed_at_unix_ms, Some(answered_at));
+    let err = store
+        .act_on_case(&console(), &c.reference, Action::Appeal, &step("Once more"))
+        .await
+        .expect_err("one appeal");
+    assert!(err.to_string().contains("from here it can"), "{err}");
 }
 
 /// LBU-18, BDC-29, BDC-28: a subject access request gets its reference, moves only as its

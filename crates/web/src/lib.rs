@@ -157,6 +157,10 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (spec("GET", "/", Public), get(pages::transparency)),
         (spec("GET", "/healthz", Public), get(pages::health)),
         (spec("GET", "/requests/new", Public), get(requests::form)),
+        (
+            spec("GET", "/complaints/new", Public),
+            get(requests::complaint_form),
+        ),
         (spec("POST", "/requests", Public), post(requests::submit)),
         (
             spec("GET", "/requests/received/{key}", Public),

@@ -175,6 +175,17 @@ impl RequestLimiter {
 /// The limiter shared by the server's handlers.
 pub type SharedLimiter = Arc<Mutex<RequestLimiter>>;
 
+/// How a public form names `kind`.
+fn kind_words(kind: CaseKind) -> &'static str {
+    match kind {
+        CaseKind::Complaint => "A complaint about our CCTV",
+        k => PUBLIC_KINDS
+            .iter()
+            .find(|(p, _)| *p == k)
+            .map_or("Request", |(_, l)| *l),
+    }
+}
+
 /// The kinds of request the public may make, with how the form names them.
 const PUBLIC_KINDS: &[(CaseKind, &str)] = &[
     (CaseKind::SubjectAccess, "A copy of footage of me"),
@@ -250,11 +261,39 @@ struct FormPage {
 impl FormPage {
     /// The problem with `field`, if any.
     fn problem(&self, field: &str) -> Option<&str> {
-        self.problems
-            .iter()
-            .find(|p| p.field == field)
-            .map(|p| p.message.as_str())
+        problem(&self.problems, field)
     }
+}
+
+/// The public complaint form (BDC-21, LBU-25): the same limits, robot trap, check page
+/// and acknowledgement as the request form.
+#[derive(Template)]
+#[template(path = "complaint_form.html")]
+struct ComplaintFormPage {
+    controller: String,
+    places: Vec<String>,
+    problems: Vec<Problem>,
+    form: RequestForm,
+    /// The pack's acknowledgement and answer times, in words.
+    acknowledge: String,
+    answer: String,
+    /// The time allowed for raising a complaint after the incident, in words, if limited.
+    window: Option<String>,
+}
+
+impl ComplaintFormPage {
+    /// The problem with `field`, if any.
+    fn problem(&self, field: &str) -> Option<&str> {
+        problem(&self.problems, field)
+    }
+}
+
+/// The problem with `field` among `problems`, if any.
+fn problem<'a>(problems: &'a [Problem], field: &str) -> Option<&'a str> {
+    problems
+        .iter()
+        .find(|p| p.field == field)
+        .map(|p| p.message.as_str())
 }
 
 /// The check-your-answers page: what will be sent, with the form's fields kept hidden so
@@ -266,6 +305,8 @@ struct CheckPage {
     form: RequestForm,
     kind: &'static str,
     place: String,
+    /// A complaint: its answers read differently.
+    complaint: bool,
 }
 
 #[derive(Template)]
@@ -280,6 +321,8 @@ struct ReceivedPage {
     /// Why there is no footage to keep, in words for the requester; empty if there is.
     footage_absent: String,
     contact_point: String,
+    /// A complaint: acknowledged in writing by this day, and no proof of identity asked.
+    acknowledge_by: Option<String>,
 }
 
 /// `?kind=`
@@ -319,6 +362,21 @@ async fn form_page(
             "the scheme has no policy loaded yet, so it cannot take requests here; write to the controller instead".to_owned(),
         ));
     };
+    if form.kind == CaseKind::Complaint.as_str() {
+        let d = &active.pack.deadlines;
+        return Ok(render(
+            status,
+            &ComplaintFormPage {
+                controller: active.pack.controller.name.clone(),
+                places: places(state).await?,
+                problems,
+                form,
+                acknowledge: d.complaint_acknowledge.describe(),
+                answer: d.complaint_answer.describe(),
+                window: d.complaint_window.as_ref().map(|w| w.describe()),
+            },
+        ));
+    }
     Ok(render(
         status,
         &FormPage {
@@ -334,6 +392,15 @@ async fn form_page(
             rights_deadline: active.pack.deadlines.rights_request.describe(),
         },
     ))
+}
+
+/// `GET /complaints/new`: the complaint form.
+pub(crate) async fn complaint_form(State(state): State<AppState>) -> Result<Response, WebError> {
+    let form = RequestForm {
+        kind: CaseKind::Complaint.as_str().to_owned(),
+        ..RequestForm::default()
+    };
+    form_page(&state, StatusCode::OK, form, Vec::new()).await
 }
 
 /// `GET /requests/new`: the form.
@@ -352,6 +419,9 @@ pub(crate) async fn form(
 
 /// What is wrong with a filled form, each problem saying how to fix it; or the case.
 fn read(form: &RequestForm, received_unix_ms: i64) -> Result<NewCase, Vec<Problem>> {
+    if form.kind.trim() == CaseKind::Complaint.as_str() {
+        return read_complaint(form, received_unix_ms);
+    }
     let mut problems = Vec::new();
     let kind = PUBLIC_KINDS
         .iter()
@@ -360,19 +430,8 @@ fn read(form: &RequestForm, received_unix_ms: i64) -> Result<NewCase, Vec<Proble
     if kind.is_none() {
         problems.push(Problem::new("kind", "Choose what you are asking for."));
     }
-    if form.name.trim().chars().count() < 2 {
-        problems.push(Problem::new(
-            "name",
-            "Give your name, so we can find you and answer you.",
-        ));
-    }
+    read_requester(form, &mut problems);
     let contact = form.contact.trim();
-    if contact.chars().count() < 6 || !(contact.contains('@') || contact.contains(' ')) {
-        problems.push(Problem::new(
-            "contact",
-            "Give an e-mail address or a postal address we can send our answer to.",
-        ));
-    }
     let place = if form.place.trim() == "elsewhere" || form.place.trim().is_empty() {
         form.place_other.trim()
     } else {
@@ -423,10 +482,7 @@ fn read(form: &RequestForm, received_unix_ms: i64) -> Result<NewCase, Vec<Proble
             channel: "public-form".to_owned(),
             summary: format!(
                 "{} — {} on {} at about {}",
-                PUBLIC_KINDS
-                    .iter()
-                    .find(|(k, _)| *k == kind)
-                    .map_or("Request", |(_, l)| *l),
+                kind_words(kind),
                 place,
                 form.date.trim(),
                 form.time.trim()
@@ -445,6 +501,105 @@ fn read(form: &RequestForm, received_unix_ms: i64) -> Result<NewCase, Vec<Proble
     }
 }
 
+/// The name and the address for the answer, which every public form asks for.
+fn read_requester(form: &RequestForm, problems: &mut Vec<Problem>) {
+    if form.name.trim().chars().count() < 2 {
+        problems.push(Problem::new(
+            "name",
+            "Give your name, so we can find you and answer you.",
+        ));
+    }
+    let contact = form.contact.trim();
+    if contact.chars().count() < 6 || !(contact.contains('@') || contact.contains(' ')) {
+        problems.push(Problem::new(
+            "contact",
+            "Give an e-mail address or a postal address we can send our answer to.",
+        ));
+    }
+}
+
+/// A filled complaint form: what is wrong, or the case. The complaint and the day it
+/// happened are needed; the time and place only if it happened on camera, when the
+/// footage is kept while the complaint is dealt with. Whether it came late is for the
+/// caller, on the scheme's calendar.
+fn read_complaint(form: &RequestForm, received_unix_ms: i64) -> Result<NewCase, Vec<Problem>> {
+    let mut problems = Vec::new();
+    read_requester(form, &mut problems);
+    let what = form.description.trim();
+    if what.chars().count() < 10 {
+        problems.push(Problem::new(
+            "description",
+            "Tell us what your complaint is about: what happened, and what you would like us to do.",
+        ));
+    }
+    let place = if form.place.trim() == "elsewhere" || form.place.trim().is_empty() {
+        form.place_other.trim()
+    } else {
+        form.place.trim()
+    };
+    let when = match form.date.trim() {
+        "" => {
+            problems.push(Problem::new("date", "Give the date it happened."));
+            None
+        }
+        date => {
+            let time = if form.time.trim().is_empty() {
+                "12:00"
+            } else {
+                form.time.trim()
+            };
+            match UnixMs::parse_uk_local(&format!("{date}T{time}")) {
+                Ok(t) if t.0 > received_unix_ms => {
+                    problems.push(Problem::new(
+                        "date",
+                        "The date it happened is in the future.",
+                    ));
+                    None
+                }
+                Ok(t) => Some(t.0),
+                Err(_) => {
+                    problems.push(Problem::new(
+                        "date",
+                        "Give the date as YYYY-MM-DD and the time as HH:MM, e.g. 2026-11-20 and 08:40.",
+                    ));
+                    None
+                }
+            }
+        }
+    };
+    if !place.is_empty() && form.time.trim().is_empty() {
+        problems.push(Problem::new(
+            "time",
+            "Give the time it happened, as near as you can, so we can keep the footage: we keep an hour either side.",
+        ));
+    }
+    let (Some(at), true) = (when, problems.is_empty()) else {
+        return Err(problems);
+    };
+    let first_line: String = what
+        .lines()
+        .next()
+        .unwrap_or(what)
+        .chars()
+        .take(80)
+        .collect();
+    Ok(NewCase {
+        kind: CaseKind::Complaint,
+        received_at_unix_ms: received_unix_ms,
+        channel: "public-form".to_owned(),
+        summary: format!("Complaint: {first_line}"),
+        requester_name: form.name.trim().to_owned(),
+        requester_contact: form.contact.trim().to_owned(),
+        details: what.to_owned(),
+        sighting: (!place.is_empty()).then(|| Sighting {
+            at_unix_ms: at,
+            place: place.to_owned(),
+        }),
+        incident_at_unix_ms: Some(at),
+        raised_late: false,
+    })
+}
+
 /// `POST /requests`: takes a request, within the limits, and redirects to its
 /// acknowledgement; the same form sent again redirects there too, filing nothing.
 pub(crate) async fn submit(
@@ -461,12 +616,19 @@ pub(crate) async fn submit(
     if form.action == "change" {
         return form_page(&state, StatusCode::OK, form, Vec::new()).await;
     }
-    let new = match read(&form, now.0) {
+    let mut new = match read(&form, now.0) {
         Ok(n) => n,
         Err(problems) => {
             return form_page(&state, StatusCode::UNPROCESSABLE_ENTITY, form, problems).await;
         }
     };
+    new.raised_late = crate::cases::raised_late(
+        &state,
+        new.kind,
+        new.incident_at_unix_ms,
+        new.received_at_unix_ms,
+    )
+    .await?;
     if form.action != "send" {
         return check_page(&state, form, &new).await;
     }
@@ -547,10 +709,7 @@ async fn check_page(
         .await?
         .map(|a| a.pack.controller.name.clone())
         .unwrap_or_default();
-    let kind = PUBLIC_KINDS
-        .iter()
-        .find(|(k, _)| *k == new.kind)
-        .map_or("Request", |(_, l)| *l);
+    let kind = kind_words(new.kind);
     let place = new
         .sighting
         .as_ref()
@@ -563,6 +722,7 @@ async fn check_page(
             form,
             kind,
             place,
+            complaint: new.kind == CaseKind::Complaint,
         },
     ))
 }
@@ -607,18 +767,28 @@ async fn acknowledgement(state: &AppState, case: &Case) -> Result<Response, WebE
         &active.pack,
         &calendar,
     ) {
-        Ok(CaseDue::Due(d)) => d.due.to_string(),
+        Ok(CaseDue::Due(d)) => d.due.describe(),
         _ => "the date the law sets".to_owned(),
+    };
+    // A complaint is first acknowledged in writing, by the day its own clock gives.
+    let acknowledge_by = match case.kind {
+        CaseKind::Complaint => {
+            let pauses = case.clock_pauses();
+            let mut times = case.times(&pauses);
+            times.progress.acknowledged = false;
+            match custos_domain::case::next_deadline(&times, &active.pack, &calendar) {
+                Ok((_, CaseDue::Due(d))) => Some(d.due.describe()),
+                _ => None,
+            }
+        }
+        _ => None,
     };
     Ok(render(
         StatusCode::OK,
         &ReceivedPage {
             controller: active.pack.controller.name.clone(),
             reference: case.reference.clone(),
-            kind: PUBLIC_KINDS
-                .iter()
-                .find(|(k, _)| *k == case.kind)
-                .map_or_else(|| case.kind.to_string(), |(_, l)| (*l).to_owned()),
+            kind: kind_words(case.kind).to_owned(),
             received: UnixMs(case.received_at_unix_ms).to_london_display(),
             due,
             footage_kept: case
@@ -629,6 +799,7 @@ async fn acknowledgement(state: &AppState, case: &Case) -> Result<Response, WebE
                 .footage_absent
                 .map_or_else(String::new, |a| a.for_requester()),
             contact_point: active.pack.controller.contact_point.clone(),
+            acknowledge_by,
         },
     ))
 }

@@ -1941,3 +1941,257 @@ async fn deciding_a_case_asks_first_naming_the_case_and_the_decision() {
         Some(custos_domain::case::Decision::Refuse)
     );
 }
+
+/// A complaint as the public form sends it: about the front gate, at `time` on `date`.
+fn gate_complaint(date: &str, time: &str, action: &str) -> String {
+    format!(
+        "kind=complaint&name=Casey+Complainant&contact=casey%40example.org&description=The+gate+camera+recorded+me+arguing+and+a+guard+showed+the+footage+to+others&date={date}&time={time}&place=elsewhere&place_other=front+gate&website=&action={action}"
+    )
+}
+
+/// BDC-21, SCC-4: the transparency page links a complaint form beside the request form;
+/// it says what is missing, shows the answers before sending, and files a complaint whose
+/// acknowledgement gives the day it will be acknowledged in writing (five working days) and
+/// the day it will be answered; the footage of the incident it names is kept.
+#[tokio::test]
+async fn bdc_21_a_complaint_from_the_public_form_is_acknowledged_with_its_dates() {
+    let app = app().await;
+    let cam = add_front_gate(&app).await;
+    let now = app.clock.now().0;
+    index_hour(&app, &cam, now - now % DAY + 9 * 3_600_000).await;
+    let home = app.get("/", None).await;
+    assert!(
+        home.body.contains("href=\"/complaints/new\""),
+        "{}",
+        home.body
+    );
+    let form = app.get("/complaints/new", None).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    for words in [
+        "Make a complaint about our CCTV",
+        "within 5 working days",
+        "name=\"kind\" value=\"complaint\"",
+    ] {
+        assert!(form.body.contains(words), "{words}: {}", form.body);
+    }
+
+    // Without the complaint itself: the summary links to the field, and nothing is filed.
+    let before = app.store.cases(true).await.expect("cases").len();
+    let empty = gate_complaint("2026-09-21", "10:30", "check")
+        .replace("description=The+gate", "description=&x=");
+    let r = app.send("POST", "/requests", None, Some(&empty)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body
+            .contains("<a href=\"#description\">Tell us what your complaint is about"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("id=\"complaint-form\""), "{}", r.body);
+    let r = app
+        .send(
+            "POST",
+            "/requests",
+            None,
+            Some(&gate_complaint("2026-09-21", "10:30", "check")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body
+            .contains("Check your answers before sending your complaint")
+            && r.body.contains("Your complaint")
+            && r.body.contains("front gate"),
+        "{}",
+        r.body
+    );
+    assert_eq!(app.store.cases(true).await.expect("cases").len(), before);
+
+    let r = file_request(&app, &gate_complaint("2026-09-21", "10:30", "send")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let reference = reference_on(&r.body);
+    assert!(reference.starts_with("COM-2026-"), "{reference}");
+    // Received Monday 21 September 2026: acknowledged by Monday 28 September, answered by
+    // Wednesday 21 October (the school's pack: a month).
+    for words in [
+        "We have your complaint",
+        "Monday 28 September 2026",
+        "Wednesday 21 October 2026",
+        "id=\"request-kept\"",
+    ] {
+        assert!(r.body.contains(words), "{words}: {}", r.body);
+    }
+    let case = app
+        .store
+        .case(&reference)
+        .await
+        .expect("case")
+        .expect("exists");
+    assert_eq!(case.kind, CaseKind::Complaint);
+    assert!(case.incident_at_unix_ms.is_some() && !case.raised_late);
+    assert_eq!(case.holds.len(), 1, "the incident's footage is held");
+}
+
+/// BDC-21, LBU-25: staff work a complaint from its page: the acknowledgement is due
+/// first; acknowledged, the answer is; it is answered "not upheld" with its findings and
+/// letter; the complainant appeals, with the grounds; the person who answered may not
+/// decide the appeal, a colleague does, and the appeal outcome letter gives the final
+/// answer and the ICO.
+#[tokio::test]
+async fn lbu_25_a_complaint_is_acknowledged_answered_and_appealed_on_its_page() {
+    let app = app().await;
+    app.store
+        .set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+    let first = person(&app, "dp", "dpo").await;
+    let second = person(&app, "dp2", "dpo").await;
+    let now = app.clock.now().0;
+    let c = app
+        .store
+        .open_case(
+            &console(),
+            &NewCase {
+                kind: CaseKind::Complaint,
+                received_at_unix_ms: now,
+                channel: "letter".to_owned(),
+                summary: "camera facing a neighbour's garden".to_owned(),
+                requester_name: "Nell Neighbour".to_owned(),
+                requester_contact: "nell@example.org".to_owned(),
+                details: "The new camera on the hall looks into my garden.".to_owned(),
+                sighting: None,
+                incident_at_unix_ms: Some(now - 2 * DAY),
+                raised_late: false,
+            },
+        )
+        .await
+        .expect("complaint");
+    let path = format!("/cases/{}", c.reference);
+    let page = app.get(&path, Some(&first)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains("Acknowledgement due Monday 28 September 2026"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("value=\"acknowledge:\""),
+        "{}",
+        page.body
+    );
+    let csrf = App::csrf(&page.body);
+    let csrf2 = App::csrf(&app.get(&path, Some(&second)).await.body);
+    let step = |who: &String, step: &str, reasons: &str| {
+        let token = if *who == second { &csrf2 } else { &csrf };
+        let body =
+            format!("csrf={token}&step={step}&reasons={reasons}&why_reasonable=&confirm=yes");
+        let path = format!("{path}/act");
+        let who = who.clone();
+        let app = &app;
+        async move { app.send("POST", &path, Some(&who), Some(&body)).await }
+    };
+    for s in ["acknowledge%3A", "start%3A"] {
+        let r = step(&first, s, "").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{s}: {}", r.body);
+    }
+    let page = app.get(&path, Some(&first)).await;
+    assert!(
+        page.body.contains("Wednesday 21 October 2026")
+            && !page.body.contains("Acknowledgement due"),
+        "the answer is due next: {}",
+        page.body
+    );
+    let r = step(
+        &first,
+        "decide%3Anot-upheld",
+        "The+camera+is+masked+so+that+it+shows+only+the+hall%27s+wall",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = app
+        .send(
+            "POST",
+            &format!("{path}/letters/response"),
+            Some(&first),
+            Some(&format!("csrf={csrf}")),
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{}", r.body);
+    let letter = app
+        .get(&format!("{path}/letters/response"), Some(&first))
+        .await;
+    for words in [
+        "Our answer to your complaint",
+        "we do not uphold it",
+        "you can appeal",
+    ] {
+        assert!(letter.body.contains(words), "{words}: {}", letter.body);
+    }
+    let r = step(&first, "close%3A", "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    // The appeal, with its grounds; not decided by the one who answered.
+    let r = step(
+        &first,
+        "appeal%3A",
+        "The+mask+still+shows+part+of+my+garden",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = step(&first, "decide-appeal%3Anot-upheld", "The+mask+is+correct").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(
+        r.body.contains("not involved in the first answer"),
+        "{}",
+        r.body
+    );
+    let r = step(
+        &second,
+        "decide-appeal%3Aupheld",
+        "A+site+visit+found+the+mask+one+metre+short%3B+it+was+moved",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&path, Some(&second)).await;
+    for words in [
+        "The mask still shows part of my garden",
+        "Decided to uphold the appeal by Person dp2",
+        "id=\"letter-appeal-outcome\"",
+    ] {
+        assert!(page.body.contains(words), "{words}: {}", page.body);
+    }
+    let letter = app
+        .get(&format!("{path}/letters/appeal-outcome"), Some(&second))
+        .await;
+    for words in ["This is our final answer", "one metre short", "ico.org.uk"] {
+        assert!(letter.body.contains(words), "{words}: {}", letter.body);
+    }
+    let r = step(&second, "close%3A", "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let kinds: Vec<String> = app
+        .store
+        .ledger_entries(&custos_store::LedgerQuery {
+            reference: Some(format!("case:{}", c.reference)),
+            ..custos_store::LedgerQuery::default()
+        })
+        .await
+        .expect("entries")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    for k in [
+        "case-acknowledge",
+        "case-decide",
+        "case-appeal",
+        "case-decide-appeal",
+        "case-close",
+    ] {
+        assert!(kinds.iter().any(|x| x == k), "{k}: {kinds:?}");
+    }
+    let closed = app
+        .store
+        .case(&c.reference)
+        .await
+        .expect("case")
+        .expect("exists");
+    assert_eq!(closed.state, custos_domain::case::CaseState::Closed);
+}
