@@ -94,6 +94,8 @@ const ROWS: &[(&str, Row)] = &[
     ),
     ("/disclosures", Row::Page("/disclosures")),
     ("/disclosures.csv", Row::NotAPage("a CSV file")),
+    ("/complaints", Row::Page("/complaints")),
+    ("/complaints.csv", Row::NotAPage("a CSV file")),
     ("/retention", Row::Page("/retention")),
     ("/groups", Row::Page("/groups")),
     ("/groups/{id}", Row::Page("/groups/demo-cameras")),

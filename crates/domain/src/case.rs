@@ -485,12 +485,7 @@ pub fn next_deadline(
             return Ok((Clock::Appeal, count(rule, from, &[], calendar)?));
         }
         if !t.progress.acknowledged {
-            let ack = count(
-                d.complaint_acknowledge.clone(),
-                t.received_unix_ms,
-                &[],
-                calendar,
-            )?;
+            let ack = acknowledgement_due(t.received_unix_ms, pack, calendar)?;
             return Ok((Clock::Acknowledgement, ack));
         }
     }
@@ -504,6 +499,21 @@ pub fn next_deadline(
         calendar,
     )?;
     Ok((Clock::Answer, answer))
+}
+
+/// When a complaint received at `received_unix_ms` is to be acknowledged in writing (the
+/// pack's `complaint_acknowledge`, BDC-21), whether or not it has been.
+pub fn acknowledgement_due(
+    received_unix_ms: i64,
+    pack: &crate::PolicyPack,
+    calendar: &crate::calendar::Calendar,
+) -> Result<CaseDue, crate::calendar::CalendarError> {
+    count(
+        pack.deadlines.complaint_acknowledge.clone(),
+        received_unix_ms,
+        &[],
+        calendar,
+    )
 }
 
 /// Whether a complaint about an incident at `incident_unix_ms`, received at

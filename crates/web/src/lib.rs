@@ -12,6 +12,7 @@ mod cameras;
 mod cases;
 mod charts;
 pub mod client;
+mod complaints;
 mod confirm;
 mod disclosures;
 mod done;
@@ -548,6 +549,14 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (
             spec("GET", "/disclosures", Access::Right(Right::ReadLogbooks)),
             get(disclosures::page),
+        ),
+        (
+            spec("GET", "/complaints", Access::Right(Right::ReadLogbooks)),
+            get(complaints::page),
+        ),
+        (
+            spec("GET", "/complaints.csv", Access::Right(Right::ReadLogbooks)),
+            get(complaints::csv),
         ),
         (
             spec(

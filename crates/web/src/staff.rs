@@ -168,6 +168,7 @@ fn nav_groups(staff: &Staff) -> Vec<NavGroup> {
                 ("/retention", "Retention", Some(Right::ReadLogbooks)),
                 // The disclosure log is read as a logbook (LBU-20); see `routes`.
                 ("/disclosures", "Disclosures", Some(Right::ReadLogbooks)),
+                ("/complaints", "Complaints", Some(Right::ReadLogbooks)),
             ],
         ),
         (

@@ -41,7 +41,7 @@ fn internal(e: impl std::fmt::Display) -> WebError {
     WebError::Store(custos_store::StoreError::Corrupt(e.to_string()))
 }
 
-const MONTHS: [&str; 12] = [
+pub(crate) const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 

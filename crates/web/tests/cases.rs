@@ -2195,3 +2195,82 @@ async fn lbu_25_a_complaint_is_acknowledged_answered_and_appealed_on_its_page() 
         .expect("exists");
     assert_eq!(closed.state, custos_domain::case::CaseState::Closed);
 }
+
+/// BDC-21: the Complaints page gives the year's complaints month by month — received,
+/// acknowledged and answered in time, how they ended — as a table beside its chart and as
+/// a CSV file, with each complaint linked; it is read like the logbooks, not by operators.
+#[tokio::test]
+async fn bdc_21_the_complaints_page_gives_the_years_figures_as_a_table_chart_and_csv() {
+    use custos_domain::case::{Action, Decision};
+    use custos_store::cases::Step;
+    let app = app().await;
+    app.store
+        .set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+    let auditor = app.sign_in("aud").await;
+    let operator = app.sign_in("op").await;
+    let now = app.clock.now().0;
+    let c = app
+        .store
+        .open_case(
+            &console(),
+            &NewCase {
+                kind: CaseKind::Complaint,
+                received_at_unix_ms: now,
+                channel: "email".to_owned(),
+                summary: "a camera pointing at the staff room".to_owned(),
+                requester_name: "Sam Staff".to_owned(),
+                requester_contact: "sam@example.org".to_owned(),
+                details: "It shows the staff room through the window.".to_owned(),
+                sighting: None,
+                incident_at_unix_ms: Some(now - DAY),
+                raised_late: false,
+            },
+        )
+        .await
+        .expect("complaint");
+    let step = |reasons: &str| Step {
+        reasons: reasons.to_owned(),
+        ..Step::default()
+    };
+    for (action, reasons) in [
+        (Action::Acknowledge, ""),
+        (Action::Start, ""),
+        (
+            Action::Decide(Decision::Upheld),
+            "The camera was turned away from the window",
+        ),
+        (Action::Close, ""),
+    ] {
+        app.store
+            .act_on_case(&console(), &c.reference, action, &step(reasons))
+            .await
+            .expect("step");
+    }
+    let page = app.get("/complaints?year=2026", Some(&auditor)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for words in [
+        "Complaints in 2026",
+        "<th scope=\"row\">2026-09</th><td>1</td><td>1</td><td>1</td><td>0</td><td>1</td>",
+        "id=\"chart-complaints\"",
+        "By e-mail: 1",
+        &format!("href=\"/cases/{}\"", c.reference),
+        "href=\"/complaints.csv?year=2026\"",
+    ] {
+        assert!(page.body.contains(words), "{words}: {}", page.body);
+    }
+    let csv = app.get("/complaints.csv?year=2026", Some(&auditor)).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body.contains("2026-09,1,1,1,0,1,0,0,0,0,0,0,0\r\n"),
+        "{}",
+        csv.body
+    );
+    let other = app.get("/complaints?year=2025", Some(&auditor)).await;
+    assert!(
+        other.body.contains("id=\"no-complaints\""),
+        "{}",
+        other.body
+    );
+    let refused = app.get("/complaints", Some(&operator)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
