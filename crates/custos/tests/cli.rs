@@ -3147,6 +3147,208 @@ async fn lbu_18_a_subject_access_request_from_the_public_form_to_its_letter_in_c
     assert!(demo.wait().expect("demo exits").success());
 }
 
+/// BDC-21, LBU-25: in headless Chromium, a member of the public complains from the
+/// transparency page — no account — is told what is missing, checks the answers and gets a
+/// reference with the days it will be acknowledged and answered; the DPO acknowledges it,
+/// works it, answers it "partly upheld" after the confirmation page, issues the answer
+/// letter and closes it. The letter, fetched by the browser, is a PDF `qpdf` accepts whose
+/// text gives the outcome, the appeal and the ICO.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bdc_21_a_complaint_from_the_public_form_to_its_answer_letter_in_chromium() {
+    use fantoccini::Locator;
+    let dir = tempfile::tempdir().expect("tmp");
+    let demo = RunningDemo::start(&dir.path().join("scheme"));
+    let addr = demo.addr.clone();
+    let password = demo
+        .accounts
+        .get("dpo")
+        .cloned()
+        .expect("the DPO's password");
+    let driver = Driver::start();
+    let c = browser(&driver, &dir.path().join("profile")).await;
+    c.goto(&format!("http://{addr}/"))
+        .await
+        .expect("transparency");
+    c.find(Locator::Id("make-a-complaint"))
+        .await
+        .expect("a link to the complaint form")
+        .click()
+        .await
+        .expect("click");
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id("complaint-form"))
+        .await
+        .expect("the complaint form");
+    type_in(&c, "name", "Casey Complainant").await;
+    type_in(&c, "contact", "casey@example.org").await;
+    let today = custos_base::UnixMs(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .expect("time")
+            - 60 * 60_000,
+    )
+    .to_uk_local_input();
+    let (date, _) = today.split_once('T').expect("date");
+    set_value(&c, "date", date).await;
+    // Without the complaint itself, the form says so and keeps what was typed.
+    c.execute(
+        "document.getElementById('complaint-form').submit();",
+        vec![],
+    )
+    .await
+    .expect("submit");
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id("request-problems"))
+        .await
+        .expect("the problems");
+    let page = c.source().await.expect("page");
+    assert!(
+        page.contains("Tell us what your complaint is about"),
+        "{page}"
+    );
+    assert!(page.contains("Casey Complainant"), "what was typed is kept");
+    type_in(
+        &c,
+        "description",
+        "A camera on the playground fence looks straight into our back garden.",
+    )
+    .await;
+    c.find(Locator::Css("#complaint-form button[type=submit]"))
+        .await
+        .expect("continue")
+        .click()
+        .await
+        .expect("click");
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id("send-request"))
+        .await
+        .expect("the answers to check");
+    let answers = c
+        .find(Locator::Id("answers"))
+        .await
+        .expect("answers")
+        .text()
+        .await
+        .expect("text");
+    assert!(answers.contains("back garden"), "{answers}");
+    let path = submit_and_leave(&c, "#send-request", "/requests").await;
+    assert!(path.starts_with("/requests/received/"), "{path}");
+    let reference = c
+        .find(Locator::Id("request-reference"))
+        .await
+        .expect("a reference")
+        .text()
+        .await
+        .expect("text");
+    assert!(reference.starts_with("COM-"), "{reference}");
+    assert!(
+        c.find(Locator::Id("complaint-acknowledge-by"))
+            .await
+            .is_ok()
+    );
+
+    // The DPO's side: acknowledge, work, answer, letter, close.
+    browser_sign_in(&c, &addr, "dpo", &password).await;
+    c.goto(&format!("http://{addr}/cases/{reference}"))
+        .await
+        .expect("case page");
+    let due = c
+        .find(Locator::Id("case-due"))
+        .await
+        .expect("due")
+        .text()
+        .await
+        .expect("text");
+    assert!(due.starts_with("Acknowledgement due"), "{due}");
+    for (value, state) in [("acknowledge:", "Received"), ("start:", "In progress")] {
+        set_value(&c, "step", value).await;
+        submit_and_reload(&c, "#case-step button").await;
+        let now = c
+            .find(Locator::Id("case-state"))
+            .await
+            .expect("state")
+            .text()
+            .await
+            .expect("text");
+        assert_eq!(now, state, "{value}");
+    }
+    set_value(&c, "step", "decide:partly-upheld").await;
+    type_in(
+        &c,
+        "reasons",
+        "The camera showed part of the garden; a privacy mask now hides it.",
+    )
+    .await;
+    submit_and_reload(&c, "#case-step button").await;
+    let asked = c
+        .find(Locator::Id("confirm-what"))
+        .await
+        .expect("the confirmation")
+        .text()
+        .await
+        .expect("text");
+    assert!(asked.contains("uphold part of the complaint"), "{asked}");
+    submit_and_reload(&c, "#confirm-button").await;
+    submit_and_leave(
+        &c,
+        "#issue-response",
+        &format!("/cases/{reference}/letters/response"),
+    )
+    .await;
+    set_value(&c, "step", "close:").await;
+    submit_and_reload(&c, "#case-step button").await;
+    let link = c
+        .find(Locator::LinkText(&format!("{reference}-response.pdf")))
+        .await
+        .expect("the letter is kept")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a link");
+    let bytes = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => done(Array.from(new Uint8Array(b))));",
+            vec![serde_json::json!(link)],
+        )
+        .await
+        .expect("the browser fetches the letter");
+    let bytes: Vec<u8> = serde_json::from_value(bytes).expect("bytes");
+    let pdf = dir.path().join("answer.pdf");
+    std::fs::write(&pdf, &bytes).expect("write");
+    let check = Command::new("qpdf")
+        .arg("--check")
+        .arg(&pdf)
+        .output()
+        .expect("qpdf is installed (scripts/test installs it)");
+    assert!(check.status.success(), "{check:?}");
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext is installed (scripts/test installs poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for words in [
+        reference.as_str(),
+        "Casey Complainant",
+        "we uphold part of it",
+        "privacy mask",
+        "you can appeal",
+        "Information Commissioner",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    c.close().await.expect("close");
+    drop(driver);
+    demo.stop();
+}
+
 /// Runs `program` and returns (status code, stdout + stderr).
 fn tool_output(cmd: &mut Command) -> (i32, String) {
     let out = cmd
