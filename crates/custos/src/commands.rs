@@ -1160,6 +1160,57 @@ async fn seed_demo_case(store: &Store, config: &Config) -> anyhow::Result<()> {
         "Demo case: {}, a subject access request from the public form, closed with its response letter (Cases, signed in as dpo).",
         c.reference
     );
+    // A complaint by letter, acknowledged, answered and closed with its answer letter.
+    let complaint = store
+        .open_case(
+            &dpo,
+            &NewCase {
+                kind: CaseKind::Complaint,
+                received_at_unix_ms: now - 3 * 86_400_000,
+                channel: "letter".to_owned(),
+                summary: "A camera seems to look into a neighbour's garden".to_owned(),
+                requester_name: "Pat Neighbour".to_owned(),
+                requester_contact: "pat@example.org".to_owned(),
+                details: "The camera on the corner of the playground seems to point over the fence into my garden.".to_owned(),
+                sighting: None,
+                incident_at_unix_ms: Some(now - 5 * 86_400_000),
+                raised_late: false,
+            },
+        )
+        .await?;
+    for (action, reasons) in [
+        (Action::Acknowledge, ""),
+        (Action::Start, ""),
+        (
+            Action::Decide(Decision::NotUpheld),
+            "We checked the camera's view on the day: it shows the playground only, and a privacy mask covers the fence line.",
+        ),
+    ] {
+        store
+            .act_on_case(&dpo, &complaint.reference, action, &step(reasons))
+            .await?;
+    }
+    for letter in [
+        custos_domain::letter::LetterKind::Acknowledgement,
+        custos_domain::letter::LetterKind::Response,
+    ] {
+        store
+            .issue_letter(
+                &dpo,
+                &crate::cases::documents_dir(&config.data_dir),
+                &complaint.reference,
+                letter,
+                &calendar,
+            )
+            .await?;
+    }
+    store
+        .act_on_case(&dpo, &complaint.reference, Action::Close, &step(""))
+        .await?;
+    println!(
+        "Demo complaint: {}, acknowledged, answered and closed with its letters (Complaints, signed in as dpo).",
+        complaint.reference
+    );
     Ok(())
 }
 
