@@ -37,6 +37,8 @@ use custos_store::{SignIn, SignInAttempt};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+pub(crate) mod cases;
+
 use crate::AppState;
 use crate::auth::{self, Refusal, Staff};
 use crate::client::ClientAddr;
@@ -1158,6 +1160,10 @@ pub(crate) async fn document() -> Response {
         video,
         finish_review,
         logbook,
+        cases::list,
+        cases::show,
+        cases::open,
+        cases::step,
         document
     ),
     // Named only as parameters' types, which utoipa does not collect into the components.

@@ -563,12 +563,6 @@ pub(crate) async fn act(
         ));
     }
     let action = Action::parse(name, Some(decision)).map_err(WebError::BadRequest)?;
-    if c.kind == CaseKind::Erasure && action == Action::Decide(Decision::Accept) {
-        // Accepting erasure deletes footage before its time (ALT-8, LJM-9).
-        staff
-            .require(&state, Right::AuthoriseDeletion, &Target::Scheme)
-            .await?;
-    }
     let step = Step {
         reasons: f.reasons.clone(),
         others_shown: f.others_shown.is_some(),
@@ -585,12 +579,31 @@ pub(crate) async fn act(
             .await?;
         return confirm_decision(&state, &staff, &c, decision, &f).await;
     }
-    let after = state
-        .store
-        .act_on_case(&actor, &c.reference, action, &step)
-        .await?;
+    let after = take_step(&state, &staff, &c, &actor, action, &step).await?;
     let to = after.converted_to.unwrap_or(after.reference);
     Ok(Redirect::to(&crate::done::to(&format!("/cases/{to}"), "case-step")).into_response())
+}
+
+/// Moves case `c` on by `action` as `actor`, the one way the page and the API take a
+/// step: accepting an erasure request also needs the right to authorise deleting footage
+/// (ALT-8, LJM-9: it erases footage before its time); the store checks the rest.
+pub(crate) async fn take_step(
+    state: &AppState,
+    staff: &Staff,
+    c: &Case,
+    actor: &custos_base::Actor,
+    action: Action,
+    step: &Step,
+) -> Result<Case, WebError> {
+    if c.kind == CaseKind::Erasure && action == Action::Decide(Decision::Accept) {
+        staff
+            .require(state, Right::AuthoriseDeletion, &Target::Scheme)
+            .await?;
+    }
+    Ok(state
+        .store
+        .act_on_case(actor, &c.reference, action, step)
+        .await?)
 }
 
 /// What deciding a `kind` case by `decision` does, completing "You are about to decide
@@ -738,23 +751,45 @@ pub(crate) fn time_field(text: &str, what: &str) -> Result<Option<i64>, WebError
         .map_err(|e| WebError::BadRequest(format!("{what}: {e}")))
 }
 
-/// `POST /cases`: opens a case taken by letter, e-mail, telephone or in person.
-pub(crate) async fn open(
-    State(state): State<AppState>,
-    staff: Staff,
-    Form(f): Form<OpenForm>,
-) -> Result<Response, WebError> {
-    staff.check_csrf(&f.csrf)?;
+/// A case as staff or a client give it at intake.
+pub(crate) struct Intake {
+    pub(crate) kind: CaseKind,
+    /// When it was received; now when `None`.
+    pub(crate) received: Option<i64>,
+    /// How it came; `staff` when empty.
+    pub(crate) channel: String,
+    pub(crate) summary: String,
+    pub(crate) name: String,
+    pub(crate) contact: String,
+    pub(crate) details: String,
+    /// When the requester was there, or (a complaint) when the incident happened.
+    pub(crate) seen: Option<i64>,
+    /// Where; empty if not given.
+    pub(crate) place: String,
+}
+
+/// Opens the case `i` describes as `staff`, the one way the page and the API take a case
+/// in: a request about footage needs both when and where or neither; a complaint may give
+/// when the incident happened without a place, and is marked late on the scheme's
+/// calendar when the pack's window had passed. A third-party request is opened with its
+/// category and documents (`POST /disclosures/requests`), not here.
+pub(crate) async fn open_intake(
+    state: &AppState,
+    staff: &Staff,
+    i: Intake,
+) -> Result<Case, WebError> {
     staff.require_somewhere(Right::WorkCases)?;
-    let kind: CaseKind = f.kind.trim().parse().map_err(WebError::BadRequest)?;
+    if i.kind == CaseKind::Disclosure {
+        return Err(WebError::BadRequest(
+            "a request for footage from a third party is opened with who is asking and why, on the Disclosures form (POST /disclosures/requests)".to_owned(),
+        ));
+    }
     let actor = staff
-        .require(&state, Right::WorkCases, &target(kind))
+        .require(state, Right::WorkCases, &target(i.kind))
         .await?;
-    let received =
-        time_field(&f.received, "when it was received")?.unwrap_or(state.store.clock().now().0);
-    let seen = time_field(&f.seen, "when they were there")?;
-    let complaint = kind == CaseKind::Complaint;
-    let sighting = match (seen, f.place.trim()) {
+    let received = i.received.unwrap_or(state.store.clock().now().0);
+    let complaint = i.kind == CaseKind::Complaint;
+    let sighting = match (i.seen, i.place.trim()) {
         (None, "") => None,
         // A complaint may give when the incident happened without a place on camera.
         (Some(_), "") if complaint => None,
@@ -768,30 +803,57 @@ pub(crate) async fn open(
             ));
         }
     };
-    let incident = seen.filter(|_| complaint);
-    let raised_late = raised_late(&state, kind, incident, received).await?;
-    let c = state
+    let incident = i.seen.filter(|_| complaint);
+    let raised_late = raised_late(state, i.kind, incident, received).await?;
+    Ok(state
         .store
         .open_case(
             &actor,
             &NewCase {
-                kind,
+                kind: i.kind,
                 received_at_unix_ms: received,
-                channel: if f.channel.trim().is_empty() {
+                channel: if i.channel.trim().is_empty() {
                     "staff".to_owned()
                 } else {
-                    f.channel.trim().to_owned()
+                    i.channel.trim().to_owned()
                 },
-                summary: f.summary,
-                requester_name: f.name,
-                requester_contact: f.contact,
-                details: f.details,
+                summary: i.summary,
+                requester_name: i.name,
+                requester_contact: i.contact,
+                details: i.details,
                 sighting,
                 incident_at_unix_ms: incident,
                 raised_late,
             },
         )
-        .await?;
+        .await?)
+}
+
+/// `POST /cases`: opens a case taken by letter, e-mail, telephone or in person.
+pub(crate) async fn open(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(f): Form<OpenForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    staff.require_somewhere(Right::WorkCases)?;
+    let kind: CaseKind = f.kind.trim().parse().map_err(WebError::BadRequest)?;
+    let c = open_intake(
+        &state,
+        &staff,
+        Intake {
+            kind,
+            received: time_field(&f.received, "when it was received")?,
+            channel: f.channel,
+            summary: f.summary,
+            name: f.name,
+            contact: f.contact,
+            details: f.details,
+            seen: time_field(&f.seen, "when they were there")?,
+            place: f.place,
+        },
+    )
+    .await?;
     Ok(Redirect::to(&crate::done::to(
         &format!("/cases/{}", c.reference),
         "case-opened",

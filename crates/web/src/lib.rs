@@ -679,6 +679,22 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(api::logbook),
         ),
         (
+            spec("GET", "/api/v1/cases", SignedIn),
+            get(api::cases::list),
+        ),
+        (
+            spec("POST", "/api/v1/cases", SignedIn),
+            post(api::cases::open),
+        ),
+        (
+            spec("GET", "/api/v1/cases/{reference}", SignedIn),
+            get(api::cases::show),
+        ),
+        (
+            spec("POST", "/api/v1/cases/{reference}/steps", SignedIn),
+            post(api::cases::step),
+        ),
+        (
             spec(
                 "POST",
                 "/ledger/alarms/{seq}/acknowledge",

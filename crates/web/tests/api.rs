@@ -969,3 +969,108 @@ async fn days_and_instants_outside_the_documents_formats_are_refused_with_400() 
     }
     assert!(reviews_opened(&app).await.is_empty());
 }
+
+/// BDC-21, LBU-25: a complaint runs end to end through the API as on its page — opened
+/// with when the incident happened (and marked late where the pack's window had passed),
+/// its acknowledgement due first, then its answer; each step the case allows is listed
+/// and taken; a step it does not allow is refused naming those it does; and the kinds a
+/// caller does not work are neither listed nor readable.
+#[tokio::test]
+async fn bdc_21_a_complaint_runs_end_to_end_through_the_api() {
+    let app = app().await;
+    app.store
+        .set_master_key(custos_store::secrets::SecretKey::generate().expect("key"));
+    let dpo = person(&app, "dp", "dpo").await;
+    let op = api_sign_in(&app, "op").await;
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/cases",
+            Some(&dpo),
+            Some(
+                r#"{"kind":"complaint","channel":"email","summary":"camera facing a garden","requester_name":"Nell Neighbour","requester_contact":"nell@example.org","details":"The hall camera looks into my garden.","seen_at":"2026-09-19T10:00:00Z"}"#,
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let case = json(&r);
+    let reference = case["reference"].as_str().expect("reference").to_owned();
+    assert!(reference.starts_with("COM-2026-"), "{case}");
+    assert_eq!(case["incident_at"], "2026-09-19T10:00:00Z");
+    assert_eq!(case["raised_late"], false);
+    // Received Monday 21 September 2026: acknowledged within 5 working days.
+    assert_eq!(case["due"]["what"], "acknowledgement");
+    assert_eq!(case["due"]["due"], "2026-09-28");
+    let steps: Vec<&str> = case["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s["step"].as_str())
+        .collect();
+    assert!(
+        steps.contains(&"acknowledge") && steps.contains(&"start"),
+        "{case}"
+    );
+
+    let step = |body: &'static str| {
+        let (app, dpo, path) = (
+            &app,
+            dpo.clone(),
+            format!("/api/v1/cases/{reference}/steps"),
+        );
+        async move { app.api("POST", &path, Some(&dpo), Some(body)).await }
+    };
+    let r = step(r#"{"step":"close"}"#).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(
+        json(&r)["error"]
+            .as_str()
+            .expect("error")
+            .contains("from here it can"),
+        "{}",
+        r.body
+    );
+    for body in [r#"{"step":"acknowledge"}"#, r#"{"step":"start"}"#] {
+        let r = step(body).await;
+        assert_eq!(r.status, StatusCode::OK, "{body}: {}", r.body);
+    }
+    let r = step(r#"{"step":"decide","decision":"not-upheld"}"#).await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "reasons needed: {}",
+        r.body
+    );
+    let r = step(
+        r#"{"step":"decide","decision":"not-upheld","reasons":"The camera is masked so that it shows only the hall's wall."}"#,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let decided = json(&r);
+    assert_eq!(decided["decision"], "not-upheld");
+    assert_eq!(decided["due"]["what"], "answer");
+    assert!(decided["acknowledged_at"].is_string(), "{decided}");
+    let r = step(r#"{"step":"close"}"#).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(json(&r)["state"], "closed");
+
+    // Listed with all=true once closed; the operator works no cases.
+    let list = app
+        .api("GET", "/api/v1/cases?all=true", Some(&dpo), None)
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.body.contains(&reference), "{}", list.body);
+    let open_only = app.api("GET", "/api/v1/cases", Some(&dpo), None).await;
+    assert!(!open_only.body.contains(&reference), "{}", open_only.body);
+    for path in [
+        "/api/v1/cases".to_owned(),
+        format!("/api/v1/cases/{reference}"),
+    ] {
+        let r = app.api("GET", &path, Some(&op), None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.body);
+    }
+    let missing = app
+        .api("GET", "/api/v1/cases/COM-2026-9999", Some(&dpo), None)
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.body);
+}
