@@ -3349,6 +3349,90 @@ async fn bdc_21_a_complaint_from_the_public_form_to_its_answer_letter_in_chromiu
     demo.stop();
 }
 
+/// LBU-25, BDC-21: a complaint from the console under Loughborough's pack: one raised more
+/// than 30 days after the incident is recorded late and cannot simply be started; accepted
+/// late with a reason, it shows its acknowledgement due first, is acknowledged, answered
+/// "not upheld" with the findings, and its answer letter names the appeal to the Chief
+/// Operating Officer and the ICO.
+#[test]
+fn lbu_25_a_late_complaint_from_the_console() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("scheme");
+    let (code, out, err) = run(custos()
+        .arg("--data")
+        .arg(&data)
+        .arg("init")
+        .arg("--policy")
+        .arg(policies().join("loughborough-university.toml")));
+    assert_eq!(code, 0, "{out}{err}");
+    let custos_at = |args: &[&str]| run(custos().arg("--data").arg(&data).args(args));
+    let (code, out, err) = custos_at(&[
+        "case",
+        "open",
+        "--kind",
+        "complaint",
+        "--name",
+        "Sam Student",
+        "--contact",
+        "sam@example.org",
+        "--summary",
+        "a camera in the library",
+        "--details",
+        "A camera looks at the study desks.",
+        "--received",
+        "2026-11-20T10:00",
+        "--incident",
+        "2026-10-01T12:00",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let reference = out
+        .split_whitespace()
+        .find(|w| w.starts_with("COM-"))
+        .map(|w| w.trim_end_matches('.').to_owned())
+        .expect("a reference");
+    let (_, shown, _) = custos_at(&["case", "show", &reference]);
+    assert!(
+        shown.contains("raised after the window for complaints"),
+        "{shown}"
+    );
+    assert!(shown.contains("acknowledgement due"), "{shown}");
+    let (code, _, err) = custos_at(&["case", "act", &reference, "start"]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("accept it although it was raised late"),
+        "{err}"
+    );
+    for args in [
+        vec![
+            "accept-late",
+            "--reasons",
+            "The student was abroad on placement",
+        ],
+        vec!["acknowledge"],
+        vec![
+            "decide",
+            "--decision",
+            "not-upheld",
+            "--reasons",
+            "The camera shows the entrance only; the desks are masked.",
+        ],
+    ] {
+        let mut all = vec!["case", "act", reference.as_str()];
+        all.extend(args.iter().copied());
+        let (code, out, err) = custos_at(&all);
+        assert_eq!(code, 0, "{args:?}: {out}{err}");
+    }
+    let (code, letter, err) = custos_at(&["case", "letter", &reference, "response"]);
+    assert_eq!(code, 0, "{err}");
+    for words in [
+        "we do not uphold it",
+        "Chief Operating Officer",
+        "Information Commissioner",
+    ] {
+        assert!(letter.contains(words), "{words}: {letter}");
+    }
+}
+
 /// Runs `program` and returns (status code, stdout + stderr).
 fn tool_output(cmd: &mut Command) -> (i32, String) {
     let out = cmd
