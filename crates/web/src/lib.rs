@@ -13,6 +13,7 @@ mod cases;
 mod charts;
 pub mod client;
 mod confirm;
+mod covert;
 mod disclosures;
 mod done;
 pub mod downloads;
@@ -487,6 +488,18 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Right(Right::Export),
             ),
             get(export::download),
+        ),
+        (
+            spec("POST", "/covert", Access::Right(Right::WorkCases)),
+            post(covert::open),
+        ),
+        (
+            spec(
+                "POST",
+                "/cases/{reference}/covert",
+                Access::Right(Right::WorkCases),
+            ),
+            post(covert::act),
         ),
         (
             spec(
