@@ -967,7 +967,7 @@ impl Store {
     ) -> StoreResult<(CaseState, Option<(String, String)>)> {
         if case.kind == CaseKind::Covert {
             return Err(StoreError::Invalid(format!(
-                "a covert authorisation's steps carry more than a reason: take them on its page, or with `custos covert` at the console ({} cannot {} here)",
+                "a covert authorisation's steps carry more than a reason: take them in the covert section of its page on the web ({} cannot {} here)",
                 case.reference,
                 action.describe()
             )));

@@ -1094,10 +1094,14 @@ async fn feed_events(
             continue;
         }
         let pauses = c.clock_pauses();
-        if let Ok((_, CaseDue::Due(d))) =
-            custos_domain::case::next_deadline(&c.times(&pauses), pack, &calendar)
-        {
-            let day = match d.due {
+        let due = match custos_domain::case::next_deadline(&c.times(&pauses), pack, &calendar) {
+            Ok((_, CaseDue::Due(d))) => Some(d.due),
+            // A covert authorisation's next review or expiry.
+            Ok((_, CaseDue::Set(due))) => Some(due),
+            _ => None,
+        };
+        if let Some(due) = due {
+            let day = match due {
                 custos_domain::calendar::Due::Day(day) => day,
                 custos_domain::calendar::Due::Instant(t) => custos_domain::calendar::uk_day(t)
                     .map_err(|e| WebError::BadRequest(e.to_string()))?,
