@@ -193,6 +193,8 @@ async fn due(store: &Store, config: &Config, c: &Case) -> anyhow::Result<String>
             rule.describe()
         ),
         CaseDue::Due(d) => format!("{what}due {} ({})", d.due, d.rule.describe()),
+        // A covert authorisation's next review or expiry, set by its own record.
+        CaseDue::Set(due) => format!("{what}due {}", due.describe()),
     })
 }
 

@@ -34,6 +34,10 @@ kebab_enum! {
         Complaint = "complaint",
         /// A personal data breach.
         Breach = "breach",
+        /// A covert surveillance authorisation: the scheme's own covert recording (LJM-4,
+        /// LBU-11) or a police or council authorisation under RIPA (BDC-16), its reviews,
+        /// renewals and cancellation (`crate::covert` holds its rules).
+        Covert = "covert-authorisation",
     }
 }
 
@@ -50,6 +54,7 @@ impl CaseKind {
             Self::Disclosure => "request for footage from a third party",
             Self::Complaint => "complaint",
             Self::Breach => "data breach",
+            Self::Covert => "covert surveillance authorisation",
         }
     }
 
@@ -65,6 +70,7 @@ impl CaseKind {
             Self::Disclosure => "a request for footage from a third party",
             Self::Complaint => "a complaint",
             Self::Breach => "a data breach",
+            Self::Covert => "a covert surveillance authorisation",
         }
     }
 
@@ -80,6 +86,7 @@ impl CaseKind {
             Self::Disclosure => "DIS",
             Self::Complaint => "COM",
             Self::Breach => "BRE",
+            Self::Covert => "COV",
         }
     }
 
@@ -131,6 +138,8 @@ impl CaseKind {
             // A complaint raised too late may be refused without being considered.
             Self::Complaint => &[Upheld, PartlyUpheld, NotUpheld, Refuse],
             Self::Breach => &[Answer],
+            // An authorisation is not decided: it is reviewed, renewed and cancelled.
+            Self::Covert => &[],
         }
     }
 
@@ -172,7 +181,9 @@ impl CaseKind {
             Self::Foi => Some(d.foi.clone()),
             Self::Complaint => Some(d.complaint_answer.clone()),
             Self::Breach => Some(d.breach_notification.clone()),
-            Self::Disclosure => None,
+            // Its clocks are its own record's: the next review and the expiry
+            // (`crate::covert::status`, through [`next_deadline`]).
+            Self::Disclosure | Self::Covert => None,
         }
     }
 }
@@ -345,6 +356,9 @@ pub enum CaseDue {
     },
     /// Due on this day (or at this instant, for hours rules).
     Due(crate::calendar::Deadline),
+    /// Due on a day or at an instant the case's own record sets rather than a rule of the
+    /// pack: a covert authorisation's next review or its expiry.
+    Set(crate::calendar::Due),
 }
 
 /// The deadline of a `kind` case received at `received_unix_ms`, in `state`, with the
@@ -432,6 +446,10 @@ pub enum Clock {
     Answer,
     /// The answer to an appeal.
     Appeal,
+    /// A covert authorisation's next review (BDC-16: reviewed regularly while in force).
+    Review,
+    /// A covert authorisation's expiry: renew it before then or cancel it (BDC-16).
+    Expiry,
 }
 
 impl Clock {
@@ -441,6 +459,8 @@ impl Clock {
             Self::Acknowledgement => "acknowledgement",
             Self::Answer => "answer",
             Self::Appeal => "answer to the appeal",
+            Self::Review => "review",
+            Self::Expiry => "renewal or cancellation",
         }
     }
 }
@@ -460,12 +480,16 @@ pub struct CaseTimes<'a> {
     pub progress: Progress,
     /// When an appeal was received, for an appealed complaint.
     pub appealed_at_unix_ms: Option<i64>,
+    /// How a covert authorisation stands now (`crate::covert::status`), for its clocks.
+    pub covert: Option<crate::covert::CovertStatus>,
 }
 
 /// The deadline a case must meet next, and which clock it is on: an appealed complaint's
 /// appeal (the pack's `complaint_appeal`, or its `complaint_answer` where it gives none,
 /// from the day the appeal came); an unacknowledged complaint's acknowledgement (the
-/// pack's `complaint_acknowledge`, from receipt); otherwise the answer, as [`due`] finds it.
+/// pack's `complaint_acknowledge`, from receipt); a covert authorisation's next review or,
+/// when that is later or none is set, its expiry ([`covert_deadline`]); otherwise the
+/// answer, as [`due`] finds it.
 pub fn next_deadline(
     t: &CaseTimes,
     pack: &crate::PolicyPack,
@@ -473,6 +497,9 @@ pub fn next_deadline(
 ) -> Result<(Clock, CaseDue), crate::calendar::CalendarError> {
     if !t.state.is_open() {
         return Ok((Clock::Answer, CaseDue::Finished));
+    }
+    if t.kind == CaseKind::Covert {
+        return covert_deadline(t.covert);
     }
     if t.kind == CaseKind::Complaint {
         let d = &pack.deadlines;
@@ -514,6 +541,47 @@ pub fn acknowledgement_due(
         &[],
         calendar,
     )
+}
+
+/// A covert authorisation's clock from how it stands: the review due (overdue, or next,
+/// when due on or before the expiry's day), else the expiry, which an authorisation past
+/// it without renewal or cancellation shows overdue (the alarm of
+/// `crate::covert::CovertStatus::ExpiredUnresolved`). One awaiting a justice's approval,
+/// or ended, has none.
+pub fn covert_deadline(
+    status: Option<crate::covert::CovertStatus>,
+) -> Result<(Clock, CaseDue), crate::calendar::CalendarError> {
+    use crate::calendar::Due;
+    use crate::covert::CovertStatus as S;
+    let instant = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms).map_err(|_| {
+            crate::calendar::CalendarError::NoTimeZone(format!("the time {ms} ms is out of range"))
+        })
+    };
+    Ok(match status {
+        Some(S::ReviewOverdue { review_due_on, .. }) => {
+            (Clock::Review, CaseDue::Set(Due::Day(review_due_on)))
+        }
+        Some(S::InForce {
+            expires_at_unix_ms,
+            next_review_on,
+        }) => {
+            let expiry_day = crate::calendar::uk_day(instant(expires_at_unix_ms)?)?;
+            match next_review_on {
+                Some(day) if day <= expiry_day => (Clock::Review, CaseDue::Set(Due::Day(day))),
+                _ => (
+                    Clock::Expiry,
+                    CaseDue::Set(Due::Instant(instant(expires_at_unix_ms + 1)?)),
+                ),
+            }
+        }
+        Some(S::ExpiredUnresolved { expired_at_unix_ms }) => (
+            Clock::Expiry,
+            CaseDue::Set(Due::Instant(instant(expired_at_unix_ms + 1)?)),
+        ),
+        Some(S::AwaitingApproval) | None => (Clock::Answer, CaseDue::NoRule),
+        Some(S::Cancelled { .. } | S::Ended { .. }) => (Clock::Answer, CaseDue::Finished),
+    })
 }
 
 /// Whether a complaint about an incident at `incident_unix_ms`, received at
@@ -569,6 +637,7 @@ pub fn timeliness(
     };
     let passes = match deadline(kind, received_unix_ms, pauses, extended, pack, calendar)? {
         CaseDue::Due(d) => d.due.passes_at()?.as_millisecond(),
+        CaseDue::Set(due) => due.passes_at()?.as_millisecond(),
         CaseDue::Paused { .. } if state.is_open() => return Ok(Some(Timeliness::Open)),
         CaseDue::Paused { .. } => i64::MAX,
         CaseDue::NoRule | CaseDue::Finished => return Ok(None),
@@ -610,6 +679,16 @@ pub enum Action {
     Appeal,
     /// The appeal is decided.
     DecideAppeal(AppealOutcome),
+    /// A justice of the peace approved a council's covert authorisation, which takes effect
+    /// only then (RIPA s32A, BDC-16).
+    ApproveJudicially,
+    /// The authorising officer reviewed a covert authorisation, setting the next review.
+    Review,
+    /// The authorising officer renewed a covert authorisation before it expired.
+    Renew,
+    /// The authorising officer cancelled a covert authorisation, with the reason; its team
+    /// is told.
+    Cancel,
 }
 
 impl Action {
@@ -635,9 +714,13 @@ impl Action {
             "accept-late" => Self::AcceptLate,
             "appeal" => Self::Appeal,
             "decide-appeal" => Self::DecideAppeal(choice()?.parse()?),
+            "approve-judicially" => Self::ApproveJudicially,
+            "review" => Self::Review,
+            "renew" => Self::Renew,
+            "cancel" => Self::Cancel,
             other => {
                 return Err(format!(
-                    "{other:?} is not a step; the steps are: await-identity, verify-identity, start, extend, decide, close, withdraw, convert-to-subject-access, acknowledge, accept-late, appeal, decide-appeal"
+                    "{other:?} is not a step; the steps are: await-identity, verify-identity, start, extend, decide, close, withdraw, convert-to-subject-access, acknowledge, accept-late, appeal, decide-appeal, approve-judicially, review, renew, cancel"
                 ));
             }
         })
@@ -658,6 +741,10 @@ impl Action {
             Self::AcceptLate => "accept it although it was raised late".to_owned(),
             Self::Appeal => "record an appeal against the answer".to_owned(),
             Self::DecideAppeal(o) => format!("decide to {}", o.describe()),
+            Self::ApproveJudicially => "record a justice of the peace's approval".to_owned(),
+            Self::Review => "record a review".to_owned(),
+            Self::Renew => "record a renewal".to_owned(),
+            Self::Cancel => "cancel the authorisation".to_owned(),
         }
     }
 
@@ -676,6 +763,10 @@ impl Action {
             Self::AcceptLate => "case-accept-late",
             Self::Appeal => "case-appeal",
             Self::DecideAppeal(_) => "case-decide-appeal",
+            Self::ApproveJudicially => "case-approve-judicially",
+            Self::Review => "case-review",
+            Self::Renew => "case-renew",
+            Self::Cancel => "case-cancel",
         }
     }
 
@@ -694,6 +785,10 @@ impl Action {
             Self::AcceptLate => "accept-late",
             Self::Appeal => "appeal",
             Self::DecideAppeal(_) => "decide-appeal",
+            Self::ApproveJudicially => "approve-judicially",
+            Self::Review => "review",
+            Self::Renew => "renew",
+            Self::Cancel => "cancel",
         }
     }
 
@@ -702,7 +797,14 @@ impl Action {
     pub fn needs_reason(self) -> bool {
         matches!(
             self,
-            Self::Extend | Self::Withdraw | Self::AcceptLate | Self::Appeal | Self::DecideAppeal(_)
+            Self::Extend
+                | Self::Withdraw
+                | Self::AcceptLate
+                | Self::Appeal
+                | Self::DecideAppeal(_)
+                | Self::Review
+                | Self::Renew
+                | Self::Cancel
         )
     }
 }
@@ -774,6 +876,17 @@ fn next_state(
     action: Action,
 ) -> Option<CaseState> {
     use CaseState::*;
+    // A covert authorisation has steps of its own and none of the others: it is recorded
+    // granted (a council's awaiting a justice's approval, `Received`) or in force
+    // (`InProgress`), and ends only by its cancellation (`Closed`), even after it expired.
+    if kind == CaseKind::Covert {
+        return match (state, action) {
+            (Received, Action::ApproveJudicially) => Some(InProgress),
+            (InProgress, Action::Review | Action::Renew) => Some(InProgress),
+            (Received | InProgress, Action::Cancel) => Some(Closed),
+            _ => None,
+        };
+    }
     let complaint = kind == CaseKind::Complaint;
     match (state, action) {
         (Received | AwaitingIdentity | InProgress | Decided, Action::Withdraw) => Some(Withdrawn),
@@ -818,6 +931,10 @@ pub fn allowed_actions(kind: CaseKind, state: CaseState, progress: Progress) -> 
     candidates.extend([Action::Appeal]);
     candidates.extend(AppealOutcome::ALL.iter().map(|o| Action::DecideAppeal(*o)));
     candidates.extend([
+        Action::ApproveJudicially,
+        Action::Review,
+        Action::Renew,
+        Action::Cancel,
         Action::Close,
         Action::Withdraw,
         Action::ConvertToSubjectAccess,
@@ -1053,6 +1170,10 @@ mod tests {
                         Action::Acknowledge,
                         Action::AcceptLate,
                         Action::Appeal,
+                        Action::ApproveJudicially,
+                        Action::Review,
+                        Action::Renew,
+                        Action::Cancel,
                     ];
                     all.extend(Decision::ALL.iter().map(|d| Action::Decide(*d)));
                     all.extend(AppealOutcome::ALL.iter().map(|o| Action::DecideAppeal(*o)));
@@ -1259,6 +1380,7 @@ mod tests {
             pauses: &[],
             progress: Progress::default(),
             appealed_at_unix_ms: None,
+            covert: None,
         };
         assert_eq!(
             next_due(&t, &pack, crate::Nation::EnglandWales),
@@ -1415,6 +1537,7 @@ mod tests {
             pauses: &[],
             progress: appealed,
             appealed_at_unix_ms: Some(ms("2027-01-15T09:00:00Z")),
+            covert: None,
         };
         assert_eq!(
             next_due(&t, &pack, pack.nation),
@@ -1541,5 +1664,123 @@ mod tests {
         // Nothing in common: nothing proposed, people choose.
         assert!(cameras_for_place("the library", register.clone()).is_empty());
         assert!(cameras_for_place("  ", register).is_empty());
+    }
+
+    /// BDC-16: a covert authorisation moves only by its own steps — a justice's approval
+    /// (councils), reviews and renewals while in force, and cancellation, which alone ends
+    /// it; it cannot be started, decided, withdrawn or closed, and no other kind takes its
+    /// steps.
+    #[test]
+    fn bdc_16_a_covert_authorisation_moves_only_by_its_own_steps() {
+        use CaseState::*;
+        let k = CaseKind::Covert;
+        let p = Progress::default();
+        for a in [
+            Action::Start,
+            Action::Review,
+            Action::Renew,
+            Action::Withdraw,
+            Action::Close,
+        ] {
+            assert!(transition(k, Received, p, a).is_err(), "{a:?}");
+        }
+        assert_eq!(
+            transition(k, Received, p, Action::ApproveJudicially),
+            Ok(InProgress)
+        );
+        assert_eq!(transition(k, InProgress, p, Action::Review), Ok(InProgress));
+        assert_eq!(transition(k, InProgress, p, Action::Renew), Ok(InProgress));
+        assert!(transition(k, InProgress, p, Action::ApproveJudicially).is_err());
+        assert!(transition(k, InProgress, p, Action::Withdraw).is_err());
+        assert_eq!(transition(k, Received, p, Action::Cancel), Ok(Closed));
+        assert_eq!(transition(k, InProgress, p, Action::Cancel), Ok(Closed));
+        assert!(allowed_actions(k, Closed, p).is_empty());
+        assert_eq!(
+            allowed_actions(k, InProgress, p),
+            vec![Action::Review, Action::Renew, Action::Cancel]
+        );
+        for other in CaseKind::ALL.iter().filter(|x| **x != k) {
+            for a in [
+                Action::ApproveJudicially,
+                Action::Review,
+                Action::Renew,
+                Action::Cancel,
+            ] {
+                for state in CaseState::ALL {
+                    assert!(transition(*other, *state, p, a).is_err(), "{other} {a:?}");
+                }
+            }
+        }
+        assert_eq!(Action::parse("cancel", None), Ok(Action::Cancel));
+        assert_eq!(CaseKind::Covert.prefix(), "COV");
+        assert_eq!(
+            "covert-authorisation".parse::<CaseKind>(),
+            Ok(CaseKind::Covert)
+        );
+    }
+
+    /// BDC-16: an open authorisation's deadline is its next review, or its expiry when no
+    /// review falls before it; past expiry without renewal or cancellation it is overdue;
+    /// awaiting a justice's approval it has none, and once cancelled it is finished.
+    #[test]
+    fn bdc_16_an_authorisations_deadline_is_its_next_review_or_its_expiry() {
+        use crate::calendar::Due;
+        use crate::covert::CovertStatus as S;
+        let day = |t: &str| t.parse::<jiff::civil::Date>().expect("date");
+        let expires = ms("2026-03-31T22:59:59.999Z");
+        let pack = pack("bassetlaw");
+        let calendar = crate::calendar::Calendar::new(crate::Nation::EnglandWales);
+        let times = |covert| CaseTimes {
+            kind: CaseKind::Covert,
+            state: CaseState::InProgress,
+            received_unix_ms: ms("2026-01-01T09:00:00Z"),
+            pauses: &[],
+            progress: Progress::default(),
+            appealed_at_unix_ms: None,
+            covert,
+        };
+        let review = S::InForce {
+            expires_at_unix_ms: expires,
+            next_review_on: Some(day("2026-01-29")),
+        };
+        assert_eq!(
+            next_deadline(&times(Some(review)), &pack, &calendar),
+            Ok((Clock::Review, CaseDue::Set(Due::Day(day("2026-01-29")))))
+        );
+        let expiry = |ms: i64| {
+            CaseDue::Set(Due::Instant(
+                jiff::Timestamp::from_millisecond(ms).expect("instant"),
+            ))
+        };
+        let review_after_expiry = S::InForce {
+            expires_at_unix_ms: expires,
+            next_review_on: Some(day("2026-04-02")),
+        };
+        assert_eq!(
+            next_deadline(&times(Some(review_after_expiry)), &pack, &calendar),
+            Ok((Clock::Expiry, expiry(expires + 1)))
+        );
+        assert_eq!(
+            next_deadline(
+                &times(Some(S::ExpiredUnresolved {
+                    expired_at_unix_ms: expires
+                })),
+                &pack,
+                &calendar
+            ),
+            Ok((Clock::Expiry, expiry(expires + 1)))
+        );
+        assert_eq!(
+            next_deadline(&times(Some(S::AwaitingApproval)), &pack, &calendar),
+            Ok((Clock::Answer, CaseDue::NoRule))
+        );
+        let mut closed = times(Some(S::Cancelled {
+            cancelled_at_unix_ms: expires - 1,
+        }));
+        closed.state = CaseState::Closed;
+        assert_eq!(
+            next_deadline(&closed, &pack, &calendar),
+            Ok((Clock::Answer, CaseDue::Finished))
+        );
     }
 }

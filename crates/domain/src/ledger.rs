@@ -1033,6 +1033,26 @@ pub const KINDS: &[(Book, &str, &str)] = &[
     ),
     (
         Book::Case,
+        "case-approve-judicially",
+        "a justice of the peace approves a council's covert authorisation or its renewal",
+    ),
+    (
+        Book::Case,
+        "case-review",
+        "a covert authorisation is reviewed, with the next review's date",
+    ),
+    (
+        Book::Case,
+        "case-renew",
+        "a covert authorisation is renewed, with its new expiry",
+    ),
+    (
+        Book::Case,
+        "case-cancel",
+        "a covert authorisation is cancelled and its team told",
+    ),
+    (
+        Book::Case,
         "case-footage-held",
         "footage is held for a case",
     ),

@@ -681,6 +681,8 @@ fn request_words(kind: CaseKind) -> &'static str {
         CaseKind::Disclosure => "request for footage",
         CaseKind::Complaint => "complaint about our CCTV",
         CaseKind::Breach => "report of a personal data breach",
+        // Never sent: an authorisation has no requester to write to.
+        CaseKind::Covert => "covert surveillance authorisation",
     }
 }
 

@@ -281,6 +281,8 @@ pub struct Case {
     pub acknowledged_at_unix_ms: Option<i64>,
     /// For a complaint: the appeal against its answer, if any.
     pub appeal: Option<CaseAppeal>,
+    /// For a covert authorisation: how it stands now (`Store::covert` has the rest).
+    pub covert: Option<custos_domain::covert::CovertStatus>,
 }
 
 /// An appeal against a complaint's answer (LBU-25, BDC-21).
@@ -315,6 +317,7 @@ impl Case {
             pauses,
             progress: self.progress(),
             appealed_at_unix_ms: self.appeal.as_ref().map(|a| a.received_at_unix_ms),
+            covert: self.covert,
         }
     }
 
@@ -405,7 +408,7 @@ impl Store {
                     .to_owned(),
             ));
         }
-        self.open_case_with(actor, new, None, None)
+        self.open_case_with(actor, new, None, None, None)
             .await
             .map(|(c, _)| c)
     }
@@ -419,7 +422,7 @@ impl Store {
         new: &NewCase,
         key: &RequestKey,
     ) -> StoreResult<(Case, bool)> {
-        self.open_case_with(actor, new, None, Some(key)).await
+        self.open_case_with(actor, new, None, Some(key), None).await
     }
 
     /// What `key` has been used for: nothing yet, the request `new` (the same words sent
@@ -468,6 +471,7 @@ impl Store {
         new: &NewCase,
         disclosure: Option<&crate::disclosures::DisclosureRequest>,
         once: Option<&RequestKey>,
+        covert: Option<&crate::covert::Intake>,
     ) -> StoreResult<(Case, bool)> {
         let mut problems = Vec::new();
         if new.summary.trim().is_empty() {
@@ -577,7 +581,11 @@ impl Store {
         )
         .bind(&reference)
         .bind(new.kind.as_str())
-        .bind(CaseState::Received.as_str())
+        .bind(
+            covert
+                .map_or(CaseState::Received, crate::covert::Intake::initial_state)
+                .as_str(),
+        )
         .bind(new.received_at_unix_ms)
         .bind(new.channel.trim())
         .bind(new.summary.trim())
@@ -620,6 +628,15 @@ impl Store {
             opened = opened.with("incident", UnixMs(at).to_rfc3339());
             if new.raised_late {
                 opened = opened.with("raised_late", true);
+            }
+        }
+        if let Some(c) = covert {
+            let pack = &policy
+                .as_ref()
+                .ok_or_else(|| StoreError::Invalid("no policy pack is loaded".to_owned()))?
+                .pack;
+            for (k, v) in crate::covert::insert(&mut tx, actor, &reference, c, pack, now.0).await? {
+                opened = opened.with(k, v);
             }
         }
         if let Some(d) = disclosure {
@@ -876,12 +893,18 @@ impl Store {
             }),
             None => None,
         };
+        let kind: CaseKind = kind.parse().map_err(corrupt)?;
+        let covert = match kind {
+            CaseKind::Covert => self.covert(&reference).await?.map(|c| c.status),
+            _ => None,
+        };
         Ok(Case {
+            covert,
             incident_at_unix_ms: r.try_get(22).map_err(&get)?,
             raised_late: raised_late != 0,
             acknowledged_at_unix_ms: r.try_get(24).map_err(&get)?,
             appeal,
-            kind: kind.parse().map_err(corrupt)?,
+            kind,
             state: state.parse().map_err(corrupt)?,
             received_at_unix_ms: r.try_get(3).map_err(&get)?,
             channel: r.try_get(4).map_err(&get)?,
@@ -942,6 +965,13 @@ impl Store {
         action: Action,
         step: &Step,
     ) -> StoreResult<(CaseState, Option<(String, String)>)> {
+        if case.kind == CaseKind::Covert {
+            return Err(StoreError::Invalid(format!(
+                "a covert authorisation's steps carry more than a reason: take them in the covert section of its page on the web ({} cannot {} here)",
+                case.reference,
+                action.describe()
+            )));
+        }
         let next = transition(case.kind, case.state, case.progress(), action)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let why = step.reasons.trim();
@@ -1270,6 +1300,14 @@ impl Store {
                 entry = entry.with("outcome", o.as_str()).with("reasons", why);
             }
             Action::Start => {}
+            // Refused by `check_step`: a covert authorisation's steps go through
+            // `Store::covert_step`, which records what they carry.
+            Action::ApproveJudicially | Action::Review | Action::Renew | Action::Cancel => {
+                return Err(StoreError::Invalid(format!(
+                    "{} is taken on a covert authorisation's page",
+                    action.describe()
+                )));
+            }
         }
         sqlx::query("UPDATE cases SET state = $1 WHERE reference = $2")
             .bind(next.as_str())

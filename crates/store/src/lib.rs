@@ -16,6 +16,7 @@
 pub mod cameras;
 pub mod cases;
 pub mod competence;
+pub mod covert;
 pub mod dialect;
 pub mod disclosures;
 pub mod downloads;

@@ -9,6 +9,8 @@
 //! - A grant is good only for the person and session it was issued to, one camera, one
 //!   range, and [`GRANT_MS`]; only a hash of its token is stored.
 //! - A review is finished once.
+//! - Footage under a covert surveillance authorisation opens only to the people it names
+//!   (`Store::covert_review_check`), whatever rights the person holds otherwise.
 
 use custos_base::{Actor, UnixMs};
 use custos_domain::Ident;
@@ -119,6 +121,10 @@ impl Store {
                 "choose a range that ends after it starts and is at most 24 hours long".to_owned(),
             ));
         }
+        // BDC-16, LJM-4: footage under a covert authorisation in force opens only to its
+        // team and the roles the pack names; the refusal does not reveal the operation.
+        self.covert_review_check(username, &camera.id, req.from_unix_ms, req.to_unix_ms)
+            .await?;
         let present: Vec<String> = req
             .persons_present
             .iter()

@@ -256,6 +256,9 @@ contract!(
     bdc_5_the_hour_being_recorded_is_sealed_on_demand_and_its_hour_seal_proves_it_too,
     alt_8_only_those_who_could_authorise_a_waiting_download_are_told_by_email,
     the_start_pages_figures_count_cameras_per_hour_and_day_and_read_requests_and_holds,
+    bdc_16_a_council_authorisation_is_in_force_from_its_approval_and_its_footage_opens_only_to_its_team,
+    bdc_16_a_cancellation_is_ledgered_tells_the_team_and_an_unresolved_expiry_raises_the_alarm,
+    ljm_4_the_schemes_own_covert_recording_is_recorded_only_by_a_role_the_pack_names,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -5651,4 +5654,421 @@ async fn the_start_pages_figures_count_cameras_per_hour_and_day_and_read_request
             .expect("holds")
             .is_empty()
     );
+}
+
+/// A council scheme for covert authorisations: the disclosure fixture's pack, camera and
+/// people, with a team member and a Head of Service (a role of the pack's
+/// `[authorise.covert_recording]`).
+async fn covert_scheme(db: &TestDb) -> (Store, SimulatedClock) {
+    let (store, clock) = disclosure_scheme(db).await;
+    for (user, role) in [("teamie", "operator"), ("hos", "head-of-service")] {
+        store
+            .add_user(
+                &console(),
+                &username(user),
+                user,
+                "walnut kettle lamp",
+                &[assignment(role, "scheme")],
+            )
+            .await
+            .expect("user");
+    }
+    (store, clock)
+}
+
+fn uk_day_of(ms: i64) -> jiff::civil::Date {
+    custos_domain::calendar::uk_day(UnixMs(ms).to_timestamp().expect("time")).expect("day")
+}
+
+fn covert_draft(
+    body: custos_domain::covert::BodyKind,
+    granted_at: i64,
+) -> custos_store::covert::NewCovert {
+    use custos_domain::covert::{BodyKind, CrimeThreshold, Draft, Ground, Route, SurveillanceType};
+    let police = body == BodyKind::Police;
+    custos_store::covert::NewCovert {
+        draft: Draft {
+            surveillance: SurveillanceType::Directed,
+            body,
+            organisation: match body {
+                BodyKind::Police => "Nottinghamshire Police".to_owned(),
+                BodyKind::LocalAuthority => "Bassetlaw District Council".to_owned(),
+                BodyKind::Scheme => String::new(),
+            },
+            urn: police.then(|| "NP/CAB/2026/0142".to_owned()),
+            route: Route::Written,
+            grounds: if body == BodyKind::Scheme {
+                Vec::new()
+            } else {
+                vec![Ground::CrimeOrDisorder]
+            },
+            crime_threshold: (body == BodyKind::LocalAuthority)
+                .then_some(CrimeThreshold::SixMonthsImprisonment),
+            rationale: "Repeated thefts from the depot yard at night; overt cameras were avoided"
+                .to_owned(),
+            until_unix_ms: (body == BodyKind::Scheme).then_some(granted_at + 20 * 86_400_000),
+            authorised_by: if body == BodyKind::Scheme {
+                String::new()
+            } else {
+                "Supt A. Example".to_owned()
+            },
+            cameras: vec![custos_domain::Ident::parse("front-gate").expect("camera")],
+            team: vec!["teamie".to_owned()],
+            granted_at_unix_ms: granted_at,
+            first_review_on: Some(uk_day_of(granted_at + 7 * 86_400_000)),
+        },
+        areas: "The depot yard behind the gate".to_owned(),
+        summary: "Thefts from the depot yard".to_owned(),
+    }
+}
+
+fn covert_review(from: i64, to: i64) -> custos_store::reviews::ReviewRequest {
+    custos_store::reviews::ReviewRequest {
+        from_unix_ms: from,
+        to_unix_ms: to,
+        purpose: custos_domain::Ident::parse("crime-deterrence-detection").expect("purpose"),
+        reason: "Checking the gate after a report".to_owned(),
+        case_ref: None,
+        persons_present: Vec::new(),
+    }
+}
+
+/// BDC-16: a council's authorisation is recorded granted but not in force; it takes effect
+/// when a justice of the peace's approval is recorded (ledgered, with its RIPA hold on the
+/// footage); from then its camera's footage opens for review only to its team and the
+/// pack's covert-recording roles, and everyone else is refused in words that name neither
+/// the authorisation nor its team or place. Footage from before it took effect is not
+/// restricted, and the case engine's generic steps cannot move it.
+async fn bdc_16_a_council_authorisation_is_in_force_from_its_approval_and_its_footage_opens_only_to_its_team(
+    db: &TestDb,
+) {
+    use custos_domain::case::{Action, CaseKind, CaseState};
+    use custos_domain::covert::{BodyKind, CovertStatus};
+    use custos_store::covert::CovertStep;
+    let (store, clock) = covert_scheme(db).await;
+    let start = clock.now().0;
+    let recorder = store.subject_of("mgr", None).await.expect("subject");
+    let case = store
+        .open_covert(
+            &console(),
+            &recorder,
+            &covert_draft(BodyKind::LocalAuthority, start - 3_600_000),
+        )
+        .await
+        .expect("open");
+    assert!(case.reference.starts_with("COV-"), "{}", case.reference);
+    assert_eq!(case.kind, CaseKind::Covert);
+    assert_eq!(case.state, CaseState::Received);
+    assert_eq!(case.covert, Some(CovertStatus::AwaitingApproval));
+    assert!(case.holds.is_empty(), "nothing held before it is in force");
+    let camera = store
+        .camera(&custos_domain::Ident::parse("front-gate").expect("id"))
+        .await
+        .expect("camera")
+        .expect("exists");
+    // Not in force: anyone who may review still may.
+    store
+        .open_review(
+            &Actor::User("op".into()),
+            "op",
+            "s-op",
+            &camera,
+            &covert_review(start - 1_800_000, start - 600_000),
+        )
+        .await
+        .expect("not restricted before approval");
+    let err = store
+        .act_on_case(
+            &console(),
+            &case.reference,
+            Action::Cancel,
+            &custos_store::cases::Step::default(),
+        )
+        .await
+        .expect_err("covert steps go through covert_step");
+    assert!(err.to_string().contains("covert"), "{err}");
+    clock.advance_ms(60_000);
+    let approved_at = clock.now().0;
+    let case = store
+        .covert_step(
+            &console(),
+            &case.reference,
+            &CovertStep::ApproveJudicially {
+                approved_at_unix_ms: approved_at,
+            },
+        )
+        .await
+        .expect("approve");
+    assert_eq!(case.state, CaseState::InProgress);
+    assert!(
+        matches!(case.covert, Some(CovertStatus::InForce { .. })),
+        "{:?}",
+        case.covert
+    );
+    assert_eq!(
+        case.holds.len(),
+        1,
+        "its footage is held under the RIPA class"
+    );
+    let hold = store
+        .hold(&case.holds[0])
+        .await
+        .expect("hold")
+        .expect("exists");
+    assert_eq!(hold.class, "ripa-material");
+    assert_eq!(hold.from_unix_ms, approved_at);
+    let entries = store
+        .ledger_entries(&LedgerQuery {
+            reference: Some(format!("case:{}", case.reference)),
+            ..Default::default()
+        })
+        .await
+        .expect("entries");
+    let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
+    assert!(kinds.contains(&"case-opened"), "{kinds:?}");
+    assert!(kinds.contains(&"case-approve-judicially"), "{kinds:?}");
+    for e in &entries {
+        let body = e.body.to_string();
+        for secret in ["depot", "teamie", "Thefts", "Supt"] {
+            assert!(!body.contains(secret), "{secret} in {body}");
+        }
+    }
+    // In force: the team and the pack's covert roles review; anyone else is refused.
+    let window = covert_review(approved_at + 1_000, approved_at + 600_000);
+    let err = store
+        .open_review(&Actor::User("op".into()), "op", "s-op", &camera, &window)
+        .await
+        .expect_err("not in the team");
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
+    let words = err.to_string();
+    assert!(words.contains("restricted"), "{words}");
+    for secret in [case.reference.as_str(), "teamie", "depot", "Thefts"] {
+        assert!(!words.contains(secret), "{secret} in {words}");
+    }
+    for who in ["teamie", "hos"] {
+        store
+            .open_review(&Actor::User(who.into()), who, "s", &camera, &window)
+            .await
+            .unwrap_or_else(|e| panic!("{who} may review: {e}"));
+    }
+    // Footage from before it took effect stays open to the operator.
+    store
+        .open_review(
+            &Actor::User("op".into()),
+            "op",
+            "s-op",
+            &camera,
+            &covert_review(start - 1_800_000, start - 600_000),
+        )
+        .await
+        .expect("footage before it took effect");
+    let c = store
+        .covert(&case.reference)
+        .await
+        .expect("covert")
+        .expect("exists");
+    assert_eq!(c.record.jp_approved_at_unix_ms, Some(approved_at));
+    assert_eq!(c.areas, "The depot yard behind the gate");
+}
+
+/// BDC-16: a review is ledgered with its next date; an authorisation past its expiry with
+/// neither a renewal nor a cancellation is an alarm; its cancellation is ledgered (without
+/// its reason), tells each member of its team, ends the alarm, and keeps its footage held
+/// over what it covered; the record is kept three years after it ended.
+async fn bdc_16_a_cancellation_is_ledgered_tells_the_team_and_an_unresolved_expiry_raises_the_alarm(
+    db: &TestDb,
+) {
+    use custos_domain::case::CaseState;
+    use custos_domain::covert::{BodyKind, CovertStatus};
+    use custos_store::covert::CovertStep;
+    let (store, clock) = covert_scheme(db).await;
+    let start = clock.now().0;
+    let recorder = store.subject_of("mgr", None).await.expect("subject");
+    let case = store
+        .open_covert(
+            &console(),
+            &recorder,
+            &covert_draft(BodyKind::Police, start),
+        )
+        .await
+        .expect("open");
+    assert_eq!(
+        case.state,
+        CaseState::InProgress,
+        "police: in force at once"
+    );
+    assert_eq!(case.holds.len(), 1);
+    let err = store
+        .covert_step(
+            &console(),
+            &case.reference,
+            &CovertStep::Review {
+                findings: "x".to_owned(),
+                next_review_on: uk_day_of(start + 14 * 86_400_000),
+            },
+        )
+        .await
+        .expect_err("a review says what it found");
+    assert!(err.to_string().contains("say why"), "{err}");
+    store
+        .covert_step(
+            &console(),
+            &case.reference,
+            &CovertStep::Review {
+                findings: "Still necessary: two further thefts this week".to_owned(),
+                next_review_on: uk_day_of(start + 14 * 86_400_000),
+            },
+        )
+        .await
+        .expect("review");
+    assert!(store.covert_alarms().await.expect("alarms").is_empty());
+    // Four months on, neither renewed nor cancelled: the alarm.
+    clock.advance_ms(120 * 86_400_000);
+    let alarms = store.covert_alarms().await.expect("alarms");
+    assert_eq!(alarms.len(), 1);
+    assert_eq!(alarms[0].reference, case.reference);
+    let expired = store
+        .case(&case.reference)
+        .await
+        .expect("case")
+        .expect("case");
+    assert!(matches!(
+        expired.covert,
+        Some(CovertStatus::ExpiredUnresolved { .. })
+    ));
+    let err = store
+        .covert_step(
+            &console(),
+            &case.reference,
+            &CovertStep::Renew {
+                granted_at_unix_ms: None,
+                jp_approved_at_unix_ms: None,
+                until_unix_ms: None,
+                reasons: "Still needed".to_owned(),
+                next_review_on: None,
+            },
+        )
+        .await
+        .expect_err("an expired authorisation cannot be renewed");
+    assert!(err.to_string().contains("expired"), "{err}");
+    let closed = store
+        .covert_step(
+            &console(),
+            &case.reference,
+            &CovertStep::Cancel {
+                reason: "Investigation ended with an arrest".to_owned(),
+            },
+        )
+        .await
+        .expect("cancel");
+    assert_eq!(closed.state, CaseState::Closed);
+    assert!(matches!(closed.covert, Some(CovertStatus::Ended { .. })));
+    assert!(store.covert_alarms().await.expect("alarms").is_empty());
+    let notices = store
+        .covert_notices_for("teamie", start)
+        .await
+        .expect("notices");
+    assert_eq!(notices.len(), 1);
+    assert!(notices[0].message.contains(&case.reference));
+    assert!(
+        store
+            .covert_notices_for("op", start)
+            .await
+            .expect("notices")
+            .is_empty()
+    );
+    let entries = store
+        .ledger_entries(&LedgerQuery {
+            reference: Some(format!("case:{}", case.reference)),
+            ..Default::default()
+        })
+        .await
+        .expect("entries");
+    let cancel = entries
+        .iter()
+        .find(|e| e.kind == "case-cancel")
+        .expect("case-cancel entry");
+    assert!(cancel.body.contains("\"team_told\":1"), "{}", cancel.body);
+    assert!(cancel.body.contains("reason_sha256"), "{}", cancel.body);
+    assert!(!cancel.body.to_string().contains("arrest"));
+    assert!(entries.iter().any(|e| e.kind == "case-review"));
+    // The hold placed as it took effect gives way to one over what it covered.
+    let mut active = Vec::new();
+    for id in &closed.holds {
+        let h = store.hold(id).await.expect("hold").expect("exists");
+        if h.active(clock.now().0) {
+            active.push(h);
+        }
+    }
+    assert_eq!(active.len(), 1, "{:?}", closed.holds);
+    assert_eq!(active[0].from_unix_ms, start);
+    let c = store
+        .covert(&case.reference)
+        .await
+        .expect("covert")
+        .expect("exists");
+    let ended = c.status.ended_at_unix_ms().expect("ended");
+    assert_eq!(
+        c.record_kept_until_unix_ms(),
+        Some(custos_domain::covert::record_kept_until(ended))
+    );
+    assert!(c.record_kept_until_unix_ms().expect("kept") > ended + 3 * 365 * 86_400_000);
+}
+
+/// LJM-4, LBU-11: the scheme's own covert recording is recorded only by someone acting in
+/// a role of the pack's `[authorise.covert_recording]`, on a written rationale with a time
+/// limit; it is in force at once and holds nothing under the RIPA class; a covert human
+/// intelligence source is refused with the reason.
+async fn ljm_4_the_schemes_own_covert_recording_is_recorded_only_by_a_role_the_pack_names(
+    db: &TestDb,
+) {
+    use custos_domain::case::CaseState;
+    use custos_domain::covert::{BodyKind, SurveillanceType};
+    let (store, clock) = covert_scheme(db).await;
+    let now = clock.now().0;
+    let manager = store.subject_of("mgr", None).await.expect("subject");
+    let err = store
+        .open_covert(
+            &Actor::User("mgr".into()),
+            &manager,
+            &covert_draft(BodyKind::Scheme, now),
+        )
+        .await
+        .expect_err("a manager is not named by the pack");
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
+    let hos = store.subject_of("hos", None).await.expect("subject");
+    let mut short = covert_draft(BodyKind::Scheme, now);
+    short.draft.rationale = "thefts".to_owned();
+    let err = store
+        .open_covert(&Actor::User("hos".into()), &hos, &short)
+        .await
+        .expect_err("no rationale");
+    assert!(err.to_string().contains("rationale"), "{err}");
+    let mut chis = covert_draft(BodyKind::Police, now);
+    chis.draft.surveillance = SurveillanceType::Chis;
+    let err = store
+        .open_covert(&console(), &manager, &chis)
+        .await
+        .expect_err("CHIS refused");
+    assert!(
+        err.to_string().contains("human intelligence source"),
+        "{err}"
+    );
+    let case = store
+        .open_covert(
+            &Actor::User("hos".into()),
+            &hos,
+            &covert_draft(BodyKind::Scheme, now),
+        )
+        .await
+        .expect("open");
+    assert_eq!(case.state, CaseState::InProgress);
+    assert!(case.holds.is_empty(), "outside RIPA: normal retention");
+    let c = store
+        .covert(&case.reference)
+        .await
+        .expect("covert")
+        .expect("exists");
+    assert_eq!(c.authorised_role.as_deref(), Some("head-of-service"));
+    assert!(c.record.authorisation.authorised_by().contains("hos"));
 }

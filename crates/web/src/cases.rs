@@ -66,6 +66,21 @@ pub(crate) fn due(
             ),
             "",
         ),
+        CaseDue::Set(due) => {
+            let urgency = urgency_of(state, &calendar, &due);
+            (
+                format!(
+                    "{}due {}",
+                    if what.is_empty() {
+                        String::new()
+                    } else {
+                        what.clone()
+                    },
+                    due.describe()
+                ),
+                urgency,
+            )
+        }
         CaseDue::Due(d) => {
             let now = state.store.clock().now();
             let urgency = match (
@@ -106,6 +121,35 @@ pub(crate) fn due(
     }
 }
 
+/// How urgent a due day or instant is: `"red"` once passed, `"amber"` within
+/// [`WARNING_WORKING_DAYS`] working days (an instant always), `""` otherwise.
+fn urgency_of(
+    state: &AppState,
+    calendar: &custos_domain::calendar::Calendar,
+    due: &custos_domain::calendar::Due,
+) -> &'static str {
+    let now = state.store.clock().now();
+    let (Some(today), Ok(passes)) = (
+        now.to_timestamp()
+            .and_then(|t| custos_domain::calendar::uk_day(t).ok()),
+        due.passes_at(),
+    ) else {
+        return "";
+    };
+    if now.to_timestamp().is_some_and(|t| t >= passes) {
+        return "red";
+    }
+    let soon = calendar
+        .nth_working_day_after(today, WARNING_WORKING_DAYS)
+        .ok()
+        .zip(match due {
+            custos_domain::calendar::Due::Day(day) => Some(*day),
+            custos_domain::calendar::Due::Instant(_) => None,
+        })
+        .is_none_or(|(limit, day)| day <= limit);
+    if soon { "amber" } else { "" }
+}
+
 struct Row {
     reference: String,
     kind: String,
@@ -133,6 +177,8 @@ struct CasesPage {
     csrf: String,
     /// The third-party request form, for those who may work disclosure cases.
     disclosure: Option<crate::disclosures::Intake>,
+    /// The covert authorisation form, for those who may work covert authorisations.
+    covert: Option<crate::covert::Intake>,
 }
 
 /// `?kind=&mine=1&all=1`
@@ -208,6 +254,7 @@ pub(crate) async fn dashboard(
         status,
         &CasesPage {
             banner: Banner::load(state, staff).await?,
+            covert: crate::covert::intake(state, staff).await?,
             disclosure,
             rows,
             kinds: CaseKind::ALL
@@ -291,6 +338,8 @@ struct CasePage {
     footage_absent: String,
     /// A third-party disclosure's request and where its release stands.
     disclosure: Option<crate::disclosures::Section>,
+    /// A covert authorisation's record and the forms for its steps.
+    covert: Option<crate::covert::Section>,
     /// Why the step form cannot refuse this request, if it cannot (BDC-17).
     no_refusal: String,
     /// The decision the latest response letter states and when it was issued, in words;
@@ -344,6 +393,7 @@ pub(crate) async fn show(
 ) -> Result<Response, WebError> {
     let c = load(&state, &staff, &reference).await?;
     let disclosure = crate::disclosures::section(&state, &staff, &c, q).await?;
+    let covert = crate::covert::section(&state, &c).await?;
     let Some(policy) = state.store.active_policy().await? else {
         return Err(WebError::Forbidden("no policy pack is loaded".to_owned()));
     };
@@ -354,6 +404,8 @@ pub(crate) async fn show(
         // A disclosure is decided to disclose only by authorising its release, in its own
         // section, which checks the documents, the agreement and the authoriser's role.
         .filter(|a| disclosure.is_none() || *a != Action::Decide(Decision::Disclose))
+        // A covert authorisation's steps carry more than a reason: its own forms take them.
+        .filter(|_| covert.is_none())
         .map(|a| StepView {
             action: a.name().to_owned(),
             label: crate::staff::capitalise(&a.describe()),
@@ -442,7 +494,12 @@ pub(crate) async fn show(
         .filter(|u| !u.disabled)
         .map(|u| (u.username, u.display_name))
         .collect();
-    let mut letters = vec![LetterKind::Acknowledgement.to_string()];
+    // An authorisation has no requester to write to.
+    let mut letters = if covert.is_some() {
+        Vec::new()
+    } else {
+        vec![LetterKind::Acknowledgement.to_string()]
+    };
     if c.extension.is_some() {
         letters.push(LetterKind::Extension.to_string());
     }
@@ -521,6 +578,7 @@ pub(crate) async fn show(
                 .map(|d| d.no_refusal.clone())
                 .unwrap_or_default(),
             disclosure,
+            covert,
             letter_stated,
             case: c,
         },
@@ -1098,10 +1156,14 @@ async fn feed_events(
             continue;
         }
         let pauses = c.clock_pauses();
-        if let Ok((_, CaseDue::Due(d))) =
-            custos_domain::case::next_deadline(&c.times(&pauses), pack, &calendar)
-        {
-            let day = match d.due {
+        let due = match custos_domain::case::next_deadline(&c.times(&pauses), pack, &calendar) {
+            Ok((_, CaseDue::Due(d))) => Some(d.due),
+            // A covert authorisation's next review or expiry.
+            Ok((_, CaseDue::Set(due))) => Some(due),
+            _ => None,
+        };
+        if let Some(due) = due {
+            let day = match due {
                 custos_domain::calendar::Due::Day(day) => day,
                 custos_domain::calendar::Due::Instant(t) => custos_domain::calendar::uk_day(t)
                     .map_err(|e| WebError::BadRequest(e.to_string()))?,

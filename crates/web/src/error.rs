@@ -132,6 +132,11 @@ impl WebError {
                 "Too many at once",
                 why.clone(),
             ),
+            // The store's refusals are written for the person refused (a covert
+            // authorisation's, say, without revealing it).
+            Self::Store(custos_store::StoreError::Forbidden(why)) => {
+                (StatusCode::FORBIDDEN, "Not allowed", why.clone())
+            }
             Self::Store(e) => {
                 let status = status_for(e.kind());
                 if status == StatusCode::BAD_REQUEST

@@ -14,6 +14,7 @@ mod charts;
 pub mod client;
 mod complaints;
 mod confirm;
+mod covert;
 mod disclosures;
 mod done;
 pub mod downloads;
@@ -492,6 +493,18 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Right(Right::Export),
             ),
             get(export::download),
+        ),
+        (
+            spec("POST", "/covert", Access::Right(Right::WorkCases)),
+            post(covert::open),
+        ),
+        (
+            spec(
+                "POST",
+                "/cases/{reference}/covert",
+                Access::Right(Right::WorkCases),
+            ),
+            post(covert::act),
         ),
         (
             spec(

@@ -119,6 +119,14 @@ async fn load(state: &AppState, staff: &Staff) -> Result<StartPage, WebError> {
     if staff.holds(Right::WorkCases) {
         todo.extend(cases_due(state, staff).await?);
     }
+    // BDC-16: a covert authorisation past its expiry without renewal or cancellation.
+    if staff.may(
+        Right::WorkCases,
+        &crate::cases::target(custos_domain::case::CaseKind::Covert),
+    ) {
+        todo.extend(covert_expired(state).await?);
+    }
+    todo.extend(covert_notices(state, staff, now).await?);
     // ALT-8: downloads wait on the Start page of those who can authorise them.
     if staff.holds(Right::AuthoriseDownload) {
         todo.extend(to_authorise(state, staff).await?);
@@ -383,6 +391,62 @@ async fn cases_due(state: &AppState, staff: &Staff) -> Result<Vec<Todo>, WebErro
         });
     }
     Ok(out)
+}
+
+/// The covert authorisations past their expiry with neither a renewal nor a cancellation:
+/// an alarm until the cancellation is recorded (BDC-16).
+async fn covert_expired(state: &AppState) -> Result<Option<Todo>, WebError> {
+    let expired = state.store.covert_alarms().await?;
+    if expired.is_empty() {
+        return Ok(None);
+    }
+    let refs: Vec<String> = expired.iter().map(|c| c.reference.clone()).collect();
+    Ok(Some(Todo {
+        id: "covert-expired",
+        urgency: "red",
+        count: refs.len(),
+        text: format!(
+            "{} expired without a renewal or a cancellation: {}. Any covert recording under {} must stop, and the authorising officer must record the cancellation.",
+            count_words(
+                refs.len(),
+                "covert surveillance authorisation",
+                "covert surveillance authorisations"
+            ),
+            and_list(&refs),
+            if refs.len() == 1 { "it" } else { "them" }
+        ),
+        links: refs
+            .iter()
+            .map(|r| (format!("/cases/{r}"), format!("Open {r}")))
+            .collect(),
+    }))
+}
+
+/// What this person was told as a member of a covert authorisation's team in the last 14
+/// days (a cancellation).
+async fn covert_notices(
+    state: &AppState,
+    staff: &Staff,
+    now: i64,
+) -> Result<Option<Todo>, WebError> {
+    let notices = state
+        .store
+        .covert_notices_for(&staff.info.subject.username, now - 14 * 86_400_000)
+        .await?;
+    if notices.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Todo {
+        id: "covert-notices",
+        urgency: "amber",
+        count: notices.len(),
+        text: notices
+            .iter()
+            .map(|n| n.message.clone())
+            .collect::<Vec<_>>()
+            .join(" "),
+        links: Vec::new(),
+    }))
 }
 
 /// Downloads waiting for an authorisation this person could give, each linked to its page.

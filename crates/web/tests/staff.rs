@@ -602,6 +602,12 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/cases/{reference}/letters/{kind}",
         Expect::Roles(CASEWORKERS),
     ),
+    ("POST", "/covert", Expect::Roles(CASEWORKERS)),
+    (
+        "POST",
+        "/cases/{reference}/covert",
+        Expect::Roles(CASEWORKERS),
+    ),
     ("POST", "/disclosures/requests", Expect::Roles(CASEWORKERS)),
     (
         "POST",

@@ -460,6 +460,45 @@ fn sentence(kind: &str, e: &Entry<'_>) -> Option<String> {
                 e.quoted(": ", "reasons")
             )
         }
+        "case-approve-judicially" => format!(
+            "{w} recorded that a justice of the peace approved {}{}{}",
+            e.case(),
+            if e.text("renewal").is_some() {
+                "'s renewal"
+            } else {
+                ""
+            },
+            e.text("takes_effect")
+                .map(|_| format!(
+                    "; in force from {}",
+                    e.time("takes_effect").unwrap_or_default()
+                ))
+                .unwrap_or_default()
+        ),
+        "case-review" => format!(
+            "{w} recorded a review of {}{}",
+            e.case(),
+            e.text("next_review")
+                .map(|d| format!("; next review due {d}"))
+                .unwrap_or_default()
+        ),
+        "case-renew" => format!(
+            "{w} recorded the renewal of {}{}",
+            e.case(),
+            e.text("expires")
+                .map(|_| format!(
+                    ", now in force until {}",
+                    e.time("expires").unwrap_or_default()
+                ))
+                .unwrap_or_default()
+        ),
+        "case-cancel" => format!(
+            "{w} cancelled {}{}",
+            e.case(),
+            e.text("team_told")
+                .map(|n| format!(" and told its team ({n} people)"))
+                .unwrap_or_default()
+        ),
         "case-convert-to-subject-access" => format!(
             "{w} turned {} into a subject access request{}",
             e.case(),
