@@ -137,7 +137,9 @@ impl CaseKind {
             Self::Disclosure => &[Disclose, Refuse],
             // A complaint raised too late may be refused without being considered.
             Self::Complaint => &[Upheld, PartlyUpheld, NotUpheld, Refuse],
-            Self::Breach => &[Answer],
+            // A breach is not decided: it closes once the ICO was notified (or why not
+            // recorded) and, for a high risk, the people affected told.
+            Self::Breach => &[],
             // An authorisation is not decided: it is reviewed, renewed and cancelled.
             Self::Covert => &[],
         }
@@ -689,6 +691,18 @@ pub enum Action {
     /// The authorising officer cancelled a covert authorisation, with the reason; its team
     /// is told.
     Cancel,
+    /// Assess a personal data breach's risk to people's rights and freedoms (ALT-18, UK
+    /// GDPR Art 33–34), with the reasons; it may be assessed again as more is known.
+    AssessRisk(crate::breach::RiskLevel),
+    /// The ICO has been notified of a breach (Art 33(1)), with the notification's contents.
+    NotifyIco,
+    /// The ICO is not notified: the breach is unlikely to result in a risk, and why (Art
+    /// 33(1), 33(5)).
+    NotNotifyIco,
+    /// The people affected have been told (Art 34(1)), and how.
+    TellPeople,
+    /// The people affected are not told, under an exception of Art 34(3), with the facts.
+    NotTellPeople(crate::breach::TellingException),
 }
 
 impl Action {
@@ -718,9 +732,14 @@ impl Action {
             "review" => Self::Review,
             "renew" => Self::Renew,
             "cancel" => Self::Cancel,
+            "assess-risk" => Self::AssessRisk(choice()?.parse()?),
+            "notify-ico" => Self::NotifyIco,
+            "not-notify-ico" => Self::NotNotifyIco,
+            "tell-people" => Self::TellPeople,
+            "not-tell-people" => Self::NotTellPeople(choice()?.parse()?),
             other => {
                 return Err(format!(
-                    "{other:?} is not a step; the steps are: await-identity, verify-identity, start, extend, decide, close, withdraw, convert-to-subject-access, acknowledge, accept-late, appeal, decide-appeal, approve-judicially, review, renew, cancel"
+                    "{other:?} is not a step; the steps are: await-identity, verify-identity, start, extend, decide, close, withdraw, convert-to-subject-access, acknowledge, accept-late, appeal, decide-appeal, approve-judicially, review, renew, cancel, assess-risk, notify-ico, not-notify-ico, tell-people, not-tell-people"
                 ));
             }
         })
@@ -745,6 +764,11 @@ impl Action {
             Self::Review => "record a review".to_owned(),
             Self::Renew => "record a renewal".to_owned(),
             Self::Cancel => "cancel the authorisation".to_owned(),
+            Self::AssessRisk(l) => format!("assess the risk as {}", l.describe()),
+            Self::NotifyIco => "record the notification to the ICO".to_owned(),
+            Self::NotNotifyIco => "record why the ICO is not notified".to_owned(),
+            Self::TellPeople => "record that the people affected were told".to_owned(),
+            Self::NotTellPeople(e) => format!("not tell the people affected: {}", e.describe()),
         }
     }
 
@@ -767,6 +791,11 @@ impl Action {
             Self::Review => "case-review",
             Self::Renew => "case-renew",
             Self::Cancel => "case-cancel",
+            Self::AssessRisk(_) => "case-assess-risk",
+            Self::NotifyIco => "case-notify-ico",
+            Self::NotNotifyIco => "case-not-notify-ico",
+            Self::TellPeople => "case-tell-people",
+            Self::NotTellPeople(_) => "case-not-tell-people",
         }
     }
 
@@ -789,6 +818,11 @@ impl Action {
             Self::Review => "review",
             Self::Renew => "renew",
             Self::Cancel => "cancel",
+            Self::AssessRisk(_) => "assess-risk",
+            Self::NotifyIco => "notify-ico",
+            Self::NotNotifyIco => "not-notify-ico",
+            Self::TellPeople => "tell-people",
+            Self::NotTellPeople(_) => "not-tell-people",
         }
     }
 
@@ -805,6 +839,10 @@ impl Action {
                 | Self::Review
                 | Self::Renew
                 | Self::Cancel
+                | Self::AssessRisk(_)
+                | Self::NotNotifyIco
+                | Self::TellPeople
+                | Self::NotTellPeople(_)
         )
     }
 }
@@ -822,6 +860,12 @@ pub struct Progress {
     pub late_pending: bool,
     /// A complaint's answer was appealed (once only).
     pub appealed: bool,
+    /// A breach's risk, as last assessed.
+    pub risk: Option<crate::breach::RiskLevel>,
+    /// A breach: the ICO was notified, or why not was recorded.
+    pub ico_decided: bool,
+    /// A breach: the people affected were told, or why not was recorded.
+    pub people_decided: bool,
 }
 
 /// A transition the case's state does not allow, with those it does.
@@ -887,6 +931,36 @@ fn next_state(
             _ => None,
         };
     }
+    // A personal data breach (ALT-18): assessed, the ICO notified or why not recorded, the
+    // people affected told where the risk is high (or the exception recorded), then closed.
+    if kind == CaseKind::Breach {
+        use crate::breach::RiskLevel;
+        let assessed = progress.risk.is_some();
+        return match (state, action) {
+            (Received | InProgress, Action::AssessRisk(_)) => Some(InProgress),
+            (InProgress, Action::NotifyIco) if assessed && !progress.ico_decided => {
+                Some(InProgress)
+            }
+            (InProgress, Action::NotNotifyIco)
+                if progress.risk == Some(RiskLevel::Unlikely) && !progress.ico_decided =>
+            {
+                Some(InProgress)
+            }
+            (InProgress, Action::TellPeople | Action::NotTellPeople(_))
+                if assessed && !progress.people_decided =>
+            {
+                Some(InProgress)
+            }
+            (InProgress, Action::Close)
+                if progress.ico_decided
+                    && (progress.risk != Some(RiskLevel::HighRisk) || progress.people_decided) =>
+            {
+                Some(Closed)
+            }
+            (Received | InProgress, Action::Withdraw) => Some(Withdrawn),
+            _ => None,
+        };
+    }
     let complaint = kind == CaseKind::Complaint;
     match (state, action) {
         (Received | AwaitingIdentity | InProgress | Decided, Action::Withdraw) => Some(Withdrawn),
@@ -930,6 +1004,17 @@ pub fn allowed_actions(kind: CaseKind, state: CaseState, progress: Progress) -> 
     candidates.extend(kind.decisions().iter().map(|d| Action::Decide(*d)));
     candidates.extend([Action::Appeal]);
     candidates.extend(AppealOutcome::ALL.iter().map(|o| Action::DecideAppeal(*o)));
+    candidates.extend(
+        crate::breach::RiskLevel::ALL
+            .iter()
+            .map(|l| Action::AssessRisk(*l)),
+    );
+    candidates.extend([Action::NotifyIco, Action::NotNotifyIco, Action::TellPeople]);
+    candidates.extend(
+        crate::breach::TellingException::ALL
+            .iter()
+            .map(|e| Action::NotTellPeople(*e)),
+    );
     candidates.extend([
         Action::ApproveJudicially,
         Action::Review,
@@ -1143,6 +1228,9 @@ mod tests {
         acknowledged: false,
         late_pending: false,
         appealed: false,
+        risk: None,
+        ico_decided: false,
+        people_decided: false,
     };
 
     /// Every state × action pair: `transition` and `allowed_actions` agree, and a refusal
@@ -1151,12 +1239,20 @@ mod tests {
     fn illegal_transitions_are_refused_with_the_allowed_ones() {
         for kind in CaseKind::ALL {
             for state in CaseState::ALL {
-                for bits in 0..16u8 {
+                for bits in 0..512u16 {
                     let progress = Progress {
                         extended: bits & 1 != 0,
                         acknowledged: bits & 2 != 0,
                         late_pending: bits & 4 != 0,
                         appealed: bits & 8 != 0,
+                        risk: match (bits >> 4) & 3 {
+                            0 => None,
+                            1 => Some(crate::breach::RiskLevel::Unlikely),
+                            2 => Some(crate::breach::RiskLevel::Risk),
+                            _ => Some(crate::breach::RiskLevel::HighRisk),
+                        },
+                        ico_decided: bits & 64 != 0,
+                        people_decided: bits & 128 != 0,
                     };
                     let allowed = allowed_actions(*kind, *state, progress);
                     let mut all = vec![
@@ -1174,8 +1270,21 @@ mod tests {
                         Action::Review,
                         Action::Renew,
                         Action::Cancel,
+                        Action::NotifyIco,
+                        Action::NotNotifyIco,
+                        Action::TellPeople,
                     ];
                     all.extend(Decision::ALL.iter().map(|d| Action::Decide(*d)));
+                    all.extend(
+                        crate::breach::RiskLevel::ALL
+                            .iter()
+                            .map(|l| Action::AssessRisk(*l)),
+                    );
+                    all.extend(
+                        crate::breach::TellingException::ALL
+                            .iter()
+                            .map(|e| Action::NotTellPeople(*e)),
+                    );
                     all.extend(AppealOutcome::ALL.iter().map(|o| Action::DecideAppeal(*o)));
                     for a in all {
                         let r = transition(*kind, *state, progress, a);
@@ -1582,6 +1691,62 @@ mod tests {
         assert_eq!(Action::parse("acknowledge", None), Ok(Action::Acknowledge));
         assert!(Action::parse("decide", None).is_err());
         assert!(Action::parse("dance", None).is_err());
+    }
+
+    /// ALT-18, UK GDPR Arts 33–34: a breach is assessed, then the ICO notified (or, only
+    /// when a risk is unlikely, why not recorded); a high risk also needs the people told
+    /// (or an exception) before it closes; it is never "decided".
+    #[test]
+    fn alt_18_a_breach_closes_only_once_the_ico_and_the_people_are_dealt_with() {
+        use crate::breach::{RiskLevel, TellingException};
+        let k = CaseKind::Breach;
+        assert!(k.decisions().is_empty());
+        let mut p = Progress::default();
+        assert!(transition(k, CaseState::Received, p, Action::NotifyIco).is_err());
+        let s = transition(
+            k,
+            CaseState::Received,
+            p,
+            Action::AssessRisk(RiskLevel::HighRisk),
+        )
+        .expect("assessed");
+        p.risk = Some(RiskLevel::HighRisk);
+        assert!(
+            transition(k, s, p, Action::NotNotifyIco).is_err(),
+            "a high risk is notified"
+        );
+        let s = transition(k, s, p, Action::NotifyIco).expect("notified");
+        p.ico_decided = true;
+        let err = transition(k, s, p, Action::Close).expect_err("people first");
+        assert!(
+            err.to_string()
+                .contains("record that the people affected were told"),
+            "{err}"
+        );
+        let s = transition(
+            k,
+            s,
+            p,
+            Action::NotTellPeople(TellingException::DisproportionateEffort),
+        )
+        .expect("exception");
+        p.people_decided = true;
+        assert_eq!(transition(k, s, p, Action::Close), Ok(CaseState::Closed));
+        // Unlikely to result in a risk: not notified, with the reason, and closed.
+        let q = Progress {
+            risk: Some(RiskLevel::Unlikely),
+            ..Progress::default()
+        };
+        let s = transition(k, CaseState::InProgress, q, Action::NotNotifyIco).expect("not");
+        let q = Progress {
+            ico_decided: true,
+            ..q
+        };
+        assert_eq!(transition(k, s, q, Action::Close), Ok(CaseState::Closed));
+        assert_eq!(
+            Action::parse("assess-risk", Some("high-risk")),
+            Ok(Action::AssessRisk(RiskLevel::HighRisk))
+        );
     }
 
     /// LJM-11: only an FOI request converts to a subject access request.

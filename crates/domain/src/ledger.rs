@@ -1033,6 +1033,36 @@ pub const KINDS: &[(Book, &str, &str)] = &[
     ),
     (
         Book::Case,
+        "case-assess-risk",
+        "a breach's risk to people is assessed, with the reasons",
+    ),
+    (
+        Book::Case,
+        "case-breach-details",
+        "what a breach's notification says is recorded or changed",
+    ),
+    (
+        Book::Case,
+        "case-notify-ico",
+        "the ICO is notified of a breach",
+    ),
+    (
+        Book::Case,
+        "case-not-notify-ico",
+        "a breach is not notified to the ICO, with the reason",
+    ),
+    (
+        Book::Case,
+        "case-tell-people",
+        "the people affected by a breach are told",
+    ),
+    (
+        Book::Case,
+        "case-not-tell-people",
+        "the people affected by a breach are not told, under an exception",
+    ),
+    (
+        Book::Case,
         "case-approve-judicially",
         "a justice of the peace approves a council's covert authorisation or its renewal",
     ),

@@ -283,6 +283,8 @@ pub struct Case {
     pub appeal: Option<CaseAppeal>,
     /// For a covert authorisation: how it stands now (`Store::covert` has the rest).
     pub covert: Option<custos_domain::covert::CovertStatus>,
+    /// For a breach: its record, once anything is recorded.
+    pub breach: Option<crate::breaches::BreachRecord>,
 }
 
 /// An appeal against a complaint's answer (LBU-25, BDC-21).
@@ -304,6 +306,12 @@ impl Case {
             acknowledged: self.acknowledged_at_unix_ms.is_some(),
             late_pending: self.raised_late && self.state == CaseState::Received,
             appealed: self.appeal.is_some(),
+            risk: self
+                .breach
+                .as_ref()
+                .and_then(|b| b.risk.as_ref().map(|r| r.0)),
+            ico_decided: self.breach.as_ref().is_some_and(|b| b.ico_decided()),
+            people_decided: self.breach.as_ref().is_some_and(|b| b.people_decided()),
         }
     }
 
@@ -898,8 +906,13 @@ impl Store {
             CaseKind::Covert => self.covert(&reference).await?.map(|c| c.status),
             _ => None,
         };
+        let breach = match kind {
+            CaseKind::Breach => crate::breaches::load(self, &reference).await?,
+            _ => None,
+        };
         Ok(Case {
             covert,
+            breach,
             incident_at_unix_ms: r.try_get(22).map_err(&get)?,
             raised_late: raised_late != 0,
             acknowledged_at_unix_ms: r.try_get(24).map_err(&get)?,
@@ -1137,6 +1150,10 @@ impl Store {
             .with_ref(case_ref(&case.reference)?)
             .with("from", case.state.as_str())
             .with("to", next.as_str());
+        // A breach's own steps, and the outcome it may close with, are its record's.
+        if case.kind == CaseKind::Breach {
+            entry = crate::breaches::step_in(self, &mut tx, &case, action, why, now, entry).await?;
+        }
         match action {
             Action::AwaitIdentity => {
                 sqlx::query(
@@ -1299,7 +1316,12 @@ impl Store {
                 .map_err(StoreError::db("deciding an appeal"))?;
                 entry = entry.with("outcome", o.as_str()).with("reasons", why);
             }
-            Action::Start => {}
+            Action::Start
+            | Action::AssessRisk(_)
+            | Action::NotifyIco
+            | Action::NotNotifyIco
+            | Action::TellPeople
+            | Action::NotTellPeople(_) => {}
             // Refused by `check_step`: a covert authorisation's steps go through
             // `Store::covert_step`, which records what they carry.
             Action::ApproveJudicially | Action::Review | Action::Renew | Action::Cancel => {

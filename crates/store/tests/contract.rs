@@ -235,6 +235,7 @@ contract!(
     bdc_28_the_disk_floor_takes_the_oldest_unheld_footage_and_never_held_footage,
     lbu_18_a_subject_access_case_moves_by_its_state_machine_and_every_step_is_ledgered,
     lbu_25_a_late_complaint_is_accepted_or_refused_and_an_appeal_is_heard_by_another,
+    alt_18_a_breach_is_assessed_notified_late_with_reasons_and_closed_with_its_outcome,
     ljm_11_an_foi_request_for_ones_own_images_becomes_a_subject_access_request,
     bdc_28_a_subject_access_request_holds_the_footage_of_its_time_and_place_at_intake,
     bdc_29_a_request_about_footage_past_retention_holds_nothing_and_says_why,
@@ -3484,6 +3485,124 @@ async fn lbu_25_a_late_complaint_is_accepted_or_refused_and_an_appeal_is_heard_b
         .await
         .expect_err("one appeal");
     assert!(err.to_string().contains("from here it can"), "{err}");
+}
+
+/// ALT-18, UK GDPR Arts 33–34: a breach counts 72 hours from when the scheme became aware;
+/// its risk is assessed with reasons; the ICO is notified only once what happened is
+/// recorded, and after the 72 hours only with the reasons for the delay; a high risk closes
+/// only once the people affected are told or an exception is recorded; until the ICO is
+/// dealt with, the breach is among those awaiting it; every step is in book `case`.
+async fn alt_18_a_breach_is_assessed_notified_late_with_reasons_and_closed_with_its_outcome(
+    db: &TestDb,
+) {
+    use custos_domain::breach::{RiskLevel, TellingException};
+    use custos_domain::case::{Action, CaseKind, CaseState};
+    use custos_store::breaches::BreachDetails;
+    use custos_store::cases::Step;
+    let (store, clock, _footage) = retention_scheme(db).await;
+    let aware = custos_base::Clock::now(&clock).0;
+    let c = store
+        .open_case(&console(), &new_case(CaseKind::Breach, aware))
+        .await
+        .expect("open");
+    assert!(c.reference.starts_with("BRE-"), "{}", c.reference);
+    let waiting = store.breaches_awaiting_ico().await.expect("awaiting");
+    assert_eq!(waiting, vec![(c.reference.clone(), aware)]);
+    let step = |reasons: &str| Step {
+        reasons: reasons.to_owned(),
+        ..Step::default()
+    };
+    let act = |action, reasons: &'static str| {
+        let (store, reference) = (&store, c.reference.clone());
+        async move {
+            store
+                .act_on_case(&console(), &reference, action, &step(reasons))
+                .await
+        }
+    };
+    let err = act(Action::AssessRisk(RiskLevel::HighRisk), "")
+        .await
+        .expect_err("reasons");
+    assert!(err.to_string().contains("say why"), "{err}");
+    act(
+        Action::AssessRisk(RiskLevel::HighRisk),
+        "A memory stick with a week of playground footage was lost on a bus",
+    )
+    .await
+    .expect("assessed");
+    let err = act(Action::NotifyIco, "")
+        .await
+        .expect_err("nothing recorded");
+    assert!(
+        err.to_string().contains("record what happened first"),
+        "{err}"
+    );
+    store
+        .record_breach_details(
+            &console(),
+            &c.reference,
+            &BreachDetails {
+                nature: "An unencrypted memory stick holding footage was lost".to_owned(),
+                subject_categories: "pupils and staff".to_owned(),
+                subjects_approx: Some(300),
+                record_categories: "CCTV recordings of the playground".to_owned(),
+                records_approx: Some(7),
+                consequences: "Children could be identified by strangers".to_owned(),
+                measures: "Copies now leave only encrypted; the bus company is searching"
+                    .to_owned(),
+            },
+        )
+        .await
+        .expect("details");
+    // 73 hours on: late, so the delay needs its reasons.
+    clock.advance_ms(73 * 3_600_000);
+    let err = act(Action::NotifyIco, "").await.expect_err("late");
+    assert!(err.to_string().to_lowercase().contains("delay"), "{err}");
+    let c2 = act(
+        Action::NotifyIco,
+        "The loss was reported to the school only on the third day",
+    )
+    .await
+    .expect("notified late");
+    assert!(c2.breach.as_ref().is_some_and(|b| b.ico_notified.is_some()));
+    assert!(
+        store
+            .breaches_awaiting_ico()
+            .await
+            .expect("awaiting")
+            .is_empty()
+    );
+    let err = act(Action::Close, "").await.expect_err("people first");
+    assert!(err.to_string().contains("from here it can"), "{err}");
+    act(
+        Action::NotTellPeople(TellingException::DisproportionateEffort),
+        "Three hundred families; a letter to every family and a notice on the website instead",
+    )
+    .await
+    .expect("exception");
+    let closed = act(Action::Close, "").await.expect("closed");
+    assert_eq!(closed.state, CaseState::Closed);
+    let kinds: Vec<String> = store
+        .ledger_entries(&custos_store::LedgerQuery {
+            reference: Some(format!("case:{}", c.reference)),
+            ..custos_store::LedgerQuery::default()
+        })
+        .await
+        .expect("entries")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "case-opened",
+            "case-assess-risk",
+            "case-breach-details",
+            "case-notify-ico",
+            "case-not-tell-people",
+            "case-close"
+        ]
+    );
 }
 
 /// LBU-18, BDC-29, BDC-28: a subject access request gets its reference, moves only as its

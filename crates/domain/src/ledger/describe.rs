@@ -439,6 +439,38 @@ fn sentence(kind: &str, e: &Entry<'_>) -> Option<String> {
             e.quoted(": ", "reason")
         ),
         "case-acknowledge" => format!("{w} acknowledged {} in writing", e.case()),
+        "case-assess-risk" => {
+            let level = e
+                .text("risk")
+                .and_then(|l| l.parse::<crate::breach::RiskLevel>().ok())
+                .map_or("assessed", |l| l.describe());
+            format!(
+                "{w} assessed the risk of {} to people as {level}{}",
+                e.case(),
+                e.quoted(": ", "reason")
+            )
+        }
+        "case-breach-details" => format!("{w} recorded what the notification of {} says", e.case()),
+        "case-notify-ico" => format!(
+            "{w} recorded that the ICO was notified of {}{}",
+            e.case(),
+            e.quoted(", late because: ", "reason")
+        ),
+        "case-not-notify-ico" => format!(
+            "{w} recorded why {} is not notified to the ICO{}",
+            e.case(),
+            e.quoted(": ", "reason")
+        ),
+        "case-tell-people" => format!(
+            "{w} recorded that the people affected by {} were told{}",
+            e.case(),
+            e.quoted(": ", "reason")
+        ),
+        "case-not-tell-people" => format!(
+            "{w} recorded that the people affected by {} are not told{}",
+            e.case(),
+            e.quoted(": ", "reason")
+        ),
         "case-accept-late" => format!(
             "{w} accepted {} although it was raised late{}",
             e.case(),
