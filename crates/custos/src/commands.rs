@@ -1211,6 +1211,58 @@ async fn seed_demo_case(store: &Store, config: &Config) -> anyhow::Result<()> {
         "Demo complaint: {}, acknowledged, answered and closed with its letters (Complaints, signed in as dpo).",
         complaint.reference
     );
+    // A breach found on the day, assessed, notified to the ICO within the 72 hours, closed.
+    let breach = store
+        .open_case(
+            &dpo,
+            &NewCase {
+                kind: CaseKind::Breach,
+                received_at_unix_ms: now - 2 * 86_400_000,
+                channel: "download".to_owned(),
+                summary: "An evidence package was e-mailed to the wrong police officer".to_owned(),
+                requester_name: "Demo dpo".to_owned(),
+                requester_contact: "the school office".to_owned(),
+                details: "The passphrase went separately to the right officer, who noticed."
+                    .to_owned(),
+                sighting: None,
+                incident_at_unix_ms: None,
+                raised_late: false,
+            },
+        )
+        .await?;
+    store
+        .act_on_case(
+            &dpo,
+            &breach.reference,
+            Action::AssessRisk(custos_domain::breach::RiskLevel::Risk),
+            &step("The package is encrypted, but the wrong officer holds it until they delete it"),
+        )
+        .await?;
+    store
+        .record_breach_details(
+            &dpo,
+            &breach.reference,
+            &custos_store::breaches::BreachDetails {
+                nature: "An encrypted evidence package of ten minutes of gate footage was e-mailed to the wrong police officer; the passphrase was not.".to_owned(),
+                subject_categories: "parents and pupils at the gate".to_owned(),
+                subjects_approx: Some(12),
+                record_categories: "recordings of the gate camera".to_owned(),
+                records_approx: Some(1),
+                consequences: "Little: without the passphrase the footage cannot be read.".to_owned(),
+                measures: "The officer confirmed in writing that the e-mail was deleted; addresses are now checked by a second person.".to_owned(),
+            },
+        )
+        .await?;
+    store
+        .act_on_case(&dpo, &breach.reference, Action::NotifyIco, &step(""))
+        .await?;
+    store
+        .act_on_case(&dpo, &breach.reference, Action::Close, &step(""))
+        .await?;
+    println!(
+        "Demo breach: {}, assessed, notified to the ICO and closed (Breaches, signed in as dpo).",
+        breach.reference
+    );
     Ok(())
 }
 

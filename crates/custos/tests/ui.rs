@@ -95,6 +95,16 @@ const ROWS: &[(&str, Row)] = &[
     ("/disclosures", Row::Page("/disclosures")),
     ("/disclosures.csv", Row::NotAPage("a CSV file")),
     ("/complaints", Row::Page("/complaints")),
+    ("/breaches", Row::Page("/breaches")),
+    ("/breaches.csv", Row::NotAPage("a CSV file")),
+    (
+        "/cases/{reference}/ico-notification",
+        Row::Page("/cases/BRE-2026-0001/ico-notification"),
+    ),
+    (
+        "/cases/{reference}/ico-notification.txt",
+        Row::NotAPage("plain text to send"),
+    ),
     ("/complaints.csv", Row::NotAPage("a CSV file")),
     ("/retention", Row::Page("/retention")),
     ("/groups", Row::Page("/groups")),

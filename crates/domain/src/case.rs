@@ -338,6 +338,9 @@ pub fn channel_words(channel: &str) -> String {
         "email" => "e-mail".to_owned(),
         "in person" => "a visit in person".to_owned(),
         "staff" => "a member of staff".to_owned(),
+        "media-register" => "the media register (a medium lost or not returned)".to_owned(),
+        "download" => "a download sent to the wrong place".to_owned(),
+        "ledger-alarm" => "a ledger alarm".to_owned(),
         other => other.replace('-', " "),
     }
 }

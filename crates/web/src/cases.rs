@@ -165,6 +165,8 @@ struct Row {
 #[template(path = "cases.html")]
 struct CasesPage {
     banner: Banner,
+    /// The intake filled in for a breach reported from another page.
+    prefill: Option<Prefill>,
     rows: Vec<Row>,
     /// Every case kind: (id, in words).
     kinds: Vec<(&'static str, String)>,
@@ -187,6 +189,19 @@ pub(crate) struct CasesQuery {
     kind: Option<String>,
     mine: Option<String>,
     all: Option<String>,
+    /// A breach reported from elsewhere (`media-register`, `download`, `ledger-alarm`):
+    /// the intake opens as a breach, with where it came from.
+    report: Option<String>,
+    /// What the breach is about, in a line, for the intake.
+    about: Option<String>,
+}
+
+/// The intake filled in for a breach reported from another page.
+pub(crate) struct Prefill {
+    summary: String,
+    channel: String,
+    channel_words: String,
+    name: String,
 }
 
 /// `GET /cases`: the cases dashboard.
@@ -244,6 +259,17 @@ pub(crate) async fn dashboard(
                 .join(", "),
         });
     }
+    let prefill = q
+        .report
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| ["media-register", "download", "ledger-alarm"].contains(r))
+        .map(|r| Prefill {
+            summary: q.about.clone().unwrap_or_default(),
+            channel: r.to_owned(),
+            channel_words: custos_domain::case::channel_words(r),
+            name: staff.info.display_name.clone(),
+        });
     let disclosure = if staff.may(Right::WorkCases, &target(CaseKind::Disclosure)) {
         let (form, problems) = disclosure.unwrap_or_default();
         Some(crate::disclosures::intake(state, form, problems).await?)
@@ -256,6 +282,7 @@ pub(crate) async fn dashboard(
             banner: Banner::load(state, staff).await?,
             covert: crate::covert::intake(state, staff).await?,
             disclosure,
+            prefill,
             rows,
             kinds: CaseKind::ALL
                 .iter()
@@ -340,6 +367,8 @@ struct CasePage {
     disclosure: Option<crate::disclosures::Section>,
     /// A covert authorisation's record and the forms for its steps.
     covert: Option<crate::covert::Section>,
+    /// A breach's record, its countdown and what its notification says.
+    breach: Option<crate::breaches::Section>,
     /// Why the step form cannot refuse this request, if it cannot (BDC-17).
     no_refusal: String,
     /// The decision the latest response letter states and when it was issued, in words;
@@ -494,8 +523,9 @@ pub(crate) async fn show(
         .filter(|u| !u.disabled)
         .map(|u| (u.username, u.display_name))
         .collect();
-    // An authorisation has no requester to write to.
-    let mut letters = if covert.is_some() {
+    let breach = crate::breaches::section(&state, &c).await;
+    // An authorisation has no requester to write to; a breach is notified to the ICO.
+    let mut letters = if covert.is_some() || breach.is_some() {
         Vec::new()
     } else {
         vec![LetterKind::Acknowledgement.to_string()]
@@ -579,6 +609,7 @@ pub(crate) async fn show(
                 .unwrap_or_default(),
             disclosure,
             covert,
+            breach,
             letter_stated,
             case: c,
         },

@@ -941,6 +941,8 @@ struct DisclosuresPage {
     media: Vec<MediumRow>,
     /// Whether this person may register media and record what became of them.
     may_register: bool,
+    /// Whether this person may report a breach (a medium lost).
+    may_report_breach: bool,
     form: MediumForm,
     problems: Vec<String>,
     /// Packages released, for the register form's suggestions.
@@ -975,6 +977,10 @@ async fn disclosures_page(
             log: log.iter().map(|r| log_row(r, &names)).collect(),
             media: media.into_iter().map(|m| medium_row(m, &names)).collect(),
             may_register: staff.may(Right::Export, &Target::Scheme),
+            may_report_breach: staff.may(
+                Right::WorkCases,
+                &crate::cases::target(custos_domain::case::CaseKind::Breach),
+            ),
             form,
             problems,
             packages,

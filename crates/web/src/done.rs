@@ -72,6 +72,10 @@ const DONE: &[(&str, &str)] = &[
         "The hold is released: the footage it kept is erased when its retention period ends, unless another hold keeps it.",
     ),
     (
+        "breach-details",
+        "What the notification says is recorded. Read it as the ICO will (Notification to the ICO), then record the step once it is sent.",
+    ),
+    (
         "hold-shortened",
         "The hold is shortened: the footage it keeps is erased once the new end has passed and its retention period has ended, unless another hold keeps it.",
     ),

@@ -8,6 +8,7 @@ mod account;
 pub mod api;
 pub mod assets;
 pub mod auth;
+mod breaches;
 mod cameras;
 mod cases;
 mod charts;
@@ -566,6 +567,38 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (
             spec("GET", "/complaints", Access::Right(Right::ReadLogbooks)),
             get(complaints::page),
+        ),
+        (
+            spec("GET", "/breaches", Access::Right(Right::WorkCases)),
+            get(breaches::page),
+        ),
+        (
+            spec("GET", "/breaches.csv", Access::Right(Right::WorkCases)),
+            get(breaches::csv),
+        ),
+        (
+            spec(
+                "POST",
+                "/cases/{reference}/breach",
+                Access::Right(Right::WorkCases),
+            ),
+            post(breaches::details),
+        ),
+        (
+            spec(
+                "GET",
+                "/cases/{reference}/ico-notification",
+                Access::Right(Right::WorkCases),
+            ),
+            get(breaches::show_notification),
+        ),
+        (
+            spec(
+                "GET",
+                "/cases/{reference}/ico-notification.txt",
+                Access::Right(Right::WorkCases),
+            ),
+            get(breaches::notification_text),
         ),
         (
             spec("GET", "/complaints.csv", Access::Right(Right::ReadLogbooks)),

@@ -123,6 +123,9 @@ pub(crate) struct Banner {
     pub(crate) deputising: Vec<String>,
     /// What was just done and what happens next, after an action.
     pub(crate) done: Option<&'static str>,
+    /// For those who handle breaches: each breach the ICO is still to be told of, with the
+    /// hours left (ALT-18).
+    pub(crate) breaches: Vec<String>,
 }
 
 /// A heading in the navigation and the pages under it.
@@ -169,6 +172,7 @@ fn nav_groups(staff: &Staff) -> Vec<NavGroup> {
                 // The disclosure log is read as a logbook (LBU-20); see `routes`.
                 ("/disclosures", "Disclosures", Some(Right::ReadLogbooks)),
                 ("/complaints", "Complaints", Some(Right::ReadLogbooks)),
+                ("/breaches", "Breaches", Some(Right::WorkCases)),
             ],
         ),
         (
@@ -272,6 +276,7 @@ impl Banner {
             ));
         }
         Ok(Self {
+            breaches: crate::breaches::banner_lines(state, staff).await?,
             nav,
             scheme: staff.scheme.clone(),
             path: staff.path.clone(),

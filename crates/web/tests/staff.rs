@@ -561,6 +561,23 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/complaints/new", Expect::Public),
     ("GET", "/complaints", Expect::Roles(READERS)),
     ("GET", "/complaints.csv", Expect::Roles(READERS)),
+    ("GET", "/breaches", Expect::Roles(CASEWORKERS)),
+    ("GET", "/breaches.csv", Expect::Roles(CASEWORKERS)),
+    (
+        "POST",
+        "/cases/{reference}/breach",
+        Expect::Roles(CASEWORKERS),
+    ),
+    (
+        "GET",
+        "/cases/{reference}/ico-notification",
+        Expect::Roles(CASEWORKERS),
+    ),
+    (
+        "GET",
+        "/cases/{reference}/ico-notification.txt",
+        Expect::Roles(CASEWORKERS),
+    ),
     ("GET", "/retention", Expect::Roles(READERS)),
     ("GET", "/cases", Expect::Roles(CASEWORKERS)),
     ("GET", "/cases/{reference}", Expect::Roles(CASEWORKERS)),
