@@ -114,6 +114,8 @@ fn print_case(c: &Case, due: &str) {
         .map(|a| match a {
             Action::Decide(d) => format!("decide --decision {d}"),
             Action::DecideAppeal(o) => format!("decide-appeal --decision {o}"),
+            Action::AssessRisk(l) => format!("assess-risk --decision {l}"),
+            Action::NotTellPeople(e) => format!("not-tell-people --decision {e}"),
             other => other.name().to_owned(),
         })
         .collect();

@@ -3433,6 +3433,151 @@ fn lbu_25_a_late_complaint_from_the_console() {
     }
 }
 
+/// ALT-18: in headless Chromium, the DPO reports a memory stick missing from the media
+/// register as a breach (the register's link opens the intake filled in), sees the 72 hours
+/// counting down, assesses the risk, records what the notification says, and reads the
+/// notification to the ICO with (a) to (d) of Article 33(3) and the DPO's contact; the text
+/// the browser downloads says the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alt_18_a_breach_from_a_lost_medium_to_the_ico_notification_in_chromium() {
+    use fantoccini::Locator;
+    let dir = tempfile::tempdir().expect("tmp");
+    let demo = RunningDemo::start(&dir.path().join("scheme"));
+    let addr = demo.addr.clone();
+    let password = demo
+        .accounts
+        .get("dpo")
+        .cloned()
+        .expect("the DPO's password");
+    let driver = Driver::start();
+    let c = browser(&driver, &dir.path().join("profile")).await;
+    browser_sign_in(&c, &addr, "dpo", &password).await;
+    c.goto(&format!(
+        "http://{addr}/cases?report=media-register&about=Medium+M-2026-0007+lost+or+not+returned"
+    ))
+    .await
+    .expect("the intake");
+    let summary = c
+        .find(Locator::Id("open-summary"))
+        .await
+        .expect("summary")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(
+        summary.as_deref(),
+        Some("Medium M-2026-0007 lost or not returned")
+    );
+    type_in(&c, "open-contact", "the school office").await;
+    type_in(
+        &c,
+        "open-details",
+        "A memory stick with playground footage was not returned.",
+    )
+    .await;
+    let path = submit_and_leave(&c, "#open-case button", "/cases").await;
+    assert!(path.starts_with("/cases/BRE-"), "{path}");
+    let reference = path.trim_start_matches("/cases/").to_owned();
+    let countdown = c
+        .find(Locator::Id("breach-countdown-1"))
+        .await
+        .expect("the countdown on the page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        countdown.contains(&reference) && countdown.contains("hours left"),
+        "{countdown}"
+    );
+    set_value(&c, "step", "assess-risk:high-risk").await;
+    type_in(
+        &c,
+        "reasons",
+        "Children are recognisable and the stick was not encrypted",
+    )
+    .await;
+    submit_and_reload(&c, "#case-step button").await;
+    let risk = c
+        .find(Locator::Id("breach-risk"))
+        .await
+        .expect("risk")
+        .text()
+        .await
+        .expect("text");
+    assert!(risk.contains("high risk"), "{risk}");
+    for (id, text) in [
+        (
+            "breach-nature",
+            "An unencrypted memory stick with a week of playground footage was lost.",
+        ),
+        ("breach-subjects", "pupils and staff"),
+        ("breach-subjects-n", "300"),
+        ("breach-records", "recordings of the playground camera"),
+        ("breach-records-n", "7"),
+        (
+            "breach-consequences",
+            "Children could be recognised by strangers.",
+        ),
+        ("breach-measures", "Copies now leave only encrypted."),
+    ] {
+        type_in(&c, id, text).await;
+    }
+    submit_and_reload(&c, "#breach-form button").await;
+    c.find(Locator::Id("read-notification"))
+        .await
+        .expect("the notification link")
+        .click()
+        .await
+        .expect("click");
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id("ico-notification"))
+        .await
+        .expect("the notification");
+    let text = c
+        .find(Locator::Id("ico-notification"))
+        .await
+        .expect("notification")
+        .text()
+        .await
+        .expect("text");
+    for words in [
+        "Bosmere Junior School",
+        "unencrypted memory stick",
+        "pupils and staff",
+        "about 300",
+        "Children could be recognised by strangers",
+        "Copies now leave only encrypted",
+        "Alison Reilly",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    let href = c
+        .find(Locator::Id("notification-text"))
+        .await
+        .expect("the text link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a link");
+    let downloaded = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.text()).then(done);",
+            vec![serde_json::json!(href)],
+        )
+        .await
+        .expect("the browser fetches the text");
+    let downloaded = downloaded.as_str().expect("text").to_owned();
+    assert!(downloaded.contains("about 300"), "{downloaded}");
+    assert!(
+        downloaded.contains(&reference) || downloaded.contains("Bosmere"),
+        "{downloaded}"
+    );
+    c.close().await.expect("close");
+    drop(driver);
+    demo.stop();
+}
+
 /// Runs `program` and returns (status code, stdout + stderr).
 fn tool_output(cmd: &mut Command) -> (i32, String) {
     let out = cmd

@@ -441,6 +441,8 @@ pub(crate) async fn show(
             decision: match a {
                 Action::Decide(d) => d.to_string(),
                 Action::DecideAppeal(o) => o.to_string(),
+                Action::AssessRisk(l) => l.to_string(),
+                Action::NotTellPeople(e) => e.to_string(),
                 _ => String::new(),
             },
         })

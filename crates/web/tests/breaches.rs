@@ -71,6 +71,13 @@ async fn alt_18_a_lost_medium_becomes_a_breach_notified_to_the_ico_from_its_page
         "{}",
         start.body
     );
+    let page = app.get(&path, Some(&dpo)).await;
+    for option in [
+        "value=\"assess-risk:high-risk\"",
+        "value=\"assess-risk:unlikely\"",
+    ] {
+        assert!(page.body.contains(option), "{option}: {}", page.body);
+    }
     let theirs = app.get("/live", Some(&operator)).await;
     assert!(
         !theirs.body.contains("Personal data breach"),

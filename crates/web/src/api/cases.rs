@@ -254,6 +254,8 @@ async fn view(state: &AppState, c: &Case) -> Result<CaseView, ApiError> {
                 decision: match a {
                     Action::Decide(d) => Some(d.to_string()),
                     Action::DecideAppeal(o) => Some(o.to_string()),
+                    Action::AssessRisk(l) => Some(l.to_string()),
+                    Action::NotTellPeople(e) => Some(e.to_string()),
                     _ => None,
                 },
                 words: a.describe(),
