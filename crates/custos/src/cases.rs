@@ -401,6 +401,62 @@ pub async fn run(
                 d.name, d.id, d.sha256
             );
         }
+        CaseCommand::Breach {
+            reference,
+            nature,
+            people,
+            people_count,
+            records,
+            records_count,
+            consequences,
+            measures,
+        } => {
+            let c = store
+                .record_breach_details(
+                    actor,
+                    &reference,
+                    &custos_store::breaches::BreachDetails {
+                        nature: nature.unwrap_or_default(),
+                        subject_categories: people.unwrap_or_default(),
+                        subjects_approx: people_count,
+                        record_categories: records.unwrap_or_default(),
+                        records_approx: records_count,
+                        consequences: consequences.unwrap_or_default(),
+                        measures: measures.unwrap_or_default(),
+                    },
+                )
+                .await?;
+            println!(
+                "Recorded what the notification of {} says; `custos case notification {}` prints it.",
+                c.reference, c.reference
+            );
+        }
+        CaseCommand::Notification { reference } => {
+            let Some(c) = store.case(&reference).await? else {
+                bail!("there is no case {reference}; `custos case list --all` lists them");
+            };
+            if c.kind != custos_domain::case::CaseKind::Breach {
+                bail!("{reference} is not a breach: only a breach is notified to the ICO");
+            }
+            let Some(policy) = store.active_policy().await? else {
+                bail!("no policy pack is loaded; load one with `custos policy load FILE`");
+            };
+            let record = c.breach.clone().unwrap_or_default();
+            let (sent, late) = match &record.ico_notified {
+                Some((at, late)) => (*at, late.clone()),
+                None => (store.clock().now().0, String::new()),
+            };
+            let n = custos_store::breaches::notification(&c, &record, &policy.pack, sent, &late);
+            println!("{}", n.plain_text().trim_end());
+            if let Err(problems) = n.validate(
+                &policy.pack.deadlines.breach_notification,
+                &scheme_calendar(store, config).await?,
+            ) {
+                for p in problems {
+                    eprintln!("Still to put right: {p}");
+                }
+            }
+        }
         CaseCommand::Letter {
             reference,
             kind,

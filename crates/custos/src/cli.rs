@@ -727,6 +727,40 @@ pub enum CaseCommand {
         #[arg(long)]
         issue: bool,
     },
+    /// Record what a breach's notification to the ICO says (UK GDPR Art 33(3)); a part
+    /// left out is "to follow"
+    Breach {
+        /// The breach's reference, e.g. BRE-2026-0001
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// (a) What happened: how, when and where
+        #[arg(long, value_name = "TEXT")]
+        nature: Option<String>,
+        /// (a) Whose data: e.g. "pupils and staff"
+        #[arg(long, value_name = "TEXT")]
+        people: Option<String>,
+        /// (a) About how many people
+        #[arg(long, value_name = "N")]
+        people_count: Option<u64>,
+        /// (a) What records: e.g. "recordings of the gate camera"
+        #[arg(long, value_name = "TEXT")]
+        records: Option<String>,
+        /// (a) About how many records
+        #[arg(long, value_name = "N")]
+        records_count: Option<u64>,
+        /// (c) The likely consequences for the people
+        #[arg(long, value_name = "TEXT")]
+        consequences: Option<String>,
+        /// (d) What has been done or will be, including to limit the harm
+        #[arg(long, value_name = "TEXT")]
+        measures: Option<String>,
+    },
+    /// Print a breach's notification to the ICO as its record stands
+    Notification {
+        /// The breach's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

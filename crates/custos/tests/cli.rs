@@ -3578,6 +3578,91 @@ async fn alt_18_a_breach_from_a_lost_medium_to_the_ico_notification_in_chromium(
     demo.stop();
 }
 
+/// ALT-18: a breach from the console: opened with when the scheme became aware, assessed,
+/// its notification recorded and printed with (a) to (d) of Article 33(3), the ICO
+/// notified, the people told, and closed.
+#[test]
+fn alt_18_a_breach_from_the_console() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("scheme");
+    let (code, out, err) = run(custos()
+        .arg("--data")
+        .arg(&data)
+        .arg("init")
+        .arg("--policy")
+        .arg(policies().join("bassetlaw-district-council.toml")));
+    assert_eq!(code, 0, "{out}{err}");
+    let custos_at = |args: &[&str]| run(custos().arg("--data").arg(&data).args(args));
+    let (code, out, err) = custos_at(&[
+        "case",
+        "open",
+        "--kind",
+        "breach",
+        "--name",
+        "Control room supervisor",
+        "--contact",
+        "control room",
+        "--summary",
+        "footage e-mailed to the wrong address",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let reference = out
+        .split_whitespace()
+        .find(|w| w.starts_with("BRE-"))
+        .map(|w| w.trim_end_matches('.').to_owned())
+        .expect("a reference");
+    let (_, shown, _) = custos_at(&["case", "show", &reference]);
+    assert!(shown.contains("(72 hours)"), "{shown}");
+    for args in [
+        vec![
+            "act",
+            reference.as_str(),
+            "assess-risk",
+            "--decision",
+            "risk",
+            "--reasons",
+            "Faces of shoppers in the market square, sent to a private address",
+        ],
+        vec![
+            "breach",
+            reference.as_str(),
+            "--nature",
+            "Ten minutes of market square footage were e-mailed to a private address",
+            "--people",
+            "shoppers",
+            "--people-count",
+            "40",
+            "--records",
+            "one recording",
+            "--records-count",
+            "1",
+            "--consequences",
+            "Shoppers could be recognised",
+            "--measures",
+            "The recipient deleted it and confirmed in writing",
+        ],
+        vec!["act", reference.as_str(), "notify-ico"],
+        vec!["act", reference.as_str(), "close"],
+    ] {
+        let mut all = vec!["case"];
+        all.extend(args.iter().copied());
+        let (code, out, err) = custos_at(&all);
+        assert_eq!(code, 0, "{args:?}: {out}{err}");
+    }
+    let (code, text, err) = custos_at(&["case", "notification", &reference]);
+    assert_eq!(code, 0, "{err}");
+    for words in [
+        "Bassetlaw District Council",
+        "market square footage",
+        "about 40",
+        "Shoppers could be recognised",
+        "deleted it",
+        "Data Protection Manager",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+}
+
 /// Runs `program` and returns (status code, stdout + stderr).
 fn tool_output(cmd: &mut Command) -> (i32, String) {
     let out = cmd
