@@ -38,8 +38,10 @@ pub(crate) struct Intake {
     pub(crate) routes: Vec<(&'static str, &'static str)>,
     pub(crate) grounds: Vec<(&'static str, &'static str)>,
     pub(crate) thresholds: Vec<(&'static str, &'static str)>,
-    /// Cameras in service: (id, name).
-    pub(crate) cameras: Vec<(String, String)>,
+    /// Cameras in service, as boxes to tick.
+    pub(crate) cameras: Vec<crate::forms::CameraChoice>,
+    /// The people who may be in the team: (user name, name).
+    pub(crate) people: Vec<(String, String)>,
     /// Who may record the scheme's own, in words ("" when the pack forbids it).
     pub(crate) own_by: String,
 }
@@ -82,12 +84,23 @@ pub(crate) async fn intake(state: &AppState, staff: &Staff) -> Result<Option<Int
             .iter()
             .map(|c| (c.as_str(), c.describe()))
             .collect(),
-        cameras: state
+        cameras: crate::forms::camera_choices(
+            state
+                .store
+                .cameras(false)
+                .await?
+                .into_iter()
+                .map(|c| (c.id.to_string(), c.draft.name))
+                .collect(),
+            "",
+        ),
+        people: state
             .store
-            .cameras(false)
+            .users()
             .await?
             .into_iter()
-            .map(|c| (c.id.to_string(), c.draft.name))
+            .filter(|u| !u.disabled)
+            .map(|u| (u.username, u.display_name))
             .collect(),
         own_by,
     }))
@@ -162,7 +175,7 @@ fn date_field(text: &str, what: &str) -> Result<Option<jiff::civil::Date>, WebEr
 pub(crate) async fn open(
     State(state): State<AppState>,
     staff: Staff,
-    Form(f): Form<OpenForm>,
+    crate::forms::ListForm(f): crate::forms::ListForm<OpenForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
     let actor = staff

@@ -111,6 +111,13 @@ async fn bdc_16_an_authorisation_is_recorded_shown_and_its_footage_refused_outsi
 
     let cases = app.get("/cases", Some(&mgr)).await;
     assert!(cases.body.contains("id=\"open-covert\""), "{}", cases.body);
+    // Cameras and the team are chosen by name, not typed as identifiers.
+    for words in [
+        "name=\"cameras\" value=\"front-gate\"> Front gate</label>",
+        "name=\"team\" value=\"teamie\"> Person teamie</label>",
+    ] {
+        assert!(cases.body.contains(words), "{words}: {}", cases.body);
+    }
     let r = post(
         &app,
         &mgr,
