@@ -3663,6 +3663,150 @@ fn alt_18_a_breach_from_the_console() {
     }
 }
 
+/// BDC-16: in headless Chromium, a manager records a council's directed surveillance
+/// authorisation — cameras and team ticked by name — which awaits a justice's approval;
+/// approved, it is in force: an operator in its team opens a review of its camera's
+/// footage, a supervisor outside it is refused in words that do not reveal the operation;
+/// then the manager cancels it, with the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bdc_16_a_council_authorisation_from_approval_to_cancellation_in_chromium() {
+    use fantoccini::Locator;
+    let dir = tempfile::tempdir().expect("tmp");
+    let started = now_ms();
+    let demo = RunningDemo::start(&dir.path().join("scheme"));
+    let addr = demo.addr.clone();
+    let password = |role: &str| demo.accounts.get(role).cloned().expect("a password");
+    let driver = Driver::start();
+    let manager = browser(&driver, &dir.path().join("manager")).await;
+    browser_sign_in(&manager, &addr, "manager", &password("manager")).await;
+    manager
+        .goto(&format!("http://{addr}/cases"))
+        .await
+        .expect("cases");
+    manager
+        .find(Locator::Css("#covert-intake summary"))
+        .await
+        .expect("the form's panel")
+        .click()
+        .await
+        .expect("open it");
+    type_in(
+        &manager,
+        "covert-summary",
+        "Fly-tipping behind the school kitchen",
+    )
+    .await;
+    set_value(&manager, "covert-type", "directed").await;
+    set_value(&manager, "covert-body", "local-authority").await;
+    type_in(
+        &manager,
+        "covert-organisation",
+        "Mid Suffolk District Council",
+    )
+    .await;
+    type_in(&manager, "covert-officer", "Head of Environmental Services").await;
+    set_value(&manager, "covert-route", "written").await;
+    set_value(&manager, "covert-ground", "crime-or-disorder").await;
+    set_value(&manager, "covert-threshold", "six-months-imprisonment").await;
+    type_in(
+        &manager,
+        "covert-rationale",
+        "Repeated fly-tipping at night; signs and patrols have not stopped it",
+    )
+    .await;
+    pick_cameras(&manager, "covert-cameras", &["sim-1"]).await;
+    type_in(&manager, "covert-areas", "The yard behind the kitchen").await;
+    manager
+        .find(Locator::Css("#covert-team input[value=operator]"))
+        .await
+        .expect("the operator's box")
+        .click()
+        .await
+        .expect("tick");
+    let review_day = custos_base::UnixMs(now_ms() + 7 * 86_400_000).to_uk_local_input();
+    set_value(&manager, "covert-first-review", &review_day[..10]).await;
+    let path = submit_and_leave(&manager, "#open-covert button", "/cases").await;
+    assert!(path.starts_with("/cases/COV-"), "{path}");
+    let status = |c: fantoccini::Client| async move {
+        c.find(Locator::Id("covert-status"))
+            .await
+            .expect("status")
+            .text()
+            .await
+            .expect("text")
+    };
+    let s = status(manager.clone()).await;
+    assert!(s.contains("awaiting a justice of the peace"), "{s}");
+    submit_and_reload(&manager, "#covert-approve button").await;
+    let s = status(manager.clone()).await;
+    assert!(s.starts_with("In force"), "{s}");
+
+    // Its camera's footage since the demo started, once its first minute is recorded: the
+    // team's operator reviews it, a supervisor may not.
+    let db = dir.path().join("scheme").join("custos.db");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let recorded = || {
+        Command::new("sqlite3")
+            .arg(&db)
+            .arg("SELECT COUNT(*) FROM segments WHERE camera_id = 'sim-1'")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_default()
+    };
+    while matches!(recorded().as_str(), "" | "0") {
+        assert!(
+            Instant::now() < deadline,
+            "the demo's camera recorded nothing"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let from = custos_base::UnixMs(started - 60_000).to_uk_local_input();
+    let to = custos_base::UnixMs(now_ms() + 5 * 60_000).to_uk_local_input();
+    let review = |role: &'static str| {
+        let (driver, dir, addr, password) =
+            (&driver, dir.path().to_owned(), addr.clone(), password(role));
+        let (from, to) = (from.clone(), to.clone());
+        async move {
+            let c = browser(driver, &dir.join(role)).await;
+            browser_sign_in(&c, &addr, role, &password).await;
+            c.goto(&format!("http://{addr}/cameras/sim-1/review"))
+                .await
+                .expect("review form");
+            set_value(&c, "from", &from).await;
+            set_value(&c, "to", &to).await;
+            type_in(&c, "reason", "Checking the yard after a report").await;
+            submit_and_reload(&c, "#open-review button").await;
+            let path = c.current_url().await.expect("url").path().to_owned();
+            let page = c.source().await.expect("page");
+            c.close().await.expect("close");
+            (path, page)
+        }
+    };
+    let (path_in, page_in) = review("operator").await;
+    assert!(path_in.starts_with("/reviews/"), "{path_in}: {page_in}");
+    let (_, page_out) = review("supervisor").await;
+    assert!(
+        page_out.contains("Not allowed") && page_out.contains("restricted"),
+        "{page_out}"
+    );
+    for secret in ["Fly-tipping", "kitchen", "Mid Suffolk"] {
+        assert!(!page_out.contains(secret), "{secret}: {page_out}");
+    }
+
+    type_in(
+        &manager,
+        "covert-cancel-reason",
+        "The culprit was identified and the tipping stopped",
+    )
+    .await;
+    submit_and_reload(&manager, "#covert-cancel button").await;
+    let s = status(manager.clone()).await;
+    assert!(s.starts_with("Cancelled"), "{s}");
+    manager.close().await.expect("close");
+    drop(driver);
+    demo.stop();
+}
+
 /// Runs `program` and returns (status code, stdout + stderr).
 fn tool_output(cmd: &mut Command) -> (i32, String) {
     let out = cmd
