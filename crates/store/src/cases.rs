@@ -408,6 +408,14 @@ impl Store {
                     .to_owned(),
             ));
         }
+        if new.kind == CaseKind::PoliceControl {
+            return Err(StoreError::Invalid(
+                "a police request to take control is opened with its officer, rank, type of \
+                 control and cameras (`custos police-control request`, or the form on the \
+                 Cases page)"
+                    .to_owned(),
+            ));
+        }
         self.open_case_with(actor, new, None, None, None, None)
             .await
             .map(|(c, _)| c)

@@ -26,6 +26,7 @@ pub mod headers;
 pub mod live;
 mod metrics;
 mod pages;
+mod police_control;
 pub mod requests;
 mod retention;
 mod review;
@@ -497,6 +498,18 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (
             spec("POST", "/covert", Access::Right(Right::WorkCases)),
             post(covert::open),
+        ),
+        (
+            spec("POST", "/police-control", Access::Right(Right::WorkCases)),
+            post(police_control::open),
+        ),
+        (
+            spec(
+                "POST",
+                "/cases/{reference}/police-control",
+                Access::Right(Right::WorkCases),
+            ),
+            post(police_control::act),
         ),
         (
             spec(
