@@ -982,7 +982,7 @@ impl Store {
     ) -> StoreResult<(CaseState, Option<(String, String)>)> {
         if case.kind == CaseKind::Covert {
             return Err(StoreError::Invalid(format!(
-                "a covert authorisation's steps carry more than a reason: take them in the covert section of its page on the web ({} cannot {} here)",
+                "a covert authorisation's steps carry more than a reason: take them in the covert section of its page on the web or with `custos covert` ({} cannot {} here)",
                 case.reference,
                 action.describe()
             )));
