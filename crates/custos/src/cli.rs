@@ -832,65 +832,69 @@ pub enum PoliceControlCommand {
     },
 }
 
+/// What `custos covert open` records.
+#[derive(Debug, clap::Args)]
+pub struct CovertOpen {
+    /// What it is about, in a line, without names
+    #[arg(long)]
+    pub summary: String,
+    /// directed or intrusive
+    #[arg(long)]
+    pub surveillance: String,
+    /// Who authorised it: scheme, police or local-authority
+    #[arg(long)]
+    pub body: String,
+    /// The police force or council (not for the scheme's own)
+    #[arg(long, default_value = "")]
+    pub organisation: String,
+    /// The force's unique reference number (police only)
+    #[arg(long)]
+    pub urn: Option<String>,
+    /// How it was given: written or urgent-oral
+    #[arg(long, default_value = "written")]
+    pub route: String,
+    /// A RIPA ground (repeat for more)
+    #[arg(long = "ground", value_name = "GROUND")]
+    pub grounds: Vec<String>,
+    /// The crime threshold (a council's directed surveillance)
+    #[arg(long)]
+    pub crime_threshold: Option<String>,
+    /// The rationale or reasons
+    #[arg(long, value_name = "TEXT")]
+    pub rationale: String,
+    /// The scheme's own: its time limit (UK time)
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// The authorising officer, with rank or post (the scheme's own: the person --as)
+    #[arg(long, default_value = "")]
+    pub authorised_by: String,
+    /// A camera it covers (repeat for more)
+    #[arg(long = "camera", value_name = "ID", required = true)]
+    pub cameras: Vec<String>,
+    /// The areas or places it concerns
+    #[arg(long)]
+    pub areas: String,
+    /// A member of its team (a user name; repeat for more)
+    #[arg(long = "team", value_name = "USER", required = true)]
+    pub team: Vec<String>,
+    /// When it was granted (UK time); now if not given
+    #[arg(long, value_name = "TIME")]
+    pub granted: Option<String>,
+    /// The first review's day (YYYY-MM-DD)
+    #[arg(long, value_name = "DAY")]
+    pub first_review: String,
+    /// Who records it: for the scheme's own, a user acting in a role the pack names
+    /// for covert recording, in their own name
+    #[arg(long = "as", value_name = "USER")]
+    pub user: Option<String>,
+}
+
 /// `custos covert …`
 #[derive(Debug, Subcommand)]
 pub enum CovertCommand {
     /// Record an authorisation: the scheme's own, or one the police or a council gave
     /// under RIPA
-    Open {
-        /// What it is about, in a line, without names
-        #[arg(long)]
-        summary: String,
-        /// directed or intrusive
-        #[arg(long)]
-        surveillance: String,
-        /// Who authorised it: scheme, police or local-authority
-        #[arg(long)]
-        body: String,
-        /// The police force or council (not for the scheme's own)
-        #[arg(long, default_value = "")]
-        organisation: String,
-        /// The force's unique reference number (police only)
-        #[arg(long)]
-        urn: Option<String>,
-        /// How it was given: written or urgent-oral
-        #[arg(long, default_value = "written")]
-        route: String,
-        /// A RIPA ground (repeat for more)
-        #[arg(long = "ground", value_name = "GROUND")]
-        grounds: Vec<String>,
-        /// The crime threshold (a council's directed surveillance)
-        #[arg(long)]
-        crime_threshold: Option<String>,
-        /// The rationale or reasons
-        #[arg(long, value_name = "TEXT")]
-        rationale: String,
-        /// The scheme's own: its time limit (UK time)
-        #[arg(long, value_name = "TIME")]
-        until: Option<String>,
-        /// The authorising officer, with rank or post (the scheme's own: the person --as)
-        #[arg(long, default_value = "")]
-        authorised_by: String,
-        /// A camera it covers (repeat for more)
-        #[arg(long = "camera", value_name = "ID", required = true)]
-        cameras: Vec<String>,
-        /// The areas or places it concerns
-        #[arg(long)]
-        areas: String,
-        /// A member of its team (a user name; repeat for more)
-        #[arg(long = "team", value_name = "USER", required = true)]
-        team: Vec<String>,
-        /// When it was granted (UK time); now if not given
-        #[arg(long, value_name = "TIME")]
-        granted: Option<String>,
-        /// The first review's day (YYYY-MM-DD)
-        #[arg(long, value_name = "DAY")]
-        first_review: String,
-        /// Who records it: for the scheme's own, a user acting in a role the pack names
-        /// for covert recording, in their own name
-        #[arg(long = "as", value_name = "USER")]
-        user: Option<String>,
-    },
+    Open(Box<CovertOpen>),
     /// Record a justice of the peace's approval of a council's authorisation
     ApproveJudicially {
         /// The case's reference, e.g. COV-2026-0001

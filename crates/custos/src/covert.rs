@@ -63,25 +63,26 @@ async fn show(store: &Store, reference: &str) -> anyhow::Result<()> {
 pub async fn run(store: &Store, actor: &Actor, cmd: CovertCommand) -> anyhow::Result<ExitCode> {
     let now = store.clock().now().0;
     let (reference, step) = match cmd {
-        CovertCommand::Open {
-            summary,
-            surveillance,
-            body,
-            organisation,
-            urn,
-            route,
-            grounds,
-            crime_threshold,
-            rationale,
-            until,
-            authorised_by,
-            cameras,
-            areas,
-            team,
-            granted,
-            first_review,
-            user,
-        } => {
+        CovertCommand::Open(open) => {
+            let crate::cli::CovertOpen {
+                summary,
+                surveillance,
+                body,
+                organisation,
+                urn,
+                route,
+                grounds,
+                crime_threshold,
+                rationale,
+                until,
+                authorised_by,
+                cameras,
+                areas,
+                team,
+                granted,
+                first_review,
+                user,
+            } = *open;
             let recorder = match &user {
                 Some(u) => store.subject_of(u, None).await?,
                 None => Subject {

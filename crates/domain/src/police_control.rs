@@ -410,8 +410,9 @@ mod tests {
         assert!(problems.iter().any(|p| p.contains("name the cameras")));
         let square = Ident::parse("market-square").expect("id");
         let other = Ident::parse("bus-station").expect("id");
-        assert!(affects(ControlType::Partial, &[square.clone()], &square));
-        assert!(!affects(ControlType::Partial, &[square.clone()], &other));
+        let named = [square.clone()];
+        assert!(affects(ControlType::Partial, &named, &square));
+        assert!(!affects(ControlType::Partial, &named, &other));
         assert!(affects(ControlType::Total, &[], &other));
     }
 
