@@ -128,6 +128,16 @@ pub enum Command {
     /// complaints, each moved on by its own steps
     #[command(subcommand)]
     Case(CaseCommand),
+    /// Police requests to take partial or total control of the control room (BDC-25):
+    /// recorded as they came in writing, agreed or refused by the owners' representative in
+    /// their own name, and handed back
+    #[command(subcommand, name = "police-control")]
+    PoliceControl(PoliceControlCommand),
+    /// Covert surveillance authorisations (LJM-4, LBU-11, BDC-16): recorded before any
+    /// covert recording starts, approved by a justice (councils), reviewed, renewed and
+    /// cancelled
+    #[command(subcommand)]
+    Covert(CovertCommand),
     /// Produce an evidence package of cameras' footage over a time range: the master copy
     /// bit for bit, playable working copies, checksums signed with the scheme's key, and
     /// each segment's proof that it was recorded and sealed as it is (BDC-3, BDC-4, BDC-5)
@@ -760,6 +770,212 @@ pub enum CaseCommand {
         /// The breach's reference
         #[arg(value_name = "REF")]
         reference: String,
+    },
+}
+
+/// `custos police-control …`
+#[derive(Debug, Subcommand)]
+pub enum PoliceControlCommand {
+    /// Record a police request to take control, as it came in writing
+    Request {
+        /// What it is about, in a line
+        #[arg(long)]
+        summary: String,
+        /// The requesting officer's name
+        #[arg(long)]
+        officer: String,
+        /// Their rank: constable, sergeant, inspector, chief-inspector, superintendent,
+        /// chief-superintendent, assistant-chief-constable, deputy-chief-constable or
+        /// chief-constable (partial control needs an inspector or above, total control an
+        /// assistant-chief-constable or above)
+        #[arg(long)]
+        rank: String,
+        /// Their warrant or collar number
+        #[arg(long)]
+        number: String,
+        /// Their force
+        #[arg(long)]
+        force: String,
+        /// partial or total (total takes every camera and the control room)
+        #[arg(long)]
+        control: String,
+        /// A camera the police ask to control (partial control; repeat for more)
+        #[arg(long = "camera", value_name = "ID")]
+        cameras: Vec<String>,
+        /// Why, as the request states it
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// The written request as received (kept with the case, encrypted)
+        #[arg(long, value_name = "FILE")]
+        written: PathBuf,
+        /// Its media type
+        #[arg(long, default_value = "text/plain")]
+        media_type: String,
+        /// When it came (UK time); now if not given
+        #[arg(long, value_name = "TIME")]
+        received: Option<String>,
+    },
+    /// The owners' representative agrees, in their own name: control starts now or at --at
+    Agree {
+        /// The case's reference, e.g. POL-2026-0001
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// The representative (a user holding a role the pack names for police control)
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// When control starts (UK time); now if not given
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+    },
+    /// The owners' representative refuses, with the reasons
+    Refuse {
+        /// The case's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// The representative
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// Why
+        #[arg(long, value_name = "TEXT")]
+        reasons: String,
+    },
+    /// The police withdraw the request before it is answered
+    Withdraw {
+        /// The case's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Why
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// The police hand control back, now or at --at
+    HandBack {
+        /// The case's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// When (UK time); now if not given
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+    },
+    /// Show a request: the officer, type, cameras, agreement, period and what was done
+    /// under control (the case's notes made during it)
+    Show {
+        /// The case's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+    },
+}
+
+/// What `custos covert open` records.
+#[derive(Debug, clap::Args)]
+pub struct CovertOpen {
+    /// What it is about, in a line, without names
+    #[arg(long)]
+    pub summary: String,
+    /// directed or intrusive
+    #[arg(long)]
+    pub surveillance: String,
+    /// Who authorised it: scheme, police or local-authority
+    #[arg(long)]
+    pub body: String,
+    /// The police force or council (not for the scheme's own)
+    #[arg(long, default_value = "")]
+    pub organisation: String,
+    /// The force's unique reference number (police only)
+    #[arg(long)]
+    pub urn: Option<String>,
+    /// How it was given: written or urgent-oral
+    #[arg(long, default_value = "written")]
+    pub route: String,
+    /// A RIPA ground (repeat for more)
+    #[arg(long = "ground", value_name = "GROUND")]
+    pub grounds: Vec<String>,
+    /// The crime threshold (a council's directed surveillance)
+    #[arg(long)]
+    pub crime_threshold: Option<String>,
+    /// The rationale or reasons
+    #[arg(long, value_name = "TEXT")]
+    pub rationale: String,
+    /// The scheme's own: its time limit (UK time)
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// The authorising officer, with rank or post (the scheme's own: the person --as)
+    #[arg(long, default_value = "")]
+    pub authorised_by: String,
+    /// A camera it covers (repeat for more)
+    #[arg(long = "camera", value_name = "ID", required = true)]
+    pub cameras: Vec<String>,
+    /// The areas or places it concerns
+    #[arg(long)]
+    pub areas: String,
+    /// A member of its team (a user name; repeat for more)
+    #[arg(long = "team", value_name = "USER", required = true)]
+    pub team: Vec<String>,
+    /// When it was granted (UK time); now if not given
+    #[arg(long, value_name = "TIME")]
+    pub granted: Option<String>,
+    /// The first review's day (YYYY-MM-DD)
+    #[arg(long, value_name = "DAY")]
+    pub first_review: String,
+    /// Who records it: for the scheme's own, a user acting in a role the pack names
+    /// for covert recording, in their own name
+    #[arg(long = "as", value_name = "USER")]
+    pub user: Option<String>,
+}
+
+/// `custos covert …`
+#[derive(Debug, Subcommand)]
+pub enum CovertCommand {
+    /// Record an authorisation: the scheme's own, or one the police or a council gave
+    /// under RIPA
+    Open(Box<CovertOpen>),
+    /// Record a justice of the peace's approval of a council's authorisation
+    ApproveJudicially {
+        /// The case's reference, e.g. COV-2026-0001
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// When the justice approved it (UK time); now if not given
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+    },
+    /// Record a review, with the next review's day
+    Review {
+        /// The case's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// What the review found
+        #[arg(long, value_name = "TEXT")]
+        findings: String,
+        /// The next review's day (YYYY-MM-DD)
+        #[arg(long, value_name = "DAY")]
+        next_review: String,
+    },
+    /// Record a renewal before it expires
+    Renew {
+        /// The case's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Why it is still necessary and proportionate
+        #[arg(long, value_name = "TEXT")]
+        reasons: String,
+        /// A council's renewal: when a justice approved it (UK time)
+        #[arg(long, value_name = "TIME")]
+        approved: Option<String>,
+        /// The scheme's own: its new time limit (UK time)
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        /// The next review's day, if set now
+        #[arg(long, value_name = "DAY")]
+        next_review: Option<String>,
+    },
+    /// Cancel it, with the reason; its team is told
+    Cancel {
+        /// The case's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Why
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
     },
 }
 

@@ -164,6 +164,18 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             finish(store).await?;
             result
         }
+        Command::PoliceControl(cmd) => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::police_control::run(&store, &config, &console_actor(), cmd).await;
+            finish(store).await?;
+            result
+        }
+        Command::Covert(cmd) => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::covert::run(&store, &console_actor(), cmd).await;
+            finish(store).await?;
+            result
+        }
         Command::Disclosure(cmd) => {
             let store = open_for_writing(&config).await?;
             let result = crate::disclosures::run(&store, &config, &console_actor(), cmd).await;

@@ -5245,3 +5245,275 @@ async fn lbu_19_a_police_disclosure_end_to_end_in_chromium() {
         "{ledger}"
     );
 }
+
+/// A council scheme from the console under Bassetlaw's pack, with camera `market-square`,
+/// a manager and the Chief Executive; returns the runner for further commands.
+fn council_at_the_console(dir: &std::path::Path) -> impl Fn(&[&str]) -> (i32, String, String) {
+    let data = dir.join("scheme");
+    let (code, out, err) = run(custos()
+        .arg("--data")
+        .arg(&data)
+        .arg("init")
+        .arg("--policy")
+        .arg(policies().join("bassetlaw-district-council.toml")));
+    assert_eq!(code, 0, "{out}{err}");
+    let custos_at = move |args: &[&str]| run(custos().arg("--data").arg(&data).args(args));
+    for args in [
+        &[
+            "group",
+            "add",
+            "town",
+            "--site",
+            "retford",
+            "--name",
+            "Town centre",
+        ][..],
+        &[
+            "camera",
+            "add",
+            "market-square",
+            "--name",
+            "Market square",
+            "--site",
+            "retford",
+            "--location",
+            "Above the market cross",
+            "--area",
+            "Market square",
+            "--purpose",
+            "crime-deterrence-detection",
+            "--group",
+            "town",
+            "--url",
+            "rtsp://192.0.2.10/s1",
+        ],
+        &[
+            "user",
+            "add",
+            "ceo",
+            "--name",
+            "Chris Chief",
+            "--role",
+            "chief-executive",
+        ],
+        &[
+            "user",
+            "add",
+            "mgr",
+            "--name",
+            "Max Manager",
+            "--role",
+            "manager",
+        ],
+        &[
+            "user",
+            "add",
+            "teamie",
+            "--name",
+            "Terry Team",
+            "--role",
+            "operator",
+        ],
+    ] {
+        let (code, out, err) = custos_at(args);
+        assert_eq!(code, 0, "{args:?}: {out}{err}");
+    }
+    custos_at
+}
+
+fn reference_in(out: &str, prefix: &str) -> String {
+    out.split_whitespace()
+        .find(|w| w.starts_with(prefix))
+        .map(|w| w.trim_end_matches(['.', ':']).to_owned())
+        .expect("a reference")
+}
+
+/// BDC-25: a police request for partial control from the console: a Sergeant's is refused
+/// as too junior; an Inspector's is recorded with its written request; the manager cannot
+/// agree to it, the Chief Executive does in their own name; a note made under control is
+/// shown as what was done, and the hand-back ends the period. The generic case steps
+/// refuse it.
+#[test]
+fn bdc_25_police_control_from_the_console() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let custos_at = council_at_the_console(dir.path());
+    let written = dir.path().join("request.txt");
+    std::fs::write(
+        &written,
+        "Request to assume partial control. Insp J Doe 4821",
+    )
+    .expect("file");
+    let written = written.to_string_lossy().into_owned();
+    let request = |rank: &str| {
+        custos_at(&[
+            "police-control",
+            "request",
+            "--summary",
+            "Market day operation",
+            "--officer",
+            "Jane Doe",
+            "--rank",
+            rank,
+            "--number",
+            "4821",
+            "--force",
+            "Nottinghamshire Police",
+            "--control",
+            "partial",
+            "--camera",
+            "market-square",
+            "--reason",
+            "Public order operation at the market",
+            "--written",
+            &written,
+        ])
+    };
+    let (code, _, err) = request("sergeant");
+    assert_ne!(code, 0);
+    assert!(err.contains("a Sergeant is too junior"), "{err}");
+    let (code, out, err) = request("inspector");
+    assert_eq!(code, 0, "{out}{err}");
+    let reference = reference_in(&out, "POL-");
+    let (code, _, err) = custos_at(&["case", "act", &reference, "agree"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("custos police-control"), "{err}");
+    let (code, _, err) = custos_at(&["police-control", "agree", &reference, "--as", "mgr"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("Chief executive"), "{err}");
+    let (code, out, err) = custos_at(&["police-control", "agree", &reference, "--as", "ceo"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("agreed"), "{out}");
+    assert!(out.contains("InControl"), "{out}");
+    let (code, out, err) = custos_at(&[
+        "case",
+        "note",
+        &reference,
+        "Camera turned to the market hall at the officer's direction",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = custos_at(&["police-control", "hand-back", &reference]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("HandedBack"), "{out}");
+    assert!(out.contains("market hall"), "{out}");
+    let (code, out, err) = custos_at(&["ledger", "verify"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+/// BDC-16: a police RIPA authorisation from the console: recorded, reviewed, renewed and
+/// cancelled with `custos covert`, each step shown in words; the generic case steps refuse
+/// it and point to these commands.
+#[test]
+fn bdc_16_a_covert_authorisation_is_worked_from_the_console() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let custos_at = council_at_the_console(dir.path());
+    let (code, out, err) = custos_at(&[
+        "covert",
+        "open",
+        "--summary",
+        "Thefts from the market stalls",
+        "--surveillance",
+        "directed",
+        "--body",
+        "police",
+        "--organisation",
+        "Nottinghamshire Police",
+        "--urn",
+        "NP/CAB/2026/0142",
+        "--ground",
+        "crime-or-disorder",
+        "--rationale",
+        "Repeated thefts at night; overt cameras were avoided",
+        "--authorised-by",
+        "Supt A. Example",
+        "--camera",
+        "market-square",
+        "--areas",
+        "The market stalls",
+        "--team",
+        "teamie",
+        "--first-review",
+        "2099-01-01",
+    ]);
+    // The first review must fall within its three months: the error names it.
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("review"), "{err}");
+    let review_day = {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("time")
+            .as_secs() as i64;
+        jiff::Timestamp::from_second(now + 7 * 86_400)
+            .expect("time")
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+            .to_string()
+    };
+    let (code, out, err) = custos_at(&[
+        "covert",
+        "open",
+        "--summary",
+        "Thefts from the market stalls",
+        "--surveillance",
+        "directed",
+        "--body",
+        "police",
+        "--organisation",
+        "Nottinghamshire Police",
+        "--urn",
+        "NP/CAB/2026/0142",
+        "--ground",
+        "crime-or-disorder",
+        "--rationale",
+        "Repeated thefts at night; overt cameras were avoided",
+        "--authorised-by",
+        "Supt A. Example",
+        "--camera",
+        "market-square",
+        "--areas",
+        "The market stalls",
+        "--team",
+        "teamie",
+        "--first-review",
+        &review_day,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let reference = reference_in(&out, "COV-");
+    let (code, _, err) = custos_at(&["case", "act", &reference, "cancel", "--reasons", "done"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("custos covert"), "{err}");
+    let (code, out, err) = custos_at(&[
+        "covert",
+        "review",
+        &reference,
+        "--findings",
+        "Still necessary: two more thefts this week",
+        "--next-review",
+        &review_day,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("record a review recorded"), "{out}");
+    let (code, out, err) = custos_at(&[
+        "covert",
+        "renew",
+        &reference,
+        "--reasons",
+        "The thefts go on; still proportionate",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("renewed"), "{out}");
+    let (code, out, err) = custos_at(&[
+        "covert",
+        "cancel",
+        &reference,
+        "--reason",
+        "The suspects were arrested",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("cancelled"), "{out}");
+    let (code, _, err) = custos_at(&["covert", "approve-judicially", &reference]);
+    assert_ne!(
+        code, 0,
+        "a police authorisation needs no justice, and it is cancelled"
+    );
+    assert!(!err.is_empty());
+}

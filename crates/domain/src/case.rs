@@ -38,6 +38,10 @@ kebab_enum! {
         /// LBU-11) or a police or council authorisation under RIPA (BDC-16), its reviews,
         /// renewals and cancellation (`crate::covert` holds its rules).
         Covert = "covert-authorisation",
+        /// A request by the police to take partial or total control of the control room
+        /// (BDC-25): agreed by the owners' representative, then handed back
+        /// (`crate::police_control` holds its rules).
+        PoliceControl = "police-control",
     }
 }
 
@@ -55,6 +59,7 @@ impl CaseKind {
             Self::Complaint => "complaint",
             Self::Breach => "data breach",
             Self::Covert => "covert surveillance authorisation",
+            Self::PoliceControl => "police request to take control",
         }
     }
 
@@ -71,6 +76,7 @@ impl CaseKind {
             Self::Complaint => "a complaint",
             Self::Breach => "a data breach",
             Self::Covert => "a covert surveillance authorisation",
+            Self::PoliceControl => "a police request to take control",
         }
     }
 
@@ -87,6 +93,7 @@ impl CaseKind {
             Self::Complaint => "COM",
             Self::Breach => "BRE",
             Self::Covert => "COV",
+            Self::PoliceControl => "POL",
         }
     }
 
@@ -142,6 +149,8 @@ impl CaseKind {
             Self::Breach => &[],
             // An authorisation is not decided: it is reviewed, renewed and cancelled.
             Self::Covert => &[],
+            // A request for control is agreed (a step of its own) or refused.
+            Self::PoliceControl => &[Refuse],
         }
     }
 
@@ -185,7 +194,9 @@ impl CaseKind {
             Self::Breach => Some(d.breach_notification.clone()),
             // Its clocks are its own record's: the next review and the expiry
             // (`crate::covert::status`, through [`next_deadline`]).
-            Self::Disclosure | Self::Covert => None,
+            // A request for control is answered at once, in the control room; its period
+            // runs until it is handed back.
+            Self::Disclosure | Self::Covert | Self::PoliceControl => None,
         }
     }
 }
@@ -706,6 +717,11 @@ pub enum Action {
     TellPeople,
     /// The people affected are not told, under an exception of Art 34(3), with the facts.
     NotTellPeople(crate::breach::TellingException),
+    /// The owners' representative agreed to a police request to take control (BDC-25):
+    /// control starts, or starts at the time given.
+    Agree,
+    /// The police handed control back (BDC-25): the period of control ends.
+    HandBack,
 }
 
 impl Action {
@@ -740,9 +756,11 @@ impl Action {
             "not-notify-ico" => Self::NotNotifyIco,
             "tell-people" => Self::TellPeople,
             "not-tell-people" => Self::NotTellPeople(choice()?.parse()?),
+            "agree" => Self::Agree,
+            "hand-back" => Self::HandBack,
             other => {
                 return Err(format!(
-                    "{other:?} is not a step; the steps are: await-identity, verify-identity, start, extend, decide, close, withdraw, convert-to-subject-access, acknowledge, accept-late, appeal, decide-appeal, approve-judicially, review, renew, cancel, assess-risk, notify-ico, not-notify-ico, tell-people, not-tell-people"
+                    "{other:?} is not a step; the steps are: await-identity, verify-identity, start, extend, decide, close, withdraw, convert-to-subject-access, acknowledge, accept-late, appeal, decide-appeal, approve-judicially, review, renew, cancel, assess-risk, notify-ico, not-notify-ico, tell-people, not-tell-people, agree, hand-back"
                 ));
             }
         })
@@ -772,6 +790,8 @@ impl Action {
             Self::NotNotifyIco => "record why the ICO is not notified".to_owned(),
             Self::TellPeople => "record that the people affected were told".to_owned(),
             Self::NotTellPeople(e) => format!("not tell the people affected: {}", e.describe()),
+            Self::Agree => "agree to the police taking control".to_owned(),
+            Self::HandBack => "record that the police handed control back".to_owned(),
         }
     }
 
@@ -799,6 +819,8 @@ impl Action {
             Self::NotNotifyIco => "case-not-notify-ico",
             Self::TellPeople => "case-tell-people",
             Self::NotTellPeople(_) => "case-not-tell-people",
+            Self::Agree => "case-agree",
+            Self::HandBack => "case-hand-back",
         }
     }
 
@@ -826,6 +848,8 @@ impl Action {
             Self::NotNotifyIco => "not-notify-ico",
             Self::TellPeople => "tell-people",
             Self::NotTellPeople(_) => "not-tell-people",
+            Self::Agree => "agree",
+            Self::HandBack => "hand-back",
         }
     }
 
@@ -964,6 +988,18 @@ fn next_state(
             _ => None,
         };
     }
+    // A police request to take control (BDC-25) is agreed, starting its period of control
+    // (`InProgress`, from the time agreed), or refused or withdrawn before that; the period
+    // ends only by the hand-back (`Closed`).
+    if kind == CaseKind::PoliceControl {
+        return match (state, action) {
+            (Received, Action::Agree) => Some(InProgress),
+            (Received, Action::Decide(Decision::Refuse)) => Some(Closed),
+            (Received, Action::Withdraw) => Some(Withdrawn),
+            (InProgress, Action::HandBack) => Some(Closed),
+            _ => None,
+        };
+    }
     let complaint = kind == CaseKind::Complaint;
     match (state, action) {
         (Received | AwaitingIdentity | InProgress | Decided, Action::Withdraw) => Some(Withdrawn),
@@ -1023,6 +1059,8 @@ pub fn allowed_actions(kind: CaseKind, state: CaseState, progress: Progress) -> 
         Action::Review,
         Action::Renew,
         Action::Cancel,
+        Action::Agree,
+        Action::HandBack,
         Action::Close,
         Action::Withdraw,
         Action::ConvertToSubjectAccess,
@@ -1885,6 +1923,45 @@ mod tests {
             "covert-authorisation".parse::<CaseKind>(),
             Ok(CaseKind::Covert)
         );
+    }
+
+    /// BDC-25: a police request to take control is agreed (its period starts), refused or
+    /// withdrawn while it is asked for, and ends only by the hand-back; no other kind takes
+    /// these steps.
+    #[test]
+    fn bdc_25_a_police_request_for_control_is_agreed_then_handed_back() {
+        use CaseState::*;
+        let k = CaseKind::PoliceControl;
+        let p = Progress::default();
+        assert_eq!(transition(k, Received, p, Action::Agree), Ok(InProgress));
+        assert_eq!(transition(k, InProgress, p, Action::HandBack), Ok(Closed));
+        assert_eq!(
+            transition(k, Received, p, Action::Decide(Decision::Refuse)),
+            Ok(Closed)
+        );
+        assert_eq!(transition(k, Received, p, Action::Withdraw), Ok(Withdrawn));
+        for a in [
+            Action::Start,
+            Action::HandBack,
+            Action::Close,
+            Action::Cancel,
+        ] {
+            assert!(transition(k, Received, p, a).is_err(), "{a:?}");
+        }
+        assert!(transition(k, InProgress, p, Action::Withdraw).is_err());
+        assert!(transition(k, InProgress, p, Action::Agree).is_err());
+        assert!(allowed_actions(k, Closed, p).is_empty());
+        assert_eq!(allowed_actions(k, InProgress, p), vec![Action::HandBack]);
+        for other in CaseKind::ALL.iter().filter(|x| **x != k) {
+            for a in [Action::Agree, Action::HandBack] {
+                for state in CaseState::ALL {
+                    assert!(transition(*other, *state, p, a).is_err(), "{other} {a:?}");
+                }
+            }
+        }
+        assert_eq!(Action::parse("hand-back", None), Ok(Action::HandBack));
+        assert_eq!(k.prefix(), "POL");
+        assert_eq!("police-control".parse::<CaseKind>(), Ok(k));
     }
 
     /// BDC-16: an open authorisation's deadline is its next review, or its expiry when no

@@ -1083,6 +1083,16 @@ pub const KINDS: &[(Book, &str, &str)] = &[
     ),
     (
         Book::Case,
+        "case-agree",
+        "the owners' representative agrees to a police request to take control of the system",
+    ),
+    (
+        Book::Case,
+        "case-hand-back",
+        "the police hand control of the system back",
+    ),
+    (
+        Book::Case,
         "case-footage-held",
         "footage is held for a case",
     ),

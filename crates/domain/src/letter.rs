@@ -683,6 +683,7 @@ fn request_words(kind: CaseKind) -> &'static str {
         CaseKind::Breach => "report of a personal data breach",
         // Never sent: an authorisation has no requester to write to.
         CaseKind::Covert => "covert surveillance authorisation",
+        CaseKind::PoliceControl => "police request to take control of the system",
     }
 }
 

@@ -24,6 +24,7 @@ pub mod logbook;
 pub mod network;
 pub mod password;
 pub mod pdf;
+pub mod police_control;
 pub mod policy;
 pub mod retention;
 pub mod role;

@@ -416,7 +416,15 @@ impl Store {
                     .to_owned(),
             ));
         }
-        self.open_case_with(actor, new, None, None, None)
+        if new.kind == CaseKind::PoliceControl {
+            return Err(StoreError::Invalid(
+                "a police request to take control is opened with its officer, rank, type of \
+                 control and cameras (`custos police-control request`, or the form on the \
+                 Cases page)"
+                    .to_owned(),
+            ));
+        }
+        self.open_case_with(actor, new, None, None, None, None)
             .await
             .map(|(c, _)| c)
     }
@@ -430,7 +438,8 @@ impl Store {
         new: &NewCase,
         key: &RequestKey,
     ) -> StoreResult<(Case, bool)> {
-        self.open_case_with(actor, new, None, Some(key), None).await
+        self.open_case_with(actor, new, None, Some(key), None, None)
+            .await
     }
 
     /// What `key` has been used for: nothing yet, the request `new` (the same words sent
@@ -480,6 +489,7 @@ impl Store {
         disclosure: Option<&crate::disclosures::DisclosureRequest>,
         once: Option<&RequestKey>,
         covert: Option<&crate::covert::Intake>,
+        police: Option<&crate::police_control::Intake>,
     ) -> StoreResult<(Case, bool)> {
         let mut problems = Vec::new();
         if new.summary.trim().is_empty() {
@@ -644,6 +654,11 @@ impl Store {
                 .ok_or_else(|| StoreError::Invalid("no policy pack is loaded".to_owned()))?
                 .pack;
             for (k, v) in crate::covert::insert(&mut tx, actor, &reference, c, pack, now.0).await? {
+                opened = opened.with(k, v);
+            }
+        }
+        if let Some(p) = police {
+            for (k, v) in crate::police_control::insert(&mut tx, &reference, p).await? {
                 opened = opened.with(k, v);
             }
         }
@@ -980,7 +995,14 @@ impl Store {
     ) -> StoreResult<(CaseState, Option<(String, String)>)> {
         if case.kind == CaseKind::Covert {
             return Err(StoreError::Invalid(format!(
-                "a covert authorisation's steps carry more than a reason: take them in the covert section of its page on the web ({} cannot {} here)",
+                "a covert authorisation's steps carry more than a reason: take them in the covert section of its page on the web or with `custos covert` ({} cannot {} here)",
+                case.reference,
+                action.describe()
+            )));
+        }
+        if case.kind == CaseKind::PoliceControl {
+            return Err(StoreError::Invalid(format!(
+                "a police request to take control is answered by the owners' representative in their own name: take its steps in the police control section of its page on the web, or with `custos police-control` ({} cannot {} here)",
                 case.reference,
                 action.describe()
             )));
@@ -1324,9 +1346,14 @@ impl Store {
             | Action::NotTellPeople(_) => {}
             // Refused by `check_step`: a covert authorisation's steps go through
             // `Store::covert_step`, which records what they carry.
-            Action::ApproveJudicially | Action::Review | Action::Renew | Action::Cancel => {
+            Action::ApproveJudicially
+            | Action::Review
+            | Action::Renew
+            | Action::Cancel
+            | Action::Agree
+            | Action::HandBack => {
                 return Err(StoreError::Invalid(format!(
-                    "{} is taken on a covert authorisation's page",
+                    "{} is taken on its own section of the case's page",
                     action.describe()
                 )));
             }

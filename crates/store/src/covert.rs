@@ -501,7 +501,7 @@ impl Store {
             incident_at_unix_ms: None,
             raised_late: false,
         };
-        self.open_case_with(&actor, &case, None, None, Some(&intake))
+        self.open_case_with(&actor, &case, None, None, Some(&intake), None)
             .await
             .map(|(c, _)| c)
     }

@@ -314,7 +314,7 @@ impl Store {
         if !problems.is_empty() {
             return Err(StoreError::Invalid(problems.join("; ")));
         }
-        self.open_case_with(actor, new, Some(request), None, None)
+        self.open_case_with(actor, new, Some(request), None, None, None)
             .await
             .map(|(c, _)| c)
     }

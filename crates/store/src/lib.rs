@@ -29,6 +29,7 @@ pub mod health;
 pub mod ledger;
 pub mod migrate;
 pub mod overview;
+pub mod police_control;
 pub mod policy;
 pub mod recordings;
 pub mod retention;

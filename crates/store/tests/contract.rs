@@ -260,6 +260,8 @@ contract!(
     bdc_16_a_council_authorisation_is_in_force_from_its_approval_and_its_footage_opens_only_to_its_team,
     bdc_16_a_cancellation_is_ledgered_tells_the_team_and_an_unresolved_expiry_raises_the_alarm,
     ljm_4_the_schemes_own_covert_recording_is_recorded_only_by_a_role_the_pack_names,
+    bdc_25_police_control_is_agreed_by_a_pack_role_only_ledgered_and_handed_back,
+    bdc_25_total_police_control_needs_an_assistant_chief_constable_and_a_pack_may_forbid_it,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -6190,4 +6192,338 @@ async fn ljm_4_the_schemes_own_covert_recording_is_recorded_only_by_a_role_the_p
         .expect("exists");
     assert_eq!(c.authorised_role.as_deref(), Some("head-of-service"));
     assert!(c.record.authorisation.authorised_by().contains("hos"));
+}
+
+fn police_request(
+    rank: custos_domain::police_control::PoliceRank,
+    control: custos_domain::police_control::ControlType,
+    at: i64,
+) -> custos_store::police_control::NewPoliceControl {
+    use custos_domain::police_control::{Draft, Officer};
+    custos_store::police_control::NewPoliceControl {
+        draft: Draft {
+            officer: Officer {
+                name: "Jane Doe".to_owned(),
+                rank,
+                number: "4821".to_owned(),
+                force: "Nottinghamshire Police".to_owned(),
+            },
+            control,
+            cameras: vec![custos_domain::Ident::parse("front-gate").expect("camera")],
+            reason: "Public order operation at the market on Saturday".to_owned(),
+            requested_at_unix_ms: at,
+        },
+        summary: "Market day public order operation".to_owned(),
+        written: Some(custos_store::police_control::WrittenRequest {
+            name: "request.txt".to_owned(),
+            media_type: "text/plain".to_owned(),
+            contents: b"Request to assume partial control of the market cameras.".to_vec(),
+        }),
+    }
+}
+
+/// BDC-25: a police request for partial control is recorded with its written request
+/// (ledgered in book `case`); the case engine's generic steps cannot move it; the manager,
+/// who holds no role of the pack's `[authorise.police_control]`, cannot agree, while the
+/// Chief Executive does, in their own name; the period then runs on its cameras only,
+/// notes made during it are what was done under control, and the hand-back ends it. Every
+/// step is in the ledger with the case's reference.
+async fn bdc_25_police_control_is_agreed_by_a_pack_role_only_ledgered_and_handed_back(db: &TestDb) {
+    use custos_domain::case::{Action, CaseKind, CaseState};
+    use custos_domain::police_control::{ControlStatus, ControlType, PoliceRank};
+    use custos_store::police_control::PoliceStep;
+    let (store, clock) = covert_scheme(db).await;
+    store
+        .add_user(
+            &console(),
+            &username("ceo"),
+            "ceo",
+            "walnut kettle lamp",
+            &[assignment("chief-executive", "scheme")],
+        )
+        .await
+        .expect("user");
+    let docs = tempfile::tempdir().expect("docs");
+    let now = clock.now().0;
+    let err = store
+        .open_police_control(
+            &console(),
+            Some(docs.path()),
+            &police_request(PoliceRank::Sergeant, ControlType::Partial, now),
+        )
+        .await
+        .expect_err("a sergeant is too junior");
+    assert!(
+        err.to_string().contains("a Sergeant is too junior"),
+        "{err}"
+    );
+    let case = store
+        .open_police_control(
+            &console(),
+            Some(docs.path()),
+            &police_request(PoliceRank::Inspector, ControlType::Partial, now),
+        )
+        .await
+        .expect("open");
+    assert!(case.reference.starts_with("POL-"), "{}", case.reference);
+    assert_eq!(case.kind, CaseKind::PoliceControl);
+    assert_eq!(case.state, CaseState::Received);
+    let docs_kept = store.case_documents(&case.reference).await.expect("docs");
+    assert_eq!(docs_kept.len(), 1);
+    assert_eq!(
+        docs_kept[0].kind.as_deref(),
+        Some(custos_store::police_control::WRITTEN_REQUEST)
+    );
+    let p = store
+        .police_control(&case.reference)
+        .await
+        .expect("read")
+        .expect("a request");
+    assert_eq!(p.status, ControlStatus::Requested);
+    assert_eq!(p.officer.rank, PoliceRank::Inspector);
+    assert!(
+        store
+            .police_control_running()
+            .await
+            .expect("running")
+            .is_empty()
+    );
+
+    let err = store
+        .act_on_case(
+            &console(),
+            &case.reference,
+            Action::Agree,
+            &custos_store::cases::Step::default(),
+        )
+        .await
+        .expect_err("its steps are its own");
+    assert!(err.to_string().contains("police control"), "{err}");
+    let mgr = store.subject_of("mgr", None).await.expect("subject");
+    let err = store
+        .police_control_step(
+            &Actor::User("mgr".into()),
+            Some(&mgr),
+            &case.reference,
+            &PoliceStep::Agree {
+                starts_at_unix_ms: None,
+            },
+        )
+        .await
+        .expect_err("the manager is no representative of the owners");
+    assert!(err.to_string().contains("Chief executive"), "{err}");
+
+    clock.advance_ms(60_000);
+    let ceo = store.subject_of("ceo", None).await.expect("subject");
+    let agreed = store
+        .police_control_step(
+            &Actor::User("ceo".into()),
+            Some(&ceo),
+            &case.reference,
+            &PoliceStep::Agree {
+                starts_at_unix_ms: None,
+            },
+        )
+        .await
+        .expect("agreed");
+    assert_eq!(agreed.state, CaseState::InProgress);
+    let p = store
+        .police_control(&case.reference)
+        .await
+        .expect("read")
+        .expect("a request");
+    let started = clock.now().0;
+    assert_eq!(
+        p.status,
+        ControlStatus::InControl {
+            since_unix_ms: started
+        }
+    );
+    assert_eq!(
+        p.agreed,
+        Some(("ceo".to_owned(), "chief-executive".to_owned()))
+    );
+    let running = store.police_control_running().await.expect("running");
+    assert_eq!(running.len(), 1);
+    let gate = custos_domain::Ident::parse("front-gate").expect("id");
+    assert!(running[0].affects(&gate));
+    assert!(!running[0].affects(&custos_domain::Ident::parse("yard").expect("id")));
+
+    clock.advance_ms(600_000);
+    store
+        .add_case_note(
+            &Actor::User("op".into()),
+            &case.reference,
+            "Camera panned to the market hall at the officer's direction",
+        )
+        .await
+        .expect("note");
+    clock.advance_ms(600_000);
+    let closed = store
+        .police_control_step(
+            &Actor::User("op".into()),
+            None,
+            &case.reference,
+            &PoliceStep::HandBack { at_unix_ms: None },
+        )
+        .await
+        .expect("handed back");
+    assert_eq!(closed.state, CaseState::Closed);
+    let p = store
+        .police_control(&case.reference)
+        .await
+        .expect("read")
+        .expect("a request");
+    assert_eq!(
+        p.status,
+        ControlStatus::HandedBack {
+            from_unix_ms: started,
+            to_unix_ms: clock.now().0
+        }
+    );
+    let notes = store.case_notes(&case.reference).await.expect("notes");
+    assert_eq!(p.during(&notes).len(), 1);
+    assert!(
+        store
+            .police_control_running()
+            .await
+            .expect("running")
+            .is_empty()
+    );
+
+    let entries = store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Case),
+            reference: Some(format!("case:{}", case.reference)),
+            ..Default::default()
+        })
+        .await
+        .expect("ledger");
+    let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "case-opened",
+            "case-document-added",
+            "case-agree",
+            "case-note-added",
+            "case-hand-back"
+        ]
+    );
+    assert!(
+        entries[0].body.contains("\"control\":\"partial\""),
+        "{}",
+        entries[0].body
+    );
+    assert!(
+        !entries[0].body.contains("Jane Doe"),
+        "no officer's name in the ledger"
+    );
+    assert_eq!(entries[2].actor, "user:ceo");
+    assert!(
+        entries[2].body.contains("chief-executive"),
+        "{}",
+        entries[2].body
+    );
+    assert!(
+        entries[4].body.contains("\"notes\":1"),
+        "{}",
+        entries[4].body
+    );
+}
+
+/// BDC-25: total control needs an Assistant Chief Constable or above and affects every
+/// camera; it may be refused, with reasons, by the owners' representative and withdrawn
+/// by the police; a pack whose code does not allow police control refuses every request
+/// with the reason, writing nothing.
+async fn bdc_25_total_police_control_needs_an_assistant_chief_constable_and_a_pack_may_forbid_it(
+    db: &TestDb,
+) {
+    use custos_domain::case::CaseState;
+    use custos_domain::police_control::{ControlType, PoliceRank};
+    use custos_store::police_control::PoliceStep;
+    let (store, clock) = covert_scheme(db).await;
+    let docs = tempfile::tempdir().expect("docs");
+    let now = clock.now().0;
+    let err = store
+        .open_police_control(
+            &console(),
+            Some(docs.path()),
+            &police_request(PoliceRank::ChiefSuperintendent, ControlType::Total, now),
+        )
+        .await
+        .expect_err("too junior for total control");
+    assert!(
+        err.to_string().contains("Assistant Chief Constable"),
+        "{err}"
+    );
+    let total = store
+        .open_police_control(
+            &console(),
+            Some(docs.path()),
+            &police_request(PoliceRank::AssistantChiefConstable, ControlType::Total, now),
+        )
+        .await
+        .expect("open");
+    let p = store
+        .police_control(&total.reference)
+        .await
+        .expect("read")
+        .expect("a request");
+    assert!(p.cameras.is_empty());
+    assert!(p.affects(&custos_domain::Ident::parse("anything").expect("id")));
+    let owner = store.subject_of("mgr", None).await.expect("subject");
+    let err = store
+        .police_control_step(
+            &console(),
+            Some(&owner),
+            &total.reference,
+            &PoliceStep::Refuse {
+                reasons: "Nobody senior enough was available".to_owned(),
+            },
+        )
+        .await
+        .expect_err("the manager is no representative of the owners");
+    assert!(err.to_string().contains("answered only by"), "{err}");
+    let refused = store
+        .police_control_step(
+            &console(),
+            None,
+            &total.reference,
+            &PoliceStep::Withdraw {
+                reason: "The operation was called off".to_owned(),
+            },
+        )
+        .await
+        .expect("withdrawn");
+    assert_eq!(refused.state, CaseState::Withdrawn);
+
+    store
+        .load_policy(&console(), SCHOOL)
+        .await
+        .expect("a school's pack");
+    let before = store
+        .ledger_entries(&LedgerQuery::default())
+        .await
+        .expect("ledger")
+        .len();
+    let err = store
+        .open_police_control(
+            &console(),
+            Some(docs.path()),
+            &police_request(PoliceRank::ChiefConstable, ControlType::Total, now),
+        )
+        .await
+        .expect_err("the school's code does not allow it");
+    assert!(
+        err.to_string()
+            .contains("does not let the police take control of the system"),
+        "{err}"
+    );
+    let after = store
+        .ledger_entries(&LedgerQuery::default())
+        .await
+        .expect("ledger")
+        .len();
+    assert_eq!(before, after, "nothing written");
 }

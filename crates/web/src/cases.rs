@@ -181,6 +181,8 @@ struct CasesPage {
     disclosure: Option<crate::disclosures::Intake>,
     /// The covert authorisation form, for those who may work covert authorisations.
     covert: Option<crate::covert::Intake>,
+    /// The police control request form, for those who may work police control requests.
+    police: Option<crate::police_control::Intake>,
 }
 
 /// `?kind=&mine=1&all=1`
@@ -281,6 +283,7 @@ pub(crate) async fn dashboard(
         &CasesPage {
             banner: Banner::load(state, staff).await?,
             covert: crate::covert::intake(state, staff).await?,
+            police: crate::police_control::intake(state, staff).await?,
             disclosure,
             prefill,
             rows,
@@ -369,6 +372,8 @@ struct CasePage {
     covert: Option<crate::covert::Section>,
     /// A breach's record, its countdown and what its notification says.
     breach: Option<crate::breaches::Section>,
+    /// A police request to take control: its record and the forms for its steps.
+    police: Option<crate::police_control::Section>,
     /// Why the step form cannot refuse this request, if it cannot (BDC-17).
     no_refusal: String,
     /// The decision the latest response letter states and when it was issued, in words;
@@ -423,6 +428,7 @@ pub(crate) async fn show(
     let c = load(&state, &staff, &reference).await?;
     let disclosure = crate::disclosures::section(&state, &staff, &c, q).await?;
     let covert = crate::covert::section(&state, &c).await?;
+    let police = crate::police_control::section(&state, &c).await?;
     let Some(policy) = state.store.active_policy().await? else {
         return Err(WebError::Forbidden("no policy pack is loaded".to_owned()));
     };
@@ -434,7 +440,7 @@ pub(crate) async fn show(
         // section, which checks the documents, the agreement and the authoriser's role.
         .filter(|a| disclosure.is_none() || *a != Action::Decide(Decision::Disclose))
         // A covert authorisation's steps carry more than a reason: its own forms take them.
-        .filter(|_| covert.is_none())
+        .filter(|_| covert.is_none() && police.is_none())
         .map(|a| StepView {
             action: a.name().to_owned(),
             label: crate::staff::capitalise(&a.describe()),
@@ -526,8 +532,9 @@ pub(crate) async fn show(
         .map(|u| (u.username, u.display_name))
         .collect();
     let breach = crate::breaches::section(&state, &c).await;
-    // An authorisation has no requester to write to; a breach is notified to the ICO.
-    let mut letters = if covert.is_some() || breach.is_some() {
+    // An authorisation and a police request have no requester to write to; a breach is
+    // notified to the ICO.
+    let mut letters = if covert.is_some() || police.is_some() || breach.is_some() {
         Vec::new()
     } else {
         vec![LetterKind::Acknowledgement.to_string()]
@@ -612,6 +619,7 @@ pub(crate) async fn show(
             disclosure,
             covert,
             breach,
+            police,
             letter_stated,
             case: c,
         },

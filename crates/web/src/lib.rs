@@ -27,6 +27,7 @@ pub mod headers;
 pub mod live;
 mod metrics;
 mod pages;
+mod police_control;
 pub mod requests;
 mod retention;
 mod review;
@@ -498,6 +499,18 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (
             spec("POST", "/covert", Access::Right(Right::WorkCases)),
             post(covert::open),
+        ),
+        (
+            spec("POST", "/police-control", Access::Right(Right::WorkCases)),
+            post(police_control::open),
+        ),
+        (
+            spec(
+                "POST",
+                "/cases/{reference}/police-control",
+                Access::Right(Right::WorkCases),
+            ),
+            post(police_control::act),
         ),
         (
             spec(

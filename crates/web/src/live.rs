@@ -45,6 +45,9 @@ struct Tile {
     /// ("Recording", "red") — a recording light —, ("Paused", "amber"), ("Not recording",
     /// "grey").
     recording: (&'static str, &'static str),
+    /// While a period of police control affects this camera (BDC-25): who has control,
+    /// since when, partial or total.
+    police: Option<String>,
 }
 
 #[derive(Template)]
@@ -75,6 +78,7 @@ pub(crate) async fn grid(
     };
     let health = state.store.health().await?;
     let paused = state.store.paused_cameras().await?;
+    let police = state.store.police_control_running().await?;
     let mut tiles = Vec::new();
     for c in state.store.cameras(false).await? {
         if staff.may(Right::ViewLive, &state.store.camera_target(&c).await?)
@@ -109,6 +113,7 @@ pub(crate) async fn grid(
                 name: c.draft.name.clone(),
                 note,
                 recording,
+                police: crate::police_control::tile_banner(&police, &c.id),
             });
         }
     }

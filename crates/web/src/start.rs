@@ -127,6 +127,13 @@ async fn load(state: &AppState, staff: &Staff) -> Result<StartPage, WebError> {
         todo.extend(covert_expired(state).await?);
     }
     todo.extend(covert_notices(state, staff, now).await?);
+    // BDC-25: a period of police control running now.
+    if staff.may(
+        Right::WorkCases,
+        &crate::cases::target(custos_domain::case::CaseKind::PoliceControl),
+    ) {
+        todo.extend(police_control(state).await?);
+    }
     // ALT-8: downloads wait on the Start page of those who can authorise them.
     if staff.holds(Right::AuthoriseDownload) {
         todo.extend(to_authorise(state, staff).await?);
@@ -418,6 +425,34 @@ async fn covert_expired(state: &AppState) -> Result<Option<Todo>, WebError> {
         links: refs
             .iter()
             .map(|r| (format!("/cases/{r}"), format!("Open {r}")))
+            .collect(),
+    }))
+}
+
+/// The periods of police control running now (BDC-25), each linked to its case.
+async fn police_control(state: &AppState) -> Result<Option<Todo>, WebError> {
+    let running = state.store.police_control_running().await?;
+    if running.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Todo {
+        id: "police-control",
+        urgency: "amber",
+        count: running.len(),
+        text: running
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} ({}). Record what is done at the police's direction as notes on the case, and the hand-back when it comes.",
+                    crate::police_control::status_words(p).trim_end_matches('.'),
+                    p.reference
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        links: running
+            .iter()
+            .map(|p| (format!("/cases/{}", p.reference), format!("Open {}", p.reference)))
             .collect(),
     }))
 }

@@ -620,6 +620,12 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         Expect::Roles(CASEWORKERS),
     ),
     ("POST", "/covert", Expect::Roles(CASEWORKERS)),
+    ("POST", "/police-control", Expect::Roles(CASEWORKERS)),
+    (
+        "POST",
+        "/cases/{reference}/police-control",
+        Expect::Roles(CASEWORKERS),
+    ),
     (
         "POST",
         "/cases/{reference}/covert",

@@ -531,6 +531,23 @@ fn sentence(kind: &str, e: &Entry<'_>) -> Option<String> {
                 .map(|n| format!(" and told its team ({n} people)"))
                 .unwrap_or_default()
         ),
+        "case-agree" => format!(
+            "{w} agreed to the police taking {} under {}{}",
+            e.text("control")
+                .and_then(|c| c.parse::<crate::police_control::ControlType>().ok())
+                .map_or("control", |c| c.describe()),
+            e.case(),
+            e.text("starts")
+                .map(|_| format!(", from {}", e.time("starts").unwrap_or_default()))
+                .unwrap_or_default()
+        ),
+        "case-hand-back" => format!(
+            "{w} recorded that the police handed control back under {}{}",
+            e.case(),
+            e.text("ended")
+                .map(|_| format!(", at {}", e.time("ended").unwrap_or_default()))
+                .unwrap_or_default()
+        ),
         "case-convert-to-subject-access" => format!(
             "{w} turned {} into a subject access request{}",
             e.case(),
