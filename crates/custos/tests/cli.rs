@@ -1376,6 +1376,8 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
             ("Logbooks", readers.contains(&role.as_str())),
             ("Retention", readers.contains(&role.as_str())),
             ("Disclosures", readers.contains(&role.as_str())),
+            ("Complaints", readers.contains(&role.as_str())),
+            ("Breaches", caseworkers.contains(&role.as_str())),
             (
                 "Camera register",
                 ["owner", "manager"].contains(&role.as_str()),
@@ -3108,31 +3110,7 @@ async fn lbu_18_a_subject_access_request_from_the_public_form_to_its_letter_in_c
         .await
         .expect("href")
         .expect("a link");
-    let bytes = c
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => done(Array.from(new Uint8Array(b))));",
-            vec![serde_json::json!(link)],
-        )
-        .await
-        .expect("the browser fetches the letter");
-    let bytes: Vec<u8> = serde_json::from_value(bytes).expect("bytes");
-    let pdf = dir.path().join("letter.pdf");
-    std::fs::write(&pdf, &bytes).expect("write");
-    let check = Command::new("qpdf")
-        .arg("--check")
-        .arg(&pdf)
-        .output()
-        .expect("qpdf is installed (scripts/test installs it)");
-    assert!(check.status.success(), "{check:?}");
-    let text = Command::new("pdftotext")
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext is installed (scripts/test installs poppler-utils)");
-    let text = String::from_utf8_lossy(&text.stdout)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = letter_text(&c, &link, &dir.path().join("letter.pdf")).await;
     assert!(text.contains(&reference), "{text}");
     assert!(text.contains("Robin Requester"), "{text}");
     assert!(text.contains("Information Commissioner"), "{text}");
@@ -3309,31 +3287,7 @@ async fn bdc_21_a_complaint_from_the_public_form_to_its_answer_letter_in_chromiu
         .await
         .expect("href")
         .expect("a link");
-    let bytes = c
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => done(Array.from(new Uint8Array(b))));",
-            vec![serde_json::json!(link)],
-        )
-        .await
-        .expect("the browser fetches the letter");
-    let bytes: Vec<u8> = serde_json::from_value(bytes).expect("bytes");
-    let pdf = dir.path().join("answer.pdf");
-    std::fs::write(&pdf, &bytes).expect("write");
-    let check = Command::new("qpdf")
-        .arg("--check")
-        .arg(&pdf)
-        .output()
-        .expect("qpdf is installed (scripts/test installs it)");
-    assert!(check.status.success(), "{check:?}");
-    let text = Command::new("pdftotext")
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext is installed (scripts/test installs poppler-utils)");
-    let text = String::from_utf8_lossy(&text.stdout)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = letter_text(&c, &link, &dir.path().join("answer.pdf")).await;
     for words in [
         reference.as_str(),
         "Casey Complainant",
@@ -3805,6 +3759,35 @@ async fn bdc_16_a_council_authorisation_from_approval_to_cancellation_in_chromiu
     manager.close().await.expect("close");
     drop(driver);
     demo.stop();
+}
+
+/// The letter at `link`, fetched by the browser (with its session) into `pdf`, checked
+/// with `qpdf --check` and read with `pdftotext`: its text, one space between words.
+async fn letter_text(c: &fantoccini::Client, link: &str, pdf: &std::path::Path) -> String {
+    let bytes = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => done(Array.from(new Uint8Array(b))));",
+            vec![serde_json::json!(link)],
+        )
+        .await
+        .expect("the browser fetches the letter");
+    let bytes: Vec<u8> = serde_json::from_value(bytes).expect("bytes");
+    std::fs::write(pdf, &bytes).expect("write");
+    let check = Command::new("qpdf")
+        .arg("--check")
+        .arg(pdf)
+        .output()
+        .expect("qpdf is installed (scripts/test installs it)");
+    assert!(check.status.success(), "{check:?}");
+    let text = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext is installed (scripts/test installs poppler-utils)");
+    String::from_utf8_lossy(&text.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Runs `program` and returns (status code, stdout + stderr).

@@ -583,3 +583,51 @@ pub async fn wire(addr: SocketAddr, method: &str, path: &str, form: Option<&str>
         body: body.to_owned(),
     }
 }
+
+/// Indexes an hour of segments of `cam` from `from` on 2026-09-21 (no files: forms that
+/// check footage exists need only the index).
+pub async fn index_hour(app: &App, cam: &custos_domain::Ident, from: i64) {
+    use custos_store::recordings::{FragmentIndex, InitSegment, Segment};
+    let day = "2026-09-21".to_owned();
+    app.store
+        .add_init_segment(&InitSegment {
+            id: format!("{cam}-init"),
+            camera: cam.clone(),
+            stream: "main".into(),
+            codec: "avc1.42c01f".into(),
+            width: 1280,
+            height: 720,
+            path: format!("{cam}/{day}/init.cinit"),
+            day: day.clone(),
+            sha256: "aa".repeat(32),
+        })
+        .await
+        .expect("init");
+    for i in 0..60 {
+        let start = from + i * 60_000;
+        app.store
+            .add_segment(&Segment {
+                path: format!("{cam}/{day}/{start}.cseg"),
+                camera: cam.clone(),
+                stream: "main".into(),
+                init_id: format!("{cam}-init"),
+                day: day.clone(),
+                start_unix_ms: start,
+                end_unix_ms: start + 60_000,
+                frames: 1500,
+                bytes: 1000,
+                sha256: format!("{:064x}", i + 1),
+                fragments: vec![FragmentIndex {
+                    offset: 0,
+                    len: 1000,
+                    start_unix_ms: start,
+                    frames: 1500,
+                    decode_base_90k: 0,
+                    decode_duration_90k: 5_400_000,
+                }],
+                recovered: false,
+            })
+            .await
+            .expect("segment");
+    }
+}
