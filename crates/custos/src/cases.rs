@@ -111,12 +111,9 @@ fn print_case(c: &Case, due: &str) {
     }
     let next: Vec<String> = allowed_actions(c.kind, c.state, c.progress())
         .iter()
-        .map(|a| match a {
-            Action::Decide(d) => format!("decide --decision {d}"),
-            Action::DecideAppeal(o) => format!("decide-appeal --decision {o}"),
-            Action::AssessRisk(l) => format!("assess-risk --decision {l}"),
-            Action::NotTellPeople(e) => format!("not-tell-people --decision {e}"),
-            other => other.name().to_owned(),
+        .map(|a| match a.choice() {
+            Some(c) => format!("{} --decision {c}", a.name()),
+            None => a.name().to_owned(),
         })
         .collect();
     if !next.is_empty() {

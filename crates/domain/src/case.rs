@@ -766,6 +766,18 @@ impl Action {
         })
     }
 
+    /// The choice the action carries, as [`Action::parse`] takes it back: the decision, the
+    /// appeal's outcome, the risk level or the exception; `None` for the others.
+    pub fn choice(self) -> Option<&'static str> {
+        match self {
+            Self::Decide(d) => Some(d.as_str()),
+            Self::DecideAppeal(o) => Some(o.as_str()),
+            Self::AssessRisk(l) => Some(l.as_str()),
+            Self::NotTellPeople(e) => Some(e.as_str()),
+            _ => None,
+        }
+    }
+
     /// The action in words, e.g. "decide to refuse".
     pub fn describe(self) -> String {
         match self {
@@ -1730,6 +1742,16 @@ mod tests {
             Ok(Action::DecideAppeal(AppealOutcome::Upheld))
         );
         assert_eq!(Action::parse("acknowledge", None), Ok(Action::Acknowledge));
+        // What an action carries reads back as the same action.
+        for a in [
+            Action::Decide(Decision::PartlyUpheld),
+            Action::DecideAppeal(AppealOutcome::NotUpheld),
+            Action::AssessRisk(crate::breach::RiskLevel::HighRisk),
+            Action::NotTellPeople(crate::breach::TellingException::Unintelligible),
+            Action::Close,
+        ] {
+            assert_eq!(Action::parse(a.name(), a.choice()), Ok(a));
+        }
         assert!(Action::parse("decide", None).is_err());
         assert!(Action::parse("dance", None).is_err());
     }

@@ -13,7 +13,7 @@
 //! - Ledger entries carry the reference, the risk level, times and field names, never what
 //!   the notification says about people, which the ledger could not forget.
 
-use custos_base::{Actor, UnixMs};
+use custos_base::Actor;
 use custos_domain::breach::{
     Assessment, Contact, IcoNotification, Info, Outcome, PeopleDecision, Phase, RiskLevel,
     TellingException,
@@ -426,9 +426,4 @@ impl Store {
             })
             .collect()
     }
-}
-
-/// When `at` is, for people.
-pub fn when(at: i64) -> String {
-    UnixMs(at).to_london_long()
 }

@@ -43,17 +43,37 @@ pub(crate) struct Section {
     pub(crate) open: bool,
 }
 
-/// The 72 hours of breach `c`: when they end, and how long is left now.
-async fn countdown(state: &AppState, c: &Case) -> Option<(String, bool)> {
-    let policy_pack = state.store.active_policy().await.ok()??.pack;
-    let calendar = state.calendar(policy_pack.nation).ok()?;
+/// When the ICO is to be told of a breach the scheme became aware of at `aware_unix_ms`,
+/// under `pack` on `calendar`, and how long is left at `now_unix_ms`.
+fn ico_clock(
+    pack: &custos_domain::PolicyPack,
+    calendar: &custos_domain::calendar::Calendar,
+    aware_unix_ms: i64,
+    now_unix_ms: i64,
+) -> Option<(
+    custos_domain::calendar::Deadline,
+    custos_domain::breach::Countdown,
+)> {
     let due = custos_domain::breach::notification_due(
-        c.received_at_unix_ms,
-        &policy_pack.deadlines.breach_notification,
-        &calendar,
+        aware_unix_ms,
+        &pack.deadlines.breach_notification,
+        calendar,
     )
     .ok()?;
-    let left = custos_domain::breach::hours_left(&due, state.store.clock().now().0).ok()?;
+    let left = custos_domain::breach::hours_left(&due, now_unix_ms).ok()?;
+    Some((due, left))
+}
+
+/// The 72 hours of breach `c`: when they end, and how long is left now.
+async fn countdown(state: &AppState, c: &Case) -> Option<(String, bool)> {
+    let pack = state.store.active_policy().await.ok()??.pack;
+    let calendar = state.calendar(pack.nation).ok()?;
+    let (due, left) = ico_clock(
+        &pack,
+        &calendar,
+        c.received_at_unix_ms,
+        state.store.clock().now().0,
+    )?;
     Some((
         format!(
             "The ICO is to be told by {} ({}): {}.",
@@ -140,26 +160,15 @@ pub(crate) async fn banner_lines(state: &AppState, staff: &Staff) -> Result<Vec<
     let now = state.store.clock().now().0;
     let mut out = Vec::new();
     for (reference, aware) in state.store.breaches_awaiting_ico().await? {
-        let Ok(due) = custos_domain::breach::notification_due(
-            aware,
-            &policy.pack.deadlines.breach_notification,
-            &calendar,
-        ) else {
-            continue;
-        };
-        let Ok(left) = custos_domain::breach::hours_left(&due, now) else {
-            continue;
-        };
-        out.push((
-            reference.clone(),
-            format!(
+        if let Some((due, left)) = ico_clock(&policy.pack, &calendar, aware, now) {
+            out.push(format!(
                 "Personal data breach {reference}: the ICO is to be told by {} — {}.",
                 due.due.describe(),
                 left.describe()
-            ),
-        ));
+            ));
+        }
     }
-    Ok(out.into_iter().map(|(_, l)| l).collect())
+    Ok(out)
 }
 
 /// What the notification says, as typed.

@@ -444,13 +444,7 @@ pub(crate) async fn show(
         .map(|a| StepView {
             action: a.name().to_owned(),
             label: crate::staff::capitalise(&a.describe()),
-            decision: match a {
-                Action::Decide(d) => d.to_string(),
-                Action::DecideAppeal(o) => o.to_string(),
-                Action::AssessRisk(l) => l.to_string(),
-                Action::NotTellPeople(e) => e.to_string(),
-                _ => String::new(),
-            },
+            decision: a.choice().unwrap_or_default().to_owned(),
         })
         .collect();
     let letter_stated = state

@@ -251,13 +251,7 @@ async fn view(state: &AppState, c: &Case) -> Result<CaseView, ApiError> {
             .into_iter()
             .map(|a| AllowedStep {
                 step: a.name().to_owned(),
-                decision: match a {
-                    Action::Decide(d) => Some(d.to_string()),
-                    Action::DecideAppeal(o) => Some(o.to_string()),
-                    Action::AssessRisk(l) => Some(l.to_string()),
-                    Action::NotTellPeople(e) => Some(e.to_string()),
-                    _ => None,
-                },
+                decision: a.choice().map(str::to_owned),
                 words: a.describe(),
             })
             .collect(),
