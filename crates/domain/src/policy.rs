@@ -378,6 +378,10 @@ pub struct Authorisations {
     pub video_prints: Authority,
     /// Police taking partial or total control (BDC-25).
     pub police_control: Authority,
+    /// Police taking total control, where the pack names fewer people for it than for
+    /// partial control (BDC-25: only the most senior officer of the owners); `None` when
+    /// `police_control` answers both. See [`Authorisations::police_control_for`].
+    pub police_control_total: Option<Authority>,
     /// A change of use (LBU-6, BDC-6).
     pub change_of_use: Authority,
     /// Disclosure to third parties, per category.
@@ -385,6 +389,15 @@ pub struct Authorisations {
 }
 
 impl Authorisations {
+    /// Who answers a police request to take control: `[authorise.police_control_total]`
+    /// for total control where the pack has it, `[authorise.police_control]` otherwise.
+    pub fn police_control_for(&self, total: bool) -> &Authority {
+        match (&self.police_control_total, total) {
+            (Some(t), true) => t,
+            _ => &self.police_control,
+        }
+    }
+
     /// Each action's id and authority, in a fixed order (disclosures as `disclosure.CATEGORY`).
     pub fn actions(&self) -> Vec<(String, &Authority)> {
         let mut out = vec![
@@ -393,8 +406,11 @@ impl Authorisations {
             ("covert_recording".to_owned(), &self.covert_recording),
             ("video_prints".to_owned(), &self.video_prints),
             ("police_control".to_owned(), &self.police_control),
-            ("change_of_use".to_owned(), &self.change_of_use),
         ];
+        if let Some(total) = &self.police_control_total {
+            out.push(("police_control_total".to_owned(), total));
+        }
+        out.push(("change_of_use".to_owned(), &self.change_of_use));
         for (cat, a) in self.disclosure.categories() {
             out.push((format!("disclosure.{cat}"), a));
         }
@@ -732,6 +748,8 @@ struct RawAuthorise {
     covert_recording: Spanned<RawAuthority>,
     video_prints: Spanned<RawAuthority>,
     police_control: Spanned<RawAuthority>,
+    #[serde(default)]
+    police_control_total: Option<Spanned<RawAuthority>>,
     change_of_use: Spanned<RawAuthority>,
     disclosure: RawDisclosure,
 }
@@ -1404,6 +1422,21 @@ impl Validator {
         let covert = self.authority(&a.covert_recording, "covert_recording", known);
         let prints = self.authority(&a.video_prints, "video_prints", known);
         let police = self.authority(&a.police_control, "police_control", known);
+        let police_total = match &a.police_control_total {
+            None => Some(None),
+            Some(t) => {
+                let total = self.authority(t, "police_control_total", known);
+                if police.as_ref().is_some_and(|p| !p.allowed)
+                    && total.as_ref().is_some_and(|t| t.allowed)
+                {
+                    self.problem(
+                        t.span(),
+                        "authorise.police_control_total names who agrees to total control, but authorise.police_control says allowed = false; remove the total-control section or allow police control".to_owned(),
+                    );
+                }
+                total.map(Some)
+            }
+        };
         let change = self.authority(&a.change_of_use, "change_of_use", known);
         let le = self.authority(&d.law_enforcement, "disclosure.law-enforcement", known);
         let nca = self.authority(
@@ -1433,6 +1466,7 @@ impl Validator {
             covert_recording: covert?,
             video_prints: prints?,
             police_control: police?,
+            police_control_total: police_total?,
             change_of_use: change?,
             disclosure: DisclosureAuthorities {
                 law_enforcement: le?,

@@ -651,3 +651,55 @@ fn the_roles_that_give_a_right_are_listed_the_least_first() {
         "Data Protection Officer"
     );
 }
+
+/// LBU-11, LBU-25: Loughborough's Chief Operating Officer and Director of HR, who authorise
+/// covert recording, reach the covert authorisations (and the Chief Operating Officer the
+/// complaints whose appeals they hear), but no other kind of case; the officers who do not
+/// authorise it still cannot record one.
+#[test]
+fn lbu_11_the_officers_who_authorise_covert_recording_work_those_cases_only() {
+    use custos_domain::access::decide_authority;
+    let p = pack("loughborough-university");
+    let table = RightsTable::from_pack(&p);
+    let coo = person("c", &[("chief-operating-officer", Scope::Scheme)]);
+    let hr = person("h", &[("director-of-hr", Scope::Scheme)]);
+    for who in [&coo, &hr] {
+        assert!(
+            decide(
+                &table,
+                who,
+                Right::WorkCases,
+                &case("covert-authorisation", None)
+            )
+            .is_ok(),
+            "{} works covert authorisations",
+            who.username
+        );
+        assert!(
+            decide(&table, who, Right::WorkCases, &case("subject-access", None)).is_err(),
+            "{} does not work subject access",
+            who.username
+        );
+    }
+    assert!(decide(&table, &coo, Right::WorkCases, &case("complaint", None)).is_ok());
+    assert!(decide(&table, &hr, Right::WorkCases, &case("complaint", None)).is_err());
+    let roles = p.authorise.covert_recording.roles.clone();
+    let cams = [camera_at("campus", &[])];
+    assert_eq!(
+        decide_authority(&table, &coo, Right::WorkCases, &roles, &cams).map(|(r, _)| r),
+        Ok(id("chief-operating-officer"))
+    );
+    let registrar = person("r", &[("academic-registrar", Scope::Scheme)]);
+    assert!(decide_authority(&table, &registrar, Right::WorkCases, &roles, &cams).is_err());
+    // The Data Protection Team's casework is not limited by kind.
+    let dpo = person("d", &[("dpo", Scope::Scheme)]);
+    assert!(
+        decide(
+            &table,
+            &dpo,
+            Right::WorkCases,
+            &case("subject-access", None)
+        )
+        .is_ok()
+    );
+}

@@ -219,6 +219,24 @@ fn an_authority_with_no_roles_or_contradicting_allowed_is_refused() {
     );
 }
 
+/// BDC-25: a pack may name fewer people for total police control than for partial, but not
+/// name anyone for it while forbidding police control altogether.
+#[test]
+fn bdc_25_total_control_needs_police_control_allowed() {
+    let src = broken(
+        "police_control = { roles = [\"owner\"] }",
+        "police_control = { allowed = false }\npolice_control_total = { roles = [\"owner\"] }",
+    );
+    assert_problem(&src, 52, 24, &["police_control_total", "allowed = false"]);
+    let ok = broken(
+        "police_control = { roles = [\"owner\"] }",
+        "police_control = { roles = [\"owner\", \"manager\"] }\npolice_control_total = { roles = [\"owner\"] }",
+    );
+    let pack = PolicyPack::parse(&ok).expect("a pack naming who agrees to total control");
+    assert_eq!(pack.authorise.police_control_for(false).roles.len(), 2);
+    assert_eq!(pack.authorise.police_control_for(true).roles.len(), 1);
+}
+
 #[test]
 fn a_custom_role_may_not_reuse_a_built_in_id() {
     let src = broken("id = \"headteacher\"", "id = \"manager\"");

@@ -21,7 +21,9 @@
 //!   in their own name; a police or council authorisation by anyone who works these cases.
 //! - While an authorisation is in force, footage of its cameras in its range opens for
 //!   review only to its team and the pack's covert-recording roles
-//!   ([`Store::covert_review_check`], asked by `Store::open_review` for every review).
+//!   ([`Store::covert_review_check`], asked by `Store::open_review` for every review), and
+//!   only they take a copy of it ([`Store::covert_copy_check`], asked when a download is
+//!   requested and when any package is made).
 //! - Footage gathered under a RIPA authorisation is held under the pack's RIPA class
 //!   (`covert::footage_class`, five years or more) from the moment it takes effect, renewals
 //!   included; on cancellation the holds are replaced by one over what was actually
@@ -1052,6 +1054,34 @@ impl Store {
                 &roles,
             )
             .map_err(StoreError::Forbidden)?;
+        }
+        Ok(())
+    }
+
+    /// Whether `actor` may take a copy of footage of `cameras` from `from_unix_ms` to
+    /// `to_unix_ms` (an export, a download, a package for a case): a copy shows the footage
+    /// as a review does, so [`Store::covert_review_check`] decides for each camera, for
+    /// the person signed in (or deputising). The console's administrator, who holds the
+    /// machine, and the system are not people with a team to belong to and are not asked.
+    pub async fn covert_copy_check(
+        &self,
+        actor: &Actor,
+        cameras: &[Ident],
+        from_unix_ms: i64,
+        to_unix_ms: i64,
+    ) -> StoreResult<()> {
+        let (Actor::User(username) | Actor::Deputy { user: username, .. }) = actor else {
+            return Ok(());
+        };
+        for camera in cameras {
+            self.covert_review_check(username, camera, from_unix_ms, to_unix_ms)
+                .await
+                .map_err(|e| match e {
+                    StoreError::Forbidden(why) => StoreError::Forbidden(format!(
+                        "a copy of this footage cannot be made by you: {why}"
+                    )),
+                    other => other,
+                })?;
         }
         Ok(())
     }

@@ -382,6 +382,8 @@ impl Store {
         let mut req = req.clone();
         req.authoriser = String::new();
         self.check_export(&req).await?;
+        self.covert_copy_check(actor, &req.cameras, req.from_unix_ms, req.to_unix_ms)
+            .await?;
         self.download_groups().await?;
         let now = self.clock().now().0;
         let mut tx = self.write().await?;

@@ -425,6 +425,8 @@ impl Store {
         };
         use custos_evidence::signature;
         self.check_package_request(req).await?;
+        self.covert_copy_check(actor, &req.cameras, req.from_unix_ms, req.to_unix_ms)
+            .await?;
         let Some((signer, _)) = self.signer() else {
             return Err(StoreError::Invalid(
                 "the scheme's signing key is not loaded, so a package cannot be signed".to_owned(),

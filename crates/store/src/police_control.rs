@@ -16,7 +16,8 @@
 //! - A pack whose `[authorise.police_control]` has `allowed = false` refuses every request
 //!   before anything is written.
 //! - Agreement and refusal are given only by someone acting in a role of the pack's
-//!   `[authorise.police_control]` (`access::decide_authority`, deputies of equal standing
+//!   `[authorise.police_control]` — for total control `[authorise.police_control_total]`
+//!   where the pack has it — (`access::decide_authority`, deputies of equal standing
 //!   included), recorded in their own name, and agreement only once the written request is
 //!   kept with the case as a document (only requests made in writing are considered).
 //! - The state moves only through `domain::case::transition`; `Store::act_on_case` refuses
@@ -234,11 +235,14 @@ impl Store {
             .active_policy()
             .await?
             .ok_or_else(|| StoreError::Invalid("no policy pack is loaded".to_owned()))?;
-        let authority = &policy.pack.authorise.police_control;
+        let mut draft = new.draft.clone();
+        let authority = policy
+            .pack
+            .authorise
+            .police_control_for(draft.control == ControlType::Total);
         if let Some(why) = police_control::refusal(authority) {
             return Err(StoreError::Forbidden(why));
         }
-        let mut draft = new.draft.clone();
         if draft.control == ControlType::Total {
             draft.cameras.clear();
         }
@@ -407,7 +411,9 @@ impl Store {
         let mut actor = actor.clone();
         let mut role = None;
         if step.needs_representative() {
-            let authority = &pack.authorise.police_control;
+            let authority = pack
+                .authorise
+                .police_control_for(p.control == ControlType::Total);
             if let Some(why) = police_control::refusal(authority) {
                 return Err(StoreError::Forbidden(why));
             }

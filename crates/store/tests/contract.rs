@@ -262,6 +262,7 @@ contract!(
     ljm_4_the_schemes_own_covert_recording_is_recorded_only_by_a_role_the_pack_names,
     bdc_25_police_control_is_agreed_by_a_pack_role_only_ledgered_and_handed_back,
     bdc_25_total_police_control_needs_an_assistant_chief_constable_and_a_pack_may_forbid_it,
+    bdc_25_total_control_is_agreed_by_the_chief_executive_alone,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -5972,6 +5973,40 @@ async fn bdc_16_a_council_authorisation_is_in_force_from_its_approval_and_its_fo
             .await
             .unwrap_or_else(|e| panic!("{who} may review: {e}"));
     }
+    // A copy shows the footage as a review does: only the team asks for a download of it,
+    // and nobody else makes a package of it.
+    let mut copy = download_request(approved_at);
+    copy.from_unix_ms = approved_at + 1_000;
+    copy.to_unix_ms = approved_at + 600_000;
+    let err = store
+        .request_download(&Actor::User("op".into()), &copy)
+        .await
+        .expect_err("not in the team");
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
+    assert!(err.to_string().contains("a copy of this footage"), "{err}");
+    let asked = store
+        .request_download(&Actor::User("teamie".into()), &copy)
+        .await
+        .expect("the team asks for a copy");
+    assert_eq!(asked.request.cameras, copy.cameras);
+    let mgr = store.subject_of("mgr", None).await.expect("subject");
+    store
+        .authorise_download(&mgr, &asked.id)
+        .await
+        .expect("authorised");
+    let out = tempfile::tempdir().expect("out");
+    let err = store
+        .produce_download(
+            &Actor::User("op".into()),
+            out.path(),
+            &out.path().join("package"),
+            &asked.id,
+            &|_, _| {},
+        )
+        .await
+        .expect_err("no package for someone outside the team");
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
+    assert!(!out.path().join("package").exists());
     // Footage from before it took effect stays open to the operator.
     store
         .open_review(
@@ -6429,6 +6464,80 @@ async fn bdc_25_police_control_is_agreed_by_a_pack_role_only_ledgered_and_handed
         entries[4].body.contains("\"notes\":1"),
         "{}",
         entries[4].body
+    );
+}
+
+/// BDC-25: partial control may be agreed by the owners' most senior representative
+/// available (Bassetlaw: the Director acting for the owner, or the Chief Executive), but
+/// total control only by the most senior officer of the owners — the pack's
+/// `[authorise.police_control_total]` names the Chief Executive alone.
+async fn bdc_25_total_control_is_agreed_by_the_chief_executive_alone(db: &TestDb) {
+    use custos_domain::case::CaseState;
+    use custos_domain::police_control::{ControlType, PoliceRank};
+    use custos_store::police_control::PoliceStep;
+    let (store, clock) = covert_scheme(db).await;
+    for (user, role) in [("ceo", "chief-executive"), ("director", "owner")] {
+        store
+            .add_user(
+                &console(),
+                &username(user),
+                user,
+                "walnut kettle lamp",
+                &[assignment(role, "scheme")],
+            )
+            .await
+            .expect("user");
+    }
+    let director = store.subject_of("director", None).await.expect("subject");
+    let ceo = store.subject_of("ceo", None).await.expect("subject");
+    let docs = tempfile::tempdir().expect("docs");
+    let now = clock.now().0;
+    let agree = PoliceStep::Agree {
+        starts_at_unix_ms: None,
+    };
+    let partial = store
+        .open_police_control(
+            &console(),
+            Some(docs.path()),
+            &police_request(PoliceRank::Inspector, ControlType::Partial, now),
+        )
+        .await
+        .expect("open");
+    let agreed = store
+        .police_control_step(&console(), Some(&director), &partial.reference, &agree)
+        .await
+        .expect("the director agrees to partial control");
+    assert_eq!(agreed.state, CaseState::InProgress);
+    let total = store
+        .open_police_control(
+            &console(),
+            Some(docs.path()),
+            &police_request(PoliceRank::ChiefConstable, ControlType::Total, now),
+        )
+        .await
+        .expect("open");
+    let err = store
+        .police_control_step(&console(), Some(&director), &total.reference, &agree)
+        .await
+        .expect_err("only the Chief Executive agrees to total control");
+    assert!(
+        err.to_string().contains("answered only by")
+            && err.to_string().contains("(chief executive)"),
+        "{err}"
+    );
+    let agreed = store
+        .police_control_step(&console(), Some(&ceo), &total.reference, &agree)
+        .await
+        .expect("the Chief Executive agrees");
+    assert_eq!(agreed.state, CaseState::InProgress);
+    let p = store
+        .police_control(&total.reference)
+        .await
+        .expect("read")
+        .expect("a request");
+    assert_eq!(
+        p.agreed,
+        Some(("ceo".to_owned(), "chief-executive".to_owned()))
     );
 }
 

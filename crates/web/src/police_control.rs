@@ -43,14 +43,23 @@ pub(crate) struct Intake {
     pub(crate) answered_by: String,
 }
 
-fn roles_words(pack: &custos_domain::PolicyPack) -> String {
-    pack.authorise
-        .police_control
-        .roles
-        .iter()
-        .map(|r| custos_domain::role::role_words(r.as_str()))
-        .collect::<Vec<_>>()
-        .join(" or ")
+/// Who answers a request for `control` (`None`: any request, naming who answers total
+/// control where the pack names fewer people for it), in words.
+fn roles_words(pack: &custos_domain::PolicyPack, control: Option<ControlType>) -> String {
+    let words = |total: bool| {
+        pack.authorise
+            .police_control_for(total)
+            .roles
+            .iter()
+            .map(|r| custos_domain::role::role_words(r.as_str()))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
+    match (control, &pack.authorise.police_control_total) {
+        (Some(c), _) => words(c == ControlType::Total),
+        (None, Some(_)) => format!("{} (total control: {})", words(false), words(true)),
+        (None, None) => words(false),
+    }
 }
 
 /// The form on the Cases page, for those who may work police control requests.
@@ -79,7 +88,10 @@ pub(crate) async fn intake(state: &AppState, staff: &Staff) -> Result<Option<Int
             .as_ref()
             .and_then(|p| custos_domain::police_control::refusal(&p.authorise.police_control))
             .unwrap_or_default(),
-        answered_by: pack.as_ref().map(roles_words).unwrap_or_default(),
+        answered_by: pack
+            .as_ref()
+            .map(|p| roles_words(p, None))
+            .unwrap_or_default(),
     }))
 }
 
@@ -297,7 +309,10 @@ pub(crate) async fn section(state: &AppState, c: &Case) -> Result<Option<Section
             .collect(),
         may_answer: open && p.status == ControlStatus::Requested,
         may_hand_back: open && p.starts_at_unix_ms.is_some(),
-        answered_by: pack.as_ref().map(roles_words).unwrap_or_default(),
+        answered_by: pack
+            .as_ref()
+            .map(|pk| roles_words(pk, Some(p.control)))
+            .unwrap_or_default(),
         facts,
     }))
 }
