@@ -1275,6 +1275,165 @@ async fn seed_demo_case(store: &Store, config: &Config) -> anyhow::Result<()> {
         "Demo breach: {}, assessed, notified to the ICO and closed (Breaches, signed in as dpo).",
         breach.reference
     );
+    seed_demo_covert(store, &dpo, now).await?;
+    seed_demo_police_control(store, config, &policy.pack, now).await?;
+    Ok(())
+}
+
+/// A police directed-surveillance authorisation over the first demo camera, given orally
+/// in an urgent case ten days ago (so its 72 hours ended a week before the demo's footage
+/// begins, which it therefore leaves unrestricted) and cancelled once the written record
+/// came; its team is the first demo account that reviews footage.
+async fn seed_demo_covert(store: &Store, actor: &Actor, now: i64) -> anyhow::Result<()> {
+    use custos_domain::covert::{BodyKind, Draft, Ground, Route, SurveillanceType};
+    use custos_store::covert::{CovertStep, NewCovert};
+    const DAY_MS: i64 = 86_400_000;
+    let Some(camera) = store.cameras(false).await?.first().map(|c| c.id.clone()) else {
+        return Ok(());
+    };
+    let users = store.users().await?;
+    let Some(member) = ["manager", "operator", "owner"]
+        .into_iter()
+        .find(|u| users.iter().any(|x| x.username == *u && !x.disabled))
+    else {
+        return Ok(());
+    };
+    let granted = now - 10 * DAY_MS;
+    let first_review = custos_base::UnixMs(granted + DAY_MS)
+        .to_timestamp()
+        .and_then(|t| custos_domain::calendar::uk_day(t).ok())
+        .context("the clock is out of range")?;
+    let recorder = store.subject_of(member, None).await?;
+    let c = store
+        .open_covert(
+            actor,
+            &recorder,
+            &NewCovert {
+                draft: Draft {
+                    surveillance: SurveillanceType::Directed,
+                    body: BodyKind::Police,
+                    organisation: "County Constabulary".to_owned(),
+                    urn: Some("CC/CAB/2026/0417".to_owned()),
+                    route: Route::UrgentOral,
+                    grounds: vec![Ground::CrimeOrDisorder],
+                    crime_threshold: None,
+                    rationale: "Bicycles were being stolen from the racks by the gate over a weekend; the thieves were expected back that night.".to_owned(),
+                    until_unix_ms: None,
+                    authorised_by: "Superintendent A. Example".to_owned(),
+                    cameras: vec![camera],
+                    team: vec![member.to_owned()],
+                    granted_at_unix_ms: granted,
+                    first_review_on: Some(first_review),
+                },
+                areas: "The bicycle racks by the main gate".to_owned(),
+                summary: "Bicycle thefts by the main gate".to_owned(),
+            },
+        )
+        .await?;
+    store
+        .covert_step(
+            actor,
+            &c.reference,
+            &CovertStep::Cancel {
+                reason: "The operation ended with an arrest within the 72 hours; the force's written cancellation has come.".to_owned(),
+            },
+        )
+        .await?;
+    println!(
+        "Demo covert authorisation: {}, an urgent police one, cancelled (Cases, signed in as dpo).",
+        c.reference
+    );
+    Ok(())
+}
+
+/// A police request for partial control of the first demo camera, made three hours ago,
+/// agreed by the owners' representative, with what was done under control, and handed back
+/// now; where the scheme's
+/// code does not let the police take control, says so instead.
+async fn seed_demo_police_control(
+    store: &Store,
+    config: &Config,
+    pack: &custos_domain::PolicyPack,
+    now: i64,
+) -> anyhow::Result<()> {
+    use custos_domain::police_control::{ControlType, Draft, Officer, PoliceRank};
+    use custos_store::police_control::{NewPoliceControl, PoliceStep, WrittenRequest};
+    let authority = pack.authorise.police_control_for(false);
+    if !authority.allowed {
+        println!(
+            "Police control: this scheme's code does not let the police take control of the system (`custos demo --policy policies/bassetlaw-district-council.toml` shows a council's)."
+        );
+        return Ok(());
+    }
+    let Some(camera) = store.cameras(false).await?.first().map(|c| c.id.clone()) else {
+        return Ok(());
+    };
+    let users = store.users().await?;
+    let Some(representative) = authority.roles.iter().find(|r| {
+        users
+            .iter()
+            .any(|u| u.username == r.as_str() && !u.disabled)
+    }) else {
+        return Ok(());
+    };
+    let actor = Actor::System("demo".to_owned());
+    let requested = now - 3 * 3_600_000;
+    let c = store
+        .open_police_control(
+            &actor,
+            Some(&crate::cases::documents_dir(&config.data_dir)),
+            &NewPoliceControl {
+                draft: Draft {
+                    officer: Officer {
+                        name: "Sam Example".to_owned(),
+                        rank: PoliceRank::Inspector,
+                        number: "4821".to_owned(),
+                        force: "County Constabulary".to_owned(),
+                    },
+                    control: ControlType::Partial,
+                    cameras: vec![camera],
+                    reason: "A public order operation at the market on Saturday morning".to_owned(),
+                    requested_at_unix_ms: requested,
+                },
+                summary: "Market day public order operation".to_owned(),
+                written: Some(WrittenRequest {
+                    name: "written-request.txt".to_owned(),
+                    media_type: "text/plain".to_owned(),
+                    contents: b"Inspector Sam Example (4821), County Constabulary, asks for partial control of the market camera from 09:00 to 11:00 on Saturday for a public order operation.".to_vec(),
+                }),
+            },
+        )
+        .await?;
+    let representative = store.subject_of(representative.as_str(), None).await?;
+    store
+        .police_control_step(
+            &actor,
+            Some(&representative),
+            &c.reference,
+            &PoliceStep::Agree {
+                starts_at_unix_ms: Some(requested + 3_600_000),
+            },
+        )
+        .await?;
+    store
+        .add_case_note(
+            &actor,
+            &c.reference,
+            "Police operators followed the crowd at the market entrance; no footage was copied.",
+        )
+        .await?;
+    store
+        .police_control_step(
+            &actor,
+            None,
+            &c.reference,
+            &PoliceStep::HandBack { at_unix_ms: None },
+        )
+        .await?;
+    println!(
+        "Demo police control: {}, partial control agreed, logged and handed back (Cases).",
+        c.reference
+    );
     Ok(())
 }
 

@@ -657,10 +657,17 @@ async fn init_and_show_on_postgresql() {
 /// Starts `custos demo` on a kept data folder, waits until it serves, and stops it with
 /// Ctrl-C as a person would.
 fn run_demo_once(data: &std::path::Path) {
+    run_demo_once_with(data, &[]);
+}
+
+/// [`run_demo_once`] with more arguments to `custos demo` (e.g. `--policy FILE`); returns
+/// what it printed before it served.
+fn run_demo_once_with(data: &std::path::Path, more: &[&str]) -> String {
     let mut child = custos()
         .arg("--data")
         .arg(data)
         .args(["demo", "--listen", "127.0.0.1:0"])
+        .args(more)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -670,11 +677,14 @@ fn run_demo_once(data: &std::path::Path) {
     let mut lines = BufReader::new(stdout).lines();
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut running = false;
+    let mut said = String::new();
     while !running && Instant::now() < deadline {
         let Some(Ok(line)) = lines.next() else { break };
         running = line.contains("running at http://");
+        said.push_str(&line);
+        said.push('\n');
     }
-    assert!(running, "the demo started");
+    assert!(running, "the demo started: {said}");
     let killed = Command::new("sh")
         .args(["-c", &format!("kill -INT {}", child.id())])
         .status()
@@ -682,6 +692,74 @@ fn run_demo_once(data: &std::path::Path) {
     assert!(killed.success());
     let _: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(child.wait().expect("demo exits").success());
+    said
+}
+
+/// BDC-21, ALT-18, BDC-16, BDC-25: the demo seeds one closed example of each governance
+/// case its scheme's code allows — a complaint, a breach, a covert authorisation, and
+/// (where the police may take control: the council's pack) a police control period with
+/// its written request — and says when the code allows none.
+#[test]
+fn bdc_25_the_demo_seeds_one_closed_example_of_each_governance_case() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let list = |scheme: &std::path::Path| {
+        let (code, out, err) = run(custos()
+            .arg("--data")
+            .arg(scheme)
+            .args(["case", "list", "--all"]));
+        assert_eq!(code, 0, "{out}{err}");
+        out
+    };
+    let closed = |out: &str, kind: &str| {
+        out.lines()
+            .filter(|l| l.split_whitespace().nth(1) == Some(kind))
+            .map(|l| l.split_whitespace().nth(2).unwrap_or("").to_owned())
+            .collect::<Vec<_>>()
+    };
+    let school = dir.path().join("school");
+    let said = run_demo_once_with(&school, &[]);
+    assert!(
+        said.contains("does not let the police take control"),
+        "{said}"
+    );
+    let out = list(&school);
+    for kind in ["complaint", "breach", "covert-authorisation"] {
+        assert_eq!(closed(&out, kind), ["closed"], "{kind}: {out}");
+    }
+    assert!(closed(&out, "police-control").is_empty(), "{out}");
+
+    let council = dir.path().join("council");
+    let pack = policies().join("bassetlaw-district-council.toml");
+    let said = run_demo_once_with(&council, &["--policy", pack.to_str().expect("path")]);
+    assert!(said.contains("Demo police control: POL-"), "{said}");
+    let out = list(&council);
+    for kind in [
+        "complaint",
+        "breach",
+        "covert-authorisation",
+        "police-control",
+    ] {
+        assert_eq!(closed(&out, kind), ["closed"], "{kind}: {out}");
+    }
+    let reference = out
+        .lines()
+        .find(|l| l.contains("police-control"))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("a police control case")
+        .to_owned();
+    let (code, shown, err) =
+        run(custos()
+            .arg("--data")
+            .arg(&council)
+            .args(["police-control", "show", &reference]));
+    assert_eq!(code, 0, "{shown}{err}");
+    assert!(shown.contains("handed     back"), "{shown}");
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.trim_start().starts_with("done") && l.contains("no footage was copied")),
+        "what was done under control: {shown}"
+    );
 }
 
 fn sqlite3(db: &std::path::Path, sql: &str) -> (i32, String) {
