@@ -3839,6 +3839,129 @@ async fn bdc_16_a_council_authorisation_from_approval_to_cancellation_in_chromiu
     demo.stop();
 }
 
+/// BDC-25 in a browser, on the council's scheme: the manager records an Inspector's written
+/// request for partial control of one camera; the Chief Executive agrees on its page in
+/// their own name; an operator's Live page then carries the police banner on that camera's
+/// tile only; once the hand-back is recorded the banner is gone.
+#[tokio::test]
+async fn bdc_25_a_police_control_period_with_its_banner_in_chromium() {
+    use fantoccini::Locator;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut cmd = custos();
+    cmd.arg("--data")
+        .arg(dir.path().join("scheme"))
+        .args(["demo", "--listen", "127.0.0.1:0", "--policy"])
+        .arg(policies().join("bassetlaw-district-council.toml"));
+    let demo = RunningDemo::spawn(cmd);
+    let addr = demo.addr.clone();
+    let password = |role: &str| demo.accounts.get(role).cloned().expect("a password");
+    let driver = Driver::start();
+    let manager = browser(&driver, &dir.path().join("manager")).await;
+    browser_sign_in(&manager, &addr, "manager", &password("manager")).await;
+    manager
+        .goto(&format!("http://{addr}/cases"))
+        .await
+        .expect("cases");
+    manager
+        .find(Locator::Css("#police-control-intake summary"))
+        .await
+        .expect("the form's panel")
+        .click()
+        .await
+        .expect("open it");
+    type_in(
+        &manager,
+        "police-summary",
+        "Market day public order operation",
+    )
+    .await;
+    type_in(&manager, "police-officer", "Sam Example").await;
+    set_value(&manager, "police-rank", "inspector").await;
+    type_in(&manager, "police-number", "4821").await;
+    type_in(&manager, "police-force", "Nottinghamshire Police").await;
+    set_value(&manager, "police-type", "partial").await;
+    type_in(&manager, "police-cameras", "sim-1").await;
+    type_in(
+        &manager,
+        "police-reason",
+        "A public order operation at the market this morning",
+    )
+    .await;
+    type_in(
+        &manager,
+        "police-written",
+        "Inspector Sam Example (4821) asks for partial control of the market camera.",
+    )
+    .await;
+    let path = submit_and_leave(&manager, "#open-police-control button", "/cases").await;
+    assert!(path.starts_with("/cases/POL-"), "{path}");
+    let status = |c: fantoccini::Client| async move {
+        c.find(Locator::Id("police-control-status"))
+            .await
+            .expect("status")
+            .text()
+            .await
+            .expect("text")
+    };
+
+    let chief = browser(&driver, &dir.path().join("chief")).await;
+    browser_sign_in(
+        &chief,
+        &addr,
+        "chief-executive",
+        &password("chief-executive"),
+    )
+    .await;
+    chief
+        .goto(&format!("http://{addr}{path}"))
+        .await
+        .expect("the request");
+    submit_and_reload(&chief, "#police-control-agree button").await;
+    let s = status(chief.clone()).await;
+    assert!(
+        s.starts_with("The police have partial control since"),
+        "{s}"
+    );
+
+    let operator = browser(&driver, &dir.path().join("operator")).await;
+    browser_sign_in(&operator, &addr, "operator", &password("operator")).await;
+    let banner = |c: fantoccini::Client, camera: &'static str| {
+        let live = format!("http://{addr}/live");
+        async move {
+            c.goto(&live).await.expect("live");
+            match c.find(Locator::Id(&format!("live-{camera}-police"))).await {
+                Ok(e) => Some(e.text().await.expect("text")),
+                Err(_) => None,
+            }
+        }
+    };
+    let on = banner(operator.clone(), "sim-1").await;
+    assert!(
+        on.as_deref()
+            .is_some_and(|t| t.starts_with("Police have partial control since")),
+        "{on:?}"
+    );
+    assert_eq!(
+        banner(operator.clone(), "sim-2").await,
+        None,
+        "another camera"
+    );
+
+    manager
+        .goto(&format!("http://{addr}{path}"))
+        .await
+        .expect("the request");
+    submit_and_reload(&manager, "#police-control-hand-back button").await;
+    let s = status(manager.clone()).await;
+    assert!(s.starts_with("Control was handed back"), "{s}");
+    assert_eq!(banner(operator.clone(), "sim-1").await, None, "handed back");
+    for c in [manager, chief, operator] {
+        c.close().await.expect("close");
+    }
+    drop(driver);
+    demo.stop();
+}
+
 /// The letter at `link`, fetched by the browser (with its session) into `pdf`, checked
 /// with `qpdf --check` and read with `pdftotext`: its text, one space between words.
 async fn letter_text(c: &fantoccini::Client, link: &str, pdf: &std::path::Path) -> String {
