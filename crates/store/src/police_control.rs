@@ -19,7 +19,8 @@
 //!   `[authorise.police_control]` — for total control `[authorise.police_control_total]`
 //!   where the pack has it — (`access::decide_authority`, deputies of equal standing
 //!   included), recorded in their own name, and agreement only once the written request is
-//!   kept with the case as a document (only requests made in writing are considered).
+//!   kept with the case as a document of kind [`WRITTEN_REQUEST`] (only requests made in
+//!   writing are considered; any other document does not count).
 //! - The state moves only through `domain::case::transition`; `Store::act_on_case` refuses
 //!   these steps, which carry more than a reason.
 //! - What was done while the police had control is the case's notes made during the period
@@ -293,18 +294,33 @@ impl Store {
             .open_case_with(actor, &case, None, None, None, Some(&intake))
             .await?;
         if let (Some(w), Some(dir)) = (&new.written, documents) {
-            self.add_case_document_of_kind(
-                actor,
-                dir,
-                &opened.reference,
-                Some(WRITTEN_REQUEST),
-                &w.name,
-                &w.media_type,
-                &w.contents,
-            )
-            .await?;
+            self.add_police_written_request(actor, dir, &opened.reference, w)
+                .await?;
         }
         Ok(opened)
+    }
+
+    /// Keeps the police's written request with request `reference` as its written request
+    /// (encrypted under `documents`, ledgered `case-document-added` with kind
+    /// [`WRITTEN_REQUEST`]): the document agreement waits for.
+    pub async fn add_police_written_request(
+        &self,
+        actor: &Actor,
+        documents: &std::path::Path,
+        reference: &str,
+        written: &WrittenRequest,
+    ) -> StoreResult<crate::cases::CaseDocument> {
+        let (case, _) = self.require_police_control(reference).await?;
+        self.add_case_document_of_kind(
+            actor,
+            documents,
+            &case.reference,
+            Some(WRITTEN_REQUEST),
+            &written.name,
+            &written.media_type,
+            &written.contents,
+        )
+        .await
     }
 
     /// The police request of case `reference`, with how it stands now; `None` if the case
@@ -459,9 +475,12 @@ impl Store {
         let mut tx = self.write().await?;
         match step {
             PoliceStep::Agree { starts_at_unix_ms } => {
-                if documents.is_empty() {
+                if !documents
+                    .iter()
+                    .any(|d| d.kind.as_deref() == Some(WRITTEN_REQUEST))
+                {
                     return Err(StoreError::Invalid(
-                        "keep the police's written request with the case first: only requests made in writing are considered".to_owned(),
+                        "keep the police's written request with the case first (\"Keep the written request\" on its page): only requests made in writing are considered".to_owned(),
                     ));
                 }
                 let starts = starts_at_unix_ms.unwrap_or(now);

@@ -1026,9 +1026,10 @@ pub(crate) async fn footage(
     .into_response())
 }
 
-/// `POST /cases/{reference}/documents` (multipart: `csrf`, `file`, and for a disclosure
-/// optionally `kind`, a `DocumentKind`): keeps a document with the case, encrypted; one
-/// with a kind counts towards the disclosure's release (`Store::add_disclosure_document`).
+/// `POST /cases/{reference}/documents` (multipart: `csrf`, `file`, and optionally `kind`:
+/// for a disclosure a `DocumentKind`, which counts towards its release
+/// (`Store::add_disclosure_document`); for a police request `police-written-request`, the
+/// written request its agreement waits for): keeps a document with the case, encrypted.
 pub(crate) async fn attach(
     State(state): State<AppState>,
     staff: Staff,
@@ -1071,6 +1072,21 @@ pub(crate) async fn attach(
             state
                 .store
                 .add_case_document(&actor, &dir, &c.reference, &name, &media, &bytes)
+                .await?;
+        }
+        custos_store::police_control::WRITTEN_REQUEST => {
+            state
+                .store
+                .add_police_written_request(
+                    &actor,
+                    &dir,
+                    &c.reference,
+                    &custos_store::police_control::WrittenRequest {
+                        name,
+                        media_type: media,
+                        contents: bytes.to_vec(),
+                    },
+                )
                 .await?;
         }
         kind => {

@@ -201,6 +201,8 @@ pub(crate) struct Section {
     /// Which step forms to show.
     pub(crate) may_answer: bool,
     pub(crate) may_hand_back: bool,
+    /// Whether the written request is still to be kept (the form to keep it shows).
+    pub(crate) needs_written: bool,
     /// Who answers a request, in words.
     pub(crate) answered_by: String,
 }
@@ -271,6 +273,19 @@ pub(crate) async fn section(state: &AppState, c: &Case) -> Result<Option<Section
         ("Why", p.reason.clone()),
         ("Requested", when(p.requested_at_unix_ms)),
     ];
+    let written = state
+        .store
+        .case_documents(&c.reference)
+        .await?
+        .into_iter()
+        .find(|d| d.kind.as_deref() == Some(custos_store::police_control::WRITTEN_REQUEST));
+    facts.push((
+        "Written request",
+        match &written {
+            Some(d) => format!("{}, kept {}", d.name, when(d.added_at_unix_ms)),
+            None => "Not kept yet: it is agreed to only once it is.".to_owned(),
+        },
+    ));
     if let (Some((by, role)), Some(at)) = (&p.agreed, p.agreed_at_unix_ms) {
         facts.push((
             "Agreed",
@@ -308,6 +323,7 @@ pub(crate) async fn section(state: &AppState, c: &Case) -> Result<Option<Section
             .map(|n| (when(n.at_unix_ms), names.who(&n.author), n.text.clone()))
             .collect(),
         may_answer: open && p.status == ControlStatus::Requested,
+        needs_written: open && p.status == ControlStatus::Requested && written.is_none(),
         may_hand_back: open && p.starts_at_unix_ms.is_some(),
         answered_by: pack
             .as_ref()

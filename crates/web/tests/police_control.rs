@@ -174,3 +174,130 @@ async fn bdc_25_the_live_page_shows_police_control_on_the_affected_cameras_while
     );
     assert!(!page.body.contains("user:"), "no internal ids");
 }
+
+/// BDC-25: a request recorded without its written request (as the API may) is agreed to
+/// only once the written request is kept with it, labelled as such: its page says it is
+/// not kept yet and offers the form; agreement is refused before, and an ordinary
+/// attachment does not count.
+#[tokio::test]
+async fn bdc_25_agreement_waits_for_the_written_request_kept_from_its_page() {
+    use custos_domain::police_control::{ControlType, Draft, Officer, PoliceRank};
+    let app = app().await;
+    app.store
+        .load_policy(&console(), &pack_allowing_police_control())
+        .await
+        .expect("load");
+    add_front_gate(&app).await;
+    let mgr = person(&app, "mgr", "manager").await;
+    let boss = person(&app, "boss", "owner").await;
+    let now = app.store.clock().now().0;
+    let case = app
+        .store
+        .open_police_control(
+            &console(),
+            None,
+            &custos_store::police_control::NewPoliceControl {
+                draft: Draft {
+                    officer: Officer {
+                        name: "Jane Doe".to_owned(),
+                        rank: PoliceRank::Inspector,
+                        number: "4821".to_owned(),
+                        force: "Nottinghamshire Police".to_owned(),
+                    },
+                    control: ControlType::Partial,
+                    cameras: vec![custos_domain::Ident::parse("front-gate").expect("id")],
+                    reason: "Public order operation at the market".to_owned(),
+                    requested_at_unix_ms: now,
+                },
+                summary: "Market day public order operation".to_owned(),
+                written: None,
+            },
+        )
+        .await
+        .expect("open");
+    let path = format!("/cases/{}", case.reference);
+    let page = app.get(&path, Some(&mgr)).await;
+    assert!(page.body.contains("Not kept yet"), "{}", page.body);
+    assert!(
+        page.body.contains("id=\"police-control-written\""),
+        "{}",
+        page.body
+    );
+    let agree = post(
+        &app,
+        &boss,
+        &format!("{path}/police-control"),
+        &[("step", "agree")],
+    )
+    .await;
+    assert_ne!(
+        agree.status,
+        StatusCode::SEE_OTHER,
+        "no written request yet"
+    );
+    assert!(
+        agree.body.contains("Keep the written request"),
+        "{}",
+        agree.body
+    );
+
+    let upload = |kind: &'static str| {
+        let (app, mgr, path) = (&app, mgr.clone(), path.clone());
+        async move {
+            let page = app.get(&path, Some(&mgr)).await;
+            let csrf = App::csrf(&page.body);
+            app.send_multipart(
+                &format!("{path}/documents"),
+                &mgr,
+                &[("csrf", &csrf), ("kind", kind)],
+                (
+                    "file",
+                    "request.eml",
+                    "message/rfc822",
+                    b"From: Insp J Doe\r\n\r\nPlease give us control of the front gate camera.",
+                ),
+            )
+            .await
+        }
+    };
+    let r = upload("").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let agree = post(
+        &app,
+        &boss,
+        &format!("{path}/police-control"),
+        &[("step", "agree")],
+    )
+    .await;
+    assert_ne!(
+        agree.status,
+        StatusCode::SEE_OTHER,
+        "an ordinary attachment does not count"
+    );
+
+    let r = upload("police-written-request").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&path, Some(&mgr)).await;
+    assert!(!page.body.contains("Not kept yet"), "{}", page.body);
+    assert!(!page.body.contains("id=\"police-control-written\""));
+    assert!(page.body.contains("request.eml, kept"), "{}", page.body);
+    let agree = post(
+        &app,
+        &boss,
+        &format!("{path}/police-control"),
+        &[("step", "agree")],
+    )
+    .await;
+    assert_eq!(agree.status, StatusCode::SEE_OTHER, "{}", agree.body);
+    let docs = app
+        .store
+        .case_documents(&case.reference)
+        .await
+        .expect("docs");
+    assert_eq!(
+        docs.iter()
+            .filter(|d| d.kind.as_deref() == Some(custos_store::police_control::WRITTEN_REQUEST))
+            .count(),
+        1
+    );
+}
