@@ -3880,7 +3880,7 @@ async fn bdc_25_a_police_control_period_with_its_banner_in_chromium() {
     type_in(&manager, "police-number", "4821").await;
     type_in(&manager, "police-force", "Nottinghamshire Police").await;
     set_value(&manager, "police-type", "partial").await;
-    type_in(&manager, "police-cameras", "sim-1").await;
+    pick_cameras(&manager, "police-cameras", &["sim-1"]).await;
     type_in(
         &manager,
         "police-reason",
@@ -5264,7 +5264,7 @@ async fn lbu_19_a_police_disclosure_end_to_end_in_chromium() {
         "Investigation of criminal damage at the gate",
     )
     .await;
-    type_in(&c, "disclosure-cameras", "sim-1").await;
+    pick_cameras(&c, "disclosure-cameras", &["sim-1"]).await;
     set_value(&c, "disclosure-from", &from).await;
     set_value(&c, "disclosure-to", &to).await;
     let path = submit_and_leave(&c, "#open-disclosure button", "/cases").await;

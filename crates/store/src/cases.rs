@@ -416,6 +416,14 @@ impl Store {
                     .to_owned(),
             ));
         }
+        if new.kind == CaseKind::Covert {
+            return Err(StoreError::Invalid(
+                "a covert surveillance authorisation is recorded with who authorised it, its \
+                 grounds, cameras, team and first review (`custos covert open`, or the form on \
+                 the Cases page)"
+                    .to_owned(),
+            ));
+        }
         if new.kind == CaseKind::PoliceControl {
             return Err(StoreError::Invalid(
                 "a police request to take control is opened with its officer, rank, type of \

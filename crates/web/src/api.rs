@@ -38,6 +38,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 pub(crate) mod cases;
+pub(crate) mod covert;
+pub(crate) mod police_control;
 
 use crate::AppState;
 use crate::auth::{self, Refusal, Staff};
@@ -1164,6 +1166,10 @@ pub(crate) async fn document() -> Response {
         cases::show,
         cases::open,
         cases::step,
+        covert::open,
+        covert::step,
+        police_control::open,
+        police_control::step,
         document
     ),
     // Named only as parameters' types, which utoipa does not collect into the components.

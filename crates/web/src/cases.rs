@@ -865,7 +865,8 @@ pub(crate) struct Intake {
 /// in: a request about footage needs both when and where or neither; a complaint may give
 /// when the incident happened without a place, and is marked late on the scheme's
 /// calendar when the pack's window had passed. A third-party request is opened with its
-/// category and documents (`POST /disclosures/requests`), not here.
+/// category and documents (`POST /disclosures/requests`), a covert authorisation and a
+/// police request to take control with their own forms and API calls, not here.
 pub(crate) async fn open_intake(
     state: &AppState,
     staff: &Staff,
@@ -875,6 +876,16 @@ pub(crate) async fn open_intake(
     if i.kind == CaseKind::Disclosure {
         return Err(WebError::BadRequest(
             "a request for footage from a third party is opened with who is asking and why, on the Disclosures form (POST /disclosures/requests)".to_owned(),
+        ));
+    }
+    if i.kind == CaseKind::Covert {
+        return Err(WebError::BadRequest(
+            "a covert surveillance authorisation is recorded with who authorised it, its grounds, cameras, team and first review: on the Cases page's covert authorisation form, or through the API with POST /api/v1/covert".to_owned(),
+        ));
+    }
+    if i.kind == CaseKind::PoliceControl {
+        return Err(WebError::BadRequest(
+            "a police request to take control is recorded with its officer, rank, type of control, cameras and written request: on the Cases page's police control form, or through the API with POST /api/v1/police-control".to_owned(),
         ));
     }
     let actor = staff

@@ -10,7 +10,9 @@
 //!   acting in a role of the pack's `[authorise.covert_recording]` — the store decides
 //!   that (`Store::open_covert`), in the name of the person signed in.
 //! - Every rule is the domain's and every change the store's; handlers parse, call one
-//!   store method, and redirect.
+//!   store method, and redirect. A form is read into what `record` and `take_step` take,
+//!   and the API (`api::covert`) calls the same two, so the page and
+//!   the API record and step the same way.
 
 use axum::Form;
 use axum::extract::{Path, State};
@@ -170,6 +172,123 @@ fn date_field(text: &str, what: &str) -> Result<Option<jiff::civil::Date>, WebEr
     }
 }
 
+/// An authorisation as the form on the Cases page or the API gives it, its times already
+/// read (the form's in UK time, the API's as RFC 3339 instants): what [`record`] checks and
+/// records.
+#[derive(Debug, Default)]
+pub(crate) struct Given {
+    /// `directed` or `intrusive`.
+    pub(crate) surveillance: String,
+    /// `scheme`, `police` or `local-authority`.
+    pub(crate) body: String,
+    /// The force or council.
+    pub(crate) organisation: String,
+    /// A police authorisation's unique reference number.
+    pub(crate) urn: String,
+    /// `written` (when empty) or `urgent-oral`.
+    pub(crate) route: String,
+    /// Ground ids (the scheme's own needs none); empty entries are ignored.
+    pub(crate) grounds: Vec<String>,
+    /// A crime threshold's id, or empty.
+    pub(crate) crime_threshold: String,
+    pub(crate) rationale: String,
+    /// The scheme's own: its time limit.
+    pub(crate) until: Option<i64>,
+    pub(crate) authorised_by: String,
+    /// Camera ids.
+    pub(crate) cameras: Vec<String>,
+    pub(crate) areas: String,
+    /// User names.
+    pub(crate) team: Vec<String>,
+    /// When it was granted; now when `None`.
+    pub(crate) granted: Option<i64>,
+    /// The first review's day (`YYYY-MM-DD`).
+    pub(crate) first_review: String,
+    pub(crate) summary: String,
+}
+
+/// The authorisation `g` describes, granted now (`now_unix_ms`) when it says not when; each
+/// choice that is not one of its list is refused naming the list.
+fn new_covert(g: Given, now_unix_ms: i64) -> Result<NewCovert, WebError> {
+    let bad = |what: &str, e: String| WebError::BadRequest(format!("{what}: {e}"));
+    let surveillance: SurveillanceType = g
+        .surveillance
+        .trim()
+        .parse()
+        .map_err(|e| bad("the kind of surveillance", e))?;
+    let body: BodyKind = g
+        .body
+        .trim()
+        .parse()
+        .map_err(|e| bad("who authorised it", e))?;
+    let route: Route = match g.route.trim() {
+        "" => Route::Written,
+        r => r.parse().map_err(|e| bad("how it was given", e))?,
+    };
+    let grounds = g
+        .grounds
+        .iter()
+        .map(|g| g.trim())
+        .filter(|g| !g.is_empty())
+        .map(str::parse::<Ground>)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad("the grounds", e))?;
+    let crime_threshold = match g.crime_threshold.trim() {
+        "" => None,
+        c => Some(
+            c.parse::<CrimeThreshold>()
+                .map_err(|e| bad("the crime threshold", e))?,
+        ),
+    };
+    let cameras = g
+        .cameras
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .map(|c| Ident::parse(c).map_err(|e| bad("the cameras", e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(NewCovert {
+        draft: Draft {
+            surveillance,
+            body,
+            organisation: g.organisation.trim().to_owned(),
+            urn: Some(g.urn.trim().to_owned()).filter(|u| !u.is_empty()),
+            route,
+            grounds,
+            crime_threshold,
+            rationale: g.rationale,
+            until_unix_ms: g.until,
+            authorised_by: g.authorised_by,
+            cameras,
+            team: g
+                .team
+                .iter()
+                .map(|t| t.trim())
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            granted_at_unix_ms: g.granted.unwrap_or(now_unix_ms),
+            first_review_on: date_field(&g.first_review, "the first review")?,
+        },
+        areas: g.areas,
+        summary: g.summary,
+    })
+}
+
+/// Records the authorisation `g` describes as `staff`, the one way the page and the API
+/// record one: the right to work covert authorisations first, then the store's checks
+/// (`Store::open_covert`), in the name of the person signed in.
+pub(crate) async fn record(state: &AppState, staff: &Staff, g: Given) -> Result<Case, WebError> {
+    let actor = staff
+        .require(state, Right::WorkCases, &target(CaseKind::Covert))
+        .await?;
+    let new = new_covert(g, state.store.clock().now().0)?;
+    Ok(state
+        .store
+        .open_covert(&actor, &staff.info.subject, &new)
+        .await?)
+}
+
 /// `POST /covert`: records an authorisation (the scheme's own, or a police or council
 /// one), and sends the person to its page.
 pub(crate) async fn open(
@@ -178,59 +297,29 @@ pub(crate) async fn open(
     crate::forms::ListForm(f): crate::forms::ListForm<OpenForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
-    let actor = staff
-        .require(&state, Right::WorkCases, &target(CaseKind::Covert))
-        .await?;
-    let choose = |what: &str| WebError::BadRequest(format!("{what}: choose one of the list"));
-    let surveillance: SurveillanceType = f
-        .surveillance
-        .trim()
-        .parse()
-        .map_err(|_| choose("Kind of surveillance"))?;
-    let body: BodyKind = f.body.trim().parse().map_err(|_| choose("Authorised by"))?;
-    let route: Route = match f.route.trim() {
-        "" => Route::Written,
-        r => r.parse().map_err(WebError::BadRequest)?,
+    // The right first: someone who may not work cases learns that, not what the form
+    // lacks; `record` checks the right to work covert authorisations.
+    staff.require_somewhere(Right::WorkCases)?;
+    let owned = |text: &str| list(text).map(str::to_owned).collect::<Vec<_>>();
+    let given = Given {
+        grounds: vec![f.ground.clone(), f.ground2.clone()],
+        cameras: owned(&f.cameras),
+        team: owned(&f.team),
+        until: time_field(&f.until, "its time limit")?,
+        granted: time_field(&f.granted, "when it was granted")?,
+        surveillance: f.surveillance,
+        body: f.body,
+        organisation: f.organisation,
+        urn: f.urn,
+        route: f.route,
+        crime_threshold: f.crime_threshold,
+        rationale: f.rationale,
+        authorised_by: f.authorised_by,
+        areas: f.areas,
+        first_review: f.first_review,
+        summary: f.summary,
     };
-    let grounds = [&f.ground, &f.ground2]
-        .into_iter()
-        .map(|g| g.trim())
-        .filter(|g| !g.is_empty())
-        .map(str::parse::<Ground>)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(WebError::BadRequest)?;
-    let crime_threshold = match f.crime_threshold.trim() {
-        "" => None,
-        c => Some(c.parse::<CrimeThreshold>().map_err(WebError::BadRequest)?),
-    };
-    let cameras = list(&f.cameras)
-        .map(|c| Ident::parse(c).map_err(|e| WebError::BadRequest(format!("Cameras: {e}"))))
-        .collect::<Result<Vec<_>, _>>()?;
-    let now = state.store.clock().now().0;
-    let new = NewCovert {
-        draft: Draft {
-            surveillance,
-            body,
-            organisation: f.organisation.trim().to_owned(),
-            urn: Some(f.urn.trim().to_owned()).filter(|u| !u.is_empty()),
-            route,
-            grounds,
-            crime_threshold,
-            rationale: f.rationale.clone(),
-            until_unix_ms: time_field(&f.until, "its time limit")?,
-            authorised_by: f.authorised_by.clone(),
-            cameras,
-            team: list(&f.team).map(str::to_owned).collect(),
-            granted_at_unix_ms: time_field(&f.granted, "when it was granted")?.unwrap_or(now),
-            first_review_on: date_field(&f.first_review, "the first review")?,
-        },
-        areas: f.areas.clone(),
-        summary: f.summary.clone(),
-    };
-    let c = state
-        .store
-        .open_covert(&actor, &staff.info.subject, &new)
-        .await?;
+    let c = record(&state, &staff, given).await?;
     Ok(Redirect::to(&crate::done::to(
         &format!("/cases/{}", c.reference),
         "case-opened",
@@ -463,24 +552,31 @@ pub(crate) struct StepForm {
     until: String,
 }
 
-/// `POST /cases/{reference}/covert`: a step on a covert authorisation.
-pub(crate) async fn act(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(reference): Path<String>,
-    Form(f): Form<StepForm>,
-) -> Result<Response, WebError> {
-    staff.check_csrf(&f.csrf)?;
-    let (c, actor) = load_to_work(&state, &staff, &reference).await?;
-    let now = state.store.clock().now().0;
-    let step = match f.step.trim() {
+/// A step as the page or the API gives it, its times already read.
+#[derive(Debug, Default)]
+pub(crate) struct GivenStep {
+    /// `approve-judicially`, `review`, `renew` or `cancel`.
+    pub(crate) step: String,
+    /// The findings, reasons or reason.
+    pub(crate) reasons: String,
+    /// When a justice approved; for an approval, now when `None`.
+    pub(crate) approved: Option<i64>,
+    /// The next review's day (`YYYY-MM-DD`).
+    pub(crate) next_review: String,
+    /// The scheme's own renewal: its new time limit.
+    pub(crate) until: Option<i64>,
+}
+
+/// The step `g` describes, a justice's approval dated now (`now_unix_ms`) when it says not
+/// when.
+fn covert_step(g: GivenStep, now_unix_ms: i64) -> Result<CovertStep, WebError> {
+    Ok(match g.step.trim() {
         "approve-judicially" => CovertStep::ApproveJudicially {
-            approved_at_unix_ms: time_field(&f.approved, "when the justice approved it")?
-                .unwrap_or(now),
+            approved_at_unix_ms: g.approved.unwrap_or(now_unix_ms),
         },
         "review" => CovertStep::Review {
-            findings: f.reasons.clone(),
-            next_review_on: date_field(&f.next_review, "the next review")?.ok_or_else(|| {
+            findings: g.reasons,
+            next_review_on: date_field(&g.next_review, "the next review")?.ok_or_else(|| {
                 WebError::BadRequest(
                     "set the day of the next review: it is reviewed regularly while it is in force"
                         .to_owned(),
@@ -489,22 +585,52 @@ pub(crate) async fn act(
         },
         "renew" => CovertStep::Renew {
             granted_at_unix_ms: None,
-            jp_approved_at_unix_ms: time_field(&f.approved, "when the justice approved it")?,
-            until_unix_ms: time_field(&f.until, "its new time limit")?,
-            reasons: f.reasons.clone(),
-            next_review_on: date_field(&f.next_review, "the next review")?,
+            jp_approved_at_unix_ms: g.approved,
+            until_unix_ms: g.until,
+            reasons: g.reasons,
+            next_review_on: date_field(&g.next_review, "the next review")?,
         },
-        "cancel" => CovertStep::Cancel {
-            reason: f.reasons.clone(),
-        },
-        _ => {
-            return Err(WebError::BadRequest(
-                "choose the step to record: a justice's approval, a review, a renewal or the cancellation"
-                    .to_owned(),
-            ));
+        "cancel" => CovertStep::Cancel { reason: g.reasons },
+        other => {
+            return Err(WebError::BadRequest(format!(
+                "{other:?} is not a step of a covert authorisation: choose a justice's approval (approve-judicially), a review (review), a renewal (renew) or the cancellation (cancel)"
+            )));
         }
+    })
+}
+
+/// Takes the step `g` describes on covert authorisation `reference` as `staff`, the one
+/// way the page and the API take one: the right to work it first, then the case's state
+/// machine and `domain::covert` in the store (`Store::covert_step`). Returns the case as it
+/// now is.
+pub(crate) async fn take_step(
+    state: &AppState,
+    staff: &Staff,
+    reference: &str,
+    g: GivenStep,
+) -> Result<Case, WebError> {
+    let (c, actor) = load_to_work(state, staff, reference).await?;
+    let step = covert_step(g, state.store.clock().now().0)?;
+    Ok(state.store.covert_step(&actor, &c.reference, &step).await?)
+}
+
+/// `POST /cases/{reference}/covert`: a step on a covert authorisation.
+pub(crate) async fn act(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, WebError> {
+    staff.check_csrf(&f.csrf)?;
+    staff.require_somewhere(Right::WorkCases)?;
+    let given = GivenStep {
+        approved: time_field(&f.approved, "when the justice approved it")?,
+        until: time_field(&f.until, "its new time limit")?,
+        step: f.step,
+        reasons: f.reasons,
+        next_review: f.next_review,
     };
-    let after = state.store.covert_step(&actor, &c.reference, &step).await?;
+    let after = take_step(&state, &staff, &reference, given).await?;
     Ok(Redirect::to(&crate::done::to(
         &format!("/cases/{}", after.reference),
         "case-step",

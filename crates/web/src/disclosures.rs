@@ -87,8 +87,8 @@ pub(crate) struct Intake {
     pub(crate) categories: Vec<(&'static str, &'static str)>,
     /// (id, in words), primary and secondary.
     pub(crate) request_types: Vec<(&'static str, &'static str)>,
-    /// Cameras in service: (id, name).
-    pub(crate) cameras: Vec<(String, String)>,
+    /// Cameras in service, as boxes to tick (those the form names ticked).
+    pub(crate) cameras: Vec<crate::forms::CameraChoice>,
 }
 
 /// The form on the Cases page, filled with `form` and naming `problems`.
@@ -101,7 +101,6 @@ pub(crate) async fn intake(
         form.request_type = RequestType::Primary.as_str().to_owned();
     }
     Ok(Intake {
-        form,
         problems,
         categories: Category::ALL
             .iter()
@@ -111,13 +110,17 @@ pub(crate) async fn intake(
             .iter()
             .map(|t| (t.as_str(), t.describe()))
             .collect(),
-        cameras: state
-            .store
-            .cameras(false)
-            .await?
-            .into_iter()
-            .map(|c| (c.id.to_string(), c.draft.name))
-            .collect(),
+        cameras: crate::forms::camera_choices(
+            state
+                .store
+                .cameras(false)
+                .await?
+                .into_iter()
+                .map(|c| (c.id.to_string(), c.draft.name))
+                .collect(),
+            &form.cameras,
+        ),
+        form,
     })
 }
 
@@ -268,7 +271,7 @@ fn theirs(e: &custos_store::StoreError) -> bool {
 pub(crate) async fn open(
     State(state): State<AppState>,
     staff: Staff,
-    Form(f): Form<RequestForm>,
+    crate::forms::ListForm(f): crate::forms::ListForm<RequestForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
     let actor = staff

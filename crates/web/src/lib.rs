@@ -754,6 +754,34 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(api::cases::step),
         ),
         (
+            spec("POST", "/api/v1/covert", Access::Right(Right::WorkCases)),
+            post(api::covert::open),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/covert/{reference}/steps",
+                Access::Right(Right::WorkCases),
+            ),
+            post(api::covert::step),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/police-control",
+                Access::Right(Right::WorkCases),
+            ),
+            post(api::police_control::open),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/police-control/{reference}/steps",
+                Access::Right(Right::WorkCases),
+            ),
+            post(api::police_control::step),
+        ),
+        (
             spec(
                 "POST",
                 "/ledger/alarms/{seq}/acknowledge",

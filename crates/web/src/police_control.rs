@@ -10,7 +10,9 @@
 //!   their own name, who must act in a role of the pack's `[authorise.police_control]` —
 //!   the store decides that (`Store::police_control_step`).
 //! - Every rule is the domain's and every change the store's; handlers parse, call one
-//!   store method, and redirect.
+//!   store method, and redirect. A form is read into what `record` and `take_step` take,
+//!   and the API (`api::police_control`) calls the same two, so the page and
+//!   the API record and step the same way.
 
 use axum::Form;
 use axum::extract::{Path, State};
@@ -18,7 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use custos_base::UnixMs;
 use custos_domain::Ident;
 use custos_domain::access::Right;
-use custos_domain::case::CaseKind;
+use custos_domain::case::{Action, CaseKind, Decision};
 use custos_domain::police_control::{ControlStatus, ControlType, Draft, Officer, PoliceRank};
 use custos_store::cases::Case;
 use custos_store::police_control::{NewPoliceControl, PoliceControl, PoliceStep, WrittenRequest};
@@ -35,8 +37,8 @@ pub(crate) struct Intake {
     pub(crate) ranks: Vec<(&'static str, &'static str)>,
     /// (id, in words, the rank it needs).
     pub(crate) types: Vec<(&'static str, &'static str, &'static str)>,
-    /// Cameras in service: (id, name).
-    pub(crate) cameras: Vec<(String, String)>,
+    /// Cameras in service, as boxes to tick.
+    pub(crate) cameras: Vec<crate::forms::CameraChoice>,
     /// Why the code of practice here refuses every request, if it does.
     pub(crate) refused: String,
     /// Who answers a request, in words.
@@ -77,13 +79,16 @@ pub(crate) async fn intake(state: &AppState, staff: &Staff) -> Result<Option<Int
             .iter()
             .map(|t| (t.as_str(), t.describe(), t.required_rank().describe()))
             .collect(),
-        cameras: state
-            .store
-            .cameras(false)
-            .await?
-            .into_iter()
-            .map(|c| (c.id.to_string(), c.draft.name))
-            .collect(),
+        cameras: crate::forms::camera_choices(
+            state
+                .store
+                .cameras(false)
+                .await?
+                .into_iter()
+                .map(|c| (c.id.to_string(), c.draft.name))
+                .collect(),
+            "",
+        ),
         refused: pack
             .as_ref()
             .and_then(|p| custos_domain::police_control::refusal(&p.authorise.police_control))
@@ -126,61 +131,114 @@ pub(crate) struct OpenForm {
     requested: String,
 }
 
+/// A request as the form on the Cases page or the API gives it, its time already read
+/// (the form's in UK time, the API's as an RFC 3339 instant): what [`record`] checks and
+/// records.
+#[derive(Debug, Default)]
+pub(crate) struct Given {
+    pub(crate) summary: String,
+    pub(crate) officer_name: String,
+    /// A rank's id, e.g. `inspector`.
+    pub(crate) rank: String,
+    pub(crate) number: String,
+    pub(crate) force: String,
+    /// `partial` or `total`.
+    pub(crate) control: String,
+    /// Camera ids (partial control).
+    pub(crate) cameras: Vec<String>,
+    pub(crate) reason: String,
+    /// The written request as received, in text; required, as only requests made in
+    /// writing are considered.
+    pub(crate) written: String,
+    /// When it came; now when `None`.
+    pub(crate) requested: Option<i64>,
+}
+
+/// The request `g` describes, come now (`now_unix_ms`) when it says not when.
+fn new_request(g: Given, now_unix_ms: i64) -> Result<NewPoliceControl, WebError> {
+    let bad = |what: &str, e: String| WebError::BadRequest(format!("{what}: {e}"));
+    let rank: PoliceRank = g.rank.trim().parse().map_err(|e| bad("the rank", e))?;
+    let control: ControlType = g
+        .control
+        .trim()
+        .parse()
+        .map_err(|e| bad("the type of control", e))?;
+    let cameras = g
+        .cameras
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .map(|c| Ident::parse(c).map_err(|e| bad("the cameras", e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    if g.written.trim().is_empty() {
+        return Err(WebError::BadRequest(
+            "the written request: give it as received (only requests made in writing are considered)".to_owned(),
+        ));
+    }
+    Ok(NewPoliceControl {
+        draft: Draft {
+            officer: Officer {
+                name: g.officer_name,
+                rank,
+                number: g.number,
+                force: g.force,
+            },
+            control,
+            cameras,
+            reason: g.reason,
+            requested_at_unix_ms: g.requested.unwrap_or(now_unix_ms),
+        },
+        summary: g.summary,
+        written: Some(WrittenRequest {
+            name: "written-request.txt".to_owned(),
+            media_type: "text/plain; charset=utf-8".to_owned(),
+            contents: g.written.trim().as_bytes().to_vec(),
+        }),
+    })
+}
+
+/// Records the police request `g` describes as `staff`, the one way the page and the API
+/// record one: the right to work police control requests first, then the store's checks
+/// (`Store::open_police_control`), the written request kept with the case.
+pub(crate) async fn record(state: &AppState, staff: &Staff, g: Given) -> Result<Case, WebError> {
+    let actor = staff
+        .require(state, Right::WorkCases, &target(CaseKind::PoliceControl))
+        .await?;
+    let new = new_request(g, state.store.clock().now().0)?;
+    Ok(state
+        .store
+        .open_police_control(&actor, state.documents.as_deref(), &new)
+        .await?)
+}
+
 /// `POST /police-control`: records a police request to take control, with its written
 /// request, and sends the person to its page.
 pub(crate) async fn open(
     State(state): State<AppState>,
     staff: Staff,
-    Form(f): Form<OpenForm>,
+    crate::forms::ListForm(f): crate::forms::ListForm<OpenForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
-    let actor = staff
-        .require(&state, Right::WorkCases, &target(CaseKind::PoliceControl))
-        .await?;
-    let choose = |what: &str| WebError::BadRequest(format!("{what}: choose one of the list"));
-    let rank: PoliceRank = f.rank.trim().parse().map_err(|_| choose("Rank"))?;
-    let control: ControlType = f
-        .control
-        .trim()
-        .parse()
-        .map_err(|_| choose("Type of control"))?;
-    let cameras = f
-        .cameras
-        .split([',', '\n', ';'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|c| Ident::parse(c).map_err(|e| WebError::BadRequest(format!("Cameras: {e}"))))
-        .collect::<Result<Vec<_>, _>>()?;
-    if f.written.trim().is_empty() {
-        return Err(WebError::BadRequest(
-            "The written request: paste it as received (only requests made in writing are considered)".to_owned(),
-        ));
-    }
-    let now = state.store.clock().now().0;
-    let new = NewPoliceControl {
-        draft: Draft {
-            officer: Officer {
-                name: f.officer_name.clone(),
-                rank,
-                number: f.number.clone(),
-                force: f.force.clone(),
-            },
-            control,
-            cameras,
-            reason: f.reason.clone(),
-            requested_at_unix_ms: time_field(&f.requested, "when the request came")?.unwrap_or(now),
-        },
-        summary: f.summary.clone(),
-        written: Some(WrittenRequest {
-            name: "written-request.txt".to_owned(),
-            media_type: "text/plain; charset=utf-8".to_owned(),
-            contents: f.written.trim().as_bytes().to_vec(),
-        }),
+    // The right first: someone who may not work cases learns that, not what the form
+    // lacks; `record` checks the right to work police control requests.
+    staff.require_somewhere(Right::WorkCases)?;
+    let given = Given {
+        cameras: f
+            .cameras
+            .split([',', '\n', ';'])
+            .map(str::to_owned)
+            .collect(),
+        requested: time_field(&f.requested, "when the request came")?,
+        summary: f.summary,
+        officer_name: f.officer_name,
+        rank: f.rank,
+        number: f.number,
+        force: f.force,
+        control: f.control,
+        reason: f.reason,
+        written: f.written,
     };
-    let c = state
-        .store
-        .open_police_control(&actor, state.documents.as_deref(), &new)
-        .await?;
+    let c = record(&state, &staff, given).await?;
     Ok(Redirect::to(&crate::done::to(
         &format!("/cases/{}", c.reference),
         "case-opened",
@@ -201,8 +259,8 @@ pub(crate) struct Section {
     /// Which step forms to show.
     pub(crate) may_answer: bool,
     pub(crate) may_hand_back: bool,
-    /// Whether the written request is still to be kept (the form to keep it shows).
-    pub(crate) needs_written: bool,
+    /// Whether the form that keeps the written request (a scan, an e-mail file) shows.
+    pub(crate) may_keep_written: bool,
     /// Who answers a request, in words.
     pub(crate) answered_by: String,
 }
@@ -323,7 +381,7 @@ pub(crate) async fn section(state: &AppState, c: &Case) -> Result<Option<Section
             .map(|n| (when(n.at_unix_ms), names.who(&n.author), n.text.clone()))
             .collect(),
         may_answer: open && p.status == ControlStatus::Requested,
-        needs_written: open && p.status == ControlStatus::Requested && written.is_none(),
+        may_keep_written: open && p.status == ControlStatus::Requested,
         may_hand_back: open && p.starts_at_unix_ms.is_some(),
         answered_by: pack
             .as_ref()
@@ -349,6 +407,60 @@ pub(crate) struct StepForm {
     at: String,
 }
 
+/// A step as the page or the API gives it, its time already read.
+#[derive(Debug, Default)]
+pub(crate) struct GivenStep {
+    /// `agree`, `refuse`, `withdraw` or `hand-back`.
+    pub(crate) step: String,
+    /// The reasons for a refusal or withdrawal.
+    pub(crate) reasons: String,
+    /// When control starts or was handed back; now when `None`.
+    pub(crate) at: Option<i64>,
+}
+
+/// The name a step of a police request goes by in its form and in the API: `refuse` for
+/// the refusal (the case engine's `decide` refuse), the action's own name otherwise.
+pub(crate) fn step_name(action: Action) -> &'static str {
+    match action {
+        Action::Decide(Decision::Refuse) => "refuse",
+        a => a.name(),
+    }
+}
+
+fn police_step(g: GivenStep) -> Result<PoliceStep, WebError> {
+    Ok(match g.step.trim() {
+        "agree" => PoliceStep::Agree {
+            starts_at_unix_ms: g.at,
+        },
+        "refuse" => PoliceStep::Refuse { reasons: g.reasons },
+        "withdraw" => PoliceStep::Withdraw { reason: g.reasons },
+        "hand-back" => PoliceStep::HandBack { at_unix_ms: g.at },
+        other => {
+            return Err(WebError::BadRequest(format!(
+                "{other:?} is not a step of a police request to take control: choose agree, refuse, withdraw (withdrawn by the police) or hand-back (handed back)"
+            )));
+        }
+    })
+}
+
+/// Takes the step `g` describes on police request `reference` as `staff`, the one way the
+/// page and the API take one: the right to work it first, then the case's state machine
+/// and `domain::police_control` in the store (`Store::police_control_step`), agreement and
+/// refusal in the name of the person signed in. Returns the case as it now is.
+pub(crate) async fn take_step(
+    state: &AppState,
+    staff: &Staff,
+    reference: &str,
+    g: GivenStep,
+) -> Result<Case, WebError> {
+    let (c, actor) = load_to_work(state, staff, reference).await?;
+    let step = police_step(g)?;
+    Ok(state
+        .store
+        .police_control_step(&actor, Some(&staff.info.subject), &c.reference, &step)
+        .await?)
+}
+
 /// `POST /cases/{reference}/police-control`: a step on a police request to take control.
 pub(crate) async fn act(
     State(state): State<AppState>,
@@ -357,29 +469,13 @@ pub(crate) async fn act(
     Form(f): Form<StepForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
-    let (c, actor) = load_to_work(&state, &staff, &reference).await?;
-    let at = time_field(&f.at, "the time")?;
-    let step = match f.step.trim() {
-        "agree" => PoliceStep::Agree {
-            starts_at_unix_ms: at,
-        },
-        "refuse" => PoliceStep::Refuse {
-            reasons: f.reasons.clone(),
-        },
-        "withdraw" => PoliceStep::Withdraw {
-            reason: f.reasons.clone(),
-        },
-        "hand-back" => PoliceStep::HandBack { at_unix_ms: at },
-        _ => {
-            return Err(WebError::BadRequest(
-                "choose the step to record: agree, refuse, withdrawn or handed back".to_owned(),
-            ));
-        }
+    staff.require_somewhere(Right::WorkCases)?;
+    let given = GivenStep {
+        at: time_field(&f.at, "the time")?,
+        step: f.step,
+        reasons: f.reasons,
     };
-    let after = state
-        .store
-        .police_control_step(&actor, Some(&staff.info.subject), &c.reference, &step)
-        .await?;
+    let after = take_step(&state, &staff, &reference, given).await?;
     Ok(Redirect::to(&crate::done::to(
         &format!("/cases/{}", after.reference),
         "case-step",

@@ -65,6 +65,26 @@ fn the_openapi_document_covers_exactly_the_api_routes() {
     );
 }
 
+/// Every operation has its own `operationId`, which clients generated from the document
+/// name their functions by.
+#[test]
+fn every_operation_in_the_openapi_document_has_its_own_id() {
+    let doc: Value = serde_json::from_str(&custos_web::api::openapi_json()).expect("json");
+    let mut ids: Vec<String> = operations(&doc)
+        .into_iter()
+        .map(|(method, path, op)| {
+            op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no operationId"))
+                .to_owned()
+        })
+        .collect();
+    let count = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "an operationId is used twice: {ids:?}");
+}
+
 const HOUR_MS: i64 = 3_600_000;
 
 /// A camera with an hour of indexed recording from 09:00 UTC on the app's day.
@@ -1073,4 +1093,442 @@ async fn bdc_21_a_complaint_runs_end_to_end_through_the_api() {
         .api("GET", "/api/v1/cases/COM-2026-9999", Some(&dpo), None)
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.body);
+}
+
+/// The school's pack, which forbids police control, changed to let the owner agree to it.
+fn pack_allowing_police_control() -> String {
+    let from = "control of the system (lawful default).\nallowed = false";
+    assert!(
+        SCHOOL.contains(from),
+        "the school's pack forbids police control"
+    );
+    SCHOOL.replacen(
+        from,
+        "control of the system (lawful default).\nroles = [\"owner\"]",
+        1,
+    )
+}
+
+/// The names of the steps `case` allows now.
+fn steps_of(case: &Value) -> Vec<String> {
+    case["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s["step"].as_str().map(str::to_owned))
+        .collect()
+}
+
+async fn covert_through_the_api(app: App) {
+    let cam = add_front_gate(&app).await;
+    let mgr = person(&app, "mgr", "manager").await;
+    person(&app, "teamie", "operator").await;
+    let op = api_sign_in(&app, "op").await;
+    let open = serde_json::json!({
+        "surveillance": "directed",
+        "body": "local-authority",
+        "organisation": "Bassetlaw District Council",
+        "grounds": ["crime-or-disorder"],
+        "crime_threshold": "six-months-imprisonment",
+        "rationale": "Repeated fly-tipping at night",
+        "authorised_by": "J. Smith, Head of Community Safety",
+        "cameras": [cam.to_string()],
+        "areas": "The lane behind the depot",
+        "team": ["teamie"],
+        "first_review": "2026-10-05",
+        "summary": "Fly-tipping behind the depot",
+    })
+    .to_string();
+
+    // Someone who does not work cases is refused, and nothing is recorded.
+    let r = app
+        .api("POST", "/api/v1/covert", Some(&op), Some(&open))
+        .await;
+    assert_error_body(&r, StatusCode::FORBIDDEN);
+    let r = app
+        .api("POST", "/api/v1/covert", Some(&mgr), Some(&open))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let case = json(&r);
+    let reference = case["reference"].as_str().expect("reference").to_owned();
+    assert!(reference.starts_with("COV-2026-"), "{case}");
+    assert_eq!(case["kind"], "covert-authorisation");
+    // A council's waits for a justice's approval before it is in force.
+    assert_eq!(case["state"], "received", "{case}");
+    let covert = &case["covert"];
+    assert_eq!(covert["body"], "local-authority", "{case}");
+    assert!(
+        covert["status"]
+            .as_str()
+            .expect("status")
+            .contains("awaiting a justice"),
+        "{case}"
+    );
+    assert!(covert["takes_effect_at"].is_null(), "{case}");
+    assert_eq!(covert["cameras"], serde_json::json!([cam.to_string()]));
+    assert_eq!(covert["team"], serde_json::json!(["teamie"]));
+    assert!(case["police_control"].is_null(), "{case}");
+    assert_eq!(steps_of(&case), ["approve-judicially", "cancel"]);
+
+    let path = format!("/api/v1/covert/{reference}/steps");
+    let step = |who: &str, body: serde_json::Value| {
+        let (app, who, path, body) = (&app, who.to_owned(), path.clone(), body.to_string());
+        async move { app.api("POST", &path, Some(&who), Some(&body)).await }
+    };
+    let r = step(&op, serde_json::json!({"step": "approve-judicially"})).await;
+    assert_error_body(&r, StatusCode::FORBIDDEN);
+    let r = app
+        .api(
+            "GET",
+            &format!("/api/v1/cases/{reference}"),
+            Some(&op),
+            None,
+        )
+        .await;
+    assert_error_body(&r, StatusCode::FORBIDDEN);
+    let r = step(&mgr, serde_json::json!({"step": "watch"})).await;
+    assert_error_body(&r, StatusCode::BAD_REQUEST);
+    let r = step(
+        &mgr,
+        serde_json::json!({"step": "review", "reasons": "Still necessary", "next_review": "2026-10-12"}),
+    )
+    .await;
+    assert_error_body(&r, StatusCode::BAD_REQUEST);
+
+    app.clock.advance_ms(60_000);
+    let r = step(&mgr, serde_json::json!({"step": "approve-judicially"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let case = json(&r);
+    assert_eq!(case["state"], "in-progress", "{case}");
+    let covert = &case["covert"];
+    assert!(covert["takes_effect_at"].is_string(), "{case}");
+    assert!(covert["expires_at"].is_string(), "{case}");
+    assert_eq!(covert["next_review"], "2026-10-05", "{case}");
+    assert_eq!(steps_of(&case), ["review", "renew", "cancel"]);
+
+    let r = step(
+        &mgr,
+        serde_json::json!({"step": "review", "reasons": "Still necessary", "next_review": "2026-10-12T09:00:00Z"}),
+    )
+    .await;
+    assert_error_body(&r, StatusCode::BAD_REQUEST);
+    let r = step(
+        &mgr,
+        serde_json::json!({"step": "review", "reasons": "Still necessary and proportionate", "next_review": "2026-10-12"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        json(&r)["covert"]["next_review"],
+        "2026-10-12",
+        "{}",
+        r.body
+    );
+
+    let r = step(
+        &mgr,
+        serde_json::json!({"step": "cancel", "reasons": "The fly-tipping stopped"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let case = json(&r);
+    assert_eq!(case["state"], "closed", "{case}");
+    assert!(case["covert"]["cancelled_at"].is_string(), "{case}");
+    assert!(case["covert"]["next_review"].is_null(), "{case}");
+    assert!(steps_of(&case).is_empty(), "{case}");
+
+    // Listed and read as a case, with its section.
+    let list = app
+        .api("GET", "/api/v1/cases?all=true", Some(&mgr), None)
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.body.contains(&reference), "{}", list.body);
+    let r = app
+        .api(
+            "GET",
+            &format!("/api/v1/cases/{reference}"),
+            Some(&mgr),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(json(&r)["covert"]["cancelled_at"].is_string(), "{}", r.body);
+    // The logbook has the steps, as from the page.
+    let kinds: Vec<String> = app
+        .store
+        .ledger_entries(&LedgerQuery {
+            book: Some(custos_domain::ledger::Book::Case),
+            reference: Some(format!("case:{reference}")),
+            ..LedgerQuery::default()
+        })
+        .await
+        .expect("entries")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    for kind in [
+        "case-opened",
+        "case-approve-judicially",
+        "case-review",
+        "case-cancel",
+    ] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
+    }
+}
+
+/// BDC-16: a council's covert authorisation runs through the API as on its page —
+/// recorded awaiting a justice's approval, approved, reviewed with the next review's day,
+/// cancelled — each answer the case with its `covert` section and the steps it allows;
+/// someone who does not work covert authorisations can neither record, step nor read one.
+#[tokio::test]
+async fn bdc_16_a_covert_authorisation_runs_through_the_api() {
+    covert_through_the_api(app().await).await;
+}
+
+/// The same on PostgreSQL.
+#[tokio::test]
+async fn bdc_16_a_covert_authorisation_runs_through_the_api_on_postgresql() {
+    let Some(location) = postgres().await else {
+        return;
+    };
+    covert_through_the_api(app_on(tempfile::tempdir().expect("tmp"), location).await).await;
+}
+
+async fn police_control_through_the_api(app: App) {
+    app.store
+        .load_policy(&support::console(), &pack_allowing_police_control())
+        .await
+        .expect("load");
+    add_front_gate(&app).await;
+    let mgr = person(&app, "mgr", "manager").await;
+    let boss = person(&app, "boss", "owner").await;
+    let op = api_sign_in(&app, "op").await;
+    let request = |rank: &str, written: &str| {
+        serde_json::json!({
+            "summary": "Market day public order operation",
+            "officer_name": "Jane Doe",
+            "rank": rank,
+            "number": "4821",
+            "force": "Nottinghamshire Police",
+            "control": "partial",
+            "cameras": ["front-gate"],
+            "reason": "Public order operation at the market",
+            "written": written,
+        })
+        .to_string()
+    };
+    let written = "Please give us control of the front gate camera. Insp J Doe";
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/police-control",
+            Some(&op),
+            Some(&request("inspector", written)),
+        )
+        .await;
+    assert_error_body(&r, StatusCode::FORBIDDEN);
+    for (rank, written, words) in [
+        ("sergeant", written, "too junior"),
+        ("inspector", " ", "written request"),
+    ] {
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/police-control",
+                Some(&mgr),
+                Some(&request(rank, written)),
+            )
+            .await;
+        assert_error_body(&r, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains(words), "{words}: {}", r.body);
+    }
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/police-control",
+            Some(&mgr),
+            Some(&request("inspector", written)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let case = json(&r);
+    let reference = case["reference"].as_str().expect("reference").to_owned();
+    assert!(reference.starts_with("POL-2026-"), "{case}");
+    assert_eq!(case["state"], "received", "{case}");
+    let police = &case["police_control"];
+    assert_eq!(police["control"], "partial", "{case}");
+    assert!(
+        police["officer"]
+            .as_str()
+            .expect("officer")
+            .contains("Inspector Jane Doe"),
+        "{case}"
+    );
+    assert_eq!(police["cameras"], serde_json::json!(["front-gate"]));
+    assert!(police["agreed_by"].is_null(), "{case}");
+    assert!(case["covert"].is_null(), "{case}");
+    // The refusal goes by the name its own call takes.
+    assert_eq!(steps_of(&case), ["refuse", "agree", "withdraw"]);
+    // The written request is kept with the case.
+    let docs = app
+        .store
+        .case_documents(&reference)
+        .await
+        .expect("documents");
+    assert!(
+        docs.iter().any(|d| d.name == "written-request.txt"),
+        "{docs:?}"
+    );
+
+    let path = format!("/api/v1/police-control/{reference}/steps");
+    let step = |who: &str, body: &str| {
+        let (app, who, path, body) = (&app, who.to_owned(), path.clone(), body.to_owned());
+        async move { app.api("POST", &path, Some(&who), Some(&body)).await }
+    };
+    // Only a role of the pack's `[authorise.police_control]` agrees.
+    let r = step(&mgr, r#"{"step":"agree"}"#).await;
+    assert_error_body(&r, StatusCode::FORBIDDEN);
+    let r = step(&op, r#"{"step":"hand-back"}"#).await;
+    assert_error_body(&r, StatusCode::FORBIDDEN);
+    let r = step(&boss, r#"{"step":"agree"}"#).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let case = json(&r);
+    assert_eq!(case["state"], "in-progress", "{case}");
+    assert_eq!(case["police_control"]["agreed_by"], "boss", "{case}");
+    assert!(case["police_control"]["starts_at"].is_string(), "{case}");
+    assert!(
+        case["police_control"]["status"]
+            .as_str()
+            .expect("status")
+            .contains("The police have partial control since"),
+        "{case}"
+    );
+    assert_eq!(steps_of(&case), ["hand-back"]);
+
+    app.clock.advance_ms(60_000);
+    let r = step(&mgr, r#"{"step":"hand-back"}"#).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let case = json(&r);
+    assert_eq!(case["state"], "closed", "{case}");
+    assert!(case["police_control"]["ends_at"].is_string(), "{case}");
+    assert!(steps_of(&case).is_empty(), "{case}");
+    assert!(
+        app.store
+            .police_control_running()
+            .await
+            .expect("running")
+            .is_empty()
+    );
+}
+
+/// BDC-25: a police request to take control runs through the API as on its page —
+/// recorded with its written request (one from too junior an officer, or without the
+/// written request, refused in words), agreed only by the role the pack names, then
+/// handed back — each answer the case with its `police_control` section.
+#[tokio::test]
+async fn bdc_25_police_control_runs_through_the_api() {
+    police_control_through_the_api(app().await).await;
+}
+
+/// The same on PostgreSQL.
+#[tokio::test]
+async fn bdc_25_police_control_runs_through_the_api_on_postgresql() {
+    let Some(location) = postgres().await else {
+        return;
+    };
+    police_control_through_the_api(app_on(tempfile::tempdir().expect("tmp"), location).await).await;
+}
+
+/// BDC-16, BDC-25: the generic case calls refuse covert authorisations and police requests
+/// with a 400 that names the call to use — opening one as a case taken in, and a step on
+/// one — and leave the case as it was.
+#[tokio::test]
+async fn bdc_16_a_step_on_a_covert_authorisation_through_the_cases_call_names_its_own_call() {
+    let app = app().await;
+    app.store
+        .load_policy(&support::console(), &pack_allowing_police_control())
+        .await
+        .expect("load");
+    let cam = add_front_gate(&app).await;
+    let mgr = person(&app, "mgr", "manager").await;
+    person(&app, "teamie", "operator").await;
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/covert",
+            Some(&mgr),
+            Some(
+                &serde_json::json!({
+                    "surveillance": "directed",
+                    "body": "police",
+                    "organisation": "Nottinghamshire Police",
+                    "urn": "NP/CAB/2026/0142",
+                    "grounds": ["crime-or-disorder"],
+                    "authorised_by": "Supt A. Example",
+                    "cameras": [cam.to_string()],
+                    "areas": "The depot yard",
+                    "team": ["teamie"],
+                    "first_review": "2026-10-05",
+                    "summary": "Thefts from the depot yard",
+                })
+                .to_string(),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let reference = json(&r)["reference"]
+        .as_str()
+        .expect("reference")
+        .to_owned();
+    assert_eq!(json(&r)["state"], "in-progress", "a police one is in force");
+
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/cases/{reference}/steps"),
+            Some(&mgr),
+            Some(r#"{"step":"cancel","reasons":"The operation ended"}"#),
+        )
+        .await;
+    assert_error_body(&r, StatusCode::BAD_REQUEST);
+    let error = json(&r)["error"].as_str().expect("error").to_owned();
+    assert!(
+        error.contains(&format!("POST /api/v1/covert/{reference}/steps")),
+        "{error}"
+    );
+    let r = app
+        .api(
+            "GET",
+            &format!("/api/v1/cases/{reference}"),
+            Some(&mgr),
+            None,
+        )
+        .await;
+    assert_eq!(json(&r)["state"], "in-progress", "{}", r.body);
+
+    for (kind, call) in [
+        ("covert-authorisation", "POST /api/v1/covert"),
+        ("police-control", "POST /api/v1/police-control"),
+    ] {
+        let body = serde_json::json!({
+            "kind": kind,
+            "summary": "Opened as a case taken in",
+            "requester_name": "Someone",
+            "requester_contact": "someone@example.org",
+        })
+        .to_string();
+        let r = app
+            .api("POST", "/api/v1/cases", Some(&mgr), Some(&body))
+            .await;
+        assert_error_body(&r, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains(call), "{kind}: {}", r.body);
+    }
+    let list = app
+        .api("GET", "/api/v1/cases?all=true", Some(&mgr), None)
+        .await;
+    assert!(
+        !list.body.contains("Opened as a case taken in"),
+        "{}",
+        list.body
+    );
 }

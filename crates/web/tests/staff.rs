@@ -558,6 +558,18 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/api/v1/cases/{reference}/steps",
         Expect::Roles(CASEWORKERS),
     ),
+    ("POST", "/api/v1/covert", Expect::Roles(CASEWORKERS)),
+    (
+        "POST",
+        "/api/v1/covert/{reference}/steps",
+        Expect::Roles(CASEWORKERS),
+    ),
+    ("POST", "/api/v1/police-control", Expect::Roles(CASEWORKERS)),
+    (
+        "POST",
+        "/api/v1/police-control/{reference}/steps",
+        Expect::Roles(CASEWORKERS),
+    ),
     ("GET", "/complaints/new", Expect::Public),
     ("GET", "/complaints", Expect::Roles(READERS)),
     ("GET", "/complaints.csv", Expect::Roles(READERS)),

@@ -1,8 +1,12 @@
 //! Cases under `/api/v1/cases`: list, read, open and move on the cases the caller works —
-//! subject access and other rights requests, FOI requests, complaints — through the same
-//! functions as the pages ([`crate::cases::open_intake`], [`crate::cases::take_step`]),
-//! so the API checks the same rights and the same state machine, and every step is in the
-//! `case` logbook as from a page.
+//! subject access and other rights requests, FOI requests, complaints, breaches — through
+//! the same functions as the pages ([`crate::cases::open_intake`],
+//! [`crate::cases::take_step`]), so the API checks the same rights and the same state
+//! machine, and every step is in the `case` logbook as from a page. Covert authorisations
+//! and police requests to take control are listed and read here too, with their own
+//! section of the case, but opened and moved on by their own calls
+//! ([`super::covert`], [`super::police_control`]): asked here, they are refused naming
+//! those calls.
 //!
 //! Invariants: a caller sees and acts only on the kinds of case their roles work
 //! (`access.case_kinds`); the deadline given is the one due next (for a complaint, its
@@ -17,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use custos_base::UnixMs;
 use custos_domain::access::Right;
 use custos_domain::case::{Action, CaseDue, CaseKind};
+use custos_domain::covert::CovertStatus;
 use custos_store::cases::{Case, Step};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -73,12 +78,65 @@ pub struct AppealView {
 /// A step the case allows now.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AllowedStep {
-    /// The step, as `StepRequest.step` takes it.
+    /// The step, as the case's steps call takes it: `StepRequest.step`
+    /// (`/api/v1/cases/{reference}/steps`), or for a covert authorisation
+    /// `CovertStepRequest.step` (`/api/v1/covert/{reference}/steps`) and for a police
+    /// request to take control `PoliceControlStepRequest.step`
+    /// (`/api/v1/police-control/{reference}/steps`).
     pub step: String,
     /// The decision or outcome it records, as `StepRequest.decision` takes it.
     pub decision: Option<String>,
     /// What it does, in words.
     pub words: String,
+}
+
+/// A covert surveillance authorisation, in brief (its rationale, areas and reasons stay
+/// on its page).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CovertView {
+    /// How it stands, in a sentence.
+    pub status: String,
+    /// Who authorised it: `scheme`, `police` or `local-authority`.
+    pub body: String,
+    /// When it took (or takes) effect, renewals counted (RFC 3339, UTC); absent while a
+    /// council's awaits a justice's approval.
+    #[schema(format = DateTime)]
+    pub takes_effect_at: Option<String>,
+    /// The last moment it is in force (RFC 3339, UTC); absent with `takes_effect_at`.
+    #[schema(format = DateTime)]
+    pub expires_at: Option<String>,
+    /// The day its next review is due (`YYYY-MM-DD`, UK), while it is in force.
+    #[schema(format = Date)]
+    pub next_review: Option<String>,
+    /// The ids of the cameras it uses.
+    pub cameras: Vec<String>,
+    /// The user names of its team.
+    pub team: Vec<String>,
+    /// When it was cancelled (RFC 3339, UTC).
+    #[schema(format = DateTime)]
+    pub cancelled_at: Option<String>,
+}
+
+/// A police request to take control of the control room, in brief.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PoliceControlView {
+    /// How it stands, in a sentence.
+    pub status: String,
+    /// `partial` or `total`.
+    pub control: String,
+    /// The officer who asked: rank, name, number and force, in words.
+    pub officer: String,
+    /// Who agreed (their user name), once agreed.
+    pub agreed_by: Option<String>,
+    /// When the police's control starts or started (RFC 3339, UTC), once agreed.
+    #[schema(format = DateTime)]
+    pub starts_at: Option<String>,
+    /// When control was handed back (RFC 3339, UTC).
+    #[schema(format = DateTime)]
+    pub ends_at: Option<String>,
+    /// Partial control: the ids of the cameras asked for (total control: every camera,
+    /// and this is empty).
+    pub cameras: Vec<String>,
 }
 
 /// A case.
@@ -121,6 +179,11 @@ pub struct CaseView {
     pub acknowledged_at: Option<String>,
     /// A complaint: the appeal against its answer.
     pub appeal: Option<AppealView>,
+    /// A covert surveillance authorisation: how it stands, its dates, cameras and team.
+    pub covert: Option<CovertView>,
+    /// A police request to take control: how it stands, the officer, the agreement, the
+    /// period of control and its cameras.
+    pub police_control: Option<PoliceControlView>,
     /// The steps it allows now.
     pub steps: Vec<AllowedStep>,
 }
@@ -138,7 +201,8 @@ pub struct CaseListParams {
 pub struct CaseOpenRequest {
     /// The kind: `subject-access`, `erasure`, `objection`, `restriction`, `rectification`,
     /// `foi`, `complaint` or `breach` (third-party requests are opened on the Disclosures
-    /// form, with who is asking and why).
+    /// form, with who is asking and why; covert authorisations with `POST /api/v1/covert`
+    /// and police requests to take control with `POST /api/v1/police-control`).
     #[serde(default)]
     #[schema(required = true, min_length = 1, example = "complaint")]
     pub kind: String,
@@ -189,6 +253,16 @@ pub struct StepRequest {
     pub change_reason: Option<String>,
 }
 
+/// The call that opens a case of `kind`, where it is not `POST /api/v1/cases`: kinds
+/// recorded with more than a case taken in, whose steps are that call's too.
+fn own_call(kind: CaseKind) -> Option<&'static str> {
+    match kind {
+        CaseKind::Covert => Some("/api/v1/covert"),
+        CaseKind::PoliceControl => Some("/api/v1/police-control"),
+        _ => None,
+    }
+}
+
 /// The deadline of `c` due next, under the active pack and the scheme's calendar.
 async fn due_view(state: &AppState, c: &Case) -> Result<Option<DueView>, ApiError> {
     let Some(policy) = state.store.active_policy().await? else {
@@ -223,7 +297,59 @@ async fn summary(state: &AppState, c: &Case) -> Result<CaseSummary, ApiError> {
     })
 }
 
-async fn view(state: &AppState, c: &Case) -> Result<CaseView, ApiError> {
+/// The `covert` section of case `c`, `None` if it is not a covert authorisation.
+async fn covert_view(state: &AppState, c: &Case) -> Result<Option<CovertView>, ApiError> {
+    if c.kind != CaseKind::Covert {
+        return Ok(None);
+    }
+    let Some(v) = state.store.covert(&c.reference).await? else {
+        return Ok(None);
+    };
+    let a = &v.record.authorisation;
+    let span = v.record.in_force(i64::MAX).ok().flatten();
+    let at = |ms: i64| UnixMs(ms).to_rfc3339();
+    Ok(Some(CovertView {
+        status: v.status.describe(),
+        body: a.body().kind().as_str().to_owned(),
+        takes_effect_at: span.map(|s| at(s.takes_effect_at_unix_ms)),
+        expires_at: span.map(|s| at(s.expires_at_unix_ms)),
+        next_review: match v.status {
+            CovertStatus::InForce { next_review_on, .. } => next_review_on,
+            CovertStatus::ReviewOverdue { review_due_on, .. } => Some(review_due_on),
+            _ => None,
+        }
+        .map(|d| d.to_string()),
+        cameras: a.cameras().iter().map(ToString::to_string).collect(),
+        team: a.team().iter().map(ToString::to_string).collect(),
+        cancelled_at: v.record.cancelled_at_unix_ms.map(at),
+    }))
+}
+
+/// The `police_control` section of case `c`, `None` if it is not a police request.
+async fn police_control_view(
+    state: &AppState,
+    c: &Case,
+) -> Result<Option<PoliceControlView>, ApiError> {
+    if c.kind != CaseKind::PoliceControl {
+        return Ok(None);
+    }
+    let Some(p) = state.store.police_control(&c.reference).await? else {
+        return Ok(None);
+    };
+    let at = |ms: i64| UnixMs(ms).to_rfc3339();
+    Ok(Some(PoliceControlView {
+        status: crate::police_control::status_words(&p),
+        control: p.control.as_str().to_owned(),
+        officer: p.officer.describe(),
+        agreed_by: p.agreed.as_ref().map(|(by, _)| by.clone()),
+        starts_at: p.starts_at_unix_ms.map(at),
+        ends_at: p.ends_at_unix_ms.map(at),
+        cameras: p.cameras.iter().map(ToString::to_string).collect(),
+    }))
+}
+
+/// Case `c` as the API shows it.
+pub(super) async fn view(state: &AppState, c: &Case) -> Result<CaseView, ApiError> {
     Ok(CaseView {
         reference: c.reference.clone(),
         kind: c.kind.to_string(),
@@ -247,12 +373,22 @@ async fn view(state: &AppState, c: &Case) -> Result<CaseView, ApiError> {
             outcome: a.outcome.as_ref().map(|o| o.0.to_string()),
             reasons: a.outcome.as_ref().map(|o| o.1.clone()),
         }),
+        covert: covert_view(state, c).await?,
+        police_control: police_control_view(state, c).await?,
         steps: custos_domain::case::allowed_actions(c.kind, c.state, c.progress())
             .into_iter()
-            .map(|a| AllowedStep {
-                step: a.name().to_owned(),
-                decision: a.choice().map(str::to_owned),
-                words: a.describe(),
+            .map(|a| match c.kind {
+                // Its own call names the refusal `refuse`, with no decision to give.
+                CaseKind::PoliceControl => AllowedStep {
+                    step: crate::police_control::step_name(a).to_owned(),
+                    decision: None,
+                    words: a.describe(),
+                },
+                _ => AllowedStep {
+                    step: a.name().to_owned(),
+                    decision: a.choice().map(str::to_owned),
+                    words: a.describe(),
+                },
             })
             .collect(),
     })
@@ -332,6 +468,13 @@ pub(crate) async fn open(
     // lacks.
     staff.require_somewhere(Right::WorkCases)?;
     let kind: CaseKind = req.kind.trim().parse().map_err(WebError::BadRequest)?;
+    if let Some(call) = own_call(kind) {
+        return Err(WebError::BadRequest(format!(
+            "{} is recorded with what its kind needs, not as a case taken in: use POST {call}",
+            kind.describe_with_article()
+        ))
+        .into());
+    }
     let time = |t: &Option<String>, what| t.as_deref().map(|t| instant(t, what)).transpose();
     let c = crate::cases::open_intake(
         &state,
@@ -374,6 +517,15 @@ pub(crate) async fn step(
     Body(req): Body<StepRequest>,
 ) -> Result<Response, ApiError> {
     let (c, actor) = crate::cases::load_to_work(&state, &staff, &reference).await?;
+    if let Some(call) = own_call(c.kind) {
+        return Err(WebError::BadRequest(format!(
+            "{} is {}, whose steps carry more than a reason: take them with POST {call}/{}/steps",
+            c.reference,
+            c.kind.describe_with_article(),
+            c.reference
+        ))
+        .into());
+    }
     let action = Action::parse(&req.step, req.decision.as_deref()).map_err(WebError::BadRequest)?;
     let step = Step {
         reasons: req.reasons.unwrap_or_default(),
