@@ -661,6 +661,7 @@ pub(crate) async fn act(
         others_shown: f.others_shown.is_some(),
         why_reasonable: Some(f.why_reasonable.clone()).filter(|w| !w.trim().is_empty()),
         footage: state.footage.clone(),
+        documents: state.documents.clone(),
         change_reason: Some(f.change_reason.clone()).filter(|w| !w.trim().is_empty()),
     };
     if let Action::Decide(decision) = action

@@ -1,7 +1,8 @@
 //! Personal data breaches on the web against a real store (ALT-18, UK GDPR Arts 33–34):
 //! reported from the media register, counted down on every page of those who handle them,
-//! assessed, described, notified to the ICO with the Article 33(3) contents, the people
-//! affected dealt with, closed, and listed in the breach register.
+//! assessed, described, notified to the ICO with the Article 33(3) contents (kept as a PDF
+//! with the case), the people affected dealt with, closed, and listed in the breach
+//! register.
 
 mod support;
 
@@ -182,4 +183,217 @@ async fn alt_18_a_lost_medium_becomes_a_breach_notified_to_the_ico_from_its_page
         csv.body
     );
     assert!(csv.body.contains(&reference), "{}", csv.body);
+}
+
+/// `pdf` checked with `qpdf --check` and read with `pdftotext`: its text, one space
+/// between words (pdftotext breaks lines where the PDF does).
+fn pdf_text(app: &App, name: &str, pdf: &[u8]) -> String {
+    use std::process::Command;
+    assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
+    let file = app.dir.path().join(name);
+    std::fs::write(&file, pdf).expect("write");
+    let check = Command::new("qpdf")
+        .arg("--check")
+        .arg(&file)
+        .output()
+        .expect("qpdf is installed (scripts/test installs it)");
+    assert!(check.status.success(), "{check:?}");
+    let text = Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext is installed (scripts/test installs poppler-utils)");
+    assert!(text.status.success(), "{text:?}");
+    String::from_utf8_lossy(&text.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// ALT-18, UK GDPR Arts 33(3), 33(5): notifying the ICO keeps the notification as it was
+/// sent as a PDF among the breach's documents, ledgered like any document in the same
+/// step; the notification also downloads as a PDF at any time. Both are PDFs `qpdf`
+/// accepts, with (a) to (d) of Article 33(3), the DPO's contact and, sent after the 72
+/// hours, the reasons for the delay.
+#[tokio::test]
+async fn alt_18_notifying_the_ico_keeps_the_notification_as_a_pdf_with_the_case() {
+    notification_pdf_on(app().await).await;
+}
+
+/// The same, on PostgreSQL.
+#[tokio::test]
+async fn alt_18_notifying_the_ico_keeps_the_notification_as_a_pdf_on_postgresql() {
+    let Some(location) = postgres().await else {
+        return;
+    };
+    notification_pdf_on(app_on(tempfile::tempdir().expect("tmp"), location).await).await;
+}
+
+async fn notification_pdf_on(app: App) {
+    use custos_base::Clock as _;
+    let dpo = person(&app, "dp", "dpo").await;
+    let operator = app.sign_in("op").await;
+    let now = app.clock.now().0;
+    let c = app
+        .store
+        .open_case(
+            &console(),
+            &custos_store::cases::NewCase {
+                kind: custos_domain::case::CaseKind::Breach,
+                // Four days ago: the notification is late and says why.
+                received_at_unix_ms: now - 80 * 3_600_000,
+                channel: "staff".to_owned(),
+                summary: "Footage e-mailed to the wrong address".to_owned(),
+                requester_name: "Person dp".to_owned(),
+                requester_contact: "office".to_owned(),
+                details: String::new(),
+                sighting: None,
+                incident_at_unix_ms: None,
+                raised_late: false,
+            },
+        )
+        .await
+        .expect("breach");
+    let reference = c.reference.clone();
+    let path = format!("/cases/{reference}");
+    let csrf = App::csrf(&app.get(&path, Some(&dpo)).await.body);
+    let step = |s: &str, reasons: &str| {
+        let body = format!("csrf={csrf}&step={s}&reasons={reasons}&why_reasonable=&confirm=yes");
+        let (app, dpo, path) = (&app, dpo.clone(), format!("{path}/act"));
+        async move { app.send("POST", &path, Some(&dpo), Some(&body)).await }
+    };
+    let r = step(
+        "assess-risk%3Arisk",
+        "Ten+minutes+of+car+park+footage+with+faces+sent+to+a+stranger",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = app
+        .send(
+            "POST",
+            &format!("{path}/breach"),
+            Some(&dpo),
+            Some(&format!(
+                "csrf={csrf}&nature=Ten+minutes+of+car+park+footage+were+e-mailed+to+a+parent+instead+of+the+police&subject_categories=parents+and+staff&subjects_approx=25&record_categories=one+recording+of+the+car+park+camera&records_approx=1&consequences=People+in+the+car+park+could+be+recognised&measures=The+parent+deleted+it+and+said+so+in+writing"
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app
+        .get(&format!("{path}/ico-notification"), Some(&dpo))
+        .await;
+    for words in [
+        format!("href=\"{path}/ico-notification.pdf\""),
+        "id=\"notification-keep\"".to_owned(),
+    ] {
+        assert!(page.body.contains(&words), "{words}: {}", page.body);
+    }
+    let kept = |app: &App| {
+        let (store, reference) = (app.store.clone(), reference.clone());
+        async move {
+            store
+                .case_documents(&reference)
+                .await
+                .expect("documents")
+                .into_iter()
+                .filter(|d| d.kind.as_deref() == Some("ico-notification"))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(
+        kept(&app).await.is_empty(),
+        "nothing kept before it is sent"
+    );
+
+    let r = step(
+        "notify-ico%3A",
+        "The+wrong+address+was+noticed+only+on+the+fourth+day",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let docs = kept(&app).await;
+    assert_eq!(docs.len(), 1, "{docs:?}");
+    let doc = &docs[0];
+    assert_eq!(doc.name, format!("{reference}-ico-notification.pdf"));
+    assert_eq!(doc.media_type, "application/pdf");
+    // Ledgered like any document, with the step that records the notification sent.
+    let entries = app
+        .store
+        .ledger_entries(&custos_store::LedgerQuery {
+            reference: Some(format!("case:{reference}")),
+            ..custos_store::LedgerQuery::default()
+        })
+        .await
+        .expect("entries");
+    let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
+    let notified = kinds
+        .iter()
+        .position(|k| *k == "case-notify-ico")
+        .expect("notified");
+    assert_eq!(
+        kinds.get(notified + 1),
+        Some(&"case-document-added"),
+        "{kinds:?}"
+    );
+    let added = &entries[notified + 1];
+    assert!(
+        added.body.contains("\"kind\":\"ico-notification\""),
+        "{}",
+        added.body
+    );
+    assert!(added.body.contains(&doc.sha256), "{}", added.body);
+    assert_eq!(added.seq, entries[notified].seq + 1, "one transaction");
+
+    let headings = [
+        "Personal data breach: notification to the Information Commissioner's Office",
+        "(a) The nature of the breach (UK GDPR Article 33(3)(a))",
+        "(b) The Data Protection Officer or other contact point (UK GDPR Article 33(3)(b))",
+        "(c) The likely consequences of the breach (UK GDPR Article 33(3)(c))",
+        "(d) The measures taken or proposed, including to mitigate possible adverse effects (UK GDPR Article 33(3)(d))",
+        "Reasons for the delay (UK GDPR Article 33(1))",
+    ];
+    let contents = [
+        "Bosmere Junior School notifies the Information Commissioner's Office",
+        "e-mailed to a parent instead of the police",
+        "Approximate number of people concerned: about 25",
+        "People in the car park could be recognised",
+        "The parent deleted it",
+        "noticed only on the fourth day",
+        // The DPO's contact, from the policy pack.
+        "Alison Reilly, Data Protection Officer",
+        "E-mail: a.reailly@bosmere.hants.sch.uk",
+    ];
+    let (status, _, bytes) = app
+        .get_bytes(&format!("{path}/documents/{}", doc.id), Some(&dpo))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let as_sent = pdf_text(&app, "kept.pdf", &bytes);
+    for words in headings.iter().chain(&contents) {
+        assert!(as_sent.contains(words), "{words}: {as_sent}");
+    }
+
+    let (status, headers, bytes) = app
+        .get_bytes(&format!("{path}/ico-notification.pdf"), Some(&dpo))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    let now_text = pdf_text(&app, "download.pdf", &bytes);
+    for words in headings.iter().chain(&contents) {
+        assert!(now_text.contains(words), "{words}: {now_text}");
+    }
+    let page = app
+        .get(&format!("{path}/ico-notification"), Some(&dpo))
+        .await;
+    assert!(
+        page.body.contains("id=\"notification-kept\""),
+        "{}",
+        page.body
+    );
+    let (status, _, _) = app
+        .get_bytes(&format!("{path}/ico-notification.pdf"), Some(&operator))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
