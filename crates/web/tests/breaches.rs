@@ -1,8 +1,8 @@
 //! Personal data breaches on the web against a real store (ALT-18, UK GDPR Arts 33–34):
-//! reported from the media register, counted down on every page of those who handle them,
-//! assessed, described, notified to the ICO with the Article 33(3) contents (kept as a PDF
-//! with the case), the people affected dealt with, closed, and listed in the breach
-//! register.
+//! reported from the media register, a download or a ledger alarm, counted down on every
+//! page of those who handle them, assessed, described, notified to the ICO with the Article
+//! 33(3) contents (kept as a PDF with the case), the people affected dealt with, closed,
+//! and listed in the breach register.
 
 mod support;
 
@@ -396,4 +396,182 @@ async fn notification_pdf_on(app: App) {
         .get_bytes(&format!("{path}/ico-notification.pdf"), Some(&operator))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// The address of the link whose `<a>` carries `id` in `body`, as a browser requests it
+/// (without its fragment).
+fn href_of(body: &str, id: &str) -> String {
+    let at = body
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no {id}: {body}"));
+    let tag = &body[body[..at].rfind("<a ").expect("a link")..];
+    tag.split("href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("an address")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+        .split('#')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// ALT-18: a breach is reported from where it is noticed — a copy of footage made for a
+/// download that went to the wrong person, a ledger alarm — through the same prefilled
+/// intake as the media register's: the link opens the Cases page's form as a breach, with
+/// where it came from and what it is about filled in. Only those who may work breach
+/// cases see the links; a supervisor who sees the same download and alarm does not.
+#[tokio::test]
+async fn alt_18_a_breach_is_reported_from_a_download_and_from_a_ledger_alarm() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let location = custos_store::DatabaseLocation::Sqlite(dir.path().join("custos.db"));
+    report_links_on(dir, location).await;
+}
+
+/// The same, on PostgreSQL.
+#[tokio::test]
+async fn alt_18_a_breach_is_reported_from_a_download_and_from_a_ledger_alarm_on_postgresql() {
+    let Some(location) = postgres().await else {
+        return;
+    };
+    report_links_on(tempfile::tempdir().expect("tmp"), location).await;
+}
+
+async fn report_links_on(dir: tempfile::TempDir, location: custos_store::DatabaseLocation) {
+    use custos_base::Clock as _;
+    use sqlx::Connection as _;
+    let app = app_on(dir, location.clone()).await;
+    let cam = add_front_gate(&app).await;
+    let dpo = person(&app, "dp", "dpo").await;
+    let supervisor = person(&app, "sv", "supervisor").await;
+    let now = app.clock.now().0;
+    let d = app
+        .store
+        .request_download(
+            &console(),
+            &custos_store::evidence::ExportRequest {
+                exhibit: "AB/1".to_owned(),
+                cameras: vec![cam],
+                from_unix_ms: now - 2 * 3_600_000,
+                to_unix_ms: now - 3_600_000,
+                requester: "PC Smith".to_owned(),
+                authoriser: String::new(),
+                recipient: "Hampshire Constabulary".to_owned(),
+                purpose: "Theft at the gate".to_owned(),
+                case_ref: None,
+                keep_as: None,
+                encrypt: true,
+            },
+        )
+        .await
+        .expect("download");
+    let page = format!("/downloads/{}", d.id);
+    let before = app.get(&page, Some(&dpo)).await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.body);
+    assert!(
+        !before.body.contains("id=\"download-report-breach\""),
+        "nothing has left before the package is made: {}",
+        before.body
+    );
+    // The package made (making one needs recorded footage; the page reads only the state).
+    let made = format!(
+        "UPDATE downloads SET state = 'produced', package_id = 'PKG-TEST', produced_at_unix_ms = {now} WHERE id = '{}'",
+        d.id
+    );
+    match &location {
+        custos_store::DatabaseLocation::Sqlite(file) => {
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.display()))
+                .await
+                .expect("connect");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(made))
+                .execute(&mut c)
+                .await
+                .expect("made");
+            c.close().await.expect("close");
+        }
+        custos_store::DatabaseLocation::Postgres(url) => {
+            let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(made))
+                .execute(&mut c)
+                .await
+                .expect("made");
+            c.close().await.expect("close");
+        }
+    }
+    let after = app.get(&page, Some(&dpo)).await;
+    let link = href_of(&after.body, "download-report-breach");
+    assert!(link.starts_with("/cases?report=download&"), "{link}");
+    let form = app.get(&link, Some(&dpo)).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    for words in [
+        "Report a personal data breach",
+        "value=\"breach\" selected",
+        "value=\"Copy of exhibit AB/1 sent to the wrong person or lost\"",
+        "<option value=\"download\" selected>From a download sent to the wrong place",
+    ] {
+        assert!(form.body.contains(words), "{words}: {}", form.body);
+    }
+    let theirs = app.get(&page, Some(&supervisor)).await;
+    assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.body);
+    assert!(
+        theirs.body.contains("What became of the copy") && !theirs.body.contains("report a breach"),
+        "{}",
+        theirs.body
+    );
+
+    // A ledger no signature covers fails verification: an alarm on every page.
+    let failed = app
+        .store
+        .verify_and_record(
+            &custos_base::Actor::System("ledger-verifier".to_owned()),
+            false,
+        )
+        .await
+        .expect("verify");
+    assert!(!failed.intact);
+    let start = app.get("/start", Some(&dpo)).await;
+    let link = href_of(&start.body, &format!("alarm-{}-breach", failed.seq));
+    assert!(link.starts_with("/cases?report=ledger-alarm&"), "{link}");
+    let form = app.get(&link, Some(&dpo)).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    for words in [
+        "Report a personal data breach",
+        "value=\"breach\" selected",
+        "The ledger failed verification",
+        "<option value=\"ledger-alarm\" selected>From a ledger alarm",
+    ] {
+        assert!(form.body.contains(words), "{words}: {}", form.body);
+    }
+    let theirs = app.get("/start", Some(&supervisor)).await;
+    assert!(
+        theirs
+            .body
+            .contains(&format!("id=\"alarm-{}\"", failed.seq))
+            && !theirs.body.contains("report a breach"),
+        "{}",
+        theirs.body
+    );
+
+    // The form, sent, opens the breach with where it came from.
+    let csrf = App::csrf(&form.body);
+    let r = app
+        .send(
+            "POST",
+            "/cases",
+            Some(&dpo),
+            Some(&format!(
+                "csrf={csrf}&kind=breach&name=Person+dp&contact=office&summary=Ledger+alarm&details=&received=&channel=ledger-alarm&seen=&place="
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let reference = reference_of(r.location());
+    let c = app
+        .store
+        .case(&reference)
+        .await
+        .expect("case")
+        .expect("opened");
+    assert_eq!(c.channel, "ledger-alarm");
 }
