@@ -329,6 +329,7 @@ pub async fn run(
                         others_shown,
                         why_reasonable,
                         footage: lock.as_ref().map(|_| footage.clone()),
+                        documents: Some(documents.to_path_buf()),
                         change_reason,
                     },
                 )
@@ -428,7 +429,7 @@ pub async fn run(
                 c.reference, c.reference
             );
         }
-        CaseCommand::Notification { reference } => {
+        CaseCommand::Notification { reference, pdf } => {
             let Some(c) = store.case(&reference).await? else {
                 bail!("there is no case {reference}; `custos case list --all` lists them");
             };
@@ -438,13 +439,20 @@ pub async fn run(
             let Some(policy) = store.active_policy().await? else {
                 bail!("no policy pack is loaded; load one with `custos policy load FILE`");
             };
-            let record = c.breach.clone().unwrap_or_default();
-            let (sent, late) = match &record.ico_notified {
-                Some((at, late)) => (*at, late.clone()),
-                None => (store.clock().now().0, String::new()),
-            };
-            let n = custos_store::breaches::notification(&c, &record, &policy.pack, sent, &late);
-            println!("{}", n.plain_text().trim_end());
+            let now = store.clock().now();
+            let n = custos_store::breaches::notification_as_it_stands(&c, &policy.pack, now.0);
+            match &pdf {
+                Some(file) => {
+                    let created = now.to_timestamp().unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+                    std::fs::write(file, n.to_pdf(created))
+                        .with_context(|| format!("cannot write {}", file.display()))?;
+                    println!(
+                        "Wrote the notification of {reference} to the ICO to {}.",
+                        file.display()
+                    );
+                }
+                None => println!("{}", n.plain_text().trim_end()),
+            }
             if let Err(problems) = n.validate(
                 &policy.pack.deadlines.breach_notification,
                 &scheme_calendar(store, config).await?,

@@ -765,11 +765,16 @@ pub enum CaseCommand {
         #[arg(long, value_name = "TEXT")]
         measures: Option<String>,
     },
-    /// Print a breach's notification to the ICO as its record stands
+    /// Print a breach's notification to the ICO as its record stands; with --pdf, write it
+    /// as a PDF instead (once the ICO is notified, the copy as sent is also among the
+    /// case's documents)
     Notification {
         /// The breach's reference
         #[arg(value_name = "REF")]
         reference: String,
+        /// Write it to this file as a PDF
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
     },
 }
 

@@ -1138,6 +1138,7 @@ async fn seed_demo_case(store: &Store, config: &Config) -> anyhow::Result<()> {
     let dpo = Actor::System("demo".to_owned());
     let step = |reasons: &str| Step {
         reasons: reasons.to_owned(),
+        documents: Some(crate::cases::documents_dir(&config.data_dir)),
         ..Step::default()
     };
     for (action, reasons) in [

@@ -388,3 +388,106 @@ fn ljm_10_bdc_41_a_subject_access_request_through_every_path_with_its_letters() 
     assert_ne!(code, 0);
     assert!(err.contains("decision"), "{err}");
 }
+
+/// ALT-18, UK GDPR Art 33(3): a breach's notification to the ICO written as a PDF from the
+/// console, which `qpdf --check` accepts and `pdftotext` reads with (a) to (d) of Article
+/// 33(3) and the DPO's contact; recording the ICO notified keeps the notification as sent
+/// among the case's documents.
+#[test]
+fn alt_18_the_notification_to_the_ico_as_a_pdf_from_the_console() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("scheme");
+    let pack = policies().join("bosmere-junior-school.toml");
+    ok(&data, &["init", "--policy", pack.to_str().expect("path")]);
+    let out = ok(
+        &data,
+        &[
+            "case",
+            "open",
+            "--kind",
+            "breach",
+            "--name",
+            "School business manager",
+            "--contact",
+            "office",
+            "--summary",
+            "Footage e-mailed to the wrong parent",
+        ],
+    );
+    let reference = out
+        .split_whitespace()
+        .find(|w| w.starts_with("BRE-"))
+        .map(|w| w.trim_end_matches('.').to_owned())
+        .expect("a reference");
+    ok(
+        &data,
+        &[
+            "case",
+            "act",
+            &reference,
+            "assess-risk",
+            "--decision",
+            "risk",
+            "--reasons",
+            "Faces of parents at the gate, sent to another parent",
+        ],
+    );
+    ok(
+        &data,
+        &[
+            "case",
+            "breach",
+            &reference,
+            "--nature",
+            "Five minutes of gate footage were e-mailed to the wrong parent",
+            "--people",
+            "parents",
+            "--people-count",
+            "12",
+            "--records",
+            "one recording of the gate camera",
+            "--records-count",
+            "1",
+            "--consequences",
+            "Parents could be recognised",
+            "--measures",
+            "The parent deleted it and confirmed in writing",
+        ],
+    );
+    let pdf = dir.path().join("notification.pdf");
+    let out = ok(
+        &data,
+        &[
+            "case",
+            "notification",
+            &reference,
+            "--pdf",
+            pdf.to_str().expect("path"),
+        ],
+    );
+    assert!(out.contains("Wrote the notification"), "{out}");
+    tool("qpdf", &["--check", pdf.to_str().expect("path")]);
+    let text = tool("pdftotext", &[pdf.to_str().expect("path"), "-"])
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for words in [
+        "Personal data breach: notification to the Information Commissioner's Office",
+        "(a) The nature of the breach (UK GDPR Article 33(3)(a))",
+        "(b) The Data Protection Officer or other contact point (UK GDPR Article 33(3)(b))",
+        "(c) The likely consequences of the breach (UK GDPR Article 33(3)(c))",
+        "(d) The measures taken or proposed",
+        "e-mailed to the wrong parent",
+        "about 12",
+        "Alison Reilly, Data Protection Officer",
+        "E-mail: a.reailly@bosmere.hants.sch.uk",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    ok(&data, &["case", "act", &reference, "notify-ico"]);
+    let shown = ok(&data, &["case", "show", &reference]);
+    assert!(
+        shown.contains(&format!("{reference}-ico-notification.pdf")),
+        "{shown}"
+    );
+}

@@ -105,6 +105,10 @@ const ROWS: &[(&str, Row)] = &[
         "/cases/{reference}/ico-notification.txt",
         Row::NotAPage("plain text to send"),
     ),
+    (
+        "/cases/{reference}/ico-notification.pdf",
+        Row::NotAPage("a PDF to send"),
+    ),
     ("/complaints.csv", Row::NotAPage("a CSV file")),
     ("/retention", Row::Page("/retention")),
     ("/groups", Row::Page("/groups")),

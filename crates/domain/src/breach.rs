@@ -28,6 +28,7 @@ use jiff::Timestamp;
 use crate::calendar::{Calendar, CalendarError, Deadline};
 use crate::deadline::DeadlineRule;
 use crate::disclosure::MIN_REASON_CHARS;
+use crate::pdf::{self, Block};
 
 /// One hour, in milliseconds.
 const HOUR_MS: i64 = 60 * 60 * 1000;
@@ -643,23 +644,40 @@ impl IcoNotification {
         sections
     }
 
+    /// The notification laid out once, as a document's blocks: the title and each
+    /// section's heading as headings, its paragraphs as paragraphs. The plain text and
+    /// the PDF are both rendered from these, so they say the same.
+    pub fn blocks(&self) -> Vec<Block> {
+        let mut blocks = vec![Block::Heading(self.title())];
+        for (heading, paragraphs) in self.sections() {
+            blocks.extend(heading.map(Block::Heading));
+            blocks.extend(paragraphs.into_iter().map(Block::Paragraph));
+        }
+        blocks
+    }
+
     /// The notification as plain text: the title, then each section's heading and
     /// paragraphs, separated by blank lines; lines end in `\n`.
     pub fn plain_text(&self) -> String {
-        let mut t = format!("{}\n\n", self.title());
-        for (heading, paragraphs) in self.sections() {
-            if let Some(heading) = heading {
-                t.push_str(&heading);
-                t.push_str("\n\n");
-            }
-            for p in paragraphs {
-                t.push_str(&p);
-                t.push_str("\n\n");
+        let mut t = String::new();
+        for block in self.blocks() {
+            match block {
+                Block::Heading(text) | Block::Paragraph(text) | Block::Line(text) => {
+                    t.push_str(&text);
+                    t.push_str("\n\n");
+                }
+                Block::Space => t.push('\n'),
             }
         }
         t.truncate(t.trim_end().len());
         t.push('\n');
         t
+    }
+
+    /// The notification as a PDF file (A4), stamped as created at `created`: the same
+    /// blocks as [`IcoNotification::plain_text`].
+    pub fn to_pdf(&self, created: jiff::Timestamp) -> Vec<u8> {
+        pdf::render(&self.title(), &self.blocks(), created)
     }
 }
 
@@ -1041,5 +1059,32 @@ mod tests {
         assert!(!text.contains("Reasons for the delay"), "{text}");
         assert!(!text.contains("To follow"), "{text}");
         assert!(text.ends_with("27 hours later.\n"), "{text}");
+    }
+
+    #[test]
+    fn alt_18_the_notification_as_a_pdf_has_the_same_blocks_as_its_text() {
+        let mut n = complete("2027-03-27T10:00", "2027-03-30T12:00");
+        n.delay_reasons = "The police told us of the theft only on 29 March.".to_owned();
+        let blocks = n.blocks();
+        assert_eq!(blocks[0], Block::Heading(n.title()));
+        let text = n.plain_text();
+        for b in &blocks {
+            if let Block::Heading(t) | Block::Paragraph(t) = b {
+                assert!(text.contains(t.as_str()), "{t:?} missing from:\n{text}");
+            }
+        }
+        let created: jiff::Timestamp = "2027-03-30T11:00:00Z".parse().expect("time");
+        let bytes = n.to_pdf(created);
+        assert!(bytes.starts_with(b"%PDF-1.4\n"));
+        let s = String::from_utf8_lossy(&bytes);
+        assert!(
+            s.contains("(Reasons for the delay \\(UK GDPR Article 33\\(1\\)\\))"),
+            "{s}"
+        );
+        assert!(
+            s.contains("/Title (Personal data breach: notification"),
+            "{s}"
+        );
+        assert_eq!(bytes, n.to_pdf(created), "deterministic");
     }
 }

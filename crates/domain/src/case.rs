@@ -341,6 +341,12 @@ impl Decision {
     }
 }
 
+/// The places a personal data breach is reported from besides the Cases page, each the
+/// channel its case records: a medium lost or not returned (`media-register`), a download
+/// sent to the wrong place (`download`), a ledger alarm (`ledger-alarm`). Each has its
+/// words in [`channel_words`].
+pub const BREACH_REPORT_SOURCES: &[&str] = &["media-register", "download", "ledger-alarm"];
+
 /// How a request came, in words, completing "received by …": the public request form
 /// (`public-form`), letter, e-mail, telephone, in person; anything else as it is.
 pub fn channel_words(channel: &str) -> String {

@@ -202,8 +202,30 @@ pub fn notification(
     }
 }
 
+/// The kind under which the notification to the ICO, as sent, is kept with its breach as
+/// a PDF (in the ledger's `case-document-added` entry too).
+pub const ICO_NOTIFICATION: &str = "ico-notification";
+
+/// The ICO notification of breach `case` as its record stands: once the ICO is notified,
+/// as recorded sent (at that time, with its reasons for any delay); before, as it would be
+/// sent at `now_unix_ms`. What the page, its text and PDF downloads, and the console show.
+pub fn notification_as_it_stands(
+    case: &Case,
+    pack: &custos_domain::PolicyPack,
+    now_unix_ms: i64,
+) -> IcoNotification {
+    let record = case.breach.clone().unwrap_or_default();
+    let (sent, late) = match &record.ico_notified {
+        Some((at, late)) => (*at, late.as_str()),
+        None => (now_unix_ms, ""),
+    };
+    notification(case, &record, pack, sent, late)
+}
+
 /// The checks and writes of a breach's own steps, inside `act_on_case`'s transaction:
-/// what the ledger entry adds, or why the step is refused. `now` is the step's time.
+/// what the ledger entry adds and, for notifying the ICO, the notification as sent (for
+/// its copy to be kept with the case), or why the step is refused. `now` is the step's
+/// time.
 pub(crate) async fn step_in(
     store: &Store,
     tx: &mut WriteTx,
@@ -212,7 +234,7 @@ pub(crate) async fn step_in(
     why: &str,
     now: i64,
     entry: NewEntry,
-) -> StoreResult<NewEntry> {
+) -> StoreResult<(NewEntry, Option<IcoNotification>)> {
     let record = case.breach.clone().unwrap_or_default();
     let pack = store
         .active_policy()
@@ -223,7 +245,8 @@ pub(crate) async fn step_in(
     ensure_row(tx, &case.reference).await?;
     let reference = case.reference.as_str();
     let exec = |sql: &'static str| sqlx::query(sql);
-    Ok(match action {
+    let mut sent = None;
+    let entry = match action {
         Action::AssessRisk(level) => {
             let a = Assessment::new(level, why).map_err(|e| StoreError::Invalid(e.to_string()))?;
             exec("UPDATE case_breach SET risk_level = $1, risk_reasons = $2 WHERE reference = $3")
@@ -256,6 +279,7 @@ pub(crate) async fn step_in(
             .await
             .map_err(StoreError::db("recording a notification"))?;
             let entry = entry.with("phase", n.phase.as_str());
+            sent = Some(n);
             if why.is_empty() {
                 entry
             } else {
@@ -323,7 +347,8 @@ pub(crate) async fn step_in(
             entry
         }
         _ => entry,
-    })
+    };
+    Ok((entry, sent))
 }
 
 impl Store {

@@ -346,6 +346,10 @@ pub struct Step {
     pub why_reasonable: Option<String>,
     /// The footage folder, for a step that erases footage (an accepted erasure request).
     pub footage: Option<std::path::PathBuf>,
+    /// The case documents folder, for a step that keeps a document: notifying the ICO of
+    /// a breach keeps the notification as sent, as a PDF. Without it (a server that keeps
+    /// no case documents) the step is taken and no copy is kept.
+    pub documents: Option<std::path::PathBuf>,
     /// Why a decision changes after a response letter stated the earlier one.
     pub change_reason: Option<String>,
 }
@@ -1181,8 +1185,10 @@ impl Store {
             .with("from", case.state.as_str())
             .with("to", next.as_str());
         // A breach's own steps, and the outcome it may close with, are its record's.
+        let mut sent = None;
         if case.kind == CaseKind::Breach {
-            entry = crate::breaches::step_in(self, &mut tx, &case, action, why, now, entry).await?;
+            (entry, sent) =
+                crate::breaches::step_in(self, &mut tx, &case, action, why, now, entry).await?;
         }
         match action {
             Action::AwaitIdentity => {
@@ -1373,6 +1379,24 @@ impl Store {
             .await
             .map_err(StoreError::db("moving a case on"))?;
         tx.record(actor, entry);
+        // The notification to the ICO as sent is kept with the case, in the same
+        // transaction as the step that records it sent.
+        if let (Some(n), Some(documents)) = (sent, &step.documents) {
+            let created = UnixMs(now)
+                .to_timestamp()
+                .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+            self.keep_case_document_in(
+                &mut tx,
+                actor,
+                documents,
+                &case.reference,
+                Some(crate::breaches::ICO_NOTIFICATION),
+                &format!("{}-ico-notification.pdf", case.reference),
+                "application/pdf",
+                &n.to_pdf(created),
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.require_case(&case.reference).await
     }
@@ -1690,15 +1714,77 @@ impl Store {
         contents: &[u8],
     ) -> StoreResult<CaseDocument> {
         let case = self.require_case(reference).await?;
+        // The file is written before the write transaction begins, so that a large upload
+        // does not hold other writers back.
+        let file = self
+            .write_case_document_file(documents, &case.reference, name, contents)
+            .await?;
+        let mut tx = self.write().await?;
+        let doc = record_case_document_in(
+            &mut tx,
+            actor,
+            &case.reference,
+            file,
+            kind,
+            media_type,
+            contents,
+            self.clock().now().0,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(doc)
+    }
+
+    /// Keeps a document with case `reference` inside `tx`: the file encrypted under the
+    /// case's key in `documents`, its row, and its ledger entry (`case-document-added`
+    /// with its SHA-256 and `kind`, not its contents or name). The file is written before
+    /// the transaction commits; if it does not, the file is left unreferenced.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn keep_case_document_in(
+        &self,
+        tx: &mut WriteTx,
+        actor: &Actor,
+        documents: &Path,
+        reference: &str,
+        kind: Option<&str>,
+        name: &str,
+        media_type: &str,
+        contents: &[u8],
+    ) -> StoreResult<CaseDocument> {
+        let file = self
+            .write_case_document_file(documents, reference, name, contents)
+            .await?;
+        record_case_document_in(
+            tx,
+            actor,
+            reference,
+            file,
+            kind,
+            media_type,
+            contents,
+            self.clock().now().0,
+        )
+        .await
+    }
+
+    /// Writes `contents` encrypted under case `reference`'s key as a new file in
+    /// `documents`, for a document named `name` (refused when either is empty).
+    async fn write_case_document_file(
+        &self,
+        documents: &Path,
+        reference: &str,
+        name: &str,
+        contents: &[u8],
+    ) -> StoreResult<DocumentFile> {
         let name = name.trim();
         if name.is_empty() || contents.is_empty() {
             return Err(StoreError::Invalid(
                 "a document needs a name and some contents".to_owned(),
             ));
         }
-        let key = self.case_key(&case.reference).await?;
+        let key = self.case_key(reference).await?;
         let id = random_hex(8)?;
-        let rel = format!("{}/{id}.cdoc", case.reference);
+        let rel = format!("{reference}/{id}.cdoc");
         let abs = documents.join(&rel);
         let io =
             |e: std::io::Error| StoreError::Files(format!("cannot write {}: {e}", abs.display()));
@@ -1717,48 +1803,12 @@ impl Store {
         )
         .map_err(|e| StoreError::Files(e.to_string()))?;
         w.sync().map_err(|e| StoreError::Files(e.to_string()))?;
-        let sha = to_hex(&Sha256::digest(contents));
-        let now = self.clock().now().0;
-        let mut tx = self.write().await?;
-        sqlx::query(
-            "INSERT INTO case_documents (id, reference, name, media_type, path, bytes, sha256, \
-             added_at_unix_ms, added_by, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&id)
-        .bind(&case.reference)
-        .bind(name)
-        .bind(media_type.trim())
-        .bind(&rel)
-        .bind(i64::try_from(contents.len()).unwrap_or(i64::MAX))
-        .bind(&sha)
-        .bind(now)
-        .bind(actor.to_string())
-        .bind(kind)
-        .execute(tx.conn())
-        .await
-        .map_err(StoreError::db("adding a document"))?;
-        let mut entry = NewEntry::new(Book::Case, "case-document-added")
-            .with_ref(case_ref(&case.reference)?)
-            .with("document", id.as_str())
-            .with("sha256", sha.as_str())
-            .with("bytes", contents.len());
-        if let Some(k) = kind {
-            entry = entry.with("kind", k);
-        }
-        tx.record(actor, entry);
-        tx.commit().await?;
-        Ok(CaseDocument {
+        Ok(DocumentFile {
             id,
+            rel,
             name: name.to_owned(),
-            media_type: media_type.trim().to_owned(),
-            bytes: contents.len() as u64,
-            sha256: sha,
-            added_at_unix_ms: now,
-            added_by: actor.to_string(),
-            kind: kind.map(str::to_owned),
         })
     }
-
     /// The documents of case `reference`.
     pub async fn case_documents(&self, reference: &str) -> StoreResult<Vec<CaseDocument>> {
         let rows = sqlx::query(
@@ -1817,6 +1867,67 @@ impl Store {
         }
         Ok((doc, contents))
     }
+}
+
+/// A case document's file, written and not yet recorded.
+struct DocumentFile {
+    id: String,
+    /// Its path under the documents folder.
+    rel: String,
+    name: String,
+}
+
+/// Records document `file` of case `reference` in `tx`: its row and its ledger entry
+/// (`case-document-added` with its SHA-256, size and `kind`).
+#[allow(clippy::too_many_arguments)]
+async fn record_case_document_in(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    reference: &str,
+    file: DocumentFile,
+    kind: Option<&str>,
+    media_type: &str,
+    contents: &[u8],
+    now: i64,
+) -> StoreResult<CaseDocument> {
+    let DocumentFile { id, rel, name } = file;
+    let sha = to_hex(&Sha256::digest(contents));
+    sqlx::query(
+        "INSERT INTO case_documents (id, reference, name, media_type, path, bytes, sha256, \
+         added_at_unix_ms, added_by, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&id)
+    .bind(reference)
+    .bind(&name)
+    .bind(media_type.trim())
+    .bind(&rel)
+    .bind(i64::try_from(contents.len()).unwrap_or(i64::MAX))
+    .bind(&sha)
+    .bind(now)
+    .bind(actor.to_string())
+    .bind(kind)
+    .execute(tx.conn())
+    .await
+    .map_err(StoreError::db("adding a document"))?;
+    let mut entry = NewEntry::new(Book::Case, "case-document-added")
+        .with_ref(case_ref(reference)?)
+        .with("document", id.as_str())
+        .with("sha256", sha.as_str())
+        .with("bytes", contents.len());
+    if let Some(k) = kind {
+        entry = entry.with("kind", k);
+    }
+    tx.record(actor, entry);
+    Ok(CaseDocument {
+        id,
+        name,
+        media_type: media_type.trim().to_owned(),
+        bytes: contents.len() as u64,
+        sha256: sha,
+        added_at_unix_ms: now,
+        added_by: actor.to_string(),
+        kind: kind.map(str::to_owned),
+    })
 }
 
 /// Ends the open pause of case `reference`'s clock, if any, at `now`.

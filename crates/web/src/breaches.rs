@@ -240,6 +240,8 @@ struct NotificationPage {
     title: String,
     sections: Vec<(Option<String>, Vec<String>)>,
     problems: Vec<String>,
+    /// The ICO has been notified, so the notification as sent is kept with the case.
+    kept: bool,
 }
 
 /// The notification of `c` as it would be sent now, with what is missing for it.
@@ -250,23 +252,33 @@ async fn notification(
     let Some(policy) = state.store.active_policy().await? else {
         return Err(WebError::AskManagers("no policy pack is loaded".to_owned()));
     };
-    let record = c.breach.clone().unwrap_or_default();
-    let (sent, late) = match &record.ico_notified {
-        Some((at, late)) => (*at, late.clone()),
-        None => (state.store.clock().now().0, String::new()),
-    };
-    let n = custos_store::breaches::notification(c, &record, &policy.pack, sent, &late);
+    let n = custos_store::breaches::notification_as_it_stands(
+        c,
+        &policy.pack,
+        state.store.clock().now().0,
+    );
+    let notified = c.breach.as_ref().is_some_and(|b| b.ico_notified.is_some());
     let calendar = state
         .calendar(policy.pack.nation)
         .map_err(WebError::BadRequest)?;
     let problems = match n.validate(&policy.pack.deadlines.breach_notification, &calendar) {
         Ok(()) => Vec::new(),
-        Err(p) if record.ico_notified.is_none() => {
-            p.into_iter().filter(|p| !p.contains("delay")).collect()
-        }
+        Err(p) if !notified => p.into_iter().filter(|p| !p.contains("delay")).collect(),
         Err(p) => p,
     };
     Ok((n, problems))
+}
+
+/// Breach `reference`, for a person who may work it; refused for any other kind of case.
+async fn load_breach(state: &AppState, staff: &Staff, reference: &str) -> Result<Case, WebError> {
+    let c = crate::cases::load(state, staff, reference).await?;
+    if c.kind != CaseKind::Breach {
+        return Err(WebError::BadRequest(format!(
+            "{} is not a breach: only a breach is notified to the ICO",
+            c.reference
+        )));
+    }
+    Ok(c)
 }
 
 /// `GET /cases/{reference}/ico-notification`: the notification to the ICO as its record
@@ -276,13 +288,7 @@ pub(crate) async fn show_notification(
     staff: Staff,
     Path(reference): Path<String>,
 ) -> Result<Response, WebError> {
-    let c = crate::cases::load(&state, &staff, &reference).await?;
-    if c.kind != CaseKind::Breach {
-        return Err(WebError::BadRequest(format!(
-            "{} is not a breach: only a breach is notified to the ICO",
-            c.reference
-        )));
-    }
+    let c = load_breach(&state, &staff, &reference).await?;
     let (n, problems) = notification(&state, &c).await?;
     Ok(render(
         StatusCode::OK,
@@ -292,6 +298,7 @@ pub(crate) async fn show_notification(
             title: n.title(),
             sections: n.sections(),
             problems,
+            kept: c.breach.as_ref().is_some_and(|b| b.ico_notified.is_some()),
         },
     ))
 }
@@ -303,13 +310,7 @@ pub(crate) async fn notification_text(
     staff: Staff,
     Path(reference): Path<String>,
 ) -> Result<Response, WebError> {
-    let c = crate::cases::load(&state, &staff, &reference).await?;
-    if c.kind != CaseKind::Breach {
-        return Err(WebError::BadRequest(format!(
-            "{} is not a breach: only a breach is notified to the ICO",
-            c.reference
-        )));
-    }
+    let c = load_breach(&state, &staff, &reference).await?;
     let (n, _) = notification(&state, &c).await?;
     Ok((
         [
@@ -324,6 +325,39 @@ pub(crate) async fn notification_text(
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
         n.plain_text(),
+    )
+        .into_response())
+}
+
+/// `GET /cases/{reference}/ico-notification.pdf`: the notification as a PDF, rendered
+/// now from the same record as the page and the text; the copy kept when the ICO was
+/// notified is among the case's documents.
+pub(crate) async fn notification_pdf(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+) -> Result<Response, WebError> {
+    let c = load_breach(&state, &staff, &reference).await?;
+    let (n, _) = notification(&state, &c).await?;
+    let created = state
+        .store
+        .clock()
+        .now()
+        .to_timestamp()
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}-ico-notification.pdf\"",
+                    c.reference
+                ),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        n.to_pdf(created),
     )
         .into_response())
 }

@@ -198,6 +198,21 @@ pub(crate) struct CasesQuery {
     about: Option<String>,
 }
 
+/// The link from another page that opens the Cases page's intake as a breach reported
+/// from `source` (one of [`custos_domain::case::BREACH_REPORT_SOURCES`]), about `about`,
+/// for `staff` who may work breach cases; `None` for anyone else. Every page that offers
+/// to report a breach links through this.
+pub(crate) fn report_breach(staff: &Staff, source: &str, about: &str) -> Option<String> {
+    (custos_domain::case::BREACH_REPORT_SOURCES.contains(&source)
+        && staff.may(Right::WorkCases, &target(CaseKind::Breach)))
+    .then(|| {
+        format!(
+            "/cases?report={source}&about={}#intake",
+            crate::staff::form_encode(about)
+        )
+    })
+}
+
 /// The intake filled in for a breach reported from another page.
 pub(crate) struct Prefill {
     summary: String,
@@ -265,7 +280,7 @@ pub(crate) async fn dashboard(
         .report
         .as_deref()
         .map(str::trim)
-        .filter(|r| ["media-register", "download", "ledger-alarm"].contains(r))
+        .filter(|r| custos_domain::case::BREACH_REPORT_SOURCES.contains(r))
         .map(|r| Prefill {
             summary: q.about.clone().unwrap_or_default(),
             channel: r.to_owned(),
@@ -661,6 +676,7 @@ pub(crate) async fn act(
         others_shown: f.others_shown.is_some(),
         why_reasonable: Some(f.why_reasonable.clone()).filter(|w| !w.trim().is_empty()),
         footage: state.footage.clone(),
+        documents: state.documents.clone(),
         change_reason: Some(f.change_reason.clone()).filter(|w| !w.trim().is_empty()),
     };
     if let Action::Decide(decision) = action

@@ -898,11 +898,23 @@ pub(crate) struct MediumRow {
     pub(crate) returned: String,
     pub(crate) erased: String,
     pub(crate) remarks: String,
+    /// The link to report it lost as a breach: while it is out, for those who may.
+    pub(crate) report_breach: Option<String>,
 }
 
-fn medium_row(m: Medium, names: &custos_domain::ledger::Names) -> MediumRow {
+fn medium_row(m: Medium, names: &custos_domain::ledger::Names, staff: &Staff) -> MediumRow {
     let when = |t: Option<i64>| t.map(|t| UnixMs(t).to_london_display()).unwrap_or_default();
+    let out = m.returned_at_unix_ms.is_none() && m.erased_at_unix_ms.is_none();
     MediumRow {
+        report_breach: out
+            .then(|| {
+                crate::cases::report_breach(
+                    staff,
+                    "media-register",
+                    &format!("Medium {} lost or not returned", m.reference),
+                )
+            })
+            .flatten(),
         returned: when(m.returned_at_unix_ms),
         erased: when(m.erased_at_unix_ms),
         issued_at: UnixMs(m.issued_at_unix_ms).to_london_display(),
@@ -944,8 +956,6 @@ struct DisclosuresPage {
     media: Vec<MediumRow>,
     /// Whether this person may register media and record what became of them.
     may_register: bool,
-    /// Whether this person may report a breach (a medium lost).
-    may_report_breach: bool,
     form: MediumForm,
     problems: Vec<String>,
     /// Packages released, for the register form's suggestions.
@@ -978,12 +988,11 @@ async fn disclosures_page(
         &DisclosuresPage {
             banner: Banner::load(state, staff).await?,
             log: log.iter().map(|r| log_row(r, &names)).collect(),
-            media: media.into_iter().map(|m| medium_row(m, &names)).collect(),
+            media: media
+                .into_iter()
+                .map(|m| medium_row(m, &names, staff))
+                .collect(),
             may_register: staff.may(Right::Export, &Target::Scheme),
-            may_report_breach: staff.may(
-                Right::WorkCases,
-                &crate::cases::target(custos_domain::case::CaseKind::Breach),
-            ),
             form,
             problems,
             packages,

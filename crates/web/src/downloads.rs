@@ -1,7 +1,9 @@
 //! Downloads on the web (ALT-8, LBU-19, BDC-1, BDC-5): one page per request for a package —
 //! what was asked, who has authorised it and who still must, the package once made, and
 //! what became of the copy (viewed by the recipient, its destruction authorised,
-//! destroyed). Each action is the signed-in person's own, decided by the store.
+//! destroyed), and, once the copy is made, for those who may work breach cases, the link
+//! to report it as a personal data breach (sent to the wrong person, lost). Each action is
+//! the signed-in person's own, decided by the store.
 //!
 //! Invariants: an authorisation is given only by the person signed in, for themselves
 //! (`Store::authorise_download` with their own `Subject`); the page is shown to those who
@@ -39,6 +41,9 @@ struct DownloadPage {
     may_destroy: bool,
     produced: bool,
     now: String,
+    /// Once the copy is made, the link to report it as a breach (sent to the wrong person,
+    /// lost), for those who may work breaches.
+    report_breach: Option<String>,
 }
 
 fn may_see(staff: &Staff) -> Result<(), WebError> {
@@ -115,6 +120,18 @@ pub(crate) async fn show(
         })
         .collect();
     let produced = d.state == DownloadState::Produced;
+    let report_breach = produced
+        .then(|| {
+            crate::cases::report_breach(
+                &staff,
+                "download",
+                &format!(
+                    "Copy of exhibit {} sent to the wrong person or lost",
+                    d.request.exhibit
+                ),
+            )
+        })
+        .flatten();
     Ok(render(
         StatusCode::OK,
         &DownloadPage {
@@ -135,6 +152,7 @@ pub(crate) async fn show(
             may_destroy: produced && deletes_all,
             produced,
             now: state.store.clock().now().to_uk_local_input(),
+            report_breach,
             d,
         },
     ))

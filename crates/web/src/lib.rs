@@ -614,6 +614,14 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(breaches::notification_text),
         ),
         (
+            spec(
+                "GET",
+                "/cases/{reference}/ico-notification.pdf",
+                Access::Right(Right::WorkCases),
+            ),
+            get(breaches::notification_pdf),
+        ),
+        (
             spec("GET", "/complaints.csv", Access::Right(Right::ReadLogbooks)),
             get(complaints::csv),
         ),

@@ -90,7 +90,8 @@ impl LogbookFilter {
     }
 }
 
-fn form_encode(s: &str) -> String {
+/// `s` encoded for a query string (`application/x-www-form-urlencoded`: a space as `+`).
+pub(crate) fn form_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
@@ -223,6 +224,8 @@ pub(crate) struct AlarmView {
     pub(crate) at: String,
     pub(crate) title: String,
     pub(crate) problem: String,
+    /// The link to report it as a personal data breach, for those who may work breaches.
+    pub(crate) report_breach: Option<String>,
 }
 
 impl Banner {
@@ -235,7 +238,7 @@ impl Banner {
             let a = state.store.ledger_alarms().await?;
             (
                 v.map(|v| describe_verification(&v)),
-                a.iter().map(alarm_view).collect(),
+                a.iter().map(|a| alarm_view(staff, a)).collect(),
             )
         } else {
             (None, Vec::new())
@@ -310,10 +313,16 @@ fn describe_verification(v: &VerificationRecord) -> String {
     }
 }
 
-fn alarm_view(a: &LedgerAlarm) -> AlarmView {
+fn alarm_view(staff: &Staff, a: &LedgerAlarm) -> AlarmView {
+    let at = UnixMs(a.at_unix_ms).to_london_display();
     AlarmView {
         seq: a.seq,
-        at: UnixMs(a.at_unix_ms).to_london_display(),
+        report_breach: crate::cases::report_breach(
+            staff,
+            "ledger-alarm",
+            &format!("Ledger alarm of {at}: {}", a.title),
+        ),
+        at,
         title: a.title.clone(),
         problem: a.problem.clone(),
     }

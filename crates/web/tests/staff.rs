@@ -590,6 +590,11 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/cases/{reference}/ico-notification.txt",
         Expect::Roles(CASEWORKERS),
     ),
+    (
+        "GET",
+        "/cases/{reference}/ico-notification.pdf",
+        Expect::Roles(CASEWORKERS),
+    ),
     ("GET", "/retention", Expect::Roles(READERS)),
     ("GET", "/cases", Expect::Roles(CASEWORKERS)),
     ("GET", "/cases/{reference}", Expect::Roles(CASEWORKERS)),

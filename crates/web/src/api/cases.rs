@@ -532,6 +532,7 @@ pub(crate) async fn step(
         others_shown: req.others_shown.unwrap_or(false),
         why_reasonable: req.why_reasonable.filter(|w| !w.trim().is_empty()),
         footage: state.footage.clone(),
+        documents: state.documents.clone(),
         change_reason: req.change_reason.filter(|w| !w.trim().is_empty()),
     };
     let after = crate::cases::take_step(&state, &staff, &c, &actor, action, &step).await?;

@@ -327,6 +327,22 @@ impl App {
         }
     }
 
+    /// A GET whose body is kept as bytes (a PDF, an archive), with its status and headers.
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+    ) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let mut req = Request::builder().method("GET").uri(path);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, format!("custos_session={c}"));
+        }
+        let res = self.respond(req, Body::empty()).await;
+        let (status, headers) = (res.status(), res.headers().clone());
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        (status, headers, bytes.to_vec())
+    }
+
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
         self.send("GET", path, cookie, None).await
     }
