@@ -947,3 +947,59 @@ impl std::fmt::Display for Username {
         f.write_str(&self.0)
     }
 }
+
+/// The role in which `person` keeps `book` (or, with `countersign`, countersigns its
+/// entries and checks it) under the pack's `[books]` (BDC-18): the first of their roles the
+/// book's rule names, wherever they hold it. Otherwise why not, in words that name the
+/// roles that would do.
+pub fn book_role(
+    books: &crate::policy::Books,
+    book: crate::ledger::Book,
+    person: &Subject,
+    countersign: bool,
+) -> Result<Ident, String> {
+    let what = book.title().to_lowercase();
+    let Some(rule) = books.rule(book) else {
+        return Err(format!("the {what} is not one of the books kept here"));
+    };
+    let roles = if countersign {
+        &rule.countersign
+    } else {
+        &rule.keep
+    };
+    let doing = if countersign { "countersigned" } else { "kept" };
+    if roles.is_empty() {
+        return Err(format!("nobody countersigns the {what} here"));
+    }
+    let named = roles
+        .iter()
+        .map(|r| crate::role::role_words(r.as_str()))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    if person.disabled {
+        return Err(format!(
+            "your account is disabled; the {what} is {doing} by the {named}"
+        ));
+    }
+    person
+        .assignments
+        .iter()
+        .find(|a| roles.contains(&a.role))
+        .map(|a| a.role.clone())
+        .ok_or_else(|| {
+            let yours = person
+                .assignments
+                .iter()
+                .map(|a| crate::role::display_name(a.role.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                "the {what} is {doing} here by the {named}; none of your roles ({}) is one of them",
+                if yours.is_empty() {
+                    "none"
+                } else {
+                    yours.as_str()
+                }
+            )
+        })
+}

@@ -134,6 +134,8 @@ kebab_enum! {
         Media = "media",
         /// Video prints (BDC-34).
         VideoPrints = "video-prints",
+        /// The list of installed equipment (BDC-37).
+        Equipment = "equipment",
         /// Body-worn camera issue and return (LBU-24).
         Bwv = "bwv",
         /// Redeployable camera deployments (BDC-38).
@@ -166,6 +168,7 @@ impl Book {
             Self::Maintenance => "Faults and maintenance",
             Self::Media => "Media register",
             Self::VideoPrints => "Video prints",
+            Self::Equipment => "Installed equipment",
             Self::Bwv => "Body-worn cameras",
             Self::Deployment => "Redeployable camera deployments",
             Self::Case => "Cases",

@@ -22,6 +22,7 @@ use toml::Spanned;
 use crate::camera::{CameraKind, Nation, RecordingMode};
 use crate::deadline::DeadlineRule;
 use crate::ident::Ident;
+use crate::ledger::Book;
 use crate::role::{BUILT_IN_ROLES, Role, is_built_in};
 
 /// The pack format this version of Custos reads.
@@ -63,6 +64,8 @@ pub struct PolicyPack {
     pub access: Access,
     /// Defaults for newly registered cameras.
     pub recording: RecordingDefaults,
+    /// Who keeps and who countersigns each of the control room's books (BDC-18, BDC-37).
+    pub books: Books,
 }
 
 /// The data controller and the published contact points (SCC-3, BDC-13, LBU-9, BJS-7).
@@ -471,6 +474,75 @@ pub struct DeputyRule {
 /// The confidentiality declaration used when a pack gives none (BDC-7).
 pub const DEFAULT_DECLARATION: &str = "I will use this CCTV system only for the purposes of the scheme and as its code of practice says. I will treat everything I see, hear or read here, live or recorded, as strictly confidential, and I will not pass it on to anyone except as the code of practice allows. I understand that what I do on this system is recorded.";
 
+/// The undertaking a control-room visitor accepts when the pack has none of its own (BDC-7,
+/// BDC-23, LBU-12).
+pub const DEFAULT_VISITOR_UNDERTAKING: &str = "I will treat everything I see or hear in this control room as strictly confidential. I will not record, copy or pass on any image or information, and I will not discuss what I saw with anyone except as the scheme's code of practice allows. I understand that my visit is recorded.";
+
+/// The books of the control room a pack says who keeps: each is one of the ledger's books
+/// (BDC-18, BDC-37). The pack writes them under `[books.ID]` with the book's id.
+pub const KEPT_BOOKS: [Book; 7] = [
+    Book::Incident,
+    Book::Visitors,
+    Book::Maintenance,
+    Book::VideoPrints,
+    Book::Equipment,
+    Book::Bwv,
+    Book::Deployment,
+];
+
+/// Who keeps a book and who countersigns or checks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookRule {
+    /// The roles whose holders write its entries.
+    pub keep: Vec<Ident>,
+    /// The roles whose holders countersign its entries and check it (BDC-18: "visitor
+    /// authorisations counter-signed by a supervisor").
+    pub countersign: Vec<Ident>,
+}
+
+/// The pack's `[books]`: a rule for each of [`KEPT_BOOKS`] (the lawful default where the
+/// pack is silent: operators, supervisors and managers keep it; supervisors and managers
+/// countersign), and the visitors' undertaking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Books {
+    rules: BTreeMap<Book, BookRule>,
+    /// The undertaking a visitor accepts before entering the control room (BDC-7, BDC-23);
+    /// [`DEFAULT_VISITOR_UNDERTAKING`] when the pack has none.
+    pub visitor_undertaking: String,
+}
+
+impl Books {
+    /// The default keepers of a book, where the pack is silent.
+    pub const DEFAULT_KEEP: [&'static str; 3] = ["operator", "supervisor", "manager"];
+    /// The default countersigners.
+    pub const DEFAULT_COUNTERSIGN: [&'static str; 2] = ["supervisor", "manager"];
+
+    /// The rule for `book` (one of [`KEPT_BOOKS`]; any other book has none).
+    pub fn rule(&self, book: Book) -> Option<&BookRule> {
+        self.rules.get(&book)
+    }
+
+    /// The lawful default for every book.
+    pub fn defaults() -> Self {
+        let ids = |r: &[&str]| r.iter().filter_map(|r| Ident::parse(r).ok()).collect();
+        Self {
+            rules: KEPT_BOOKS
+                .iter()
+                .map(|b| {
+                    (
+                        *b,
+                        BookRule {
+                            keep: ids(&Self::DEFAULT_KEEP),
+                            countersign: ids(&Self::DEFAULT_COUNTERSIGN),
+                        },
+                    )
+                })
+                .collect(),
+            visitor_undertaking: DEFAULT_VISITOR_UNDERTAKING.to_owned(),
+        }
+    }
+}
+
 /// The longest declaration accepted, in characters.
 pub const MAX_DECLARATION_CHARS: usize = 2000;
 
@@ -642,6 +714,18 @@ struct RawPack {
     authorise: RawAuthorise,
     access: RawAccess,
     recording: RawRecording,
+    #[serde(default)]
+    books: BTreeMap<String, Spanned<RawBook>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBook {
+    keep: Vec<Text>,
+    #[serde(default)]
+    countersign: Vec<Text>,
+    #[serde(default)]
+    undertaking: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -899,6 +983,7 @@ impl Validator {
         let known: BTreeSet<String> = roles.iter().map(|r| r.id.to_string()).collect();
         let authorise = self.authorise(&raw.authorise, &known);
         let access = self.access(&raw.access, &known);
+        let books = self.books(&raw.books, &known);
         let fault_after_minutes = match &raw.recording.fault_after_minutes {
             None => Some(DEFAULT_FAULT_AFTER_MINUTES),
             Some(m) if (1..=1440).contains(m.get_ref()) => Some(*m.get_ref()),
@@ -943,7 +1028,79 @@ impl Validator {
                 audio_default: audio_default?,
                 fault_after_minutes: fault_after_minutes?,
             },
+            books: books?,
         })
+    }
+
+    fn books(
+        &mut self,
+        raw: &BTreeMap<String, Spanned<RawBook>>,
+        known: &BTreeSet<String>,
+    ) -> Option<Books> {
+        let mut books = Books::defaults();
+        let mut ok = true;
+        for (id, b) in raw {
+            let Some(book) = KEPT_BOOKS.iter().copied().find(|k| k.as_str() == id) else {
+                self.problem(
+                    b.span(),
+                    format!(
+                        "books.{id}: there is no such book; the books a pack says who keeps are {}",
+                        KEPT_BOOKS
+                            .iter()
+                            .map(|k| k.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+                ok = false;
+                continue;
+            };
+            let r = b.get_ref();
+            if r.keep.is_empty() {
+                self.problem(
+                    b.span(),
+                    format!("books.{id}.keep is empty; name the roles whose holders keep the book"),
+                );
+                ok = false;
+            }
+            let keep = self.role_refs(&r.keep, &format!("books.{id}.keep"), known);
+            let countersign =
+                self.role_refs(&r.countersign, &format!("books.{id}.countersign"), known);
+            if let (Some(keep), Some(countersign)) = (keep, countersign) {
+                books.rules.insert(book, BookRule { keep, countersign });
+            } else {
+                ok = false;
+            }
+            if let Some(u) = &r.undertaking {
+                let text = u.get_ref().trim();
+                let chars = text.chars().count();
+                if book != Book::Visitors {
+                    self.problem(
+                        u.span(),
+                        format!(
+                            "books.{id}.undertaking: only the visitors' book has an undertaking; move it to [books.visitors]"
+                        ),
+                    );
+                    ok = false;
+                } else if text.is_empty() || chars > MAX_DECLARATION_CHARS {
+                    self.problem(
+                        u.span(),
+                        format!(
+                            "books.visitors.undertaking has {chars} characters; write the undertaking visitors accept in 1 to {MAX_DECLARATION_CHARS} characters, or leave the key out to use Custos's standard one"
+                        ),
+                    );
+                    ok = false;
+                } else {
+                    books.visitor_undertaking = text.to_owned();
+                }
+            }
+        }
+        // The defaults name built-in roles; a pack always has them, but keep only known ones.
+        for rule in books.rules.values_mut() {
+            rule.keep.retain(|r| known.contains(r.as_str()));
+            rule.countersign.retain(|r| known.contains(r.as_str()));
+        }
+        ok.then_some(books)
     }
 
     fn controller(&mut self, c: &RawController) -> Controller {

@@ -703,3 +703,31 @@ fn lbu_11_the_officers_who_authorise_covert_recording_work_those_cases_only() {
         .is_ok()
     );
 }
+
+/// BDC-18: the council's visitors' log is kept by operators and countersigned by the
+/// supervisor only; a refusal names the roles that would do.
+#[test]
+fn bdc_18_a_book_is_kept_and_countersigned_by_the_roles_the_pack_names() {
+    use custos_domain::access::book_role;
+    use custos_domain::ledger::Book;
+    let p = pack("bassetlaw-district-council");
+    let op = person("o", &[("operator", Scope::Scheme)]);
+    let sup = person("s", &[("supervisor", Scope::Scheme)]);
+    let viewer = person("v", &[("viewer", Scope::Scheme)]);
+    assert_eq!(
+        book_role(&p.books, Book::Visitors, &op, false),
+        Ok(id("operator"))
+    );
+    let refused = book_role(&p.books, Book::Visitors, &op, true).expect_err("no countersigning");
+    assert!(
+        refused.contains("countersigned here by the supervisor"),
+        "{refused}"
+    );
+    assert_eq!(
+        book_role(&p.books, Book::Visitors, &sup, true),
+        Ok(id("supervisor"))
+    );
+    let refused = book_role(&p.books, Book::Incident, &viewer, false).expect_err("a viewer");
+    assert!(refused.contains("none of your roles (Viewer)"), "{refused}");
+    assert!(book_role(&p.books, Book::Review, &op, false).is_err());
+}

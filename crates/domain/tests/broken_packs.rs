@@ -237,6 +237,41 @@ fn bdc_25_total_control_needs_police_control_allowed() {
     assert_eq!(pack.authorise.police_control_for(true).roles.len(), 1);
 }
 
+/// BDC-18: a pack's `[books]` names only the kept books, at least one keeper each, known
+/// roles, and an undertaking only for the visitors' book.
+#[test]
+fn bdc_18_a_books_section_is_checked_when_the_pack_loads() {
+    for (add, says) in [
+        (
+            "[books.diary]\nkeep = [\"operator\"]\n",
+            "books.diary: there is no such book",
+        ),
+        (
+            "[books.incident]\nkeep = []\n",
+            "books.incident.keep is empty",
+        ),
+        (
+            "[books.visitors]\nkeep = [\"operatr\"]\n",
+            "books.visitors.keep: there is no role \"operatr\"",
+        ),
+        (
+            "[books.incident]\nkeep = [\"operator\"]\nundertaking = \"I will keep quiet\"\n",
+            "only the visitors' book has an undertaking",
+        ),
+    ] {
+        let err = PolicyPack::parse(&format!("{MINIMAL}\n{add}")).expect_err(add);
+        assert!(err.to_string().contains(says), "{add}: {err}");
+    }
+    let ok = PolicyPack::parse(&format!(
+        "{MINIMAL}\n[books.visitors]\nkeep = [\"operator\"]\ncountersign = [\"supervisor\"]\nundertaking = \"I will say nothing of what I see here.\"\n"
+    ))
+    .expect("a pack with a visitors' book");
+    assert_eq!(
+        ok.books.visitor_undertaking,
+        "I will say nothing of what I see here."
+    );
+}
+
 #[test]
 fn a_custom_role_may_not_reuse_a_built_in_id() {
     let src = broken("id = \"headteacher\"", "id = \"manager\"");

@@ -464,3 +464,44 @@ fn ljm_1_live_only_purposes_are_never_reviewed_and_recorded_only_ones_never_watc
     .expect_err("not the camera's");
     assert!(other.contains("registered for"), "{other}");
 }
+
+/// BDC-18, BDC-23, BDC-7: the council's visitors' log is kept by the control room's staff
+/// and each visit countersigned by a supervisor; visitors accept the council's own
+/// confidentiality undertaking. A book a pack leaves out keeps the lawful default.
+#[test]
+fn bdc_18_visitor_authorisations_are_countersigned_by_a_supervisor() {
+    use custos_domain::ledger::Book;
+    let council = load("bassetlaw-district-council.toml");
+    let visitors = council.books.rule(Book::Visitors).expect("a rule");
+    assert_eq!(
+        visitors.countersign,
+        vec![Ident::parse("supervisor").expect("id")]
+    );
+    assert!(visitors.keep.iter().any(|r| r.as_str() == "operator"));
+    assert!(
+        council
+            .books
+            .visitor_undertaking
+            .contains("strictly confidential")
+    );
+    let prints = council.books.rule(Book::VideoPrints).expect("the default");
+    assert_eq!(
+        prints
+            .countersign
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>(),
+        ["supervisor", "manager"]
+    );
+    assert!(
+        council.books.rule(Book::Review).is_none(),
+        "not a kept book"
+    );
+    for name in SHIPPED {
+        let pack = load(name);
+        for book in custos_domain::policy::KEPT_BOOKS {
+            let rule = pack.books.rule(book).expect("every kept book has a rule");
+            assert!(!rule.keep.is_empty(), "{name}: {book:?}");
+        }
+    }
+}
