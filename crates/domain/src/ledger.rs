@@ -162,7 +162,7 @@ impl Book {
             Self::Review => "Review log",
             Self::Download => "Download log",
             Self::Disclosure => "Disclosure log",
-            Self::Incident => "Incidents",
+            Self::Incident => "Incident log",
             Self::Visitors => "Control-room visitors",
             Self::Duty => "Duty",
             Self::Maintenance => "Faults and maintenance",
@@ -1254,6 +1254,41 @@ pub const KINDS: &[(Book, &str, &str)] = &[
         Book::Download,
         "medium-erased",
         "a physical medium is erased",
+    ),
+    (
+        Book::Incident,
+        "incident-recorded",
+        "an incident is recorded in the incident log (BDC-24)",
+    ),
+    (
+        Book::Incident,
+        "incident-corrected",
+        "an incident log entry is corrected by a new entry that refers to it, with the reason",
+    ),
+    (
+        Book::Incident,
+        "incident-outcome",
+        "an incident's outcome is recorded",
+    ),
+    (
+        Book::Incident,
+        "incident-countersigned",
+        "an incident log entry is countersigned (BDC-18)",
+    ),
+    (
+        Book::Incident,
+        "incident-footage-linked",
+        "footage is linked to an incident and held under an evidence class",
+    ),
+    (
+        Book::Incident,
+        "incident-linked",
+        "a review or a download is linked to an incident",
+    ),
+    (
+        Book::Incident,
+        "incident-statement-added",
+        "a witness statement is kept with an incident (BDC-18)",
     ),
     (
         Book::Duty,

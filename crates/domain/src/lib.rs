@@ -18,6 +18,7 @@ pub mod csvfile;
 pub mod deadline;
 pub mod disclosure;
 pub mod ident;
+pub mod incident;
 pub mod ledger;
 pub mod letter;
 pub mod logbook;

@@ -26,6 +26,7 @@ pub mod evidence;
 pub mod footage;
 pub mod groups;
 pub mod health;
+pub mod incidents;
 pub mod ledger;
 pub mod migrate;
 pub mod overview;

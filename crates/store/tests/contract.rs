@@ -262,6 +262,8 @@ contract!(
     ljm_4_the_schemes_own_covert_recording_is_recorded_only_by_a_role_the_pack_names,
     bdc_25_police_control_is_agreed_by_a_pack_role_only_ledgered_and_handed_back,
     bdc_25_total_police_control_needs_an_assistant_chief_constable_and_a_pack_may_forbid_it,
+    bdc_24_an_incident_is_recorded_corrected_closed_and_countersigned_each_in_the_ledger,
+    bdc_24_footage_linked_to_an_incident_is_held_and_statements_are_kept_encrypted,
     bdc_25_total_control_is_agreed_by_the_chief_executive_alone,
 );
 
@@ -6635,4 +6637,352 @@ async fn bdc_25_total_police_control_needs_an_assistant_chief_constable_and_a_pa
         .expect("ledger")
         .len();
     assert_eq!(before, after, "nothing written");
+}
+
+fn incident_draft(at: i64) -> custos_domain::incident::Draft {
+    custos_domain::incident::Draft {
+        occurred_at_unix_ms: at,
+        cameras: vec![custos_domain::Ident::parse("front-gate").expect("camera")],
+        place: "Market Square, outside the bank".to_owned(),
+        seen: "Two men fighting; one fell and did not get up".to_owned(),
+        seen_by: "op".to_owned(),
+        police_reference: String::new(),
+        action_taken: "Called the police and an ambulance; followed on camera".to_owned(),
+        outcome: String::new(),
+    }
+}
+
+async fn incident_entries(
+    store: &Store,
+    reference: &str,
+) -> Vec<custos_domain::ledger::StoredEntry> {
+    store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Incident),
+            reference: Some(format!("incident:{reference}")),
+            ..Default::default()
+        })
+        .await
+        .expect("entries")
+}
+
+/// BDC-24, BDC-18: an incident is recorded only by a role that keeps the incident log
+/// (not the DPO here), with every problem of a bad draft at once; a correction needs a
+/// reason, is a new ledger entry naming the entry it corrects, and updates the record with
+/// its history kept; the outcome is recorded once; countersigning is only for the pack's
+/// countersigning roles, and a later correction withdraws it. Every step is ledgered in
+/// book `incident` with the incident's reference.
+async fn bdc_24_an_incident_is_recorded_corrected_closed_and_countersigned_each_in_the_ledger(
+    db: &TestDb,
+) {
+    use custos_domain::incident::{Changes, Field};
+    use custos_store::incidents::IncidentStep;
+    let (store, clock) = disclosure_scheme(db).await;
+    let now = clock.now().0;
+    let op = store.subject_of("op", None).await.expect("op");
+    let mgr = store.subject_of("mgr", None).await.expect("mgr");
+    let dp = store.subject_of("dp", None).await.expect("dp");
+    let as_user = |u: &str| Actor::User(u.to_owned());
+    let err = store
+        .record_incident(&as_user("dp"), &dp, &incident_draft(now - 60_000))
+        .await
+        .expect_err("the DPO does not keep the incident log here");
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err}");
+    assert!(err.to_string().contains("incident log"), "{err}");
+    let err = store
+        .record_incident(
+            &as_user("op"),
+            &op,
+            &custos_domain::incident::Draft {
+                occurred_at_unix_ms: now + 60_000,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("nothing filled in");
+    let text = err.to_string();
+    for problem in ["future", "where", "what was seen", "who saw", "action"] {
+        assert!(text.contains(problem), "{problem}: {text}");
+    }
+    let inc = store
+        .record_incident(&as_user("op"), &op, &incident_draft(now - 60_000))
+        .await
+        .expect("recorded");
+    assert!(inc.reference.starts_with("INC-2026-"), "{}", inc.reference);
+    assert!(inc.draft.is_open());
+    let second = store
+        .record_incident(
+            &as_user("mgr"),
+            &mgr,
+            &custos_domain::incident::Draft {
+                cameras: vec![],
+                ..incident_draft(now - 30_000)
+            },
+        )
+        .await
+        .expect("a second, with no camera");
+    assert_ne!(second.reference, inc.reference);
+    let listed = store.incidents().await.expect("list");
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].reference, second.reference, "newest first");
+
+    let step = |s: IncidentStep, who: &'static str, subject: custos_domain::access::Subject| {
+        let store = store.clone();
+        let r = inc.reference.clone();
+        async move {
+            store
+                .incident_step(&Actor::User(who.to_owned()), &subject, &r, &s)
+                .await
+        }
+    };
+    let place = Changes {
+        place: Some("Market Square, by the cash machine".to_owned()),
+        ..Changes::default()
+    };
+    let err = step(
+        IncidentStep::Correct {
+            changes: place.clone(),
+            reason: " ".to_owned(),
+        },
+        "op",
+        op.clone(),
+    )
+    .await
+    .expect_err("no reason");
+    assert!(err.to_string().contains("why"), "{err}");
+    let corrected = step(
+        IncidentStep::Correct {
+            changes: place,
+            reason: "the first place was too vague".to_owned(),
+        },
+        "op",
+        op.clone(),
+    )
+    .await
+    .expect("corrected");
+    assert_eq!(corrected.draft.place, "Market Square, by the cash machine");
+    let err = step(IncidentStep::Countersign, "op", op.clone())
+        .await
+        .expect_err("an operator does not countersign");
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err}");
+    let signed = step(IncidentStep::Countersign, "mgr", mgr.clone())
+        .await
+        .expect("countersigned");
+    assert_eq!(
+        signed
+            .countersigned
+            .as_ref()
+            .map(|(b, r, _)| (b.as_str(), r.as_str())),
+        Some(("mgr", "manager"))
+    );
+    step(
+        IncidentStep::Outcome {
+            outcome: "One man arrested; the other taken to hospital".to_owned(),
+        },
+        "op",
+        op.clone(),
+    )
+    .await
+    .expect("outcome");
+    let err = step(
+        IncidentStep::Outcome {
+            outcome: "again".to_owned(),
+        },
+        "op",
+        op.clone(),
+    )
+    .await
+    .expect_err("once");
+    assert!(err.to_string().contains("already has an outcome"), "{err}");
+    let again = step(
+        IncidentStep::Correct {
+            changes: Changes {
+                police_reference: Some("NP-26-118820".to_owned()),
+                ..Changes::default()
+            },
+            reason: "the police gave their reference".to_owned(),
+        },
+        "op",
+        op.clone(),
+    )
+    .await
+    .expect("corrected again");
+    assert_eq!(again.draft.police_reference, "NP-26-118820");
+    assert!(
+        again.countersigned.is_none(),
+        "a correction withdraws the countersignature"
+    );
+
+    let record = store
+        .incident_record(&inc.reference)
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(record.corrections.len(), 2);
+    assert_eq!(
+        record.corrections[0].changes,
+        vec![(
+            Field::Place,
+            "Market Square, outside the bank".to_owned(),
+            "Market Square, by the cash machine".to_owned()
+        )]
+    );
+    let entries = incident_entries(&store, &inc.reference).await;
+    let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "incident-recorded",
+            "incident-corrected",
+            "incident-countersigned",
+            "incident-outcome",
+            "incident-corrected"
+        ]
+    );
+    // Each correction names the entry it corrects: the recorded entry, then the first
+    // correction.
+    assert!(
+        entries[1]
+            .body
+            .contains(&format!("\"corrects\":{}", entries[0].seq)),
+        "{}",
+        entries[1].body
+    );
+    assert!(
+        entries[4]
+            .body
+            .contains(&format!("\"corrects\":{}", entries[1].seq)),
+        "{}",
+        entries[4].body
+    );
+    assert!(entries[1].body.contains("the first place was too vague"));
+    assert!(
+        entries[2].body.contains("\"role\":\"manager\""),
+        "{}",
+        entries[2].body
+    );
+    // The words of what was seen stay with the incident, not the ledger.
+    assert!(!entries[0].body.contains("fighting"), "{}", entries[0].body);
+}
+
+/// BDC-24, BDC-18: footage linked to an incident is held from that moment under an
+/// evidence class of the pack, with the incident's reference on the hold; an unknown review
+/// cannot be linked; an operator's witness statement is kept encrypted (its words are not
+/// in the file) and reads back whole; the log's rows carry the linked footage.
+async fn bdc_24_footage_linked_to_an_incident_is_held_and_statements_are_kept_encrypted(
+    db: &TestDb,
+) {
+    use custos_store::incidents::IncidentStep;
+    let (store, clock) = disclosure_scheme(db).await;
+    let now = clock.now().0;
+    let op = store.subject_of("op", None).await.expect("op");
+    let actor = Actor::User("op".to_owned());
+    let inc = store
+        .record_incident(&actor, &op, &incident_draft(now - 600_000))
+        .await
+        .expect("recorded");
+    let front = custos_domain::Ident::parse("front-gate").expect("camera");
+    store
+        .incident_step(
+            &actor,
+            &op,
+            &inc.reference,
+            &IncidentStep::LinkFootage {
+                cameras: vec![front.clone()],
+                from_unix_ms: now - 900_000,
+                to_unix_ms: now - 300_000,
+                class: None,
+            },
+        )
+        .await
+        .expect("linked");
+    assert_eq!(
+        db.count(&format!(
+            "SELECT id FROM holds WHERE case_ref = '{}' AND class = 'investigation-hold' \
+             AND released_at_unix_ms IS NULL",
+            inc.reference
+        ))
+        .await,
+        1
+    );
+    let err = store
+        .incident_step(
+            &actor,
+            &op,
+            &inc.reference,
+            &IncidentStep::LinkReview {
+                review: "nope".to_owned(),
+            },
+        )
+        .await
+        .expect_err("no such review");
+    assert!(matches!(err, StoreError::NotFound(_)), "{err}");
+    let docs = tempfile::tempdir().expect("docs");
+    let words = b"I saw the man in the blue coat strike the other first.";
+    let doc = store
+        .add_incident_statement(
+            &actor,
+            &op,
+            docs.path(),
+            &inc.reference,
+            "statement.txt",
+            "text/plain",
+            words,
+        )
+        .await
+        .expect("statement");
+    let mut found = false;
+    for entry in walk(docs.path()) {
+        let bytes = std::fs::read(&entry).expect("read");
+        assert!(
+            !bytes.windows(10).any(|w| w == &words[..10]),
+            "the statement is encrypted at rest"
+        );
+        found = true;
+    }
+    assert!(found, "the statement is a file");
+    let (_, back) = store
+        .incident_statement(docs.path(), &inc.reference, &doc.id)
+        .await
+        .expect("read back");
+    assert_eq!(back, words);
+    let record = store
+        .incident_record(&inc.reference)
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(record.footage.len(), 1);
+    assert!(record.footage[0].held);
+    assert_eq!(record.documents.len(), 1);
+    let kinds: Vec<String> = incident_entries(&store, &inc.reference)
+        .await
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "incident-recorded",
+            "incident-footage-linked",
+            "incident-statement-added"
+        ]
+    );
+    let log = store.incident_log().await.expect("log");
+    assert_eq!(log.len(), 1);
+    assert!(log[0].linked_footage.contains("front-gate") || !log[0].linked_footage.is_empty());
+    let csv = custos_domain::incident::csv(&log);
+    assert!(csv.starts_with("Reference,Occurred,Camera,Place"), "{csv}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

@@ -221,6 +221,11 @@ impl Entry<'_> {
             .map_or_else(|| "a case".to_owned(), |c| format!("case {c}"))
     }
 
+    /// The incident concerned, as its reference.
+    fn incident(&self) -> String {
+        self.first("incident").unwrap_or("?").to_owned()
+    }
+
     /// The person concerned (the `user` reference), by name.
     fn person(&self) -> String {
         self.first("user")
@@ -804,6 +809,51 @@ fn sentence(kind: &str, e: &Entry<'_>) -> Option<String> {
             "{w} recorded medium {} as erased",
             e.first("medium").unwrap_or("?")
         ),
+        // Incidents.
+        "incident-recorded" => format!(
+            "{w} recorded incident {}{}{}",
+            e.incident(),
+            e.first("camera")
+                .map(|_| format!(" seen on {}", e.cameras()))
+                .unwrap_or_default(),
+            e.time("occurred")
+                .map(|t| format!(", at {t}"))
+                .unwrap_or_default()
+        ),
+        "incident-corrected" => format!(
+            "{w} corrected incident {}{}{}",
+            e.incident(),
+            e.text("fields")
+                .map(|f| format!(" ({})", f.replace('_', " ")))
+                .unwrap_or_default(),
+            e.quoted(": ", "reason")
+        ),
+        "incident-outcome" => format!("{w} recorded the outcome of incident {}", e.incident()),
+        "incident-countersigned" => format!(
+            "{w} countersigned incident {}{}",
+            e.incident(),
+            e.text("role")
+                .map(|r| format!(" as {}", crate::role::role_words(&r)))
+                .unwrap_or_default()
+        ),
+        "incident-footage-linked" => format!(
+            "{w} linked footage of {}, {}, to incident {} and held it",
+            e.cameras(),
+            e.range("footage_from", "footage_to"),
+            e.incident()
+        ),
+        "incident-linked" => format!(
+            "{w} linked {} to incident {}",
+            match (e.first("review"), e.first("download")) {
+                (Some(r), _) => format!("review {r}"),
+                (None, Some(d)) => format!("download {d}"),
+                (None, None) => "a record".to_owned(),
+            },
+            e.incident()
+        ),
+        "incident-statement-added" => {
+            format!("{w} added a witness statement to incident {}", e.incident())
+        }
         // Duty.
         "signed-on" => format!("{} went on duty", e.person()),
         "signed-off" => format!("{} went off duty", e.person()),
