@@ -1452,6 +1452,9 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
                 ["owner", "manager", "supervisor", "dpo"].contains(&role.as_str()),
             ),
             ("Logbooks", readers.contains(&role.as_str())),
+            // The school keeps its incident log by its manager and owner; the logbooks'
+            // readers read it (BDC-24).
+            ("Incidents", readers.contains(&role.as_str())),
             ("Retention", readers.contains(&role.as_str())),
             ("Disclosures", readers.contains(&role.as_str())),
             ("Complaints", readers.contains(&role.as_str())),

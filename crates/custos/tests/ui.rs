@@ -112,6 +112,16 @@ const ROWS: &[(&str, Row)] = &[
     ("/complaints.csv", Row::NotAPage("a CSV file")),
     ("/retention", Row::Page("/retention")),
     ("/groups", Row::Page("/groups")),
+    ("/incidents", Row::Page("/incidents")),
+    ("/incidents/new", Row::Page("/incidents/new?camera=sim-1")),
+    ("/incidents.csv", Row::NotAPage("a CSV file")),
+    ("/incidents.pdf", Row::NotAPage("a PDF file")),
+    // The demo's incident, logged when the demo starts (this year's first).
+    ("/incidents/{reference}", Row::Page("{incident}")),
+    (
+        "/incidents/{reference}/statements/{id}",
+        Row::NotAPage("a witness statement's file"),
+    ),
     ("/groups/{id}", Row::Page("/groups/demo-cameras")),
 ];
 
@@ -450,6 +460,20 @@ async fn every_page_for_every_role_fits_a_phone_and_passes_axe() {
     let mut seen = std::collections::BTreeSet::new();
     let mut problems = Vec::new();
     let mut made: BTreeMap<&'static str, String> = BTreeMap::new();
+    made.insert(
+        "{incident}",
+        format!(
+            "/incidents/INC-{}-0001",
+            custos_base::UnixMs(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0))
+            )
+            .to_uk_local_input()
+            .get(..4)
+            .unwrap_or("2026")
+        ),
+    );
 
     // The checks find what they look for: an unlabelled field, a box too wide for a phone
     // and words that are identifiers, put into a page for the purpose, are all reported.

@@ -24,6 +24,18 @@ const DONE: &[(&str, &str)] = &[
         "The case is opened and its deadlines are set; they are shown below, and on the deadlines feed of whoever works it.",
     ),
     (
+        "incident-recorded",
+        "The incident is logged under the reference shown. Link its footage so that it is held, and add your witness statement if you saw it.",
+    ),
+    (
+        "incident-step",
+        "It is recorded in the incident log as a new entry; the entry's history below shows it.",
+    ),
+    (
+        "incident-statement",
+        "Your statement is kept, encrypted, with the incident. It cannot be changed.",
+    ),
+    (
         "case-step",
         "The step is recorded in the case's history. What is due next is shown below.",
     ),

@@ -24,6 +24,7 @@ pub mod export;
 mod forms;
 mod groups;
 pub mod headers;
+mod incidents;
 pub mod live;
 mod metrics;
 mod pages;
@@ -620,6 +621,54 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Right(Right::WorkCases),
             ),
             get(breaches::notification_pdf),
+        ),
+        // The incident log (BDC-24) is kept by the roles of the pack's `[books.incident]`
+        // and read by them and those who read the logbooks: a rule of the pack's books,
+        // not of one right, so each handler decides (`incidents::require_read`,
+        // `incidents::require_keep`).
+        (
+            spec("GET", "/incidents", Access::SignedIn),
+            get(incidents::page),
+        ),
+        (
+            spec("GET", "/incidents/new", Access::SignedIn),
+            get(incidents::new),
+        ),
+        (
+            spec("POST", "/incidents", Access::SignedIn),
+            post(incidents::create),
+        ),
+        (
+            spec("GET", "/incidents.csv", Access::SignedIn),
+            get(incidents::csv),
+        ),
+        (
+            spec("GET", "/incidents.pdf", Access::SignedIn),
+            get(incidents::pdf),
+        ),
+        (
+            spec("GET", "/incidents/{reference}", Access::SignedIn),
+            get(incidents::show),
+        ),
+        (
+            spec("POST", "/incidents/{reference}/steps", Access::SignedIn),
+            post(incidents::step),
+        ),
+        (
+            spec(
+                "POST",
+                "/incidents/{reference}/statements",
+                Access::SignedIn,
+            ),
+            post(incidents::add_statement),
+        ),
+        (
+            spec(
+                "GET",
+                "/incidents/{reference}/statements/{id}",
+                Access::SignedIn,
+            ),
+            get(incidents::statement),
         ),
         (
             spec("GET", "/complaints.csv", Access::Right(Right::ReadLogbooks)),

@@ -57,6 +57,8 @@ struct LivePage {
     tiles: Vec<Tile>,
     layout: usize,
     more: usize,
+    /// Whether each tile offers "Log an incident" (those who keep the incident log).
+    log_incident: bool,
 }
 
 /// `?layout=1|4|9|16`
@@ -126,6 +128,10 @@ pub(crate) async fn grid(
             tiles,
             layout,
             more,
+            log_incident: match state.store.active_policy().await? {
+                Some(p) => crate::incidents::keeps(&p.pack.books, &staff),
+                None => false,
+            },
         },
     ))
 }

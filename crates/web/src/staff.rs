@@ -146,7 +146,7 @@ pub(crate) struct NavItem {
 /// The navigation for `staff`: the pages their rights open, grouped by what people do
 /// (watch, work, records, the scheme), a group shown only when it has a page for them.
 /// The page shown (or the page it belongs to) is marked current.
-fn nav_groups(staff: &Staff) -> Vec<NavGroup> {
+fn nav_groups(staff: &Staff, incidents: bool) -> Vec<NavGroup> {
     /// A page in the navigation: its path, its label, and the right it needs (none: anyone).
     type Page = (&'static str, &'static str, Option<Right>);
     const GROUPS: &[(&str, &[Page])] = &[
@@ -169,6 +169,8 @@ fn nav_groups(staff: &Staff) -> Vec<NavGroup> {
             "Records",
             &[
                 ("/logbooks", "Logbooks", Some(Right::ReadLogbooks)),
+                // Shown by the pack's `[books.incident]` as well; see below.
+                ("/incidents", "Incidents", Some(Right::ReadLogbooks)),
                 ("/retention", "Retention", Some(Right::ReadLogbooks)),
                 // The disclosure log is read as a logbook (LBU-20); see `routes`.
                 ("/disclosures", "Disclosures", Some(Right::ReadLogbooks)),
@@ -207,7 +209,13 @@ fn nav_groups(staff: &Staff) -> Vec<NavGroup> {
             label,
             items: pages
                 .iter()
-                .filter(|(_, _, right)| right.is_none_or(|r| staff.holds(r)))
+                .filter(|(path, _, right)| {
+                    if *path == "/incidents" {
+                        incidents
+                    } else {
+                        right.is_none_or(|r| staff.holds(r))
+                    }
+                })
                 .map(|(path, label, _)| NavItem {
                     path,
                     label,
@@ -243,7 +251,11 @@ impl Banner {
         } else {
             (None, Vec::new())
         };
-        let nav = nav_groups(staff);
+        let incidents = match state.store.active_policy().await? {
+            Some(p) => crate::incidents::reads(&p.pack.books, staff),
+            None => false,
+        };
+        let nav = nav_groups(staff, incidents);
         let mut integrity: Vec<String> = state
             .store
             .witness_problems()

@@ -573,6 +573,29 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/complaints/new", Expect::Public),
     ("GET", "/complaints", Expect::Roles(READERS)),
     ("GET", "/complaints.csv", Expect::Roles(READERS)),
+    // The incident log (BDC-24): kept by the school's manager and owner
+    // (`[books.incident]`), read by them and the logbooks' readers.
+    ("GET", "/incidents", Expect::Roles(READERS)),
+    ("GET", "/incidents/new", Expect::Roles(READERS)),
+    ("GET", "/incidents.csv", Expect::Roles(READERS)),
+    ("GET", "/incidents.pdf", Expect::Roles(READERS)),
+    ("GET", "/incidents/{reference}", Expect::Roles(READERS)),
+    (
+        "GET",
+        "/incidents/{reference}/statements/{id}",
+        Expect::Roles(READERS),
+    ),
+    ("POST", "/incidents", Expect::Roles(MANAGERS)),
+    (
+        "POST",
+        "/incidents/{reference}/steps",
+        Expect::Roles(MANAGERS),
+    ),
+    (
+        "POST",
+        "/incidents/{reference}/statements",
+        Expect::Roles(MANAGERS),
+    ),
     ("GET", "/breaches", Expect::Roles(CASEWORKERS)),
     ("GET", "/breaches.csv", Expect::Roles(CASEWORKERS)),
     (
