@@ -1097,6 +1097,60 @@ async fn register_demo_cameras(store: &Store, urls: &[String]) -> anyhow::Result
 /// and place (the simulated cameras' footage held at once, BDC-28), identity awaited and
 /// confirmed, decided (a viewing, BDC-29), the response letter issued (a PDF kept with the
 /// case) and closed. Every step is in the `case` logbook.
+/// One incident in the demo's incident log (BDC-24), logged by the first demo account
+/// whose role keeps the log, on the first camera, a quarter of an hour ago; once.
+async fn seed_demo_incident(store: &Store) -> anyhow::Result<()> {
+    if !store.incidents().await?.is_empty() {
+        return Ok(());
+    }
+    let Some(policy) = store.active_policy().await? else {
+        return Ok(());
+    };
+    let Some(camera) = store.cameras(false).await?.into_iter().next() else {
+        return Ok(());
+    };
+    let mut keeper = None;
+    for user in store.users().await? {
+        let subject = store.subject_of(user.username.as_str(), None).await?;
+        if custos_domain::access::book_role(
+            &policy.pack.books,
+            custos_domain::ledger::Book::Incident,
+            &subject,
+            false,
+        )
+        .is_ok()
+        {
+            keeper = Some((user.display_name, subject));
+            break;
+        }
+    }
+    let Some((name, subject)) = keeper else {
+        return Ok(());
+    };
+    let now = store.clock().now().0;
+    let inc = store
+        .record_incident(
+            &Actor::User(subject.username.to_string()),
+            &subject,
+            &custos_domain::incident::Draft {
+                occurred_at_unix_ms: now - 15 * 60_000,
+                cameras: vec![camera.id.clone()],
+                place: camera.draft.area.clone(),
+                seen: "A bicycle left against the fence, its lock cut".to_owned(),
+                seen_by: name,
+                police_reference: String::new(),
+                action_taken: "Watched the area; told the site team".to_owned(),
+                outcome: String::new(),
+            },
+        )
+        .await?;
+    println!(
+        "Demo incident: {}, open, in the incident log (Incidents, signed in as manager).",
+        inc.reference
+    );
+    Ok(())
+}
+
 async fn seed_demo_case(store: &Store, config: &Config) -> anyhow::Result<()> {
     use custos_domain::case::{Action, CaseKind, Decision};
     use custos_store::cases::{NewCase, Sighting, Step};
@@ -1673,6 +1727,7 @@ async fn demo(
         sim_config.urls(sim_addr).join(", ")
     );
     seed_demo_case(&store, &config).await?;
+    seed_demo_incident(&store).await?;
     // Sign what the demo set up, as `init` does at its end, so the server finds the ledger
     // covered by a signature in its witness when it verifies it at start.
     store

@@ -133,6 +133,17 @@ pub struct IncidentDocument {
     pub kind: String,
 }
 
+/// A witness statement as given.
+#[derive(Debug, Clone, Copy)]
+pub struct Statement<'a> {
+    /// Its file name or title.
+    pub name: &'a str,
+    /// Its media type, e.g. `text/plain; charset=utf-8`.
+    pub media_type: &'a str,
+    /// Its contents.
+    pub contents: &'a [u8],
+}
+
 /// Everything about an incident, for its page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IncidentRecord {
@@ -585,10 +596,13 @@ impl Store {
         keeper: &Subject,
         documents: &Path,
         reference: &str,
-        name: &str,
-        media_type: &str,
-        contents: &[u8],
+        statement: &Statement<'_>,
     ) -> StoreResult<IncidentDocument> {
+        let Statement {
+            name,
+            media_type,
+            contents,
+        } = *statement;
         self.incident_role(keeper, false).await?;
         let inc = self.require_incident(reference).await?;
         let name = name.trim();

@@ -6925,9 +6925,11 @@ async fn bdc_24_footage_linked_to_an_incident_is_held_and_statements_are_kept_en
             &op,
             docs.path(),
             &inc.reference,
-            "statement.txt",
-            "text/plain",
-            words,
+            &custos_store::incidents::Statement {
+                name: "statement.txt",
+                media_type: "text/plain",
+                contents: words,
+            },
         )
         .await
         .expect("statement");

@@ -761,9 +761,11 @@ pub(crate) async fn add_statement(
             &staff.info.subject,
             dir,
             &reference,
-            &name,
-            "text/plain; charset=utf-8",
-            f.statement.as_bytes(),
+            &custos_store::incidents::Statement {
+                name: &name,
+                media_type: "text/plain; charset=utf-8",
+                contents: f.statement.as_bytes(),
+            },
         )
         .await?;
     let _ = doc;
