@@ -559,6 +559,17 @@ pub enum LedgerCommand {
     },
     /// Print the last entry's number and hash (to publish, e.g. in the annual report)
     Head,
+    /// One person's shift on duty as one log (BDC-36): when they signed on and off and
+    /// everything they did in between, from the logbooks
+    Shift {
+        /// Their user name
+        #[arg(value_name = "USER")]
+        user: String,
+        /// A time within the shift (UK local time or RFC 3339); their latest shift if not
+        /// given
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+    },
     /// Write one logbook (review, download, config, …) as CSV or JSON Lines
     Export {
         /// The logbook: review, download, disclosure, incident, visitors, duty, maintenance,

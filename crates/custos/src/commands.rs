@@ -82,6 +82,9 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             crate::ledger::accept(&config, &reason).await
         }
         Command::Ledger(LedgerCommand::Head) => crate::ledger::head(&config).await,
+        Command::Ledger(LedgerCommand::Shift { user, at }) => {
+            crate::ledger::shift(&config, &user, at.as_deref()).await
+        }
         Command::Ledger(LedgerCommand::Alarms) => crate::ledger::alarms(&config).await,
         Command::Ledger(LedgerCommand::Acknowledge { entry, note }) => {
             let store = open_for_writing(&config).await?;

@@ -296,6 +296,59 @@ fn parse_bound(text: &str, end: bool) -> anyhow::Result<i64> {
         .map_err(anyhow::Error::msg)
 }
 
+/// `custos ledger shift USER [--at TIME]`: the shift of `user` running at `at` (their
+/// latest without it) as one log — signing on, each entry they made in their own name or
+/// deputising, in a sentence, and signing off (BDC-36).
+pub async fn shift(config: &Config, user: &str, at: Option<&str>) -> anyhow::Result<ExitCode> {
+    let store = open(config).await?;
+    store.require_current_schema().await?;
+    let at = at
+        .map(|t| crate::retention::time(t, false, "--at"))
+        .transpose()?;
+    let Some(shift) = store.shift_at(user, at).await? else {
+        store.close().await;
+        anyhow::bail!(
+            "{user} has no shift {}; they sign on duty on the web (the banner's \"Sign on duty\")",
+            if at.is_some() {
+                "running at that time"
+            } else {
+                "yet"
+            }
+        );
+    };
+    let entries = store.ledger_entries(&shift.entries_query()).await?;
+    let mut names = custos_domain::ledger::Names::default();
+    for u in store.users().await? {
+        names.people.insert(u.username, u.display_name);
+    }
+    for c in store.cameras(true).await? {
+        names.cameras.insert(c.id.to_string(), c.draft.name);
+    }
+    store.close().await;
+    let when = |ms: i64| custos_base::UnixMs(ms).to_london_display();
+    println!(
+        "{}: on duty from {} to {}",
+        names.person(&shift.username),
+        when(shift.on_at_unix_ms),
+        shift
+            .off_at_unix_ms
+            .map_or_else(|| "now (still on duty)".to_owned(), when)
+    );
+    for e in &entries {
+        let body = match serde_json::from_str::<serde_json::Value>(&e.body) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        };
+        let refs = custos_domain::ledger::parse_refs(&e.refs);
+        println!(
+            "  {}  {}",
+            when(e.at_unix_ms),
+            custos_domain::ledger::describe(&e.actor, &e.kind, &body, &refs, &names)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_bound;

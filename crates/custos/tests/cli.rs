@@ -418,6 +418,76 @@ fn accept_declaration(addr: &str, cookie: &str) {
     assert!(resp.starts_with("HTTP/1.1 303"), "{resp}");
 }
 
+/// Posts the one-field form (its CSRF token only) at `path` as the person with `cookie`,
+/// taking the token from `/start`; returns the response.
+fn post_csrf_only(addr: &str, path: &str, cookie: &str) -> String {
+    let (_, page) = get_with_cookie(addr, "/start", cookie);
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a CSRF field")
+        .to_owned();
+    let form = format!("csrf={csrf}");
+    exchange(
+        addr,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+            form.len()
+        ),
+    )
+}
+
+/// BDC-36: an operator's shift read at the console as one log: the demo's operator signs
+/// on duty on the web, opens the Start page and signs off; `custos ledger shift operator`
+/// prints when they were on duty and, in sentences, what they did, and names the shift
+/// running at a time given; a person with no shift is told how one begins.
+#[test]
+fn bdc_36_an_operators_shift_from_the_console() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("scheme");
+    let mut demo = custos();
+    demo.arg("--data")
+        .arg(&data)
+        .args(["demo", "--listen", "127.0.0.1:0"]);
+    let demo = RunningDemo::spawn(demo);
+    let addr = demo.addr.clone();
+    let cookie = sign_in(&addr, "operator", &demo.accounts["operator"]);
+    accept_declaration(&addr, &cookie);
+    let on = post_csrf_only(&addr, "/duty/on", &cookie);
+    assert!(on.starts_with("HTTP/1.1 303"), "{on}");
+    let during = custos_base::UnixMs(now_ms()).to_rfc3339();
+    let off = post_csrf_only(&addr, "/duty/off", &cookie);
+    assert!(off.starts_with("HTTP/1.1 303"), "{off}");
+    demo.stop();
+
+    let shift = |args: &[&str]| {
+        run(custos()
+            .arg("--data")
+            .arg(&data)
+            .args(["ledger", "shift"])
+            .args(args))
+    };
+    let (code, out, err) = shift(&["operator"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let first = out.lines().next().unwrap_or("");
+    assert!(
+        first.starts_with("Demo operator: on duty from ") && !first.contains("still on duty"),
+        "{out}"
+    );
+    assert!(out.contains("went on duty"), "{out}");
+    assert!(out.contains("went off duty"), "{out}");
+    let (code, at, err) = shift(&["operator", "--at", &during]);
+    assert_eq!(code, 0, "{at}{err}");
+    assert_eq!(at, out, "the same shift, found by a time within it");
+    let (code, out, err) = shift(&["auditor"]);
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        err.contains("auditor has no shift yet") && err.contains("Sign on duty"),
+        "{err}"
+    );
+}
+
 /// An API call: the session as a bearer token, a JSON body, any extra header lines; returns
 /// (status, headers, body bytes).
 fn api_call(

@@ -123,6 +123,13 @@ const ROWS: &[(&str, Row)] = &[
         Row::NotAPage("a witness statement's file"),
     ),
     ("/groups/{id}", Row::Page("/groups/demo-cameras")),
+    ("/shifts", Row::Page("/shifts")),
+    // The operator's shift, begun after their review (see `make`).
+    ("/shifts/{username}/{on}", Row::Page("{shift}")),
+    (
+        "/shifts/{username}/{on}/log.csv",
+        Row::NotAPage("a CSV file"),
+    ),
 ];
 
 /// Where the screenshots go.
@@ -363,9 +370,9 @@ async fn sign_in(
     }
 }
 
-/// Makes what some pages show, as the roles that may: a review (operator), an export made
-/// at once (manager) and a download waiting for authorisation (supervisor). Returns the
-/// placeholders they fill.
+/// Makes what some pages show, as the roles that may: a review and a shift on duty
+/// (operator), an export made at once (manager) and a download waiting for authorisation
+/// (supervisor). Returns the placeholders they fill.
 async fn make(c: &Client, base: &str, role: &str, made: &mut BTreeMap<&'static str, String>) {
     match role {
         "operator" => {
@@ -381,7 +388,20 @@ async fn make(c: &Client, base: &str, role: &str, made: &mut BTreeMap<&'static s
                 .expect("type");
             let path = submit_and_leave(c, "#open-review button", "/cameras/sim-1/review").await;
             assert!(path.starts_with("/reviews/"), "a review opened: {path}");
-            made.insert("{review}", path);
+            made.insert("{review}", path.clone());
+            // On duty, so that the operator has a shift to read as one page.
+            submit_and_leave(c, "form[action='/duty/on'] button", &path).await;
+            c.goto(&format!("{base}/shifts")).await.expect("shifts");
+            settle(c).await;
+            let shift = c
+                .find(Locator::Css("#shifts a"))
+                .await
+                .expect("the operator's shift")
+                .attr("href")
+                .await
+                .expect("href")
+                .expect("a link");
+            made.insert("{shift}", shift);
         }
         "manager" | "supervisor" => {
             c.goto(&format!("{base}/export"))
@@ -617,7 +637,7 @@ async fn every_page_for_every_role_fits_a_phone_and_passes_axe() {
             .await;
         }
     }
-    for p in ["{review}", "{export}", "{download}"] {
+    for p in ["{review}", "{export}", "{download}", "{shift}"] {
         assert!(made.contains_key(p), "{p} was made and checked");
     }
     c.close().await.expect("close");

@@ -208,6 +208,59 @@ impl Store {
         Ok(row.is_some())
     }
 
+    /// The latest `limit` shifts, newest first: of `username`, or of everyone when `None`.
+    pub async fn shifts(&self, username: Option<&str>, limit: i64) -> StoreResult<Vec<Shift>> {
+        let rows = sqlx::query(
+            "SELECT username, on_at_unix_ms, off_at_unix_ms FROM duty \
+             WHERE (CAST($1 AS TEXT) IS NULL OR username = $1) \
+             ORDER BY on_at_unix_ms DESC, username LIMIT $2",
+        )
+        .bind(username)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::db("reading the duty roster"))?;
+        rows.iter()
+            .map(|r| {
+                Ok(Shift {
+                    username: r.try_get(0)?,
+                    on_at_unix_ms: r.try_get(1)?,
+                    off_at_unix_ms: r.try_get(2)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::db("reading the duty roster"))
+    }
+
+    /// The shift of `username` that was running at `at_unix_ms` (signed on at or before it,
+    /// not signed off before it); with `None`, their latest shift.
+    pub async fn shift_at(
+        &self,
+        username: &str,
+        at_unix_ms: Option<i64>,
+    ) -> StoreResult<Option<Shift>> {
+        let row = sqlx::query(
+            "SELECT username, on_at_unix_ms, off_at_unix_ms FROM duty WHERE username = $1 \
+             AND (CAST($2 AS BIGINT) IS NULL OR (on_at_unix_ms <= $2 \
+             AND (off_at_unix_ms IS NULL OR off_at_unix_ms >= $2))) \
+             ORDER BY on_at_unix_ms DESC LIMIT 1",
+        )
+        .bind(username)
+        .bind(at_unix_ms)
+        .fetch_optional(self.pool())
+        .await
+        .map_err(StoreError::db("reading the duty roster"))?;
+        row.map(|r| {
+            Ok(Shift {
+                username: r.try_get(0)?,
+                on_at_unix_ms: r.try_get(1)?,
+                off_at_unix_ms: r.try_get(2)?,
+            })
+        })
+        .transpose()
+        .map_err(StoreError::db("reading the duty roster"))
+    }
+
     /// Signs a person on or off duty (BDC-36: operators' working times), ledgered in book
     /// `duty`. Signing on when already on, or off when not on, is refused.
     pub async fn set_duty(&self, actor: &Actor, username: &Username, on: bool) -> StoreResult<()> {
@@ -254,6 +307,30 @@ impl Store {
                 .with_ref(user_ref(username)?),
         );
         tx.commit().await
+    }
+}
+
+/// One spell on duty (BDC-36: an operator's working time): from signing on to signing off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shift {
+    /// Who was on duty.
+    pub username: String,
+    /// When they signed on.
+    pub on_at_unix_ms: i64,
+    /// When they signed off; `None` while they are on duty.
+    pub off_at_unix_ms: Option<i64>,
+}
+
+impl Shift {
+    /// The ledger query for what the person did during the shift: every entry they made
+    /// (in their own name or deputising) from signing on to signing off, both included.
+    pub fn entries_query(&self) -> crate::ledger::LedgerQuery {
+        crate::ledger::LedgerQuery {
+            actor: Some(format!("user:{}", self.username)),
+            from_unix_ms: Some(self.on_at_unix_ms),
+            to_unix_ms: self.off_at_unix_ms.map(|t| t.saturating_add(1)),
+            ..Default::default()
+        }
     }
 }
 

@@ -43,7 +43,7 @@ pub mod users;
 pub mod witness;
 
 pub use cameras::{Camera, CameraRequest, Credentials};
-pub use competence::Absence;
+pub use competence::{Absence, Shift};
 pub use dialect::Backend;
 pub use error::{StoreError, StoreResult};
 pub use groups::CameraGroup;

@@ -265,6 +265,7 @@ contract!(
     bdc_24_an_incident_is_recorded_corrected_closed_and_countersigned_each_in_the_ledger,
     bdc_24_footage_linked_to_an_incident_is_held_and_statements_are_kept_encrypted,
     bdc_25_total_control_is_agreed_by_the_chief_executive_alone,
+    bdc_36_an_operators_shift_is_read_as_one_log,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -6466,6 +6467,118 @@ async fn bdc_25_police_control_is_agreed_by_a_pack_role_only_ledgered_and_handed
         entries[4].body.contains("\"notes\":1"),
         "{}",
         entries[4].body
+    );
+}
+
+/// BDC-36: each operator's working times and event log: a shift runs from signing on to
+/// signing off; what the operator did in it is every ledger entry they made between the
+/// two, and nothing another person did, nor what they did after signing off. The shift
+/// running at a time is found, and the latest one without a time.
+async fn bdc_36_an_operators_shift_is_read_as_one_log(db: &TestDb) {
+    let (store, clock) = covert_scheme(db).await;
+    let op = Actor::User("op".into());
+    let camera = store
+        .camera(&custos_domain::Ident::parse("front-gate").expect("id"))
+        .await
+        .expect("camera")
+        .expect("exists");
+    let on = clock.now().0;
+    store
+        .set_duty(&op, &username("op"), true)
+        .await
+        .expect("signed on");
+    clock.advance_ms(60_000);
+    store
+        .open_review(
+            &op,
+            "op",
+            "s-op",
+            &camera,
+            &covert_review(on - 3_600_000, on - 1_800_000),
+        )
+        .await
+        .expect("a review in the shift");
+    store
+        .open_review(
+            &Actor::User("teamie".into()),
+            "teamie",
+            "s-t",
+            &camera,
+            &covert_review(on - 3_600_000, on - 1_800_000),
+        )
+        .await
+        .expect("someone else's review");
+    let during = clock.now().0;
+    clock.advance_ms(60_000);
+    store
+        .set_duty(&op, &username("op"), false)
+        .await
+        .expect("signed off");
+    let off = clock.now().0;
+    clock.advance_ms(60_000);
+    store
+        .open_review(
+            &op,
+            "op",
+            "s-op",
+            &camera,
+            &covert_review(on - 3_600_000, on - 1_800_000),
+        )
+        .await
+        .expect("a review after the shift");
+
+    let shifts = store.shifts(Some("op"), 10).await.expect("shifts");
+    assert_eq!(
+        shifts,
+        vec![custos_store::Shift {
+            username: "op".to_owned(),
+            on_at_unix_ms: on,
+            off_at_unix_ms: Some(off),
+        }]
+    );
+    assert!(
+        store
+            .shifts(Some("teamie"), 10)
+            .await
+            .expect("shifts")
+            .is_empty()
+    );
+    assert_eq!(
+        store.shift_at("op", Some(during)).await.expect("shift"),
+        Some(shifts[0].clone())
+    );
+    assert_eq!(
+        store.shift_at("op", None).await.expect("shift"),
+        Some(shifts[0].clone())
+    );
+    assert_eq!(
+        store
+            .shift_at("op", Some(off + 30_000))
+            .await
+            .expect("shift"),
+        None
+    );
+    let kinds: Vec<String> = store
+        .ledger_entries(&shifts[0].entries_query())
+        .await
+        .expect("entries")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds.first().map(String::as_str),
+        Some("signed-on"),
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.last().map(String::as_str),
+        Some("signed-off"),
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| k.starts_with("review")).count(),
+        1,
+        "the operator's own review in the shift only: {kinds:?}"
     );
 }
 

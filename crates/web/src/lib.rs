@@ -33,6 +33,7 @@ pub mod requests;
 mod retention;
 mod review;
 pub mod server;
+mod shifts;
 mod staff;
 mod start;
 mod users;
@@ -205,6 +206,17 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(account::declaration_accept),
         ),
         (spec("GET", "/start", SignedIn), get(start::start)),
+        // Shifts (BDC-36): a person's own, or everyone's for those who read the logbooks;
+        // each handler decides (`shifts::require_read`).
+        (spec("GET", "/shifts", SignedIn), get(shifts::page)),
+        (
+            spec("GET", "/shifts/{username}/{on}", SignedIn),
+            get(shifts::show),
+        ),
+        (
+            spec("GET", "/shifts/{username}/{on}/log.csv", SignedIn),
+            get(shifts::csv),
+        ),
         (
             spec("GET", "/logbooks", Access::Right(Right::ReadLogbooks)),
             get(staff::logbooks),

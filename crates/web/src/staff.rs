@@ -349,13 +349,23 @@ struct EntryView {
     details: Vec<(String, String)>,
 }
 
+/// A stored entry's fields as a JSON object (empty when the body is not one).
+fn body_of(e: &custos_domain::ledger::StoredEntry) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::from_str::<serde_json::Value>(&e.body) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// The entry `e` in one sentence for people (`ledger::describe`).
+pub(crate) fn sentence(e: &custos_domain::ledger::StoredEntry, names: &Names) -> String {
+    let refs = custos_domain::ledger::parse_refs(&e.refs);
+    custos_domain::ledger::describe(&e.actor, &e.kind, &body_of(e), &refs, names)
+}
+
 impl EntryView {
     fn new(e: &custos_domain::ledger::StoredEntry, names: &Names) -> Self {
-        let body = match serde_json::from_str::<serde_json::Value>(&e.body) {
-            Ok(serde_json::Value::Object(m)) => m,
-            _ => serde_json::Map::new(),
-        };
-        let refs = custos_domain::ledger::parse_refs(&e.refs);
+        let body = body_of(e);
         let mut details = vec![
             ("Logbook".to_owned(), e.book.clone()),
             ("Kind".to_owned(), e.kind.clone()),
@@ -376,7 +386,7 @@ impl EntryView {
         Self {
             seq: e.seq,
             at: UnixMs(e.at_unix_ms).to_london_display(),
-            sentence: custos_domain::ledger::describe(&e.actor, &e.kind, &body, &refs, names),
+            sentence: sentence(e, names),
             details,
         }
     }

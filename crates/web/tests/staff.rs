@@ -497,6 +497,15 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/account/declaration", Expect::SignedIn),
     ("POST", "/account/declaration", Expect::SignedIn),
     ("GET", "/start", Expect::SignedIn),
+    // Shifts (BDC-36): everyone reads their own (the page lists them), the logbooks'
+    // readers everyone's; someone else's shift is refused to the others.
+    ("GET", "/shifts", Expect::SignedIn),
+    ("GET", "/shifts/{username}/{on}", Expect::Roles(READERS)),
+    (
+        "GET",
+        "/shifts/{username}/{on}/log.csv",
+        Expect::Roles(READERS),
+    ),
     ("GET", "/logbooks", Expect::Roles(READERS)),
     ("GET", "/logbooks/export.csv", Expect::Roles(READERS)),
     (
@@ -815,6 +824,7 @@ async fn matrix_on(app: App) {
             .replace("{book}", "review")
             .replace("{kind}", "acknowledgement")
             .replace("{username}", "nobody")
+            .replace("{on}", "1")
             .replace("{reference}", "SAR-2026-9999")
             .replace("{key}", "0123456789abcdef0123456789abcdef");
         // API calls carry the session as a bearer token and a JSON body (it signs in as
