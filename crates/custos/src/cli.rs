@@ -138,6 +138,12 @@ pub enum Command {
     /// cancelled
     #[command(subcommand)]
     Covert(CovertCommand),
+    /// The incident log (BDC-24, BDC-18): anything of note that may be useful as evidence,
+    /// recorded, corrected with a reason (never edited), closed with its outcome,
+    /// countersigned, its footage linked and held; the log as CSV or PDF. Writing in it
+    /// needs --as USER, a person whose role the pack's [books.incident] names
+    #[command(subcommand)]
+    Incident(IncidentCommand),
     /// Produce an evidence package of cameras' footage over a time range: the master copy
     /// bit for bit, playable working copies, checksums signed with the scheme's key, and
     /// each segment's proof that it was recorded and sealed as it is (BDC-3, BDC-4, BDC-5)
@@ -879,6 +885,147 @@ pub enum PoliceControlCommand {
         /// The case's reference
         #[arg(value_name = "REF")]
         reference: String,
+    },
+}
+
+/// `custos incident …`
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Record an incident in the log, in the name of the person --as
+    Record {
+        /// Who records it: a user whose role keeps the incident log ([books.incident] keep)
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// When it happened (UK time, e.g. 2026-11-20T09:00, or RFC 3339); now if not given
+        #[arg(long, value_name = "TIME")]
+        occurred: Option<String>,
+        /// A camera that saw it, by id (repeat for more; none if no camera saw it)
+        #[arg(long = "camera", value_name = "ID")]
+        cameras: Vec<String>,
+        /// Where: the street, building or area
+        #[arg(long)]
+        place: String,
+        /// What was seen
+        #[arg(long, value_name = "TEXT")]
+        seen: String,
+        /// Who saw it
+        #[arg(long, value_name = "NAME")]
+        seen_by: String,
+        /// The police reference, when it was reported to the police
+        #[arg(long, value_name = "REF", default_value = "")]
+        police_reference: String,
+        /// The action taken
+        #[arg(long = "action", value_name = "TEXT")]
+        action_taken: String,
+        /// How it ended, when that is known already (the incident stays open without it)
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        outcome: String,
+    },
+    /// List the incidents, newest first, open ones marked
+    List {
+        /// Only the open incidents: those without an outcome
+        #[arg(long)]
+        open: bool,
+    },
+    /// Show an incident as it stands, with its corrections, footage, links and statements
+    Show {
+        /// The incident's reference, e.g. INC-2026-0001
+        #[arg(value_name = "REF")]
+        reference: String,
+    },
+    /// Correct an incident: a new entry naming the one it corrects, with the reason; only
+    /// the fields given change (a countersigned entry must be countersigned again)
+    Correct {
+        /// The incident's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who corrects it: a user whose role keeps the incident log
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// Why it is corrected (required; kept in the ledger)
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// When it happened (UK time)
+        #[arg(long, value_name = "TIME")]
+        occurred: Option<String>,
+        /// The cameras that saw it, all of them (repeat); replaces those recorded
+        #[arg(long = "camera", value_name = "ID")]
+        cameras: Vec<String>,
+        /// Where
+        #[arg(long)]
+        place: Option<String>,
+        /// What was seen
+        #[arg(long, value_name = "TEXT")]
+        seen: Option<String>,
+        /// Who saw it
+        #[arg(long, value_name = "NAME")]
+        seen_by: Option<String>,
+        /// The police reference (empty to say it was not reported)
+        #[arg(long, value_name = "REF")]
+        police_reference: Option<String>,
+        /// The action taken
+        #[arg(long = "action", value_name = "TEXT")]
+        action_taken: Option<String>,
+        /// The outcome of a closed incident (an open one gets it with `custos incident
+        /// outcome`)
+        #[arg(long, value_name = "TEXT")]
+        outcome: Option<String>,
+    },
+    /// Record the outcome of an open incident, which closes it
+    Outcome {
+        /// The incident's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who records it: a user whose role keeps the incident log
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// How it ended
+        #[arg(long, value_name = "TEXT")]
+        outcome: String,
+    },
+    /// Countersign an incident as it stands (BDC-18), in the name of the person --as
+    Countersign {
+        /// The incident's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who countersigns: a user whose role countersigns the incident log
+        /// ([books.incident] countersign), not who recorded it
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+    },
+    /// Link footage to an incident: it is held from now under an evidence class of the pack
+    LinkFootage {
+        /// The incident's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who links it: a user whose role keeps the incident log
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// A camera whose footage is linked (repeat for more)
+        #[arg(long = "camera", value_name = "ID", required = true)]
+        cameras: Vec<String>,
+        /// From (UK time)
+        #[arg(long, value_name = "TIME")]
+        from: String,
+        /// To (UK time)
+        #[arg(long, value_name = "TIME")]
+        to: String,
+        /// The pack's evidence class to hold it under; the pack's investigation-hold,
+        /// evidential or evidence-master-copy (the first it has) if not given
+        #[arg(long, value_name = "CLASS")]
+        class: Option<String>,
+    },
+    /// Write the incident log as CSV, in the code's columns
+    Csv {
+        /// The file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Write the incident log as a PDF
+    Pdf {
+        /// The file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 }
 

@@ -173,6 +173,12 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             finish(store).await?;
             result
         }
+        Command::Incident(cmd) => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::incidents::run(&store, &console_actor(), cmd).await;
+            finish(store).await?;
+            result
+        }
         Command::Covert(cmd) => {
             let store = open_for_writing(&config).await?;
             let result = crate::covert::run(&store, &console_actor(), cmd).await;

@@ -14,6 +14,7 @@ mod covert;
 mod deadline;
 mod disclosures;
 mod export;
+mod incidents;
 mod keys;
 mod ledger;
 mod limits;

@@ -5774,3 +5774,157 @@ fn bdc_16_a_covert_authorisation_is_worked_from_the_console() {
     );
     assert!(!err.is_empty());
 }
+
+/// BDC-24, BDC-18: the incident log from the console under the council's pack — the
+/// manager records an incident on the market square camera in their own name (`--as`); the
+/// Chief Executive, whose role does not keep the log, cannot; it is listed open, corrected
+/// with a reason shown in its history, closed with its outcome, countersigned by a
+/// supervisor (not by the Chief Executive), its footage linked and held; the log written as
+/// CSV in the code's columns and as a PDF `qpdf` accepts; the ledger verifies.
+#[test]
+fn bdc_24_the_incident_log_from_the_console() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let custos_at = council_at_the_console(dir.path());
+    let (code, out, err) = custos_at(&[
+        "user",
+        "add",
+        "sup",
+        "--name",
+        "Sam Supervisor",
+        "--role",
+        "supervisor",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let record = |who: &str| {
+        custos_at(&[
+            "incident",
+            "record",
+            "--as",
+            who,
+            "--camera",
+            "market-square",
+            "--place",
+            "Market square",
+            "--seen",
+            "A stall overturned",
+            "--seen-by",
+            "Max Manager",
+            "--action",
+            "Sent the street warden",
+        ])
+    };
+    let (code, out, err) = record("ceo");
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("incident log"), "{err}");
+    let (code, out, err) = record("mgr");
+    assert_eq!(code, 0, "{out}{err}");
+    let reference = reference_in(&out, "INC-");
+    assert!(out.contains("open"), "{out}");
+    assert!(out.contains("market-square"), "{out}");
+
+    let (code, out, err) = custos_at(&["incident", "list", "--open"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(&reference) && out.contains("open"), "{out}");
+
+    let (code, _, err) = custos_at(&[
+        "incident",
+        "correct",
+        &reference,
+        "--as",
+        "mgr",
+        "--reason",
+        "",
+        "--place",
+        "Market square, by the cross",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("say why"), "{err}");
+    let (code, out, err) = custos_at(&[
+        "incident",
+        "correct",
+        &reference,
+        "--as",
+        "mgr",
+        "--reason",
+        "The place was misheard on the radio",
+        "--place",
+        "Market square, by the cross",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("The place was misheard on the radio"), "{out}");
+    assert!(out.contains("\"Market square, by the cross\""), "{out}");
+
+    let (code, out, err) = custos_at(&[
+        "incident",
+        "outcome",
+        &reference,
+        "--as",
+        "mgr",
+        "--outcome",
+        "Stall righted; no damage",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("closed"), "{out}");
+    let (code, out, err) = custos_at(&["incident", "list", "--open"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!out.contains(&reference), "{out}");
+
+    let (code, _, err) = custos_at(&["incident", "countersign", &reference, "--as", "ceo"]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("countersigned here by the supervisor"),
+        "{err}"
+    );
+    let (code, out, err) = custos_at(&["incident", "countersign", &reference, "--as", "sup"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("countersigned") && out.contains("sup"),
+        "{out}"
+    );
+
+    let (code, out, err) = custos_at(&[
+        "incident",
+        "link-footage",
+        &reference,
+        "--as",
+        "mgr",
+        "--camera",
+        "market-square",
+        "--from",
+        "2026-01-05T09:00",
+        "--to",
+        "2026-01-05T09:15",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("footage") && out.contains("held"), "{out}");
+
+    let csv = dir.path().join("incident-log.csv");
+    let (code, out, err) = custos_at(&["incident", "csv", "--out", &csv.to_string_lossy()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let text = std::fs::read_to_string(&csv).expect("csv");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "Reference,Occurred,Camera,Place,What was seen,Seen by,Police reference,\
+             Action taken,Outcome,Linked footage,Countersigned by,Countersigned at,Corrections"
+        )
+    );
+    assert!(
+        text.contains(&reference) && text.contains("Stall righted"),
+        "{text}"
+    );
+
+    let pdf = dir.path().join("incident-log.pdf");
+    let (code, out, err) = custos_at(&["incident", "pdf", "--out", &pdf.to_string_lossy()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let check = Command::new("qpdf")
+        .arg("--check")
+        .arg(&pdf)
+        .output()
+        .expect("qpdf is installed (scripts/test installs it)");
+    assert!(check.status.success(), "{check:?}");
+
+    let (code, out, err) = custos_at(&["ledger", "verify"]);
+    assert_eq!(code, 0, "{out}{err}");
+}

@@ -39,6 +39,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 pub(crate) mod cases;
 pub(crate) mod covert;
+pub(crate) mod incidents;
 pub(crate) mod police_control;
 
 use crate::AppState;
@@ -1170,6 +1171,10 @@ pub(crate) async fn document() -> Response {
         covert::step,
         police_control::open,
         police_control::step,
+        incidents::list,
+        incidents::record,
+        incidents::show,
+        incidents::step,
         document
     ),
     // Named only as parameters' types, which utoipa does not collect into the components.

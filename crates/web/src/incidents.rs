@@ -84,6 +84,21 @@ pub(crate) async fn require_keep(
         .map_err(|why| WebError::Forbidden(format!("{why}.")))
 }
 
+/// Refuses, with the reason, unless `staff` keeps or countersigns the incident log: asked
+/// before an incident is looked up, so that someone who may do neither learns that, not
+/// whether the incident exists.
+pub(crate) async fn require_keep_or_countersign(
+    state: &AppState,
+    staff: &Staff,
+) -> Result<(), WebError> {
+    let books = books(state).await?;
+    if keeps(&books, staff) || book_role(&books, Book::Incident, &staff.info.subject, true).is_ok()
+    {
+        return Ok(());
+    }
+    require_keep(state, staff, false).await
+}
+
 /// An incident as given by a form or the API.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Given {
@@ -248,7 +263,7 @@ pub(crate) fn read_step(f: &StepForm, current: &Incident) -> Result<IncidentStep
         other => {
             return Err(WebError::BadRequest(format!(
                 "{other:?} is not a step of an incident: outcome, correct, countersign, \
-                 link-footage, link-review or link-download"
+                 link-footage, link-review or link-download (or, through the API, statement)"
             )));
         }
     })
@@ -480,7 +495,7 @@ struct IncidentPage {
     may_keep_statements: bool,
 }
 
-async fn load(state: &AppState, reference: &str) -> Result<IncidentRecord, WebError> {
+pub(crate) async fn load(state: &AppState, reference: &str) -> Result<IncidentRecord, WebError> {
     state
         .store
         .incident_record(reference)
@@ -705,14 +720,7 @@ pub(crate) async fn step(
     ListForm(f): ListForm<StepForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
-    // Keeping or countersigning the book first: someone who may do neither learns that,
-    // not whether the incident exists.
-    let books = books(&state).await?;
-    if !keeps(&books, &staff)
-        && book_role(&books, Book::Incident, &staff.info.subject, true).is_err()
-    {
-        require_keep(&state, &staff, false).await?;
-    }
+    require_keep_or_countersign(&state, &staff).await?;
     let current = load(&state, &reference).await?;
     let s = read_step(&f, &current.incident)?;
     let i = take_step(&state, &staff, &current.incident.reference, &s).await?;
@@ -734,6 +742,42 @@ pub(crate) struct StatementForm {
     statement: String,
 }
 
+/// Keeps `statement`, the text of `staff`'s witness statement (BDC-18), with incident
+/// `reference`, encrypted, under `name` (`witness-statement.txt` when empty): the one way
+/// the page and the API keep one (the store checks the keeper and the text).
+pub(crate) async fn keep_statement(
+    state: &AppState,
+    staff: &Staff,
+    reference: &str,
+    name: &str,
+    statement: &str,
+) -> Result<custos_store::incidents::IncidentDocument, WebError> {
+    require_keep(state, staff, false).await?;
+    let Some(dir) = state.documents.as_deref() else {
+        return Err(WebError::BadRequest(
+            "this server keeps no documents, so a statement cannot be kept here".to_owned(),
+        ));
+    };
+    let name = match name.trim() {
+        "" => "witness-statement.txt",
+        n => n,
+    };
+    Ok(state
+        .store
+        .add_incident_statement(
+            &staff.actor(),
+            &staff.info.subject,
+            dir,
+            reference,
+            &custos_store::incidents::Statement {
+                name,
+                media_type: "text/plain; charset=utf-8",
+                contents: statement.as_bytes(),
+            },
+        )
+        .await?)
+}
+
 /// `POST /incidents/{reference}/statements`: keeps the person's witness statement (BDC-18)
 /// with the incident, encrypted.
 pub(crate) async fn add_statement(
@@ -743,32 +787,7 @@ pub(crate) async fn add_statement(
     ListForm(f): ListForm<StatementForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
-    require_keep(&state, &staff, false).await?;
-    let Some(dir) = state.documents.as_deref() else {
-        return Err(WebError::BadRequest(
-            "this server keeps no documents, so a statement cannot be kept here".to_owned(),
-        ));
-    };
-    let name = if f.name.trim().is_empty() {
-        "witness-statement.txt".to_owned()
-    } else {
-        f.name.trim().to_owned()
-    };
-    let doc = state
-        .store
-        .add_incident_statement(
-            &staff.actor(),
-            &staff.info.subject,
-            dir,
-            &reference,
-            &custos_store::incidents::Statement {
-                name: &name,
-                media_type: "text/plain; charset=utf-8",
-                contents: f.statement.as_bytes(),
-            },
-        )
-        .await?;
-    let _ = doc;
+    keep_statement(&state, &staff, &reference, &f.name, &f.statement).await?;
     Ok(Redirect::to(&crate::done::to(
         &format!(
             "/incidents/{}#statements",

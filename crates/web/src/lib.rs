@@ -850,6 +850,24 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             post(api::police_control::step),
         ),
+        // The incident log's keepers and readers are the pack's `[books.incident]` and the
+        // logbooks' readers: each handler decides, as the pages do.
+        (
+            spec("GET", "/api/v1/incidents", SignedIn),
+            get(api::incidents::list),
+        ),
+        (
+            spec("POST", "/api/v1/incidents", SignedIn),
+            post(api::incidents::record),
+        ),
+        (
+            spec("GET", "/api/v1/incidents/{reference}", SignedIn),
+            get(api::incidents::show),
+        ),
+        (
+            spec("POST", "/api/v1/incidents/{reference}/steps", SignedIn),
+            post(api::incidents::step),
+        ),
         (
             spec(
                 "POST",

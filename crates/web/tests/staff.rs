@@ -579,6 +579,18 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/api/v1/police-control/{reference}/steps",
         Expect::Roles(CASEWORKERS),
     ),
+    ("GET", "/api/v1/incidents", Expect::Roles(READERS)),
+    ("POST", "/api/v1/incidents", Expect::Roles(MANAGERS)),
+    (
+        "GET",
+        "/api/v1/incidents/{reference}",
+        Expect::Roles(READERS),
+    ),
+    (
+        "POST",
+        "/api/v1/incidents/{reference}/steps",
+        Expect::Roles(MANAGERS),
+    ),
     ("GET", "/complaints/new", Expect::Public),
     ("GET", "/complaints", Expect::Roles(READERS)),
     ("GET", "/complaints.csv", Expect::Roles(READERS)),
