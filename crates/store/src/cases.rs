@@ -24,7 +24,6 @@ use custos_domain::case::{
 use custos_domain::ledger::{Book, NewEntry, Reference, to_hex};
 use custos_domain::letter::{ErasureFacts, Letter, LetterFacts, LetterKind, compose};
 use custos_domain::retention::HoldRequest;
-use custos_media::segfile::{FileKind, RecordMeta, SegmentWriter};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
@@ -1786,23 +1785,7 @@ impl Store {
         let id = random_hex(8)?;
         let rel = format!("{reference}/{id}.cdoc");
         let abs = documents.join(&rel);
-        let io =
-            |e: std::io::Error| StoreError::Files(format!("cannot write {}: {e}", abs.display()));
-        if let Some(dir) = abs.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        let mut w = SegmentWriter::create(&abs, FileKind::Media, key.bytes())
-            .map_err(|e| StoreError::Files(e.to_string()))?;
-        w.append(
-            contents,
-            &RecordMeta {
-                start_unix_ms: self.clock().now().0,
-                frames: 0,
-                duration_ms: 0,
-            },
-        )
-        .map_err(|e| StoreError::Files(e.to_string()))?;
-        w.sync().map_err(|e| StoreError::Files(e.to_string()))?;
+        crate::documents::write_sealed(&abs, &key, contents, self.clock().now().0)?;
         Ok(DocumentFile {
             id,
             rel,
@@ -1853,18 +1836,12 @@ impl Store {
             })?;
         let key = self.case_key(reference).await?;
         let path = documents.join(format!("{reference}/{id}.cdoc"));
-        let contents = custos_media::segfile::read_records(&path, key.bytes())
-            .map_err(|e| StoreError::Corrupt(format!("document {id} of case {reference}: {e}")))?
-            .records
-            .into_iter()
-            .next()
-            .map(|r| r.plaintext)
-            .unwrap_or_default();
-        if to_hex(&Sha256::digest(&contents)) != doc.sha256 {
-            return Err(StoreError::Corrupt(format!(
-                "document {id} of case {reference} no longer matches its SHA-256"
-            )));
-        }
+        let contents = crate::documents::read_sealed(
+            &path,
+            &key,
+            &doc.sha256,
+            &format!("document {id} of case {reference}"),
+        )?;
         Ok((doc, contents))
     }
 }
