@@ -1451,6 +1451,9 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
                 "Export",
                 ["owner", "manager", "supervisor", "dpo"].contains(&role.as_str()),
             ),
+            // The school's visitors' log: kept by the manager and the owner, read by
+            // those who read the logbooks.
+            ("Visitors", readers.contains(&role.as_str())),
             ("Logbooks", readers.contains(&role.as_str())),
             ("Retention", readers.contains(&role.as_str())),
             ("Disclosures", readers.contains(&role.as_str())),
@@ -5700,4 +5703,127 @@ fn bdc_16_a_covert_authorisation_is_worked_from_the_console() {
         "a police authorisation needs no justice, and it is cancelled"
     );
     assert!(!err.is_empty());
+}
+
+/// LBU-12, BDC-23, BDC-7, BDC-18 at the console, under Bassetlaw's pack: a visitor entered
+/// only once the undertaking is accepted (typed on screen, or its signed paper copy's scan),
+/// the time out, a correction, the countersignature refused to an operator and given by a
+/// supervisor, and the log as CSV in the codes' columns and as a PDF.
+#[test]
+fn lbu_12_the_visitors_log_is_kept_and_countersigned_at_the_console() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let scheme = dir.path().join("scheme");
+    let d = scheme.as_path();
+    let pack = policies().join("bassetlaw-district-council.toml");
+    assert_eq!(
+        run(custos()
+            .arg("--data")
+            .arg(d)
+            .args(["init", "--policy"])
+            .arg(&pack))
+        .0,
+        0
+    );
+    for (user, role) in [("op", "operator"), ("sup", "supervisor")] {
+        let (code, out, err) = run(custos().arg("--data").arg(d).args([
+            "user",
+            "add",
+            user,
+            "--name",
+            &format!("Person {user}"),
+            "--role",
+            role,
+        ]));
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    let visitor = |extra: &[&str]| {
+        let mut c = custos();
+        c.arg("--data").arg(d).args([
+            "visitor",
+            "arrive",
+            "--as",
+            "op",
+            "--name",
+            "Ann Other",
+            "--organisation",
+            "Nottinghamshire Police",
+            "--purpose",
+            "Liaison visit",
+            "--authorised-by",
+            "Sam Super",
+            "--authoriser-role",
+            "CCTV supervisor",
+        ]);
+        c.args(extra);
+        run(&mut c)
+    };
+    let (code, _, err) = visitor(&[]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not accepted"), "{err}");
+    let (code, out, err) = visitor(&["--accepted", "--typed-name", "Ann Other"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Entered VIS-"), "{out}");
+    let reference = out
+        .split_whitespace()
+        .find(|w| w.starts_with("VIS-"))
+        .expect("a reference")
+        .to_owned();
+    assert!(out.contains("on screen"), "{out}");
+    let scan = dir.path().join("signed.pdf");
+    std::fs::write(&scan, b"%PDF-1.4 signed").expect("scan");
+    let (code, out, err) = visitor(&["--scan", scan.to_str().expect("path")]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("on paper"), "{out}");
+
+    let v = |args: &[&str]| run(custos().arg("--data").arg(d).arg("visitor").args(args));
+    let (code, out, err) = v(&["leave", &reference, "--as", "op"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = v(&[
+        "correct",
+        &reference,
+        "--as",
+        "op",
+        "--field",
+        "organisation",
+        "--value",
+        "Bassetlaw District Council",
+        "--reason",
+        "Wrote the wrong organisation",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Wrote the wrong organisation"), "{out}");
+    let (code, _, err) = v(&["countersign", &reference, "--as", "op"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("supervisor"), "{err}");
+    let (code, out, err) = v(&["countersign", &reference, "--as", "sup"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Person sup (supervisor)"), "{out}");
+
+    let (code, out, err) = v(&["list"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    let (code, csv, err) = v(&["csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        csv.starts_with("Reference,Date,Name,Organisation or department,Purpose,Authorised by,Time in,Time out,Undertaking accepted,Countersigned by,Countersigned at,Corrections\r\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("Bassetlaw District Council"), "{csv}");
+    let pdf = dir.path().join("visitors.pdf");
+    let (code, _, err) = v(&["pdf", "--out", pdf.to_str().expect("path")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read(&pdf).expect("pdf").starts_with(b"%PDF-"));
+    let (code, out, err) = run(custos()
+        .arg("--data")
+        .arg(d)
+        .args(["ledger", "export", "--book", "visitors"]));
+    assert_eq!(code, 0, "{err}");
+    for kind in [
+        "visitor-arrived",
+        "visitor-left",
+        "visit-corrected",
+        "visit-countersigned",
+    ] {
+        assert!(out.contains(kind), "{kind}: {out}");
+    }
 }

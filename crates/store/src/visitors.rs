@@ -325,6 +325,7 @@ impl Store {
             actor,
             NewEntry::new(Book::Visitors, "visit-countersigned")
                 .with_ref(visit_ref(&v.reference)?)
+                .with("by", signer.username.as_str())
                 .with("role", role.as_str()),
         );
         tx.commit().await?;

@@ -40,6 +40,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 pub(crate) mod cases;
 pub(crate) mod covert;
 pub(crate) mod police_control;
+pub(crate) mod visitors;
 
 use crate::AppState;
 use crate::auth::{self, Refusal, Staff};
@@ -1170,6 +1171,10 @@ pub(crate) async fn document() -> Response {
         covert::step,
         police_control::open,
         police_control::step,
+        visitors::list,
+        visitors::arrive,
+        visitors::show,
+        visitors::step,
         document
     ),
     // Named only as parameters' types, which utoipa does not collect into the components.
