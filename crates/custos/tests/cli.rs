@@ -698,7 +698,8 @@ fn run_demo_once_with(data: &std::path::Path, more: &[&str]) -> String {
 /// BDC-21, ALT-18, BDC-16, BDC-25: the demo seeds one closed example of each governance
 /// case its scheme's code allows — a complaint, a breach, a covert authorisation, and
 /// (where the police may take control: the council's pack) a police control period with
-/// its written request — and says when the code allows none.
+/// its written request — and says when the code allows none; and one visit to the control
+/// room, countersigned (BDC-18).
 #[test]
 fn bdc_25_the_demo_seeds_one_closed_example_of_each_governance_case() {
     let dir = tempfile::tempdir().expect("tmp");
@@ -722,6 +723,10 @@ fn bdc_25_the_demo_seeds_one_closed_example_of_each_governance_case() {
         said.contains("does not let the police take control"),
         "{said}"
     );
+    assert!(
+        said.contains("Demo visit: VIS-") && said.contains("countersigned"),
+        "{said}"
+    );
     let out = list(&school);
     for kind in ["complaint", "breach", "covert-authorisation"] {
         assert_eq!(closed(&out, kind), ["closed"], "{kind}: {out}");
@@ -732,6 +737,7 @@ fn bdc_25_the_demo_seeds_one_closed_example_of_each_governance_case() {
     let pack = policies().join("bassetlaw-district-council.toml");
     let said = run_demo_once_with(&council, &["--policy", pack.to_str().expect("path")]);
     assert!(said.contains("Demo police control: POL-"), "{said}");
+    assert!(said.contains("Demo visit: VIS-"), "{said}");
     let out = list(&council);
     for kind in [
         "complaint",
