@@ -144,6 +144,11 @@ pub enum Command {
     /// needs --as USER, a person whose role the pack's [books.incident] names
     #[command(subcommand)]
     Incident(IncidentCommand),
+    /// The control-room visitors' log (LBU-12, BDC-23, BDC-7, BDC-18): visitors entered
+    /// with the undertaking accepted, their time out, corrections, the supervisor's
+    /// countersignature, and the log as CSV or PDF
+    #[command(subcommand)]
+    Visitor(VisitorCommand),
     /// Produce an evidence package of cameras' footage over a time range: the master copy
     /// bit for bit, playable working copies, checksums signed with the scheme's key, and
     /// each segment's proof that it was recorded and sealed as it is (BDC-3, BDC-4, BDC-5)
@@ -792,6 +797,133 @@ pub enum CaseCommand {
         /// Write it to this file as a PDF
         #[arg(long, value_name = "FILE")]
         pdf: Option<PathBuf>,
+    },
+}
+
+/// `custos visitor …`
+#[derive(Debug, Subcommand)]
+pub enum VisitorCommand {
+    /// Enter a visitor coming into the control room, kept by --as (a keeper of the log):
+    /// the undertaking accepted on screen (--accepted with --typed-name) or signed on paper
+    /// (--scan FILE)
+    Arrive {
+        /// Who keeps the log for this entry (a user whose role keeps it)
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// The visitor's name
+        #[arg(long)]
+        name: String,
+        /// The organisation or department they represent
+        #[arg(long)]
+        organisation: String,
+        /// Why they visit
+        #[arg(long)]
+        purpose: String,
+        /// Who authorised the visit, by name
+        #[arg(long, value_name = "NAME")]
+        authorised_by: String,
+        /// Their role
+        #[arg(long, value_name = "ROLE")]
+        authoriser_role: String,
+        /// When they came in (UK time); now if not given
+        #[arg(long = "in", value_name = "TIME")]
+        time_in: Option<String>,
+        /// The visitor has read and accepted the scheme's undertaking (`custos visitor
+        /// undertaking` prints it)
+        #[arg(long)]
+        accepted: bool,
+        /// The name the visitor typed under it
+        #[arg(long, value_name = "NAME")]
+        typed_name: Option<String>,
+        /// Instead: the scan of the undertaking the visitor signed on paper (kept encrypted)
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["accepted", "typed_name"])]
+        scan: Option<PathBuf>,
+        /// The scan's media type
+        #[arg(long, default_value = "application/pdf")]
+        media_type: String,
+    },
+    /// Print the undertaking visitors accept under the active pack
+    Undertaking,
+    /// Record the visitor of a visit leaving, now or at --at
+    Leave {
+        /// The visit's reference, e.g. VIS-2026-0001
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who keeps the log for this entry
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// When they left (UK time); now if not given
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+    },
+    /// The visits, in order of time in
+    List {
+        /// From this day (YYYY-MM-DD, UK time)
+        #[arg(long, value_name = "DAY")]
+        from: Option<String>,
+        /// Up to and including this day
+        #[arg(long, value_name = "DAY")]
+        to: Option<String>,
+    },
+    /// One visit, with its corrections
+    Show {
+        /// The visit's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+    },
+    /// Countersign a visit's authorisation (BDC-18), as --as (a countersigner of the log
+    /// other than who recorded the visit)
+    Countersign {
+        /// The visit's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who countersigns
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+    },
+    /// Correct one detail of a visit, with the reason: a new entry; the visit as recorded
+    /// is kept
+    Correct {
+        /// The visit's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who keeps the log for this entry
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// The detail: name, organisation, purpose, authorised-by, authoriser-role, time-in
+        /// or time-out
+        #[arg(long)]
+        field: String,
+        /// Its correct value (a time in UK time)
+        #[arg(long)]
+        value: String,
+        /// Why
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Write the log as CSV (the columns the codes name)
+    Csv {
+        /// From this day (YYYY-MM-DD, UK time)
+        #[arg(long, value_name = "DAY")]
+        from: Option<String>,
+        /// Up to and including this day
+        #[arg(long, value_name = "DAY")]
+        to: Option<String>,
+        /// The file; standard output if not given
+        #[arg(short, long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Write the log as a PDF
+    Pdf {
+        /// From this day (YYYY-MM-DD, UK time)
+        #[arg(long, value_name = "DAY")]
+        from: Option<String>,
+        /// Up to and including this day
+        #[arg(long, value_name = "DAY")]
+        to: Option<String>,
+        /// The file
+        #[arg(short, long, value_name = "FILE")]
+        out: PathBuf,
     },
 }
 

@@ -179,6 +179,12 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             finish(store).await?;
             result
         }
+        Command::Visitor(cmd) => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::visitors::run(&store, &config, &console_actor(), cmd).await;
+            finish(store).await?;
+            result
+        }
         Command::Covert(cmd) => {
             let store = open_for_writing(&config).await?;
             let result = crate::covert::run(&store, &console_actor(), cmd).await;
@@ -1341,6 +1347,86 @@ async fn seed_demo_case(store: &Store, config: &Config) -> anyhow::Result<()> {
     );
     seed_demo_covert(store, &dpo, now).await?;
     seed_demo_police_control(store, config, &policy.pack, now).await?;
+    seed_demo_visit(store, &policy.pack, now).await?;
+    Ok(())
+}
+
+/// A visit to the control room two hours ago (LBU-12, BDC-23): recorded by the first demo
+/// account whose role keeps the visitors' log, the undertaking accepted on screen, the
+/// visitor gone an hour later, and countersigned by another account whose role
+/// countersigns it (BDC-18). Skipped where the demo's accounts are not the scheme's.
+async fn seed_demo_visit(
+    store: &Store,
+    pack: &custos_domain::PolicyPack,
+    now: i64,
+) -> anyhow::Result<()> {
+    use custos_domain::ledger::Book;
+    use custos_domain::visitors::{Authoriser, Details, UndertakingDraft, VisitDraft};
+    let Some(rule) = pack.books.rule(Book::Visitors) else {
+        return Ok(());
+    };
+    let mut keeper = None;
+    let mut signer = None;
+    for role in rule.keep.iter().chain(rule.countersign.iter()) {
+        let Ok(subject) = store.subject_of(role.as_str(), None).await else {
+            continue;
+        };
+        let keeps = custos_domain::access::book_role(&pack.books, Book::Visitors, &subject, false);
+        let signs = custos_domain::access::book_role(&pack.books, Book::Visitors, &subject, true);
+        if keeper.is_none() && keeps.is_ok() {
+            keeper = Some(subject);
+        } else if signer.is_none() && signs.is_ok() {
+            signer = Some(subject);
+        }
+    }
+    let (Some(keeper), Some(signer)) = (keeper, signer) else {
+        return Ok(());
+    };
+    let name = "Jordan Visitor";
+    let visit = store
+        .record_visit_arrival(
+            &Actor::User(keeper.username.clone()),
+            &keeper,
+            None,
+            &VisitDraft {
+                details: Details {
+                    name: name.to_owned(),
+                    organisation: "Local police neighbourhood team".to_owned(),
+                    purpose: "Liaison visit: how footage is requested".to_owned(),
+                    authorised_by: Authoriser {
+                        name: "Demo owner".to_owned(),
+                        role: "Owner of the scheme".to_owned(),
+                    },
+                    entered_at_unix_ms: now - 2 * 3_600_000,
+                    left_at_unix_ms: None,
+                },
+                undertaking: UndertakingDraft::OnScreen {
+                    ticked: true,
+                    typed_name: name.to_owned(),
+                },
+            },
+            None,
+        )
+        .await?;
+    store
+        .record_visitor_left(
+            &Actor::User(keeper.username.clone()),
+            &keeper,
+            &visit.reference,
+            Some(now - 3_600_000),
+        )
+        .await?;
+    store
+        .countersign_visit(
+            &Actor::User(signer.username.clone()),
+            &signer,
+            &visit.reference,
+        )
+        .await?;
+    println!(
+        "Demo visit: {}, a visitor to the control room, countersigned (Visitors, signed in as {}).",
+        visit.reference, signer.username
+    );
     Ok(())
 }
 

@@ -23,6 +23,7 @@ mod police_control;
 mod recorder;
 mod retention;
 mod users;
+mod visitors;
 
 use std::process::ExitCode;
 

@@ -768,7 +768,8 @@ fn run_demo_once_with(data: &std::path::Path, more: &[&str]) -> String {
 /// BDC-21, ALT-18, BDC-16, BDC-25: the demo seeds one closed example of each governance
 /// case its scheme's code allows — a complaint, a breach, a covert authorisation, and
 /// (where the police may take control: the council's pack) a police control period with
-/// its written request — and says when the code allows none.
+/// its written request — and says when the code allows none; and one visit to the control
+/// room, countersigned (BDC-18).
 #[test]
 fn bdc_25_the_demo_seeds_one_closed_example_of_each_governance_case() {
     let dir = tempfile::tempdir().expect("tmp");
@@ -792,6 +793,10 @@ fn bdc_25_the_demo_seeds_one_closed_example_of_each_governance_case() {
         said.contains("does not let the police take control"),
         "{said}"
     );
+    assert!(
+        said.contains("Demo visit: VIS-") && said.contains("countersigned"),
+        "{said}"
+    );
     let out = list(&school);
     for kind in ["complaint", "breach", "covert-authorisation"] {
         assert_eq!(closed(&out, kind), ["closed"], "{kind}: {out}");
@@ -802,6 +807,7 @@ fn bdc_25_the_demo_seeds_one_closed_example_of_each_governance_case() {
     let pack = policies().join("bassetlaw-district-council.toml");
     let said = run_demo_once_with(&council, &["--policy", pack.to_str().expect("path")]);
     assert!(said.contains("Demo police control: POL-"), "{said}");
+    assert!(said.contains("Demo visit: VIS-"), "{said}");
     let out = list(&council);
     for kind in [
         "complaint",
@@ -1521,6 +1527,9 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
                 "Export",
                 ["owner", "manager", "supervisor", "dpo"].contains(&role.as_str()),
             ),
+            // The school's visitors' log: kept by the manager and the owner, read by
+            // those who read the logbooks.
+            ("Visitors", readers.contains(&role.as_str())),
             ("Logbooks", readers.contains(&role.as_str())),
             // The school keeps its incident log by its manager and owner; the logbooks'
             // readers read it (BDC-24).
@@ -5927,4 +5936,127 @@ fn bdc_24_the_incident_log_from_the_console() {
 
     let (code, out, err) = custos_at(&["ledger", "verify"]);
     assert_eq!(code, 0, "{out}{err}");
+}
+
+/// LBU-12, BDC-23, BDC-7, BDC-18 at the console, under Bassetlaw's pack: a visitor entered
+/// only once the undertaking is accepted (typed on screen, or its signed paper copy's scan),
+/// the time out, a correction, the countersignature refused to an operator and given by a
+/// supervisor, and the log as CSV in the codes' columns and as a PDF.
+#[test]
+fn lbu_12_the_visitors_log_is_kept_and_countersigned_at_the_console() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let scheme = dir.path().join("scheme");
+    let d = scheme.as_path();
+    let pack = policies().join("bassetlaw-district-council.toml");
+    assert_eq!(
+        run(custos()
+            .arg("--data")
+            .arg(d)
+            .args(["init", "--policy"])
+            .arg(&pack))
+        .0,
+        0
+    );
+    for (user, role) in [("op", "operator"), ("sup", "supervisor")] {
+        let (code, out, err) = run(custos().arg("--data").arg(d).args([
+            "user",
+            "add",
+            user,
+            "--name",
+            &format!("Person {user}"),
+            "--role",
+            role,
+        ]));
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    let visitor = |extra: &[&str]| {
+        let mut c = custos();
+        c.arg("--data").arg(d).args([
+            "visitor",
+            "arrive",
+            "--as",
+            "op",
+            "--name",
+            "Ann Other",
+            "--organisation",
+            "Nottinghamshire Police",
+            "--purpose",
+            "Liaison visit",
+            "--authorised-by",
+            "Sam Super",
+            "--authoriser-role",
+            "CCTV supervisor",
+        ]);
+        c.args(extra);
+        run(&mut c)
+    };
+    let (code, _, err) = visitor(&[]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not accepted"), "{err}");
+    let (code, out, err) = visitor(&["--accepted", "--typed-name", "Ann Other"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Entered VIS-"), "{out}");
+    let reference = out
+        .split_whitespace()
+        .find(|w| w.starts_with("VIS-"))
+        .expect("a reference")
+        .to_owned();
+    assert!(out.contains("on screen"), "{out}");
+    let scan = dir.path().join("signed.pdf");
+    std::fs::write(&scan, b"%PDF-1.4 signed").expect("scan");
+    let (code, out, err) = visitor(&["--scan", scan.to_str().expect("path")]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("on paper"), "{out}");
+
+    let v = |args: &[&str]| run(custos().arg("--data").arg(d).arg("visitor").args(args));
+    let (code, out, err) = v(&["leave", &reference, "--as", "op"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = v(&[
+        "correct",
+        &reference,
+        "--as",
+        "op",
+        "--field",
+        "organisation",
+        "--value",
+        "Bassetlaw District Council",
+        "--reason",
+        "Wrote the wrong organisation",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Wrote the wrong organisation"), "{out}");
+    let (code, _, err) = v(&["countersign", &reference, "--as", "op"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("supervisor"), "{err}");
+    let (code, out, err) = v(&["countersign", &reference, "--as", "sup"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Person sup (supervisor)"), "{out}");
+
+    let (code, out, err) = v(&["list"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    let (code, csv, err) = v(&["csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        csv.starts_with("Reference,Date,Name,Organisation or department,Purpose,Authorised by,Time in,Time out,Undertaking accepted,Countersigned by,Countersigned at,Corrections\r\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("Bassetlaw District Council"), "{csv}");
+    let pdf = dir.path().join("visitors.pdf");
+    let (code, _, err) = v(&["pdf", "--out", pdf.to_str().expect("path")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read(&pdf).expect("pdf").starts_with(b"%PDF-"));
+    let (code, out, err) = run(custos()
+        .arg("--data")
+        .arg(d)
+        .args(["ledger", "export", "--book", "visitors"]));
+    assert_eq!(code, 0, "{err}");
+    for kind in [
+        "visitor-arrived",
+        "visitor-left",
+        "visit-corrected",
+        "visit-countersigned",
+    ] {
+        assert!(out.contains(kind), "{kind}: {out}");
+    }
 }

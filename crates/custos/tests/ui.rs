@@ -110,6 +110,18 @@ const ROWS: &[(&str, Row)] = &[
         Row::NotAPage("a PDF to send"),
     ),
     ("/complaints.csv", Row::NotAPage("a CSV file")),
+    ("/visitors", Row::Page("/visitors")),
+    ("/visitors.csv", Row::NotAPage("a CSV file")),
+    ("/visitors.pdf", Row::NotAPage("a PDF file")),
+    // The demo's visit, countersigned.
+    (
+        "/visitors/{reference}",
+        Row::Page("/visitors/VIS-2026-0001"),
+    ),
+    (
+        "/visitors/{reference}/undertaking",
+        Row::NotAPage("the scan of a signed undertaking"),
+    ),
     ("/retention", Row::Page("/retention")),
     ("/groups", Row::Page("/groups")),
     ("/incidents", Row::Page("/incidents")),

@@ -1384,6 +1384,26 @@ pub const KINDS: &[(Book, &str, &str)] = &[
         "a review's result is recorded",
     ),
     (
+        Book::Visitors,
+        "visitor-arrived",
+        "a visitor to the control room is recorded as they come in: their name, organisation or department, purpose, who authorised the visit, the time in and how they accepted the confidentiality undertaking",
+    ),
+    (
+        Book::Visitors,
+        "visitor-left",
+        "a visitor's time out of the control room is recorded",
+    ),
+    (
+        Book::Visitors,
+        "visit-countersigned",
+        "a visit's authorisation is countersigned by someone whose role countersigns the visitors' log, not the person who recorded it",
+    ),
+    (
+        Book::Visitors,
+        "visit-corrected",
+        "a detail of a recorded visit is corrected: a new entry naming the visit, the detail, its value before and after, and why",
+    ),
+    (
         Book::System,
         "schema-migrated",
         "a database schema step is applied",

@@ -31,6 +31,7 @@ pub mod retention;
 pub mod role;
 pub mod seal;
 pub mod totp;
+pub mod visitors;
 
 pub use camera::{CameraKind, Nation, RecordingMode};
 pub use deadline::DeadlineRule;

@@ -24,7 +24,6 @@ use custos_domain::case::{
 use custos_domain::ledger::{Book, NewEntry, Reference, to_hex};
 use custos_domain::letter::{ErasureFacts, Letter, LetterFacts, LetterKind, compose};
 use custos_domain::retention::HoldRequest;
-use custos_media::segfile::{FileKind, RecordMeta, SegmentWriter};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
@@ -1785,7 +1784,8 @@ impl Store {
         let key = self.case_key(reference).await?;
         let id = random_hex(8)?;
         let rel = format!("{reference}/{id}.cdoc");
-        write_sealed_document(&documents.join(&rel), &key, contents, self.clock().now().0)?;
+        let abs = documents.join(&rel);
+        crate::documents::write_sealed(&abs, &key, contents, self.clock().now().0)?;
         Ok(DocumentFile {
             id,
             rel,
@@ -1836,7 +1836,7 @@ impl Store {
             })?;
         let key = self.case_key(reference).await?;
         let path = documents.join(format!("{reference}/{id}.cdoc"));
-        let contents = read_sealed_document(
+        let contents = crate::documents::read_sealed(
             &path,
             &key,
             &doc.sha256,
@@ -1844,56 +1844,6 @@ impl Store {
         )?;
         Ok((doc, contents))
     }
-}
-
-/// Writes `contents` as a new document file at `abs`, encrypted under `key` in the segment
-/// file format (one record, independently authenticated), creating its folder: how case
-/// documents and an incident's witness statements are kept at rest.
-pub(crate) fn write_sealed_document(
-    abs: &Path,
-    key: &SecretKey,
-    contents: &[u8],
-    now_unix_ms: i64,
-) -> StoreResult<()> {
-    let io = |e: std::io::Error| StoreError::Files(format!("cannot write {}: {e}", abs.display()));
-    if let Some(dir) = abs.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let mut w = SegmentWriter::create(abs, FileKind::Media, key.bytes())
-        .map_err(|e| StoreError::Files(e.to_string()))?;
-    w.append(
-        contents,
-        &RecordMeta {
-            start_unix_ms: now_unix_ms,
-            frames: 0,
-            duration_ms: 0,
-        },
-    )
-    .map_err(|e| StoreError::Files(e.to_string()))?;
-    w.sync().map_err(|e| StoreError::Files(e.to_string()))
-}
-
-/// Reads back a document written by [`write_sealed_document`], decrypted and checked
-/// against `sha256`; `what` names it in errors.
-pub(crate) fn read_sealed_document(
-    path: &Path,
-    key: &SecretKey,
-    sha256: &str,
-    what: &str,
-) -> StoreResult<Vec<u8>> {
-    let contents = custos_media::segfile::read_records(path, key.bytes())
-        .map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))?
-        .records
-        .into_iter()
-        .next()
-        .map(|r| r.plaintext)
-        .unwrap_or_default();
-    if to_hex(&Sha256::digest(&contents)) != sha256 {
-        return Err(StoreError::Corrupt(format!(
-            "{what} no longer matches its SHA-256"
-        )));
-    }
-    Ok(contents)
 }
 
 /// A case document's file, written and not yet recorded.

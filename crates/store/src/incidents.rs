@@ -21,7 +21,7 @@
 //! - Footage linked to an incident is held under an evidence class the pack has, with the
 //!   incident's reference as the hold's case reference; witness statements are encrypted
 //!   under the incident's own key (sealed with the master key) exactly as case documents
-//!   are (`cases::write_sealed_document`).
+//!   are (`documents::write_sealed`).
 //! - Nothing here deletes an incident.
 
 use std::path::Path;
@@ -35,7 +35,7 @@ use custos_domain::retention::HoldRequest;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::cases::{next_numbered, read_sealed_document, write_sealed_document};
+use crate::cases::next_numbered;
 use crate::error::{StoreError, StoreResult};
 use crate::reviews::random_hex;
 use crate::secrets::SecretKey;
@@ -617,7 +617,7 @@ impl Store {
         let now = self.clock().now().0;
         // Written before the transaction, so a large upload does not hold writers back; a
         // file whose row does not commit is left unreferenced.
-        write_sealed_document(&documents.join(&rel), &key, contents, now)?;
+        crate::documents::write_sealed(&documents.join(&rel), &key, contents, now)?;
         let sha = to_hex(&Sha256::digest(contents));
         let media_type = if media_type.trim().is_empty() {
             "application/octet-stream"
@@ -683,7 +683,7 @@ impl Store {
             })?;
         let key = self.incident_key(&inc.reference).await?;
         let path = documents.join(format!("incidents/{}/{id}.cdoc", inc.reference));
-        let contents = read_sealed_document(
+        let contents = crate::documents::read_sealed(
             &path,
             &key,
             &doc.sha256,

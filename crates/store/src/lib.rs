@@ -20,6 +20,7 @@ pub mod competence;
 pub mod covert;
 pub mod dialect;
 pub mod disclosures;
+mod documents;
 pub mod downloads;
 pub mod error;
 pub mod evidence;
@@ -40,6 +41,7 @@ pub mod sessions;
 mod sqlite_verify;
 mod store;
 pub mod users;
+pub mod visitors;
 pub mod witness;
 
 pub use cameras::{Camera, CameraRequest, Credentials};

@@ -266,6 +266,9 @@ contract!(
     bdc_24_footage_linked_to_an_incident_is_held_and_statements_are_kept_encrypted,
     bdc_25_total_control_is_agreed_by_the_chief_executive_alone,
     bdc_36_an_operators_shift_is_read_as_one_log,
+    lbu_12_a_visit_is_recorded_only_with_every_detail_and_its_undertaking_accepted,
+    bdc_23_a_correction_is_a_new_entry_and_the_visit_as_recorded_stays,
+    bdc_18_a_visit_is_countersigned_by_a_supervisor_other_than_who_recorded_it,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -6779,6 +6782,63 @@ async fn incident_entries(
         .expect("entries")
 }
 
+/// The Bassetlaw scheme with a control room: an operator, two supervisors, a manager and
+/// the DPO; a documents folder for scans.
+async fn visitors_scheme(db: &TestDb) -> (Store, SimulatedClock, tempfile::TempDir) {
+    let (store, clock) = disclosure_scheme(db).await;
+    for (user, role) in [("sup", "supervisor"), ("sup2", "supervisor")] {
+        store
+            .add_user(
+                &console(),
+                &username(user),
+                &format!("Supervisor {user}"),
+                "walnut kettle lamp",
+                &[assignment(role, "scheme")],
+            )
+            .await
+            .expect("user");
+    }
+    (store, clock, tempfile::tempdir().expect("docs"))
+}
+
+fn visit_draft(
+    entered: i64,
+    undertaking: custos_domain::visitors::UndertakingDraft,
+) -> custos_domain::visitors::VisitDraft {
+    use custos_domain::visitors::{Authoriser, Details, VisitDraft};
+    VisitDraft {
+        details: Details {
+            name: "Ann Other".to_owned(),
+            organisation: "Nottinghamshire Police".to_owned(),
+            purpose: "Liaison visit".to_owned(),
+            authorised_by: Authoriser {
+                name: "Sam Super".to_owned(),
+                role: "CCTV supervisor".to_owned(),
+            },
+            entered_at_unix_ms: entered,
+            left_at_unix_ms: None,
+        },
+        undertaking,
+    }
+}
+
+fn on_screen(ticked: bool) -> custos_domain::visitors::UndertakingDraft {
+    custos_domain::visitors::UndertakingDraft::OnScreen {
+        ticked,
+        typed_name: "Ann Other".to_owned(),
+    }
+}
+
+async fn visit_entries(store: &Store, reference: &str) -> Vec<custos_domain::ledger::StoredEntry> {
+    store
+        .ledger_entries(&LedgerQuery {
+            reference: Some(format!("visit:{reference}")),
+            ..Default::default()
+        })
+        .await
+        .expect("entries")
+}
+
 /// BDC-24, BDC-18: an incident is recorded only by a role that keeps the incident log
 /// (not the DPO here), with every problem of a bad draft at once; a correction needs a
 /// reason, is a new ledger entry naming the entry it corrects, and updates the record with
@@ -7100,4 +7160,366 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// LBU-12, BDC-23, BDC-7: a visit is recorded by a keeper of the visitors' log only with
+/// its name, organisation, purpose, who authorised it and the time in, and only once the
+/// visitor has accepted the pack's undertaking — on screen (the text's SHA-256 kept with
+/// the time and the name typed) or on paper (the scan kept encrypted and read back whole);
+/// the time out is not before the time in.
+async fn lbu_12_a_visit_is_recorded_only_with_every_detail_and_its_undertaking_accepted(
+    db: &TestDb,
+) {
+    use custos_domain::visitors::{AcceptedHow, UndertakingDraft};
+    use custos_store::visitors::Scan;
+    let (store, clock, docs) = visitors_scheme(db).await;
+    let op = store.subject_of("op", None).await.expect("op");
+    let dpo = store.subject_of("dp", None).await.expect("dpo");
+    let now = clock.now().0;
+    let actor = Actor::User("op".to_owned());
+    // Not accepted: refused, with every problem at once, and nothing written.
+    let mut blank = visit_draft(now, on_screen(false));
+    blank.details.organisation.clear();
+    blank.details.authorised_by.role.clear();
+    let err = store
+        .record_visit_arrival(&actor, &op, Some(docs.path()), &blank, None)
+        .await
+        .expect_err("not accepted");
+    let text = err.to_string();
+    for want in ["organisation", "role of the person", "not accepted"] {
+        assert!(text.contains(want), "{text}");
+    }
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    // On paper without the scan: refused.
+    let err = store
+        .record_visit_arrival(
+            &actor,
+            &op,
+            Some(docs.path()),
+            &visit_draft(
+                now,
+                UndertakingDraft::OnPaper {
+                    scan_attached: true,
+                },
+            ),
+            None,
+        )
+        .await
+        .expect_err("no scan");
+    assert!(err.to_string().contains("scan"), "{err}");
+    // The DPO does not keep the visitors' log here.
+    let err = store
+        .record_visit_arrival(
+            &Actor::User("dp".to_owned()),
+            &dpo,
+            Some(docs.path()),
+            &visit_draft(now, on_screen(true)),
+            None,
+        )
+        .await
+        .expect_err("not a keeper");
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
+    assert!(store.visits(None, None).await.expect("visits").is_empty());
+
+    let v = store
+        .record_visit_arrival(
+            &actor,
+            &op,
+            Some(docs.path()),
+            &visit_draft(now, on_screen(true)),
+            None,
+        )
+        .await
+        .expect("visit");
+    assert_eq!(v.reference, "VIS-2026-0001");
+    assert_eq!(v.acceptance.how, AcceptedHow::OnScreen);
+    let pack = store
+        .active_policy()
+        .await
+        .expect("pack")
+        .expect("pack")
+        .pack;
+    assert_eq!(
+        v.acceptance.text_sha256,
+        custos_domain::visitors::undertaking_sha256(&pack.books.visitor_undertaking)
+    );
+    assert_eq!(v.acceptance.typed_name.as_deref(), Some("Ann Other"));
+    assert!(v.in_room());
+    let e = visit_entries(&store, &v.reference).await;
+    assert_eq!(e.len(), 1);
+    assert_eq!(
+        (e[0].book.as_str(), e[0].kind.as_str()),
+        ("visitors", "visitor-arrived")
+    );
+    assert!(
+        e[0].body.contains("Nottinghamshire Police"),
+        "{}",
+        e[0].body
+    );
+    assert!(
+        e[0].body.contains(&v.acceptance.text_sha256),
+        "{}",
+        e[0].body
+    );
+
+    // On paper: the scan is kept encrypted and comes back whole.
+    let scan = Scan {
+        name: "undertaking.pdf".to_owned(),
+        media_type: "application/pdf".to_owned(),
+        contents: b"%PDF-1.4 signed by Bob Visitor".to_vec(),
+    };
+    let mut paper = visit_draft(
+        now,
+        UndertakingDraft::OnPaper {
+            scan_attached: true,
+        },
+    );
+    paper.details.name = "Bob Visitor".to_owned();
+    let p = store
+        .record_visit_arrival(&actor, &op, Some(docs.path()), &paper, Some(&scan))
+        .await
+        .expect("paper visit");
+    assert_eq!(p.reference, "VIS-2026-0002");
+    assert_eq!(p.acceptance.how, AcceptedHow::OnPaper);
+    let (name, media, bytes) = store
+        .visit_undertaking_scan(docs.path(), &p.reference)
+        .await
+        .expect("scan");
+    assert_eq!(
+        (name.as_str(), media.as_str()),
+        ("undertaking.pdf", "application/pdf")
+    );
+    assert_eq!(bytes, scan.contents);
+    for f in walk(docs.path()) {
+        let raw = std::fs::read(&f).expect("read");
+        assert!(
+            !raw.windows(9).any(|w| w == b"signed by"),
+            "the scan is stored encrypted"
+        );
+    }
+    assert!(
+        store
+            .visit_undertaking_scan(docs.path(), &v.reference)
+            .await
+            .is_err(),
+        "a visit accepted on screen has no scan"
+    );
+
+    // The time out: not before the time in, once only.
+    clock.advance_ms(3_600_000);
+    let err = store
+        .record_visitor_left(&actor, &op, &v.reference, Some(now - 60_000))
+        .await
+        .expect_err("before entry");
+    assert!(err.to_string().contains("before"), "{err}");
+    let left = store
+        .record_visitor_left(&actor, &op, &v.reference, None)
+        .await
+        .expect("left");
+    assert_eq!(left.current().left_at_unix_ms, Some(clock.now().0));
+    assert!(!left.in_room());
+    assert!(
+        store
+            .record_visitor_left(&actor, &op, &v.reference, None)
+            .await
+            .is_err(),
+        "left once"
+    );
+    let kinds: Vec<String> = visit_entries(&store, &v.reference)
+        .await
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, ["visitor-arrived", "visitor-left"]);
+    assert_eq!(store.visits(None, None).await.expect("visits").len(), 2);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// BDC-23, BDC-35: a visit is never edited: a correction is a new ledger entry naming the
+/// visit, the detail, its value before and after, and why; the visit as recorded stays, and
+/// the visit as it stands shows the correction. A correction without a reason is refused.
+async fn bdc_23_a_correction_is_a_new_entry_and_the_visit_as_recorded_stays(db: &TestDb) {
+    use custos_domain::visitors::{CorrectionDraft, Field};
+    let (store, clock, docs) = visitors_scheme(db).await;
+    let op = store.subject_of("op", None).await.expect("op");
+    let actor = Actor::User("op".to_owned());
+    let now = clock.now().0;
+    let v = store
+        .record_visit_arrival(
+            &actor,
+            &op,
+            Some(docs.path()),
+            &visit_draft(now, on_screen(true)),
+            None,
+        )
+        .await
+        .expect("visit");
+    let err = store
+        .correct_visit(
+            &actor,
+            &op,
+            &v.reference,
+            &CorrectionDraft {
+                field: Field::Organisation,
+                value: "Bassetlaw District Council".to_owned(),
+                reason: String::new(),
+            },
+        )
+        .await
+        .expect_err("no reason");
+    assert!(err.to_string().contains("why"), "{err}");
+    let c = store
+        .correct_visit(
+            &actor,
+            &op,
+            &v.reference,
+            &CorrectionDraft {
+                field: Field::Organisation,
+                value: "Bassetlaw District Council".to_owned(),
+                reason: "the visitor's own council, written wrongly".to_owned(),
+            },
+        )
+        .await
+        .expect("corrected");
+    assert_eq!(c.recorded.organisation, "Nottinghamshire Police");
+    assert_eq!(c.current().organisation, "Bassetlaw District Council");
+    assert_eq!(c.corrections.len(), 1);
+    assert_eq!(c.corrections[0].before, "Nottinghamshire Police");
+    let t = store
+        .correct_visit(
+            &actor,
+            &op,
+            &v.reference,
+            &CorrectionDraft {
+                field: Field::TimeIn,
+                value: (now - 600_000).to_string(),
+                reason: "came in ten minutes earlier".to_owned(),
+            },
+        )
+        .await
+        .expect("time corrected");
+    assert_eq!(t.current().entered_at_unix_ms, now - 600_000);
+    let e = visit_entries(&store, &v.reference).await;
+    let kinds: Vec<&str> = e.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["visitor-arrived", "visit-corrected", "visit-corrected"]
+    );
+    assert!(
+        e[1].body.contains("Bassetlaw District Council"),
+        "{}",
+        e[1].body
+    );
+    assert!(
+        e[1].body.contains("Nottinghamshire Police"),
+        "{}",
+        e[1].body
+    );
+    assert!(e[1].body.contains("written wrongly"), "{}", e[1].body);
+    // The row as recorded is unchanged in the database; only the corrections grew.
+    assert_eq!(
+        db.count("SELECT 1 FROM visits WHERE organisation = 'Nottinghamshire Police'")
+            .await,
+        1
+    );
+    assert_eq!(db.count("SELECT 1 FROM visit_corrections").await, 2);
+    let csv = custos_domain::visitors::csv(&store.visits(None, None).await.expect("visits"));
+    assert!(csv.contains("Bassetlaw District Council"), "{csv}");
+    assert!(csv.contains("written wrongly"), "{csv}");
+}
+
+/// BDC-18: "visitor authorisations counter-signed by a supervisor": only a role the pack's
+/// `[books.visitors]` names as countersigning (Bassetlaw: the supervisor alone) countersigns,
+/// never the person who recorded the visit, once; a visit not countersigned twelve hours
+/// after the visitor came in (the end of the shift) is awaiting a countersignature.
+async fn bdc_18_a_visit_is_countersigned_by_a_supervisor_other_than_who_recorded_it(db: &TestDb) {
+    let (store, clock, docs) = visitors_scheme(db).await;
+    let [op, mgr, sup, sup2] = [
+        store.subject_of("op", None).await.expect("op"),
+        store.subject_of("mgr", None).await.expect("mgr"),
+        store.subject_of("sup", None).await.expect("sup"),
+        store.subject_of("sup2", None).await.expect("sup2"),
+    ];
+    let now = clock.now().0;
+    let as_user = |s: &custos_domain::access::Subject| Actor::User(s.username.clone());
+    let v = store
+        .record_visit_arrival(
+            &as_user(&sup),
+            &sup,
+            Some(docs.path()),
+            &visit_draft(now, on_screen(true)),
+            None,
+        )
+        .await
+        .expect("visit");
+    assert!(
+        store
+            .visits_awaiting_countersignature(now)
+            .await
+            .expect("awaiting")
+            .is_empty(),
+        "not yet the end of the shift"
+    );
+    clock.advance_ms(12 * 3_600_000);
+    let awaiting = store
+        .visits_awaiting_countersignature(clock.now().0)
+        .await
+        .expect("awaiting");
+    assert_eq!(awaiting.len(), 1);
+    assert_eq!(awaiting[0].reference, v.reference);
+    for (who, why) in [
+        (&op, "an operator does not countersign"),
+        (
+            &mgr,
+            "Bassetlaw's visitors are countersigned by the supervisor only",
+        ),
+        (&sup, "not the person who recorded it"),
+    ] {
+        let err = store
+            .countersign_visit(&as_user(who), who, &v.reference)
+            .await
+            .expect_err(why);
+        assert!(matches!(err, StoreError::Forbidden(_)), "{why}: {err:?}");
+    }
+    let c = store
+        .countersign_visit(&as_user(&sup2), &sup2, &v.reference)
+        .await
+        .expect("countersigned");
+    let sig = c.countersigned.clone().expect("signature");
+    assert_eq!(
+        (sig.by.as_str(), sig.role.as_str()),
+        ("Supervisor sup2", "supervisor")
+    );
+    assert!(
+        store
+            .countersign_visit(&as_user(&sup2), &sup2, &v.reference)
+            .await
+            .is_err(),
+        "countersigned once"
+    );
+    assert!(
+        store
+            .visits_awaiting_countersignature(clock.now().0)
+            .await
+            .expect("awaiting")
+            .is_empty()
+    );
+    let e = visit_entries(&store, &v.reference).await;
+    let last = e.last().expect("entries");
+    assert_eq!(last.kind, "visit-countersigned");
+    assert_eq!(last.actor, "user:sup2");
+    let row = c.row();
+    assert_eq!(row[9], "Supervisor sup2 (supervisor)");
 }

@@ -41,6 +41,7 @@ pub(crate) mod cases;
 pub(crate) mod covert;
 pub(crate) mod incidents;
 pub(crate) mod police_control;
+pub(crate) mod visitors;
 
 use crate::AppState;
 use crate::auth::{self, Refusal, Staff};
@@ -1175,6 +1176,10 @@ pub(crate) async fn document() -> Response {
         incidents::record,
         incidents::show,
         incidents::step,
+        visitors::list,
+        visitors::arrive,
+        visitors::show,
+        visitors::step,
         document
     ),
     // Named only as parameters' types, which utoipa does not collect into the components.

@@ -45,6 +45,8 @@ pub struct Staff {
     pub scheme: String,
     /// The path of the page asked for, to mark it in the navigation.
     pub path: String,
+    /// Who keeps and who countersigns the control room's books, from the active pack.
+    pub books: custos_domain::policy::Books,
 }
 
 impl Staff {
@@ -114,6 +116,24 @@ impl Staff {
     /// page; the action itself still calls [`Staff::require`]).
     pub fn may(&self, right: Right, target: &Target) -> bool {
         decide(&self.table, &self.info.subject, right, target).is_ok()
+    }
+
+    /// The pack role in which the person keeps `book` (with `countersign`, countersigns its
+    /// entries) under the pack's `[books]` (BDC-18), or why not, in words.
+    pub fn book_role(
+        &self,
+        book: custos_domain::ledger::Book,
+        countersign: bool,
+    ) -> Result<custos_domain::Ident, String> {
+        custos_domain::access::book_role(&self.books, book, &self.info.subject, countersign)
+    }
+
+    /// Whether the person keeps or countersigns `book`, or reads the logbooks: who may
+    /// open the book's page.
+    pub fn may_open_book(&self, book: custos_domain::ledger::Book) -> bool {
+        self.book_role(book, false).is_ok()
+            || self.book_role(book, true).is_ok()
+            || self.may(Right::ReadLogbooks, &Target::Scheme)
     }
 
     /// Refuses a state-changing request whose CSRF token is not this session's.
@@ -413,6 +433,7 @@ async fn resolve_for(
         done: None,
         scheme: policy.pack.name.clone(),
         path: String::new(),
+        books: policy.pack.books.clone(),
     })
 }
 
@@ -519,6 +540,7 @@ async fn watches_live(state: &AppState, token: &str) -> bool {
         done: None,
         scheme: policy.pack.name.clone(),
         path: String::new(),
+        books: policy.pack.books.clone(),
     };
     staff.landing() == "/live"
 }

@@ -84,6 +84,22 @@ const DONE: &[(&str, &str)] = &[
         "The hold is released: the footage it kept is erased when its retention period ends, unless another hold keeps it.",
     ),
     (
+        "visitor-arrived",
+        "The visit is recorded in the visitors' log with the undertaking as accepted. Record the time out when the visitor leaves; a supervisor countersigns it before the end of the shift.",
+    ),
+    (
+        "visitor-left",
+        "The time out is recorded in the visitors' log.",
+    ),
+    (
+        "visit-countersigned",
+        "Your countersignature is recorded with the visit in the visitors' log.",
+    ),
+    (
+        "visit-corrected",
+        "The correction is recorded as a new entry in the visitors' log, with its reason; the visit as first recorded is kept.",
+    ),
+    (
         "breach-details",
         "What the notification says is recorded. Read it as the ICO will (Notification to the ICO), then record the step once it is sent.",
     ),

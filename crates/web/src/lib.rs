@@ -37,10 +37,12 @@ mod shifts;
 mod staff;
 mod start;
 mod users;
+mod visitors;
 
 use axum::Router;
 use axum::routing::{MethodRouter, get, post};
 use custos_domain::access::Right;
+use custos_domain::ledger::Book;
 use custos_store::Store;
 use tokio::net::TcpListener;
 
@@ -134,6 +136,9 @@ pub enum Access {
     SignedIn,
     /// Someone holding this right (at the scheme scope for scheme-wide pages).
     Right(Right),
+    /// Someone whose role keeps (or countersigns) this control-room book under the pack's
+    /// `[books]` (BDC-18); pages that only show the book also those who read the logbooks.
+    Book(custos_domain::ledger::Book),
 }
 
 /// One route: its method, path and who may use it.
@@ -368,6 +373,58 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Right(Right::ViewLive),
             ),
             get(live::stream),
+        ),
+        (
+            spec("GET", "/visitors", Access::Book(Book::Visitors)),
+            get(visitors::page),
+        ),
+        (
+            spec("POST", "/visitors", Access::Book(Book::Visitors)),
+            post(visitors::arrive),
+        ),
+        (
+            spec("GET", "/visitors.csv", Access::Book(Book::Visitors)),
+            get(visitors::csv),
+        ),
+        (
+            spec("GET", "/visitors.pdf", Access::Book(Book::Visitors)),
+            get(visitors::pdf),
+        ),
+        (
+            spec("GET", "/visitors/{reference}", Access::Book(Book::Visitors)),
+            get(visitors::show),
+        ),
+        (
+            spec(
+                "GET",
+                "/visitors/{reference}/undertaking",
+                Access::Book(Book::Visitors),
+            ),
+            get(visitors::scan),
+        ),
+        (
+            spec(
+                "POST",
+                "/visitors/{reference}/left",
+                Access::Book(Book::Visitors),
+            ),
+            post(visitors::left),
+        ),
+        (
+            spec(
+                "POST",
+                "/visitors/{reference}/countersign",
+                Access::Book(Book::Visitors),
+            ),
+            post(visitors::countersign),
+        ),
+        (
+            spec(
+                "POST",
+                "/visitors/{reference}/correct",
+                Access::Book(Book::Visitors),
+            ),
+            post(visitors::correct),
         ),
         (
             spec("GET", "/cases", Access::Right(Right::WorkCases)),
@@ -805,6 +862,30 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Right(Right::ReadLogbooks),
             ),
             get(api::logbook),
+        ),
+        (
+            spec("GET", "/api/v1/visitors", Access::Book(Book::Visitors)),
+            get(api::visitors::list),
+        ),
+        (
+            spec("POST", "/api/v1/visitors", Access::Book(Book::Visitors)),
+            post(api::visitors::arrive),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/visitors/{reference}",
+                Access::Book(Book::Visitors),
+            ),
+            get(api::visitors::show),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/visitors/{reference}/steps",
+                Access::Book(Book::Visitors),
+            ),
+            post(api::visitors::step),
         ),
         (
             spec("GET", "/api/v1/cases", SignedIn),

@@ -146,44 +146,69 @@ pub(crate) struct NavItem {
 /// The navigation for `staff`: the pages their rights open, grouped by what people do
 /// (watch, work, records, the scheme), a group shown only when it has a page for them.
 /// The page shown (or the page it belongs to) is marked current.
-fn nav_groups(staff: &Staff, incidents: bool) -> Vec<NavGroup> {
-    /// A page in the navigation: its path, its label, and the right it needs (none: anyone).
-    type Page = (&'static str, &'static str, Option<Right>);
+fn nav_groups(staff: &Staff) -> Vec<NavGroup> {
+    /// Who sees a page in the navigation.
+    #[derive(Clone, Copy)]
+    enum Gate {
+        /// Anyone signed in.
+        Anyone,
+        /// Those holding the right somewhere.
+        Right(Right),
+        /// Those who keep or countersign the book under the pack, or read the logbooks.
+        Book(Book),
+    }
+    /// A page in the navigation: its path, its label, and who sees it.
+    type Page = (&'static str, &'static str, Gate);
     const GROUPS: &[(&str, &[Page])] = &[
-        ("", &[("/start", "Start", None)]),
+        ("", &[("/start", "Start", Gate::Anyone)]),
         (
             "Watch",
             &[
-                ("/live", "Live", Some(Right::ViewLive)),
-                ("/groups", "Cameras", Some(Right::ViewLive)),
+                ("/live", "Live", Gate::Right(Right::ViewLive)),
+                ("/groups", "Cameras", Gate::Right(Right::ViewLive)),
             ],
         ),
         (
             "Work",
             &[
-                ("/cases", "Cases", Some(Right::WorkCases)),
-                ("/export", "Export", Some(Right::Export)),
+                ("/cases", "Cases", Gate::Right(Right::WorkCases)),
+                ("/export", "Export", Gate::Right(Right::Export)),
+                // The control room's visitors' log (LBU-12, BDC-23), kept by the pack's
+                // `[books.visitors]` roles.
+                ("/visitors", "Visitors", Gate::Book(Book::Visitors)),
             ],
         ),
         (
             "Records",
             &[
-                ("/logbooks", "Logbooks", Some(Right::ReadLogbooks)),
-                // Shown by the pack's `[books.incident]` as well; see below.
-                ("/incidents", "Incidents", Some(Right::ReadLogbooks)),
-                ("/retention", "Retention", Some(Right::ReadLogbooks)),
+                ("/logbooks", "Logbooks", Gate::Right(Right::ReadLogbooks)),
+                // The incident log (BDC-24), kept by the pack's `[books.incident]` roles.
+                ("/incidents", "Incidents", Gate::Book(Book::Incident)),
+                ("/retention", "Retention", Gate::Right(Right::ReadLogbooks)),
                 // The disclosure log is read as a logbook (LBU-20); see `routes`.
-                ("/disclosures", "Disclosures", Some(Right::ReadLogbooks)),
-                ("/complaints", "Complaints", Some(Right::ReadLogbooks)),
-                ("/breaches", "Breaches", Some(Right::WorkCases)),
+                (
+                    "/disclosures",
+                    "Disclosures",
+                    Gate::Right(Right::ReadLogbooks),
+                ),
+                (
+                    "/complaints",
+                    "Complaints",
+                    Gate::Right(Right::ReadLogbooks),
+                ),
+                ("/breaches", "Breaches", Gate::Right(Right::WorkCases)),
             ],
         ),
         (
             "Scheme",
             &[
-                ("/cameras", "Camera register", Some(Right::ManageCameras)),
-                ("/users", "People", Some(Right::ManageUsers)),
-                ("/", "Transparency page", None),
+                (
+                    "/cameras",
+                    "Camera register",
+                    Gate::Right(Right::ManageCameras),
+                ),
+                ("/users", "People", Gate::Right(Right::ManageUsers)),
+                ("/", "Transparency page", Gate::Anyone),
             ],
         ),
     ];
@@ -209,12 +234,10 @@ fn nav_groups(staff: &Staff, incidents: bool) -> Vec<NavGroup> {
             label,
             items: pages
                 .iter()
-                .filter(|(path, _, right)| {
-                    if *path == "/incidents" {
-                        incidents
-                    } else {
-                        right.is_none_or(|r| staff.holds(r))
-                    }
+                .filter(|(_, _, gate)| match gate {
+                    Gate::Anyone => true,
+                    Gate::Right(r) => staff.holds(*r),
+                    Gate::Book(b) => staff.may_open_book(*b),
                 })
                 .map(|(path, label, _)| NavItem {
                     path,
@@ -251,11 +274,7 @@ impl Banner {
         } else {
             (None, Vec::new())
         };
-        let incidents = match state.store.active_policy().await? {
-            Some(p) => crate::incidents::reads(&p.pack.books, staff),
-            None => false,
-        };
-        let nav = nav_groups(staff, incidents);
+        let nav = nav_groups(staff);
         let mut integrity: Vec<String> = state
             .store
             .witness_problems()

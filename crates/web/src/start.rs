@@ -1,6 +1,7 @@
 //! The Start page: what needs the signed-in person today, by the rights their roles give —
 //! cases due or overdue, downloads waiting for their authorisation (ALT-8), open camera
-//! faults, holds about to end, cameras not recording, footage kept past its limit and the
+//! faults, visits to the control room awaiting a countersignature past the end of the shift
+//! (BDC-18), holds about to end, cameras not recording, footage kept past its limit and the
 //! ledger's state — each with a count, a sentence and a link to where it is dealt with;
 //! rights held back for now; and, for those who read the logbooks, charts of recording,
 //! requests answered in time and footage kept against the retention limits.
@@ -133,6 +134,28 @@ async fn load(state: &AppState, staff: &Staff) -> Result<StartPage, WebError> {
         &crate::cases::target(custos_domain::case::CaseKind::PoliceControl),
     ) {
         todo.extend(police_control(state).await?);
+    }
+    // BDC-18: visits awaiting a countersignature past the end of the shift, on the Start
+    // page of those who countersign the visitors' log.
+    let refs = crate::visitors::awaiting_countersignature(state, staff).await?;
+    if !refs.is_empty() {
+        let n = refs.len();
+        todo.push(Todo {
+            id: "visits-countersign",
+            urgency: "amber",
+            count: n,
+            text: format!(
+                "{} to the control room {} a countersignature past the end of the shift ({} hours after the visitor came in): {}.",
+                count_words(n, "visit", "visits"),
+                count_words(n, "awaits", "await"),
+                custos_domain::visitors::COUNTERSIGN_WITHIN_HOURS,
+                and_list(&refs)
+            ),
+            links: vec![(
+                "/visitors".to_owned(),
+                "Open the visitors' log".to_owned(),
+            )],
+        });
     }
     // ALT-8: downloads wait on the Start page of those who can authorise them.
     if staff.holds(Right::AuthoriseDownload) {

@@ -591,6 +591,46 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/api/v1/incidents/{reference}/steps",
         Expect::Roles(MANAGERS),
     ),
+    // The visitors' log: read by its keepers and countersigners and those who read the
+    // logbooks; kept by the pack's `[books.visitors]` keepers (the school: the manager and
+    // the owner), countersigned by its countersigners (the owner).
+    ("GET", "/visitors", Expect::Roles(READERS)),
+    ("POST", "/visitors", Expect::Roles(VISITOR_KEEPERS)),
+    ("GET", "/visitors.csv", Expect::Roles(READERS)),
+    ("GET", "/visitors.pdf", Expect::Roles(READERS)),
+    ("GET", "/visitors/{reference}", Expect::Roles(READERS)),
+    (
+        "GET",
+        "/visitors/{reference}/undertaking",
+        Expect::Roles(READERS),
+    ),
+    (
+        "POST",
+        "/visitors/{reference}/left",
+        Expect::Roles(VISITOR_KEEPERS),
+    ),
+    (
+        "POST",
+        "/visitors/{reference}/countersign",
+        Expect::Roles(&["owner"]),
+    ),
+    (
+        "POST",
+        "/visitors/{reference}/correct",
+        Expect::Roles(VISITOR_KEEPERS),
+    ),
+    ("GET", "/api/v1/visitors", Expect::Roles(READERS)),
+    ("POST", "/api/v1/visitors", Expect::Roles(VISITOR_KEEPERS)),
+    (
+        "GET",
+        "/api/v1/visitors/{reference}",
+        Expect::Roles(READERS),
+    ),
+    (
+        "POST",
+        "/api/v1/visitors/{reference}/steps",
+        Expect::Roles(VISITOR_KEEPERS),
+    ),
     ("GET", "/complaints/new", Expect::Public),
     ("GET", "/complaints", Expect::Roles(READERS)),
     ("GET", "/complaints.csv", Expect::Roles(READERS)),
@@ -782,6 +822,9 @@ const HOLDERS: &[&str] = &["owner", "manager", "supervisor", "dpo"];
 
 /// The roles the school's pack lets authorise deleting retained footage (ALT-8, BJS-8).
 const AUTHORISERS: &[&str] = &["owner", "manager"];
+
+/// The roles that keep the school's visitors' log (its `[books.visitors]`).
+const VISITOR_KEEPERS: &[&str] = &["manager", "owner"];
 
 /// The roles that manage accounts: the owner and the manager.
 const MANAGERS: &[&str] = &["owner", "manager"];

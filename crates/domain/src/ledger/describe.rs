@@ -1006,6 +1006,42 @@ fn sentence(kind: &str, e: &Entry<'_>) -> Option<String> {
             e.cameras(),
             e.quoted(": ", "result")
         ),
+        // Control-room visitors.
+        "visitor-arrived" => format!(
+            "{w} recorded {} of {} coming into the control room{}, authorised by {}{} (visit {})",
+            e.or("name", "a visitor"),
+            e.or("organisation", "an organisation not given"),
+            e.time("time_in")
+                .map(|t| format!(" at {t}"))
+                .unwrap_or_default(),
+            e.or("authorised_by", "someone not named"),
+            e.text("undertaking")
+                .map(|u| format!("; the undertaking was accepted {}", u.replace('-', " ")))
+                .unwrap_or_default(),
+            e.first("visit").unwrap_or("?")
+        ),
+        "visitor-left" => format!(
+            "{w} recorded the visitor of visit {} leaving the control room{}",
+            e.first("visit").unwrap_or("?"),
+            e.time("time_out")
+                .map(|t| format!(" at {t}"))
+                .unwrap_or_default()
+        ),
+        "visit-countersigned" => format!(
+            "{w} countersigned visit {}{}",
+            e.first("visit").unwrap_or("?"),
+            e.text("role")
+                .map(|r| format!(" as {}", crate::role::role_words(&r)))
+                .unwrap_or_default()
+        ),
+        "visit-corrected" => format!(
+            "{w} corrected the {} of visit {} from “{}” to “{}”{}",
+            e.or("field", "a detail").replace('-', " "),
+            e.first("visit").unwrap_or("?"),
+            e.or("before", ""),
+            e.or("after", ""),
+            e.quoted(": ", "reason")
+        ),
         // The system.
         "schema-migrated" => format!(
             "{w} updated the database from version {} to {}{}",
