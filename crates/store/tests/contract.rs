@@ -7149,6 +7149,7 @@ async fn bdc_24_footage_linked_to_an_incident_is_held_and_statements_are_kept_en
     assert!(csv.starts_with("Reference,Occurred,Camera,Place"), "{csv}");
 }
 
+/// Every file under `dir`, in its sub-folders too.
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).expect("dir").flatten() {
@@ -7332,19 +7333,6 @@ async fn lbu_12_a_visit_is_recorded_only_with_every_detail_and_its_undertaking_a
         .collect();
     assert_eq!(kinds, ["visitor-arrived", "visitor-left"]);
     assert_eq!(store.visits(None, None).await.expect("visits").len(), 2);
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).expect("dir").flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// BDC-23, BDC-35: a visit is never edited: a correction is a new ledger entry naming the

@@ -20,10 +20,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use custos_base::UnixMs;
 use custos_domain::Ident;
-use custos_domain::access::{Right, Target, book_role};
 use custos_domain::incident::{Changes, Draft};
 use custos_domain::ledger::Book;
-use custos_domain::policy::Books;
 use custos_store::incidents::{Incident, IncidentRecord, IncidentStep};
 use serde::Deserialize;
 
@@ -35,35 +33,19 @@ use crate::forms::{CameraChoice, ListForm};
 use crate::pages::render;
 use crate::staff::Banner;
 
-/// The pack's books, or the lawful defaults when none is loaded.
-async fn books(state: &AppState) -> Result<Books, WebError> {
-    Ok(state
-        .store
-        .active_policy()
-        .await?
-        .map_or_else(Books::defaults, |p| p.pack.books))
+/// Whether `staff` keeps the incident log under the pack's `[books.incident]`.
+pub(crate) fn keeps(staff: &Staff) -> bool {
+    staff.book_role(Book::Incident, false).is_ok()
 }
 
-/// Whether `staff` keeps the incident log under `books`.
-pub(crate) fn keeps(books: &Books, staff: &Staff) -> bool {
-    book_role(books, Book::Incident, &staff.info.subject, false).is_ok()
-}
-
-/// Whether `staff` may read the incident log: its keepers, its countersigners and those
-/// who read the logbooks.
-pub(crate) fn reads(books: &Books, staff: &Staff) -> bool {
-    keeps(books, staff)
-        || book_role(books, Book::Incident, &staff.info.subject, true).is_ok()
-        || staff.may(Right::ReadLogbooks, &Target::Scheme)
-}
-
-/// Refuses, with the reason, unless `staff` may read the incident log.
-pub(crate) async fn require_read(state: &AppState, staff: &Staff) -> Result<Books, WebError> {
-    let books = books(state).await?;
-    if reads(&books, staff) {
-        return Ok(books);
+/// Refuses, with the reason, unless `staff` may read the incident log: its keepers, its
+/// countersigners and those who read the logbooks (`Staff::may_open_book`).
+pub(crate) fn require_read(staff: &Staff) -> Result<(), WebError> {
+    if staff.may_open_book(Book::Incident) {
+        return Ok(());
     }
-    let why = book_role(&books, Book::Incident, &staff.info.subject, false)
+    let why = staff
+        .book_role(Book::Incident, false)
         .err()
         .unwrap_or_default();
     Err(WebError::Forbidden(format!(
@@ -73,13 +55,9 @@ pub(crate) async fn require_read(state: &AppState, staff: &Staff) -> Result<Book
 
 /// Refuses, with the reason, unless `staff` keeps the incident log (or, for
 /// `countersign`, countersigns it).
-pub(crate) async fn require_keep(
-    state: &AppState,
-    staff: &Staff,
-    countersign: bool,
-) -> Result<(), WebError> {
-    let books = books(state).await?;
-    book_role(&books, Book::Incident, &staff.info.subject, countersign)
+pub(crate) fn require_keep(staff: &Staff, countersign: bool) -> Result<(), WebError> {
+    staff
+        .book_role(Book::Incident, countersign)
         .map(|_| ())
         .map_err(|why| WebError::Forbidden(format!("{why}.")))
 }
@@ -87,16 +65,11 @@ pub(crate) async fn require_keep(
 /// Refuses, with the reason, unless `staff` keeps or countersigns the incident log: asked
 /// before an incident is looked up, so that someone who may do neither learns that, not
 /// whether the incident exists.
-pub(crate) async fn require_keep_or_countersign(
-    state: &AppState,
-    staff: &Staff,
-) -> Result<(), WebError> {
-    let books = books(state).await?;
-    if keeps(&books, staff) || book_role(&books, Book::Incident, &staff.info.subject, true).is_ok()
-    {
+pub(crate) fn require_keep_or_countersign(staff: &Staff) -> Result<(), WebError> {
+    if staff.book_role(Book::Incident, true).is_ok() {
         return Ok(());
     }
-    require_keep(state, staff, false).await
+    require_keep(staff, false)
 }
 
 /// An incident as given by a form or the API.
@@ -130,7 +103,7 @@ pub(crate) async fn record(
     staff: &Staff,
     g: Given,
 ) -> Result<Incident, WebError> {
-    require_keep(state, staff, false).await?;
+    require_keep(staff, false)?;
     let draft = Draft {
         occurred_at_unix_ms: g
             .occurred_at_unix_ms
@@ -156,7 +129,7 @@ pub(crate) async fn take_step(
     reference: &str,
     step: &IncidentStep,
 ) -> Result<Incident, WebError> {
-    require_keep(state, staff, matches!(step, IncidentStep::Countersign)).await?;
+    require_keep(staff, matches!(step, IncidentStep::Countersign))?;
     Ok(state
         .store
         .incident_step(&staff.actor(), &staff.info.subject, reference, step)
@@ -316,7 +289,7 @@ async fn list_page(
     camera: &str,
     from_live: bool,
 ) -> Result<Response, WebError> {
-    let books = require_read(state, staff).await?;
+    require_read(staff)?;
     let names = camera_names(state).await?;
     let name_of = |id: &Ident| {
         names
@@ -365,7 +338,7 @@ async fn list_page(
         &ListPage {
             banner: Banner::load(state, staff).await?,
             listed,
-            keeps: keeps(&books, staff),
+            keeps: keeps(staff),
             cameras: crate::forms::camera_choices(in_service, camera),
             occurred: state.store.clock().now().to_uk_local_input(),
             from_live,
@@ -422,7 +395,7 @@ pub(crate) async fn create(
     ListForm(f): ListForm<RecordForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
-    require_keep(&state, &staff, false).await?;
+    require_keep(&staff, false)?;
     let given = Given {
         occurred_at_unix_ms: time_field(&f.occurred, "when it happened")?,
         cameras: f.cameras.split(',').map(str::to_owned).collect(),
@@ -514,7 +487,7 @@ pub(crate) async fn show(
     staff: Staff,
     Path(reference): Path<String>,
 ) -> Result<Response, WebError> {
-    let books = require_read(&state, &staff).await?;
+    require_read(&staff)?;
     let rec = load(&state, &reference).await?;
     let names = crate::staff::names(&state).await?;
     let cams = |ids: &[Ident]| {
@@ -692,8 +665,8 @@ pub(crate) async fn show(
             footage,
             links,
             documents,
-            keeps: keeps(&books, &staff),
-            countersigns: book_role(&books, Book::Incident, &staff.info.subject, true).is_ok()
+            keeps: keeps(&staff),
+            countersigns: staff.book_role(Book::Incident, true).is_ok()
                 && i.countersigned.is_none(),
             cameras: crate::forms::camera_choices(in_service, &picked),
             classes,
@@ -720,7 +693,7 @@ pub(crate) async fn step(
     ListForm(f): ListForm<StepForm>,
 ) -> Result<Response, WebError> {
     staff.check_csrf(&f.csrf)?;
-    require_keep_or_countersign(&state, &staff).await?;
+    require_keep_or_countersign(&staff)?;
     let current = load(&state, &reference).await?;
     let s = read_step(&f, &current.incident)?;
     let i = take_step(&state, &staff, &current.incident.reference, &s).await?;
@@ -752,7 +725,7 @@ pub(crate) async fn keep_statement(
     name: &str,
     statement: &str,
 ) -> Result<custos_store::incidents::IncidentDocument, WebError> {
-    require_keep(state, staff, false).await?;
+    require_keep(staff, false)?;
     let Some(dir) = state.documents.as_deref() else {
         return Err(WebError::BadRequest(
             "this server keeps no documents, so a statement cannot be kept here".to_owned(),
@@ -804,7 +777,7 @@ pub(crate) async fn statement(
     staff: Staff,
     Path((reference, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    require_read(&state, &staff).await?;
+    require_read(&staff)?;
     let Some(dir) = state.documents.as_deref() else {
         return Err(WebError::Store(custos_store::StoreError::NotFound(
             "this server keeps no documents".to_owned(),
@@ -838,7 +811,7 @@ pub(crate) async fn statement(
 
 /// `GET /incidents.csv`: the incident log in the code's columns.
 pub(crate) async fn csv(State(state): State<AppState>, staff: Staff) -> Result<Response, WebError> {
-    require_read(&state, &staff).await?;
+    require_read(&staff)?;
     let rows = state.store.incident_log().await?;
     Ok((
         [
@@ -856,7 +829,7 @@ pub(crate) async fn csv(State(state): State<AppState>, staff: Staff) -> Result<R
 
 /// `GET /incidents.pdf`: the incident log as a PDF.
 pub(crate) async fn pdf(State(state): State<AppState>, staff: Staff) -> Result<Response, WebError> {
-    require_read(&state, &staff).await?;
+    require_read(&staff)?;
     let rows = state.store.incident_log().await?;
     let scheme = state
         .store

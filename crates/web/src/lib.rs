@@ -691,43 +691,50 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             get(breaches::notification_pdf),
         ),
-        // The incident log (BDC-24) is kept by the roles of the pack's `[books.incident]`
-        // and read by them and those who read the logbooks: a rule of the pack's books,
-        // not of one right, so each handler decides (`incidents::require_read`,
-        // `incidents::require_keep`).
+        // The incident log (BDC-24): opened by the keepers and countersigners of the
+        // pack's `[books.incident]` and the logbooks' readers; each change is for its
+        // keepers (or countersigners) alone (`incidents::require_keep`).
         (
-            spec("GET", "/incidents", Access::SignedIn),
+            spec("GET", "/incidents", Access::Book(Book::Incident)),
             get(incidents::page),
         ),
         (
-            spec("GET", "/incidents/new", Access::SignedIn),
+            spec("GET", "/incidents/new", Access::Book(Book::Incident)),
             get(incidents::new),
         ),
         (
-            spec("POST", "/incidents", Access::SignedIn),
+            spec("POST", "/incidents", Access::Book(Book::Incident)),
             post(incidents::create),
         ),
         (
-            spec("GET", "/incidents.csv", Access::SignedIn),
+            spec("GET", "/incidents.csv", Access::Book(Book::Incident)),
             get(incidents::csv),
         ),
         (
-            spec("GET", "/incidents.pdf", Access::SignedIn),
+            spec("GET", "/incidents.pdf", Access::Book(Book::Incident)),
             get(incidents::pdf),
         ),
         (
-            spec("GET", "/incidents/{reference}", Access::SignedIn),
+            spec(
+                "GET",
+                "/incidents/{reference}",
+                Access::Book(Book::Incident),
+            ),
             get(incidents::show),
         ),
         (
-            spec("POST", "/incidents/{reference}/steps", Access::SignedIn),
+            spec(
+                "POST",
+                "/incidents/{reference}/steps",
+                Access::Book(Book::Incident),
+            ),
             post(incidents::step),
         ),
         (
             spec(
                 "POST",
                 "/incidents/{reference}/statements",
-                Access::SignedIn,
+                Access::Book(Book::Incident),
             ),
             post(incidents::add_statement),
         ),
@@ -735,7 +742,7 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             spec(
                 "GET",
                 "/incidents/{reference}/statements/{id}",
-                Access::SignedIn,
+                Access::Book(Book::Incident),
             ),
             get(incidents::statement),
         ),
@@ -931,22 +938,29 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             post(api::police_control::step),
         ),
-        // The incident log's keepers and readers are the pack's `[books.incident]` and the
-        // logbooks' readers: each handler decides, as the pages do.
+        // The incident log's keepers and readers, as on its pages.
         (
-            spec("GET", "/api/v1/incidents", SignedIn),
+            spec("GET", "/api/v1/incidents", Access::Book(Book::Incident)),
             get(api::incidents::list),
         ),
         (
-            spec("POST", "/api/v1/incidents", SignedIn),
+            spec("POST", "/api/v1/incidents", Access::Book(Book::Incident)),
             post(api::incidents::record),
         ),
         (
-            spec("GET", "/api/v1/incidents/{reference}", SignedIn),
+            spec(
+                "GET",
+                "/api/v1/incidents/{reference}",
+                Access::Book(Book::Incident),
+            ),
             get(api::incidents::show),
         ),
         (
-            spec("POST", "/api/v1/incidents/{reference}/steps", SignedIn),
+            spec(
+                "POST",
+                "/api/v1/incidents/{reference}/steps",
+                Access::Book(Book::Incident),
+            ),
             post(api::incidents::step),
         ),
         (

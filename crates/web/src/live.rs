@@ -128,10 +128,7 @@ pub(crate) async fn grid(
             tiles,
             layout,
             more,
-            log_incident: match state.store.active_policy().await? {
-                Some(p) => crate::incidents::keeps(&p.pack.books, &staff),
-                None => false,
-            },
+            log_incident: crate::incidents::keeps(&staff),
         },
     ))
 }

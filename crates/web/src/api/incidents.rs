@@ -401,7 +401,7 @@ pub(crate) async fn list(
     Caller(staff): Caller,
     Params(q): Params<IncidentListParams>,
 ) -> Result<Response, ApiError> {
-    crate::incidents::require_read(&state, &staff).await?;
+    crate::incidents::require_read(&staff)?;
     let open_only = q.open.unwrap_or(false);
     let out: Vec<IncidentSummary> = state
         .store
@@ -435,7 +435,7 @@ pub(crate) async fn record(
 ) -> Result<Response, ApiError> {
     // The role first: a caller who may not keep the log learns that, not what the body
     // lacks.
-    crate::incidents::require_keep(&state, &staff, false).await?;
+    crate::incidents::require_keep(&staff, false)?;
     let given = Given {
         occurred_at_unix_ms: req
             .occurred_at
@@ -479,7 +479,7 @@ pub(crate) async fn show(
     Caller(staff): Caller,
     Segment(reference): Segment<String>,
 ) -> Result<Response, ApiError> {
-    crate::incidents::require_read(&state, &staff).await?;
+    crate::incidents::require_read(&staff)?;
     Ok(Json(record_view(&state, &reference).await?).into_response())
 }
 
@@ -509,7 +509,7 @@ pub(crate) async fn step(
     Segment(reference): Segment<String>,
     Body(req): Body<IncidentStepRequest>,
 ) -> Result<Response, ApiError> {
-    crate::incidents::require_keep_or_countersign(&state, &staff).await?;
+    crate::incidents::require_keep_or_countersign(&staff)?;
     let current = crate::incidents::load(&state, &reference).await?;
     let reference = current.incident.reference.clone();
     if req.step.trim() == "statement" {
