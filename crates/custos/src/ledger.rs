@@ -316,7 +316,7 @@ pub async fn shift(config: &Config, user: &str, at: Option<&str>) -> anyhow::Res
             }
         );
     };
-    let entries = store.ledger_entries(&shift.entries_query()).await?;
+    let entries = store.shift_entries(&shift).await?;
     let mut names = custos_domain::ledger::Names::default();
     for u in store.users().await? {
         names.people.insert(u.username, u.display_name);

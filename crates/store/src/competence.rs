@@ -208,6 +208,34 @@ impl Store {
         Ok(row.is_some())
     }
 
+    /// What the person did during `shift`: every ledger entry they made (in their own name
+    /// or deputising) from signing on to signing off, both included. The sign-off's entry
+    /// is written as its transaction commits, moments after the time the roster records, so
+    /// the entries are read a minute past that time and cut at the first sign-off.
+    pub async fn shift_entries(
+        &self,
+        shift: &Shift,
+    ) -> StoreResult<Vec<custos_domain::ledger::StoredEntry>> {
+        let entries = self
+            .ledger_entries(&crate::ledger::LedgerQuery {
+                actor: Some(format!("user:{}", shift.username)),
+                from_unix_ms: Some(shift.on_at_unix_ms),
+                to_unix_ms: shift
+                    .off_at_unix_ms
+                    .map(|t| t.saturating_add(SIGN_OFF_WRITTEN_WITHIN_MS)),
+                ..Default::default()
+            })
+            .await?;
+        if shift.off_at_unix_ms.is_none() {
+            return Ok(entries);
+        }
+        let end = entries
+            .iter()
+            .position(|e| e.book == Book::Duty.as_str() && e.kind == "signed-off")
+            .map_or(entries.len(), |i| i + 1);
+        Ok(entries.into_iter().take(end).collect())
+    }
+
     /// The latest `limit` shifts, newest first: of `username`, or of everyone when `None`.
     pub async fn shifts(&self, username: Option<&str>, limit: i64) -> StoreResult<Vec<Shift>> {
         let rows = sqlx::query(
@@ -310,6 +338,9 @@ impl Store {
     }
 }
 
+/// How long after the roster's sign-off time its ledger entry is looked for.
+const SIGN_OFF_WRITTEN_WITHIN_MS: i64 = 60_000;
+
 /// One spell on duty (BDC-36: an operator's working time): from signing on to signing off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shift {
@@ -319,19 +350,6 @@ pub struct Shift {
     pub on_at_unix_ms: i64,
     /// When they signed off; `None` while they are on duty.
     pub off_at_unix_ms: Option<i64>,
-}
-
-impl Shift {
-    /// The ledger query for what the person did during the shift: every entry they made
-    /// (in their own name or deputising) from signing on to signing off, both included.
-    pub fn entries_query(&self) -> crate::ledger::LedgerQuery {
-        crate::ledger::LedgerQuery {
-            actor: Some(format!("user:{}", self.username)),
-            from_unix_ms: Some(self.on_at_unix_ms),
-            to_unix_ms: self.off_at_unix_ms.map(|t| t.saturating_add(1)),
-            ..Default::default()
-        }
-    }
 }
 
 /// One recorded absence.

@@ -8,7 +8,7 @@
 //! - A person reads their own shifts; those holding `read-logbooks` read everyone's. The
 //!   refusal says so.
 //! - Nothing here changes anything: the shift is the duty roster, the events are the ledger
-//!   (`Shift::entries_query`), never a copy that could differ from it.
+//!   (`Store::shift_entries`), never a copy that could differ from it.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -131,7 +131,7 @@ async fn load(
                 "there is no such shift; the Shifts page lists them".to_owned(),
             ))
         })?;
-    let entries = state.store.ledger_entries(&shift.entries_query()).await?;
+    let entries = state.store.shift_entries(&shift).await?;
     Ok((shift, entries))
 }
 
