@@ -543,10 +543,12 @@ fn read_complaint(form: &RequestForm, received_unix_ms: i64) -> Result<NewCase, 
             None
         }
         date => {
-            let time = if form.time.trim().is_empty() {
-                "12:00"
-            } else {
-                form.time.trim()
+            // A day without a time is read as its middle, or as the moment the
+            // complaint came when that is earlier: something this morning, told of
+            // before noon, has not happened in the future.
+            let (time, day_only) = match form.time.trim() {
+                "" => ("00:00", true),
+                time => (time, false),
             };
             match UnixMs::parse_uk_local(&format!("{date}T{time}")) {
                 Ok(t) if t.0 > received_unix_ms => {
@@ -556,6 +558,10 @@ fn read_complaint(form: &RequestForm, received_unix_ms: i64) -> Result<NewCase, 
                     ));
                     None
                 }
+                Ok(t) if day_only => Some(
+                    UnixMs::parse_uk_local(&format!("{date}T12:00"))
+                        .map_or(t.0, |noon| noon.0.min(received_unix_ms)),
+                ),
                 Ok(t) => Some(t.0),
                 Err(_) => {
                     problems.push(Problem::new(
@@ -884,5 +890,34 @@ mod tests {
             ..f
         };
         assert!(read(&future, 1_800_000_000_000).is_err());
+    }
+
+    #[test]
+    fn bdc_21_a_complaint_about_this_morning_without_a_time_is_not_in_the_future() {
+        let nine_am = UnixMs::parse_uk_local("2026-12-08T09:00").expect("t").0;
+        let form = |date: &str| RequestForm {
+            kind: "complaint".to_owned(),
+            name: "Casey Complainant".to_owned(),
+            contact: "casey@example.org".to_owned(),
+            description: "A camera looks straight into our back garden.".to_owned(),
+            date: date.to_owned(),
+            ..RequestForm::default()
+        };
+        let c = read_complaint(&form("2026-12-08"), nine_am)
+            .expect("a complaint about today, sent at nine");
+        let at = c.incident_at_unix_ms.expect("the day it happened");
+        assert!(at <= nine_am, "{at} is after the complaint came");
+        assert!(
+            at >= UnixMs::parse_uk_local("2026-12-08T00:00").expect("t").0,
+            "{at} is before the day"
+        );
+        let err = read_complaint(&form("2026-12-09"), nine_am).expect_err("tomorrow");
+        assert!(err.iter().any(|p| p.message.contains("future")), "{err:?}");
+        let last_week = read_complaint(&form("2026-12-01"), nine_am).expect("last week");
+        assert_eq!(
+            last_week.incident_at_unix_ms,
+            Some(UnixMs::parse_uk_local("2026-12-01T12:00").expect("t").0),
+            "a day without a time is read as its middle"
+        );
     }
 }
