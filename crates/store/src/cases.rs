@@ -1666,20 +1666,13 @@ impl Store {
     }
 
     async fn case_key(&self, reference: &str) -> StoreResult<SecretKey> {
-        let row = sqlx::query("SELECT key_sealed FROM cases WHERE reference = $1")
-            .bind(reference)
-            .fetch_optional(self.pool())
-            .await
-            .map_err(StoreError::db("reading a case key"))?
-            .ok_or_else(|| StoreError::NotFound(format!("there is no case {reference}")))?;
-        let sealed: String = row
-            .try_get(0)
-            .map_err(StoreError::db("reading a case key"))?;
-        self.master_key()?.open_key(
+        self.open_record_key(
+            "SELECT key_sealed FROM cases WHERE reference = $1",
             &key_context(reference),
-            &sealed,
-            &format!("the key of case {reference}"),
+            reference,
+            "case",
         )
+        .await
     }
 
     /// Keeps a document with case `reference`, encrypted under `documents` (ledgered

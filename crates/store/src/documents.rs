@@ -1,5 +1,5 @@
-//! Documents kept encrypted on disk: a case's documents (`cases`) and a visit's scanned
-//! undertaking (`visitors`) are each one record of a segment file (`custos_media::segfile`)
+//! Documents kept encrypted on disk: a case's documents (`cases`), an incident's witness
+//! statements (`incidents`) and a visit's scanned undertaking (`visitors`) are each one record of a segment file (`custos_media::segfile`)
 //! sealed under a key of their own, which the database keeps sealed by the master key.
 //!
 //! Invariants: a document is written whole and synced before the row that names it is
@@ -64,4 +64,31 @@ pub(crate) fn read_sealed(
         )));
     }
     Ok(contents)
+}
+
+impl crate::store::Store {
+    /// The data key sealed in the `key_sealed` column of the row `query` selects for
+    /// `reference` (one `$1` parameter), opened with the master key under `context`; `what`
+    /// names the record in errors ("case", "incident"). How a case's documents and an
+    /// incident's statements find the key they are encrypted under.
+    pub(crate) async fn open_record_key(
+        &self,
+        query: &'static str,
+        context: &str,
+        reference: &str,
+        what: &str,
+    ) -> StoreResult<SecretKey> {
+        use sqlx::Row;
+        let row = sqlx::query(query)
+            .bind(reference)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(StoreError::db("reading a record's key"))?
+            .ok_or_else(|| StoreError::NotFound(format!("there is no {what} {reference}")))?;
+        let sealed: String = row
+            .try_get(0)
+            .map_err(StoreError::db("reading a record's key"))?;
+        self.master_key()?
+            .open_key(context, &sealed, &format!("the key of {what} {reference}"))
+    }
 }

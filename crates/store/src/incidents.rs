@@ -693,20 +693,13 @@ impl Store {
     }
 
     async fn incident_key(&self, reference: &str) -> StoreResult<SecretKey> {
-        let row = sqlx::query("SELECT key_sealed FROM incidents WHERE reference = $1")
-            .bind(reference)
-            .fetch_optional(self.pool())
-            .await
-            .map_err(StoreError::db("reading an incident's key"))?
-            .ok_or_else(|| StoreError::NotFound(format!("there is no incident {reference}")))?;
-        let sealed: String = row
-            .try_get(0)
-            .map_err(StoreError::db("reading an incident's key"))?;
-        self.master_key()?.open_key(
+        self.open_record_key(
+            "SELECT key_sealed FROM incidents WHERE reference = $1",
             &key_context(reference),
-            &sealed,
-            &format!("the key of incident {reference}"),
+            reference,
+            "incident",
         )
+        .await
     }
 
     async fn require_incident(&self, reference: &str) -> StoreResult<Incident> {

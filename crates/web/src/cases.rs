@@ -1153,8 +1153,15 @@ pub(crate) async fn document(
         .store
         .case_document(&documents_dir(&state)?, &c.reference, &id)
         .await?;
-    let name: String = doc
-        .name
+    Ok(document_download(&doc.name, bytes))
+}
+
+/// A kept document as a download: always opaque bytes, never the type the uploader
+/// claimed, so that a document cannot become a page of this site (an uploaded "text/html"
+/// with a script in it); its name reduced to letters, digits, `.`, `-` and `_`; never
+/// cached. Case documents, incident statements and visit scans leave this one way.
+pub(crate) fn document_download(name: &str, bytes: Vec<u8>) -> Response {
+    let name: String = name
         .chars()
         .map(|ch| {
             if ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | '_') {
@@ -1164,9 +1171,7 @@ pub(crate) async fn document(
             }
         })
         .collect();
-    // Always a download of opaque bytes, never the type the uploader claimed: a document
-    // cannot become a page of this site (an uploaded "text/html" with a script in it).
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
             (
@@ -1177,7 +1182,7 @@ pub(crate) async fn document(
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 /// One event of a deadlines feed: a case due on a day.

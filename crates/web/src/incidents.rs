@@ -784,29 +784,7 @@ pub(crate) async fn statement(
         )));
     };
     let (doc, contents) = state.store.incident_statement(dir, &reference, &id).await?;
-    let safe: String = doc
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    Ok((
-        [
-            (header::CONTENT_TYPE, doc.media_type),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{safe}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        contents,
-    )
-        .into_response())
+    Ok(crate::cases::document_download(&doc.name, contents))
 }
 
 /// `GET /incidents.csv`: the incident log in the code's columns.

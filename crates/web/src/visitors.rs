@@ -443,29 +443,7 @@ pub(crate) async fn scan(
     may_read(&staff)?;
     let dir = crate::cases::documents_dir(&state)?;
     let (name, _, bytes) = state.store.visit_undertaking_scan(&dir, &reference).await?;
-    let name: String = name
-        .chars()
-        .map(|ch| {
-            if ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | '_') {
-                ch
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    // Opaque bytes, never the type the uploader claimed.
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::cases::document_download(&name, bytes))
 }
 
 /// The days an export covers: `from` and `to` as UK days (`to` included), either open.
