@@ -28,6 +28,8 @@ pub const GRANT_MS: i64 = 30 * 60 * 1000;
 /// A review already made of a camera's footage, as the timeline shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewSpan {
+    /// The review's id: its `review:ID` reference in the ledger.
+    pub review_id: String,
     /// Who reviewed it, by their display name.
     pub by: String,
     /// From (ms since the epoch).
@@ -183,8 +185,8 @@ impl Store {
         to_unix_ms: i64,
     ) -> StoreResult<Vec<ReviewSpan>> {
         let rows = sqlx::query(
-            "SELECT COALESCE(u.display_name, g.username), g.from_unix_ms, g.to_unix_ms \
-             FROM review_grants g LEFT JOIN users u ON u.username = g.username \
+            "SELECT COALESCE(u.display_name, g.username), g.from_unix_ms, g.to_unix_ms, \
+             g.review_id FROM review_grants g LEFT JOIN users u ON u.username = g.username \
              WHERE g.camera_id = $1 AND g.from_unix_ms < $3 AND g.to_unix_ms > $2 \
              ORDER BY g.from_unix_ms, g.to_unix_ms",
         )
@@ -198,6 +200,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(ReviewSpan {
+                    review_id: r.try_get(3).map_err(&get)?,
                     by: r.try_get(0).map_err(&get)?,
                     from_unix_ms: r.try_get(1).map_err(&get)?,
                     to_unix_ms: r.try_get(2).map_err(&get)?,

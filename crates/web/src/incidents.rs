@@ -466,6 +466,10 @@ struct IncidentPage {
     footage_from: String,
     footage_to: String,
     may_keep_statements: bool,
+    /// Reviews of the incident's footage not yet linked: (review id, in words).
+    review_choices: Vec<(String, String)>,
+    /// Downloads of the incident's footage not yet linked: (download id, in words).
+    download_choices: Vec<(String, String)>,
 }
 
 pub(crate) async fn load(state: &AppState, reference: &str) -> Result<IncidentRecord, WebError> {
@@ -653,6 +657,11 @@ pub(crate) async fn show(
         .map(Ident::as_str)
         .collect::<Vec<_>>()
         .join(",");
+    let (review_choices, download_choices) = if keeps(&staff) {
+        link_choices(&state, &rec, &names).await?
+    } else {
+        (Vec::new(), Vec::new())
+    };
     Ok(render(
         StatusCode::OK,
         &IncidentPage {
@@ -680,8 +689,85 @@ pub(crate) async fn show(
             footage_from: UnixMs(d.occurred_at_unix_ms - 5 * 60_000).to_uk_local_input(),
             footage_to: UnixMs(d.occurred_at_unix_ms + 10 * 60_000).to_uk_local_input(),
             may_keep_statements: state.documents.is_some(),
+            review_choices,
+            download_choices,
         },
     ))
+}
+
+/// How far either side of an incident's time a review or download of its cameras' footage
+/// is offered for linking.
+const LINK_WINDOW_MS: i64 = 12 * 3_600_000;
+
+/// The reviews and downloads a keeper may link from the incident's page: those of its
+/// cameras' footage (every camera's, when it names none) within [`LINK_WINDOW_MS`] of its
+/// time, not linked already, each in words.
+async fn link_choices(
+    state: &AppState,
+    rec: &IncidentRecord,
+    names: &custos_domain::ledger::Names,
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>), WebError> {
+    let d = &rec.incident.draft;
+    let cameras: Vec<Ident> = if d.cameras.is_empty() {
+        state
+            .store
+            .cameras(true)
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect()
+    } else {
+        d.cameras.clone()
+    };
+    let from = d.occurred_at_unix_ms - LINK_WINDOW_MS;
+    let to = d.occurred_at_unix_ms + LINK_WINDOW_MS;
+    let linked = |kind: &str, id: &str| rec.links.iter().any(|l| l.kind == kind && l.target == id);
+    let when = |ms: i64| UnixMs(ms).to_london_display();
+    let mut reviews = Vec::new();
+    for camera in &cameras {
+        for r in state.store.reviews_of(camera, from, to).await? {
+            if linked("review", &r.review_id) || reviews.iter().any(|(id, _)| id == &r.review_id) {
+                continue;
+            }
+            let words = format!(
+                "{}, {} to {}, reviewed by {}",
+                names.camera(camera.as_str()),
+                when(r.from_unix_ms),
+                when(r.to_unix_ms),
+                r.by
+            );
+            reviews.push((r.review_id, words));
+        }
+    }
+    let downloads = state
+        .store
+        .downloads(false)
+        .await?
+        .into_iter()
+        .filter(|x| {
+            !linked("download", &x.id)
+                && x.request.from_unix_ms < to
+                && x.request.to_unix_ms > from
+                && x.request.cameras.iter().any(|c| cameras.contains(c))
+        })
+        .map(|x| {
+            let words = format!(
+                "Exhibit {}: {}, {} to {}, for {}",
+                x.request.exhibit,
+                x.request
+                    .cameras
+                    .iter()
+                    .map(|c| names.camera(c.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                when(x.request.from_unix_ms),
+                when(x.request.to_unix_ms),
+                x.request.recipient
+            );
+            (x.id, words)
+        })
+        .collect();
+    Ok((reviews, downloads))
 }
 
 /// `POST /incidents/{reference}/steps`: the outcome, a correction, countersigning, or

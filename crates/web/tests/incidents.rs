@@ -296,3 +296,128 @@ async fn bdc_24_the_incident_log_is_csv_in_the_codes_columns_and_a_pdf() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// BDC-24: a keeper links, from the incident's page, a review and a download of its
+/// camera's footage made around its time: the page offers them in words (camera, times,
+/// who), each linked one leaves the choices and shows under "Reviews and downloads", and
+/// a review or download of another camera is not offered.
+#[tokio::test]
+async fn bdc_24_a_review_and_a_download_are_linked_from_the_incidents_page() {
+    let app = app().await;
+    let cam = add_front_gate(&app).await;
+    let yard = add_yard(&app).await;
+    let mgr = person(&app, "mgr1", "manager").await;
+    let now = app.clock.now().0;
+    index_hour(&app, &cam, now - 2 * 3_600_000).await;
+    index_hour(&app, &yard, now - 2 * 3_600_000).await;
+    let review = |camera: custos_domain::Ident| {
+        let app = &app;
+        async move {
+            let camera = app
+                .store
+                .camera(&camera)
+                .await
+                .expect("camera")
+                .expect("there");
+            app.store
+                .open_review(
+                    &custos_base::Actor::User("mgr1".into()),
+                    "mgr1",
+                    "a session",
+                    &camera,
+                    &custos_store::reviews::ReviewRequest {
+                        from_unix_ms: now - 2 * 3_600_000,
+                        to_unix_ms: now - 2 * 3_600_000 + 600_000,
+                        purpose: custos_domain::Ident::parse("security-and-safety")
+                            .expect("purpose"),
+                        reason: "Looking for the car's arrival".to_owned(),
+                        case_ref: None,
+                        persons_present: Vec::new(),
+                    },
+                )
+                .await
+                .expect("review")
+                .1
+        }
+    };
+    let gate_review = review(cam.clone()).await;
+    let yard_review = review(yard.clone()).await;
+    let download = app
+        .store
+        .request_download(
+            &console(),
+            &custos_store::evidence::ExportRequest {
+                exhibit: "MB/1".to_owned(),
+                cameras: vec![cam.clone()],
+                from_unix_ms: now - 2 * 3_600_000,
+                to_unix_ms: now - 3_600_000,
+                requester: "PC Smith".to_owned(),
+                authoriser: String::new(),
+                recipient: "Hampshire Constabulary".to_owned(),
+                purpose: "Damage to a car".to_owned(),
+                case_ref: None,
+                keep_as: None,
+                encrypt: true,
+            },
+        )
+        .await
+        .expect("download");
+
+    let list = app.get("/incidents", Some(&mgr)).await;
+    let csrf = App::csrf(&list.body);
+    let when = custos_base::UnixMs(now).to_uk_local_input();
+    let r = app
+        .send(
+            "POST",
+            "/incidents",
+            Some(&mgr),
+            Some(&format!(
+                "csrf={csrf}&occurred={when}&cameras=front-gate&place=Car+park&seen=A+car+scratched&seen_by=Person+mgr1&police_reference=&action_taken=Told+the+owner&outcome="
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let path = r.location_path().to_owned();
+    let page = app.get(&path, Some(&mgr)).await;
+    for words in [
+        &format!("<option value=\"{gate_review}\">Front gate, "),
+        "reviewed by Person mgr1</option>",
+        &format!(
+            "<option value=\"{}\">Exhibit MB/1: Front gate, ",
+            download.id
+        ),
+        "for Hampshire Constabulary</option>",
+    ] {
+        assert!(page.body.contains(words), "{words}: {}", page.body);
+    }
+    assert!(
+        !page.body.contains(&yard_review),
+        "another camera's review is not offered"
+    );
+    for (step, field, id) in [
+        ("link-review", "review", gate_review.as_str()),
+        ("link-download", "download", download.id.as_str()),
+    ] {
+        let r = app
+            .send(
+                "POST",
+                &format!("{path}/steps"),
+                Some(&mgr),
+                Some(&format!("csrf={csrf}&step={step}&{field}={id}")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let page = app.get(&path, Some(&mgr)).await;
+    for words in [
+        "A review of recorded footage, linked",
+        &format!(
+            "<a href=\"/downloads/{}\">A download of footage</a>",
+            download.id
+        ),
+        "No review of that footage is waiting to be linked.",
+        "No download of that footage is waiting to be linked.",
+    ] {
+        assert!(page.body.contains(words), "{words}: {}", page.body);
+    }
+}
