@@ -1147,6 +1147,43 @@ pub enum IncidentCommand {
         #[arg(long, value_name = "CLASS")]
         class: Option<String>,
     },
+    /// Link a review or a download of footage to an incident, by its id (a review's id is
+    /// in the review log; a download's is its reference, e.g. D3f9a1c2b7e)
+    Link {
+        /// The incident's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who links it: a user whose role keeps the incident log
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// The review to link
+        #[arg(
+            long,
+            value_name = "ID",
+            conflicts_with = "download",
+            required_unless_present = "download"
+        )]
+        review: Option<String>,
+        /// The download to link
+        #[arg(long, value_name = "ID")]
+        download: Option<String>,
+    },
+    /// Keep the witness statement (BDC-18) of the person --as with an incident, encrypted
+    /// like a case document; it cannot be changed once kept
+    Statement {
+        /// The incident's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Whose statement it is: a user whose role keeps the incident log
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// A text file holding the statement (`-` reads it from standard input)
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// Its title
+        #[arg(long, default_value = "Witness statement")]
+        name: String,
+    },
     /// Write the incident log as CSV, in the code's columns
     Csv {
         /// The file to write

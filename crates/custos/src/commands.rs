@@ -175,7 +175,7 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
         }
         Command::Incident(cmd) => {
             let store = open_for_writing(&config).await?;
-            let result = crate::incidents::run(&store, &console_actor(), cmd).await;
+            let result = crate::incidents::run(&store, &config, &console_actor(), cmd).await;
             finish(store).await?;
             result
         }

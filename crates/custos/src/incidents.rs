@@ -1,7 +1,7 @@
 //! `custos incident …`: the incident log from the console (BDC-24, BDC-18) — recording an
 //! incident, listing and showing them, correcting one with a reason, its outcome,
-//! countersigning, linking footage (held from that moment), and the log written as CSV in
-//! the code's columns or as a PDF.
+//! countersigning, linking footage (held from that moment), a review or a download, keeping
+//! a witness statement, and the log written as CSV in the code's columns or as a PDF.
 //!
 //! Invariants: every change goes through the store (`Store::record_incident`,
 //! `Store::incident_step`), which checks that the person named with `--as` keeps the log
@@ -20,6 +20,7 @@ use custos_store::Store;
 use custos_store::incidents::IncidentStep;
 
 use crate::cli::IncidentCommand;
+use crate::config::Config;
 use crate::retention::time;
 
 fn cameras(given: &[String]) -> anyhow::Result<Vec<Ident>> {
@@ -120,7 +121,12 @@ async fn step(
 }
 
 /// `custos incident …`
-pub async fn run(store: &Store, actor: &Actor, cmd: IncidentCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    store: &Store,
+    config: &Config,
+    actor: &Actor,
+    cmd: IncidentCommand,
+) -> anyhow::Result<ExitCode> {
     let reference = match cmd {
         IncidentCommand::Record {
             user,
@@ -258,6 +264,62 @@ pub async fn run(store: &Store, actor: &Actor, cmd: IncidentCommand) -> anyhow::
             let r = step(store, actor, &user, &reference, s).await?;
             println!("Linked footage to {r}; it is held.");
             r
+        }
+        IncidentCommand::Link {
+            reference,
+            user,
+            review,
+            download,
+        } => {
+            let (s, what) = match (review, download) {
+                (Some(review), _) => (IncidentStep::LinkReview { review }, "the review"),
+                (None, Some(download)) => (IncidentStep::LinkDownload { download }, "the download"),
+                (None, None) => return Err(anyhow!("give --review ID or --download ID")),
+            };
+            let r = step(store, actor, &user, &reference, s).await?;
+            println!("Linked {what} to {r}.");
+            r
+        }
+        IncidentCommand::Statement {
+            reference,
+            user,
+            file,
+            name,
+        } => {
+            let contents = if file.as_os_str() == "-" {
+                let mut text = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::stdin(), &mut text)
+                    .context("cannot read the statement from standard input")?;
+                text
+            } else {
+                std::fs::read(&file)
+                    .with_context(|| format!("cannot read the statement {}", file.display()))?
+            };
+            if std::str::from_utf8(&contents).is_err() {
+                return Err(anyhow!(
+                    "{} is not text (UTF-8): a witness statement is kept as the words written",
+                    file.display()
+                ));
+            }
+            let who = store.subject_of(&user, None).await?;
+            let doc = store
+                .add_incident_statement(
+                    actor,
+                    &who,
+                    &crate::cases::documents_dir(&config.data_dir),
+                    &reference,
+                    &custos_store::incidents::Statement {
+                        name: &name,
+                        media_type: "text/plain; charset=utf-8",
+                        contents: &contents,
+                    },
+                )
+                .await?;
+            println!(
+                "Kept {}'s statement ({} bytes) with {}, encrypted.",
+                user, doc.bytes, reference
+            );
+            reference
         }
         IncidentCommand::Csv { out } => {
             let rows = store.incident_log().await?;

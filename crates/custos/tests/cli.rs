@@ -5907,6 +5907,53 @@ fn bdc_24_the_incident_log_from_the_console() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("footage") && out.contains("held"), "{out}");
 
+    // The manager's witness statement, from a file, kept encrypted with the incident.
+    let statement = dir.path().join("statement.txt");
+    std::fs::write(
+        &statement,
+        "I saw the stall tip over when the wind caught it.",
+    )
+    .expect("write");
+    let (code, out, err) = custos_at(&[
+        "incident",
+        "statement",
+        &reference,
+        "--as",
+        "mgr",
+        "--file",
+        &statement.to_string_lossy(),
+        "--name",
+        "Statement of Max Manager",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("statement  Statement of Max Manager"), "{out}");
+    assert!(
+        std::fs::read_dir(dir.path().join("scheme").join("documents"))
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false),
+        "the statement is kept under the scheme's documents"
+    );
+    let (code, _, err) = custos_at(&[
+        "incident",
+        "link",
+        &reference,
+        "--as",
+        "mgr",
+        "--download",
+        "Dnothere0000",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("no download"), "{err}");
+
+    // BDC-18: the supervisor records one of their own, and may not countersign it, from
+    // the console as anywhere else.
+    let (code, out, err) = record("sup");
+    assert_eq!(code, 0, "{out}{err}");
+    let own = reference_in(&out, "INC-");
+    let (code, _, err) = custos_at(&["incident", "countersign", &own, "--as", "sup"]);
+    assert_ne!(code, 0, "countersigned by who recorded it");
+    assert!(err.contains("someone other than who recorded it"), "{err}");
+
     let csv = dir.path().join("incident-log.csv");
     let (code, out, err) = custos_at(&["incident", "csv", "--out", &csv.to_string_lossy()]);
     assert_eq!(code, 0, "{out}{err}");

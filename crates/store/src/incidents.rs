@@ -307,8 +307,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO incidents (reference, occurred_at_unix_ms, place, seen, seen_by, \
              police_reference, action_taken, outcome, outcome_at_unix_ms, outcome_by, \
-             recorded_at_unix_ms, recorded_by, key_sealed) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             recorded_at_unix_ms, recorded_by, key_sealed, recorded_by_user) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&reference)
         .bind(draft.occurred_at_unix_ms)
@@ -326,6 +326,7 @@ impl Store {
             self.master_key()?
                 .seal(&key_context(&reference), key.bytes())?,
         )
+        .bind(keeper.username.as_str())
         .execute(tx.conn())
         .await
         .map_err(StoreError::db("recording an incident"))?;
@@ -472,9 +473,19 @@ impl Store {
                         "incident {reference} is already countersigned"
                     )));
                 }
-                if matches!(actor, Actor::User(u) | Actor::Deputy { user: u, .. }
-                    if current.recorded_by.ends_with(&format!(":{u}")))
-                {
+                // Whoever records an incident, on a page or in their name from the
+                // console, does not countersign it.
+                let recorder: Option<String> =
+                    sqlx::query("SELECT recorded_by_user FROM incidents WHERE reference = $1")
+                        .bind(&reference)
+                        .fetch_one(tx.conn())
+                        .await
+                        .and_then(|row| row.try_get(0))
+                        .map_err(StoreError::db("reading who recorded an incident"))?;
+                let own = recorder.as_deref() == Some(keeper.username.as_str())
+                    || matches!(actor, Actor::User(u) | Actor::Deputy { user: u, .. }
+                        if current.recorded_by == format!("user:{u}"));
+                if own {
                     return Err(StoreError::Forbidden(
                         "an entry is countersigned by someone other than who recorded it"
                             .to_owned(),

@@ -6949,6 +6949,17 @@ async fn bdc_24_an_incident_is_recorded_corrected_closed_and_countersigned_each_
             .map(|(b, r, _)| (b.as_str(), r.as_str())),
         Some(("mgr", "manager"))
     );
+    // Through the console, in the name of who recorded it: refused all the same.
+    let err = store
+        .incident_step(
+            &Actor::Console("admin".to_owned()),
+            &mgr,
+            &second.reference,
+            &IncidentStep::Countersign,
+        )
+        .await
+        .expect_err("the manager recorded the second incident");
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err}");
     step(
         IncidentStep::Outcome {
             outcome: "One man arrested; the other taken to hospital".to_owned(),
