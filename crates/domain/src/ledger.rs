@@ -1439,6 +1439,41 @@ pub const KINDS: &[(Book, &str, &str)] = &[
         "a ledger witness cannot be written (an alarm)",
     ),
     (
+        Book::Incident,
+        "book-checked",
+        "someone who countersigns the book marks it checked (BDC-18)",
+    ),
+    (
+        Book::Visitors,
+        "book-checked",
+        "someone who countersigns the book marks it checked (BDC-18)",
+    ),
+    (
+        Book::Maintenance,
+        "book-checked",
+        "someone who countersigns the book marks it checked (BDC-18)",
+    ),
+    (
+        Book::VideoPrints,
+        "book-checked",
+        "someone who countersigns the book marks it checked (BDC-18)",
+    ),
+    (
+        Book::Equipment,
+        "book-checked",
+        "someone who countersigns the book marks it checked (BDC-18)",
+    ),
+    (
+        Book::Bwv,
+        "book-checked",
+        "someone who countersigns the book marks it checked (BDC-18)",
+    ),
+    (
+        Book::Deployment,
+        "book-checked",
+        "someone who countersigns the book marks it checked (BDC-18)",
+    ),
+    (
         Book::System,
         "witness-restored",
         "a ledger witness takes lines again",

@@ -12,6 +12,7 @@ pub mod breach;
 pub mod calendar;
 pub mod camera;
 pub mod case;
+pub mod checks;
 pub mod complaints;
 pub mod covert;
 pub mod csvfile;

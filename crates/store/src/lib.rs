@@ -16,6 +16,7 @@
 pub mod breaches;
 pub mod cameras;
 pub mod cases;
+pub mod checks;
 pub mod competence;
 pub mod covert;
 pub mod dialect;

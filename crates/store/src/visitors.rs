@@ -66,6 +66,8 @@ enum Filter<'a> {
     Between(i64, i64),
     /// Those not yet countersigned.
     Uncountersigned,
+    /// Those not yet countersigned or whose visitor has not been signed out.
+    Waiting,
 }
 
 macro_rules! visit_columns {
@@ -421,6 +423,17 @@ impl Store {
         .await
     }
 
+    /// The visits waiting for something: a countersignature, or the visitor's time out
+    /// (as corrected), oldest first.
+    pub async fn visits_waiting(&self) -> StoreResult<Vec<Visit>> {
+        Ok(self
+            .visits_where(Filter::Waiting)
+            .await?
+            .into_iter()
+            .filter(|v| v.countersigned.is_none() || v.in_room())
+            .collect())
+    }
+
     /// The visits waiting for a countersignature past the end of the shift at `now_unix_ms`
     /// (`domain::visitors::Visit::overdue`), oldest first.
     pub async fn visits_awaiting_countersignature(
@@ -506,6 +519,15 @@ impl Store {
                 .fetch_all(self.pool())
                 .await
             }
+            Filter::Waiting => {
+                sqlx::query(concat!(
+                    visit_columns!(),
+                    "WHERE countersigned_at_unix_ms IS NULL OR left_at_unix_ms IS NULL \
+                     ORDER BY entered_at_unix_ms, reference"
+                ))
+                .fetch_all(self.pool())
+                .await
+            }
             Filter::Uncountersigned => {
                 sqlx::query(concat!(
                     visit_columns!(),
@@ -584,6 +606,15 @@ impl Store {
                 ))
                 .bind(from)
                 .bind(to)
+                .fetch_all(self.pool())
+                .await
+            }
+            Filter::Waiting => {
+                sqlx::query(concat!(
+                    correction_columns!(),
+                    "WHERE v.countersigned_at_unix_ms IS NULL OR v.left_at_unix_ms IS NULL \
+                     ORDER BY c.reference, c.number"
+                ))
                 .fetch_all(self.pool())
                 .await
             }

@@ -268,6 +268,7 @@ contract!(
     bdc_36_an_operators_shift_is_read_as_one_log,
     lbu_12_a_visit_is_recorded_only_with_every_detail_and_its_undertaking_accepted,
     bdc_23_a_correction_is_a_new_entry_and_the_visit_as_recorded_stays,
+    bdc_18_the_supervisors_checks_list_what_each_book_waits_for_and_a_check_is_ledgered,
     bdc_18_a_visit_is_countersigned_by_a_supervisor_other_than_who_recorded_it,
 );
 
@@ -7522,4 +7523,172 @@ async fn bdc_18_a_visit_is_countersigned_by_a_supervisor_other_than_who_recorded
     assert_eq!(last.actor, "user:sup2");
     let row = c.row();
     assert_eq!(row[9], "Supervisor sup2 (supervisor)");
+}
+
+/// BDC-18: the supervisor's checks under Bassetlaw's pack — the supervisor checks the
+/// incident and visitors' logs (the operator checks none); an incident without outcome or
+/// countersignature and a visit not countersigned with its visitor still in are listed,
+/// oldest first, the visit marked overdue after the end of the shift; each goes away once
+/// done; marking a book checked is refused to the operator and ledgered in that book with
+/// the role and how many things were waiting.
+async fn bdc_18_the_supervisors_checks_list_what_each_book_waits_for_and_a_check_is_ledgered(
+    db: &TestDb,
+) {
+    use custos_domain::checks::Need;
+    use custos_store::incidents::IncidentStep;
+    let (store, clock, docs) = visitors_scheme(db).await;
+    let [op, sup, sup2] = [
+        store.subject_of("op", None).await.expect("op"),
+        store.subject_of("sup", None).await.expect("sup"),
+        store.subject_of("sup2", None).await.expect("sup2"),
+    ];
+    let as_user = |s: &custos_domain::access::Subject| Actor::User(s.username.clone());
+    assert!(
+        store.books_to_check(&op).await.expect("books").is_empty(),
+        "an operator checks no book"
+    );
+    let books = store.books_to_check(&sup).await.expect("books");
+    assert!(
+        books.contains(&Book::Incident) && books.contains(&Book::Visitors),
+        "{books:?}"
+    );
+    let now = clock.now().0;
+    let inc = store
+        .record_incident(&as_user(&op), &op, &incident_draft(now - 3_600_000))
+        .await
+        .expect("incident");
+    let v = store
+        .record_visit_arrival(
+            &as_user(&op),
+            &op,
+            Some(docs.path()),
+            &visit_draft(now - 60_000, on_screen(true)),
+            None,
+        )
+        .await
+        .expect("visit");
+    let check = store.book_check(Book::Incident).await.expect("check");
+    let needs: Vec<(String, Need)> = check
+        .items
+        .iter()
+        .map(|i| (i.reference.clone(), i.need))
+        .collect();
+    assert_eq!(
+        needs,
+        vec![
+            (inc.reference.clone(), Need::Outcome),
+            (inc.reference.clone(), Need::Countersignature)
+        ]
+    );
+    assert!(check.last_checked.is_none());
+    let visits = store.book_check(Book::Visitors).await.expect("check");
+    assert_eq!(visits.items.len(), 2, "{:?}", visits.items);
+    assert!(
+        visits
+            .items
+            .iter()
+            .all(|i| i.reference == v.reference && !i.overdue)
+    );
+    assert!(
+        visits.items[0]
+            .words()
+            .contains("Ann Other, Nottinghamshire Police")
+    );
+    clock.advance_ms(12 * 3_600_000);
+    let visits = store.book_check(Book::Visitors).await.expect("check");
+    assert_eq!(
+        visits.overdue(),
+        1,
+        "the countersignature is past the end of the shift"
+    );
+
+    // Done, they go.
+    store
+        .incident_step(
+            &as_user(&op),
+            &op,
+            &inc.reference,
+            &IncidentStep::Outcome {
+                outcome: "Police attended".to_owned(),
+            },
+        )
+        .await
+        .expect("outcome");
+    store
+        .incident_step(
+            &as_user(&sup),
+            &sup,
+            &inc.reference,
+            &IncidentStep::Countersign,
+        )
+        .await
+        .expect("countersigned");
+    store
+        .record_visitor_left(&as_user(&op), &op, &v.reference, None)
+        .await
+        .expect("left");
+    assert!(
+        store
+            .book_check(Book::Incident)
+            .await
+            .expect("check")
+            .items
+            .is_empty()
+    );
+    let visits = store.book_check(Book::Visitors).await.expect("check");
+    assert_eq!(
+        visits.items.iter().map(|i| i.need).collect::<Vec<_>>(),
+        vec![Need::Countersignature]
+    );
+
+    // Checked: refused to the operator; ledgered for the supervisor.
+    let err = store
+        .record_book_checked(&as_user(&op), &op, Book::Visitors)
+        .await
+        .expect_err("an operator does not check the book");
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err}");
+    let err = store
+        .record_book_checked(&as_user(&sup), &sup, Book::Review)
+        .await
+        .expect_err("not a control-room book");
+    assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+    let checked = store
+        .record_book_checked(&as_user(&sup2), &sup2, Book::Visitors)
+        .await
+        .expect("checked");
+    assert_eq!(
+        (
+            checked.by.as_str(),
+            checked.role.as_str(),
+            checked.open_items
+        ),
+        ("user:sup2", "supervisor", 1)
+    );
+    assert_eq!(
+        store
+            .book_check(Book::Visitors)
+            .await
+            .expect("check")
+            .last_checked,
+        Some(checked)
+    );
+    let entries = store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Visitors),
+            ..Default::default()
+        })
+        .await
+        .expect("entries");
+    let last = entries.last().expect("an entry");
+    assert_eq!(last.kind, "book-checked");
+    assert!(last.body.contains("\"open_items\":1"), "{}", last.body);
+    assert!(
+        store
+            .book_check(Book::Incident)
+            .await
+            .expect("check")
+            .last_checked
+            .is_none(),
+        "each book is checked on its own"
+    );
 }

@@ -854,6 +854,18 @@ fn sentence(kind: &str, e: &Entry<'_>) -> Option<String> {
         "incident-statement-added" => {
             format!("{w} added a witness statement to incident {}", e.incident())
         }
+        // The supervisor's checks.
+        "book-checked" => format!(
+            "{w} checked the {}{}",
+            e.text("book_title")
+                .map_or_else(|| "book".to_owned(), |t| t.to_lowercase()),
+            match e.num("open_items") {
+                Some(0) => ", with nothing waiting".to_owned(),
+                Some(1) => ", with one thing waiting".to_owned(),
+                Some(n) => format!(", with {n} things waiting"),
+                None => String::new(),
+            }
+        ),
         // Duty.
         "signed-on" => format!("{} went on duty", e.person()),
         "signed-off" => format!("{} went off duty", e.person()),
