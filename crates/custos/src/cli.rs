@@ -149,6 +149,10 @@ pub enum Command {
     /// countersignature, and the log as CSV or PDF
     #[command(subcommand)]
     Visitor(VisitorCommand),
+    /// The supervisor's checks (BDC-18): what each control-room book the person --as
+    /// countersigns waits for, and marking a book checked (ledgered in that book)
+    #[command(subcommand)]
+    Checks(ChecksCommand),
     /// Produce an evidence package of cameras' footage over a time range: the master copy
     /// bit for bit, playable working copies, checksums signed with the scheme's key, and
     /// each segment's proof that it was recorded and sealed as it is (BDC-3, BDC-4, BDC-5)
@@ -797,6 +801,28 @@ pub enum CaseCommand {
         /// Write it to this file as a PDF
         #[arg(long, value_name = "FILE")]
         pdf: Option<PathBuf>,
+    },
+}
+
+/// `custos checks …`
+#[derive(Debug, Subcommand)]
+pub enum ChecksCommand {
+    /// List what each book the person countersigns waits for, oldest first, and when it
+    /// was last checked
+    List {
+        /// Whose checks: a user whose role countersigns a control-room book
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+    },
+    /// Mark a book checked now, in the name of the person --as (who countersigns it)
+    Done {
+        /// The book: incident, visitors, maintenance, video-prints, equipment, bwv or
+        /// deployment
+        #[arg(value_name = "BOOK")]
+        book: String,
+        /// Who checked it
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
     },
 }
 

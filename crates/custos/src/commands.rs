@@ -179,6 +179,12 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             finish(store).await?;
             result
         }
+        Command::Checks(cmd) => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::checks::run(&store, &console_actor(), cmd).await;
+            finish(store).await?;
+            result
+        }
         Command::Visitor(cmd) => {
             let store = open_for_writing(&config).await?;
             let result = crate::visitors::run(&store, &config, &console_actor(), cmd).await;

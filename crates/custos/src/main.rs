@@ -7,6 +7,7 @@
 
 mod cameras;
 mod cases;
+mod checks;
 mod cli;
 mod commands;
 mod config;

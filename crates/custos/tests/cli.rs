@@ -1530,6 +1530,13 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
             // The school's visitors' log: kept by the manager and the owner, read by
             // those who read the logbooks.
             ("Visitors", readers.contains(&role.as_str())),
+            // The supervisor's checks: the owner countersigns the school's incident and
+            // visitors' logs; its pack is silent on the other books, whose lawful default
+            // has supervisors and managers countersign (BDC-18).
+            (
+                "Checks",
+                ["owner", "manager", "supervisor"].contains(&role.as_str()),
+            ),
             ("Logbooks", readers.contains(&role.as_str())),
             // The school keeps its incident log by its manager and owner; the logbooks'
             // readers read it (BDC-24).
@@ -5510,6 +5517,70 @@ async fn lbu_19_a_police_disclosure_end_to_end_in_chromium() {
         ledger.contains("disclosure-released") && ledger.contains(&reference),
         "{ledger}"
     );
+}
+
+/// BDC-18: the supervisor's checks from the console under the council's pack — the
+/// manager's open incident is listed for the supervisor (its outcome and countersignature
+/// waiting); the supervisor marks the incident log checked, which the list then shows; the
+/// Chief Executive, who countersigns none of the books, has no checks; a book that is not
+/// the control room's is refused by name.
+#[test]
+fn bdc_18_the_supervisors_checks_from_the_console() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let custos_at = council_at_the_console(dir.path());
+    let (code, out, err) = custos_at(&[
+        "user",
+        "add",
+        "sup",
+        "--name",
+        "Sam Supervisor",
+        "--role",
+        "supervisor",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = custos_at(&[
+        "incident",
+        "record",
+        "--as",
+        "mgr",
+        "--place",
+        "Bus station",
+        "--seen",
+        "A shelter window broken",
+        "--seen-by",
+        "Max Manager",
+        "--action",
+        "Told the bus company",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let reference = reference_in(&out, "INC-");
+    let (code, out, err) = custos_at(&["checks", "list", "--as", "sup"]);
+    assert_eq!(code, 0, "{out}{err}");
+    for words in [
+        "Incident log\n  never checked",
+        &format!("{reference} (Bus station) has no outcome yet"),
+        &format!("{reference} (Bus station) is not countersigned"),
+    ] {
+        assert!(out.contains(words), "{words}: {out}");
+    }
+    let (code, out, err) = custos_at(&["checks", "done", "incident", "--as", "sup"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("sup checked the incident log as supervisor, with 2 waiting"),
+        "{out}"
+    );
+    let (code, out, err) = custos_at(&["checks", "list", "--as", "sup"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("last checked ") && out.contains("(supervisor), 2 waiting then"),
+        "{out}"
+    );
+    let (code, _, err) = custos_at(&["checks", "list", "--as", "ceo"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("no checks"), "{err}");
+    let (code, _, err) = custos_at(&["checks", "done", "review", "--as", "sup"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("not one of the control room's books"), "{err}");
 }
 
 /// A council scheme from the console under Bassetlaw's pack, with camera `market-square`,

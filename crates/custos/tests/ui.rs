@@ -135,6 +135,7 @@ const ROWS: &[(&str, Row)] = &[
         Row::NotAPage("a witness statement's file"),
     ),
     ("/groups/{id}", Row::Page("/groups/demo-cameras")),
+    ("/checks", Row::Page("/checks")),
     ("/shifts", Row::Page("/shifts")),
     // The operator's shift, begun after their review (see `make`).
     ("/shifts/{username}/{on}", Row::Page("{shift}")),

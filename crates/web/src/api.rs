@@ -38,6 +38,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 pub(crate) mod cases;
+pub(crate) mod checks;
 pub(crate) mod covert;
 pub(crate) mod incidents;
 pub(crate) mod police_control;
@@ -1180,6 +1181,8 @@ pub(crate) async fn document() -> Response {
         visitors::arrive,
         visitors::show,
         visitors::step,
+        checks::list,
+        checks::mark,
         document
     ),
     // Named only as parameters' types, which utoipa does not collect into the components.

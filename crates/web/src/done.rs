@@ -28,6 +28,10 @@ const DONE: &[(&str, &str)] = &[
         "The incident is logged under the reference shown. Link its footage so that it is held, and add your witness statement if you saw it.",
     ),
     (
+        "book-checked",
+        "The check is recorded in the book, with how many things were still waiting.",
+    ),
+    (
         "incident-step",
         "It is recorded in the incident log as a new entry; the entry's history below shows it.",
     ),

@@ -12,6 +12,7 @@ mod breaches;
 mod cameras;
 mod cases;
 mod charts;
+mod checks;
 pub mod client;
 mod complaints;
 mod confirm;
@@ -213,6 +214,13 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (spec("GET", "/start", SignedIn), get(start::start)),
         // Shifts (BDC-36): a person's own, or everyone's for those who read the logbooks;
         // each handler decides (`shifts::require_read`).
+        // The supervisor's checks (BDC-18): for those who countersign a control-room book;
+        // the handlers decide which (`checks::require_checker`).
+        (spec("GET", "/checks", SignedIn), get(checks::page)),
+        (
+            spec("POST", "/checks/{book}", SignedIn),
+            post(checks::checked),
+        ),
         (spec("GET", "/shifts", SignedIn), get(shifts::page)),
         (
             spec("GET", "/shifts/{username}/{on}", SignedIn),
@@ -893,6 +901,14 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Book(Book::Visitors),
             ),
             post(api::visitors::step),
+        ),
+        (
+            spec("GET", "/api/v1/checks", SignedIn),
+            get(api::checks::list),
+        ),
+        (
+            spec("POST", "/api/v1/checks/{book}", SignedIn),
+            post(api::checks::mark),
         ),
         (
             spec("GET", "/api/v1/cases", SignedIn),

@@ -421,3 +421,121 @@ async fn bdc_24_a_review_and_a_download_are_linked_from_the_incidents_page() {
         assert!(page.body.contains(words), "{words}: {}", page.body);
     }
 }
+
+/// BDC-18: the supervisor's checks page — the school's headteacher (the owner, who
+/// countersigns its incident log) sees an open incident waiting for its outcome and
+/// countersignature, linked to it, and "Checks" in the navigation; marking the incident
+/// log checked is recorded in it and shown with who and how many things were waiting; an
+/// operator has neither page nor link; the API lists the same.
+#[tokio::test]
+async fn bdc_18_the_supervisors_checks_page_lists_what_waits_and_records_the_check() {
+    let app = app().await;
+    add_front_gate(&app).await;
+    let mgr = person(&app, "mgr1", "manager").await;
+    let owner = person(&app, "own1", "owner").await;
+    let op = app.sign_in("op").await;
+    let list = app.get("/incidents", Some(&mgr)).await;
+    let csrf = App::csrf(&list.body);
+    let when = custos_base::UnixMs(app.clock.now().0 - 600_000).to_uk_local_input();
+    let r = app
+        .send(
+            "POST",
+            "/incidents",
+            Some(&mgr),
+            Some(&format!(
+                "csrf={csrf}&occurred={when}&cameras=front-gate&place=Front+gate&seen=A+fence+panel+kicked+in&seen_by=Person+mgr1&police_reference=&action_taken=Made+it+safe&outcome="
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let reference = r
+        .location_path()
+        .trim_start_matches("/incidents/")
+        .to_owned();
+
+    let page = app.get("/checks", Some(&owner)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for words in [
+        ">Checks</a>",
+        &format!(
+            "<a href=\"/incidents/{reference}\">{reference} (Front gate) has no outcome yet</a>"
+        ),
+        &format!("{reference} (Front gate) is not countersigned</a>"),
+        "id=\"book-incident-last\">Not checked yet.",
+        "id=\"book-visitors-clear\">Nothing is waiting.",
+    ] {
+        assert!(page.body.contains(words), "{words}: {}", page.body);
+    }
+    let csrf_owner = App::csrf(&page.body);
+    let r = app
+        .send(
+            "POST",
+            "/checks/incident",
+            Some(&owner),
+            Some(&format!("csrf={csrf_owner}")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(
+        r.location().contains("done=book-checked"),
+        "{}",
+        r.location()
+    );
+    let page = app.get("/checks", Some(&owner)).await;
+    assert!(
+        page.body.contains("Last checked ")
+            && page
+                .body
+                .contains(" by Person own1 as owner, with 2 things waiting."),
+        "{}",
+        page.body
+    );
+    let entries = app
+        .store
+        .ledger_entries(&custos_store::LedgerQuery {
+            book: Some(custos_domain::ledger::Book::Incident),
+            ..Default::default()
+        })
+        .await
+        .expect("entries");
+    assert_eq!(
+        entries.last().map(|e| e.kind.as_str()),
+        Some("book-checked")
+    );
+
+    // The operator: no page, no link, no check.
+    let r = app.get("/checks", Some(&op)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let start = app.get("/start", Some(&op)).await;
+    assert!(!start.body.contains(">Checks</a>"), "{}", start.body);
+    let csrf_op = App::csrf(&start.body);
+    let r = app
+        .send(
+            "POST",
+            "/checks/incident",
+            Some(&op),
+            Some(&format!("csrf={csrf_op}")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+    // The same through the API.
+    let r = app.api("GET", "/api/v1/checks", Some(&owner), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let books: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+    let incident = books
+        .as_array()
+        .and_then(|b| b.iter().find(|b| b["book"] == "incident"))
+        .expect("the incident log");
+    assert_eq!(incident["items"][0]["reference"], reference.as_str());
+    assert_eq!(incident["items"][0]["need"], "outcome");
+    assert_eq!(incident["last_checked"]["open_items"], 2);
+    let r = app
+        .api("POST", "/api/v1/checks/visitors", Some(&owner), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .api("POST", "/api/v1/checks/review", Some(&owner), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+}

@@ -499,6 +499,8 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/start", Expect::SignedIn),
     // Shifts (BDC-36): everyone reads their own (the page lists them), the logbooks'
     // readers everyone's; someone else's shift is refused to the others.
+    ("GET", "/checks", Expect::Roles(CHECKERS)),
+    ("POST", "/checks/{book}", Expect::Roles(CHECKERS)),
     ("GET", "/shifts", Expect::SignedIn),
     ("GET", "/shifts/{username}/{on}", Expect::Roles(READERS)),
     (
@@ -619,6 +621,8 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/visitors/{reference}/correct",
         Expect::Roles(VISITOR_KEEPERS),
     ),
+    ("GET", "/api/v1/checks", Expect::Roles(CHECKERS)),
+    ("POST", "/api/v1/checks/{book}", Expect::Roles(CHECKERS)),
     ("GET", "/api/v1/visitors", Expect::Roles(READERS)),
     ("POST", "/api/v1/visitors", Expect::Roles(VISITOR_KEEPERS)),
     (
@@ -825,6 +829,11 @@ const AUTHORISERS: &[&str] = &["owner", "manager"];
 
 /// The roles that keep the school's visitors' log (its `[books.visitors]`).
 const VISITOR_KEEPERS: &[&str] = &["manager", "owner"];
+
+/// The roles that countersign, and so check, one of the school's control-room books: the
+/// owner (its incident and visitors' logs) and, by the lawful default for the books its
+/// pack is silent on, the supervisor and the manager.
+const CHECKERS: &[&str] = &["owner", "manager", "supervisor"];
 
 /// The roles that manage accounts: the owner and the manager.
 const MANAGERS: &[&str] = &["owner", "manager"];
