@@ -17,6 +17,7 @@ pub mod complaints;
 pub mod covert;
 pub mod csvfile;
 pub mod deadline;
+pub mod deployment;
 pub mod disclosure;
 pub mod ident;
 pub mod incident;

@@ -509,6 +509,9 @@ pub struct Books {
     /// The undertaking a visitor accepts before entering the control room (BDC-7, BDC-23);
     /// [`DEFAULT_VISITOR_UNDERTAKING`] when the pack has none.
     pub visitor_undertaking: String,
+    /// The purposes a redeployable camera may be deployed for (BDC-38);
+    /// [`crate::deployment::DEFAULT_PURPOSES`] when the pack names none.
+    pub deployment_purposes: Vec<String>,
 }
 
 impl Books {
@@ -539,6 +542,9 @@ impl Books {
                 })
                 .collect(),
             visitor_undertaking: DEFAULT_VISITOR_UNDERTAKING.to_owned(),
+            deployment_purposes: crate::deployment::DEFAULT_PURPOSES
+                .map(str::to_owned)
+                .to_vec(),
         }
     }
 }
@@ -726,6 +732,8 @@ struct RawBook {
     countersign: Vec<Text>,
     #[serde(default)]
     undertaking: Option<Spanned<String>>,
+    #[serde(default)]
+    purposes: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -1092,6 +1100,31 @@ impl Validator {
                     ok = false;
                 } else {
                     books.visitor_undertaking = text.to_owned();
+                }
+            }
+            if let Some(p) = &r.purposes {
+                let purposes: Vec<String> = p
+                    .get_ref()
+                    .iter()
+                    .map(|x| x.trim().to_owned())
+                    .filter(|x| !x.is_empty())
+                    .collect();
+                if book != Book::Deployment {
+                    self.problem(
+                        p.span(),
+                        format!(
+                            "books.{id}.purposes: only the deployment log has purposes; move them to [books.deployment]"
+                        ),
+                    );
+                    ok = false;
+                } else if purposes.is_empty() || purposes.len() != p.get_ref().len() {
+                    self.problem(
+                        p.span(),
+                        "books.deployment.purposes lists an empty purpose or none; write each purpose a redeployable camera may be deployed for, or leave the key out for the five of the code of practice".to_owned(),
+                    );
+                    ok = false;
+                } else {
+                    books.deployment_purposes = purposes;
                 }
             }
         }

@@ -238,7 +238,8 @@ fn bdc_25_total_control_needs_police_control_allowed() {
 }
 
 /// BDC-18: a pack's `[books]` names only the kept books, at least one keeper each, known
-/// roles, and an undertaking only for the visitors' book.
+/// roles, an undertaking only for the visitors' book and purposes only for the deployment
+/// log (BDC-38).
 #[test]
 fn bdc_18_a_books_section_is_checked_when_the_pack_loads() {
     for (add, says) in [
@@ -258,6 +259,14 @@ fn bdc_18_a_books_section_is_checked_when_the_pack_loads() {
             "[books.incident]\nkeep = [\"operator\"]\nundertaking = \"I will keep quiet\"\n",
             "only the visitors' book has an undertaking",
         ),
+        (
+            "[books.incident]\nkeep = [\"operator\"]\npurposes = [\"Crime\"]\n",
+            "only the deployment log has purposes",
+        ),
+        (
+            "[books.deployment]\nkeep = [\"operator\"]\npurposes = [\"Crime\", \" \"]\n",
+            "books.deployment.purposes lists an empty purpose",
+        ),
     ] {
         let err = PolicyPack::parse(&format!("{MINIMAL}\n{add}")).expect_err(add);
         assert!(err.to_string().contains(says), "{add}: {err}");
@@ -269,6 +278,19 @@ fn bdc_18_a_books_section_is_checked_when_the_pack_loads() {
     assert_eq!(
         ok.books.visitor_undertaking,
         "I will say nothing of what I see here."
+    );
+    assert_eq!(
+        ok.books.deployment_purposes.len(),
+        5,
+        "BDC-38's five where the pack names none"
+    );
+    let ok = PolicyPack::parse(&format!(
+        "{MINIMAL}\n[books.deployment]\nkeep = [\"operator\"]\npurposes = [\"Fly-tipping enforcement\"]\n"
+    ))
+    .expect("a pack with its own deployment purposes");
+    assert_eq!(
+        ok.books.deployment_purposes,
+        vec!["Fly-tipping enforcement"]
     );
 }
 
