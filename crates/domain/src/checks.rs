@@ -1,6 +1,7 @@
 //! The supervisor's checks (BDC-18): what each of the control room's books needs from the
 //! people who countersign it — an incident without its outcome or countersignature, a visit
-//! not countersigned or a visitor still signed in — in words, and the "checked" a
+//! not countersigned or a visitor still signed in, a redeployable camera past its end or
+//! without its signs — in words, and the "checked" a
 //! supervisor records against a book once they have been through it.
 //!
 //! Invariants: an item names the entry by its reference and says what it waits for; it is
@@ -18,6 +19,12 @@ pub enum Need {
     Countersignature,
     /// A visitor came in and has not been signed out.
     SigningOut,
+    /// A redeployable camera is past its planned end and still up.
+    Removal,
+    /// A redeployable camera is up with no signs recorded.
+    Signs,
+    /// A redeployable camera came down and its signs are still up.
+    SignsDown,
 }
 
 /// One thing a book needs from its checker.
@@ -49,11 +56,13 @@ impl Item {
             }
             (Need::Countersignature, _) => "is not countersigned",
             (Need::SigningOut, _) => "is still signed in: record when the visitor left",
+            (Need::Removal, _) => "is past its planned end: take the camera down, or extend it",
+            (Need::Signs, _) => "is up with no signs recorded: erect them, or record them",
+            (Need::SignsDown, _) => "has come down, its signs still up: remove them",
         };
-        let late = if self.overdue {
-            ", past the end of the shift"
-        } else {
-            ""
+        let late = match (self.overdue, self.book) {
+            (true, Book::Visitors) => ", past the end of the shift",
+            _ => "",
         };
         format!("{} ({}) {need}{late}", self.reference, self.label)
     }

@@ -1474,6 +1474,36 @@ pub const KINDS: &[(Book, &str, &str)] = &[
         "someone who countersigns the book marks it checked (BDC-18)",
     ),
     (
+        Book::Deployment,
+        "deployment-recorded",
+        "a redeployable camera's deployment is recorded (BDC-38)",
+    ),
+    (
+        Book::Deployment,
+        "deployment-signs-erected",
+        "a deployment's signs are recorded as erected",
+    ),
+    (
+        Book::Deployment,
+        "deployment-signs-removed",
+        "a deployment's signs are recorded as removed",
+    ),
+    (
+        Book::Deployment,
+        "deployment-ended",
+        "a deployed camera is recorded as taken down, ending its deployment",
+    ),
+    (
+        Book::Deployment,
+        "deployment-corrected",
+        "a detail of a deployment is corrected, with the reason",
+    ),
+    (
+        Book::Deployment,
+        "deployment-document-added",
+        "a photo of a deployment's signs or another document is kept with it, encrypted",
+    ),
+    (
         Book::System,
         "witness-restored",
         "a ledger witness takes lines again",

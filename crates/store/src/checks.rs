@@ -15,6 +15,7 @@ use custos_base::Actor;
 use custos_domain::Ident;
 use custos_domain::access::{Subject, book_role};
 use custos_domain::checks::{BookCheck, Checked, Item, Need, order};
+use custos_domain::deployment::Standing;
 use custos_domain::ledger::{Book, NewEntry};
 use custos_domain::policy::KEPT_BOOKS;
 use sqlx::Row;
@@ -93,6 +94,39 @@ impl Store {
                     }
                     if v.in_room() {
                         items.push(item(Need::SigningOut, false));
+                    }
+                }
+            }
+            Book::Deployment => {
+                let names: std::collections::BTreeMap<String, String> = self
+                    .cameras(true)
+                    .await?
+                    .into_iter()
+                    .map(|c| (c.id.to_string(), c.draft.name))
+                    .collect();
+                for d in self.deployments().await? {
+                    let cur = d.current();
+                    let item = |need, overdue| Item {
+                        book,
+                        need,
+                        reference: d.reference.clone(),
+                        label: format!(
+                            "{} at {}",
+                            names
+                                .get(cur.camera.as_str())
+                                .map_or(cur.camera.as_str(), String::as_str),
+                            cur.place
+                        ),
+                        since_unix_ms: cur.from_unix_ms,
+                        overdue,
+                    };
+                    match d.standing(now) {
+                        Standing::Overdue => items.push(item(Need::Removal, true)),
+                        Standing::SignsLeft => items.push(item(Need::SignsDown, false)),
+                        Standing::Deployed if d.signs_up_unix_ms.is_none() => {
+                            items.push(item(Need::Signs, false));
+                        }
+                        _ => {}
                     }
                 }
             }

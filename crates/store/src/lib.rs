@@ -19,6 +19,7 @@ pub mod cases;
 pub mod checks;
 pub mod competence;
 pub mod covert;
+pub mod deployments;
 pub mod dialect;
 pub mod disclosures;
 mod documents;

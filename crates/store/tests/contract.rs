@@ -269,6 +269,7 @@ contract!(
     lbu_12_a_visit_is_recorded_only_with_every_detail_and_its_undertaking_accepted,
     bdc_23_a_correction_is_a_new_entry_and_the_visit_as_recorded_stays,
     bdc_18_the_supervisors_checks_list_what_each_book_waits_for_and_a_check_is_ledgered,
+    bdc_38_a_deployment_is_recorded_with_its_grounds_signed_corrected_and_taken_down,
     bdc_18_a_visit_is_countersigned_by_a_supervisor_other_than_who_recorded_it,
 );
 
@@ -7690,5 +7691,232 @@ async fn bdc_18_the_supervisors_checks_list_what_each_book_waits_for_and_a_check
             .last_checked
             .is_none(),
         "each book is checked on its own"
+    );
+}
+
+fn deployment_draft(from: i64, until: i64) -> custos_domain::deployment::Draft {
+    use custos_domain::deployment::{Consultation, DEFAULT_PURPOSES, Draft, Grounds};
+    Draft {
+        camera: custos_domain::Ident::parse("front-gate").expect("camera"),
+        place: "Queen Street car park".to_owned(),
+        map_reference: "SK 585 805".to_owned(),
+        from_unix_ms: from,
+        until_unix_ms: until,
+        grounds: Grounds::CrimePattern,
+        justification: "Analysis CP-2026-14: eleven thefts from cars in six weeks".to_owned(),
+        purpose: DEFAULT_PURPOSES[0].to_owned(),
+        consultation: Consultation::Made("Letters to the fourteen houses facing it".to_owned()),
+        privacy: "Masks over the windows of 2 and 4 Queen Street".to_owned(),
+        authorised_by: "Max Manager, CCTV Manager".to_owned(),
+    }
+}
+
+/// BDC-38, LJM-5: under Bassetlaw's pack a deployment is recorded only by a keeper of the
+/// deployment log (the supervisor, not an operator), with every problem at once and one of
+/// the code's purposes; a camera cannot be deployed twice over the same time; its footage
+/// carries the deployment while the camera is up there; signs go up, a correction of the
+/// planned end is a new row with its reason, the camera cannot come down before it went
+/// up; once down with its signs still up it waits for them; a photo of the signs is kept
+/// encrypted and reads back; the supervisor's checks list a camera up without signs and
+/// one past its end; every step is ledgered in book `deployment`.
+async fn bdc_38_a_deployment_is_recorded_with_its_grounds_signed_corrected_and_taken_down(
+    db: &TestDb,
+) {
+    use custos_domain::checks::Need;
+    use custos_domain::deployment::{Field, Standing};
+    use custos_store::deployments::DeploymentStep;
+    let (store, clock, docs) = visitors_scheme(db).await;
+    let [op, sup] = [
+        store.subject_of("op", None).await.expect("op"),
+        store.subject_of("sup", None).await.expect("sup"),
+    ];
+    let as_user = |s: &custos_domain::access::Subject| Actor::User(s.username.clone());
+    const H: i64 = 3_600_000;
+    let now = clock.now().0;
+    let err = store
+        .record_deployment(&as_user(&op), &op, &deployment_draft(now, now + 48 * H))
+        .await
+        .expect_err("an operator does not keep the deployment log here");
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err}");
+    let err = store
+        .record_deployment(
+            &as_user(&sup),
+            &sup,
+            &custos_domain::deployment::Draft {
+                place: String::new(),
+                purpose: "Catching litterers".to_owned(),
+                privacy: String::new(),
+                camera: custos_domain::Ident::parse("nowhere").expect("id"),
+                ..deployment_draft(now, now - H)
+            },
+        )
+        .await
+        .expect_err("everything wrong");
+    let text = err.to_string();
+    for problem in [
+        "say where",
+        "planned end",
+        "one of the scheme's",
+        "privacy",
+        "no camera nowhere",
+    ] {
+        assert!(text.contains(problem), "{problem}: {text}");
+    }
+    let dep = store
+        .record_deployment(&as_user(&sup), &sup, &deployment_draft(now, now + 48 * H))
+        .await
+        .expect("recorded");
+    assert!(dep.reference.starts_with("DEP-2026-"), "{}", dep.reference);
+    let err = store
+        .record_deployment(
+            &as_user(&sup),
+            &sup,
+            &deployment_draft(now + 24 * H, now + 72 * H),
+        )
+        .await
+        .expect_err("the camera is deployed then");
+    assert!(err.to_string().contains(&dep.reference), "{err}");
+    let cam = custos_domain::Ident::parse("front-gate").expect("id");
+    assert_eq!(
+        store
+            .deployment_at(&cam, now + H)
+            .await
+            .expect("at")
+            .map(|d| d.reference),
+        Some(dep.reference.clone())
+    );
+    assert!(
+        store
+            .deployment_at(&cam, now - H)
+            .await
+            .expect("at")
+            .is_none()
+    );
+
+    // Up without signs: the checks say so.
+    clock.advance_ms(H);
+    let check = store.book_check(Book::Deployment).await.expect("check");
+    assert_eq!(
+        check.items.iter().map(|i| i.need).collect::<Vec<_>>(),
+        vec![Need::Signs]
+    );
+    let step = |s: DeploymentStep| {
+        let (store, sup, r) = (store.clone(), sup.clone(), dep.reference.clone());
+        async move {
+            store
+                .deployment_step(&Actor::User("sup".to_owned()), &sup, &r, &s)
+                .await
+        }
+    };
+    let t = clock.now().0;
+    step(DeploymentStep::SignsDown { at_unix_ms: t })
+        .await
+        .expect_err("never up");
+    step(DeploymentStep::SignsUp { at_unix_ms: t })
+        .await
+        .expect("signs up");
+    let err = step(DeploymentStep::Correct {
+        field: Field::Until,
+        value: (now + 96 * H).to_string(),
+        reason: String::new(),
+    })
+    .await
+    .expect_err("a reason is needed");
+    assert!(err.to_string().contains("why"), "{err}");
+    let corrected = step(DeploymentStep::Correct {
+        field: Field::Until,
+        value: (now + 96 * H).to_string(),
+        reason: "Extended for the bank holiday weekend".to_owned(),
+    })
+    .await
+    .expect("corrected");
+    assert_eq!(corrected.current().until_unix_ms, now + 96 * H);
+    assert_eq!(
+        corrected.recorded.until_unix_ms,
+        now + 48 * H,
+        "kept as recorded"
+    );
+    clock.advance_ms(100 * H);
+    let check = store.book_check(Book::Deployment).await.expect("check");
+    assert_eq!(
+        check
+            .items
+            .iter()
+            .map(|i| (i.need, i.overdue))
+            .collect::<Vec<_>>(),
+        vec![(Need::Removal, true)],
+        "past its end, still up"
+    );
+    step(DeploymentStep::Removed {
+        at_unix_ms: now - H,
+    })
+    .await
+    .expect_err("before it went up");
+    let down = step(DeploymentStep::Removed {
+        at_unix_ms: clock.now().0,
+    })
+    .await
+    .expect("taken down");
+    assert_eq!(down.standing(clock.now().0), Standing::SignsLeft);
+    let doc = store
+        .add_deployment_document(
+            &as_user(&sup),
+            &sup,
+            docs.path(),
+            &dep.reference,
+            "signs-removed",
+            "signs-down.jpg",
+            "image/jpeg",
+            b"\xff\xd8 a photo of the empty lamp post",
+        )
+        .await
+        .expect("photo");
+    let (_, back) = store
+        .deployment_document(docs.path(), &dep.reference, &doc.id)
+        .await
+        .expect("read back");
+    assert_eq!(back, b"\xff\xd8 a photo of the empty lamp post");
+    let ended = step(DeploymentStep::SignsDown {
+        at_unix_ms: clock.now().0,
+    })
+    .await
+    .expect("signs down");
+    assert_eq!(ended.standing(clock.now().0), Standing::Ended);
+    assert!(
+        store
+            .book_check(Book::Deployment)
+            .await
+            .expect("check")
+            .items
+            .is_empty()
+    );
+    assert!(
+        store
+            .deployment_at(&cam, clock.now().0)
+            .await
+            .expect("at")
+            .is_none(),
+        "the camera is no longer there"
+    );
+    let kinds: Vec<String> = store
+        .ledger_entries(&LedgerQuery {
+            reference: Some(format!("deployment:{}", dep.reference)),
+            ..Default::default()
+        })
+        .await
+        .expect("entries")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "deployment-recorded",
+            "deployment-signs-erected",
+            "deployment-corrected",
+            "deployment-ended",
+            "deployment-document-added",
+            "deployment-signs-removed"
+        ]
     );
 }

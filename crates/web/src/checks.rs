@@ -82,6 +82,7 @@ pub(crate) fn entry_href(book: Book, reference: &str) -> Option<String> {
     match book {
         Book::Incident => Some(format!("/incidents/{reference}")),
         Book::Visitors => Some(format!("/visitors/{reference}")),
+        Book::Deployment => Some(format!("/deployments/{reference}")),
         _ => None,
     }
 }
@@ -91,6 +92,7 @@ fn book_href(book: Book) -> Option<&'static str> {
     match book {
         Book::Incident => Some("/incidents"),
         Book::Visitors => Some("/visitors"),
+        Book::Deployment => Some("/deployments"),
         _ => None,
     }
 }

@@ -854,6 +854,44 @@ fn sentence(kind: &str, e: &Entry<'_>) -> Option<String> {
         "incident-statement-added" => {
             format!("{w} added a witness statement to incident {}", e.incident())
         }
+        // Redeployable cameras.
+        "deployment-recorded" => format!(
+            "{w} recorded deployment {} of {} at {}",
+            e.first("deployment").unwrap_or("?"),
+            e.cameras(),
+            e.or("place", "a place not given")
+        ),
+        "deployment-signs-erected" => format!(
+            "{w} recorded the signs of deployment {} as erected{}",
+            e.first("deployment").unwrap_or("?"),
+            e.time("at").map(|t| format!(" at {t}")).unwrap_or_default()
+        ),
+        "deployment-signs-removed" => format!(
+            "{w} recorded the signs of deployment {} as removed{}",
+            e.first("deployment").unwrap_or("?"),
+            e.time("at").map(|t| format!(" at {t}")).unwrap_or_default()
+        ),
+        "deployment-ended" => format!(
+            "{w} recorded {} taken down, ending deployment {}{}",
+            e.cameras(),
+            e.first("deployment").unwrap_or("?"),
+            e.time("at").map(|t| format!(" at {t}")).unwrap_or_default()
+        ),
+        "deployment-corrected" => format!(
+            "{w} corrected {} of deployment {}{}",
+            e.text("field").map_or_else(
+                || "a detail".to_owned(),
+                |f| format!("the {}", f.replace('-', " "))
+            ),
+            e.first("deployment").unwrap_or("?"),
+            e.text("reason")
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
+        ),
+        "deployment-document-added" => format!(
+            "{w} kept a document with deployment {}",
+            e.first("deployment").unwrap_or("?")
+        ),
         // The supervisor's checks.
         "book-checked" => format!(
             "{w} checked the {}{}",

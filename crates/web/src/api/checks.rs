@@ -21,7 +21,8 @@ use crate::checks::{book_of, entry_href, mark_checked, require_checker};
 pub struct CheckItemView {
     /// The entry's reference, e.g. INC-2026-0003.
     pub reference: String,
-    /// What it waits for: `outcome`, `countersignature` or `signing-out`.
+    /// What it waits for: `outcome`, `countersignature`, `signing-out`, `removal`, `signs`
+    /// or `signs-down`.
     pub need: String,
     /// The item in words.
     pub words: String,
@@ -83,6 +84,9 @@ fn view(c: &BookCheck) -> BookCheckView {
                     Need::Outcome => "outcome",
                     Need::Countersignature => "countersignature",
                     Need::SigningOut => "signing-out",
+                    Need::Removal => "removal",
+                    Need::Signs => "signs",
+                    Need::SignsDown => "signs-down",
                 }
                 .to_owned(),
                 words: i.words(),
