@@ -149,6 +149,11 @@ pub enum Command {
     /// countersignature, and the log as CSV or PDF
     #[command(subcommand)]
     Visitor(VisitorCommand),
+    /// The deployment log of redeployable cameras (BDC-38, LJM-5): deployments recorded
+    /// with their grounds, purpose, consultation and privacy restrictions, their signs and
+    /// the camera going up and coming down, corrections, photos; the log as CSV or PDF
+    #[command(subcommand)]
+    Deployment(DeploymentCommand),
     /// The supervisor's checks (BDC-18): what each control-room book the person --as
     /// countersigns waits for, and marking a book checked (ledgered in that book)
     #[command(subcommand)]
@@ -801,6 +806,127 @@ pub enum CaseCommand {
         /// Write it to this file as a PDF
         #[arg(long, value_name = "FILE")]
         pdf: Option<PathBuf>,
+    },
+}
+
+/// `custos deployment …`
+#[derive(Debug, Subcommand)]
+pub enum DeploymentCommand {
+    /// Record a deployment, kept by --as (a keeper of the deployment log)
+    Record {
+        /// Who records it
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// The camera deployed, by id
+        #[arg(long, value_name = "ID")]
+        camera: String,
+        /// Where: the street, building or site
+        #[arg(long)]
+        place: String,
+        /// The map reference (grid reference or coordinates)
+        #[arg(long, value_name = "REF")]
+        map_reference: String,
+        /// When it goes up (UK time or RFC 3339); now if not given
+        #[arg(long, value_name = "TIME")]
+        from: Option<String>,
+        /// When it is to come down
+        #[arg(long, value_name = "TIME")]
+        until: String,
+        /// crime-pattern, intelligence or both
+        #[arg(long)]
+        grounds: String,
+        /// The analysis or intelligence: its reference and what it shows
+        #[arg(long, value_name = "TEXT")]
+        justification: String,
+        /// One of the pack's deployment purposes, as worded there
+        #[arg(long)]
+        purpose: String,
+        /// Who was consulted and how
+        #[arg(
+            long,
+            value_name = "TEXT",
+            conflicts_with = "not_consulted",
+            required_unless_present = "not_consulted"
+        )]
+        consulted: Option<String>,
+        /// Instead: why consulting those affected was not possible
+        #[arg(long, value_name = "WHY")]
+        not_consulted: Option<String>,
+        /// The privacy restrictions at the site, or why none are needed
+        #[arg(long, value_name = "TEXT")]
+        privacy: String,
+        /// Who authorised it: name and role
+        #[arg(long, value_name = "WHO")]
+        authorised_by: String,
+    },
+    /// List the deployments, newest first
+    List,
+    /// Show a deployment as it stands, with its corrections and documents
+    Show {
+        /// The deployment's reference, e.g. DEP-2026-0001
+        #[arg(value_name = "REF")]
+        reference: String,
+    },
+    /// Record a step: its signs up (signs-up) or down (signs-down), or the camera taken
+    /// down (removed), now or at --at
+    Step {
+        /// The deployment's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// signs-up, signs-down or removed
+        #[arg(value_name = "STEP")]
+        step: String,
+        /// Who records it
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// When (UK time or RFC 3339); now if not given
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+    },
+    /// Correct one detail: a new entry with the reason; the deployment as recorded stays
+    Correct {
+        /// The deployment's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who corrects it
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// place, map-reference, until, justification, consultation or privacy
+        #[arg(long)]
+        field: String,
+        /// Its correct value (until: a UK time)
+        #[arg(long)]
+        value: String,
+        /// Why
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Keep a photo of the signs or another document with a deployment, encrypted
+    Document {
+        /// The deployment's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who keeps it
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// signs-erected, signs-removed or other
+        #[arg(long)]
+        kind: String,
+        /// The file
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Write the deployment log as CSV, in the code's columns
+    Csv {
+        /// The file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Write the deployment log as a PDF
+    Pdf {
+        /// The file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 }
 

@@ -179,6 +179,12 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             finish(store).await?;
             result
         }
+        Command::Deployment(cmd) => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::deployments::run(&store, &config, &console_actor(), cmd).await;
+            finish(store).await?;
+            result
+        }
         Command::Checks(cmd) => {
             let store = open_for_writing(&config).await?;
             let result = crate::checks::run(&store, &console_actor(), cmd).await;
@@ -1354,6 +1360,81 @@ async fn seed_demo_case(store: &Store, config: &Config) -> anyhow::Result<()> {
     seed_demo_covert(store, &dpo, now).await?;
     seed_demo_police_control(store, config, &policy.pack, now).await?;
     seed_demo_visit(store, &policy.pack, now).await?;
+    seed_demo_deployment(store, &policy.pack, now).await?;
+    Ok(())
+}
+
+/// A deployment of the first demo camera a month ago (BDC-38), ended before the demo's
+/// footage so that reviews show the camera's own place: recorded by the first demo account
+/// whose role keeps the deployment log, its signs erected and removed and the camera taken
+/// down ten days later. Skipped where the demo's accounts are not the scheme's.
+async fn seed_demo_deployment(
+    store: &Store,
+    pack: &custos_domain::PolicyPack,
+    now: i64,
+) -> anyhow::Result<()> {
+    use custos_domain::deployment::{Consultation, Draft, Grounds};
+    use custos_domain::ledger::Book;
+    use custos_store::deployments::DeploymentStep;
+    const DAY: i64 = 86_400_000;
+    let Some(rule) = pack.books.rule(Book::Deployment) else {
+        return Ok(());
+    };
+    let mut keeper = None;
+    for role in &rule.keep {
+        if let Ok(subject) = store.subject_of(role.as_str(), None).await {
+            keeper = Some(subject);
+            break;
+        }
+    }
+    let (Some(keeper), Some(purpose)) = (keeper, pack.books.deployment_purposes.first()) else {
+        return Ok(());
+    };
+    let Some(camera) = store.cameras(false).await?.into_iter().next() else {
+        return Ok(());
+    };
+    let actor = Actor::User(keeper.username.clone());
+    let from = now - 30 * DAY;
+    let dep = store
+        .record_deployment(
+            &actor,
+            &keeper,
+            &Draft {
+                camera: camera.id.clone(),
+                place: "Side gate by the bike sheds".to_owned(),
+                map_reference: "TM 162 446".to_owned(),
+                from_unix_ms: from,
+                until_unix_ms: from + 14 * DAY,
+                grounds: Grounds::CrimePattern,
+                justification: "Site log SL-0931: five bikes taken from the sheds in three weeks, all after school".to_owned(),
+                purpose: purpose.clone(),
+                consultation: Consultation::Made(
+                    "Letters to the four houses that back onto the side gate; no objection".to_owned(),
+                ),
+                privacy: "The view is masked where it would see into the gardens behind the fence".to_owned(),
+                authorised_by: "Demo owner, owner of the scheme".to_owned(),
+            },
+        )
+        .await?;
+    for step in [
+        DeploymentStep::SignsUp {
+            at_unix_ms: from - 3_600_000,
+        },
+        DeploymentStep::Removed {
+            at_unix_ms: from + 10 * DAY,
+        },
+        DeploymentStep::SignsDown {
+            at_unix_ms: from + 10 * DAY + 3_600_000,
+        },
+    ] {
+        store
+            .deployment_step(&actor, &keeper, &dep.reference, &step)
+            .await?;
+    }
+    println!(
+        "Demo deployment: {}, the first camera moved to the side gate for ten days a month ago (Deployments, signed in as {}).",
+        dep.reference, keeper.username
+    );
     Ok(())
 }
 

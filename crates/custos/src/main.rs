@@ -13,6 +13,7 @@ mod commands;
 mod config;
 mod covert;
 mod deadline;
+mod deployments;
 mod disclosures;
 mod export;
 mod incidents;

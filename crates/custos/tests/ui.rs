@@ -136,6 +136,15 @@ const ROWS: &[(&str, Row)] = &[
     ),
     ("/groups/{id}", Row::Page("/groups/demo-cameras")),
     ("/checks", Row::Page("/checks")),
+    ("/deployments", Row::Page("/deployments")),
+    ("/deployments.csv", Row::NotAPage("a CSV file")),
+    ("/deployments.pdf", Row::NotAPage("a PDF file")),
+    // The demo's deployment, a month ago, ended.
+    ("/deployments/{reference}", Row::Page("{deployment}")),
+    (
+        "/deployments/{reference}/documents/{id}",
+        Row::NotAPage("a photo or document's file"),
+    ),
     ("/shifts", Row::Page("/shifts")),
     // The operator's shift, begun after their review (see `make`).
     ("/shifts/{username}/{on}", Row::Page("{shift}")),
@@ -493,6 +502,21 @@ async fn every_page_for_every_role_fits_a_phone_and_passes_axe() {
     let mut seen = std::collections::BTreeSet::new();
     let mut problems = Vec::new();
     let mut made: BTreeMap<&'static str, String> = BTreeMap::new();
+    made.insert(
+        "{deployment}",
+        format!(
+            "/deployments/DEP-{}-0001",
+            custos_base::UnixMs(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0))
+                    - 30 * 86_400_000
+            )
+            .to_uk_local_input()
+            .get(..4)
+            .unwrap_or("2026")
+        ),
+    );
     made.insert(
         "{incident}",
         format!(

@@ -333,6 +333,64 @@ pub const COLUMNS: [&str; 18] = [
     "Corrections",
 ];
 
+/// The deployment log as CSV in [`COLUMNS`]; `camera_name` names each camera by id.
+pub fn csv(
+    deployments: &[Deployment],
+    camera_name: &dyn Fn(&Ident) -> String,
+    now_unix_ms: i64,
+) -> String {
+    crate::csvfile::document(
+        &COLUMNS,
+        deployments
+            .iter()
+            .map(|d| d.row(&camera_name(&d.recorded.camera), now_unix_ms)),
+    )
+}
+
+/// The deployment log as a PDF: a title, the purposes, then each deployment as a block of
+/// lines under its reference, every column named, and its corrections.
+pub fn pdf(
+    scheme: &str,
+    purposes: &[String],
+    deployments: &[Deployment],
+    camera_name: &dyn Fn(&Ident) -> String,
+    now_unix_ms: i64,
+    created: jiff::Timestamp,
+) -> Vec<u8> {
+    use crate::pdf::Block;
+    let title = format!("Deployment log of redeployable cameras — {scheme}");
+    let mut blocks = vec![
+        Block::Heading(title.clone()),
+        Block::Paragraph(format!(
+            "Every deployment of a camera that is not fixed in one place: where and when, the crime pattern or intelligence that justified it, its purpose, the consultation made, the privacy restrictions, who authorised it, and when its signs and the camera went up and came down. {} deployments.",
+            deployments.len()
+        )),
+        Block::Heading("The purposes a camera may be deployed for".to_owned()),
+    ];
+    for p in purposes {
+        blocks.push(Block::Line(format!("• {p}")));
+    }
+    for d in deployments {
+        let row = d.row(&camera_name(&d.recorded.camera), now_unix_ms);
+        blocks.push(Block::Heading(d.reference.clone()));
+        for (col, value) in COLUMNS.iter().zip(row.iter()).skip(1) {
+            let value = if value.is_empty() { "—" } else { value };
+            blocks.push(Block::Line(format!("{col}: {value}")));
+        }
+        for c in &d.corrections {
+            blocks.push(Block::Line(format!(
+                "Corrected {} by {}: {} — “{}”",
+                custos_base::UnixMs(c.at_unix_ms).to_london_display(),
+                c.by,
+                c.field.words(),
+                c.reason
+            )));
+        }
+        blocks.push(Block::Space);
+    }
+    crate::pdf::render(&title, &blocks, created)
+}
+
 /// Every problem with `d` at once, or none; `purposes` are the pack's deployment purposes.
 pub fn validate(d: &Draft, purposes: &[String]) -> Result<(), Vec<String>> {
     let mut p = Vec::new();

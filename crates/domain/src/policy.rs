@@ -512,6 +512,9 @@ pub struct Books {
     /// The purposes a redeployable camera may be deployed for (BDC-38);
     /// [`crate::deployment::DEFAULT_PURPOSES`] when the pack names none.
     pub deployment_purposes: Vec<String>,
+    /// The books the pack writes a `[books.ID]` section for, rather than leaving to the
+    /// lawful default: a scheme that deploys cameras says so (BDC-38).
+    stated: std::collections::BTreeSet<Book>,
 }
 
 impl Books {
@@ -519,6 +522,11 @@ impl Books {
     pub const DEFAULT_KEEP: [&'static str; 3] = ["operator", "supervisor", "manager"];
     /// The default countersigners.
     pub const DEFAULT_COUNTERSIGN: [&'static str; 2] = ["supervisor", "manager"];
+
+    /// Whether the pack writes a section for `book`.
+    pub fn stated(&self, book: Book) -> bool {
+        self.stated.contains(&book)
+    }
 
     /// The rule for `book` (one of [`KEPT_BOOKS`]; any other book has none).
     pub fn rule(&self, book: Book) -> Option<&BookRule> {
@@ -545,6 +553,7 @@ impl Books {
             deployment_purposes: crate::deployment::DEFAULT_PURPOSES
                 .map(str::to_owned)
                 .to_vec(),
+            stated: std::collections::BTreeSet::new(),
         }
     }
 }
@@ -1063,6 +1072,7 @@ impl Validator {
                 ok = false;
                 continue;
             };
+            books.stated.insert(book);
             let r = b.get_ref();
             if r.keep.is_empty() {
                 self.problem(

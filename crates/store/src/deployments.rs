@@ -576,6 +576,27 @@ impl Store {
             .find(|d| d.covers(at_unix_ms)))
     }
 
+    /// Where `camera`'s footage at `at_unix_ms` was recorded, in words: the place and map
+    /// reference of the deployment it was recorded under, or `home`, the camera's own
+    /// location from the register (BDC-38).
+    pub async fn footage_location(
+        &self,
+        camera: &custos_domain::Ident,
+        home: &str,
+        at_unix_ms: i64,
+    ) -> StoreResult<String> {
+        Ok(match self.deployment_at(camera, at_unix_ms).await? {
+            Some(d) => {
+                let c = d.current();
+                format!(
+                    "{} (map reference {}), deployed under {}",
+                    c.place, c.map_reference, d.reference
+                )
+            }
+            None => home.to_owned(),
+        })
+    }
+
     async fn deployments_where(&self, filter: Filter<'_>) -> StoreResult<Vec<Deployment>> {
         let get = StoreError::db("reading the deployment log");
         let (sql, corrections, value) = match filter {

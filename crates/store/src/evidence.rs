@@ -639,7 +639,11 @@ impl Store {
             custody_cameras.push(CustodyCamera {
                 id: cam.to_owned(),
                 name: camera.draft.name.clone(),
-                location: camera.draft.location.clone(),
+                // A redeployable camera's footage was recorded where it was deployed then
+                // (BDC-38), not at its home.
+                location: self
+                    .footage_location(&camera.id, &camera.draft.location, first)
+                    .await?,
                 from: UnixMs(req.from_unix_ms).to_rfc3339(),
                 to: UnixMs(req.to_unix_ms).to_rfc3339(),
                 included_from: UnixMs(first).to_rfc3339(),

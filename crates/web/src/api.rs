@@ -40,6 +40,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 pub(crate) mod cases;
 pub(crate) mod checks;
 pub(crate) mod covert;
+pub(crate) mod deployments;
 pub(crate) mod incidents;
 pub(crate) mod police_control;
 pub(crate) mod visitors;
@@ -1183,6 +1184,10 @@ pub(crate) async fn document() -> Response {
         visitors::step,
         checks::list,
         checks::mark,
+        deployments::list,
+        deployments::create,
+        deployments::show,
+        deployments::step,
         document
     ),
     // Named only as parameters' types, which utoipa does not collect into the components.

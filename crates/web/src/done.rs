@@ -28,6 +28,18 @@ const DONE: &[(&str, &str)] = &[
         "The incident is logged under the reference shown. Link its footage so that it is held, and add your witness statement if you saw it.",
     ),
     (
+        "deployment-recorded",
+        "The deployment is recorded under the reference shown. Record the signs when they are up, and photograph them.",
+    ),
+    (
+        "deployment-step",
+        "It is recorded in the deployment log as a new entry.",
+    ),
+    (
+        "deployment-document",
+        "The photo or document is kept, encrypted, with the deployment, and its fingerprint is in the ledger.",
+    ),
+    (
         "book-checked",
         "The check is recorded in the book, with how many things were still waiting.",
     ),

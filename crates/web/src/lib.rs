@@ -17,6 +17,7 @@ pub mod client;
 mod complaints;
 mod confirm;
 mod covert;
+mod deployments;
 mod disclosures;
 mod done;
 pub mod downloads;
@@ -381,6 +382,54 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Right(Right::ViewLive),
             ),
             get(live::stream),
+        ),
+        (
+            spec("GET", "/deployments", Access::Book(Book::Deployment)),
+            get(deployments::page),
+        ),
+        (
+            spec("POST", "/deployments", Access::Book(Book::Deployment)),
+            post(deployments::create),
+        ),
+        (
+            spec("GET", "/deployments.csv", Access::Book(Book::Deployment)),
+            get(deployments::csv),
+        ),
+        (
+            spec("GET", "/deployments.pdf", Access::Book(Book::Deployment)),
+            get(deployments::pdf),
+        ),
+        (
+            spec(
+                "GET",
+                "/deployments/{reference}",
+                Access::Book(Book::Deployment),
+            ),
+            get(deployments::show),
+        ),
+        (
+            spec(
+                "POST",
+                "/deployments/{reference}/steps",
+                Access::Book(Book::Deployment),
+            ),
+            post(deployments::step),
+        ),
+        (
+            spec(
+                "POST",
+                "/deployments/{reference}/documents",
+                Access::Book(Book::Deployment),
+            ),
+            post(deployments::add_document),
+        ),
+        (
+            spec(
+                "GET",
+                "/deployments/{reference}/documents/{id}",
+                Access::Book(Book::Deployment),
+            ),
+            get(deployments::document),
         ),
         (
             spec("GET", "/visitors", Access::Book(Book::Visitors)),
@@ -901,6 +950,34 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Book(Book::Visitors),
             ),
             post(api::visitors::step),
+        ),
+        (
+            spec("GET", "/api/v1/deployments", Access::Book(Book::Deployment)),
+            get(api::deployments::list),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/deployments",
+                Access::Book(Book::Deployment),
+            ),
+            post(api::deployments::create),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/deployments/{reference}",
+                Access::Book(Book::Deployment),
+            ),
+            get(api::deployments::show),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/deployments/{reference}/steps",
+                Access::Book(Book::Deployment),
+            ),
+            post(api::deployments::step),
         ),
         (
             spec("GET", "/api/v1/checks", SignedIn),

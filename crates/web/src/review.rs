@@ -509,7 +509,10 @@ pub(crate) async fn player(
                 .to_uk_local_input(),
             camera_id: c.id.to_string(),
             camera_name: c.draft.name.clone(),
-            location: c.draft.location.clone(),
+            location: state
+                .store
+                .footage_location(&c.id, &c.draft.location, g.from_unix_ms)
+                .await?,
             from: UnixMs(g.from_unix_ms).to_london_display(),
             to: UnixMs(g.to_unix_ms).to_london_display(),
             finished: g.finished,

@@ -156,6 +156,8 @@ fn nav_groups(staff: &Staff) -> Vec<NavGroup> {
         Right(Right),
         /// Those who keep or countersign the book under the pack, or read the logbooks.
         Book(Book),
+        /// Those of [`Gate::Book`], where the pack states the book itself.
+        StatedBook(Book),
         /// Those who countersign, and so check, a control-room book.
         Checker,
     }
@@ -178,6 +180,13 @@ fn nav_groups(staff: &Staff) -> Vec<NavGroup> {
                 // The control room's visitors' log (LBU-12, BDC-23), kept by the pack's
                 // `[books.visitors]` roles.
                 ("/visitors", "Visitors", Gate::Book(Book::Visitors)),
+                // The deployment log of redeployable cameras (BDC-38).
+                // Shown where the pack states that book: a scheme that deploys cameras.
+                (
+                    "/deployments",
+                    "Deployments",
+                    Gate::StatedBook(Book::Deployment),
+                ),
                 // The supervisor's checks (BDC-18), for those who countersign a book.
                 ("/checks", "Checks", Gate::Checker),
             ],
@@ -242,6 +251,7 @@ fn nav_groups(staff: &Staff) -> Vec<NavGroup> {
                     Gate::Anyone => true,
                     Gate::Right(r) => staff.holds(*r),
                     Gate::Book(b) => staff.may_open_book(*b),
+                    Gate::StatedBook(b) => staff.books.stated(*b) && staff.may_open_book(*b),
                     Gate::Checker => !crate::checks::books_checked_by(staff).is_empty(),
                 })
                 .map(|(path, label, _)| NavItem {

@@ -499,6 +499,30 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/start", Expect::SignedIn),
     // Shifts (BDC-36): everyone reads their own (the page lists them), the logbooks'
     // readers everyone's; someone else's shift is refused to the others.
+    ("GET", "/deployments", Expect::Roles(DEPLOYMENT_READERS)),
+    ("POST", "/deployments", Expect::Roles(DEPLOYMENT_KEEPERS)),
+    ("GET", "/deployments.csv", Expect::Roles(DEPLOYMENT_READERS)),
+    ("GET", "/deployments.pdf", Expect::Roles(DEPLOYMENT_READERS)),
+    (
+        "GET",
+        "/deployments/{reference}",
+        Expect::Roles(DEPLOYMENT_READERS),
+    ),
+    (
+        "POST",
+        "/deployments/{reference}/steps",
+        Expect::Roles(DEPLOYMENT_KEEPERS),
+    ),
+    (
+        "POST",
+        "/deployments/{reference}/documents",
+        Expect::Roles(DEPLOYMENT_KEEPERS),
+    ),
+    (
+        "GET",
+        "/deployments/{reference}/documents/{id}",
+        Expect::Roles(DEPLOYMENT_READERS),
+    ),
     ("GET", "/checks", Expect::Roles(CHECKERS)),
     ("POST", "/checks/{book}", Expect::Roles(CHECKERS)),
     ("GET", "/shifts", Expect::SignedIn),
@@ -620,6 +644,26 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "POST",
         "/visitors/{reference}/correct",
         Expect::Roles(VISITOR_KEEPERS),
+    ),
+    (
+        "GET",
+        "/api/v1/deployments",
+        Expect::Roles(DEPLOYMENT_READERS),
+    ),
+    (
+        "POST",
+        "/api/v1/deployments",
+        Expect::Roles(DEPLOYMENT_KEEPERS),
+    ),
+    (
+        "GET",
+        "/api/v1/deployments/{reference}",
+        Expect::Roles(DEPLOYMENT_READERS),
+    ),
+    (
+        "POST",
+        "/api/v1/deployments/{reference}/steps",
+        Expect::Roles(DEPLOYMENT_KEEPERS),
     ),
     ("GET", "/api/v1/checks", Expect::Roles(CHECKERS)),
     ("POST", "/api/v1/checks/{book}", Expect::Roles(CHECKERS)),
@@ -829,6 +873,21 @@ const AUTHORISERS: &[&str] = &["owner", "manager"];
 
 /// The roles that keep the school's visitors' log (its `[books.visitors]`).
 const VISITOR_KEEPERS: &[&str] = &["manager", "owner"];
+
+/// The roles that keep the school's deployment log: its pack is silent, so the lawful
+/// default — operators, supervisors and managers (BDC-38).
+const DEPLOYMENT_KEEPERS: &[&str] = &["operator", "supervisor", "manager"];
+
+/// Those who read it: its keepers, its countersigners (supervisors and managers) and the
+/// logbooks' readers.
+const DEPLOYMENT_READERS: &[&str] = &[
+    "owner",
+    "manager",
+    "supervisor",
+    "dpo",
+    "auditor",
+    "operator",
+];
 
 /// The roles that countersign, and so check, one of the school's control-room books: the
 /// owner (its incident and visitors' logs) and, by the lawful default for the books its
