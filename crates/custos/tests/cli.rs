@@ -5583,6 +5583,118 @@ fn bdc_18_the_supervisors_checks_from_the_console() {
     assert!(err.contains("not one of the control room's books"), "{err}");
 }
 
+/// BDC-38, LJM-5: the deployment log from the console under the council's pack — the
+/// manager deploys the market square camera with its grounds, one of the code's purposes
+/// and why consultation was not possible; the Chief Executive, who does not keep the log,
+/// cannot; a second deployment over the same time is refused; the signs go up, the
+/// planned end is corrected with a reason, a photo is kept, the camera comes down; the log
+/// written as CSV in the code's columns and as a PDF `qpdf` accepts.
+#[test]
+fn bdc_38_the_deployment_log_from_the_console() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let custos_at = council_at_the_console(dir.path());
+    let record = |who: &str, from: &str| {
+        custos_at(&[
+            "deployment",
+            "record",
+            "--as",
+            who,
+            "--camera",
+            "market-square",
+            "--place",
+            "Bridge Street",
+            "--map-reference",
+            "SK 585 805",
+            "--from",
+            from,
+            "--until",
+            "2026-01-20T09:00",
+            "--grounds",
+            "both",
+            "--justification",
+            "Analysis CP-3 and intelligence log IL-9: shop thefts",
+            "--purpose",
+            "Apprehension and/or prosecution of offenders",
+            "--not-consulted",
+            "Telling the shops would alert the thieves",
+            "--privacy",
+            "No homes in view",
+            "--authorised-by",
+            "Max Manager, CCTV Manager",
+        ])
+    };
+    let (code, out, err) = record("ceo", "2026-01-05T09:00");
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("deployment"), "{err}");
+    let (code, out, err) = record("mgr", "2026-01-05T09:00");
+    assert_eq!(code, 0, "{out}{err}");
+    let reference = reference_in(&out, "DEP-");
+    assert!(out.contains("Not possible: Telling the shops"), "{out}");
+    let (code, _, err) = record("mgr", "2026-01-10T09:00");
+    assert_ne!(code, 0);
+    assert!(err.contains(&reference), "{err}");
+    let (code, out, err) = custos_at(&[
+        "deployment", "step", &reference, "signs-up", "--as", "mgr", "--at", "2026-01-05T08:00",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = custos_at(&[
+        "deployment",
+        "correct",
+        &reference,
+        "--as",
+        "mgr",
+        "--field",
+        "until",
+        "--value",
+        "2026-01-27T09:00",
+        "--reason",
+        "Extended a week after more thefts",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Extended a week after more thefts"), "{out}");
+    let photo = dir.path().join("sign.jpg");
+    std::fs::write(&photo, b"\xff\xd8 the sign on the lamp post").expect("write");
+    let (code, out, err) = custos_at(&[
+        "deployment",
+        "document",
+        &reference,
+        "--as",
+        "mgr",
+        "--kind",
+        "signs-erected",
+        "--file",
+        &photo.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("document  sign.jpg (signs-erected"), "{out}");
+    let (code, out, err) = custos_at(&[
+        "deployment", "step", &reference, "removed", "--as", "mgr", "--at", "2026-01-26T17:00",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Camera removed, signs still up"), "{out}");
+
+    let csv = dir.path().join("deployments.csv");
+    let (code, out, err) = custos_at(&["deployment", "csv", "--out", &csv.to_string_lossy()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let text = std::fs::read_to_string(&csv).expect("csv");
+    assert!(
+        text.lines().next().is_some_and(|h| h.contains(
+            "Reference,Camera,Place,Map reference,From,Until,Grounds,Crime pattern or intelligence,Purpose,Consultation"
+        )),
+        "{text}"
+    );
+    assert!(text.contains(&reference) && text.contains("Bridge Street"), "{text}");
+    let pdf = dir.path().join("deployments.pdf");
+    let (code, out, err) = custos_at(&["deployment", "pdf", "--out", &pdf.to_string_lossy()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let check = std::process::Command::new("qpdf")
+        .arg("--check")
+        .arg(&pdf)
+        .output()
+        .expect("qpdf is installed");
+    assert!(check.status.success(), "{check:?}");
+}
+
 /// A council scheme from the console under Bassetlaw's pack, with camera `market-square`,
 /// a manager and the Chief Executive; returns the runner for further commands.
 fn council_at_the_console(dir: &std::path::Path) -> impl Fn(&[&str]) -> (i32, String, String) {

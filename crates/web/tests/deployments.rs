@@ -199,15 +199,18 @@ async fn bdc_38_a_deployment_from_its_form_to_the_camera_taken_down() {
 }
 
 /// BDC-38: the deployment log through the API — recorded, its signs up, listed with its
-/// standing, and a step it does not allow refused with the reason.
+/// standing, a step it does not allow refused with the reason; and footage the camera
+/// recorded while deployed is reviewed under the deployment's place, not its home.
 #[tokio::test]
 async fn bdc_38_the_deployment_log_through_the_api() {
     let app = app().await;
     add_front_gate(&app).await;
     let mgr = person(&app, "mgr1", "manager").await;
     let now = app.clock.now().0;
+    index_hour(&app, &custos_domain::Ident::parse("front-gate").expect("id"), now - 3_600_000).await;
     let body = serde_json::json!({
         "camera": "front-gate",
+        "from": custos_base::UnixMs(now - 2 * 3_600_000).to_rfc3339(),
         "place": "Bus station",
         "map_reference": "SK 590 810",
         "until": custos_base::UnixMs(now + 86_400_000).to_rfc3339(),
@@ -244,4 +247,29 @@ async fn bdc_38_the_deployment_log_through_the_api() {
     assert_eq!(all[0]["reference"], reference.as_str());
     assert!(all[0]["signs_up"].is_string(), "{all}");
     assert_eq!(all[0]["consulted"], true);
+
+    // Footage recorded while deployed shows the deployment's place when reviewed.
+    let page = app.get("/cameras/front-gate/review", Some(&mgr)).await;
+    let csrf = App::csrf(&page.body);
+    let r = app
+        .send(
+            "POST",
+            "/cameras/front-gate/review",
+            Some(&mgr),
+            Some(&format!(
+                "csrf={csrf}&from={}&to={}&purpose=security-and-safety&reason=Checking+the+shelters",
+                custos_base::UnixMs(now - 50 * 60_000).to_uk_local_input(),
+                custos_base::UnixMs(now - 40 * 60_000).to_uk_local_input()
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let player = app.get(r.location_path(), Some(&mgr)).await;
+    assert!(
+        player.body.contains(&format!(
+            "Bus station (map reference SK 590 810), deployed under {reference}"
+        )),
+        "{}",
+        player.body
+    );
 }
