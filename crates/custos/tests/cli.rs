@@ -5634,7 +5634,14 @@ fn bdc_38_the_deployment_log_from_the_console() {
     assert_ne!(code, 0);
     assert!(err.contains(&reference), "{err}");
     let (code, out, err) = custos_at(&[
-        "deployment", "step", &reference, "signs-up", "--as", "mgr", "--at", "2026-01-05T08:00",
+        "deployment",
+        "step",
+        &reference,
+        "signs-up",
+        "--as",
+        "mgr",
+        "--at",
+        "2026-01-05T08:00",
     ]);
     assert_eq!(code, 0, "{out}{err}");
     let (code, out, err) = custos_at(&[
@@ -5668,7 +5675,14 @@ fn bdc_38_the_deployment_log_from_the_console() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("document  sign.jpg (signs-erected"), "{out}");
     let (code, out, err) = custos_at(&[
-        "deployment", "step", &reference, "removed", "--as", "mgr", "--at", "2026-01-26T17:00",
+        "deployment",
+        "step",
+        &reference,
+        "removed",
+        "--as",
+        "mgr",
+        "--at",
+        "2026-01-26T17:00",
     ]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("Camera removed, signs still up"), "{out}");
@@ -5683,7 +5697,10 @@ fn bdc_38_the_deployment_log_from_the_console() {
         )),
         "{text}"
     );
-    assert!(text.contains(&reference) && text.contains("Bridge Street"), "{text}");
+    assert!(
+        text.contains(&reference) && text.contains("Bridge Street"),
+        "{text}"
+    );
     let pdf = dir.path().join("deployments.pdf");
     let (code, out, err) = custos_at(&["deployment", "pdf", "--out", &pdf.to_string_lossy()]);
     assert_eq!(code, 0, "{out}{err}");

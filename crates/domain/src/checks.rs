@@ -25,6 +25,8 @@ pub enum Need {
     Signs,
     /// A redeployable camera came down and its signs are still up.
     SignsDown,
+    /// A body-worn camera issued for the day is not back.
+    Return,
 }
 
 /// One thing a book needs from its checker.
@@ -59,6 +61,7 @@ impl Item {
             (Need::Removal, _) => "is past its planned end: take the camera down, or extend it",
             (Need::Signs, _) => "is up with no signs recorded: erect them, or record them",
             (Need::SignsDown, _) => "has come down, its signs still up: remove them",
+            (Need::Return, _) => "is not back: the device was due back at the end of the shift",
         };
         let late = match (self.overdue, self.book) {
             (true, Book::Visitors) => ", past the end of the shift",

@@ -1504,6 +1504,22 @@ pub const KINDS: &[(Book, &str, &str)] = &[
         "a photo of a deployment's signs or another document is kept with it, encrypted",
     ),
     (
+        Book::Bwv,
+        "bwv-device-registered",
+        "a body-worn camera is entered in the register (LBU-24)",
+    ),
+    (
+        Book::Bwv,
+        "bwv-device-retired",
+        "a body-worn camera is retired from use",
+    ),
+    (
+        Book::Bwv,
+        "bwv-issued",
+        "a body-worn camera is issued to an officer, with their acknowledgement",
+    ),
+    (Book::Bwv, "bwv-returned", "a body-worn camera comes back"),
+    (
         Book::System,
         "witness-restored",
         "a ledger witness takes lines again",

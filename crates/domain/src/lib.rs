@@ -8,6 +8,7 @@ mod macros;
 
 pub mod access;
 pub mod bank_holidays;
+pub mod bodyworn;
 pub mod breach;
 pub mod calendar;
 pub mod camera;

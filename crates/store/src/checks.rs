@@ -130,6 +130,20 @@ impl Store {
                     }
                 }
             }
+            Book::Bwv => {
+                for i in self.bwv_out().await? {
+                    if i.overdue(now) {
+                        items.push(Item {
+                            book,
+                            need: Need::Return,
+                            reference: i.reference.clone(),
+                            label: format!("{}, issued to {}", i.draft.device, i.draft.officer),
+                            since_unix_ms: i.draft.issued_at_unix_ms,
+                            overdue: true,
+                        });
+                    }
+                }
+            }
             _ => {}
         }
         order(&mut items);

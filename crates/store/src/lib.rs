@@ -13,6 +13,7 @@
 //!   ([`WriteTx::record`]); a write transaction without an entry is refused ([`ledger`]).
 //! - Connection URLs are never logged or put in errors with their password ([`redact_url`]).
 
+pub mod bodyworn;
 pub mod breaches;
 pub mod cameras;
 pub mod cases;

@@ -207,7 +207,12 @@ async fn bdc_38_the_deployment_log_through_the_api() {
     add_front_gate(&app).await;
     let mgr = person(&app, "mgr1", "manager").await;
     let now = app.clock.now().0;
-    index_hour(&app, &custos_domain::Ident::parse("front-gate").expect("id"), now - 3_600_000).await;
+    index_hour(
+        &app,
+        &custos_domain::Ident::parse("front-gate").expect("id"),
+        now - 3_600_000,
+    )
+    .await;
     let body = serde_json::json!({
         "camera": "front-gate",
         "from": custos_base::UnixMs(now - 2 * 3_600_000).to_rfc3339(),

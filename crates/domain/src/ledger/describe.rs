@@ -854,6 +854,34 @@ fn sentence(kind: &str, e: &Entry<'_>) -> Option<String> {
         "incident-statement-added" => {
             format!("{w} added a witness statement to incident {}", e.incident())
         }
+        // Body-worn cameras.
+        "bwv-device-registered" => format!(
+            "{w} entered body-worn camera {} in the register",
+            e.first("bwv-device").unwrap_or("?")
+        ),
+        "bwv-device-retired" => format!(
+            "{w} retired body-worn camera {}",
+            e.first("bwv-device").unwrap_or("?")
+        ),
+        "bwv-issued" => format!(
+            "{w} issued body-worn camera {} to {}{}",
+            e.first("bwv-device").unwrap_or("?"),
+            e.or("officer", "an officer"),
+            if e.text("assignment").as_deref() == Some("permanent") {
+                " permanently"
+            } else {
+                " for the day"
+            }
+        ),
+        "bwv-returned" => format!(
+            "{w} recorded body-worn camera {} returned{}",
+            e.first("bwv-device").unwrap_or("?"),
+            if e.text("late").as_deref() == Some("yes") {
+                ", after the end of the shift"
+            } else {
+                ""
+            }
+        ),
         // Redeployable cameras.
         "deployment-recorded" => format!(
             "{w} recorded deployment {} of {} at {}",

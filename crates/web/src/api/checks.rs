@@ -22,7 +22,7 @@ pub struct CheckItemView {
     /// The entry's reference, e.g. INC-2026-0003.
     pub reference: String,
     /// What it waits for: `outcome`, `countersignature`, `signing-out`, `removal`, `signs`
-    /// or `signs-down`.
+    /// `signs-down` or `return`.
     pub need: String,
     /// The item in words.
     pub words: String,
@@ -87,6 +87,7 @@ fn view(c: &BookCheck) -> BookCheckView {
                     Need::Removal => "removal",
                     Need::Signs => "signs",
                     Need::SignsDown => "signs-down",
+                    Need::Return => "return",
                 }
                 .to_owned(),
                 words: i.words(),
