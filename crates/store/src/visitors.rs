@@ -100,7 +100,7 @@ impl Store {
     }
 
     /// The person's name, for the log; their user name when the account is gone.
-    async fn name_of(&self, username: &str) -> StoreResult<String> {
+    pub(crate) async fn name_of(&self, username: &str) -> StoreResult<String> {
         let Ok(u) = custos_domain::access::Username::parse(username) else {
             return Ok(username.to_owned());
         };
