@@ -165,7 +165,7 @@ impl Book {
             Self::Incident => "Incident log",
             Self::Visitors => "Control-room visitors",
             Self::Duty => "Duty",
-            Self::Maintenance => "Faults and maintenance",
+            Self::Maintenance => "Faults and maintenance log",
             Self::Media => "Media register",
             Self::VideoPrints => "Video prints",
             Self::Equipment => "Installed equipment",

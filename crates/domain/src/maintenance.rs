@@ -640,8 +640,10 @@ impl Fault {
         let state = self.contractor_state(m, now_unix_ms);
         let call = f.contractor.as_ref();
         let due_words = |s: Option<Standing>| match s {
-            Some(s @ Standing::Waiting { .. }) => s.describe(),
-            Some(s) => when(s.due_unix_ms()),
+            Some(s) => match s.urgency().words() {
+                "" => when(s.due_unix_ms()),
+                w => format!("{} ({w})", when(s.due_unix_ms())),
+            },
             None => String::new(),
         };
         let done_words = |s: Option<Standing>| match s {

@@ -40,6 +40,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 pub(crate) mod cases;
 pub(crate) mod covert;
 pub(crate) mod incidents;
+pub(crate) mod maintenance;
 pub(crate) mod police_control;
 pub(crate) mod visitors;
 
@@ -1176,6 +1177,15 @@ pub(crate) async fn document() -> Response {
         incidents::record,
         incidents::show,
         incidents::step,
+        maintenance::cameras,
+        maintenance::checks,
+        maintenance::record_check,
+        maintenance::show_check,
+        maintenance::step_check,
+        maintenance::faults,
+        maintenance::report_fault,
+        maintenance::show_fault,
+        maintenance::step_fault,
         visitors::list,
         visitors::arrive,
         visitors::show,

@@ -176,6 +176,9 @@ fn nav_groups(staff: &Staff) -> Vec<NavGroup> {
                 // The control room's visitors' log (LBU-12, BDC-23), kept by the pack's
                 // `[books.visitors]` roles.
                 ("/visitors", "Visitors", Gate::Book(Book::Visitors)),
+                // The faults and maintenance log (LBU-16, BDC-19), kept by the pack's
+                // `[books.maintenance]` roles.
+                ("/maintenance", "Maintenance", Gate::Book(Book::Maintenance)),
             ],
         ),
         (
