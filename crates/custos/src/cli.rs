@@ -149,6 +149,13 @@ pub enum Command {
     /// countersignature, and the log as CSV or PDF
     #[command(subcommand)]
     Visitor(VisitorCommand),
+    /// The faults and maintenance log (LBU-16, BDC-19, ALT-15, SCC-8): each camera's
+    /// scheduled checks, faults reported or found by the recorder, the contractor called,
+    /// their response and the fix, corrections, each camera's next check and availability,
+    /// and the log as CSV or PDF. Writing in it needs --as USER, a person whose role the
+    /// pack's [books.maintenance] names
+    #[command(subcommand)]
+    Maintenance(MaintenanceCommand),
     /// The deployment log of redeployable cameras (BDC-38, LJM-5): deployments recorded
     /// with their grounds, purpose, consultation and privacy restrictions, their signs and
     /// the camera going up and coming down, corrections, photos; the log as CSV or PDF
@@ -949,6 +956,156 @@ pub enum ChecksCommand {
         /// Who checked it
         #[arg(long = "as", value_name = "USER")]
         user: String,
+    },
+}
+
+/// `custos maintenance …`
+#[derive(Debug, Subcommand)]
+pub enum MaintenanceCommand {
+    /// Record a camera's scheduled check by --as: a result for every item of the checklist
+    /// (picture, time, focus, privacy-masks, signage); a failed item reports a fault
+    Check {
+        /// Who keeps the log for this entry (a user whose role keeps it)
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// The camera checked
+        #[arg(long, value_name = "ID")]
+        camera: String,
+        /// When it was checked (UK time); now if not given
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// An item's result, `ITEM=pass` or `ITEM=fail: what is wrong` (repeat for each
+        /// item)
+        #[arg(long = "result", value_name = "ITEM=RESULT")]
+        results: Vec<String>,
+        /// Every item not given with --result passed
+        #[arg(long)]
+        all_pass: bool,
+        /// Anything else worth noting
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        note: String,
+    },
+    /// Report a fault on a camera by --as
+    Fault {
+        /// Who keeps the log for this entry
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// The camera
+        #[arg(long, value_name = "ID")]
+        camera: String,
+        /// What is wrong
+        #[arg(long, value_name = "TEXT")]
+        description: String,
+        /// When it was noticed (UK time); now if not given
+        #[arg(long, value_name = "TIME")]
+        noticed: Option<String>,
+    },
+    /// The maintenance contractor and a fault (BDC-19): called, responded, fixed
+    Contractor {
+        /// The fault's reference, e.g. FLT-2026-0001
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who keeps the log for this entry
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        #[command(subcommand)]
+        event: ContractorEvent,
+    },
+    /// Correct one detail of a check or fault, with the reason: a new entry; what was
+    /// recorded is kept
+    Correct {
+        /// The check's or fault's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who keeps the log for this entry
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// The detail: for a check checked-at, picture, time, focus, privacy-masks,
+        /// signage or note; for a fault noticed-at, description, contractor, job-reference,
+        /// called-at, responded-at, response-note, fixed-at or work-done
+        #[arg(long)]
+        field: String,
+        /// Its correct value (a time in UK time; a result as `pass` or `fail: …`)
+        #[arg(long)]
+        value: String,
+        /// Why
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Each camera's next check and availability, and the faults open with the
+    /// contractor's times
+    List {
+        /// The days availability is measured over
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+    },
+    /// One check or fault, with its corrections
+    Show {
+        /// The check's or fault's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+    },
+    /// Write the log as CSV (the columns the codes name)
+    Csv {
+        /// From this day (YYYY-MM-DD, UK time)
+        #[arg(long, value_name = "DAY")]
+        from: Option<String>,
+        /// Up to and including this day
+        #[arg(long, value_name = "DAY")]
+        to: Option<String>,
+        /// The file; standard output if not given
+        #[arg(short, long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Write the log as a PDF
+    Pdf {
+        /// From this day (YYYY-MM-DD, UK time)
+        #[arg(long, value_name = "DAY")]
+        from: Option<String>,
+        /// Up to and including this day
+        #[arg(long, value_name = "DAY")]
+        to: Option<String>,
+        /// The file
+        #[arg(short, long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+/// What happened with the contractor.
+#[derive(Debug, Subcommand)]
+pub enum ContractorEvent {
+    /// The contractor was called to the fault
+    Called {
+        /// The contractor's name
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// Their job reference
+        #[arg(long, value_name = "REF", default_value = "")]
+        job: String,
+        /// When (UK time); now if not given
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+    },
+    /// The contractor responded
+    Responded {
+        /// When (UK time); now if not given
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// What they said or did
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        note: String,
+    },
+    /// The fault was fixed (by the contractor unless --by-staff)
+    Fixed {
+        /// The work done
+        #[arg(long, value_name = "TEXT")]
+        work: String,
+        /// When (UK time); now if not given
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// The scheme's own staff fixed it, not the contractor
+        #[arg(long)]
+        by_staff: bool,
     },
 }
 

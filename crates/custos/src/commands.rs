@@ -197,6 +197,12 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             finish(store).await?;
             result
         }
+        Command::Maintenance(cmd) => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::maintenance::run(&store, &console_actor(), cmd).await;
+            finish(store).await?;
+            result
+        }
         Command::Covert(cmd) => {
             let store = open_for_writing(&config).await?;
             let result = crate::covert::run(&store, &console_actor(), cmd).await;
@@ -1126,6 +1132,99 @@ async fn register_demo_cameras(store: &Store, urls: &[String]) -> anyhow::Result
 /// case) and closed. Every step is in the `case` logbook.
 /// One incident in the demo's incident log (BDC-24), logged by the first demo account
 /// whose role keeps the log, on the first camera, a quarter of an hour ago; once.
+/// The faults and maintenance log (LBU-16, BDC-19): a passed check of the first demo
+/// camera and a fault reported on the last, the contractor called to it and their response
+/// recorded, by the first demo account that keeps the log. Once only.
+async fn seed_demo_maintenance(store: &Store) -> anyhow::Result<()> {
+    use custos_domain::maintenance::{CallDraft, CheckDraft, CheckItem, FaultDraft, ItemResult};
+    if !store.maintenance_checks(None, None).await?.is_empty() {
+        return Ok(());
+    }
+    let Some(policy) = store.active_policy().await? else {
+        return Ok(());
+    };
+    let cameras = store.cameras(false).await?;
+    let (Some(first), Some(last)) = (cameras.first(), cameras.last()) else {
+        return Ok(());
+    };
+    let mut keeper = None;
+    for user in store.users().await? {
+        let subject = store.subject_of(user.username.as_str(), None).await?;
+        if custos_domain::access::book_role(
+            &policy.pack.books,
+            custos_domain::ledger::Book::Maintenance,
+            &subject,
+            false,
+        )
+        .is_ok()
+        {
+            keeper = Some(subject);
+            break;
+        }
+    }
+    let Some(keeper) = keeper else {
+        return Ok(());
+    };
+    let actor = Actor::User(keeper.username.to_string());
+    let now = store.clock().now().0;
+    let check = store
+        .record_check(
+            &actor,
+            &keeper,
+            &CheckDraft {
+                camera: first.id.clone(),
+                checked_at_unix_ms: now - 10 * 60_000,
+                items: CheckItem::ALL
+                    .iter()
+                    .map(|i| ItemResult {
+                        item: *i,
+                        passed: true,
+                        note: String::new(),
+                    })
+                    .collect(),
+                note: "Weekly round".to_owned(),
+            },
+        )
+        .await?;
+    let fault = store
+        .report_fault(
+            &actor,
+            &keeper,
+            &FaultDraft {
+                camera: last.id.clone(),
+                noticed_at_unix_ms: now - 5 * 60_000,
+                description: "The picture flickers when the lights come on".to_owned(),
+            },
+        )
+        .await?;
+    store
+        .call_contractor(
+            &actor,
+            &keeper,
+            &fault.reference,
+            &CallDraft {
+                contractor: "Demo Security Systems".to_owned(),
+                job_reference: "J-1001".to_owned(),
+                called_at_unix_ms: now - 4 * 60_000,
+            },
+        )
+        .await?;
+    store
+        .record_contractor_response(
+            &actor,
+            &keeper,
+            &fault.reference,
+            Some(now - 60_000),
+            "An engineer will visit tomorrow morning",
+        )
+        .await?;
+    println!(
+        "Demo maintenance: check {} passed, and fault {} with the contractor's response (Maintenance, signed in as {}).",
+        check.reference, fault.reference, keeper.username
+    );
+    Ok(())
+}
+
 async fn seed_demo_incident(store: &Store) -> anyhow::Result<()> {
     if !store.incidents().await?.is_empty() {
         return Ok(());
@@ -1910,6 +2009,7 @@ async fn demo(
     );
     seed_demo_case(&store, &config).await?;
     seed_demo_incident(&store).await?;
+    seed_demo_maintenance(&store).await?;
     // Sign what the demo set up, as `init` does at its end, so the server finds the ledger
     // covered by a signature in its witness when it verifies it at start.
     store

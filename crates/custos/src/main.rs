@@ -21,6 +21,7 @@ mod keys;
 mod ledger;
 mod limits;
 mod mail;
+mod maintenance;
 mod police_control;
 mod recorder;
 mod retention;

@@ -765,6 +765,46 @@ fn run_demo_once_with(data: &std::path::Path, more: &[&str]) -> String {
     said
 }
 
+/// LBU-16, BDC-19: the demo seeds the faults and maintenance log: a passed check of a camera
+/// and a fault reported on one, the contractor called to it and their response recorded,
+/// which the console then lists as open with its contractor.
+#[test]
+fn bdc_19_the_demo_seeds_a_check_and_a_fault_with_the_contractors_response() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let school = dir.path().join("school");
+    let said = run_demo_once_with(&school, &[]);
+    assert!(said.contains("Demo maintenance: check CHK-"), "{said}");
+    let fault = reference_in(
+        said.lines()
+            .find(|l| l.starts_with("Demo maintenance:"))
+            .expect("the line"),
+        "FLT-",
+    );
+    let (code, out, err) =
+        run(custos()
+            .arg("--data")
+            .arg(&school)
+            .args(["maintenance", "show", &fault]));
+    assert_eq!(code, 0, "{out}{err}");
+    for words in [
+        "Fault reported",
+        "Demo Security Systems (job J-1001)",
+        "An engineer will visit tomorrow morning",
+        "in time",
+    ] {
+        assert!(out.contains(words), "{words}: {out}");
+    }
+    let (code, out, err) = run(custos()
+        .arg("--data")
+        .arg(&school)
+        .args(["maintenance", "list"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(&fault) && out.contains("Demo Security Systems"),
+        "{out}"
+    );
+}
+
 /// BDC-21, ALT-18, BDC-16, BDC-25: the demo seeds one closed example of each governance
 /// case its scheme's code allows — a complaint, a breach, a covert authorisation, and
 /// (where the police may take control: the council's pack) a police control period with
@@ -6180,6 +6220,103 @@ fn bdc_24_the_incident_log_from_the_console() {
         .output()
         .expect("qpdf is installed (scripts/test installs it)");
     assert!(check.status.success(), "{check:?}");
+
+    let (code, out, err) = custos_at(&["ledger", "verify"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+/// LBU-16, BDC-19, ALT-15 at the console, under Bassetlaw's pack: a check recorded only by a
+/// keeper of the faults and maintenance log (not the Chief Executive), a failed item
+/// reporting a fault, the contractor called, responding and fixing it, a correction, each
+/// camera's next check and the faults open, and the log as CSV in the codes' columns and as
+/// a PDF `qpdf` accepts; the ledger still verifies.
+#[test]
+fn lbu_16_the_maintenance_log_from_the_console() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let custos_at = council_at_the_console(dir.path());
+    let check = |who: &str, extra: &[&str]| {
+        let mut args = vec![
+            "maintenance",
+            "check",
+            "--as",
+            who,
+            "--camera",
+            "market-square",
+            "--all-pass",
+        ];
+        args.extend_from_slice(extra);
+        custos_at(&args)
+    };
+    let (code, out, err) = check("ceo", &[]);
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("faults and maintenance log"), "{err}");
+    let (code, out, err) = check("teamie", &["--result", "focus=fail"]);
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("wrong with the focus"), "{err}");
+    let (code, out, err) = check("teamie", &["--result", "focus=fail: blurred at night"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let check_ref = reference_in(&out, "CHK-");
+    let fault = reference_in(&out, "FLT-");
+    assert!(out.contains("Failed: Focus"), "{out}");
+
+    let contractor = |event: &[&str]| {
+        let mut args = vec!["maintenance", "contractor", fault.as_str(), "--as", "mgr"];
+        args.extend_from_slice(event);
+        custos_at(&args)
+    };
+    let (code, out, err) = contractor(&["responded"]);
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("record the call first"), "{err}");
+    let (code, out, err) = contractor(&["called", "--name", "Ace Security", "--job", "J-1"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Ace Security (job J-1)"), "{out}");
+    let (code, out, err) = contractor(&["responded", "--note", "Engineer on the way"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = contractor(&["fixed", "--work", "Cleaned and refocused the lens"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Fixed"), "{out}");
+    assert!(out.contains("(by the contractor)"), "{out}");
+
+    let (code, out, err) = custos_at(&[
+        "maintenance",
+        "correct",
+        &check_ref,
+        "--as",
+        "mgr",
+        "--field",
+        "note",
+        "--value",
+        "Night round",
+        "--reason",
+        "The round was written wrongly",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("The round was written wrongly"), "{out}");
+
+    let (code, out, err) = custos_at(&["maintenance", "list"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("checked every 1 days"), "{out}");
+    assert!(out.contains("Market square  last checked"), "{out}");
+    assert!(out.contains("No fault is open."), "{out}");
+
+    let csv = dir.path().join("maintenance.csv");
+    let (code, out, err) = custos_at(&["maintenance", "csv", "--out", &csv.to_string_lossy()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let text = std::fs::read_to_string(&csv).expect("csv");
+    assert!(
+        text.starts_with("Reference,Type,Camera,When,Recorded by,Details,Result,Contractor,Contractor called,Response due,Responded,Fix due,Fixed,Work done,Corrections"),
+        "{text}"
+    );
+    assert!(text.contains(&check_ref) && text.contains(&fault), "{text}");
+    let pdf = dir.path().join("maintenance.pdf");
+    let (code, out, err) = custos_at(&["maintenance", "pdf", "--out", &pdf.to_string_lossy()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let qpdf = Command::new("qpdf")
+        .arg("--check")
+        .arg(&pdf)
+        .output()
+        .expect("qpdf is installed (scripts/test installs it)");
+    assert!(qpdf.status.success(), "{qpdf:?}");
 
     let (code, out, err) = custos_at(&["ledger", "verify"]);
     assert_eq!(code, 0, "{out}{err}");

@@ -122,6 +122,12 @@ const ROWS: &[(&str, Row)] = &[
         "/visitors/{reference}/undertaking",
         Row::NotAPage("the scan of a signed undertaking"),
     ),
+    ("/maintenance", Row::Page("/maintenance")),
+    ("/maintenance.csv", Row::NotAPage("a CSV file")),
+    ("/maintenance.pdf", Row::NotAPage("a PDF file")),
+    // The demo's fault, reported with the contractor called and responding (this year's
+    // first).
+    ("/maintenance/{reference}", Row::Page("{fault}")),
     ("/retention", Row::Page("/retention")),
     ("/groups", Row::Page("/groups")),
     ("/incidents", Row::Page("/incidents")),
@@ -531,6 +537,17 @@ async fn every_page_for_every_role_fits_a_phone_and_passes_axe() {
             .unwrap_or("2026")
         ),
     );
+    let year = custos_base::UnixMs(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0)),
+    )
+    .to_uk_local_input()
+    .get(..4)
+    .unwrap_or("2026")
+    .to_owned();
+    made.insert("{incident}", format!("/incidents/INC-{year}-0001"));
+    made.insert("{fault}", format!("/maintenance/FLT-{year}-0001"));
 
     // The checks find what they look for: an unlabelled field, a box too wide for a phone
     // and words that are identifiers, put into a page for the purpose, are all reported.

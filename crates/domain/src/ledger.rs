@@ -165,7 +165,7 @@ impl Book {
             Self::Incident => "Incident log",
             Self::Visitors => "Control-room visitors",
             Self::Duty => "Duty",
-            Self::Maintenance => "Faults and maintenance",
+            Self::Maintenance => "Faults and maintenance log",
             Self::Media => "Media register",
             Self::VideoPrints => "Video prints",
             Self::Equipment => "Installed equipment",
@@ -1302,6 +1302,36 @@ pub const KINDS: &[(Book, &str, &str)] = &[
         "the recorder opens a fault on a camera",
     ),
     (Book::Maintenance, "fault-closed", "a camera's fault clears"),
+    (
+        Book::Maintenance,
+        "check-recorded",
+        "a camera's scheduled check is recorded with its checklist (LBU-16, ALT-15)",
+    ),
+    (
+        Book::Maintenance,
+        "fault-reported",
+        "a person reports a fault on a camera, or a failed check reports one",
+    ),
+    (
+        Book::Maintenance,
+        "contractor-called",
+        "the maintenance contractor is called to a fault (BDC-19)",
+    ),
+    (
+        Book::Maintenance,
+        "contractor-responded",
+        "the contractor's response to a fault is recorded",
+    ),
+    (
+        Book::Maintenance,
+        "fault-fixed",
+        "a fault is recorded fixed, by the contractor or the scheme's own staff",
+    ),
+    (
+        Book::Maintenance,
+        "maintenance-corrected",
+        "a check or fault is corrected by a new entry that refers to the one it corrects, with the reason",
+    ),
     (
         Book::Recording,
         "data-key-created",

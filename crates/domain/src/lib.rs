@@ -25,6 +25,7 @@ pub mod incident;
 pub mod ledger;
 pub mod letter;
 pub mod logbook;
+pub mod maintenance;
 pub mod network;
 pub mod password;
 pub mod pdf;

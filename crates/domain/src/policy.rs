@@ -66,6 +66,9 @@ pub struct PolicyPack {
     pub recording: RecordingDefaults,
     /// Who keeps and who countersigns each of the control room's books (BDC-18, BDC-37).
     pub books: Books,
+    /// How often each camera is checked and the maintenance contractor's times (LBU-16,
+    /// BDC-19, ALT-15, SCC-8).
+    pub maintenance: Maintenance,
 }
 
 /// The data controller and the published contact points (SCC-3, BDC-13, LBU-9, BJS-7).
@@ -583,6 +586,57 @@ pub struct RecordingDefaults {
 /// Minutes a camera may be down before a fault is opened, when the pack does not say.
 pub const DEFAULT_FAULT_AFTER_MINUTES: u32 = 5;
 
+/// How the cameras are kept working (LBU-16, BDC-19, ALT-15, SCC-8): how often each is
+/// checked, and the times the maintenance contractor's written contract gives for answering
+/// a call and for mending the fault (BDC-19: "the response provided by contractors is
+/// subject of a written contract"). The pack's `[maintenance]`; the defaults where it is
+/// silent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Maintenance {
+    /// Days between a camera's scheduled checks ([`DEFAULT_CHECK_EVERY_DAYS`]).
+    pub check_every_days: u32,
+    /// Hours from calling the contractor within which they respond
+    /// ([`DEFAULT_CONTRACTOR_RESPONSE_HOURS`]).
+    pub contractor_response_hours: u32,
+    /// Hours from calling the contractor within which the fault is fixed
+    /// ([`DEFAULT_CONTRACTOR_FIX_HOURS`]); never less than the response time.
+    pub contractor_fix_hours: u32,
+}
+
+/// Days between a camera's checks when the pack does not say: weekly. The codes ask for
+/// regular checks (ALT-15: "checked regularly"; BJS-4) without saying how often.
+pub const DEFAULT_CHECK_EVERY_DAYS: u32 = 7;
+/// Hours the contractor has to respond to a call when the pack does not say: one day.
+pub const DEFAULT_CONTRACTOR_RESPONSE_HOURS: u32 = 24;
+/// Hours the contractor has to fix a fault when the pack does not say: three days.
+pub const DEFAULT_CONTRACTOR_FIX_HOURS: u32 = 72;
+/// The longest check interval a pack may set: a year.
+pub const MAX_CHECK_EVERY_DAYS: u32 = 366;
+/// The longest contractor time a pack may set, in hours: ninety days.
+pub const MAX_CONTRACTOR_HOURS: u32 = 2160;
+
+impl Default for Maintenance {
+    fn default() -> Self {
+        Self {
+            check_every_days: DEFAULT_CHECK_EVERY_DAYS,
+            contractor_response_hours: DEFAULT_CONTRACTOR_RESPONSE_HOURS,
+            contractor_fix_hours: DEFAULT_CONTRACTOR_FIX_HOURS,
+        }
+    }
+}
+
+impl Maintenance {
+    /// The contractor's response time as a deadline rule (`hours:N`), for words.
+    pub fn response_rule(&self) -> DeadlineRule {
+        DeadlineRule::Hours(self.contractor_response_hours)
+    }
+
+    /// The contractor's fix time as a deadline rule (`hours:N`), for words.
+    pub fn fix_rule(&self) -> DeadlineRule {
+        DeadlineRule::Hours(self.contractor_fix_hours)
+    }
+}
+
 impl PolicyPack {
     /// Parses and validates a pack from its TOML source.
     pub fn parse(source: &str) -> Result<Self, PolicyError> {
@@ -731,6 +785,16 @@ struct RawPack {
     recording: RawRecording,
     #[serde(default)]
     books: BTreeMap<String, Spanned<RawBook>>,
+    #[serde(default)]
+    maintenance: RawMaintenance,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawMaintenance {
+    check_every_days: Option<Spanned<u32>>,
+    contractor_response_hours: Option<Spanned<u32>>,
+    contractor_fix_hours: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -1001,6 +1065,7 @@ impl Validator {
         let authorise = self.authorise(&raw.authorise, &known);
         let access = self.access(&raw.access, &known);
         let books = self.books(&raw.books, &known);
+        let maintenance = self.maintenance(&raw.maintenance);
         let fault_after_minutes = match &raw.recording.fault_after_minutes {
             None => Some(DEFAULT_FAULT_AFTER_MINUTES),
             Some(m) if (1..=1440).contains(m.get_ref()) => Some(*m.get_ref()),
@@ -1046,7 +1111,71 @@ impl Validator {
                 fault_after_minutes: fault_after_minutes?,
             },
             books: books?,
+            maintenance: maintenance?,
         })
+    }
+
+    /// The pack's `[maintenance]`: each value in range, the fix time not before the
+    /// response time; the defaults for what it leaves out.
+    fn maintenance(&mut self, raw: &RawMaintenance) -> Option<Maintenance> {
+        let mut m = Maintenance::default();
+        let mut ok = true;
+        if let Some(d) = &raw.check_every_days {
+            if (1..=MAX_CHECK_EVERY_DAYS).contains(d.get_ref()) {
+                m.check_every_days = *d.get_ref();
+            } else {
+                self.problem(
+                    d.span(),
+                    format!(
+                        "maintenance.check_every_days is {}; write the days between a camera's checks, from 1 to {MAX_CHECK_EVERY_DAYS} (7 for weekly)",
+                        d.get_ref()
+                    ),
+                );
+                ok = false;
+            }
+        }
+        for (value, key, slot) in [
+            (
+                &raw.contractor_response_hours,
+                "contractor_response_hours",
+                &mut m.contractor_response_hours,
+            ),
+            (
+                &raw.contractor_fix_hours,
+                "contractor_fix_hours",
+                &mut m.contractor_fix_hours,
+            ),
+        ] {
+            let Some(h) = value else { continue };
+            if (1..=MAX_CONTRACTOR_HOURS).contains(h.get_ref()) {
+                *slot = *h.get_ref();
+            } else {
+                self.problem(
+                    h.span(),
+                    format!(
+                        "maintenance.{key} is {}; write the hours the maintenance contract gives, from 1 to {MAX_CONTRACTOR_HOURS}",
+                        h.get_ref()
+                    ),
+                );
+                ok = false;
+            }
+        }
+        if ok && m.contractor_fix_hours < m.contractor_response_hours {
+            let span = raw
+                .contractor_fix_hours
+                .as_ref()
+                .or(raw.contractor_response_hours.as_ref())
+                .map_or(0..0, Spanned::span);
+            self.problem(
+                span,
+                format!(
+                    "maintenance.contractor_fix_hours is {}, less than the response time of {} hours; a fault cannot be due to be fixed before the contractor is due to respond: raise the fix time or lower the response time",
+                    m.contractor_fix_hours, m.contractor_response_hours
+                ),
+            );
+            ok = false;
+        }
+        ok.then_some(m)
     }
 
     fn books(

@@ -294,6 +294,55 @@ fn bdc_18_a_books_section_is_checked_when_the_pack_loads() {
     );
 }
 
+/// LBU-16, BDC-19: the pack's `[maintenance]` is checked when it loads: a check interval
+/// and contractor times in range, at the line and column of the value at fault, and a fix
+/// never due before the response; where the pack is silent, weekly checks and the default
+/// contractor times.
+#[test]
+fn bdc_19_a_maintenance_section_is_checked_when_the_pack_loads() {
+    let pack = PolicyPack::parse(MINIMAL).expect("minimal");
+    assert_eq!(
+        pack.maintenance,
+        custos_domain::policy::Maintenance {
+            check_every_days: 7,
+            contractor_response_hours: 24,
+            contractor_fix_hours: 72,
+        }
+    );
+    let line = MINIMAL.lines().count() + 3;
+    for (add, column, says) in [
+        (
+            "check_every_days = 0",
+            20,
+            "maintenance.check_every_days is 0; write the days between a camera's checks, from 1 to 366",
+        ),
+        (
+            "contractor_response_hours = 9999",
+            29,
+            "maintenance.contractor_response_hours is 9999",
+        ),
+        (
+            "contractor_response_hours = 48\ncontractor_fix_hours = 8",
+            24,
+            "contractor_fix_hours is 8, less than the response time of 48 hours",
+        ),
+    ] {
+        let src = format!("{MINIMAL}\n[maintenance]\n{add}\n");
+        let line = if add.contains('\n') { line + 1 } else { line };
+        assert_problem(&src, line, column, &[says]);
+    }
+    let ok = PolicyPack::parse(&format!(
+        "{MINIMAL}\n[maintenance]\ncheck_every_days = 1\ncontractor_response_hours = 4\ncontractor_fix_hours = 24\n"
+    ))
+    .expect("a pack with a maintenance section");
+    assert_eq!(ok.maintenance.check_every_days, 1);
+    assert_eq!(ok.maintenance.response_rule().describe(), "4 hours");
+    assert_eq!(ok.maintenance.fix_rule().describe(), "24 hours");
+    let err = PolicyPack::parse(&format!("{MINIMAL}\n[maintenance]\ncheck_every = 7\n"))
+        .expect_err("unknown key");
+    assert!(err.to_string().contains("unknown field"), "{err}");
+}
+
 #[test]
 fn a_custom_role_may_not_reuse_a_built_in_id() {
     let src = broken("id = \"headteacher\"", "id = \"manager\"");

@@ -505,3 +505,34 @@ fn bdc_18_visitor_authorisations_are_countersigned_by_a_supervisor() {
         }
     }
 }
+
+/// LBU-16, BDC-19, ALT-15, SCC-8: every shipped pack says how often each camera is checked
+/// and the contractor's times, the fix never due before the response; Bassetlaw's 24-hour
+/// control room checks daily and holds its contractor to hours, not days.
+#[test]
+fn bdc_19_every_pack_checks_its_cameras_and_holds_the_contractor_to_times() {
+    for name in SHIPPED {
+        let m = load(name).maintenance;
+        assert!(
+            (1..=7).contains(&m.check_every_days),
+            "{name}: checked every {} days",
+            m.check_every_days
+        );
+        assert!(
+            m.contractor_response_hours <= m.contractor_fix_hours,
+            "{name}: {m:?}"
+        );
+    }
+    let council = load("bassetlaw-district-council.toml");
+    assert_eq!(council.maintenance.check_every_days, 1);
+    assert_eq!(council.maintenance.contractor_response_hours, 4);
+    assert_eq!(council.maintenance.contractor_fix_hours, 24);
+    let rule = council
+        .books
+        .rule(custos_domain::ledger::Book::Maintenance)
+        .expect("a rule");
+    assert!(rule.keep.iter().any(|r| r.as_str() == "operator"));
+    assert!(rule.countersign.iter().any(|r| r.as_str() == "supervisor"));
+    let school = load("bosmere-junior-school.toml");
+    assert_eq!(school.maintenance.check_every_days, 7);
+}

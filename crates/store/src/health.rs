@@ -1,14 +1,18 @@
 //! Camera health (LBU-16, BDC-18): the recorder's latest figures per camera stream, and the
-//! faults it opens in the maintenance log when a camera stays down and closes when it is
-//! back.
+//! faults it opens in the faults and maintenance log when a camera stays down and closes
+//! when it is back.
 //!
 //! Invariants: figures are overwritten, not kept (history lives in the ledger); a camera
-//! has at most one open fault; opening and closing a fault each write a ledger entry in
-//! book `maintenance` in the same transaction.
+//! has at most one open fault found by the recorder; each fault has its reference
+//! (`FLT-2026-0001`), in the same series and the same list as the faults people report
+//! (`crate::maintenance`), so the contractor can be called to it like to any other; the
+//! recorder closes only the faults it opened, never one a person reported; opening and
+//! closing a fault each write a ledger entry in book `maintenance` in the same transaction.
 
 use custos_base::{Actor, UnixMs};
 use custos_domain::Ident;
 use custos_domain::ledger::{Book, NewEntry, Reference};
+use custos_domain::maintenance::Origin;
 use sqlx::Row;
 
 use crate::error::{StoreError, StoreResult};
@@ -43,6 +47,10 @@ pub struct Health {
 
 fn camera_ref(id: &Ident) -> StoreResult<Reference> {
     Reference::new("camera", id.as_str()).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+fn fault_ref(reference: &str) -> StoreResult<Reference> {
+    Reference::new("fault", reference).map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
 impl Store {
@@ -109,8 +117,9 @@ impl Store {
             .collect()
     }
 
-    /// Opens a fault for a camera down since `down_since` (unless one is open), ledgered
-    /// in book `maintenance`. Returns whether one was opened.
+    /// Opens a fault for a camera down since `down_since` (unless the recorder has one open
+    /// on it), under the next fault reference, ledgered in book `maintenance`. Returns
+    /// whether one was opened.
     pub async fn open_fault(
         &self,
         camera: &Ident,
@@ -120,20 +129,27 @@ impl Store {
         let now = self.clock().now().0;
         let mut tx = self.write().await?;
         let open = sqlx::query(
-            "SELECT 1 FROM camera_faults WHERE camera_id = $1 AND closed_at_unix_ms IS NULL",
+            "SELECT 1 FROM camera_faults WHERE camera_id = $1 AND origin = $2 \
+             AND closed_at_unix_ms IS NULL",
         )
         .bind(camera.as_str())
+        .bind(Origin::Recorder.as_str())
         .fetch_optional(tx.conn())
         .await
         .map_err(StoreError::db("reading faults"))?;
         if open.is_some() {
             return Ok(false);
         }
+        let reference =
+            crate::cases::next_numbered(&mut tx, custos_domain::maintenance::FAULT_PREFIX, now)
+                .await?;
         sqlx::query(
-            "INSERT INTO camera_faults (camera_id, opened_at_unix_ms, down_since_unix_ms, reason) \
-             VALUES ($1, $2, $3, $4)",
+            "INSERT INTO camera_faults (reference, camera_id, origin, opened_at_unix_ms, \
+             down_since_unix_ms, reason) VALUES ($1, $2, $3, $4, $5, $6)",
         )
+        .bind(&reference)
         .bind(camera.as_str())
+        .bind(Origin::Recorder.as_str())
         .bind(now)
         .bind(down_since_unix_ms)
         .bind(reason)
@@ -143,6 +159,7 @@ impl Store {
         tx.record(
             &Actor::System("recorder".to_owned()),
             NewEntry::new(Book::Maintenance, "fault-opened")
+                .with_ref(fault_ref(&reference)?)
                 .with_ref(camera_ref(camera)?)
                 .with("down_since", UnixMs(down_since_unix_ms).to_rfc3339())
                 .with("reason", reason),
@@ -151,34 +168,39 @@ impl Store {
         Ok(true)
     }
 
-    /// Closes a camera's open fault (it records again), ledgered in book `maintenance`.
-    /// Returns whether one was open.
+    /// Closes the fault the recorder opened on a camera (it records again), ledgered in
+    /// book `maintenance`; faults people reported stay open until they are fixed. Returns
+    /// whether one was open.
     pub async fn close_fault(&self, camera: &Ident) -> StoreResult<bool> {
         let now = self.clock().now().0;
         let mut tx = self.write().await?;
         let row = sqlx::query(
-            "SELECT opened_at_unix_ms, down_since_unix_ms FROM camera_faults \
-             WHERE camera_id = $1 AND closed_at_unix_ms IS NULL",
+            "SELECT reference, down_since_unix_ms FROM camera_faults \
+             WHERE camera_id = $1 AND origin = $2 AND closed_at_unix_ms IS NULL",
         )
         .bind(camera.as_str())
+        .bind(Origin::Recorder.as_str())
         .fetch_optional(tx.conn())
         .await
         .map_err(StoreError::db("reading faults"))?;
         let Some(row) = row else {
             return Ok(false);
         };
+        let reference: String = row.try_get(0).map_err(StoreError::db("reading faults"))?;
         let down_since: i64 = row.try_get(1).map_err(StoreError::db("reading faults"))?;
         sqlx::query(
-            "UPDATE camera_faults SET closed_at_unix_ms = $1 WHERE camera_id = $2 AND closed_at_unix_ms IS NULL",
+            "UPDATE camera_faults SET closed_at_unix_ms = $1 \
+             WHERE reference = $2 AND closed_at_unix_ms IS NULL",
         )
         .bind(now)
-        .bind(camera.as_str())
+        .bind(&reference)
         .execute(tx.conn())
         .await
         .map_err(StoreError::db("closing a fault"))?;
         tx.record(
             &Actor::System("recorder".to_owned()),
             NewEntry::new(Book::Maintenance, "fault-closed")
+                .with_ref(fault_ref(&reference)?)
                 .with_ref(camera_ref(camera)?)
                 .with("down_since", UnixMs(down_since).to_rfc3339())
                 .with("down_minutes", (now - down_since) / 60_000),
@@ -187,12 +209,14 @@ impl Store {
         Ok(true)
     }
 
-    /// Cameras with an open fault, with when they went down.
+    /// Cameras with an open fault found by the recorder (they are not recording), with
+    /// when they went down and why. The faults people report are `Store::faults`.
     pub async fn open_faults(&self) -> StoreResult<Vec<(Ident, i64, String)>> {
         let rows = sqlx::query(
             "SELECT camera_id, down_since_unix_ms, reason FROM camera_faults \
-             WHERE closed_at_unix_ms IS NULL ORDER BY camera_id",
+             WHERE closed_at_unix_ms IS NULL AND origin = $1 ORDER BY camera_id",
         )
+        .bind(Origin::Recorder.as_str())
         .fetch_all(self.pool())
         .await
         .map_err(StoreError::db("reading faults"))?;

@@ -1416,6 +1416,6 @@ impl Store {
 }
 
 /// Escapes `%`, `_` and the escape character itself for a `LIKE … ESCAPE '!'` pattern.
-fn like_literal(s: &str) -> String {
+pub(crate) fn like_literal(s: &str) -> String {
     s.replace('!', "!!").replace('%', "!%").replace('_', "!_")
 }

@@ -32,6 +32,7 @@ pub mod groups;
 pub mod health;
 pub mod incidents;
 pub mod ledger;
+pub mod maintenance;
 pub mod migrate;
 pub mod overview;
 pub mod police_control;

@@ -269,6 +269,10 @@ contract!(
     lbu_12_a_visit_is_recorded_only_with_every_detail_and_its_undertaking_accepted,
     bdc_23_a_correction_is_a_new_entry_and_the_visit_as_recorded_stays,
     bdc_18_the_supervisors_checks_list_what_each_book_waits_for_and_a_check_is_ledgered,
+    lbu_16_a_check_covers_the_checklist_and_a_failed_item_reports_a_fault,
+    bdc_19_the_contractor_is_called_responds_and_fixes_each_in_the_ledger,
+    scc_8_a_correction_is_a_new_entry_naming_the_entry_it_corrects,
+    alt_15_availability_is_the_share_of_the_period_with_footage,
     bdc_38_a_deployment_is_recorded_with_its_grounds_signed_corrected_and_taken_down,
     bdc_18_a_visit_is_countersigned_by_a_supervisor_other_than_who_recorded_it,
 );
@@ -7919,4 +7923,566 @@ async fn bdc_38_a_deployment_is_recorded_with_its_grounds_signed_corrected_and_t
             "deployment-signs-removed"
         ]
     );
+}
+
+/// A check of `front-gate` at `at` with every item passed, except `failed` (with a note).
+fn check_draft(at: i64, failed: &[&str]) -> custos_domain::maintenance::CheckDraft {
+    use custos_domain::maintenance::{CheckDraft, CheckItem, ItemResult};
+    CheckDraft {
+        camera: custos_domain::Ident::parse("front-gate").expect("id"),
+        checked_at_unix_ms: at,
+        items: CheckItem::ALL
+            .iter()
+            .map(|i| {
+                let fails = failed.contains(&i.as_str());
+                ItemResult {
+                    item: *i,
+                    passed: !fails,
+                    note: if fails {
+                        "blurred after dark".to_owned()
+                    } else {
+                        String::new()
+                    },
+                }
+            })
+            .collect(),
+        note: String::new(),
+    }
+}
+
+async fn maintenance_entries(
+    store: &Store,
+    reference: &str,
+) -> Vec<custos_domain::ledger::StoredEntry> {
+    store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Maintenance),
+            reference: Some(reference.to_owned()),
+            ..Default::default()
+        })
+        .await
+        .expect("entries")
+}
+
+/// LBU-16, ALT-15: a camera's scheduled check is recorded only by a keeper of the log
+/// (Bassetlaw: operators, supervisors, managers; not the DPO) and only with a result for every
+/// item of the checklist — picture, time, focus, privacy masks, signage — and what is wrong
+/// with each that failed, every problem at once; it is ledgered `check-recorded` with each
+/// result. A check with a failed item reports a fault on the camera in the same transaction.
+/// The camera's next check is due the pack's interval after its last (daily at Bassetlaw),
+/// red once past.
+async fn lbu_16_a_check_covers_the_checklist_and_a_failed_item_reports_a_fault(db: &TestDb) {
+    use custos_domain::maintenance::{Origin, Urgency};
+    use custos_store::maintenance::FaultFilter;
+    let (store, clock) = disclosure_scheme(db).await;
+    let op = store.subject_of("op", None).await.expect("op");
+    let dp = store.subject_of("dp", None).await.expect("dp");
+    let actor = Actor::User("op".to_owned());
+    let t0 = clock.now().0;
+    // Never checked: due a day after it was registered.
+    let cams = store.cameras_maintenance(30).await.expect("cameras");
+    assert_eq!(cams.len(), 1);
+    assert_eq!(cams[0].due.last_checked_unix_ms, None);
+    assert_eq!(cams[0].due.due_unix_ms, t0 + DAY);
+
+    let err = store
+        .record_check(&Actor::User("dp".to_owned()), &dp, &check_draft(t0, &[]))
+        .await
+        .expect_err("the DPO does not keep the log here");
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
+    let mut bad = check_draft(t0 + DAY, &["focus"]);
+    bad.items.retain(|r| r.item.as_str() != "signage");
+    for r in &mut bad.items {
+        r.note.clear();
+    }
+    let err = store
+        .record_check(&actor, &op, &bad)
+        .await
+        .expect_err("incomplete");
+    let text = err.to_string();
+    for want in ["future", "signage", "wrong with the focus"] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    assert!(
+        store
+            .maintenance_checks(None, None)
+            .await
+            .expect("checks")
+            .is_empty()
+    );
+
+    clock.advance_ms(3_600_000);
+    let passed = store
+        .record_check(&actor, &op, &check_draft(clock.now().0 - 60_000, &[]))
+        .await
+        .expect("check");
+    assert_eq!(passed.reference, "CHK-2026-0001");
+    assert_eq!(passed.result_words(), "Passed");
+    assert_eq!(passed.fault, None);
+    assert_eq!(passed.recorded.items.len(), 5);
+    assert_eq!(passed.recorded_by_name, "op");
+    let e = maintenance_entries(&store, "check:CHK-2026-0001").await;
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].kind, "check-recorded");
+    assert!(
+        e[0].body.contains("\"privacy_masks\":\"pass\""),
+        "{}",
+        e[0].body
+    );
+    assert!(e[0].refs.contains("camera:front-gate"), "{}", e[0].refs);
+    let cams = store.cameras_maintenance(30).await.expect("cameras");
+    assert_eq!(
+        cams[0].due.last_checked_unix_ms,
+        Some(passed.recorded.checked_at_unix_ms)
+    );
+    assert_eq!(
+        cams[0].due.due_unix_ms,
+        passed.recorded.checked_at_unix_ms + DAY
+    );
+    assert_eq!(cams[0].due.urgency, Urgency::OnTime);
+
+    clock.advance_ms(DAY);
+    assert_eq!(
+        store.cameras_maintenance(30).await.expect("cameras")[0]
+            .due
+            .urgency,
+        Urgency::Overdue,
+        "a day later the daily check is overdue"
+    );
+    let failed = store
+        .record_check(
+            &actor,
+            &op,
+            &check_draft(clock.now().0, &["focus", "signage"]),
+        )
+        .await
+        .expect("failed check");
+    assert_eq!(failed.result_words(), "Failed: Focus, Signage");
+    let fault_ref = failed.fault.clone().expect("a fault reported");
+    assert_eq!(fault_ref, "FLT-2026-0001");
+    let f = store.fault(&fault_ref).await.expect("read").expect("there");
+    assert_eq!(f.origin, Origin::Reported);
+    assert_eq!(f.check.as_deref(), Some(failed.reference.as_str()));
+    assert!(
+        f.description.contains("Focus: fail — blurred after dark"),
+        "{}",
+        f.description
+    );
+    assert!(f.is_open());
+    let kinds: Vec<String> = maintenance_entries(&store, &format!("fault:{fault_ref}"))
+        .await
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, ["check-recorded", "fault-reported"]);
+    let open = store.faults(FaultFilter::Open).await.expect("open");
+    assert_eq!(open.len(), 1);
+    assert_eq!(
+        store.cameras_maintenance(30).await.expect("cameras")[0]
+            .due
+            .urgency,
+        Urgency::OnTime
+    );
+    // The log reads both, in order, under the codes' columns.
+    let checks = store.maintenance_checks(None, None).await.expect("checks");
+    assert_eq!(checks.len(), 2);
+    let csv = custos_domain::maintenance::csv(
+        &checks,
+        &open,
+        &store.maintenance_times().await.expect("times"),
+        clock.now().0,
+    );
+    assert!(csv.starts_with("Reference,Type,Camera,When"), "{csv}");
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+}
+
+/// BDC-19, LBU-16: a fault a person reports is in the same list as those the recorder finds;
+/// the contractor is called to it (ledgered with when the pack's times make the response and
+/// fix due), responds late against the council's four hours and fixes it in time against its
+/// day, and the fault closes with the fix, each step in its ledger entry. The recorder closes
+/// only the faults it opened. A fault already closed cannot have a contractor called to it,
+/// and a response or fix is recorded once.
+async fn bdc_19_the_contractor_is_called_responds_and_fixes_each_in_the_ledger(db: &TestDb) {
+    use custos_domain::maintenance::{CallDraft, FaultDraft, Origin, Urgency};
+    use custos_store::maintenance::FaultFilter;
+    let (store, clock) = disclosure_scheme(db).await;
+    let op = store.subject_of("op", None).await.expect("op");
+    let mgr = store.subject_of("mgr", None).await.expect("mgr");
+    let actor = Actor::User("op".to_owned());
+    let cam = custos_domain::Ident::parse("front-gate").expect("id");
+    let t0 = clock.now().0;
+    let err = store
+        .report_fault(
+            &actor,
+            &op,
+            &FaultDraft {
+                camera: cam.clone(),
+                noticed_at_unix_ms: t0,
+                description: "x".to_owned(),
+            },
+        )
+        .await
+        .expect_err("no description");
+    assert!(err.to_string().contains("what is wrong"), "{err}");
+    let reported = store
+        .report_fault(
+            &actor,
+            &op,
+            &FaultDraft {
+                camera: cam.clone(),
+                noticed_at_unix_ms: t0 - 600_000,
+                description: "The housing is cracked and the picture mists over".to_owned(),
+            },
+        )
+        .await
+        .expect("reported");
+    assert_eq!(reported.reference, "FLT-2026-0001");
+    assert_eq!(reported.origin, Origin::Reported);
+    // The recorder's own fault joins the same list, under the next reference.
+    assert!(
+        store
+            .open_fault(&cam, t0 - 300_000, "no answer from the camera")
+            .await
+            .expect("open")
+    );
+    let open = store.faults(FaultFilter::Open).await.expect("open");
+    let refs: Vec<(&str, Origin)> = open
+        .iter()
+        .map(|f| (f.reference.as_str(), f.origin))
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            ("FLT-2026-0001", Origin::Reported),
+            ("FLT-2026-0002", Origin::Recorder)
+        ]
+    );
+    assert_eq!(store.open_faults().await.expect("recorder's").len(), 1);
+    // Recording again closes the recorder's fault, not the one reported.
+    assert!(store.close_fault(&cam).await.expect("close"));
+    let open = store.faults(FaultFilter::Open).await.expect("open");
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].reference, reported.reference);
+    let err = store
+        .call_contractor(
+            &actor,
+            &op,
+            "FLT-2026-0002",
+            &CallDraft {
+                contractor: "Ace Security".to_owned(),
+                job_reference: String::new(),
+                called_at_unix_ms: t0,
+            },
+        )
+        .await
+        .expect_err("closed");
+    assert!(err.to_string().contains("closed"), "{err}");
+
+    let called = store
+        .call_contractor(
+            &actor,
+            &op,
+            &reported.reference,
+            &CallDraft {
+                contractor: "Ace Security".to_owned(),
+                job_reference: "J-4411".to_owned(),
+                called_at_unix_ms: t0,
+            },
+        )
+        .await
+        .expect("called");
+    let m = store.maintenance_times().await.expect("times");
+    assert_eq!(m.contractor_response_hours, 4);
+    let state = called.contractor_state(&m, t0).expect("state");
+    assert_eq!(state.response.due_unix_ms(), t0 + 4 * 3_600_000);
+    assert_eq!(state.fix.due_unix_ms(), t0 + DAY);
+    clock.advance_ms(3 * 3_600_000 + 60_000);
+    assert_eq!(called.urgency(&m, clock.now().0), Urgency::Soon);
+    clock.advance_ms(3_600_000);
+    assert_eq!(called.urgency(&m, clock.now().0), Urgency::Overdue);
+    let responded = store
+        .record_contractor_response(&actor, &op, &reported.reference, None, "Engineer on site")
+        .await
+        .expect("responded");
+    let state = responded
+        .contractor_state(&m, clock.now().0)
+        .expect("state");
+    assert!(state.response.late(), "{state:?}");
+    assert!(
+        store
+            .record_contractor_response(&actor, &op, &reported.reference, None, "again")
+            .await
+            .is_err(),
+        "once"
+    );
+    let err = store
+        .record_fault_fixed(&actor, &mgr, &reported.reference, None, "", true)
+        .await
+        .expect_err("no work said");
+    assert!(err.to_string().contains("what was done"), "{err}");
+    clock.advance_ms(3_600_000);
+    let fixed = store
+        .record_fault_fixed(
+            &Actor::User("mgr".to_owned()),
+            &mgr,
+            &reported.reference,
+            None,
+            "Replaced the housing",
+            true,
+        )
+        .await
+        .expect("fixed");
+    assert!(!fixed.is_open());
+    let state = fixed.contractor_state(&m, clock.now().0).expect("state");
+    assert!(!state.fix.late());
+    assert_eq!(state.urgency(), Urgency::OnTime);
+    assert!(
+        store
+            .faults(FaultFilter::Open)
+            .await
+            .expect("open")
+            .is_empty()
+    );
+    let e = maintenance_entries(&store, &format!("fault:{}", reported.reference)).await;
+    let kinds: Vec<&str> = e.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "fault-reported",
+            "contractor-called",
+            "contractor-responded",
+            "fault-fixed"
+        ]
+    );
+    assert!(e[1].body.contains("J-4411"), "{}", e[1].body);
+    assert!(e[1].body.contains("response_due"), "{}", e[1].body);
+    assert!(e[2].body.contains("\"late\":true"), "{}", e[2].body);
+    assert!(e[3].body.contains("\"late\":false"), "{}", e[3].body);
+    assert_eq!(e[3].actor, "user:mgr");
+    let recorder = maintenance_entries(&store, "fault:FLT-2026-0002").await;
+    let kinds: Vec<&str> = recorder.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["fault-opened", "fault-closed"]);
+    let all = store
+        .faults(FaultFilter::Between(i64::MIN, i64::MAX))
+        .await
+        .expect("all");
+    assert_eq!(all.len(), 2);
+    let row = all[0].row(&m, clock.now().0);
+    assert_eq!(row[7], "Ace Security (job J-4411)");
+    assert!(row[10].contains("late"), "{row:?}");
+    assert!(row[13].contains("Replaced the housing"), "{row:?}");
+}
+
+/// SCC-8, BDC-18, BDC-35: nothing in the maintenance log is edited: a correction is a new
+/// `maintenance-corrected` entry naming the check or fault, the ledger entry it corrects (the
+/// one that recorded the detail, or its latest correction), the value before and after and
+/// why; the rows as recorded stay, and the check or fault as it stands applies the
+/// corrections. A correction without a reason, or of a detail not yet recorded, is refused.
+async fn scc_8_a_correction_is_a_new_entry_naming_the_entry_it_corrects(db: &TestDb) {
+    use custos_domain::maintenance::{CallDraft, CorrectionDraft, FaultDraft, Field};
+    let (store, clock) = disclosure_scheme(db).await;
+    let op = store.subject_of("op", None).await.expect("op");
+    let actor = Actor::User("op".to_owned());
+    let t0 = clock.now().0;
+    let check = store
+        .record_check(&actor, &op, &check_draft(t0, &[]))
+        .await
+        .expect("check");
+    let err = store
+        .correct_check(
+            &actor,
+            &op,
+            &check.reference,
+            &CorrectionDraft {
+                field: Field::Focus,
+                value: "fail: blurred after dark".to_owned(),
+                reason: String::new(),
+            },
+        )
+        .await
+        .expect_err("no reason");
+    assert!(err.to_string().contains("why"), "{err}");
+    let corrected = store
+        .correct_check(
+            &actor,
+            &op,
+            &check.reference,
+            &CorrectionDraft {
+                field: Field::Focus,
+                value: "fail: blurred after dark".to_owned(),
+                reason: "looked again at dusk".to_owned(),
+            },
+        )
+        .await
+        .expect("corrected");
+    assert_eq!(corrected.result_words(), "Failed: Focus");
+    assert!(corrected.recorded.passed(), "as recorded it passed");
+    let again = store
+        .correct_check(
+            &actor,
+            &op,
+            &check.reference,
+            &CorrectionDraft {
+                field: Field::Focus,
+                value: "pass".to_owned(),
+                reason: "the lens was only dewy".to_owned(),
+            },
+        )
+        .await
+        .expect("corrected again");
+    assert_eq!(again.result_words(), "Passed");
+    assert_eq!(again.corrections.len(), 2);
+    let e = maintenance_entries(&store, &format!("check:{}", check.reference)).await;
+    let kinds: Vec<&str> = e.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "check-recorded",
+            "maintenance-corrected",
+            "maintenance-corrected"
+        ]
+    );
+    assert!(
+        e[1].body.contains(&format!("\"corrects\":{}", e[0].seq)),
+        "the first correction corrects the check: {}",
+        e[1].body
+    );
+    assert!(
+        e[2].body.contains(&format!("\"corrects\":{}", e[1].seq)),
+        "the second corrects the first: {}",
+        e[2].body
+    );
+    assert!(e[1].body.contains("\"before\":\"pass\""), "{}", e[1].body);
+    assert!(e[1].body.contains("looked again at dusk"), "{}", e[1].body);
+    assert_eq!(
+        db.count("SELECT 1 FROM maintenance_check_items WHERE item = 'focus' AND passed = 1")
+            .await,
+        1,
+        "the row as recorded is unchanged"
+    );
+    assert_eq!(db.count("SELECT 1 FROM maintenance_corrections").await, 2);
+
+    // A fault's contractor: not before it is recorded; then corrected, naming the call.
+    let f = store
+        .report_fault(
+            &actor,
+            &op,
+            &FaultDraft {
+                camera: custos_domain::Ident::parse("front-gate").expect("id"),
+                noticed_at_unix_ms: t0,
+                description: "No picture at night".to_owned(),
+            },
+        )
+        .await
+        .expect("fault");
+    let contractor = |value: &str| CorrectionDraft {
+        field: Field::Contractor,
+        value: value.to_owned(),
+        reason: "a different firm came".to_owned(),
+    };
+    let err = store
+        .correct_fault(&actor, &op, &f.reference, &contractor("Best Cameras Ltd"))
+        .await
+        .expect_err("no call yet");
+    assert!(err.to_string().contains("rather than correct"), "{err}");
+    clock.advance_ms(60_000);
+    store
+        .call_contractor(
+            &actor,
+            &op,
+            &f.reference,
+            &CallDraft {
+                contractor: "Ace Security".to_owned(),
+                job_reference: String::new(),
+                called_at_unix_ms: clock.now().0,
+            },
+        )
+        .await
+        .expect("called");
+    let err = store
+        .correct_fault(
+            &actor,
+            &op,
+            &f.reference,
+            &CorrectionDraft {
+                field: Field::Focus,
+                value: "pass".to_owned(),
+                reason: "not a detail of a fault".to_owned(),
+            },
+        )
+        .await
+        .expect_err("a check's detail");
+    assert!(err.to_string().contains("detail of a check"), "{err}");
+    let fixed = store
+        .correct_fault(&actor, &op, &f.reference, &contractor("Best Cameras Ltd"))
+        .await
+        .expect("corrected");
+    assert_eq!(
+        fixed.current().contractor.map(|c| c.contractor).as_deref(),
+        Some("Best Cameras Ltd")
+    );
+    assert_eq!(
+        fixed.contractor.map(|c| c.contractor).as_deref(),
+        Some("Ace Security"),
+        "as recorded"
+    );
+    let e = maintenance_entries(&store, &format!("fault:{}", f.reference)).await;
+    assert_eq!(e[1].kind, "contractor-called");
+    assert_eq!(e[2].kind, "maintenance-corrected");
+    assert!(
+        e[2].body.contains(&format!("\"corrects\":{}", e[1].seq)),
+        "{}",
+        e[2].body
+    );
+    // A correction of a check's time moves when its camera is next due.
+    let moved = store
+        .correct_check(
+            &actor,
+            &op,
+            &check.reference,
+            &CorrectionDraft {
+                field: Field::CheckedAt,
+                value: (t0 - 2 * 3_600_000).to_string(),
+                reason: "entered after the round".to_owned(),
+            },
+        )
+        .await
+        .expect("time corrected");
+    assert_eq!(moved.current().checked_at_unix_ms, t0 - 2 * 3_600_000);
+    let cams = store.cameras_maintenance(30).await.expect("cameras");
+    assert_eq!(cams[0].due.last_checked_unix_ms, Some(t0 - 2 * 3_600_000));
+}
+
+/// ALT-15, LBU-16: a camera's availability over a period is the share of it covered by
+/// recorded footage of its main stream, measured from when it was registered and never
+/// before the oldest footage its retention period keeps (footage deleted at the end of its
+/// period is not time the camera failed to record).
+async fn alt_15_availability_is_the_share_of_the_period_with_footage(db: &TestDb) {
+    let (store, clock) = disclosure_scheme(db).await;
+    let footage = tempfile::tempdir().expect("footage");
+    let t0 = clock.now().0;
+    let cams = store.cameras_maintenance(30).await.expect("cameras");
+    assert_eq!(
+        cams[0].availability.expect("measured").percent_words(),
+        "not measured",
+        "no time has passed since it was registered"
+    );
+    for minute in 0..30 {
+        record_minute(&store, footage.path(), t0 + minute * 60_000).await;
+    }
+    clock.advance_ms(2 * 3_600_000);
+    let a = store.cameras_maintenance(30).await.expect("cameras")[0]
+        .availability
+        .expect("measured");
+    assert_eq!(a.from_unix_ms, t0, "from when the camera was registered");
+    assert_eq!(a.recorded_ms, 30 * 60_000);
+    assert_eq!(a.percent_words(), "25.0%");
+    // Thirty-one days on, the council's thirty days of footage no longer reach back to it:
+    // the time measured starts thirty days ago, and nothing was recorded since.
+    clock.advance_ms(31 * DAY);
+    let a = store.cameras_maintenance(30).await.expect("cameras")[0]
+        .availability
+        .expect("measured");
+    assert_eq!(a.from_unix_ms, clock.now().0 - 30 * DAY);
+    assert_eq!(a.percent_words(), "0.0%");
 }

@@ -42,6 +42,7 @@ pub(crate) mod checks;
 pub(crate) mod covert;
 pub(crate) mod deployments;
 pub(crate) mod incidents;
+pub(crate) mod maintenance;
 pub(crate) mod police_control;
 pub(crate) mod visitors;
 
@@ -1178,6 +1179,15 @@ pub(crate) async fn document() -> Response {
         incidents::record,
         incidents::show,
         incidents::step,
+        maintenance::cameras,
+        maintenance::checks,
+        maintenance::record_check,
+        maintenance::show_check,
+        maintenance::step_check,
+        maintenance::faults,
+        maintenance::report_fault,
+        maintenance::show_fault,
+        maintenance::step_fault,
         visitors::list,
         visitors::arrive,
         visitors::show,

@@ -100,6 +100,26 @@ const DONE: &[(&str, &str)] = &[
         "The hold is released: the footage it kept is erased when its retention period ends, unless another hold keeps it.",
     ),
     (
+        "check-recorded",
+        "The check is recorded in the faults and maintenance log. The camera's next check is due after the pack's interval.",
+    ),
+    (
+        "check-failed",
+        "The check is recorded, and a fault is reported on the camera for what failed. Call the contractor from the fault's page.",
+    ),
+    (
+        "fault-reported",
+        "The fault is recorded in the faults and maintenance log. Record the contractor's call when you make it, so that their response is timed.",
+    ),
+    (
+        "fault-step",
+        "It is recorded in the faults and maintenance log as a new entry.",
+    ),
+    (
+        "maintenance-corrected",
+        "The correction is recorded as a new entry in the faults and maintenance log, with its reason; what was first recorded is kept.",
+    ),
+    (
         "visitor-arrived",
         "The visit is recorded in the visitors' log with the undertaking as accepted. Record the time out when the visitor leaves; a supervisor countersigns it before the end of the shift.",
     ),

@@ -28,6 +28,7 @@ mod groups;
 pub mod headers;
 mod incidents;
 pub mod live;
+mod maintenance;
 mod metrics;
 mod pages;
 mod police_control;
@@ -483,6 +484,52 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             post(visitors::correct),
         ),
+        // The faults and maintenance log (LBU-16, BDC-19), kept by the pack's
+        // `[books.maintenance]` roles, read by them and the logbooks' readers.
+        (
+            spec("GET", "/maintenance", Access::Book(Book::Maintenance)),
+            get(maintenance::page),
+        ),
+        (
+            spec("GET", "/maintenance.csv", Access::Book(Book::Maintenance)),
+            get(maintenance::csv),
+        ),
+        (
+            spec("GET", "/maintenance.pdf", Access::Book(Book::Maintenance)),
+            get(maintenance::pdf),
+        ),
+        (
+            spec(
+                "POST",
+                "/maintenance/checks",
+                Access::Book(Book::Maintenance),
+            ),
+            post(maintenance::check),
+        ),
+        (
+            spec(
+                "POST",
+                "/maintenance/faults",
+                Access::Book(Book::Maintenance),
+            ),
+            post(maintenance::fault),
+        ),
+        (
+            spec(
+                "GET",
+                "/maintenance/{reference}",
+                Access::Book(Book::Maintenance),
+            ),
+            get(maintenance::show),
+        ),
+        (
+            spec(
+                "POST",
+                "/maintenance/{reference}/steps",
+                Access::Book(Book::Maintenance),
+            ),
+            post(maintenance::step),
+        ),
         (
             spec("GET", "/cases", Access::Right(Right::WorkCases)),
             get(cases::list),
@@ -926,6 +973,78 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Right(Right::ReadLogbooks),
             ),
             get(api::logbook),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/maintenance/cameras",
+                Access::Book(Book::Maintenance),
+            ),
+            get(api::maintenance::cameras),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/maintenance/checks",
+                Access::Book(Book::Maintenance),
+            ),
+            get(api::maintenance::checks),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/maintenance/checks",
+                Access::Book(Book::Maintenance),
+            ),
+            post(api::maintenance::record_check),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/maintenance/checks/{reference}",
+                Access::Book(Book::Maintenance),
+            ),
+            get(api::maintenance::show_check),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/maintenance/checks/{reference}/steps",
+                Access::Book(Book::Maintenance),
+            ),
+            post(api::maintenance::step_check),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/maintenance/faults",
+                Access::Book(Book::Maintenance),
+            ),
+            get(api::maintenance::faults),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/maintenance/faults",
+                Access::Book(Book::Maintenance),
+            ),
+            post(api::maintenance::report_fault),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/maintenance/faults/{reference}",
+                Access::Book(Book::Maintenance),
+            ),
+            get(api::maintenance::show_fault),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/maintenance/faults/{reference}/steps",
+                Access::Book(Book::Maintenance),
+            ),
+            post(api::maintenance::step_fault),
         ),
         (
             spec("GET", "/api/v1/visitors", Access::Book(Book::Visitors)),

@@ -187,6 +187,9 @@ fn nav_groups(staff: &Staff) -> Vec<NavGroup> {
                     "Deployments",
                     Gate::StatedBook(Book::Deployment),
                 ),
+                // The faults and maintenance log (LBU-16, BDC-19), kept by the pack's
+                // `[books.maintenance]` roles.
+                ("/maintenance", "Maintenance", Gate::Book(Book::Maintenance)),
                 // The supervisor's checks (BDC-18), for those who countersign a book.
                 ("/checks", "Checks", Gate::Checker),
             ],

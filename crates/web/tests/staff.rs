@@ -679,6 +679,61 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/api/v1/visitors/{reference}/steps",
         Expect::Roles(VISITOR_KEEPERS),
     ),
+    // The faults and maintenance log: read by its keepers and countersigners and those who
+    // read the logbooks; kept by the pack's `[books.maintenance]` keepers (the school: the
+    // manager and the owner).
+    ("GET", "/maintenance", Expect::Roles(READERS)),
+    ("GET", "/maintenance.csv", Expect::Roles(READERS)),
+    ("GET", "/maintenance.pdf", Expect::Roles(READERS)),
+    ("GET", "/maintenance/{reference}", Expect::Roles(READERS)),
+    (
+        "POST",
+        "/maintenance/checks",
+        Expect::Roles(MAINTENANCE_KEEPERS),
+    ),
+    (
+        "POST",
+        "/maintenance/faults",
+        Expect::Roles(MAINTENANCE_KEEPERS),
+    ),
+    (
+        "POST",
+        "/maintenance/{reference}/steps",
+        Expect::Roles(MAINTENANCE_KEEPERS),
+    ),
+    ("GET", "/api/v1/maintenance/cameras", Expect::Roles(READERS)),
+    ("GET", "/api/v1/maintenance/checks", Expect::Roles(READERS)),
+    (
+        "POST",
+        "/api/v1/maintenance/checks",
+        Expect::Roles(MAINTENANCE_KEEPERS),
+    ),
+    (
+        "GET",
+        "/api/v1/maintenance/checks/{reference}",
+        Expect::Roles(READERS),
+    ),
+    (
+        "POST",
+        "/api/v1/maintenance/checks/{reference}/steps",
+        Expect::Roles(MAINTENANCE_KEEPERS),
+    ),
+    ("GET", "/api/v1/maintenance/faults", Expect::Roles(READERS)),
+    (
+        "POST",
+        "/api/v1/maintenance/faults",
+        Expect::Roles(MAINTENANCE_KEEPERS),
+    ),
+    (
+        "GET",
+        "/api/v1/maintenance/faults/{reference}",
+        Expect::Roles(READERS),
+    ),
+    (
+        "POST",
+        "/api/v1/maintenance/faults/{reference}/steps",
+        Expect::Roles(MAINTENANCE_KEEPERS),
+    ),
     ("GET", "/complaints/new", Expect::Public),
     ("GET", "/complaints", Expect::Roles(READERS)),
     ("GET", "/complaints.csv", Expect::Roles(READERS)),
@@ -893,6 +948,8 @@ const DEPLOYMENT_READERS: &[&str] = &[
 /// owner (its incident and visitors' logs) and, by the lawful default for the books its
 /// pack is silent on, the supervisor and the manager.
 const CHECKERS: &[&str] = &["owner", "manager", "supervisor"];
+/// The roles that keep the school's faults and maintenance log (its `[books.maintenance]`).
+const MAINTENANCE_KEEPERS: &[&str] = &["manager", "owner"];
 
 /// The roles that manage accounts: the owner and the manager.
 const MANAGERS: &[&str] = &["owner", "manager"];

@@ -953,6 +953,71 @@ fn sentence(kind: &str, e: &Entry<'_>) -> Option<String> {
                 .map(|m| format!(" after {}", duration(m * 60)))
                 .unwrap_or_default()
         ),
+        "check-recorded" => format!(
+            "{w} checked {}{}: {}{}",
+            e.cameras(),
+            e.time("checked_at")
+                .map(|t| format!(" at {t}"))
+                .unwrap_or_default(),
+            match e.text("failed") {
+                Some(f) => format!("failed ({})", f.replace('-', " ")),
+                None => "passed".to_owned(),
+            },
+            e.first("check")
+                .map(|c| format!(" (check {c})"))
+                .unwrap_or_default()
+        ),
+        "fault-reported" => format!(
+            "{w} reported a fault on {}{}{}",
+            e.cameras(),
+            e.quoted(": ", "description"),
+            e.first("fault")
+                .map(|f| format!(" (fault {f})"))
+                .unwrap_or_default()
+        ),
+        "contractor-called" => format!(
+            "{w} called {} to fault {} on {}{}",
+            e.or("contractor", "the contractor"),
+            e.first("fault").unwrap_or("?"),
+            e.cameras(),
+            e.time("called_at")
+                .map(|t| format!(" at {t}"))
+                .unwrap_or_default()
+        ),
+        "contractor-responded" => format!(
+            "{w} recorded the contractor's response to fault {}{}{}",
+            e.first("fault").unwrap_or("?"),
+            e.time("responded_at")
+                .map(|t| format!(" at {t}"))
+                .unwrap_or_default(),
+            e.quoted(": ", "note")
+        ),
+        "fault-fixed" => format!(
+            "{w} recorded fault {} on {} fixed{}{}{}",
+            e.first("fault").unwrap_or("?"),
+            e.cameras(),
+            e.time("fixed_at")
+                .map(|t| format!(" at {t}"))
+                .unwrap_or_default(),
+            if e.text("by_contractor").as_deref() == Some("yes") {
+                " by the contractor"
+            } else {
+                ""
+            },
+            e.quoted(": ", "work_done")
+        ),
+        "maintenance-corrected" => format!(
+            "{w} corrected the {} of {} from “{}” to “{}”{}",
+            e.or("field", "a detail").replace('-', " "),
+            match (e.first("check"), e.first("fault")) {
+                (Some(c), _) => format!("check {c}"),
+                (None, Some(f)) => format!("fault {f}"),
+                (None, None) => "a maintenance entry".to_owned(),
+            },
+            e.or("before", ""),
+            e.or("after", ""),
+            e.quoted(": ", "reason")
+        ),
         // Recording.
         "data-key-created" => format!(
             "{w} made the encryption key for {}'s footage of {}",
