@@ -27,6 +27,12 @@ pub enum Need {
     SignsDown,
     /// A body-worn camera issued for the day is not back.
     Return,
+    /// A camera's scheduled check is due soon or overdue.
+    Check,
+    /// A fault is open with nobody called to it.
+    Contractor,
+    /// The contractor is late (or nearly) to respond to or fix a fault.
+    ContractorLate,
 }
 
 /// One thing a book needs from its checker.
@@ -62,6 +68,15 @@ impl Item {
             (Need::Signs, _) => "is up with no signs recorded: erect them, or record them",
             (Need::SignsDown, _) => "has come down, its signs still up: remove them",
             (Need::Return, _) => "is not back: the device was due back at the end of the shift",
+            (Need::Check, _) if self.overdue => "is overdue for its scheduled check",
+            (Need::Check, _) => "is due for its scheduled check soon",
+            (Need::Contractor, _) => "is open and no contractor has been called",
+            (Need::ContractorLate, _) if self.overdue => {
+                "is past the contract's time for the contractor to respond or fix it"
+            }
+            (Need::ContractorLate, _) => {
+                "is nearly past the contract's time for the contractor to respond or fix it"
+            }
         };
         let late = match (self.overdue, self.book) {
             (true, Book::Visitors) => ", past the end of the shift",

@@ -130,6 +130,46 @@ impl Store {
                     }
                 }
             }
+            Book::Maintenance => {
+                use custos_domain::maintenance::Urgency;
+                for c in self.cameras_maintenance(1).await? {
+                    if c.due.urgency != Urgency::OnTime {
+                        items.push(Item {
+                            book,
+                            need: Need::Check,
+                            // A camera is named for people by its name, never its id.
+                            reference: c.name.clone(),
+                            label: format!(
+                                "due {}",
+                                custos_base::UnixMs(c.due.due_unix_ms).to_london_display()
+                            ),
+                            since_unix_ms: c.due.due_unix_ms,
+                            overdue: c.due.urgency == Urgency::Overdue,
+                        });
+                    }
+                }
+                let times = self.maintenance_times().await?;
+                for f in self.faults(crate::maintenance::FaultFilter::Open).await? {
+                    let item = |need, overdue| Item {
+                        book,
+                        need,
+                        reference: f.reference.clone(),
+                        label: f.camera_name.clone(),
+                        since_unix_ms: f.noticed_at_unix_ms,
+                        overdue,
+                    };
+                    match f.contractor_state(&times, now) {
+                        None if f.current().fix.is_none() => {
+                            items.push(item(Need::Contractor, false));
+                        }
+                        Some(state) if state.urgency() != Urgency::OnTime => items.push(item(
+                            Need::ContractorLate,
+                            state.urgency() == Urgency::Overdue,
+                        )),
+                        _ => {}
+                    }
+                }
+            }
             Book::Bwv => {
                 for i in self.bwv_out().await? {
                     if i.overdue(now) {

@@ -7696,6 +7696,40 @@ async fn bdc_18_the_supervisors_checks_list_what_each_book_waits_for_and_a_check
             .is_none(),
         "each book is checked on its own"
     );
+
+    // The faults and maintenance log: a camera past its daily check (Bassetlaw checks
+    // daily), and a fault reported with no contractor called.
+    clock.advance_ms(2 * 86_400_000);
+    let check = store.book_check(Book::Maintenance).await.expect("check");
+    assert!(
+        check
+            .items
+            .iter()
+            .any(|i| i.need == Need::Check && i.overdue && !i.reference.contains("front-gate")),
+        "named, not by id: {:?}",
+        check.items
+    );
+    let fault = store
+        .report_fault(
+            &as_user(&op),
+            &op,
+            &custos_domain::maintenance::FaultDraft {
+                camera: custos_domain::Ident::parse("front-gate").expect("id"),
+                noticed_at_unix_ms: clock.now().0 - 60_000,
+                description: "The picture is dark at night".to_owned(),
+            },
+        )
+        .await
+        .expect("fault");
+    let check = store.book_check(Book::Maintenance).await.expect("check");
+    assert!(
+        check
+            .items
+            .iter()
+            .any(|i| i.need == Need::Contractor && i.reference == fault.reference),
+        "{:?}",
+        check.items
+    );
 }
 
 fn deployment_draft(from: i64, until: i64) -> custos_domain::deployment::Draft {

@@ -83,6 +83,10 @@ pub(crate) fn entry_href(book: Book, reference: &str) -> Option<String> {
         Book::Incident => Some(format!("/incidents/{reference}")),
         Book::Visitors => Some(format!("/visitors/{reference}")),
         Book::Deployment => Some(format!("/deployments/{reference}")),
+        Book::Maintenance if reference.starts_with("FLT-") => {
+            Some(format!("/maintenance/{reference}"))
+        }
+        Book::Maintenance => Some("/maintenance".to_owned()),
         _ => None,
     }
 }
@@ -93,6 +97,7 @@ fn book_href(book: Book) -> Option<&'static str> {
         Book::Incident => Some("/incidents"),
         Book::Visitors => Some("/visitors"),
         Book::Deployment => Some("/deployments"),
+        Book::Maintenance => Some("/maintenance"),
         _ => None,
     }
 }

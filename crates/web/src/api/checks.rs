@@ -22,7 +22,7 @@ pub struct CheckItemView {
     /// The entry's reference, e.g. INC-2026-0003.
     pub reference: String,
     /// What it waits for: `outcome`, `countersignature`, `signing-out`, `removal`, `signs`
-    /// `signs-down` or `return`.
+    /// `signs-down`, `return`, `check`, `contractor` or `contractor-late`.
     pub need: String,
     /// The item in words.
     pub words: String,
@@ -88,6 +88,9 @@ fn view(c: &BookCheck) -> BookCheckView {
                     Need::Signs => "signs",
                     Need::SignsDown => "signs-down",
                     Need::Return => "return",
+                    Need::Check => "check",
+                    Need::Contractor => "contractor",
+                    Need::ContractorLate => "contractor-late",
                 }
                 .to_owned(),
                 words: i.words(),
