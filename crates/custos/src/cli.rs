@@ -149,6 +149,11 @@ pub enum Command {
     /// countersignature, and the log as CSV or PDF
     #[command(subcommand)]
     Visitor(VisitorCommand),
+    /// The list of installed equipment (BDC-37): cameras from the register with their
+    /// details, recorders, monitors, links and other equipment entered, their removal and
+    /// corrections, and the list as CSV or PDF
+    #[command(subcommand)]
+    Equipment(EquipmentCommand),
     /// Produce an evidence package of cameras' footage over a time range: the master copy
     /// bit for bit, playable working copies, checksums signed with the scheme's key, and
     /// each segment's proof that it was recorded and sealed as it is (BDC-3, BDC-4, BDC-5)
@@ -921,6 +926,93 @@ pub enum VisitorCommand {
         /// Up to and including this day
         #[arg(long, value_name = "DAY")]
         to: Option<String>,
+        /// The file
+        #[arg(short, long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+/// `custos equipment …`
+#[derive(Debug, Subcommand)]
+pub enum EquipmentCommand {
+    /// Enter a recorder, monitor, link or other equipment, or (--kind camera --camera ID) a
+    /// registered camera's details, kept by --as (a keeper of the list)
+    Enter {
+        /// Who keeps the list for this entry (a user whose role keeps it)
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// recorder, monitor, link, other, or camera (with --camera)
+        #[arg(long)]
+        kind: String,
+        /// For a camera's details: the camera's id in the register
+        #[arg(long, value_name = "ID")]
+        camera: Option<String>,
+        /// Make and model
+        #[arg(long, value_name = "TEXT")]
+        make_model: String,
+        /// Serial number ("none" if it has none)
+        #[arg(long, value_name = "TEXT")]
+        serial: String,
+        /// Where it is installed (a camera's place is the register's unless given)
+        #[arg(long, default_value = "")]
+        location: String,
+        /// The day it was installed (YYYY-MM-DD)
+        #[arg(long, value_name = "DAY")]
+        installed: String,
+        /// Notes
+        #[arg(long, default_value = "")]
+        notes: String,
+    },
+    /// Record the removal of equipment: a new entry
+    Remove {
+        /// The entry's reference, e.g. EQ-2026-0001
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who keeps the list for this entry
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// The day it was removed (YYYY-MM-DD)
+        #[arg(long, value_name = "DAY")]
+        on: String,
+        /// Why
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Correct one detail of an entry, with the reason: a new entry; the entry as made is
+    /// kept
+    Correct {
+        /// The entry's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who keeps the list for this entry
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// The detail: make-model, serial-number, location, installed-on, removed-on or notes
+        #[arg(long)]
+        field: String,
+        /// Its correct value (a day as YYYY-MM-DD)
+        #[arg(long)]
+        value: String,
+        /// Why
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// The list: the register's cameras with their details, then the other equipment
+    List,
+    /// One entry, with its removal and corrections
+    Show {
+        /// The entry's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+    },
+    /// Write the list as CSV (the columns the code names)
+    Csv {
+        /// The file; standard output if not given
+        #[arg(short, long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Write the list as a PDF
+    Pdf {
         /// The file
         #[arg(short, long, value_name = "FILE")]
         out: PathBuf,

@@ -185,6 +185,12 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             finish(store).await?;
             result
         }
+        Command::Equipment(cmd) => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::equipment::run(&store, &console_actor(), cmd).await;
+            finish(store).await?;
+            result
+        }
         Command::Covert(cmd) => {
             let store = open_for_writing(&config).await?;
             let result = crate::covert::run(&store, &console_actor(), cmd).await;
@@ -1348,6 +1354,59 @@ async fn seed_demo_case(store: &Store, config: &Config) -> anyhow::Result<()> {
     seed_demo_covert(store, &dpo, now).await?;
     seed_demo_police_control(store, config, &policy.pack, now).await?;
     seed_demo_visit(store, &policy.pack, now).await?;
+    seed_demo_equipment(store, &policy.pack).await?;
+    Ok(())
+}
+
+/// The first demo account whose role keeps `book` under `pack`, if any.
+async fn demo_keeper(
+    store: &Store,
+    pack: &custos_domain::PolicyPack,
+    book: custos_domain::ledger::Book,
+    countersign: bool,
+) -> anyhow::Result<Option<custos_domain::access::Subject>> {
+    for user in store.users().await? {
+        let subject = store.subject_of(user.username.as_str(), None).await?;
+        if custos_domain::access::book_role(&pack.books, book, &subject, countersign).is_ok() {
+            return Ok(Some(subject));
+        }
+    }
+    Ok(None)
+}
+
+/// One entry in the list of installed equipment (BDC-37): the demo's recording server,
+/// entered by the first demo account whose role keeps the list. The simulated cameras are
+/// listed from the register beside it.
+async fn seed_demo_equipment(
+    store: &Store,
+    pack: &custos_domain::PolicyPack,
+) -> anyhow::Result<()> {
+    use custos_domain::equipment::{Details, Kind};
+    use custos_domain::ledger::Book;
+    let Some(keeper) = demo_keeper(store, pack, Book::Equipment, false).await? else {
+        return Ok(());
+    };
+    let today = custos_store::equipment::uk_day_of(store.clock().now().0)?;
+    let item = store
+        .enter_equipment(
+            &Actor::User(keeper.username.clone()),
+            &keeper,
+            &Details {
+                kind: Kind::Recorder,
+                camera: None,
+                make_model: "Custos demonstration recording server".to_owned(),
+                serial_number: "none".to_owned(),
+                location: "Control room".to_owned(),
+                installed_on: Some(today),
+                removed_on: None,
+                notes: "Records the two simulated cameras".to_owned(),
+            },
+        )
+        .await?;
+    println!(
+        "Demo equipment: {}, the recording server, in the list of installed equipment (Equipment, signed in as {}).",
+        item.reference, keeper.username
+    );
     Ok(())
 }
 

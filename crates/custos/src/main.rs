@@ -13,6 +13,7 @@ mod config;
 mod covert;
 mod deadline;
 mod disclosures;
+mod equipment;
 mod export;
 mod incidents;
 mod keys;

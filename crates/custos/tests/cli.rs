@@ -1444,6 +1444,16 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
     // The trainee watches only while an operator is signed on duty (BDC-22); nobody is.
     let watchers = ["owner", "manager", "supervisor", "operator", "viewer"];
     let caseworkers = ["owner", "manager", "dpo"];
+    // The books the school's pack is silent on (video prints, installed equipment): kept by
+    // operators, supervisors and managers, read by them and the logbooks' readers.
+    let book_readers = [
+        "owner",
+        "manager",
+        "supervisor",
+        "operator",
+        "dpo",
+        "auditor",
+    ];
 
     let driver = Driver::start();
     let c = browser(&driver, &dir.path().join("profile")).await;
@@ -1542,6 +1552,7 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
                 "Camera register",
                 ["owner", "manager"].contains(&role.as_str()),
             ),
+            ("Equipment", book_readers.contains(&role.as_str())),
             ("People", ["owner", "manager"].contains(&role.as_str())),
             ("Transparency page", true),
         ]

@@ -122,6 +122,14 @@ const ROWS: &[(&str, Row)] = &[
         "/visitors/{reference}/undertaking",
         Row::NotAPage("the scan of a signed undertaking"),
     ),
+    ("/equipment", Row::Page("/equipment")),
+    ("/equipment.csv", Row::NotAPage("a CSV file")),
+    ("/equipment.pdf", Row::NotAPage("a PDF file")),
+    // The demo's recording server, entered when the demo starts.
+    (
+        "/equipment/{reference}",
+        Row::Page("/equipment/EQ-2026-0001"),
+    ),
     ("/retention", Row::Page("/retention")),
     ("/groups", Row::Page("/groups")),
     ("/incidents", Row::Page("/incidents")),

@@ -1404,6 +1404,21 @@ pub const KINDS: &[(Book, &str, &str)] = &[
         "a detail of a recorded visit is corrected: a new entry naming the visit, the detail, its value before and after, and why",
     ),
     (
+        Book::Equipment,
+        "equipment-entered",
+        "a camera's details or a recorder, monitor, link or other piece of equipment is entered in the list of installed equipment: what it is, its make and model, serial number, location and the day it was installed",
+    ),
+    (
+        Book::Equipment,
+        "equipment-removed",
+        "the removal of a piece of equipment is recorded: a new entry naming it, the day it was removed and why",
+    ),
+    (
+        Book::Equipment,
+        "equipment-corrected",
+        "a detail of an equipment entry is corrected: a new entry naming it, the detail, its value before and after, and why",
+    ),
+    (
         Book::System,
         "schema-migrated",
         "a database schema step is applied",

@@ -17,6 +17,7 @@ pub mod covert;
 pub mod csvfile;
 pub mod deadline;
 pub mod disclosure;
+pub mod equipment;
 pub mod ident;
 pub mod incident;
 pub mod ledger;

@@ -22,6 +22,7 @@ pub mod dialect;
 pub mod disclosures;
 mod documents;
 pub mod downloads;
+pub mod equipment;
 pub mod error;
 pub mod evidence;
 pub mod footage;

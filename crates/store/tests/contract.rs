@@ -269,6 +269,8 @@ contract!(
     lbu_12_a_visit_is_recorded_only_with_every_detail_and_its_undertaking_accepted,
     bdc_23_a_correction_is_a_new_entry_and_the_visit_as_recorded_stays,
     bdc_18_a_visit_is_countersigned_by_a_supervisor_other_than_who_recorded_it,
+    bdc_37_the_list_holds_the_registers_cameras_and_the_equipment_entered,
+    bdc_37_a_removal_and_a_correction_are_new_entries_and_the_entry_stays,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -7511,4 +7513,240 @@ async fn bdc_18_a_visit_is_countersigned_by_a_supervisor_other_than_who_recorded
     assert_eq!(last.actor, "user:sup2");
     let row = c.row();
     assert_eq!(row[9], "Supervisor sup2 (supervisor)");
+}
+
+fn day(s: &str) -> jiff::civil::Date {
+    s.parse().expect("a day")
+}
+
+fn recorder(installed: &str) -> custos_domain::equipment::Details {
+    custos_domain::equipment::Details {
+        kind: custos_domain::equipment::Kind::Recorder,
+        camera: None,
+        make_model: "Dell PowerEdge R350".to_owned(),
+        serial_number: "7XQ2K93".to_owned(),
+        location: "Control room rack 1".to_owned(),
+        installed_on: Some(day(installed)),
+        removed_on: None,
+        notes: String::new(),
+    }
+}
+
+async fn equipment_entries(
+    store: &Store,
+    reference: &str,
+) -> Vec<custos_domain::ledger::StoredEntry> {
+    store
+        .ledger_entries(&LedgerQuery {
+            reference: Some(format!("equipment:{reference}")),
+            ..Default::default()
+        })
+        .await
+        .expect("entries")
+}
+
+/// BDC-37, BDC-18: the list of installed equipment holds the register's cameras (name,
+/// place, the day registered and the day retired) with the details entered for them (make,
+/// model, serial number, the day installed), and the recorders, monitors and links entered
+/// by a keeper of the list (not the DPO here) with every detail the code names; at most one
+/// standing entry of details per camera, only for a camera of the register.
+async fn bdc_37_the_list_holds_the_registers_cameras_and_the_equipment_entered(db: &TestDb) {
+    use custos_domain::equipment::{Details, Kind};
+    let (store, _clock) = disclosure_scheme(db).await;
+    let op = store.subject_of("op", None).await.expect("op");
+    let dpo = store.subject_of("dp", None).await.expect("dpo");
+    let actor = Actor::User("op".to_owned());
+    // The DPO does not keep the list; an incomplete entry is refused with every problem.
+    let err = store
+        .enter_equipment(&Actor::User("dp".to_owned()), &dpo, &recorder("2026-03-01"))
+        .await
+        .expect_err("not a keeper");
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
+    let err = store
+        .enter_equipment(
+            &actor,
+            &op,
+            &Details {
+                kind: Kind::Monitor,
+                camera: None,
+                make_model: String::new(),
+                serial_number: String::new(),
+                location: String::new(),
+                installed_on: Some(day("2027-01-01")),
+                removed_on: None,
+                notes: String::new(),
+            },
+        )
+        .await
+        .expect_err("incomplete");
+    let text = err.to_string();
+    for want in ["make and model", "serial number", "where", "future"] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    assert!(store.equipment_items().await.expect("items").is_empty());
+
+    let rec = store
+        .enter_equipment(&actor, &op, &recorder("2026-03-01"))
+        .await
+        .expect("recorder");
+    assert_eq!(rec.reference, "EQ-2026-0001");
+    let cam_details = Details {
+        kind: Kind::Camera,
+        camera: Some("front-gate".to_owned()),
+        make_model: "Axis P1455-LE".to_owned(),
+        serial_number: "ACCC8E000001".to_owned(),
+        location: String::new(),
+        installed_on: Some(day("2025-12-01")),
+        removed_on: None,
+        notes: String::new(),
+    };
+    let cam = store
+        .enter_equipment(&actor, &op, &cam_details)
+        .await
+        .expect("camera details");
+    let again = store
+        .enter_equipment(&actor, &op, &cam_details)
+        .await
+        .expect_err("one standing entry per camera");
+    assert!(again.to_string().contains(&cam.reference), "{again}");
+    let mut nowhere = cam_details.clone();
+    nowhere.camera = Some("no-such-camera".to_owned());
+    let err = store
+        .enter_equipment(&actor, &op, &nowhere)
+        .await
+        .expect_err("not in the register");
+    assert!(err.to_string().contains("no camera"), "{err}");
+
+    let list = store.equipment_list().await.expect("list");
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert_eq!(list[0].cells[1], "Camera: Front gate");
+    assert_eq!(list[0].cells[3], "ACCC8E000001");
+    assert_eq!(list[0].cells[4], "Above the main gate");
+    assert_eq!(list[0].cells[5], "2025-12-01");
+    assert_eq!(list[1].cells[1], "Recorder");
+    assert_eq!(list[1].cells[3], "7XQ2K93");
+    let e = equipment_entries(&store, &cam.reference).await;
+    assert_eq!(e.len(), 1);
+    assert_eq!(
+        (e[0].book.as_str(), e[0].kind.as_str()),
+        ("equipment", "equipment-entered")
+    );
+    assert!(e[0].refs.contains("camera:front-gate"), "{}", e[0].refs);
+    assert!(e[0].body.contains("ACCC8E000001"), "{}", e[0].body);
+
+    // A camera retired from the register is listed with the day it was retired.
+    store
+        .retire_camera(
+            &console(),
+            &custos_domain::Ident::parse("front-gate").expect("id"),
+            "replaced",
+        )
+        .await
+        .expect("retire");
+    let list = store.equipment_list().await.expect("list");
+    assert_eq!(list[0].cells[6], "2026-11-01 (retired from the register)");
+    assert!(!list[0].installed);
+    let csv = custos_domain::equipment::csv(&list);
+    assert!(
+        csv.starts_with("Reference,Equipment,Make and model,Serial number,Location,Installed,Removed,Notes,Corrections\r\n"),
+        "{csv}"
+    );
+}
+
+/// BDC-37, BDC-35: an entry is never edited: its removal is a new entry (not before its
+/// installation, not in the future, once), and a correction is a new entry naming the
+/// detail, its value before and after, and why; the entry as made stays.
+async fn bdc_37_a_removal_and_a_correction_are_new_entries_and_the_entry_stays(db: &TestDb) {
+    use custos_domain::equipment::{CorrectionDraft, Field};
+    let (store, _clock) = disclosure_scheme(db).await;
+    let op = store.subject_of("op", None).await.expect("op");
+    let actor = Actor::User("op".to_owned());
+    let rec = store
+        .enter_equipment(&actor, &op, &recorder("2026-03-01"))
+        .await
+        .expect("recorder");
+    let err = store
+        .record_equipment_removed(&actor, &op, &rec.reference, day("2026-02-01"), "faulty")
+        .await
+        .expect_err("before installation");
+    assert!(err.to_string().contains("before"), "{err}");
+    let err = store
+        .record_equipment_removed(&actor, &op, &rec.reference, day("2026-12-01"), "faulty")
+        .await
+        .expect_err("in the future");
+    assert!(err.to_string().contains("future"), "{err}");
+    let removed = store
+        .record_equipment_removed(
+            &actor,
+            &op,
+            &rec.reference,
+            day("2026-10-30"),
+            "faulty disk",
+        )
+        .await
+        .expect("removed");
+    assert!(!removed.installed());
+    assert!(
+        store
+            .record_equipment_removed(&actor, &op, &rec.reference, day("2026-10-31"), "again")
+            .await
+            .is_err(),
+        "removed once"
+    );
+    let err = store
+        .correct_equipment(
+            &actor,
+            &op,
+            &rec.reference,
+            &CorrectionDraft {
+                field: Field::SerialNumber,
+                value: "7XQ2K98".to_owned(),
+                reason: String::new(),
+            },
+        )
+        .await
+        .expect_err("no reason");
+    assert!(err.to_string().contains("why"), "{err}");
+    let c = store
+        .correct_equipment(
+            &actor,
+            &op,
+            &rec.reference,
+            &CorrectionDraft {
+                field: Field::SerialNumber,
+                value: "7XQ2K98".to_owned(),
+                reason: "a digit misread from the label".to_owned(),
+            },
+        )
+        .await
+        .expect("corrected");
+    assert_eq!(c.current().serial_number, "7XQ2K98");
+    assert_eq!(c.recorded.serial_number, "7XQ2K93");
+    assert_eq!(
+        db.count("SELECT 1 FROM equipment WHERE serial_number = '7XQ2K93'")
+            .await,
+        1
+    );
+    assert_eq!(db.count("SELECT 1 FROM equipment_corrections").await, 1);
+    let kinds: Vec<String> = equipment_entries(&store, &rec.reference)
+        .await
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "equipment-entered",
+            "equipment-removed",
+            "equipment-corrected"
+        ]
+    );
+    let list = store.equipment_list().await.expect("list");
+    let row = list
+        .iter()
+        .find(|r| r.reference == rec.reference)
+        .expect("listed");
+    assert_eq!(row.cells[6], "2026-10-30 (faulty disk)");
+    assert!(row.cells[8].contains("a digit misread"), "{:?}", row.cells);
+    assert!(!row.installed);
 }

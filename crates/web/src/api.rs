@@ -39,6 +39,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 pub(crate) mod cases;
 pub(crate) mod covert;
+pub(crate) mod equipment;
 pub(crate) mod incidents;
 pub(crate) mod police_control;
 pub(crate) mod visitors;
@@ -1180,6 +1181,10 @@ pub(crate) async fn document() -> Response {
         visitors::arrive,
         visitors::show,
         visitors::step,
+        equipment::list,
+        equipment::enter,
+        equipment::show,
+        equipment::step,
         document
     ),
     // Named only as parameters' types, which utoipa does not collect into the components.

@@ -96,6 +96,14 @@ const DONE: &[(&str, &str)] = &[
         "Your countersignature is recorded with the visit in the visitors' log.",
     ),
     (
+        "equipment-entered",
+        "The entry is in the list of installed equipment. Record its removal when it is taken out; a mistake is corrected as a new entry.",
+    ),
+    (
+        "equipment-step",
+        "It is recorded as a new entry in the list of installed equipment; the entry as first made is kept.",
+    ),
+    (
         "visit-corrected",
         "The correction is recorded as a new entry in the visitors' log, with its reason; the visit as first recorded is kept.",
     ),

@@ -19,6 +19,7 @@ mod covert;
 mod disclosures;
 mod done;
 pub mod downloads;
+mod equipment;
 pub mod error;
 pub mod export;
 mod forms;
@@ -425,6 +426,41 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Book(Book::Visitors),
             ),
             post(visitors::correct),
+        ),
+        // The list of installed equipment (BDC-37): read by its keepers and those who read
+        // the logbooks; written by the pack's `[books.equipment]` keepers
+        // (`equipment::require_keeper`).
+        (
+            spec("GET", "/equipment", Access::Book(Book::Equipment)),
+            get(equipment::page),
+        ),
+        (
+            spec("POST", "/equipment", Access::Book(Book::Equipment)),
+            post(equipment::enter),
+        ),
+        (
+            spec("GET", "/equipment.csv", Access::Book(Book::Equipment)),
+            get(equipment::csv),
+        ),
+        (
+            spec("GET", "/equipment.pdf", Access::Book(Book::Equipment)),
+            get(equipment::pdf),
+        ),
+        (
+            spec(
+                "GET",
+                "/equipment/{reference}",
+                Access::Book(Book::Equipment),
+            ),
+            get(equipment::show),
+        ),
+        (
+            spec(
+                "POST",
+                "/equipment/{reference}/steps",
+                Access::Book(Book::Equipment),
+            ),
+            post(equipment::step),
         ),
         (
             spec("GET", "/cases", Access::Right(Right::WorkCases)),
@@ -893,6 +929,30 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Book(Book::Visitors),
             ),
             post(api::visitors::step),
+        ),
+        (
+            spec("GET", "/api/v1/equipment", Access::Book(Book::Equipment)),
+            get(api::equipment::list),
+        ),
+        (
+            spec("POST", "/api/v1/equipment", Access::Book(Book::Equipment)),
+            post(api::equipment::enter),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/equipment/{reference}",
+                Access::Book(Book::Equipment),
+            ),
+            get(api::equipment::show),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/equipment/{reference}/steps",
+                Access::Book(Book::Equipment),
+            ),
+            post(api::equipment::step),
         ),
         (
             spec("GET", "/api/v1/cases", SignedIn),

@@ -207,6 +207,9 @@ fn nav_groups(staff: &Staff) -> Vec<NavGroup> {
                     "Camera register",
                     Gate::Right(Right::ManageCameras),
                 ),
+                // The list of installed equipment (BDC-37), kept by the pack's
+                // `[books.equipment]` roles.
+                ("/equipment", "Equipment", Gate::Book(Book::Equipment)),
                 ("/users", "People", Gate::Right(Right::ManageUsers)),
                 ("/", "Transparency page", Gate::Anyone),
             ],

@@ -631,6 +631,31 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/api/v1/visitors/{reference}/steps",
         Expect::Roles(VISITOR_KEEPERS),
     ),
+    // The list of installed equipment: read by its keepers and those who read the
+    // logbooks; kept by the pack's `[books.equipment]` keepers (the school is silent: the
+    // operator, supervisor and manager).
+    ("GET", "/equipment", Expect::Roles(BOOK_READERS)),
+    ("POST", "/equipment", Expect::Roles(BOOK_KEEPERS)),
+    ("GET", "/equipment.csv", Expect::Roles(BOOK_READERS)),
+    ("GET", "/equipment.pdf", Expect::Roles(BOOK_READERS)),
+    ("GET", "/equipment/{reference}", Expect::Roles(BOOK_READERS)),
+    (
+        "POST",
+        "/equipment/{reference}/steps",
+        Expect::Roles(BOOK_KEEPERS),
+    ),
+    ("GET", "/api/v1/equipment", Expect::Roles(BOOK_READERS)),
+    ("POST", "/api/v1/equipment", Expect::Roles(BOOK_KEEPERS)),
+    (
+        "GET",
+        "/api/v1/equipment/{reference}",
+        Expect::Roles(BOOK_READERS),
+    ),
+    (
+        "POST",
+        "/api/v1/equipment/{reference}/steps",
+        Expect::Roles(BOOK_KEEPERS),
+    ),
     ("GET", "/complaints/new", Expect::Public),
     ("GET", "/complaints", Expect::Roles(READERS)),
     ("GET", "/complaints.csv", Expect::Roles(READERS)),
@@ -825,6 +850,21 @@ const AUTHORISERS: &[&str] = &["owner", "manager"];
 
 /// The roles that keep the school's visitors' log (its `[books.visitors]`).
 const VISITOR_KEEPERS: &[&str] = &["manager", "owner"];
+
+/// The roles that keep a control-room book the school's pack is silent on (the lawful
+/// default: the operator, supervisor and manager).
+const BOOK_KEEPERS: &[&str] = &["operator", "supervisor", "manager"];
+
+/// Those who open such a book: its keepers and countersigners (the supervisor and
+/// manager), and those who read the logbooks.
+const BOOK_READERS: &[&str] = &[
+    "owner",
+    "manager",
+    "supervisor",
+    "operator",
+    "dpo",
+    "auditor",
+];
 
 /// The roles that manage accounts: the owner and the manager.
 const MANAGERS: &[&str] = &["owner", "manager"];

@@ -1042,6 +1042,39 @@ fn sentence(kind: &str, e: &Entry<'_>) -> Option<String> {
             e.or("after", ""),
             e.quoted(": ", "reason")
         ),
+        // Installed equipment.
+        "equipment-entered" => format!(
+            "{w} entered {} in the list of installed equipment{}{}{} ({})",
+            match e.first("camera") {
+                Some(c) => format!("the details of camera {}", e.names.camera(c)),
+                None => e
+                    .text("kind")
+                    .map(|k| format!("a {}", k.replace('-', " ")))
+                    .unwrap_or_else(|| "a piece of equipment".to_owned()),
+            },
+            e.quoted(": ", "make_model"),
+            e.text("serial_number")
+                .map(|n| format!(", serial number {n}"))
+                .unwrap_or_default(),
+            e.text("installed_on")
+                .map(|d| format!(", installed on {d}"))
+                .unwrap_or_default(),
+            e.first("equipment").unwrap_or("?")
+        ),
+        "equipment-removed" => format!(
+            "{w} recorded the removal of {} on {}{}",
+            e.first("equipment").unwrap_or("?"),
+            e.or("removed_on", "a day not given"),
+            e.quoted(": ", "reason")
+        ),
+        "equipment-corrected" => format!(
+            "{w} corrected the {} of {} from “{}” to “{}”{}",
+            e.or("field", "a detail").replace('-', " "),
+            e.first("equipment").unwrap_or("?"),
+            e.or("before", ""),
+            e.or("after", ""),
+            e.quoted(": ", "reason")
+        ),
         // The system.
         "schema-migrated" => format!(
             "{w} updated the database from version {} to {}{}",
