@@ -21,6 +21,7 @@ mod ledger;
 mod limits;
 mod mail;
 mod police_control;
+mod prints;
 mod recorder;
 mod retention;
 mod users;

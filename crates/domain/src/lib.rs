@@ -28,6 +28,7 @@ pub mod password;
 pub mod pdf;
 pub mod police_control;
 pub mod policy;
+pub mod prints;
 pub mod retention;
 pub mod role;
 pub mod seal;

@@ -34,6 +34,7 @@ pub mod migrate;
 pub mod overview;
 pub mod police_control;
 pub mod policy;
+pub mod prints;
 pub mod recordings;
 pub mod retention;
 pub mod reviews;

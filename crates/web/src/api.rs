@@ -42,6 +42,7 @@ pub(crate) mod covert;
 pub(crate) mod equipment;
 pub(crate) mod incidents;
 pub(crate) mod police_control;
+pub(crate) mod prints;
 pub(crate) mod visitors;
 
 use crate::AppState;
@@ -1185,6 +1186,14 @@ pub(crate) async fn document() -> Response {
         equipment::enter,
         equipment::show,
         equipment::step,
+        prints::list,
+        prints::make,
+        prints::show,
+        prints::step,
+        prints::list_authorities,
+        prints::record_authority,
+        prints::show_authority,
+        prints::authority_step,
         document
     ),
     // Named only as parameters' types, which utoipa does not collect into the components.

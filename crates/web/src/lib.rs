@@ -30,6 +30,7 @@ pub mod live;
 mod metrics;
 mod pages;
 mod police_control;
+mod prints;
 pub mod requests;
 mod retention;
 mod review;
@@ -426,6 +427,90 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Book(Book::Visitors),
             ),
             post(visitors::correct),
+        ),
+        // The video print register (BDC-34): read by its keepers and countersigners and those
+        // who read the logbooks; written by the pack's `[books.video-prints]` keepers, the
+        // destruction of a print authorised by its countersigners, the still taken only by
+        // either (`prints::require_role`, `prints::require_handler`).
+        (
+            spec("GET", "/prints", Access::Book(Book::VideoPrints)),
+            get(prints::page),
+        ),
+        (
+            spec("POST", "/prints", Access::Book(Book::VideoPrints)),
+            post(prints::make),
+        ),
+        (
+            spec("GET", "/prints.csv", Access::Book(Book::VideoPrints)),
+            get(prints::csv),
+        ),
+        (
+            spec("GET", "/prints.pdf", Access::Book(Book::VideoPrints)),
+            get(prints::pdf),
+        ),
+        (
+            spec(
+                "GET",
+                "/prints/{reference}",
+                Access::Book(Book::VideoPrints),
+            ),
+            get(prints::show),
+        ),
+        (
+            spec(
+                "GET",
+                "/prints/{reference}/still.png",
+                Access::Book(Book::VideoPrints),
+            ),
+            get(prints::still),
+        ),
+        (
+            spec(
+                "GET",
+                "/prints/{reference}/sidecar.json",
+                Access::Book(Book::VideoPrints),
+            ),
+            get(prints::sidecar),
+        ),
+        (
+            spec(
+                "POST",
+                "/prints/{reference}/steps",
+                Access::Book(Book::VideoPrints),
+            ),
+            post(prints::step),
+        ),
+        (
+            spec(
+                "POST",
+                "/print-authorities",
+                Access::Book(Book::VideoPrints),
+            ),
+            post(prints::record_authority),
+        ),
+        (
+            spec(
+                "GET",
+                "/print-authorities/{reference}",
+                Access::Book(Book::VideoPrints),
+            ),
+            get(prints::show_authority),
+        ),
+        (
+            spec(
+                "GET",
+                "/print-authorities/{reference}/document",
+                Access::Book(Book::VideoPrints),
+            ),
+            get(prints::authority_document),
+        ),
+        (
+            spec(
+                "POST",
+                "/print-authorities/{reference}/steps",
+                Access::Book(Book::VideoPrints),
+            ),
+            post(prints::authority_step),
         ),
         // The list of installed equipment (BDC-37): read by its keepers and those who read
         // the logbooks; written by the pack's `[books.equipment]` keepers
@@ -929,6 +1014,62 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Book(Book::Visitors),
             ),
             post(api::visitors::step),
+        ),
+        (
+            spec("GET", "/api/v1/prints", Access::Book(Book::VideoPrints)),
+            get(api::prints::list),
+        ),
+        (
+            spec("POST", "/api/v1/prints", Access::Book(Book::VideoPrints)),
+            post(api::prints::make),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/prints/{reference}",
+                Access::Book(Book::VideoPrints),
+            ),
+            get(api::prints::show),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/prints/{reference}/steps",
+                Access::Book(Book::VideoPrints),
+            ),
+            post(api::prints::step),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/print-authorities",
+                Access::Book(Book::VideoPrints),
+            ),
+            get(api::prints::list_authorities),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/print-authorities",
+                Access::Book(Book::VideoPrints),
+            ),
+            post(api::prints::record_authority),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/print-authorities/{reference}",
+                Access::Book(Book::VideoPrints),
+            ),
+            get(api::prints::show_authority),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/print-authorities/{reference}/steps",
+                Access::Book(Book::VideoPrints),
+            ),
+            post(api::prints::authority_step),
         ),
         (
             spec("GET", "/api/v1/equipment", Access::Book(Book::Equipment)),

@@ -631,6 +631,78 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/api/v1/visitors/{reference}/steps",
         Expect::Roles(VISITOR_KEEPERS),
     ),
+    // The video print register: read by its keepers and countersigners and those who
+    // read the logbooks; kept by the pack's `[books.video-prints]` keepers (the school is
+    // silent: the operator, supervisor and manager); the still taken only by its keepers
+    // and countersigners (the supervisor and manager).
+    ("GET", "/prints", Expect::Roles(BOOK_READERS)),
+    ("POST", "/prints", Expect::Roles(BOOK_KEEPERS)),
+    ("GET", "/prints.csv", Expect::Roles(BOOK_READERS)),
+    ("GET", "/prints.pdf", Expect::Roles(BOOK_READERS)),
+    ("GET", "/prints/{reference}", Expect::Roles(BOOK_READERS)),
+    (
+        "GET",
+        "/prints/{reference}/still.png",
+        Expect::Roles(BOOK_KEEPERS),
+    ),
+    (
+        "GET",
+        "/prints/{reference}/sidecar.json",
+        Expect::Roles(BOOK_READERS),
+    ),
+    (
+        "POST",
+        "/prints/{reference}/steps",
+        Expect::Roles(BOOK_KEEPERS),
+    ),
+    ("POST", "/print-authorities", Expect::Roles(BOOK_KEEPERS)),
+    (
+        "GET",
+        "/print-authorities/{reference}",
+        Expect::Roles(BOOK_READERS),
+    ),
+    (
+        "GET",
+        "/print-authorities/{reference}/document",
+        Expect::Roles(BOOK_READERS),
+    ),
+    (
+        "POST",
+        "/print-authorities/{reference}/steps",
+        Expect::Roles(BOOK_KEEPERS),
+    ),
+    ("GET", "/api/v1/prints", Expect::Roles(BOOK_READERS)),
+    ("POST", "/api/v1/prints", Expect::Roles(BOOK_KEEPERS)),
+    (
+        "GET",
+        "/api/v1/prints/{reference}",
+        Expect::Roles(BOOK_READERS),
+    ),
+    (
+        "POST",
+        "/api/v1/prints/{reference}/steps",
+        Expect::Roles(BOOK_KEEPERS),
+    ),
+    (
+        "GET",
+        "/api/v1/print-authorities",
+        Expect::Roles(BOOK_READERS),
+    ),
+    (
+        "POST",
+        "/api/v1/print-authorities",
+        Expect::Roles(BOOK_KEEPERS),
+    ),
+    (
+        "GET",
+        "/api/v1/print-authorities/{reference}",
+        Expect::Roles(BOOK_READERS),
+    ),
+    (
+        "POST",
+        "/api/v1/print-authorities/{reference}/steps",
+        Expect::Roles(BOOK_KEEPERS),
+    ),
     // The list of installed equipment: read by its keepers and those who read the
     // logbooks; kept by the pack's `[books.equipment]` keepers (the school is silent: the
     // operator, supervisor and manager).
