@@ -149,6 +149,17 @@ pub enum Command {
     /// countersignature, and the log as CSV or PDF
     #[command(subcommand)]
     Visitor(VisitorCommand),
+    /// The video print register (BDC-34): police officers' written authorities (Inspector
+    /// or above), stills made from recorded footage under them (decoded by ffmpeg, never
+    /// re-encoded), to whom each was given, the authorisation of its destruction and its
+    /// destruction, and the register as CSV or PDF
+    #[command(subcommand)]
+    Print(PrintCommand),
+    /// The list of installed equipment (BDC-37): cameras from the register with their
+    /// details, recorders, monitors, links and other equipment entered, their removal and
+    /// corrections, and the list as CSV or PDF
+    #[command(subcommand)]
+    Equipment(EquipmentCommand),
     /// The faults and maintenance log (LBU-16, BDC-19, ALT-15, SCC-8): each camera's
     /// scheduled checks, faults reported or found by the recorder, the contractor called,
     /// their response and the fix, corrections, each camera's next check and availability,
@@ -1230,6 +1241,255 @@ pub enum VisitorCommand {
         /// Up to and including this day
         #[arg(long, value_name = "DAY")]
         to: Option<String>,
+        /// The file
+        #[arg(short, long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+/// `custos print …`
+#[derive(Debug, Subcommand)]
+pub enum PrintCommand {
+    /// Record a police officer's written authority for video prints, kept by --as (a
+    /// keeper of the register): refused below Inspector
+    Authority {
+        /// Who keeps the register for this entry (a user whose role keeps it)
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// The officer's name
+        #[arg(long, value_name = "NAME")]
+        officer: String,
+        /// Their rank: inspector, chief-inspector, superintendent, chief-superintendent,
+        /// commander, assistant-chief-constable, deputy-assistant-commissioner,
+        /// deputy-chief-constable, assistant-commissioner, chief-constable,
+        /// deputy-commissioner or commissioner
+        #[arg(long)]
+        rank: String,
+        /// Their warrant or collar number
+        #[arg(long, value_name = "NUMBER")]
+        number: String,
+        /// Their force
+        #[arg(long)]
+        force: String,
+        /// What it asks for, and why
+        #[arg(long, value_name = "TEXT")]
+        request: String,
+        /// The day it is dated (YYYY-MM-DD)
+        #[arg(long, value_name = "DAY")]
+        dated: String,
+        /// The written authority (a scan of the signed request, or the e-mail), kept
+        /// encrypted
+        #[arg(long, value_name = "FILE")]
+        document: PathBuf,
+    },
+    /// Make a print under a written authority: the last recorded frame of a camera at or
+    /// before a moment, decoded by ffmpeg (which must be installed)
+    Make {
+        /// Who keeps the register for this entry
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// The written authority's reference, e.g. VPA-2026-0001
+        #[arg(long, value_name = "REF")]
+        authority: String,
+        /// The camera's id
+        #[arg(long, value_name = "ID")]
+        camera: String,
+        /// The moment (UK time, e.g. 2026-11-20T09:14:07)
+        #[arg(long, value_name = "TIME")]
+        at: String,
+    },
+    /// Record to whom a print was given
+    Give {
+        /// The print's reference, e.g. VP-2026-0001
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who keeps the register for this entry
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// Their name
+        #[arg(long, value_name = "NAME")]
+        to: String,
+        /// Their organisation
+        #[arg(long)]
+        organisation: String,
+        /// When (UK time); now if not given
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+    },
+    /// Authorise a print's destruction, as --as (a countersigner of the register)
+    AuthoriseDestruction {
+        /// The print's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who authorises
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// Why it may be destroyed
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Record a print's destruction, once authorised: its still and sidecar are deleted
+    Destroy {
+        /// The print's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who keeps the register for this entry
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+    },
+    /// Correct to whom a print was given (a new entry), or with --authority a detail of a
+    /// written authority
+    Correct {
+        /// The print's reference, or with --authority the authority's
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who keeps the register for this entry
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// Correct a written authority instead of a print
+        #[arg(long)]
+        authority: bool,
+        /// The detail: given-to, given-to-organisation or given-at; for an authority,
+        /// officer-name, officer-rank, officer-number, force, request or dated
+        #[arg(long)]
+        field: String,
+        /// Its correct value (a time in UK time, a day as YYYY-MM-DD, a rank by its id)
+        #[arg(long)]
+        value: String,
+        /// Why
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// The prints, in order of making
+    List,
+    /// The written authorities
+    Authorities,
+    /// The prints kept until their destruction, those whose destruction is authorised
+    /// first
+    Awaiting,
+    /// One print or written authority
+    Show {
+        /// A print's reference (VP-…) or a written authority's (VPA-…)
+        #[arg(value_name = "REF")]
+        reference: String,
+    },
+    /// Write a print's still (PNG) to a file, as --as (a keeper or countersigner of the
+    /// register); ledgered
+    Still {
+        /// The print's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who takes it
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// The file
+        #[arg(short, long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Write what a print was made from (its sidecar, JSON)
+    Sidecar {
+        /// The print's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// The file; standard output if not given
+        #[arg(short, long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Write the register as CSV (the columns the code names)
+    Csv {
+        /// The file; standard output if not given
+        #[arg(short, long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Write the register as a PDF
+    Pdf {
+        /// The file
+        #[arg(short, long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+/// `custos equipment …`
+#[derive(Debug, Subcommand)]
+pub enum EquipmentCommand {
+    /// Enter a recorder, monitor, link or other equipment, or (--kind camera --camera ID) a
+    /// registered camera's details, kept by --as (a keeper of the list)
+    Enter {
+        /// Who keeps the list for this entry (a user whose role keeps it)
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// recorder, monitor, link, other, or camera (with --camera)
+        #[arg(long)]
+        kind: String,
+        /// For a camera's details: the camera's id in the register
+        #[arg(long, value_name = "ID")]
+        camera: Option<String>,
+        /// Make and model
+        #[arg(long, value_name = "TEXT")]
+        make_model: String,
+        /// Serial number ("none" if it has none)
+        #[arg(long, value_name = "TEXT")]
+        serial: String,
+        /// Where it is installed (a camera's place is the register's unless given)
+        #[arg(long, default_value = "")]
+        location: String,
+        /// The day it was installed (YYYY-MM-DD)
+        #[arg(long, value_name = "DAY")]
+        installed: String,
+        /// Notes
+        #[arg(long, default_value = "")]
+        notes: String,
+    },
+    /// Record the removal of equipment: a new entry
+    Remove {
+        /// The entry's reference, e.g. EQ-2026-0001
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who keeps the list for this entry
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// The day it was removed (YYYY-MM-DD)
+        #[arg(long, value_name = "DAY")]
+        on: String,
+        /// Why
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Correct one detail of an entry, with the reason: a new entry; the entry as made is
+    /// kept
+    Correct {
+        /// The entry's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who keeps the list for this entry
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// The detail: make-model, serial-number, location, installed-on, removed-on or notes
+        #[arg(long)]
+        field: String,
+        /// Its correct value (a day as YYYY-MM-DD)
+        #[arg(long)]
+        value: String,
+        /// Why
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// The list: the register's cameras with their details, then the other equipment
+    List,
+    /// One entry, with its removal and corrections
+    Show {
+        /// The entry's reference
+        #[arg(value_name = "REF")]
+        reference: String,
+    },
+    /// Write the list as CSV (the columns the code names)
+    Csv {
+        /// The file; standard output if not given
+        #[arg(short, long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Write the list as a PDF
+    Pdf {
         /// The file
         #[arg(short, long, value_name = "FILE")]
         out: PathBuf,

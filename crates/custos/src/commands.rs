@@ -185,6 +185,18 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             finish(store).await?;
             result
         }
+        Command::Print(cmd) => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::prints::run(&store, &config, &console_actor(), cmd).await;
+            finish(store).await?;
+            result
+        }
+        Command::Equipment(cmd) => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::equipment::run(&store, &console_actor(), cmd).await;
+            finish(store).await?;
+            result
+        }
         Command::Checks(cmd) => {
             let store = open_for_writing(&config).await?;
             let result = crate::checks::run(&store, &console_actor(), cmd).await;
@@ -1460,6 +1472,144 @@ async fn seed_demo_case(store: &Store, config: &Config) -> anyhow::Result<()> {
     seed_demo_police_control(store, config, &policy.pack, now).await?;
     seed_demo_visit(store, &policy.pack, now).await?;
     seed_demo_deployment(store, &policy.pack, now).await?;
+    seed_demo_equipment(store, &policy.pack).await?;
+    Ok(())
+}
+
+/// The first demo account whose role keeps `book` under `pack`, if any.
+async fn demo_keeper(
+    store: &Store,
+    pack: &custos_domain::PolicyPack,
+    book: custos_domain::ledger::Book,
+    countersign: bool,
+) -> anyhow::Result<Option<custos_domain::access::Subject>> {
+    for user in store.users().await? {
+        let subject = store.subject_of(user.username.as_str(), None).await?;
+        if custos_domain::access::book_role(&pack.books, book, &subject, countersign).is_ok() {
+            return Ok(Some(subject));
+        }
+    }
+    Ok(None)
+}
+
+/// The video print register's demonstration (BDC-34): an Inspector's written authority,
+/// recorded once by the first demo account whose role keeps the register, and — when the
+/// demo's footage is already recorded (a demo started again on its data folder) and FFmpeg
+/// is installed — one print of the first camera made under it. A fresh demo has no footage
+/// when it starts: its authority's page offers to make the print once a minute is recorded.
+async fn seed_demo_prints(store: &Store, config: &Config) -> anyhow::Result<()> {
+    use custos_domain::ledger::Book;
+    use custos_domain::prints::{AuthorityDraft, Officer, Rank};
+    let Some(policy) = store.active_policy().await? else {
+        return Ok(());
+    };
+    let Some(keeper) = demo_keeper(store, &policy.pack, Book::VideoPrints, false).await? else {
+        return Ok(());
+    };
+    let actor = Actor::User(keeper.username.clone());
+    let documents = crate::cases::documents_dir(&config.data_dir);
+    let now = store.clock().now().0;
+    let authority = match store.print_authorities().await?.into_iter().next() {
+        Some(a) => a,
+        None => {
+            let a = store
+                .record_print_authority(
+                    &actor,
+                    &keeper,
+                    &documents,
+                    &AuthorityDraft {
+                        officer: Officer {
+                            name: "Alex Example".to_owned(),
+                            rank: Rank::Inspector,
+                            number: "1234".to_owned(),
+                            force: "Demonstration Constabulary".to_owned(),
+                        },
+                        request: "Stills of the cycle theft at the gate, for the officer's enquiries".to_owned(),
+                        dated: Some(custos_store::equipment::uk_day_of(now)?),
+                        document_attached: true,
+                    },
+                    &custos_store::prints::AuthorityDocument {
+                        name: "written-authority.txt".to_owned(),
+                        contents: b"Demonstration: the written authority of Inspector Alex Example (1234), Demonstration Constabulary, for stills of the cycle theft at the gate.\n".to_vec(),
+                    },
+                )
+                .await?;
+            println!(
+                "Demo print authority: {}, an Inspector's written authority for video prints; make a print from its page once a minute of footage is recorded (Video prints, signed in as {}).",
+                a.reference, keeper.username
+            );
+            a
+        }
+    };
+    if !store.video_prints().await?.is_empty() || !store.can_make_prints() {
+        return Ok(());
+    }
+    let newest = store
+        .newest_footage()
+        .await?
+        .into_iter()
+        .find_map(|(camera, t)| t.map(|t| (camera, t)));
+    let Some((camera, until)) = newest else {
+        return Ok(());
+    };
+    let footage = crate::recorder::footage_dir(&config.data_dir);
+    match store
+        .make_video_print(
+            &actor,
+            &keeper,
+            &footage,
+            &documents,
+            &custos_store::prints::NewPrint {
+                authority: &authority.reference,
+                camera: &camera,
+                moment_unix_ms: until - 1000,
+            },
+        )
+        .await
+    {
+        Ok(p) => println!(
+            "Demo video print: {}, a still of {} made under {} (Video prints, signed in as {}).",
+            p.reference, p.source.camera_name, authority.reference, keeper.username
+        ),
+        // The demo runs without it: the authority's page offers to make one.
+        Err(e) => eprintln!("warning: the demo's video print could not be made: {e}"),
+    }
+    Ok(())
+}
+
+/// One entry in the list of installed equipment (BDC-37): the demo's recording server,
+/// entered by the first demo account whose role keeps the list. The simulated cameras are
+/// listed from the register beside it.
+async fn seed_demo_equipment(
+    store: &Store,
+    pack: &custos_domain::PolicyPack,
+) -> anyhow::Result<()> {
+    use custos_domain::equipment::{Details, Kind};
+    use custos_domain::ledger::Book;
+    let Some(keeper) = demo_keeper(store, pack, Book::Equipment, false).await? else {
+        return Ok(());
+    };
+    let today = custos_store::equipment::uk_day_of(store.clock().now().0)?;
+    let item = store
+        .enter_equipment(
+            &Actor::User(keeper.username.clone()),
+            &keeper,
+            &Details {
+                kind: Kind::Recorder,
+                camera: None,
+                make_model: "Custos demonstration recording server".to_owned(),
+                serial_number: "none".to_owned(),
+                location: "Control room".to_owned(),
+                installed_on: Some(today),
+                removed_on: None,
+                notes: "Records the two simulated cameras".to_owned(),
+            },
+        )
+        .await?;
+    println!(
+        "Demo equipment: {}, the recording server, in the list of installed equipment (Equipment, signed in as {}).",
+        item.reference, keeper.username
+    );
     Ok(())
 }
 
@@ -2009,6 +2159,7 @@ async fn demo(
     );
     seed_demo_case(&store, &config).await?;
     seed_demo_incident(&store).await?;
+    seed_demo_prints(&store, &config).await?;
     seed_demo_maintenance(&store).await?;
     // Sign what the demo set up, as `init` does at its end, so the server finds the ledger
     // covered by a signature in its witness when it verifies it at start.

@@ -1484,6 +1484,16 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
     // The trainee watches only while an operator is signed on duty (BDC-22); nobody is.
     let watchers = ["owner", "manager", "supervisor", "operator", "viewer"];
     let caseworkers = ["owner", "manager", "dpo"];
+    // The books the school's pack is silent on (video prints, installed equipment): kept by
+    // operators, supervisors and managers, read by them and the logbooks' readers.
+    let book_readers = [
+        "owner",
+        "manager",
+        "supervisor",
+        "operator",
+        "dpo",
+        "auditor",
+    ];
 
     let driver = Driver::start();
     let c = browser(&driver, &dir.path().join("profile")).await;
@@ -1581,6 +1591,7 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
             // The school keeps its incident log by its manager and owner; the logbooks'
             // readers read it (BDC-24).
             ("Incidents", readers.contains(&role.as_str())),
+            ("Video prints", book_readers.contains(&role.as_str())),
             ("Retention", readers.contains(&role.as_str())),
             ("Disclosures", readers.contains(&role.as_str())),
             ("Complaints", readers.contains(&role.as_str())),
@@ -1589,6 +1600,7 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
                 "Camera register",
                 ["owner", "manager"].contains(&role.as_str()),
             ),
+            ("Equipment", book_readers.contains(&role.as_str())),
             ("People", ["owner", "manager"].contains(&role.as_str())),
             ("Transparency page", true),
         ]
@@ -6440,6 +6452,218 @@ fn lbu_12_the_visitors_log_is_kept_and_countersigned_at_the_console() {
         "visitor-left",
         "visit-corrected",
         "visit-countersigned",
+    ] {
+        assert!(out.contains(kind), "{kind}: {out}");
+    }
+}
+
+/// BDC-34 at the console, under Bassetlaw's pack: a written authority from a Sergeant is
+/// refused and nothing is recorded; an Inspector's is recorded with its document; where
+/// ffmpeg cannot be found making a print is refused saying that it needs ffmpeg, and
+/// nothing is recorded; a moment without footage is refused; the register is CSV in the
+/// code's columns and a PDF, and the ledger has the authority alone.
+#[test]
+fn bdc_34_the_video_print_register_is_kept_at_the_console() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let custos_at = council_at_the_console(dir.path());
+    let document = dir.path().join("authority.pdf");
+    std::fs::write(&document, b"%PDF-1.4 signed by Inspector Jane Doe").expect("document");
+    let authority = |rank: &str| {
+        custos_at(&[
+            "print",
+            "authority",
+            "--as",
+            "teamie",
+            "--officer",
+            "Jane Doe",
+            "--rank",
+            rank,
+            "--number",
+            "4321",
+            "--force",
+            "Nottinghamshire Police",
+            "--request",
+            "Stills of the assault outside the Crown",
+            "--dated",
+            "2025-06-01",
+            "--document",
+            document.to_str().expect("path"),
+        ])
+    };
+    let (code, _, err) = authority("sergeant");
+    assert_eq!(code, 1);
+    assert!(err.contains("Inspector or above"), "{err}");
+    let (code, out, err) = custos_at(&["print", "authorities"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.trim().is_empty(), "nothing recorded: {out}");
+    let (code, out, err) = authority("inspector");
+    assert_eq!(code, 0, "{out}{err}");
+    let reference = out
+        .split_whitespace()
+        .find(|w| w.starts_with("VPA-"))
+        .expect("a reference")
+        .to_owned();
+    assert!(out.contains("Inspector Jane Doe"), "{out}");
+
+    // Where ffmpeg cannot be found, the console says so and nothing is recorded.
+    let (code, out, err) = run(custos()
+        .arg("--data")
+        .arg(dir.path().join("scheme"))
+        .env("PATH", dir.path().join("no-programs-here"))
+        .args([
+            "print",
+            "make",
+            "--as",
+            "teamie",
+            "--authority",
+            &reference,
+            "--camera",
+            "market-square",
+            "--at",
+            "2025-06-01T10:00:00",
+        ]));
+    assert_eq!(code, 1, "{out}");
+    assert!(err.contains("needs the ffmpeg program"), "{err}");
+    assert!(err.contains("nothing was recorded"), "{err}");
+    let (code, _, err) = custos_at(&[
+        "print",
+        "make",
+        "--as",
+        "teamie",
+        "--authority",
+        &reference,
+        "--camera",
+        "market-square",
+        "--at",
+        "2025-06-01T10:00:00",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no recorded footage"), "{err}");
+    let (code, out, err) = custos_at(&["print", "list"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.trim().is_empty(), "no print: {out}");
+
+    let (code, csv, err) = custos_at(&["print", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        csv.starts_with("Reference,Made,Made by,Camera,Moment shown,Authority,Officer,Rank,Warrant or collar number,Force,Authority dated,Given to,Given at,Destruction authorised by,Destruction authorised at,Destroyed by,Destroyed at,Segment SHA-256,Corrections\r\n"),
+        "{csv}"
+    );
+    let pdf = dir.path().join("prints.pdf");
+    let (code, _, err) = custos_at(&["print", "pdf", "--out", pdf.to_str().expect("path")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read(&pdf).expect("pdf").starts_with(b"%PDF-"));
+    let (code, out, err) = custos_at(&["ledger", "export", "--book", "video-prints"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("print-authority-recorded"), "{out}");
+    assert!(!out.contains("video-print-made"), "{out}");
+}
+
+/// BDC-37 at the console, under Bassetlaw's pack: a recorder entered, refused to someone
+/// who does not keep the list, the register's camera's details entered, the recorder's
+/// removal and a correction as new entries, and the list as CSV in the code's columns, a
+/// PDF and in the ledger.
+#[test]
+fn bdc_37_the_list_of_installed_equipment_is_kept_at_the_console() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let custos_at = council_at_the_console(dir.path());
+    let recorder = |user: &str| {
+        custos_at(&[
+            "equipment",
+            "enter",
+            "--as",
+            user,
+            "--kind",
+            "recorder",
+            "--make-model",
+            "Dell PowerEdge R350",
+            "--serial",
+            "7XQ2K93",
+            "--location",
+            "Control room rack 1",
+            "--installed",
+            "2025-03-01",
+        ])
+    };
+    let (code, _, err) = recorder("ceo");
+    assert_eq!(code, 1);
+    assert!(err.contains("installed equipment"), "{err}");
+    let (code, out, err) = recorder("teamie");
+    assert_eq!(code, 0, "{out}{err}");
+    let reference = out
+        .split_whitespace()
+        .find(|w| w.starts_with("EQ-"))
+        .expect("a reference")
+        .trim_end_matches('.')
+        .to_owned();
+    let (code, out, err) = custos_at(&[
+        "equipment",
+        "enter",
+        "--as",
+        "teamie",
+        "--kind",
+        "camera",
+        "--camera",
+        "market-square",
+        "--make-model",
+        "Axis P1455-LE",
+        "--serial",
+        "ACCC8E000001",
+        "--installed",
+        "2024-12-01",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = custos_at(&[
+        "equipment",
+        "remove",
+        &reference,
+        "--as",
+        "teamie",
+        "--on",
+        "2025-06-01",
+        "--reason",
+        "Replaced after a disk fault",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = custos_at(&[
+        "equipment",
+        "correct",
+        &reference,
+        "--as",
+        "teamie",
+        "--field",
+        "serial-number",
+        "--value",
+        "7XQ2K98",
+        "--reason",
+        "A digit misread from the label",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("A digit misread"), "{out}");
+    let (code, out, err) = custos_at(&["equipment", "list"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Camera: Market square"), "{out}");
+    assert!(out.contains("ACCC8E000001"), "{out}");
+    let (code, csv, err) = custos_at(&["equipment", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        csv.starts_with("Reference,Equipment,Make and model,Serial number,Location,Installed,Removed,Notes,Corrections\r\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("2025-06-01 (Replaced after a disk fault)"),
+        "{csv}"
+    );
+    let pdf = dir.path().join("equipment.pdf");
+    let (code, _, err) = custos_at(&["equipment", "pdf", "--out", pdf.to_str().expect("path")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read(&pdf).expect("pdf").starts_with(b"%PDF-"));
+    let (code, out, err) = custos_at(&["ledger", "export", "--book", "equipment"]);
+    assert_eq!(code, 0, "{err}");
+    for kind in [
+        "equipment-entered",
+        "equipment-removed",
+        "equipment-corrected",
     ] {
         assert!(out.contains(kind), "{kind}: {out}");
     }

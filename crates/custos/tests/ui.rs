@@ -122,6 +122,30 @@ const ROWS: &[(&str, Row)] = &[
         "/visitors/{reference}/undertaking",
         Row::NotAPage("the scan of a signed undertaking"),
     ),
+    ("/prints", Row::Page("/prints")),
+    ("/prints.csv", Row::NotAPage("a CSV file")),
+    ("/prints.pdf", Row::NotAPage("a PDF file")),
+    // The print the operator makes from the demo's written authority (see `make`).
+    ("/prints/{reference}", Row::Page("{print}")),
+    (
+        "/prints/{reference}/still.png",
+        Row::NotAPage("a still picture"),
+    ),
+    (
+        "/prints/{reference}/sidecar.json",
+        Row::NotAPage("JSON: what a still was made from"),
+    ),
+    // The demo's written authority, recorded when the demo starts.
+    ("/print-authorities/{reference}", Row::Page("{authority}")),
+    (
+        "/print-authorities/{reference}/document",
+        Row::NotAPage("a written authority's file"),
+    ),
+    ("/equipment", Row::Page("/equipment")),
+    ("/equipment.csv", Row::NotAPage("a CSV file")),
+    ("/equipment.pdf", Row::NotAPage("a PDF file")),
+    // The demo's recording server, entered when the demo starts.
+    ("/equipment/{reference}", Row::Page("{equipment}")),
     ("/maintenance", Row::Page("/maintenance")),
     ("/maintenance.csv", Row::NotAPage("a CSV file")),
     ("/maintenance.pdf", Row::NotAPage("a PDF file")),
@@ -430,6 +454,29 @@ async fn make(c: &Client, base: &str, role: &str, made: &mut BTreeMap<&'static s
                 .expect("href")
                 .expect("a link");
             made.insert("{shift}", shift);
+            // A print from the demo's written authority, once a segment of footage is
+            // recorded (the authority's page offers the newest recorded moment).
+            let authority = made
+                .get("{authority}")
+                .cloned()
+                .expect("the demo's authority");
+            let deadline = Instant::now() + Duration::from_secs(180);
+            loop {
+                c.goto(&format!("{base}{authority}"))
+                    .await
+                    .expect("the authority's page");
+                settle(c).await;
+                let path = submit_and_leave(c, "#print-form button", &authority).await;
+                if path.starts_with("/prints/") {
+                    made.insert("{print}", path);
+                    break;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "no print could be made from the demo's footage: {path}"
+                );
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
         }
         "manager" | "supervisor" => {
             c.goto(&format!("{base}/export"))
@@ -523,20 +570,19 @@ async fn every_page_for_every_role_fits_a_phone_and_passes_axe() {
             .unwrap_or("2026")
         ),
     );
-    made.insert(
-        "{incident}",
-        format!(
-            "/incidents/INC-{}-0001",
-            custos_base::UnixMs(
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0))
-            )
-            .to_uk_local_input()
-            .get(..4)
-            .unwrap_or("2026")
-        ),
-    );
+    // The demo's fixtures are this year's first of their series.
+    let year = custos_base::UnixMs(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0)),
+    )
+    .to_uk_local_input()
+    .get(..4)
+    .unwrap_or("2026")
+    .to_owned();
+    made.insert("{incident}", format!("/incidents/INC-{year}-0001"));
+    made.insert("{equipment}", format!("/equipment/EQ-{year}-0001"));
+    made.insert("{authority}", format!("/print-authorities/VPA-{year}-0001"));
     let year = custos_base::UnixMs(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

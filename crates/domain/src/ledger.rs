@@ -1434,6 +1434,61 @@ pub const KINDS: &[(Book, &str, &str)] = &[
         "a detail of a recorded visit is corrected: a new entry naming the visit, the detail, its value before and after, and why",
     ),
     (
+        Book::VideoPrints,
+        "print-authority-recorded",
+        "a police officer's written authority for video prints is recorded: the officer's name, rank (Inspector or above), warrant or collar number and force, what it asks for, the day it is dated and the SHA-256 of the written authority kept",
+    ),
+    (
+        Book::VideoPrints,
+        "print-authority-corrected",
+        "a detail of a written authority for video prints is corrected: a new entry naming it, the detail, its value before and after, and why",
+    ),
+    (
+        Book::VideoPrints,
+        "video-print-made",
+        "a still is made from recorded footage under a written authority: the camera, the moment, the frame's time, and the SHA-256 of the recorded segment, the still and its sidecar",
+    ),
+    (
+        Book::VideoPrints,
+        "video-print-downloaded",
+        "a video print's still is taken from Custos (to print it or hand it over)",
+    ),
+    (
+        Book::VideoPrints,
+        "video-print-given",
+        "to whom a video print was given is recorded: their name, organisation and when",
+    ),
+    (
+        Book::VideoPrints,
+        "video-print-destruction-authorised",
+        "the destruction of a video print is authorised, with the reason, by someone whose role countersigns the video print register",
+    ),
+    (
+        Book::VideoPrints,
+        "video-print-destroyed",
+        "a video print is destroyed: its key is destroyed and its still and sidecar deleted",
+    ),
+    (
+        Book::VideoPrints,
+        "video-print-corrected",
+        "to whom a video print was given is corrected: a new entry naming it, the detail, its value before and after, and why",
+    ),
+    (
+        Book::Equipment,
+        "equipment-entered",
+        "a camera's details or a recorder, monitor, link or other piece of equipment is entered in the list of installed equipment: what it is, its make and model, serial number, location and the day it was installed",
+    ),
+    (
+        Book::Equipment,
+        "equipment-removed",
+        "the removal of a piece of equipment is recorded: a new entry naming it, the day it was removed and why",
+    ),
+    (
+        Book::Equipment,
+        "equipment-corrected",
+        "a detail of an equipment entry is corrected: a new entry naming it, the detail, its value before and after, and why",
+    ),
+    (
         Book::System,
         "schema-migrated",
         "a database schema step is applied",

@@ -14,6 +14,9 @@
 //! [`segfile`] is the encrypted file form footage is kept in on disk: records of
 //! XChaCha20-Poly1305 ciphertext, one per fragment.
 //!
+//! [`still`] is one picture of recorded footage as a PNG, decoded by the `ffmpeg` program
+//! run as a separate process, for video prints.
+//!
 //! [`simcam`] simulates cameras for trying and testing Custos: an RTSP server whose
 //! cameras stream synthetic H.264 video with their name and a running clock on every frame.
 
@@ -22,3 +25,4 @@ pub mod mp4;
 pub mod rtsp;
 pub mod segfile;
 pub mod simcam;
+pub mod still;

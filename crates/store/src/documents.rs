@@ -1,5 +1,6 @@
 //! Documents kept encrypted on disk: a case's documents (`cases`), an incident's witness
-//! statements (`incidents`) and a visit's scanned undertaking (`visitors`) are each one record of a segment file (`custos_media::segfile`)
+//! statements (`incidents`), a visit's scanned undertaking (`visitors`), and a video print's
+//! written authority, still and sidecar (`prints`) are each one record of a segment file (`custos_media::segfile`)
 //! sealed under a key of their own, which the database keeps sealed by the master key.
 //!
 //! Invariants: a document is written whole and synced before the row that names it is

@@ -35,7 +35,7 @@ pub struct Reassembled {
 }
 
 /// Rewrites the `tfdt` base decode time of the fragment in `frag` (version 1).
-fn set_base_decode_time(frag: &mut [u8], base_90k: u64) -> StoreResult<()> {
+pub(crate) fn set_base_decode_time(frag: &mut [u8], base_90k: u64) -> StoreResult<()> {
     let bad = |why: &str| StoreError::Corrupt(format!("a recorded fragment is malformed: {why}"));
     let mut at = None;
     for b in boxes(frag) {

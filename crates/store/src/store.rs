@@ -167,6 +167,9 @@ pub(crate) struct Inner {
     /// line or an acceptance): the next checkpoint is signed only over a chain that extends
     /// it.
     pub(crate) anchor: std::sync::Mutex<Option<(i64, custos_domain::ledger::Hash)>>,
+    /// The `ffmpeg` program that decodes video prints' stills (`prints`); `ffmpeg` on the
+    /// `PATH` unless set ([`Store::set_ffmpeg_program`]).
+    pub(crate) ffmpeg: std::sync::Mutex<std::path::PathBuf>,
 }
 
 /// A write transaction. Record the ledger entries that describe the change with
@@ -339,6 +342,7 @@ impl Store {
             signing_suspended: std::sync::Mutex::new(None),
             held_at_seq: std::sync::Mutex::new(None),
             anchor: std::sync::Mutex::new(None),
+            ffmpeg: std::sync::Mutex::new(std::path::PathBuf::from("ffmpeg")),
         });
         Ok(Self { inner })
     }

@@ -275,6 +275,10 @@ contract!(
     alt_15_availability_is_the_share_of_the_period_with_footage,
     bdc_38_a_deployment_is_recorded_with_its_grounds_signed_corrected_and_taken_down,
     bdc_18_a_visit_is_countersigned_by_a_supervisor_other_than_who_recorded_it,
+    bdc_37_the_list_holds_the_registers_cameras_and_the_equipment_entered,
+    bdc_37_a_removal_and_a_correction_are_new_entries_and_the_entry_stays,
+    bdc_34_a_print_is_a_still_decoded_from_the_footage_on_an_inspectors_written_authority,
+    bdc_34_a_print_is_given_kept_and_destroyed_only_when_authorised,
 );
 
 async fn migrations_bring_an_empty_database_to_the_latest_version_once(db: &TestDb) {
@@ -8519,4 +8523,806 @@ async fn alt_15_availability_is_the_share_of_the_period_with_footage(db: &TestDb
         .expect("measured");
     assert_eq!(a.from_unix_ms, clock.now().0 - 30 * DAY);
     assert_eq!(a.percent_words(), "0.0%");
+}
+
+fn day(s: &str) -> jiff::civil::Date {
+    s.parse().expect("a day")
+}
+
+fn recorder(installed: &str) -> custos_domain::equipment::Details {
+    custos_domain::equipment::Details {
+        kind: custos_domain::equipment::Kind::Recorder,
+        camera: None,
+        make_model: "Dell PowerEdge R350".to_owned(),
+        serial_number: "7XQ2K93".to_owned(),
+        location: "Control room rack 1".to_owned(),
+        installed_on: Some(day(installed)),
+        removed_on: None,
+        notes: String::new(),
+    }
+}
+
+async fn equipment_entries(
+    store: &Store,
+    reference: &str,
+) -> Vec<custos_domain::ledger::StoredEntry> {
+    store
+        .ledger_entries(&LedgerQuery {
+            reference: Some(format!("equipment:{reference}")),
+            ..Default::default()
+        })
+        .await
+        .expect("entries")
+}
+
+/// BDC-37, BDC-18: the list of installed equipment holds the register's cameras (name,
+/// place, the day registered and the day retired) with the details entered for them (make,
+/// model, serial number, the day installed), and the recorders, monitors and links entered
+/// by a keeper of the list (not the DPO here) with every detail the code names; at most one
+/// standing entry of details per camera, only for a camera of the register.
+async fn bdc_37_the_list_holds_the_registers_cameras_and_the_equipment_entered(db: &TestDb) {
+    use custos_domain::equipment::{Details, Kind};
+    let (store, _clock) = disclosure_scheme(db).await;
+    let op = store.subject_of("op", None).await.expect("op");
+    let dpo = store.subject_of("dp", None).await.expect("dpo");
+    let actor = Actor::User("op".to_owned());
+    // The DPO does not keep the list; an incomplete entry is refused with every problem.
+    let err = store
+        .enter_equipment(&Actor::User("dp".to_owned()), &dpo, &recorder("2026-03-01"))
+        .await
+        .expect_err("not a keeper");
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
+    let err = store
+        .enter_equipment(
+            &actor,
+            &op,
+            &Details {
+                kind: Kind::Monitor,
+                camera: None,
+                make_model: String::new(),
+                serial_number: String::new(),
+                location: String::new(),
+                installed_on: Some(day("2027-01-01")),
+                removed_on: None,
+                notes: String::new(),
+            },
+        )
+        .await
+        .expect_err("incomplete");
+    let text = err.to_string();
+    for want in ["make and model", "serial number", "where", "future"] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    assert!(store.equipment_items().await.expect("items").is_empty());
+
+    let rec = store
+        .enter_equipment(&actor, &op, &recorder("2026-03-01"))
+        .await
+        .expect("recorder");
+    assert_eq!(rec.reference, "EQ-2026-0001");
+    let cam_details = Details {
+        kind: Kind::Camera,
+        camera: Some("front-gate".to_owned()),
+        make_model: "Axis P1455-LE".to_owned(),
+        serial_number: "ACCC8E000001".to_owned(),
+        location: String::new(),
+        installed_on: Some(day("2025-12-01")),
+        removed_on: None,
+        notes: String::new(),
+    };
+    let cam = store
+        .enter_equipment(&actor, &op, &cam_details)
+        .await
+        .expect("camera details");
+    let again = store
+        .enter_equipment(&actor, &op, &cam_details)
+        .await
+        .expect_err("one standing entry per camera");
+    assert!(again.to_string().contains(&cam.reference), "{again}");
+    let mut nowhere = cam_details.clone();
+    nowhere.camera = Some("no-such-camera".to_owned());
+    let err = store
+        .enter_equipment(&actor, &op, &nowhere)
+        .await
+        .expect_err("not in the register");
+    assert!(err.to_string().contains("no camera"), "{err}");
+
+    let list = store.equipment_list().await.expect("list");
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert_eq!(list[0].cells[1], "Camera: Front gate");
+    assert_eq!(list[0].cells[3], "ACCC8E000001");
+    assert_eq!(list[0].cells[4], "Above the main gate");
+    assert_eq!(list[0].cells[5], "2025-12-01");
+    assert_eq!(list[1].cells[1], "Recorder");
+    assert_eq!(list[1].cells[3], "7XQ2K93");
+    let e = equipment_entries(&store, &cam.reference).await;
+    assert_eq!(e.len(), 1);
+    assert_eq!(
+        (e[0].book.as_str(), e[0].kind.as_str()),
+        ("equipment", "equipment-entered")
+    );
+    assert!(e[0].refs.contains("camera:front-gate"), "{}", e[0].refs);
+    assert!(e[0].body.contains("ACCC8E000001"), "{}", e[0].body);
+
+    // A camera retired from the register is listed with the day it was retired.
+    store
+        .retire_camera(
+            &console(),
+            &custos_domain::Ident::parse("front-gate").expect("id"),
+            "replaced",
+        )
+        .await
+        .expect("retire");
+    let list = store.equipment_list().await.expect("list");
+    assert_eq!(list[0].cells[6], "2026-11-01 (retired from the register)");
+    assert!(!list[0].installed);
+    let csv = custos_domain::equipment::csv(&list);
+    assert!(
+        csv.starts_with("Reference,Equipment,Make and model,Serial number,Location,Installed,Removed,Notes,Corrections\r\n"),
+        "{csv}"
+    );
+}
+
+/// BDC-37, BDC-35: an entry is never edited: its removal is a new entry (not before its
+/// installation, not in the future, once), and a correction is a new entry naming the
+/// detail, its value before and after, and why; the entry as made stays.
+async fn bdc_37_a_removal_and_a_correction_are_new_entries_and_the_entry_stays(db: &TestDb) {
+    use custos_domain::equipment::{CorrectionDraft, Field};
+    let (store, _clock) = disclosure_scheme(db).await;
+    let op = store.subject_of("op", None).await.expect("op");
+    let actor = Actor::User("op".to_owned());
+    let rec = store
+        .enter_equipment(&actor, &op, &recorder("2026-03-01"))
+        .await
+        .expect("recorder");
+    let err = store
+        .record_equipment_removed(&actor, &op, &rec.reference, day("2026-02-01"), "faulty")
+        .await
+        .expect_err("before installation");
+    assert!(err.to_string().contains("before"), "{err}");
+    let err = store
+        .record_equipment_removed(&actor, &op, &rec.reference, day("2026-12-01"), "faulty")
+        .await
+        .expect_err("in the future");
+    assert!(err.to_string().contains("future"), "{err}");
+    let removed = store
+        .record_equipment_removed(
+            &actor,
+            &op,
+            &rec.reference,
+            day("2026-10-30"),
+            "faulty disk",
+        )
+        .await
+        .expect("removed");
+    assert!(!removed.installed());
+    assert!(
+        store
+            .record_equipment_removed(&actor, &op, &rec.reference, day("2026-10-31"), "again")
+            .await
+            .is_err(),
+        "removed once"
+    );
+    let err = store
+        .correct_equipment(
+            &actor,
+            &op,
+            &rec.reference,
+            &CorrectionDraft {
+                field: Field::SerialNumber,
+                value: "7XQ2K98".to_owned(),
+                reason: String::new(),
+            },
+        )
+        .await
+        .expect_err("no reason");
+    assert!(err.to_string().contains("why"), "{err}");
+    let c = store
+        .correct_equipment(
+            &actor,
+            &op,
+            &rec.reference,
+            &CorrectionDraft {
+                field: Field::SerialNumber,
+                value: "7XQ2K98".to_owned(),
+                reason: "a digit misread from the label".to_owned(),
+            },
+        )
+        .await
+        .expect("corrected");
+    assert_eq!(c.current().serial_number, "7XQ2K98");
+    assert_eq!(c.recorded.serial_number, "7XQ2K93");
+    assert_eq!(
+        db.count("SELECT 1 FROM equipment WHERE serial_number = '7XQ2K93'")
+            .await,
+        1
+    );
+    assert_eq!(db.count("SELECT 1 FROM equipment_corrections").await, 1);
+    let kinds: Vec<String> = equipment_entries(&store, &rec.reference)
+        .await
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "equipment-entered",
+            "equipment-removed",
+            "equipment-corrected"
+        ]
+    );
+    let list = store.equipment_list().await.expect("list");
+    let row = list
+        .iter()
+        .find(|r| r.reference == rec.reference)
+        .expect("listed");
+    assert_eq!(row.cells[6], "2026-10-30 (faulty disk)");
+    assert!(row.cells[8].contains("a digit misread"), "{:?}", row.cells);
+    assert!(!row.installed);
+}
+
+/// Records `seconds` of the simulated camera's real H.264 footage (640×360, 25 frames a
+/// second, a key frame every second) of camera `cam` from `start`, as the recorder does: the
+/// day's init segment, one encrypted segment file of one fragment per group of pictures
+/// with its index row and SHA-256. Returns the segment's path under `footage`.
+async fn record_simulated(
+    store: &Store,
+    footage: &std::path::Path,
+    cam: &str,
+    start: i64,
+    seconds: u32,
+) -> String {
+    use custos_media::mp4::nal::{Codec, split_access_units, split_annex_b};
+    use custos_media::mp4::{
+        FragmentBuilder, Sample, TrackConfig, append_sample_data, init_segment,
+    };
+    use custos_media::segfile::{FileKind, RecordMeta, SegmentWriter};
+    use custos_media::simcam::{SimCamConfig, annex_b_clip};
+    use custos_store::recordings::{FragmentIndex, InitSegment, Segment};
+    let config = SimCamConfig {
+        cameras: 1,
+        width: 640,
+        height: 360,
+        fps: 25,
+        gop_frames: 25,
+    };
+    let clip = annex_b_clip(&config, 1, start, u64::from(seconds) * 25).expect("simulated footage");
+    let nals: Vec<&[u8]> = split_annex_b(&clip).collect();
+    let units = split_access_units(Codec::H264, &nals);
+    let track = TrackConfig::from_nals(Codec::H264, units[0].iter().copied())
+        .expect("parameter sets")
+        .expect("the first unit carries them");
+    let mut gops: Vec<Vec<Vec<u8>>> = Vec::new();
+    for unit in &units {
+        let mut data = Vec::new();
+        let summary = append_sample_data(Codec::H264, unit.iter().copied(), &mut data).expect("ok");
+        if summary.is_random_access {
+            gops.push(Vec::new());
+        }
+        gops.last_mut().expect("a key frame first").push(data);
+    }
+    let id = custos_domain::Ident::parse(cam).expect("id");
+    let day = UnixMs(start).to_uk_local_input()[..10].to_owned();
+    let key = store.data_key(&id, &day).await.expect("key");
+    let init = init_segment(&track);
+    let init_sha = custos_domain::ledger::to_hex(&Sha256::digest(&init));
+    let init_id = format!("{cam}-{}", &init_sha[..16]);
+    let init_path = format!("{cam}/{day}/init-{}.cinit", &init_sha[..16]);
+    std::fs::create_dir_all(footage.join(format!("{cam}/{day}"))).expect("dir");
+    if store.init_segment(&init_id).await.expect("init").is_none() {
+        let mut w = SegmentWriter::create(&footage.join(&init_path), FileKind::Init, key.bytes())
+            .expect("init file");
+        w.append(
+            &init,
+            &RecordMeta {
+                start_unix_ms: 0,
+                frames: 0,
+                duration_ms: 0,
+            },
+        )
+        .expect("init record");
+        w.sync().expect("sync");
+        store
+            .add_init_segment(&InitSegment {
+                id: init_id.clone(),
+                camera: id.clone(),
+                stream: "main".into(),
+                codec: track.codec_string().to_owned(),
+                width: u32::from(track.width()),
+                height: u32::from(track.height()),
+                path: init_path,
+                day: day.clone(),
+                sha256: init_sha,
+            })
+            .await
+            .expect("init row");
+    }
+    let path = format!("{cam}/{day}/{start}-main.cseg");
+    let mut w = SegmentWriter::create(&footage.join(&path), FileKind::Media, key.bytes())
+        .expect("segment file");
+    let (mut hasher, mut offset, mut fragments) = (Sha256::new(), 0u64, Vec::new());
+    for (k, gop) in gops.iter().enumerate() {
+        let base = k as u64 * 90_000;
+        let mut b = FragmentBuilder::new(k as u32 + 1, base);
+        for (i, data) in gop.iter().enumerate() {
+            b.push(Sample {
+                data,
+                duration_90k: Some(3600),
+                is_sync: i == 0,
+                composition_offset_90k: 0,
+            })
+            .expect("sample");
+        }
+        let frag = b.finish().expect("fragment");
+        let frag_start = start + k as i64 * 1000;
+        w.append(
+            &frag.bytes,
+            &RecordMeta {
+                start_unix_ms: frag_start,
+                frames: gop.len() as u32,
+                duration_ms: 1000,
+            },
+        )
+        .expect("record");
+        hasher.update(&frag.bytes);
+        fragments.push(FragmentIndex {
+            offset,
+            len: frag.bytes.len() as u64,
+            start_unix_ms: frag_start,
+            frames: gop.len() as u32,
+            decode_base_90k: base,
+            decode_duration_90k: frag.duration_90k,
+        });
+        offset += frag.bytes.len() as u64;
+    }
+    w.sync().expect("sync");
+    store
+        .add_segment(&Segment {
+            path: path.clone(),
+            camera: id,
+            stream: "main".into(),
+            init_id,
+            day,
+            start_unix_ms: start,
+            end_unix_ms: start + i64::from(seconds) * 1000,
+            frames: u64::from(seconds) * 25,
+            bytes: offset,
+            sha256: custos_domain::ledger::to_hex(&hasher.finalize()),
+            fragments,
+            recovered: false,
+        })
+        .await
+        .expect("segment row");
+    path
+}
+
+fn inspector() -> custos_domain::prints::AuthorityDraft {
+    use custos_domain::prints::{AuthorityDraft, Officer, Rank};
+    AuthorityDraft {
+        officer: Officer {
+            name: "Jane Doe".to_owned(),
+            rank: Rank::Inspector,
+            number: "4321".to_owned(),
+            force: "Nottinghamshire Police".to_owned(),
+        },
+        request: "Stills of the assault outside the Crown".to_owned(),
+        dated: Some(day("2026-11-01")),
+        document_attached: true,
+    }
+}
+
+fn written_authority() -> custos_store::prints::AuthorityDocument {
+    custos_store::prints::AuthorityDocument {
+        name: "authority.pdf".to_owned(),
+        contents: b"%PDF-1.4 signed by Inspector Jane Doe".to_vec(),
+    }
+}
+
+async fn print_entries(store: &Store) -> Vec<custos_domain::ledger::StoredEntry> {
+    store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::VideoPrints),
+            ..Default::default()
+        })
+        .await
+        .expect("entries")
+}
+
+/// Runs `cmd`, failing the test with its stderr if it fails.
+fn run_tool(cmd: &mut std::process::Command) -> Vec<u8> {
+    let out = cmd
+        .output()
+        .expect("ffmpeg and ffprobe are installed (Debian: apt-get install ffmpeg)");
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// BDC-34: a print's written authority is refused below Inspector, without the document or
+/// from someone who does not keep the register, and then nothing at all is recorded; with
+/// an Inspector's authority a keeper makes a still of recorded footage: a real PNG, decoded
+/// by FFmpeg from the recorded fragment, of the frame at or before the moment (the simulated
+/// camera draws its time on each frame), at the footage's size, with a sidecar naming the
+/// segment by the SHA-256 the store keeps; the footage is not changed; without FFmpeg the
+/// print is refused saying so, and nothing is recorded.
+async fn bdc_34_a_print_is_a_still_decoded_from_the_footage_on_an_inspectors_written_authority(
+    db: &TestDb,
+) {
+    use custos_domain::prints::Rank;
+    let (store, clock) = disclosure_scheme(db).await;
+    let footage = tempfile::tempdir().expect("footage");
+    let docs = tempfile::tempdir().expect("documents");
+    let op = store.subject_of("op", None).await.expect("op");
+    let dpo = store.subject_of("dp", None).await.expect("dpo");
+    let actor = Actor::User("op".to_owned());
+    let cam = custos_domain::Ident::parse("front-gate").expect("id");
+    let start = clock.now().0 - 60_000;
+    let seg_path = record_simulated(&store, footage.path(), "front-gate", start, 3).await;
+    let seg_file_sha = |p: &std::path::Path| {
+        custos_domain::ledger::to_hex(&Sha256::digest(std::fs::read(p).expect("segment")))
+    };
+    let before = seg_file_sha(&footage.path().join(&seg_path));
+
+    // Refused below Inspector, without the written authority, and to the DPO: nothing kept.
+    let mut sergeant = inspector();
+    sergeant.officer.rank = Rank::Sergeant;
+    let err = store
+        .record_print_authority(&actor, &op, docs.path(), &sergeant, &written_authority())
+        .await
+        .expect_err("a sergeant");
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert!(err.to_string().contains("Inspector or above"), "{err}");
+    let err = store
+        .record_print_authority(
+            &actor,
+            &op,
+            docs.path(),
+            &inspector(),
+            &custos_store::prints::AuthorityDocument {
+                name: "empty.pdf".to_owned(),
+                contents: Vec::new(),
+            },
+        )
+        .await
+        .expect_err("no document");
+    assert!(
+        err.to_string().contains("attach the written authority"),
+        "{err}"
+    );
+    let err = store
+        .record_print_authority(
+            &Actor::User("dp".to_owned()),
+            &dpo,
+            docs.path(),
+            &inspector(),
+            &written_authority(),
+        )
+        .await
+        .expect_err("not a keeper");
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
+    assert!(store.print_authorities().await.expect("list").is_empty());
+    assert!(print_entries(&store).await.is_empty());
+    assert!(walk(docs.path()).is_empty(), "no file kept");
+
+    let a = store
+        .record_print_authority(&actor, &op, docs.path(), &inspector(), &written_authority())
+        .await
+        .expect("authority");
+    assert_eq!(a.reference, "VPA-2026-0001");
+    let (name, bytes) = store
+        .print_authority_document(docs.path(), &a.reference)
+        .await
+        .expect("document");
+    assert_eq!(
+        (name.as_str(), bytes),
+        ("authority.pdf", written_authority().contents)
+    );
+    for f in walk(docs.path()) {
+        let raw = std::fs::read(&f).expect("read");
+        assert!(
+            !raw.windows(9).any(|w| w == b"signed by"),
+            "the written authority is kept encrypted"
+        );
+    }
+
+    // Without FFmpeg: refused, saying so, and nothing recorded.
+    let moment = start + 1530;
+    store.set_ffmpeg_program("/nonexistent/custos-test/ffmpeg");
+    assert!(!store.can_make_prints());
+    let err = store
+        .make_video_print(
+            &actor,
+            &op,
+            footage.path(),
+            docs.path(),
+            &custos_store::prints::NewPrint {
+                authority: &a.reference,
+                camera: &cam,
+                moment_unix_ms: moment,
+            },
+        )
+        .await
+        .expect_err("no ffmpeg");
+    let text = err.to_string();
+    assert!(text.contains("needs the ffmpeg program"), "{text}");
+    assert!(text.contains("nothing was recorded"), "{text}");
+    assert!(store.video_prints().await.expect("prints").is_empty());
+    store.set_ffmpeg_program("ffmpeg");
+    assert!(store.can_make_prints());
+    // A moment without footage.
+    let err = store
+        .make_video_print(
+            &actor,
+            &op,
+            footage.path(),
+            docs.path(),
+            &custos_store::prints::NewPrint {
+                authority: &a.reference,
+                camera: &cam,
+                moment_unix_ms: start - 3_600_000,
+            },
+        )
+        .await
+        .expect_err("no footage then");
+    assert!(err.to_string().contains("no recorded footage"), "{err}");
+    assert!(store.video_prints().await.expect("prints").is_empty());
+
+    let p = store
+        .make_video_print(
+            &actor,
+            &op,
+            footage.path(),
+            docs.path(),
+            &custos_store::prints::NewPrint {
+                authority: &a.reference,
+                camera: &cam,
+                moment_unix_ms: moment,
+            },
+        )
+        .await
+        .expect("print");
+    assert_eq!(p.reference, "VP-2026-0001");
+    assert_eq!(p.authority, a.reference);
+    // Frames come every 40 ms: the last at or before 1.530 s is the one at 1.520 s.
+    assert_eq!(p.source.frame_unix_ms, start + 1520);
+    assert_eq!((p.source.width, p.source.height), (640, 360));
+    let png = store
+        .video_print_still(&actor, docs.path(), &p.reference)
+        .await
+        .expect("still");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    assert_eq!(
+        custos_domain::ledger::to_hex(&Sha256::digest(&png)),
+        p.source.still_sha256
+    );
+    let file = docs.path().join("still.png");
+    std::fs::write(&file, &png).expect("write");
+    let probe = String::from_utf8(run_tool(
+        std::process::Command::new("ffprobe")
+            .args([
+                "-v",
+                "error",
+                "-show_entries",
+                "stream=codec_name,width,height",
+            ])
+            .args(["-of", "csv=p=0"])
+            .arg(&file),
+    ))
+    .expect("text");
+    assert_eq!(probe.trim(), "png,640,360");
+    // The picture is the frame of that moment: the simulated camera's clock on it says so.
+    let luma = run_tool(
+        std::process::Command::new("ffmpeg")
+            .args(["-v", "error", "-i"])
+            .arg(&file)
+            .args(["-f", "rawvideo", "-pix_fmt", "gray", "-"]),
+    );
+    let overlay = custos_media::simcam::read_overlay(&luma, 640, 360).expect("its text box");
+    assert_eq!(overlay.unix_ms, start + 1520);
+
+    // The sidecar names the segment by the SHA-256 the store keeps, and the authority.
+    let sidecar = store
+        .video_print_sidecar(docs.path(), &p.reference)
+        .await
+        .expect("sidecar");
+    let sidecar: serde_json::Value = serde_json::from_slice(&sidecar).expect("JSON");
+    let seg = store
+        .segments(Some(&cam), Some("main"), start, start + 1)
+        .await
+        .expect("segments")
+        .remove(0);
+    assert_eq!(sidecar["segment"]["sha256"], seg.sha256.as_str());
+    assert_eq!(sidecar["segment"]["file"], seg_path.as_str());
+    assert_eq!(sidecar["segment"]["fragment_index"], 1);
+    assert_eq!(sidecar["camera"]["id"], "front-gate");
+    assert_eq!(sidecar["frame_unix_ms"], start + 1520);
+    assert_eq!(sidecar["still"]["sha256"], p.source.still_sha256.as_str());
+    assert_eq!(sidecar["authority"]["reference"], "VPA-2026-0001");
+    assert_eq!(sidecar["authority"]["rank"], "Inspector");
+    assert_eq!(p.source.segment_sha256, seg.sha256);
+    // The footage itself is as it was.
+    assert_eq!(seg_file_sha(&footage.path().join(&seg_path)), before);
+    store
+        .segment_records(footage.path(), &seg)
+        .await
+        .expect("the segment still matches its SHA-256");
+
+    let kinds: Vec<String> = print_entries(&store)
+        .await
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "print-authority-recorded",
+            "video-print-made",
+            "video-print-downloaded"
+        ]
+    );
+    let made = print_entries(&store).await.remove(1);
+    assert!(made.refs.contains("camera:front-gate"), "{}", made.refs);
+    assert!(made.refs.contains("print:VP-2026-0001"), "{}", made.refs);
+    assert!(made.body.contains(&seg.sha256), "{}", made.body);
+}
+
+/// BDC-34, BDC-18: a print is given to someone (recorded once, corrected as a new entry),
+/// listed as awaiting destruction while kept, destroyed only once a countersigner of the
+/// register (the manager here; not the operator) has authorised it; its destruction drops
+/// its key and deletes its still and sidecar, and the register keeps the whole record.
+async fn bdc_34_a_print_is_given_kept_and_destroyed_only_when_authorised(db: &TestDb) {
+    use custos_domain::prints::{CorrectionDraft, Given, PrintField};
+    let (store, clock) = disclosure_scheme(db).await;
+    let footage = tempfile::tempdir().expect("footage");
+    let docs = tempfile::tempdir().expect("documents");
+    let op = store.subject_of("op", None).await.expect("op");
+    let mgr = store.subject_of("mgr", None).await.expect("mgr");
+    let (as_op, as_mgr) = (Actor::User("op".to_owned()), Actor::User("mgr".to_owned()));
+    let cam = custos_domain::Ident::parse("front-gate").expect("id");
+    let start = clock.now().0 - 60_000;
+    record_simulated(&store, footage.path(), "front-gate", start, 2).await;
+    let a = store
+        .record_print_authority(&as_op, &op, docs.path(), &inspector(), &written_authority())
+        .await
+        .expect("authority");
+    let p = store
+        .make_video_print(
+            &as_op,
+            &op,
+            footage.path(),
+            docs.path(),
+            &custos_store::prints::NewPrint {
+                authority: &a.reference,
+                camera: &cam,
+                moment_unix_ms: start + 500,
+            },
+        )
+        .await
+        .expect("print");
+    assert_eq!(p.source.frame_unix_ms, start + 480);
+    let awaiting = store.prints_awaiting_destruction().await.expect("awaiting");
+    assert_eq!(awaiting.len(), 1);
+    assert_eq!(awaiting[0].reference, p.reference);
+
+    let given = Given {
+        to: "PC Smith".to_owned(),
+        organisation: "Nottinghamshire Police".to_owned(),
+        at_unix_ms: clock.now().0,
+    };
+    store
+        .give_video_print(&as_op, &op, &p.reference, &given)
+        .await
+        .expect("given");
+    assert!(
+        store
+            .give_video_print(&as_op, &op, &p.reference, &given)
+            .await
+            .is_err(),
+        "given once"
+    );
+    let c = store
+        .correct_video_print(
+            &as_op,
+            &op,
+            &p.reference,
+            &CorrectionDraft {
+                field: PrintField::GivenTo,
+                value: "PC Smyth".to_owned(),
+                reason: "the name was spelt wrongly".to_owned(),
+            },
+        )
+        .await
+        .expect("corrected");
+    assert_eq!(c.current_given().expect("given").to, "PC Smyth");
+    assert_eq!(c.given.as_ref().expect("given").to, "PC Smith");
+
+    let err = store
+        .destroy_video_print(&as_op, &op, docs.path(), &p.reference)
+        .await
+        .expect_err("not authorised yet");
+    assert!(err.to_string().contains("not authorised"), "{err}");
+    let err = store
+        .authorise_print_destruction(&as_op, &op, &p.reference, "no longer needed")
+        .await
+        .expect_err("an operator does not countersign");
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
+    let authorised = store
+        .authorise_print_destruction(&as_mgr, &mgr, &p.reference, "the case is closed")
+        .await
+        .expect("authorised");
+    assert_eq!(
+        authorised
+            .destruction_authorised
+            .as_ref()
+            .map(|d| d.role.as_str()),
+        Some("manager")
+    );
+    let awaiting = store.prints_awaiting_destruction().await.expect("awaiting");
+    assert!(awaiting[0].destruction_authorised.is_some());
+    assert_eq!(
+        walk(&docs.path().join("prints")).len(),
+        2,
+        "still and sidecar"
+    );
+    let destroyed = store
+        .destroy_video_print(&as_op, &op, docs.path(), &p.reference)
+        .await
+        .expect("destroyed");
+    assert!(!destroyed.kept());
+    assert!(
+        walk(&docs.path().join("prints")).is_empty(),
+        "the files are deleted"
+    );
+    assert_eq!(
+        db.count("SELECT 1 FROM video_prints WHERE key_sealed IS NULL")
+            .await,
+        1
+    );
+    assert!(
+        store
+            .video_print_still(&as_op, docs.path(), &p.reference)
+            .await
+            .is_err()
+    );
+    assert!(
+        store
+            .prints_awaiting_destruction()
+            .await
+            .expect("awaiting")
+            .is_empty()
+    );
+    let kinds: Vec<String> = print_entries(&store)
+        .await
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "print-authority-recorded",
+            "video-print-made",
+            "video-print-given",
+            "video-print-corrected",
+            "video-print-destruction-authorised",
+            "video-print-destroyed"
+        ]
+    );
+    let prints = store.video_prints().await.expect("prints");
+    let csv = custos_domain::prints::csv(&prints, &store.print_authorities().await.expect("a"));
+    assert!(
+        csv.starts_with("Reference,Made,Made by,Camera,Moment shown,Authority,Officer,Rank,Warrant or collar number,Force,Authority dated,Given to,Given at,Destruction authorised by,Destruction authorised at,Destroyed by,Destroyed at,Segment SHA-256,Corrections\r\n"),
+        "{csv}"
+    );
+    for cell in [
+        "VP-2026-0001",
+        "Jane Doe",
+        "Inspector",
+        "PC Smyth",
+        "the case is closed",
+    ] {
+        assert!(csv.contains(cell), "{cell}: {csv}");
+    }
 }

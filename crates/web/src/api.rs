@@ -41,9 +41,11 @@ pub(crate) mod cases;
 pub(crate) mod checks;
 pub(crate) mod covert;
 pub(crate) mod deployments;
+pub(crate) mod equipment;
 pub(crate) mod incidents;
 pub(crate) mod maintenance;
 pub(crate) mod police_control;
+pub(crate) mod prints;
 pub(crate) mod visitors;
 
 use crate::AppState;
@@ -1180,6 +1182,18 @@ pub(crate) async fn document() -> Response {
         incidents::show,
         incidents::step,
         maintenance::cameras,
+        equipment::list,
+        equipment::enter,
+        equipment::show,
+        equipment::step,
+        prints::list,
+        prints::make,
+        prints::show,
+        prints::step,
+        prints::list_authorities,
+        prints::record_authority,
+        prints::show_authority,
+        prints::authority_step,
         maintenance::checks,
         maintenance::record_check,
         maintenance::show_check,

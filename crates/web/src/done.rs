@@ -132,6 +132,26 @@ const DONE: &[(&str, &str)] = &[
         "Your countersignature is recorded with the visit in the visitors' log.",
     ),
     (
+        "print-authority-recorded",
+        "The written authority is in the video print register, kept encrypted. Make each print it allows from this page.",
+    ),
+    (
+        "print-made",
+        "The print is made and in the register under the reference shown. Record to whom it is given; it is kept until its destruction is authorised.",
+    ),
+    (
+        "print-step",
+        "It is recorded as a new entry in the video print register.",
+    ),
+    (
+        "equipment-entered",
+        "The entry is in the list of installed equipment. Record its removal when it is taken out; a mistake is corrected as a new entry.",
+    ),
+    (
+        "equipment-step",
+        "It is recorded as a new entry in the list of installed equipment; the entry as first made is kept.",
+    ),
+    (
         "visit-corrected",
         "The correction is recorded as a new entry in the visitors' log, with its reason; the visit as first recorded is kept.",
     ),

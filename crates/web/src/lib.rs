@@ -21,6 +21,7 @@ mod deployments;
 mod disclosures;
 mod done;
 pub mod downloads;
+mod equipment;
 pub mod error;
 pub mod export;
 mod forms;
@@ -32,6 +33,7 @@ mod maintenance;
 mod metrics;
 mod pages;
 mod police_control;
+mod prints;
 pub mod requests;
 mod retention;
 mod review;
@@ -431,6 +433,125 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Book(Book::Deployment),
             ),
             get(deployments::document),
+        ),
+        // The video print register (BDC-34): read by its keepers and countersigners and those
+        // who read the logbooks; written by the pack's `[books.video-prints]` keepers, the
+        // destruction of a print authorised by its countersigners, the still taken only by
+        // either (`prints::require_role`, `prints::require_handler`).
+        (
+            spec("GET", "/prints", Access::Book(Book::VideoPrints)),
+            get(prints::page),
+        ),
+        (
+            spec("POST", "/prints", Access::Book(Book::VideoPrints)),
+            post(prints::make),
+        ),
+        (
+            spec("GET", "/prints.csv", Access::Book(Book::VideoPrints)),
+            get(prints::csv),
+        ),
+        (
+            spec("GET", "/prints.pdf", Access::Book(Book::VideoPrints)),
+            get(prints::pdf),
+        ),
+        (
+            spec(
+                "GET",
+                "/prints/{reference}",
+                Access::Book(Book::VideoPrints),
+            ),
+            get(prints::show),
+        ),
+        (
+            spec(
+                "GET",
+                "/prints/{reference}/still.png",
+                Access::Book(Book::VideoPrints),
+            ),
+            get(prints::still),
+        ),
+        (
+            spec(
+                "GET",
+                "/prints/{reference}/sidecar.json",
+                Access::Book(Book::VideoPrints),
+            ),
+            get(prints::sidecar),
+        ),
+        (
+            spec(
+                "POST",
+                "/prints/{reference}/steps",
+                Access::Book(Book::VideoPrints),
+            ),
+            post(prints::step),
+        ),
+        (
+            spec(
+                "POST",
+                "/print-authorities",
+                Access::Book(Book::VideoPrints),
+            ),
+            post(prints::record_authority),
+        ),
+        (
+            spec(
+                "GET",
+                "/print-authorities/{reference}",
+                Access::Book(Book::VideoPrints),
+            ),
+            get(prints::show_authority),
+        ),
+        (
+            spec(
+                "GET",
+                "/print-authorities/{reference}/document",
+                Access::Book(Book::VideoPrints),
+            ),
+            get(prints::authority_document),
+        ),
+        (
+            spec(
+                "POST",
+                "/print-authorities/{reference}/steps",
+                Access::Book(Book::VideoPrints),
+            ),
+            post(prints::authority_step),
+        ),
+        // The list of installed equipment (BDC-37): read by its keepers and those who read
+        // the logbooks; written by the pack's `[books.equipment]` keepers
+        // (`equipment::require_keeper`).
+        (
+            spec("GET", "/equipment", Access::Book(Book::Equipment)),
+            get(equipment::page),
+        ),
+        (
+            spec("POST", "/equipment", Access::Book(Book::Equipment)),
+            post(equipment::enter),
+        ),
+        (
+            spec("GET", "/equipment.csv", Access::Book(Book::Equipment)),
+            get(equipment::csv),
+        ),
+        (
+            spec("GET", "/equipment.pdf", Access::Book(Book::Equipment)),
+            get(equipment::pdf),
+        ),
+        (
+            spec(
+                "GET",
+                "/equipment/{reference}",
+                Access::Book(Book::Equipment),
+            ),
+            get(equipment::show),
+        ),
+        (
+            spec(
+                "POST",
+                "/equipment/{reference}/steps",
+                Access::Book(Book::Equipment),
+            ),
+            post(equipment::step),
         ),
         (
             spec("GET", "/visitors", Access::Book(Book::Visitors)),
@@ -899,6 +1020,86 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Right(Right::AuthoriseDeletion),
             ),
             post(retention::release),
+        ),
+        (
+            spec("GET", "/api/v1/prints", Access::Book(Book::VideoPrints)),
+            get(api::prints::list),
+        ),
+        (
+            spec("POST", "/api/v1/prints", Access::Book(Book::VideoPrints)),
+            post(api::prints::make),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/prints/{reference}",
+                Access::Book(Book::VideoPrints),
+            ),
+            get(api::prints::show),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/prints/{reference}/steps",
+                Access::Book(Book::VideoPrints),
+            ),
+            post(api::prints::step),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/print-authorities",
+                Access::Book(Book::VideoPrints),
+            ),
+            get(api::prints::list_authorities),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/print-authorities",
+                Access::Book(Book::VideoPrints),
+            ),
+            post(api::prints::record_authority),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/print-authorities/{reference}",
+                Access::Book(Book::VideoPrints),
+            ),
+            get(api::prints::show_authority),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/print-authorities/{reference}/steps",
+                Access::Book(Book::VideoPrints),
+            ),
+            post(api::prints::authority_step),
+        ),
+        (
+            spec("GET", "/api/v1/equipment", Access::Book(Book::Equipment)),
+            get(api::equipment::list),
+        ),
+        (
+            spec("POST", "/api/v1/equipment", Access::Book(Book::Equipment)),
+            post(api::equipment::enter),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/equipment/{reference}",
+                Access::Book(Book::Equipment),
+            ),
+            get(api::equipment::show),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/equipment/{reference}/steps",
+                Access::Book(Book::Equipment),
+            ),
+            post(api::equipment::step),
         ),
         (
             spec("GET", "/groups", Access::Right(Right::ViewLive)),

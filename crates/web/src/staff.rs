@@ -200,6 +200,9 @@ fn nav_groups(staff: &Staff) -> Vec<NavGroup> {
                 ("/logbooks", "Logbooks", Gate::Right(Right::ReadLogbooks)),
                 // The incident log (BDC-24), kept by the pack's `[books.incident]` roles.
                 ("/incidents", "Incidents", Gate::Book(Book::Incident)),
+                // The video print register (BDC-34), kept by the pack's
+                // `[books.video-prints]` roles.
+                ("/prints", "Video prints", Gate::Book(Book::VideoPrints)),
                 ("/retention", "Retention", Gate::Right(Right::ReadLogbooks)),
                 // The disclosure log is read as a logbook (LBU-20); see `routes`.
                 (
@@ -223,6 +226,9 @@ fn nav_groups(staff: &Staff) -> Vec<NavGroup> {
                     "Camera register",
                     Gate::Right(Right::ManageCameras),
                 ),
+                // The list of installed equipment (BDC-37), kept by the pack's
+                // `[books.equipment]` roles.
+                ("/equipment", "Equipment", Gate::Book(Book::Equipment)),
                 ("/users", "People", Gate::Right(Right::ManageUsers)),
                 ("/", "Transparency page", Gate::Anyone),
             ],
@@ -233,6 +239,7 @@ fn nav_groups(staff: &Staff) -> Vec<NavGroup> {
         p if p.starts_with("/cameras/") && p.ends_with("/review") => "/groups",
         p if p.starts_with("/reviews/") => "/groups",
         p if p.starts_with("/exports/") || p.starts_with("/downloads/") => "/export",
+        p if p.starts_with("/print-authorities/") => "/prints",
         p => p,
     };
     let within = |path: &str| match path {

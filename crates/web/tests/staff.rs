@@ -734,6 +734,103 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/api/v1/maintenance/faults/{reference}/steps",
         Expect::Roles(MAINTENANCE_KEEPERS),
     ),
+    // The video print register: read by its keepers and countersigners and those who
+    // read the logbooks; kept by the pack's `[books.video-prints]` keepers (the school is
+    // silent: the operator, supervisor and manager); the still taken only by its keepers
+    // and countersigners (the supervisor and manager).
+    ("GET", "/prints", Expect::Roles(BOOK_READERS)),
+    ("POST", "/prints", Expect::Roles(BOOK_KEEPERS)),
+    ("GET", "/prints.csv", Expect::Roles(BOOK_READERS)),
+    ("GET", "/prints.pdf", Expect::Roles(BOOK_READERS)),
+    ("GET", "/prints/{reference}", Expect::Roles(BOOK_READERS)),
+    (
+        "GET",
+        "/prints/{reference}/still.png",
+        Expect::Roles(BOOK_KEEPERS),
+    ),
+    (
+        "GET",
+        "/prints/{reference}/sidecar.json",
+        Expect::Roles(BOOK_READERS),
+    ),
+    (
+        "POST",
+        "/prints/{reference}/steps",
+        Expect::Roles(BOOK_KEEPERS),
+    ),
+    ("POST", "/print-authorities", Expect::Roles(BOOK_KEEPERS)),
+    (
+        "GET",
+        "/print-authorities/{reference}",
+        Expect::Roles(BOOK_READERS),
+    ),
+    (
+        "GET",
+        "/print-authorities/{reference}/document",
+        Expect::Roles(BOOK_READERS),
+    ),
+    (
+        "POST",
+        "/print-authorities/{reference}/steps",
+        Expect::Roles(BOOK_KEEPERS),
+    ),
+    ("GET", "/api/v1/prints", Expect::Roles(BOOK_READERS)),
+    ("POST", "/api/v1/prints", Expect::Roles(BOOK_KEEPERS)),
+    (
+        "GET",
+        "/api/v1/prints/{reference}",
+        Expect::Roles(BOOK_READERS),
+    ),
+    (
+        "POST",
+        "/api/v1/prints/{reference}/steps",
+        Expect::Roles(BOOK_KEEPERS),
+    ),
+    (
+        "GET",
+        "/api/v1/print-authorities",
+        Expect::Roles(BOOK_READERS),
+    ),
+    (
+        "POST",
+        "/api/v1/print-authorities",
+        Expect::Roles(BOOK_KEEPERS),
+    ),
+    (
+        "GET",
+        "/api/v1/print-authorities/{reference}",
+        Expect::Roles(BOOK_READERS),
+    ),
+    (
+        "POST",
+        "/api/v1/print-authorities/{reference}/steps",
+        Expect::Roles(BOOK_KEEPERS),
+    ),
+    // The list of installed equipment: read by its keepers and those who read the
+    // logbooks; kept by the pack's `[books.equipment]` keepers (the school is silent: the
+    // operator, supervisor and manager).
+    ("GET", "/equipment", Expect::Roles(BOOK_READERS)),
+    ("POST", "/equipment", Expect::Roles(BOOK_KEEPERS)),
+    ("GET", "/equipment.csv", Expect::Roles(BOOK_READERS)),
+    ("GET", "/equipment.pdf", Expect::Roles(BOOK_READERS)),
+    ("GET", "/equipment/{reference}", Expect::Roles(BOOK_READERS)),
+    (
+        "POST",
+        "/equipment/{reference}/steps",
+        Expect::Roles(BOOK_KEEPERS),
+    ),
+    ("GET", "/api/v1/equipment", Expect::Roles(BOOK_READERS)),
+    ("POST", "/api/v1/equipment", Expect::Roles(BOOK_KEEPERS)),
+    (
+        "GET",
+        "/api/v1/equipment/{reference}",
+        Expect::Roles(BOOK_READERS),
+    ),
+    (
+        "POST",
+        "/api/v1/equipment/{reference}/steps",
+        Expect::Roles(BOOK_KEEPERS),
+    ),
     ("GET", "/complaints/new", Expect::Public),
     ("GET", "/complaints", Expect::Roles(READERS)),
     ("GET", "/complaints.csv", Expect::Roles(READERS)),
@@ -950,6 +1047,21 @@ const DEPLOYMENT_READERS: &[&str] = &[
 const CHECKERS: &[&str] = &["owner", "manager", "supervisor"];
 /// The roles that keep the school's faults and maintenance log (its `[books.maintenance]`).
 const MAINTENANCE_KEEPERS: &[&str] = &["manager", "owner"];
+
+/// The roles that keep a control-room book the school's pack is silent on (the lawful
+/// default: the operator, supervisor and manager).
+const BOOK_KEEPERS: &[&str] = &["operator", "supervisor", "manager"];
+
+/// Those who open such a book: its keepers and countersigners (the supervisor and
+/// manager), and those who read the logbooks.
+const BOOK_READERS: &[&str] = &[
+    "owner",
+    "manager",
+    "supervisor",
+    "operator",
+    "dpo",
+    "auditor",
+];
 
 /// The roles that manage accounts: the owner and the manager.
 const MANAGERS: &[&str] = &["owner", "manager"];

@@ -1185,6 +1185,106 @@ fn sentence(kind: &str, e: &Entry<'_>) -> Option<String> {
             e.or("after", ""),
             e.quoted(": ", "reason")
         ),
+        // Video prints.
+        "print-authority-recorded" => format!(
+            "{w} recorded the written authority of {} {}{}{} for video prints{} ({})",
+            e.text("rank")
+                .and_then(|r| r.parse::<crate::prints::Rank>().ok())
+                .map(|r| r.describe().to_owned())
+                .unwrap_or_else(|| "a police officer".to_owned()),
+            e.or("officer", "not named"),
+            e.text("number")
+                .map(|n| format!(" (warrant or collar number {n})"))
+                .unwrap_or_default(),
+            e.text("force")
+                .map(|f| format!(", {f}"))
+                .unwrap_or_default(),
+            e.quoted(": ", "request"),
+            e.first("print-authority").unwrap_or("?")
+        ),
+        "print-authority-corrected" => format!(
+            "{w} corrected the {} of written authority {} from “{}” to “{}”{}",
+            e.or("field", "a detail").replace('-', " "),
+            e.first("print-authority").unwrap_or("?"),
+            e.or("before", ""),
+            e.or("after", ""),
+            e.quoted(": ", "reason")
+        ),
+        "video-print-made" => format!(
+            "{w} made video print {} of {}{} under written authority {}",
+            e.first("print").unwrap_or("?"),
+            e.cameras(),
+            e.time("frame_at")
+                .map(|t| format!(" at {t}"))
+                .unwrap_or_default(),
+            e.first("print-authority").unwrap_or("?")
+        ),
+        "video-print-downloaded" => format!(
+            "{w} took the still of video print {}",
+            e.first("print").unwrap_or("?")
+        ),
+        "video-print-given" => format!(
+            "{w} recorded video print {} as given to {}{}{}",
+            e.first("print").unwrap_or("?"),
+            e.or("to", "someone not named"),
+            e.text("organisation")
+                .map(|o| format!(" ({o})"))
+                .unwrap_or_default(),
+            e.time("at").map(|t| format!(" on {t}")).unwrap_or_default()
+        ),
+        "video-print-destruction-authorised" => format!(
+            "{w} authorised the destruction of video print {}{}{}",
+            e.first("print").unwrap_or("?"),
+            e.text("role")
+                .map(|r| format!(" as {}", crate::role::role_words(&r)))
+                .unwrap_or_default(),
+            e.quoted(": ", "reason")
+        ),
+        "video-print-destroyed" => format!(
+            "{w} destroyed video print {}",
+            e.first("print").unwrap_or("?")
+        ),
+        "video-print-corrected" => format!(
+            "{w} corrected the {} of video print {} from “{}” to “{}”{}",
+            e.or("field", "a detail").replace('-', " "),
+            e.first("print").unwrap_or("?"),
+            e.or("before", ""),
+            e.or("after", ""),
+            e.quoted(": ", "reason")
+        ),
+        // Installed equipment.
+        "equipment-entered" => format!(
+            "{w} entered {} in the list of installed equipment{}{}{} ({})",
+            match e.first("camera") {
+                Some(c) => format!("the details of camera {}", e.names.camera(c)),
+                None => e
+                    .text("kind")
+                    .map(|k| format!("a {}", k.replace('-', " ")))
+                    .unwrap_or_else(|| "a piece of equipment".to_owned()),
+            },
+            e.quoted(": ", "make_model"),
+            e.text("serial_number")
+                .map(|n| format!(", serial number {n}"))
+                .unwrap_or_default(),
+            e.text("installed_on")
+                .map(|d| format!(", installed on {d}"))
+                .unwrap_or_default(),
+            e.first("equipment").unwrap_or("?")
+        ),
+        "equipment-removed" => format!(
+            "{w} recorded the removal of {} on {}{}",
+            e.first("equipment").unwrap_or("?"),
+            e.or("removed_on", "a day not given"),
+            e.quoted(": ", "reason")
+        ),
+        "equipment-corrected" => format!(
+            "{w} corrected the {} of {} from “{}” to “{}”{}",
+            e.or("field", "a detail").replace('-', " "),
+            e.first("equipment").unwrap_or("?"),
+            e.or("before", ""),
+            e.or("after", ""),
+            e.quoted(": ", "reason")
+        ),
         // The system.
         "schema-migrated" => format!(
             "{w} updated the database from version {} to {}{}",

@@ -372,7 +372,7 @@ pub(crate) async fn arrive(
 }
 
 /// Standard base64, ignoring whitespace.
-fn decode_base64(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
     use base64::Engine as _;
     let clean: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     base64::engine::general_purpose::STANDARD.decode(clean).ok()

@@ -647,3 +647,141 @@ pub async fn index_hour(app: &App, cam: &custos_domain::Ident, from: i64) {
             .expect("segment");
     }
 }
+
+/// Records `seconds` of the simulated camera's real H.264 footage (640×360, 25 frames a
+/// second, a key frame every second) of camera `cam` from `start` into the app's footage
+/// folder, as the recorder does: the day's init segment, one encrypted segment file of one
+/// fragment per group of pictures, and its index row with its SHA-256. Returns the
+/// segment's path under the footage folder.
+pub async fn record_simulated(app: &App, cam: &str, start: i64, seconds: u32) -> String {
+    use custos_media::mp4::nal::{Codec, split_access_units, split_annex_b};
+    use custos_media::mp4::{
+        FragmentBuilder, Sample, TrackConfig, append_sample_data, init_segment,
+    };
+    use custos_media::segfile::{FileKind, RecordMeta, SegmentWriter};
+    use custos_media::simcam::{SimCamConfig, annex_b_clip};
+    use custos_store::recordings::{FragmentIndex, InitSegment, Segment};
+    use sha2::{Digest, Sha256};
+    let footage = app.dir.path().join("footage");
+    let config = SimCamConfig {
+        cameras: 1,
+        width: 640,
+        height: 360,
+        fps: 25,
+        gop_frames: 25,
+    };
+    let clip = annex_b_clip(&config, 1, start, u64::from(seconds) * 25).expect("simulated footage");
+    let nals: Vec<&[u8]> = split_annex_b(&clip).collect();
+    let units = split_access_units(Codec::H264, &nals);
+    let track = TrackConfig::from_nals(Codec::H264, units[0].iter().copied())
+        .expect("parameter sets")
+        .expect("the first unit carries them");
+    let mut gops: Vec<Vec<Vec<u8>>> = Vec::new();
+    for unit in &units {
+        let mut data = Vec::new();
+        let summary = append_sample_data(Codec::H264, unit.iter().copied(), &mut data).expect("ok");
+        if summary.is_random_access {
+            gops.push(Vec::new());
+        }
+        gops.last_mut().expect("a key frame first").push(data);
+    }
+    let id = custos_domain::Ident::parse(cam).expect("id");
+    let day = UnixMs(start).to_uk_local_input()[..10].to_owned();
+    let key = app.store.data_key(&id, &day).await.expect("key");
+    let init = init_segment(&track);
+    let init_sha = custos_domain::ledger::to_hex(&Sha256::digest(&init));
+    let init_id = format!("{cam}-{}", &init_sha[..16]);
+    let init_path = format!("{cam}/{day}/init-{}.cinit", &init_sha[..16]);
+    std::fs::create_dir_all(footage.join(format!("{cam}/{day}"))).expect("dir");
+    if app
+        .store
+        .init_segment(&init_id)
+        .await
+        .expect("init")
+        .is_none()
+    {
+        let mut w = SegmentWriter::create(&footage.join(&init_path), FileKind::Init, key.bytes())
+            .expect("init file");
+        w.append(
+            &init,
+            &RecordMeta {
+                start_unix_ms: 0,
+                frames: 0,
+                duration_ms: 0,
+            },
+        )
+        .expect("init record");
+        w.sync().expect("sync");
+        app.store
+            .add_init_segment(&InitSegment {
+                id: init_id.clone(),
+                camera: id.clone(),
+                stream: "main".into(),
+                codec: track.codec_string().to_owned(),
+                width: u32::from(track.width()),
+                height: u32::from(track.height()),
+                path: init_path,
+                day: day.clone(),
+                sha256: init_sha,
+            })
+            .await
+            .expect("init row");
+    }
+    let path = format!("{cam}/{day}/{start}-main.cseg");
+    let mut w = SegmentWriter::create(&footage.join(&path), FileKind::Media, key.bytes())
+        .expect("segment file");
+    let (mut hasher, mut offset, mut fragments) = (Sha256::new(), 0u64, Vec::new());
+    for (k, gop) in gops.iter().enumerate() {
+        let base = k as u64 * 90_000;
+        let mut b = FragmentBuilder::new(k as u32 + 1, base);
+        for (i, data) in gop.iter().enumerate() {
+            b.push(Sample {
+                data,
+                duration_90k: Some(3600),
+                is_sync: i == 0,
+                composition_offset_90k: 0,
+            })
+            .expect("sample");
+        }
+        let frag = b.finish().expect("fragment");
+        let frag_start = start + k as i64 * 1000;
+        w.append(
+            &frag.bytes,
+            &RecordMeta {
+                start_unix_ms: frag_start,
+                frames: gop.len() as u32,
+                duration_ms: 1000,
+            },
+        )
+        .expect("record");
+        hasher.update(&frag.bytes);
+        fragments.push(FragmentIndex {
+            offset,
+            len: frag.bytes.len() as u64,
+            start_unix_ms: frag_start,
+            frames: gop.len() as u32,
+            decode_base_90k: base,
+            decode_duration_90k: frag.duration_90k,
+        });
+        offset += frag.bytes.len() as u64;
+    }
+    w.sync().expect("sync");
+    app.store
+        .add_segment(&Segment {
+            path: path.clone(),
+            camera: id,
+            stream: "main".into(),
+            init_id,
+            day,
+            start_unix_ms: start,
+            end_unix_ms: start + i64::from(seconds) * 1000,
+            frames: u64::from(seconds) * 25,
+            bytes: offset,
+            sha256: custos_domain::ledger::to_hex(&hasher.finalize()),
+            fragments,
+            recovered: false,
+        })
+        .await
+        .expect("segment row");
+    path
+}
