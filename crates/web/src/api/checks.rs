@@ -107,7 +107,7 @@ fn view(c: &BookCheck) -> BookCheckView {
 #[utoipa::path(
     get,
     path = "/api/v1/checks",
-    operation_id = "list_checks",
+    operation_id = "list_supervisor_checks",
     tag = "checks",
     responses(
         (status = 200, description = "Each book the caller checks, with what it waits for", body = [BookCheckView]),
