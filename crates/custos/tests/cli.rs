@@ -5764,6 +5764,172 @@ fn bdc_38_the_deployment_log_from_the_console() {
     assert!(check.status.success(), "{check:?}");
 }
 
+/// BDC-36, BDC-18, BDC-24, BDC-23, BDC-34: one control-room shift in the council's demo,
+/// in Chromium — the operator signs on, logs an incident from the live tile of the camera
+/// that saw it and links its footage, enters a visitor who accepts the undertaking on
+/// screen and later leaves, and makes a video print on the Inspector's written authority;
+/// the supervisor countersigns the visit and the incident once its outcome is recorded, and
+/// marks the incident log and the visitors' log checked, after which neither waits for
+/// anything; the operator signs off, and their shift's event log shows all they did.
+#[tokio::test]
+async fn bdc_36_a_control_room_shift_walked_in_chromium() {
+    use fantoccini::Locator;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut cmd = custos();
+    cmd.arg("--data")
+        .arg(dir.path().join("scheme"))
+        .args(["demo", "--listen", "127.0.0.1:0", "--policy"])
+        .arg(policies().join("bassetlaw-district-council.toml"));
+    let demo = RunningDemo::spawn(cmd);
+    let addr = demo.addr.clone();
+    let base = format!("http://{addr}");
+    let password = |role: &str| demo.accounts.get(role).cloned().expect("a password");
+    let driver = Driver::start();
+    let op = browser(&driver, &dir.path().join("operator")).await;
+    browser_sign_in(&op, &addr, "operator", &password("operator")).await;
+    let sup = browser(&driver, &dir.path().join("supervisor")).await;
+    browser_sign_in(&sup, &addr, "supervisor", &password("supervisor")).await;
+
+    // On duty; an incident seen live, logged from the camera's tile.
+    op.goto(&format!("{base}/live")).await.expect("live");
+    submit_and_reload(&op, "form[action='/duty/on'] button").await;
+    op.find(Locator::Id("live-sim-1-incident"))
+        .await
+        .expect("the tile's link")
+        .click()
+        .await
+        .expect("click");
+    op.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id("incident-form"))
+        .await
+        .expect("the incident form");
+    type_in(&op, "incident-place", "Market square, by the fountain").await;
+    type_in(&op, "incident-seen", "Two people fighting; one knocked down").await;
+    type_in(&op, "incident-action", "Called the police; followed on camera").await;
+    let incident = submit_and_leave(&op, "#incident-form button", "/incidents/new").await;
+    assert!(incident.starts_with("/incidents/INC-"), "{incident}");
+    let inc_ref = incident.trim_start_matches("/incidents/").to_owned();
+    op.find(Locator::Css("#incident-footage-panel summary"))
+        .await
+        .expect("the footage panel")
+        .click()
+        .await
+        .expect("open");
+    submit_and_reload(&op, "#incident-link-footage button").await;
+    let page = op.source().await.expect("page");
+    assert!(page.contains("— held"), "the footage is held: {page}");
+
+    // A visitor arrives, accepting the undertaking on screen, and later leaves.
+    op.goto(&format!("{base}/visitors")).await.expect("visitors");
+    type_in(&op, "visitor-name", "Casey Visitor").await;
+    type_in(&op, "visitor-organisation", "Nottinghamshire Police").await;
+    type_in(&op, "visitor-purpose", "Liaison visit").await;
+    type_in(&op, "visitor-authorised-by", "Sam Supervisor").await;
+    type_in(&op, "visitor-authoriser-role", "CCTV supervisor").await;
+    op.find(Locator::Id("visitor-accept"))
+        .await
+        .expect("the box")
+        .click()
+        .await
+        .expect("tick");
+    type_in(&op, "visitor-typed-name", "Casey Visitor").await;
+    let visit = submit_and_leave(&op, "#visitor-arrival button", "/visitors").await;
+    assert!(visit.starts_with("/visitors/VIS-"), "{visit}");
+    let vis_ref = visit.trim_start_matches("/visitors/").to_owned();
+    submit_and_reload(&op, "#visit-left button").await;
+
+    // A print on the Inspector's written authority the demo recorded, once footage exists.
+    let year = custos_base::UnixMs(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0)),
+    )
+    .to_uk_local_input()
+    .get(..4)
+    .unwrap_or("2026")
+    .to_owned();
+    let authority = format!("/print-authorities/VPA-{year}-0001");
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let print = loop {
+        op.goto(&format!("{base}{authority}"))
+            .await
+            .expect("the authority");
+        let path = submit_and_leave(&op, "#print-form button", &authority).await;
+        if path.starts_with("/prints/") {
+            break path;
+        }
+        assert!(Instant::now() < deadline, "no print was made: {path}");
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    };
+    let print_ref = print.trim_start_matches("/prints/").to_owned();
+
+    // The outcome, so the incident waits only for its countersignature.
+    op.goto(&format!("{base}{incident}")).await.expect("incident");
+    op.find(Locator::Css("#incident-outcome-panel summary"))
+        .await
+        .expect("the outcome panel")
+        .click()
+        .await
+        .expect("open");
+    type_in(&op, "outcome-text", "Police attended; one arrest").await;
+    submit_and_reload(&op, "#incident-outcome button").await;
+
+    // The supervisor's checks: what waits, countersigned, then each book marked checked.
+    sup.goto(&format!("{base}/checks")).await.expect("checks");
+    let checks = sup.source().await.expect("page");
+    for words in [
+        format!("{inc_ref} (Market square, by the fountain) is not countersigned"),
+        format!("{vis_ref} (Casey Visitor, Nottinghamshire Police) is not countersigned"),
+        format!("{print_ref} ("),
+    ] {
+        assert!(checks.contains(&words), "{words}: {checks}");
+    }
+    sup.goto(&format!("{base}{visit}")).await.expect("visit");
+    submit_and_reload(&sup, "#visit-countersign button").await;
+    sup.goto(&format!("{base}{incident}")).await.expect("incident");
+    submit_and_reload(&sup, "#incident-countersign button").await;
+    sup.goto(&format!("{base}/checks")).await.expect("checks");
+    submit_and_reload(&sup, "#check-incident button").await;
+    submit_and_reload(&sup, "#check-visitors button").await;
+    let checks = sup.source().await.expect("page");
+    for id in ["book-incident-clear", "book-visitors-clear"] {
+        sup.find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("{id}: {e}: {checks}"));
+    }
+    let last = sup
+        .find(Locator::Id("book-visitors-last"))
+        .await
+        .expect("last checked")
+        .text()
+        .await
+        .expect("text");
+    assert!(last.starts_with("Last checked "), "{last}");
+
+    // Off duty; the shift's event log holds it all.
+    op.goto(&format!("{base}/start")).await.expect("start");
+    submit_and_reload(&op, "form[action='/duty/off'] button").await;
+    op.goto(&format!("{base}/shifts")).await.expect("shifts");
+    let shift = op
+        .find(Locator::Css("#shifts a"))
+        .await
+        .expect("the shift")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a link");
+    op.goto(&format!("{base}{shift}")).await.expect("the shift");
+    let log = op.source().await.expect("page");
+    for words in [inc_ref.as_str(), vis_ref.as_str(), print_ref.as_str()] {
+        assert!(log.contains(words), "{words} in the shift: {log}");
+    }
+    op.close().await.expect("close");
+    sup.close().await.expect("close");
+    drop(driver);
+    demo.stop();
+}
+
 /// A council scheme from the console under Bassetlaw's pack, with camera `market-square`,
 /// a manager and the Chief Executive; returns the runner for further commands.
 fn council_at_the_console(dir: &std::path::Path) -> impl Fn(&[&str]) -> (i32, String, String) {

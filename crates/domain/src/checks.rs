@@ -33,6 +33,10 @@ pub enum Need {
     Contractor,
     /// The contractor is late (or nearly) to respond to or fix a fault.
     ContractorLate,
+    /// A video print is kept, waiting for its destruction to be authorised.
+    Kept,
+    /// A video print's destruction is authorised and not yet done.
+    Destruction,
 }
 
 /// One thing a book needs from its checker.
@@ -76,6 +80,10 @@ impl Item {
             }
             (Need::ContractorLate, _) => {
                 "is nearly past the contract's time for the contractor to respond or fix it"
+            }
+            (Need::Kept, _) => "is kept until its destruction is authorised",
+            (Need::Destruction, _) => {
+                "has its destruction authorised: destroy it and record that it was destroyed"
             }
         };
         let late = match (self.overdue, self.book) {

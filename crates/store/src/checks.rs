@@ -170,6 +170,26 @@ impl Store {
                     }
                 }
             }
+            Book::VideoPrints => {
+                for p in self.prints_awaiting_destruction().await? {
+                    let given = p.current_given();
+                    items.push(Item {
+                        book,
+                        need: if p.destruction_authorised.is_some() {
+                            Need::Destruction
+                        } else {
+                            Need::Kept
+                        },
+                        reference: p.reference.clone(),
+                        label: match given {
+                            Some(g) => format!("{}, given to {}", p.source.camera_name, g.to),
+                            None => p.source.camera_name.clone(),
+                        },
+                        since_unix_ms: p.made_at_unix_ms,
+                        overdue: false,
+                    });
+                }
+            }
             Book::Bwv => {
                 for i in self.bwv_out().await? {
                     if i.overdue(now) {

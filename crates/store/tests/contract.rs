@@ -9262,6 +9262,19 @@ async fn bdc_34_a_print_is_given_kept_and_destroyed_only_when_authorised(db: &Te
     );
     let awaiting = store.prints_awaiting_destruction().await.expect("awaiting");
     assert!(awaiting[0].destruction_authorised.is_some());
+    // BDC-18: the supervisor's checks list it for destruction.
+    let check = store.book_check(Book::VideoPrints).await.expect("check");
+    assert_eq!(
+        check
+            .items
+            .iter()
+            .map(|i| (i.reference.as_str(), i.need))
+            .collect::<Vec<_>>(),
+        vec![(
+            p.reference.as_str(),
+            custos_domain::checks::Need::Destruction
+        )]
+    );
     assert_eq!(
         walk(&docs.path().join("prints")).len(),
         2,
@@ -9272,6 +9285,15 @@ async fn bdc_34_a_print_is_given_kept_and_destroyed_only_when_authorised(db: &Te
         .await
         .expect("destroyed");
     assert!(!destroyed.kept());
+    assert!(
+        store
+            .book_check(Book::VideoPrints)
+            .await
+            .expect("check")
+            .items
+            .is_empty(),
+        "nothing waits once destroyed"
+    );
     assert!(
         walk(&docs.path().join("prints")).is_empty(),
         "the files are deleted"

@@ -87,6 +87,7 @@ pub(crate) fn entry_href(book: Book, reference: &str) -> Option<String> {
             Some(format!("/maintenance/{reference}"))
         }
         Book::Maintenance => Some("/maintenance".to_owned()),
+        Book::VideoPrints => Some(format!("/prints/{reference}")),
         _ => None,
     }
 }
@@ -98,6 +99,9 @@ fn book_href(book: Book) -> Option<&'static str> {
         Book::Visitors => Some("/visitors"),
         Book::Deployment => Some("/deployments"),
         Book::Maintenance => Some("/maintenance"),
+        Book::VideoPrints => Some("/prints"),
+        Book::Equipment => Some("/equipment"),
+        Book::Bwv => Some("/bodyworn"),
         _ => None,
     }
 }

@@ -22,7 +22,8 @@ pub struct CheckItemView {
     /// The entry's reference, e.g. INC-2026-0003.
     pub reference: String,
     /// What it waits for: `outcome`, `countersignature`, `signing-out`, `removal`, `signs`
-    /// `signs-down`, `return`, `check`, `contractor` or `contractor-late`.
+    /// `signs-down`, `return`, `check`, `contractor`, `contractor-late`, `kept` or
+    /// `destruction`.
     pub need: String,
     /// The item in words.
     pub words: String,
@@ -91,6 +92,8 @@ fn view(c: &BookCheck) -> BookCheckView {
                     Need::Check => "check",
                     Need::Contractor => "contractor",
                     Need::ContractorLate => "contractor-late",
+                    Need::Kept => "kept",
+                    Need::Destruction => "destruction",
                 }
                 .to_owned(),
                 words: i.words(),
