@@ -40,6 +40,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 pub(crate) mod cases;
 pub(crate) mod checks;
 pub(crate) mod covert;
+pub(crate) mod bodyworn;
 pub(crate) mod deployments;
 pub(crate) mod incidents;
 pub(crate) mod maintenance;
@@ -1198,6 +1199,11 @@ pub(crate) async fn document() -> Response {
         deployments::create,
         deployments::show,
         deployments::step,
+        bodyworn::list,
+        bodyworn::register,
+        bodyworn::retire,
+        bodyworn::issue,
+        bodyworn::give_back,
         document
     ),
     // Named only as parameters' types, which utoipa does not collect into the components.
