@@ -5752,6 +5752,91 @@ fn bdc_38_the_deployment_log_from_the_console() {
     assert!(check.status.success(), "{check:?}");
 }
 
+/// LBU-24: body-worn cameras from the console under the council's pack, silent on them (so
+/// the lawful default keeps the log): the Chief Executive may not register a camera; the
+/// manager registers one, issues it for the day only with the officer's name under the
+/// acknowledgement (which the command prints), may not issue it twice, records its return,
+/// lists it back in store, retires it; the log is written as CSV in the code's columns and
+/// as a PDF.
+#[test]
+fn lbu_24_body_worn_cameras_from_the_console() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let custos_at = council_at_the_console(dir.path());
+    let add = |who: &str| {
+        custos_at(&[
+            "bodyworn",
+            "device",
+            "add",
+            "--as",
+            who,
+            "--id",
+            "bwv-03",
+            "--serial",
+            "SN-3301",
+            "--model",
+            "Reveal D5",
+            "--owner",
+            "Community safety",
+        ])
+    };
+    let (code, out, _) = add("ceo");
+    assert_ne!(code, 0, "{out}");
+    let (code, out, err) = add("mgr");
+    assert_eq!(code, 0, "{out}{err}");
+    let issue = |ack: &str| {
+        custos_at(&[
+            "bodyworn",
+            "issue",
+            "--as",
+            "mgr",
+            "--device",
+            "bwv-03",
+            "--officer",
+            "Pat Warden",
+            "--daily",
+            "--acknowledged-by",
+            ack,
+        ])
+    };
+    let (code, out, err) = issue(" ");
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("acknowledgement"), "{err}");
+    let (code, out, err) = issue("Pat Warden");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("I take responsibility"), "{out}");
+    let reference = reference_in(&out, "BWV-");
+    let (code, _, err) = issue("Pat Warden");
+    assert_ne!(code, 0);
+    assert!(err.contains(&reference), "{err}");
+    let (code, out, err) = custos_at(&["bodyworn", "device", "list"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("out to Pat Warden"), "{out}");
+    let (code, out, err) = custos_at(&["bodyworn", "return", &reference, "--as", "mgr"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = custos_at(&["bodyworn", "device", "list"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("in store"), "{out}");
+    let (code, out, err) = custos_at(&["bodyworn", "device", "retire", "bwv-03", "--as", "mgr"]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    let csv = dir.path().join("bodyworn.csv");
+    let (code, out, err) = custos_at(&["bodyworn", "csv", "--out", &csv.to_string_lossy()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let text = std::fs::read_to_string(&csv).expect("csv");
+    assert!(
+        text.lines().next().is_some_and(|h| h.contains(
+            "Reference,Device,Officer,Assignment,Issued,Issued by,Acknowledged by (typed name)"
+        )),
+        "{text}"
+    );
+    assert!(text.contains(&reference) && text.contains("Returned"), "{text}");
+    let pdf = dir.path().join("bodyworn.pdf");
+    let (code, out, err) = custos_at(&["bodyworn", "pdf", "--out", &pdf.to_string_lossy()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let bytes = std::fs::read(&pdf).expect("pdf");
+    assert!(bytes.starts_with(b"%PDF-"));
+}
+
 /// A council scheme from the console under Bassetlaw's pack, with camera `market-square`,
 /// a manager and the Chief Executive; returns the runner for further commands.
 fn council_at_the_console(dir: &std::path::Path) -> impl Fn(&[&str]) -> (i32, String, String) {
