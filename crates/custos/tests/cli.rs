@@ -805,6 +805,22 @@ fn bdc_19_the_demo_seeds_a_check_and_a_fault_with_the_contractors_response() {
     );
 }
 
+/// LBU-24: the demo registers a body-worn camera and issues it for the day, with the
+/// officer's acknowledgement, and takes it back; the console lists it in store.
+#[test]
+fn lbu_24_the_demo_issues_a_body_worn_camera_for_the_day_and_takes_it_back() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let school = dir.path().join("school");
+    let said = run_demo_once_with(&school, &[]);
+    assert!(said.contains("Demo body-worn camera: bwv-01"), "{said}");
+    let (code, out, err) = run(custos()
+        .arg("--data")
+        .arg(&school)
+        .args(["bodyworn", "device", "list"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("bwv-01") && out.contains("in store"), "{out}");
+}
+
 /// BDC-21, ALT-18, BDC-16, BDC-25: the demo seeds one closed example of each governance
 /// case its scheme's code allows — a complaint, a breach, a covert authorisation, and
 /// (where the police may take control: the council's pack) a police control period with
