@@ -962,7 +962,11 @@ pub enum BodywornCommand {
         #[arg(long, value_name = "NAME")]
         officer: String,
         /// For the day: back by the end of the shift
-        #[arg(long, conflicts_with = "permanent", required_unless_present = "permanent")]
+        #[arg(
+            long,
+            conflicts_with = "permanent",
+            required_unless_present = "permanent"
+        )]
         daily: bool,
         /// Assigned to the officer permanently, until returned
         #[arg(long)]

@@ -5845,7 +5845,10 @@ fn lbu_24_body_worn_cameras_from_the_console() {
         )),
         "{text}"
     );
-    assert!(text.contains(&reference) && text.contains("Returned"), "{text}");
+    assert!(
+        text.contains(&reference) && text.contains("Returned"),
+        "{text}"
+    );
     let pdf = dir.path().join("bodyworn.pdf");
     let (code, out, err) = custos_at(&["bodyworn", "pdf", "--out", &pdf.to_string_lossy()]);
     assert_eq!(code, 0, "{out}{err}");

@@ -8571,7 +8571,11 @@ async fn lbu_24_a_body_worn_camera_is_issued_with_the_acknowledgement_and_return
         .await
         .expect_err("out: it cannot be retired");
     assert_eq!(
-        store.bwv_open_issue(&id).await.expect("open").map(|i| i.reference),
+        store
+            .bwv_open_issue(&id)
+            .await
+            .expect("open")
+            .map(|i| i.reference),
         Some(issue.reference.clone())
     );
 
@@ -8582,7 +8586,11 @@ async fn lbu_24_a_body_worn_camera_is_issued_with_the_acknowledgement_and_return
     assert!(out.len() == 1 && out[0].overdue(late), "{out:?}");
     let check = store.book_check(Book::Bwv).await.expect("check");
     assert_eq!(
-        check.items.iter().map(|i| i.reference.clone()).collect::<Vec<_>>(),
+        check
+            .items
+            .iter()
+            .map(|i| i.reference.clone())
+            .collect::<Vec<_>>(),
         vec![issue.reference.clone()]
     );
     store

@@ -37,10 +37,10 @@ use custos_store::{SignIn, SignInAttempt};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+pub(crate) mod bodyworn;
 pub(crate) mod cases;
 pub(crate) mod checks;
 pub(crate) mod covert;
-pub(crate) mod bodyworn;
 pub(crate) mod deployments;
 pub(crate) mod incidents;
 pub(crate) mod maintenance;

@@ -19,7 +19,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use custos_base::UnixMs;
 use custos_domain::Ident;
-use custos_domain::bodyworn::{ACKNOWLEDGEMENT, Assignment, Device, DeviceDraft, Issue, IssueDraft};
+use custos_domain::bodyworn::{
+    ACKNOWLEDGEMENT, Assignment, Device, DeviceDraft, Issue, IssueDraft,
+};
 use custos_domain::ledger::Book;
 use serde::Deserialize;
 
@@ -196,7 +198,10 @@ struct BodywornPage {
 }
 
 /// `GET /bodyworn`: the register, the devices out, the recent log and the forms.
-pub(crate) async fn page(State(state): State<AppState>, staff: Staff) -> Result<Response, WebError> {
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    staff: Staff,
+) -> Result<Response, WebError> {
     require_read(&staff)?;
     let now = state.store.clock().now().0;
     let registered = state.store.bwv_devices().await?;

@@ -98,9 +98,16 @@ async fn lbu_24_a_body_worn_camera_registered_issued_overdue_and_returned() {
     assert!(r.body.contains("is out to Sam Officer"), "{}", r.body);
     let page = app.get("/bodyworn", Some(&aud)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains("Out to Sam Officer since"), "{}", page.body);
+    assert!(
+        page.body.contains("Out to Sam Officer since"),
+        "{}",
+        page.body
+    );
     assert!(!page.body.contains("class=\"red\""), "not overdue yet");
-    assert!(!page.body.contains("id=\"bodyworn-issue-form\""), "reads only");
+    assert!(
+        !page.body.contains("id=\"bodyworn-issue-form\""),
+        "reads only"
+    );
     let reference = page
         .body
         .find("BWV-")
@@ -178,11 +185,21 @@ async fn lbu_24_body_worn_cameras_through_the_api() {
         )
     };
     let r = app
-        .api("POST", "/api/v1/bodyworn/issues", Some(&sup), Some(&issue(false)))
+        .api(
+            "POST",
+            "/api/v1/bodyworn/issues",
+            Some(&sup),
+            Some(&issue(false)),
+        )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     let r = app
-        .api("POST", "/api/v1/bodyworn/issues", Some(&sup), Some(&issue(true)))
+        .api(
+            "POST",
+            "/api/v1/bodyworn/issues",
+            Some(&sup),
+            Some(&issue(true)),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let made: serde_json::Value = serde_json::from_str(&r.body).expect("json");
@@ -211,7 +228,12 @@ async fn lbu_24_body_worn_cameras_through_the_api() {
     let r = app.api("POST", retire, Some(&sup), None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = app
-        .api("POST", "/api/v1/bodyworn/issues", Some(&sup), Some(&issue(true)))
+        .api(
+            "POST",
+            "/api/v1/bodyworn/issues",
+            Some(&sup),
+            Some(&issue(true)),
+        )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "retired: {}", r.body);
     assert!(r.body.contains("retired"), "{}", r.body);

@@ -692,7 +692,11 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/api/v1/bodyworn/devices/{id}/retire",
         Expect::Roles(BWV_KEEPERS),
     ),
-    ("POST", "/api/v1/bodyworn/issues", Expect::Roles(BWV_KEEPERS)),
+    (
+        "POST",
+        "/api/v1/bodyworn/issues",
+        Expect::Roles(BWV_KEEPERS),
+    ),
     (
         "POST",
         "/api/v1/bodyworn/issues/{reference}/return",
