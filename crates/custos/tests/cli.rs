@@ -1586,6 +1586,9 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
             // The school's visitors' log: kept by the manager and the owner, read by
             // those who read the logbooks.
             ("Visitors", readers.contains(&role.as_str())),
+            // The school's faults and maintenance log: kept by the manager and the owner,
+            // read by those who read the logbooks (LBU-16, BDC-19).
+            ("Maintenance", readers.contains(&role.as_str())),
             // The supervisor's checks: the owner countersigns the school's incident and
             // visitors' logs; its pack is silent on the other books, whose lawful default
             // has supervisors and managers countersign (BDC-18).
