@@ -167,6 +167,12 @@ pub enum Command {
     /// pack's [books.maintenance] names
     #[command(subcommand)]
     Maintenance(MaintenanceCommand),
+    /// Body-worn cameras (LBU-24): the device register, issuing a camera to an officer for
+    /// the day or permanently with their acknowledgement, its return, and the issue and
+    /// returns log as CSV or PDF. Writing in it needs --as USER, a person whose role the
+    /// pack's [books.bwv] names
+    #[command(subcommand)]
+    Bodyworn(BodywornCommand),
     /// The deployment log of redeployable cameras (BDC-38, LJM-5): deployments recorded
     /// with their grounds, purpose, consultation and privacy restrictions, their signs and
     /// the camera going up and coming down, corrections, photos; the log as CSV or PDF
@@ -946,6 +952,102 @@ pub enum DeploymentCommand {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+}
+
+/// `custos bodyworn …`
+#[derive(Debug, Subcommand)]
+pub enum BodywornCommand {
+    /// The register of body-worn cameras
+    #[command(subcommand)]
+    Device(BwvDeviceCommand),
+    /// Issue a camera to an officer, for the day (--daily) or permanently (--permanent),
+    /// once they have read the acknowledgement and given their name (--acknowledged-by)
+    Issue {
+        /// Who issues it (a keeper of the log)
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// The camera, by id
+        #[arg(long, value_name = "ID")]
+        device: String,
+        /// The officer it is issued to, by name
+        #[arg(long, value_name = "NAME")]
+        officer: String,
+        /// For the day: back by the end of the shift
+        #[arg(
+            long,
+            conflicts_with = "permanent",
+            required_unless_present = "permanent"
+        )]
+        daily: bool,
+        /// Assigned to the officer permanently, until returned
+        #[arg(long)]
+        permanent: bool,
+        /// When it was issued (UK time or RFC 3339); now if not given
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// The name the officer gives, accepting responsibility for the camera and its
+        /// footage as the acknowledgement says
+        #[arg(long, value_name = "NAME")]
+        acknowledged_by: String,
+    },
+    /// Record a camera back, now or at --at
+    Return {
+        /// The issue's reference, e.g. BWV-2026-0001
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Who takes it back
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// When it came back (UK time or RFC 3339); now if not given
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+    },
+    /// Write the issue and returns log as CSV, in the code's columns
+    Csv {
+        /// The file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Write the register and the issue and returns log as a PDF
+    Pdf {
+        /// The file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+/// `custos bodyworn device …`
+#[derive(Debug, Subcommand)]
+pub enum BwvDeviceCommand {
+    /// Register a camera, with every detail
+    Add {
+        /// Who registers it (a keeper of the log)
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+        /// The id it is to be known by, e.g. bwv-07
+        #[arg(long, value_name = "ID")]
+        id: String,
+        /// The maker's serial number
+        #[arg(long)]
+        serial: String,
+        /// The make and model
+        #[arg(long)]
+        model: String,
+        /// Who owns it: the organisation or department
+        #[arg(long)]
+        owner: String,
+    },
+    /// Retire a camera from use; it stays in the register and is never issued again
+    Retire {
+        /// The camera, by id
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Who retires it (a keeper of the log)
+        #[arg(long = "as", value_name = "USER")]
+        user: String,
+    },
+    /// List the register, with where each camera is now
+    List,
 }
 
 /// `custos checks …`

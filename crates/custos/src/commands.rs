@@ -179,6 +179,12 @@ async fn run_async(command: Command, config: Config, data_given: bool) -> anyhow
             finish(store).await?;
             result
         }
+        Command::Bodyworn(cmd) => {
+            let store = open_for_writing(&config).await?;
+            let result = crate::bodyworn::run(&store, &console_actor(), cmd).await;
+            finish(store).await?;
+            result
+        }
         Command::Deployment(cmd) => {
             let store = open_for_writing(&config).await?;
             let result = crate::deployments::run(&store, &config, &console_actor(), cmd).await;
@@ -1472,7 +1478,69 @@ async fn seed_demo_case(store: &Store, config: &Config) -> anyhow::Result<()> {
     seed_demo_police_control(store, config, &policy.pack, now).await?;
     seed_demo_visit(store, &policy.pack, now).await?;
     seed_demo_deployment(store, &policy.pack, now).await?;
+    seed_demo_bwv(store, &policy.pack, now).await?;
     seed_demo_equipment(store, &policy.pack).await?;
+    Ok(())
+}
+
+/// A body-worn camera registered and issued for the day this morning, and returned at the
+/// end of the shift (LBU-24): by the first demo account whose role keeps the body-worn
+/// cameras' log. Skipped where the demo's accounts are not the scheme's.
+async fn seed_demo_bwv(
+    store: &Store,
+    pack: &custos_domain::PolicyPack,
+    now: i64,
+) -> anyhow::Result<()> {
+    use custos_domain::bodyworn::{Assignment, DeviceDraft, IssueDraft};
+    use custos_domain::ledger::Book;
+    const H: i64 = 3_600_000;
+    let Some(rule) = pack.books.rule(Book::Bwv) else {
+        return Ok(());
+    };
+    let mut keeper = None;
+    for role in &rule.keep {
+        if let Ok(subject) = store.subject_of(role.as_str(), None).await {
+            keeper = Some(subject);
+            break;
+        }
+    }
+    let Some(keeper) = keeper else {
+        return Ok(());
+    };
+    let actor = Actor::User(keeper.username.clone());
+    let device = store
+        .register_bwv_device(
+            &actor,
+            &keeper,
+            &DeviceDraft {
+                id: custos_domain::Ident::parse("bwv-01")?,
+                serial: "RD5-0048213".to_owned(),
+                model: "Reveal D5".to_owned(),
+                owner: "Security".to_owned(),
+            },
+        )
+        .await?;
+    let issue = store
+        .issue_bwv(
+            &actor,
+            &keeper,
+            &IssueDraft {
+                device: device.draft.id.clone(),
+                officer: "Sam Patrol".to_owned(),
+                assignment: Assignment::Daily,
+                issued_at_unix_ms: now - 10 * H,
+                acknowledged: true,
+                typed_name: "Sam Patrol".to_owned(),
+            },
+        )
+        .await?;
+    store
+        .return_bwv(&actor, &keeper, &issue.reference, Some(now - 2 * H))
+        .await?;
+    println!(
+        "Demo body-worn camera: {} issued for the day under {} and returned (Body-worn cameras, signed in as {}).",
+        device.draft.id, issue.reference, keeper.username
+    );
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! data directory from `--data` / `CUSTOS_DATA` / the config file; errors reach the user as
 //! one clear message (never with a password in it) and a non-zero exit status.
 
+mod bodyworn;
 mod cameras;
 mod cases;
 mod checks;

@@ -805,6 +805,22 @@ fn bdc_19_the_demo_seeds_a_check_and_a_fault_with_the_contractors_response() {
     );
 }
 
+/// LBU-24: the demo registers a body-worn camera and issues it for the day, with the
+/// officer's acknowledgement, and takes it back; the console lists it in store.
+#[test]
+fn lbu_24_the_demo_issues_a_body_worn_camera_for_the_day_and_takes_it_back() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let school = dir.path().join("school");
+    let said = run_demo_once_with(&school, &[]);
+    assert!(said.contains("Demo body-worn camera: bwv-01"), "{said}");
+    let (code, out, err) = run(custos()
+        .arg("--data")
+        .arg(&school)
+        .args(["bodyworn", "device", "list"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("bwv-01") && out.contains("in store"), "{out}");
+}
+
 /// BDC-21, ALT-18, BDC-16, BDC-25: the demo seeds one closed example of each governance
 /// case its scheme's code allows — a complaint, a breach, a covert authorisation, and
 /// (where the police may take control: the council's pack) a police control period with
@@ -1580,6 +1596,9 @@ async fn lbu_4_each_demo_role_signs_in_in_a_browser_and_sees_only_what_it_may() 
             // The school's visitors' log: kept by the manager and the owner, read by
             // those who read the logbooks.
             ("Visitors", readers.contains(&role.as_str())),
+            // The school's faults and maintenance log: kept by the manager and the owner,
+            // read by those who read the logbooks (LBU-16, BDC-19).
+            ("Maintenance", readers.contains(&role.as_str())),
             // The supervisor's checks: the owner countersigns the school's incident and
             // visitors' logs; its pack is silent on the other books, whose lawful default
             // has supervisors and managers countersign (BDC-18).
@@ -5764,6 +5783,94 @@ fn bdc_38_the_deployment_log_from_the_console() {
     assert!(check.status.success(), "{check:?}");
 }
 
+/// LBU-24: body-worn cameras from the console under the council's pack, silent on them (so
+/// the lawful default keeps the log): the Chief Executive may not register a camera; the
+/// manager registers one, issues it for the day only with the officer's name under the
+/// acknowledgement (which the command prints), may not issue it twice, records its return,
+/// lists it back in store, retires it; the log is written as CSV in the code's columns and
+/// as a PDF.
+#[test]
+fn lbu_24_body_worn_cameras_from_the_console() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let custos_at = council_at_the_console(dir.path());
+    let add = |who: &str| {
+        custos_at(&[
+            "bodyworn",
+            "device",
+            "add",
+            "--as",
+            who,
+            "--id",
+            "bwv-03",
+            "--serial",
+            "SN-3301",
+            "--model",
+            "Reveal D5",
+            "--owner",
+            "Community safety",
+        ])
+    };
+    let (code, out, _) = add("ceo");
+    assert_ne!(code, 0, "{out}");
+    let (code, out, err) = add("mgr");
+    assert_eq!(code, 0, "{out}{err}");
+    let issue = |ack: &str| {
+        custos_at(&[
+            "bodyworn",
+            "issue",
+            "--as",
+            "mgr",
+            "--device",
+            "bwv-03",
+            "--officer",
+            "Pat Warden",
+            "--daily",
+            "--acknowledged-by",
+            ack,
+        ])
+    };
+    let (code, out, err) = issue(" ");
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("acknowledgement"), "{err}");
+    let (code, out, err) = issue("Pat Warden");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("I take responsibility"), "{out}");
+    let reference = reference_in(&out, "BWV-");
+    let (code, _, err) = issue("Pat Warden");
+    assert_ne!(code, 0);
+    assert!(err.contains(&reference), "{err}");
+    let (code, out, err) = custos_at(&["bodyworn", "device", "list"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("out to Pat Warden"), "{out}");
+    let (code, out, err) = custos_at(&["bodyworn", "return", &reference, "--as", "mgr"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = custos_at(&["bodyworn", "device", "list"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("in store"), "{out}");
+    let (code, out, err) = custos_at(&["bodyworn", "device", "retire", "bwv-03", "--as", "mgr"]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    let csv = dir.path().join("bodyworn.csv");
+    let (code, out, err) = custos_at(&["bodyworn", "csv", "--out", &csv.to_string_lossy()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let text = std::fs::read_to_string(&csv).expect("csv");
+    assert!(
+        text.lines().next().is_some_and(|h| h.contains(
+            "Reference,Device,Officer,Assignment,Issued,Issued by,Acknowledged by (typed name)"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&reference) && text.contains("Returned"),
+        "{text}"
+    );
+    let pdf = dir.path().join("bodyworn.pdf");
+    let (code, out, err) = custos_at(&["bodyworn", "pdf", "--out", &pdf.to_string_lossy()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let bytes = std::fs::read(&pdf).expect("pdf");
+    assert!(bytes.starts_with(b"%PDF-"));
+}
+
 /// BDC-36, BDC-18, BDC-24, BDC-23, BDC-34: one control-room shift in the council's demo,
 /// in Chromium — the operator signs on, logs an incident from the live tile of the camera
 /// that saw it and links its footage, enters a visitor who accepts the undertaking on
@@ -5805,8 +5912,18 @@ async fn bdc_36_a_control_room_shift_walked_in_chromium() {
         .await
         .expect("the incident form");
     type_in(&op, "incident-place", "Market square, by the fountain").await;
-    type_in(&op, "incident-seen", "Two people fighting; one knocked down").await;
-    type_in(&op, "incident-action", "Called the police; followed on camera").await;
+    type_in(
+        &op,
+        "incident-seen",
+        "Two people fighting; one knocked down",
+    )
+    .await;
+    type_in(
+        &op,
+        "incident-action",
+        "Called the police; followed on camera",
+    )
+    .await;
     let incident = submit_and_leave(&op, "#incident-form button", "/incidents/new").await;
     assert!(incident.starts_with("/incidents/INC-"), "{incident}");
     let inc_ref = incident.trim_start_matches("/incidents/").to_owned();
@@ -5821,7 +5938,9 @@ async fn bdc_36_a_control_room_shift_walked_in_chromium() {
     assert!(page.contains("— held"), "the footage is held: {page}");
 
     // A visitor arrives, accepting the undertaking on screen, and later leaves.
-    op.goto(&format!("{base}/visitors")).await.expect("visitors");
+    op.goto(&format!("{base}/visitors"))
+        .await
+        .expect("visitors");
     type_in(&op, "visitor-name", "Casey Visitor").await;
     type_in(&op, "visitor-organisation", "Nottinghamshire Police").await;
     type_in(&op, "visitor-purpose", "Liaison visit").await;
@@ -5865,7 +5984,9 @@ async fn bdc_36_a_control_room_shift_walked_in_chromium() {
     let print_ref = print.trim_start_matches("/prints/").to_owned();
 
     // The outcome, so the incident waits only for its countersignature.
-    op.goto(&format!("{base}{incident}")).await.expect("incident");
+    op.goto(&format!("{base}{incident}"))
+        .await
+        .expect("incident");
     op.find(Locator::Css("#incident-outcome-panel summary"))
         .await
         .expect("the outcome panel")
@@ -5887,7 +6008,9 @@ async fn bdc_36_a_control_room_shift_walked_in_chromium() {
     }
     sup.goto(&format!("{base}{visit}")).await.expect("visit");
     submit_and_reload(&sup, "#visit-countersign button").await;
-    sup.goto(&format!("{base}{incident}")).await.expect("incident");
+    sup.goto(&format!("{base}{incident}"))
+        .await
+        .expect("incident");
     submit_and_reload(&sup, "#incident-countersign button").await;
     sup.goto(&format!("{base}/checks")).await.expect("checks");
     submit_and_reload(&sup, "#check-incident button").await;

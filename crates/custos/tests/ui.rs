@@ -175,6 +175,10 @@ const ROWS: &[(&str, Row)] = &[
         "/deployments/{reference}/documents/{id}",
         Row::NotAPage("a photo or document's file"),
     ),
+    // The demo's body-worn camera, issued for the day and back in store.
+    ("/bodyworn", Row::Page("/bodyworn")),
+    ("/bodyworn.csv", Row::NotAPage("a CSV file")),
+    ("/bodyworn.pdf", Row::NotAPage("a PDF file")),
     ("/shifts", Row::Page("/shifts")),
     // The operator's shift, begun after their review (see `make`).
     ("/shifts/{username}/{on}", Row::Page("{shift}")),

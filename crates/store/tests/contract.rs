@@ -275,6 +275,7 @@ contract!(
     alt_15_availability_is_the_share_of_the_period_with_footage,
     bdc_38_a_deployment_is_recorded_with_its_grounds_signed_corrected_and_taken_down,
     bdc_18_a_visit_is_countersigned_by_a_supervisor_other_than_who_recorded_it,
+    lbu_24_a_body_worn_camera_is_issued_with_the_acknowledgement_and_returned_once,
     bdc_37_the_list_holds_the_registers_cameras_and_the_equipment_entered,
     bdc_37_a_removal_and_a_correction_are_new_entries_and_the_entry_stays,
     bdc_34_a_print_is_a_still_decoded_from_the_footage_on_an_inspectors_written_authority,
@@ -8523,6 +8524,166 @@ async fn alt_15_availability_is_the_share_of_the_period_with_footage(db: &TestDb
         .expect("measured");
     assert_eq!(a.from_unix_ms, clock.now().0 - 30 * DAY);
     assert_eq!(a.percent_words(), "0.0%");
+}
+
+/// LBU-24: under Bassetlaw's pack, silent on body-worn cameras (so the lawful default
+/// keeps the log), the DPO may not register a camera; the operator registers one with
+/// every detail, issues it for the day only with the officer's acknowledgement, may not
+/// issue it twice or retire it while out; past the end of the shift it is overdue and on
+/// the supervisor's checks; it comes back once, never before it went out; retired, it is
+/// never issued again; and every change is in book `bwv`.
+async fn lbu_24_a_body_worn_camera_is_issued_with_the_acknowledgement_and_returned_once(
+    db: &TestDb,
+) {
+    use custos_domain::bodyworn::{Assignment, DeviceDraft, IssueDraft};
+    let (store, clock, _docs) = visitors_scheme(db).await;
+    let [op, dp] = [
+        store.subject_of("op", None).await.expect("op"),
+        store.subject_of("dp", None).await.expect("dp"),
+    ];
+    let actor = Actor::User("op".to_owned());
+    const H: i64 = 3_600_000;
+    let id = custos_domain::Ident::parse("bwv-07").expect("id");
+    let device = DeviceDraft {
+        id: id.clone(),
+        serial: "SN-44821".to_owned(),
+        model: "Reveal D5".to_owned(),
+        owner: "Community safety".to_owned(),
+    };
+    let err = store
+        .register_bwv_device(&Actor::User("dp".to_owned()), &dp, &device)
+        .await
+        .expect_err("the DPO does not keep the log");
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err}");
+    let err = store
+        .register_bwv_device(
+            &actor,
+            &op,
+            &DeviceDraft {
+                serial: String::new(),
+                owner: " ".to_owned(),
+                ..device.clone()
+            },
+        )
+        .await
+        .expect_err("details missing");
+    assert!(
+        err.to_string().contains("serial") && err.to_string().contains("owns"),
+        "{err}"
+    );
+    store
+        .register_bwv_device(&actor, &op, &device)
+        .await
+        .expect("registered");
+    store
+        .register_bwv_device(&actor, &op, &device)
+        .await
+        .expect_err("the id is taken");
+
+    let now = clock.now().0;
+    let draft = |acknowledged: bool| IssueDraft {
+        device: id.clone(),
+        officer: "Sam Officer".to_owned(),
+        assignment: Assignment::Daily,
+        issued_at_unix_ms: now,
+        acknowledged,
+        typed_name: "Sam Officer".to_owned(),
+    };
+    let err = store
+        .issue_bwv(&actor, &op, &draft(false))
+        .await
+        .expect_err("no acknowledgement");
+    assert!(err.to_string().contains("acknowledgement"), "{err}");
+    let issue = store
+        .issue_bwv(&actor, &op, &draft(true))
+        .await
+        .expect("issued");
+    assert!(issue.reference.starts_with("BWV-20"), "{}", issue.reference);
+    let err = store
+        .issue_bwv(&actor, &op, &draft(true))
+        .await
+        .expect_err("out already");
+    assert!(err.to_string().contains(&issue.reference), "{err}");
+    store
+        .retire_bwv_device(&actor, &op, &id)
+        .await
+        .expect_err("out: it cannot be retired");
+    assert_eq!(
+        store
+            .bwv_open_issue(&id)
+            .await
+            .expect("open")
+            .map(|i| i.reference),
+        Some(issue.reference.clone())
+    );
+
+    // Past the end of the shift: overdue, and on the supervisor's checks.
+    clock.advance_ms(13 * H);
+    let late = clock.now().0;
+    let out = store.bwv_out().await.expect("out");
+    assert!(out.len() == 1 && out[0].overdue(late), "{out:?}");
+    let check = store.book_check(Book::Bwv).await.expect("check");
+    assert_eq!(
+        check
+            .items
+            .iter()
+            .map(|i| i.reference.clone())
+            .collect::<Vec<_>>(),
+        vec![issue.reference.clone()]
+    );
+    store
+        .return_bwv(&actor, &op, &issue.reference, Some(now - H))
+        .await
+        .expect_err("not before it went out");
+    let back = store
+        .return_bwv(&actor, &op, &issue.reference, None)
+        .await
+        .expect("returned");
+    assert_eq!(back.returned_at_unix_ms, Some(late));
+    store
+        .return_bwv(&actor, &op, &issue.reference, None)
+        .await
+        .expect_err("once");
+    assert!(store.bwv_out().await.expect("out").is_empty());
+    assert!(
+        store
+            .book_check(Book::Bwv)
+            .await
+            .expect("check")
+            .items
+            .is_empty()
+    );
+    let retired = store
+        .retire_bwv_device(&actor, &op, &id)
+        .await
+        .expect("retired");
+    assert!(retired.retired_at_unix_ms.is_some());
+    let err = store
+        .issue_bwv(&actor, &op, &draft(true))
+        .await
+        .expect_err("retired");
+    assert!(err.to_string().contains("retired"), "{err}");
+    assert_eq!(store.bwv_issues().await.expect("issues").len(), 1);
+
+    let kinds: Vec<String> = store
+        .ledger_entries(&LedgerQuery {
+            book: Some(Book::Bwv),
+            ..LedgerQuery::default()
+        })
+        .await
+        .expect("entries")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "bwv-device-registered",
+            "bwv-issued",
+            "bwv-returned",
+            "bwv-device-retired"
+        ]
+    );
 }
 
 fn day(s: &str) -> jiff::civil::Date {

@@ -37,6 +37,7 @@ use custos_store::{SignIn, SignInAttempt};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+pub(crate) mod bodyworn;
 pub(crate) mod cases;
 pub(crate) mod checks;
 pub(crate) mod covert;
@@ -1212,6 +1213,11 @@ pub(crate) async fn document() -> Response {
         deployments::create,
         deployments::show,
         deployments::step,
+        bodyworn::list,
+        bodyworn::register,
+        bodyworn::retire,
+        bodyworn::issue,
+        bodyworn::give_back,
         document
     ),
     // Named only as parameters' types, which utoipa does not collect into the components.

@@ -40,6 +40,22 @@ const DONE: &[(&str, &str)] = &[
         "The photo or document is kept, encrypted, with the deployment, and its fingerprint is in the ledger.",
     ),
     (
+        "bwv-device-registered",
+        "The camera is in the register and in store, ready to issue.",
+    ),
+    (
+        "bwv-device-retired",
+        "The camera is retired: it stays in the register and is never issued again.",
+    ),
+    (
+        "bwv-issued",
+        "The camera is issued and the officer's acknowledgement is in the log. Record its return when it comes back.",
+    ),
+    (
+        "bwv-returned",
+        "The camera's return is in the log, and it is back in store.",
+    ),
+    (
         "book-checked",
         "The check is recorded in the book, with how many things were still waiting.",
     ),

@@ -8,6 +8,7 @@ mod account;
 pub mod api;
 pub mod assets;
 pub mod auth;
+mod bodyworn;
 mod breaches;
 mod cameras;
 mod cases;
@@ -552,6 +553,42 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Book(Book::Equipment),
             ),
             post(equipment::step),
+        ),
+        (
+            spec("GET", "/bodyworn", Access::Book(Book::Bwv)),
+            get(bodyworn::page),
+        ),
+        (
+            spec("GET", "/bodyworn.csv", Access::Book(Book::Bwv)),
+            get(bodyworn::csv),
+        ),
+        (
+            spec("GET", "/bodyworn.pdf", Access::Book(Book::Bwv)),
+            get(bodyworn::pdf),
+        ),
+        (
+            spec("POST", "/bodyworn/devices", Access::Book(Book::Bwv)),
+            post(bodyworn::add_device),
+        ),
+        (
+            spec(
+                "POST",
+                "/bodyworn/devices/{id}/retire",
+                Access::Book(Book::Bwv),
+            ),
+            post(bodyworn::retire_device),
+        ),
+        (
+            spec("POST", "/bodyworn/issues", Access::Book(Book::Bwv)),
+            post(bodyworn::add_issue),
+        ),
+        (
+            spec(
+                "POST",
+                "/bodyworn/issues/{reference}/return",
+                Access::Book(Book::Bwv),
+            ),
+            post(bodyworn::add_return),
         ),
         (
             spec("GET", "/visitors", Access::Book(Book::Visitors)),
@@ -1298,6 +1335,34 @@ fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Access::Book(Book::Deployment),
             ),
             post(api::deployments::step),
+        ),
+        (
+            spec("GET", "/api/v1/bodyworn", Access::Book(Book::Bwv)),
+            get(api::bodyworn::list),
+        ),
+        (
+            spec("POST", "/api/v1/bodyworn/devices", Access::Book(Book::Bwv)),
+            post(api::bodyworn::register),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/bodyworn/devices/{id}/retire",
+                Access::Book(Book::Bwv),
+            ),
+            post(api::bodyworn::retire),
+        ),
+        (
+            spec("POST", "/api/v1/bodyworn/issues", Access::Book(Book::Bwv)),
+            post(api::bodyworn::issue),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/bodyworn/issues/{reference}/return",
+                Access::Book(Book::Bwv),
+            ),
+            post(api::bodyworn::give_back),
         ),
         (
             spec("GET", "/api/v1/checks", SignedIn),

@@ -187,6 +187,13 @@ fn nav_groups(staff: &Staff) -> Vec<NavGroup> {
                     "Deployments",
                     Gate::StatedBook(Book::Deployment),
                 ),
+                // The body-worn cameras' register and issue log (LBU-24). Shown where the
+                // pack states that book: a scheme that issues body-worn cameras.
+                (
+                    "/bodyworn",
+                    "Body-worn cameras",
+                    Gate::StatedBook(Book::Bwv),
+                ),
                 // The faults and maintenance log (LBU-16, BDC-19), kept by the pack's
                 // `[books.maintenance]` roles.
                 ("/maintenance", "Maintenance", Gate::Book(Book::Maintenance)),

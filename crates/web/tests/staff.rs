@@ -523,6 +523,22 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/deployments/{reference}/documents/{id}",
         Expect::Roles(DEPLOYMENT_READERS),
     ),
+    // Body-worn cameras (LBU-24): the school's pack is silent, so the lawful default.
+    ("GET", "/bodyworn", Expect::Roles(BWV_READERS)),
+    ("GET", "/bodyworn.csv", Expect::Roles(BWV_READERS)),
+    ("GET", "/bodyworn.pdf", Expect::Roles(BWV_READERS)),
+    ("POST", "/bodyworn/devices", Expect::Roles(BWV_KEEPERS)),
+    (
+        "POST",
+        "/bodyworn/devices/{id}/retire",
+        Expect::Roles(BWV_KEEPERS),
+    ),
+    ("POST", "/bodyworn/issues", Expect::Roles(BWV_KEEPERS)),
+    (
+        "POST",
+        "/bodyworn/issues/{reference}/return",
+        Expect::Roles(BWV_KEEPERS),
+    ),
     ("GET", "/checks", Expect::Roles(CHECKERS)),
     ("POST", "/checks/{book}", Expect::Roles(CHECKERS)),
     ("GET", "/shifts", Expect::SignedIn),
@@ -664,6 +680,27 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "POST",
         "/api/v1/deployments/{reference}/steps",
         Expect::Roles(DEPLOYMENT_KEEPERS),
+    ),
+    ("GET", "/api/v1/bodyworn", Expect::Roles(BWV_READERS)),
+    (
+        "POST",
+        "/api/v1/bodyworn/devices",
+        Expect::Roles(BWV_KEEPERS),
+    ),
+    (
+        "POST",
+        "/api/v1/bodyworn/devices/{id}/retire",
+        Expect::Roles(BWV_KEEPERS),
+    ),
+    (
+        "POST",
+        "/api/v1/bodyworn/issues",
+        Expect::Roles(BWV_KEEPERS),
+    ),
+    (
+        "POST",
+        "/api/v1/bodyworn/issues/{reference}/return",
+        Expect::Roles(BWV_KEEPERS),
     ),
     ("GET", "/api/v1/checks", Expect::Roles(CHECKERS)),
     ("POST", "/api/v1/checks/{book}", Expect::Roles(CHECKERS)),
@@ -1033,6 +1070,21 @@ const DEPLOYMENT_KEEPERS: &[&str] = &["operator", "supervisor", "manager"];
 /// Those who read it: its keepers, its countersigners (supervisors and managers) and the
 /// logbooks' readers.
 const DEPLOYMENT_READERS: &[&str] = &[
+    "owner",
+    "manager",
+    "supervisor",
+    "dpo",
+    "auditor",
+    "operator",
+];
+
+/// The roles that keep the school's body-worn cameras' log: its pack is silent, so the
+/// lawful default — operators, supervisors and managers (LBU-24).
+const BWV_KEEPERS: &[&str] = &["operator", "supervisor", "manager"];
+
+/// Those who read it: its keepers, its countersigners (supervisors and managers) and the
+/// logbooks' readers.
+const BWV_READERS: &[&str] = &[
     "owner",
     "manager",
     "supervisor",

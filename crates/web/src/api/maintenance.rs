@@ -393,7 +393,7 @@ fn bounds(from: Option<&str>, to: Option<&str>) -> Result<(Option<i64>, Option<i
 #[utoipa::path(
     get,
     path = "/api/v1/maintenance/checks",
-    operation_id = "list_checks",
+    operation_id = "list_maintenance_checks",
     tag = "maintenance",
     params(PeriodParams),
     responses(
