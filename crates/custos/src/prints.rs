@@ -310,11 +310,11 @@ pub async fn run(
         } => {
             let person = store.subject_of(&user, None).await?;
             if store
-                .book_role_of(Book::VideoPrints, &person, false)
+                .book_role(&person, Book::VideoPrints, false)
                 .await
                 .is_err()
             {
-                store.book_role_of(Book::VideoPrints, &person, true).await?;
+                store.book_role(&person, Book::VideoPrints, true).await?;
             }
             let png = store
                 .video_print_still(actor, &documents, &reference)

@@ -61,36 +61,6 @@ macro_rules! item_columns {
 }
 
 impl Store {
-    /// The role in which `person` keeps (or, with `countersign`, countersigns) `book` under
-    /// the active pack (its `[books.ID]`); refused with the reason otherwise.
-    pub async fn book_role_of(
-        &self,
-        book: Book,
-        person: &Subject,
-        countersign: bool,
-    ) -> StoreResult<String> {
-        let pack = self
-            .active_policy()
-            .await?
-            .ok_or_else(|| StoreError::Invalid("no policy pack is loaded".to_owned()))?
-            .pack;
-        custos_domain::access::book_role(&pack.books, book, person, countersign)
-            .map(|r| r.to_string())
-            .map_err(StoreError::Forbidden)
-    }
-
-    /// The name of the person with user name `username`, for a book; their user name when
-    /// the account is gone.
-    pub(crate) async fn display_name_of(&self, username: &str) -> StoreResult<String> {
-        let Ok(u) = custos_domain::access::Username::parse(username) else {
-            return Ok(username.to_owned());
-        };
-        Ok(self
-            .user(&u)
-            .await?
-            .map_or_else(|| username.to_owned(), |r| r.display_name))
-    }
-
     /// Enters `details` in the list of installed equipment, kept by `keeper` (a keeper of
     /// the list) and ledgered as `actor` (`equipment-entered`): refused unless every detail
     /// is there; a camera's details only for a camera of the register without standing
@@ -101,7 +71,7 @@ impl Store {
         keeper: &Subject,
         details: &Details,
     ) -> StoreResult<Item> {
-        self.book_role_of(Book::Equipment, keeper, false).await?;
+        self.book_role(keeper, Book::Equipment, false).await?;
         let now = self.clock().now().0;
         let today = uk_day_of(now)?;
         let mut problems = match custos_domain::equipment::validate(details, today) {
@@ -155,7 +125,7 @@ impl Store {
         let installed = details
             .installed_on
             .ok_or_else(|| StoreError::Invalid("give the day it was installed".to_owned()))?;
-        let name = self.display_name_of(&keeper.username).await?;
+        let name = self.name_of(&keeper.username).await?;
         let mut tx = self.write().await?;
         let reference =
             crate::cases::next_numbered(&mut tx, custos_domain::equipment::PREFIX, now).await?;
@@ -208,7 +178,7 @@ impl Store {
         removed_on: Date,
         reason: &str,
     ) -> StoreResult<Item> {
-        self.book_role_of(Book::Equipment, keeper, false).await?;
+        self.book_role(keeper, Book::Equipment, false).await?;
         let item = self.require_equipment(reference).await?;
         let now = self.clock().now().0;
         custos_domain::equipment::check_removal(
@@ -218,7 +188,7 @@ impl Store {
             uk_day_of(now)?,
         )
         .map_err(|p| StoreError::Invalid(p.join("; ")))?;
-        let name = self.display_name_of(&keeper.username).await?;
+        let name = self.name_of(&keeper.username).await?;
         let mut tx = self.write().await?;
         let changed = sqlx::query(
             "UPDATE equipment SET removed_on = $1, removal_reason = $2, removed_by_name = $3, \
@@ -260,7 +230,7 @@ impl Store {
         reference: &str,
         correction: &CorrectionDraft,
     ) -> StoreResult<Item> {
-        self.book_role_of(Book::Equipment, keeper, false).await?;
+        self.book_role(keeper, Book::Equipment, false).await?;
         let item = self.require_equipment(reference).await?;
         let now = self.clock().now().0;
         let before = custos_domain::equipment::check_correction(
@@ -270,7 +240,7 @@ impl Store {
         )
         .map_err(|p| StoreError::Invalid(p.join("; ")))?;
         let after = correction.value.trim().to_owned();
-        let name = self.display_name_of(&keeper.username).await?;
+        let name = self.name_of(&keeper.username).await?;
         let number = i64::try_from(item.corrections.len()).unwrap_or(i64::MAX) + 1;
         let mut tx = self.write().await?;
         sqlx::query(

@@ -28,7 +28,7 @@ use std::path::Path;
 
 use custos_base::{Actor, UnixMs};
 use custos_domain::Ident;
-use custos_domain::access::{Subject, book_role};
+use custos_domain::access::Subject;
 use custos_domain::incident::{self, Changes, Draft, Field, LogRow};
 use custos_domain::ledger::{Book, NewEntry, Reference, to_hex};
 use custos_domain::retention::HoldRequest;
@@ -263,13 +263,6 @@ impl Store {
             .pack)
     }
 
-    /// The role in which `person` keeps the incident log (or, with `countersign`,
-    /// countersigns it), or why not.
-    pub async fn incident_role(&self, person: &Subject, countersign: bool) -> StoreResult<Ident> {
-        let pack = self.incident_pack().await?;
-        book_role(&pack.books, Book::Incident, person, countersign).map_err(StoreError::Forbidden)
-    }
-
     async fn check_cameras(
         &self,
         cameras: &[Ident],
@@ -294,7 +287,7 @@ impl Store {
         keeper: &Subject,
         draft: &Draft,
     ) -> StoreResult<Incident> {
-        self.incident_role(keeper, false).await?;
+        self.book_role(keeper, Book::Incident, false).await?;
         let now = self.clock().now().0;
         let mut problems = incident::validate(draft, now).err().unwrap_or_default();
         self.check_cameras(&draft.cameras, &mut problems).await?;
@@ -361,7 +354,7 @@ impl Store {
     ) -> StoreResult<Incident> {
         let countersign = matches!(step, IncidentStep::Countersign);
         // A countersigner who does not keep the book may still countersign.
-        let role = self.incident_role(keeper, countersign).await?;
+        let role = self.book_role(keeper, Book::Incident, countersign).await?;
         let current = self.require_incident(reference).await?;
         let reference = current.reference.clone();
         let now = self.clock().now().0;
@@ -614,7 +607,7 @@ impl Store {
             media_type,
             contents,
         } = *statement;
-        self.incident_role(keeper, false).await?;
+        self.book_role(keeper, Book::Incident, false).await?;
         let inc = self.require_incident(reference).await?;
         let name = name.trim();
         if name.is_empty() || contents.is_empty() {

@@ -117,19 +117,6 @@ macro_rules! correction_columns {
 }
 
 impl Store {
-    /// The role in which `person` keeps (or, with `countersign`, countersigns) the faults
-    /// and maintenance log under the active pack; refused with the reason otherwise.
-    pub async fn maintenance_role(
-        &self,
-        person: &Subject,
-        countersign: bool,
-    ) -> StoreResult<String> {
-        let pack = self.maintenance_pack().await?;
-        custos_domain::access::book_role(&pack.books, Book::Maintenance, person, countersign)
-            .map(|r| r.to_string())
-            .map_err(StoreError::Forbidden)
-    }
-
     async fn maintenance_pack(&self) -> StoreResult<custos_domain::PolicyPack> {
         Ok(self
             .active_policy()
@@ -166,7 +153,7 @@ impl Store {
         keeper: &Subject,
         draft: &CheckDraft,
     ) -> StoreResult<Check> {
-        self.maintenance_role(keeper, false).await?;
+        self.book_role(keeper, Book::Maintenance, false).await?;
         self.camera_in_service(&draft.camera).await?;
         let now = self.clock().now().0;
         custos_domain::maintenance::validate_check(draft, now).map_err(invalid)?;
@@ -270,7 +257,7 @@ impl Store {
         keeper: &Subject,
         draft: &FaultDraft,
     ) -> StoreResult<Fault> {
-        self.maintenance_role(keeper, false).await?;
+        self.book_role(keeper, Book::Maintenance, false).await?;
         self.camera_in_service(&draft.camera).await?;
         let now = self.clock().now().0;
         custos_domain::maintenance::validate_fault(draft, now).map_err(invalid)?;
@@ -296,7 +283,7 @@ impl Store {
         reference_text: &str,
         call: &CallDraft,
     ) -> StoreResult<Fault> {
-        self.maintenance_role(keeper, false).await?;
+        self.book_role(keeper, Book::Maintenance, false).await?;
         let f = self.require_fault(reference_text).await?;
         let now = self.clock().now().0;
         custos_domain::maintenance::check_call(&f, call, now).map_err(invalid)?;
@@ -355,7 +342,7 @@ impl Store {
         at_unix_ms: Option<i64>,
         note: &str,
     ) -> StoreResult<Fault> {
-        self.maintenance_role(keeper, false).await?;
+        self.book_role(keeper, Book::Maintenance, false).await?;
         let f = self.require_fault(reference_text).await?;
         let now = self.clock().now().0;
         let at = at_unix_ms.unwrap_or(now);
@@ -406,7 +393,7 @@ impl Store {
         work_done: &str,
         by_contractor: bool,
     ) -> StoreResult<Fault> {
-        self.maintenance_role(keeper, false).await?;
+        self.book_role(keeper, Book::Maintenance, false).await?;
         let f = self.require_fault(reference_text).await?;
         let now = self.clock().now().0;
         let at = at_unix_ms.unwrap_or(now);
@@ -467,7 +454,7 @@ impl Store {
         reference_text: &str,
         correction: &CorrectionDraft,
     ) -> StoreResult<Check> {
-        self.maintenance_role(keeper, false).await?;
+        self.book_role(keeper, Book::Maintenance, false).await?;
         let c = self.require_check(reference_text).await?;
         if !Field::CHECK.contains(&correction.field) {
             return Err(StoreError::Invalid(format!(
@@ -503,7 +490,7 @@ impl Store {
         reference_text: &str,
         correction: &CorrectionDraft,
     ) -> StoreResult<Fault> {
-        self.maintenance_role(keeper, false).await?;
+        self.book_role(keeper, Book::Maintenance, false).await?;
         let f = self.require_fault(reference_text).await?;
         if !Field::FAULT.contains(&correction.field) {
             return Err(StoreError::Invalid(format!(

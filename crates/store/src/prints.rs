@@ -213,7 +213,7 @@ impl Store {
         draft: &AuthorityDraft,
         document: &AuthorityDocument,
     ) -> StoreResult<Authority> {
-        self.book_role_of(Book::VideoPrints, keeper, false).await?;
+        self.book_role(keeper, Book::VideoPrints, false).await?;
         let now = self.clock().now().0;
         let mut draft = draft.clone();
         // What is attached decides: a form cannot claim a document it does not carry.
@@ -223,7 +223,7 @@ impl Store {
         let dated = draft
             .dated
             .ok_or_else(|| StoreError::Invalid("give the day it is dated".to_owned()))?;
-        let name = self.display_name_of(&keeper.username).await?;
+        let name = self.name_of(&keeper.username).await?;
         let o = &draft.officer;
         let mut tx = self.write().await?;
         let reference =
@@ -290,7 +290,7 @@ impl Store {
         reference: &str,
         correction: &CorrectionDraft<AuthorityField>,
     ) -> StoreResult<Authority> {
-        self.book_role_of(Book::VideoPrints, keeper, false).await?;
+        self.book_role(keeper, Book::VideoPrints, false).await?;
         let a = self.require_print_authority(reference).await?;
         let now = self.clock().now().0;
         let before = custos_domain::prints::check_authority_correction(
@@ -300,7 +300,7 @@ impl Store {
         )
         .map_err(|p| StoreError::Invalid(p.join("; ")))?;
         let after = correction.field.stored(&correction.value);
-        let name = self.display_name_of(&keeper.username).await?;
+        let name = self.name_of(&keeper.username).await?;
         let number = i64::try_from(a.corrections.len()).unwrap_or(i64::MAX) + 1;
         let mut tx = self.write().await?;
         sqlx::query(
@@ -415,7 +415,7 @@ impl Store {
             camera,
             moment_unix_ms,
         } = *new;
-        self.book_role_of(Book::VideoPrints, keeper, false).await?;
+        self.book_role(keeper, Book::VideoPrints, false).await?;
         let a = self.require_print_authority(authority).await?;
         let cam = self.camera(camera).await?.ok_or_else(|| {
             StoreError::NotFound(format!(
@@ -494,7 +494,7 @@ impl Store {
         let (width, height) = custos_media::still::png_size(&png)
             .ok_or_else(|| StoreError::Files("ffmpeg wrote no PNG".to_owned()))?;
         let still_sha = to_hex(&Sha256::digest(&png));
-        let name = self.display_name_of(&keeper.username).await?;
+        let name = self.name_of(&keeper.username).await?;
         let officer = a.current();
         let mut tx = self.write().await?;
         let reference =
@@ -715,7 +715,7 @@ impl Store {
         reference: &str,
         given: &Given,
     ) -> StoreResult<Print> {
-        self.book_role_of(Book::VideoPrints, keeper, false).await?;
+        self.book_role(keeper, Book::VideoPrints, false).await?;
         let p = self.require_video_print(reference).await?;
         p.check(Step::Give).map_err(StoreError::Invalid)?;
         let now = self.clock().now().0;
@@ -762,7 +762,7 @@ impl Store {
         reference: &str,
         reason: &str,
     ) -> StoreResult<Print> {
-        let role = self.book_role_of(Book::VideoPrints, signer, true).await?;
+        let role = self.book_role(signer, Book::VideoPrints, true).await?;
         let p = self.require_video_print(reference).await?;
         p.check(Step::AuthoriseDestruction)
             .map_err(StoreError::Invalid)?;
@@ -772,7 +772,7 @@ impl Store {
                     .to_owned(),
             ));
         }
-        let name = self.display_name_of(&signer.username).await?;
+        let name = self.name_of(&signer.username).await?;
         let now = self.clock().now().0;
         let mut tx = self.write().await?;
         let changed = sqlx::query(
@@ -783,7 +783,7 @@ impl Store {
         )
         .bind(&signer.username)
         .bind(&name)
-        .bind(&role)
+        .bind(role.as_str())
         .bind(reason.trim())
         .bind(now)
         .bind(&p.reference)
@@ -820,10 +820,10 @@ impl Store {
         documents: &Path,
         reference: &str,
     ) -> StoreResult<Print> {
-        self.book_role_of(Book::VideoPrints, keeper, false).await?;
+        self.book_role(keeper, Book::VideoPrints, false).await?;
         let p = self.require_video_print(reference).await?;
         p.check(Step::Destroy).map_err(StoreError::Invalid)?;
-        let name = self.display_name_of(&keeper.username).await?;
+        let name = self.name_of(&keeper.username).await?;
         let now = self.clock().now().0;
         let row =
             sqlx::query("SELECT still_path, sidecar_path FROM video_prints WHERE reference = $1")
@@ -898,14 +898,14 @@ impl Store {
         reference: &str,
         correction: &CorrectionDraft<PrintField>,
     ) -> StoreResult<Print> {
-        self.book_role_of(Book::VideoPrints, keeper, false).await?;
+        self.book_role(keeper, Book::VideoPrints, false).await?;
         let p = self.require_video_print(reference).await?;
         let now = self.clock().now().0;
         let before = p
             .check_correction(correction, now)
             .map_err(|e| StoreError::Invalid(e.join("; ")))?;
         let after = correction.value.trim().to_owned();
-        let name = self.display_name_of(&keeper.username).await?;
+        let name = self.name_of(&keeper.username).await?;
         let number = i64::try_from(p.corrections.len()).unwrap_or(i64::MAX) + 1;
         let mut tx = self.write().await?;
         sqlx::query(

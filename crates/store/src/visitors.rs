@@ -88,19 +88,6 @@ macro_rules! correction_columns {
 }
 
 impl Store {
-    /// The role in which `person` keeps (or, with `countersign`, countersigns) the
-    /// visitors' log under the active pack; refused with the reason otherwise.
-    pub async fn visitors_role(&self, person: &Subject, countersign: bool) -> StoreResult<String> {
-        let pack = self
-            .active_policy()
-            .await?
-            .ok_or_else(|| StoreError::Invalid("no policy pack is loaded".to_owned()))?
-            .pack;
-        custos_domain::access::book_role(&pack.books, Book::Visitors, person, countersign)
-            .map(|r| r.to_string())
-            .map_err(StoreError::Forbidden)
-    }
-
     /// The person's name, for the log; their user name when the account is gone.
     pub(crate) async fn name_of(&self, username: &str) -> StoreResult<String> {
         let Ok(u) = custos_domain::access::Username::parse(username) else {
@@ -124,7 +111,7 @@ impl Store {
         draft: &VisitDraft,
         scan: Option<&Scan>,
     ) -> StoreResult<Visit> {
-        self.visitors_role(keeper, false).await?;
+        self.book_role(keeper, Book::Visitors, false).await?;
         let pack = self
             .active_policy()
             .await?
@@ -237,7 +224,7 @@ impl Store {
         reference: &str,
         left_at_unix_ms: Option<i64>,
     ) -> StoreResult<Visit> {
-        self.visitors_role(keeper, false).await?;
+        self.book_role(keeper, Book::Visitors, false).await?;
         let v = self.require_visit(reference).await?;
         let current = v.current();
         if let Some(t) = current.left_at_unix_ms {
@@ -285,7 +272,7 @@ impl Store {
         signer: &Subject,
         reference: &str,
     ) -> StoreResult<Visit> {
-        let role = self.visitors_role(signer, true).await?;
+        let role = self.book_role(signer, Book::Visitors, true).await?;
         let v = self.require_visit(reference).await?;
         if v.recorded_by == signer.username {
             return Err(StoreError::Forbidden(format!(
@@ -311,7 +298,7 @@ impl Store {
         )
         .bind(&signer.username)
         .bind(&name)
-        .bind(&role)
+        .bind(role.as_str())
         .bind(now)
         .bind(&v.reference)
         .execute(tx.conn())
@@ -344,7 +331,7 @@ impl Store {
         reference: &str,
         correction: &CorrectionDraft,
     ) -> StoreResult<Visit> {
-        self.visitors_role(keeper, false).await?;
+        self.book_role(keeper, Book::Visitors, false).await?;
         let v = self.require_visit(reference).await?;
         let now = self.clock().now().0;
         let (before, _) = custos_domain::visitors::check_correction(&v.current(), correction, now)
